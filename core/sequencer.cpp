@@ -1,0 +1,284 @@
+#include "core/sequencer.h"
+
+#include <chrono>
+
+namespace ledger {
+namespace {
+
+std::string state_cache_key(std::string_view keyspace, std::string_view key) {
+  std::string combined;
+  combined.reserve(keyspace.size() + 1 + key.size());
+  combined.append(keyspace);
+  combined.push_back('\0');
+  combined.append(key);
+  return combined;
+}
+
+std::size_t batch_size_bucket(std::size_t commands) {
+  std::size_t bucket = 0;
+  std::size_t bound = 1;
+  while (bucket + 1 < SequencerStats{}.batch_size_buckets.size() && commands > bound) {
+    ++bucket;
+    bound *= 4;
+  }
+  return bucket;
+}
+
+}  // namespace
+
+Result<std::uint64_t> DecisionContext::stream_version(std::string_view stream_id) {
+  return sequencer_.stream_version(stream_id);
+}
+
+Result<std::optional<std::string>> DecisionContext::read_state(std::string_view keyspace,
+                                                               std::string_view key) {
+  return sequencer_.read_state(keyspace, key);
+}
+
+Sequencer::Sequencer(store::EventLog& log, const Clock& clock, SequencerOptions options)
+    : log_(log), clock_(clock), options_(options) {}
+
+Sequencer::~Sequencer() { stop(); }
+
+void Sequencer::start() {
+  std::lock_guard lock(queue_mutex_);
+  LEDGER_ASSERT(!running_, "the sequencer is already running");
+  running_ = true;
+  stopping_ = false;
+  writer_ = std::thread([this] { run(); });
+}
+
+void Sequencer::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  queue_ready_.notify_all();
+  writer_.join();
+  std::lock_guard lock(queue_mutex_);
+  running_ = false;
+}
+
+void Sequencer::submit(Command command, CompletionFunction on_done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!running_ || stopping_) {
+      on_done(make_error(Errc::shutting_down, "the ledger is shutting down"));
+      return;
+    }
+    if (queue_.size() >= options_.queue_commands_max) {
+      on_done(make_error(Errc::overloaded, "the ledger is overloaded; retry shortly"));
+      return;
+    }
+    queue_.push_back(Pending{std::move(command), std::move(on_done)});
+  }
+  queue_ready_.notify_one();
+}
+
+Result<store::CommitOutcome> Sequencer::submit_and_wait(Command command) {
+  std::promise<Result<store::CommitOutcome>> promise;
+  auto future = promise.get_future();
+  submit(std::move(command),
+         [&promise](Result<store::CommitOutcome> outcome) { promise.set_value(std::move(outcome)); });
+  return future.get();
+}
+
+SequencerStats Sequencer::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void Sequencer::invalidate_cache() { cache_invalidated_.store(true); }
+
+void Sequencer::run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (queue_.size() <= options_.batch_commands_max) {
+        batch.swap(queue_);
+      } else {
+        auto split = queue_.begin() + static_cast<std::ptrdiff_t>(options_.batch_commands_max);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
+        queue_.erase(queue_.begin(), split);
+      }
+    }
+    process(batch);
+    batch.clear();
+  }
+}
+
+Result<std::optional<std::string>> Sequencer::read_state(std::string_view keyspace,
+                                                         std::string_view key) {
+  const std::string combined = state_cache_key(keyspace, key);
+  if (auto it = batch_state_.find(combined); it != batch_state_.end()) return it->second;
+  if (auto it = state_cache_.find(combined); it != state_cache_.end()) return it->second;
+  auto value = log_.read_state(keyspace, key);
+  if (!value) return value;
+  if (state_cache_.size() >= options_.state_cache_entries_max) state_cache_.clear();
+  state_cache_.emplace(combined, *value);
+  return value;
+}
+
+Result<std::uint64_t> Sequencer::stream_version(std::string_view stream_id) {
+  if (auto it = batch_versions_.find(std::string(stream_id)); it != batch_versions_.end()) {
+    return it->second;
+  }
+  return log_.stream_version(stream_id);
+}
+
+void Sequencer::process(std::vector<Pending>& batch) {
+  if (cache_invalidated_.exchange(false)) state_cache_.clear();
+  batch_state_.clear();
+  batch_versions_.clear();
+
+  std::vector<store::CommitRequest> commits;
+  std::vector<std::optional<Result<store::CommitOutcome>>> answers(batch.size());
+  std::vector<std::optional<std::size_t>> commit_of(batch.size());   // pending -> commit index
+  std::vector<std::optional<std::size_t>> leader_of(batch.size());   // pending -> earlier pending
+  std::unordered_map<std::string_view, std::size_t> batch_keys;      // key -> pending index
+  std::uint64_t refused = 0;
+  DecisionContext context(*this);
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Command& command = batch[i].command;
+    const std::string& key = command.idempotency_key;
+    if (!key.empty()) {
+      if (auto it = batch_keys.find(key); it != batch_keys.end()) {
+        if (batch[it->second].command.request_fingerprint != command.request_fingerprint) {
+          answers[i] = make_error(Errc::idempotency_conflict,
+                                  "the idempotency key was already used with a different request");
+        } else {
+          leader_of[i] = it->second;
+        }
+        continue;
+      }
+      auto remembered = log_.find_idempotency(key);
+      if (!remembered) {
+        answers[i] = std::move(remembered).error();
+        continue;
+      }
+      if (remembered->has_value()) {
+        const auto& record = **remembered;
+        if (record.request_fingerprint() != command.request_fingerprint) {
+          answers[i] = make_error(Errc::idempotency_conflict,
+                                  "the idempotency key was already used with a different request");
+        } else {
+          answers[i] = store::CommitOutcome{record.first_position(), record.last_position(),
+                                            record.result(), true};
+        }
+        continue;
+      }
+    }
+
+    last_recorded_at_us_ = std::max(last_recorded_at_us_, clock_.now_us());
+    context.now_us_ = last_recorded_at_us_;
+    auto decided = command.decide(context);
+    if (!decided) {
+      ++refused;
+      answers[i] = std::move(decided).error();
+      continue;
+    }
+    store::CommitRequest& commit = decided.value();
+    if (commit.events.empty()) {
+      const std::uint64_t head = log_.head().position;
+      answers[i] = store::CommitOutcome{head, head, std::move(commit.result), false};
+      continue;
+    }
+    Status expectations_met;
+    for (const auto& expectation : commit.expectations) {
+      auto version = stream_version(expectation.stream_id);
+      if (!version) {
+        expectations_met = std::move(version).error();
+        break;
+      }
+      expectations_met =
+          store::check_expected_version(expectation.stream_id, expectation.expected, *version);
+      if (!expectations_met) break;
+    }
+    if (!expectations_met) {
+      ++refused;
+      answers[i] = std::move(expectations_met).error();
+      continue;
+    }
+
+    // Accepted: later commands of this batch see its effects.
+    for (const auto& event : commit.events) {
+      auto version = stream_version(event.stream_id);
+      LEDGER_ASSERT(version.ok(), "stream version was readable a moment ago");
+      batch_versions_[event.stream_id] = *version + 1;
+    }
+    for (const auto& write : commit.state_writes) {
+      batch_state_[state_cache_key(write.keyspace, write.key)] = write.value;
+    }
+    commit.recorded_at_us = context.now_us_;
+    commit.idempotency_key = key;
+    commit.request_fingerprint = command.request_fingerprint;
+    commit_of[i] = commits.size();
+    commits.push_back(std::move(commit));
+    if (!key.empty()) batch_keys.emplace(key, i);
+  }
+
+  std::uint64_t write_time_us = 0;
+  std::uint64_t event_count = 0;
+  if (!commits.empty()) {
+    for (const auto& commit : commits) event_count += commit.events.size();
+    const auto started = std::chrono::steady_clock::now();
+    auto written = log_.append(commits);
+    write_time_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              started)
+            .count());
+    if (written) {
+      LEDGER_ASSERT(written->size() == commits.size(), "one outcome per commit");
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (commit_of[i]) answers[i] = std::move((*written)[*commit_of[i]]);
+      }
+      for (auto& [combined, value] : batch_state_) {
+        if (state_cache_.size() >= options_.state_cache_entries_max) state_cache_.clear();
+        state_cache_[combined] = std::move(value);
+      }
+    } else {
+      // Nothing of this batch is durable: every command decided on top of it fails.
+      event_count = 0;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (commit_of[i] || (answers[i] && answers[i]->ok() && !answers[i]->value().replayed)) {
+          answers[i] = written.error();
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!leader_of[i]) continue;
+    const auto& leader_answer = answers[*leader_of[i]];
+    LEDGER_ASSERT(leader_answer.has_value(), "a leader is answered before its followers");
+    if (leader_answer->ok()) {
+      store::CommitOutcome replay = leader_answer->value();
+      replay.replayed = true;
+      answers[i] = std::move(replay);
+    } else {
+      answers[i] = leader_answer->error();
+    }
+  }
+  batch_state_.clear();
+  batch_versions_.clear();
+
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.batches;
+    stats_.commands += batch.size();
+    stats_.commands_refused += refused;
+    stats_.events += event_count;
+    stats_.write_time_us_total += write_time_us;
+    ++stats_.batch_size_buckets[batch_size_bucket(batch.size())];
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    LEDGER_ASSERT(answers[i].has_value(), "every command is answered");
+    batch[i].on_done(std::move(*answers[i]));
+  }
+}
+
+}  // namespace ledger

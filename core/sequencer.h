@@ -1,0 +1,138 @@
+// Sequencer: the single writer. Every command that changes state passes through it.
+//
+// Callers submit a command: a decide function plus, optionally, an idempotency key and request
+// fingerprint. One writer thread drains the queue in arrival order; for each command it first
+// answers repeats of an idempotency key from the first result, then runs the decide function
+// against the current state — the store's state plus everything decided earlier in the same
+// batch — and keeps the resulting commit, or completes the command with its error (a refused
+// command writes nothing and does not disturb its neighbours). The kept commits are written as
+// one durable append (group commit: batches grow with load), and only then is every command of
+// the batch completed. Hence: no locks in the domain, no double spend, fsync cost shared.
+//
+// Decide functions run on the writer thread, one at a time: they must be quick, must not block,
+// and must not call back into the sequencer. Completion callbacks also run on the writer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/store/event_log.h"
+
+namespace ledger {
+
+struct SequencerOptions {
+  std::size_t queue_commands_max = 65'536;  // submissions beyond this are refused (overloaded)
+  std::size_t batch_commands_max = 8'192;   // commands decided and written per batch
+  std::size_t state_cache_entries_max = 1 << 20;  // decoded state kept; dropped whole when full
+};
+
+// What a decide function may read: the store as of every command decided before it.
+class DecisionContext {
+ public:
+  Result<std::uint64_t> stream_version(std::string_view stream_id);
+  Result<std::optional<std::string>> read_state(std::string_view keyspace, std::string_view key);
+  // The time the sequencer stamps on this command's events.
+  std::int64_t now_us() const { return now_us_; }
+
+ private:
+  friend class Sequencer;
+  explicit DecisionContext(class Sequencer& sequencer) : sequencer_(sequencer) {}
+  Sequencer& sequencer_;
+  std::int64_t now_us_ = 0;
+};
+
+// Returns the commit to append, or the domain error refusing the command. A commit with no
+// events is a successful command that changes nothing (its result is still returned).
+using DecideFunction = std::function<Result<store::CommitRequest>(DecisionContext&)>;
+using CompletionFunction = std::function<void(Result<store::CommitOutcome>)>;
+
+struct Command {
+  DecideFunction decide;
+  std::string idempotency_key;      // empty: not idempotent
+  std::string request_fingerprint;  // compared on repeats of the key
+};
+
+struct SequencerStats {
+  std::uint64_t batches = 0;
+  std::uint64_t commands = 0;
+  std::uint64_t commands_refused = 0;
+  std::uint64_t events = 0;
+  std::uint64_t write_time_us_total = 0;
+  // batch_size_buckets[i] counts batches of at most 4^i commands (the last bucket is open).
+  std::array<std::uint64_t, 8> batch_size_buckets{};
+};
+
+class Sequencer {
+ public:
+  Sequencer(store::EventLog& log, const Clock& clock, SequencerOptions options = {});
+  ~Sequencer();  // stops (draining the queue) if still running
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  void start();
+  // Refuses new commands, decides and writes everything queued, then joins the writer.
+  void stop();
+
+  // Queues `command`; `on_done` is called exactly once, on the writer thread (or at once, on the
+  // caller's thread, when the command is refused at the door: overloaded or shutting_down).
+  void submit(Command command, CompletionFunction on_done);
+
+  // Convenience for callers that can block.
+  Result<store::CommitOutcome> submit_and_wait(Command command);
+
+  SequencerStats stats() const;
+
+  // Drops cached state (after the store resumed from a fault).
+  void invalidate_cache();
+
+ private:
+  friend class DecisionContext;
+  struct Pending {
+    Command command;
+    CompletionFunction on_done;
+  };
+  struct Decided {
+    std::size_t pending_index;
+    std::optional<std::size_t> commit_index;  // nullopt: a no-op or a follower
+    std::optional<std::size_t> leader;        // set for a repeat of a key decided in this batch
+  };
+
+  void run();
+  void process(std::vector<Pending>& batch);
+  Result<std::optional<std::string>> read_state(std::string_view keyspace, std::string_view key);
+  Result<std::uint64_t> stream_version(std::string_view stream_id);
+
+  store::EventLog& log_;
+  const Clock& clock_;
+  const SequencerOptions options_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  bool running_ = false;
+  std::thread writer_;
+
+  // Writer-thread state.
+  std::unordered_map<std::string, std::optional<std::string>> state_cache_;
+  std::unordered_map<std::string, std::optional<std::string>> batch_state_;
+  std::unordered_map<std::string, std::uint64_t> batch_versions_;
+  std::int64_t last_recorded_at_us_ = 0;
+  std::atomic<bool> cache_invalidated_{false};
+
+  mutable std::mutex stats_mutex_;
+  SequencerStats stats_;
+};
+
+}  // namespace ledger

@@ -1,0 +1,115 @@
+// RocksDbEventLog: the EventLog (core/store/event_log.h) on an embedded RocksDB.
+//
+// Column families: `events` (position -> Envelope), `streams` (stream id + version -> position),
+// `idempotency` (key -> IdempotencyRecord), `meta` (format version), and one `state.<keyspace>`
+// per inline read model. Every append is one WriteBatch written with a synced WAL; the WAL is
+// recovered in point-in-time mode, so a torn tail is cut at the last whole batch. On open the
+// head is read from the last event and the tail of the chain is verified.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/store/event_log.h"
+#include "core/store/store_options.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Status;
+}  // namespace rocksdb
+
+namespace ledger::store {
+
+class RocksDbEventLog final : public EventLog {
+ public:
+  // Opens (creating when missing) the database at options.path. Fails with io_error when it
+  // cannot be opened and with corruption when the tail of the chain does not verify.
+  static Result<std::unique_ptr<RocksDbEventLog>> open(const StoreOptions& options);
+
+  ~RocksDbEventLog() override;
+  RocksDbEventLog(const RocksDbEventLog&) = delete;
+  RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
+
+  Result<std::vector<CommitOutcome>> append(std::span<const CommitRequest> commits) override;
+  LogHead head() const override;
+  Result<std::uint64_t> stream_version(std::string_view stream_id) const override;
+  Result<std::vector<events::Envelope>> read_stream(std::string_view stream_id,
+                                                    std::uint64_t from_version,
+                                                    ReadDirection direction,
+                                                    std::size_t limit) const override;
+  Result<std::vector<events::Envelope>> read_all(std::uint64_t after_position,
+                                                 std::size_t limit) const override;
+  Status scan_records(std::uint64_t after_position, const RecordVisitor& visitor) const override;
+  Result<std::optional<events::IdempotencyRecord>> find_idempotency(
+      std::string_view key) const override;
+  Result<std::optional<std::string>> read_state(std::string_view keyspace,
+                                                std::string_view key) const override;
+  Status scan_state(std::string_view keyspace, std::string_view prefix, ReadDirection direction,
+                    const StateVisitor& visitor) const override;
+  bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const override;
+  std::uint64_t subscribe(std::function<void(std::uint64_t position)> on_append) override;
+  void unsubscribe(std::uint64_t handle) override;
+  Status writable() const override;
+
+  // After a storage fault: asks RocksDB to resume writing, and on success reloads the head from
+  // disk and drops the caches. Ok when the store is writable afterwards.
+  Status resume();
+
+  // For a read-only secondary: catch up with the primary's latest writes and reload the head.
+  Status catch_up_with_primary();
+
+  // Flushes memtables and compacts every column family (operator command).
+  Status compact();
+
+  // Writes a consistent RocksDB checkpoint (hard links where possible) to `directory`.
+  Status checkpoint_to(const std::string& directory);
+
+  // Approximate bytes on disk per column family name.
+  std::vector<std::pair<std::string, std::uint64_t>> size_per_column_family() const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+
+ private:
+  explicit RocksDbEventLog(StoreOptions options);
+
+  Status open_database();
+  Status load_head();
+  Status verify_tail();
+  Status validate(std::span<const CommitRequest> commits) const;
+  Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
+  rocksdb::ColumnFamilyHandle* keyspace_handle(std::string_view keyspace) const;
+  Error fail_writes(const rocksdb::Status& status);
+  Result<events::Envelope> read_event(std::uint64_t position) const;
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> keyspaces_;
+
+  // Writer state (guarded by append_mutex_).
+  std::mutex append_mutex_;
+  std::unordered_map<std::string, std::uint64_t> stream_cache_;
+
+  // Head, published after each durable append.
+  mutable std::mutex head_mutex_;
+  mutable std::condition_variable head_advanced_;
+  LogHead head_;
+
+  mutable std::mutex failure_mutex_;
+  std::string failure_;  // non-empty once writes have failed
+
+  std::mutex subscribers_mutex_;
+  std::uint64_t next_subscriber_ = 1;
+  std::map<std::uint64_t, std::function<void(std::uint64_t)>> subscribers_;
+};
+
+}  // namespace ledger::store

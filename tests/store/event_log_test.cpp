@@ -1,0 +1,277 @@
+// The EventLog conformance suite: what every storage backend must do. Written against the
+// EventLog interface; `open_test_log` picks the backend (RocksDB today).
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "core/store/chain_verifier.h"
+#include "tests/support/store_fixtures.h"
+#include "tests/support/temp_directory.h"
+
+namespace ledger {
+namespace {
+
+using store::ExpectedVersion;
+using store::ReadDirection;
+using testing::append_one;
+using testing::commit_to;
+using testing::open_test_log;
+using testing::TempDirectory;
+
+TEST_CASE("an empty log has head 0 with the zero hash") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  CHECK(log->head().position == 0);
+  CHECK(log->head().hash == kZeroHash);
+  CHECK(log->stream_version("wallet:a").value() == 0);
+}
+
+TEST_CASE("appends get contiguous positions and per-stream versions") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  auto first = append_one(*log, commit_to("a", 2));
+  REQUIRE(first.ok());
+  CHECK(first->first_position == 1);
+  CHECK(first->last_position == 2);
+  auto second = append_one(*log, commit_to("b", 1));
+  REQUIRE(second.ok());
+  CHECK(second->first_position == 3);
+  auto third = append_one(*log, commit_to("a", 1));
+  REQUIRE(third.ok());
+  CHECK(third->first_position == 4);
+  CHECK(log->head().position == 4);
+  CHECK(log->stream_version("a").value() == 3);
+  CHECK(log->stream_version("b").value() == 1);
+
+  auto all = log->read_all(0, 100);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 4);
+  for (std::size_t i = 0; i < all->size(); ++i) CHECK((*all)[i].position() == i + 1);
+  CHECK((*all)[3].stream_id() == "a");
+  CHECK((*all)[3].stream_version() == 3);
+}
+
+TEST_CASE("a stream reads forward from a version and backward from the end") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  REQUIRE(append_one(*log, commit_to("a", 5)).ok());
+  REQUIRE(append_one(*log, commit_to("ab", 2)).ok());  // a prefix of another stream's id
+  auto forward = log->read_stream("a", 2, ReadDirection::forward, 10);
+  REQUIRE(forward.ok());
+  REQUIRE(forward->size() == 4);
+  CHECK(forward->front().stream_version() == 2);
+  CHECK(forward->back().stream_version() == 5);
+  auto backward = log->read_stream("a", 0, ReadDirection::backward, 2);
+  REQUIRE(backward.ok());
+  REQUIRE(backward->size() == 2);
+  CHECK((*backward)[0].stream_version() == 5);
+  CHECK((*backward)[1].stream_version() == 4);
+  auto missing = log->read_stream("nope", 0, ReadDirection::backward, 10);
+  REQUIRE(missing.ok());
+  CHECK(missing->empty());
+}
+
+TEST_CASE("expected version no_stream refuses an existing stream and writes nothing") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  REQUIRE(append_one(*log, commit_to("a", 1, ExpectedVersion::no_stream())).ok());
+  auto again = append_one(*log, commit_to("a", 1, ExpectedVersion::no_stream()));
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::version_conflict);
+  CHECK(again.error().field == "a");
+  CHECK(log->head().position == 1);
+}
+
+TEST_CASE("expected version exact must match the stream's current version") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  REQUIRE(append_one(*log, commit_to("a", 2, ExpectedVersion::exact(0))).ok());
+  CHECK(append_one(*log, commit_to("a", 1, ExpectedVersion::exact(1))).error().code ==
+        Errc::version_conflict);
+  CHECK(append_one(*log, commit_to("a", 1, ExpectedVersion::exact(3))).error().code ==
+        Errc::version_conflict);
+  CHECK(append_one(*log, commit_to("a", 1, ExpectedVersion::exact(2))).ok());
+  CHECK(log->stream_version("a").value() == 3);
+}
+
+TEST_CASE("a commit over several streams is atomic: one broken expectation writes nothing") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  REQUIRE(append_one(*log, commit_to("b", 1)).ok());
+  store::CommitRequest commit = commit_to("a", 1, ExpectedVersion::no_stream());
+  commit.expectations.push_back({"b", ExpectedVersion::no_stream()});  // b exists: conflict
+  commit.events.push_back(testing::synthetic_event("b", 9));
+  commit.state_writes.push_back({testing::kTestKeyspace, "k", std::string("v")});
+  auto outcome = append_one(*log, commit);
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().field == "b");
+  CHECK(log->head().position == 1);
+  CHECK(log->stream_version("a").value() == 0);
+  CHECK(log->stream_version("b").value() == 1);
+  CHECK_FALSE(log->read_state(testing::kTestKeyspace, "k").value().has_value());
+}
+
+TEST_CASE("an append of several commits is all or nothing") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  std::vector<store::CommitRequest> commits = {commit_to("a", 1), commit_to("b", 1),
+                                               commit_to("a", 1, ExpectedVersion::exact(7))};
+  auto outcomes = log->append(commits);
+  REQUIRE_FALSE(outcomes.ok());
+  CHECK(log->head().position == 0);
+  commits.pop_back();
+  outcomes = log->append(commits);
+  REQUIRE(outcomes.ok());
+  CHECK(outcomes->size() == 2);
+  CHECK((*outcomes)[1].first_position == 2);
+}
+
+TEST_CASE("state writes land with their events and can be deleted") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest commit = commit_to("a", 1);
+  commit.state_writes.push_back({testing::kTestKeyspace, "balance/a", std::string("100")});
+  commit.state_writes.push_back({testing::kTestKeyspace, "balance/b", std::string("7")});
+  REQUIRE(append_one(*log, commit).ok());
+  CHECK(log->read_state(testing::kTestKeyspace, "balance/a").value() == std::string("100"));
+  std::vector<std::string> keys;
+  REQUIRE(log->scan_state(testing::kTestKeyspace, "balance/", ReadDirection::backward,
+                          [&](std::string_view key, std::string_view) {
+                            keys.emplace_back(key);
+                            return true;
+                          })
+              .ok());
+  CHECK(keys == std::vector<std::string>{"balance/b", "balance/a"});
+  store::CommitRequest removal = commit_to("a", 1);
+  removal.state_writes.push_back({testing::kTestKeyspace, "balance/a", std::nullopt});
+  REQUIRE(append_one(*log, removal).ok());
+  CHECK_FALSE(log->read_state(testing::kTestKeyspace, "balance/a").value().has_value());
+}
+
+TEST_CASE("an unknown state keyspace is refused") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest commit = commit_to("a", 1);
+  commit.state_writes.push_back({"nope", "k", std::string("v")});
+  CHECK(append_one(*log, commit).error().code == Errc::invalid_argument);
+  CHECK(log->head().position == 0);
+}
+
+TEST_CASE("malformed commits are refused with invalid_argument") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest empty;
+  CHECK(append_one(*log, empty).error().code == Errc::invalid_argument);
+  store::CommitRequest nul_stream = commit_to(std::string("a\0b", 3), 1);
+  CHECK(append_one(*log, nul_stream).error().code == Errc::invalid_argument);
+  store::CommitRequest twice = commit_to("a", 1);
+  twice.expectations.push_back({"a", ExpectedVersion::any()});
+  CHECK(append_one(*log, twice).error().code == Errc::invalid_argument);
+  CHECK(log->head().position == 0);
+}
+
+TEST_CASE("a repeated idempotency key with the same fingerprint answers the first result") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest commit = commit_to("a", 2);
+  commit.idempotency_key = "user-1/key-1";
+  commit.request_fingerprint = "fingerprint-1";
+  commit.result = "first answer";
+  auto first = append_one(*log, commit);
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->replayed);
+  commit.result = "second answer";
+  auto repeat = append_one(*log, commit);
+  REQUIRE(repeat.ok());
+  CHECK(repeat->replayed);
+  CHECK(repeat->result == "first answer");
+  CHECK(repeat->first_position == 1);
+  CHECK(repeat->last_position == 2);
+  CHECK(log->head().position == 2);
+}
+
+TEST_CASE("a repeated idempotency key with another fingerprint is a conflict and writes nothing") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest commit = commit_to("a", 1);
+  commit.idempotency_key = "k";
+  commit.request_fingerprint = "one";
+  REQUIRE(append_one(*log, commit).ok());
+  commit.request_fingerprint = "two";
+  auto conflict = append_one(*log, commit);
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(conflict.error().code == Errc::idempotency_conflict);
+  CHECK(log->head().position == 1);
+}
+
+TEST_CASE("the log, its streams, state and idempotency records survive a reopen") {
+  TempDirectory dir;
+  store::LogHead head_before;
+  {
+    auto log = open_test_log(dir.string());
+    store::CommitRequest commit = commit_to("a", 3);
+    commit.idempotency_key = "k";
+    commit.request_fingerprint = "f";
+    commit.state_writes.push_back({testing::kTestKeyspace, "x", std::string("1")});
+    REQUIRE(append_one(*log, commit).ok());
+    REQUIRE(append_one(*log, commit_to("b", 1)).ok());
+    head_before = log->head();
+  }
+  auto log = open_test_log(dir.string());
+  CHECK(log->head().position == head_before.position);
+  CHECK(log->head().hash == head_before.hash);
+  CHECK(log->stream_version("a").value() == 3);
+  CHECK(log->read_state(testing::kTestKeyspace, "x").value() == std::string("1"));
+  CHECK(log->find_idempotency("k").value().has_value());
+  auto next = append_one(*log, commit_to("a", 1, ExpectedVersion::exact(3)));
+  REQUIRE(next.ok());
+  CHECK(next->first_position == 5);
+  auto all = log->read_all(0, 100).value();
+  store::ChainVerifier verifier({}, true);
+  REQUIRE(log->scan_records(0, [&](std::uint64_t position, std::string_view record) {
+                verifier.visit(position, record);
+                return true;
+              }).ok());
+  CHECK(verifier.findings().empty());
+  CHECK(verifier.records_visited() == 5);
+}
+
+TEST_CASE("each record is chained to the one before it") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  for (int i = 0; i < 5; ++i) REQUIRE(append_one(*log, commit_to("a", 2)).ok());
+  auto all = log->read_all(0, 100).value();
+  REQUIRE(all.size() == 10);
+  CHECK(all[0].previous_hash() == std::string(32, '\0'));
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    CHECK(all[i].previous_hash() == all[i - 1].hash());
+  }
+  CHECK(all.back().hash() == std::string(hash_bytes(log->head().hash)));
+}
+
+TEST_CASE("wait_for returns when another thread appends, and times out otherwise") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  CHECK_FALSE(log->wait_for(1, std::chrono::milliseconds(20)));
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(append_one(*log, commit_to("a", 1)).ok());
+  });
+  CHECK(log->wait_for(1, std::chrono::seconds(10)));
+  writer.join();
+}
+
+TEST_CASE("subscribers hear of every durable append") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  std::vector<std::uint64_t> heard;
+  const auto handle = log->subscribe([&](std::uint64_t position) { heard.push_back(position); });
+  REQUIRE(append_one(*log, commit_to("a", 2)).ok());
+  REQUIRE(append_one(*log, commit_to("a", 1)).ok());
+  log->unsubscribe(handle);
+  REQUIRE(append_one(*log, commit_to("a", 1)).ok());
+  CHECK(heard == std::vector<std::uint64_t>{2, 3});
+}
+
+}  // namespace
+}  // namespace ledger

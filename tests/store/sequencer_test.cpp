@@ -1,0 +1,233 @@
+// The sequencer: one writer, decisions in order against state that includes earlier commands of
+// the same batch, group commit, isolation of refused commands, idempotency.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "core/sequencer.h"
+#include "tests/support/store_fixtures.h"
+#include "tests/support/temp_directory.h"
+
+namespace ledger {
+namespace {
+
+using store::ExpectedVersion;
+using testing::commit_to;
+using testing::kTestKeyspace;
+using testing::TempDirectory;
+
+// A counter kept in state: "increment by n unless it would pass `limit`".
+Command increment(const std::string& key, int amount, int limit) {
+  Command command;
+  command.decide = [=](DecisionContext& context) -> Result<store::CommitRequest> {
+    auto current = context.read_state(kTestKeyspace, key);
+    if (!current) return std::move(current).error();
+    const int value = current->has_value() ? std::stoi(**current) : 0;
+    if (value + amount > limit) return make_error(Errc::insufficient_funds, "over the limit");
+    store::CommitRequest commit = commit_to("counter:" + key, 1);
+    commit.state_writes.push_back({kTestKeyspace, key, std::to_string(value + amount)});
+    commit.result = std::to_string(value + amount);
+    return commit;
+  };
+  return command;
+}
+
+struct Fixture {
+  TempDirectory dir;
+  std::unique_ptr<store::RocksDbEventLog> log = testing::open_test_log(dir.string());
+  ManualClock clock{1'700'000'000'000'000};
+  Sequencer sequencer{*log, clock};
+  Fixture() { sequencer.start(); }
+};
+
+TEST_CASE("a command's commit is durable when it completes") {
+  Fixture f;
+  auto outcome = f.sequencer.submit_and_wait(increment("a", 5, 100));
+  REQUIRE(outcome.ok());
+  CHECK(outcome->first_position == 1);
+  CHECK(outcome->result == "5");
+  CHECK(f.log->head().position == 1);
+  CHECK(f.log->read_state(kTestKeyspace, "a").value() == std::string("5"));
+}
+
+TEST_CASE("a refused command writes nothing and its batch neighbours still succeed") {
+  Fixture f;
+  f.sequencer.stop();  // queue everything first so that it lands in one batch
+  Sequencer sequencer(*f.log, f.clock);
+  std::vector<std::promise<Result<store::CommitOutcome>>> promises(3);
+  sequencer.start();
+  // Submit while the writer may already be running: the outcome must not depend on batching.
+  sequencer.submit(increment("a", 60, 100),
+                   [&](auto outcome) { promises[0].set_value(std::move(outcome)); });
+  sequencer.submit(increment("a", 60, 100),
+                   [&](auto outcome) { promises[1].set_value(std::move(outcome)); });
+  sequencer.submit(increment("a", 40, 100),
+                   [&](auto outcome) { promises[2].set_value(std::move(outcome)); });
+  auto first = promises[0].get_future().get();
+  auto second = promises[1].get_future().get();
+  auto third = promises[2].get_future().get();
+  CHECK(first.ok());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == Errc::insufficient_funds);
+  CHECK(third.ok());
+  CHECK(third->result == "100");
+  CHECK(f.log->head().position == 2);
+  sequencer.stop();
+}
+
+TEST_CASE("later commands of a batch see the state written by earlier ones") {
+  Fixture f;
+  constexpr int kCommands = 500;
+  std::vector<std::future<Result<store::CommitOutcome>>> futures;
+  std::vector<std::promise<Result<store::CommitOutcome>>> promises(kCommands);
+  for (int i = 0; i < kCommands; ++i) {
+    futures.push_back(promises[i].get_future());
+    f.sequencer.submit(increment("shared", 1, 1'000'000),
+                       [&promises, i](auto outcome) { promises[i].set_value(std::move(outcome)); });
+  }
+  std::set<std::string> results;
+  for (auto& future : futures) {
+    auto outcome = future.get();
+    REQUIRE(outcome.ok());
+    results.insert(outcome->result);
+  }
+  CHECK(results.size() == kCommands);  // every increment saw a distinct value
+  CHECK(f.log->read_state(kTestKeyspace, "shared").value() == std::to_string(kCommands));
+  const auto stats = f.sequencer.stats();
+  CHECK(stats.commands == kCommands);
+  CHECK(stats.batches <= kCommands);
+}
+
+TEST_CASE("an idempotent command repeated answers the first result and writes once") {
+  Fixture f;
+  Command command = increment("a", 5, 100);
+  command.idempotency_key = "user/key";
+  command.request_fingerprint = "same";
+  auto first = f.sequencer.submit_and_wait(command);
+  auto second = f.sequencer.submit_and_wait(command);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(second->replayed);
+  CHECK(second->result == first->result);
+  CHECK(second->last_position == first->last_position);
+  CHECK(f.log->head().position == 1);
+  command.request_fingerprint = "different";
+  auto conflict = f.sequencer.submit_and_wait(command);
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(conflict.error().code == Errc::idempotency_conflict);
+}
+
+TEST_CASE("repeats of one idempotency key inside one batch write once") {
+  Fixture f;
+  constexpr int kRepeats = 64;
+  std::vector<std::promise<Result<store::CommitOutcome>>> promises(kRepeats);
+  for (int i = 0; i < kRepeats; ++i) {
+    Command command = increment("a", 1, 1000);
+    command.idempotency_key = "k";
+    command.request_fingerprint = "f";
+    f.sequencer.submit(command, [&promises, i](auto o) { promises[i].set_value(std::move(o)); });
+  }
+  int fresh = 0;
+  for (auto& promise : promises) {
+    auto outcome = promise.get_future().get();
+    REQUIRE(outcome.ok());
+    if (!outcome->replayed) ++fresh;
+    CHECK(outcome->result == "1");
+  }
+  CHECK(fresh == 1);
+  CHECK(f.log->head().position == 1);
+}
+
+TEST_CASE("a command whose expectation fails is refused alone") {
+  Fixture f;
+  Command command;
+  command.decide = [](DecisionContext&) -> Result<store::CommitRequest> {
+    return commit_to("s", 1, ExpectedVersion::exact(5));
+  };
+  auto outcome = f.sequencer.submit_and_wait(command);
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == Errc::version_conflict);
+  CHECK(f.log->head().position == 0);
+}
+
+TEST_CASE("a decision with no events succeeds without writing") {
+  Fixture f;
+  Command command;
+  command.decide = [](DecisionContext&) -> Result<store::CommitRequest> {
+    store::CommitRequest nothing;
+    nothing.result = "unchanged";
+    return nothing;
+  };
+  auto outcome = f.sequencer.submit_and_wait(command);
+  REQUIRE(outcome.ok());
+  CHECK(outcome->result == "unchanged");
+  CHECK(f.log->head().position == 0);
+}
+
+TEST_CASE("commands submitted after stop are refused with shutting_down") {
+  Fixture f;
+  f.sequencer.stop();
+  auto outcome = f.sequencer.submit_and_wait(increment("a", 1, 10));
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == Errc::shutting_down);
+}
+
+TEST_CASE("stop drains every queued command before returning") {
+  Fixture f;
+  std::atomic<int> completed{0};
+  for (int i = 0; i < 200; ++i) {
+    f.sequencer.submit(increment("a", 1, 1000), [&](auto outcome) {
+      CHECK(outcome.ok());
+      ++completed;
+    });
+  }
+  f.sequencer.stop();
+  CHECK(completed == 200);
+  CHECK(f.log->head().position == 200);
+}
+
+TEST_CASE("many threads appending with the same expected version: exactly one wins each version") {
+  Fixture f;
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 50;
+  std::atomic<int> wins{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < kRounds; ++round) {
+        Command command;
+        command.decide = [round](DecisionContext&) -> Result<store::CommitRequest> {
+          return commit_to("contested", 1, ExpectedVersion::exact(round));
+        };
+        // Retry the same version until someone (maybe us) has written it.
+        auto outcome = f.sequencer.submit_and_wait(command);
+        if (outcome.ok()) {
+          ++wins;
+        } else {
+          CHECK(outcome.error().code == Errc::version_conflict);
+          ++conflicts;
+        }
+        while (f.log->stream_version("contested").value() < static_cast<std::uint64_t>(round + 1)) {
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wins == kRounds);
+  CHECK(wins + conflicts == kThreads * kRounds);
+  CHECK(f.log->stream_version("contested").value() == kRounds);
+  auto all = f.log->read_all(0, 10'000).value();
+  REQUIRE(all.size() == kRounds);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CHECK(all[i].position() == i + 1);
+    CHECK(all[i].stream_version() == i + 1);
+  }
+}
+
+}  // namespace
+}  // namespace ledger
