@@ -1,0 +1,62 @@
+#include "http/error_response.h"
+
+#include <nlohmann/json.hpp>
+
+#include "http/json_response.h"
+
+namespace ledger::http {
+
+beast_http::status status_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::invalid_argument:
+      return beast_http::status::bad_request;
+    case ErrorKind::unauthenticated:
+      return beast_http::status::unauthorized;
+    case ErrorKind::forbidden:
+      return beast_http::status::forbidden;
+    case ErrorKind::not_found:
+      return beast_http::status::not_found;
+    case ErrorKind::conflict:
+      return beast_http::status::conflict;
+    case ErrorKind::too_large:
+      return beast_http::status::payload_too_large;
+    case ErrorKind::refused:
+      return beast_http::status::unprocessable_entity;
+    case ErrorKind::rate_limited:
+      return beast_http::status::too_many_requests;
+    case ErrorKind::unavailable:
+      return beast_http::status::service_unavailable;
+    case ErrorKind::internal:
+      return beast_http::status::internal_server_error;
+  }
+  return beast_http::status::internal_server_error;
+}
+
+Response problem_response(const Request& request, beast_http::status status, std::string code,
+                          std::string detail) {
+  nlohmann::json body = {
+      {"type", "about:blank"},
+      {"title", std::string(beast_http::obsolete_reason(status))},
+      {"status", static_cast<int>(status)},
+      {"detail", std::move(detail)},
+      {"code", std::move(code)},
+  };
+  Response response = json_response(request, status, body);
+  response.set(beast_http::field::content_type, "application/problem+json");
+  return response;
+}
+
+Response error_response(const Request& request, const Error& error) {
+  Response response = problem_response(request, status_of(error.kind()),
+                                       std::string(errc_name(error.code)), error.message);
+  if (!error.field.empty()) {
+    auto body = nlohmann::json::parse(response.body());
+    body["errors"] = {{error.field, {error.message}}};
+    response.body() = body.dump();
+    response.prepare_payload();
+  }
+  if (error.kind() == ErrorKind::unavailable) response.set(beast_http::field::retry_after, "1");
+  return response;
+}
+
+}  // namespace ledger::http

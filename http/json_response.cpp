@@ -1,0 +1,24 @@
+#include "http/json_response.h"
+
+namespace ledger::http {
+
+Response text_response(const Request& request, beast_http::status status, std::string body,
+                       std::string_view content_type) {
+  Response response(status, request.version());
+  response.set(beast_http::field::content_type,
+               boost::beast::string_view(content_type.data(), content_type.size()));
+  response.set(beast_http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response json_response(const Request& request, beast_http::status status,
+                       const nlohmann::json& body) {
+  return text_response(request, status,
+                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
+}  // namespace ledger::http

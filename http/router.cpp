@@ -1,0 +1,104 @@
+#include "http/router.h"
+
+#include "core/assert.h"
+#include "http/error_response.h"
+
+namespace ledger::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    segments.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool segments_match(const Route& route, const std::vector<std::string_view>& segments,
+                    PathParams* params) {
+  if (route.segments.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::string& pattern = route.segments[i];
+    if (is_parameter(pattern)) {
+      if (segments[i].empty()) return false;
+    } else if (pattern != segments[i]) {
+      return false;
+    }
+  }
+  if (params != nullptr) {
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const std::string& pattern = route.segments[i];
+      if (is_parameter(pattern)) {
+        params->add(std::string_view(pattern).substr(1, pattern.size() - 2), segments[i]);
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view target_path(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+void Router::add(beast_http::verb method, std::string pattern, Handler handler) {
+  LEDGER_ASSERT(!pattern.empty() && pattern.front() == '/', "route patterns start with /");
+  Route route{method, std::move(pattern), {}, std::move(handler)};
+  for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
+  for (const auto& existing : routes_) {
+    LEDGER_ASSERT(!(existing.method == method && existing.pattern == route.pattern),
+                  "a route is registered twice");
+  }
+  routes_.push_back(std::move(route));
+}
+
+const Route* Router::match(beast_http::verb method, std::string_view target,
+                           PathParams* params) const {
+  const auto segments = split_path(target_path(target));
+  for (const auto& route : routes_) {
+    if (route.method == method && segments_match(route, segments, nullptr)) {
+      if (params != nullptr) segments_match(route, segments, params);
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
+void Router::dispatch(const Request& request, Reply reply) const {
+  const std::string_view target(request.target().data(), request.target().size());
+  PathParams params;
+  if (const Route* route = match(request.method(), target, &params)) {
+    route->handler(request, params, std::move(reply));
+    return;
+  }
+  const auto segments = split_path(target_path(target));
+  std::string allow;
+  for (const auto& route : routes_) {
+    if (segments_match(route, segments, nullptr)) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(beast_http::to_string(route.method));
+    }
+  }
+  if (allow.empty()) {
+    reply(problem_response(request, beast_http::status::not_found, "not_found",
+                           "no such endpoint"));
+    return;
+  }
+  Response response = problem_response(request, beast_http::status::method_not_allowed,
+                                       "method_not_allowed",
+                                       "this endpoint does not accept that method");
+  response.set(beast_http::field::allow, allow);
+  reply(std::move(response));
+}
+
+}  // namespace ledger::http

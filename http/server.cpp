@@ -1,0 +1,251 @@
+#include "http/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <fmt/format.h>
+#include <optional>
+
+#include "http/error_response.h"
+
+namespace ledger::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct Shared {
+  Shared(ServerOptions server_options, const Router& server_router, RequestObserver on_request)
+      : options(std::move(server_options)), router(server_router), observer(std::move(on_request)) {}
+  ServerOptions options;
+  const Router& router;
+  RequestObserver observer;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> draining{false};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {
+    ++shared_->connections;
+  }
+  ~Session() { --shared_->connections; }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::read_request, shared_from_this()));
+  }
+
+ private:
+  void read_request() {
+    if (shared_->draining) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_bytes_max));
+    parser_->body_limit(shared_->options.body_bytes_max);
+    // Waiting for the next request on an idle connection gets the idle deadline; once bytes are
+    // buffered, the request must complete within the request deadline.
+    const auto timeout_ms = buffer_.size() > 0 ? shared_->options.request_timeout_ms
+                                               : shared_->options.idle_timeout_ms;
+    stream_.expires_after(std::chrono::milliseconds(timeout_ms));
+    beast_http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code error, std::size_t) {
+    if (error) return on_read_error(error);
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+    beast_http::async_read(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read_error(beast::error_code error) {
+    if (error == beast_http::error::body_limit) {
+      return reject(beast_http::status::payload_too_large, "too_large",
+                    fmt::format("the body is over the limit of {} bytes",
+                                shared_->options.body_bytes_max));
+    }
+    if (error == beast_http::error::header_limit) {
+      return reject(beast_http::status::request_header_fields_too_large, "too_large",
+                    "the request headers are too large");
+    }
+    const auto http_category = beast_http::make_error_code(beast_http::error::end_of_stream);
+    if (error.category() == http_category.category() &&
+        error != beast_http::error::end_of_stream && error != beast_http::error::partial_message) {
+      return reject(beast_http::status::bad_request, "invalid_argument",
+                    "the request is not valid HTTP/1.1");
+    }
+    close();  // end of stream, timeout, reset: nothing to answer
+  }
+
+  // Answers a request that could not be read whole, then closes the connection.
+  void reject(beast_http::status status, std::string code, std::string detail) {
+    Request request;
+    request.version(11);
+    request.keep_alive(false);
+    Response response = problem_response(request, status, std::move(code), std::move(detail));
+    response.keep_alive(false);
+    started_ = std::chrono::steady_clock::now();
+    route_name_ = "unreadable";
+    method_ = beast_http::verb::unknown;
+    ++shared_->in_flight;
+    write(std::move(response));
+  }
+
+  void on_read(beast::error_code error, std::size_t) {
+    if (error) return on_read_error(error);
+    stream_.expires_never();
+    request_ = parser_->release();
+    started_ = std::chrono::steady_clock::now();
+    method_ = request_.method();
+    const std::string_view target(request_.target().data(), request_.target().size());
+    const Route* route = shared_->router.match(method_, target, nullptr);
+    route_name_ = route != nullptr ? route->pattern : "unmatched";
+    ++shared_->in_flight;
+    auto self = shared_from_this();
+    shared_->router.dispatch(request_, [self](Response response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->write(std::move(response));
+                 });
+    });
+  }
+
+  void write(Response response) {
+    response_ = std::move(response);
+    if (shared_->draining) response_.keep_alive(false);
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+    beast_http::async_write(stream_, response_,
+                            beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code error, std::size_t) {
+    --shared_->in_flight;
+    if (shared_->observer) {
+      const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - started_);
+      shared_->observer(route_name_, method_, response_.result_int(),
+                        static_cast<std::uint64_t>(latency.count()));
+    }
+    if (error || !response_.keep_alive()) return close();
+    response_ = {};
+    read_request();
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Shared> shared_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  Request request_;
+  Response response_;
+  std::chrono::steady_clock::time_point started_;
+  std::string route_name_;
+  beast_http::verb method_ = beast_http::verb::unknown;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  explicit Impl(std::shared_ptr<Shared> shared_state)
+      : shared(std::move(shared_state)),
+        io(static_cast<int>(thread_count())),
+        acceptor(asio::make_strand(io)) {}
+
+  std::size_t thread_count() const {
+    if (shared->options.threads > 0) return shared->options.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error,
+                                                        tcp::socket socket) {
+      if (error) {
+        if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+        return accept();  // e.g. out of file descriptors: keep serving the others
+      }
+      if (shared->connections.load() >= shared->options.connections_max) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(std::move(socket), shared)->start();
+      }
+      accept();
+    });
+  }
+
+  std::shared_ptr<Shared> shared;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  bool running = false;
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, RequestObserver observer)
+    : impl_(std::make_unique<Impl>(
+          std::make_shared<Shared>(std::move(options), router, std::move(observer)))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::start() {
+  const auto& options = impl_->shared->options;
+  beast::error_code error;
+  const auto address = asio::ip::make_address(options.listen_host, error);
+  if (error) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("cannot listen on {}: not an IP address", options.listen_host));
+  }
+  const tcp::endpoint endpoint(address, options.listen_port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return make_error(Errc::io_error, fmt::format("cannot listen on {}:{}: {}", options.listen_host,
+                                                  options.listen_port, error.message()));
+  }
+  bound_port_ = acceptor.local_endpoint().port();
+  impl_->accept();
+  impl_->running = true;
+  for (std::size_t i = 0; i < impl_->thread_count(); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return {};
+}
+
+void HttpServer::stop() {
+  if (!impl_->running) return;
+  impl_->running = false;
+  impl_->shared->draining = true;
+  asio::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(impl_->shared->options.drain_timeout_ms);
+  while (impl_->shared->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->io.stop();
+  for (auto& thread : impl_->threads) thread.join();
+  impl_->threads.clear();
+}
+
+std::size_t HttpServer::connections() const { return impl_->shared->connections.load(); }
+std::size_t HttpServer::requests_in_flight() const { return impl_->shared->in_flight.load(); }
+
+}  // namespace ledger::http

@@ -1,0 +1,198 @@
+// ledger-bench: measurements of the engine, printed for people and, on the last line, as one
+// JSON object for scripts. See BENCHMARKS.md for the recorded figures and the commands.
+//
+//   ledger-bench append --events N --streams S --batch B --data-dir DIR [--payload-bytes P]
+//       Durable appends of synthetic events through the sequencer, keeping B commands in flight
+//       so that the sequencer can group them.
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/sequencer.h"
+#include "core/store/rocksdb_event_log.h"
+#include "events/event_types.h"
+#include "events/test_events.pb.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using namespace ledger;
+
+struct LoopResult {
+  std::uint64_t commands = 0;
+  std::uint64_t failures = 0;
+  double seconds = 0;
+  std::vector<std::uint32_t> latencies_us;
+};
+
+// Runs `total` commands through the sequencer keeping `in_flight` outstanding: each completion
+// submits the next command, so the sequencer always has work to group.
+LoopResult run_closed_loop(Sequencer& sequencer, std::uint64_t total, std::uint64_t in_flight,
+                           const std::function<Command(std::uint64_t)>& make_command) {
+  LoopResult result;
+  result.latencies_us.resize(total);
+  std::mutex mutex;
+  std::condition_variable done;
+  std::uint64_t next = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t failures = 0;
+  const auto started = std::chrono::steady_clock::now();
+
+  std::function<void()> submit_next = [&] {
+    std::uint64_t index;
+    {
+      std::lock_guard lock(mutex);
+      if (next >= total) return;
+      index = next++;
+    }
+    const auto submitted = std::chrono::steady_clock::now();
+    sequencer.submit(make_command(index), [&, index, submitted](Result<store::CommitOutcome> r) {
+      const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - submitted);
+      result.latencies_us[index] = static_cast<std::uint32_t>(latency.count());
+      {
+        std::lock_guard lock(mutex);
+        if (!r) ++failures;
+        ++completed;
+        if (completed == total) done.notify_all();
+      }
+      submit_next();
+    });
+  };
+  for (std::uint64_t i = 0; i < std::min(in_flight, total); ++i) submit_next();
+  std::unique_lock lock(mutex);
+  done.wait(lock, [&] { return completed == total; });
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.commands = total;
+  result.failures = failures;
+  return result;
+}
+
+std::uint32_t percentile(std::vector<std::uint32_t> values, double fraction) {
+  if (values.empty()) return 0;
+  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index),
+                   values.end());
+  return values[index];
+}
+
+nlohmann::json report(const std::string& name, const LoopResult& result,
+                      const SequencerStats& stats) {
+  const double per_second = static_cast<double>(result.commands) / result.seconds;
+  nlohmann::json json = {
+      {"bench", name},
+      {"events", result.commands},
+      {"failures", result.failures},
+      {"seconds", result.seconds},
+      {"per_second", static_cast<std::uint64_t>(per_second)},
+      {"p50_us", percentile(result.latencies_us, 0.50)},
+      {"p99_us", percentile(result.latencies_us, 0.99)},
+      {"p999_us", percentile(result.latencies_us, 0.999)},
+      {"batches", stats.batches},
+      {"mean_batch", stats.batches ? static_cast<double>(stats.commands) /
+                                         static_cast<double>(stats.batches)
+                                   : 0.0},
+      {"write_ms_total", stats.write_time_us_total / 1000},
+  };
+  std::printf("%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
+              "%llu batches (mean %.0f commands), %.0f%% of the time in RocksDB writes\n",
+              name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds,
+              per_second, json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
+              json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),
+              json["mean_batch"].get<double>(),
+              100.0 * static_cast<double>(stats.write_time_us_total) / 1e6 / result.seconds);
+  if (result.failures > 0) {
+    std::printf("%s: %llu commands FAILED\n", name.c_str(),
+                static_cast<unsigned long long>(result.failures));
+  }
+  return json;
+}
+
+std::unique_ptr<store::RocksDbEventLog> open_store(const std::string& data_dir) {
+  store::StoreOptions options;
+  options.path = (std::filesystem::path(data_dir) / "store").string();
+  auto log = store::RocksDbEventLog::open(options);
+  if (!log) {
+    std::fprintf(stderr, "ledger-bench: %s\n", log.error().message.c_str());
+    std::exit(2);
+  }
+  return std::move(log).value();
+}
+
+int bench_append(int argc, char** argv) {
+  std::uint64_t events = 1'000'000, streams = 1000, batch = 1000, payload_bytes = 150;
+  std::string data_dir;
+  po::options_description options("ledger-bench append");
+  options.add_options()("help,h", "show this help")(
+      "events", po::value(&events)->default_value(events), "events to append")(
+      "streams", po::value(&streams)->default_value(streams), "streams to spread them over")(
+      "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
+      "payload-bytes", po::value(&payload_bytes)->default_value(payload_bytes),
+      "approximate bytes per event payload")(
+      "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)");
+  po::variables_map values;
+  po::store(po::parse_command_line(argc, argv, options), values);
+  if (values.count("help")) {
+    std::cout << options;
+    return 0;
+  }
+  po::notify(values);
+  if (events == 0 || streams == 0 || batch == 0) throw po::error("counts must be positive");
+
+  auto log = open_store(data_dir);
+  SystemClock clock;
+  Sequencer sequencer(*log, clock);
+  sequencer.start();
+  const std::string type = events::event_type_of<events::SyntheticEventAppended>();
+  const std::string filler(payload_bytes > 16 ? payload_bytes - 16 : 0, 'x');
+  auto result = run_closed_loop(sequencer, events, batch, [&](std::uint64_t index) {
+    Command command;
+    command.decide = [&, index](DecisionContext&) -> Result<store::CommitRequest> {
+      events::SyntheticEventAppended event;
+      event.set_sequence(index);
+      event.set_filler(filler);
+      store::CommitRequest commit;
+      commit.events.push_back({"bench:" + std::to_string(index % streams), type,
+                               event.SerializeAsString()});
+      commit.actor = "bench";
+      return commit;
+    };
+    return command;
+  });
+  sequencer.stop();
+  auto json = report("append", result, sequencer.stats());
+  json["streams"] = streams;
+  json["in_flight"] = batch;
+  std::cout << json.dump() << std::endl;
+  return result.failures == 0 ? 0 : 1;
+}
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: ledger-bench COMMAND [options]   (COMMAND --help for its options)\n"
+               "  append   durable appends through the sequencer\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage();
+    return 2;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "append") return bench_append(argc - 1, argv + 1);
+  } catch (const po::error& error) {
+    std::fprintf(stderr, "ledger-bench %s: %s\n", command.c_str(), error.what());
+    return 2;
+  }
+  usage();
+  return 2;
+}
