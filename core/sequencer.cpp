@@ -124,16 +124,30 @@ Result<std::optional<std::string>> Sequencer::read_state(std::string_view keyspa
 }
 
 Result<std::uint64_t> Sequencer::stream_version(std::string_view stream_id) {
-  if (auto it = batch_versions_.find(std::string(stream_id)); it != batch_versions_.end()) {
-    return it->second;
+  // The sequencer is the only writer, so a version it has seen committed stays true until it
+  // commits more events to that stream itself.
+  const std::string key(stream_id);
+  std::uint64_t committed;
+  if (auto it = stream_versions_.find(key); it != stream_versions_.end()) {
+    committed = it->second;
+  } else {
+    auto version = log_.stream_version(stream_id);
+    if (!version) return version;
+    committed = *version;
+    if (stream_versions_.size() >= options_.stream_cache_entries_max) stream_versions_.clear();
+    stream_versions_.emplace(key, committed);
   }
-  return log_.stream_version(stream_id);
+  auto added = batch_added_events_.find(key);
+  return committed + (added == batch_added_events_.end() ? 0 : added->second);
 }
 
 void Sequencer::process(std::vector<Pending>& batch) {
-  if (cache_invalidated_.exchange(false)) state_cache_.clear();
+  if (cache_invalidated_.exchange(false)) {
+    state_cache_.clear();
+    stream_versions_.clear();
+  }
   batch_state_.clear();
-  batch_versions_.clear();
+  batch_added_events_.clear();
 
   std::vector<store::CommitRequest> commits;
   std::vector<std::optional<Result<store::CommitOutcome>>> answers(batch.size());
@@ -206,11 +220,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
     }
 
     // Accepted: later commands of this batch see its effects.
-    for (const auto& event : commit.events) {
-      auto version = stream_version(event.stream_id);
-      LEDGER_ASSERT(version.ok(), "stream version was readable a moment ago");
-      batch_versions_[event.stream_id] = *version + 1;
-    }
+    for (const auto& event : commit.events) ++batch_added_events_[event.stream_id];
     for (const auto& write : commit.state_writes) {
       batch_state_[state_cache_key(write.keyspace, write.key)] = write.value;
     }
@@ -241,6 +251,12 @@ void Sequencer::process(std::vector<Pending>& batch) {
         if (state_cache_.size() >= options_.state_cache_entries_max) state_cache_.clear();
         state_cache_[combined] = std::move(value);
       }
+      for (const auto& [stream_id, added] : batch_added_events_) {
+        // Streams not cached are looked up again when next needed.
+        if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {
+          it->second += added;
+        }
+      }
     } else {
       // Nothing of this batch is durable: every command decided on top of it fails.
       event_count = 0;
@@ -264,7 +280,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
     }
   }
   batch_state_.clear();
-  batch_versions_.clear();
+  batch_added_events_.clear();
 
   {
     std::lock_guard lock(stats_mutex_);

@@ -34,7 +34,8 @@ namespace ledger {
 struct SequencerOptions {
   std::size_t queue_commands_max = 65'536;  // submissions beyond this are refused (overloaded)
   std::size_t batch_commands_max = 8'192;   // commands decided and written per batch
-  std::size_t state_cache_entries_max = 1 << 20;  // decoded state kept; dropped whole when full
+  std::size_t state_cache_entries_max = 1 << 20;  // state values kept; dropped whole when full
+  std::size_t stream_cache_entries_max = 1 << 20;  // stream versions kept; dropped whole when full
 };
 
 // What a decide function may read: the store as of every command decided before it.
@@ -127,7 +128,9 @@ class Sequencer {
   // Writer-thread state.
   std::unordered_map<std::string, std::optional<std::string>> state_cache_;
   std::unordered_map<std::string, std::optional<std::string>> batch_state_;
-  std::unordered_map<std::string, std::uint64_t> batch_versions_;
+  // Stream versions: the committed ones this writer knows, and the events added by this batch.
+  std::unordered_map<std::string, std::uint64_t> stream_versions_;
+  std::unordered_map<std::string, std::uint64_t> batch_added_events_;
   std::int64_t last_recorded_at_us_ = 0;
   std::atomic<bool> cache_invalidated_{false};
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sequencer.h"
+#include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
@@ -182,6 +183,7 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ledger::store::tune_allocator_for_store();
   if (argc < 2) {
     usage();
     return 2;

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/sequencer.h"
+#include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
 #include "http/router.h"
 #include "http/routes/health_routes.h"
@@ -107,6 +108,7 @@ int run(const Settings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ledger::store::tune_allocator_for_store();
   Settings settings;
   po::options_description options("ledgerd options");
   options.add_options()("help,h", "show this help")(
