@@ -1,6 +1,7 @@
 #include "core/sequencer.h"
 
 #include <chrono>
+#include <unordered_set>
 
 namespace ledger {
 namespace {
@@ -22,6 +23,20 @@ std::size_t batch_size_bucket(std::size_t commands) {
     bound *= 4;
   }
   return bucket;
+}
+
+// A batch is written atomically, so only the last write of each state row within it matters:
+// hot rows (a revenue account, a popular code) are written once per batch, not once per command.
+void coalesce_state_writes(std::vector<store::CommitRequest>& commits) {
+  std::unordered_set<std::string> seen;
+  for (auto commit = commits.rbegin(); commit != commits.rend(); ++commit) {
+    auto& writes = commit->state_writes;
+    for (auto write = writes.rbegin(); write != writes.rend(); ++write) {
+      std::string combined = state_cache_key(write->keyspace, write->key);
+      if (!seen.insert(std::move(combined)).second) write->keyspace.clear();  // superseded
+    }
+    std::erase_if(writes, [](const store::StateWrite& write) { return write.keyspace.empty(); });
+  }
 }
 
 }  // namespace
@@ -232,6 +247,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
     if (!key.empty()) batch_keys.emplace(key, i);
   }
 
+  coalesce_state_writes(commits);
   std::uint64_t write_time_us = 0;
   std::uint64_t event_count = 0;
   if (!commits.empty()) {

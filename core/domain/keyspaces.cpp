@@ -1,0 +1,10 @@
+#include "core/domain/keyspaces.h"
+
+namespace ledger::domain {
+
+std::vector<std::string> domain_keyspaces() {
+  return {kAccountsKeyspace, kWalletsKeyspace, kRedeemCodesKeyspace,
+          kCoursesKeyspace,  kBillingKeyspace, kIdentityKeyspace};
+}
+
+}  // namespace ledger::domain

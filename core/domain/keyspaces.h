@@ -1,0 +1,21 @@
+// The inline read-model keyspaces of the domain (one RocksDB column family each). They are
+// written in the same atomic batch as the events they fold, so they are always exactly as of the
+// log's head.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ledger::domain {
+
+inline constexpr char kAccountsKeyspace[] = "accounts";      // account -> AccountState
+inline constexpr char kWalletsKeyspace[] = "wallets";        // wallet/, topup/, hold/ rows
+inline constexpr char kRedeemCodesKeyspace[] = "redeem_codes";
+inline constexpr char kCoursesKeyspace[] = "courses";
+inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
+inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
+
+// Every keyspace above, for StoreOptions::state_keyspaces.
+std::vector<std::string> domain_keyspaces();
+
+}  // namespace ledger::domain

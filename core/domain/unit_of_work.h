@@ -1,0 +1,100 @@
+// UnitOfWork: what one domain command reads and produces, on top of the sequencer's
+// DecisionContext.
+//
+// A decider loads the state rows it needs (as of every command decided before it), checks its
+// rules, then emits events and saves the state rows those events fold into. Rows it saved are
+// what it reads back. `emit` applies the event's postings (if the message has a `postings` field)
+// to the "accounts" keyspace: it asserts that they sum to zero (a bug otherwise) and refuses with
+// amount_overflow if a balance would overflow. `finish` turns the whole unit into one commit.
+//
+// Nothing is written unless `finish` is called and its commit appended: a decider that returns
+// an error simply drops its unit of work.
+#pragma once
+
+#include <concepts>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/money.h"
+#include "core/sequencer.h"
+#include "events/event_types.h"
+#include "events/ledger_accounts.pb.h"
+#include "events/posting.pb.h"
+
+namespace ledger::domain {
+
+template <class E>
+concept HasPostings = requires(const E& event) {
+  { event.postings() } -> std::convertible_to<
+      const google::protobuf::RepeatedPtrField<events::Posting>&>;
+};
+
+class UnitOfWork {
+ public:
+  explicit UnitOfWork(DecisionContext& context) : context_(context) {}
+
+  // The time the command is decided at (from the injected clock, via the sequencer).
+  std::int64_t now_us() const { return context_.now_us(); }
+
+  // The state row at keyspace/key, as saved by this unit or as of the commands before it.
+  template <class M>
+  Result<std::optional<M>> load(std::string_view keyspace, std::string_view key) {
+    auto bytes = read(keyspace, key);
+    if (!bytes) return std::move(bytes).error();
+    if (!bytes->has_value()) return std::optional<M>();
+    M message;
+    if (!message.ParseFromString(**bytes)) return corrupt_row(keyspace, key);
+    return std::optional<M>(std::move(message));
+  }
+
+  template <class M>
+  void save(std::string_view keyspace, std::string_view key, const M& state) {
+    writes_[row_key(keyspace, key)] = state.SerializeAsString();
+  }
+
+  void erase(std::string_view keyspace, std::string_view key) {
+    writes_[row_key(keyspace, key)] = std::nullopt;
+  }
+
+  // True when a row exists (saved by this unit or before).
+  Result<bool> exists(std::string_view keyspace, std::string_view key);
+
+  // Appends `event` to `stream_id`, applying its postings to the accounts.
+  template <class E>
+  Status emit(std::string stream_id, const E& event) {
+    if constexpr (HasPostings<E>) {
+      if (auto applied = apply_postings(event.postings()); !applied) return applied;
+    }
+    commit_.events.push_back(store::PendingEvent{std::move(stream_id),
+                                                 events::event_type_of<E>(),
+                                                 event.SerializeAsString()});
+    return {};
+  }
+
+  // The account's row (all zero when it never had a posting).
+  Result<events::AccountState> account(std::string_view account);
+  Result<Money> balance(std::string_view account);
+
+  // Ends the unit: its events and state rows as one commit carrying `result`.
+  store::CommitRequest finish(std::string result);
+
+  bool has_events() const { return !commit_.events.empty(); }
+
+ private:
+  static std::string row_key(std::string_view keyspace, std::string_view key);
+  Result<std::optional<std::string>> read(std::string_view keyspace, std::string_view key);
+  Status apply_postings(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
+  static Error corrupt_row(std::string_view keyspace, std::string_view key);
+
+  DecisionContext& context_;
+  // keyspace NUL key -> value (nullopt: erased). Ordered so commits are deterministic.
+  std::map<std::string, std::optional<std::string>, std::less<>> writes_;
+  store::CommitRequest commit_;
+};
+
+// Builds a posting.
+events::Posting posting(std::string account, Money amount);
+
+}  // namespace ledger::domain

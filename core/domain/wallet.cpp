@@ -1,0 +1,517 @@
+#include "core/domain/wallet.h"
+
+#include <fmt/format.h>
+
+#include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
+
+namespace ledger::domain {
+namespace {
+
+std::string wallet_key(std::string_view user_id) { return "wallet/" + std::string(user_id); }
+std::string topup_key(std::string_view topup_id) { return "topup/" + std::string(topup_id); }
+std::string hold_key(std::string_view hold_id) { return "hold/" + std::string(hold_id); }
+
+Result<events::WalletState> load_wallet(UnitOfWork& uow, std::string_view user_id) {
+  auto row = uow.load<events::WalletState>(kWalletsKeyspace, wallet_key(user_id));
+  if (!row) return std::move(row).error();
+  if (row->has_value()) return std::move(**row);
+  events::WalletState fresh;
+  fresh.set_user_id(std::string(user_id));
+  return fresh;
+}
+
+Result<events::TopUpState> load_topup(UnitOfWork& uow, std::string_view topup_id) {
+  auto row = uow.load<events::TopUpState>(kWalletsKeyspace, topup_key(topup_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("no top-up {}", topup_id));
+  }
+  return std::move(**row);
+}
+
+Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
+  auto row = uow.load<events::HoldState>(kWalletsKeyspace, hold_key(hold_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) return make_error(Errc::not_found, fmt::format("no hold {}", hold_id));
+  return std::move(**row);
+}
+
+Status require_positive(Money amount, std::string_view field = "amount") {
+  if (amount.is_positive()) return {};
+  return make_error(Errc::invalid_argument, fmt::format("{} must be greater than zero", field),
+                    std::string(field));
+}
+
+Status require_id(std::string_view id, std::string_view field) {
+  if (!id.empty()) return {};
+  return make_error(Errc::invalid_argument, fmt::format("{} is required", field),
+                    std::string(field));
+}
+
+bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {
+  return hold.status() == "open" && (hold.expires_at_us() == 0 || hold.expires_at_us() > now_us);
+}
+
+// Emits TopUpRequested and saves the top-up row; shared by clients and the auto-recharge rule.
+Result<events::TopUpState> open_topup(UnitOfWork& uow, const RequestTopUp& command,
+                                      bool auto_recharge) {
+  auto taken = uow.exists(kWalletsKeyspace, topup_key(command.topup_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("top-up id {} is already used", command.topup_id), "topup_id");
+  }
+  events::TopUpRequested requested;
+  requested.set_topup_id(command.topup_id);
+  requested.set_user_id(command.user_id);
+  requested.set_amount_minor(command.amount.minor());
+  requested.set_payment_method(command.payment_method);
+  requested.set_auto_recharge(auto_recharge);
+  if (auto emitted = uow.emit("topup:" + command.topup_id, requested); !emitted) {
+    return std::move(emitted).error();
+  }
+  events::TopUpState state;
+  state.set_topup_id(command.topup_id);
+  state.set_user_id(command.user_id);
+  state.set_amount_minor(command.amount.minor());
+  state.set_payment_method(command.payment_method);
+  state.set_status("pending");
+  state.set_auto_recharge(auto_recharge);
+  state.set_requested_at_us(uow.now_us());
+  uow.save(kWalletsKeyspace, topup_key(command.topup_id), state);
+  return state;
+}
+
+// After a debit: request one auto-recharge top-up when the balance fell below the threshold.
+Status apply_auto_recharge_rule(UnitOfWork& uow, std::string_view user_id, Money balance_after,
+                                std::string_view transaction_id) {
+  auto wallet = load_wallet(uow, user_id);
+  if (!wallet) return std::move(wallet).error();
+  const auto& rule = wallet->auto_recharge();
+  if (!rule.is_enabled() || !rule.pending_topup_id().empty() ||
+      balance_after >= Money::from_minor(rule.threshold_minor())) {
+    return {};
+  }
+  RequestTopUp request{std::string(user_id), std::string(transaction_id) + "-auto-recharge",
+                       Money::from_minor(rule.recharge_minor()), rule.payment_method()};
+  auto topup = open_topup(uow, request, /*auto_recharge=*/true);
+  if (!topup) return std::move(topup).error();
+  wallet->mutable_auto_recharge()->set_pending_topup_id(request.topup_id);
+  uow.save(kWalletsKeyspace, wallet_key(user_id), *wallet);
+  return {};
+}
+
+}  // namespace
+
+std::string wallet_stream(std::string_view user_id) { return "wallet:" + std::string(user_id); }
+
+Result<events::WalletCredited> credit_wallet(UnitOfWork& uow, const WalletCredit& credit) {
+  if (auto valid = require_positive(credit.amount); !valid) return std::move(valid).error();
+  const std::string account = wallet_account(credit.user_id);
+  auto balance = uow.balance(account);
+  if (!balance) return std::move(balance).error();
+  auto after = balance->checked_add(credit.amount);
+  if (!after) return std::move(after).error();
+
+  events::WalletCredited credited;
+  credited.set_transaction_id(credit.transaction_id);
+  credited.set_user_id(credit.user_id);
+  credited.set_amount_minor(credit.amount.minor());
+  credited.set_source(credit.source);
+  credited.set_reference(credit.reference);
+  credited.set_description(credit.description);
+  credited.set_balance_after_minor(after->minor());
+  *credited.add_postings() = posting(account, credit.amount);
+  *credited.add_postings() = posting(credit.counter_account, -credit.amount);
+  if (auto emitted = uow.emit(wallet_stream(credit.user_id), credited); !emitted) {
+    return std::move(emitted).error();
+  }
+  return credited;
+}
+
+Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& debit) {
+  if (auto valid = require_positive(debit.amount); !valid) return std::move(valid).error();
+  if (auto valid = validate_service(debit.paid_for_service); !valid) {
+    return std::move(valid).error();
+  }
+  const std::string account = wallet_account(debit.user_id);
+  auto balance = uow.balance(account);
+  if (!balance) return std::move(balance).error();
+  auto wallet = load_wallet(uow, debit.user_id);
+  if (!wallet) return std::move(wallet).error();
+  const Money available = *balance - Money::from_minor(wallet->held_minor());
+  if (debit.amount > available) {
+    return make_error(Errc::insufficient_funds,
+                      fmt::format("the wallet has {} available, {} is needed", available.format(),
+                                  debit.amount.format()),
+                      "amount");
+  }
+  const Money after = *balance - debit.amount;
+
+  events::WalletDebited debited;
+  debited.set_transaction_id(debit.transaction_id);
+  debited.set_user_id(debit.user_id);
+  debited.set_amount_minor(debit.amount.minor());
+  debited.set_source(debit.source);
+  debited.set_paid_for_service(debit.paid_for_service);
+  debited.set_reference(debit.reference);
+  debited.set_description(debit.description);
+  debited.set_balance_after_minor(after.minor());
+  *debited.add_postings() = posting(account, -debit.amount);
+  *debited.add_postings() = posting(revenue_account(debit.paid_for_service), debit.amount);
+  if (auto emitted = uow.emit(wallet_stream(debit.user_id), debited); !emitted) {
+    return std::move(emitted).error();
+  }
+  if (auto rule = apply_auto_recharge_rule(uow, debit.user_id, after, debit.transaction_id);
+      !rule) {
+    return std::move(rule).error();
+  }
+  return debited;
+}
+
+Result<events::TopUpRequested> request_topup(UnitOfWork& uow, const RequestTopUp& command) {
+  if (auto valid = require_positive(command.amount); !valid) return std::move(valid).error();
+  if (auto valid = validate_topup_method(command.payment_method); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_id(command.topup_id, "topup_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto state = open_topup(uow, command, /*auto_recharge=*/false);
+  if (!state) return std::move(state).error();
+  events::TopUpRequested requested;
+  requested.set_topup_id(state->topup_id());
+  requested.set_user_id(state->user_id());
+  requested.set_amount_minor(state->amount_minor());
+  requested.set_payment_method(state->payment_method());
+  return requested;
+}
+
+namespace {
+
+Status require_pending(const events::TopUpState& topup) {
+  if (topup.status() == "confirmed") {
+    return make_error(Errc::already_confirmed,
+                      fmt::format("top-up {} is already confirmed", topup.topup_id()));
+  }
+  if (topup.status() == "failed") {
+    return make_error(Errc::already_failed,
+                      fmt::format("top-up {} has already failed", topup.topup_id()));
+  }
+  return {};
+}
+
+// Settles an auto-recharge top-up in the wallet's rule state.
+Status settle_auto_recharge(UnitOfWork& uow, const events::TopUpState& topup, bool confirmed) {
+  if (!topup.auto_recharge()) return {};
+  auto wallet = load_wallet(uow, topup.user_id());
+  if (!wallet) return std::move(wallet).error();
+  auto* rule = wallet->mutable_auto_recharge();
+  if (rule->pending_topup_id() == topup.topup_id()) rule->clear_pending_topup_id();
+  if (confirmed) {
+    rule->set_total_recharges(rule->total_recharges() + 1);
+    auto total = Money::from_minor(rule->total_recharged_minor())
+                     .checked_add(Money::from_minor(topup.amount_minor()));
+    if (!total) return std::move(total).error();
+    rule->set_total_recharged_minor(total->minor());
+    rule->set_last_recharged_at_us(uow.now_us());
+  }
+  uow.save(kWalletsKeyspace, wallet_key(topup.user_id()), *wallet);
+  return {};
+}
+
+}  // namespace
+
+Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command) {
+  auto topup = load_topup(uow, command.topup_id);
+  if (!topup) return std::move(topup).error();
+  if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
+
+  events::TopUpConfirmed confirmed;
+  confirmed.set_topup_id(topup->topup_id());
+  confirmed.set_user_id(topup->user_id());
+  confirmed.set_amount_minor(topup->amount_minor());
+  confirmed.set_provider_reference(command.provider_reference);
+  confirmed.set_confirmed_by(command.confirmed_by);
+  if (auto emitted = uow.emit("topup:" + topup->topup_id(), confirmed); !emitted) {
+    return std::move(emitted).error();
+  }
+  auto credited = credit_wallet(
+      uow, WalletCredit{topup->user_id(), command.transaction_id,
+                        Money::from_minor(topup->amount_minor()), "topup", topup->topup_id(),
+                        fmt::format("Top-up via {}", topup->payment_method()),
+                        clearing_account(topup->payment_method())});
+  if (!credited) return std::move(credited).error();
+  topup->set_status("confirmed");
+  topup->set_provider_reference(command.provider_reference);
+  topup->set_settled_at_us(uow.now_us());
+  uow.save(kWalletsKeyspace, topup_key(topup->topup_id()), *topup);
+  if (auto settled = settle_auto_recharge(uow, *topup, true); !settled) {
+    return std::move(settled).error();
+  }
+  return credited;
+}
+
+Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command) {
+  auto topup = load_topup(uow, command.topup_id);
+  if (!topup) return std::move(topup).error();
+  if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
+  events::TopUpFailed failed;
+  failed.set_topup_id(topup->topup_id());
+  failed.set_user_id(topup->user_id());
+  failed.set_reason(command.reason);
+  if (auto emitted = uow.emit("topup:" + topup->topup_id(), failed); !emitted) {
+    return std::move(emitted).error();
+  }
+  topup->set_status("failed");
+  topup->set_settled_at_us(uow.now_us());
+  uow.save(kWalletsKeyspace, topup_key(topup->topup_id()), *topup);
+  if (auto settled = settle_auto_recharge(uow, *topup, false); !settled) {
+    return std::move(settled).error();
+  }
+  return failed;
+}
+
+Result<events::WalletDebited> pay_from_wallet(UnitOfWork& uow, const PayFromWallet& command) {
+  WalletDebit debit = command;
+  if (debit.source.empty()) debit.source = "payment";
+  return debit_wallet(uow, debit);
+}
+
+Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command) {
+  if (auto valid = require_positive(command.amount); !valid) return std::move(valid).error();
+  if (auto valid = require_id(command.hold_id, "hold_id"); !valid) return std::move(valid).error();
+  if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
+  if (command.expires_at_us != 0 && command.expires_at_us <= uow.now_us()) {
+    return make_error(Errc::invalid_argument, "a hold's deadline must be in the future",
+                      "expires_at");
+  }
+  auto taken = uow.exists(kWalletsKeyspace, hold_key(command.hold_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("hold id {} is already used", command.hold_id), "hold_id");
+  }
+  auto balance = uow.balance(wallet_account(command.user_id));
+  if (!balance) return std::move(balance).error();
+  auto wallet = load_wallet(uow, command.user_id);
+  if (!wallet) return std::move(wallet).error();
+  const Money available = *balance - Money::from_minor(wallet->held_minor());
+  if (command.amount > available) {
+    return make_error(Errc::insufficient_funds,
+                      fmt::format("the wallet has {} available, {} is needed", available.format(),
+                                  command.amount.format()),
+                      "amount");
+  }
+  events::HoldPlaced placed;
+  placed.set_hold_id(command.hold_id);
+  placed.set_user_id(command.user_id);
+  placed.set_amount_minor(command.amount.minor());
+  placed.set_purpose(command.purpose);
+  placed.set_service(command.service);
+  placed.set_expires_at_us(command.expires_at_us);
+  if (auto emitted = uow.emit("hold:" + command.hold_id, placed); !emitted) {
+    return std::move(emitted).error();
+  }
+  wallet->set_held_minor((Money::from_minor(wallet->held_minor()) + command.amount).minor());
+  wallet->set_open_holds(wallet->open_holds() + 1);
+  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
+
+  events::HoldState hold;
+  hold.set_hold_id(command.hold_id);
+  hold.set_user_id(command.user_id);
+  hold.set_amount_minor(command.amount.minor());
+  hold.set_remaining_minor(command.amount.minor());
+  hold.set_purpose(command.purpose);
+  hold.set_service(command.service);
+  hold.set_expires_at_us(command.expires_at_us);
+  hold.set_status("open");
+  uow.save(kWalletsKeyspace, hold_key(command.hold_id), hold);
+  return hold;
+}
+
+namespace {
+
+Status require_open(const events::HoldState& hold, std::int64_t now_us) {
+  if (hold_is_open(hold, now_us)) return {};
+  const std::string status = hold.status() == "open" ? "expired" : hold.status();
+  return make_error(Errc::hold_not_open, fmt::format("hold {} is {}", hold.hold_id(), status));
+}
+
+// Releases `amount` of the hold from the wallet's held total.
+Status release_from_wallet(UnitOfWork& uow, const events::HoldState& hold, Money amount,
+                           bool closes_hold) {
+  auto wallet = load_wallet(uow, hold.user_id());
+  if (!wallet) return std::move(wallet).error();
+  const Money held = Money::from_minor(wallet->held_minor()) - amount;
+  LEDGER_ASSERT(!held.is_negative(), "a wallet cannot hold less than zero");
+  wallet->set_held_minor(held.minor());
+  if (closes_hold) {
+    LEDGER_ASSERT(wallet->open_holds() > 0, "closing a hold the wallet does not count");
+    wallet->set_open_holds(wallet->open_holds() - 1);
+  }
+  uow.save(kWalletsKeyspace, wallet_key(hold.user_id()), *wallet);
+  return {};
+}
+
+// Voids what is left of an open hold, for `reason` ("voided" or "expired").
+Result<events::HoldState> close_hold(UnitOfWork& uow, events::HoldState hold,
+                                     const std::string& reason) {
+  const Money released = Money::from_minor(hold.remaining_minor());
+  events::HoldVoided voided;
+  voided.set_hold_id(hold.hold_id());
+  voided.set_user_id(hold.user_id());
+  voided.set_released_minor(released.minor());
+  voided.set_reason(reason);
+  if (auto emitted = uow.emit("hold:" + hold.hold_id(), voided); !emitted) {
+    return std::move(emitted).error();
+  }
+  if (auto released_ok = release_from_wallet(uow, hold, released, true); !released_ok) {
+    return std::move(released_ok).error();
+  }
+  hold.set_remaining_minor(0);
+  hold.set_status(reason);
+  uow.save(kWalletsKeyspace, hold_key(hold.hold_id()), hold);
+  return hold;
+}
+
+}  // namespace
+
+Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command) {
+  if (auto valid = require_positive(command.amount); !valid) return std::move(valid).error();
+  auto hold = load_hold(uow, command.hold_id);
+  if (!hold) return std::move(hold).error();
+  if (auto open = require_open(*hold, uow.now_us()); !open) return std::move(open).error();
+  const Money remaining = Money::from_minor(hold->remaining_minor());
+  if (command.amount > remaining) {
+    return make_error(Errc::hold_exceeded,
+                      fmt::format("hold {} has {} left, {} was asked", hold->hold_id(),
+                                  remaining.format(), command.amount.format()),
+                      "amount");
+  }
+  const Money left = remaining - command.amount;
+  // The money leaves the hold first, so the debit finds it available.
+  if (auto released = release_from_wallet(uow, *hold, command.amount, left.is_zero());
+      !released) {
+    return std::move(released).error();
+  }
+  events::HoldPosted posted;
+  posted.set_hold_id(hold->hold_id());
+  posted.set_user_id(hold->user_id());
+  posted.set_amount_minor(command.amount.minor());
+  posted.set_remaining_minor(left.minor());
+  if (auto emitted = uow.emit("hold:" + hold->hold_id(), posted); !emitted) {
+    return std::move(emitted).error();
+  }
+  auto debited = debit_wallet(uow, WalletDebit{hold->user_id(), command.transaction_id,
+                                               command.amount, "hold", hold->service(),
+                                               hold->purpose(), command.description});
+  LEDGER_ASSERT(debited.ok() || debited.error().code != Errc::insufficient_funds,
+                "held money must be available to post");
+  if (!debited) return std::move(debited).error();
+  hold->set_remaining_minor(left.minor());
+  hold->set_posted_minor((Money::from_minor(hold->posted_minor()) + command.amount).minor());
+  if (left.is_zero()) hold->set_status("posted");
+  uow.save(kWalletsKeyspace, hold_key(hold->hold_id()), *hold);
+  return debited;
+}
+
+Result<events::HoldState> void_hold(UnitOfWork& uow, const VoidHold& command) {
+  auto hold = load_hold(uow, command.hold_id);
+  if (!hold) return std::move(hold).error();
+  if (auto open = require_open(*hold, uow.now_us()); !open) return std::move(open).error();
+  return close_hold(uow, std::move(hold).value(), "voided");
+}
+
+Result<events::HoldState> expire_hold(UnitOfWork& uow, const ExpireHold& command) {
+  auto hold = load_hold(uow, command.hold_id);
+  if (!hold) return std::move(hold).error();
+  if (hold->status() != "open" || hold->expires_at_us() == 0 ||
+      hold->expires_at_us() > uow.now_us()) {
+    return hold;  // nothing to do: still running, or already closed
+  }
+  return close_hold(uow, std::move(hold).value(), "expired");
+}
+
+Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,
+                                                          const ConfigureAutoRecharge& command) {
+  if (command.threshold < kAutoRechargeThresholdMin) {
+    return make_error(Errc::invalid_argument, "threshold_amount must be at least 5.00",
+                      "threshold_amount");
+  }
+  if (command.recharge_amount < kAutoRechargeAmountMin) {
+    return make_error(Errc::invalid_argument, "recharge_amount must be at least 10.00",
+                      "recharge_amount");
+  }
+  if (auto valid = validate_topup_method(command.payment_method); !valid) {
+    return std::move(valid).error();
+  }
+  auto wallet = load_wallet(uow, command.user_id);
+  if (!wallet) return std::move(wallet).error();
+  events::AutoRechargeConfigured configured;
+  configured.set_user_id(command.user_id);
+  configured.set_threshold_minor(command.threshold.minor());
+  configured.set_recharge_minor(command.recharge_amount.minor());
+  configured.set_payment_method(command.payment_method);
+  if (auto emitted = uow.emit("auto-recharge:" + command.user_id, configured); !emitted) {
+    return std::move(emitted).error();
+  }
+  auto* rule = wallet->mutable_auto_recharge();
+  rule->set_is_enabled(true);
+  rule->set_threshold_minor(command.threshold.minor());
+  rule->set_recharge_minor(command.recharge_amount.minor());
+  rule->set_payment_method(command.payment_method);
+  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
+  return *rule;
+}
+
+Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
+                                                        const DisableAutoRecharge& command) {
+  auto wallet = load_wallet(uow, command.user_id);
+  if (!wallet) return std::move(wallet).error();
+  if (!wallet->auto_recharge().is_enabled()) return wallet->auto_recharge();  // already off
+  events::AutoRechargeDisabled disabled;
+  disabled.set_user_id(command.user_id);
+  if (auto emitted = uow.emit("auto-recharge:" + command.user_id, disabled); !emitted) {
+    return std::move(emitted).error();
+  }
+  wallet->mutable_auto_recharge()->set_is_enabled(false);
+  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
+  return wallet->auto_recharge();
+}
+
+Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
+                                                 const TriggerAutoRecharge& command) {
+  auto wallet = load_wallet(uow, command.user_id);
+  if (!wallet) return std::move(wallet).error();
+  const auto& rule = wallet->auto_recharge();
+  if (!rule.is_enabled()) {
+    return make_error(Errc::auto_recharge_disabled, "auto-recharge is not enabled");
+  }
+  if (!rule.pending_topup_id().empty()) return load_topup(uow, rule.pending_topup_id());
+  auto topup = open_topup(uow,
+                          RequestTopUp{command.user_id, command.topup_id,
+                                       Money::from_minor(rule.recharge_minor()),
+                                       rule.payment_method()},
+                          /*auto_recharge=*/true);
+  if (!topup) return std::move(topup).error();
+  wallet->mutable_auto_recharge()->set_pending_topup_id(command.topup_id);
+  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
+  return topup;
+}
+
+Affordability affordability(Money balance, const events::WalletState& wallet, Money amount) {
+  Affordability answer;
+  answer.balance = balance;
+  answer.available = balance - Money::from_minor(wallet.held_minor());
+  answer.can_afford = amount <= answer.available;
+  answer.shortfall = answer.can_afford ? Money::zero() : amount - answer.available;
+  const auto& rule = wallet.auto_recharge();
+  answer.auto_recharge_would_cover =
+      !answer.can_afford && rule.is_enabled() &&
+      Money::from_minor(rule.recharge_minor()) >= answer.shortfall;
+  return answer;
+}
+
+}  // namespace ledger::domain

@@ -1,0 +1,155 @@
+// Wallets: top-ups, payments, holds and auto-recharge — the deciders every money command of a
+// client's wallet goes through.
+//
+// Rules (each refused command writes nothing):
+// - A wallet never goes below zero: a debit needs amount <= available = balance - open holds
+//   (insufficient_funds otherwise); a payment of exactly the available balance succeeds.
+// - Top-ups are two-phase: requested (pending, nothing moves), then confirmed once (clearing ->
+//   wallet) or failed once. Confirming a confirmed top-up is already_confirmed, a failed one
+//   already_failed; failing a settled one likewise.
+// - Holds reserve part of the available balance for a purpose. Posting spends up to what is left
+//   (hold_exceeded beyond it) into revenue:<service>; voiding releases what is left; a hold past
+//   its deadline is expired. Posting to or voiding a hold that is no longer open is hold_not_open.
+// - Auto-recharge (threshold >= 5.00, amount >= 10.00): when a debit leaves the balance below an
+//   enabled threshold and no auto-recharge top-up is pending, exactly one pending top-up of the
+//   recharge amount is requested in the same commit, with id "<transaction_id>-auto-recharge".
+//
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules,
+// emits events and saves the state they fold into. Ids and times come in the command or from
+// uow.now_us(): given the same state and command, the same events.
+#pragma once
+
+#include <string>
+
+#include "core/domain/unit_of_work.h"
+#include "core/money.h"
+#include "events/wallet_events.pb.h"
+#include "events/wallet_state.pb.h"
+
+namespace ledger::domain {
+
+inline constexpr Money kAutoRechargeThresholdMin = Money::from_minor(500);
+inline constexpr Money kAutoRechargeAmountMin = Money::from_minor(1000);
+
+std::string wallet_stream(std::string_view user_id);
+
+// --- primitives shared by every money command -------------------------------------------------
+
+struct WalletCredit {
+  std::string user_id;
+  std::string transaction_id;
+  Money amount;
+  std::string source;          // "topup", "redeem_code", "refund", ...
+  std::string reference;
+  std::string description;
+  std::string counter_account;  // where the money comes from
+};
+// Credits the wallet (counter_account -> wallet). Refuses only on overflow.
+Result<events::WalletCredited> credit_wallet(UnitOfWork& uow, const WalletCredit& credit);
+
+struct WalletDebit {
+  std::string user_id;
+  std::string transaction_id;
+  Money amount;
+  std::string source;             // "payment", "course_purchase", "invoice", "hold", ...
+  std::string paid_for_service;   // revenue:<service> receives the money
+  std::string reference;
+  std::string description;
+};
+// Debits the wallet (wallet -> revenue:<service>) when the available balance covers it, then
+// applies the auto-recharge rule.
+Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& debit);
+
+// --- commands ----------------------------------------------------------------------------------
+
+struct RequestTopUp {
+  std::string user_id;
+  std::string topup_id;
+  Money amount;
+  std::string payment_method;  // "paypal" or "card"
+};
+Result<events::TopUpRequested> request_topup(UnitOfWork& uow, const RequestTopUp& command);
+
+struct ConfirmTopUp {
+  std::string topup_id;
+  std::string provider_reference;
+  std::string confirmed_by;    // admin user id or "payment-provider"
+  std::string transaction_id;  // id of the wallet credit
+};
+Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command);
+
+struct FailTopUp {
+  std::string topup_id;
+  std::string reason;
+};
+Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command);
+
+using PayFromWallet = WalletDebit;  // source "payment"
+Result<events::WalletDebited> pay_from_wallet(UnitOfWork& uow, const PayFromWallet& command);
+
+struct PlaceHold {
+  std::string hold_id;
+  std::string user_id;
+  Money amount;
+  std::string purpose;
+  std::string service;
+  std::int64_t expires_at_us = 0;  // 0: no deadline
+};
+Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command);
+
+struct PostHold {
+  std::string hold_id;
+  Money amount;
+  std::string transaction_id;
+  std::string description;
+};
+Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command);
+
+struct VoidHold {
+  std::string hold_id;
+};
+Result<events::HoldState> void_hold(UnitOfWork& uow, const VoidHold& command);
+
+// Expires the hold if its deadline has passed (a no-op answer otherwise). Time-driven: the
+// server's timer submits it for holds whose deadline it saw pass.
+struct ExpireHold {
+  std::string hold_id;
+};
+Result<events::HoldState> expire_hold(UnitOfWork& uow, const ExpireHold& command);
+
+struct ConfigureAutoRecharge {
+  std::string user_id;
+  Money threshold;
+  Money recharge_amount;
+  std::string payment_method;
+};
+Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,
+                                                          const ConfigureAutoRecharge& command);
+
+struct DisableAutoRecharge {
+  std::string user_id;
+};
+Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
+                                                        const DisableAutoRecharge& command);
+
+// Requests the recharge top-up now (answers the pending one if there is one).
+struct TriggerAutoRecharge {
+  std::string user_id;
+  std::string topup_id;
+};
+Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
+                                                 const TriggerAutoRecharge& command);
+
+// --- reads -------------------------------------------------------------------------------------
+
+struct Affordability {
+  bool can_afford = false;
+  Money balance;
+  Money available;
+  Money shortfall;  // how much is missing from the available balance (zero when affordable)
+  bool auto_recharge_would_cover = false;
+};
+// Pure: can a wallet with this balance and state pay `amount` now?
+Affordability affordability(Money balance, const events::WalletState& wallet, Money amount);
+
+}  // namespace ledger::domain
