@@ -4,6 +4,9 @@
 //   ledger-bench append --events N --streams S --batch B --data-dir DIR [--payload-bytes P]
 //       Durable appends of synthetic events through the sequencer, keeping B commands in flight
 //       so that the sequencer can group them.
+//   ledger-bench debit --wallets W --events N --data-dir DIR [--batch B]
+//       Durable wallet payments (pay_from_wallet: balance check, double-entry postings, inline
+//       balances) through the sequencer, round-robin over W funded wallets.
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +16,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/domain/keyspaces.h"
+#include "core/domain/ledger.h"
+#include "core/domain/wallet.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
@@ -118,6 +124,7 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
 std::unique_ptr<store::RocksDbEventLog> open_store(const std::string& data_dir) {
   store::StoreOptions options;
   options.path = (std::filesystem::path(data_dir) / "store").string();
+  options.state_keyspaces = domain::domain_keyspaces();
   auto log = store::RocksDbEventLog::open(options);
   if (!log) {
     std::fprintf(stderr, "ledger-bench: %s\n", log.error().message.c_str());
@@ -174,10 +181,87 @@ int bench_append(int argc, char** argv) {
   return result.failures == 0 ? 0 : 1;
 }
 
+// Wraps a domain decider as a sequencer command.
+template <class Answer>
+Command domain_command(std::function<Result<Answer>(domain::UnitOfWork&)> decide) {
+  Command command;
+  command.decide = [decide = std::move(decide)](DecisionContext& context)
+      -> Result<store::CommitRequest> {
+    domain::UnitOfWork uow(context);
+    auto answer = decide(uow);
+    if (!answer) return std::move(answer).error();
+    store::CommitRequest commit = uow.finish(answer->SerializeAsString());
+    commit.actor = "bench";
+    return commit;
+  };
+  return command;
+}
+
+int bench_debit(int argc, char** argv) {
+  std::uint64_t events = 1'000'000, wallets = 1000, batch = 1000;
+  std::string data_dir;
+  po::options_description options("ledger-bench debit");
+  options.add_options()("help,h", "show this help")(
+      "events", po::value(&events)->default_value(events), "debits to make")(
+      "wallets", po::value(&wallets)->default_value(wallets), "wallets to spread them over")(
+      "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
+      "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)");
+  po::variables_map values;
+  po::store(po::parse_command_line(argc, argv, options), values);
+  if (values.count("help")) {
+    std::cout << options;
+    return 0;
+  }
+  po::notify(values);
+  if (events == 0 || wallets == 0 || batch == 0) throw po::error("counts must be positive");
+
+  auto log = open_store(data_dir);
+  SystemClock clock;
+  Sequencer sequencer(*log, clock);
+  sequencer.start();
+  // Fund every wallet with enough for its share of the debits (one cent each), plus margin.
+  const Money funding = Money::from_minor(static_cast<std::int64_t>(events / wallets + 100));
+  auto funded = run_closed_loop(sequencer, wallets * 2, batch, [&](std::uint64_t index) {
+    const std::string user = "user-" + std::to_string(index / 2);
+    const std::string topup = "fund-" + std::to_string(index / 2);
+    if (index % 2 == 0) {
+      return domain_command<events::TopUpRequested>([=](domain::UnitOfWork& uow) {
+        return domain::request_topup(uow, {user, topup, funding, "card"});
+      });
+    }
+    return domain_command<events::WalletCredited>([=](domain::UnitOfWork& uow) {
+      return domain::confirm_topup(uow, {topup, "bench", "bench", topup + "-credit"});
+    });
+  });
+  if (funded.failures > 0) {
+    std::fprintf(stderr, "ledger-bench debit: funding failed\n");
+    return 1;
+  }
+  const auto before = sequencer.stats();
+  auto result = run_closed_loop(sequencer, events, batch, [&](std::uint64_t index) {
+    return domain_command<events::WalletDebited>([index, wallets](domain::UnitOfWork& uow) {
+      return domain::pay_from_wallet(
+          uow, {"user-" + std::to_string(index % wallets), "debit-" + std::to_string(index),
+                Money::from_minor(1), "payment", "marketing", "", ""});
+    });
+  });
+  sequencer.stop();
+  SequencerStats stats = sequencer.stats();
+  stats.batches -= before.batches;
+  stats.commands -= before.commands;
+  stats.write_time_us_total -= before.write_time_us_total;
+  auto json = report("debit", result, stats);
+  json["wallets"] = wallets;
+  json["in_flight"] = batch;
+  std::cout << json.dump() << std::endl;
+  return result.failures == 0 ? 0 : 1;
+}
+
 void usage() {
   std::fprintf(stderr,
                "usage: ledger-bench COMMAND [options]   (COMMAND --help for its options)\n"
-               "  append   durable appends through the sequencer\n");
+               "  append   durable appends through the sequencer\n"
+               "  debit    durable wallet payments through the sequencer\n");
 }
 
 }  // namespace
@@ -191,6 +275,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "append") return bench_append(argc - 1, argv + 1);
+    if (command == "debit") return bench_debit(argc - 1, argv + 1);
   } catch (const po::error& error) {
     std::fprintf(stderr, "ledger-bench %s: %s\n", command.c_str(), error.what());
     return 2;

@@ -93,13 +93,16 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const Store
 
 RocksDbEventLog::RocksDbEventLog(StoreOptions options) : options_(std::move(options)) {}
 
-RocksDbEventLog::~RocksDbEventLog() {
-  if (db_) {
-    for (auto* handle : handles_) {
-      db_->DestroyColumnFamilyHandle(handle);
-    }
-    db_->Close();
-  }
+RocksDbEventLog::~RocksDbEventLog() { close_database(); }
+
+void RocksDbEventLog::close_database() {
+  if (!db_) return;
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
+  keyspaces_.clear();
+  events_ = streams_ = idempotency_ = meta_ = nullptr;
+  db_->Close();
+  db_.reset();
 }
 
 Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::open(const StoreOptions& options) {
@@ -168,7 +171,8 @@ Status RocksDbEventLog::open_database() {
   } else {
     status = rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
   }
-  if (!status.ok()) return to_error(status, fmt::format("cannot open the store at {}", options_.path));
+  if (!status.ok())
+    return to_error(status, fmt::format("cannot open the store at {}", options_.path));
   db_.reset(raw);
 
   for (auto* handle : handles_) {
@@ -180,8 +184,9 @@ Status RocksDbEventLog::open_database() {
     if (name.starts_with(kStatePrefix)) keyspaces_[name.substr(sizeof(kStatePrefix) - 1)] = handle;
   }
   if (events_ == nullptr || streams_ == nullptr || idempotency_ == nullptr || meta_ == nullptr) {
-    return make_error(Errc::corruption,
-                      fmt::format("the store at {} lacks the log's column families", options_.path));
+    return make_error(
+        Errc::corruption,
+        fmt::format("the store at {} lacks the log's column families", options_.path));
   }
 
   std::string format;
@@ -239,10 +244,11 @@ Status RocksDbEventLog::verify_tail() {
                 std::min(before.hash.size(), previous->hash().size()));
   }
   ChainVerifier verifier(before, /*check_stream_versions=*/false);
-  auto status = scan_records(first - 1, [&](std::uint64_t position, std::string_view record) {
-    verifier.visit(position, record);
-    return true;
-  });
+  auto status =
+      scan_records_unlocked(first - 1, [&](std::uint64_t position, std::string_view record) {
+        verifier.visit(position, record);
+        return true;
+      });
   if (!status) return status;
   if (!verifier.findings().empty()) {
     const auto& finding = verifier.findings().front();
@@ -255,18 +261,16 @@ Status RocksDbEventLog::verify_tail() {
 
 Status RocksDbEventLog::validate(std::span<const CommitRequest> commits) const {
   if (commits.size() > options_.commits_per_append_max) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("an append carries at most {} commits",
-                                  options_.commits_per_append_max));
+    return make_error(Errc::invalid_argument, fmt::format("an append carries at most {} commits",
+                                                          options_.commits_per_append_max));
   }
   for (const auto& commit : commits) {
     if (commit.events.empty()) {
       return make_error(Errc::invalid_argument, "a commit carries at least one event");
     }
     if (commit.events.size() > options_.events_per_commit_max) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("a commit carries at most {} events",
-                                    options_.events_per_commit_max));
+      return make_error(Errc::invalid_argument, fmt::format("a commit carries at most {} events",
+                                                            options_.events_per_commit_max));
     }
     if (commit.idempotency_key.size() > options_.idempotency_key_bytes_max) {
       return make_error(Errc::invalid_argument, "the idempotency key is too long");
@@ -274,17 +278,17 @@ Status RocksDbEventLog::validate(std::span<const CommitRequest> commits) const {
     for (const auto& event : commit.events) {
       if (event.stream_id.empty() || event.stream_id.size() > options_.stream_id_bytes_max ||
           event.stream_id.find('\0') != std::string::npos) {
-        return make_error(Errc::invalid_argument,
-                          fmt::format("stream ids are 1 to {} bytes without NUL",
-                                      options_.stream_id_bytes_max));
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("stream ids are 1 to {} bytes without NUL", options_.stream_id_bytes_max));
       }
       if (event.event_type.empty() || event.event_type.size() > options_.event_type_bytes_max) {
         return make_error(Errc::invalid_argument, "an event needs a type");
       }
       if (event.payload.size() > options_.payload_bytes_max) {
-        return make_error(Errc::invalid_argument,
-                          fmt::format("an event payload is at most {} bytes",
-                                      options_.payload_bytes_max));
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("an event payload is at most {} bytes", options_.payload_bytes_max));
       }
     }
     for (std::size_t i = 0; i < commit.expectations.size(); ++i) {
@@ -308,7 +312,7 @@ Status RocksDbEventLog::validate(std::span<const CommitRequest> commits) const {
 
 Result<std::uint64_t> RocksDbEventLog::cached_stream_version(const std::string& stream_id) {
   if (auto it = stream_cache_.find(stream_id); it != stream_cache_.end()) return it->second;
-  auto version = stream_version(stream_id);
+  auto version = stream_version_unlocked(stream_id);
   if (!version) return version;
   if (stream_cache_.size() >= options_.stream_cache_entries_max) stream_cache_.clear();
   stream_cache_.emplace(stream_id, *version);
@@ -327,8 +331,7 @@ Error RocksDbEventLog::fail_writes(const rocksdb::Status& status) {
     if (failure_.empty()) failure_ = reason;
   }
   stream_cache_.clear();
-  return make_error(status.IsNoSpace() ? Errc::store_read_only : Errc::io_error,
-                    std::move(reason));
+  return make_error(status.IsNoSpace() ? Errc::store_read_only : Errc::io_error, std::move(reason));
 }
 
 Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const CommitRequest> commits) {
@@ -336,6 +339,7 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
     return make_error(Errc::store_read_only, "the store is open read-only");
   }
   std::lock_guard append_lock(append_mutex_);
+  std::shared_lock db_lock(db_mutex_);
   if (auto status = writable(); !status) return std::move(status).error();
   if (auto status = validate(commits); !status) return std::move(status).error();
 
@@ -369,7 +373,7 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
         outcomes.push_back(std::move(replay));
         continue;
       }
-      auto existing = find_idempotency(commit.idempotency_key);
+      auto existing = find_idempotency_unlocked(commit.idempotency_key);
       if (!existing) return std::move(existing).error();
       if (existing->has_value()) {
         const auto& remembered = **existing;
@@ -387,8 +391,8 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
     for (const auto& expectation : commit.expectations) {
       auto version = current_version(expectation.stream_id);
       if (!version) return std::move(version).error();
-      if (auto status = check_expected_version(expectation.stream_id, expectation.expected,
-                                               *version);
+      if (auto status =
+              check_expected_version(expectation.stream_id, expectation.expected, *version);
           !status) {
         return std::move(status).error();
       }
@@ -477,6 +481,11 @@ LogHead RocksDbEventLog::head() const {
 }
 
 Result<std::uint64_t> RocksDbEventLog::stream_version(std::string_view stream_id) const {
+  std::shared_lock db_lock(db_mutex_);
+  return stream_version_unlocked(stream_id);
+}
+
+Result<std::uint64_t> RocksDbEventLog::stream_version_unlocked(std::string_view stream_id) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
   const std::string last = stream_key(stream_id, UINT64_MAX);
   it->SeekForPrev(last);
@@ -492,7 +501,8 @@ Result<events::Envelope> RocksDbEventLog::read_event(std::uint64_t position) con
   std::string value;
   const auto status = db_->Get(rocksdb::ReadOptions(), events_, big_endian_key(position), &value);
   if (status.IsNotFound()) {
-    return make_error(Errc::corruption, fmt::format("position {} is missing from the log", position));
+    return make_error(Errc::corruption,
+                      fmt::format("position {} is missing from the log", position));
   }
   if (!status.ok()) return to_error(status, "cannot read an event");
   events::Envelope envelope;
@@ -506,6 +516,7 @@ Result<std::vector<events::Envelope>> RocksDbEventLog::read_stream(std::string_v
                                                                    std::uint64_t from_version,
                                                                    ReadDirection direction,
                                                                    std::size_t limit) const {
+  std::shared_lock db_lock(db_mutex_);
   limit = std::min(limit, options_.read_limit_max);
   std::vector<events::Envelope> result;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
@@ -551,6 +562,12 @@ Result<std::vector<events::Envelope>> RocksDbEventLog::read_all(std::uint64_t af
 
 Status RocksDbEventLog::scan_records(std::uint64_t after_position,
                                      const RecordVisitor& visitor) const {
+  std::shared_lock db_lock(db_mutex_);
+  return scan_records_unlocked(after_position, visitor);
+}
+
+Status RocksDbEventLog::scan_records_unlocked(std::uint64_t after_position,
+                                              const RecordVisitor& visitor) const {
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 2 << 20;
   read_options.fill_cache = false;  // a scan must not evict the hot set
@@ -570,6 +587,12 @@ Status RocksDbEventLog::scan_records(std::uint64_t after_position,
 
 Result<std::optional<events::IdempotencyRecord>> RocksDbEventLog::find_idempotency(
     std::string_view key) const {
+  std::shared_lock db_lock(db_mutex_);
+  return find_idempotency_unlocked(key);
+}
+
+Result<std::optional<events::IdempotencyRecord>> RocksDbEventLog::find_idempotency_unlocked(
+    std::string_view key) const {
   std::string value;
   const auto status = db_->Get(rocksdb::ReadOptions(), idempotency_, key, &value);
   if (status.IsNotFound()) return std::optional<events::IdempotencyRecord>();
@@ -583,6 +606,7 @@ Result<std::optional<events::IdempotencyRecord>> RocksDbEventLog::find_idempoten
 
 Result<std::optional<std::string>> RocksDbEventLog::read_state(std::string_view keyspace,
                                                                std::string_view key) const {
+  std::shared_lock db_lock(db_mutex_);
   auto* handle = keyspace_handle(keyspace);
   if (handle == nullptr) {
     return make_error(Errc::invalid_argument, fmt::format("unknown state keyspace {}", keyspace));
@@ -596,6 +620,7 @@ Result<std::optional<std::string>> RocksDbEventLog::read_state(std::string_view 
 
 Status RocksDbEventLog::scan_state(std::string_view keyspace, std::string_view prefix,
                                    ReadDirection direction, const StateVisitor& visitor) const {
+  std::shared_lock db_lock(db_mutex_);
   auto* handle = keyspace_handle(keyspace);
   if (handle == nullptr) {
     return make_error(Errc::invalid_argument, fmt::format("unknown state keyspace {}", keyspace));
@@ -649,22 +674,32 @@ Status RocksDbEventLog::writable() const {
 Status RocksDbEventLog::resume() {
   std::lock_guard append_lock(append_mutex_);
   if (writable()) return {};
-  const auto status = db_->Resume();
-  if (!status.ok()) return to_error(status, "the store cannot resume writing");
+  std::unique_lock db_lock(db_mutex_);
   stream_cache_.clear();
+  if (!db_->Resume().ok()) {
+    // RocksDB does not resume after a failed WAL write: reopen, recovering the WAL as on start.
+    close_database();
+    if (auto reopened = open_database(); !reopened) {
+      return make_error(Errc::store_read_only,
+                        "the store cannot reopen yet: " + reopened.error().message);
+    }
+  }
   if (auto loaded = load_head(); !loaded) return loaded;
+  if (auto verified = verify_tail(); !verified) return verified;
   std::lock_guard lock(failure_mutex_);
   failure_.clear();
   return {};
 }
 
 Status RocksDbEventLog::catch_up_with_primary() {
+  std::shared_lock db_lock(db_mutex_);
   const auto status = db_->TryCatchUpWithPrimary();
   if (!status.ok()) return to_error(status, "cannot catch up with the primary");
   return load_head();
 }
 
 Status RocksDbEventLog::compact() {
+  std::shared_lock db_lock(db_mutex_);
   for (auto* handle : handles_) {
     const auto status = db_->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr);
     if (!status.ok()) return to_error(status, "compaction failed");
@@ -673,16 +708,19 @@ Status RocksDbEventLog::compact() {
 }
 
 Status RocksDbEventLog::checkpoint_to(const std::string& directory) {
+  std::shared_lock db_lock(db_mutex_);
   rocksdb::Checkpoint* raw = nullptr;
   auto status = rocksdb::Checkpoint::Create(db_.get(), &raw);
   if (!status.ok()) return to_error(status, "cannot create a checkpoint");
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   status = checkpoint->CreateCheckpoint(directory);
-  if (!status.ok()) return to_error(status, fmt::format("cannot write a checkpoint to {}", directory));
+  if (!status.ok())
+    return to_error(status, fmt::format("cannot write a checkpoint to {}", directory));
   return {};
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> RocksDbEventLog::size_per_column_family() const {
+  std::shared_lock db_lock(db_mutex_);
   std::vector<std::pair<std::string, std::uint64_t>> sizes;
   for (auto* handle : handles_) {
     std::uint64_t live = 0;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "core/store/event_log.h"
@@ -56,8 +57,9 @@ class RocksDbEventLog final : public EventLog {
   void unsubscribe(std::uint64_t handle) override;
   Status writable() const override;
 
-  // After a storage fault: asks RocksDB to resume writing, and on success reloads the head from
-  // disk and drops the caches. Ok when the store is writable afterwards.
+  // After a storage fault: asks RocksDB to resume writing, or (when RocksDB cannot resume, as
+  // after a failed WAL write) closes and reopens the database; then reloads the head from disk
+  // and drops the caches. Readers wait while the database is reopened. Ok when writable again.
   Status resume();
 
   // For a read-only secondary: catch up with the primary's latest writes and reload the head.
@@ -82,11 +84,19 @@ class RocksDbEventLog final : public EventLog {
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;
   Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
+  Status scan_records_unlocked(std::uint64_t after_position, const RecordVisitor& visitor) const;
+  Result<std::uint64_t> stream_version_unlocked(std::string_view stream_id) const;
+  Result<std::optional<events::IdempotencyRecord>> find_idempotency_unlocked(
+      std::string_view key) const;
   rocksdb::ColumnFamilyHandle* keyspace_handle(std::string_view keyspace) const;
   Error fail_writes(const rocksdb::Status& status);
   Result<events::Envelope> read_event(std::uint64_t position) const;
 
   StoreOptions options_;
+  void close_database();
+
+  // Shared by every reader and the writer; taken exclusively only to reopen after a fault.
+  mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
