@@ -1,0 +1,201 @@
+#include "http/json_fields.h"
+
+#include <fmt/format.h>
+
+#include "events/timestamp.h"
+
+namespace ledger::http {
+namespace {
+
+Error field_error(std::string_view name, std::string message) {
+  return make_error(Errc::invalid_argument, std::move(message), std::string(name));
+}
+
+struct TooDeep {};
+
+}  // namespace
+
+Result<JsonFields> JsonFields::parse(std::string_view body, const JsonLimits& limits) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return JsonFields(nlohmann::json::object(), limits);
+  }
+  nlohmann::json object;
+  try {
+    object = nlohmann::json::parse(
+        body,
+        [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (static_cast<std::size_t>(depth) > limits.depth_max) throw TooDeep{};
+          return true;
+        },
+        /*allow_exceptions=*/true, /*ignore_comments=*/false);
+  } catch (const TooDeep&) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("the JSON body is nested deeper than {} levels", limits.depth_max));
+  } catch (const nlohmann::json::exception& error) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the body is not valid JSON: {}", error.what()));
+  }
+  if (!object.is_object()) {
+    return make_error(Errc::invalid_argument, "the body must be a JSON object");
+  }
+  return JsonFields(std::move(object), limits);
+}
+
+const nlohmann::json* JsonFields::find(std::string_view name) {
+  asked_.emplace(name);
+  auto it = object_.find(std::string(name));
+  if (it == object_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+Result<std::optional<std::string>> JsonFields::optional_string(std::string_view name,
+                                                               std::size_t bytes_max) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<std::string>();
+  if (!value->is_string()) return field_error(name, fmt::format("{} must be a string", name));
+  const auto& text = value->get_ref<const std::string&>();
+  const std::size_t limit = std::min(bytes_max, limits_.string_bytes_max);
+  if (text.size() > limit) {
+    return field_error(name, fmt::format("{} is longer than {} bytes", name, limit));
+  }
+  return std::optional<std::string>(text);
+}
+
+Result<std::string> JsonFields::string(std::string_view name, std::size_t bytes_max) {
+  auto value = optional_string(name, bytes_max);
+  if (!value) return std::move(value).error();
+  if (!value->has_value() || (*value)->empty()) {
+    return field_error(name, fmt::format("{} is required", name));
+  }
+  return std::move(**value);
+}
+
+Result<std::optional<Money>> JsonFields::optional_money(std::string_view name) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<Money>();
+  if (!value->is_string()) {
+    return field_error(name, fmt::format("{} must be a decimal string such as \"50.00\", not a "
+                                         "JSON number",
+                                         name));
+  }
+  auto amount = Money::parse_positive(value->get_ref<const std::string&>());
+  if (!amount) return field_error(name, fmt::format("{}: {}", name, amount.error().message));
+  return std::optional<Money>(*amount);
+}
+
+Result<Money> JsonFields::money(std::string_view name) {
+  auto amount = optional_money(name);
+  if (!amount) return std::move(amount).error();
+  if (!amount->has_value()) return field_error(name, fmt::format("{} is required", name));
+  return **amount;
+}
+
+Result<std::optional<bool>> JsonFields::optional_boolean(std::string_view name) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<bool>();
+  if (!value->is_boolean()) return field_error(name, fmt::format("{} must be true or false", name));
+  return std::optional<bool>(value->get<bool>());
+}
+
+Result<bool> JsonFields::boolean(std::string_view name) {
+  auto value = optional_boolean(name);
+  if (!value) return std::move(value).error();
+  if (!value->has_value()) return field_error(name, fmt::format("{} is required", name));
+  return **value;
+}
+
+Result<std::optional<std::int64_t>> JsonFields::optional_integer(std::string_view name,
+                                                                 std::int64_t min,
+                                                                 std::int64_t max) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<std::int64_t>();
+  if (!value->is_number_integer()) {
+    return field_error(name, fmt::format("{} must be a whole number", name));
+  }
+  // Unsigned values above INT64_MAX are out of range too.
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    return field_error(name, fmt::format("{} must be between {} and {}", name, min, max));
+  }
+  const auto number = value->get<std::int64_t>();
+  if (number < min || number > max) {
+    return field_error(name, fmt::format("{} must be between {} and {}", name, min, max));
+  }
+  return std::optional<std::int64_t>(number);
+}
+
+Result<std::int64_t> JsonFields::integer(std::string_view name, std::int64_t min,
+                                         std::int64_t max) {
+  auto value = optional_integer(name, min, max);
+  if (!value) return std::move(value).error();
+  if (!value->has_value()) return field_error(name, fmt::format("{} is required", name));
+  return **value;
+}
+
+Result<std::string> JsonFields::choice(std::string_view name,
+                                       const std::vector<std::string_view>& allowed) {
+  auto value = string(name, 100);
+  if (!value) return value;
+  for (auto option : allowed) {
+    if (*value == option) return value;
+  }
+  std::string options;
+  for (auto option : allowed) options += (options.empty() ? "" : ", ") + std::string(option);
+  return field_error(name, fmt::format("{} must be one of: {}", name, options));
+}
+
+Result<std::optional<std::int64_t>> JsonFields::optional_time(std::string_view name) {
+  auto text = optional_string(name, 64);
+  if (!text) return std::move(text).error();
+  if (!text->has_value()) return std::optional<std::int64_t>();
+  auto parsed = events::parse_rfc3339(**text);
+  if (!parsed) {
+    return field_error(name, fmt::format("{} must be an RFC 3339 time such as "
+                                         "\"2026-11-23T10:00:00Z\"",
+                                         name));
+  }
+  return std::optional<std::int64_t>(*parsed);
+}
+
+Result<std::int64_t> JsonFields::date(std::string_view name) {
+  auto text = string(name, 16);
+  if (!text) return std::move(text).error();
+  auto parsed = events::parse_date(*text);
+  if (!parsed) {
+    return field_error(name, fmt::format("{} must be a date such as \"2026-11-23\"", name));
+  }
+  return *parsed;
+}
+
+Result<std::vector<std::string>> JsonFields::string_list(std::string_view name,
+                                                         std::size_t items_max,
+                                                         std::size_t bytes_max) {
+  const auto* value = find(name);
+  std::vector<std::string> items;
+  if (value == nullptr) return items;
+  if (!value->is_array()) return field_error(name, fmt::format("{} must be a list", name));
+  if (value->size() > items_max) {
+    return field_error(name, fmt::format("{} has more than {} items", name, items_max));
+  }
+  for (const auto& item : *value) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > bytes_max) {
+      return field_error(name,
+                         fmt::format("{} must hold strings of at most {} bytes", name, bytes_max));
+    }
+    items.push_back(item.get<std::string>());
+  }
+  return items;
+}
+
+Status JsonFields::finish() const {
+  for (const auto& [key, value] : object_.items()) {
+    if (!asked_.contains(key)) {
+      return field_error(key,
+                         fmt::format("unknown field {}: this endpoint does not accept it", key));
+    }
+  }
+  return {};
+}
+
+}  // namespace ledger::http

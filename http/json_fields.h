@@ -1,0 +1,69 @@
+// JsonFields: strict reading of a JSON request body (an object), field by field.
+//
+// Handlers ask for exactly the fields they accept — that list is the allow-list of writable
+// fields — and `finish()` refuses any field that was sent but not asked for, so mass assignment
+// (`balance`, `role`, `times_used`, ...) is a 400 naming the field. Every refusal is an Error of
+// kind invalid_argument with `field` set, so it maps to a 400 problem document with `errors`.
+// Money is read only from decimal strings (a JSON number would lose cents); see core/money.h.
+// Parsing limits the body's nesting depth (JsonLimits).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/money.h"
+#include "core/result.h"
+
+namespace ledger::http {
+
+struct JsonLimits {
+  std::size_t depth_max = 16;
+  std::size_t string_bytes_max = 10'000;
+};
+
+class JsonFields {
+ public:
+  // Parses `body` as one JSON object. An empty body is an empty object.
+  static Result<JsonFields> parse(std::string_view body, const JsonLimits& limits = {});
+
+  Result<std::string> string(std::string_view name, std::size_t bytes_max = 200);
+  Result<std::optional<std::string>> optional_string(std::string_view name,
+                                                     std::size_t bytes_max = 200);
+  Result<Money> money(std::string_view name);  // positive amount
+  Result<std::optional<Money>> optional_money(std::string_view name);
+  Result<bool> boolean(std::string_view name);
+  Result<std::optional<bool>> optional_boolean(std::string_view name);
+  Result<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max);
+  Result<std::optional<std::int64_t>> optional_integer(std::string_view name, std::int64_t min,
+                                                       std::int64_t max);
+  // One of `allowed`.
+  Result<std::string> choice(std::string_view name, const std::vector<std::string_view>& allowed);
+  // An RFC 3339 time, as microseconds since the epoch.
+  Result<std::optional<std::int64_t>> optional_time(std::string_view name);
+  // A date "YYYY-MM-DD", as microseconds at 00:00 UTC.
+  Result<std::int64_t> date(std::string_view name);
+  Result<std::vector<std::string>> string_list(std::string_view name, std::size_t items_max,
+                                               std::size_t bytes_max = 200);
+
+  // Refuses fields that were sent but never asked for.
+  Status finish() const;
+
+  const nlohmann::json& raw() const { return object_; }
+
+ private:
+  explicit JsonFields(nlohmann::json object, JsonLimits limits)
+      : object_(std::move(object)), limits_(limits) {}
+  const nlohmann::json* find(std::string_view name);
+
+  nlohmann::json object_;
+  JsonLimits limits_;
+  std::set<std::string, std::less<>> asked_;
+};
+
+}  // namespace ledger::http
