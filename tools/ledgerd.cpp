@@ -18,6 +18,8 @@
 #include "http/router.h"
 #include "http/routes/health_routes.h"
 #include "http/routes/ledger_routes.h"
+#include "http/routes/metrics_routes.h"
+#include "http/sequencer_metrics.h"
 #include "http/server.h"
 
 namespace {
@@ -76,15 +78,25 @@ int run(const Settings& settings) {
   Sequencer sequencer(**log, clock);
   sequencer.start();
 
+  http::Metrics metrics;
+  metrics.add_source([&] {
+    return http::render_sequencer_metrics(sequencer.stats(), (*log)->head(),
+                                          (*log)->writable().ok());
+  });
   http::Router router;
   http::add_health_routes(router, **log);
   http::add_ledger_routes(router, **log);
+  http::add_metrics_routes(router, metrics);
 
   http::ServerOptions server_options;
   server_options.listen_host = listen->first;
   server_options.listen_port = listen->second;
   server_options.threads = settings.threads;
-  http::HttpServer server(server_options, router);
+  http::HttpServer server(server_options, router,
+                          [&metrics](std::string_view route, boost::beast::http::verb method,
+                                     unsigned status, std::uint64_t latency_us) {
+                            metrics.record_request(route, method, status, latency_us);
+                          });
   if (auto started = server.start(); !started) {
     std::fprintf(stderr, "ledgerd: %s\n", started.error().message.c_str());
     return 1;

@@ -107,6 +107,12 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
     CHECK(missing.status == 404);
     CHECK(missing.header("Content-Type") == "application/problem+json");
     CHECK(missing.json()["status"] == 404);
+    auto metrics = client.get("/metrics");
+    CHECK(metrics.status == 200);
+    CHECK(metrics.body.find("ledger_http_requests_total{route=\"/healthz\",method=\"GET\","
+                            "status=\"200\"} 1") != std::string::npos);
+    CHECK(metrics.body.find("ledger_log_head_position 0") != std::string::npos);
+    CHECK(metrics.body.find("ledger_sequencer_batch_size_bucket") != std::string::npos);
   }
   CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
   LedgerdProcess again(dir.string());  // the store reopens: it was closed cleanly
