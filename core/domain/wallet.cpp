@@ -4,6 +4,7 @@
 
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
 
 namespace ledger::domain {
 namespace {
@@ -35,18 +36,6 @@ Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
   if (!row) return std::move(row).error();
   if (!row->has_value()) return make_error(Errc::not_found, fmt::format("no hold {}", hold_id));
   return std::move(**row);
-}
-
-Status require_positive(Money amount, std::string_view field = "amount") {
-  if (amount.is_positive()) return {};
-  return make_error(Errc::invalid_argument, fmt::format("{} must be greater than zero", field),
-                    std::string(field));
-}
-
-Status require_id(std::string_view id, std::string_view field) {
-  if (!id.empty()) return {};
-  return make_error(Errc::invalid_argument, fmt::format("{} is required", field),
-                    std::string(field));
 }
 
 bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {

@@ -57,6 +57,29 @@ struct LedgerFixture {
     return Money::from_minor(state.balance_minor());
   }
 
+  // A state row of the inline read models, decoded (nullopt when absent).
+  template <class M>
+  std::optional<M> row(std::string_view keyspace, std::string_view key) {
+    auto bytes = log->read_state(keyspace, key);
+    REQUIRE(bytes.ok());
+    if (!bytes->has_value()) return std::nullopt;
+    M message;
+    REQUIRE(message.ParseFromString(**bytes));
+    return message;
+  }
+
+  // Number of state rows whose key starts with `prefix`.
+  std::size_t count_rows(std::string_view keyspace, std::string_view prefix) {
+    std::size_t rows = 0;
+    REQUIRE(log->scan_state(keyspace, prefix, store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view) {
+                              ++rows;
+                              return true;
+                            })
+                .ok());
+    return rows;
+  }
+
   // Sum of every account balance (must always be zero).
   Money sum_of_balances() {
     Money sum = Money::zero();

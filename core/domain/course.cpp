@@ -1,0 +1,312 @@
+#include "core/domain/course.h"
+
+#include <fmt/format.h>
+
+#include "core/clock.h"
+#include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/domain/wallet.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kTitleMaxLength = 200;
+constexpr std::size_t kDescriptionMaxLength = 5000;
+constexpr std::uint32_t kAccessDaysMax = 36'500;
+constexpr std::string_view kCoursesService = "courses";
+
+Result<events::CourseState> load_course(UnitOfWork& uow, std::string_view course_id) {
+  auto row = uow.load<events::CourseState>(kCoursesKeyspace, course_key(course_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no course {}", course_id));
+  }
+  return std::move(**row);
+}
+
+Result<events::CoursePurchaseState> load_purchase(UnitOfWork& uow, std::string_view purchase_id) {
+  auto row = uow.load<events::CoursePurchaseState>(kCoursesKeyspace,
+                                                   course_purchase_key(purchase_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no course purchase {}", purchase_id));
+  }
+  return std::move(**row);
+}
+
+std::int64_t access_expiry(const events::CourseState& course, std::int64_t from_us) {
+  if (course.access_days() == 0) return 0;
+  return from_us + static_cast<std::int64_t>(course.access_days()) * kMicrosPerDay;
+}
+
+void save_purchase(UnitOfWork& uow, const events::CoursePurchaseState& purchase) {
+  uow.save(kCoursesKeyspace, course_purchase_key(purchase.purchase_id()), purchase);
+  uow.save(kCoursesKeyspace, user_course_key(purchase.user_id(), purchase.course_id()), purchase);
+}
+
+Status count_completed(UnitOfWork& uow, std::string_view course_id, int change) {
+  auto course = load_course(uow, course_id);
+  if (!course) return std::move(course).error();
+  course->set_purchases(course->purchases() + static_cast<std::uint64_t>(change));
+  uow.save(kCoursesKeyspace, course_key(course_id), *course);
+  return {};
+}
+
+Status validate_create(const CreateCourse& command) {
+  if (auto valid = require_id(command.course_id, "course_id"); !valid) return valid;
+  if (auto valid = require_text(command.title, "title", kTitleMaxLength); !valid) return valid;
+  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+      !valid) {
+    return valid;
+  }
+  if (command.is_free && !command.price.is_zero()) {
+    return make_error(Errc::invalid_argument, "a free course has price 0.00", "price");
+  }
+  if (!command.is_free) {
+    if (auto valid = require_positive(command.price, "price"); !valid) return valid;
+  }
+  if (command.price.minor() > Money::kApiAmountMinorMax) {
+    return make_error(Errc::invalid_argument, "price is above the maximum amount", "price");
+  }
+  if (command.access_days > kAccessDaysMax) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("access_days is at most {}", kAccessDaysMax), "access_days");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string course_stream(std::string_view course_id) {
+  return "course:" + std::string(course_id);
+}
+std::string course_purchase_stream(std::string_view purchase_id) {
+  return "course-purchase:" + std::string(purchase_id);
+}
+std::string course_key(std::string_view course_id) {
+  return std::string(kCourseKeyPrefix) + std::string(course_id);
+}
+std::string course_purchase_key(std::string_view purchase_id) {
+  return "purchase/" + std::string(purchase_id);
+}
+std::string user_course_prefix(std::string_view user_id) {
+  return "of-user/" + std::string(user_id) + "/";
+}
+std::string user_course_key(std::string_view user_id, std::string_view course_id) {
+  return user_course_prefix(user_id) + std::string(course_id);
+}
+
+Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command) {
+  if (auto valid = validate_create(command); !valid) return std::move(valid).error();
+  auto taken = uow.exists(kCoursesKeyspace, course_key(command.course_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("course id {} is already used", command.course_id),
+                      "course_id");
+  }
+  events::CourseCreated created;
+  created.set_course_id(command.course_id);
+  created.set_title(command.title);
+  created.set_description(command.description);
+  created.set_price_minor(command.price.minor());
+  created.set_is_free(command.is_free);
+  created.set_allow_individual_purchase(command.allow_individual_purchase);
+  created.set_access_days(command.access_days);
+  created.set_created_by(command.created_by);
+  if (auto emitted = uow.emit(course_stream(command.course_id), created); !emitted) {
+    return std::move(emitted).error();
+  }
+  events::CourseState state;
+  state.set_course_id(command.course_id);
+  state.set_title(command.title);
+  state.set_description(command.description);
+  state.set_price_minor(command.price.minor());
+  state.set_is_free(command.is_free);
+  state.set_allow_individual_purchase(command.allow_individual_purchase);
+  state.set_access_days(command.access_days);
+  state.set_created_by(command.created_by);
+  state.set_created_at_us(uow.now_us());
+  uow.save(kCoursesKeyspace, course_key(command.course_id), state);
+  return state;
+}
+
+Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
+                                                    const PurchaseCourse& command) {
+  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (command.payment_method != "wallet" && command.payment_method != "paypal") {
+    return make_error(Errc::invalid_argument, "payment_method must be \"wallet\" or \"paypal\"",
+                      "payment_method");
+  }
+  auto course = load_course(uow, command.course_id);
+  if (!course) return std::move(course).error();
+  if (!course->allow_individual_purchase()) {
+    return make_error(Errc::not_for_sale,
+                      fmt::format("course {} cannot be bought on its own", course->title()));
+  }
+  auto current = uow.load<events::CoursePurchaseState>(
+      kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
+  if (!current) return std::move(current).error();
+  if (current->has_value() && (*current)->status() != "refunded") {
+    return make_error(Errc::already_purchased,
+                      (*current)->status() == "pending"
+                          ? fmt::format("a purchase of course {} is waiting for payment",
+                                        course->title())
+                          : fmt::format("you have already bought course {}", course->title()));
+  }
+  auto id_taken = uow.exists(kCoursesKeyspace, course_purchase_key(command.purchase_id));
+  if (!id_taken) return std::move(id_taken).error();
+  if (*id_taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("purchase id {} is already used", command.purchase_id),
+                      "purchase_id");
+  }
+
+  const Money price = course->is_free() ? Money::zero() : Money::from_minor(course->price_minor());
+  const bool completes_now = course->is_free() || command.payment_method == "wallet";
+  events::CoursePurchaseState purchase;
+  purchase.set_purchase_id(command.purchase_id);
+  purchase.set_course_id(command.course_id);
+  purchase.set_user_id(command.user_id);
+  purchase.set_amount_minor(price.minor());
+  purchase.set_payment_method(course->is_free() ? "free" : command.payment_method);
+  purchase.set_status(completes_now ? "completed" : "pending");
+  purchase.set_purchased_at_us(uow.now_us());
+  purchase.set_course_title(course->title());
+  if (completes_now) {
+    purchase.set_completed_at_us(uow.now_us());
+    purchase.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
+  }
+
+  if (completes_now && price.is_positive()) {
+    auto debited = debit_wallet(
+        uow, WalletDebit{command.user_id, command.transaction_id, price, "course_purchase",
+                         std::string(kCoursesService), command.purchase_id,
+                         fmt::format("Course: {}", course->title())});
+    if (!debited) return std::move(debited).error();
+  }
+  events::CoursePurchased purchased;
+  purchased.set_purchase_id(purchase.purchase_id());
+  purchased.set_course_id(purchase.course_id());
+  purchased.set_user_id(purchase.user_id());
+  purchased.set_amount_minor(purchase.amount_minor());
+  purchased.set_payment_method(purchase.payment_method());
+  purchased.set_status(purchase.status());
+  purchased.set_access_expires_at_us(purchase.access_expires_at_us());
+  if (auto emitted = uow.emit(course_purchase_stream(command.purchase_id), purchased);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  save_purchase(uow, purchase);
+  if (completes_now) {
+    if (auto counted = count_completed(uow, command.course_id, +1); !counted) {
+      return std::move(counted).error();
+    }
+  }
+  return purchase;
+}
+
+Result<events::CoursePurchaseState> confirm_course_purchase(
+    UnitOfWork& uow, const ConfirmCoursePurchase& command) {
+  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto purchase = load_purchase(uow, command.purchase_id);
+  if (!purchase) return std::move(purchase).error();
+  if (!command.course_id.empty() && purchase->course_id() != command.course_id) {
+    return make_error(Errc::not_found,
+                      fmt::format("course {} has no purchase {}", command.course_id,
+                                  command.purchase_id));
+  }
+  if (purchase->payment_method() != "paypal") {
+    return make_error(Errc::not_pending,
+                      fmt::format("purchase {} is not paid with PayPal", command.purchase_id));
+  }
+  if (purchase->status() == "completed") return purchase;  // the provider retried
+  if (purchase->status() != "pending") {
+    return make_error(Errc::not_pending, fmt::format("purchase {} is {}", command.purchase_id,
+                                                     purchase->status()));
+  }
+  auto course = load_course(uow, purchase->course_id());
+  if (!course) return std::move(course).error();
+
+  const Money amount = Money::from_minor(purchase->amount_minor());
+  purchase->set_status("completed");
+  purchase->set_completed_at_us(uow.now_us());
+  purchase->set_access_expires_at_us(access_expiry(*course, uow.now_us()));
+  purchase->set_provider_reference(command.provider_reference);
+
+  events::CoursePurchaseConfirmed confirmed;
+  confirmed.set_purchase_id(purchase->purchase_id());
+  confirmed.set_course_id(purchase->course_id());
+  confirmed.set_user_id(purchase->user_id());
+  confirmed.set_amount_minor(amount.minor());
+  confirmed.set_provider_reference(command.provider_reference);
+  confirmed.set_confirmed_by(command.confirmed_by);
+  confirmed.set_access_expires_at_us(purchase->access_expires_at_us());
+  *confirmed.add_postings() = posting(clearing_account("paypal"), -amount);
+  *confirmed.add_postings() = posting(revenue_account(kCoursesService), amount);
+  if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), confirmed);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  save_purchase(uow, *purchase);
+  if (auto counted = count_completed(uow, purchase->course_id(), +1); !counted) {
+    return std::move(counted).error();
+  }
+  return purchase;
+}
+
+Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
+                                                           const RefundCoursePurchase& command) {
+  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto purchase = load_purchase(uow, command.purchase_id);
+  if (!purchase) return std::move(purchase).error();
+  if (purchase->status() != "completed" || purchase->amount_minor() == 0) {
+    return make_error(Errc::not_refundable,
+                      purchase->status() == "completed"
+                          ? fmt::format("purchase {} was free", command.purchase_id)
+                          : fmt::format("purchase {} is {}", command.purchase_id,
+                                        purchase->status()));
+  }
+  const Money amount = Money::from_minor(purchase->amount_minor());
+  auto credited = credit_wallet(
+      uow, WalletCredit{purchase->user_id(), command.transaction_id, amount, "refund",
+                        purchase->purchase_id(),
+                        fmt::format("Refund: {}", purchase->course_title()),
+                        std::string(kRefunds)});
+  if (!credited) return std::move(credited).error();
+
+  events::CoursePurchaseRefunded refunded;
+  refunded.set_purchase_id(purchase->purchase_id());
+  refunded.set_course_id(purchase->course_id());
+  refunded.set_user_id(purchase->user_id());
+  refunded.set_amount_minor(amount.minor());
+  refunded.set_refunded_by(command.refunded_by);
+  refunded.set_transaction_id(command.transaction_id);
+  if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), refunded);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  purchase->set_status("refunded");
+  purchase->set_refunded_at_us(uow.now_us());
+  save_purchase(uow, *purchase);
+  if (auto counted = count_completed(uow, purchase->course_id(), -1); !counted) {
+    return std::move(counted).error();
+  }
+  return purchase;
+}
+
+bool course_is_accessible(const events::CourseState& course,
+                          const events::CoursePurchaseState* purchase, std::int64_t now_us) {
+  if (course.is_free()) return true;
+  if (purchase == nullptr || purchase->status() != "completed") return false;
+  return purchase->access_expires_at_us() == 0 || purchase->access_expires_at_us() > now_us;
+}
+
+}  // namespace ledger::domain

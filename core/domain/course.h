@@ -1,0 +1,85 @@
+// Courses: the catalogue and purchases of courses by clients.
+//
+// Rules (each refused command writes nothing):
+// - A course has a title, a price (> 0 unless is_free, then 0), whether it can be bought on its
+//   own, and optional access days (0: lifetime access).
+// - Purchase: refused with not_for_sale when individual purchase is not allowed; with
+//   already_purchased when the user has a purchase of the course that is pending or completed
+//   (one purchase per user and course; after a refund the course can be bought again). A free
+//   course is "purchased" for 0 at once, no money moves. With the wallet: completed at once
+//   (WalletDebited to revenue:courses; insufficient_funds when short). With PayPal: pending, no
+//   money moves until confirmed.
+// - Confirming a PayPal purchase posts clearing:paypal -> revenue:courses and starts access;
+//   confirming a completed one again is a no-op answer (the provider retries); confirming a
+//   wallet or refunded purchase is not_pending.
+// - Refund (admin): only a completed, paid purchase (not_refundable otherwise); the amount goes
+//   back to the wallet from `refunds`; access ends.
+// - Access: a free course, or a completed purchase that has not expired.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/domain/unit_of_work.h"
+#include "core/money.h"
+#include "events/course_events.pb.h"
+#include "events/course_state.pb.h"
+#include "events/wallet_events.pb.h"
+
+namespace ledger::domain {
+
+std::string course_stream(std::string_view course_id);
+std::string course_purchase_stream(std::string_view purchase_id);
+
+struct CreateCourse {
+  std::string course_id;
+  std::string title;
+  std::string description;
+  Money price;
+  bool is_free = false;
+  bool allow_individual_purchase = true;
+  std::uint32_t access_days = 0;
+  std::string created_by;
+};
+Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command);
+
+struct PurchaseCourse {
+  std::string purchase_id;
+  std::string course_id;
+  std::string user_id;
+  std::string payment_method;  // "wallet" or "paypal"
+  std::string transaction_id;  // of the wallet debit
+};
+Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
+                                                    const PurchaseCourse& command);
+
+struct ConfirmCoursePurchase {
+  std::string purchase_id;
+  std::string course_id;  // when given, must be the purchase's course
+  std::string provider_reference;
+  std::string confirmed_by;
+};
+Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
+                                                            const ConfirmCoursePurchase& command);
+
+struct RefundCoursePurchase {
+  std::string purchase_id;
+  std::string refunded_by;
+  std::string transaction_id;  // of the wallet credit
+};
+Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
+                                                           const RefundCoursePurchase& command);
+
+// Pure: may `purchase` (the user's current purchase of `course`, if any) open the course at
+// `now_us`?
+bool course_is_accessible(const events::CourseState& course,
+                          const events::CoursePurchaseState* purchase, std::int64_t now_us);
+
+// Row keys of the "courses" keyspace, for readers.
+inline constexpr std::string_view kCourseKeyPrefix = "course/";
+std::string course_key(std::string_view course_id);
+std::string course_purchase_key(std::string_view purchase_id);
+std::string user_course_prefix(std::string_view user_id);
+std::string user_course_key(std::string_view user_id, std::string_view course_id);
+
+}  // namespace ledger::domain

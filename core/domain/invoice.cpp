@@ -1,0 +1,207 @@
+#include "core/domain/invoice.h"
+
+#include <fmt/format.h>
+
+#include "core/domain/accounts.h"
+#include "core/domain/calendar.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/domain/wallet.h"
+#include "events/timestamp.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kDescriptionMaxLength = 2000;
+
+std::string open_invoice_key(std::string_view invoice_id) {
+  return std::string(kOpenInvoiceKeyPrefix) + std::string(invoice_id);
+}
+
+Result<events::InvoiceState> load_invoice(UnitOfWork& uow, std::string_view invoice_id) {
+  auto row = uow.load<events::InvoiceState>(kBillingKeyspace, invoice_key(invoice_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no invoice {}", invoice_id));
+  }
+  return std::move(**row);
+}
+
+// Saves the invoice row and keeps the open-invoice index in step with its status.
+void save_invoice(UnitOfWork& uow, const events::InvoiceState& invoice) {
+  uow.save(kBillingKeyspace, invoice_key(invoice.invoice_id()), invoice);
+  if (invoice.status() == "issued") {
+    uow.save(kBillingKeyspace, open_invoice_key(invoice.invoice_id()), invoice);
+  } else {
+    uow.erase(kBillingKeyspace, open_invoice_key(invoice.invoice_id()));
+  }
+}
+
+Status require_unsettled(const events::InvoiceState& invoice) {
+  if (invoice.status() == "paid") {
+    return make_error(Errc::already_paid,
+                      fmt::format("invoice {} is already paid", invoice.invoice_id()));
+  }
+  if (invoice.status() == "void") {
+    return make_error(Errc::invoice_void, fmt::format("invoice {} is void", invoice.invoice_id()));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string invoice_stream(std::string_view invoice_id) {
+  return "invoice:" + std::string(invoice_id);
+}
+std::string invoice_key(std::string_view invoice_id) {
+  return std::string(kInvoiceKeyPrefix) + std::string(invoice_id);
+}
+
+Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& command) {
+  if (auto valid = require_id(command.invoice_id, "invoice_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
+  if (auto valid = require_positive(command.amount); !valid) return std::move(valid).error();
+  if (command.amount.minor() > Money::kApiAmountMinorMax) {
+    return make_error(Errc::invalid_argument, "amount is above the maximum amount", "amount");
+  }
+  auto due_end = end_of_date_us(command.due_date);
+  if (!due_end) {
+    return make_error(Errc::invalid_argument, "due_date must be a date like 2026-12-01",
+                      "due_date");
+  }
+  if (*due_end <= uow.now_us()) {
+    return make_error(Errc::invalid_argument, "due_date is in the past", "due_date");
+  }
+  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+      !valid) {
+    return std::move(valid).error();
+  }
+  auto taken = uow.exists(kBillingKeyspace, invoice_key(command.invoice_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("invoice id {} is already used", command.invoice_id),
+                      "invoice_id");
+  }
+
+  events::InvoiceIssued issued;
+  issued.set_invoice_id(command.invoice_id);
+  issued.set_client_id(command.client_id);
+  issued.set_service(command.service);
+  issued.set_amount_minor(command.amount.minor());
+  issued.set_due_date(command.due_date);
+  issued.set_description(command.description);
+  issued.set_issued_by(command.issued_by);
+  if (auto emitted = uow.emit(invoice_stream(command.invoice_id), issued); !emitted) {
+    return std::move(emitted).error();
+  }
+  events::InvoiceState invoice;
+  invoice.set_invoice_id(command.invoice_id);
+  invoice.set_client_id(command.client_id);
+  invoice.set_service(command.service);
+  invoice.set_amount_minor(command.amount.minor());
+  invoice.set_due_date(command.due_date);
+  invoice.set_description(command.description);
+  invoice.set_issued_by(command.issued_by);
+  invoice.set_issued_at_us(uow.now_us());
+  invoice.set_status("issued");
+  save_invoice(uow, invoice);
+  return invoice;
+}
+
+Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& command) {
+  auto invoice = load_invoice(uow, command.invoice_id);
+  if (!invoice) return std::move(invoice).error();
+  if (invoice->client_id() != command.client_id) {
+    return make_error(Errc::not_found, fmt::format("there is no invoice {}", command.invoice_id));
+  }
+  if (auto unsettled = require_unsettled(*invoice); !unsettled) {
+    return std::move(unsettled).error();
+  }
+  auto debited = debit_wallet(
+      uow, WalletDebit{invoice->client_id(), command.transaction_id,
+                       Money::from_minor(invoice->amount_minor()), "invoice", invoice->service(),
+                       invoice->invoice_id(),
+                       invoice->description().empty()
+                           ? fmt::format("Invoice {}", invoice->invoice_id())
+                           : invoice->description()});
+  if (!debited) return std::move(debited).error();
+  events::InvoicePaid paid;
+  paid.set_invoice_id(invoice->invoice_id());
+  paid.set_client_id(invoice->client_id());
+  paid.set_amount_minor(invoice->amount_minor());
+  paid.set_transaction_id(command.transaction_id);
+  if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), paid); !emitted) {
+    return std::move(emitted).error();
+  }
+  invoice->set_status("paid");
+  invoice->set_paid_at_us(uow.now_us());
+  invoice->set_transaction_id(command.transaction_id);
+  save_invoice(uow, *invoice);
+  return invoice;
+}
+
+Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& command) {
+  auto invoice = load_invoice(uow, command.invoice_id);
+  if (!invoice) return std::move(invoice).error();
+  if (auto unsettled = require_unsettled(*invoice); !unsettled) {
+    return std::move(unsettled).error();
+  }
+  if (auto valid = limit_text(command.reason, "reason", kDescriptionMaxLength); !valid) {
+    return std::move(valid).error();
+  }
+  events::InvoiceVoided voided;
+  voided.set_invoice_id(invoice->invoice_id());
+  voided.set_client_id(invoice->client_id());
+  voided.set_voided_by(command.voided_by);
+  voided.set_reason(command.reason);
+  if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), voided); !emitted) {
+    return std::move(emitted).error();
+  }
+  invoice->set_status("void");
+  save_invoice(uow, *invoice);
+  return invoice;
+}
+
+Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
+                                                    const MarkInvoiceDeadlines& command) {
+  auto invoice = load_invoice(uow, command.invoice_id);
+  if (!invoice) return std::move(invoice).error();
+  if (invoice->status() != "issued" || invoice->overdue()) return invoice;
+  auto due_end = end_of_date_us(invoice->due_date());
+  if (!due_end) return make_error(Errc::corruption, "a stored invoice has a malformed due date");
+
+  const std::int64_t now = uow.now_us();
+  if (now >= *due_end) {
+    events::InvoiceOverdue overdue;
+    overdue.set_invoice_id(invoice->invoice_id());
+    overdue.set_client_id(invoice->client_id());
+    overdue.set_due_date(invoice->due_date());
+    overdue.set_amount_minor(invoice->amount_minor());
+    if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), overdue); !emitted) {
+      return std::move(emitted).error();
+    }
+    invoice->set_overdue(true);
+  } else if (now >= *due_end - kInvoiceReminderLeadUs && !invoice->reminder_sent()) {
+    events::InvoiceReminderDue reminder;
+    reminder.set_invoice_id(invoice->invoice_id());
+    reminder.set_client_id(invoice->client_id());
+    reminder.set_due_date(invoice->due_date());
+    reminder.set_amount_minor(invoice->amount_minor());
+    if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), reminder); !emitted) {
+      return std::move(emitted).error();
+    }
+    invoice->set_reminder_sent(true);
+  } else {
+    return invoice;
+  }
+  save_invoice(uow, *invoice);
+  return invoice;
+}
+
+}  // namespace ledger::domain

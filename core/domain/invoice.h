@@ -1,0 +1,66 @@
+// Invoices: admins bill a client for a service; the client pays from the wallet.
+//
+// Rules (each refused command writes nothing):
+// - Issued for an amount > 0, a known service and a due date that is not in the past.
+// - Paying moves the amount wallet -> revenue:<service> (insufficient_funds when short);
+//   paying a paid invoice is already_paid, a void one invoice_void. Only the invoice's client
+//   pays it (another client gets not_found, as if it did not exist).
+// - Void (admin): an unpaid invoice only (already_paid / invoice_void otherwise).
+// - Deadlines are time-driven: `mark_invoice_deadlines`, run by the server's timer for every
+//   open invoice, emits InvoiceReminderDue once when now >= end of due date - 3 days, and
+//   InvoiceOverdue once when now >= end of the due date (only the overdue mark if both are due).
+//   Given the same state and clock, the same events: deterministic under an injected clock.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/domain/unit_of_work.h"
+#include "core/money.h"
+#include "events/billing_state.pb.h"
+#include "events/invoice_events.pb.h"
+
+namespace ledger::domain {
+
+inline constexpr std::int64_t kInvoiceReminderLeadUs = 3 * kMicrosPerDay;
+
+std::string invoice_stream(std::string_view invoice_id);
+
+struct IssueInvoice {
+  std::string invoice_id;
+  std::string client_id;
+  std::string service;
+  Money amount;
+  std::string due_date;  // "YYYY-MM-DD"
+  std::string description;
+  std::string issued_by;
+};
+Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& command);
+
+struct PayInvoice {
+  std::string invoice_id;
+  std::string client_id;       // who pays
+  std::string transaction_id;  // of the wallet debit
+};
+Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& command);
+
+struct VoidInvoice {
+  std::string invoice_id;
+  std::string voided_by;
+  std::string reason;
+};
+Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& command);
+
+struct MarkInvoiceDeadlines {
+  std::string invoice_id;
+};
+Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
+                                                    const MarkInvoiceDeadlines& command);
+
+// Row keys of the "billing" keyspace, for readers.
+inline constexpr std::string_view kInvoiceKeyPrefix = "invoice/";
+inline constexpr std::string_view kOpenInvoiceKeyPrefix = "open-invoice/";
+std::string invoice_key(std::string_view invoice_id);
+
+}  // namespace ledger::domain

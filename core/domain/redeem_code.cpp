@@ -1,0 +1,286 @@
+#include "core/domain/redeem_code.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/domain/wallet.h"
+#include "core/secure_random.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kCodeMinLength = 4;
+constexpr std::size_t kCodeMaxLength = 40;
+constexpr std::size_t kPrefixMaxLength = 20;
+constexpr std::size_t kDescriptionMaxLength = 500;
+
+bool is_code_character(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+std::string upper_cased(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return upper;
+}
+
+Result<events::RedeemCodeStats> load_stats(UnitOfWork& uow) {
+  auto row = uow.load<events::RedeemCodeStats>(kRedeemCodesKeyspace, kRedeemCodeStatsKey);
+  if (!row) return std::move(row).error();
+  return row->value_or(events::RedeemCodeStats{});
+}
+
+Result<events::RedeemCodeState> load_code(UnitOfWork& uow, std::string_view code) {
+  auto row = uow.load<events::RedeemCodeState>(kRedeemCodesKeyspace, redeem_code_key(code));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::code_not_found, fmt::format("there is no redeem code {}", code),
+                      "code");
+  }
+  return std::move(**row);
+}
+
+std::string usage_key(std::string_view code, std::uint32_t redemption_number) {
+  return fmt::format("{}{:010}", redeem_code_usage_prefix(code), redemption_number);
+}
+
+std::string by_user_key(std::string_view user_id, std::string_view code) {
+  return redeemed_by_user_prefix(user_id) + std::string(code);
+}
+
+Status validate_create(const CreateRedeemCodes& command, std::int64_t now_us) {
+  if (command.codes.empty() || command.codes.size() > kRedeemCodeBatchMax) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("quantity must be between 1 and {}", kRedeemCodeBatchMax),
+                      "quantity");
+  }
+  if (auto valid = require_positive(command.value, "value"); !valid) return valid;
+  if (command.value.minor() > Money::kApiAmountMinorMax) {
+    return make_error(Errc::invalid_argument, "value is above the maximum amount", "value");
+  }
+  if (command.usage_limit < 1) {
+    return make_error(Errc::invalid_argument, "usage_limit must be at least 1", "usage_limit");
+  }
+  if (command.expires_at_us != 0 && command.expires_at_us <= now_us) {
+    return make_error(Errc::invalid_argument, "expires_at must be in the future", "expires_at");
+  }
+  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+      !valid) {
+    return valid;
+  }
+  std::set<std::string_view> distinct;
+  for (const std::string& code : command.codes) {
+    auto normalized = normalize_redeem_code(code);
+    if (!normalized) return std::move(normalized).error();
+    if (*normalized != code) {
+      return make_error(Errc::invalid_argument, fmt::format("code {} is not normalized", code),
+                        "code");
+    }
+    if (!distinct.insert(code).second) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("code {} appears twice in the batch", code), "code");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string redeem_code_stream(std::string_view code) {
+  return "redeem-code:" + std::string(code);
+}
+std::string redeem_code_key(std::string_view code) {
+  return std::string(kRedeemCodeKeyPrefix) + std::string(code);
+}
+std::string redeem_code_usage_prefix(std::string_view code) {
+  return "usage/" + std::string(code) + "/";
+}
+std::string redeemed_by_user_prefix(std::string_view user_id) {
+  return "by-user/" + std::string(user_id) + "/";
+}
+
+Result<std::string> normalize_redeem_code(std::string_view text) {
+  std::string code = upper_cased(text);
+  const bool shaped = code.size() >= kCodeMinLength && code.size() <= kCodeMaxLength &&
+                      std::all_of(code.begin(), code.end(), is_code_character);
+  if (!shaped) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("a code is {} to {} letters and digits", kCodeMinLength,
+                                  kCodeMaxLength),
+                      "code");
+  }
+  return code;
+}
+
+Result<std::string> normalize_redeem_code_prefix(std::string_view text) {
+  std::string prefix = upper_cased(text);
+  if (prefix.size() > kPrefixMaxLength ||
+      !std::all_of(prefix.begin(), prefix.end(), is_code_character)) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("prefix is up to {} letters and digits", kPrefixMaxLength),
+                      "prefix");
+  }
+  return prefix;
+}
+
+std::string generate_redeem_code(std::string_view prefix) {
+  std::string code(prefix);
+  for (std::size_t i = 0; i < kRedeemCodeRandomLength; ++i) {
+    code.push_back(kRedeemCodeAlphabet[secure_random_below(kRedeemCodeAlphabet.size())]);
+  }
+  return code;
+}
+
+Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
+                                                    const CreateRedeemCodes& command) {
+  if (auto valid = validate_create(command, uow.now_us()); !valid) {
+    return std::move(valid).error();
+  }
+  auto stats = load_stats(uow);
+  if (!stats) return std::move(stats).error();
+
+  events::RedeemCodeBatch batch;
+  for (const std::string& code : command.codes) {
+    auto taken = uow.exists(kRedeemCodesKeyspace, redeem_code_key(code));
+    if (!taken) return std::move(taken).error();
+    if (*taken) {
+      return make_error(Errc::code_exists, fmt::format("redeem code {} already exists", code),
+                        "code");
+    }
+    events::RedeemCodeCreated created;
+    created.set_code(code);
+    created.set_value_minor(command.value.minor());
+    created.set_usage_limit(command.usage_limit);
+    created.set_expires_at_us(command.expires_at_us);
+    created.set_description(command.description);
+    created.set_created_by(command.created_by);
+    created.set_batch_id(command.batch_id);
+    if (auto emitted = uow.emit(redeem_code_stream(code), created); !emitted) {
+      return std::move(emitted).error();
+    }
+
+    events::RedeemCodeState& state = *batch.add_codes();
+    state.set_code(code);
+    state.set_value_minor(command.value.minor());
+    state.set_usage_limit(command.usage_limit);
+    state.set_is_active(true);
+    state.set_expires_at_us(command.expires_at_us);
+    state.set_description(command.description);
+    state.set_created_by(command.created_by);
+    state.set_created_at_us(uow.now_us());
+    state.set_batch_id(command.batch_id);
+    uow.save(kRedeemCodesKeyspace, redeem_code_key(code), state);
+  }
+  stats->set_total_codes(stats->total_codes() + command.codes.size());
+  stats->set_active_codes(stats->active_codes() + command.codes.size());
+  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
+  return batch;
+}
+
+Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
+                                                       const SetRedeemCodeActive& command) {
+  auto code = normalize_redeem_code(command.code);
+  if (!code) return std::move(code).error();
+  auto state = load_code(uow, *code);
+  if (!state) return std::move(state).error();
+  if (state->is_active() == command.is_active) return state;
+
+  Status emitted;
+  if (command.is_active) {
+    events::RedeemCodeActivated activated;
+    activated.set_code(*code);
+    activated.set_changed_by(command.changed_by);
+    emitted = uow.emit(redeem_code_stream(*code), activated);
+  } else {
+    events::RedeemCodeDeactivated deactivated;
+    deactivated.set_code(*code);
+    deactivated.set_changed_by(command.changed_by);
+    emitted = uow.emit(redeem_code_stream(*code), deactivated);
+  }
+  if (!emitted) return std::move(emitted).error();
+  state->set_is_active(command.is_active);
+  uow.save(kRedeemCodesKeyspace, redeem_code_key(*code), *state);
+
+  auto stats = load_stats(uow);
+  if (!stats) return std::move(stats).error();
+  stats->set_active_codes(command.is_active ? stats->active_codes() + 1
+                                            : stats->active_codes() - 1);
+  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
+  return state;
+}
+
+Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& command) {
+  auto code = normalize_redeem_code(command.code);
+  if (!code) {
+    // Anything that cannot be a code is simply not one: the same answer as an unknown code.
+    return make_error(Errc::code_not_found, "there is no such redeem code", "code");
+  }
+  if (auto valid = require_id(command.user_id, "user_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto state = load_code(uow, *code);
+  if (!state) return std::move(state).error();
+  if (!state->is_active()) {
+    return make_error(Errc::code_inactive, fmt::format("redeem code {} is not active", *code),
+                      "code");
+  }
+  if (state->expires_at_us() != 0 && state->expires_at_us() <= uow.now_us()) {
+    return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", *code),
+                      "code");
+  }
+  auto redeemed_before = uow.exists(kRedeemCodesKeyspace, by_user_key(command.user_id, *code));
+  if (!redeemed_before) return std::move(redeemed_before).error();
+  if (*redeemed_before) {
+    return make_error(Errc::code_already_redeemed,
+                      fmt::format("you have already redeemed code {}", *code), "code");
+  }
+  if (state->times_used() >= state->usage_limit()) {
+    return make_error(Errc::code_exhausted,
+                      fmt::format("redeem code {} has been used up", *code), "code");
+  }
+
+  const Money value = Money::from_minor(state->value_minor());
+  auto credited = credit_wallet(uow, WalletCredit{command.user_id, command.transaction_id, value,
+                                                  "redeem_code", *code,
+                                                  fmt::format("Redeem code {}", *code),
+                                                  std::string(kPromoRedeemCodes)});
+  if (!credited) return std::move(credited).error();
+
+  const std::uint32_t number = state->times_used() + 1;
+  events::RedeemCodeRedeemed redeemed;
+  redeemed.set_code(*code);
+  redeemed.set_user_id(command.user_id);
+  redeemed.set_amount_minor(value.minor());
+  redeemed.set_redemption_number(number);
+  redeemed.set_transaction_id(command.transaction_id);
+  if (auto emitted = uow.emit(redeem_code_stream(*code), redeemed); !emitted) {
+    return std::move(emitted).error();
+  }
+
+  state->set_times_used(number);
+  state->set_total_redeemed_minor(state->total_redeemed_minor() + value.minor());
+  uow.save(kRedeemCodesKeyspace, redeem_code_key(*code), *state);
+  events::RedemptionState redemption;
+  redemption.set_code(*code);
+  redemption.set_user_id(command.user_id);
+  redemption.set_amount_minor(value.minor());
+  redemption.set_redeemed_at_us(uow.now_us());
+  redemption.set_redemption_number(number);
+  redemption.set_transaction_id(command.transaction_id);
+  uow.save(kRedeemCodesKeyspace, usage_key(*code, number), redemption);
+  uow.save(kRedeemCodesKeyspace, by_user_key(command.user_id, *code), redemption);
+
+  auto stats = load_stats(uow);
+  if (!stats) return std::move(stats).error();
+  stats->set_total_redemptions(stats->total_redemptions() + 1);
+  stats->set_total_value_redeemed_minor(stats->total_value_redeemed_minor() + value.minor());
+  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
+  return credited;
+}
+
+}  // namespace ledger::domain

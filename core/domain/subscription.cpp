@@ -1,0 +1,237 @@
+#include "core/domain/subscription.h"
+
+#include <fmt/format.h>
+
+#include "core/domain/accounts.h"
+#include "core/domain/calendar.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/domain/wallet.h"
+#include "events/timestamp.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kPlanMaxLength = 100;
+constexpr std::size_t kReasonMaxLength = 2000;
+
+std::string active_key(std::string_view subscription_id) {
+  return std::string(kActiveSubscriptionKeyPrefix) + std::string(subscription_id);
+}
+
+Result<events::SubscriptionState> load_subscription(UnitOfWork& uow, std::string_view id) {
+  auto row = uow.load<events::SubscriptionState>(kBillingKeyspace, subscription_key(id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no subscription {}", id));
+  }
+  return std::move(**row);
+}
+
+void save_subscription(UnitOfWork& uow, const events::SubscriptionState& subscription) {
+  uow.save(kBillingKeyspace, subscription_key(subscription.subscription_id()), subscription);
+  if (subscription.status() == "cancelled") {
+    uow.erase(kBillingKeyspace, active_key(subscription.subscription_id()));
+  } else {
+    uow.save(kBillingKeyspace, active_key(subscription.subscription_id()), subscription);
+  }
+}
+
+Result<events::WalletDebited> charge(UnitOfWork& uow, const events::SubscriptionState& subscription,
+                                     std::string_view transaction_id, std::string_view period) {
+  return debit_wallet(uow, WalletDebit{subscription.client_id(), std::string(transaction_id),
+                                       Money::from_minor(subscription.price_minor()),
+                                       "subscription", subscription.service(),
+                                       subscription.subscription_id(),
+                                       fmt::format("Subscription {} ({})", subscription.plan(),
+                                                   period)});
+}
+
+// Renews the subscription's current period; a wallet too short for it marks it past due once.
+Status renew(UnitOfWork& uow, events::SubscriptionState& subscription,
+             std::string_view transaction_id) {
+  const std::string renewed_on = subscription.renews_on();
+  auto next = add_one_month(renewed_on);
+  if (!next) return make_error(Errc::corruption, "a stored subscription has a malformed date");
+  if (subscription.pays_from_wallet()) {
+    auto charged = charge(uow, subscription, transaction_id,
+                          fmt::format("{} to {}", renewed_on, *next));
+    if (!charged) {
+      if (charged.error().code != Errc::insufficient_funds) return std::move(charged).error();
+      if (subscription.renewal_failed_for() == renewed_on) return {};  // already said so
+      events::SubscriptionRenewalFailed failed;
+      failed.set_subscription_id(subscription.subscription_id());
+      failed.set_client_id(subscription.client_id());
+      failed.set_renews_on(renewed_on);
+      failed.set_reason("insufficient_funds");
+      if (auto emitted = uow.emit(subscription_stream(subscription.subscription_id()), failed);
+          !emitted) {
+        return emitted;
+      }
+      subscription.set_status("past_due");
+      subscription.set_renewal_failed_for(renewed_on);
+      save_subscription(uow, subscription);
+      return {};
+    }
+  }
+  events::SubscriptionRenewed renewed;
+  renewed.set_subscription_id(subscription.subscription_id());
+  renewed.set_client_id(subscription.client_id());
+  renewed.set_renewed_on(renewed_on);
+  renewed.set_next_renews_on(*next);
+  renewed.set_price_minor(subscription.price_minor());
+  if (subscription.pays_from_wallet()) renewed.set_transaction_id(std::string(transaction_id));
+  if (auto emitted = uow.emit(subscription_stream(subscription.subscription_id()), renewed);
+      !emitted) {
+    return emitted;
+  }
+  subscription.set_status("active");
+  subscription.set_renews_on(*next);
+  subscription.set_renewal_failed_for("");
+  subscription.set_renewals(subscription.renewals() + 1);
+  save_subscription(uow, subscription);
+  return {};
+}
+
+}  // namespace
+
+std::string subscription_stream(std::string_view subscription_id) {
+  return "subscription:" + std::string(subscription_id);
+}
+std::string subscription_key(std::string_view subscription_id) {
+  return std::string(kSubscriptionKeyPrefix) + std::string(subscription_id);
+}
+
+Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
+                                                        const ActivateSubscription& command) {
+  if (auto valid = require_id(command.subscription_id, "subscription_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_text(command.plan, "plan", kPlanMaxLength); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
+  if (auto valid = require_positive(command.price, "price"); !valid) {
+    return std::move(valid).error();
+  }
+  if (command.price.minor() > Money::kApiAmountMinorMax) {
+    return make_error(Errc::invalid_argument, "price is above the maximum amount", "price");
+  }
+  auto first_renewal = events::parse_date(command.renews_on);
+  if (!first_renewal) {
+    return make_error(Errc::invalid_argument, "renews_on must be a date like 2026-12-23",
+                      "renews_on");
+  }
+  if (*first_renewal <= uow.now_us()) {
+    return make_error(Errc::invalid_argument, "renews_on must be after today", "renews_on");
+  }
+  auto taken = uow.exists(kBillingKeyspace, subscription_key(command.subscription_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("subscription id {} is already used", command.subscription_id),
+                      "subscription_id");
+  }
+
+  events::SubscriptionState subscription;
+  subscription.set_subscription_id(command.subscription_id);
+  subscription.set_client_id(command.client_id);
+  subscription.set_plan(command.plan);
+  subscription.set_service(command.service);
+  subscription.set_price_minor(command.price.minor());
+  subscription.set_renews_on(command.renews_on);
+  subscription.set_pays_from_wallet(command.pays_from_wallet);
+  subscription.set_status("active");
+  subscription.set_activated_at_us(uow.now_us());
+  subscription.set_activated_by(command.activated_by);
+
+  if (command.pays_from_wallet) {
+    auto charged = charge(uow, subscription, command.transaction_id,
+                          fmt::format("until {}", command.renews_on));
+    if (!charged) return std::move(charged).error();
+  }
+  events::SubscriptionActivated activated;
+  activated.set_subscription_id(command.subscription_id);
+  activated.set_client_id(command.client_id);
+  activated.set_plan(command.plan);
+  activated.set_service(command.service);
+  activated.set_price_minor(command.price.minor());
+  activated.set_renews_on(command.renews_on);
+  activated.set_pays_from_wallet(command.pays_from_wallet);
+  activated.set_activated_by(command.activated_by);
+  if (command.pays_from_wallet) activated.set_transaction_id(command.transaction_id);
+  if (auto emitted = uow.emit(subscription_stream(command.subscription_id), activated);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  save_subscription(uow, subscription);
+  return subscription;
+}
+
+Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
+                                                       const AdvanceSubscription& command) {
+  auto subscription = load_subscription(uow, command.subscription_id);
+  if (!subscription) return std::move(subscription).error();
+  if (subscription->status() == "cancelled") return subscription;
+  auto renewal_at = events::parse_date(subscription->renews_on());
+  if (!renewal_at) return make_error(Errc::corruption, "a stored subscription has a bad date");
+
+  const std::int64_t now = uow.now_us();
+  if (now >= *renewal_at) {
+    if (auto renewed = renew(uow, *subscription, command.transaction_id); !renewed) {
+      return std::move(renewed).error();
+    }
+    return subscription;
+  }
+  if (now >= *renewal_at - kSubscriptionReminderLeadUs &&
+      subscription->reminded_for() != subscription->renews_on()) {
+    events::SubscriptionRenewalReminderDue reminder;
+    reminder.set_subscription_id(subscription->subscription_id());
+    reminder.set_client_id(subscription->client_id());
+    reminder.set_renews_on(subscription->renews_on());
+    reminder.set_price_minor(subscription->price_minor());
+    if (auto emitted = uow.emit(subscription_stream(subscription->subscription_id()), reminder);
+        !emitted) {
+      return std::move(emitted).error();
+    }
+    subscription->set_reminded_for(subscription->renews_on());
+    save_subscription(uow, *subscription);
+  }
+  return subscription;
+}
+
+Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
+                                                      const CancelSubscription& command) {
+  auto subscription = load_subscription(uow, command.subscription_id);
+  if (!subscription) return std::move(subscription).error();
+  if (!command.client_id.empty() && subscription->client_id() != command.client_id) {
+    return make_error(Errc::not_found,
+                      fmt::format("there is no subscription {}", command.subscription_id));
+  }
+  if (subscription->status() == "cancelled") {
+    return make_error(Errc::subscription_not_active,
+                      fmt::format("subscription {} is already cancelled",
+                                  command.subscription_id));
+  }
+  if (auto valid = limit_text(command.reason, "reason", kReasonMaxLength); !valid) {
+    return std::move(valid).error();
+  }
+  events::SubscriptionCancelled cancelled;
+  cancelled.set_subscription_id(subscription->subscription_id());
+  cancelled.set_client_id(subscription->client_id());
+  cancelled.set_cancelled_by(command.cancelled_by);
+  cancelled.set_reason(command.reason);
+  if (auto emitted = uow.emit(subscription_stream(subscription->subscription_id()), cancelled);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  subscription->set_status("cancelled");
+  subscription->set_cancelled_at_us(uow.now_us());
+  save_subscription(uow, *subscription);
+  return subscription;
+}
+
+}  // namespace ledger::domain

@@ -1,0 +1,23 @@
+// Input checks every decider shares: each answers invalid_argument naming the field at fault.
+#pragma once
+
+#include <string_view>
+
+#include "core/money.h"
+#include "core/result.h"
+
+namespace ledger::domain {
+
+// Ok when `amount` > 0.
+Status require_positive(Money amount, std::string_view field = "amount");
+
+// Ok when `id` is not empty.
+Status require_id(std::string_view id, std::string_view field);
+
+// Ok when `text` is not empty and at most `max_length` bytes.
+Status require_text(std::string_view text, std::string_view field, std::size_t max_length);
+
+// Ok when `text` is at most `max_length` bytes (empty allowed).
+Status limit_text(std::string_view text, std::string_view field, std::size_t max_length);
+
+}  // namespace ledger::domain

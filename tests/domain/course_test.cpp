@@ -1,0 +1,285 @@
+// Course rules through the real sequencer and store: catalogue, wallet and PayPal purchases, one
+// purchase per user and course, confirmation, refunds, access, and a concurrent double purchase.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/domain/course.h"
+#include "core/domain/keyspaces.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using testing::usd;
+
+void add_course(LedgerFixture& f, std::string id, Money price, bool is_free = false,
+                bool individual = true, std::uint32_t access_days = 0) {
+  auto created = f.run<events::CourseState>([=](UnitOfWork& uow) {
+    return domain::create_course(
+        uow, {id, "Course " + id, "", price, is_free, individual, access_days, "admin"});
+  });
+  REQUIRE(created.ok());
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f, std::string course,
+                                                          std::string user,
+                                                          std::string method = "wallet") {
+  const std::string purchase = f.id();
+  const std::string transaction = f.id();
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::purchase_course(uow, {purchase, course, user, method, transaction});
+  });
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> confirm(LedgerFixture& f,
+                                                              std::string purchase) {
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::confirm_course_purchase(uow, {purchase, "", "PAYPAL-1", "payment-provider"});
+  });
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> refund(LedgerFixture& f,
+                                                             std::string purchase) {
+  const std::string transaction = f.id();
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::refund_course_purchase(uow, {purchase, "admin", transaction});
+  });
+}
+
+std::optional<events::CoursePurchaseState> current(LedgerFixture& f, std::string_view user,
+                                                   std::string_view course) {
+  return f.row<events::CoursePurchaseState>(domain::kCoursesKeyspace,
+                                            domain::user_course_key(user, course));
+}
+
+events::CourseState course_row(LedgerFixture& f, std::string_view course) {
+  auto row = f.row<events::CourseState>(domain::kCoursesKeyspace, domain::course_key(course));
+  REQUIRE(row);
+  return *row;
+}
+
+void check_refused_purchase(LedgerFixture& f, std::string course, std::string user,
+                            std::string method, Errc expected) {
+  const auto head = f.log->head().position;
+  auto refused = buy(f, course, user, method);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == expected);
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("a wallet purchase completes at once and pays revenue:courses") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("49.99"), false, true, 30);
+  f.fund("alice", usd("60.00"));
+  auto bought = buy(f, "seo", "alice");
+  REQUIRE(bought.ok());
+  CHECK(bought->answer.status() == "completed");
+  CHECK(bought->answer.amount_minor() == 4999);
+  CHECK(bought->answer.access_expires_at_us() == testing::kTestEpochUs + 30 * kMicrosPerDay);
+  CHECK(f.balance("wallet:alice") == usd("10.01"));
+  CHECK(f.balance("revenue:courses") == usd("49.99"));
+  CHECK(course_row(f, "seo").purchases() == 1);
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE("a wallet purchase the balance cannot cover is insufficient_funds") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("49.99"));
+  f.fund("alice", usd("49.98"));
+  check_refused_purchase(f, "seo", "alice", "wallet", Errc::insufficient_funds);
+  CHECK_FALSE(current(f, "alice", "seo"));
+  CHECK(f.balance("wallet:alice") == usd("49.98"));
+}
+
+TEST_CASE("a course not sold on its own is not_for_sale; an unknown one not_found") {
+  LedgerFixture f;
+  add_course(f, "bundle-only", usd("10.00"), false, /*individual=*/false);
+  f.fund("alice", usd("20.00"));
+  check_refused_purchase(f, "bundle-only", "alice", "wallet", Errc::not_for_sale);
+  check_refused_purchase(f, "nope", "alice", "wallet", Errc::not_found);
+  check_refused_purchase(f, "bundle-only", "alice", "bitcoin", Errc::invalid_argument);
+}
+
+TEST_CASE("buying a course twice is already_purchased, pending or completed") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("10.00"));
+  add_course(f, "ads", usd("10.00"));
+  f.fund("alice", usd("50.00"));
+  REQUIRE(buy(f, "seo", "alice").ok());
+  check_refused_purchase(f, "seo", "alice", "wallet", Errc::already_purchased);
+  REQUIRE(buy(f, "ads", "alice", "paypal").ok());
+  check_refused_purchase(f, "ads", "alice", "wallet", Errc::already_purchased);
+  CHECK(f.balance("wallet:alice") == usd("40.00"));
+}
+
+TEST_CASE("a PayPal purchase is pending, moves no money, and is confirmed once") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  CHECK(bought->answer.status() == "pending");
+  CHECK(f.balance("revenue:courses") == Money::zero());
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), &bought->answer,
+                                           f.clock.now_us()));
+  CHECK(course_row(f, "seo").purchases() == 0);
+
+  const std::string purchase_id = bought->answer.purchase_id();
+  auto confirmed = confirm(f, purchase_id);
+  REQUIRE(confirmed.ok());
+  CHECK(confirmed->answer.status() == "completed");
+  CHECK(confirmed->answer.provider_reference() == "PAYPAL-1");
+  CHECK(f.balance("revenue:courses") == usd("25.00"));
+  CHECK(f.balance("clearing:paypal") == -usd("25.00"));
+  CHECK(course_row(f, "seo").purchases() == 1);
+
+  const auto head = f.log->head().position;
+  auto again = confirm(f, purchase_id);  // the provider retries: same answer, nothing written
+  REQUIRE(again.ok());
+  CHECK(again->answer.status() == "completed");
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("revenue:courses") == usd("25.00"));
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE("confirming a wallet, refunded, unknown or other course's purchase is refused") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("5.00"));
+  add_course(f, "ads", usd("5.00"));
+  f.fund("alice", usd("5.00"));
+  auto wallet_purchase = buy(f, "seo", "alice");
+  REQUIRE(wallet_purchase.ok());
+  auto not_paypal = confirm(f, wallet_purchase->answer.purchase_id());
+  REQUIRE_FALSE(not_paypal.ok());
+  CHECK(not_paypal.error().code == Errc::not_pending);
+  auto unknown = confirm(f, "nope");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::not_found);
+
+  auto paypal = buy(f, "ads", "bob", "paypal");
+  REQUIRE(paypal.ok());
+  auto wrong_course = f.run<events::CoursePurchaseState>([&](UnitOfWork& uow) {
+    return domain::confirm_course_purchase(
+        uow, {paypal->answer.purchase_id(), "seo", "P", "admin"});
+  });
+  REQUIRE_FALSE(wrong_course.ok());
+  CHECK(wrong_course.error().code == Errc::not_found);
+  REQUIRE(confirm(f, paypal->answer.purchase_id()).ok());
+  REQUIRE(refund(f, paypal->answer.purchase_id()).ok());
+  auto after_refund = confirm(f, paypal->answer.purchase_id());
+  REQUIRE_FALSE(after_refund.ok());
+  CHECK(after_refund.error().code == Errc::not_pending);
+}
+
+TEST_CASE("a refund puts the money back in the wallet and removes access; buying again works") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("30.00"));
+  f.fund("alice", usd("30.00"));
+  auto bought = buy(f, "seo", "alice");
+  REQUIRE(bought.ok());
+  auto owned = current(f, "alice", "seo");
+  REQUIRE(owned);
+  CHECK(domain::course_is_accessible(course_row(f, "seo"), &*owned, f.clock.now_us()));
+  auto refunded = refund(f, bought->answer.purchase_id());
+  REQUIRE(refunded.ok());
+  CHECK(refunded->answer.status() == "refunded");
+  CHECK(f.balance("wallet:alice") == usd("30.00"));
+  CHECK(f.balance("refunds") == -usd("30.00"));
+  CHECK(course_row(f, "seo").purchases() == 0);
+  auto after = current(f, "alice", "seo");
+  REQUIRE(after);
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), &*after, f.clock.now_us()));
+  CHECK(f.sum_of_balances() == Money::zero());
+
+  auto twice = refund(f, bought->answer.purchase_id());
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().code == Errc::not_refundable);
+  CHECK(buy(f, "seo", "alice").ok());
+  CHECK(f.balance("wallet:alice") == Money::zero());
+}
+
+TEST_CASE("pending and free purchases cannot be refunded") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("30.00"));
+  add_course(f, "intro", Money::zero(), /*is_free=*/true);
+  auto pending = buy(f, "seo", "alice", "paypal");
+  REQUIRE(pending.ok());
+  auto refused = refund(f, pending->answer.purchase_id());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::not_refundable);
+  auto free = buy(f, "intro", "alice", "paypal");
+  REQUIRE(free.ok());
+  CHECK(free->answer.status() == "completed");
+  CHECK(free->answer.payment_method() == "free");
+  auto free_refund = refund(f, free->answer.purchase_id());
+  REQUIRE_FALSE(free_refund.ok());
+  CHECK(free_refund.error().code == Errc::not_refundable);
+}
+
+TEST_CASE("access: free courses always, purchases until they expire") {
+  LedgerFixture f;
+  add_course(f, "intro", Money::zero(), true);
+  add_course(f, "seo", usd("10.00"), false, true, 7);
+  CHECK(domain::course_is_accessible(course_row(f, "intro"), nullptr, f.clock.now_us()));
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), nullptr, f.clock.now_us()));
+  f.fund("alice", usd("10.00"));
+  REQUIRE(buy(f, "seo", "alice").ok());
+  const auto purchase = *current(f, "alice", "seo");
+  const auto course = course_row(f, "seo");
+  CHECK(domain::course_is_accessible(course, &purchase, f.clock.now_us() + 7 * kMicrosPerDay - 1));
+  CHECK_FALSE(domain::course_is_accessible(course, &purchase,
+                                           f.clock.now_us() + 7 * kMicrosPerDay));
+}
+
+TEST_CASE("course creation validates title, price and id") {
+  LedgerFixture f;
+  auto refused = [&](domain::CreateCourse command, std::string_view field) {
+    auto created = f.run<events::CourseState>(
+        [&](UnitOfWork& uow) { return domain::create_course(uow, command); });
+    REQUIRE_FALSE(created.ok());
+    CHECK(created.error().code == Errc::invalid_argument);
+    CHECK(created.error().field == field);
+  };
+  refused({"c1", "", "", usd("1.00"), false, true, 0, "admin"}, "title");
+  refused({"c1", "T", "", Money::zero(), false, true, 0, "admin"}, "price");
+  refused({"c1", "T", "", usd("1.00"), true, true, 0, "admin"}, "price");
+  refused({"", "T", "", usd("1.00"), false, true, 0, "admin"}, "course_id");
+  refused({"c1", "T", "", usd("1.00"), false, true, 40000, "admin"}, "access_days");
+  add_course(f, "c1", usd("1.00"));
+  refused({"c1", "T", "", usd("1.00"), false, true, 0, "admin"}, "course_id");
+}
+
+TEST_CASE("a course bought twice at once by the same user: one purchase") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("10.00"));
+  f.fund("alice", usd("100.00"));
+  std::atomic<int> succeeded{0};
+  std::atomic<int> already{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string suffix = std::to_string(i);
+      auto bought = f.ledger.execute_and_wait<events::CoursePurchaseState>(
+          {"test", "", "", "", ""}, [suffix](UnitOfWork& uow) {
+            return domain::purchase_course(
+                uow, {"p-" + suffix, "seo", "alice", "wallet", "tx-" + suffix});
+          });
+      if (bought.ok()) {
+        ++succeeded;
+      } else if (bought.error().code == Errc::already_purchased) {
+        ++already;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(succeeded == 1);
+  CHECK(already == 15);
+  CHECK(f.balance("wallet:alice") == usd("90.00"));
+  CHECK(course_row(f, "seo").purchases() == 1);
+}
+
+}  // namespace
+}  // namespace ledger

@@ -1,0 +1,172 @@
+// Subscription rules through the real sequencer and store: activation with its first charge,
+// renewal reminders and renewals from the injected clock, failed renewals, cancellation.
+#include <doctest/doctest.h>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/subscription.h"
+#include "events/timestamp.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using testing::usd;
+
+// The fixture's clock starts at 2026-11-23T10:00:00Z.
+Result<domain::Executed<events::SubscriptionState>> activate(
+    LedgerFixture& f, std::string id, Money price, std::string renews_on = "2026-12-23",
+    bool from_wallet = true) {
+  const std::string transaction = f.id();
+  return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
+    return domain::activate_subscription(uow, {id, "alice", "Growth", "marketing", price,
+                                               renews_on, from_wallet, "admin", transaction});
+  });
+}
+
+Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, std::string id) {
+  const std::string transaction = f.id();
+  return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
+    return domain::advance_subscription(uow, {id, transaction});
+  });
+}
+
+Result<domain::Executed<events::SubscriptionState>> cancel(LedgerFixture& f, std::string id,
+                                                           std::string client = "") {
+  return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
+    return domain::cancel_subscription(uow, {id, client, "alice", "too expensive"});
+  });
+}
+
+void at(LedgerFixture& f, std::string_view time) { f.clock.set_us(*events::parse_rfc3339(time)); }
+
+TEST_CASE("activation paid from the wallet charges the first month") {
+  LedgerFixture f;
+  f.fund("alice", usd("100.00"));
+  auto active = activate(f, "s1", usd("29.00"));
+  REQUIRE(active.ok());
+  CHECK(active->answer.status() == "active");
+  CHECK(active->answer.renews_on() == "2026-12-23");
+  CHECK(f.balance("wallet:alice") == usd("71.00"));
+  CHECK(f.balance("revenue:marketing") == usd("29.00"));
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE("activation the wallet cannot pay is insufficient_funds and writes nothing") {
+  LedgerFixture f;
+  f.fund("alice", usd("28.99"));
+  const auto head = f.log->head().position;
+  auto refused = activate(f, "s1", usd("29.00"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::insufficient_funds);
+  CHECK(f.log->head().position == head);
+  CHECK_FALSE(f.row<events::SubscriptionState>(domain::kBillingKeyspace,
+                                               domain::subscription_key("s1")));
+}
+
+TEST_CASE("a subscription not paid from the wallet moves no money") {
+  LedgerFixture f;
+  REQUIRE(activate(f, "s1", usd("29.00"), "2026-12-23", false).ok());
+  CHECK(f.balance("wallet:alice") == Money::zero());
+  at(f, "2026-12-23T00:00:00Z");
+  auto renewed = tick(f, "s1");
+  REQUIRE(renewed.ok());
+  CHECK(renewed->answer.renews_on() == "2027-01-23");
+  CHECK(f.balance("revenue:marketing") == Money::zero());
+}
+
+TEST_CASE("activation validates plan, service, price and the renewal date") {
+  LedgerFixture f;
+  auto refused = [&](domain::ActivateSubscription command, std::string_view field) {
+    auto active = f.run<events::SubscriptionState>(
+        [&](UnitOfWork& uow) { return domain::activate_subscription(uow, command); });
+    REQUIRE_FALSE(active.ok());
+    CHECK(active.error().code == Errc::invalid_argument);
+    CHECK(active.error().field == field);
+  };
+  const Money price = usd("10.00");
+  refused({"s", "alice", "", "marketing", price, "2026-12-23", false, "admin", "t"}, "plan");
+  refused({"s", "alice", "P", "gardening", price, "2026-12-23", false, "admin", "t"}, "service");
+  refused({"s", "alice", "P", "marketing", Money::zero(), "2026-12-23", false, "admin", "t"},
+          "price");
+  refused({"s", "alice", "P", "marketing", price, "2026-11-23", false, "admin", "t"}, "renews_on");
+  refused({"s", "alice", "P", "marketing", price, "soon", false, "admin", "t"}, "renews_on");
+  refused({"s", "", "P", "marketing", price, "2026-12-23", false, "admin", "t"}, "client_id");
+}
+
+TEST_CASE("a renewal reminder 3 days before, once; renewal on the date charges the next month") {
+  LedgerFixture f;
+  f.fund("alice", usd("100.00"));
+  REQUIRE(activate(f, "s1", usd("30.00")).ok());
+  const auto head = f.log->head().position;
+  REQUIRE(tick(f, "s1").ok());
+  CHECK(f.log->head().position == head);
+
+  at(f, "2026-12-20T00:00:00Z");
+  auto reminded = tick(f, "s1");
+  REQUIRE(reminded.ok());
+  CHECK(reminded->answer.reminded_for() == "2026-12-23");
+  CHECK(f.log->head().position == head + 1);
+  REQUIRE(tick(f, "s1").ok());
+  CHECK(f.log->head().position == head + 1);
+
+  at(f, "2026-12-23T00:00:00Z");
+  auto renewed = tick(f, "s1");
+  REQUIRE(renewed.ok());
+  CHECK(renewed->answer.renews_on() == "2027-01-23");
+  CHECK(renewed->answer.renewals() == 1);
+  CHECK(f.balance("wallet:alice") == usd("40.00"));
+  CHECK(f.balance("revenue:marketing") == usd("60.00"));
+  const auto after = f.log->head().position;
+  REQUIRE(tick(f, "s1").ok());
+  CHECK(f.log->head().position == after);  // renewed once for the date
+}
+
+TEST_CASE("a renewal the wallet cannot pay: one failure event, past_due, then paid on retry") {
+  LedgerFixture f;
+  f.fund("alice", usd("30.00"));
+  REQUIRE(activate(f, "s1", usd("30.00")).ok());
+  at(f, "2026-12-23T08:00:00Z");
+  const auto head = f.log->head().position;
+  auto failed = tick(f, "s1");
+  REQUIRE(failed.ok());
+  CHECK(failed->answer.status() == "past_due");
+  CHECK(failed->answer.renewal_failed_for() == "2026-12-23");
+  CHECK(f.log->head().position == head + 1);
+  REQUIRE(tick(f, "s1").ok());
+  CHECK(f.log->head().position == head + 1);  // retried silently
+
+  f.fund("alice", usd("30.00"));
+  auto renewed = tick(f, "s1");
+  REQUIRE(renewed.ok());
+  CHECK(renewed->answer.status() == "active");
+  CHECK(renewed->answer.renews_on() == "2027-01-23");
+  CHECK(f.balance("wallet:alice") == Money::zero());
+}
+
+TEST_CASE("cancelling: once, by the subscriber; cancelled subscriptions never renew") {
+  LedgerFixture f;
+  f.fund("alice", usd("100.00"));
+  REQUIRE(activate(f, "s1", usd("30.00")).ok());
+  auto stranger = cancel(f, "s1", "bob");
+  REQUIRE_FALSE(stranger.ok());
+  CHECK(stranger.error().code == Errc::not_found);
+  auto cancelled = cancel(f, "s1", "alice");
+  REQUIRE(cancelled.ok());
+  CHECK(cancelled->answer.status() == "cancelled");
+  auto twice = cancel(f, "s1");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().code == Errc::subscription_not_active);
+  CHECK_FALSE(f.row<events::SubscriptionState>(
+      domain::kBillingKeyspace, std::string(domain::kActiveSubscriptionKeyPrefix) + "s1"));
+
+  at(f, "2027-06-01T00:00:00Z");
+  const auto head = f.log->head().position;
+  REQUIRE(tick(f, "s1").ok());
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("wallet:alice") == usd("70.00"));
+}
+
+}  // namespace
+}  // namespace ledger
