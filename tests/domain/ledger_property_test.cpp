@@ -6,6 +6,9 @@
 #include <random>
 
 #include "core/domain/accounts.h"
+#include "core/domain/course.h"
+#include "core/domain/invoice.h"
+#include "core/domain/redeem_code.h"
 #include "replay/balance_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -20,10 +23,25 @@ struct RandomLedger {
   std::vector<std::string> users = {"u1", "u2", "u3", "u4"};
   std::vector<std::string> pending_topups;
   std::vector<std::string> holds;
+  std::vector<std::string> codes = {"PROMO1", "PROMO2"};
+  std::vector<std::string> courses = {"course-a", "course-b"};
+  std::vector<std::string> purchases;
+  std::vector<std::string> invoices;
   int accepted = 0;
   int refused = 0;
 
-  explicit RandomLedger(std::uint64_t seed) : random(seed) {}
+  explicit RandomLedger(std::uint64_t seed) : random(seed) {
+    REQUIRE(f.run<events::RedeemCodeBatch>([&](UnitOfWork& uow) {
+               return domain::create_redeem_codes(
+                   uow, {codes, Money::from_minor(2'500), 3, 0, "", "admin", "b"});
+             }).ok());
+    for (const auto& course : courses) {
+      REQUIRE(f.run<events::CourseState>([&](UnitOfWork& uow) {
+                 return domain::create_course(
+                     uow, {course, course, "", Money::from_minor(4'000), false, true, 0, "admin"});
+               }).ok());
+    }
+  }
 
   template <class T>
   const T& pick(const std::vector<T>& values) {
@@ -46,7 +64,7 @@ struct RandomLedger {
   void step() {
     const std::string user = pick(users);
     const std::string id = f.id();
-    switch (std::uniform_int_distribution<int>(0, 9)(random)) {
+    switch (std::uniform_int_distribution<int>(0, 14)(random)) {
       case 0:
       case 1: {
         const Money value = amount(20'000);
@@ -130,6 +148,54 @@ struct RandomLedger {
         }
         break;
       }
+      case 10:
+        count(f.run<events::WalletCredited>([&](UnitOfWork& uow) {
+          return domain::redeem_code(uow, {pick(codes), user, id});
+        }));
+        break;
+      case 11: {
+        const std::string method = random() % 2 ? "wallet" : "paypal";
+        auto result = f.run<events::CoursePurchaseState>([&](UnitOfWork& uow) {
+          return domain::purchase_course(uow, {id, pick(courses), user, method, id + "-tx"});
+        });
+        count(result);
+        if (result.ok()) purchases.push_back(id);
+        break;
+      }
+      case 12:
+        if (!purchases.empty()) {
+          const std::string purchase = pick(purchases);
+          if (random() % 2) {
+            count(f.run<events::CoursePurchaseState>([&](UnitOfWork& uow) {
+              return domain::confirm_course_purchase(uow, {purchase, "", "ref", "admin"});
+            }));
+          } else {
+            count(f.run<events::CoursePurchaseState>([&](UnitOfWork& uow) {
+              return domain::refund_course_purchase(uow, {purchase, "admin", id});
+            }));
+          }
+        }
+        break;
+      case 13: {
+        auto result = f.run<events::InvoiceState>([&](UnitOfWork& uow) {
+          return domain::issue_invoice(uow, {id, user, "website", amount(6'000), "2026-12-31",
+                                             "", "admin"});
+        });
+        count(result);
+        if (result.ok()) invoices.push_back(id);
+        break;
+      }
+      case 14:
+        if (!invoices.empty()) {
+          const std::string invoice = pick(invoices);
+          auto state = f.row<events::InvoiceState>(domain::kBillingKeyspace,
+                                                   domain::invoice_key(invoice));
+          REQUIRE(state);
+          count(f.run<events::InvoiceState>([&](UnitOfWork& uow) {
+            return domain::pay_invoice(uow, {invoice, state->client_id(), id});
+          }));
+        }
+        break;
     }
   }
 
@@ -154,7 +220,7 @@ TEST_CASE("random command sequences keep every invariant, and replay equals the 
   for (std::uint64_t seed : {1u, 2u, 3u, 42u, 2026u}) {
     CAPTURE(seed);
     RandomLedger ledger(seed);
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 400; ++i) {
       ledger.step();
       ledger.check_invariants();
     }
