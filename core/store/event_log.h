@@ -76,8 +76,12 @@ class EventLog {
   // Inline read-model state.
   virtual Result<std::optional<std::string>> read_state(std::string_view keyspace,
                                                         std::string_view key) const = 0;
+  // Visits the rows whose key starts with `prefix`, in key order (or reverse). With `after_key`
+  // (a key with the prefix), starts just past it in the scan's direction: how lists resume from
+  // a cursor.
   virtual Status scan_state(std::string_view keyspace, std::string_view prefix,
-                            ReadDirection direction, const StateVisitor& visitor) const = 0;
+                            ReadDirection direction, const StateVisitor& visitor,
+                            std::string_view after_key = {}) const = 0;
 
   // Blocks until the head reaches `position` or `timeout` passes; true when reached.
   virtual bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const = 0;

@@ -619,7 +619,8 @@ Result<std::optional<std::string>> RocksDbEventLog::read_state(std::string_view 
 }
 
 Status RocksDbEventLog::scan_state(std::string_view keyspace, std::string_view prefix,
-                                   ReadDirection direction, const StateVisitor& visitor) const {
+                                   ReadDirection direction, const StateVisitor& visitor,
+                                   std::string_view after_key) const {
   std::shared_lock db_lock(db_mutex_);
   auto* handle = keyspace_handle(keyspace);
   if (handle == nullptr) {
@@ -627,7 +628,16 @@ Status RocksDbEventLog::scan_state(std::string_view keyspace, std::string_view p
   }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle));
   const bool forward = direction == ReadDirection::forward;
-  if (forward) {
+  const rocksdb::Slice after(after_key.data(), after_key.size());
+  if (!after_key.empty()) {
+    if (forward) {
+      it->Seek(after);
+      if (it->Valid() && it->key() == after) it->Next();
+    } else {
+      it->SeekForPrev(after);
+      if (it->Valid() && it->key() == after) it->Prev();
+    }
+  } else if (forward) {
     it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
   } else {
     // The last key with the prefix sorts before the prefix followed by 0xFF bytes.

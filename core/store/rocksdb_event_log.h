@@ -51,7 +51,7 @@ class RocksDbEventLog final : public EventLog {
   Result<std::optional<std::string>> read_state(std::string_view keyspace,
                                                 std::string_view key) const override;
   Status scan_state(std::string_view keyspace, std::string_view prefix, ReadDirection direction,
-                    const StateVisitor& visitor) const override;
+                    const StateVisitor& visitor, std::string_view after_key = {}) const override;
   bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const override;
   std::uint64_t subscribe(std::function<void(std::uint64_t position)> on_append) override;
   void unsubscribe(std::uint64_t handle) override;

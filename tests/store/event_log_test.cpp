@@ -148,6 +148,33 @@ TEST_CASE("state writes land with their events and can be deleted") {
   CHECK_FALSE(log->read_state(testing::kTestKeyspace, "balance/a").value().has_value());
 }
 
+TEST_CASE("state scans resume just past a key, in either direction") {
+  TempDirectory dir;
+  auto log = open_test_log(dir.string());
+  store::CommitRequest commit = commit_to("a", 1);
+  for (const char* key : {"row/1", "row/2", "row/3", "row/4", "rox/9"}) {
+    commit.state_writes.push_back({testing::kTestKeyspace, key, std::string("v")});
+  }
+  REQUIRE(append_one(*log, commit).ok());
+  auto scan = [&](ReadDirection direction, std::string_view after) {
+    std::vector<std::string> keys;
+    REQUIRE(log->scan_state(
+                   testing::kTestKeyspace, "row/", direction,
+                   [&](std::string_view key, std::string_view) {
+                     keys.emplace_back(key);
+                     return true;
+                   },
+                   after)
+                .ok());
+    return keys;
+  };
+  CHECK(scan(ReadDirection::forward, "row/2") == std::vector<std::string>{"row/3", "row/4"});
+  CHECK(scan(ReadDirection::backward, "row/3") == std::vector<std::string>{"row/2", "row/1"});
+  CHECK(scan(ReadDirection::backward, "row/1").empty());
+  CHECK(scan(ReadDirection::forward, "row/4").empty());
+  CHECK(scan(ReadDirection::forward, "row/25") == std::vector<std::string>{"row/3", "row/4"});
+}
+
 TEST_CASE("an unknown state keyspace is refused") {
   TempDirectory dir;
   auto log = open_test_log(dir.string());
