@@ -1,0 +1,399 @@
+#include "core/domain/users.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/secret_token.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kEmailMaxLength = 254;
+constexpr std::size_t kNameMaxLength = 200;
+constexpr std::uint32_t kAgentCapacityMax = 10'000;
+
+std::string email_key(std::string_view email) { return "email/" + std::string(email); }
+std::string token_key(std::string_view digest) { return "token/" + std::string(digest); }
+std::string agent_client_key(std::string_view agent_id, std::string_view client_id) {
+  return agent_clients_prefix(agent_id) + std::string(client_id);
+}
+
+Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
+                                    std::string_view field = "user_id") {
+  auto row = uow.load<events::UserState>(kIdentityKeyspace, user_key(user_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no user {}", user_id),
+                      std::string(field));
+  }
+  return std::move(**row);
+}
+
+Result<events::UserState> load_user_by_email(UnitOfWork& uow, std::string_view email) {
+  auto index = uow.load<events::EmailIndex>(kIdentityKeyspace, email_key(email));
+  if (!index) return std::move(index).error();
+  if (!index->has_value()) {
+    return make_error(Errc::not_found, "there is no user with that email", "email");
+  }
+  return load_user(uow, (*index)->user_id());
+}
+
+Status validate_registration(const RegisterUser& command) {
+  if (auto valid = require_id(command.user_id, "user_id"); !valid) return valid;
+  if (auto valid = require_text(command.name, "name", kNameMaxLength); !valid) return valid;
+  if (command.role != "admin" && command.role != "client" && command.role != "agent") {
+    return make_error(Errc::invalid_argument, "role must be admin, client or agent", "role");
+  }
+  if (command.role == "agent") {
+    if (command.department != "marketing" && command.department != "website") {
+      return make_error(Errc::invalid_argument,
+                        "an agent's department must be marketing or website", "department");
+    }
+    if (command.max_clients > kAgentCapacityMax) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("max_clients is at most {}", kAgentCapacityMax),
+                        "max_clients");
+    }
+  } else {
+    if (!command.department.empty()) {
+      return make_error(Errc::invalid_argument, "only agents have a department", "department");
+    }
+    if (command.max_clients != 0) {
+      return make_error(Errc::invalid_argument, "only agents have max_clients", "max_clients");
+    }
+  }
+  if (command.password_hash.empty()) {
+    return make_error(Errc::invalid_argument, "password is required", "password");
+  }
+  if (!command.email_verified && command.verification_digest.empty()) {
+    return make_error(Errc::invalid_argument, "an unverified user needs a verification code",
+                      "email");
+  }
+  return {};
+}
+
+Status emit_to_user(UnitOfWork& uow, std::string_view user_id, const auto& event) {
+  return uow.emit(user_stream(user_id), event);
+}
+
+}  // namespace
+
+std::string user_stream(std::string_view user_id) { return "user:" + std::string(user_id); }
+std::string user_key(std::string_view user_id) {
+  return std::string(kUserKeyPrefix) + std::string(user_id);
+}
+std::string agent_clients_prefix(std::string_view agent_id) {
+  return "agent-client/" + std::string(agent_id) + "/";
+}
+
+Result<std::string> normalize_email(std::string_view email) {
+  std::string lower(email);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  const auto at = lower.find('@');
+  const bool shaped =
+      !lower.empty() && lower.size() <= kEmailMaxLength && at != std::string::npos && at > 0 &&
+      lower.find('@', at + 1) == std::string::npos && at + 1 < lower.size() &&
+      lower.find('.', at + 2) != std::string::npos && lower.back() != '.' &&
+      std::none_of(lower.begin(), lower.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '<' || c == '>' ||
+               c == '"' || c == ',' || c == ';';
+      });
+  // "localhost" is the one dotless domain accepted: the first admin is admin@localhost.
+  if (!shaped && !(at != std::string::npos && lower.substr(at) == "@localhost" && at > 0)) {
+    return make_error(Errc::invalid_argument, "email is not a valid email address", "email");
+  }
+  return lower;
+}
+
+Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& command) {
+  auto email = normalize_email(command.email);
+  if (!email) return std::move(email).error();
+  if (auto valid = validate_registration(command); !valid) return std::move(valid).error();
+  auto taken = uow.exists(kIdentityKeyspace, email_key(*email));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::email_taken, "a user with this email already exists", "email");
+  }
+  auto id_taken = uow.exists(kIdentityKeyspace, user_key(command.user_id));
+  if (!id_taken) return std::move(id_taken).error();
+  if (*id_taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("user id {} is already used", command.user_id), "user_id");
+  }
+  const std::uint32_t capacity =
+      command.role != "agent"      ? 0
+      : command.max_clients == 0 ? kDefaultAgentCapacity
+                                   : command.max_clients;
+
+  events::UserRegistered registered;
+  registered.set_user_id(command.user_id);
+  registered.set_email(*email);
+  registered.set_name(command.name);
+  registered.set_role(command.role);
+  registered.set_department(command.department);
+  registered.set_max_clients(capacity);
+  registered.set_password_hash(command.password_hash);
+  registered.set_email_verified(command.email_verified);
+  registered.set_registered_by(command.registered_by);
+  if (auto emitted = emit_to_user(uow, command.user_id, registered); !emitted) {
+    return std::move(emitted).error();
+  }
+
+  events::UserState user;
+  user.set_user_id(command.user_id);
+  user.set_email(*email);
+  user.set_name(command.name);
+  user.set_role(command.role);
+  user.set_department(command.department);
+  user.set_max_clients(capacity);
+  user.set_password_hash(command.password_hash);
+  user.set_email_verified(command.email_verified);
+  user.set_created_at_us(uow.now_us());
+  user.set_registered_by(command.registered_by);
+  if (!command.email_verified) {
+    events::EmailVerificationIssued issued;
+    issued.set_user_id(command.user_id);
+    issued.set_email(*email);
+    issued.set_code_digest(command.verification_digest);
+    issued.set_expires_at_us(uow.now_us() + kVerificationCodeLifetimeUs);
+    if (auto emitted = emit_to_user(uow, command.user_id, issued); !emitted) {
+      return std::move(emitted).error();
+    }
+    user.set_verification_digest(command.verification_digest);
+    user.set_verification_expires_at_us(issued.expires_at_us());
+  }
+  uow.save(kIdentityKeyspace, user_key(command.user_id), user);
+  events::EmailIndex index;
+  index.set_user_id(command.user_id);
+  uow.save(kIdentityKeyspace, email_key(*email), index);
+  return user;
+}
+
+Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command) {
+  auto email = normalize_email(command.email);
+  if (!email) return std::move(email).error();
+  auto user = load_user_by_email(uow, *email);
+  if (!user) {
+    // An unknown address gets the same answer as a wrong code: no probing for accounts.
+    if (user.error().code == Errc::not_found) {
+      return make_error(Errc::invalid_verification_code, "the code is wrong or has expired",
+                        "code");
+    }
+    return std::move(user).error();
+  }
+  if (user->email_verified()) return user;
+  const bool matches = !user->verification_digest().empty() &&
+                       constant_time_equal(user->verification_digest(), command.code_digest);
+  if (!matches || uow.now_us() >= user->verification_expires_at_us()) {
+    return make_error(Errc::invalid_verification_code, "the code is wrong or has expired",
+                      "code");
+  }
+  events::EmailVerified verified;
+  verified.set_user_id(user->user_id());
+  if (auto emitted = emit_to_user(uow, user->user_id(), verified); !emitted) {
+    return std::move(emitted).error();
+  }
+  user->set_email_verified(true);
+  user->clear_verification_digest();
+  user->clear_verification_expires_at_us();
+  uow.save(kIdentityKeyspace, user_key(user->user_id()), *user);
+  return user;
+}
+
+Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword& command) {
+  auto user = load_user(uow, command.user_id);
+  if (!user) return std::move(user).error();
+  if (command.password_hash.empty()) {
+    return make_error(Errc::invalid_argument, "password is required", "password");
+  }
+  events::PasswordChanged changed;
+  changed.set_user_id(command.user_id);
+  changed.set_password_hash(command.password_hash);
+  if (auto emitted = emit_to_user(uow, command.user_id, changed); !emitted) {
+    return std::move(emitted).error();
+  }
+  user->set_password_hash(command.password_hash);
+  uow.save(kIdentityKeyspace, user_key(command.user_id), *user);
+  return user;
+}
+
+Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& command) {
+  auto user = load_user(uow, command.user_id);
+  if (!user) return std::move(user).error();
+  if (!user->email_verified()) {
+    return make_error(Errc::email_not_verified, "verify your email address first", "email");
+  }
+  if (command.token_digest.size() != 64 || command.token_id.empty() ||
+      command.expires_at_us <= uow.now_us()) {
+    return make_error(Errc::invalid_argument, "a token needs an id, a digest and a future expiry");
+  }
+  events::TokenIssued issued;
+  issued.set_token_id(command.token_id);
+  issued.set_user_id(command.user_id);
+  issued.set_token_digest(command.token_digest);
+  issued.set_expires_at_us(command.expires_at_us);
+  if (auto emitted = uow.emit("token:" + command.token_id, issued); !emitted) {
+    return std::move(emitted).error();
+  }
+  events::TokenState token;
+  token.set_token_id(command.token_id);
+  token.set_user_id(command.user_id);
+  token.set_issued_at_us(uow.now_us());
+  token.set_expires_at_us(command.expires_at_us);
+  uow.save(kIdentityKeyspace, token_key(command.token_digest), token);
+  return token;
+}
+
+Result<events::TokenState> revoke_token(UnitOfWork& uow, const RevokeToken& command) {
+  auto row = uow.load<events::TokenState>(kIdentityKeyspace, token_key(command.token_digest));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) return make_error(Errc::not_found, "there is no such token");
+  events::TokenState token = std::move(**row);
+  if (token.revoked()) return token;
+  events::TokenRevoked revoked;
+  revoked.set_token_id(token.token_id());
+  revoked.set_user_id(token.user_id());
+  revoked.set_revoked_by(command.revoked_by);
+  if (auto emitted = uow.emit("token:" + token.token_id(), revoked); !emitted) {
+    return std::move(emitted).error();
+  }
+  token.set_revoked(true);
+  uow.save(kIdentityKeyspace, token_key(command.token_digest), token);
+  return token;
+}
+
+Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& command) {
+  if (command.service != "marketing" && command.service != "website") {
+    return make_error(Errc::invalid_argument, "service must be marketing or website", "service");
+  }
+  auto client = load_user(uow, command.client_id, "client_id");
+  if (!client) return std::move(client).error();
+  if (client->role() != "client") {
+    return make_error(Errc::not_found, fmt::format("there is no client {}", command.client_id),
+                      "client_id");
+  }
+  auto agent = load_user(uow, command.agent_id, "agent_id");
+  if (!agent) return std::move(agent).error();
+  if (agent->role() != "agent") {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("user {} is not an agent", command.agent_id), "agent_id");
+  }
+  if (agent->department() != command.service) {
+    return make_error(Errc::department_mismatch,
+                      fmt::format("agent {} works in {}, not {}", agent->name(),
+                                  agent->department(), command.service),
+                      "agent_id");
+  }
+  const auto current = client->agents().find(command.service);
+  const std::string previous = current == client->agents().end() ? "" : current->second;
+  if (previous == command.agent_id) return client;
+  if (agent->assigned_clients() >= agent->max_clients()) {
+    return make_error(Errc::agent_at_capacity,
+                      fmt::format("agent {} already serves {} clients", agent->name(),
+                                  agent->assigned_clients()),
+                      "agent_id");
+  }
+
+  events::AgentAssigned assigned;
+  assigned.set_client_id(command.client_id);
+  assigned.set_service(command.service);
+  assigned.set_agent_id(command.agent_id);
+  assigned.set_previous_agent_id(previous);
+  assigned.set_assigned_by(command.assigned_by);
+  if (auto emitted = emit_to_user(uow, command.client_id, assigned); !emitted) {
+    return std::move(emitted).error();
+  }
+  if (!previous.empty()) {
+    auto old_agent = load_user(uow, previous);
+    if (!old_agent) return std::move(old_agent).error();
+    old_agent->set_assigned_clients(old_agent->assigned_clients() - 1);
+    uow.save(kIdentityKeyspace, user_key(previous), *old_agent);
+    uow.erase(kIdentityKeyspace, agent_client_key(previous, command.client_id));
+  }
+  agent->set_assigned_clients(agent->assigned_clients() + 1);
+  uow.save(kIdentityKeyspace, user_key(command.agent_id), *agent);
+  events::AgentClient link;
+  link.set_agent_id(command.agent_id);
+  link.set_client_id(command.client_id);
+  link.set_service(command.service);
+  link.set_assigned_at_us(uow.now_us());
+  uow.save(kIdentityKeyspace, agent_client_key(command.agent_id, command.client_id), link);
+  (*client->mutable_agents())[command.service] = command.agent_id;
+  uow.save(kIdentityKeyspace, user_key(command.client_id), *client);
+  return client;
+}
+
+Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceActive& command) {
+  if (command.service != "marketing" && command.service != "website" &&
+      command.service != "courses") {
+    return make_error(Errc::invalid_argument, "service must be marketing, website or courses",
+                      "service");
+  }
+  auto client = load_user(uow, command.client_id, "client_id");
+  if (!client) return std::move(client).error();
+  auto& services = *client->mutable_active_services();
+  const auto found = std::find(services.begin(), services.end(), command.service);
+  const bool active = found != services.end();
+  if (active == command.active) return client;
+  Status emitted;
+  if (command.active) {
+    events::ServiceActivated activated;
+    activated.set_client_id(command.client_id);
+    activated.set_service(command.service);
+    emitted = emit_to_user(uow, command.client_id, activated);
+    services.Add(std::string(command.service));
+  } else {
+    events::ServiceDeactivated deactivated;
+    deactivated.set_client_id(command.client_id);
+    deactivated.set_service(command.service);
+    emitted = emit_to_user(uow, command.client_id, deactivated);
+    services.erase(found);
+  }
+  if (!emitted) return std::move(emitted).error();
+  uow.save(kIdentityKeyspace, user_key(command.client_id), *client);
+  return client;
+}
+
+namespace {
+
+template <class M>
+Result<std::optional<M>> read_row(const store::EventLog& log, std::string_view key) {
+  auto bytes = log.read_state(kIdentityKeyspace, key);
+  if (!bytes) return std::move(bytes).error();
+  if (!bytes->has_value()) return std::optional<M>();
+  M message;
+  if (!message.ParseFromString(**bytes)) {
+    return make_error(Errc::corruption, fmt::format("identity row {} does not decode", key));
+  }
+  return std::optional<M>(std::move(message));
+}
+
+}  // namespace
+
+Result<std::optional<events::UserState>> find_user(const store::EventLog& log,
+                                                   std::string_view user_id) {
+  if (user_id.empty()) return std::optional<events::UserState>();
+  return read_row<events::UserState>(log, user_key(user_id));
+}
+
+Result<std::optional<events::UserState>> find_user_by_email(const store::EventLog& log,
+                                                            std::string_view email) {
+  auto normalized = normalize_email(email);
+  if (!normalized) return std::optional<events::UserState>();
+  auto index = read_row<events::EmailIndex>(log, email_key(*normalized));
+  if (!index) return std::move(index).error();
+  if (!index->has_value()) return std::optional<events::UserState>();
+  return find_user(log, (*index)->user_id());
+}
+
+Result<std::optional<events::TokenState>> find_token(const store::EventLog& log,
+                                                     std::string_view token_digest) {
+  return read_row<events::TokenState>(log, token_key(token_digest));
+}
+
+}  // namespace ledger::domain

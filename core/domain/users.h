@@ -1,0 +1,111 @@
+// Users, roles, sessions and who serves whom: what authorization decisions are made from.
+//
+// Rules (each refused command writes nothing):
+// - A user has a unique email (lower-cased; email_taken otherwise), a name, a role (admin,
+//   client, agent); agents have a department (marketing or website) and a capacity
+//   (max_clients >= 1); others have neither.
+// - Self-registered clients start unverified, with a verification code (its digest) valid for
+//   10 minutes; verifying with a wrong or expired code is invalid_verification_code. Unverified
+//   users get no token (email_not_verified).
+// - An agent is assigned to a client per service; the agent's department must be the service
+//   (department_mismatch) and the agent must have room (agent_at_capacity, counted over distinct
+//   clients). Reassigning frees the previous agent's place; assigning the same agent again is a
+//   no-op answer.
+// - Clients activate and deactivate services (marketing, website, courses); repeating either is
+//   a no-op answer.
+// - Tokens are issued to verified users and can be revoked (revoking twice is a no-op).
+//
+// Slow or random work (scrypt hashing, making tokens and codes) is done by the caller before the
+// command: deciders only see digests and hashes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/domain/unit_of_work.h"
+#include "core/store/event_log.h"
+#include "events/user_events.pb.h"
+#include "events/user_state.pb.h"
+
+namespace ledger::domain {
+
+inline constexpr std::int64_t kVerificationCodeLifetimeUs = 10 * kMicrosPerMinute;
+inline constexpr std::uint32_t kDefaultAgentCapacity = 10;
+
+std::string user_stream(std::string_view user_id);
+
+// Lower-cases and checks an email address (one '@', a dot in the domain, no spaces, <= 254).
+Result<std::string> normalize_email(std::string_view email);
+
+struct RegisterUser {
+  std::string user_id;
+  std::string email;
+  std::string name;
+  std::string role;        // "admin", "client", "agent"
+  std::string department;  // agents only
+  std::uint32_t max_clients = 0;  // agents only; 0: the default capacity
+  std::string password_hash;
+  bool email_verified = false;
+  std::string registered_by;
+  std::string verification_digest;  // unverified users: digest of the code sent by email
+};
+Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& command);
+
+struct VerifyEmail {
+  std::string email;
+  std::string code_digest;
+};
+Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command);
+
+struct ChangePassword {
+  std::string user_id;
+  std::string password_hash;
+};
+Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword& command);
+
+struct IssueToken {
+  std::string token_id;
+  std::string user_id;
+  std::string token_digest;
+  std::int64_t expires_at_us = 0;
+};
+Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& command);
+
+struct RevokeToken {
+  std::string token_digest;
+  std::string revoked_by;
+};
+Result<events::TokenState> revoke_token(UnitOfWork& uow, const RevokeToken& command);
+
+struct AssignAgent {
+  std::string client_id;
+  std::string service;  // "marketing" or "website"
+  std::string agent_id;
+  std::string assigned_by;
+};
+Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& command);
+
+struct SetServiceActive {
+  std::string client_id;
+  std::string service;  // "marketing", "website", "courses"
+  bool active = true;
+};
+Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceActive& command);
+
+// --- reads for the HTTP layer (never through the writer) ---------------------------------------
+
+Result<std::optional<events::UserState>> find_user(const store::EventLog& log,
+                                                   std::string_view user_id);
+Result<std::optional<events::UserState>> find_user_by_email(const store::EventLog& log,
+                                                            std::string_view email);
+Result<std::optional<events::TokenState>> find_token(const store::EventLog& log,
+                                                     std::string_view token_digest);
+
+// Row keys of the "identity" keyspace, for readers.
+inline constexpr std::string_view kUserKeyPrefix = "user/";
+std::string user_key(std::string_view user_id);
+std::string agent_clients_prefix(std::string_view agent_id);
+
+}  // namespace ledger::domain

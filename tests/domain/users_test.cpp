@@ -1,0 +1,274 @@
+// Identity rules through the real sequencer and store: registration, email verification,
+// tokens, agent assignment with departments and capacity, service activation, and races.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/users.h"
+#include "core/hex.h"
+#include "core/sha256.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+
+std::string digest(std::string_view code) { return to_hex(sha256(code)); }
+
+Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::string id,
+                                                     std::string email, std::string role,
+                                                     std::string department = "",
+                                                     std::uint32_t max_clients = 0,
+                                                     bool verified = true) {
+  return f.run<events::UserState>([=](UnitOfWork& uow) {
+    return domain::register_user(
+        uow, {id, email, "Name " + id, role, department, max_clients, "scrypt$hash", verified,
+              "admin", verified ? "" : digest("123456")});
+  });
+}
+
+Result<domain::Executed<events::UserState>> assign(LedgerFixture& f, std::string client,
+                                                   std::string service, std::string agent) {
+  return f.run<events::UserState>([=](UnitOfWork& uow) {
+    return domain::assign_agent(uow, {client, service, agent, "admin"});
+  });
+}
+
+events::UserState user(LedgerFixture& f, std::string_view id) {
+  auto row = domain::find_user(*f.log, id);
+  REQUIRE(row.ok());
+  REQUIRE(row->has_value());
+  return **row;
+}
+
+TEST_CASE("registration lower-cases the email and refuses a taken one") {
+  LedgerFixture f;
+  auto alice = add_user(f, "u1", "Alice@Example.COM", "client");
+  REQUIRE(alice.ok());
+  CHECK(alice->answer.email() == "alice@example.com");
+  auto found = domain::find_user_by_email(*f.log, "ALICE@example.com");
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->user_id() == "u1");
+
+  const auto head = f.log->head().position;
+  auto again = add_user(f, "u2", "alice@example.com", "client");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::email_taken);
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("registration validates email, name, role, department and capacity") {
+  LedgerFixture f;
+  auto refused = [&](domain::RegisterUser command, std::string_view field) {
+    auto registered = f.run<events::UserState>(
+        [&](UnitOfWork& uow) { return domain::register_user(uow, command); });
+    REQUIRE_FALSE(registered.ok());
+    CHECK(registered.error().code == Errc::invalid_argument);
+    CHECK(registered.error().field == field);
+  };
+  const std::string h = "scrypt$hash";
+  refused({"u", "not-an-email", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "a@b", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "a b@c.com", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "a@c.com", "", "client", "", 0, h, true, "a", ""}, "name");
+  refused({"u", "a@c.com", "N", "root", "", 0, h, true, "a", ""}, "role");
+  refused({"u", "a@c.com", "N", "agent", "", 0, h, true, "a", ""}, "department");
+  refused({"u", "a@c.com", "N", "agent", "sales", 0, h, true, "a", ""}, "department");
+  refused({"u", "a@c.com", "N", "client", "website", 0, h, true, "a", ""}, "department");
+  refused({"u", "a@c.com", "N", "client", "", 5, h, true, "a", ""}, "max_clients");
+  refused({"u", "a@c.com", "N", "client", "", 0, "", true, "a", ""}, "password");
+  CHECK(f.log->head().position == 0);
+  CHECK(add_user(f, "admin", "admin@localhost", "admin").ok());
+  CHECK(add_user(f, "agent", "agent@x.com", "agent", "website").value().answer.max_clients() ==
+        domain::kDefaultAgentCapacity);
+}
+
+TEST_CASE("email verification: right code within 10 minutes, never a wrong or late one") {
+  LedgerFixture f;
+  REQUIRE(add_user(f, "u1", "bob@example.com", "client", "", 0, /*verified=*/false).ok());
+  CHECK_FALSE(user(f, "u1").email_verified());
+  auto verify = [&](std::string email, std::string code) {
+    return f.run<events::UserState>([=](UnitOfWork& uow) {
+      return domain::verify_email(uow, {email, digest(code)});
+    });
+  };
+  auto wrong = verify("bob@example.com", "654321");
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code == Errc::invalid_verification_code);
+  auto unknown = verify("nobody@example.com", "123456");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::invalid_verification_code);
+
+  // No token before verification.
+  auto early_token = f.run<events::TokenState>([&](UnitOfWork& uow) {
+    return domain::issue_token(uow, {"t1", "u1", digest("tok"), f.clock.now_us() + 1000});
+  });
+  REQUIRE_FALSE(early_token.ok());
+  CHECK(early_token.error().code == Errc::email_not_verified);
+
+  REQUIRE(add_user(f, "u2", "dave@example.com", "client", "", 0, /*verified=*/false).ok());
+  f.clock.advance_us(domain::kVerificationCodeLifetimeUs - 1);
+  auto verified = verify("BOB@example.com", "123456");
+  REQUIRE(verified.ok());
+  CHECK(verified->answer.email_verified());
+  CHECK(user(f, "u1").email_verified());
+  CHECK(verify("bob@example.com", "000000").ok());  // already verified: nothing to do
+  f.clock.advance_us(1);  // the time is in the sequencer's clock, which never goes back
+  auto late = verify("dave@example.com", "123456");
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == Errc::invalid_verification_code);
+}
+
+TEST_CASE("tokens: issued to verified users, found by digest, revoked once") {
+  LedgerFixture f;
+  REQUIRE(add_user(f, "u1", "carol@example.com", "client").ok());
+  const std::int64_t expiry = f.clock.now_us() + kMicrosPerHour;
+  REQUIRE(f.run<events::TokenState>([&](UnitOfWork& uow) {
+             return domain::issue_token(uow, {"t1", "u1", digest("secret"), expiry});
+           }).ok());
+  auto found = domain::find_token(*f.log, digest("secret"));
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->user_id() == "u1");
+  CHECK((*found)->expires_at_us() == expiry);
+  CHECK_FALSE((*found)->revoked());
+
+  auto revoke = [&] {
+    return f.run<events::TokenState>([&](UnitOfWork& uow) {
+      return domain::revoke_token(uow, {digest("secret"), "u1"});
+    });
+  };
+  REQUIRE(revoke().ok());
+  const auto head = f.log->head().position;
+  REQUIRE(revoke().ok());
+  CHECK(f.log->head().position == head);
+  CHECK(domain::find_token(*f.log, digest("secret")).value()->revoked());
+  auto unknown = f.run<events::TokenState>(
+      [&](UnitOfWork& uow) { return domain::revoke_token(uow, {digest("other"), "u1"}); });
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::not_found);
+}
+
+TEST_CASE("assigning agents: department must match, capacity is respected, reassigning frees") {
+  LedgerFixture f;
+  REQUIRE(add_user(f, "c1", "c1@x.com", "client").ok());
+  REQUIRE(add_user(f, "c2", "c2@x.com", "client").ok());
+  REQUIRE(add_user(f, "m1", "m1@x.com", "agent", "marketing", 1).ok());
+  REQUIRE(add_user(f, "m2", "m2@x.com", "agent", "marketing", 5).ok());
+  REQUIRE(add_user(f, "w1", "w1@x.com", "agent", "website", 5).ok());
+
+  auto mismatch = assign(f, "c1", "marketing", "w1");
+  REQUIRE_FALSE(mismatch.ok());
+  CHECK(mismatch.error().code == Errc::department_mismatch);
+
+  REQUIRE(assign(f, "c1", "marketing", "m1").ok());
+  CHECK(user(f, "c1").agents().at("marketing") == "m1");
+  CHECK(user(f, "m1").assigned_clients() == 1);
+  CHECK(f.count_rows(domain::kIdentityKeyspace, domain::agent_clients_prefix("m1")) == 1);
+
+  const auto head = f.log->head().position;
+  REQUIRE(assign(f, "c1", "marketing", "m1").ok());  // same agent: nothing to do
+  CHECK(f.log->head().position == head);
+
+  auto full = assign(f, "c2", "marketing", "m1");
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().code == Errc::agent_at_capacity);
+
+  REQUIRE(assign(f, "c1", "marketing", "m2").ok());  // reassign: m1 has room again
+  CHECK(user(f, "m1").assigned_clients() == 0);
+  CHECK(f.count_rows(domain::kIdentityKeyspace, domain::agent_clients_prefix("m1")) == 0);
+  CHECK(assign(f, "c2", "marketing", "m1").ok());
+  CHECK(assign(f, "c1", "website", "w1").ok());
+  CHECK(user(f, "c1").agents().size() == 2);
+
+  auto not_client = assign(f, "m2", "marketing", "m1");
+  REQUIRE_FALSE(not_client.ok());
+  CHECK(not_client.error().code == Errc::not_found);
+  auto not_agent = assign(f, "c2", "website", "c1");
+  REQUIRE_FALSE(not_agent.ok());
+  CHECK(not_agent.error().code == Errc::invalid_argument);
+  auto bad_service = assign(f, "c2", "courses", "w1");
+  REQUIRE_FALSE(bad_service.ok());
+  CHECK(bad_service.error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("services are activated and deactivated once each") {
+  LedgerFixture f;
+  REQUIRE(add_user(f, "c1", "c1@x.com", "client").ok());
+  auto set = [&](std::string service, bool active) {
+    return f.run<events::UserState>([=](UnitOfWork& uow) {
+      return domain::set_service_active(uow, {"c1", service, active});
+    });
+  };
+  REQUIRE(set("courses", true).ok());
+  const auto head = f.log->head().position;
+  REQUIRE(set("courses", true).ok());
+  CHECK(f.log->head().position == head);
+  CHECK(user(f, "c1").active_services_size() == 1);
+  REQUIRE(set("courses", false).ok());
+  CHECK(user(f, "c1").active_services_size() == 0);
+  auto unknown = set("plumbing", true);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("32 threads registering one email: exactly one user") {
+  LedgerFixture f;
+  std::atomic<int> succeeded{0};
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&, i] {
+      auto registered = f.ledger.execute_and_wait<events::UserState>(
+          {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
+            return domain::register_user(uow, {"u" + std::to_string(i), "race@example.com", "N",
+                                               "client", "", 0, "h", true, "self", ""});
+          });
+      if (registered.ok()) {
+        ++succeeded;
+      } else if (registered.error().code == Errc::email_taken) {
+        ++taken;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(succeeded == 1);
+  CHECK(taken == 31);
+}
+
+TEST_CASE("16 clients assigned at once to an agent with room for 5: exactly 5") {
+  LedgerFixture f;
+  REQUIRE(add_user(f, "agent", "agent@x.com", "agent", "website", 5).ok());
+  for (int i = 0; i < 16; ++i) {
+    REQUIRE(add_user(f, "c" + std::to_string(i), fmt::format("c{}@x.com", i), "client").ok());
+  }
+  std::atomic<int> succeeded{0};
+  std::atomic<int> full{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      auto assigned = f.ledger.execute_and_wait<events::UserState>(
+          {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
+            return domain::assign_agent(uow, {"c" + std::to_string(i), "website", "agent", "a"});
+          });
+      if (assigned.ok()) {
+        ++succeeded;
+      } else if (assigned.error().code == Errc::agent_at_capacity) {
+        ++full;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(succeeded == 5);
+  CHECK(full == 11);
+  CHECK(user(f, "agent").assigned_clients() == 5);
+}
+
+}  // namespace
+}  // namespace ledger
