@@ -95,16 +95,19 @@ Result<std::string> normalize_email(std::string_view email) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   const auto at = lower.find('@');
-  const bool shaped =
-      !lower.empty() && lower.size() <= kEmailMaxLength && at != std::string::npos && at > 0 &&
-      lower.find('@', at + 1) == std::string::npos && at + 1 < lower.size() &&
-      lower.find('.', at + 2) != std::string::npos && lower.back() != '.' &&
+  const bool characters_ok =
+      !lower.empty() && lower.size() <= kEmailMaxLength &&
       std::none_of(lower.begin(), lower.end(), [](char c) {
         return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '<' || c == '>' ||
-               c == '"' || c == ',' || c == ';';
+               c == '"' || c == ',' || c == ';' || c == '(' || c == ')' || c == '\\';
       });
+  const bool one_at = at != std::string::npos && at > 0 &&
+                      lower.find('@', at + 1) == std::string::npos && at + 1 < lower.size();
   // "localhost" is the one dotless domain accepted: the first admin is admin@localhost.
-  if (!shaped && !(at != std::string::npos && lower.substr(at) == "@localhost" && at > 0)) {
+  const bool domain_ok = one_at && (lower.substr(at) == "@localhost" ||
+                                    (lower.find('.', at + 2) != std::string::npos &&
+                                     lower.back() != '.'));
+  if (!characters_ok || !one_at || !domain_ok) {
     return make_error(Errc::invalid_argument, "email is not a valid email address", "email");
   }
   return lower;
@@ -336,6 +339,9 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
   }
   auto client = load_user(uow, command.client_id, "client_id");
   if (!client) return std::move(client).error();
+  if (client->role() != "client") {
+    return make_error(Errc::invalid_argument, "only clients activate services", "client_id");
+  }
   auto& services = *client->mutable_active_services();
   const auto found = std::find(services.begin(), services.end(), command.service);
   const bool active = found != services.end();

@@ -76,6 +76,9 @@ TEST_CASE("registration validates email, name, role, department and capacity") {
   refused({"u", "not-an-email", "N", "client", "", 0, h, true, "a", ""}, "email");
   refused({"u", "a@b", "N", "client", "", 0, h, true, "a", ""}, "email");
   refused({"u", "a b@c.com", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "a b@localhost", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "x\n@localhost", "N", "client", "", 0, h, true, "a", ""}, "email");
+  refused({"u", "<x>@localhost", "N", "client", "", 0, h, true, "a", ""}, "email");
   refused({"u", "a@c.com", "", "client", "", 0, h, true, "a", ""}, "name");
   refused({"u", "a@c.com", "N", "root", "", 0, h, true, "a", ""}, "role");
   refused({"u", "a@c.com", "N", "agent", "", 0, h, true, "a", ""}, "department");
@@ -216,6 +219,12 @@ TEST_CASE("services are activated and deactivated once each") {
   auto unknown = set("plumbing", true);
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code == Errc::invalid_argument);
+  REQUIRE(add_user(f, "a1", "a1@x.com", "agent", "website").ok());
+  auto agent = f.run<events::UserState>([](UnitOfWork& uow) {
+    return domain::set_service_active(uow, {"a1", "courses", true});
+  });
+  REQUIRE_FALSE(agent.ok());
+  CHECK(agent.error().code == Errc::invalid_argument);
 }
 
 TEST_CASE("32 threads registering one email: exactly one user") {

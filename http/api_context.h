@@ -1,0 +1,40 @@
+// What every API handler works with: the log (reads), the ledger (commands), the clock, id
+// generation, the pool for slow work (password hashing) and the rate limiter, plus the options.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "core/clock.h"
+#include "core/domain/ledger.h"
+#include "core/id_generator.h"
+#include "core/password_hasher.h"
+#include "core/store/event_log.h"
+#include "http/rate_limiter.h"
+
+namespace ledger::http {
+
+struct ApiOptions {
+  std::string webhook_secret;  // HMAC key of the payment provider; empty: webhook refused
+  std::int64_t token_lifetime_us = 30 * kMicrosPerDay;
+  std::chrono::milliseconds min_position_wait{2000};
+  PasswordHashOptions password_hashing;
+  RateLimit login_limit{10, 10};    // per IP and per email: 10 at once, then 10 a minute
+  RateLimit redeem_limit{10, 10};   // per user
+  RateLimit verify_limit{5, 5};     // per email
+  RateLimit register_limit{20, 20}; // per IP
+};
+
+struct ApiContext {
+  store::EventLog& log;
+  domain::Ledger& ledger;
+  const Clock& clock;
+  IdGenerator& ids;
+  boost::asio::thread_pool& slow_work;
+  RateLimiter& limiter;
+  ApiOptions options;
+};
+
+}  // namespace ledger::http

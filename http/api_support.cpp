@@ -1,0 +1,156 @@
+#include "http/api_support.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "core/domain/users.h"
+#include "core/secret_token.h"
+
+namespace ledger::http {
+namespace {
+
+constexpr std::size_t kIdempotencyKeyMax = 200;
+constexpr std::size_t kRequestIdMax = 100;
+
+bool printable(std::string_view text) {
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string_view header(const Request& request, std::string_view name) {
+  const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
+Result<Role> role_of(std::string_view role) {
+  if (role == "admin") return Role::admin;
+  if (role == "client") return Role::client;
+  if (role == "agent") return Role::agent;
+  return make_error(Errc::corruption, fmt::format("a stored user has an unknown role {}", role));
+}
+
+Error unauthenticated() {
+  return make_error(Errc::unauthenticated,
+                    "send a valid bearer token: Authorization: Bearer <token>");
+}
+
+}  // namespace
+
+Result<Caller> authenticate(const ApiContext& api, const Request& request) {
+  const std::string_view authorization = header(request, "Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!authorization.starts_with(kScheme)) return unauthenticated();
+  const std::string_view token = authorization.substr(kScheme.size());
+  if (token.empty() || token.size() > 200) return unauthenticated();
+  const std::string digest = token_digest(token);
+  auto stored = domain::find_token(api.log, digest);
+  if (!stored) return std::move(stored).error();
+  if (!stored->has_value() || (*stored)->revoked() ||
+      (*stored)->expires_at_us() <= api.clock.now_us()) {
+    return unauthenticated();
+  }
+  auto user = domain::find_user(api.log, (*stored)->user_id());
+  if (!user) return std::move(user).error();
+  if (!user->has_value()) return unauthenticated();
+  auto role = role_of((*user)->role());
+  if (!role) return std::move(role).error();
+  Caller caller;
+  caller.user_id = (*user)->user_id();
+  caller.email = (*user)->email();
+  caller.name = (*user)->name();
+  caller.role = *role;
+  caller.department = (*user)->department();
+  caller.token_digest = digest;
+  return caller;
+}
+
+Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler) {
+  return [&api, allowed = std::vector<Role>(roles), handler = std::move(handler)](
+             const Request& request, const PathParams& params, Reply reply) {
+    auto caller = authenticate(api, request);
+    if (!caller) return reply_error(request, caller.error(), reply);
+    if (!allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), caller->role) == allowed.end()) {
+      return reply_error(request,
+                         make_error(Errc::forbidden, "your role may not do this"), reply);
+    }
+    handler(request, params, *caller, std::move(reply));
+  };
+}
+
+Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
+                                             std::string actor) {
+  domain::CommandOrigin origin;
+  const std::string_view request_id = header(request, "X-Request-Id");
+  origin.correlation_id = !request_id.empty() && request_id.size() <= kRequestIdMax &&
+                                  printable(request_id)
+                              ? std::string(request_id)
+                              : api.ids.next();
+  const auto key = request.find("Idempotency-Key");
+  if (key != request.end()) {
+    const std::string_view value(key->value().data(), key->value().size());
+    if (value.empty() || value.size() > kIdempotencyKeyMax || !printable(value)) {
+      return make_error(Errc::invalid_argument,
+                        "Idempotency-Key must be 1 to 200 printable characters",
+                        "Idempotency-Key");
+    }
+    // Scoped to the caller: two users' keys never collide.
+    origin.idempotency_key = actor + "\n" + std::string(value);
+    const auto verb = beast_http::to_string(request.method());
+    const std::string_view method(verb.data(), verb.size());
+    origin.request_fingerprint =
+        to_hex(sha256(fmt::format("{} {}\n{}", method,
+                                  std::string_view(request.target().data(),
+                                                   request.target().size()),
+                                  request.body())));
+  }
+  origin.actor = std::move(actor);
+  return origin;
+}
+
+Result<JsonFields> parse_body(const Request& request) { return JsonFields::parse(request.body()); }
+
+void reply_error(const Request& request, const Error& error, Reply& reply,
+                 std::uint64_t retry_after_seconds) {
+  Response response = error_response(request, error);
+  if (retry_after_seconds > 0) {
+    response.set(beast_http::field::retry_after, std::to_string(retry_after_seconds));
+  }
+  reply(std::move(response));
+}
+
+void answer_query(ApiContext& api, const Request& request, Reply& reply,
+                  const std::function<Result<nlohmann::json>()>& read) {
+  const auto min = request.find("X-Min-Position");
+  if (min != request.end()) {
+    std::uint64_t position = 0;
+    const std::string_view value(min->value().data(), min->value().size());
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
+    if (error != std::errc() || end != value.data() + value.size()) {
+      return reply_error(request,
+                         make_error(Errc::invalid_argument,
+                                    "X-Min-Position must be a log position (a whole number)",
+                                    "X-Min-Position"),
+                         reply);
+    }
+    if (!api.log.wait_for(position, api.options.min_position_wait)) {
+      return reply_error(request,
+                         make_error(Errc::timeout,
+                                    fmt::format("the read model has not reached position {} yet",
+                                                position)),
+                         reply);
+    }
+  }
+  const std::uint64_t position = api.log.head().position;
+  auto body = read();
+  if (!body) return reply_error(request, body.error(), reply);
+  Response response = json_response(request, beast_http::status::ok, *body);
+  response.set("X-Ledger-Position", std::to_string(position));
+  reply(std::move(response));
+}
+
+}  // namespace ledger::http

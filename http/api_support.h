@@ -1,0 +1,84 @@
+// The shared steps of every API handler, so that no handler re-implements them:
+//
+// - `authenticated(api, roles, handler)`: a Handler that answers 401 without a valid bearer
+//   token and 403 when the caller's role is not among `roles` (empty: any role), then calls
+//   `handler` with the Caller.
+// - `run_command(...)`: submits a domain command with its origin (actor, request id, scoped
+//   idempotency key and request fingerprint) and answers, once durable, the rendered answer plus
+//   "position" and the X-Ledger-Position header — or the problem document of its refusal.
+// - `answer_query(...)`: waits for X-Min-Position when asked, then answers a read with the
+//   position it reflects.
+// - `parse_body(...)`: the strict JSON reader of a command body.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/domain/ledger.h"
+#include "core/sha256.h"
+#include "core/hex.h"
+#include "http/api_context.h"
+#include "http/caller.h"
+#include "http/error_response.h"
+#include "http/json_fields.h"
+#include "http/json_response.h"
+#include "http/router.h"
+
+namespace ledger::http {
+
+using CallerHandler = std::function<void(const Request&, const PathParams&, const Caller&, Reply)>;
+
+// Who is calling: the bearer token's user, or unauthenticated.
+Result<Caller> authenticate(const ApiContext& api, const Request& request);
+
+Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler);
+
+// The origin of a command from this request: actor, correlation id (X-Request-Id or a new id),
+// idempotency key scoped to the actor and the request's fingerprint. invalid_argument when the
+// Idempotency-Key header is malformed.
+Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
+                                             std::string actor);
+
+// The strict reader of the body (an error answer is sent and nullopt returned when malformed).
+Result<JsonFields> parse_body(const Request& request);
+
+// Replies with the error's problem document (Retry-After for rate limits when given).
+void reply_error(const Request& request, const Error& error, Reply& reply,
+                 std::uint64_t retry_after_seconds = 0);
+
+template <class Answer>
+using Renderer = std::function<Result<nlohmann::json>(const Answer&)>;
+
+template <class Answer>
+void run_command(ApiContext& api, const Request& request, std::string actor,
+                 domain::DomainDecide<Answer> decide, Renderer<Answer> render,
+                 beast_http::status success, Reply reply) {
+  auto origin = command_origin(api, request, std::move(actor));
+  if (!origin) return reply_error(request, origin.error(), reply);
+  // The request outlives nothing here: keep what the answer needs.
+  auto shared_request = std::make_shared<Request>(request);
+  api.ledger.execute<Answer>(
+      std::move(*origin), std::move(decide),
+      [shared_request, render = std::move(render), success,
+       reply = std::move(reply)](Result<domain::Executed<Answer>> executed) mutable {
+        if (!executed) return reply_error(*shared_request, executed.error(), reply);
+        auto body = render(executed->answer);
+        if (!body) return reply_error(*shared_request, body.error(), reply);
+        (*body)["position"] = executed->position;
+        Response response = json_response(*shared_request, success, *body);
+        response.set("X-Ledger-Position", std::to_string(executed->position));
+        if (executed->replayed) response.set("Idempotent-Replayed", "true");
+        reply(std::move(response));
+      });
+}
+
+// Answers a read: waits (bounded) for X-Min-Position, notes the head position, then replies with
+// what `read` builds. `read` runs after the position is taken, so the answer reflects at least it.
+void answer_query(ApiContext& api, const Request& request, Reply& reply,
+                  const std::function<Result<nlohmann::json>()>& read);
+
+}  // namespace ledger::http
