@@ -37,6 +37,26 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request);
 
 Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler);
 
+// Binds `function(api, request, caller, reply)` as an authenticated handler for `roles`.
+template <class F>
+Handler for_roles(ApiContext& api, std::initializer_list<Role> roles, F function) {
+  return authenticated(api, roles,
+                       [&api, function](const Request& request, const PathParams&,
+                                        const Caller& caller, Reply reply) {
+                         function(api, request, caller, std::move(reply));
+                       });
+}
+
+// The same for `function(api, request, params, caller, reply)` (routes with {parameters}).
+template <class F>
+Handler for_roles_with_params(ApiContext& api, std::initializer_list<Role> roles, F function) {
+  return authenticated(api, roles,
+                       [&api, function](const Request& request, const PathParams& params,
+                                        const Caller& caller, Reply reply) {
+                         function(api, request, params, caller, std::move(reply));
+                       });
+}
+
 // The origin of a command from this request: actor, correlation id (X-Request-Id or a new id),
 // idempotency key scoped to the actor and the request's fingerprint. invalid_argument when the
 // Idempotency-Key header is malformed.

@@ -120,6 +120,42 @@ ListSource state_rows(const store::EventLog& log, std::string keyspace, std::str
   };
 }
 
+ListSource stream_events(const store::EventLog& log, std::string stream_id,
+                         EventRenderer render) {
+  return [&log, stream_id = std::move(stream_id), render = std::move(render)](
+             std::string_view after, bool reverse, const ItemVisitor& visit) -> Status {
+    constexpr std::size_t kChunk = 128;
+    std::uint64_t version = 0;  // last version visited
+    if (!after.empty()) {
+      const auto [end, error] = std::from_chars(after.data(), after.data() + after.size(), version);
+      if (error != std::errc() || end != after.data() + after.size()) {
+        return make_error(Errc::invalid_argument, "cursor is not one this server gave out",
+                          "cursor");
+      }
+    }
+    // Newest first is backward through the stream; `reverse` walks towards the newest.
+    const bool backward = !reverse;
+    if (backward && !after.empty() && version <= 1) return {};
+    std::uint64_t from = backward ? (after.empty() ? 0 : version - 1) : version + 1;
+    while (true) {
+      auto events = log.read_stream(
+          stream_id, from, backward ? store::ReadDirection::backward : store::ReadDirection::forward,
+          kChunk);
+      if (!events) return std::move(events).error();
+      for (const auto& envelope : *events) {
+        auto item = render(envelope);
+        if (!item) return std::move(item).error();
+        if (!item->has_value()) continue;
+        if (!visit(fmt::format("{:020}", envelope.stream_version()), std::move(**item))) return {};
+      }
+      if (events->size() < kChunk) return {};
+      const std::uint64_t last = events->back().stream_version();
+      if (backward && last <= 1) return {};
+      from = backward ? last - 1 : last + 1;
+    }
+  };
+}
+
 Result<std::uint64_t> count_items(const ListSource& source) {
   std::uint64_t count = 0;
   auto scanned = source({}, false, [&](std::string, nlohmann::json) {

@@ -51,6 +51,13 @@ using RowRenderer =
 ListSource state_rows(const store::EventLog& log, std::string keyspace, std::string prefix,
                       RowRenderer render, bool ascending = false);
 
+// A ListSource over the events of one stream, newest first; keys are zero-padded versions.
+// `render` turns an event into an item, or nullopt to leave it out.
+using EventRenderer =
+    std::function<Result<std::optional<nlohmann::json>>(const events::Envelope& envelope)>;
+ListSource stream_events(const store::EventLog& log, std::string stream_id,
+                         EventRenderer render);
+
 // Counts the rows of `source` (all items it visits).
 Result<std::uint64_t> count_items(const ListSource& source);
 

@@ -36,6 +36,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
       : stream_(std::move(socket)), shared_(std::move(shared)) {
     ++shared_->connections;
+    beast::error_code error;
+    const auto endpoint = stream_.socket().remote_endpoint(error);
+    if (!error) peer_ = endpoint.address().to_string();
   }
   ~Session() { --shared_->connections; }
 
@@ -104,6 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error) return on_read_error(error);
     stream_.expires_never();
     request_ = parser_->release();
+    // Handlers learn the peer address from this header, which only the server sets.
+    request_.set(kPeerHeader, peer_);
     started_ = std::chrono::steady_clock::now();
     method_ = request_.method();
     const std::string_view target(request_.target().data(), request_.target().size());
@@ -147,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  std::string peer_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_{8192};
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;

@@ -11,11 +11,19 @@
 #include <filesystem>
 #include <iostream>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "core/clock.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/ledger.h"
+#include "core/id_generator.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
+#include "http/api_context.h"
+#include "http/initial_admin.h"
 #include "http/router.h"
+#include "http/routes/api_routes.h"
 #include "http/routes/health_routes.h"
 #include "http/routes/ledger_routes.h"
 #include "http/routes/metrics_routes.h"
@@ -29,7 +37,16 @@ namespace po = boost::program_options;
 struct Settings {
   std::string data_dir;
   std::string listen;
+  std::string config;
   std::size_t threads = 0;
+  std::string webhook_secret;
+  std::uint32_t password_cost = 15;
+  std::size_t body_bytes_max = 1 << 20;
+  std::size_t header_bytes_max = 16 * 1024;
+  std::uint64_t request_timeout_ms = 15'000;
+  std::uint64_t idle_timeout_ms = 60'000;
+  std::size_t connections_max = 10'000;
+  std::uint64_t token_lifetime_hours = 30 * 24;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -69,6 +86,7 @@ int run(const Settings& settings) {
 
   store::StoreOptions store_options;
   store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
+  store_options.state_keyspaces = domain::domain_keyspaces();
   auto log = store::RocksDbEventLog::open(store_options);
   if (!log) {
     std::fprintf(stderr, "ledgerd: %s\n", log.error().message.c_str());
@@ -77,6 +95,30 @@ int run(const Settings& settings) {
   SystemClock clock;
   Sequencer sequencer(**log, clock);
   sequencer.start();
+  domain::Ledger ledger(sequencer);
+  IdGenerator ids(clock);
+  boost::asio::thread_pool slow_work(2);  // password hashing, off the I/O threads
+  http::RateLimiter limiter(clock);
+  http::ApiOptions api_options;
+  api_options.webhook_secret = settings.webhook_secret;
+  api_options.password_hashing.log2_cost = settings.password_cost;
+  api_options.token_lifetime_us =
+      static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
+  http::ApiContext api{**log, ledger, clock, ids, slow_work, limiter, api_options};
+
+  auto admin_password = http::ensure_initial_admin(ledger, **log, ids, settings.data_dir,
+                                                   api_options.password_hashing);
+  if (!admin_password) {
+    std::fprintf(stderr, "ledgerd: cannot create the first admin: %s\n",
+                 admin_password.error().message.c_str());
+    sequencer.stop();
+    return 1;
+  }
+  if (admin_password->has_value()) {
+    std::printf("ledgerd: created %s with password %s (also in %s/%s, mode 0600)\n",
+                http::kInitialAdminEmail, (*admin_password)->c_str(), settings.data_dir.c_str(),
+                http::kInitialAdminPasswordFile);
+  }
 
   http::Metrics metrics;
   metrics.add_source([&] {
@@ -87,11 +129,17 @@ int run(const Settings& settings) {
   http::add_health_routes(router, **log);
   http::add_ledger_routes(router, **log);
   http::add_metrics_routes(router, metrics);
+  http::add_api_routes(router, api);
 
   http::ServerOptions server_options;
   server_options.listen_host = listen->first;
   server_options.listen_port = listen->second;
   server_options.threads = settings.threads;
+  server_options.body_bytes_max = settings.body_bytes_max;
+  server_options.header_bytes_max = settings.header_bytes_max;
+  server_options.request_timeout_ms = settings.request_timeout_ms;
+  server_options.idle_timeout_ms = settings.idle_timeout_ms;
+  server_options.connections_max = settings.connections_max;
   http::HttpServer server(server_options, router,
                           [&metrics](std::string_view route, boost::beast::http::verb method,
                                      unsigned status, std::uint64_t latency_us) {
@@ -111,6 +159,7 @@ int run(const Settings& settings) {
   std::printf("ledgerd: %s received, draining\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   server.stop();
+  slow_work.join();
   sequencer.stop();
   log->reset();
   std::printf("ledgerd: store closed\n");
@@ -129,7 +178,25 @@ int main(int argc, char** argv) {
       "listen", po::value(&settings.listen)->default_value("127.0.0.1:8080"),
       "HOST:PORT to serve HTTP on (port 0 picks a free one)")(
       "threads", po::value(&settings.threads)->default_value(0),
-      "HTTP I/O threads (0: one per core)");
+      "HTTP I/O threads (0: one per core)")(
+      "config", po::value(&settings.config),
+      "a file of option=value lines (command line and environment take precedence)")(
+      "webhook-secret", po::value(&settings.webhook_secret),
+      "HMAC-SHA256 key of the payment provider's webhook (unset: webhook refused)")(
+      "password-cost", po::value(&settings.password_cost)->default_value(15),
+      "scrypt work factor for new password hashes, as log2 N (10-20)")(
+      "body-limit", po::value(&settings.body_bytes_max)->default_value(1 << 20),
+      "largest request body in bytes (larger: 413)")(
+      "header-limit", po::value(&settings.header_bytes_max)->default_value(16 * 1024),
+      "largest request header block in bytes (larger: 431)")(
+      "request-timeout-ms", po::value(&settings.request_timeout_ms)->default_value(15'000),
+      "a request must arrive whole within this")(
+      "idle-timeout-ms", po::value(&settings.idle_timeout_ms)->default_value(60'000),
+      "an idle keep-alive connection is closed after this")(
+      "max-connections", po::value(&settings.connections_max)->default_value(10'000),
+      "connections served at once")(
+      "token-lifetime-hours", po::value(&settings.token_lifetime_hours)->default_value(30 * 24),
+      "how long a login token is valid");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
@@ -141,13 +208,21 @@ int main(int argc, char** argv) {
                                       return options.find_nothrow(name, false) ? name : "";
                                     }),
               values);
+    if (values.count("config")) {
+      po::store(po::parse_config_file<char>(values["config"].as<std::string>().c_str(), options),
+                values);
+    }
     po::notify(values);
   } catch (const po::error& error) {
     std::fprintf(stderr, "ledgerd: %s\n", error.what());
     return 2;
   }
+  if (settings.password_cost < 10 || settings.password_cost > 20) {
+    std::fprintf(stderr, "ledgerd: --password-cost must be between 10 and 20\n");
+    return 2;
+  }
   if (values.count("help")) {
-    std::cout << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT]\n\n" << options;
+    std::cout << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT] [--config FILE] [options]\n\n" << options;
     return 0;
   }
   return run(settings);

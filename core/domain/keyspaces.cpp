@@ -4,7 +4,7 @@ namespace ledger::domain {
 
 std::vector<std::string> domain_keyspaces() {
   return {kAccountsKeyspace, kWalletsKeyspace, kRedeemCodesKeyspace,
-          kCoursesKeyspace,  kBillingKeyspace, kIdentityKeyspace};
+          kCoursesKeyspace,  kBillingKeyspace, kIdentityKeyspace, kOutboxKeyspace};
 }
 
 }  // namespace ledger::domain

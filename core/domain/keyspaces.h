@@ -14,6 +14,7 @@ inline constexpr char kRedeemCodesKeyspace[] = "redeem_codes";
 inline constexpr char kCoursesKeyspace[] = "courses";
 inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
 inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
+inline constexpr char kOutboxKeyspace[] = "outbox";          // emails waiting to be sent
 
 // Every keyspace above, for StoreOptions::state_keyspaces.
 std::vector<std::string> domain_keyspaces();

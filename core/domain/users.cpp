@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/domain/keyspaces.h"
+#include "core/domain/read_model.h"
 #include "core/domain/validation.h"
 #include "core/secret_token.h"
 
@@ -169,6 +170,21 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
     }
     user.set_verification_digest(command.verification_digest);
     user.set_verification_expires_at_us(issued.expires_at_us());
+    if (!command.verification_code.empty()) {
+      // The code itself exists only in the outbox row, which is deleted once the email is sent.
+      events::OutboxEmail message;
+      message.set_email_id(command.email_id);
+      message.set_to(*email);
+      message.set_template_name("verification_code");
+      message.set_subject("Your verification code");
+      message.set_text_body(fmt::format(
+          "Hello {},\n\nYour verification code is {}. It is valid for 10 minutes.\n",
+          command.name, command.verification_code));
+      message.set_created_at_us(uow.now_us());
+      message.set_status("queued");
+      message.set_dedup_key("verification:" + command.user_id);
+      uow.save(kOutboxKeyspace, "email/" + command.email_id, message);
+    }
   }
   uow.save(kIdentityKeyspace, user_key(command.user_id), user);
   events::EmailIndex index;
@@ -365,33 +381,18 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
   return client;
 }
 
-namespace {
-
-template <class M>
-Result<std::optional<M>> read_row(const store::EventLog& log, std::string_view key) {
-  auto bytes = log.read_state(kIdentityKeyspace, key);
-  if (!bytes) return std::move(bytes).error();
-  if (!bytes->has_value()) return std::optional<M>();
-  M message;
-  if (!message.ParseFromString(**bytes)) {
-    return make_error(Errc::corruption, fmt::format("identity row {} does not decode", key));
-  }
-  return std::optional<M>(std::move(message));
-}
-
-}  // namespace
 
 Result<std::optional<events::UserState>> find_user(const store::EventLog& log,
                                                    std::string_view user_id) {
   if (user_id.empty()) return std::optional<events::UserState>();
-  return read_row<events::UserState>(log, user_key(user_id));
+  return read_row<events::UserState>(log, kIdentityKeyspace, user_key(user_id));
 }
 
 Result<std::optional<events::UserState>> find_user_by_email(const store::EventLog& log,
                                                             std::string_view email) {
   auto normalized = normalize_email(email);
   if (!normalized) return std::optional<events::UserState>();
-  auto index = read_row<events::EmailIndex>(log, email_key(*normalized));
+  auto index = read_row<events::EmailIndex>(log, kIdentityKeyspace, email_key(*normalized));
   if (!index) return std::move(index).error();
   if (!index->has_value()) return std::optional<events::UserState>();
   return find_user(log, (*index)->user_id());
@@ -399,7 +400,7 @@ Result<std::optional<events::UserState>> find_user_by_email(const store::EventLo
 
 Result<std::optional<events::TokenState>> find_token(const store::EventLog& log,
                                                      std::string_view token_digest) {
-  return read_row<events::TokenState>(log, token_key(token_digest));
+  return read_row<events::TokenState>(log, kIdentityKeyspace, token_key(token_digest));
 }
 
 }  // namespace ledger::domain

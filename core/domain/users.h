@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/domain/unit_of_work.h"
 #include "core/store/event_log.h"
+#include "events/outbox_state.pb.h"
 #include "events/user_events.pb.h"
 #include "events/user_state.pb.h"
 
@@ -50,6 +51,8 @@ struct RegisterUser {
   bool email_verified = false;
   std::string registered_by;
   std::string verification_digest;  // unverified users: digest of the code sent by email
+  std::string verification_code;    // unverified users: the code itself, for the outbox email
+  std::string email_id;             // unverified users: id of that outbox email
 };
 Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& command);
 

@@ -1,0 +1,38 @@
+#include "http/authorization.h"
+
+#include <fmt/format.h>
+
+#include "core/domain/users.h"
+
+namespace ledger::http {
+
+Result<bool> in_client_scope(const store::EventLog& log, const Caller& caller,
+                             std::string_view client_id, std::string_view service) {
+  switch (caller.role) {
+    case Role::admin:
+      return true;
+    case Role::client:
+      return caller.user_id == client_id;
+    case Role::agent: {
+      if (!service.empty() && service != caller.department) return false;
+      auto client = domain::find_user(log, client_id);
+      if (!client) return std::move(client).error();
+      if (!client->has_value() || (*client)->role() != "client") return false;
+      const auto& agents = (*client)->agents();
+      const auto assigned = agents.find(caller.department);
+      return assigned != agents.end() && assigned->second == caller.user_id;
+    }
+  }
+  return false;
+}
+
+Status require_client_scope(const store::EventLog& log, const Caller& caller,
+                            std::string_view client_id, std::string_view service,
+                            std::string_view what) {
+  auto allowed = in_client_scope(log, caller, client_id, service);
+  if (!allowed) return std::move(allowed).error();
+  if (*allowed) return {};
+  return make_error(Errc::not_found, fmt::format("there is no such {}", what));
+}
+
+}  // namespace ledger::http

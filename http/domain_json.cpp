@@ -1,0 +1,218 @@
+#include "http/domain_json.h"
+
+#include <fmt/format.h>
+
+#include "core/money.h"
+#include "events/timestamp.h"
+
+namespace ledger::http {
+
+nlohmann::json money_json(std::int64_t minor) { return Money::from_minor(minor).format(); }
+
+nlohmann::json time_json(std::int64_t microseconds) {
+  if (microseconds == 0) return nullptr;
+  return events::format_rfc3339(microseconds);
+}
+
+nlohmann::json user_json(const events::UserState& user) {
+  nlohmann::json json = {
+      {"id", user.user_id()},
+      {"email", user.email()},
+      {"name", user.name()},
+      {"role", user.role()},
+      {"department", user.department().empty() ? nlohmann::json(nullptr)
+                                               : nlohmann::json(user.department())},
+      {"email_verified", user.email_verified()},
+      {"created_at", time_json(user.created_at_us())},
+  };
+  if (user.role() == "agent") {
+    json["max_clients"] = user.max_clients();
+    json["assigned_clients"] = user.assigned_clients();
+  }
+  return json;
+}
+
+nlohmann::json wallet_json(const events::AccountState& account,
+                           const events::WalletState& wallet) {
+  return {
+      {"balance", money_json(account.balance_minor())},
+      {"available_balance", money_json(account.balance_minor() - wallet.held_minor())},
+      {"held", money_json(wallet.held_minor())},
+      {"currency", "USD"},
+      {"total_credited", money_json(account.total_credited_minor())},
+      {"total_spent", money_json(account.total_debited_minor())},
+  };
+}
+
+nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
+                           std::uint64_t position) {
+  return {
+      {"id", credited.transaction_id()},
+      {"type", "credit"},
+      {"amount", money_json(credited.amount_minor())},
+      {"balance_after", money_json(credited.balance_after_minor())},
+      {"source", credited.source()},
+      {"paid_for_service", nullptr},
+      {"reference", credited.reference()},
+      {"description", credited.description()},
+      {"created_at", time_json(at_us)},
+      {"position", position},
+  };
+}
+
+nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_us,
+                          std::uint64_t position) {
+  return {
+      {"id", debited.transaction_id()},
+      {"type", "debit"},
+      {"amount", money_json(debited.amount_minor())},
+      {"balance_after", money_json(debited.balance_after_minor())},
+      {"source", debited.source()},
+      {"paid_for_service", debited.paid_for_service()},
+      {"reference", debited.reference()},
+      {"description", debited.description()},
+      {"created_at", time_json(at_us)},
+      {"position", position},
+  };
+}
+
+Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope) {
+  auto corrupt = [&] {
+    return make_error(Errc::corruption,
+                      fmt::format("event {} does not decode", envelope.position()));
+  };
+  if (envelope.event_type() == "WalletCredited") {
+    events::WalletCredited credited;
+    if (!credited.ParseFromString(envelope.payload())) return corrupt();
+    return std::optional<nlohmann::json>(
+        credit_json(credited, envelope.recorded_at_us(), envelope.position()));
+  }
+  if (envelope.event_type() == "WalletDebited") {
+    events::WalletDebited debited;
+    if (!debited.ParseFromString(envelope.payload())) return corrupt();
+    return std::optional<nlohmann::json>(
+        debit_json(debited, envelope.recorded_at_us(), envelope.position()));
+  }
+  return std::optional<nlohmann::json>();
+}
+
+nlohmann::json topup_json(const events::TopUpState& topup) {
+  return {
+      {"id", topup.topup_id()},
+      {"user_id", topup.user_id()},
+      {"status", topup.status()},
+      {"amount", money_json(topup.amount_minor())},
+      {"payment_method", topup.payment_method()},
+      {"auto_recharge", topup.auto_recharge()},
+      {"provider_reference", topup.provider_reference()},
+      {"requested_at", time_json(topup.requested_at_us())},
+      {"settled_at", time_json(topup.settled_at_us())},
+  };
+}
+
+nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule) {
+  return {
+      {"is_enabled", rule.is_enabled()},
+      {"threshold_amount", money_json(rule.threshold_minor())},
+      {"recharge_amount", money_json(rule.recharge_minor())},
+      {"payment_method", rule.payment_method().empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(rule.payment_method())},
+      {"total_recharges", rule.total_recharges()},
+      {"total_recharged", money_json(rule.total_recharged_minor())},
+      {"last_recharged_at", time_json(rule.last_recharged_at_us())},
+      {"pending_topup_id", rule.pending_topup_id().empty()
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(rule.pending_topup_id())},
+  };
+}
+
+nlohmann::json redeem_code_json(const events::RedeemCodeState& code) {
+  return {
+      {"code", code.code()},
+      {"value", money_json(code.value_minor())},
+      {"usage_limit", code.usage_limit()},
+      {"times_used", code.times_used()},
+      {"is_active", code.is_active()},
+      {"expires_at", time_json(code.expires_at_us())},
+      {"description", code.description()},
+      {"created_at", time_json(code.created_at_us())},
+      {"total_redeemed", money_json(code.total_redeemed_minor())},
+  };
+}
+
+nlohmann::json redemption_json(const events::RedemptionState& redemption) {
+  return {
+      {"code", redemption.code()},
+      {"user_id", redemption.user_id()},
+      {"amount", money_json(redemption.amount_minor())},
+      {"redeemed_at", time_json(redemption.redeemed_at_us())},
+      {"transaction_id", redemption.transaction_id()},
+  };
+}
+
+nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
+                           bool is_accessible) {
+  return {
+      {"id", course.course_id()},
+      {"title", course.title()},
+      {"description", course.description()},
+      {"price", money_json(course.price_minor())},
+      {"is_free", course.is_free()},
+      {"allow_individual_purchase", course.allow_individual_purchase()},
+      {"access_days", course.access_days() == 0 ? nlohmann::json(nullptr)
+                                                : nlohmann::json(course.access_days())},
+      {"created_at", time_json(course.created_at_us())},
+      {"is_purchased", is_purchased},
+      {"is_accessible", is_accessible},
+  };
+}
+
+nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
+  return {
+      {"id", purchase.purchase_id()},
+      {"course_id", purchase.course_id()},
+      {"course_title", purchase.course_title()},
+      {"user_id", purchase.user_id()},
+      {"status", purchase.status()},
+      {"amount_paid", money_json(purchase.amount_minor())},
+      {"payment_method", purchase.payment_method()},
+      {"purchased_at", time_json(purchase.purchased_at_us())},
+      {"completed_at", time_json(purchase.completed_at_us())},
+      {"access_expires_at", time_json(purchase.access_expires_at_us())},
+      {"refunded_at", time_json(purchase.refunded_at_us())},
+  };
+}
+
+nlohmann::json invoice_json(const events::InvoiceState& invoice) {
+  return {
+      {"id", invoice.invoice_id()},
+      {"client_id", invoice.client_id()},
+      {"service", invoice.service()},
+      {"amount", money_json(invoice.amount_minor())},
+      {"due_date", invoice.due_date()},
+      {"description", invoice.description()},
+      {"status", invoice.status()},
+      {"reminder_sent", invoice.reminder_sent()},
+      {"overdue", invoice.overdue()},
+      {"issued_at", time_json(invoice.issued_at_us())},
+      {"paid_at", time_json(invoice.paid_at_us())},
+  };
+}
+
+nlohmann::json subscription_json(const events::SubscriptionState& subscription) {
+  return {
+      {"id", subscription.subscription_id()},
+      {"client_id", subscription.client_id()},
+      {"plan", subscription.plan()},
+      {"service", subscription.service()},
+      {"price", money_json(subscription.price_minor())},
+      {"renews_on", subscription.renews_on()},
+      {"pays_from_wallet", subscription.pays_from_wallet()},
+      {"status", subscription.status()},
+      {"renewals", subscription.renewals()},
+      {"activated_at", time_json(subscription.activated_at_us())},
+      {"cancelled_at", time_json(subscription.cancelled_at_us())},
+  };
+}
+
+}  // namespace ledger::http

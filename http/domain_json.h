@@ -1,0 +1,42 @@
+// The API's JSON shapes of domain objects: money as "50.00" strings, times as RFC 3339 (null when
+// unset), ids as strings. One function per object, used by every route that shows it.
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "events/billing_state.pb.h"
+#include "events/course_state.pb.h"
+#include "events/envelope.pb.h"
+#include "events/ledger_accounts.pb.h"
+#include "events/redeem_code_state.pb.h"
+#include "events/user_state.pb.h"
+#include "events/wallet_events.pb.h"
+#include "events/wallet_state.pb.h"
+
+namespace ledger::http {
+
+nlohmann::json money_json(std::int64_t minor);
+nlohmann::json time_json(std::int64_t microseconds);  // null for 0
+
+nlohmann::json user_json(const events::UserState& user);
+nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet);
+nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
+                           std::uint64_t position);
+nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_us,
+                          std::uint64_t position);
+// A wallet stream event as a transaction (nullopt for events that are not credits or debits).
+Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope);
+nlohmann::json topup_json(const events::TopUpState& topup);
+nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule);
+nlohmann::json redeem_code_json(const events::RedeemCodeState& code);
+nlohmann::json redemption_json(const events::RedemptionState& redemption);
+nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
+                           bool is_accessible);
+nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
+nlohmann::json invoice_json(const events::InvoiceState& invoice);
+nlohmann::json subscription_json(const events::SubscriptionState& subscription);
+
+}  // namespace ledger::http
