@@ -1,14 +1,14 @@
 #include "replay/balance_replay.h"
 
 #include "core/domain/keyspaces.h"
-#include "replay/posting_reader.h"
+#include "core/domain/posting_reader.h"
 
 namespace ledger::replay {
 
 Result<AccountBalances> replay_balances(const store::EventLog& log,
                                         std::uint64_t up_to_position) {
   AccountBalances balances;
-  PostingReader reader;
+  domain::PostingReader reader;
   events::Envelope envelope;
   Status failure;
   auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {

@@ -17,7 +17,7 @@
 #include "core/result.h"
 #include "events/posting.pb.h"
 
-namespace ledger::replay {
+namespace ledger::domain {
 
 class PostingReader {
  public:
@@ -35,4 +35,4 @@ class PostingReader {
   std::unordered_map<std::string, TypeInfo> types_;
 };
 
-}  // namespace ledger::replay
+}  // namespace ledger::domain

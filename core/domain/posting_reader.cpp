@@ -1,10 +1,10 @@
-#include "replay/posting_reader.h"
+#include "core/domain/posting_reader.h"
 
 #include <fmt/format.h>
 
 #include "events/event_types.h"
 
-namespace ledger::replay {
+namespace ledger::domain {
 
 const PostingReader::TypeInfo* PostingReader::info_for(std::string_view event_type) {
   if (auto it = types_.find(std::string(event_type)); it != types_.end()) return &it->second;
@@ -45,4 +45,4 @@ Result<std::vector<events::Posting>> PostingReader::read(std::string_view event_
   return postings;
 }
 
-}  // namespace ledger::replay
+}  // namespace ledger::domain
