@@ -1,0 +1,141 @@
+// The whole API in-process for end-to-end tests: a fresh store, the real sequencer, every route,
+// the Beast server on a free loopback port, and helpers to log in and call endpoints as a user.
+//   ApiFixture f;
+//   auto admin = f.admin();                       // token of admin@localhost
+//   auto answer = f.call(admin, verb::post, "/api/users/", R"({...})");
+// The clock is manual (tests move time); password hashing is cheap (log2 N = 10).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <fstream>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/ledger.h"
+#include "core/id_generator.h"
+#include "core/store/rocksdb_event_log.h"
+#include "http/api_context.h"
+#include "http/initial_admin.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/routes/api_routes.h"
+#include "http/routes/health_routes.h"
+#include "http/routes/ledger_routes.h"
+#include "http/routes/metrics_routes.h"
+#include "http/server.h"
+#include "tests/support/http_client.h"
+#include "tests/support/ledger_fixture.h"
+#include "tests/support/temp_directory.h"
+
+namespace ledger::testing {
+
+inline constexpr char kWebhookSecret[] = "test-webhook-secret";
+
+struct ApiFixture {
+  TempDirectory dir;
+  std::unique_ptr<store::RocksDbEventLog> log = LedgerFixture::open_log(dir.string());
+  ManualClock clock{kTestEpochUs};
+  Sequencer sequencer{*log, clock};
+  domain::Ledger ledger{sequencer};
+  IdGenerator ids{clock};
+  boost::asio::thread_pool slow_work{2};
+  http::RateLimiter limiter{clock};
+  http::ApiContext api{*log, ledger, clock, ids, slow_work, limiter, options()};
+  http::Metrics metrics;
+  http::Router router;
+  std::unique_ptr<http::HttpServer> server;
+  std::string admin_password;
+
+  static http::ApiOptions options() {
+    http::ApiOptions options;
+    options.webhook_secret = kWebhookSecret;
+    options.password_hashing.log2_cost = 10;
+    options.min_position_wait = std::chrono::milliseconds(200);
+    return options;
+  }
+
+  ApiFixture() {
+    sequencer.start();
+    auto password = http::ensure_initial_admin(ledger, *log, ids, dir.string(),
+                                               api.options.password_hashing);
+    REQUIRE(password.ok());
+    REQUIRE(password->has_value());
+    admin_password = **password;
+    http::add_health_routes(router, *log);
+    http::add_ledger_routes(router, *log);
+    http::add_metrics_routes(router, metrics);
+    http::add_api_routes(router, api);
+    http::ServerOptions server_options;
+    server_options.listen_port = 0;
+    server_options.threads = 2;
+    server = std::make_unique<http::HttpServer>(server_options, router);
+    REQUIRE(server->start().ok());
+  }
+
+  ~ApiFixture() {
+    server->stop();
+    slow_work.join();
+    sequencer.stop();
+  }
+
+  HttpClient client() { return HttpClient("127.0.0.1", server->port()); }
+
+  // Calls an endpoint with a bearer token (empty: none) and extra headers.
+  HttpAnswer call(const std::string& token, boost::beast::http::verb method,
+                  const std::string& target, const std::string& body = "",
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    auto connection = client();
+    return connection.request(method, target, body, headers);
+  }
+  HttpAnswer get(const std::string& token, const std::string& target) {
+    return call(token, boost::beast::http::verb::get, target);
+  }
+  HttpAnswer post(const std::string& token, const std::string& target,
+                  const std::string& body = "{}",
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return call(token, boost::beast::http::verb::post, target, body, std::move(headers));
+  }
+
+  std::string login(const std::string& email, const std::string& password) {
+    auto answer = post("", "/api/auth/login/",
+                       nlohmann::json{{"email", email}, {"password", password}}.dump());
+    REQUIRE_MESSAGE(answer.status == 200, answer.body);
+    return answer.json()["token"].get<std::string>();
+  }
+
+  std::string admin() { return login(http::kInitialAdminEmail, admin_password); }
+
+  // Creates a verified user through the admin API; answers its id.
+  std::string create_user(const std::string& admin_token, const std::string& email,
+                          const std::string& role, const std::string& department = "",
+                          int max_clients = 0) {
+    nlohmann::json body = {{"email", email},
+                           {"password", "password-" + email},
+                           {"name", "User " + email},
+                           {"role", role}};
+    if (!department.empty()) body["department"] = department;
+    if (max_clients > 0) body["max_clients"] = max_clients;
+    auto answer = post(admin_token, "/api/users/", body.dump());
+    REQUIRE_MESSAGE(answer.status == 201, answer.body);
+    return answer.json()["id"].get<std::string>();
+  }
+
+  std::string login_as(const std::string& email) { return login(email, "password-" + email); }
+
+  // Puts money in a client's wallet: top-up requested by the client, confirmed by the admin.
+  void fund(const std::string& admin_token, const std::string& client_token,
+            const std::string& amount) {
+    auto topup = post(client_token, "/api/wallet/topup/",
+                      nlohmann::json{{"amount", amount}, {"payment_method", "card"}}.dump());
+    REQUIRE_MESSAGE(topup.status == 201, topup.body);
+    auto confirmed = post(admin_token,
+                          "/api/wallet/topups/" + topup.json()["id"].get<std::string>() +
+                              "/confirm/",
+                          R"({"provider_reference":"test"})");
+    REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
+  }
+};
+
+}  // namespace ledger::testing
