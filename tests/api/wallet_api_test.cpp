@@ -1,0 +1,231 @@
+// Wallet endpoints end to end: top-ups, confirmations and the signed webhook, payments with
+// idempotency keys, money parsing and mass assignment, transactions with cursors, redeeming,
+// auto-recharge, read-your-writes.
+#include <doctest/doctest.h>
+
+#include "core/hex.h"
+#include "core/secret_token.h"
+#include "tests/support/api_fixture.h"
+
+namespace ledger {
+namespace {
+
+using boost::beast::http::verb;
+using testing::ApiFixture;
+
+struct WalletWorld {
+  ApiFixture f;
+  std::string admin = f.admin();
+  std::string alice_id = f.create_user(admin, "alice@x.com", "client");
+  std::string alice = f.login_as("alice@x.com");
+  std::string bob_id = f.create_user(admin, "bob@x.com", "client");
+  std::string bob = f.login_as("bob@x.com");
+};
+
+TEST_CASE("a top-up is pending until the admin confirms it, once") {
+  WalletWorld w;
+  auto topup = w.f.post(w.alice, "/api/wallet/topup/",
+                        R"({"amount":"50.00","payment_method":"paypal"})");
+  REQUIRE(topup.status == 201);
+  CHECK(topup.json()["status"] == "pending");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
+  const std::string confirm =
+      "/api/wallet/topups/" + topup.json()["id"].get<std::string>() + "/confirm/";
+  CHECK(w.f.post(w.alice, confirm, R"({"provider_reference":"X"})").status == 403);
+  auto confirmed = w.f.post(w.admin, confirm, R"({"provider_reference":"PAY-1"})");
+  REQUIRE(confirmed.status == 200);
+  CHECK(confirmed.json()["balance"] == "50.00");
+  CHECK(confirmed.header("X-Ledger-Position") ==
+        std::to_string(confirmed.json()["position"].get<std::uint64_t>()));
+  auto twice = w.f.post(w.admin, confirm, R"({"provider_reference":"PAY-1"})");
+  CHECK(twice.status == 422);
+  CHECK(twice.json()["code"] == "already_confirmed");
+  auto wallet = w.f.get(w.alice, "/api/wallet/").json();
+  CHECK(wallet["balance"] == "50.00");
+  CHECK(wallet["available_balance"] == "50.00");
+  CHECK(wallet["total_credited"] == "50.00");
+  CHECK(wallet["currency"] == "USD");
+}
+
+TEST_CASE("the payment webhook needs the right HMAC signature") {
+  WalletWorld w;
+  auto topup = w.f.post(w.alice, "/api/wallet/topup/",
+                        R"({"amount":"20.00","payment_method":"card"})");
+  REQUIRE(topup.status == 201);
+  const std::string body = nlohmann::json{{"event", "topup.confirmed"},
+                                          {"id", topup.json()["id"]},
+                                          {"provider_reference", "ch_1"}}
+                               .dump();
+  const std::string good = "sha256=" + to_hex(hmac_sha256(testing::kWebhookSecret, body));
+  const std::string bad = "sha256=" + to_hex(hmac_sha256("another secret", body));
+  CHECK(w.f.post("", "/api/payments/webhook/", body).status == 401);
+  CHECK(w.f.post("", "/api/payments/webhook/", body, {{"X-Signature", bad}}).status == 401);
+  CHECK(w.f.post("", "/api/payments/webhook/", body + " ", {{"X-Signature", good}}).status ==
+        401);  // the signature covers the exact bytes
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
+  auto accepted = w.f.post("", "/api/payments/webhook/", body, {{"X-Signature", good}});
+  REQUIRE_MESSAGE(accepted.status == 200, accepted.body);
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "20.00");
+}
+
+TEST_CASE("payments: exact balance works, one cent more is insufficient_funds") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "30.00");
+  auto over = w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"30.01","service":"website"})");
+  CHECK(over.status == 422);
+  CHECK(over.json()["code"] == "insufficient_funds");
+  auto exact = w.f.post(w.alice, "/api/wallet/pay/",
+                        R"({"amount":"30.00","service":"website","reference":"site-1"})");
+  REQUIRE(exact.status == 201);
+  CHECK(exact.json()["balance"] == "0.00");
+  CHECK(exact.json()["transaction"]["paid_for_service"] == "website");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["total_spent"] == "30.00");
+}
+
+TEST_CASE("money must be a decimal string; unknown and privileged fields are refused") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "10.00");
+  for (const char* body :
+       {R"({"amount":5,"service":"website"})", R"({"amount":"5.001","service":"website"})",
+        R"({"amount":"1e3","service":"website"})", R"({"amount":"-1","service":"website"})",
+        R"({"amount":" 1","service":"website"})", R"({"amount":"NaN","service":"website"})",
+        R"({"amount":"","service":"website"})", R"({"amount":"1000000000.01","service":"x"})",
+        R"({"amount":"1.00","service":"website","balance":"99.00"})",
+        R"({"amount":"1.00","service":"website","user_id":"someone-else"})",
+        R"({"amount":"1.00"})", R"(not json)", R"([1,2])"}) {
+    CAPTURE(body);
+    auto answer = w.f.post(w.alice, "/api/wallet/pay/", body);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+  }
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "10.00");
+}
+
+TEST_CASE("an idempotency key replays the first answer; another body with it is 409") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "10.00");
+  const auto key = std::vector<std::pair<std::string, std::string>>{{"Idempotency-Key", "k-1"}};
+  const std::string body = R"({"amount":"4.00","service":"marketing"})";
+  auto first = w.f.post(w.alice, "/api/wallet/pay/", body, key);
+  REQUIRE(first.status == 201);
+  auto again = w.f.post(w.alice, "/api/wallet/pay/", body, key);
+  REQUIRE(again.status == 201);
+  CHECK(again.json() == first.json());
+  CHECK(again.header("Idempotent-Replayed") == "true");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "6.00");
+  auto different = w.f.post(w.alice, "/api/wallet/pay/",
+                            R"({"amount":"5.00","service":"marketing"})", key);
+  CHECK(different.status == 409);
+  CHECK(different.json()["code"] == "idempotency_conflict");
+  // Keys are per user: bob's k-1 is his own.
+  w.f.fund(w.admin, w.bob, "10.00");
+  CHECK(w.f.post(w.bob, "/api/wallet/pay/", body, key).status == 201);
+  CHECK(w.f.get(w.bob, "/api/wallet/").json()["balance"] == "6.00");
+  CHECK(w.f.post(w.alice, "/api/wallet/pay/", body, {{"Idempotency-Key", ""}}).status == 400);
+  CHECK(w.f.post(w.alice, "/api/wallet/pay/", body,
+                 {{"Idempotency-Key", std::string(201, 'k')}})
+            .status == 400);
+}
+
+TEST_CASE("transactions page newest first with next and previous cursors") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "100.00");
+  for (int i = 1; i <= 4; ++i) {
+    REQUIRE(w.f.post(w.alice, "/api/wallet/pay/",
+                     nlohmann::json{{"amount", std::to_string(i) + ".00"}, {"service", "website"}}
+                         .dump())
+                .status == 201);
+  }
+  auto first = w.f.get(w.alice, "/api/wallet/transactions/?limit=2").json();
+  CHECK(first["count"] == 5);
+  REQUIRE(first["results"].size() == 2);
+  CHECK(first["results"][0]["amount"] == "4.00");
+  CHECK(first["results"][0]["type"] == "debit");
+  CHECK(first["results"][0]["balance_after"] == "90.00");
+  CHECK(first["results"][1]["amount"] == "3.00");
+  CHECK(first["previous"].is_null());
+  REQUIRE(first["next"].is_string());
+  auto second = w.f.get(w.alice, first["next"].get<std::string>()).json();
+  REQUIRE(second["results"].size() == 2);
+  CHECK(second["results"][0]["amount"] == "2.00");
+  CHECK(second["results"][1]["amount"] == "1.00");
+  auto third = w.f.get(w.alice, second["next"].get<std::string>()).json();
+  REQUIRE(third["results"].size() == 1);
+  CHECK(third["results"][0]["type"] == "credit");
+  CHECK(third["next"].is_null());
+  auto back = w.f.get(w.alice, third["previous"].get<std::string>()).json();
+  CHECK(back["results"] == second["results"]);
+  CHECK(w.f.get(w.alice, "/api/wallet/transactions/?limit=0").status == 400);
+  CHECK(w.f.get(w.alice, "/api/wallet/transactions/?limit=501").status == 400);
+  CHECK(w.f.get(w.alice, "/api/wallet/transactions/?cursor=zz").status == 400);
+  // Bob sees only his own; an admin names the wallet.
+  CHECK(w.f.get(w.bob, "/api/wallet/transactions/").json()["count"] == 0);
+  CHECK(w.f.get(w.bob, "/api/wallet/transactions/?user_id=" + w.alice_id).status == 400);
+  CHECK(w.f.get(w.admin, "/api/wallet/transactions/?user_id=" + w.alice_id).json()["count"] ==
+        5);
+}
+
+TEST_CASE("redeeming codes through the API, with refusals and throttling") {
+  WalletWorld w;
+  auto created = w.f.post(w.admin, "/api/redeem-codes/",
+                          R"({"code":"welcome10","value":"10.00","usage_limit":1})");
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  CHECK(created.json()["codes"][0]["code"] == "WELCOME10");
+  auto redeemed = w.f.post(w.alice, "/api/wallet/redeem/", R"({"code":"Welcome10"})");
+  REQUIRE(redeemed.status == 201);
+  CHECK(redeemed.json()["amount"] == "10.00");
+  CHECK(redeemed.json()["balance"] == "10.00");
+  auto again = w.f.post(w.alice, "/api/wallet/redeem/", R"({"code":"WELCOME10"})");
+  CHECK(again.json()["code"] == "code_already_redeemed");
+  auto exhausted = w.f.post(w.bob, "/api/wallet/redeem/", R"({"code":"WELCOME10"})");
+  CHECK(exhausted.status == 422);
+  CHECK(exhausted.json()["code"] == "code_exhausted");
+  CHECK(w.f.get(w.alice, "/api/wallet/my-redeemed-codes/").json()["count"] == 1);
+  int throttled = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto guess = w.f.post(w.bob, "/api/wallet/redeem/",
+                          nlohmann::json{{"code", "GUESS" + std::to_string(i)}}.dump());
+    if (guess.status == 429) ++throttled;
+  }
+  CHECK(throttled > 0);
+}
+
+TEST_CASE("auto-recharge: configure, a low balance requests one top-up, disable") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "20.00");
+  CHECK(w.f.post(w.alice, "/api/wallet-auto-recharge/configure/",
+                 R"({"threshold_amount":"4.99","recharge_amount":"10.00","payment_method":"card"})")
+            .status == 400);  // below the 5.00 minimum
+  auto configured = w.f.post(
+      w.alice, "/api/wallet-auto-recharge/configure/",
+      R"({"threshold_amount":"5.00","recharge_amount":"25.00","payment_method":"card"})");
+  REQUIRE_MESSAGE(configured.status == 200, configured.body);
+  CHECK(configured.json()["is_enabled"] == true);
+  REQUIRE(w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"16.00","service":"website"})")
+              .status == 201);
+  auto rule = w.f.get(w.alice, "/api/wallet-auto-recharge/").json();
+  CHECK(rule["pending_topup_id"].is_string());
+  auto affordable = w.f.post(w.alice, "/api/wallet/check_affordability/",
+                             R"({"amount":"20.00"})").json();
+  CHECK(affordable["can_afford"] == false);
+  CHECK(affordable["shortfall"] == "16.00");
+  CHECK(affordable["auto_recharge_would_cover"] == true);
+  CHECK(w.f.post(w.alice, "/api/wallet-auto-recharge/disable/").json()["is_enabled"] == false);
+}
+
+TEST_CASE("queries wait for X-Min-Position, bounded") {
+  WalletWorld w;
+  const auto head = w.f.log->head().position;
+  auto now = w.f.call(w.alice, verb::get, "/api/wallet/", "",
+                      {{"X-Min-Position", std::to_string(head)}});
+  CHECK(now.status == 200);
+  CHECK(now.header("X-Ledger-Position") == std::to_string(head));
+  auto future = w.f.call(w.alice, verb::get, "/api/wallet/", "",
+                         {{"X-Min-Position", std::to_string(head + 1000)}});
+  CHECK(future.status == 503);
+  CHECK(w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", "soon"}}).status ==
+        400);
+}
+
+}  // namespace
+}  // namespace ledger
