@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -100,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
     route_name_ = "unreadable";
     method_ = beast_http::verb::unknown;
     ++shared_->in_flight;
+    lingering_ = true;
     write(std::move(response));
   }
 
@@ -140,9 +142,30 @@ class Session : public std::enable_shared_from_this<Session> {
       shared_->observer(route_name_, method_, response_.result_int(),
                         static_cast<std::uint64_t>(latency.count()));
     }
+    if (!error && lingering_) return linger();
     if (error || !response_.keep_alive()) return close();
     response_ = {};
     read_request();
+  }
+
+  // After refusing a request whose body was not read (413, 431, 400), the client may still be
+  // sending it. Closing at once would make the kernel reset the connection and the client could
+  // lose the answer; so stop sending, read and drop what arrives for a while, then close.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::milliseconds(kLingerMs));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(
+        asio::buffer(discard_),
+        [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+          self->drained_ += bytes;
+          if (error || self->drained_ > kLingerBytesMax) return self->close();
+          self->drain();
+        });
   }
 
   void close() {
@@ -151,10 +174,16 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ignored);
   }
 
+  static constexpr std::uint64_t kLingerMs = 2'000;
+  static constexpr std::size_t kLingerBytesMax = 8 << 20;
+
   beast::tcp_stream stream_;
   std::string peer_;
+  bool lingering_ = false;
+  std::size_t drained_ = 0;
+  std::array<char, 16 * 1024> discard_;
   std::shared_ptr<Shared> shared_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;  // unbounded: the parser's header and body limits apply
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   Request request_;
   Response response_;

@@ -45,7 +45,10 @@ class HttpClient {
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
-    http::write(stream_, request);
+    // A server refusing a large body answers before reading it all: a failed write still has
+    // an answer to read.
+    boost::beast::error_code write_error;
+    http::write(stream_, request, write_error);
     http::response<http::string_body> response;
     http::read(stream_, buffer_, response);
     HttpAnswer answer;

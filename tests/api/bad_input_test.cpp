@@ -1,0 +1,89 @@
+// Bad input, table-driven: each malformed request gets its documented status with a problem+json
+// body, and nothing is written (the log head does not move).
+#include <doctest/doctest.h>
+
+#include "tests/support/api_fixture.h"
+
+namespace ledger {
+namespace {
+
+using boost::beast::http::verb;
+using testing::ApiFixture;
+
+struct BadRequest {
+  const char* what;
+  const char* path;
+  std::string body;
+  unsigned status;
+};
+
+TEST_CASE("bad input is refused with a problem document and writes nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  f.fund(admin, alice, "10.00");
+
+  const std::vector<BadRequest> table = {
+      {"malformed JSON", "/api/wallet/pay/", R"({"amount":)", 400},
+      {"not an object", "/api/wallet/pay/", R"(["amount"])", 400},
+      {"wrong type", "/api/wallet/pay/", R"({"amount":"1.00","service":7})", 400},
+      {"unknown field", "/api/wallet/pay/", R"({"amount":"1.00","service":"website","x":1})", 400},
+      {"huge number", "/api/redeem-codes/",
+       R"({"value":"1.00","usage_limit":99999999999999999999999})", 403},
+      {"money as a number", "/api/wallet/topup/", R"({"amount":10,"payment_method":"card"})", 400},
+      {"too many decimals", "/api/wallet/topup/", R"({"amount":"10.001","payment_method":"card"})",
+       400},
+      {"above the maximum", "/api/wallet/topup/",
+       R"({"amount":"1000000000.01","payment_method":"card"})", 400},
+      {"bad payment method", "/api/wallet/topup/", R"({"amount":"1.00","payment_method":"gold"})",
+       400},
+      {"deep nesting", "/api/wallet/pay/", std::string(100, '[') + std::string(100, ']'), 400},
+      {"mass assignment", "/api/auth/register/",
+       R"({"email":"m@x.com","password":"long enough","name":"M","is_admin":true})", 400},
+      {"unknown service", "/api/wallet/pay/", R"({"amount":"1.00","service":"plumbing"})", 400},
+  };
+  for (const auto& bad : table) {
+    CAPTURE(bad.what);
+    const auto head = f.log->head().position;
+    const std::string token = std::string(bad.path) == "/api/auth/register/" ? "" : alice;
+    auto answer = f.post(token, bad.path, bad.body);
+    CHECK(answer.status == bad.status);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK_FALSE(answer.json()["code"].get<std::string>().empty());
+    CHECK(f.log->head().position == head);
+  }
+  CHECK(f.get(alice, "/api/wallet/").json()["balance"] == "10.00");
+}
+
+TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes on") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const auto head = f.log->head().position;
+  auto big = f.post(admin, "/api/users/", std::string(2 << 20, ' '));
+  CHECK(big.status == 413);
+  auto connection = f.client();
+  auto headers = connection.request(verb::get, "/api/auth/me/", "",
+                                    {{"Authorization", "Bearer " + admin},
+                                     {"X-Filler", std::string(20 * 1024, 'x')}});
+  CHECK(headers.status == 431);
+  CHECK(f.log->head().position == head);
+  CHECK(f.get(admin, "/api/auth/me/").status == 200);
+}
+
+TEST_CASE("missing, malformed and unknown bearer tokens are 401 problem documents") {
+  ApiFixture f;
+  for (const char* authorization :
+       {"", "Bearer", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer lct_notatoken",
+        "bearer lct_0"}) {
+    CAPTURE(authorization);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (*authorization != '\0') headers.emplace_back("Authorization", authorization);
+    auto answer = f.call("", verb::get, "/api/wallet/", "", headers);
+    CHECK(answer.status == 401);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+  }
+}
+
+}  // namespace
+}  // namespace ledger
