@@ -91,6 +91,8 @@ class LedgerdProcess {
 TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly on SIGTERM") {
   testing::TempDirectory dir;
   LedgerdProcess ledgerd(dir.string());
+  const std::string password =
+      ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
   const std::string port =
       ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
   {
@@ -100,9 +102,14 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
     CHECK(health.json()["status"] == "ok");
     auto head = client.get("/api/ledger/head/");  // same connection: keep-alive
     CHECK(head.status == 200);
-    CHECK(head.json()["position"] == 0);
-    CHECK(head.json()["hash"] == std::string(64, '0'));
-    CHECK(head.header("X-Ledger-Position") == "0");
+    CHECK(head.json()["position"] == 1);  // the first admin
+    CHECK(head.json()["hash"].get<std::string>().size() == 64);
+    CHECK(head.header("X-Ledger-Position") == "1");
+    auto login = client.request(boost::beast::http::verb::post, "/api/auth/login/",
+                                nlohmann::json{{"email", "admin@localhost"},
+                                               {"password", password}}
+                                    .dump());
+    CHECK(login.status == 200);
     auto missing = client.get("/api/ledger/head");  // no trailing slash: not the same path
     CHECK(missing.status == 404);
     CHECK(missing.header("Content-Type") == "application/problem+json");
@@ -111,12 +118,13 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
     CHECK(metrics.status == 200);
     CHECK(metrics.body.find("ledger_http_requests_total{route=\"/healthz\",method=\"GET\","
                             "status=\"200\"} 1") != std::string::npos);
-    CHECK(metrics.body.find("ledger_log_head_position 0") != std::string::npos);
+    CHECK(metrics.body.find("ledger_log_head_position 2") != std::string::npos);
     CHECK(metrics.body.find("ledger_sequencer_batch_size_bucket") != std::string::npos);
   }
   CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
   LedgerdProcess again(dir.string());  // the store reopens: it was closed cleanly
-  again.wait_for_line(std::regex("listening on"));
+  const std::string second = again.wait_for_line(std::regex("(created admin|listening on)"));
+  CHECK(second == "listening on");  // the admin exists: no new password
   CHECK(again.terminate_and_wait(SIGINT) == 0);
 }
 
