@@ -14,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/clock.h"
+#include "core/domain/deadline_sweeper.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
@@ -47,6 +48,7 @@ struct Settings {
   std::uint64_t idle_timeout_ms = 60'000;
   std::size_t connections_max = 10'000;
   std::uint64_t token_lifetime_hours = 30 * 24;
+  std::uint64_t sweep_interval_ms = 60'000;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -120,6 +122,9 @@ int run(const Settings& settings) {
                 http::kInitialAdminPasswordFile);
   }
 
+  domain::DeadlineSweeper sweeper(**log, ledger, clock, ids);
+  sweeper.start(std::chrono::milliseconds(settings.sweep_interval_ms));
+
   http::Metrics metrics;
   metrics.add_source([&] {
     return http::render_sequencer_metrics(sequencer.stats(), (*log)->head(),
@@ -159,6 +164,7 @@ int run(const Settings& settings) {
   std::printf("ledgerd: %s received, draining\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   server.stop();
+  sweeper.stop();
   slow_work.join();
   sequencer.stop();
   log->reset();
@@ -196,7 +202,9 @@ int main(int argc, char** argv) {
       "max-connections", po::value(&settings.connections_max)->default_value(10'000),
       "connections served at once")(
       "token-lifetime-hours", po::value(&settings.token_lifetime_hours)->default_value(30 * 24),
-      "how long a login token is valid");
+      "how long a login token is valid")(
+      "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
+      "how often invoice deadlines, subscription renewals and hold expiries are checked");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);

@@ -1,0 +1,130 @@
+#include "core/domain/deadline_sweeper.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "core/domain/calendar.h"
+#include "core/domain/invoice.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/read_model.h"
+#include "core/domain/subscription.h"
+#include "core/domain/wallet.h"
+#include "events/timestamp.h"
+
+namespace ledger::domain {
+namespace {
+
+const CommandOrigin kSweeperOrigin{"system", "deadline-sweep", "", "", ""};
+
+// Submits `decide` and waits for it; counts the outcome.
+template <class Answer>
+void run(Ledger& ledger, DomainDecide<Answer> decide, SweepReport& report) {
+  ++report.commands_submitted;
+  auto done = ledger.execute_and_wait<Answer>(kSweeperOrigin, std::move(decide));
+  if (!done) ++report.failures;
+}
+
+}  // namespace
+
+Result<SweepReport> DeadlineSweeper::sweep_once() {
+  SweepReport report;
+  const std::int64_t now = clock_.now_us();
+
+  std::vector<std::string> invoices;
+  auto scanned = log_.scan_state(
+      kBillingKeyspace, kOpenInvoiceKeyPrefix, store::ReadDirection::forward,
+      [&](std::string_view, std::string_view value) {
+        ++report.invoices_checked;
+        events::InvoiceState invoice;
+        if (!invoice.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
+        auto due_end = end_of_date_us(invoice.due_date());
+        if (!due_end || invoice.overdue()) return true;
+        const bool reminder_due = now >= *due_end - kInvoiceReminderLeadUs && !invoice.reminder_sent();
+        if (reminder_due || now >= *due_end) invoices.push_back(invoice.invoice_id());
+        return true;
+      });
+  if (!scanned) return std::move(scanned).error();
+  for (const auto& id : invoices) {
+    run<events::InvoiceState>(
+        ledger_, [id](UnitOfWork& uow) { return mark_invoice_deadlines(uow, {id}); }, report);
+  }
+
+  std::vector<std::string> subscriptions;
+  scanned = log_.scan_state(
+      kBillingKeyspace, kActiveSubscriptionKeyPrefix, store::ReadDirection::forward,
+      [&](std::string_view, std::string_view value) {
+        ++report.subscriptions_checked;
+        events::SubscriptionState subscription;
+        if (!subscription.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return true;
+        }
+        auto renewal = events::parse_date(subscription.renews_on());
+        if (!renewal) return true;
+        const bool reminder_due = now >= *renewal - kSubscriptionReminderLeadUs &&
+                                  subscription.reminded_for() != subscription.renews_on();
+        if (reminder_due || now >= *renewal) subscriptions.push_back(subscription.subscription_id());
+        return true;
+      });
+  if (!scanned) return std::move(scanned).error();
+  for (const auto& id : subscriptions) {
+    const std::string transaction = ids_.next();
+    run<events::SubscriptionState>(
+        ledger_,
+        [id, transaction](UnitOfWork& uow) {
+          return advance_subscription(uow, {id, transaction});
+        },
+        report);
+  }
+
+  std::vector<std::string> holds;
+  scanned = log_.scan_state(kWalletsKeyspace, "hold/", store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view value) {
+                              ++report.holds_checked;
+                              events::HoldState hold;
+                              if (!hold.ParseFromArray(value.data(),
+                                                       static_cast<int>(value.size()))) {
+                                return true;
+                              }
+                              if (hold.status() == "open" && hold.expires_at_us() != 0 &&
+                                  hold.expires_at_us() <= now) {
+                                holds.push_back(hold.hold_id());
+                              }
+                              return true;
+                            });
+  if (!scanned) return std::move(scanned).error();
+  for (const auto& id : holds) {
+    run<events::HoldState>(
+        ledger_, [id](UnitOfWork& uow) { return expire_hold(uow, {id}); }, report);
+  }
+  return report;
+}
+
+void DeadlineSweeper::start(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      auto report = sweep_once();
+      if (!report) {
+        std::fprintf(stderr, "ledgerd: deadline sweep failed: %s\n",
+                     report.error().message.c_str());
+      }
+      lock.lock();
+      wake_.wait_for(lock, interval, [this] { return stopping_; });
+    }
+  });
+}
+
+void DeadlineSweeper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace ledger::domain
