@@ -23,6 +23,7 @@ struct ApiOptions {
   PasswordHashOptions password_hashing;
   RateLimit login_limit{10, 10};    // per IP and per email: 10 at once, then 10 a minute
   RateLimit redeem_limit{10, 10};   // per user
+  RateLimit redeem_ip_limit{60, 60}; // per IP (many accounts behind one address)
   RateLimit verify_limit{5, 5};     // per email
   RateLimit register_limit{20, 20}; // per IP
 };

@@ -228,12 +228,17 @@ void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply
   auto code = body->string("code", 100);
   if (!code) return reply_error(request, code.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  std::uint64_t retry_after = 0;
-  if (auto allowed =
-          api.limiter.attempt("redeem-user:" + caller.user_id, api.options.redeem_limit,
-                              &retry_after);
-      !allowed) {
-    return reply_error(request, allowed.error(), reply, retry_after);
+  // Guessing codes is throttled per user and per address (many accounts, one attacker).
+  const auto peer = request.find(kPeerHeader);
+  const std::pair<std::string, RateLimit> limits[] = {
+      {"redeem-user:" + caller.user_id, api.options.redeem_limit},
+      {"redeem-ip:" + (peer == request.end() ? std::string() : std::string(peer->value())),
+       api.options.redeem_ip_limit}};
+  for (const auto& [key, limit] : limits) {
+    std::uint64_t retry_after = 0;
+    if (auto allowed = api.limiter.attempt(key, limit, &retry_after); !allowed) {
+      return reply_error(request, allowed.error(), reply, retry_after);
+    }
   }
   domain::RedeemCode command{*code, caller.user_id, api.ids.next()};
   run_command<events::WalletCredited>(
