@@ -49,6 +49,7 @@ struct Settings {
   std::size_t connections_max = 10'000;
   std::uint64_t token_lifetime_hours = 30 * 24;
   std::uint64_t sweep_interval_ms = 60'000;
+  double login_limit = 10;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -104,6 +105,7 @@ int run(const Settings& settings) {
   http::ApiOptions api_options;
   api_options.webhook_secret = settings.webhook_secret;
   api_options.password_hashing.log2_cost = settings.password_cost;
+  api_options.login_limit = {settings.login_limit, settings.login_limit};
   api_options.token_lifetime_us =
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
   http::ApiContext api{**log, ledger, clock, ids, slow_work, limiter, api_options};
@@ -204,7 +206,9 @@ int main(int argc, char** argv) {
       "token-lifetime-hours", po::value(&settings.token_lifetime_hours)->default_value(30 * 24),
       "how long a login token is valid")(
       "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
-      "how often invoice deadlines, subscription renewals and hold expiries are checked");
+      "how often invoice deadlines, subscription renewals and hold expiries are checked")(
+      "login-limit", po::value(&settings.login_limit)->default_value(10),
+      "login attempts per minute (and at once) per address and per email");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
