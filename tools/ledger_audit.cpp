@@ -1,21 +1,39 @@
 // ledger-audit: finance's replay tool. Works on a data directory, also while ledgerd runs on it
-// (the store is opened read-only), or on a backup.
+// (the store is opened read-only: it sees the log as of the moment it opens), or on a backup.
 //
-//   ledger-audit head   --data-dir DIR             position and hash of the last record
-//   ledger-audit verify --data-dir DIR [--quiet]   replays the whole log: hash chain, contiguous
-//                                                  positions and stream versions, every record
-//                                                  decodes; lists every finding
-// Exit codes: 0 ok, 1 findings, 2 usage or I/O error.
+//   ledger-audit head      --data-dir DIR                  POSITION:HASH of the last record
+//   ledger-audit verify    --data-dir DIR [--expect-head POS:HASH]
+//                          replays every event: hash chain, contiguous positions and stream
+//                          versions, every record decodes, postings sum to zero, no wallet below
+//                          zero, redeem-code limits, top-up and purchase states; then compares
+//                          the recomputed balances with the stored read model
+//   ledger-audit balances  --data-dir DIR [--as-of POSITION|TIME]   trial balance at that point
+//   ledger-audit statement --data-dir DIR --account ACCOUNT [--from T] [--to T]
+//   ledger-audit export    --data-dir DIR [--from POSITION] [--to POSITION] [--postings]
+//
+// Every command takes --format human|json|csv and --quiet (no progress bar; the bar shows only
+// when stderr is a terminal). Exit codes: 0 ok, 1 findings, 2 usage or I/O error.
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/domain/account_statement.h"
+#include "core/domain/posting_reader.h"
 #include "core/hex.h"
+#include "core/money.h"
 #include "core/store/chain_verifier.h"
 #include "core/store/rocksdb_event_log.h"
+#include "core/domain/keyspaces.h"
+#include "events/event_json.h"
+#include "events/timestamp.h"
+#include "replay/balance_replay.h"
+#include "replay/domain_audit.h"
 
 namespace {
 
@@ -36,13 +54,19 @@ po::options_description common_description(CommonOptions* common, const char* ti
   po::options_description options(title);
   options.add_options()("help,h", "show this help")(
       "data-dir", po::value(&common->data_dir)->required(), "the ledger's data directory")(
-      "format", po::value(&common->format)->default_value("human"), "human or json")(
+      "format", po::value(&common->format)->default_value("human"), "human, json or csv")(
       "quiet,q", po::bool_switch(&common->quiet), "no progress on stderr");
   return options;
 }
 
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "ledger-audit: %s\n", message.c_str());
+  std::exit(kExitUsage);
+}
+
 // Parses; returns false (after printing help) when the command should not run.
-bool parse(int argc, char** argv, const po::options_description& options) {
+bool parse(int argc, char** argv, const po::options_description& options,
+           const CommonOptions& common) {
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -50,6 +74,9 @@ bool parse(int argc, char** argv, const po::options_description& options) {
     return false;
   }
   po::notify(values);
+  if (common.format != "human" && common.format != "json" && common.format != "csv") {
+    usage_error("--format must be human, json or csv");
+  }
   return true;
 }
 
@@ -58,17 +85,50 @@ std::unique_ptr<store::RocksDbEventLog> open_read_only(const CommonOptions& comm
   options.path = (std::filesystem::path(common.data_dir) / "store").string();
   options.read_only = true;
   options.verify_tail_records_on_open = 0;  // verify reports findings instead of refusing
+  options.state_keyspaces = domain::domain_keyspaces();
+  if (!std::filesystem::exists(options.path)) usage_error("no store in " + common.data_dir);
   auto log = store::RocksDbEventLog::open(options);
-  if (!log) {
-    std::fprintf(stderr, "ledger-audit: %s\n", log.error().message.c_str());
-    std::exit(kExitUsage);
-  }
+  if (!log) usage_error(log.error().message);
   return std::move(log).value();
 }
 
+// Position, rate and ETA on stderr while scanning, when stderr is a terminal.
+class Progress {
+ public:
+  Progress(const char* what, std::uint64_t total, bool quiet)
+      : what_(what), total_(total), shown_(!quiet && isatty(STDERR_FILENO)) {}
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r%100s\r", "");
+  }
+  void at(std::uint64_t position) {
+    if (!shown_ || (position & 0x3FFF) != 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    const double rate = static_cast<double>(position) / seconds;
+    std::fprintf(stderr, "\r%s: %llu / %llu events (%.0f%%), %.0f events/s, ETA %.0f s   ", what_,
+                 static_cast<unsigned long long>(position),
+                 static_cast<unsigned long long>(total_),
+                 total_ ? 100.0 * static_cast<double>(position) / static_cast<double>(total_) : 0,
+                 rate, rate > 0 ? static_cast<double>(total_ - position) / rate : 0.0);
+  }
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  const char* what_;
+  std::uint64_t total_;
+  bool shown_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = started_;
+};
+
 int command_head(int argc, char** argv) {
   CommonOptions common;
-  if (!parse(argc, argv, common_description(&common, "ledger-audit head"))) return kExitOk;
+  auto options = common_description(&common, "ledger-audit head: position and hash of the log");
+  if (!parse(argc, argv, options, common)) return kExitOk;
   auto log = open_read_only(common);
   const auto head = log->head();
   if (common.format == "json") {
@@ -82,40 +142,65 @@ int command_head(int argc, char** argv) {
 
 int command_verify(int argc, char** argv) {
   CommonOptions common;
-  if (!parse(argc, argv, common_description(&common, "ledger-audit verify"))) return kExitOk;
+  std::string expect_head;
+  auto options = common_description(&common, "ledger-audit verify: replay and check everything");
+  options.add_options()("expect-head", po::value(&expect_head),
+                        "POS:HASH a head recorded earlier; the log must still extend it");
+  if (!parse(argc, argv, options, common)) return kExitOk;
+  std::optional<std::pair<std::uint64_t, std::string>> anchor;
+  if (!expect_head.empty()) {
+    const auto colon = expect_head.find(':');
+    try {
+      if (colon == std::string::npos || !hash_from_hex(expect_head.substr(colon + 1))) throw 0;
+      anchor = std::make_pair(std::stoull(expect_head.substr(0, colon)),
+                              expect_head.substr(colon + 1));
+    } catch (...) {
+      usage_error("--expect-head must be POSITION:HASH as printed by `ledger-audit head`");
+    }
+  }
+
   auto log = open_read_only(common);
   const std::uint64_t head = log->head().position;
-  const bool show_progress = !common.quiet && isatty(STDERR_FILENO);
+  Progress progress("verify", head, common.quiet);
   store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
-  const auto started = std::chrono::steady_clock::now();
-  auto last_progress = started;
+  replay::DomainAudit audit;
+  events::Envelope envelope;
+  std::vector<replay::AuditFinding> findings;
+  bool anchor_seen = false;
   auto status = log->scan_records(0, [&](std::uint64_t position, std::string_view record) {
-    verifier.visit(position, record);
-    if (show_progress && (position & 0xFFFF) == 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_progress > std::chrono::milliseconds(200)) {
-        last_progress = now;
-        const double seconds = std::chrono::duration<double>(now - started).count();
-        const double rate = static_cast<double>(position) / seconds;
-        std::fprintf(stderr, "\rverify: %llu / %llu events, %.0f events/s, ETA %.0f s   ",
-                     static_cast<unsigned long long>(position),
-                     static_cast<unsigned long long>(head), rate,
-                     rate > 0 ? static_cast<double>(head - position) / rate : 0.0);
+    if (position > head) return false;
+    if (verifier.visit(position, record, &envelope)) audit.visit(envelope);
+    if (anchor && position == anchor->first) {
+      anchor_seen = true;
+      if (to_hex(verifier.last().hash) != anchor->second) {
+        findings.push_back({position, "anchor_mismatch",
+                            "the record at the anchored position has another hash: the log was "
+                            "rewritten since the anchor was taken"});
       }
     }
+    progress.at(position);
     return true;
   });
-  if (show_progress) std::fprintf(stderr, "\r%80s\r", "");
-  if (!status) {
-    std::fprintf(stderr, "ledger-audit: %s\n", status.error().message.c_str());
-    return kExitUsage;
+  if (!status) usage_error(status.error().message);
+  if (anchor && !anchor_seen) {
+    findings.push_back({anchor->first, "anchor_missing",
+                        fmt::format("the log ends at {}, before the anchored position", head)});
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (auto compared = audit.compare_with_read_model(*log); !compared) {
+    usage_error(compared.error().message);
+  }
+  for (const auto& finding : verifier.findings()) {
+    findings.push_back({finding.position, finding.kind, finding.message});
+  }
+  findings.insert(findings.end(), audit.findings().begin(), audit.findings().end());
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const auto& a, const auto& b) { return a.position < b.position; });
+
+  const double seconds = progress.seconds();
   const auto events = verifier.records_visited();
   const double per_second = seconds > 0 ? static_cast<double>(events) / seconds : 0;
   if (common.format == "json") {
-    for (const auto& finding : verifier.findings()) {
+    for (const auto& finding : findings) {
       std::cout << nlohmann::json{{"position", finding.position},
                                   {"kind", finding.kind},
                                   {"message", finding.message}}
@@ -124,27 +209,222 @@ int command_verify(int argc, char** argv) {
     }
     std::cout << nlohmann::json{{"events", events},
                                 {"events_per_second", static_cast<std::uint64_t>(per_second)},
-                                {"findings", verifier.findings().size()},
-                                {"head", to_hex(verifier.last().hash)}}
+                                {"findings", findings.size()},
+                                {"accounts", audit.balances().size()},
+                                {"head", fmt::format("{}:{}", verifier.last().position,
+                                                     to_hex(verifier.last().hash))}}
                      .dump()
               << "\n";
+  } else if (common.format == "csv") {
+    std::cout << "position,kind,message\n";
+    for (const auto& finding : findings) {
+      std::string message = finding.message;
+      for (char& c : message) {
+        if (c == '"') c = '\'';
+      }
+      std::cout << finding.position << "," << finding.kind << ",\"" << message << "\"\n";
+    }
   } else {
-    for (const auto& finding : verifier.findings()) {
+    for (const auto& finding : findings) {
       std::cout << "position " << finding.position << ": " << finding.kind << ": "
                 << finding.message << "\n";
     }
-    std::printf("verified %llu events in %.2f s (%.0f events/s): %zu findings\n",
-                static_cast<unsigned long long>(events), seconds, per_second,
-                verifier.findings().size());
+    std::printf("verified %llu events and %zu accounts in %.2f s (%.0f events/s): %zu findings\n",
+                static_cast<unsigned long long>(events), audit.balances().size(), seconds,
+                per_second, findings.size());
   }
-  return verifier.findings().empty() ? kExitOk : kExitFindings;
+  return findings.empty() ? kExitOk : kExitFindings;
+}
+
+// POSITION, or an RFC 3339 time / date (the last event recorded before it).
+std::uint64_t resolve_as_of(const store::EventLog& log, const std::string& as_of) {
+  if (as_of.empty()) return log.head().position;
+  if (as_of.find_first_not_of("0123456789") == std::string::npos) return std::stoull(as_of);
+  auto time = events::parse_rfc3339(as_of);
+  if (!time) time = events::parse_date(as_of);
+  if (!time) usage_error("--as-of must be a position, an RFC 3339 time or a date");
+  std::uint64_t last = 0;
+  events::Envelope envelope;
+  auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
+    if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) return true;
+    if (envelope.recorded_at_us() > *time) return false;
+    last = position;
+    return true;
+  });
+  if (!scanned) usage_error(scanned.error().message);
+  return last;
+}
+
+int command_balances(int argc, char** argv) {
+  CommonOptions common;
+  std::string as_of;
+  auto options = common_description(&common, "ledger-audit balances: trial balance");
+  options.add_options()("as-of", po::value(&as_of),
+                        "POSITION or TIME (RFC 3339 or date); default: the head");
+  if (!parse(argc, argv, options, common)) return kExitOk;
+  auto log = open_read_only(common);
+  const std::uint64_t position = resolve_as_of(*log, as_of);
+  auto balances = replay::replay_balances(*log, position);
+  if (!balances) usage_error(balances.error().message);
+  std::int64_t sum = 0;
+  if (common.format == "csv") std::cout << "account,balance,total_credited,total_debited\n";
+  for (const auto& [account, state] : *balances) {
+    sum += state.balance_minor();
+    const auto balance = Money::from_minor(state.balance_minor()).format();
+    if (common.format == "json") {
+      std::cout << nlohmann::json{{"account", account},
+                                  {"balance", balance},
+                                  {"total_credited",
+                                   Money::from_minor(state.total_credited_minor()).format()},
+                                  {"total_debited",
+                                   Money::from_minor(state.total_debited_minor()).format()}}
+                       .dump()
+                << "\n";
+    } else if (common.format == "csv") {
+      std::cout << account << "," << balance << ","
+                << Money::from_minor(state.total_credited_minor()).format() << ","
+                << Money::from_minor(state.total_debited_minor()).format() << "\n";
+    } else {
+      std::printf("%-48s %20s\n", account.c_str(), balance.c_str());
+    }
+  }
+  const std::string total = Money::from_minor(sum).format();
+  if (common.format == "json") {
+    std::cout << nlohmann::json{{"as_of_position", position},
+                                {"accounts", balances->size()},
+                                {"sum", total}}
+                     .dump()
+              << "\n";
+  } else if (common.format == "human") {
+    std::printf("%-48s %20s\nas of position %llu\n", "sum (must be 0.00)", total.c_str(),
+                static_cast<unsigned long long>(position));
+  }
+  return sum == 0 ? kExitOk : kExitFindings;
+}
+
+std::int64_t parse_time_option(const std::string& text, std::int64_t fallback) {
+  if (text.empty()) return fallback;
+  auto time = events::parse_rfc3339(text);
+  if (!time) time = events::parse_date(text);
+  if (!time) usage_error("times are RFC 3339 (2026-11-23T10:00:00Z) or dates (2026-11-23)");
+  return *time;
+}
+
+int command_statement(int argc, char** argv) {
+  CommonOptions common;
+  std::string account, from, to;
+  auto options = common_description(&common, "ledger-audit statement: one account's postings");
+  options.add_options()("account", po::value(&account)->required(), "e.g. wallet:<user id>")(
+      "from", po::value(&from), "start time (inclusive)")("to", po::value(&to),
+                                                          "end time (exclusive)");
+  if (!parse(argc, argv, options, common)) return kExitOk;
+  auto log = open_read_only(common);
+  auto statement = domain::account_statement(*log, account, parse_time_option(from, 0),
+                                             parse_time_option(to, INT64_MAX));
+  if (!statement) usage_error(statement.error().message);
+  if (common.format == "json") {
+    for (const auto& line : statement->lines) {
+      std::cout << nlohmann::json{{"position", line.position},
+                                  {"at", events::format_rfc3339(line.recorded_at_us)},
+                                  {"event_type", line.event_type},
+                                  {"stream", line.stream_id},
+                                  {"amount", line.amount.format()},
+                                  {"balance_after", line.balance_after.format()}}
+                       .dump()
+                << "\n";
+    }
+    std::cout << nlohmann::json{{"account", account},
+                                {"opening_balance", statement->opening_balance.format()},
+                                {"closing_balance", statement->closing_balance.format()},
+                                {"lines", statement->lines.size()}}
+                     .dump()
+              << "\n";
+  } else if (common.format == "csv") {
+    std::cout << "position,at,event_type,stream,amount,balance_after\n";
+    for (const auto& line : statement->lines) {
+      std::cout << line.position << "," << events::format_rfc3339(line.recorded_at_us) << ","
+                << line.event_type << "," << line.stream_id << "," << line.amount.format() << ","
+                << line.balance_after.format() << "\n";
+    }
+  } else {
+    std::printf("statement of %s\nopening balance %s\n", account.c_str(),
+                statement->opening_balance.format().c_str());
+    for (const auto& line : statement->lines) {
+      std::printf("%10llu  %s  %-26s %14s %16s\n",
+                  static_cast<unsigned long long>(line.position),
+                  events::format_rfc3339(line.recorded_at_us).c_str(), line.event_type.c_str(),
+                  line.amount.format().c_str(), line.balance_after.format().c_str());
+    }
+    std::printf("closing balance %s\n", statement->closing_balance.format().c_str());
+  }
+  return kExitOk;
+}
+
+int command_export(int argc, char** argv) {
+  CommonOptions common;
+  std::uint64_t from = 1, to = UINT64_MAX;
+  bool postings = false;
+  auto options = common_description(
+      &common, "ledger-audit export: events as JSON lines, or postings as CSV (--postings)");
+  options.add_options()("from", po::value(&from)->default_value(1), "first position")(
+      "to", po::value(&to), "last position (default: the head)")(
+      "postings", po::bool_switch(&postings), "one CSV row per posting instead of events");
+  if (!parse(argc, argv, options, common)) return kExitOk;
+  auto log = open_read_only(common);
+  const std::uint64_t head = std::min(to, log->head().position);
+  Progress progress("export", head, common.quiet);
+  domain::PostingReader reader;
+  events::Envelope envelope;
+  int failures = 0;
+  if (postings) std::cout << "position,recorded_at,event_type,stream,account,amount\n";
+  auto scanned = log->scan_records(from > 0 ? from - 1 : 0, [&](std::uint64_t position,
+                                                               std::string_view record) {
+    if (position > head) return false;
+    progress.at(position);
+    if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+      std::fprintf(stderr, "ledger-audit: position %llu does not decode\n",
+                   static_cast<unsigned long long>(position));
+      ++failures;
+      return true;
+    }
+    if (postings) {
+      auto found = reader.read(envelope.event_type(), envelope.payload());
+      if (!found) {
+        ++failures;
+        return true;
+      }
+      for (const auto& entry : *found) {
+        std::cout << position << "," << events::format_rfc3339(envelope.recorded_at_us()) << ","
+                  << envelope.event_type() << "," << envelope.stream_id() << ","
+                  << entry.account() << "," << Money::from_minor(entry.amount_minor()).format()
+                  << "\n";
+      }
+    } else {
+      std::string error;
+      auto json = events::envelope_to_json(envelope, &error);
+      if (!json) {
+        std::fprintf(stderr, "ledger-audit: position %llu: %s\n",
+                     static_cast<unsigned long long>(position), error.c_str());
+        ++failures;
+        return true;
+      }
+      std::cout << json->dump() << "\n";
+    }
+    return true;
+  });
+  if (!scanned) usage_error(scanned.error().message);
+  return failures == 0 ? kExitOk : kExitFindings;
 }
 
 void usage() {
   std::fprintf(stderr,
                "usage: ledger-audit COMMAND --data-dir DIR [options]  (COMMAND --help for more)\n"
-               "  head     position and hash of the last record\n"
-               "  verify   replay the whole log and report every finding\n"
+               "  head       position and hash of the last record\n"
+               "  verify     replay the whole log and report every finding\n"
+               "  balances   trial balance of every account, --as-of a position or time\n"
+               "  statement  one account's postings with running balance\n"
+               "  export     events as JSON lines, or postings as CSV\n"
+               "options of every command: --format human|json|csv, --quiet\n"
                "exit codes: 0 ok, 1 findings, 2 usage or I/O error\n");
 }
 
@@ -159,11 +439,17 @@ int main(int argc, char** argv) {
   try {
     if (command == "head") return command_head(argc - 1, argv + 1);
     if (command == "verify") return command_verify(argc - 1, argv + 1);
+    if (command == "balances") return command_balances(argc - 1, argv + 1);
+    if (command == "statement") return command_statement(argc - 1, argv + 1);
+    if (command == "export") return command_export(argc - 1, argv + 1);
     if (command == "--help" || command == "-h") {
       usage();
       return kExitOk;
     }
   } catch (const po::error& error) {
+    std::fprintf(stderr, "ledger-audit %s: %s\n", command.c_str(), error.what());
+    return kExitUsage;
+  } catch (const std::exception& error) {
     std::fprintf(stderr, "ledger-audit %s: %s\n", command.c_str(), error.what());
     return kExitUsage;
   }

@@ -14,7 +14,7 @@ void ChainVerifier::add_finding(std::uint64_t position, std::string kind, std::s
   findings_.push_back(ChainFinding{position, std::move(kind), std::move(message)});
 }
 
-void ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
+bool ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
                           events::Envelope* envelope) {
   ++records_visited_;
   const std::uint64_t expected_position = last_.position + 1;
@@ -42,7 +42,8 @@ void ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
   }
 
   events::Envelope* decoded = envelope != nullptr ? envelope : &scratch_;
-  if (!decoded->ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+  const bool decodes = decoded->ParseFromArray(record.data(), static_cast<int>(record.size()));
+  if (!decodes) {
     add_finding(key_position, "undecodable", "the record is not a valid Envelope");
   } else {
     if (decoded->position() != key_position) {
@@ -65,6 +66,7 @@ void ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
     }
   }
   last_ = LogHead{key_position, stored_hash};
+  return decodes;
 }
 
 }  // namespace ledger::store

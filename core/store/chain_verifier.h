@@ -35,8 +35,8 @@ class ChainVerifier {
   ChainVerifier(LogHead before, bool check_stream_versions);
 
   // Feeds the record stored under `key_position`. `envelope`, when not null, receives the decoded
-  // envelope (valid only when the record decoded).
-  void visit(std::uint64_t key_position, std::string_view record,
+  // envelope; answers whether the record decoded.
+  bool visit(std::uint64_t key_position, std::string_view record,
              events::Envelope* envelope = nullptr);
 
   const std::vector<ChainFinding>& findings() const { return findings_; }

@@ -141,7 +141,7 @@ Status RocksDbEventLog::open_database() {
   }
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
-    for (auto& name : existing) names.push_back(std::move(name));
+    names.insert(names.end(), existing.begin(), existing.end());  // copies: `existing` is used below
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -175,6 +175,24 @@ TEST_CASE("state scans resume just past a key, in either direction") {
   CHECK(scan(ReadDirection::forward, "row/25") == std::vector<std::string>{"row/3", "row/4"});
 }
 
+TEST_CASE("a read-only open of an existing store sees its events and state") {
+  TempDirectory dir;
+  {
+    auto log = open_test_log(dir.string());
+    store::CommitRequest commit = commit_to("a", 2);
+    commit.state_writes.push_back({testing::kTestKeyspace, "k", std::string("v")});
+    REQUIRE(append_one(*log, commit).ok());
+  }
+  store::StoreOptions options;
+  options.path = dir.string();
+  options.read_only = true;
+  options.state_keyspaces = {testing::kTestKeyspace};
+  auto reader = store::RocksDbEventLog::open(options);
+  REQUIRE_MESSAGE(reader.ok(), reader.error().message);
+  CHECK((*reader)->head().position == 2);
+  CHECK((*reader)->read_state(testing::kTestKeyspace, "k").value() == std::string("v"));
+}
+
 TEST_CASE("an unknown state keyspace is refused") {
   TempDirectory dir;
   auto log = open_test_log(dir.string());

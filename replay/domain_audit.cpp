@@ -1,0 +1,174 @@
+#include "replay/domain_audit.h"
+
+#include <fmt/format.h>
+
+#include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
+#include "core/money.h"
+#include "events/course_events.pb.h"
+#include "events/redeem_code_events.pb.h"
+#include "events/wallet_events.pb.h"
+
+namespace ledger::replay {
+namespace {
+
+std::string money(std::int64_t minor) { return Money::from_minor(minor).format(); }
+
+}  // namespace
+
+void DomainAudit::add(std::uint64_t position, std::string kind, std::string message) {
+  findings_.push_back({position, std::move(kind), std::move(message)});
+}
+
+void DomainAudit::visit(const events::Envelope& envelope) {
+  const std::uint64_t position = envelope.position();
+  auto postings = reader_.read(envelope.event_type(), envelope.payload());
+  if (!postings) {
+    add(position, "undecodable", postings.error().message);
+    return;
+  }
+  std::int64_t sum = 0;
+  for (const auto& entry : *postings) {
+    sum += entry.amount_minor();
+    auto& account = balances_[entry.account()];
+    account.set_balance_minor(account.balance_minor() + entry.amount_minor());
+    if (entry.amount_minor() > 0) {
+      account.set_total_credited_minor(account.total_credited_minor() + entry.amount_minor());
+    } else {
+      account.set_total_debited_minor(account.total_debited_minor() - entry.amount_minor());
+    }
+    account.set_postings(account.postings() + 1);
+    if (domain::is_wallet_account(entry.account()) && account.balance_minor() < 0) {
+      add(position, "negative_wallet",
+          fmt::format("{} went to {}", entry.account(), money(account.balance_minor())));
+    }
+  }
+  if (sum != 0) {
+    add(position, "unbalanced",
+        fmt::format("the postings of {} sum to {}, not zero", envelope.event_type(), money(sum)));
+  }
+  check_state_rules(envelope);
+}
+
+void DomainAudit::check_state_rules(const events::Envelope& envelope) {
+  const std::uint64_t position = envelope.position();
+  const std::string& type = envelope.event_type();
+  const std::string& payload = envelope.payload();
+  if (type == "RedeemCodeCreated") {
+    events::RedeemCodeCreated created;
+    created.ParseFromString(payload);
+    codes_[created.code()].limit = created.usage_limit();
+  } else if (type == "RedeemCodeRedeemed") {
+    events::RedeemCodeRedeemed redeemed;
+    redeemed.ParseFromString(payload);
+    Code& code = codes_[redeemed.code()];
+    if (++code.used > code.limit) {
+      add(position, "code_over_limit",
+          fmt::format("code {} redeemed {} times, its limit is {}", redeemed.code(), code.used,
+                      code.limit));
+    }
+    if (!code.users.insert(redeemed.user_id()).second) {
+      add(position, "code_twice_per_user",
+          fmt::format("user {} redeemed code {} again", redeemed.user_id(), redeemed.code()));
+    }
+  } else if (type == "TopUpRequested") {
+    events::TopUpRequested requested;
+    requested.ParseFromString(payload);
+    topups_[requested.topup_id()] = {"pending", requested.amount_minor()};
+  } else if (type == "TopUpConfirmed" || type == "TopUpFailed") {
+    std::string id;
+    std::int64_t amount = -1;
+    if (type == "TopUpConfirmed") {
+      events::TopUpConfirmed confirmed;
+      confirmed.ParseFromString(payload);
+      id = confirmed.topup_id();
+      amount = confirmed.amount_minor();
+    } else {
+      events::TopUpFailed failed;
+      failed.ParseFromString(payload);
+      id = failed.topup_id();
+    }
+    auto it = topups_.find(id);
+    if (it == topups_.end() || it->second.status != "pending") {
+      add(position, "topup_not_pending",
+          fmt::format("top-up {} settled while {}", id,
+                      it == topups_.end() ? "never requested" : it->second.status));
+    } else if (amount >= 0 && amount != it->second.amount_minor) {
+      add(position, "topup_amount",
+          fmt::format("top-up {} confirmed for {}, requested {}", id, money(amount),
+                      money(it->second.amount_minor)));
+    }
+    topups_[id].status = type == "TopUpConfirmed" ? "confirmed" : "failed";
+  } else if (type == "CoursePurchased") {
+    events::CoursePurchased purchased;
+    purchased.ParseFromString(payload);
+    purchases_[purchased.purchase_id()] = {purchased.status(), purchased.amount_minor()};
+  } else if (type == "CoursePurchaseConfirmed") {
+    events::CoursePurchaseConfirmed confirmed;
+    confirmed.ParseFromString(payload);
+    auto it = purchases_.find(confirmed.purchase_id());
+    if (it == purchases_.end() || it->second.status != "pending") {
+      add(position, "purchase_not_pending",
+          fmt::format("purchase {} confirmed while {}", confirmed.purchase_id(),
+                      it == purchases_.end() ? "never made" : it->second.status));
+    }
+    purchases_[confirmed.purchase_id()].status = "completed";
+  } else if (type == "CoursePurchaseRefunded") {
+    events::CoursePurchaseRefunded refunded;
+    refunded.ParseFromString(payload);
+    auto it = purchases_.find(refunded.purchase_id());
+    if (it == purchases_.end() || it->second.status != "completed") {
+      add(position, "refund_not_completed",
+          fmt::format("purchase {} refunded while {}", refunded.purchase_id(),
+                      it == purchases_.end() ? "never made" : it->second.status));
+    } else if (refunded.amount_minor() != it->second.amount_minor) {
+      add(position, "refund_amount",
+          fmt::format("purchase {} refunded {}, paid {}", refunded.purchase_id(),
+                      money(refunded.amount_minor()), money(it->second.amount_minor)));
+    }
+    purchases_[refunded.purchase_id()].status = "refunded";
+  }
+}
+
+Status DomainAudit::compare_with_read_model(const store::EventLog& log) {
+  std::map<std::string, events::AccountState> stored;
+  Status failure;
+  auto scanned = log.scan_state(domain::kAccountsKeyspace, "", store::ReadDirection::forward,
+                                [&](std::string_view key, std::string_view value) {
+                                  events::AccountState state;
+                                  if (!state.ParseFromArray(value.data(),
+                                                            static_cast<int>(value.size()))) {
+                                    add(0, "read_model_undecodable",
+                                        fmt::format("the row of {} does not decode", key));
+                                    return true;
+                                  }
+                                  stored.emplace(std::string(key), state);
+                                  return true;
+                                });
+  if (!scanned) return scanned;
+  for (const auto& [account, replayed] : balances_) {
+    const auto it = stored.find(account);
+    if (it == stored.end()) {
+      add(0, "read_model_missing",
+          fmt::format("{}: the log says {}, the read model has no row", account,
+                      money(replayed.balance_minor())));
+      continue;
+    }
+    if (it->second.SerializeAsString() != replayed.SerializeAsString()) {
+      add(0, "read_model_differs",
+          fmt::format("{}: the log says balance {} ({} postings), the read model {} ({})",
+                      account, money(replayed.balance_minor()), replayed.postings(),
+                      money(it->second.balance_minor()), it->second.postings()));
+    }
+  }
+  for (const auto& [account, state] : stored) {
+    if (!balances_.contains(account)) {
+      add(0, "read_model_extra",
+          fmt::format("{}: the read model has {}, the log has no posting to it", account,
+                      money(state.balance_minor())));
+    }
+  }
+  return failure;
+}
+
+}  // namespace ledger::replay

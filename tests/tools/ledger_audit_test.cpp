@@ -1,0 +1,244 @@
+// ledger-audit as finance runs it: on a data directory the real engine wrote, verify passes;
+// tampered copies (a flipped byte, a deleted event, two swapped events, a changed read-model
+// balance) are reported at the right position with exit code 1; balances --as-of equal what the
+// live system showed at those positions; statements, exports and head anchors.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/redeem_code.h"
+#include "tests/support/ledger_fixture.h"
+#include "tests/support/raw_store.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::usd;
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string output;
+  // The last line, parsed (the summary of --format json).
+  nlohmann::json last_json() const {
+    auto end = output.find_last_not_of('\n');
+    auto start = output.rfind('\n', end);
+    return nlohmann::json::parse(output.substr(start == std::string::npos ? 0 : start + 1,
+                                               end - (start == std::string::npos ? 0 : start + 1) + 1));
+  }
+};
+
+ToolRun run_audit(const std::string& arguments) {
+  const std::string command = std::string(LEDGER_AUDIT) + " " + arguments + " --quiet 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  ToolRun run;
+  char buffer[4096];
+  while (std::size_t read = std::fread(buffer, 1, sizeof(buffer), pipe)) {
+    run.output.append(buffer, read);
+  }
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string position_key(std::uint64_t position) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[static_cast<std::size_t>(i)] = static_cast<char>(position & 0xFF);
+    position >>= 8;
+  }
+  return key;
+}
+
+// A data directory holding a small but real history: top-ups, payments, a redeem code.
+struct AuditedData {
+  testing::TempDirectory dir;
+  std::string store_path = dir.string() + "/store";
+  std::vector<std::pair<std::uint64_t, Money>> alice_balance_at;  // (position, balance then)
+
+  AuditedData() {
+    std::filesystem::create_directories(store_path);
+    auto log = testing::LedgerFixture::open_log(store_path);
+    ManualClock clock(testing::kTestEpochUs);
+    Sequencer sequencer(*log, clock);
+    sequencer.start();
+    domain::Ledger ledger(sequencer);
+    auto run = [&](auto decide) {
+      using Answer = std::remove_cvref_t<decltype(*decide(std::declval<UnitOfWork&>()))>;
+      auto done = ledger.execute_and_wait<Answer>({"test", "", "", "", ""}, decide);
+      REQUIRE(done.ok());
+      clock.advance_us(kMicrosPerHour);
+    };
+    auto record = [&] {
+      auto row = log->read_state(domain::kAccountsKeyspace, "wallet:alice");
+      events::AccountState state;
+      if (row.ok() && row->has_value()) state.ParseFromString(**row);
+      alice_balance_at.emplace_back(log->head().position,
+                                    Money::from_minor(state.balance_minor()));
+    };
+    for (int i = 0; i < 3; ++i) {
+      const std::string topup = "t" + std::to_string(i);
+      run([&](UnitOfWork& uow) {
+        return domain::request_topup(uow, {"alice", topup, usd("100.00"), "card"});
+      });
+      run([&](UnitOfWork& uow) {
+        return domain::confirm_topup(uow, {topup, "ref", "admin", "c" + topup});
+      });
+      record();
+      run([&](UnitOfWork& uow) {
+        return domain::pay_from_wallet(
+            uow, {"alice", "p" + topup, usd("30.00"), "payment", "website", "", ""});
+      });
+      record();
+    }
+    run([&](UnitOfWork& uow) {
+      return domain::create_redeem_codes(uow, {{"GIFT5"}, usd("5.00"), 2, 0, "", "admin", "b"});
+    });
+    run([&](UnitOfWork& uow) { return domain::redeem_code(uow, {"GIFT5", "bob", "r1"}); });
+    sequencer.stop();
+  }
+
+  std::string args() const { return "--data-dir " + dir.string(); }
+
+  // A copy of the data directory to damage.
+  std::string copy(const std::string& name) const {
+    const std::string target = dir.string() + "-" + name;
+    std::filesystem::remove_all(target);
+    std::filesystem::copy(dir.string(), target, std::filesystem::copy_options::recursive);
+    return target;
+  }
+};
+
+TEST_CASE("verify passes on an untouched log and reports counts as one JSON line") {
+  AuditedData data;
+  auto human = run_audit("verify " + data.args());
+  CHECK_MESSAGE(human.exit_code == 0, human.output);
+  CHECK(human.output.find("0 findings") != std::string::npos);
+  auto json = run_audit("verify --format json " + data.args());
+  CHECK(json.exit_code == 0);
+  const auto summary = json.last_json();
+  CHECK(summary["events"] == 15);  // 3 x (request, confirm: 2 events, pay) + code + redeem: 2
+  CHECK(summary["findings"] == 0);
+  CHECK(summary.contains("events_per_second"));
+}
+
+TEST_CASE("a flipped byte, a deleted event and two swapped events are reported where they are") {
+  AuditedData data;
+  {
+    const std::string copy = data.copy("flip");
+    {
+      testing::RawStore raw(copy + "/store");
+      std::string record = raw.get("events", position_key(5));
+      record[record.size() / 2] ^= 0x01;
+      raw.put("events", position_key(5), record);
+    }
+    auto run = run_audit("verify --format json --data-dir " + copy);
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find("\"position\":5") != std::string::npos);
+    std::filesystem::remove_all(copy);
+  }
+  {
+    const std::string copy = data.copy("delete");
+    {
+      testing::RawStore raw(copy + "/store");
+      raw.remove("events", position_key(7));
+    }
+    auto run = run_audit("verify --format json --data-dir " + copy);
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find("\"position\":8") != std::string::npos);  // the gap shows at 8
+    std::filesystem::remove_all(copy);
+  }
+  {
+    const std::string copy = data.copy("swap");
+    {
+      testing::RawStore raw(copy + "/store");
+      const std::string third = raw.get("events", position_key(3));
+      const std::string fourth = raw.get("events", position_key(4));
+      raw.put("events", position_key(3), fourth);
+      raw.put("events", position_key(4), third);
+    }
+    auto run = run_audit("verify --format json --data-dir " + copy);
+    CHECK(run.exit_code == 1);
+    CHECK(run.output.find("\"position\":3") != std::string::npos);
+    CHECK(run.output.find("\"position\":4") != std::string::npos);
+    std::filesystem::remove_all(copy);
+  }
+}
+
+TEST_CASE("a balance changed directly in the read model is reported") {
+  AuditedData data;
+  const std::string copy = data.copy("readmodel");
+  {
+    testing::RawStore raw(copy + "/store");
+    events::AccountState state;
+    REQUIRE(state.ParseFromString(raw.get("state.accounts", "wallet:alice")));
+    state.set_balance_minor(state.balance_minor() + 100);
+    raw.put("state.accounts", "wallet:alice", state.SerializeAsString());
+  }
+  auto run = run_audit("verify --data-dir " + copy);
+  CHECK(run.exit_code == 1);
+  CHECK(run.output.find("read_model_differs") != std::string::npos);
+  CHECK(run.output.find("wallet:alice") != std::string::npos);
+  std::filesystem::remove_all(copy);
+}
+
+TEST_CASE("balances --as-of a position equal the balances the live system showed then") {
+  AuditedData data;
+  for (const auto& [position, balance] : data.alice_balance_at) {
+    CAPTURE(position);
+    auto run = run_audit("balances --format json --as-of " + std::to_string(position) + " " +
+                         data.args());
+    REQUIRE(run.exit_code == 0);
+    bool found = false;
+    std::istringstream lines(run.output);
+    for (std::string line; std::getline(lines, line);) {
+      auto row = nlohmann::json::parse(line);
+      if (row.value("account", "") == "wallet:alice") {
+        found = true;
+        CHECK(row["balance"] == balance.format());
+      }
+      if (row.contains("sum")) CHECK(row["sum"] == "0.00");
+    }
+    CHECK(found);
+  }
+  auto by_time = run_audit("balances --format csv --as-of 2026-11-23T12:30:00Z " + data.args());
+  CHECK(by_time.exit_code == 0);
+  CHECK(by_time.output.find("wallet:alice,70.00") != std::string::npos);  // paid at 12:00
+}
+
+TEST_CASE("statement, export and head anchors") {
+  AuditedData data;
+  auto statement = run_audit("statement --format csv --account wallet:alice " + data.args());
+  REQUIRE(statement.exit_code == 0);
+  CHECK(statement.output.find(",-30.00,70.00") != std::string::npos);
+  CHECK(statement.output.find(",-30.00,210.00") != std::string::npos);
+
+  auto events = run_audit("export --from 2 --to 3 " + data.args());
+  REQUIRE(events.exit_code == 0);
+  CHECK(std::count(events.output.begin(), events.output.end(), '\n') == 2);
+  CHECK(events.output.find("\"position\":2") != std::string::npos);
+  auto postings = run_audit("export --postings " + data.args());
+  CHECK(postings.output.find("promo:redeem-codes,-5.00") != std::string::npos);
+
+  auto head = run_audit("head " + data.args());
+  REQUIRE(head.exit_code == 0);
+  const std::string anchor = head.output.substr(0, head.output.find('\n'));
+  CHECK(run_audit("verify --expect-head " + anchor + " " + data.args()).exit_code == 0);
+  const std::string early = "5:" + std::string(64, 'a');
+  auto rewritten = run_audit("verify --expect-head " + early + " " + data.args());
+  CHECK(rewritten.exit_code == 1);
+  CHECK(rewritten.output.find("anchor_mismatch") != std::string::npos);
+  CHECK(run_audit("verify --expect-head nonsense " + data.args()).exit_code == 2);
+  CHECK(run_audit("balances --data-dir /nonexistent").exit_code == 2);
+}
+
+}  // namespace
+}  // namespace ledger
