@@ -18,6 +18,7 @@ namespace ledger::http {
 
 struct ApiOptions {
   std::string webhook_secret;  // HMAC key of the payment provider; empty: webhook refused
+  std::string backup_dir;      // where POST /api/admin/backup/ writes; empty: backups refused
   std::int64_t token_lifetime_us = 30 * kMicrosPerDay;
   std::chrono::milliseconds min_position_wait{2000};
   PasswordHashOptions password_hashing;

@@ -149,6 +149,10 @@ std::vector<ApiOperation> build_operations() {
        with_page({{"status", "string", false, "active, past_due or cancelled"}}), 200, true},
       {"post", "/api/subscriptions/{id}/cancel/", "Cancel a subscription", "admin, client",
        {{"reason", "string", false, ""}}, {}, 200, false},
+      // Operations (admin)
+      {"post", "/api/admin/backup/",
+       "Online backup: a consistent checkpoint of the store under the backup directory", "admin",
+       {{"name", "string", true, "directory name for this backup"}}, {}, 201, false},
       // Ledger
       {"get", "/api/ledger/head/", "Log head: position and hash", "public", {}, {}, 200, false},
       {"get", "/api/ledger/events/", "Events as JSON from a position", "admin", {},

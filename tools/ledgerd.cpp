@@ -50,6 +50,7 @@ struct Settings {
   std::uint64_t token_lifetime_hours = 30 * 24;
   std::uint64_t sweep_interval_ms = 60'000;
   double login_limit = 10;
+  std::string backup_dir;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -104,6 +105,9 @@ int run(const Settings& settings) {
   http::RateLimiter limiter(clock);
   http::ApiOptions api_options;
   api_options.webhook_secret = settings.webhook_secret;
+  api_options.backup_dir = settings.backup_dir.empty()
+                               ? (std::filesystem::path(settings.data_dir) / "backups").string()
+                               : settings.backup_dir;
   api_options.password_hashing.log2_cost = settings.password_cost;
   api_options.login_limit = {settings.login_limit, settings.login_limit};
   api_options.token_lifetime_us =
@@ -208,7 +212,9 @@ int main(int argc, char** argv) {
       "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
       "how often invoice deadlines, subscription renewals and hold expiries are checked")(
       "login-limit", po::value(&settings.login_limit)->default_value(10),
-      "login attempts per minute (and at once) per address and per email");
+      "login attempts per minute (and at once) per address and per email")(
+      "backup-dir", po::value(&settings.backup_dir),
+      "where online backups (POST /api/admin/backup/) go; default DATA_DIR/backups");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);

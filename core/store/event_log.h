@@ -83,6 +83,10 @@ class EventLog {
                             ReadDirection direction, const StateVisitor& visitor,
                             std::string_view after_key = {}) const = 0;
 
+  // Writes a consistent copy of the whole store (a RocksDB checkpoint: hard links where
+  // possible) into `directory`, which must not exist; acknowledged writes are all in it.
+  virtual Status checkpoint_to(const std::string& directory) = 0;
+
   // Blocks until the head reaches `position` or `timeout` passes; true when reached.
   virtual bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const = 0;
 

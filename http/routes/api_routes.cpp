@@ -1,6 +1,7 @@
 #include "http/routes/api_routes.h"
 
 #include "http/openapi.h"
+#include "http/routes/admin_routes.h"
 #include "http/routes/billing_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
@@ -17,6 +18,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_course_routes(router, api);
   add_billing_routes(router, api);
   add_ledger_query_routes(router, api);
+  add_admin_routes(router, api);
   add_openapi_routes(router);
 }
 

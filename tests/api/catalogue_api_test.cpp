@@ -221,5 +221,25 @@ TEST_CASE("the ledger views: events, a trial balance that sums to zero, statemen
   CHECK(w.f.get(w.alice, "/api/ledger/events/").status == 403);
 }
 
+TEST_CASE("an online backup holds every acknowledged event and opens on its own") {
+  World w;
+  w.f.fund(w.admin, w.alice, "25.00");
+  auto backup = w.f.post(w.admin, "/api/admin/backup/", R"({"name":"nightly-1"})");
+  REQUIRE_MESSAGE(backup.status == 201, backup.body);
+  const std::uint64_t position = backup.json()["contains_position"];
+  CHECK(position == w.f.log->head().position);
+  CHECK(w.f.post(w.admin, "/api/admin/backup/", R"({"name":"nightly-1"})").status == 400);
+  CHECK(w.f.post(w.admin, "/api/admin/backup/", R"({"name":"../escape"})").status == 400);
+  CHECK(w.f.post(w.alice, "/api/admin/backup/", R"({"name":"mine"})").status == 403);
+
+  store::StoreOptions options;
+  options.path = backup.json()["path"].get<std::string>() + "/store";
+  options.read_only = true;
+  auto copy = store::RocksDbEventLog::open(options);
+  REQUIRE(copy.ok());
+  CHECK((*copy)->head().position == position);
+  CHECK((*copy)->head().hash == w.f.log->head().hash);
+}
+
 }  // namespace
 }  // namespace ledger

@@ -56,6 +56,7 @@ struct ApiFixture {
   }
 
   ApiFixture() {
+    api.options.backup_dir = dir.string() + "/backups";
     sequencer.start();
     auto password = http::ensure_initial_admin(ledger, *log, ids, dir.string(),
                                                api.options.password_hashing);

@@ -1,0 +1,71 @@
+#include "http/routes/admin_routes.h"
+
+#include <filesystem>
+
+#include "http/api_support.h"
+
+namespace ledger::http {
+namespace {
+
+bool is_safe_name(std::string_view name) {
+  if (name.empty() || name.size() > 100 || name.front() == '.') return false;
+  for (char c : name) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!allowed) return false;
+  }
+  return true;
+}
+
+void backup(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+  auto body = parse_body(request);
+  if (!body) return reply_error(request, body.error(), reply);
+  auto name = body->string("name", 100);
+  if (!name) return reply_error(request, name.error(), reply);
+  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+  if (api.options.backup_dir.empty()) {
+    return reply_error(request,
+                       make_error(Errc::forbidden, "backups are not configured (--backup-dir)"),
+                       reply);
+  }
+  if (!is_safe_name(*name)) {
+    return reply_error(request,
+                       make_error(Errc::invalid_argument,
+                                  "name is letters, digits, '-', '_' and '.', not starting with '.'",
+                                  "name"),
+                       reply);
+  }
+  std::error_code error;
+  std::filesystem::create_directories(api.options.backup_dir, error);
+  const auto target = std::filesystem::path(api.options.backup_dir) / *name;
+  if (std::filesystem::exists(target)) {
+    return reply_error(request,
+                       make_error(Errc::invalid_argument, "a backup with this name exists", "name"),
+                       reply);
+  }
+  std::filesystem::create_directories(target, error);
+  if (error) {
+    return reply_error(request,
+                       make_error(Errc::io_error, "cannot create " + target.string() + ": " +
+                                                      error.message()),
+                       reply);
+  }
+  const std::uint64_t position = api.log.head().position;  // every event acknowledged so far
+  if (auto written = api.log.checkpoint_to((target / "store").string()); !written) {
+    return reply_error(request, written.error(), reply);
+  }
+  Response response = json_response(
+      request, beast_http::status::created,
+      {{"path", target.string()}, {"contains_position", position}});
+  response.set("X-Ledger-Position", std::to_string(position));
+  reply(std::move(response));
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router, ApiContext& api) {
+  router.add(beast_http::verb::post, "/api/admin/backup/",
+             for_roles(api, {Role::admin}, backup));
+}
+
+}  // namespace ledger::http
