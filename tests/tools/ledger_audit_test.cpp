@@ -16,6 +16,7 @@
 #include "core/domain/redeem_code.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
+#include "tests/support/tool_runner.h"
 
 namespace ledger {
 namespace {
@@ -23,30 +24,10 @@ namespace {
 using domain::UnitOfWork;
 using testing::usd;
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string output;
-  // The last line, parsed (the summary of --format json).
-  nlohmann::json last_json() const {
-    auto end = output.find_last_not_of('\n');
-    auto start = output.rfind('\n', end);
-    return nlohmann::json::parse(output.substr(start == std::string::npos ? 0 : start + 1,
-                                               end - (start == std::string::npos ? 0 : start + 1) + 1));
-  }
-};
+using testing::ToolRun;
 
 ToolRun run_audit(const std::string& arguments) {
-  const std::string command = std::string(LEDGER_AUDIT) + " " + arguments + " --quiet 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  ToolRun run;
-  char buffer[4096];
-  while (std::size_t read = std::fread(buffer, 1, sizeof(buffer), pipe)) {
-    run.output.append(buffer, read);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing::run_tool(LEDGER_AUDIT, arguments + " --quiet");
 }
 
 std::string position_key(std::uint64_t position) {
