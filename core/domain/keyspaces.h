@@ -15,6 +15,8 @@ inline constexpr char kCoursesKeyspace[] = "courses";
 inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
 inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
 inline constexpr char kOutboxKeyspace[] = "outbox";          // emails waiting to be sent
+// Rows of the asynchronous projections (projections/), by projection and generation.
+inline constexpr char kProjectionRowsKeyspace[] = "projections";
 
 // Every keyspace above, for StoreOptions::state_keyspaces.
 std::vector<std::string> domain_keyspaces();

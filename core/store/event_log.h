@@ -83,6 +83,11 @@ class EventLog {
                             ReadDirection direction, const StateVisitor& visitor,
                             std::string_view after_key = {}) const = 0;
 
+  // Writes state rows (no events) as one atomic batch: how asynchronous projections store their
+  // rows together with their checkpoint. Not synced: after a crash a projection may resume from
+  // an earlier checkpoint, with its rows exactly as of that checkpoint.
+  virtual Status write_state(std::span<const StateWrite> writes) = 0;
+
   // Writes a consistent copy of the whole store (a RocksDB checkpoint: hard links where
   // possible) into `directory`, which must not exist; acknowledged writes are all in it.
   virtual Status checkpoint_to(const std::string& directory) = 0;

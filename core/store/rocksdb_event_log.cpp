@@ -717,6 +717,27 @@ Status RocksDbEventLog::compact() {
   return {};
 }
 
+Status RocksDbEventLog::write_state(std::span<const StateWrite> writes) {
+  std::shared_lock db_lock(db_mutex_);
+  if (auto status = writable(); !status) return status;
+  rocksdb::WriteBatch batch;
+  for (const auto& write : writes) {
+    auto* handle = keyspace_handle(write.keyspace);
+    if (handle == nullptr) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("unknown state keyspace {}", write.keyspace));
+    }
+    if (write.value) {
+      batch.Put(handle, write.key, *write.value);
+    } else {
+      batch.Delete(handle, write.key);
+    }
+  }
+  const rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return to_error(status, "cannot write projection state");
+  return {};
+}
+
 Status RocksDbEventLog::checkpoint_to(const std::string& directory) {
   std::shared_lock db_lock(db_mutex_);
   rocksdb::Checkpoint* raw = nullptr;

@@ -70,6 +70,7 @@ class RocksDbEventLog final : public EventLog {
 
   // Writes a consistent RocksDB checkpoint (hard links where possible) to `directory`.
   Status checkpoint_to(const std::string& directory) override;
+  Status write_state(std::span<const StateWrite> writes) override;
 
   // Approximate bytes on disk per column family name.
   std::vector<std::pair<std::string, std::uint64_t>> size_per_column_family() const;
