@@ -211,9 +211,16 @@ Status ProjectionRunner::switch_to_build() {
     old_generation = meta_.generation();
     meta_ = next;
     build_.reset();
+    dropping_ = true;
+  }
+  // Queries read the new generation from here on; waiters wake once the old rows are gone.
+  auto dropped = drop_generation(old_generation);
+  {
+    std::lock_guard lock(mutex_);
+    dropping_ = false;
   }
   progressed_.notify_all();
-  return drop_generation(old_generation);
+  return dropped;
 }
 
 Status ProjectionRunner::drop_generation(std::uint64_t generation) {
@@ -259,7 +266,8 @@ Status ProjectionRunner::catch_up(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mutex_);
   const bool done = progressed_.wait_until(lock, deadline, [&] {
-    return meta_.status() == "failed" || (!build_ && meta_.checkpoint() >= target);
+    return meta_.status() == "failed" ||
+           (!build_ && !dropping_ && meta_.checkpoint() >= target);
   });
   if (meta_.status() == "failed") {
     return make_error(Errc::internal, fmt::format("projection {} failed at {}: {}",

@@ -90,6 +90,7 @@ class ProjectionRunner {
   mutable std::condition_variable progressed_;
   events::ProjectionMeta meta_;
   std::optional<events::ProjectionBuild> build_;
+  bool dropping_ = false;  // the rows of a replaced generation are being deleted
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

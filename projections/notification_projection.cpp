@@ -1,0 +1,172 @@
+#include "projections/notification_projection.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "events/notification_events.pb.h"
+#include "events/notification_state.pb.h"
+#include "events/user_events.pb.h"
+#include "projections/notification_rules.h"
+
+namespace ledger::projections {
+namespace {
+
+template <class M>
+Result<M> load(ProjectionState& state, std::string_view key) {
+  auto bytes = state.get(key);
+  if (!bytes) return std::move(bytes).error();
+  M message;
+  if (bytes->has_value() && !message.ParseFromString(**bytes)) {
+    return make_error(Errc::corruption, fmt::format("notification row {} does not decode", key));
+  }
+  return message;
+}
+
+std::string feed_key(std::string_view user, std::uint64_t position, std::size_t index) {
+  return fmt::format("{}{:020}/{:02}", notification_feed_prefix(user), position, index);
+}
+
+// Who the audiences of a draft are, from the identity events this projection has folded.
+Result<std::vector<std::string>> recipients(ProjectionState& state,
+                                            const NotificationDraft& draft) {
+  std::set<std::string> users;
+  for (Audience audience : draft.audiences) {
+    switch (audience) {
+      case Audience::client:
+        if (!draft.client_id.empty()) users.insert(draft.client_id);
+        break;
+      case Audience::agent: {
+        if (draft.client_id.empty() || draft.service.empty()) break;
+        auto agent = state.get(fmt::format("agent/{}/{}", draft.client_id, draft.service));
+        if (!agent) return std::move(agent).error();
+        if (agent->has_value()) users.insert(**agent);
+        break;
+      }
+      case Audience::admins: {
+        auto admins = state.get("admins");
+        if (!admins) return std::move(admins).error();
+        if (!admins->has_value()) break;
+        std::string_view list = **admins;
+        while (!list.empty()) {
+          const auto comma = list.find(',');
+          users.emplace(list.substr(0, comma));
+          if (comma == std::string_view::npos) break;
+          list.remove_prefix(comma + 1);
+        }
+        break;
+      }
+    }
+  }
+  return std::vector<std::string>(users.begin(), users.end());
+}
+
+Status fold_identity(const events::Envelope& event, ProjectionState& state) {
+  if (event.event_type() == "UserRegistered") {
+    events::UserRegistered registered;
+    registered.ParseFromString(event.payload());
+    if (registered.role() != "admin") return {};
+    auto admins = state.get("admins");
+    if (!admins) return std::move(admins).error();
+    std::string list = admins->value_or("");
+    list += (list.empty() ? "" : ",") + registered.user_id();
+    state.put("admins", std::move(list));
+  } else if (event.event_type() == "AgentAssigned") {
+    events::AgentAssigned assigned;
+    assigned.ParseFromString(event.payload());
+    state.put(fmt::format("agent/{}/{}", assigned.client_id(), assigned.service()),
+              assigned.agent_id());
+  }
+  return {};
+}
+
+Status mark_read(const events::Envelope& event, ProjectionState& state) {
+  if (event.event_type() == "NotificationRead") {
+    events::NotificationRead read;
+    read.ParseFromString(event.payload());
+    auto key = notification_feed_key(read.user_id(), read.notification_id());
+    if (!key) return {};
+    auto notification = load<events::Notification>(state, *key);
+    if (!notification) return std::move(notification).error();
+    auto counters = load<events::NotificationCounters>(state,
+                                                       notification_counters_key(read.user_id()));
+    if (!counters) return std::move(counters).error();
+    if (notification->id().empty() || notification->is_read() ||
+        notification->position() <= counters->read_all_up_to()) {
+      return {};
+    }
+    notification->set_is_read(true);
+    state.put(*key, notification->SerializeAsString());
+    counters->set_unread(counters->unread() - 1);
+    state.put(notification_counters_key(read.user_id()), counters->SerializeAsString());
+  } else if (event.event_type() == "AllNotificationsRead") {
+    events::AllNotificationsRead read;
+    read.ParseFromString(event.payload());
+    auto counters = load<events::NotificationCounters>(state,
+                                                       notification_counters_key(read.user_id()));
+    if (!counters) return std::move(counters).error();
+    counters->set_unread(0);
+    counters->set_read_all_up_to(event.position());
+    state.put(notification_counters_key(read.user_id()), counters->SerializeAsString());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string notification_feed_prefix(std::string_view user_id) {
+  return "feed/" + std::string(user_id) + "/";
+}
+
+std::string notification_counters_key(std::string_view user_id) {
+  return "user/" + std::string(user_id);
+}
+
+std::optional<std::string> notification_feed_key(std::string_view user_id,
+                                                 std::string_view notification_id) {
+  const auto dash = notification_id.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::uint64_t position = 0;
+  std::size_t index = 0;
+  const auto* begin = notification_id.data();
+  auto parsed = std::from_chars(begin, begin + dash, position);
+  if (parsed.ec != std::errc() || parsed.ptr != begin + dash) return std::nullopt;
+  parsed = std::from_chars(begin + dash + 1, begin + notification_id.size(), index);
+  if (parsed.ec != std::errc() || parsed.ptr != begin + notification_id.size() || index > 99) {
+    return std::nullopt;
+  }
+  return feed_key(user_id, position, index);
+}
+
+Status NotificationProjection::apply(const events::Envelope& event, ProjectionState& state) {
+  if (auto folded = fold_identity(event, state); !folded) return folded;
+  if (auto marked = mark_read(event, state); !marked) return marked;
+  std::size_t index = 0;
+  for (const auto& draft : notifications_for(event)) {
+    auto users = recipients(state, draft);
+    if (!users) return std::move(users).error();
+    for (const auto& user : *users) {
+      events::Notification notification;
+      notification.set_id(fmt::format("{}-{}", event.position(), index));
+      notification.set_user_id(user);
+      notification.set_type(draft.type);
+      notification.set_title(draft.title);
+      notification.set_message(draft.message);
+      notification.set_link(draft.link);
+      notification.set_created_at_us(event.recorded_at_us());
+      notification.set_position(event.position());
+      state.put(feed_key(user, event.position(), index), notification.SerializeAsString());
+      auto counters = load<events::NotificationCounters>(state, notification_counters_key(user));
+      if (!counters) return std::move(counters).error();
+      counters->set_unread(counters->unread() + 1);
+      counters->set_total(counters->total() + 1);
+      state.put(notification_counters_key(user), counters->SerializeAsString());
+      ++index;
+    }
+  }
+  return {};
+}
+
+}  // namespace ledger::projections

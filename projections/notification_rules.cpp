@@ -1,0 +1,194 @@
+#include "projections/notification_rules.h"
+
+#include <fmt/format.h>
+
+#include "core/money.h"
+#include "events/course_events.pb.h"
+#include "events/invoice_events.pb.h"
+#include "events/redeem_code_events.pb.h"
+#include "events/subscription_events.pb.h"
+#include "events/user_events.pb.h"
+#include "events/wallet_events.pb.h"
+
+namespace ledger::projections {
+namespace {
+
+std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).format(); }
+
+template <class E>
+E decode(const events::Envelope& event) {
+  E message;
+  message.ParseFromString(event.payload());
+  return message;
+}
+
+// A rule for events of type E: `make(event)` gives the draft or nullopt.
+template <class E>
+NotificationRule rule(std::string type,
+                      std::function<std::optional<NotificationDraft>(const E&)> make) {
+  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
+            return make(decode<E>(event));
+          }};
+}
+
+using A = Audience;
+
+std::vector<NotificationRule> build_rules() {
+  std::vector<NotificationRule> rules;
+  rules.push_back(rule<events::UserRegistered>(
+      "UserRegistered", [](const auto& e) -> std::optional<NotificationDraft> {
+        if (e.role() != "client") return std::nullopt;
+        return NotificationDraft{e.user_id(), "", "client_registered", "New client",
+                                 fmt::format("{} ({}) joined", e.name(), e.email()),
+                                 "/admin/users/" + e.user_id(), {A::admins}};
+      }));
+  rules.push_back(rule<events::AgentAssigned>(
+      "AgentAssigned", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "agent_assigned",
+                                 fmt::format("Your {} agent", e.service()),
+                                 fmt::format("An agent now takes care of your {}", e.service()),
+                                 "/services", {A::client, A::agent}};
+      }));
+  rules.push_back(rule<events::ServiceActivated>(
+      "ServiceActivated", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "service_activated",
+                                 fmt::format("{} activated", e.service()),
+                                 fmt::format("The {} service is active", e.service()),
+                                 "/services", {A::client, A::agent, A::admins}};
+      }));
+  rules.push_back(rule<events::TopUpRequested>(
+      "TopUpRequested", [](const auto& e) -> std::optional<NotificationDraft> {
+        if (!e.auto_recharge()) return std::nullopt;
+        return NotificationDraft{e.user_id(), "", "low_balance", "Low balance: auto-recharge",
+                                 fmt::format("Your balance fell below your threshold; a top-up "
+                                             "of {} was requested",
+                                             money(e.amount_minor())),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::TopUpConfirmed>(
+      "TopUpConfirmed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "", "payment_received", "Top-up confirmed",
+                                 fmt::format("{} was added to your wallet", money(e.amount_minor())),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::TopUpFailed>(
+      "TopUpFailed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "", "payment_failed", "Top-up failed", e.reason(),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::WalletDebited>(
+      "WalletDebited", [](const auto& e) -> std::optional<NotificationDraft> {
+        if (e.source() != "payment") return std::nullopt;  // others have their own rules
+        return NotificationDraft{e.user_id(), e.paid_for_service(), "payment",
+                                 "Payment made",
+                                 fmt::format("You paid {} for {}", money(e.amount_minor()),
+                                             e.paid_for_service()),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::RedeemCodeRedeemed>(
+      "RedeemCodeRedeemed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "", "redeem_code", "Code redeemed",
+                                 fmt::format("Code {} added {} to your wallet", e.code(),
+                                             money(e.amount_minor())),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::CoursePurchased>(
+      "CoursePurchased", [](const auto& e) -> std::optional<NotificationDraft> {
+        const bool pending = e.status() == "pending";
+        return NotificationDraft{e.user_id(), "courses",
+                                 pending ? "course_purchase_pending" : "course_enrolled",
+                                 pending ? "Purchase waiting for PayPal" : "Course purchased",
+                                 pending ? "Your course opens once PayPal confirms the payment"
+                                         : "You are enrolled: the course is open",
+                                 "/courses/" + e.course_id(),
+                                 pending ? std::vector<A>{A::client}
+                                         : std::vector<A>{A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::CoursePurchaseConfirmed>(
+      "CoursePurchaseConfirmed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "courses", "course_enrolled", "Course purchased",
+                                 "PayPal confirmed your payment: the course is open",
+                                 "/courses/" + e.course_id(), {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::CoursePurchaseRefunded>(
+      "CoursePurchaseRefunded", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "courses", "course_refunded", "Course refunded",
+                                 fmt::format("{} went back to your wallet", money(e.amount_minor())),
+                                 "/wallet", {A::client}};
+      }));
+  rules.push_back(rule<events::InvoiceIssued>(
+      "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "invoice_created", "New invoice",
+                                 fmt::format("Invoice of {} for {}, due {}",
+                                             money(e.amount_minor()), e.service(), e.due_date()),
+                                 "/invoices/" + e.invoice_id(), {A::client, A::agent}};
+      }));
+  rules.push_back(rule<events::InvoicePaid>(
+      "InvoicePaid", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "invoice_paid", "Invoice paid",
+                                 fmt::format("Invoice {} ({}) is paid", e.invoice_id(),
+                                             money(e.amount_minor())),
+                                 "/invoices/" + e.invoice_id(), {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::InvoiceReminderDue>(
+      "InvoiceReminderDue", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "invoice_reminder", "Invoice due soon",
+                                 fmt::format("Invoice {} ({}) is due {}", e.invoice_id(),
+                                             money(e.amount_minor()), e.due_date()),
+                                 "/invoices/" + e.invoice_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::InvoiceOverdue>(
+      "InvoiceOverdue", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "invoice_overdue", "Invoice overdue",
+                                 fmt::format("Invoice {} ({}) was due {}", e.invoice_id(),
+                                             money(e.amount_minor()), e.due_date()),
+                                 "/invoices/" + e.invoice_id(), {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::SubscriptionActivated>(
+      "SubscriptionActivated", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "subscription_activated",
+                                 "Subscription active",
+                                 fmt::format("{} ({} a month), renews {}", e.plan(),
+                                             money(e.price_minor()), e.renews_on()),
+                                 "/subscriptions", {A::client, A::agent}};
+      }));
+  rules.push_back(rule<events::SubscriptionRenewalReminderDue>(
+      "SubscriptionRenewalReminderDue", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "subscription_renewal", "Renewal soon",
+                                 fmt::format("Your subscription renews {} for {}", e.renews_on(),
+                                             money(e.price_minor())),
+                                 "/subscriptions", {A::client}};
+      }));
+  rules.push_back(rule<events::SubscriptionRenewalFailed>(
+      "SubscriptionRenewalFailed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "subscription_past_due",
+                                 "Renewal not paid",
+                                 "Your wallet could not pay the renewal; top up to keep it",
+                                 "/wallet", {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::SubscriptionCancelled>(
+      "SubscriptionCancelled", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "", "subscription_cancelled",
+                                 "Subscription cancelled", e.reason(), "/subscriptions",
+                                 {A::client, A::admins}};
+      }));
+  return rules;
+}
+
+}  // namespace
+
+const std::vector<NotificationRule>& notification_rules() {
+  static const std::vector<NotificationRule> rules = build_rules();
+  return rules;
+}
+
+std::vector<NotificationDraft> notifications_for(const events::Envelope& event) {
+  std::vector<NotificationDraft> drafts;
+  for (const auto& rule : notification_rules()) {
+    if (rule.event_type != event.event_type()) continue;
+    if (auto draft = rule.make(event)) drafts.push_back(std::move(*draft));
+  }
+  return drafts;
+}
+
+}  // namespace ledger::projections

@@ -1,0 +1,42 @@
+// Who hears about what: the table that maps each domain event to the notifications of the people
+// it concerns. One place; each rule is a row of `notification_rules()`.
+//
+// Recipients are named by audience: the client the event is about, the agent assigned to that
+// client for the event's service, every admin. The projection resolves audiences from its own
+// fold of the identity events (admins, agent assignments), so a rebuild gives the same feed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/envelope.pb.h"
+
+namespace ledger::projections {
+
+enum class Audience { client, agent, admins };
+
+// What one rule makes of one event (before recipients are resolved).
+struct NotificationDraft {
+  std::string client_id;  // the client concerned (empty when none)
+  std::string service;    // for the agent audience: which agent
+  std::string type;
+  std::string title;
+  std::string message;
+  std::string link;
+  std::vector<Audience> audiences;
+};
+
+struct NotificationRule {
+  std::string event_type;
+  // nullopt when this particular event notifies nobody (e.g. a debit that is not a payment).
+  std::function<std::optional<NotificationDraft>(const events::Envelope&)> make;
+};
+
+const std::vector<NotificationRule>& notification_rules();
+
+// The drafts for one event (empty when no rule matches).
+std::vector<NotificationDraft> notifications_for(const events::Envelope& event);
+
+}  // namespace ledger::projections

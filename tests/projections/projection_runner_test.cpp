@@ -1,0 +1,244 @@
+// The projector framework with the notification projection over a real log: feeds per user,
+// exact resume after a restart, blue/green rebuild equal to the first build, a version change
+// rebuilding on start, read marks, and a poison event stopping only its projection.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "core/domain/course.h"
+#include "core/domain/invoice.h"
+#include "core/domain/notification_commands.h"
+#include "core/domain/users.h"
+#include "events/notification_state.pb.h"
+#include "projections/notification_projection.h"
+#include "projections/projection_registry.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using projections::NotificationProjection;
+using projections::ProjectionRunner;
+using testing::LedgerFixture;
+using testing::usd;
+
+void add_user(LedgerFixture& f, std::string id, std::string role, std::string department = "") {
+  REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
+             return domain::register_user(uow, {id, id + "@x.com", "User " + id, role, department,
+                                                0, "h", true, "test", "", "", ""});
+           }).ok());
+}
+
+// A small history: an admin, a client with a website agent, a top-up, a payment, an invoice.
+void history(LedgerFixture& f) {
+  add_user(f, "admin", "admin");
+  add_user(f, "alice", "client");
+  add_user(f, "web", "agent", "website");
+  REQUIRE(f.run<events::UserState>([](UnitOfWork& uow) {
+             return domain::assign_agent(uow, {"alice", "website", "web", "admin"});
+           }).ok());
+  f.fund("alice", usd("50.00"));
+  REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
+             return domain::pay_from_wallet(
+                 uow, {"alice", f.id(), usd("10.00"), "payment", "website", "", ""});
+           }).ok());
+  REQUIRE(f.run<events::InvoiceState>([](UnitOfWork& uow) {
+             return domain::issue_invoice(
+                 uow, {"inv1", "alice", "website", usd("20.00"), "2026-12-01", "", "admin"});
+           }).ok());
+}
+
+std::vector<events::Notification> feed(const ProjectionRunner& runner, const std::string& user) {
+  std::vector<events::Notification> items;
+  REQUIRE(runner
+              .scan(projections::notification_feed_prefix(user), store::ReadDirection::backward,
+                    [&](std::string_view, std::string_view value) {
+                      events::Notification notification;
+                      REQUIRE(notification.ParseFromArray(value.data(),
+                                                          static_cast<int>(value.size())));
+                      items.push_back(notification);
+                      return true;
+                    })
+              .ok());
+  return items;
+}
+
+events::NotificationCounters counters(const ProjectionRunner& runner, const std::string& user) {
+  auto row = runner.get(projections::notification_counters_key(user));
+  REQUIRE(row.ok());
+  events::NotificationCounters counters;
+  if (row->has_value()) REQUIRE(counters.ParseFromString(**row));
+  return counters;
+}
+
+std::vector<std::string> types(const std::vector<events::Notification>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.push_back(item.type());
+  return names;
+}
+
+TEST_CASE("notifications reach the client, the assigned agent and the admins") {
+  LedgerFixture f;
+  history(f);
+  NotificationProjection projection;
+  ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(types(feed(runner, "alice")) ==
+        std::vector<std::string>{"invoice_created", "payment", "payment_received",
+                                 "agent_assigned"});
+  CHECK(types(feed(runner, "web")) ==
+        std::vector<std::string>{"invoice_created", "agent_assigned"});
+  CHECK(types(feed(runner, "admin")) == std::vector<std::string>{"client_registered"});
+  const auto newest = feed(runner, "alice").front();
+  CHECK(newest.message() == "Invoice of $20.00 for website, due 2026-12-01");
+  CHECK(newest.link() == "/invoices/inv1");
+  CHECK(counters(runner, "alice").unread() == 4);
+  const auto status = runner.status();
+  CHECK(status.state == "live");
+  CHECK(status.checkpoint == f.log->head().position);
+  CHECK(status.lag_events == 0);
+}
+
+TEST_CASE("read marks are events: one notification, then all") {
+  LedgerFixture f;
+  history(f);
+  NotificationProjection projection;
+  ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  const std::string id = feed(runner, "alice").front().id();
+  auto mark = [&](std::string notification) {
+    REQUIRE(f.run<events::NotificationRead>([&](UnitOfWork& uow) {
+               return domain::mark_notification_read(uow, {"alice", notification});
+             }).ok());
+    REQUIRE(runner.catch_up().ok());
+  };
+  mark(id);
+  CHECK(counters(runner, "alice").unread() == 3);
+  CHECK(feed(runner, "alice").front().is_read());
+  mark(id);  // twice: nothing more
+  CHECK(counters(runner, "alice").unread() == 3);
+  REQUIRE(f.run<events::AllNotificationsRead>([](UnitOfWork& uow) {
+             return domain::mark_all_notifications_read(uow, {"alice"});
+           }).ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(counters(runner, "alice").unread() == 0);
+  CHECK(counters(runner, "alice").read_all_up_to() == f.log->head().position);
+}
+
+std::vector<std::pair<std::string, std::string>> all_rows(const ProjectionRunner& runner) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  REQUIRE(runner
+              .scan("", store::ReadDirection::forward,
+                    [&](std::string_view key, std::string_view value) {
+                      rows.emplace_back(key, value);
+                      return true;
+                    })
+              .ok());
+  return rows;
+}
+
+TEST_CASE("a restart resumes exactly; a rebuild gives the same rows in a new generation") {
+  LedgerFixture f;
+  history(f);
+  NotificationProjection projection;
+  std::vector<std::pair<std::string, std::string>> first;
+  {
+    ProjectionRunner runner(*f.log, projection, f.clock);
+    REQUIRE(runner.start().ok());
+    REQUIRE(runner.catch_up().ok());
+    first = all_rows(runner);
+  }
+  // More events while it is stopped, then a new runner picks up from the checkpoint.
+  f.fund("alice", usd("5.00"));
+  ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(counters(runner, "alice").unread() == 5);  // 4 + one top-up: none twice
+  const auto before = all_rows(runner);
+  CHECK(before.size() > first.size());
+
+  const auto generation = runner.status().generation;
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(runner.status().generation == generation + 1);
+  CHECK(all_rows(runner) == before);
+  // The old generation's rows are gone.
+  std::size_t rows = 0;
+  REQUIRE(f.log->scan_state(domain::kProjectionRowsKeyspace,
+                            fmt::format("notifications/{:016x}/", generation),
+                            store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view) {
+                              ++rows;
+                              return true;
+                            })
+              .ok());
+  CHECK(rows == 0);
+}
+
+// Version 2 of a projection: the stored version differs, so it rebuilds on start.
+class NotificationsV2 final : public projections::Projection {
+ public:
+  std::string_view name() const override { return projections::kNotificationsProjection; }
+  std::uint32_t version() const override { return 2; }
+  Status apply(const events::Envelope& event, projections::ProjectionState& state) override {
+    return inner_.apply(event, state);
+  }
+
+ private:
+  NotificationProjection inner_;
+};
+
+// Fails on the first WalletDebited: a poison event.
+class Poisoned final : public projections::Projection {
+ public:
+  std::string_view name() const override { return "poisoned"; }
+  std::uint32_t version() const override { return 1; }
+  Status apply(const events::Envelope& event, projections::ProjectionState& state) override {
+    if (event.event_type() == "WalletDebited") {
+      return make_error(Errc::internal, "cannot fold this debit");
+    }
+    state.put("seen", std::to_string(event.position()));
+    return {};
+  }
+};
+
+TEST_CASE("a new version rebuilds on start; a poison event stops only its projection") {
+  LedgerFixture f;
+  history(f);
+  {
+    NotificationProjection v1;
+    ProjectionRunner runner(*f.log, v1, f.clock);
+    REQUIRE(runner.start().ok());
+    REQUIRE(runner.catch_up().ok());
+  }
+  projections::ProjectionRegistry registry(*f.log, f.clock);
+  registry.add(std::make_unique<NotificationsV2>());
+  registry.add(std::make_unique<Poisoned>());
+  REQUIRE(registry.start().ok());
+  auto* notifications = registry.find("notifications");
+  REQUIRE(notifications != nullptr);
+  REQUIRE(notifications->catch_up().ok());
+  CHECK(notifications->status().version == 2);
+  CHECK(notifications->status().generation == 2);
+  CHECK(counters(*notifications, "alice").unread() == 4);
+
+  auto* poisoned = registry.find("poisoned");
+  REQUIRE(poisoned != nullptr);
+  CHECK_FALSE(poisoned->catch_up().ok());
+  const auto status = poisoned->status();
+  CHECK(status.state == "failed");
+  CHECK(status.failed_error == "cannot fold this debit");
+  auto debit = f.log->read_all(status.failed_position - 1, 1);
+  REQUIRE(debit.ok());
+  CHECK(debit->front().event_type() == "WalletDebited");
+  CHECK(registry.find("nope") == nullptr);
+  // The healthy projection goes on with new events.
+  f.fund("alice", usd("1.00"));
+  REQUIRE(notifications->catch_up().ok());
+  CHECK(counters(*notifications, "alice").unread() == 5);
+}
+
+}  // namespace
+}  // namespace ledger
