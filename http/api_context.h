@@ -13,6 +13,7 @@
 #include "core/password_hasher.h"
 #include "core/store/event_log.h"
 #include "http/rate_limiter.h"
+#include "projections/projection_registry.h"
 
 namespace ledger::http {
 
@@ -37,6 +38,7 @@ struct ApiContext {
   boost::asio::thread_pool& slow_work;
   RateLimiter& limiter;
   ApiOptions options;
+  projections::ProjectionRegistry* projections = nullptr;  // the asynchronous read models
 };
 
 }  // namespace ledger::http

@@ -128,6 +128,16 @@ int run(const Settings& settings) {
                 http::kInitialAdminPasswordFile);
   }
 
+  projections::ProjectionRegistry projections(**log, clock);
+  projections::add_server_projections(projections);
+  if (auto started = projections.start(); !started) {
+    std::fprintf(stderr, "ledgerd: cannot start the projections: %s\n",
+                 started.error().message.c_str());
+    sequencer.stop();
+    return 1;
+  }
+  api.projections = &projections;
+
   domain::DeadlineSweeper sweeper(**log, ledger, clock, ids);
   sweeper.start(std::chrono::milliseconds(settings.sweep_interval_ms));
 
@@ -172,6 +182,7 @@ int run(const Settings& settings) {
   server.stop();
   sweeper.stop();
   slow_work.join();
+  projections.stop();
   sequencer.stop();
   log->reset();
   std::printf("ledgerd: store closed\n");

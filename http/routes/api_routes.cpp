@@ -6,6 +6,7 @@
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
 #include "http/routes/ledger_query_routes.h"
+#include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
 
@@ -19,6 +20,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_billing_routes(router, api);
   add_ledger_query_routes(router, api);
   add_admin_routes(router, api);
+  add_notification_routes(router, api);
   add_openapi_routes(router);
 }
 

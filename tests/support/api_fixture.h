@@ -42,6 +42,7 @@ struct ApiFixture {
   boost::asio::thread_pool slow_work{2};
   http::RateLimiter limiter{clock};
   http::ApiContext api{*log, ledger, clock, ids, slow_work, limiter, options()};
+  projections::ProjectionRegistry projections{*log, clock};
   http::Metrics metrics;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
@@ -63,6 +64,9 @@ struct ApiFixture {
     REQUIRE(password.ok());
     REQUIRE(password->has_value());
     admin_password = **password;
+    projections::add_server_projections(projections);
+    REQUIRE(projections.start().ok());
+    api.projections = &projections;
     http::add_health_routes(router, *log);
     http::add_ledger_routes(router, *log);
     http::add_metrics_routes(router, metrics);
@@ -77,6 +81,7 @@ struct ApiFixture {
   ~ApiFixture() {
     server->stop();
     slow_work.join();
+    projections.stop();
     sequencer.stop();
   }
 

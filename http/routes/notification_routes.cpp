@@ -1,0 +1,229 @@
+#include "http/routes/notification_routes.h"
+
+#include <charconv>
+
+#include "core/domain/notification_commands.h"
+#include "events/notification_state.pb.h"
+#include "events/timestamp.h"
+#include "http/api_support.h"
+#include "http/domain_json.h"
+#include "http/listing.h"
+#include "http/query_string.h"
+#include "projections/notification_projection.h"
+
+namespace ledger::http {
+namespace {
+
+using domain::UnitOfWork;
+
+projections::ProjectionRunner& feeds(ApiContext& api) {
+  auto* runner = api.projections->find(projections::kNotificationsProjection);
+  LEDGER_ASSERT(runner != nullptr, "the notification projection is registered");
+  return *runner;
+}
+
+// Like answer_query, but X-Min-Position waits for the projection, and the answer's position is
+// the projection's checkpoint.
+void answer_from_projection(ApiContext& api, projections::ProjectionRunner& runner,
+                            const Request& request, Reply& reply,
+                            const std::function<Result<nlohmann::json>()>& read) {
+  if (const auto min = request.find("X-Min-Position"); min != request.end()) {
+    std::uint64_t position = 0;
+    const std::string_view value(min->value().data(), min->value().size());
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
+    if (error != std::errc() || end != value.data() + value.size()) {
+      return reply_error(request,
+                         make_error(Errc::invalid_argument,
+                                    "X-Min-Position must be a log position", "X-Min-Position"),
+                         reply);
+    }
+    if (!runner.wait_for(position, api.options.min_position_wait)) {
+      return reply_error(request,
+                         make_error(Errc::timeout, "the notifications have not reached that "
+                                                   "position yet"),
+                         reply);
+    }
+  }
+  const std::uint64_t position = runner.status().checkpoint;
+  auto body = read();
+  if (!body) return reply_error(request, body.error(), reply);
+  Response response = json_response(request, beast_http::status::ok, *body);
+  response.set("X-Ledger-Position", std::to_string(position));
+  reply(std::move(response));
+}
+
+Result<events::NotificationCounters> counters_of(const projections::ProjectionRunner& runner,
+                                                 std::string_view user) {
+  auto row = runner.get(projections::notification_counters_key(user));
+  if (!row) return std::move(row).error();
+  events::NotificationCounters counters;
+  if (row->has_value() && !counters.ParseFromString(**row)) {
+    return make_error(Errc::corruption, "a notification counter row does not decode");
+  }
+  return counters;
+}
+
+nlohmann::json notification_json(const events::Notification& notification, bool is_read,
+                                  std::int64_t now_us) {
+  const std::string date = events::format_date(notification.created_at_us());
+  const std::string group = date == events::format_date(now_us) ? "today"
+                            : date == events::format_date(now_us - kMicrosPerDay) ? "yesterday"
+                                                                                   : date;
+  return {{"id", notification.id()},       {"type", notification.type()},
+          {"title", notification.title()}, {"message", notification.message()},
+          {"link", notification.link()},   {"is_read", is_read},
+          {"created_at", time_json(notification.created_at_us())},
+          {"date", date},                  {"group", group},
+          {"position", notification.position()}};
+}
+
+void list(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string type = query_param(target, "type").value_or("");
+  const std::string unread = query_param(target, "unread").value_or("");
+  if (!unread.empty() && unread != "true" && unread != "false") {
+    return reply_error(request,
+                       make_error(Errc::invalid_argument, "unread must be true or false", "unread"),
+                       reply);
+  }
+  auto& runner = feeds(api);
+  answer_from_projection(api, runner, request, reply, [&]() -> Result<nlohmann::json> {
+    auto counters = counters_of(runner, caller.user_id);
+    if (!counters) return std::move(counters).error();
+    const std::uint64_t read_up_to = counters->read_all_up_to();
+    const std::int64_t now = api.clock.now_us();
+    const std::string prefix = projections::notification_feed_prefix(caller.user_id);
+    ListSource source = [&](std::string_view after, bool reverse,
+                            const ItemVisitor& visit) -> Status {
+      Status failure;
+      auto scanned = runner.scan(
+          prefix, reverse ? store::ReadDirection::forward : store::ReadDirection::backward,
+          [&](std::string_view key, std::string_view value) {
+            events::Notification notification;
+            if (!notification.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+              failure = make_error(Errc::corruption, "a notification does not decode");
+              return false;
+            }
+            const bool is_read =
+                notification.is_read() || notification.position() <= read_up_to;
+            if (!type.empty() && notification.type() != type) return true;
+            if (unread == "true" && is_read) return true;
+            if (unread == "false" && !is_read) return true;
+            return visit(std::string(key), notification_json(notification, is_read, now));
+          },
+          after);
+      if (!scanned) return scanned;
+      return failure;
+    };
+    auto count = count_items(source);
+    if (!count) return std::move(count).error();
+    auto page = list_page(request, source, *count);
+    if (!page) return std::move(page).error();
+    (*page)["unread_count"] = counters->unread();
+    return page;
+  });
+}
+
+void unread_count(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  auto& runner = feeds(api);
+  answer_from_projection(api, runner, request, reply, [&]() -> Result<nlohmann::json> {
+    auto counters = counters_of(runner, caller.user_id);
+    if (!counters) return std::move(counters).error();
+    return nlohmann::json{{"unread_count", counters->unread()}};
+  });
+}
+
+void mark_read(ApiContext& api, const Request& request, const PathParams& params,
+               const Caller& caller, Reply reply) {
+  const std::string id(params.get("id"));
+  auto key = projections::notification_feed_key(caller.user_id, id);
+  auto& runner = feeds(api);
+  if (!key) {
+    return reply_error(request, make_error(Errc::not_found, "there is no such notification"),
+                       reply);
+  }
+  auto row = runner.get(*key);
+  if (!row) return reply_error(request, row.error(), reply);
+  if (!row->has_value()) {
+    return reply_error(request, make_error(Errc::not_found, "there is no such notification"),
+                       reply);
+  }
+  domain::MarkNotificationRead command{caller.user_id, id};
+  run_command<events::NotificationRead>(
+      api, request, caller.user_id,
+      [command](UnitOfWork& uow) { return domain::mark_notification_read(uow, command); },
+      [](const events::NotificationRead& read) -> Result<nlohmann::json> {
+        return nlohmann::json{{"id", read.notification_id()}, {"is_read", true}};
+      },
+      beast_http::status::ok, std::move(reply));
+}
+
+void mark_all_read(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  domain::MarkAllNotificationsRead command{caller.user_id};
+  run_command<events::AllNotificationsRead>(
+      api, request, caller.user_id,
+      [command](UnitOfWork& uow) { return domain::mark_all_notifications_read(uow, command); },
+      [](const events::AllNotificationsRead&) -> Result<nlohmann::json> {
+        return nlohmann::json{{"unread_count", 0}};
+      },
+      beast_http::status::ok, std::move(reply));
+}
+
+nlohmann::json status_json(const projections::ProjectionStatus& status) {
+  nlohmann::json json = {{"name", status.name},
+                         {"version", status.version},
+                         {"generation", status.generation},
+                         {"checkpoint", status.checkpoint},
+                         {"head", status.head},
+                         {"lag_events", status.lag_events},
+                         {"lag_seconds", status.lag_seconds},
+                         {"state", status.state}};
+  if (status.state == "rebuilding") json["rebuild_checkpoint"] = status.rebuild_checkpoint;
+  if (status.state == "failed") {
+    json["failed_position"] = status.failed_position;
+    json["failed_error"] = status.failed_error;
+  }
+  return json;
+}
+
+void projection_statuses(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    nlohmann::json results = nlohmann::json::array();
+    // The inline read models are written with their events: always at the head.
+    const std::uint64_t head = api.log.head().position;
+    results.push_back({{"name", "inline"}, {"version", 1}, {"checkpoint", head}, {"head", head},
+                       {"lag_events", 0}, {"lag_seconds", 0}, {"state", "live"}});
+    for (const auto& status : api.projections->statuses()) results.push_back(status_json(status));
+    return nlohmann::json{{"count", results.size()}, {"next", nullptr}, {"previous", nullptr},
+                          {"results", results}};
+  });
+}
+
+void rebuild(ApiContext& api, const Request& request, const PathParams& params, const Caller&,
+             Reply reply) {
+  auto* runner = api.projections->find(params.get("name"));
+  if (runner == nullptr) {
+    return reply_error(request, make_error(Errc::not_found, "there is no such projection"),
+                       reply);
+  }
+  if (auto started = runner->rebuild(); !started) return reply_error(request, started.error(), reply);
+  reply(json_response(request, beast_http::status::accepted, status_json(runner->status())));
+}
+
+}  // namespace
+
+void add_notification_routes(Router& router, ApiContext& api) {
+  using beast_http::verb;
+  if (api.projections == nullptr) return;
+  router.add(verb::get, "/api/notifications/", for_roles(api, {}, list));
+  router.add(verb::get, "/api/notifications/unread_count/", for_roles(api, {}, unread_count));
+  router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
+  router.add(verb::post, "/api/notifications/{id}/mark_read/",
+             for_roles_with_params(api, {}, mark_read));
+  router.add(verb::get, "/api/admin/projections/",
+             for_roles(api, {Role::admin}, projection_statuses));
+  router.add(verb::post, "/api/admin/projections/{name}/rebuild/",
+             for_roles_with_params(api, {Role::admin}, rebuild));
+}
+
+}  // namespace ledger::http
