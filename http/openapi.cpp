@@ -160,6 +160,8 @@ std::vector<ApiOperation> build_operations() {
        false},
       {"post", "/api/notifications/mark_all_read/", "Mark all read", "any user", {}, {}, 200,
        false},
+      {"get", "/api/admin/email-outbox/", "Queued, sent and failed emails (no bodies)", "admin",
+       {}, with_page({{"status", "string", false, "queued, sent or failed"}}), 200, true},
       {"get", "/api/admin/projections/",
        "Every read model: version, checkpoint, lag, state (live, rebuilding, failed)", "admin",
        {}, {}, 200, true},

@@ -1,5 +1,6 @@
 #include "projections/projection_registry.h"
 
+#include "projections/email_projection.h"
 #include "projections/notification_projection.h"
 
 namespace ledger::projections {
@@ -35,6 +36,7 @@ std::vector<ProjectionStatus> ProjectionRegistry::statuses() const {
 
 void add_server_projections(ProjectionRegistry& registry) {
   registry.add(std::make_unique<NotificationProjection>());
+  registry.add(std::make_unique<EmailProjection>());
 }
 
 }  // namespace ledger::projections

@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/domain/deadline_sweeper.h"
+#include "projections/email_delivery.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
@@ -51,6 +52,7 @@ struct Settings {
   std::uint64_t sweep_interval_ms = 60'000;
   double login_limit = 10;
   std::string backup_dir;
+  std::uint64_t email_interval_ms = 5'000;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -138,6 +140,10 @@ int run(const Settings& settings) {
   }
   api.projections = &projections;
 
+  projections::EmailDelivery emails(**log, clock,
+                                    (std::filesystem::path(settings.data_dir) / "outbox").string());
+  emails.start(std::chrono::milliseconds(settings.email_interval_ms));
+
   domain::DeadlineSweeper sweeper(**log, ledger, clock, ids);
   sweeper.start(std::chrono::milliseconds(settings.sweep_interval_ms));
 
@@ -181,6 +187,7 @@ int run(const Settings& settings) {
   std::fflush(stdout);
   server.stop();
   sweeper.stop();
+  emails.stop();
   slow_work.join();
   projections.stop();
   sequencer.stop();
@@ -225,7 +232,9 @@ int main(int argc, char** argv) {
       "login-limit", po::value(&settings.login_limit)->default_value(10),
       "login attempts per minute (and at once) per address and per email")(
       "backup-dir", po::value(&settings.backup_dir),
-      "where online backups (POST /api/admin/backup/) go; default DATA_DIR/backups");
+      "where online backups (POST /api/admin/backup/) go; default DATA_DIR/backups")(
+      "email-interval-ms", po::value(&settings.email_interval_ms)->default_value(5'000),
+      "how often queued emails are delivered (as .eml files into DATA_DIR/outbox/)");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);

@@ -3,7 +3,9 @@
 #include <charconv>
 
 #include "core/domain/notification_commands.h"
+#include "core/domain/keyspaces.h"
 #include "events/notification_state.pb.h"
+#include "events/outbox_state.pb.h"
 #include "events/timestamp.h"
 #include "http/api_support.h"
 #include "http/domain_json.h"
@@ -210,6 +212,44 @@ void rebuild(ApiContext& api, const Request& request, const PathParams& params, 
   reply(json_response(request, beast_http::status::accepted, status_json(runner->status())));
 }
 
+void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+  const std::string status =
+      query_param(std::string_view(request.target().data(), request.target().size()), "status")
+          .value_or("");
+  if (!status.empty() && status != "queued" && status != "sent" && status != "failed") {
+    return reply_error(request,
+                       make_error(Errc::invalid_argument, "status must be queued, sent or failed",
+                                  "status"),
+                       reply);
+  }
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    ListSource source = state_rows(
+        api.log, domain::kOutboxKeyspace, "email/",
+        [status](std::string_view, std::string_view value)
+            -> Result<std::optional<nlohmann::json>> {
+          events::OutboxEmail email;
+          if (!email.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            return make_error(Errc::corruption, "an outbox row does not decode");
+          }
+          if (!status.empty() && email.status() != status) return std::optional<nlohmann::json>();
+          // Bodies stay out of the listing: a verification code is a secret until sent.
+          return std::optional<nlohmann::json>(nlohmann::json{
+              {"id", email.email_id()},
+              {"to", email.to()},
+              {"template", email.template_name()},
+              {"subject", email.subject()},
+              {"status", email.status()},
+              {"attempts", email.attempts()},
+              {"last_error", email.last_error()},
+              {"created_at", time_json(email.created_at_us())},
+              {"sent_at", time_json(email.sent_at_us())}});
+        });
+    auto count = count_items(source);
+    if (!count) return std::move(count).error();
+    return list_page(request, source, *count);
+  });
+}
+
 }  // namespace
 
 void add_notification_routes(Router& router, ApiContext& api) {
@@ -220,6 +260,8 @@ void add_notification_routes(Router& router, ApiContext& api) {
   router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
   router.add(verb::post, "/api/notifications/{id}/mark_read/",
              for_roles_with_params(api, {}, mark_read));
+  router.add(verb::get, "/api/admin/email-outbox/",
+             for_roles(api, {Role::admin}, email_outbox));
   router.add(verb::get, "/api/admin/projections/",
              for_roles(api, {Role::admin}, projection_statuses));
   router.add(verb::post, "/api/admin/projections/{name}/rebuild/",

@@ -1,0 +1,137 @@
+#include "projections/email_templates.h"
+
+#include <fmt/format.h>
+
+#include "core/money.h"
+#include "events/course_events.pb.h"
+#include "events/invoice_events.pb.h"
+#include "events/subscription_events.pb.h"
+#include "events/user_events.pb.h"
+#include "events/wallet_events.pb.h"
+
+namespace ledger::projections {
+namespace {
+
+std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).format(); }
+
+template <class E>
+EmailTemplate email(std::string name, std::string type,
+                    std::function<std::optional<EmailDraft>(const E&)> make) {
+  return {std::move(name), std::move(type), [make = std::move(make)](const events::Envelope& e) {
+            E message;
+            message.ParseFromString(e.payload());
+            return make(message);
+          }};
+}
+
+std::vector<EmailTemplate> build_templates() {
+  std::vector<EmailTemplate> templates;
+  templates.push_back(email<events::UserRegistered>(
+      "welcome", "UserRegistered", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.user_id(), "Welcome to the platform",
+                          fmt::format("Hello {},\n\nyour {} account is ready.", e.name(),
+                                      e.role())};
+      }));
+  templates.push_back(email<events::TopUpConfirmed>(
+      "payment_confirmation", "TopUpConfirmed", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.user_id(), "Payment received",
+                          fmt::format("We received your payment of {}.\n\nIt is in your wallet.",
+                                      money(e.amount_minor()))};
+      }));
+  templates.push_back(email<events::WalletDebited>(
+      "payment_receipt", "WalletDebited", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.source() != "payment") return std::nullopt;
+        return EmailDraft{e.user_id(), "Payment receipt",
+                          fmt::format("You paid {} for {} from your wallet.\n\nBalance after: {}.",
+                                      money(e.amount_minor()), e.paid_for_service(),
+                                      money(e.balance_after_minor()))};
+      }));
+  templates.push_back(email<events::InvoiceIssued>(
+      "invoice_created", "InvoiceIssued", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), fmt::format("Invoice for {}", e.service()),
+                          fmt::format("A new invoice of {} is due {}.\n\n{}",
+                                      money(e.amount_minor()), e.due_date(), e.description())};
+      }));
+  templates.push_back(email<events::InvoiceReminderDue>(
+      "invoice_reminder", "InvoiceReminderDue", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "Invoice due soon",
+                          fmt::format("Your invoice of {} is due {}.", money(e.amount_minor()),
+                                      e.due_date())};
+      }));
+  templates.push_back(email<events::InvoiceOverdue>(
+      "invoice_overdue", "InvoiceOverdue", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "Invoice overdue",
+                          fmt::format("Your invoice of {} was due {} and is not paid yet.",
+                                      money(e.amount_minor()), e.due_date())};
+      }));
+  templates.push_back(email<events::CoursePurchased>(
+      "course_enrollment", "CoursePurchased", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.status() != "completed") return std::nullopt;
+        return EmailDraft{e.user_id(), "You are enrolled",
+                          "Your course is open: enjoy learning."};
+      }));
+  templates.push_back(email<events::CoursePurchaseConfirmed>(
+      "course_enrollment", "CoursePurchaseConfirmed",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.user_id(), "You are enrolled",
+                          "PayPal confirmed your payment: your course is open."};
+      }));
+  templates.push_back(email<events::SubscriptionActivated>(
+      "subscription_activated", "SubscriptionActivated",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), fmt::format("Your {} subscription", e.plan()),
+                          fmt::format("Your {} subscription is active: {} a month, next renewal "
+                                      "{}.",
+                                      e.plan(), money(e.price_minor()), e.renews_on())};
+      }));
+  templates.push_back(email<events::SubscriptionRenewalReminderDue>(
+      "subscription_renewal", "SubscriptionRenewalReminderDue",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "Your subscription renews soon",
+                          fmt::format("It renews {} for {}.", e.renews_on(),
+                                      money(e.price_minor()))};
+      }));
+  templates.push_back(email<events::SubscriptionCancelled>(
+      "subscription_cancelled", "SubscriptionCancelled",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "Subscription cancelled",
+                          "Your subscription is cancelled. We hope to see you again."};
+      }));
+  return templates;
+}
+
+}  // namespace
+
+const std::vector<EmailTemplate>& email_templates() {
+  static const std::vector<EmailTemplate> templates = build_templates();
+  return templates;
+}
+
+std::string html_escape(std::string_view text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&#39;"; break;
+      default: escaped.push_back(c);
+    }
+  }
+  return escaped;
+}
+
+std::string render_html(const EmailDraft& draft) {
+  std::string html = "<!doctype html><html><body>";
+  std::string_view text = draft.text;
+  while (!text.empty()) {
+    const auto blank = text.find("\n\n");
+    html += "<p>" + html_escape(text.substr(0, blank)) + "</p>";
+    if (blank == std::string_view::npos) break;
+    text.remove_prefix(blank + 2);
+  }
+  return html + "</body></html>";
+}
+
+}  // namespace ledger::projections

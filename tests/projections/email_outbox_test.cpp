@@ -1,0 +1,139 @@
+// The email outbox: templates rendered from events (HTML-escaped), each email queued once, none
+// again on a rebuild, and delivery writing .eml files, erasing sent verification codes, and
+// backing off on failure.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/users.h"
+#include "core/domain/wallet.h"
+#include "events/outbox_state.pb.h"
+#include "projections/email_delivery.h"
+#include "projections/email_projection.h"
+#include "projections/email_templates.h"
+#include "projections/projection_runner.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using testing::usd;
+
+std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
+  std::vector<events::OutboxEmail> emails;
+  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view value) {
+                              events::OutboxEmail email;
+                              REQUIRE(email.ParseFromArray(value.data(),
+                                                           static_cast<int>(value.size())));
+                              emails.push_back(email);
+                              return true;
+                            })
+              .ok());
+  return emails;
+}
+
+void register_client(LedgerFixture& f, std::string id, std::string name) {
+  REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
+             return domain::register_user(uow, {id, id + "@x.com", name, "client", "", 0, "h",
+                                                true, "admin", "", "", ""});
+           }).ok());
+}
+
+TEST_CASE("html bodies escape what users typed") {
+  CHECK(projections::html_escape("<b>&\"'") == "&lt;b&gt;&amp;&quot;&#39;");
+  projections::EmailDraft draft{"u", "s", "Hello <script>\n\nbye"};
+  CHECK(projections::render_html(draft) ==
+        "<!doctype html><html><body><p>Hello &lt;script&gt;</p><p>bye</p></body></html>");
+}
+
+TEST_CASE("each email is queued once with its template, and a rebuild queues none again") {
+  LedgerFixture f;
+  register_client(f, "alice", "Alice <Admin>");
+  f.fund("alice", usd("20.00"));
+  REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
+             return domain::pay_from_wallet(
+                 uow, {"alice", f.id(), usd("5.00"), "payment", "website", "", ""});
+           }).ok());
+  projections::EmailProjection projection;
+  projections::ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  auto emails = outbox(f);
+  REQUIRE(emails.size() == 3);
+  CHECK(emails[0].template_name() == "welcome");
+  CHECK(emails[0].to() == "alice@x.com");
+  CHECK(emails[0].text_body().find("Hello Alice <Admin>,") == 0);
+  CHECK(emails[0].html_body().find("Hello Alice &lt;Admin&gt;,") != std::string::npos);
+  CHECK(emails[1].template_name() == "payment_confirmation");
+  CHECK(emails[1].text_body().find("$20.00") != std::string::npos);
+  CHECK(emails[2].template_name() == "payment_receipt");
+  CHECK(emails[2].text_body().find("Balance after: $15.00") != std::string::npos);
+  for (const auto& email : emails) CHECK(email.status() == "queued");
+
+  // Mark them sent, rebuild: nothing is queued again, nothing is reset.
+  for (auto email : emails) {
+    email.set_status("sent");
+    const store::StateWrite write{domain::kOutboxKeyspace, "email/" + email.email_id(),
+                                  email.SerializeAsString()};
+    REQUIRE(f.log->write_state({&write, 1}).ok());
+  }
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.catch_up().ok());
+  emails = outbox(f);
+  CHECK(emails.size() == 3);
+  for (const auto& email : emails) CHECK(email.status() == "sent");
+  // A new event after the rebuild does queue its email.
+  f.fund("alice", usd("1.00"));
+  REQUIRE(runner.catch_up().ok());
+  CHECK(outbox(f).size() == 4);
+}
+
+TEST_CASE("delivery writes .eml files, marks rows sent, erases codes, backs off on failure") {
+  LedgerFixture f;
+  REQUIRE(f.run<events::UserState>([](UnitOfWork& uow) {
+             return domain::register_user(uow, {"bob", "bob@x.com", "Bob", "client", "", 0, "h",
+                                                false, "self", "digest", "123456", "mail-1"});
+           }).ok());
+  const std::string dir = f.dir.string() + "/outbox";
+  projections::EmailDelivery delivery(*f.log, f.clock, dir);
+  auto report = delivery.deliver_once();
+  REQUIRE(report.ok());
+  CHECK(report->sent == 1);
+  std::ifstream file(dir + "/mail-1.eml");
+  std::stringstream eml;
+  eml << file.rdbuf();
+  CHECK(eml.str().find("To: bob@x.com\r\n") != std::string::npos);
+  CHECK(eml.str().find("Your verification code is 123456") != std::string::npos);
+  auto sent = outbox(f);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].status() == "sent");
+  CHECK(sent[0].attempts() == 1);
+  CHECK(sent[0].text_body().empty());  // the code is gone from the store
+  CHECK(delivery.deliver_once()->sent == 0);  // sent once only
+
+  // A directory that cannot be written: failed, with a backoff before the next attempt.
+  REQUIRE(f.run<events::UserState>([](UnitOfWork& uow) {
+             return domain::register_user(uow, {"carol", "carol@x.com", "Carol", "client", "",
+                                                0, "h", false, "self", "d", "654321", "mail-2"});
+           }).ok());
+  const std::string blocked = f.dir.string() + "/blocked";
+  { std::ofstream(blocked) << "a file, not a directory"; }
+  projections::EmailDelivery failing(*f.log, f.clock, blocked);
+  CHECK(failing.deliver_once()->failed == 1);
+  auto failed = outbox(f);
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[1].status() == "failed");
+  CHECK(failed[1].next_attempt_at_us() == f.clock.now_us() + kMicrosPerMinute);
+  CHECK(failing.deliver_once()->failed == 0);  // waiting for the backoff
+  f.clock.advance_us(kMicrosPerMinute);
+  CHECK(delivery.deliver_once()->sent == 1);   // retried, now with a working directory
+}
+
+}  // namespace
+}  // namespace ledger
