@@ -102,3 +102,15 @@ void Router::dispatch(const Request& request, Reply reply) const {
 }
 
 }  // namespace ledger::http
+
+namespace ledger::http {
+
+void Reply::stream(Response head, std::shared_ptr<StreamSource> source) const {
+  if (stream_) return stream_(std::move(head), std::move(source));
+  head.result(beast_http::status::not_implemented);
+  head.body() = "streaming is not supported here";
+  head.prepare_payload();
+  send_(std::move(head));
+}
+
+}  // namespace ledger::http

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -118,12 +120,21 @@ class Session : public std::enable_shared_from_this<Session> {
     route_name_ = route != nullptr ? route->pattern : "unmatched";
     ++shared_->in_flight;
     auto self = shared_from_this();
-    shared_->router.dispatch(request_, [self](Response response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->write(std::move(response));
-                 });
-    });
+    shared_->router.dispatch(
+        request_,
+        Reply(
+            [self](Response response) {
+              asio::post(self->stream_.get_executor(),
+                         [self, response = std::move(response)]() mutable {
+                           self->write(std::move(response));
+                         });
+            },
+            [self](Response head, std::shared_ptr<StreamSource> source) {
+              asio::post(self->stream_.get_executor(),
+                         [self, head = std::move(head), source = std::move(source)]() mutable {
+                           self->start_stream(std::move(head), std::move(source));
+                         });
+            }));
   }
 
   void write(Response response) {
@@ -146,6 +157,59 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error || !response_.keep_alive()) return close();
     response_ = {};
     read_request();
+  }
+
+  // A streamed answer (Server-Sent Events): the head, then what the source yields, polled on this
+  // strand; a comment line every kHeartbeat keeps proxies from timing the connection out and
+  // finds clients that went away. One write at a time: a slow client cannot make us buffer.
+  void start_stream(Response head, std::shared_ptr<StreamSource> source) {
+    --shared_->in_flight;  // a stream is not an in-flight request: draining closes it
+    if (shared_->observer) {
+      const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - started_);
+      shared_->observer(route_name_, method_, head.result_int(),
+                        static_cast<std::uint64_t>(latency.count()));
+    }
+    source_ = std::move(source);
+    std::string text = fmt::format("HTTP/1.1 {} {}\r\n", head.result_int(),
+                                   std::string(head.reason()));
+    for (const auto& field : head) {
+      if (field.name() == beast_http::field::content_length ||
+          field.name() == beast_http::field::connection) {
+        continue;
+      }
+      text += fmt::format("{}: {}\r\n", std::string(field.name_string()),
+                          std::string(field.value()));
+    }
+    text += "Connection: close\r\n\r\n";
+    stream_.expires_never();
+    send_stream_chunk(std::move(text));
+  }
+
+  void send_stream_chunk(std::string chunk) {
+    stream_text_ = std::move(chunk);
+    last_stream_write_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+    asio::async_write(stream_, asio::buffer(stream_text_),
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) return self->close();
+                        self->stream_.expires_never();
+                        self->schedule_poll();
+                      });
+  }
+
+  void schedule_poll() {
+    poll_timer_.expires_after(kStreamPoll);
+    poll_timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error || self->shared_->draining || self->source_->finished()) return self->close();
+      std::string data = self->source_->poll();
+      if (data.empty() &&
+          std::chrono::steady_clock::now() - self->last_stream_write_ > kHeartbeat) {
+        data = ": heartbeat\n\n";
+      }
+      if (data.empty()) return self->schedule_poll();
+      self->send_stream_chunk(std::move(data));
+    });
   }
 
   // After refusing a request whose body was not read (413, 431, 400), the client may still be
@@ -175,6 +239,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr std::uint64_t kLingerMs = 2'000;
+  static constexpr auto kStreamPoll = std::chrono::milliseconds(250);
+  static constexpr auto kHeartbeat = std::chrono::seconds(15);
   static constexpr std::size_t kLingerBytesMax = 8 << 20;
 
   beast::tcp_stream stream_;
@@ -183,6 +249,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drained_ = 0;
   std::array<char, 16 * 1024> discard_;
   std::shared_ptr<Shared> shared_;
+  std::shared_ptr<StreamSource> source_;
+  std::string stream_text_;
+  std::chrono::steady_clock::time_point last_stream_write_;
+  asio::steady_timer poll_timer_{stream_.get_executor()};
   beast::flat_buffer buffer_;  // unbounded: the parser's header and body limits apply
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   Request request_;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include "core/domain/notification_commands.h"
 #include "core/domain/keyspaces.h"
 #include "events/notification_state.pb.h"
@@ -212,6 +214,78 @@ void rebuild(ApiContext& api, const Request& request, const PathParams& params, 
   reply(json_response(request, beast_http::status::accepted, status_json(runner->status())));
 }
 
+// The caller's new notifications as Server-Sent Events, from just after `last_key` on.
+class NotificationStream final : public StreamSource {
+ public:
+  NotificationStream(const projections::ProjectionRunner& runner, const Clock& clock,
+                     std::string user_id, std::string last_key)
+      : runner_(runner), clock_(clock), user_id_(std::move(user_id)),
+        last_key_(std::move(last_key)) {}
+
+  std::string poll() override {
+    constexpr std::size_t kEventsPerPoll = 50;  // bounded per write
+    std::string out;
+    std::size_t events = 0;
+    auto scanned = runner_.scan(
+        projections::notification_feed_prefix(user_id_), store::ReadDirection::forward,
+        [&](std::string_view key, std::string_view value) {
+          events::Notification notification;
+          if (!notification.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            return false;
+          }
+          last_key_ = std::string(key);
+          out += fmt::format("id: {}\nevent: notification\ndata: {}\n\n", notification.id(),
+                             notification_json(notification, notification.is_read(),
+                                               clock_.now_us())
+                                 .dump());
+          return ++events < kEventsPerPoll;
+        },
+        last_key_);
+    if (!scanned) failed_ = true;
+    return out;
+  }
+  bool finished() const override { return failed_; }
+
+ private:
+  const projections::ProjectionRunner& runner_;
+  const Clock& clock_;
+  std::string user_id_;
+  std::string last_key_;
+  bool failed_ = false;
+};
+
+void stream(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  auto& runner = feeds(api);
+  std::string last_key;
+  if (const auto resume = request.find("Last-Event-ID"); resume != request.end()) {
+    auto key = projections::notification_feed_key(
+        caller.user_id, std::string_view(resume->value().data(), resume->value().size()));
+    if (!key) {
+      return reply_error(request,
+                         make_error(Errc::invalid_argument,
+                                    "Last-Event-ID must be a notification id", "Last-Event-ID"),
+                         reply);
+    }
+    last_key = *key;
+  } else {
+    // From now on: start after the newest notification there is.
+    auto scanned = runner.scan(projections::notification_feed_prefix(caller.user_id),
+                               store::ReadDirection::backward,
+                               [&](std::string_view key, std::string_view) {
+                                 last_key = std::string(key);
+                                 return false;
+                               });
+    if (!scanned) return reply_error(request, scanned.error(), reply);
+    if (last_key.empty()) last_key = projections::notification_feed_prefix(caller.user_id);
+  }
+  Response head{beast_http::status::ok, request.version()};
+  head.set(beast_http::field::content_type, "text/event-stream");
+  head.set(beast_http::field::cache_control, "no-store");
+  reply.stream(std::move(head), std::make_shared<NotificationStream>(runner, api.clock,
+                                                                     caller.user_id,
+                                                                     std::move(last_key)));
+}
+
 void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply reply) {
   const std::string status =
       query_param(std::string_view(request.target().data(), request.target().size()), "status")
@@ -257,6 +331,7 @@ void add_notification_routes(Router& router, ApiContext& api) {
   if (api.projections == nullptr) return;
   router.add(verb::get, "/api/notifications/", for_roles(api, {}, list));
   router.add(verb::get, "/api/notifications/unread_count/", for_roles(api, {}, unread_count));
+  router.add(verb::get, "/api/notifications/stream/", for_roles(api, {}, stream));
   router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
   router.add(verb::post, "/api/notifications/{id}/mark_read/",
              for_roles_with_params(api, {}, mark_read));

@@ -2,6 +2,8 @@
 // reached the command's position, read marks, filters, and the operators' projection view.
 #include <doctest/doctest.h>
 
+#include <boost/asio/write.hpp>
+
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -75,6 +77,77 @@ TEST_CASE("operators see every projection and can rebuild one") {
   REQUIRE(f.projections.find("notifications")->catch_up().ok());
   CHECK(f.projections.find("notifications")->status().generation == 2);
   CHECK(f.get(admin, "/api/notifications/").json()["count"] == 1);  // the new client
+}
+
+// Reads what an event stream sends until `wanted` appears or two seconds pass.
+std::string read_stream_until(boost::beast::tcp_stream& stream, std::string& seen,
+                              const std::string& wanted) {
+  char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (seen.find(wanted) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    stream.expires_after(std::chrono::milliseconds(300));
+    boost::beast::error_code error;
+    const std::size_t read = stream.socket().read_some(boost::asio::buffer(buffer), error);
+    if (read > 0) seen.append(buffer, read);
+    if (error && error != boost::asio::error::would_block &&
+        error != boost::asio::error::try_again) {
+      if (error == boost::beast::error::timeout) continue;
+      break;
+    }
+  }
+  return seen;
+}
+
+TEST_CASE("the event stream sends new notifications, and Last-Event-ID resumes after a gap") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+
+  auto open_stream = [&](boost::asio::io_context& io, const std::string& last_event_id) {
+    auto stream = std::make_unique<boost::beast::tcp_stream>(io);
+    boost::asio::ip::tcp::resolver resolver(io);
+    stream->connect(resolver.resolve("127.0.0.1", std::to_string(f.server->port())));
+    std::string request = "GET /api/notifications/stream/ HTTP/1.1\r\nHost: x\r\n"
+                          "Authorization: Bearer " + alice + "\r\n";
+    if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
+    request += "\r\n";
+    boost::asio::write(stream->socket(), boost::asio::buffer(request));
+    return stream;
+  };
+
+  boost::asio::io_context io;
+  auto live = open_stream(io, "");
+  std::string seen;
+  read_stream_until(*live, seen, "\r\n\r\n");
+  CHECK(seen.find("HTTP/1.1 200") == 0);
+  CHECK(seen.find("Content-Type: text/event-stream") != std::string::npos);
+
+  f.fund(admin, alice, "9.00");  // the client connected before the payment
+  read_stream_until(*live, seen, "Top-up confirmed");
+  CHECK(seen.find("event: notification") != std::string::npos);
+  CHECK(seen.find("Top-up confirmed") != std::string::npos);
+  const auto id_at = seen.find("id: ");
+  REQUIRE(id_at != std::string::npos);
+  const std::string first_id = seen.substr(id_at + 4, seen.find('\n', id_at) - id_at - 4);
+  live.reset();
+
+  // Missed while disconnected: two more; a reconnect from the first id gets exactly those two.
+  f.fund(admin, alice, "1.00");
+  REQUIRE(f.post(alice, "/api/wallet/pay/", R"({"amount":"2.00","service":"website"})").status ==
+          201);
+  REQUIRE(f.projections.find("notifications")->catch_up().ok());
+  auto resumed = open_stream(io, first_id);
+  std::string again;
+  read_stream_until(*resumed, again, "You paid $2.00");
+  std::size_t events = 0;
+  for (auto at = again.find("event: notification"); at != std::string::npos;
+       at = again.find("event: notification", at + 1)) {
+    ++events;
+  }
+  CHECK(events == 2);
+  CHECK(again.find("id: " + first_id + "\n") == std::string::npos);
+  CHECK(again.find("You paid $2.00") != std::string::npos);
 }
 
 }  // namespace
