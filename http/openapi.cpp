@@ -174,6 +174,16 @@ std::vector<ApiOperation> build_operations() {
       {"post", "/api/admin/backup/",
        "Online backup: a consistent checkpoint of the store under the backup directory", "admin",
        {{"name", "string", true, "directory name for this backup"}}, {}, 201, false},
+      // Analytics (admin)
+      {"get", "/api/admin/analytics/services/",
+       "Per service: revenue, active, new and churned clients, churn and growth rates (%), "
+       "daily revenue; compared with the period of the same length before",
+       "admin", {},
+       {{"from", "date", false, "YYYY-MM-DD, default 29 days before to"},
+        {"to", "date", false, "YYYY-MM-DD, default today"}},
+       200, false},
+      {"get", "/api/admin/agents/performance/",
+       "Per agent: department, clients, capacity, workload %", "admin", {}, {}, 200, false},
       // Ledger
       {"get", "/api/ledger/head/", "Log head: position and hash", "public", {}, {}, 200, false},
       {"get", "/api/ledger/events/", "Events as JSON from a position", "admin", {},

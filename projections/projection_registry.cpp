@@ -1,5 +1,6 @@
 #include "projections/projection_registry.h"
 
+#include "projections/analytics_projection.h"
 #include "projections/email_projection.h"
 #include "projections/notification_projection.h"
 
@@ -37,6 +38,7 @@ std::vector<ProjectionStatus> ProjectionRegistry::statuses() const {
 void add_server_projections(ProjectionRegistry& registry) {
   registry.add(std::make_unique<NotificationProjection>());
   registry.add(std::make_unique<EmailProjection>());
+  registry.add(std::make_unique<AnalyticsProjection>());
 }
 
 }  // namespace ledger::projections

@@ -2,6 +2,7 @@
 
 #include "http/openapi.h"
 #include "http/routes/admin_routes.h"
+#include "http/routes/analytics_routes.h"
 #include "http/routes/billing_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
@@ -20,6 +21,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_billing_routes(router, api);
   add_ledger_query_routes(router, api);
   add_admin_routes(router, api);
+  add_analytics_routes(router, api);
   add_notification_routes(router, api);
   add_openapi_routes(router);
 }

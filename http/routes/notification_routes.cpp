@@ -12,6 +12,7 @@
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
+#include "http/projection_query.h"
 #include "http/query_string.h"
 #include "projections/notification_projection.h"
 
@@ -21,39 +22,7 @@ namespace {
 using domain::UnitOfWork;
 
 projections::ProjectionRunner& feeds(ApiContext& api) {
-  auto* runner = api.projections->find(projections::kNotificationsProjection);
-  LEDGER_ASSERT(runner != nullptr, "the notification projection is registered");
-  return *runner;
-}
-
-// Like answer_query, but X-Min-Position waits for the projection, and the answer's position is
-// the projection's checkpoint.
-void answer_from_projection(ApiContext& api, projections::ProjectionRunner& runner,
-                            const Request& request, Reply& reply,
-                            const std::function<Result<nlohmann::json>()>& read) {
-  if (const auto min = request.find("X-Min-Position"); min != request.end()) {
-    std::uint64_t position = 0;
-    const std::string_view value(min->value().data(), min->value().size());
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
-    if (error != std::errc() || end != value.data() + value.size()) {
-      return reply_error(request,
-                         make_error(Errc::invalid_argument,
-                                    "X-Min-Position must be a log position", "X-Min-Position"),
-                         reply);
-    }
-    if (!runner.wait_for(position, api.options.min_position_wait)) {
-      return reply_error(request,
-                         make_error(Errc::timeout, "the notifications have not reached that "
-                                                   "position yet"),
-                         reply);
-    }
-  }
-  const std::uint64_t position = runner.status().checkpoint;
-  auto body = read();
-  if (!body) return reply_error(request, body.error(), reply);
-  Response response = json_response(request, beast_http::status::ok, *body);
-  response.set("X-Ledger-Position", std::to_string(position));
-  reply(std::move(response));
+  return projection_named(api, projections::kNotificationsProjection);
 }
 
 Result<events::NotificationCounters> counters_of(const projections::ProjectionRunner& runner,

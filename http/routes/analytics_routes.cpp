@@ -1,0 +1,113 @@
+#include "http/routes/analytics_routes.h"
+
+#include <cmath>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/users.h"
+#include "events/timestamp.h"
+#include "events/user_state.pb.h"
+#include "http/api_support.h"
+#include "http/domain_json.h"
+#include "http/projection_query.h"
+#include "http/query_string.h"
+#include "projections/analytics_projection.h"
+#include "projections/service_analytics.h"
+
+namespace ledger::http {
+namespace {
+
+std::string_view target_of(const Request& request) {
+  return {request.target().data(), request.target().size()};
+}
+
+// A parameter given with an empty value counts as absent ("?from=&to=").
+std::optional<std::string> date_param(const Request& request, std::string_view name) {
+  auto value = query_param(target_of(request), name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+// Rates as percentages with two decimals (12.5 means 12.5 %).
+double percent(double rate) { return std::round(rate * 10'000.0) / 100.0; }
+
+nlohmann::json report_json(const projections::ServiceReport& report) {
+  nlohmann::json daily = nlohmann::json::array();
+  for (const auto& day : report.daily) {
+    daily.push_back({{"date", day.date}, {"revenue", money_json(day.revenue_minor)}});
+  }
+  return {{"service", report.service},
+          {"revenue", money_json(report.revenue_minor)},
+          {"previous_revenue", money_json(report.previous_revenue_minor)},
+          {"payments", report.payments},
+          {"active_clients", report.active_clients},
+          {"previous_active_clients", report.previous_active_clients},
+          {"new_clients", report.new_clients},
+          {"churned_clients", report.churned_clients},
+          {"churn_rate", percent(report.churn_rate)},
+          {"growth_rate", report.growth_rate ? nlohmann::json(percent(*report.growth_rate))
+                                             : nlohmann::json(nullptr)},
+          {"daily", std::move(daily)}};
+}
+
+void service_analytics(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+  auto period = projections::analytics_period(
+      date_param(request, "from"), date_param(request, "to"),
+      events::format_date(api.clock.now_us()));
+  if (!period) return reply_error(request, period.error(), reply);
+  auto& analytics = projection_named(api, projections::kAnalyticsProjection);
+  answer_from_projection(api, analytics, request, reply, [&]() -> Result<nlohmann::json> {
+    auto reports = projections::service_reports(analytics, *period);
+    if (!reports) return std::move(reports).error();
+    nlohmann::json services = nlohmann::json::array();
+    for (const auto& report : *reports) services.push_back(report_json(report));
+    return nlohmann::json{{"from", period->from}, {"to", period->to},
+                          {"services", std::move(services)}};
+  });
+}
+
+nlohmann::json agent_json(const events::UserState& agent) {
+  const std::uint32_t capacity =
+      agent.max_clients() == 0 ? domain::kDefaultAgentCapacity : agent.max_clients();
+  const std::uint32_t clients = agent.assigned_clients();
+  return {{"agent_id", agent.user_id()},
+          {"name", agent.name()},
+          {"email", agent.email()},
+          {"department", agent.department()},
+          {"clients", clients},
+          {"max_clients", capacity},
+          {"available_slots", clients >= capacity ? 0 : capacity - clients},
+          {"workload_pct", percent(static_cast<double>(clients) / capacity)}};
+}
+
+void agent_performance(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    nlohmann::json agents = nlohmann::json::array();
+    bool corrupt = false;
+    auto scanned = api.log.scan_state(
+        domain::kIdentityKeyspace, "user/", store::ReadDirection::forward,
+        [&](std::string_view, std::string_view value) {
+          events::UserState user;
+          if (!user.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            corrupt = true;
+            return false;
+          }
+          if (user.role() == "agent") agents.push_back(agent_json(user));
+          return true;
+        });
+    if (!scanned) return std::move(scanned).error();
+    if (corrupt) return make_error(Errc::corruption, "a user row does not decode");
+    return nlohmann::json{{"agents", std::move(agents)}};
+  });
+}
+
+}  // namespace
+
+void add_analytics_routes(Router& router, ApiContext& api) {
+  using beast_http::verb;
+  router.add(verb::get, "/api/admin/analytics/services/",
+             for_roles(api, {Role::admin}, service_analytics));
+  router.add(verb::get, "/api/admin/agents/performance/",
+             for_roles(api, {Role::admin}, agent_performance));
+}
+
+}  // namespace ledger::http

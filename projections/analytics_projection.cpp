@@ -1,0 +1,102 @@
+#include "projections/analytics_projection.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/message.h>
+
+#include <map>
+#include <unordered_map>
+
+#include "core/domain/accounts.h"
+#include "core/domain/posting_reader.h"
+#include "events/analytics_state.pb.h"
+#include "events/event_types.h"
+#include "events/timestamp.h"
+
+namespace ledger::projections {
+
+// Reads the postings of an event and, for those that earn revenue, the user they are about.
+struct AnalyticsProjection::Decoder {
+  domain::PostingReader postings;
+  std::unordered_map<std::string, std::unique_ptr<google::protobuf::Message>> messages;
+
+  Result<std::string> user_of(const events::Envelope& event) {
+    auto found = messages.find(event.event_type());
+    if (found == messages.end()) {
+      const auto* descriptor = events::find_event_descriptor(event.event_type());
+      if (descriptor == nullptr) {
+        return make_error(Errc::corruption,
+                          fmt::format("unknown event type {}", event.event_type()));
+      }
+      found = messages
+                  .emplace(event.event_type(),
+                           google::protobuf::MessageFactory::generated_factory()
+                               ->GetPrototype(descriptor)
+                               ->New())
+                  .first;
+    }
+    auto& message = *found->second;
+    if (!message.ParseFromString(event.payload())) {
+      return make_error(Errc::corruption,
+                        fmt::format("a {} payload does not decode", event.event_type()));
+    }
+    const auto* field = message.GetDescriptor()->FindFieldByName("user_id");
+    if (field == nullptr || field->is_repeated() ||
+        field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      return std::string();
+    }
+    return message.GetReflection()->GetString(message, field);
+  }
+};
+
+AnalyticsProjection::AnalyticsProjection() : decoder_(std::make_unique<Decoder>()) {}
+AnalyticsProjection::~AnalyticsProjection() = default;
+
+std::string analytics_day_key(std::string_view service, std::string_view date) {
+  return fmt::format("day/{}/{}", service, date);
+}
+
+std::string analytics_active_prefix(std::string_view service, std::string_view date) {
+  return fmt::format("active/{}/{}/", service, date);
+}
+
+std::string analytics_first_key(std::string_view service, std::string_view user_id) {
+  return fmt::format("first/{}/{}", service, user_id);
+}
+
+Status AnalyticsProjection::apply(const events::Envelope& event, ProjectionState& state) {
+  auto postings = decoder_->postings.read(event.event_type(), event.payload());
+  if (!postings) return std::move(postings).error();
+  std::map<std::string, std::int64_t, std::less<>> revenue;  // service -> amount
+  for (const auto& posting : *postings) {
+    const std::string_view account = posting.account();
+    if (!account.starts_with(domain::kRevenuePrefix)) continue;
+    revenue[std::string(account.substr(domain::kRevenuePrefix.size()))] += posting.amount_minor();
+  }
+  if (revenue.empty()) return {};
+
+  auto user = decoder_->user_of(event);
+  if (!user) return std::move(user).error();
+  const std::string date = events::format_date(event.recorded_at_us());
+  for (const auto& [service, amount] : revenue) {
+    const std::string day_key = analytics_day_key(service, date);
+    auto row = state.get(day_key);
+    if (!row) return std::move(row).error();
+    events::ServiceDay day;
+    if (row->has_value() && !day.ParseFromString(**row)) {
+      return make_error(Errc::corruption, fmt::format("analytics row {} does not decode", day_key));
+    }
+    day.set_revenue_minor(day.revenue_minor() + amount);
+    day.set_payments(day.payments() + 1);
+    state.put(day_key, day.SerializeAsString());
+    state.put(std::string(kAnalyticsServicePrefix) + service, "");
+    if (user->empty()) continue;
+    state.put(analytics_active_prefix(service, date) + *user, "");
+    const std::string first_key = analytics_first_key(service, *user);
+    auto first = state.get(first_key);
+    if (!first) return std::move(first).error();
+    if (!first->has_value()) state.put(first_key, date);
+  }
+  return {};
+}
+
+}  // namespace ledger::projections

@@ -1,0 +1,43 @@
+// Analytics: what each service earns and who pays for it, folded from the postings of the log.
+//
+// Revenue is the sum of the postings to `revenue:<service>` (gross: refunds post to `refunds`,
+// not back to revenue). The client of a revenue event is the event's `user_id`. Days are UTC.
+// Rows (under "analytics/<generation>/"):
+//   day/<service>/<YYYY-MM-DD>            ServiceDay (revenue and payment count of that day)
+//   active/<service>/<YYYY-MM-DD>/<user>  "" (the user paid for the service that day)
+//   first/<service>/<user>                the day of the user's first payment for the service
+//   service/<service>                     "" (the services that ever earned anything)
+#pragma once
+
+#include <memory>
+
+#include "projections/projection.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace ledger::projections {
+
+inline constexpr char kAnalyticsProjection[] = "analytics";
+
+class AnalyticsProjection final : public Projection {
+ public:
+  AnalyticsProjection();
+  ~AnalyticsProjection() override;
+  std::string_view name() const override { return kAnalyticsProjection; }
+  std::uint32_t version() const override { return 1; }
+  Status apply(const events::Envelope& event, ProjectionState& state) override;
+
+ private:
+  struct Decoder;
+  std::unique_ptr<Decoder> decoder_;
+};
+
+// Row keys, for readers.
+std::string analytics_day_key(std::string_view service, std::string_view date);
+std::string analytics_active_prefix(std::string_view service, std::string_view date);
+std::string analytics_first_key(std::string_view service, std::string_view user_id);
+inline constexpr char kAnalyticsServicePrefix[] = "service/";
+
+}  // namespace ledger::projections
