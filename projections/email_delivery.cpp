@@ -1,34 +1,26 @@
 #include "projections/email_delivery.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "core/domain/keyspaces.h"
 #include "events/timestamp.h"
+#include "projections/eml_directory_transport.h"
 
 namespace ledger::projections {
 namespace {
 
 constexpr std::int64_t kFirstBackoffUs = kMicrosPerMinute;
 
-Status write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
-  const std::string temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return make_error(Errc::io_error, fmt::format("cannot create {}", temporary));
-  const bool written =
-      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || !synced || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return make_error(Errc::io_error, fmt::format("cannot write {}", path.string()));
+// A header value on one line: CR and LF become spaces.
+std::string header_value(std::string_view text) {
+  std::string value(text);
+  for (char& c : value) {
+    if (c == '\r' || c == '\n') c = ' ';
   }
-  return {};
+  return value;
 }
 
 }  // namespace
@@ -44,19 +36,16 @@ std::string render_eml(const events::OutboxEmail& email, std::string_view from) 
       "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"{}\"\r\n\r\n"
       "--{}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n"
       "--{}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{}\r\n--{}--\r\n",
-      from, email.to(), email.subject(), events::format_rfc3339(email.created_at_us()),
+      header_value(from), header_value(email.to()), header_value(email.subject()), events::format_rfc3339(email.created_at_us()),
       email.email_id(), boundary, boundary, text, boundary,
       email.html_body().empty() ? "<p>" + email.text_body() + "</p>" : email.html_body(),
       boundary);
 }
 
-Status EmailDelivery::deliver(const events::OutboxEmail& email) {
-  std::error_code error;
-  std::filesystem::create_directories(outbox_dir_, error);
-  if (error) return make_error(Errc::io_error, "cannot create " + outbox_dir_);
-  return write_file_atomically(std::filesystem::path(outbox_dir_) / (email.email_id() + ".eml"),
-                               render_eml(email, from_));
-}
+EmailDelivery::EmailDelivery(store::EventLog& log, const Clock& clock, std::string outbox_dir,
+                             std::string from_address)
+    : EmailDelivery(log, clock, std::make_unique<EmlDirectoryTransport>(std::move(outbox_dir)),
+                    std::move(from_address)) {}
 
 Result<DeliveryReport> EmailDelivery::deliver_once() {
   DeliveryReport report;
@@ -80,7 +69,7 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
   if (!scanned) return std::move(scanned).error();
   for (auto& [key, email] : due) {
     email.set_attempts(email.attempts() + 1);
-    if (auto delivered = deliver(email); delivered) {
+    if (auto delivered = transport_->send(email, from_, render_eml(email, from_)); delivered) {
       email.set_status("sent");
       email.set_sent_at_us(now);
       email.clear_last_error();

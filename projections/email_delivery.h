@@ -4,12 +4,13 @@
 // doubling from one minute, at most 8 attempts). Verification codes are erased from their row
 // once sent.
 //
-// Delivery writes each email as an RFC 5322 message (`<email_id>.eml`, multipart text + HTML)
-// into the outbox directory, atomically (temporary file, fsync, rename), for a relay or an
-// operator to pick up. Sending through an SMTP relay directly is not built yet.
+// Each email is rendered as an RFC 5322 message (multipart text + HTML) and handed to a transport:
+// an SMTP relay (smtp_transport.h) when one is configured, otherwise `<email_id>.eml` files in
+// the outbox directory (eml_directory_transport.h).
 #pragma once
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "core/clock.h"
 #include "core/store/event_log.h"
 #include "events/outbox_state.pb.h"
+#include "projections/email_transport.h"
 
 namespace ledger::projections {
 
@@ -29,10 +31,13 @@ struct DeliveryReport {
 
 class EmailDelivery {
  public:
-  EmailDelivery(store::EventLog& log, const Clock& clock, std::string outbox_dir,
+  EmailDelivery(store::EventLog& log, const Clock& clock, std::unique_ptr<EmailTransport> transport,
                 std::string from_address = "no-reply@localhost")
-      : log_(log), clock_(clock), outbox_dir_(std::move(outbox_dir)),
+      : log_(log), clock_(clock), transport_(std::move(transport)),
         from_(std::move(from_address)) {}
+  // Delivery into .eml files in `outbox_dir`.
+  EmailDelivery(store::EventLog& log, const Clock& clock, std::string outbox_dir,
+                std::string from_address = "no-reply@localhost");
   ~EmailDelivery() { stop(); }
 
   Result<DeliveryReport> deliver_once();
@@ -40,11 +45,9 @@ class EmailDelivery {
   void stop();
 
  private:
-  Status deliver(const events::OutboxEmail& email);
-
   store::EventLog& log_;
   const Clock& clock_;
-  std::string outbox_dir_;
+  std::unique_ptr<EmailTransport> transport_;
   std::string from_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -52,7 +55,8 @@ class EmailDelivery {
   std::thread thread_;
 };
 
-// The RFC 5322 text of an email (CRLF line ends, multipart/alternative).
+// The RFC 5322 text of an email (CRLF line ends, multipart/alternative). Line breaks in header
+// values become spaces, so no text can add a header.
 std::string render_eml(const events::OutboxEmail& email, std::string_view from);
 
 }  // namespace ledger::projections

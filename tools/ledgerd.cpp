@@ -16,6 +16,8 @@
 #include "core/clock.h"
 #include "core/domain/deadline_sweeper.h"
 #include "projections/email_delivery.h"
+#include "projections/eml_directory_transport.h"
+#include "projections/smtp_transport.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
@@ -53,6 +55,12 @@ struct Settings {
   double login_limit = 10;
   std::string backup_dir;
   std::uint64_t email_interval_ms = 5'000;
+  std::string email_from = "no-reply@localhost";
+  std::string smtp_relay;
+  bool smtp_starttls = false;
+  std::string smtp_ca_file;
+  std::string smtp_user;
+  std::string smtp_password;
 };
 
 std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
@@ -140,8 +148,24 @@ int run(const Settings& settings) {
   }
   api.projections = &projections;
 
-  projections::EmailDelivery emails(**log, clock,
-                                    (std::filesystem::path(settings.data_dir) / "outbox").string());
+  std::unique_ptr<projections::EmailTransport> transport;
+  if (settings.smtp_relay.empty()) {
+    const auto outbox = (std::filesystem::path(settings.data_dir) / "outbox").string();
+    transport = std::make_unique<projections::EmlDirectoryTransport>(outbox);
+    std::printf("ledgerd: emails are written into %s (no --smtp-relay)\n", outbox.c_str());
+  } else {
+    projections::SmtpSettings smtp;
+    // The relay was checked before the store was opened.
+    (void)projections::parse_smtp_relay(settings.smtp_relay, smtp);
+    smtp.starttls = settings.smtp_starttls;
+    smtp.ca_file = settings.smtp_ca_file;
+    smtp.username = settings.smtp_user;
+    smtp.password = settings.smtp_password;
+    transport = std::make_unique<projections::SmtpTransport>(std::move(smtp));
+    std::printf("ledgerd: emails go to the SMTP relay %s%s\n", settings.smtp_relay.c_str(),
+                settings.smtp_starttls ? " with STARTTLS" : "");
+  }
+  projections::EmailDelivery emails(**log, clock, std::move(transport), settings.email_from);
   emails.start(std::chrono::milliseconds(settings.email_interval_ms));
 
   domain::DeadlineSweeper sweeper(**log, ledger, clock, ids);
@@ -234,7 +258,20 @@ int main(int argc, char** argv) {
       "backup-dir", po::value(&settings.backup_dir),
       "where online backups (POST /api/admin/backup/) go; default DATA_DIR/backups")(
       "email-interval-ms", po::value(&settings.email_interval_ms)->default_value(5'000),
-      "how often queued emails are delivered (as .eml files into DATA_DIR/outbox/)");
+      "how often queued emails are delivered")(
+      "email-from", po::value(&settings.email_from)->default_value("no-reply@localhost"),
+      "sender address of every email")(
+      "smtp-relay", po::value(&settings.smtp_relay),
+      "HOST:PORT of the SMTP relay (unset: emails are written as .eml files into "
+      "DATA_DIR/outbox/)")(
+      "smtp-starttls", po::bool_switch(&settings.smtp_starttls),
+      "require STARTTLS with a verified certificate (never downgraded)")(
+      "smtp-ca-file", po::value(&settings.smtp_ca_file),
+      "PEM file of the CAs trusted for the relay (default: the system's)")(
+      "smtp-user", po::value(&settings.smtp_user),
+      "AUTH PLAIN user (sent only with --smtp-starttls)")(
+      "smtp-password", po::value(&settings.smtp_password),
+      "AUTH PLAIN password (prefer LEDGER_SMTP_PASSWORD or --config; never printed)");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
@@ -258,6 +295,18 @@ int main(int argc, char** argv) {
   if (settings.password_cost < 10 || settings.password_cost > 20) {
     std::fprintf(stderr, "ledgerd: --password-cost must be between 10 and 20\n");
     return 2;
+  }
+  if (!settings.smtp_relay.empty()) {
+    ledger::projections::SmtpSettings smtp;
+    if (auto relay = ledger::projections::parse_smtp_relay(settings.smtp_relay, smtp); !relay) {
+      std::fprintf(stderr, "ledgerd: --smtp-relay: %s\n", relay.error().message.c_str());
+      return 2;
+    }
+    if (!settings.smtp_user.empty() && !settings.smtp_starttls) {
+      std::fprintf(stderr, "ledgerd: --smtp-user needs --smtp-starttls (credentials are only "
+                           "sent over TLS)\n");
+      return 2;
+    }
   }
   if (values.count("help")) {
     std::cout << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT] [--config FILE] [options]\n\n" << options;
