@@ -1,0 +1,254 @@
+// Every notification rule and every email template, one example event each: the right people,
+// the right words. A rule or template without an example here fails the coverage check, so a new
+// one cannot be added untested.
+#include <doctest/doctest.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/text_format.h>
+
+#include <memory>
+#include <set>
+
+#include "events/event_types.h"
+#include "projections/email_templates.h"
+#include "projections/notification_rules.h"
+
+namespace ledger {
+namespace {
+
+using projections::Audience;
+
+events::Envelope envelope(const std::string& type, const std::string& text) {
+  const auto* descriptor = events::find_event_descriptor(type);
+  REQUIRE_MESSAGE(descriptor != nullptr, type);
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
+  REQUIRE_MESSAGE(google::protobuf::TextFormat::ParseFromString(text, message.get()), text);
+  events::Envelope event;
+  event.set_event_type(type);
+  event.set_payload(message->SerializeAsString());
+  return event;
+}
+
+struct Expected {
+  std::string type;
+  std::string client_id;
+  std::string service;  // whose agent, for the agent audience
+  std::string title;
+  std::string message;
+  std::string link;
+  std::vector<Audience> audiences;
+};
+
+struct RuleExample {
+  std::string event_type;
+  std::string payload;               // protobuf text format
+  std::vector<Expected> expected;    // empty: this event notifies nobody
+};
+
+const std::vector<RuleExample>& rule_examples() {
+  static const std::vector<RuleExample> examples = {
+      {"UserRegistered", R"(user_id: "c1" role: "client" name: "Ann" email: "ann@x.com")",
+       {{"client_registered", "c1", "", "New client", "Ann (ann@x.com) joined", "/admin/users/c1",
+         {Audience::admins}}}},
+      {"UserRegistered", R"(user_id: "a1" role: "agent" name: "Al" email: "al@x.com")", {}},
+      {"AgentAssigned", R"(client_id: "c1" service: "website" agent_id: "a1")",
+       {{"agent_assigned", "c1", "website", "Your website agent",
+         "An agent now takes care of your website", "/services",
+         {Audience::client, Audience::agent}}}},
+      {"ServiceActivated", R"(client_id: "c1" service: "marketing")",
+       {{"service_activated", "c1", "marketing", "marketing activated",
+         "The marketing service is active", "/services",
+         {Audience::client, Audience::agent, Audience::admins}}}},
+      {"TopUpRequested", R"(user_id: "c1" amount_minor: 2500 auto_recharge: true)",
+       {{"low_balance", "c1", "", "Low balance: auto-recharge",
+         "Your balance fell below your threshold; a top-up of $25.00 was requested", "/wallet",
+         {Audience::client}}}},
+      {"TopUpRequested", R"(user_id: "c1" amount_minor: 2500)", {}},
+      {"TopUpConfirmed", R"(user_id: "c1" amount_minor: 4000)",
+       {{"payment_received", "c1", "", "Top-up confirmed", "$40.00 was added to your wallet",
+         "/wallet", {Audience::client}}}},
+      {"TopUpFailed", R"(user_id: "c1" reason: "card declined")",
+       {{"payment_failed", "c1", "", "Top-up failed", "card declined", "/wallet",
+         {Audience::client}}}},
+      {"WalletDebited",
+       R"(user_id: "c1" source: "payment" paid_for_service: "website" amount_minor: 1500)",
+       {{"payment", "c1", "website", "Payment made", "You paid $15.00 for website", "/wallet",
+         {Audience::client}}}},
+      {"WalletDebited", R"(user_id: "c1" source: "invoice" amount_minor: 1500)", {}},
+      {"RedeemCodeRedeemed", R"(user_id: "c1" code: "ABCD-2345" amount_minor: 1000)",
+       {{"redeem_code", "c1", "", "Code redeemed", "Code ABCD-2345 added $10.00 to your wallet",
+         "/wallet", {Audience::client}}}},
+      {"CoursePurchased", R"(user_id: "c1" course_id: "k1" status: "completed")",
+       {{"course_enrolled", "c1", "courses", "Course purchased",
+         "You are enrolled: the course is open", "/courses/k1",
+         {Audience::client, Audience::admins}}}},
+      {"CoursePurchased", R"(user_id: "c1" course_id: "k1" status: "pending")",
+       {{"course_purchase_pending", "c1", "courses", "Purchase waiting for PayPal",
+         "Your course opens once PayPal confirms the payment", "/courses/k1",
+         {Audience::client}}}},
+      {"CoursePurchaseConfirmed", R"(user_id: "c1" course_id: "k1")",
+       {{"course_enrolled", "c1", "courses", "Course purchased",
+         "PayPal confirmed your payment: the course is open", "/courses/k1",
+         {Audience::client, Audience::admins}}}},
+      {"CoursePurchaseRefunded", R"(user_id: "c1" amount_minor: 4900)",
+       {{"course_refunded", "c1", "courses", "Course refunded", "$49.00 went back to your wallet",
+         "/wallet", {Audience::client}}}},
+      {"InvoiceIssued",
+       R"(client_id: "c1" invoice_id: "i1" service: "website" amount_minor: 30000 due_date: "2026-12-01")",
+       {{"invoice_created", "c1", "website", "New invoice",
+         "Invoice of $300.00 for website, due 2026-12-01", "/invoices/i1",
+         {Audience::client, Audience::agent}}}},
+      {"InvoicePaid", R"(client_id: "c1" invoice_id: "i1" amount_minor: 30000)",
+       {{"invoice_paid", "c1", "", "Invoice paid", "Invoice i1 ($300.00) is paid", "/invoices/i1",
+         {Audience::client, Audience::admins}}}},
+      {"InvoiceReminderDue",
+       R"(client_id: "c1" invoice_id: "i1" amount_minor: 30000 due_date: "2026-12-01")",
+       {{"invoice_reminder", "c1", "", "Invoice due soon", "Invoice i1 ($300.00) is due 2026-12-01",
+         "/invoices/i1", {Audience::client}}}},
+      {"InvoiceOverdue",
+       R"(client_id: "c1" invoice_id: "i1" amount_minor: 30000 due_date: "2026-12-01")",
+       {{"invoice_overdue", "c1", "", "Invoice overdue", "Invoice i1 ($300.00) was due 2026-12-01",
+         "/invoices/i1", {Audience::client, Audience::admins}}}},
+      {"SubscriptionActivated",
+       R"(client_id: "c1" service: "marketing" plan: "Growth" price_minor: 9900 renews_on: "2026-12-24")",
+       {{"subscription_activated", "c1", "marketing", "Subscription active",
+         "Growth ($99.00 a month), renews 2026-12-24", "/subscriptions",
+         {Audience::client, Audience::agent}}}},
+      {"SubscriptionRenewalReminderDue",
+       R"(client_id: "c1" price_minor: 9900 renews_on: "2026-12-24")",
+       {{"subscription_renewal", "c1", "", "Renewal soon",
+         "Your subscription renews 2026-12-24 for $99.00", "/subscriptions",
+         {Audience::client}}}},
+      {"SubscriptionRenewalFailed", R"(client_id: "c1")",
+       {{"subscription_past_due", "c1", "", "Renewal not paid",
+         "Your wallet could not pay the renewal; top up to keep it", "/wallet",
+         {Audience::client, Audience::admins}}}},
+      {"SubscriptionCancelled", R"(client_id: "c1" reason: "moving on")",
+       {{"subscription_cancelled", "c1", "", "Subscription cancelled", "moving on",
+         "/subscriptions", {Audience::client, Audience::admins}}}},
+  };
+  return examples;
+}
+
+struct EmailExample {
+  std::string template_name;
+  std::string event_type;
+  std::string payload;
+  bool sends = true;
+  std::string user_id;
+  std::string subject;
+  std::string text;
+};
+
+const std::vector<EmailExample>& email_examples() {
+  static const std::vector<EmailExample> examples = {
+      {"welcome", "UserRegistered", R"(user_id: "c1" role: "client" name: "Ann <b>")", true,
+       "c1", "Welcome to the platform", "Hello Ann <b>,\n\nyour client account is ready."},
+      {"payment_confirmation", "TopUpConfirmed", R"(user_id: "c1" amount_minor: 4000)", true,
+       "c1", "Payment received", "We received your payment of $40.00.\n\nIt is in your wallet."},
+      {"payment_receipt", "WalletDebited",
+       R"(user_id: "c1" source: "payment" paid_for_service: "website" amount_minor: 1500 balance_after_minor: 2500)",
+       true, "c1", "Payment receipt",
+       "You paid $15.00 for website from your wallet.\n\nBalance after: $25.00."},
+      {"payment_receipt", "WalletDebited", R"(user_id: "c1" source: "course_purchase")", false},
+      {"invoice_created", "InvoiceIssued",
+       R"(client_id: "c1" service: "website" amount_minor: 30000 due_date: "2026-12-01" description: "Landing page")",
+       true, "c1", "Invoice for website",
+       "A new invoice of $300.00 is due 2026-12-01.\n\nLanding page"},
+      {"invoice_reminder", "InvoiceReminderDue",
+       R"(client_id: "c1" amount_minor: 30000 due_date: "2026-12-01")", true, "c1",
+       "Invoice due soon", "Your invoice of $300.00 is due 2026-12-01."},
+      {"invoice_overdue", "InvoiceOverdue",
+       R"(client_id: "c1" amount_minor: 30000 due_date: "2026-12-01")", true, "c1",
+       "Invoice overdue", "Your invoice of $300.00 was due 2026-12-01 and is not paid yet."},
+      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "completed")", true,
+       "c1", "You are enrolled", "Your course is open: enjoy learning."},
+      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "pending")", false},
+      {"course_enrollment", "CoursePurchaseConfirmed", R"(user_id: "c1")", true, "c1",
+       "You are enrolled", "PayPal confirmed your payment: your course is open."},
+      {"subscription_activated", "SubscriptionActivated",
+       R"(client_id: "c1" plan: "Growth" price_minor: 9900 renews_on: "2026-12-24")", true, "c1",
+       "Your Growth subscription",
+       "Your Growth subscription is active: $99.00 a month, next renewal 2026-12-24."},
+      {"subscription_renewal", "SubscriptionRenewalReminderDue",
+       R"(client_id: "c1" price_minor: 9900 renews_on: "2026-12-24")", true, "c1",
+       "Your subscription renews soon", "It renews 2026-12-24 for $99.00."},
+      {"subscription_cancelled", "SubscriptionCancelled", R"(client_id: "c1")", true, "c1",
+       "Subscription cancelled", "Your subscription is cancelled. We hope to see you again."},
+  };
+  return examples;
+}
+
+TEST_CASE("each notification rule notifies the right people with the right words") {
+  for (const auto& example : rule_examples()) {
+    CAPTURE(example.event_type);
+    CAPTURE(example.payload);
+    const auto drafts = projections::notifications_for(envelope(example.event_type,
+                                                                example.payload));
+    REQUIRE(drafts.size() == example.expected.size());
+    for (std::size_t i = 0; i < drafts.size(); ++i) {
+      const auto& draft = drafts[i];
+      const auto& expected = example.expected[i];
+      CHECK(draft.type == expected.type);
+      CHECK(draft.client_id == expected.client_id);
+      CHECK(draft.title == expected.title);
+      CHECK(draft.message == expected.message);
+      CHECK(draft.link == expected.link);
+      CHECK(draft.audiences == expected.audiences);
+      // The agent audience needs to know whose agent: the service.
+      const bool to_agent = std::find(draft.audiences.begin(), draft.audiences.end(),
+                                      Audience::agent) != draft.audiences.end();
+      if (to_agent || !expected.service.empty()) CHECK(draft.service == expected.service);
+    }
+  }
+}
+
+TEST_CASE("every notification rule has an example") {
+  std::set<std::string> covered;
+  for (const auto& example : rule_examples()) {
+    if (!example.expected.empty()) covered.insert(example.event_type);
+  }
+  for (const auto& rule : projections::notification_rules()) {
+    CHECK_MESSAGE(covered.contains(rule.event_type), "no example notifies for " << rule.event_type);
+  }
+}
+
+TEST_CASE("each email template renders the right recipient, subject and text") {
+  for (const auto& example : email_examples()) {
+    CAPTURE(example.template_name);
+    CAPTURE(example.payload);
+    const auto event = envelope(example.event_type, example.payload);
+    std::size_t matched = 0;
+    for (const auto& email : projections::email_templates()) {
+      if (email.name != example.template_name || email.event_type != example.event_type) continue;
+      ++matched;
+      const auto draft = email.make(event);
+      REQUIRE(draft.has_value() == example.sends);
+      if (!draft) continue;
+      CHECK(draft->user_id == example.user_id);
+      CHECK(draft->subject == example.subject);
+      CHECK(draft->text == example.text);
+      // What users typed is escaped in the HTML body.
+      const std::string html = projections::render_html(*draft);
+      CHECK(html.find('<', html.find("<body>") + 6) != std::string::npos);
+      if (example.text.find('<') != std::string::npos) {
+        CHECK(html.find("&lt;") != std::string::npos);
+      }
+    }
+    CHECK(matched == 1);
+  }
+}
+
+TEST_CASE("every email template has an example") {
+  std::set<std::pair<std::string, std::string>> covered;
+  for (const auto& example : email_examples()) {
+    if (example.sends) covered.emplace(example.template_name, example.event_type);
+  }
+  for (const auto& email : projections::email_templates()) {
+    CHECK_MESSAGE(covered.contains({email.name, email.event_type}),
+                  "no example sends " << email.name << " for " << email.event_type);
+  }
+}
+
+}  // namespace
+}  // namespace ledger
