@@ -72,7 +72,9 @@ enum class ErrorKind : std::uint8_t {
   X(department_mismatch, refused)                    \
   X(service_not_active, refused)                     \
   X(invalid_transition, refused)                     \
-  X(version_number_taken, refused)
+  X(version_number_taken, refused)                   \
+  X(course_not_accessible, refused)                  \
+  X(already_finished, refused)
 
 enum class Errc : std::uint16_t {
 #define LEDGER_ERRC_ENUM(code, kind) code,

@@ -180,6 +180,7 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
       {"completed_at", time_json(purchase.completed_at_us())},
       {"access_expires_at", time_json(purchase.access_expires_at_us())},
       {"refunded_at", time_json(purchase.refunded_at_us())},
+      {"finished_at", time_json(purchase.finished_at_us())},
   };
 }
 

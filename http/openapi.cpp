@@ -120,6 +120,8 @@ std::vector<ApiOperation> build_operations() {
       {"get", "/api/courses/{id}/", "One course", "any user", {}, {}, 200, false},
       {"post", "/api/courses/{id}/purchase/", "Buy a course (wallet: at once; PayPal: pending)",
        "client", {{"payment_method", "string", true, "wallet or paypal"}}, {}, 201, false},
+      {"post", "/api/courses/{id}/finish/",
+       "Mark a course finished (the learner, with access; once)", "client", {}, {}, 200, false},
       {"post", "/api/courses/{id}/confirm_paypal_purchase/", "Confirm a PayPal purchase",
        "admin", {{"purchase_id", "string", true, ""},
                  {"provider_reference", "string", true, ""}}, {}, 200, false},

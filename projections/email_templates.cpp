@@ -76,6 +76,12 @@ std::vector<EmailTemplate> build_templates() {
         return EmailDraft{e.user_id(), "You are enrolled",
                           "PayPal confirmed your payment: your course is open."};
       }));
+  templates.push_back(email<events::CourseFinished>(
+      "course_completion", "CourseFinished", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.user_id(), fmt::format("You finished {}", e.course_title()),
+                          fmt::format("Congratulations on finishing {}.\n\nKeep learning!",
+                                      e.course_title())};
+      }));
   templates.push_back(email<events::SubscriptionActivated>(
       "subscription_activated", "SubscriptionActivated",
       [](const auto& e) -> std::optional<EmailDraft> {

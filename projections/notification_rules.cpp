@@ -116,6 +116,12 @@ std::vector<NotificationRule> build_rules() {
                                  fmt::format("{} went back to your wallet", money(e.amount_minor())),
                                  "/wallet", {A::client}};
       }));
+  rules.push_back(rule<events::CourseFinished>(
+      "CourseFinished", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "courses", "course_completed", "Course completed",
+                                 fmt::format("You finished {}: congratulations", e.course_title()),
+                                 "/courses/" + e.course_id(), {A::client, A::admins}};
+      }));
   rules.push_back(rule<events::InvoiceIssued>(
       "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {
         return NotificationDraft{e.client_id(), e.service(), "invoice_created", "New invoice",

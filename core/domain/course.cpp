@@ -302,6 +302,38 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
   return purchase;
 }
 
+Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command) {
+  if (auto valid = require_id(command.course_id, "course_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto course = load_course(uow, command.course_id);
+  if (!course) return std::move(course).error();
+  auto row = uow.load<events::CoursePurchaseState>(
+      kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value() || !course_is_accessible(*course, &**row, uow.now_us())) {
+    return make_error(Errc::course_not_accessible,
+                      fmt::format("you have no access to course {}", command.course_id));
+  }
+  events::CoursePurchaseState purchase = std::move(**row);
+  if (purchase.finished_at_us() != 0) {
+    return make_error(Errc::already_finished,
+                      fmt::format("you finished course {} already", command.course_id));
+  }
+  events::CourseFinished finished;
+  finished.set_purchase_id(purchase.purchase_id());
+  finished.set_course_id(purchase.course_id());
+  finished.set_user_id(purchase.user_id());
+  finished.set_course_title(purchase.course_title());
+  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), finished);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  purchase.set_finished_at_us(uow.now_us());
+  save_purchase(uow, purchase);
+  return purchase;
+}
+
 bool course_is_accessible(const events::CourseState& course,
                           const events::CoursePurchaseState* purchase, std::int64_t now_us) {
   if (course.is_free()) return true;

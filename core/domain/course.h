@@ -15,6 +15,8 @@
 // - Refund (admin): only a completed, paid purchase (not_refundable otherwise); the amount goes
 //   back to the wallet from `refunds`; access ends.
 // - Access: a free course, or a completed purchase that has not expired.
+// - Finish (the learner): needs the user's current purchase of the course and access to it
+//   (course_not_accessible otherwise); once only (already_finished).
 #pragma once
 
 #include <string>
@@ -69,6 +71,12 @@ struct RefundCoursePurchase {
 };
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
                                                            const RefundCoursePurchase& command);
+
+struct FinishCourse {
+  std::string course_id;
+  std::string user_id;
+};
+Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command);
 
 // Pure: may `purchase` (the user's current purchase of `course`, if any) open the course at
 // `now_us`?

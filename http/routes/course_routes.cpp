@@ -179,6 +179,18 @@ void refund(ApiContext& api, const Request& request, const PathParams& params,
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
+void finish(ApiContext& api, const Request& request, const PathParams& params,
+            const Caller& caller, Reply reply) {
+  auto body = parse_body(request);
+  if (!body) return reply_error(request, body.error(), reply);
+  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+  domain::FinishCourse command{std::string(params.get("id")), caller.user_id};
+  run_command<events::CoursePurchaseState>(
+      api, request, caller.user_id,
+      [command](UnitOfWork& uow) { return domain::finish_course(uow, command); },
+      render_purchase(), beast_http::status::ok, std::move(reply));
+}
+
 }  // namespace
 
 void add_course_routes(Router& router, ApiContext& api) {
@@ -191,6 +203,8 @@ void add_course_routes(Router& router, ApiContext& api) {
   router.add(verb::get, "/api/courses/{id}/", for_roles_with_params(api, {}, get_course));
   router.add(verb::post, "/api/courses/{id}/purchase/",
              for_roles_with_params(api, {Role::client}, purchase));
+  router.add(verb::post, "/api/courses/{id}/finish/",
+             for_roles_with_params(api, {Role::client}, finish));
   router.add(verb::post, "/api/courses/{id}/confirm_paypal_purchase/",
              for_roles_with_params(api, {Role::admin}, confirm_paypal));
   router.add(verb::post, "/api/courses/purchases/{id}/refund/",

@@ -112,6 +112,16 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
   CHECK(w.f.get(w.bob, "/api/courses/" + id + "/").json()["is_accessible"] == true);
 
+  // Bob finishes the course once; Alice's friend without access cannot.
+  CHECK(w.f.post(w.bob, "/api/courses/" + id + "/finish/", R"({"x":1})").status == 400);
+  auto finished = w.f.post(w.bob, "/api/courses/" + id + "/finish/");
+  REQUIRE_MESSAGE(finished.status == 200, finished.body);
+  CHECK(finished.json()["purchase"]["finished_at"].is_string());
+  CHECK(w.f.post(w.bob, "/api/courses/" + id + "/finish/").json()["code"] == "already_finished");
+  CHECK(w.f.post(w.bob, "/api/courses/" + free.json()["id"].get<std::string>() + "/finish/")
+            .json()["code"] == "course_not_accessible");
+  CHECK(w.f.post(w.admin, "/api/courses/" + id + "/finish/").status == 403);
+
   const std::string purchase_id = bought.json()["purchase"]["id"];
   CHECK(w.f.post(w.alice, "/api/courses/purchases/" + purchase_id + "/refund/").status == 403);
   auto refunded = w.f.post(w.admin, "/api/courses/purchases/" + purchase_id + "/refund/");

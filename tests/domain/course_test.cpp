@@ -283,3 +283,64 @@ TEST_CASE("a course bought twice at once by the same user: one purchase") {
 
 }  // namespace
 }  // namespace ledger
+
+namespace ledger {
+namespace {
+
+Result<domain::Executed<events::CoursePurchaseState>> finish(LedgerFixture& f, std::string course,
+                                                             std::string user) {
+  return f.run<events::CoursePurchaseState>(
+      [=](UnitOfWork& uow) { return domain::finish_course(uow, {course, user}); });
+}
+
+void check_refused_finish(LedgerFixture& f, std::string course, std::string user, Errc expected) {
+  const auto head = f.log->head().position;
+  auto refused = finish(f, course, user);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == expected);
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("finishing a course: with access, once; refused without access") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("10.00"), false, true, 7);
+  add_course(f, "ads", usd("10.00"));
+  add_course(f, "intro", Money::zero(), true);
+  f.fund("alice", usd("30.00"));
+
+  check_refused_finish(f, "seo", "alice", Errc::course_not_accessible);    // not bought
+  check_refused_finish(f, "intro", "alice", Errc::course_not_accessible);  // free, not taken
+  check_refused_finish(f, "nope", "alice", Errc::not_found);
+  check_refused_finish(f, "", "alice", Errc::invalid_argument);
+
+  REQUIRE(buy(f, "seo", "alice").ok());
+  auto finished = finish(f, "seo", "alice");
+  REQUIRE(finished.ok());
+  CHECK(finished->answer.finished_at_us() == f.clock.now_us());
+  CHECK(current(f, "alice", "seo")->finished_at_us() == f.clock.now_us());
+  auto events = f.log->read_all(f.log->head().position - 1, 1);
+  REQUIRE(events.ok());
+  CHECK(events->front().event_type() == "CourseFinished");
+  check_refused_finish(f, "seo", "alice", Errc::already_finished);
+
+  // PayPal pending: no access yet. Refunded: access gone.
+  REQUIRE(buy(f, "intro", "alice").ok());
+  CHECK(finish(f, "intro", "alice").ok());
+  auto pending = buy(f, "ads", "alice", "paypal");
+  REQUIRE(pending.ok());
+  check_refused_finish(f, "ads", "alice", Errc::course_not_accessible);
+  REQUIRE(confirm(f, pending->answer.purchase_id()).ok());
+  REQUIRE(refund(f, pending->answer.purchase_id()).ok());
+  check_refused_finish(f, "ads", "alice", Errc::course_not_accessible);
+
+  // Expired access.
+  LedgerFixture g;
+  add_course(g, "seo", usd("10.00"), false, true, 7);
+  g.fund("bob", usd("10.00"));
+  REQUIRE(buy(g, "seo", "bob").ok());
+  g.clock.advance_us(7 * kMicrosPerDay);
+  check_refused_finish(g, "seo", "bob", Errc::course_not_accessible);
+}
+
+}  // namespace
+}  // namespace ledger
