@@ -18,6 +18,13 @@ Status ProjectionRegistry::start() {
   return {};
 }
 
+Status ProjectionRegistry::load() {
+  for (auto& runner : runners_) {
+    if (auto loaded = runner->load(); !loaded) return loaded;
+  }
+  return {};
+}
+
 void ProjectionRegistry::stop() {
   for (auto& runner : runners_) runner->stop();
 }

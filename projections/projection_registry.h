@@ -20,6 +20,8 @@ class ProjectionRegistry {
 
   void add(std::unique_ptr<Projection> projection);
   Status start();
+  // Loads every projection's stored state without starting anything (read-only inspection).
+  Status load();
   void stop();
 
   // nullptr when there is no projection of that name.

@@ -78,6 +78,16 @@ std::string ProjectionRunner::active_prefix() const {
 }
 
 Status ProjectionRunner::start() {
+  if (auto loaded = load(); !loaded) return loaded;
+  if (meta_.version() != projection_.version() && !build_) {
+    if (auto started = rebuild(); !started) return started;
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+Status ProjectionRunner::load() {
   {
     std::lock_guard lock(mutex_);
     auto stored = log_.read_state(kProjectionsKeyspace, meta_key(projection_.name()));
@@ -100,11 +110,6 @@ Status ProjectionRunner::start() {
       if (build.ParseFromString(**building)) build_ = build;
     }
   }
-  if (meta_.version() != projection_.version() && !build_) {
-    if (auto started = rebuild(); !started) return started;
-  }
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
   return {};
 }
 
@@ -291,6 +296,7 @@ ProjectionStatus ProjectionRunner::status() const {
   std::lock_guard lock(mutex_);
   status.name = std::string(projection_.name());
   status.version = meta_.version();
+  status.code_version = projection_.version();
   status.generation = meta_.generation();
   status.checkpoint = meta_.checkpoint();
   status.head = head;

@@ -32,13 +32,15 @@ inline constexpr char kProjectionsKeyspace[] = "projections";
 
 struct ProjectionStatus {
   std::string name;
-  std::uint32_t version = 0;
+  std::string kind = "async";      // "async" (a runner) or "inline" (written with the events)
+  std::uint32_t version = 0;       // of the rows as stored
+  std::uint32_t code_version = 0;  // of the code: a difference rebuilds on start
   std::uint64_t generation = 0;
   std::uint64_t checkpoint = 0;
   std::uint64_t head = 0;
   std::uint64_t lag_events = 0;
   double lag_seconds = 0;
-  std::string state;  // "live", "rebuilding", "failed", "stopped"
+  std::string state;  // "live", "rebuilding", "failed", "stopped" (not running in this process)
   std::uint64_t rebuild_checkpoint = 0;  // while rebuilding: how far the new generation is
   std::uint64_t failed_position = 0;
   std::string failed_error;
@@ -51,6 +53,8 @@ class ProjectionRunner {
 
   // Loads the stored state (starting a rebuild when the version changed) and starts the thread.
   Status start();
+  // Only loads the stored state, for status() on a store opened read-only.
+  Status load();
   void stop();
 
   // Starts building a fresh generation from position 0 (a no-op while one is being built).
@@ -91,7 +95,7 @@ class ProjectionRunner {
   events::ProjectionMeta meta_;
   std::optional<events::ProjectionBuild> build_;
   bool dropping_ = false;  // the rows of a replaced generation are being deleted
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{true};  // until start()
   std::thread thread_;
 };
 

@@ -5,14 +5,15 @@
 
 namespace ledger::replay {
 
-Result<AccountBalances> replay_balances(const store::EventLog& log,
-                                        std::uint64_t up_to_position) {
+Result<AccountBalances> replay_balances(const store::EventLog& log, std::uint64_t up_to_position,
+                                        const std::function<void(std::uint64_t)>& on_position) {
   AccountBalances balances;
   domain::PostingReader reader;
   events::Envelope envelope;
   Status failure;
   auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
     if (position > up_to_position) return false;
+    if (on_position) on_position(position);
     if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
       failure = make_error(Errc::corruption, "a record does not decode");
       return false;

@@ -34,6 +34,7 @@
 #include "events/timestamp.h"
 #include "replay/balance_replay.h"
 #include "replay/domain_audit.h"
+#include "replay/scan_progress.h"
 
 namespace {
 
@@ -92,39 +93,6 @@ std::unique_ptr<store::RocksDbEventLog> open_read_only(const CommonOptions& comm
   return std::move(log).value();
 }
 
-// Position, rate and ETA on stderr while scanning, when stderr is a terminal.
-class Progress {
- public:
-  Progress(const char* what, std::uint64_t total, bool quiet)
-      : what_(what), total_(total), shown_(!quiet && isatty(STDERR_FILENO)) {}
-  ~Progress() {
-    if (shown_) std::fprintf(stderr, "\r%100s\r", "");
-  }
-  void at(std::uint64_t position) {
-    if (!shown_ || (position & 0x3FFF) != 0) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - started_).count();
-    const double rate = static_cast<double>(position) / seconds;
-    std::fprintf(stderr, "\r%s: %llu / %llu events (%.0f%%), %.0f events/s, ETA %.0f s   ", what_,
-                 static_cast<unsigned long long>(position),
-                 static_cast<unsigned long long>(total_),
-                 total_ ? 100.0 * static_cast<double>(position) / static_cast<double>(total_) : 0,
-                 rate, rate > 0 ? static_cast<double>(total_ - position) / rate : 0.0);
-  }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  }
-
- private:
-  const char* what_;
-  std::uint64_t total_;
-  bool shown_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_ = started_;
-};
-
 int command_head(int argc, char** argv) {
   CommonOptions common;
   auto options = common_description(&common, "ledger-audit head: position and hash of the log");
@@ -161,7 +129,7 @@ int command_verify(int argc, char** argv) {
 
   auto log = open_read_only(common);
   const std::uint64_t head = log->head().position;
-  Progress progress("verify", head, common.quiet);
+  replay::ScanProgress progress("verify", head, common.quiet);
   store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
   replay::DomainAudit audit;
   events::Envelope envelope;
@@ -372,7 +340,7 @@ int command_export(int argc, char** argv) {
   if (!parse(argc, argv, options, common)) return kExitOk;
   auto log = open_read_only(common);
   const std::uint64_t head = std::min(to, log->head().position);
-  Progress progress("export", head, common.quiet);
+  replay::ScanProgress progress("export", head, common.quiet);
   domain::PostingReader reader;
   events::Envelope envelope;
   int failures = 0;

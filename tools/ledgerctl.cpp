@@ -7,12 +7,9 @@
 //   ledgerctl backup --to DIR --data-dir DIR                           (server stopped)
 //   ledgerctl backup --server URL --token T --name NAME                (online, via the server)
 //   ledgerctl restore --from BACKUP --data-dir DIR                     (into an empty data dir)
+//   ledgerctl projections list|status [--data-dir DIR | --server URL --token T]
+//   ledgerctl projections rebuild NAME|--all [--data-dir DIR | --server URL --token T]
 // Exit codes: 0 ok, 1 findings, 2 usage or I/O error.
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -29,50 +26,14 @@
 #include "core/secure_random.h"
 #include "core/sequencer.h"
 #include "core/store/rocksdb_event_log.h"
+#include "tools/ledgerctl_common.h"
+#include "tools/ledgerctl_projections.h"
 
 namespace {
 
 namespace po = boost::program_options;
 using namespace ledger;
-
-struct CommonOptions {
-  std::string data_dir;
-  std::string format = "human";
-};
-
-bool parse(int argc, char** argv, CommonOptions* common, const char* title) {
-  po::options_description options(title);
-  options.add_options()("help,h", "show this help")(
-      "data-dir", po::value(&common->data_dir)->required(), "the ledger's data directory")(
-      "format", po::value(&common->format)->default_value("human"), "human or json");
-  po::variables_map values;
-  po::store(po::parse_command_line(argc, argv, options), values);
-  if (values.count("help")) {
-    std::cout << options;
-    return false;
-  }
-  po::notify(values);
-  return true;
-}
-
-[[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "ledgerctl: %s\n", message.c_str());
-  std::exit(2);
-}
-
-std::unique_ptr<store::RocksDbEventLog> open_store(const CommonOptions& common, bool read_only) {
-  store::StoreOptions options;
-  options.path = (std::filesystem::path(common.data_dir) / "store").string();
-  options.read_only = read_only;
-  options.state_keyspaces = domain::domain_keyspaces();
-  if (!std::filesystem::exists(options.path)) fail("no store in " + common.data_dir);
-  auto log = store::RocksDbEventLog::open(options);
-  if (!log) {
-    fail(log.error().message +
-         (read_only ? "" : " (is ledgerd running on this data dir? stop it first)"));
-  }
-  return std::move(log).value();
-}
+using namespace ledger::tools;
 
 // Runs one domain command on a stopped data dir through the real sequencer.
 template <class Answer>
@@ -158,32 +119,6 @@ int command_revoke_tokens(int argc, char** argv) {
   return 0;
 }
 
-// POSTs a JSON body to a running server; answers (status, body).
-std::pair<unsigned, std::string> post_json(const std::string& url, const std::string& token,
-                                           const std::string& path, const std::string& body) {
-  namespace beast = boost::beast;
-  if (!url.starts_with("http://")) fail("--server must be http://HOST:PORT");
-  const std::string authority = url.substr(7, url.find('/', 7) - 7);
-  const auto colon = authority.rfind(':');
-  const std::string host = authority.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  boost::asio::io_context io;
-  beast::tcp_stream stream(io);
-  boost::asio::ip::tcp::resolver resolver(io);
-  stream.connect(resolver.resolve(host, port));
-  beast::http::request<beast::http::string_body> request{beast::http::verb::post, path, 11};
-  request.set(beast::http::field::host, host);
-  request.set(beast::http::field::authorization, "Bearer " + token);
-  request.set(beast::http::field::content_type, "application/json");
-  request.body() = body;
-  request.prepare_payload();
-  beast::http::write(stream, request);
-  beast::flat_buffer buffer;
-  beast::http::response<beast::http::string_body> response;
-  beast::http::read(stream, buffer, response);
-  return {response.result_int(), response.body()};
-}
-
 int command_backup(int argc, char** argv) {
   CommonOptions common;
   std::string to, server, token, name;
@@ -205,8 +140,8 @@ int command_backup(int argc, char** argv) {
   po::notify(values);
   if (!server.empty()) {
     if (token.empty() || name.empty()) fail("online backups need --token and --name");
-    const auto [status, body] =
-        post_json(server, token, "/api/admin/backup/", nlohmann::json{{"name", name}}.dump());
+    const auto [status, body] = request_json(server, token, "POST", "/api/admin/backup/",
+                                             nlohmann::json{{"name", name}}.dump());
     if (status != 201) fail("the server refused the backup (" + std::to_string(status) + "): " + body);
     std::printf("%s\n", body.c_str());
     return 0;
@@ -302,7 +237,11 @@ void usage() {
                "  tokens revoke        revoke every token of a user (server stopped)\n"
                "  backup    a consistent copy: offline (--to) or online (--server)\n"
                "  restore   a backup into a new data directory\n"
-               "exit codes: 0 ok, 2 usage or I/O error\n");
+               "  projections list|status   every read model: kind, version, checkpoint, lag, "
+               "state\n"
+               "  projections rebuild NAME|--all   rebuild from the log, with progress\n"
+               "  (projections: offline with --data-dir, or online with --server and --token)\n"
+               "exit codes: 0 ok, 1 a projection failed, 2 usage or I/O error\n");
 }
 
 }  // namespace
@@ -321,6 +260,9 @@ int main(int argc, char** argv) {
     const std::string sub = argc > 2 ? argv[2] : "";
     if (command == "users" && sub == "create-admin") return command_create_admin(argc - 2, argv + 2);
     if (command == "tokens" && sub == "revoke") return command_revoke_tokens(argc - 2, argv + 2);
+    if (command == "projections" && (sub == "list" || sub == "status" || sub == "rebuild")) {
+      return command_projections(sub, argc - 2, argv + 2);
+    }
     if (command == "--help" || command == "-h") {
       usage();
       return 0;

@@ -15,6 +15,7 @@
 #include "http/projection_query.h"
 #include "http/query_string.h"
 #include "projections/notification_projection.h"
+#include "projections/read_model_status.h"
 
 namespace ledger::http {
 namespace {
@@ -142,31 +143,12 @@ void mark_all_read(ApiContext& api, const Request& request, const Caller& caller
       beast_http::status::ok, std::move(reply));
 }
 
-nlohmann::json status_json(const projections::ProjectionStatus& status) {
-  nlohmann::json json = {{"name", status.name},
-                         {"version", status.version},
-                         {"generation", status.generation},
-                         {"checkpoint", status.checkpoint},
-                         {"head", status.head},
-                         {"lag_events", status.lag_events},
-                         {"lag_seconds", status.lag_seconds},
-                         {"state", status.state}};
-  if (status.state == "rebuilding") json["rebuild_checkpoint"] = status.rebuild_checkpoint;
-  if (status.state == "failed") {
-    json["failed_position"] = status.failed_position;
-    json["failed_error"] = status.failed_error;
-  }
-  return json;
-}
-
 void projection_statuses(ApiContext& api, const Request& request, const Caller&, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json results = nlohmann::json::array();
-    // The inline read models are written with their events: always at the head.
-    const std::uint64_t head = api.log.head().position;
-    results.push_back({{"name", "inline"}, {"version", 1}, {"checkpoint", head}, {"head", head},
-                       {"lag_events", 0}, {"lag_seconds", 0}, {"state", "live"}});
-    for (const auto& status : api.projections->statuses()) results.push_back(status_json(status));
+    for (const auto& status : projections::all_read_model_statuses(api.log, *api.projections)) {
+      results.push_back(projections::status_json(status));
+    }
     return nlohmann::json{{"count", results.size()}, {"next", nullptr}, {"previous", nullptr},
                           {"results", results}};
   });
@@ -174,13 +156,22 @@ void projection_statuses(ApiContext& api, const Request& request, const Caller&,
 
 void rebuild(ApiContext& api, const Request& request, const PathParams& params, const Caller&,
              Reply reply) {
+  if (projections::is_inline_read_model(params.get("name"))) {
+    return reply_error(request,
+                       make_error(Errc::version_conflict,
+                                  fmt::format("{} is an inline read model, written with its "
+                                              "events: rebuild it with `ledgerctl projections "
+                                              "rebuild {}` while the server is stopped",
+                                              params.get("name"), params.get("name"))),
+                       reply);
+  }
   auto* runner = api.projections->find(params.get("name"));
   if (runner == nullptr) {
     return reply_error(request, make_error(Errc::not_found, "there is no such projection"),
                        reply);
   }
   if (auto started = runner->rebuild(); !started) return reply_error(request, started.error(), reply);
-  reply(json_response(request, beast_http::status::accepted, status_json(runner->status())));
+  reply(json_response(request, beast_http::status::accepted, projections::status_json(runner->status())));
 }
 
 // The caller's new notifications as Server-Sent Events, from just after `last_key` on.

@@ -63,14 +63,27 @@ TEST_CASE("operators see every projection and can rebuild one") {
   auto statuses = f.get(admin, "/api/admin/projections/");
   REQUIRE(statuses.status == 200);
   bool saw_notifications = false;
+  bool saw_accounts = false;
   const nlohmann::json listed = statuses.json();
   for (const auto& status : listed["results"]) {
     if (status["name"] == "notifications") {
       saw_notifications = true;
+      CHECK(status["kind"] == "async");
       CHECK(status["version"] == 1);
+      CHECK(status["code_version"] == 1);
+    }
+    if (status["name"] == "accounts") {
+      saw_accounts = true;
+      CHECK(status["kind"] == "inline");
+      CHECK(status["lag_events"] == 0);
+      CHECK(status["checkpoint"] == status["head"]);
     }
   }
   CHECK(saw_notifications);
+  CHECK(saw_accounts);
+  auto inline_rebuild = f.post(admin, "/api/admin/projections/accounts/rebuild/");
+  CHECK(inline_rebuild.status == 409);
+  CHECK(inline_rebuild.json()["detail"].get<std::string>().find("ledgerctl") != std::string::npos);
   auto rebuilt = f.post(admin, "/api/admin/projections/notifications/rebuild/");
   CHECK(rebuilt.status == 202);
   CHECK(f.post(admin, "/api/admin/projections/nope/rebuild/").status == 404);

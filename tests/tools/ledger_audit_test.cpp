@@ -168,6 +168,17 @@ TEST_CASE("a balance changed directly in the read model is reported") {
   CHECK(run.exit_code == 1);
   CHECK(run.output.find("read_model_differs") != std::string::npos);
   CHECK(run.output.find("wallet:alice") != std::string::npos);
+
+  // ledgerctl rebuilds the read model from the log: verify passes again.
+  auto rebuilt = testing::run_tool(LEDGERCTL, "projections rebuild accounts --quiet --data-dir " +
+                                                  copy);
+  REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
+  CHECK(rebuilt.output.find("1 corrected, 0 removed") != std::string::npos);
+  auto again = run_audit("verify --data-dir " + copy);
+  CHECK_MESSAGE(again.exit_code == 0, again.output);
+  auto twice = testing::run_tool(LEDGERCTL, "projections rebuild accounts --quiet --data-dir " +
+                                                copy);
+  CHECK(twice.output.find("0 corrected, 0 removed") != std::string::npos);
   std::filesystem::remove_all(copy);
 }
 

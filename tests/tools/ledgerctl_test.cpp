@@ -4,9 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <regex>
 
 #include "core/domain/users.h"
+#include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
+#include "tests/support/ledgerd_process.h"
 #include "tests/support/tool_runner.h"
 
 namespace ledger {
@@ -93,6 +96,92 @@ TEST_CASE("users create-admin and tokens revoke work on a stopped data dir") {
   auto token = domain::find_token(**log, std::string(62, '0') + "aa");
   REQUIRE(token.ok());
   CHECK((*token)->revoked());
+}
+
+nlohmann::json status_named(const nlohmann::json& statuses, const std::string& name) {
+  for (const auto& status : statuses) {
+    if (status["name"] == name) return status;
+  }
+  FAIL("no status for ", name);
+  return {};
+}
+
+TEST_CASE("projections list, status and rebuild on a stopped data dir") {
+  DataDir data;
+  const std::string dir = " --data-dir " + data.dir.string();
+  auto listed = run_tool(LEDGERCTL, "projections list" + dir);
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.output);
+  for (const char* name : {"accounts", "wallets", "notifications", "emails", "analytics"}) {
+    CHECK_MESSAGE(listed.output.find(name) != std::string::npos, name);
+  }
+  auto before = run_tool(LEDGERCTL, "projections status --format json" + dir).last_json();
+  CHECK(status_named(before, "accounts")["kind"] == "inline");
+  CHECK(status_named(before, "accounts")["lag_events"] == 0);
+  CHECK(status_named(before, "notifications")["kind"] == "async");
+  CHECK(status_named(before, "notifications")["state"] == "stopped");
+  CHECK(status_named(before, "notifications")["lag_events"] == 3);  // never run on this dir
+  auto csv = run_tool(LEDGERCTL, "projections status --format csv" + dir);
+  CHECK(csv.output.find("name,kind,version") == 0);
+
+  auto rebuilt = run_tool(LEDGERCTL, "projections rebuild --all --quiet --format json" + dir);
+  REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
+  for (const char* name : {"accounts", "notifications", "emails", "analytics"}) {
+    CHECK_MESSAGE(rebuilt.output.find(std::string("\"name\":\"") + name + "\"") !=
+                      std::string::npos,
+                  name);
+  }
+  auto after = run_tool(LEDGERCTL, "projections status --format json" + dir).last_json();
+  CHECK(status_named(after, "notifications")["checkpoint"] == 3);
+  CHECK(status_named(after, "notifications")["lag_events"] == 0);
+  CHECK(status_named(after, "notifications")["generation"] == 2);
+  CHECK(status_named(after, "analytics")["checkpoint"] == 3);
+
+  auto one = run_tool(LEDGERCTL, "projections rebuild notifications --quiet" + dir);
+  CHECK_MESSAGE(one.exit_code == 0, one.output);
+  CHECK(one.output.find("notifications: rebuilt, generation 3") != std::string::npos);
+
+  // Refusals: not rebuildable, unknown, nothing named, both modes, no token online.
+  CHECK(run_tool(LEDGERCTL, "projections rebuild wallets" + dir).exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections rebuild nope" + dir).exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections rebuild" + dir).exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections list --server http://127.0.0.1:1 --token t" + dir)
+            .exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections list --server http://127.0.0.1:1").exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections list --format yaml" + dir).exit_code == 2);
+  CHECK(run_tool(LEDGERCTL, "projections rebuild --help").exit_code == 0);
+}
+
+TEST_CASE("projections list and rebuild online through a running ledgerd") {
+  testing::TempDirectory dir;
+  testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
+  const std::string password =
+      ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
+  const std::string port =
+      ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+  testing::HttpClient client("127.0.0.1", static_cast<unsigned short>(std::stoi(port)));
+  auto login = client.request(boost::beast::http::verb::post, "/api/auth/login/",
+                              nlohmann::json{{"email", "admin@localhost"},
+                                             {"password", password}}
+                                  .dump());
+  REQUIRE(login.status == 200);
+  const std::string token = login.json()["token"];
+  const std::string server = " --server http://127.0.0.1:" + port + " --token " + token;
+
+  auto listed = run_tool(LEDGERCTL, "projections list --format json" + server);
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.output);
+  CHECK(status_named(listed.last_json(), "notifications")["kind"] == "async");
+  auto rebuilt = run_tool(LEDGERCTL, "projections rebuild notifications --quiet" + server);
+  CHECK_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
+  CHECK(rebuilt.output.find("notifications: rebuilt, generation 2") != std::string::npos);
+  auto all = run_tool(LEDGERCTL, "projections rebuild --all --quiet" + server);
+  CHECK_MESSAGE(all.exit_code == 0, all.output);
+  auto inline_refused = run_tool(LEDGERCTL, "projections rebuild accounts" + server);
+  CHECK(inline_refused.exit_code == 2);
+  CHECK(inline_refused.output.find("inline read model") != std::string::npos);
+  auto bad_token = run_tool(LEDGERCTL, "projections list --server http://127.0.0.1:" + port +
+                                           " --token nonsense");
+  CHECK(bad_token.exit_code == 2);
+  CHECK(bad_token.output.find("401") != std::string::npos);
 }
 
 TEST_CASE("ledgerctl refuses a missing store and unknown commands with exit code 2") {
