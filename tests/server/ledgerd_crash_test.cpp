@@ -21,6 +21,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/ledgerd_process.h"
+#include "tests/support/payment_load.h"
 #include "tests/support/projection_rows.h"
 #include "tests/support/temp_directory.h"
 #include "tests/support/tool_runner.h"
@@ -31,83 +32,11 @@ namespace {
 using boost::beast::http::verb;
 using testing::HttpClient;
 using testing::LedgerdProcess;
-
-struct Payment {
-  std::uint64_t position = 0;
-  std::string transaction_id;
-};
+using testing::Payment;
 
 int crash_cycles() {
   if (const char* text = std::getenv("LEDGER_CRASH_CYCLES")) return std::max(1, std::atoi(text));
   return 6;
-}
-
-std::string login(HttpClient& client, const std::string& email, const std::string& password) {
-  auto answer = client.request(verb::post, "/api/auth/login/",
-                               nlohmann::json{{"email", email}, {"password", password}}.dump());
-  REQUIRE_MESSAGE(answer.status == 200, answer.body);
-  return "Bearer " + answer.json()["token"].get<std::string>();
-}
-
-void create_clients(HttpClient& client, const std::string& admin,
-                    const std::vector<std::string>& emails) {
-  for (const auto& email : emails) {
-    auto created = client.request(verb::post, "/api/users/",
-                                  nlohmann::json{{"email", email},
-                                                 {"password", "password-" + email},
-                                                 {"name", email},
-                                                 {"role", "client"}}
-                                      .dump(),
-                                  {{"Authorization", admin}});
-    REQUIRE_MESSAGE(created.status == 201, created.body);
-    const std::string token = login(client, email, "password-" + email);
-    auto topup = client.request(verb::post, "/api/wallet/topup/",
-                                R"({"amount":"100000.00","payment_method":"card"})",
-                                {{"Authorization", token}});
-    REQUIRE_MESSAGE(topup.status == 201, topup.body);
-    auto confirmed = client.request(
-        verb::post, "/api/wallet/topups/" + topup.json()["id"].get<std::string>() + "/confirm/",
-        R"({"provider_reference":"crash-test"})", {{"Authorization", admin}});
-    REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
-  }
-}
-
-// Pays small amounts until the connection fails (the server was killed); records every payment
-// the server acknowledged.
-void pay_until_killed(unsigned short port, const std::string& email,
-                      std::vector<Payment>* acknowledged, std::mutex* mutex) {
-  try {
-    HttpClient client("127.0.0.1", port);
-    const std::string token = login(client, email, "password-" + email);
-    for (;;) {
-      auto paid = client.request(verb::post, "/api/wallet/pay/",
-                                 R"({"amount":"0.01","service":"website"})",
-                                 {{"Authorization", token}});
-      if (paid.status != 201) continue;
-      Payment payment{std::stoull(paid.header("X-Ledger-Position")),
-                      paid.json()["transaction"]["id"].get<std::string>()};
-      std::lock_guard lock(*mutex);
-      acknowledged->push_back(std::move(payment));
-    }
-  } catch (const std::exception&) {
-    // The server is gone: the connection broke.
-  }
-}
-
-void check_acknowledged_present(store::EventLog& log, const std::vector<Payment>& payments) {
-  for (const auto& payment : payments) {
-    REQUIRE(payment.position >= 1);
-    auto events = log.read_all(payment.position - 1, 1);
-    REQUIRE(events.ok());
-    REQUIRE_MESSAGE(events->size() == 1, "acknowledged position " << payment.position
-                                                                   << " beyond the head "
-                                                                   << log.head().position);
-    const auto& event = events->front();
-    REQUIRE(event.event_type() == "WalletDebited");
-    events::WalletDebited debited;
-    REQUIRE(debited.ParseFromString(event.payload()));
-    CHECK(debited.transaction_id() == payment.transaction_id);
-  }
 }
 
 TEST_CASE("SIGKILL under HTTP write load: nothing acknowledged lost, audit clean, projections "
@@ -131,12 +60,14 @@ TEST_CASE("SIGKILL under HTTP write load: nothing acknowledged lost, audit clean
           ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))));
       if (cycle == 0) {
         HttpClient client("127.0.0.1", port);
-        create_clients(client, login(client, "admin@localhost", admin_password), clients);
+        testing::create_funded_clients(
+            client, testing::login(client, "admin@localhost", admin_password), clients);
       }
       std::mutex mutex;
       std::vector<std::thread> writers;
       for (const auto& email : clients) {
-        writers.emplace_back(pay_until_killed, port, email, &acknowledged, &mutex);
+        writers.emplace_back(testing::pay_until_stopped, port, email, &acknowledged, &mutex,
+                             nullptr);
       }
       std::this_thread::sleep_for(
           std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 600)(random)));
@@ -149,7 +80,7 @@ TEST_CASE("SIGKILL under HTTP write load: nothing acknowledged lost, audit clean
     CHECK_MESSAGE(audit.exit_code == 0, audit.output);
 
     auto log = testing::LedgerFixture::open_log(dir.string() + "/store");
-    check_acknowledged_present(*log, acknowledged);
+    testing::check_payments_present(*log, acknowledged);
     SystemClock clock;
     projections::ProjectionRegistry registry(*log, clock);
     projections::add_server_projections(registry);

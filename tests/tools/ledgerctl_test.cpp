@@ -3,13 +3,17 @@
 // refusals (running server lock, existing targets) exit 2.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <regex>
 
 #include "core/domain/users.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/ledgerd_process.h"
+#include "tests/support/payment_load.h"
 #include "tests/support/tool_runner.h"
 
 namespace ledger {
@@ -182,6 +186,67 @@ TEST_CASE("projections list and rebuild online through a running ledgerd") {
                                            " --token nonsense");
   CHECK(bad_token.exit_code == 2);
   CHECK(bad_token.output.find("401") != std::string::npos);
+}
+
+TEST_CASE("an online backup under write load restores to a log that verifies and holds every "
+          "earlier acknowledged payment") {
+  testing::TempDirectory dir;
+  testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
+  const std::string password =
+      ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
+  const std::string port =
+      ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+  const auto port_number = static_cast<unsigned short>(std::stoi(port));
+  testing::HttpClient client("127.0.0.1", port_number);
+  const std::string admin = testing::login(client, "admin@localhost", password);
+  const std::vector<std::string> clients = {"w1@x.com", "w2@x.com"};
+  testing::create_funded_clients(client, admin, clients);
+
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<testing::Payment> acknowledged;
+  std::vector<std::thread> writers;
+  for (const auto& email : clients) {
+    writers.emplace_back(testing::pay_until_stopped, port_number, email, &acknowledged, &mutex,
+                         &stop);
+  }
+  auto wait_for_payments = [&](std::size_t count) {
+    for (int i = 0; i < 500; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (acknowledged.size() >= count) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("the writers did not get going");
+  };
+  wait_for_payments(50);
+  std::vector<testing::Payment> before_backup;
+  {
+    std::lock_guard lock(mutex);
+    before_backup = acknowledged;
+  }
+  auto backed = run_tool(LEDGERCTL, "backup --server http://127.0.0.1:" + port + " --token " +
+                                        admin.substr(7) + " --name under-load");
+  wait_for_payments(before_backup.size() + 50);  // writes went on during and after the backup
+  stop = true;
+  for (auto& writer : writers) writer.join();
+  REQUIRE_MESSAGE(backed.exit_code == 0, backed.output);
+
+  const std::string restored = dir.string() + "-restored";
+  auto back = run_tool(LEDGERCTL, "restore --from " + dir.string() +
+                                      "/backups/under-load --data-dir " + restored);
+  REQUIRE_MESSAGE(back.exit_code == 0, back.output);
+  auto verified = run_tool(LEDGER_AUDIT, "verify --quiet --data-dir " + restored);
+  CHECK_MESSAGE(verified.exit_code == 0, verified.output);
+  {
+    auto log = testing::LedgerFixture::open_log(restored + "/store");
+    testing::check_payments_present(*log, before_backup);
+    MESSAGE(before_backup.size() << " payments acknowledged before the backup, all in it; "
+                                 << acknowledged.size() << " in all; backup head "
+                                 << log->head().position);
+  }
+  std::filesystem::remove_all(restored);
 }
 
 TEST_CASE("ledgerctl refuses a missing store and unknown commands with exit code 2") {
