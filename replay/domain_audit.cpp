@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 #include "core/money.h"
@@ -22,13 +24,14 @@ void DomainAudit::add(std::uint64_t position, std::string kind, std::string mess
 
 void DomainAudit::visit(const events::Envelope& envelope) {
   const std::uint64_t position = envelope.position();
-  auto postings = reader_.read(envelope.event_type(), envelope.payload());
+  auto postings = reader_.view(envelope.event_type(), envelope.payload());
   if (!postings) {
     add(position, "undecodable", postings.error().message);
     return;
   }
   std::int64_t sum = 0;
-  for (const auto& entry : *postings) {
+  for (int i = 0; i < postings->size(); ++i) {
+    const events::Posting& entry = (*postings)[i];
     sum += entry.amount_minor();
     auto& account = balances_[entry.account()];
     account.set_balance_minor(account.balance_minor() + entry.amount_minor());
@@ -52,7 +55,7 @@ void DomainAudit::visit(const events::Envelope& envelope) {
 
 void DomainAudit::check_state_rules(const events::Envelope& envelope) {
   const std::uint64_t position = envelope.position();
-  const std::string& type = envelope.event_type();
+  const std::string_view type = envelope.event_type();  // compares lengths first
   const std::string& payload = envelope.payload();
   if (type == "RedeemCodeCreated") {
     events::RedeemCodeCreated created;
@@ -146,7 +149,14 @@ Status DomainAudit::compare_with_read_model(const store::EventLog& log) {
                                   return true;
                                 });
   if (!scanned) return scanned;
-  for (const auto& [account, replayed] : balances_) {
+  // Accounts in name order, so that findings come out the same way each run.
+  std::vector<const std::pair<const std::string, events::AccountState>*> replayed_accounts;
+  replayed_accounts.reserve(balances_.size());
+  for (const auto& entry : balances_) replayed_accounts.push_back(&entry);
+  std::sort(replayed_accounts.begin(), replayed_accounts.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : replayed_accounts) {
+    const auto& [account, replayed] = *entry;
     const auto it = stored.find(account);
     if (it == stored.end()) {
       add(0, "read_model_missing",

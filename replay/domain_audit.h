@@ -42,14 +42,16 @@ class DomainAudit {
   Status compare_with_read_model(const store::EventLog& log);
 
   const std::vector<AuditFinding>& findings() const { return findings_; }
-  const std::map<std::string, events::AccountState>& balances() const { return balances_; }
+  const std::unordered_map<std::string, events::AccountState>& balances() const {
+    return balances_;
+  }
 
  private:
   void add(std::uint64_t position, std::string kind, std::string message);
   void check_state_rules(const events::Envelope& envelope);
 
   domain::PostingReader reader_;
-  std::map<std::string, events::AccountState> balances_;
+  std::unordered_map<std::string, events::AccountState> balances_;
   std::vector<AuditFinding> findings_;
   // Redeem codes: limit, redemptions and who redeemed.
   struct Code {

@@ -34,6 +34,7 @@
 #include "events/timestamp.h"
 #include "replay/balance_replay.h"
 #include "replay/domain_audit.h"
+#include "replay/log_verification.h"
 #include "replay/scan_progress.h"
 
 namespace {
@@ -130,42 +131,15 @@ int command_verify(int argc, char** argv) {
   auto log = open_read_only(common);
   const std::uint64_t head = log->head().position;
   replay::ScanProgress progress("verify", head, common.quiet);
-  store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
-  replay::DomainAudit audit;
-  events::Envelope envelope;
-  std::vector<replay::AuditFinding> findings;
-  bool anchor_seen = false;
-  auto status = log->scan_records(0, [&](std::uint64_t position, std::string_view record) {
-    if (position > head) return false;
-    if (verifier.visit(position, record, &envelope)) audit.visit(envelope);
-    if (anchor && position == anchor->first) {
-      anchor_seen = true;
-      if (to_hex(verifier.last().hash) != anchor->second) {
-        findings.push_back({position, "anchor_mismatch",
-                            "the record at the anchored position has another hash: the log was "
-                            "rewritten since the anchor was taken"});
-      }
-    }
-    progress.at(position);
-    return true;
-  });
-  if (!status) usage_error(status.error().message);
-  if (anchor && !anchor_seen) {
-    findings.push_back({anchor->first, "anchor_missing",
-                        fmt::format("the log ends at {}, before the anchored position", head)});
-  }
-  if (auto compared = audit.compare_with_read_model(*log); !compared) {
-    usage_error(compared.error().message);
-  }
-  for (const auto& finding : verifier.findings()) {
-    findings.push_back({finding.position, finding.kind, finding.message});
-  }
-  findings.insert(findings.end(), audit.findings().begin(), audit.findings().end());
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const auto& a, const auto& b) { return a.position < b.position; });
-
+  replay::VerifyOptions verify_options;
+  verify_options.up_to_position = head;
+  verify_options.anchor = anchor;
+  verify_options.on_position = [&](std::uint64_t position) { progress.at(position); };
+  auto verified = replay::verify_log(*log, verify_options);
+  if (!verified) usage_error(verified.error().message);
+  const auto& findings = verified->findings;
   const double seconds = progress.seconds();
-  const auto events = verifier.records_visited();
+  const auto events = verified->events;
   const double per_second = seconds > 0 ? static_cast<double>(events) / seconds : 0;
   if (common.format == "json") {
     for (const auto& finding : findings) {
@@ -178,9 +152,9 @@ int command_verify(int argc, char** argv) {
     std::cout << nlohmann::json{{"events", events},
                                 {"events_per_second", static_cast<std::uint64_t>(per_second)},
                                 {"findings", findings.size()},
-                                {"accounts", audit.balances().size()},
-                                {"head", fmt::format("{}:{}", verifier.last().position,
-                                                     to_hex(verifier.last().hash))}}
+                                {"accounts", verified->accounts},
+                                {"head", fmt::format("{}:{}", verified->last.position,
+                                                     to_hex(verified->last.hash))}}
                      .dump()
               << "\n";
   } else if (common.format == "csv") {
@@ -198,7 +172,8 @@ int command_verify(int argc, char** argv) {
                 << finding.message << "\n";
     }
     std::printf("verified %llu events and %zu accounts in %.2f s (%.0f events/s): %zu findings\n",
-                static_cast<unsigned long long>(events), audit.balances().size(), seconds,
+                static_cast<unsigned long long>(events),
+                static_cast<std::size_t>(verified->accounts), seconds,
                 per_second, findings.size());
   }
   return findings.empty() ? kExitOk : kExitFindings;

@@ -25,6 +25,27 @@ class PostingReader {
   // the type is unknown or the payload does not decode.
   Result<std::vector<events::Posting>> read(std::string_view event_type, std::string_view payload);
 
+  // The same postings without copying them: valid until the next call on this reader (empty
+  // for events that move no money). For replays that fold millions of events.
+  class View {
+   public:
+    View() = default;
+    View(const google::protobuf::Message* message, const google::protobuf::FieldDescriptor* field)
+        : message_(message), field_(field),
+          size_(message->GetReflection()->FieldSize(*message, field)) {}
+    int size() const { return size_; }
+    const events::Posting& operator[](int index) const {
+      return static_cast<const events::Posting&>(
+          message_->GetReflection()->GetRepeatedMessage(*message_, field_, index));
+    }
+
+   private:
+    const google::protobuf::Message* message_ = nullptr;
+    const google::protobuf::FieldDescriptor* field_ = nullptr;
+    int size_ = 0;
+  };
+  Result<View> view(std::string_view event_type, std::string_view payload);
+
  private:
   struct TypeInfo {
     std::unique_ptr<google::protobuf::Message> message;  // reused for decoding
@@ -33,6 +54,9 @@ class PostingReader {
   const TypeInfo* info_for(std::string_view event_type);
 
   std::unordered_map<std::string, TypeInfo> types_;
+  // Consecutive events are mostly of one type: the last lookup, remembered.
+  std::string last_type_;
+  const TypeInfo* last_info_ = nullptr;
 };
 
 }  // namespace ledger::domain

@@ -1,0 +1,39 @@
+// Verifying a whole log: the hash chain, positions and stream versions (store::ChainVerifier) and
+// every money rule with the recomputed balances (DomainAudit), then the balances against the
+// stored read model. Never stops early: every finding, with its position.
+//
+// Two stages on two threads: the scanning thread reads the records in order and checks the chain,
+// decoding each envelope into a batch; the auditing thread folds the batches' events. Batches are
+// recycled (their decoded messages keep their buffers), and at most a few are in flight, so
+// memory stays bounded whatever the log's length.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/store/event_log.h"
+#include "replay/domain_audit.h"
+
+namespace ledger::replay {
+
+struct LogVerification {
+  std::vector<AuditFinding> findings;  // by position (0: about the read model)
+  std::uint64_t events = 0;
+  std::uint64_t accounts = 0;
+  store::LogHead last;                 // the last record visited and the hash it claims
+};
+
+struct VerifyOptions {
+  std::uint64_t up_to_position = UINT64_MAX;
+  // POSITION and lower-case hex hash the log must still hold ("verify --expect-head").
+  std::optional<std::pair<std::uint64_t, std::string>> anchor;
+  std::function<void(std::uint64_t)> on_position;  // progress, from the scanning thread
+};
+
+Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptions& options);
+
+}  // namespace ledger::replay
