@@ -74,7 +74,8 @@ enum class ErrorKind : std::uint8_t {
   X(invalid_transition, refused)                     \
   X(version_number_taken, refused)                   \
   X(course_not_accessible, refused)                  \
-  X(already_finished, refused)
+  X(already_finished, refused)                       \
+  X(budget_exceeded, refused)
 
 enum class Errc : std::uint16_t {
 #define LEDGER_ERRC_ENUM(code, kind) code,

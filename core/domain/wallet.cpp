@@ -31,13 +31,6 @@ Result<events::TopUpState> load_topup(UnitOfWork& uow, std::string_view topup_id
   return std::move(**row);
 }
 
-Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
-  auto row = uow.load<events::HoldState>(kWalletsKeyspace, hold_key(hold_id));
-  if (!row) return std::move(row).error();
-  if (!row->has_value()) return make_error(Errc::not_found, fmt::format("no hold {}", hold_id));
-  return std::move(**row);
-}
-
 bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {
   return hold.status() == "open" && (hold.expires_at_us() == 0 || hold.expires_at_us() > now_us);
 }
@@ -266,6 +259,13 @@ Result<events::WalletDebited> pay_from_wallet(UnitOfWork& uow, const PayFromWall
   WalletDebit debit = command;
   if (debit.source.empty()) debit.source = "payment";
   return debit_wallet(uow, debit);
+}
+
+Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
+  auto row = uow.load<events::HoldState>(kWalletsKeyspace, hold_key(hold_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) return make_error(Errc::not_found, fmt::format("no hold {}", hold_id));
+  return std::move(**row);
 }
 
 Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command) {

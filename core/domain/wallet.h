@@ -97,6 +97,9 @@ struct PlaceHold {
 };
 Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command);
 
+// The hold's row (not_found when there is none).
+Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id);
+
 struct PostHold {
   std::string hold_id;
   Money amount;

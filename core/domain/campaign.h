@@ -1,0 +1,112 @@
+// Marketing campaigns: run by the client's marketing agent, paid from the client's wallet.
+//
+// Rules (each refused command writes nothing):
+// - A campaign has a name (1-200), description (<= 5000), platform (instagram, youtube, tiktok,
+//   multi_platform), goal (<= 500), target reach and engagement, a budget (money, >= 0), and
+//   optional start and end dates (YYYY-MM-DD, end not before start).
+// - Status workflow (anything else is invalid_transition): draft -> scheduled | cancelled;
+//   scheduled -> active | draft | cancelled; active -> paused | completed | cancelled;
+//   paused -> active | completed | cancelled; completed and cancelled are final.
+// - Money: moving to scheduled reserves what is left of the budget (budget - spend) as a hold
+//   on the client's wallet (insufficient_funds when the available balance is short; no hold for
+//   nothing). Spend is recorded as the running total (it never decreases) while scheduled,
+//   active or paused: each increase posts against the hold to revenue:marketing; a total above
+//   the budget is budget_exceeded. Moving back to draft, completing or cancelling voids what is
+//   left of the hold.
+// - Budget changes: never below the spend so far; while the campaign is running, the hold is
+//   replaced by one for the new remainder in the same commit (insufficient_funds when short).
+//   Who may change which field is the API's allow-list (agents: content fields, and the budget
+//   only in draft; clients: the budget; admins: all).
+// - Soft delete only in draft, completed or cancelled (never while money is reserved); a deleted
+//   campaign is not found.
+// - Performance % = the mean, over the targets that are set, of min(actual / target, 1) x 100.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/domain/unit_of_work.h"
+#include "core/money.h"
+#include "events/campaign_events.pb.h"
+#include "events/campaign_state.pb.h"
+
+namespace ledger::domain {
+
+std::string campaign_stream(std::string_view campaign_id);
+
+struct CampaignFields {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> platform;
+  std::optional<std::string> goal;
+  std::optional<std::uint64_t> target_reach;
+  std::optional<std::uint64_t> target_engagement;
+  std::optional<Money> budget;
+  std::optional<std::string> start_date;
+  std::optional<std::string> end_date;
+};
+
+struct CreateCampaign {
+  std::string campaign_id;
+  std::string client_id;
+  std::string agent_id;
+  CampaignFields fields;  // name and platform required
+};
+Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampaign& command);
+
+struct UpdateCampaign {
+  std::string campaign_id;
+  CampaignFields fields;  // only the given ones change
+  std::string updated_by;
+  std::string new_hold_id;  // used when a budget change re-reserves a running campaign's money
+};
+Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampaign& command);
+
+struct ChangeCampaignStatus {
+  std::string campaign_id;
+  std::string status;
+  std::string changed_by;
+  std::string hold_id;  // for the hold placed when moving to scheduled
+};
+Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
+                                                     const ChangeCampaignStatus& command);
+
+struct UpdateCampaignMetrics {
+  std::string campaign_id;
+  std::optional<std::uint64_t> reach;
+  std::optional<std::uint64_t> engagement;
+  std::optional<Money> spend;  // total so far
+  std::string transaction_id;  // of the posting against the hold
+  std::string updated_by;
+};
+Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
+                                                      const UpdateCampaignMetrics& command);
+
+struct AddCampaignContent {
+  std::string campaign_id;
+  std::vector<std::string> content_ids;
+  std::string added_by;
+};
+Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
+                                                   const AddCampaignContent& command);
+
+struct DeleteCampaign {
+  std::string campaign_id;
+  std::string deleted_by;
+};
+Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampaign& command);
+
+// Pure rules, for readers and tests.
+bool campaign_transition_allowed(std::string_view from, std::string_view to);
+bool campaign_is_running(std::string_view status);  // scheduled, active or paused
+double campaign_performance_pct(const events::CampaignState& campaign);
+
+// Row keys of the "marketing" keyspace.
+std::string campaign_key(std::string_view campaign_id);
+inline constexpr std::string_view kCampaignKeyPrefix = "campaign/";
+std::string client_campaign_prefix(std::string_view client_id);
+std::string agent_campaign_prefix(std::string_view agent_id);
+
+}  // namespace ledger::domain
