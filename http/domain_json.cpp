@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
+#include "core/domain/campaign.h"
 #include "core/money.h"
 #include "events/timestamp.h"
 
@@ -213,6 +216,39 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription) 
       {"renewals", subscription.renewals()},
       {"activated_at", time_json(subscription.activated_at_us())},
       {"cancelled_at", time_json(subscription.cancelled_at_us())},
+  };
+}
+
+nlohmann::json campaign_json(const events::CampaignState& campaign) {
+  nlohmann::json content = nlohmann::json::array();
+  for (const auto& id : campaign.content_ids()) content.push_back(id);
+  return {
+      {"id", campaign.campaign_id()},
+      {"client_id", campaign.client_id()},
+      {"agent_id", campaign.agent_id()},
+      {"name", campaign.name()},
+      {"description", campaign.description()},
+      {"platform", campaign.platform()},
+      {"goal", campaign.goal()},
+      {"status", campaign.status()},
+      {"target_reach", campaign.target_reach()},
+      {"target_engagement", campaign.target_engagement()},
+      {"reach", campaign.reach()},
+      {"engagement", campaign.engagement()},
+      {"budget", money_json(campaign.budget_minor())},
+      {"spend", money_json(campaign.spend_minor())},
+      {"remaining_budget", money_json(campaign.budget_minor() - campaign.spend_minor())},
+      {"reserved", !campaign.hold_id().empty()},
+      {"hold_id", campaign.hold_id().empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json(campaign.hold_id())},
+      {"performance", std::round(domain::campaign_performance_pct(campaign) * 100.0) / 100.0},
+      {"start_date", campaign.start_date().empty() ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(campaign.start_date())},
+      {"end_date", campaign.end_date().empty() ? nlohmann::json(nullptr)
+                                               : nlohmann::json(campaign.end_date())},
+      {"content_ids", std::move(content)},
+      {"created_at", time_json(campaign.created_at_us())},
+      {"updated_at", time_json(campaign.updated_at_us())},
   };
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "events/billing_state.pb.h"
+#include "events/campaign_state.pb.h"
 #include "events/course_state.pb.h"
 #include "events/envelope.pb.h"
 #include "events/ledger_accounts.pb.h"
@@ -38,5 +39,6 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
 nlohmann::json subscription_json(const events::SubscriptionState& subscription);
+nlohmann::json campaign_json(const events::CampaignState& campaign);
 
 }  // namespace ledger::http

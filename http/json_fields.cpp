@@ -84,6 +84,23 @@ Result<std::optional<Money>> JsonFields::optional_money(std::string_view name) {
   return std::optional<Money>(*amount);
 }
 
+Result<std::optional<Money>> JsonFields::optional_amount(std::string_view name) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<Money>();
+  if (!value->is_string()) {
+    return field_error(name, fmt::format("{} must be a decimal string such as \"50.00\", not a "
+                                         "JSON number",
+                                         name));
+  }
+  auto amount = Money::parse(value->get_ref<const std::string&>());
+  if (!amount) return field_error(name, fmt::format("{}: {}", name, amount.error().message));
+  if (amount->is_negative()) return field_error(name, fmt::format("{} must not be negative", name));
+  if (amount->minor() > Money::kApiAmountMinorMax) {
+    return field_error(name, fmt::format("{} is above the maximum amount", name));
+  }
+  return std::optional<Money>(*amount);
+}
+
 Result<Money> JsonFields::money(std::string_view name) {
   auto amount = optional_money(name);
   if (!amount) return std::move(amount).error();

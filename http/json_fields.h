@@ -37,6 +37,8 @@ class JsonFields {
                                                      std::size_t bytes_max = 200);
   Result<Money> money(std::string_view name);  // positive amount
   Result<std::optional<Money>> optional_money(std::string_view name);
+  // Zero or more (a budget, a running total).
+  Result<std::optional<Money>> optional_amount(std::string_view name);
   Result<bool> boolean(std::string_view name);
   Result<std::optional<bool>> optional_boolean(std::string_view name);
   Result<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max);
