@@ -219,7 +219,8 @@ std::vector<ApiOperation> build_operations() {
         {"to", "date", false, "YYYY-MM-DD, default today"}},
        200, false},
       {"get", "/api/admin/agents/performance/",
-       "Per agent: department, clients, capacity, workload %", "admin", {}, {}, 200, false},
+       "Per agent: department, clients, capacity, workload %, active and completed campaigns",
+       "admin", {}, {}, 200, false},
       // Ledger
       {"get", "/api/ledger/head/", "Log head: position and hash", "public", {}, {}, 200, false},
       {"get", "/api/ledger/events/", "Events as JSON from a position", "admin", {},

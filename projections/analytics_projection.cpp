@@ -9,6 +9,7 @@
 #include "core/domain/accounts.h"
 #include "core/domain/posting_reader.h"
 #include "events/analytics_state.pb.h"
+#include "events/campaign_events.pb.h"
 #include "events/event_types.h"
 #include "events/timestamp.h"
 
@@ -63,7 +64,44 @@ std::string analytics_first_key(std::string_view service, std::string_view user_
   return fmt::format("first/{}/{}", service, user_id);
 }
 
+std::string analytics_agent_key(std::string_view agent_id) {
+  return fmt::format("agent/{}", agent_id);
+}
+
+namespace {
+
+bool counts_as_active(std::string_view status) { return status == "active" || status == "paused"; }
+
+Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
+  events::CampaignStatusChanged changed;
+  if (!changed.ParseFromString(event.payload())) {
+    return make_error(Errc::corruption, "a CampaignStatusChanged payload does not decode");
+  }
+  if (changed.agent_id().empty()) return {};
+  const std::string key = analytics_agent_key(changed.agent_id());
+  auto row = state.get(key);
+  if (!row) return std::move(row).error();
+  events::AgentActivity activity;
+  if (row->has_value() && !activity.ParseFromString(**row)) {
+    return make_error(Errc::corruption, fmt::format("analytics row {} does not decode", key));
+  }
+  const bool was = counts_as_active(changed.from_status());
+  const bool is = counts_as_active(changed.to_status());
+  if (is && !was) activity.set_active_campaigns(activity.active_campaigns() + 1);
+  if (was && !is && activity.active_campaigns() > 0) {
+    activity.set_active_campaigns(activity.active_campaigns() - 1);
+  }
+  if (changed.to_status() == "completed") {
+    activity.set_completed_campaigns(activity.completed_campaigns() + 1);
+  }
+  state.put(key, activity.SerializeAsString());
+  return {};
+}
+
+}  // namespace
+
 Status AnalyticsProjection::apply(const events::Envelope& event, ProjectionState& state) {
+  if (event.event_type() == "CampaignStatusChanged") return fold_campaign(event, state);
   auto postings = decoder_->postings.read(event.event_type(), event.payload());
   if (!postings) return std::move(postings).error();
   std::map<std::string, std::int64_t, std::less<>> revenue;  // service -> amount

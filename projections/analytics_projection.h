@@ -7,6 +7,7 @@
 //   active/<service>/<YYYY-MM-DD>/<user>  "" (the user paid for the service that day)
 //   first/<service>/<user>                the day of the user's first payment for the service
 //   service/<service>                     "" (the services that ever earned anything)
+//   agent/<agent_id>                      AgentActivity (campaigns active or paused, completed)
 #pragma once
 
 #include <memory>
@@ -26,7 +27,7 @@ class AnalyticsProjection final : public Projection {
   AnalyticsProjection();
   ~AnalyticsProjection() override;
   std::string_view name() const override { return kAnalyticsProjection; }
-  std::uint32_t version() const override { return 1; }
+  std::uint32_t version() const override { return 2; }  // 2: agent activity
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 
  private:
@@ -38,6 +39,7 @@ class AnalyticsProjection final : public Projection {
 std::string analytics_day_key(std::string_view service, std::string_view date);
 std::string analytics_active_prefix(std::string_view service, std::string_view date);
 std::string analytics_first_key(std::string_view service, std::string_view user_id);
+std::string analytics_agent_key(std::string_view agent_id);
 inline constexpr char kAnalyticsServicePrefix[] = "service/";
 
 }  // namespace ledger::projections

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/money.h"
+#include "events/campaign_events.pb.h"
 #include "events/course_events.pb.h"
 #include "events/invoice_events.pb.h"
 #include "events/redeem_code_events.pb.h"
@@ -121,6 +122,19 @@ std::vector<NotificationRule> build_rules() {
         return NotificationDraft{e.user_id(), "courses", "course_completed", "Course completed",
                                  fmt::format("You finished {}: congratulations", e.course_title()),
                                  "/courses/" + e.course_id(), {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::CampaignStatusChanged>(
+      "CampaignStatusChanged", [](const auto& e) -> std::optional<NotificationDraft> {
+        std::string message = fmt::format("Campaign {} went from {} to {}", e.name(),
+                                          e.from_status(), e.to_status());
+        if (e.to_status() == "scheduled" && e.held_minor() > 0) {
+          message += fmt::format("; {} of your wallet is reserved for it", money(e.held_minor()));
+        } else if (e.held_minor() > 0) {
+          message += fmt::format("; {} reserved for it is available again", money(e.held_minor()));
+        }
+        return NotificationDraft{e.client_id(), "marketing", "campaign_status",
+                                 fmt::format("Campaign {}", e.to_status()), message,
+                                 "/campaigns/" + e.campaign_id(), {A::client, A::agent}};
       }));
   rules.push_back(rule<events::InvoiceIssued>(
       "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {

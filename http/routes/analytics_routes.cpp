@@ -4,6 +4,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
+#include "events/analytics_state.pb.h"
 #include "events/timestamp.h"
 #include "events/user_state.pb.h"
 #include "http/api_support.h"
@@ -80,7 +81,8 @@ nlohmann::json agent_json(const events::UserState& agent) {
 }
 
 void agent_performance(ApiContext& api, const Request& request, const Caller&, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+  auto& analytics = projection_named(api, projections::kAnalyticsProjection);
+  answer_from_projection(api, analytics, request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json agents = nlohmann::json::array();
     bool corrupt = false;
     auto scanned = api.log.scan_state(
@@ -91,11 +93,21 @@ void agent_performance(ApiContext& api, const Request& request, const Caller&, R
             corrupt = true;
             return false;
           }
-          if (user.role() == "agent") agents.push_back(agent_json(user));
+          if (user.role() != "agent") return true;
+          nlohmann::json agent = agent_json(user);
+          auto row = analytics.get(projections::analytics_agent_key(user.user_id()));
+          events::AgentActivity activity;
+          if (!row || (row->has_value() && !activity.ParseFromString(**row))) {
+            corrupt = true;
+            return false;
+          }
+          agent["active_campaigns"] = activity.active_campaigns();
+          agent["completed_campaigns"] = activity.completed_campaigns();
+          agents.push_back(std::move(agent));
           return true;
         });
     if (!scanned) return std::move(scanned).error();
-    if (corrupt) return make_error(Errc::corruption, "a user row does not decode");
+    if (corrupt) return make_error(Errc::corruption, "a user or analytics row does not decode");
     return nlohmann::json{{"agents", std::move(agents)}};
   });
 }

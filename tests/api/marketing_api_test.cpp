@@ -94,7 +94,26 @@ TEST_CASE("a campaign's budget is reserved on the client's wallet and spend beco
   CHECK(a.f.post(a.mia, path + "change_status/", R"({"status":"draft"})").json()["code"] ==
         "invalid_transition");
   CHECK(a.f.call(a.mia, verb::delete_, path).json()["code"] == "invalid_transition");
-  REQUIRE(a.f.post(a.mia, path + "change_status/", R"({"status":"completed"})").status == 200);
+  auto agent_row = [&](const std::string& position) {
+    auto answer = a.f.call(a.admin, verb::get, "/api/admin/agents/performance/", "",
+                           {{"X-Min-Position", position}});
+    REQUIRE(answer.status == 200);
+    const nlohmann::json body = answer.json();
+    for (const auto& agent : body["agents"]) {
+      if (agent["agent_id"] == a.mia_id) return agent;
+    }
+    FAIL("mia is not listed: " << answer.body);
+    return nlohmann::json();
+  };
+  CHECK(agent_row(raised.header("X-Ledger-Position"))["active_campaigns"] == 1);
+  auto completed = a.f.post(a.mia, path + "change_status/", R"({"status":"completed"})");
+  REQUIRE(completed.status == 200);
+  const auto mia_row = agent_row(completed.header("X-Ledger-Position"));
+  CHECK(mia_row["active_campaigns"] == 0);
+  CHECK(mia_row["completed_campaigns"] == 1);
+  auto feed = a.f.call(a.alice, verb::get, "/api/notifications/?type=campaign_status", "",
+                       {{"X-Min-Position", completed.header("X-Ledger-Position")}});
+  CHECK(feed.json()["count"] == 3);  // scheduled, active, completed
   wallet = a.f.get(a.alice, "/api/wallet/").json();
   CHECK(wallet["balance"] == "75.00");
   CHECK(wallet["available_balance"] == "75.00");
