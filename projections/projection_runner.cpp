@@ -230,16 +230,21 @@ Status ProjectionRunner::switch_to_build() {
 
 Status ProjectionRunner::drop_generation(std::uint64_t generation) {
   const std::string prefix = row_prefix(generation);
+  // Each chunk resumes just past the last key deleted: a scan from the prefix's start would step
+  // over every tombstone written so far, quadratic in the number of rows.
+  std::string last;
   while (true) {
     std::vector<store::StateWrite> deletes;
-    auto scanned = log_.scan_state(kProjectionsKeyspace, prefix, store::ReadDirection::forward,
-                                   [&](std::string_view key, std::string_view) {
-                                     deletes.push_back({kProjectionsKeyspace, std::string(key),
-                                                        std::nullopt});
-                                     return deletes.size() < kDeleteChunk;
-                                   });
+    auto scanned = log_.scan_state(
+        kProjectionsKeyspace, prefix, store::ReadDirection::forward,
+        [&](std::string_view key, std::string_view) {
+          deletes.push_back({kProjectionsKeyspace, std::string(key), std::nullopt});
+          return deletes.size() < kDeleteChunk;
+        },
+        last);
     if (!scanned) return scanned;
     if (deletes.empty()) return {};
+    last = deletes.back().key;
     if (auto written = log_.write_state(deletes); !written) return written;
   }
 }
