@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/domain/content_schedule.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
@@ -415,6 +416,14 @@ Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
   for (const auto& id : command.content_ids) {
     if (id.empty() || id.size() > 64) {
       return make_error(Errc::invalid_argument, "content_ids must be ids", "content_ids");
+    }
+    auto post = uow.load<events::ContentState>(kMarketingKeyspace, content_key(id));
+    if (!post) return std::move(post).error();
+    if (!post->has_value() || (*post)->deleted() ||
+        (*post)->client_id() != campaign->client_id()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("content_ids: {} is not a scheduled post of this client", id),
+                        "content_ids");
     }
     const auto& existing = campaign->content_ids();
     if (std::find(existing.begin(), existing.end(), id) != existing.end() ||

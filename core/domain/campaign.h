@@ -17,6 +17,7 @@
 //   replaced by one for the new remainder in the same commit (insufficient_funds when short).
 //   Who may change which field is the API's allow-list (agents: content fields, and the budget
 //   only in draft; clients: the budget; admins: all).
+// - Content: scheduled posts of the same client (content_schedule.h), each once.
 // - Soft delete only in draft, completed or cancelled (never while money is reserved); a deleted
 //   campaign is not found.
 // - Performance % = the mean, over the targets that are set, of min(actual / target, 1) x 100.

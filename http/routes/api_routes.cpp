@@ -5,6 +5,7 @@
 #include "http/routes/analytics_routes.h"
 #include "http/routes/billing_routes.h"
 #include "http/routes/campaign_routes.h"
+#include "http/routes/content_schedule_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
 #include "http/routes/ledger_query_routes.h"
@@ -21,6 +22,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_course_routes(router, api);
   add_billing_routes(router, api);
   add_campaign_routes(router, api);
+  add_content_schedule_routes(router, api);
   add_ledger_query_routes(router, api);
   add_admin_routes(router, api);
   add_analytics_routes(router, api);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/domain/campaign.h"
+#include "core/domain/content_schedule.h"
 #include "core/domain/keyspaces.h"
 #include "events/wallet_state.pb.h"
 #include "tests/support/ledger_fixture.h"
@@ -218,11 +219,25 @@ TEST_CASE("validation, content, soft delete and performance") {
   REQUIRE_FALSE(refused.ok());
 
   REQUIRE(create(f, "c1", "10.00").ok());
+  for (const char* post : {"p1", "p2"}) {
+    domain::ContentFields fields;
+    fields.platform = "instagram";
+    fields.social_account = "@alice";
+    fields.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
+    REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
+               return domain::schedule_content(uow, {post, "alice", "mia", "", fields});
+             }).ok());
+  }
   auto added = f.run<events::CampaignState>([](UnitOfWork& uow) {
     return domain::add_campaign_content(uow, {"c1", {"p1", "p2", "p1"}, "mia"});
   });
   REQUIRE(added.ok());
   CHECK(added->answer.content_ids_size() == 2);
+  auto unknown = f.run<events::CampaignState>([](UnitOfWork& uow) {
+    return domain::add_campaign_content(uow, {"c1", {"p3"}, "mia"});
+  });
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().field == "content_ids");
 
   REQUIRE(move(f, "c1", "scheduled").ok());
   auto running = f.run<events::CampaignState>(

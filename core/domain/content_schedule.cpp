@@ -1,0 +1,388 @@
+#include "core/domain/content_schedule.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "core/domain/campaign.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::array<std::string_view, 6> kPlatforms = {"instagram", "youtube",  "tiktok",
+                                                        "facebook",  "linkedin", "x"};
+constexpr std::size_t kCaptionMax = 2200;
+constexpr std::size_t kAccountMax = 100;
+constexpr std::size_t kErrorMax = 1000;
+
+Status validate_tags(const std::vector<std::string>& tags, char sigil, std::size_t max_count,
+                     std::string_view field) {
+  if (tags.size() > max_count) {
+    return make_error(Errc::invalid_argument, fmt::format("at most {} {}", max_count, field),
+                      std::string(field));
+  }
+  for (const auto& tag : tags) {
+    const bool word = tag.size() >= 2 && tag.size() <= 100 && tag[0] == sigil &&
+                      std::all_of(tag.begin() + 1, tag.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                               c == '.' || static_cast<unsigned char>(c) >= 0x80;
+                      });
+    if (!word) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("each of {} is {}word (letters, digits, _ or .)", field,
+                                    sigil),
+                        std::string(field));
+    }
+  }
+  return {};
+}
+
+Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
+  if (fields.platform &&
+      std::find(kPlatforms.begin(), kPlatforms.end(), *fields.platform) == kPlatforms.end()) {
+    return make_error(Errc::invalid_argument,
+                      "platform must be instagram, youtube, tiktok, facebook, linkedin or x",
+                      "platform");
+  }
+  if (fields.social_account) {
+    if (auto valid = require_text(*fields.social_account, "social_account", kAccountMax); !valid) {
+      return valid;
+    }
+  }
+  if (fields.scheduled_at_us && *fields.scheduled_at_us <= now_us) {
+    return make_error(Errc::invalid_argument, "scheduled_at must be in the future",
+                      "scheduled_at");
+  }
+  if (fields.caption) {
+    if (auto valid = limit_text(*fields.caption, "caption", kCaptionMax); !valid) return valid;
+  }
+  if (fields.hashtags) {
+    if (auto valid = validate_tags(*fields.hashtags, '#', 30, "hashtags"); !valid) return valid;
+  }
+  if (fields.mentions) {
+    if (auto valid = validate_tags(*fields.mentions, '@', 50, "mentions"); !valid) return valid;
+  }
+  if (fields.media_urls) {
+    if (fields.media_urls->size() > 10) {
+      return make_error(Errc::invalid_argument, "at most 10 media_urls", "media_urls");
+    }
+    for (const auto& url : *fields.media_urls) {
+      if (!valid_media_url(url)) {
+        return make_error(Errc::invalid_argument,
+                          "each of media_urls is an http(s) URL with a host", "media_urls");
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> apply_fields(const ContentFields& fields, events::ContentState& post) {
+  std::vector<std::string> changed;
+  auto list = [](const auto& repeated) {
+    return std::vector<std::string>(repeated.begin(), repeated.end());
+  };
+  if (fields.platform && *fields.platform != post.platform()) {
+    post.set_platform(*fields.platform);
+    changed.push_back("platform");
+  }
+  if (fields.social_account && *fields.social_account != post.social_account()) {
+    post.set_social_account(*fields.social_account);
+    changed.push_back("social_account");
+  }
+  if (fields.scheduled_at_us && *fields.scheduled_at_us != post.scheduled_at_us()) {
+    post.set_scheduled_at_us(*fields.scheduled_at_us);
+    changed.push_back("scheduled_at");
+  }
+  if (fields.caption && *fields.caption != post.caption()) {
+    post.set_caption(*fields.caption);
+    changed.push_back("caption");
+  }
+  if (fields.hashtags && *fields.hashtags != list(post.hashtags())) {
+    post.clear_hashtags();
+    for (const auto& tag : *fields.hashtags) post.add_hashtags(tag);
+    changed.push_back("hashtags");
+  }
+  if (fields.mentions && *fields.mentions != list(post.mentions())) {
+    post.clear_mentions();
+    for (const auto& tag : *fields.mentions) post.add_mentions(tag);
+    changed.push_back("mentions");
+  }
+  if (fields.media_urls && *fields.media_urls != list(post.media_urls())) {
+    post.clear_media_urls();
+    for (const auto& url : *fields.media_urls) post.add_media_urls(url);
+    changed.push_back("media_urls");
+  }
+  return changed;
+}
+
+Result<events::ContentState> load_content(UnitOfWork& uow, std::string_view content_id) {
+  if (auto valid = require_id(content_id, "content_id"); !valid) return std::move(valid).error();
+  auto row = uow.load<events::ContentState>(kMarketingKeyspace, content_key(content_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value() || (*row)->deleted()) {
+    return make_error(Errc::not_found, fmt::format("there is no scheduled post {}", content_id));
+  }
+  return std::move(**row);
+}
+
+void save(UnitOfWork& uow, events::ContentState& post) {
+  post.set_updated_at_us(uow.now_us());
+  uow.save(kMarketingKeyspace, content_key(post.content_id()), post);
+}
+
+Status require_status(const events::ContentState& post, std::initializer_list<const char*> allowed,
+                      std::string_view action) {
+  for (const char* status : allowed) {
+    if (post.status() == status) return {};
+  }
+  return make_error(Errc::invalid_transition,
+                    fmt::format("a {} post cannot be {}", post.status(), action));
+}
+
+template <class E>
+Status emit(UnitOfWork& uow, const events::ContentState& post, const E& event) {
+  return uow.emit(content_stream(post.content_id()), event);
+}
+
+}  // namespace
+
+std::string content_stream(std::string_view content_id) {
+  return "content:" + std::string(content_id);
+}
+std::string content_key(std::string_view content_id) {
+  return std::string(kContentKeyPrefix) + std::string(content_id);
+}
+std::string client_content_prefix(std::string_view client_id) {
+  return "content-of-client/" + std::string(client_id) + "/";
+}
+
+bool valid_media_url(std::string_view url) {
+  if (url.size() > 2000) return false;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  const auto host_end = rest.find_first_of("/?#");
+  const std::string_view host = rest.substr(0, host_end);
+  if (host.empty() || host.find('@') != std::string_view::npos) return false;
+  return std::all_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '"' && c != '<' && c != '>' && c != '\\';
+  });
+}
+
+bool content_is_overdue(const events::ContentState& content, std::int64_t now_us) {
+  return (content.status() == "scheduled" || content.status() == "failed") &&
+         content.scheduled_at_us() < now_us;
+}
+
+bool content_is_upcoming(const events::ContentState& content, std::int64_t now_us) {
+  return content.status() == "scheduled" && content.scheduled_at_us() >= now_us &&
+         content.scheduled_at_us() <= now_us + kUpcomingWindowUs;
+}
+
+Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command) {
+  if (auto valid = require_id(command.content_id, "content_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+    return std::move(valid).error();
+  }
+  for (const auto& [given, field] :
+       {std::pair{command.fields.platform.has_value(), "platform"},
+        std::pair{command.fields.social_account.has_value(), "social_account"},
+        std::pair{command.fields.scheduled_at_us.has_value(), "scheduled_at"}}) {
+    if (!given) {
+      return make_error(Errc::invalid_argument, fmt::format("{} is required", field), field);
+    }
+  }
+  if (auto valid = validate_fields(command.fields, uow.now_us()); !valid) {
+    return std::move(valid).error();
+  }
+  if (!command.campaign_id.empty()) {
+    auto campaign = uow.load<events::CampaignState>(kMarketingKeyspace,
+                                                    campaign_key(command.campaign_id));
+    if (!campaign) return std::move(campaign).error();
+    if (!campaign->has_value() || (*campaign)->deleted() ||
+        (*campaign)->client_id() != command.client_id) {
+      return make_error(Errc::invalid_argument, "campaign_id must name a campaign of the client",
+                        "campaign_id");
+    }
+  }
+  auto taken = uow.exists(kMarketingKeyspace, content_key(command.content_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument, "content id is already used", "content_id");
+  }
+  events::ContentState post;
+  post.set_content_id(command.content_id);
+  post.set_client_id(command.client_id);
+  post.set_agent_id(command.agent_id);
+  post.set_campaign_id(command.campaign_id);
+  post.set_status("scheduled");
+  post.set_created_at_us(uow.now_us());
+  apply_fields(command.fields, post);
+
+  events::ContentScheduled scheduled;
+  scheduled.set_content_id(post.content_id());
+  scheduled.set_client_id(post.client_id());
+  scheduled.set_agent_id(post.agent_id());
+  scheduled.set_campaign_id(post.campaign_id());
+  scheduled.set_platform(post.platform());
+  scheduled.set_social_account(post.social_account());
+  scheduled.set_scheduled_at_us(post.scheduled_at_us());
+  scheduled.set_caption(post.caption());
+  *scheduled.mutable_hashtags() = post.hashtags();
+  *scheduled.mutable_mentions() = post.mentions();
+  *scheduled.mutable_media_urls() = post.media_urls();
+  if (auto emitted = emit(uow, post, scheduled); !emitted) return std::move(emitted).error();
+  save(uow, post);
+  events::ContentState index;
+  index.set_content_id(post.content_id());
+  uow.save(kMarketingKeyspace, client_content_prefix(post.client_id()) + post.content_id(), index);
+  return post;
+}
+
+Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "changed"); !allowed) {
+    return std::move(allowed).error();
+  }
+  if (auto valid = validate_fields(command.fields, uow.now_us()); !valid) {
+    return std::move(valid).error();
+  }
+  const auto changed = apply_fields(command.fields, *post);
+  if (changed.empty()) return post;
+  const bool withdrawn = post->approved();
+  post->set_approved(false);
+  post->clear_approved_by();
+  post->set_approved_at_us(0);
+  events::ContentUpdated updated;
+  updated.set_content_id(post->content_id());
+  updated.set_client_id(post->client_id());
+  for (const auto& name : changed) updated.add_changed(name);
+  updated.set_platform(post->platform());
+  updated.set_social_account(post->social_account());
+  updated.set_scheduled_at_us(post->scheduled_at_us());
+  updated.set_caption(post->caption());
+  *updated.mutable_hashtags() = post->hashtags();
+  *updated.mutable_mentions() = post->mentions();
+  *updated.mutable_media_urls() = post->media_urls();
+  updated.set_approval_withdrawn(withdrawn);
+  updated.set_updated_by(command.updated_by);
+  if (auto emitted = emit(uow, *post, updated); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  return post;
+}
+
+Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "approved"); !allowed) {
+    return std::move(allowed).error();
+  }
+  if (post->approved()) {
+    return make_error(Errc::invalid_transition, "the post is approved already");
+  }
+  post->set_approved(true);
+  post->set_approved_by(command.actor);
+  post->set_approved_at_us(uow.now_us());
+  events::ContentApproved approved;
+  approved.set_content_id(post->content_id());
+  approved.set_client_id(post->client_id());
+  approved.set_agent_id(post->agent_id());
+  approved.set_approved_by(command.actor);
+  if (auto emitted = emit(uow, *post, approved); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  return post;
+}
+
+Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "published"); !allowed) {
+    return std::move(allowed).error();
+  }
+  if (!post->approved()) {
+    return make_error(Errc::invalid_transition,
+                      "the post is not approved: the client or an admin approves it first");
+  }
+  post->set_status("published");
+  post->set_published_at_us(uow.now_us());
+  events::ContentPublished published;
+  published.set_content_id(post->content_id());
+  published.set_client_id(post->client_id());
+  published.set_agent_id(post->agent_id());
+  published.set_platform(post->platform());
+  published.set_published_by(command.actor);
+  if (auto emitted = emit(uow, *post, published); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  return post;
+}
+
+Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "marked failed"); !allowed) {
+    return std::move(allowed).error();
+  }
+  if (auto valid = require_text(command.error, "error", kErrorMax); !valid) {
+    return std::move(valid).error();
+  }
+  post->set_status("failed");
+  post->set_last_error(command.error);
+  post->set_retry_count(post->retry_count() + 1);
+  events::ContentFailed failed;
+  failed.set_content_id(post->content_id());
+  failed.set_client_id(post->client_id());
+  failed.set_agent_id(post->agent_id());
+  failed.set_error(command.error);
+  failed.set_retry_count(post->retry_count());
+  if (auto emitted = emit(uow, *post, failed); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  return post;
+}
+
+Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "cancelled"); !allowed) {
+    return std::move(allowed).error();
+  }
+  post->set_status("cancelled");
+  events::ContentCancelled cancelled;
+  cancelled.set_content_id(post->content_id());
+  cancelled.set_client_id(post->client_id());
+  cancelled.set_agent_id(post->agent_id());
+  cancelled.set_cancelled_by(command.actor);
+  if (auto emitted = emit(uow, *post, cancelled); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  return post;
+}
+
+Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id);
+  if (!post) return std::move(post).error();
+  if (post->status() == "published") {
+    return make_error(Errc::invalid_transition, "a published post stays on the record");
+  }
+  post->set_deleted(true);
+  events::ContentDeleted deleted;
+  deleted.set_content_id(post->content_id());
+  deleted.set_client_id(post->client_id());
+  deleted.set_deleted_by(command.actor);
+  if (auto emitted = emit(uow, *post, deleted); !emitted) return std::move(emitted).error();
+  save(uow, *post);
+  uow.erase(kMarketingKeyspace, client_content_prefix(post->client_id()) + post->content_id());
+  return post;
+}
+
+}  // namespace ledger::domain

@@ -1,0 +1,81 @@
+// The content schedule: social posts a marketing agent schedules for a client.
+//
+// Rules (each refused command writes nothing):
+// - A post has a platform (instagram, youtube, tiktok, facebook, linkedin, x), a social account
+//   (1-100), a time in the future, a caption (<= 2200), hashtags (<= 30, each "#word" of <= 100),
+//   mentions (<= 50, each "@name" of <= 100) and media URLs (<= 10, each an http(s) URL of
+//   <= 2000 with a host), and optionally the campaign it belongs to (same client).
+// - Statuses: scheduled (on creation) -> published | failed | cancelled; failed -> published |
+//   failed (again, counting retries) | cancelled; published and cancelled are final
+//   (invalid_transition).
+// - Approval (the client or an admin): once, while scheduled or failed. Publishing (the agent)
+//   needs the approval (invalid_transition "not approved"). Changing the content, the platform,
+//   the account or the time withdraws an approval.
+// - Overdue: scheduled or failed, with its time in the past; upcoming: scheduled within the
+//   next 7 days. Both are computed from the injected clock.
+// - Soft delete of posts not published; a deleted post is not found.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/domain/unit_of_work.h"
+#include "events/content_events.pb.h"
+#include "events/content_state.pb.h"
+
+namespace ledger::domain {
+
+inline constexpr std::int64_t kUpcomingWindowUs = 7LL * 24 * 3600 * 1'000'000;
+
+std::string content_stream(std::string_view content_id);
+
+struct ContentFields {
+  std::optional<std::string> platform;
+  std::optional<std::string> social_account;
+  std::optional<std::int64_t> scheduled_at_us;
+  std::optional<std::string> caption;
+  std::optional<std::vector<std::string>> hashtags;
+  std::optional<std::vector<std::string>> mentions;
+  std::optional<std::vector<std::string>> media_urls;
+};
+
+struct ScheduleContent {
+  std::string content_id;
+  std::string client_id;
+  std::string agent_id;
+  std::string campaign_id;  // optional
+  ContentFields fields;     // platform, social_account and scheduled_at required
+};
+Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command);
+
+struct UpdateContent {
+  std::string content_id;
+  ContentFields fields;
+  std::string updated_by;
+};
+Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command);
+
+struct ContentAction {
+  std::string content_id;
+  std::string actor;
+  std::string error;  // fail only
+};
+Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command);
+Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command);
+Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command);
+Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command);
+Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command);
+
+// Pure rules.
+bool valid_media_url(std::string_view url);
+bool content_is_overdue(const events::ContentState& content, std::int64_t now_us);
+bool content_is_upcoming(const events::ContentState& content, std::int64_t now_us);
+
+// Row keys of the "marketing" keyspace.
+inline constexpr std::string_view kContentKeyPrefix = "content/";
+std::string content_key(std::string_view content_id);
+std::string client_content_prefix(std::string_view client_id);
+
+}  // namespace ledger::domain

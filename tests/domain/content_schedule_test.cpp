@@ -1,0 +1,178 @@
+// Content schedule rules through the real sequencer and store: validation of every field, the
+// status workflow (every action from every status), approval before publishing, approval
+// withdrawn by changes, failures counting retries, overdue and upcoming from the clock.
+#include <doctest/doctest.h>
+
+#include <array>
+
+#include "core/domain/content_schedule.h"
+#include "core/domain/keyspaces.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using Answer = Result<domain::Executed<events::ContentState>>;
+
+domain::ContentFields valid_fields(const LedgerFixture& f) {
+  domain::ContentFields fields;
+  fields.platform = "instagram";
+  fields.social_account = "@alice.shop";
+  fields.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
+  fields.caption = "Winter sale";
+  fields.hashtags = std::vector<std::string>{"#sale", "#winter_2026"};
+  fields.mentions = std::vector<std::string>{"@friend"};
+  fields.media_urls = std::vector<std::string>{"https://cdn.example.com/a.jpg"};
+  return fields;
+}
+
+Answer schedule(LedgerFixture& f, const std::string& id, domain::ContentFields fields) {
+  return f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return domain::schedule_content(uow, {id, "alice", "mia", "", fields});
+  });
+}
+
+using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
+
+Answer act(LedgerFixture& f, Action action, const std::string& id, std::string error = "") {
+  return f.run<events::ContentState>(
+      [=](UnitOfWork& uow) { return action(uow, {id, "someone", error}); });
+}
+
+TEST_CASE("every field is validated; a refused post writes nothing") {
+  LedgerFixture f;
+  auto refused = [&](auto change, const char* field) {
+    auto fields = valid_fields(f);
+    change(fields);
+    const auto head = f.log->head().position;
+    auto answer = schedule(f, f.id(), fields);
+    REQUIRE_FALSE(answer.ok());
+    CHECK(answer.error().code == Errc::invalid_argument);
+    CHECK(answer.error().field == field);
+    CHECK(f.log->head().position == head);
+  };
+  using F = domain::ContentFields;
+  refused([](F& x) { x.platform = "myspace"; }, "platform");
+  refused([](F& x) { x.platform.reset(); }, "platform");
+  refused([](F& x) { x.social_account = ""; }, "social_account");
+  refused([&](F& x) { x.scheduled_at_us = f.clock.now_us(); }, "scheduled_at");
+  refused([](F& x) { x.scheduled_at_us.reset(); }, "scheduled_at");
+  refused([](F& x) { x.caption = std::string(2201, 'a'); }, "caption");
+  refused([](F& x) { x.hashtags = std::vector<std::string>{"sale"}; }, "hashtags");
+  refused([](F& x) { x.hashtags = std::vector<std::string>{"#two words"}; }, "hashtags");
+  refused([](F& x) { x.hashtags = std::vector<std::string>(31, "#a"); }, "hashtags");
+  refused([](F& x) { x.mentions = std::vector<std::string>{"friend"}; }, "mentions");
+  for (const char* url : {"ftp://x.com/a", "javascript:alert(1)", "https://", "http:///a",
+                          "https://a b.com/", "https://user@evil.com/", "//cdn.com/a.jpg"}) {
+    CAPTURE(url);
+    refused([&](F& x) { x.media_urls = std::vector<std::string>{url}; }, "media_urls");
+  }
+  CHECK(domain::valid_media_url("http://cdn.example.com"));
+  CHECK(domain::valid_media_url("https://cdn.example.com/a/b.jpg?size=2#x"));
+  CHECK(schedule(f, "ok", valid_fields(f)).ok());
+}
+
+TEST_CASE("the workflow: every action from every status") {
+  // What each action does from scheduled, failed, published and cancelled (approved first where
+  // publishing needs it).
+  struct Row {
+    const char* from;
+    bool approve, publish, fail, cancel;
+  };
+  const std::array<Row, 4> table = {{
+      {"scheduled", true, true, true, true},
+      {"failed", true, true, true, true},
+      {"published", false, false, false, false},
+      {"cancelled", false, false, false, false},
+  }};
+  for (const auto& row : table) {
+    for (int action = 0; action < 4; ++action) {
+      CAPTURE(row.from);
+      CAPTURE(action);
+      LedgerFixture f;
+      REQUIRE(schedule(f, "p", valid_fields(f)).ok());
+      const std::string from = row.from;
+      if (from == "failed") REQUIRE(act(f, domain::fail_content, "p", "timeout").ok());
+      if (from == "published") {
+        REQUIRE(act(f, domain::approve_content, "p").ok());
+        REQUIRE(act(f, domain::publish_content, "p").ok());
+      }
+      if (from == "cancelled") REQUIRE(act(f, domain::cancel_content, "p").ok());
+      if (action == 1 && (from == "scheduled" || from == "failed")) {
+        REQUIRE(act(f, domain::approve_content, "p").ok());  // publishing needs it
+      }
+      const auto head = f.log->head().position;
+      const std::array<Action, 4> actions = {domain::approve_content, domain::publish_content,
+                                             domain::fail_content, domain::cancel_content};
+      const std::array<bool, 4> expected = {row.approve, row.publish, row.fail, row.cancel};
+      auto answer = act(f, actions[static_cast<std::size_t>(action)], "p", "rate limited");
+      CHECK(answer.ok() == expected[static_cast<std::size_t>(action)]);
+      if (!answer.ok()) {
+        CHECK(answer.error().code == Errc::invalid_transition);
+        CHECK(f.log->head().position == head);
+      }
+    }
+  }
+}
+
+TEST_CASE("publishing needs an approval; changes withdraw it; failures count retries") {
+  LedgerFixture f;
+  REQUIRE(schedule(f, "p", valid_fields(f)).ok());
+  auto unapproved = act(f, domain::publish_content, "p");
+  REQUIRE_FALSE(unapproved.ok());
+  CHECK(unapproved.error().code == Errc::invalid_transition);
+  REQUIRE(act(f, domain::approve_content, "p").ok());
+  CHECK_FALSE(act(f, domain::approve_content, "p").ok());  // once
+
+  domain::ContentFields change;
+  change.caption = "Winter sale, now 30% off";
+  auto changed = f.run<events::ContentState>(
+      [=](UnitOfWork& uow) { return domain::update_content(uow, {"p", change, "mia"}); });
+  REQUIRE(changed.ok());
+  CHECK_FALSE(changed->answer.approved());
+  CHECK_FALSE(act(f, domain::publish_content, "p").ok());
+  REQUIRE(act(f, domain::approve_content, "p").ok());
+
+  auto failed = act(f, domain::fail_content, "p", "the network timed out");
+  REQUIRE(failed.ok());
+  CHECK(failed->answer.retry_count() == 1);
+  CHECK(failed->answer.last_error() == "the network timed out");
+  CHECK(act(f, domain::fail_content, "p", "again")->answer.retry_count() == 2);
+  CHECK_FALSE(act(f, domain::fail_content, "p", "").ok());  // an error is required
+  auto published = act(f, domain::publish_content, "p");
+  REQUIRE(published.ok());
+  CHECK(published->answer.status() == "published");
+  CHECK(published->answer.published_at_us() == f.clock.now_us());
+  CHECK_FALSE(act(f, domain::delete_content, "p").ok());  // stays on the record
+}
+
+TEST_CASE("overdue and upcoming follow the clock; deleted posts are gone") {
+  LedgerFixture f;
+  auto soon = valid_fields(f);
+  soon.scheduled_at_us = f.clock.now_us() + 2 * kMicrosPerDay;
+  auto later = valid_fields(f);
+  later.scheduled_at_us = f.clock.now_us() + 8 * kMicrosPerDay;
+  auto posted_soon = schedule(f, "soon", soon);
+  auto posted_later = schedule(f, "later", later);
+  REQUIRE(posted_soon.ok());
+  REQUIRE(posted_later.ok());
+  const std::int64_t now = f.clock.now_us();
+  CHECK(domain::content_is_upcoming(posted_soon->answer, now));
+  CHECK_FALSE(domain::content_is_upcoming(posted_later->answer, now));
+  CHECK_FALSE(domain::content_is_overdue(posted_soon->answer, now));
+  CHECK(domain::content_is_overdue(posted_soon->answer, now + 3 * kMicrosPerDay));
+  auto published = posted_soon->answer;
+  published.set_status("published");
+  CHECK_FALSE(domain::content_is_overdue(published, now + 3 * kMicrosPerDay));
+
+  REQUIRE(act(f, domain::delete_content, "later").ok());
+  auto gone = act(f, domain::approve_content, "later");
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().code == Errc::not_found);
+  CHECK(f.count_rows(domain::kMarketingKeyspace, domain::client_content_prefix("alice")) == 1);
+}
+
+}  // namespace
+}  // namespace ledger
