@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/money.h"
+#include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
 #include "events/invoice_events.pb.h"
 #include "events/subscription_events.pb.h"
@@ -81,6 +82,18 @@ std::vector<EmailTemplate> build_templates() {
         return EmailDraft{e.user_id(), fmt::format("You finished {}", e.course_title()),
                           fmt::format("Congratulations on finishing {}.\n\nKeep learning!",
                                       e.course_title())};
+      }));
+  templates.push_back(email<events::ContentScheduled>(
+      "content_approval", "ContentScheduled", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "A post awaits your approval",
+                          fmt::format("Your marketing agent scheduled a post on {} for {}:\n\n{}"
+                                      "\n\nApprove it in your dashboard to let it go out.",
+                                      e.platform(), e.social_account(), e.caption())};
+      }));
+  templates.push_back(email<events::ContentPublished>(
+      "content_published", "ContentPublished", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(), "Your post is live",
+                          fmt::format("Your post is published on {}.", e.platform())};
       }));
   templates.push_back(email<events::SubscriptionActivated>(
       "subscription_activated", "SubscriptionActivated",

@@ -4,6 +4,7 @@
 
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
+#include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
 #include "events/invoice_events.pb.h"
 #include "events/redeem_code_events.pb.h"
@@ -135,6 +136,45 @@ std::vector<NotificationRule> build_rules() {
         return NotificationDraft{e.client_id(), "marketing", "campaign_status",
                                  fmt::format("Campaign {}", e.to_status()), message,
                                  "/campaigns/" + e.campaign_id(), {A::client, A::agent}};
+      }));
+  rules.push_back(rule<events::ContentScheduled>(
+      "ContentScheduled", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "marketing", "content_scheduled",
+                                 "A post awaits your approval",
+                                 fmt::format("A post on {} for {} is scheduled; approve it to let "
+                                             "it go out",
+                                             e.platform(), e.social_account()),
+                                 "/content/" + e.content_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::ContentApproved>(
+      "ContentApproved", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "marketing", "content_approved", "Post approved",
+                                 "The client approved a scheduled post",
+                                 "/content/" + e.content_id(), {A::agent}};
+      }));
+  rules.push_back(rule<events::ContentPublished>(
+      "ContentPublished", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "marketing", "content_posted", "Post published",
+                                 fmt::format("Your post is live on {}", e.platform()),
+                                 "/content/" + e.content_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::ContentFailed>(
+      "ContentFailed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "marketing", "content_failed",
+                                 "Post not published",
+                                 fmt::format("Attempt {} failed: {}", e.retry_count(), e.error()),
+                                 "/content/" + e.content_id(), {A::agent}};
+      }));
+  rules.push_back(rule<events::ContentCancelled>(
+      "ContentCancelled", [](const auto& e) -> std::optional<NotificationDraft> {
+        if (e.cancelled_by() == e.client_id()) {
+          return NotificationDraft{e.client_id(), "marketing", "content_rejected",
+                                   "Post rejected", "The client cancelled a scheduled post",
+                                   "/content/" + e.content_id(), {A::agent}};
+        }
+        return NotificationDraft{e.client_id(), "marketing", "content_cancelled",
+                                 "Post cancelled", "A scheduled post was cancelled",
+                                 "/content/" + e.content_id(), {A::client}};
       }));
   rules.push_back(rule<events::InvoiceIssued>(
       "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {
