@@ -123,20 +123,25 @@ void reply_error(const Request& request, const Error& error, Reply& reply,
   reply(std::move(response));
 }
 
+Result<std::optional<std::uint64_t>> min_position(const Request& request) {
+  const auto min = request.find("X-Min-Position");
+  if (min == request.end()) return std::optional<std::uint64_t>();
+  std::uint64_t position = 0;
+  const std::string_view value(min->value().data(), min->value().size());
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
+  if (error != std::errc() || end != value.data() + value.size()) {
+    return make_error(Errc::invalid_argument,
+                      "X-Min-Position must be a log position (a whole number)", "X-Min-Position");
+  }
+  return std::optional<std::uint64_t>(position);
+}
+
 void answer_query(ApiContext& api, const Request& request, Reply& reply,
                   const std::function<Result<nlohmann::json>()>& read) {
-  const auto min = request.find("X-Min-Position");
-  if (min != request.end()) {
-    std::uint64_t position = 0;
-    const std::string_view value(min->value().data(), min->value().size());
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
-    if (error != std::errc() || end != value.data() + value.size()) {
-      return reply_error(request,
-                         make_error(Errc::invalid_argument,
-                                    "X-Min-Position must be a log position (a whole number)",
-                                    "X-Min-Position"),
-                         reply);
-    }
+  auto min = min_position(request);
+  if (!min) return reply_error(request, min.error(), reply);
+  if (*min) {
+    const std::uint64_t position = **min;
     if (!api.log.wait_for(position, api.options.min_position_wait)) {
       return reply_error(request,
                          make_error(Errc::timeout,

@@ -96,6 +96,9 @@ void run_command(ApiContext& api, const Request& request, std::string actor,
       });
 }
 
+// The X-Min-Position header: nullopt when absent, invalid_argument when not a whole number.
+Result<std::optional<std::uint64_t>> min_position(const Request& request);
+
 // Answers a read: waits (bounded) for X-Min-Position, notes the head position, then replies with
 // what `read` builds. `read` runs after the position is taken, so the answer reflects at least it.
 void answer_query(ApiContext& api, const Request& request, Reply& reply,

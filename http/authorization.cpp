@@ -35,4 +35,20 @@ Status require_client_scope(const store::EventLog& log, const Caller& caller,
   return make_error(Errc::not_found, fmt::format("there is no such {}", what));
 }
 
+Result<std::string> service_client_agent(const store::EventLog& log, const Caller& caller,
+                                         const std::string& client_id, std::string_view service) {
+  auto client = domain::find_user(log, client_id);
+  if (!client) return std::move(client).error();
+  if (!client->has_value() || (*client)->role() != "client") {
+    return make_error(Errc::invalid_argument, "client_id must name a client", "client_id");
+  }
+  if (auto scope = require_client_scope(log, caller, client_id, service, "client"); !scope) {
+    return std::move(scope).error();
+  }
+  if (caller.is_agent()) return caller.user_id;
+  const auto& agents = (*client)->agents();
+  const auto it = agents.find(std::string(service));
+  return it == agents.end() ? std::string() : it->second;
+}
+
 }  // namespace ledger::http

@@ -23,6 +23,13 @@ Status require_client_scope(const store::EventLog& log, const Caller& caller,
                             std::string_view client_id, std::string_view service = {},
                             std::string_view what = "object");
 
+// For creating an object of `service` for client `client_id`: checks that it names a client
+// (invalid_argument on `client_id` otherwise) in the caller's scope (not_found otherwise), and
+// answers the agent to record on the object — the calling agent, or the client's assigned agent
+// for the service (empty when none).
+Result<std::string> service_client_agent(const store::EventLog& log, const Caller& caller,
+                                         const std::string& client_id, std::string_view service);
+
 // The same decision as a boolean, for filtering lists (errors of the store still propagate).
 Result<bool> in_client_scope(const store::EventLog& log, const Caller& caller,
                              std::string_view client_id, std::string_view service = {});

@@ -71,7 +71,8 @@ Result<std::string> JsonFields::string(std::string_view name, std::size_t bytes_
   return std::move(**value);
 }
 
-Result<std::optional<Money>> JsonFields::optional_money(std::string_view name) {
+// A money field: a decimal string; `zero_allowed` for totals and budgets.
+Result<std::optional<Money>> JsonFields::decimal(std::string_view name, bool zero_allowed) {
   const auto* value = find(name);
   if (value == nullptr) return std::optional<Money>();
   if (!value->is_string()) {
@@ -79,26 +80,22 @@ Result<std::optional<Money>> JsonFields::optional_money(std::string_view name) {
                                          "JSON number",
                                          name));
   }
-  auto amount = Money::parse_positive(value->get_ref<const std::string&>());
-  if (!amount) return field_error(name, fmt::format("{}: {}", name, amount.error().message));
-  return std::optional<Money>(*amount);
-}
-
-Result<std::optional<Money>> JsonFields::optional_amount(std::string_view name) {
-  const auto* value = find(name);
-  if (value == nullptr) return std::optional<Money>();
-  if (!value->is_string()) {
-    return field_error(name, fmt::format("{} must be a decimal string such as \"50.00\", not a "
-                                         "JSON number",
-                                         name));
-  }
-  auto amount = Money::parse(value->get_ref<const std::string&>());
+  const auto& text = value->get_ref<const std::string&>();
+  auto amount = zero_allowed ? Money::parse(text) : Money::parse_positive(text);
   if (!amount) return field_error(name, fmt::format("{}: {}", name, amount.error().message));
   if (amount->is_negative()) return field_error(name, fmt::format("{} must not be negative", name));
   if (amount->minor() > Money::kApiAmountMinorMax) {
     return field_error(name, fmt::format("{} is above the maximum amount", name));
   }
   return std::optional<Money>(*amount);
+}
+
+Result<std::optional<Money>> JsonFields::optional_money(std::string_view name) {
+  return decimal(name, /*zero_allowed=*/false);
+}
+
+Result<std::optional<Money>> JsonFields::optional_amount(std::string_view name) {
+  return decimal(name, /*zero_allowed=*/true);
 }
 
 Result<Money> JsonFields::money(std::string_view name) {

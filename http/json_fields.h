@@ -62,6 +62,7 @@ class JsonFields {
   explicit JsonFields(nlohmann::json object, JsonLimits limits)
       : object_(std::move(object)), limits_(limits) {}
   const nlohmann::json* find(std::string_view name);
+  Result<std::optional<Money>> decimal(std::string_view name, bool zero_allowed);
 
   nlohmann::json object_;
   JsonLimits limits_;

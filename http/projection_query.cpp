@@ -1,7 +1,5 @@
 #include "http/projection_query.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "core/assert.h"
@@ -14,17 +12,10 @@ namespace ledger::http {
 void answer_from_projection(ApiContext& api, projections::ProjectionRunner& runner,
                             const Request& request, Reply& reply,
                             const std::function<Result<nlohmann::json>()>& read) {
-  if (const auto min = request.find("X-Min-Position"); min != request.end()) {
-    std::uint64_t position = 0;
-    const std::string_view value(min->value().data(), min->value().size());
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), position);
-    if (error != std::errc() || end != value.data() + value.size()) {
-      return reply_error(request,
-                         make_error(Errc::invalid_argument,
-                                    "X-Min-Position must be a log position", "X-Min-Position"),
-                         reply);
-    }
-    if (!runner.wait_for(position, api.options.min_position_wait)) {
+  auto min = min_position(request);
+  if (!min) return reply_error(request, min.error(), reply);
+  if (*min) {
+    if (!runner.wait_for(**min, api.options.min_position_wait)) {
       return reply_error(request,
                          make_error(Errc::timeout,
                                     fmt::format("the {} projection has not reached that position "

@@ -114,24 +114,9 @@ void schedule(ApiContext& api, const Request& request, const Caller& caller, Rep
   auto fields = read_fields(*body);
   if (!fields) return reply_error(request, fields.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  auto client = domain::find_user(api.log, *client_id);
-  if (!client) return reply_error(request, client.error(), reply);
-  if (!client->has_value() || (*client)->role() != "client") {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "client_id must name a client",
-                                  "client_id"),
-                       reply);
-  }
-  if (auto scope = require_client_scope(api.log, caller, *client_id, kMarketing, "client");
-      !scope) {
-    return reply_error(request, scope.error(), reply);
-  }
-  std::string agent_id = caller.is_agent() ? caller.user_id : "";
-  if (agent_id.empty()) {
-    const auto& agents = (*client)->agents();
-    if (auto it = agents.find(std::string(kMarketing)); it != agents.end()) agent_id = it->second;
-  }
-  domain::ScheduleContent command{api.ids.next(), *client_id, agent_id,
+  auto agent_id = service_client_agent(api.log, caller, *client_id, kMarketing);
+  if (!agent_id) return reply_error(request, agent_id.error(), reply);
+  domain::ScheduleContent command{api.ids.next(), *client_id, *agent_id,
                                   campaign_id->value_or(""), *fields};
   run_command<events::ContentState>(
       api, request, caller.user_id,
