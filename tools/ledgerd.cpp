@@ -133,8 +133,9 @@ int run(const Settings& settings) {
     return 1;
   }
   if (admin_password->has_value()) {
-    std::printf("ledgerd: created %s with password %s (also in %s/%s, mode 0600)\n",
-                http::kInitialAdminEmail, (*admin_password)->c_str(), settings.data_dir.c_str(),
+    // The password itself is never printed: logs are kept and shipped, the file is not.
+    std::printf("ledgerd: created admin %s; its password is in %s/%s (mode 0600)\n",
+                http::kInitialAdminEmail, settings.data_dir.c_str(),
                 http::kInitialAdminPasswordFile);
   }
 

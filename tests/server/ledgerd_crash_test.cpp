@@ -53,8 +53,8 @@ TEST_CASE("SIGKILL under HTTP write load: nothing acknowledged lost, audit clean
     {
       LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10", "--email-interval-ms", "20"});
       if (cycle == 0) {
-        admin_password =
-            ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
+        ledgerd.wait_for_line(std::regex("created admin admin@localhost; its password is in"));
+        admin_password = testing::LedgerdProcess::admin_password(dir.string());
       }
       const auto port = static_cast<unsigned short>(std::stoi(
           ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -73,6 +74,19 @@ class LedgerdProcess {
     FAIL("ledgerd did not print the expected line; it printed:\n" << seen_);
     return {};
   }
+
+  // The first admin's password, from the 0600 file ledgerd writes on first start (after the
+  // "created admin" line).
+  static std::string admin_password(const std::string& data_dir) {
+    std::ifstream file(data_dir + "/initial-admin-password");
+    std::string password;
+    std::getline(file, password);
+    REQUIRE_MESSAGE(!password.empty(), "no initial admin password in " << data_dir);
+    return password;
+  }
+
+  // Every line read from stdout so far.
+  const std::string& seen() const { return seen_; }
 
   int terminate_and_wait(int signal_number) {
     ::kill(pid_, signal_number);

@@ -158,8 +158,8 @@ TEST_CASE("projections list, status and rebuild on a stopped data dir") {
 TEST_CASE("projections list and rebuild online through a running ledgerd") {
   testing::TempDirectory dir;
   testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
-  const std::string password =
-      ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
+  ledgerd.wait_for_line(std::regex("created admin admin@localhost; its password is in"));
+  const std::string password = testing::LedgerdProcess::admin_password(dir.string());
   const std::string port =
       ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
   testing::HttpClient client("127.0.0.1", static_cast<unsigned short>(std::stoi(port)));
@@ -192,8 +192,8 @@ TEST_CASE("an online backup under write load restores to a log that verifies and
           "earlier acknowledged payment") {
   testing::TempDirectory dir;
   testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
-  const std::string password =
-      ledgerd.wait_for_line(std::regex("created admin@localhost with password (\\S+)"));
+  ledgerd.wait_for_line(std::regex("created admin admin@localhost; its password is in"));
+  const std::string password = testing::LedgerdProcess::admin_password(dir.string());
   const std::string port =
       ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
   const auto port_number = static_cast<unsigned short>(std::stoi(port));
