@@ -202,6 +202,26 @@ Result<std::vector<std::string>> JsonFields::string_list(std::string_view name,
   return items;
 }
 
+Result<std::map<std::string, std::string>> JsonFields::string_map(std::string_view name,
+                                                                  std::size_t items_max,
+                                                                  std::size_t bytes_max) {
+  const auto* value = find(name);
+  std::map<std::string, std::string> entries;
+  if (value == nullptr) return entries;
+  if (!value->is_object()) return field_error(name, fmt::format("{} must be an object", name));
+  if (value->size() > items_max) {
+    return field_error(name, fmt::format("{} has more than {} entries", name, items_max));
+  }
+  for (const auto& [key, item] : value->items()) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > bytes_max) {
+      return field_error(name, fmt::format("each value of {} is a string of at most {} bytes",
+                                           name, bytes_max));
+    }
+    entries.emplace(key, item.get<std::string>());
+  }
+  return entries;
+}
+
 Status JsonFields::finish() const {
   for (const auto& [key, value] : object_.items()) {
     if (!asked_.contains(key)) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,6 +53,11 @@ class JsonFields {
   Result<std::int64_t> date(std::string_view name);
   Result<std::vector<std::string>> string_list(std::string_view name, std::size_t items_max,
                                                std::size_t bytes_max = 200);
+
+  // An object of string values ({"question": "answer"}); empty when absent.
+  Result<std::map<std::string, std::string>> string_map(std::string_view name,
+                                                        std::size_t items_max,
+                                                        std::size_t bytes_max);
 
   // Refuses fields that were sent but never asked for.
   Status finish() const;

@@ -219,6 +219,19 @@ std::vector<ApiOperation> build_operations() {
        "agent (marketing), admin", {{"error", "string", true, ""}}, {}, 200, false},
       {"post", "/api/content-schedule/{id}/cancel/", "Cancel a post", "any user", {}, {}, 200,
        false},
+      // Website
+      {"get", "/api/website-projects/", "Website projects in the caller's scope", "any user", {},
+       with_page({{"status", "string", false, "in_progress or launched"}}), 200, true},
+      {"post", "/api/website-projects/", "Start a website project with the questionnaire",
+       "client",
+       {{"name", "string", true, "1-200 characters"},
+        {"answers", "object", true, "questionnaire answers; business_name and goals required"}},
+       {}, 201, false},
+      {"get", "/api/website-projects/{id}/", "One project", "any user", {}, {}, 200, false},
+      {"post", "/api/website-projects/{id}/complete_phase/",
+       "Complete the current phase (design, content, development, review, launch)",
+       "agent (website), admin",
+       {{"phase", "string", true, ""}, {"note", "string", false, ""}}, {}, 200, false},
       // Notifications
       {"get", "/api/notifications/", "The caller's notifications, newest first, with date groups",
        "any user", {},
@@ -280,6 +293,10 @@ nlohmann::json field_schema(const ApiField& field) {
     schema = {{"type", "string"}, {"format", "date"}};
   } else if (field.type == "time") {
     schema = {{"type", "string"}, {"format", "date-time"}};
+  } else if (field.type == "array") {  // every list field holds strings
+    schema = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  } else if (field.type == "object") {  // string to string maps
+    schema = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
   } else {
     schema = {{"type", field.type}};
   }

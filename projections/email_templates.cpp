@@ -9,6 +9,7 @@
 #include "events/subscription_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
+#include "events/website_events.pb.h"
 
 namespace ledger::projections {
 namespace {
@@ -94,6 +95,16 @@ std::vector<EmailTemplate> build_templates() {
       "content_published", "ContentPublished", [](const auto& e) -> std::optional<EmailDraft> {
         return EmailDraft{e.client_id(), "Your post is live",
                           fmt::format("Your post is published on {}.", e.platform())};
+      }));
+  templates.push_back(email<events::WebsitePhaseCompleted>(
+      "website_phase", "WebsitePhaseCompleted", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.next_phase().empty()) {
+          return EmailDraft{e.client_id(), fmt::format("{} is live", e.name()),
+                            fmt::format("Your website {} is launched.", e.name())};
+        }
+        return EmailDraft{e.client_id(), fmt::format("{}: {} done", e.name(), e.phase()),
+                          fmt::format("The {} phase of {} is complete. Next: {}.\n\n{}",
+                                      e.phase(), e.name(), e.next_phase(), e.note())};
       }));
   templates.push_back(email<events::SubscriptionActivated>(
       "subscription_activated", "SubscriptionActivated",

@@ -11,6 +11,7 @@
 #include "events/subscription_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
+#include "events/website_events.pb.h"
 
 namespace ledger::projections {
 namespace {
@@ -175,6 +176,23 @@ std::vector<NotificationRule> build_rules() {
         return NotificationDraft{e.client_id(), "marketing", "content_cancelled",
                                  "Post cancelled", "A scheduled post was cancelled",
                                  "/content/" + e.content_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::WebsiteProjectCreated>(
+      "WebsiteProjectCreated", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "website", "website_project_created",
+                                 "New website project",
+                                 fmt::format("{} was started with the questionnaire", e.name()),
+                                 "/website-projects/" + e.project_id(), {A::agent, A::admins}};
+      }));
+  rules.push_back(rule<events::WebsitePhaseCompleted>(
+      "WebsitePhaseCompleted", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{
+            e.client_id(), "website", "website_phase_completed",
+            e.next_phase().empty() ? "Your website is live" : "Website phase completed",
+            e.next_phase().empty()
+                ? fmt::format("{}: launched", e.name())
+                : fmt::format("{}: {} is done; next is {}", e.name(), e.phase(), e.next_phase()),
+            "/website-projects/" + e.project_id(), {A::client}};
       }));
   rules.push_back(rule<events::InvoiceIssued>(
       "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {

@@ -4,7 +4,7 @@ namespace ledger::domain {
 
 std::vector<std::string> domain_keyspaces() {
   return {kAccountsKeyspace, kWalletsKeyspace, kRedeemCodesKeyspace,
-          kCoursesKeyspace,  kBillingKeyspace, kIdentityKeyspace, kOutboxKeyspace, kMarketingKeyspace,
+          kCoursesKeyspace,  kBillingKeyspace, kIdentityKeyspace, kOutboxKeyspace, kMarketingKeyspace, kWebsitesKeyspace,
           kProjectionRowsKeyspace};
 }
 

@@ -15,7 +15,8 @@ inline constexpr char kCoursesKeyspace[] = "courses";
 inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
 inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
 inline constexpr char kOutboxKeyspace[] = "outbox";          // emails waiting to be sent
-inline constexpr char kMarketingKeyspace[] = "marketing";    // campaigns
+inline constexpr char kMarketingKeyspace[] = "marketing";    // campaigns, scheduled posts
+inline constexpr char kWebsitesKeyspace[] = "websites";      // website projects
 // Rows of the asynchronous projections (projections/), by projection and generation.
 inline constexpr char kProjectionRowsKeyspace[] = "projections";
 

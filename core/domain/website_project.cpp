@@ -1,0 +1,159 @@
+#include "core/domain/website_project.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kNameMax = 200;
+constexpr std::size_t kAnswerMax = 2000;
+constexpr std::size_t kNoteMax = 2000;
+
+Result<events::WebsiteProjectState> load_project(UnitOfWork& uow, std::string_view project_id) {
+  if (auto valid = require_id(project_id, "project_id"); !valid) return std::move(valid).error();
+  auto row = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
+                                                   website_project_key(project_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no website project {}", project_id));
+  }
+  return std::move(**row);
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& website_questions() {
+  static const std::vector<std::string_view> questions = {
+      "business_name",     "industry",       "description",   "goals",
+      "target_audience",   "pages",          "preferred_style", "color_preferences",
+      "reference_websites", "features",      "content_ready", "domain",
+      "deadline",          "budget_range"};
+  return questions;
+}
+
+const std::vector<std::string_view>& website_phases() {
+  static const std::vector<std::string_view> phases = {"design", "content", "development",
+                                                       "review", "launch"};
+  return phases;
+}
+
+std::string website_project_stream(std::string_view project_id) {
+  return "website-project:" + std::string(project_id);
+}
+std::string website_project_key(std::string_view project_id) {
+  return std::string(kWebsiteProjectKeyPrefix) + std::string(project_id);
+}
+std::string client_website_project_prefix(std::string_view client_id) {
+  return "of-client/" + std::string(client_id) + "/";
+}
+
+Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
+                                                           const CreateWebsiteProject& command) {
+  if (auto valid = require_id(command.project_id, "project_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = require_text(command.name, "name", kNameMax); !valid) {
+    return std::move(valid).error();
+  }
+  const auto& questions = website_questions();
+  for (const auto& [question, answer] : command.answers) {
+    if (std::find(questions.begin(), questions.end(), question) == questions.end()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("answers: {} is not a question of the questionnaire",
+                                    question),
+                        "answers." + question);
+    }
+    if (auto valid = limit_text(answer, "answers." + question, kAnswerMax); !valid) {
+      return std::move(valid).error();
+    }
+  }
+  for (const char* required : {"business_name", "goals"}) {
+    const auto it = command.answers.find(required);
+    if (it == command.answers.end() || it->second.empty()) {
+      return make_error(Errc::invalid_argument, fmt::format("answers.{} is required", required),
+                        std::string("answers.") + required);
+    }
+  }
+  events::WebsiteProjectState project;
+  project.set_project_id(command.project_id);
+  project.set_client_id(command.client_id);
+  project.set_agent_id(command.agent_id);
+  project.set_name(command.name);
+  for (const auto& [question, answer] : command.answers) {
+    (*project.mutable_answers())[question] = answer;
+  }
+  project.set_current_phase(std::string(website_phases().front()));
+  project.set_status("in_progress");
+  project.set_created_at_us(uow.now_us());
+  project.set_updated_at_us(uow.now_us());
+
+  events::WebsiteProjectCreated created;
+  created.set_project_id(project.project_id());
+  created.set_client_id(project.client_id());
+  created.set_agent_id(project.agent_id());
+  created.set_name(project.name());
+  *created.mutable_answers() = project.answers();
+  if (auto emitted = uow.emit(website_project_stream(project.project_id()), created); !emitted) {
+    return std::move(emitted).error();
+  }
+  uow.save(kWebsitesKeyspace, website_project_key(project.project_id()), project);
+  events::WebsiteProjectState index;
+  index.set_project_id(project.project_id());
+  uow.save(kWebsitesKeyspace,
+           client_website_project_prefix(project.client_id()) + project.project_id(), index);
+  return project;
+}
+
+Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
+                                                           const CompleteWebsitePhase& command) {
+  auto project = load_project(uow, command.project_id);
+  if (!project) return std::move(project).error();
+  if (auto valid = limit_text(command.note, "note", kNoteMax); !valid) {
+    return std::move(valid).error();
+  }
+  const auto& phases = website_phases();
+  if (std::find(phases.begin(), phases.end(), command.phase) == phases.end()) {
+    return make_error(Errc::invalid_argument,
+                      "phase must be design, content, development, review or launch", "phase");
+  }
+  if (project->status() == "launched" || command.phase != project->current_phase()) {
+    return make_error(Errc::invalid_transition,
+                      project->status() == "launched"
+                          ? std::string("the website is launched: no phase is left")
+                          : fmt::format("the current phase is {}, not {}",
+                                        project->current_phase(), command.phase),
+                      "phase");
+  }
+  const auto at = std::find(phases.begin(), phases.end(), command.phase);
+  const std::string next = at + 1 == phases.end() ? std::string() : std::string(*(at + 1));
+  project->add_completed_phases(command.phase);
+  project->set_current_phase(next);
+  if (next.empty()) project->set_status("launched");
+  project->set_updated_at_us(uow.now_us());
+
+  events::WebsitePhaseCompleted completed;
+  completed.set_project_id(project->project_id());
+  completed.set_client_id(project->client_id());
+  completed.set_agent_id(project->agent_id());
+  completed.set_name(project->name());
+  completed.set_phase(command.phase);
+  completed.set_note(command.note);
+  completed.set_next_phase(next);
+  completed.set_completed_by(command.completed_by);
+  if (auto emitted = uow.emit(website_project_stream(project->project_id()), completed);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  uow.save(kWebsitesKeyspace, website_project_key(project->project_id()), *project);
+  return project;
+}
+
+}  // namespace ledger::domain

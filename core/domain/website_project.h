@@ -1,0 +1,53 @@
+// Website projects: a client starts one with the questionnaire; the client's website agent
+// takes it through the phases, in order.
+//
+// Rules (each refused command writes nothing):
+// - Name 1-200. Answers: a JSON object whose keys are questions of `website_questions()` (any
+//   other key is invalid_argument naming it), each a string of at most 2000 characters;
+//   business_name and goals are required.
+// - Phases, in order: design, content, development, review, launch. Completing the current
+//   phase moves to the next; any other phase is invalid_transition. After launch the project is
+//   "launched" and takes no more phases.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/domain/unit_of_work.h"
+#include "events/website_events.pb.h"
+#include "events/website_state.pb.h"
+
+namespace ledger::domain {
+
+const std::vector<std::string_view>& website_questions();
+const std::vector<std::string_view>& website_phases();
+
+std::string website_project_stream(std::string_view project_id);
+
+struct CreateWebsiteProject {
+  std::string project_id;
+  std::string client_id;
+  std::string agent_id;
+  std::string name;
+  std::map<std::string, std::string> answers;
+};
+Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
+                                                           const CreateWebsiteProject& command);
+
+struct CompleteWebsitePhase {
+  std::string project_id;
+  std::string phase;
+  std::string note;
+  std::string completed_by;
+};
+Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
+                                                           const CompleteWebsitePhase& command);
+
+// Row keys of the "websites" keyspace.
+inline constexpr std::string_view kWebsiteProjectKeyPrefix = "project/";
+std::string website_project_key(std::string_view project_id);
+std::string client_website_project_prefix(std::string_view client_id);
+
+}  // namespace ledger::domain

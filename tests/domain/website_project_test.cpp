@@ -1,0 +1,97 @@
+// Website project rules: the questionnaire's answers are checked against the known questions;
+// phases complete in order, each once, up to the launch.
+#include <doctest/doctest.h>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/website_project.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using Answer = Result<domain::Executed<events::WebsiteProjectState>>;
+
+Answer create(LedgerFixture& f, std::map<std::string, std::string> answers,
+              std::string name = "Shop site") {
+  return f.run<events::WebsiteProjectState>([=](UnitOfWork& uow) {
+    return domain::create_website_project(uow, {"w1", "alice", "web", name, answers});
+  });
+}
+
+Answer complete(LedgerFixture& f, std::string phase) {
+  return f.run<events::WebsiteProjectState>([=](UnitOfWork& uow) {
+    return domain::complete_website_phase(uow, {"w1", phase, "", "web"});
+  });
+}
+
+const std::map<std::string, std::string> kAnswers = {
+    {"business_name", "Alice's Shop"}, {"goals", "Sell online"}, {"pages", "home, shop"}};
+
+TEST_CASE("the questionnaire: known questions only, required answers, bounded text") {
+  LedgerFixture f;
+  auto refused = [&](std::map<std::string, std::string> answers, const char* field,
+                     std::string name = "Shop site") {
+    const auto head = f.log->head().position;
+    auto answer = create(f, answers, name);
+    REQUIRE_FALSE(answer.ok());
+    CHECK(answer.error().code == Errc::invalid_argument);
+    CHECK(answer.error().field == field);
+    CHECK(f.log->head().position == head);
+  };
+  auto unknown = kAnswers;
+  unknown["favourite_food"] = "cake";
+  refused(unknown, "answers.favourite_food");
+  auto missing = kAnswers;
+  missing.erase("goals");
+  refused(missing, "answers.goals");
+  auto blank = kAnswers;
+  blank["business_name"] = "";
+  refused(blank, "answers.business_name");
+  auto long_answer = kAnswers;
+  long_answer["description"] = std::string(2001, 'x');
+  refused(long_answer, "answers.description");
+  refused(kAnswers, "name", "");
+  auto created = create(f, kAnswers);
+  REQUIRE(created.ok());
+  CHECK(created->answer.current_phase() == "design");
+  CHECK(created->answer.status() == "in_progress");
+  CHECK(created->answer.answers().at("pages") == "home, shop");
+  CHECK(f.count_rows(domain::kWebsitesKeyspace, domain::client_website_project_prefix("alice")) ==
+        1);
+}
+
+TEST_CASE("phases complete in order, each once, up to the launch") {
+  LedgerFixture f;
+  REQUIRE(create(f, kAnswers).ok());
+  auto skipped = complete(f, "development");
+  REQUIRE_FALSE(skipped.ok());
+  CHECK(skipped.error().code == Errc::invalid_transition);
+  auto unknown = complete(f, "celebration");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::invalid_argument);
+  const auto& phases = domain::website_phases();
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    auto done = complete(f, std::string(phases[i]));
+    REQUIRE(done.ok());
+    CHECK(done->answer.completed_phases_size() == static_cast<int>(i + 1));
+    if (i + 1 < phases.size()) {
+      CHECK(done->answer.current_phase() == phases[i + 1]);
+      auto again = complete(f, std::string(phases[i]));
+      REQUIRE_FALSE(again.ok());
+      CHECK(again.error().code == Errc::invalid_transition);
+    }
+  }
+  auto launched = f.row<events::WebsiteProjectState>(domain::kWebsitesKeyspace,
+                                                     domain::website_project_key("w1"));
+  REQUIRE(launched);
+  CHECK(launched->status() == "launched");
+  CHECK(launched->current_phase().empty());
+  auto after = complete(f, "launch");
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().code == Errc::invalid_transition);
+}
+
+}  // namespace
+}  // namespace ledger
