@@ -266,7 +266,8 @@ std::vector<ApiOperation> build_operations() {
         {"to", "date", false, "YYYY-MM-DD, default today"}},
        200, false},
       {"get", "/api/admin/agents/performance/",
-       "Per agent: department, clients, capacity, workload %, active and completed campaigns",
+       "Per agent: department, clients, capacity, workload %, active and completed campaigns, "
+       "published posts",
        "admin", {}, {}, 200, false},
       // Ledger
       {"get", "/api/ledger/head/", "Log head: position and hash", "public", {}, {}, 200, false},

@@ -10,6 +10,7 @@
 #include "core/domain/posting_reader.h"
 #include "events/analytics_state.pb.h"
 #include "events/campaign_events.pb.h"
+#include "events/content_events.pb.h"
 #include "events/event_types.h"
 #include "events/timestamp.h"
 
@@ -72,19 +73,38 @@ namespace {
 
 bool counts_as_active(std::string_view status) { return status == "active" || status == "paused"; }
 
-Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
-  events::CampaignStatusChanged changed;
-  if (!changed.ParseFromString(event.payload())) {
-    return make_error(Errc::corruption, "a CampaignStatusChanged payload does not decode");
-  }
-  if (changed.agent_id().empty()) return {};
-  const std::string key = analytics_agent_key(changed.agent_id());
+// Changes the activity row of `agent_id` with `change`.
+template <class F>
+Status update_agent(ProjectionState& state, const std::string& agent_id, F change) {
+  if (agent_id.empty()) return {};
+  const std::string key = analytics_agent_key(agent_id);
   auto row = state.get(key);
   if (!row) return std::move(row).error();
   events::AgentActivity activity;
   if (row->has_value() && !activity.ParseFromString(**row)) {
     return make_error(Errc::corruption, fmt::format("analytics row {} does not decode", key));
   }
+  change(activity);
+  state.put(key, activity.SerializeAsString());
+  return {};
+}
+
+Status fold_published(const events::Envelope& event, ProjectionState& state) {
+  events::ContentPublished published;
+  if (!published.ParseFromString(event.payload())) {
+    return make_error(Errc::corruption, "a ContentPublished payload does not decode");
+  }
+  return update_agent(state, published.agent_id(), [](events::AgentActivity& activity) {
+    activity.set_published_content(activity.published_content() + 1);
+  });
+}
+
+Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
+  events::CampaignStatusChanged changed;
+  if (!changed.ParseFromString(event.payload())) {
+    return make_error(Errc::corruption, "a CampaignStatusChanged payload does not decode");
+  }
+  return update_agent(state, changed.agent_id(), [&](events::AgentActivity& activity) {
   const bool was = counts_as_active(changed.from_status());
   const bool is = counts_as_active(changed.to_status());
   if (is && !was) activity.set_active_campaigns(activity.active_campaigns() + 1);
@@ -94,14 +114,14 @@ Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
   if (changed.to_status() == "completed") {
     activity.set_completed_campaigns(activity.completed_campaigns() + 1);
   }
-  state.put(key, activity.SerializeAsString());
-  return {};
+  });
 }
 
 }  // namespace
 
 Status AnalyticsProjection::apply(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "CampaignStatusChanged") return fold_campaign(event, state);
+  if (event.event_type() == "ContentPublished") return fold_published(event, state);
   auto postings = decoder_->postings.read(event.event_type(), event.payload());
   if (!postings) return std::move(postings).error();
   std::map<std::string, std::int64_t, std::less<>> revenue;  // service -> amount

@@ -7,7 +7,8 @@
 //   active/<service>/<YYYY-MM-DD>/<user>  "" (the user paid for the service that day)
 //   first/<service>/<user>                the day of the user's first payment for the service
 //   service/<service>                     "" (the services that ever earned anything)
-//   agent/<agent_id>                      AgentActivity (campaigns active or paused, completed)
+//   agent/<agent_id>                      AgentActivity (campaigns active or paused, completed;
+//                                         posts published)
 #pragma once
 
 #include <memory>
@@ -27,7 +28,7 @@ class AnalyticsProjection final : public Projection {
   AnalyticsProjection();
   ~AnalyticsProjection() override;
   std::string_view name() const override { return kAnalyticsProjection; }
-  std::uint32_t version() const override { return 2; }  // 2: agent activity
+  std::uint32_t version() const override { return 3; }  // 2: campaigns, 3: published posts
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 
  private:

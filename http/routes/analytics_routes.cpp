@@ -103,6 +103,7 @@ void agent_performance(ApiContext& api, const Request& request, const Caller&, R
           }
           agent["active_campaigns"] = activity.active_campaigns();
           agent["completed_campaigns"] = activity.completed_campaigns();
+          agent["published_content"] = activity.published_content();
           agents.push_back(std::move(agent));
           return true;
         });

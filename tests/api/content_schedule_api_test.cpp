@@ -83,6 +83,13 @@ TEST_CASE("schedule, approve, publish; upcoming, overdue and the calendar") {
   REQUIRE_MESSAGE(published.status == 200, published.body);
   CHECK(published.json()["status"] == "published");
   CHECK(s.f.call(s.mia, verb::delete_, path).json()["code"] == "invalid_transition");
+  auto performance = s.f.call(s.admin, verb::get, "/api/admin/agents/performance/", "",
+                              {{"X-Min-Position", published.header("X-Ledger-Position")}});
+  REQUIRE(performance.status == 200);
+  const nlohmann::json agents = performance.json()["agents"];
+  for (const auto& agent : agents) {
+    CHECK(agent["published_content"] == (agent["agent_id"] == s.mia_id ? 1 : 0));
+  }
 
   // Time passes: the later post is overdue once its time has gone by unpublished.
   s.f.clock.advance_us(11 * kMicrosPerDay);
