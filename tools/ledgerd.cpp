@@ -46,6 +46,7 @@ struct Settings {
   std::string webhook_secret;
   std::uint32_t password_cost = 15;
   std::size_t body_bytes_max = 1 << 20;
+  std::uint64_t upload_mib_max = 50;
   std::size_t header_bytes_max = 16 * 1024;
   std::uint64_t request_timeout_ms = 15'000;
   std::uint64_t idle_timeout_ms = 60'000;
@@ -122,7 +123,14 @@ int run(const Settings& settings) {
   api_options.login_limit = {settings.login_limit, settings.login_limit};
   api_options.token_lifetime_us =
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
+  api_options.upload_bytes_max = settings.upload_mib_max << 20;
+  auto blobs = store::BlobStore::open(std::filesystem::path(settings.data_dir) / "blobs");
+  if (!blobs) {
+    std::fprintf(stderr, "ledgerd: %s\n", blobs.error().message.c_str());
+    return 1;
+  }
   http::ApiContext api{**log, ledger, clock, ids, slow_work, limiter, api_options};
+  api.blobs = blobs->get();
 
   auto admin_password = http::ensure_initial_admin(ledger, **log, ids, settings.data_dir,
                                                    api_options.password_hashing);
@@ -241,7 +249,9 @@ int main(int argc, char** argv) {
       "password-cost", po::value(&settings.password_cost)->default_value(15),
       "scrypt work factor for new password hashes, as log2 N (10-20)")(
       "body-limit", po::value(&settings.body_bytes_max)->default_value(1 << 20),
-      "largest request body in bytes (larger: 413)")(
+      "largest request body in bytes (larger: 413); uploads have their own limit")(
+      "upload-limit-mib", po::value(&settings.upload_mib_max)->default_value(50),
+      "largest website version zip file in MiB (larger: 413)")(
       "header-limit", po::value(&settings.header_bytes_max)->default_value(16 * 1024),
       "largest request header block in bytes (larger: 431)")(
       "request-timeout-ms", po::value(&settings.request_timeout_ms)->default_value(15'000),
@@ -295,6 +305,10 @@ int main(int argc, char** argv) {
   }
   if (settings.password_cost < 10 || settings.password_cost > 20) {
     std::fprintf(stderr, "ledgerd: --password-cost must be between 10 and 20\n");
+    return 2;
+  }
+  if (settings.upload_mib_max < 1 || settings.upload_mib_max > 4096) {
+    std::fprintf(stderr, "ledgerd: --upload-limit-mib must be between 1 and 4096\n");
     return 2;
   }
   if (!settings.smtp_relay.empty()) {
