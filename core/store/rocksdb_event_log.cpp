@@ -123,6 +123,7 @@ Status RocksDbEventLog::open_database() {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !options_.read_only;
   db_options.create_missing_column_families = !options_.read_only;
+  if (options_.env != nullptr) db_options.env = options_.env;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
