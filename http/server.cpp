@@ -61,11 +61,22 @@ class Session : public std::enable_shared_from_this<Session> {
     // boost::none compares below any length in this Beast): on_header applies the route's
     // limit, the server's or a streamed route's own.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    // Waiting for the next request on an idle connection gets the idle deadline; once bytes are
-    // buffered, the request must complete within the request deadline.
-    const auto timeout_ms = buffer_.size() > 0 ? shared_->options.request_timeout_ms
-                                               : shared_->options.idle_timeout_ms;
-    stream_.expires_after(std::chrono::milliseconds(timeout_ms));
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+    // Waiting for the next request on an idle connection gets the idle deadline, but only until
+    // its first bytes arrive: from then on the request deadline runs, so a client trickling a
+    // byte at a time (slow-loris) cannot hold the connection for the idle deadline.
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.idle_timeout_ms));
+    stream_.async_read_some(
+        buffer_.prepare(kFirstReadBytes),
+        [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+          if (error) return self->close();  // idle deadline, end of stream, reset
+          self->buffer_.commit(bytes);
+          self->read_header();
+        });
+  }
+
+  void read_header() {
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
     beast_http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -365,8 +376,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain() {
+    if (!discard_) discard_ = std::make_unique<std::array<char, kDiscardBytes>>();
     stream_.async_read_some(
-        asio::buffer(discard_),
+        asio::buffer(*discard_),
         [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
           self->drained_ += bytes;
           if (error || self->drained_ > kLingerBytesMax) return self->close();
@@ -384,12 +396,15 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr auto kStreamPoll = std::chrono::milliseconds(250);
   static constexpr auto kHeartbeat = std::chrono::seconds(15);
   static constexpr std::size_t kLingerBytesMax = 8 << 20;
+  static constexpr std::size_t kDiscardBytes = 16 * 1024;
+  static constexpr std::size_t kFirstReadBytes = 4 * 1024;
 
   beast::tcp_stream stream_;
   std::string peer_;
   bool lingering_ = false;
   std::size_t drained_ = 0;
-  std::array<char, 16 * 1024> discard_;
+  // Allocated only when lingering: an idle connection should not carry 16 KiB it never uses.
+  std::unique_ptr<std::array<char, kDiscardBytes>> discard_;
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<StreamSource> source_;
   std::string stream_text_;

@@ -24,6 +24,7 @@
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
+#include "core/store/write_resumer.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
 #include "http/router.h"
@@ -53,6 +54,7 @@ struct Settings {
   std::size_t connections_max = 10'000;
   std::uint64_t token_lifetime_hours = 30 * 24;
   std::uint64_t sweep_interval_ms = 60'000;
+  std::uint64_t resume_interval_ms = 1'000;
   double login_limit = 10;
   std::string backup_dir;
   std::uint64_t email_interval_ms = 5'000;
@@ -98,6 +100,8 @@ int run(const Settings& settings) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A file-size limit must read as a failed write (the store turns read-only), not kill us.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   store::StoreOptions store_options;
   store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
@@ -110,6 +114,10 @@ int run(const Settings& settings) {
   SystemClock clock;
   Sequencer sequencer(**log, clock);
   sequencer.start();
+  // After a storage fault (disk full) the store is read-only; this makes it writable again once
+  // the fault is gone. The sequencer's caches are dropped as the store reloads its state.
+  store::WriteResumer resumer(**log, [&sequencer] { sequencer.invalidate_cache(); });
+  resumer.start(std::chrono::milliseconds(settings.resume_interval_ms));
   domain::Ledger ledger(sequencer);
   IdGenerator ids(clock);
   boost::asio::thread_pool slow_work(2);  // password hashing, off the I/O threads
@@ -223,6 +231,7 @@ int run(const Settings& settings) {
   emails.stop();
   slow_work.join();
   projections.stop();
+  resumer.stop();
   sequencer.stop();
   log->reset();
   std::printf("ledgerd: store closed\n");
@@ -264,6 +273,8 @@ int main(int argc, char** argv) {
       "how long a login token is valid")(
       "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
       "how often invoice deadlines, subscription renewals and hold expiries are checked")(
+      "resume-interval-ms", po::value(&settings.resume_interval_ms)->default_value(1'000),
+      "after a storage fault (disk full), how often the store tries to take writes again")(
       "login-limit", po::value(&settings.login_limit)->default_value(10),
       "login attempts per minute (and at once) per address and per email")(
       "backup-dir", po::value(&settings.backup_dir),
