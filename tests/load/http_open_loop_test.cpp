@@ -111,9 +111,10 @@ TEST_CASE("the open loop sends exactly the requests its schedule holds, over eve
 }
 
 TEST_CASE("a stalled answer is charged to every request due while the server stalled") {
-  // One connection, a request due every 10 ms, the first answer held for 400 ms: the requests
-  // due in the first 200 ms cannot be sent before 400 ms, so at least a fifth of the samples are
-  // 200 ms or more late. A closed-loop client would see one slow request among fast ones.
+  // One connection, a request due every 10 ms, the first answer held for 400 ms: the 21 requests
+  // due at 0, 10, ..., 200 ms cannot be answered before 400 ms, so more than a fifth of the 100
+  // samples are 200 ms or more late (p80 included). A closed-loop client would see one slow
+  // request among fast ones.
   StubServer server(std::chrono::milliseconds(400));
   OpenLoopOptions options;
   options.port = server.port();
@@ -124,7 +125,7 @@ TEST_CASE("a stalled answer is charged to every request due while the server sta
   const OpenLoopResult result = run_open_loop(options);
   CHECK(result.answered == 100);
   CHECK(result.latencies.max_us() >= 400'000);
-  CHECK(result.latencies.percentile_us(75) >= 200'000);
+  CHECK(result.latencies.percentile_us(80) >= 200'000);
 }
 
 TEST_CASE("requests still unanswered at the drain deadline are counted, not waited for") {
