@@ -68,13 +68,14 @@ LoopResult run_closed_loop(Sequencer& sequencer, std::uint64_t total, std::uint6
       const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - submitted);
       result.latencies_us[index] = static_cast<std::uint32_t>(latency.count());
-      {
-        std::lock_guard lock(mutex);
-        if (!r) ++failures;
-        ++completed;
-        if (completed == total) done.notify_all();
-      }
+      // Submit the next command before counting this one: once the last completion is counted,
+      // the waiting caller returns and destroys the mutex, the condition variable and
+      // submit_next, so counting must be the last thing a completion does.
       submit_next();
+      std::lock_guard lock(mutex);
+      if (!r) ++failures;
+      ++completed;
+      if (completed == total) done.notify_all();
     });
   };
   for (std::uint64_t i = 0; i < std::min(in_flight, total); ++i) submit_next();
