@@ -10,7 +10,6 @@ set logscale x
 set logscale y
 set grid xtics ytics mxtics mytics lc rgb "#dddddd"
 set key outside right top
-set datafile missingvalue "?"
 plot \
   dir."/http-debit-open.dat" using 1:3 with linespoints lw 2 pt 7 lc rgb "#c0392b" title "debit, open loop p99", \
   dir."/http-debit-open.dat" using 1:4 with linespoints lw 1 pt 6 lc rgb "#e6a19a" title "debit, open loop p99.9", \
