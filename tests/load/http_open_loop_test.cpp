@@ -153,7 +153,8 @@ TEST_CASE("a request is serialized with its token, type and length") {
         "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n{\"amount\":\"0.01\"}");
   options.method = "GET";
   options.body.clear();
-  CHECK(serialize_request(options, "") == "GET /api/wallet/pay/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+  CHECK(serialize_request(options, "") ==
+        "GET /api/wallet/pay/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
 }
 
 }  // namespace

@@ -31,8 +31,7 @@ std::uint64_t ArrivalSchedule::requests_due_before(std::uint64_t connection,
   // Arrivals a with a * 1e9 / rate < duration, i.e. a < ceil(duration * rate / 1e9).
   const unsigned __int128 scaled =
       static_cast<unsigned __int128>(duration.count()) * rate_per_second_;
-  const unsigned __int128 arrivals =
-      (scaled + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
+  const unsigned __int128 arrivals = (scaled + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
   // Arrivals of this connection among [0, arrivals): c, c + C, c + 2C, ...
   if (arrivals <= connection) return 0;
   return static_cast<std::uint64_t>((arrivals - connection - 1) / connections_ + 1);

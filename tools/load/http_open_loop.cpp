@@ -33,7 +33,7 @@ struct ThreadState {
   const std::vector<std::string>* requests = nullptr;
   tcp::resolver::results_type endpoints;
   Clock::time_point start;
-  bool stopping = false;  // past the drain deadline: give up, do not reconnect
+  bool stopping = false;                // past the drain deadline: give up, do not reconnect
   asio::steady_timer* drain = nullptr;  // fires at the drain deadline
   std::uint64_t connections_running = 0;
   OpenLoopResult result;
@@ -98,7 +98,8 @@ class Connection {
   void answered() {
     const auto now = Clock::now();
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(now - intended_);
-    state_.result.latencies.record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, latency.count())));
+    state_.result.latencies.record(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, latency.count())));
     ++state_.result.answered;
     state_.last_answer = std::max(state_.last_answer, now);
     const auto& response = parser_->get();
@@ -144,8 +145,8 @@ class Connection {
 }  // namespace
 
 std::string serialize_request(const OpenLoopOptions& options, const std::string& bearer_token) {
-  std::string request = options.method + " " + options.target + " HTTP/1.1\r\nHost: " +
-                        options.host + ":" + options.port + "\r\n";
+  std::string request = options.method + " " + options.target +
+                        " HTTP/1.1\r\nHost: " + options.host + ":" + options.port + "\r\n";
   if (!bearer_token.empty()) request += "Authorization: Bearer " + bearer_token + "\r\n";
   if (!options.body.empty()) request += "Content-Type: application/json\r\n";
   if (!options.body.empty() || options.method == "POST" || options.method == "PUT") {

@@ -24,7 +24,7 @@ struct OpenLoopOptions {
   std::string port = "8080";
   std::string method = "GET";
   std::string target = "/";
-  std::string body;  // sent as application/json when not empty
+  std::string body;                        // sent as application/json when not empty
   std::vector<std::string> bearer_tokens;  // empty: no Authorization header
   std::uint64_t rate_per_second = 1000;    // total, over all connections
   std::uint64_t connections = 64;
@@ -36,12 +36,12 @@ struct OpenLoopOptions {
 };
 
 struct OpenLoopResult {
-  LatencyRecorder latencies;       // of every answered request, from its intended send time
-  std::uint64_t due = 0;           // requests the schedule held for the run
-  std::uint64_t answered = 0;      // of which answered (any status)
-  std::uint64_t errors = 0;        // answered with a non-2xx status, or failed on the connection
-  std::uint64_t unanswered = 0;    // due but not answered before the drain timeout
-  double seconds = 0;              // from the start to the last answer
+  LatencyRecorder latencies;     // of every answered request, from its intended send time
+  std::uint64_t due = 0;         // requests the schedule held for the run
+  std::uint64_t answered = 0;    // of which answered (any status)
+  std::uint64_t errors = 0;      // answered with a non-2xx status, or failed on the connection
+  std::uint64_t unanswered = 0;  // due but not answered before the drain timeout
+  double seconds = 0;            // from the start to the last answer
 };
 
 // Runs the load. Throws std::runtime_error when a connection cannot be opened at the start.

@@ -56,8 +56,8 @@ std::uint64_t LatencyRecorder::percentile_us(double percent) const {
   // The rank of the sample answering `percent`, from 1 to count_.
   // Shaved by a relative 1e-12 so that 99.9% of 1000 is rank 999, not 1000 from rounding.
   const double exact_rank = percent / 100.0 * static_cast<double>(count_) * (1 - 1e-12);
-  const auto rank = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(exact_rank)),
-                                              1, count_);
+  const auto rank =
+      std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(exact_rank)), 1, count_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBucketCount; ++i) {
     seen += counts_[i];

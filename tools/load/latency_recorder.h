@@ -40,7 +40,8 @@ class LatencyRecorder {
   static constexpr std::uint64_t kSubBucketCount = std::uint64_t{1} << kSubBucketBits;  // 128
   static constexpr std::uint64_t kSubBucketHalf = kSubBucketCount / 2;                  // 64
   // Shifts 1..57 cover every 64-bit value.
-  static constexpr std::size_t kBucketCount = kSubBucketCount + (64 - kSubBucketBits) * kSubBucketHalf;
+  static constexpr std::size_t kBucketCount =
+      kSubBucketCount + (64 - kSubBucketBits) * kSubBucketHalf;
 
  private:
   std::array<std::uint64_t, kBucketCount> counts_{};
