@@ -7,11 +7,16 @@
 //   ledger-bench debit --wallets W --events N --data-dir DIR [--batch B]
 //       Durable wallet payments (pay_from_wallet: balance check, double-entry postings, inline
 //       balances) through the sequencer, round-robin over W funded wallets.
+//   ledger-bench http-open-loop --url http://HOST:PORT/PATH --rate R [--connections C]
+//       [--seconds S] [--method M] [--body JSON] [--tokens-file F] [--threads T] [--name NAME]
+//       Open-loop HTTP load at R requests/s (tools/load/http_open_loop.h): latency from each
+//       request's intended send time, percentiles p50/p99/p99.9/max.
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -24,6 +29,7 @@
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
+#include "tools/load/http_open_loop.h"
 
 namespace {
 
@@ -62,13 +68,14 @@ LoopResult run_closed_loop(Sequencer& sequencer, std::uint64_t total, std::uint6
       const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - submitted);
       result.latencies_us[index] = static_cast<std::uint32_t>(latency.count());
-      {
-        std::lock_guard lock(mutex);
-        if (!r) ++failures;
-        ++completed;
-        if (completed == total) done.notify_all();
-      }
+      // Submit the next command before counting this one: once the last completion is counted,
+      // the waiting caller returns and destroys the mutex, the condition variable and
+      // submit_next, so counting must be the last thing a completion does.
       submit_next();
+      std::lock_guard lock(mutex);
+      if (!r) ++failures;
+      ++completed;
+      if (completed == total) done.notify_all();
     });
   };
   for (std::uint64_t i = 0; i < std::min(in_flight, total); ++i) submit_next();
@@ -257,11 +264,106 @@ int bench_debit(int argc, char** argv) {
   return result.failures == 0 ? 0 : 1;
 }
 
+// Splits http://HOST:PORT/PATH into the options' host, port and target.
+void parse_url(const std::string& url, load::OpenLoopOptions& options) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) throw po::error("--url must start with http://");
+  const std::string rest = url.substr(scheme.size());
+  const auto slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  options.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = authority.rfind(':');
+  options.host = authority.substr(0, colon);
+  options.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  if (options.host.empty() || options.port.empty()) throw po::error("--url has no host or port");
+}
+
+int bench_http_open_loop(int argc, char** argv) {
+  load::OpenLoopOptions options;
+  std::string url, tokens_file, name = "http-open-loop";
+  double seconds = 10, drain_seconds = 5;
+  po::options_description description("ledger-bench http-open-loop");
+  description.add_options()("help,h", "show this help")(
+      "url", po::value(&url)->required(), "http://HOST:PORT/PATH")(
+      "rate", po::value(&options.rate_per_second)->required(), "requests per second, in total")(
+      "connections", po::value(&options.connections)->default_value(options.connections),
+      "keep-alive connections")(
+      "threads", po::value(&options.threads)->default_value(options.threads), "client threads")(
+      "seconds", po::value(&seconds)->default_value(seconds), "length of the schedule")(
+      "drain-seconds", po::value(&drain_seconds)->default_value(drain_seconds),
+      "how long late answers are awaited after the schedule ends")(
+      "method", po::value(&options.method)->default_value(options.method), "HTTP method")(
+      "body", po::value(&options.body), "request body (JSON)")(
+      "tokens-file", po::value(&tokens_file),
+      "bearer tokens, one a line, taken round robin")(
+      "name", po::value(&name)->default_value(name), "the \"bench\" field of the JSON line");
+  po::variables_map values;
+  po::store(po::parse_command_line(argc, argv, description), values);
+  if (values.count("help")) {
+    std::cout << description;
+    return 0;
+  }
+  po::notify(values);
+  parse_url(url, options);
+  if (seconds <= 0 || drain_seconds < 0) throw po::error("--seconds must be positive");
+  options.duration_ms = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  options.drain_timeout_ms =
+      std::chrono::milliseconds(static_cast<std::int64_t>(drain_seconds * 1000));
+  if (!tokens_file.empty()) {
+    std::ifstream in(tokens_file);
+    if (!in) throw po::error("cannot read " + tokens_file);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) options.bearer_tokens.push_back(line);
+    }
+  }
+
+  load::OpenLoopResult result;
+  try {
+    result = load::run_open_loop(options);
+  } catch (const std::runtime_error& error) {
+    std::fprintf(stderr, "ledger-bench http-open-loop: %s\n", error.what());
+    return 2;
+  }
+  const auto& latencies = result.latencies;
+  const double per_second = result.seconds > 0 ? result.answered / result.seconds : 0.0;
+  std::printf("%s: target %llu/s over %llu connections, %.1f s: %llu due, %llu answered "
+              "(%.0f/s), %llu errors, %llu unanswered; latency from intended send time p50 %llu "
+              "us, p99 %llu us, p99.9 %llu us, max %llu us\n",
+              name.c_str(), static_cast<unsigned long long>(options.rate_per_second),
+              static_cast<unsigned long long>(options.connections), seconds,
+              static_cast<unsigned long long>(result.due),
+              static_cast<unsigned long long>(result.answered), per_second,
+              static_cast<unsigned long long>(result.errors),
+              static_cast<unsigned long long>(result.unanswered),
+              static_cast<unsigned long long>(latencies.percentile_us(50)),
+              static_cast<unsigned long long>(latencies.percentile_us(99)),
+              static_cast<unsigned long long>(latencies.percentile_us(99.9)),
+              static_cast<unsigned long long>(latencies.max_us()));
+  nlohmann::json json = {{"bench", name},
+                         {"mode", "open-loop"},
+                         {"target_per_second", options.rate_per_second},
+                         {"connections", options.connections},
+                         {"seconds", result.seconds},
+                         {"requests", result.answered},
+                         {"due", result.due},
+                         {"errors", result.errors},
+                         {"unanswered", result.unanswered},
+                         {"per_second", static_cast<std::uint64_t>(per_second)},
+                         {"p50_us", latencies.percentile_us(50)},
+                         {"p99_us", latencies.percentile_us(99)},
+                         {"p999_us", latencies.percentile_us(99.9)},
+                         {"max_us", latencies.max_us()},
+                         {"mean_us", latencies.mean_us()}};
+  std::cout << json.dump() << std::endl;
+  return 0;
+}
+
 void usage() {
   std::fprintf(stderr,
                "usage: ledger-bench COMMAND [options]   (COMMAND --help for its options)\n"
                "  append   durable appends through the sequencer\n"
-               "  debit    durable wallet payments through the sequencer\n");
+               "  debit    durable wallet payments through the sequencer\n"
+               "  http-open-loop   HTTP requests at a fixed rate, latency from intended send\n");
 }
 
 }  // namespace
@@ -276,6 +378,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "append") return bench_append(argc - 1, argv + 1);
     if (command == "debit") return bench_debit(argc - 1, argv + 1);
+    if (command == "http-open-loop") return bench_http_open_loop(argc - 1, argv + 1);
   } catch (const po::error& error) {
     std::fprintf(stderr, "ledger-bench %s: %s\n", command.c_str(), error.what());
     return 2;
