@@ -47,28 +47,68 @@ EmailDelivery::EmailDelivery(store::EventLog& log, const Clock& clock, std::stri
     : EmailDelivery(log, clock, std::make_unique<EmlDirectoryTransport>(std::move(outbox_dir)),
                     std::move(from_address)) {}
 
+// Data directories from before the pending index: mark what is still to deliver, once.
+Status EmailDelivery::index_pending_once() {
+  if (indexed_) return {};
+  constexpr std::string_view kIndexedMarker = "meta/pending-index";
+  auto marker = log_.read_state(domain::kOutboxKeyspace, kIndexedMarker);
+  if (!marker) return std::move(marker).error();
+  if (!marker->has_value()) {
+    std::vector<store::StateWrite> writes;
+    auto scanned = log_.scan_state(
+        domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+        [&](std::string_view, std::string_view value) {
+          events::OutboxEmail email;
+          if (!email.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
+          if (email.status() == "queued" ||
+              (email.status() == "failed" && email.attempts() < kEmailAttemptsMax)) {
+            writes.push_back({domain::kOutboxKeyspace,
+                              domain::outbox_pending_key(email.email_id()), std::string()});
+          }
+          return true;
+        });
+    if (!scanned) return scanned;
+    writes.push_back({domain::kOutboxKeyspace, std::string(kIndexedMarker), std::string("1")});
+    if (auto written = log_.write_state(writes); !written) return written;
+  }
+  indexed_ = true;
+  return {};
+}
+
 Result<DeliveryReport> EmailDelivery::deliver_once() {
   DeliveryReport report;
+  if (auto indexed = index_pending_once(); !indexed) return std::move(indexed).error();
   const std::int64_t now = clock_.now_us();
-  std::vector<std::pair<std::string, events::OutboxEmail>> due;
-  auto scanned = log_.scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                                 [&](std::string_view key, std::string_view value) {
-                                   events::OutboxEmail email;
-                                   if (!email.ParseFromArray(value.data(),
-                                                             static_cast<int>(value.size()))) {
-                                     return true;
-                                   }
-                                   const bool retry = email.status() == "failed" &&
-                                                      email.attempts() < kEmailAttemptsMax &&
-                                                      email.next_attempt_at_us() <= now;
-                                   if (email.status() == "queued" || retry) {
-                                     due.emplace_back(std::string(key), std::move(email));
-                                   }
-                                   return true;
-                                 });
-  if (!scanned) return std::move(scanned).error();
-  for (auto& [key, email] : due) {
-    if (stopping_) break;  // shutting down: the rest stay queued for the next start
+  // The pending index names what is left to deliver; a pass takes at most a batch of it.
+  std::vector<std::string> pending;
+  auto listed = log_.scan_state(domain::kOutboxKeyspace, domain::kOutboxPendingPrefix,
+                                store::ReadDirection::forward,
+                                [&](std::string_view key, std::string_view) {
+                                  pending.emplace_back(
+                                      key.substr(std::string_view(domain::kOutboxPendingPrefix).size()));
+                                  return true;
+                                });
+  if (!listed) return std::move(listed).error();
+  for (const auto& id : pending) {
+    if (stopping_ || report.sent + report.failed >= kDeliveryBatchMax) break;
+    const std::string key = domain::outbox_email_key(id);
+    auto row = log_.read_state(domain::kOutboxKeyspace, key);
+    if (!row) return std::move(row).error();
+    events::OutboxEmail email;
+    const bool readable = row->has_value() && email.ParseFromString(**row);
+    const bool due = readable && (email.status() == "queued" ||
+                                  (email.status() == "failed" &&
+                                   email.attempts() < kEmailAttemptsMax &&
+                                   email.next_attempt_at_us() <= now));
+    if (!due) {
+      if (readable && email.status() == "failed" && email.attempts() < kEmailAttemptsMax) {
+        continue;  // waiting for its backoff
+      }
+      const store::StateWrite done{domain::kOutboxKeyspace, domain::outbox_pending_key(id),
+                                   std::nullopt};
+      if (auto saved = log_.write_state({&done, 1}); !saved) return std::move(saved).error();
+      continue;
+    }
     email.set_attempts(email.attempts() + 1);
     if (auto delivered = transport_->send(email, from_, render_eml(email, from_)); delivered) {
       email.set_status("sent");
@@ -85,8 +125,12 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
       email.set_next_attempt_at_us(now + (kFirstBackoffUs << (email.attempts() - 1)));
       ++report.failed;
     }
-    const store::StateWrite write{domain::kOutboxKeyspace, key, email.SerializeAsString()};
-    if (auto saved = log_.write_state({&write, 1}); !saved) return std::move(saved).error();
+    std::vector<store::StateWrite> writes = {
+        {domain::kOutboxKeyspace, key, email.SerializeAsString()}};
+    if (email.status() == "sent" || email.attempts() >= kEmailAttemptsMax) {
+      writes.push_back({domain::kOutboxKeyspace, domain::outbox_pending_key(id), std::nullopt});
+    }
+    if (auto saved = log_.write_state(writes); !saved) return std::move(saved).error();
   }
   return report;
 }
@@ -99,11 +143,14 @@ void EmailDelivery::start(std::chrono::milliseconds interval) {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
       lock.unlock();
+      bool more = false;
       if (auto report = deliver_once(); !report) {
         std::fprintf(stderr, "ledgerd: email delivery: %s\n", report.error().message.c_str());
+      } else {
+        more = report->sent + report->failed >= kDeliveryBatchMax;  // a full batch: go on
       }
       lock.lock();
-      wake_.wait_for(lock, interval, [this] { return stopping_.load(); });
+      if (!more) wake_.wait_for(lock, interval, [this] { return stopping_.load(); });
     }
   });
 }

@@ -1,5 +1,6 @@
 // EmailDelivery: the worker that sends what the outbox holds. Each pass takes the queued emails
-// (and failed ones whose backoff has passed), delivers each, and records the outcome on its row:
+// (and failed ones whose backoff has passed) from the outbox's pending index, so a pass costs
+// what is left to send, not every email ever sent; delivers each, and records the outcome on its row:
 // "sent", or "failed" with the attempt count, the error and the next attempt time (backoff
 // doubling from one minute, at most 8 attempts). Verification codes are erased from their row
 // once sent.
@@ -24,6 +25,7 @@
 namespace ledger::projections {
 
 inline constexpr std::uint32_t kEmailAttemptsMax = 8;
+inline constexpr std::uint64_t kDeliveryBatchMax = 500;  // emails per pass (a full batch: next pass at once)
 
 struct DeliveryReport {
   std::uint64_t sent = 0;
@@ -41,6 +43,7 @@ class EmailDelivery {
                 std::string from_address = "no-reply@localhost");
   ~EmailDelivery() { stop(); }
 
+  // One pass over the pending index: at most kDeliveryBatchMax emails.
   Result<DeliveryReport> deliver_once();
   void start(std::chrono::milliseconds interval);
   void stop();
@@ -54,6 +57,9 @@ class EmailDelivery {
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};  // also read between emails: stop() does not wait for a long queue
   std::thread thread_;
+  bool indexed_ = false;  // the pending index exists (see index_pending_once)
+
+  Status index_pending_once();
 };
 
 // The RFC 5322 text of an email (CRLF line ends, multipart/alternative). Line breaks in header

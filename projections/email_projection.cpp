@@ -34,10 +34,12 @@ Status EmailProjection::apply(const events::Envelope& event, ProjectionState& st
     email.set_created_at_us(event.recorded_at_us());
     email.set_status("queued");
     email.set_dedup_key(id);
-    if (auto queued = state.put_once(domain::kOutboxKeyspace, "email/" + id,
-                                     email.SerializeAsString());
-        !queued) {
-      return queued;
+    auto queued = state.put_once(domain::kOutboxKeyspace, domain::outbox_email_key(id),
+                                 email.SerializeAsString());
+    if (!queued) return std::move(queued).error();
+    if (*queued) {  // new: the delivery worker finds it in the pending index
+      auto pending = state.put_once(domain::kOutboxKeyspace, domain::outbox_pending_key(id), "");
+      if (!pending) return std::move(pending).error();
     }
   }
   return {};

@@ -24,7 +24,9 @@ class ProjectionState {
   // False while a rebuild replays events that were already projected once: no side effects.
   virtual bool side_effects_allowed() const = 0;
   // Writes `value` at keyspace/key unless a row is there already (idempotent side effects).
-  virtual Status put_once(std::string_view keyspace, std::string_view key, std::string value) = 0;
+  // Answers whether it was written now (false: the key existed, or was put once already).
+  virtual Result<bool> put_once(std::string_view keyspace, std::string_view key,
+                                std::string value) = 0;
 };
 
 class Projection {

@@ -28,15 +28,16 @@ class BatchState final : public ProjectionState {
   }
   void erase(std::string_view key) override { rows_[prefix_ + std::string(key)] = std::nullopt; }
   bool side_effects_allowed() const override { return side_effects_; }
-  Status put_once(std::string_view keyspace, std::string_view key, std::string value) override {
+  Result<bool> put_once(std::string_view keyspace, std::string_view key,
+                        std::string value) override {
     const std::string full = std::string(keyspace) + '\0' + std::string(key);
-    if (once_.contains(full)) return {};
+    if (once_.contains(full)) return false;
     auto existing = log_.read_state(keyspace, key);
     if (!existing) return std::move(existing).error();
-    if (existing->has_value()) return {};
+    if (existing->has_value()) return false;
     once_.emplace(full, store::StateWrite{std::string(keyspace), std::string(key),
                                           std::move(value)});
-    return {};
+    return true;
   }
 
   void set_side_effects(bool allowed) { side_effects_ = allowed; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ledger::domain {
@@ -15,6 +16,15 @@ inline constexpr char kCoursesKeyspace[] = "courses";
 inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
 inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
 inline constexpr char kOutboxKeyspace[] = "outbox";          // emails waiting to be sent
+// Outbox rows: "email/<id>" holds an email and its delivery status; "pending/<id>" (empty)
+// marks one still to deliver, so that a delivery pass reads the pending ones, not every email.
+inline std::string outbox_email_key(std::string_view email_id) {
+  return "email/" + std::string(email_id);
+}
+inline std::string outbox_pending_key(std::string_view email_id) {
+  return "pending/" + std::string(email_id);
+}
+inline constexpr char kOutboxPendingPrefix[] = "pending/";
 inline constexpr char kMarketingKeyspace[] = "marketing";    // campaigns, scheduled posts
 inline constexpr char kWebsitesKeyspace[] = "websites";      // website projects
 // Rows of the asynchronous projections (projections/), by projection and generation.

@@ -183,7 +183,8 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
       message.set_created_at_us(uow.now_us());
       message.set_status("queued");
       message.set_dedup_key("verification:" + command.user_id);
-      uow.save(kOutboxKeyspace, "email/" + command.email_id, message);
+      uow.save(kOutboxKeyspace, outbox_email_key(command.email_id), message);
+      uow.save(kOutboxKeyspace, outbox_pending_key(command.email_id), events::OutboxEmail());
     }
   }
   uow.save(kIdentityKeyspace, user_key(command.user_id), user);

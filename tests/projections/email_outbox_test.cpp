@@ -180,5 +180,57 @@ TEST_CASE("stopping delivery does not wait for the rest of a long queue; the res
   CHECK(queued == kQueued - sent);
 }
 
+std::size_t pending_count(LedgerFixture& f) {
+  std::size_t pending = 0;
+  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, domain::kOutboxPendingPrefix,
+                            store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view) {
+                              ++pending;
+                              return true;
+                            })
+              .ok());
+  return pending;
+}
+
+TEST_CASE("a pass reads the pending index in batches; sent emails leave it; old outboxes are "
+          "indexed once") {
+  LedgerFixture f;
+  const int queued = static_cast<int>(projections::kDeliveryBatchMax) + 100;
+  for (int i = 0; i < queued; ++i) {
+    const std::string id = "u" + std::to_string(i);
+    REQUIRE(f.run<events::UserState>([id](UnitOfWork& uow) {
+               return domain::register_user(uow, {id, id + "@x.com", "U", "client", "", 0, "h",
+                                                  false, "self", "d-" + id, "123456",
+                                                  "mail-" + id});
+             }).ok());
+  }
+  CHECK(pending_count(f) == static_cast<std::size_t>(queued));
+  auto transport = std::make_unique<CountingTransport>();
+  CountingTransport& counting = *transport;
+  projections::EmailDelivery delivery(*f.log, f.clock, std::move(transport), "from@x.com");
+  CHECK(delivery.deliver_once()->sent == projections::kDeliveryBatchMax);
+  CHECK(pending_count(f) == 100);
+  CHECK(delivery.deliver_once()->sent == 100);
+  CHECK(pending_count(f) == 0);
+  CHECK(delivery.deliver_once()->sent == 0);
+  CHECK(counting.sent() == static_cast<std::size_t>(queued));
+
+  // An outbox written before the index (a row, no pending mark, no index marker): the first
+  // pass of a new worker indexes it once and delivers it.
+  events::OutboxEmail legacy;
+  legacy.set_email_id("legacy-1");
+  legacy.set_to("old@x.com");
+  legacy.set_status("queued");
+  const store::StateWrite writes[] = {
+      {domain::kOutboxKeyspace, domain::outbox_email_key("legacy-1"), legacy.SerializeAsString()},
+      {domain::kOutboxKeyspace, "meta/pending-index", std::nullopt}};
+  REQUIRE(f.log->write_state(writes).ok());
+  projections::EmailDelivery restarted(*f.log, f.clock, std::make_unique<CountingTransport>(),
+                                       "from@x.com");
+  CHECK(restarted.deliver_once()->sent == 1);
+  CHECK(pending_count(f) == 0);
+  for (const auto& email : outbox(f)) CHECK(email.status() == "sent");
+}
+
 }  // namespace
 }  // namespace ledger
