@@ -58,8 +58,7 @@ constexpr char kWebhookSecret[] = "fuzz-webhook-secret";
 
 // A fresh directory under $TMPDIR (scripts/fuzz points it at a tmpfs when there is one).
 std::string make_directory() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "ledger-fuzz-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "ledger-fuzz-XXXXXX").string();
   FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr, "mkdtemp failed");
   return pattern;
 }
@@ -79,7 +78,7 @@ http::ApiOptions api_options() {
   http::ApiOptions options;
   options.webhook_secret = kWebhookSecret;
   // Online backups are left out (empty backup_dir): each would copy the whole store.
-  options.password_hashing.log2_cost = 10;             // cheap, as in the API tests
+  options.password_hashing.log2_cost = 10;                    // cheap, as in the API tests
   options.min_position_wait = std::chrono::milliseconds(10);  // a fuzzed X-Min-Position waits
   return options;
 }
@@ -114,8 +113,8 @@ struct Environment {
 
   Environment() {
     sequencer.start();
-    auto password = http::ensure_initial_admin(ledger, *log, ids, directory,
-                                               api.options.password_hashing);
+    auto password =
+        http::ensure_initial_admin(ledger, *log, ids, directory, api.options.password_hashing);
     FUZZ_CHECK(password.ok() && password->has_value(), "cannot create the first admin");
     projections::add_server_projections(projections);
     FUZZ_CHECK(projections.start().ok(), "cannot start the projections");
@@ -145,9 +144,9 @@ struct Environment {
     tokens[2] = login("client@fuzz.test", "password-client@fuzz.test");
     tokens[3] = login("agent@fuzz.test", "password-agent@fuzz.test");
     for (const char* service : {"marketing", "website"}) {
-      expect(201, call(tokens[2], beast_http::verb::post,
-                       "/api/service-settings/activate_service/",
-                       nlohmann::json{{"service", service}}.dump()),
+      expect(201,
+             call(tokens[2], beast_http::verb::post, "/api/service-settings/activate_service/",
+                  nlohmann::json{{"service", service}}.dump()),
              200);
     }
     expect(200,
@@ -161,8 +160,9 @@ struct Environment {
   }
 
   std::string login(const std::string& email, const std::string& password) {
-    auto answer = expect(200, call("", beast_http::verb::post, "/api/auth/login/",
-                                   nlohmann::json{{"email", email}, {"password", password}}.dump()));
+    auto answer =
+        expect(200, call("", beast_http::verb::post, "/api/auth/login/",
+                         nlohmann::json{{"email", email}, {"password", password}}.dump()));
     return answer["token"].get<std::string>();
   }
 
@@ -178,8 +178,8 @@ struct Environment {
     return answer["id"].get<std::string>();
   }
 
-  http::Response call(const std::string& token, beast_http::verb method,
-                      const std::string& target, const std::string& body) {
+  http::Response call(const std::string& token, beast_http::verb method, const std::string& target,
+                      const std::string& body) {
     http::Request request(method, target, 11);
     if (!token.empty()) request.set(beast_http::field::authorization, "Bearer " + token);
     request.set(beast_http::field::content_type, "application/json");
@@ -200,22 +200,21 @@ struct Environment {
     request.set(http::kPeerHeader, "127.0.0.1");  // only the server sets it
     auto answer = std::make_shared<Answer>();
     const auto started = std::chrono::steady_clock::now();
-    router.dispatch(
-        request,
-        http::Reply(
-            [answer](http::Response response) {
-              std::lock_guard lock(answer->mutex);
-              FUZZ_CHECK(++answer->replies == 1, "a handler answered twice");
-              answer->response = std::move(response);
-              answer->answered.notify_all();
-            },
-            [answer](http::Response head, std::shared_ptr<http::StreamSource> source) {
-              std::lock_guard lock(answer->mutex);
-              FUZZ_CHECK(++answer->replies == 1, "a handler answered twice");
-              answer->response = std::move(head);
-              answer->stream = std::move(source);
-              answer->answered.notify_all();
-            }));
+    router.dispatch(request,
+                    http::Reply(
+                        [answer](http::Response response) {
+                          std::lock_guard lock(answer->mutex);
+                          FUZZ_CHECK(++answer->replies == 1, "a handler answered twice");
+                          answer->response = std::move(response);
+                          answer->answered.notify_all();
+                        },
+                        [answer](http::Response head, std::shared_ptr<http::StreamSource> source) {
+                          std::lock_guard lock(answer->mutex);
+                          FUZZ_CHECK(++answer->replies == 1, "a handler answered twice");
+                          answer->response = std::move(head);
+                          answer->stream = std::move(source);
+                          answer->answered.notify_all();
+                        }));
     std::unique_lock lock(answer->mutex);
     FUZZ_CHECK(answer->answered.wait_for(lock, kAnswerTimeout, [&] { return answer->replies > 0; }),
                "no answer within 30 s to " + std::string(request.target()));
@@ -225,12 +224,12 @@ struct Environment {
     }
     const std::string_view target(request.target().data(), request.target().size());
     const http::Route* route = router.match(request.method(), target, nullptr);
-    metrics.record_request(route != nullptr ? route->pattern : "unmatched", request.method(),
-                           answer->response.result_int(),
-                           static_cast<std::uint64_t>(
-                               std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - started)
-                                   .count()));
+    metrics.record_request(
+        route != nullptr ? route->pattern : "unmatched", request.method(),
+        answer->response.result_int(),
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()));
     return std::move(answer->response);
   }
 };
@@ -264,6 +263,8 @@ std::optional<http::Request> parse_request(std::string_view bytes) {
     bytes.remove_prefix(used);
   }
   if (!parser.is_done()) {
+    // As beast_http::read: a stream that ends before any byte is end_of_stream, not a request.
+    if (!parser.got_some()) return std::nullopt;
     error = {};
     parser.put_eof(error);
     if (error || !parser.is_done()) return std::nullopt;
@@ -274,8 +275,8 @@ std::optional<http::Request> parse_request(std::string_view bytes) {
 void check_answer(const http::Request& request, const http::Response& response) {
   const unsigned status = response.result_int();
   const std::string where = std::string(request.method_string()) + " " +
-                            std::string(request.target()) + " -> " + std::to_string(status) +
-                            " " + response.body().substr(0, 400);
+                            std::string(request.target()) + " -> " + std::to_string(status) + " " +
+                            response.body().substr(0, 400);
   FUZZ_CHECK(status >= 100 && status <= 599, where);
   FUZZ_CHECK(status != 500, "an internal error: " + where);
   FUZZ_CHECK(status < 500 || (status == 503 && response.count(beast_http::field::retry_after)),
@@ -284,9 +285,9 @@ void check_answer(const http::Request& request, const http::Response& response) 
   const auto content_type = std::string(response[beast_http::field::content_type]);
   const bool streamed = content_type.starts_with("text/event-stream");
   if (!streamed && status >= 200 && status != 204 && status != 304) {
-    FUZZ_CHECK(response[beast_http::field::content_length] ==
-                   std::to_string(response.body().size()),
-               "Content-Length does not match the body: " + where);
+    FUZZ_CHECK(
+        response[beast_http::field::content_length] == std::to_string(response.body().size()),
+        "Content-Length does not match the body: " + where);
   }
   if (!streamed) {
     std::ostringstream wire;

@@ -82,8 +82,8 @@ void check_refusal(const Error& error, std::string_view field) {
   FUZZ_CHECK(error.code == Errc::invalid_argument, "refusal of " + in_quotes(field) + " is " +
                                                        std::string(ledger::errc_name(error.code)));
   FUZZ_CHECK(!error.message.empty(), "a refusal without a sentence");
-  FUZZ_CHECK(error.field == field, "refusal names " + in_quotes(error.field) + ", not " +
-                                       in_quotes(field));
+  FUZZ_CHECK(error.field == field,
+             "refusal names " + in_quotes(error.field) + ", not " + in_quotes(field));
   ledger::http::Request request;
   request.version(11);
   const auto response = ledger::http::error_response(request, error);

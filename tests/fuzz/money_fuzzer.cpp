@@ -78,8 +78,8 @@ void check_parse(std::string_view text) {
     FUZZ_CHECK(!Money::parse_positive(text).ok(), "parse_positive accepts what parse refuses");
     return;
   }
-  FUZZ_CHECK(parsed->minor() == *expected, "parse gives " + parsed->format() + " for \"" +
-                                               std::string(text) + "\"");
+  FUZZ_CHECK(parsed->minor() == *expected,
+             "parse gives " + parsed->format() + " for \"" + std::string(text) + "\"");
   const std::string formatted = parsed->format();
   const auto again = Money::parse(formatted);
   FUZZ_CHECK(again.ok() && *again == *parsed, "\"" + formatted + "\" does not parse back");
@@ -99,13 +99,19 @@ void check_arithmetic(std::int64_t a, std::int64_t b) {
 
   const auto added = x.checked_add(y);
   FUZZ_CHECK(added.ok() == fits(sum), "checked_add overflow detection");
-  if (added) FUZZ_CHECK(added->minor() == sum, "checked_add result");
-  else FUZZ_CHECK(added.error().code == Errc::amount_overflow, "checked_add error code");
+  if (added) {
+    FUZZ_CHECK(added->minor() == sum, "checked_add result");
+  } else {
+    FUZZ_CHECK(added.error().code == Errc::amount_overflow, "checked_add error code");
+  }
 
   const auto subtracted = x.checked_sub(y);
   FUZZ_CHECK(subtracted.ok() == fits(difference), "checked_sub overflow detection");
-  if (subtracted) FUZZ_CHECK(subtracted->minor() == difference, "checked_sub result");
-  else FUZZ_CHECK(subtracted.error().code == Errc::amount_overflow, "checked_sub error code");
+  if (subtracted) {
+    FUZZ_CHECK(subtracted->minor() == difference, "checked_sub result");
+  } else {
+    FUZZ_CHECK(subtracted.error().code == Errc::amount_overflow, "checked_sub error code");
+  }
 
   const auto negated = x.checked_negate();
   FUZZ_CHECK(negated.ok() == (a != INT64_MIN), "checked_negate overflow detection");
