@@ -11,6 +11,7 @@
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
 #include "core/password_hasher.h"
+#include "core/store/blob_store.h"
 #include "core/store/event_log.h"
 #include "http/rate_limiter.h"
 #include "projections/projection_registry.h"
@@ -28,6 +29,7 @@ struct ApiOptions {
   RateLimit redeem_ip_limit{60, 60}; // per IP (many accounts behind one address)
   RateLimit verify_limit{5, 5};     // per email
   RateLimit register_limit{20, 20}; // per IP
+  std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
 };
 
 struct ApiContext {
@@ -39,6 +41,7 @@ struct ApiContext {
   RateLimiter& limiter;
   ApiOptions options;
   projections::ProjectionRegistry* projections = nullptr;  // the asynchronous read models
+  store::BlobStore* blobs = nullptr;  // uploaded files (DATA_DIR/blobs); none: uploads refused
 };
 
 }  // namespace ledger::http

@@ -2,9 +2,13 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+
+#include "core/result.h"
 
 namespace ledger::http {
 
@@ -27,14 +31,16 @@ class StreamSource {
   virtual bool finished() const { return false; }
 };
 
-// Answers a request: call it (or `stream`) exactly once, from any thread.
+// Answers a request: call it (or `stream`, or `file`) exactly once, from any thread.
 class Reply {
  public:
   using Send = std::function<void(Response)>;
   using Stream = std::function<void(Response head, std::shared_ptr<StreamSource> source)>;
+  using File = std::function<void(Response head, std::filesystem::path path)>;
 
   Reply() = default;
-  Reply(Send send, Stream stream = {}) : send_(std::move(send)), stream_(std::move(stream)) {}
+  Reply(Send send, Stream stream = {}, File file = {})
+      : send_(std::move(send)), stream_(std::move(stream)), file_(std::move(file)) {}
 
   void operator()(Response response) const { send_(std::move(response)); }
 
@@ -42,9 +48,26 @@ class Reply {
   // or the server drains, whatever `source` yields. Without streaming support, answers 501.
   void stream(Response head, std::shared_ptr<StreamSource> source) const;
 
+  // Sends `head` (status and headers) with the file at `path` as the body, read from disk in
+  // pieces as the client takes them. Without file support, the file is read whole into the body.
+  void file(Response head, std::filesystem::path path) const;
+
  private:
   Send send_;
   Stream stream_;
+  File file_;
+};
+
+// A request body taken in pieces as it arrives (uploads), instead of whole in Request::body():
+// see Router::add_streamed. Destroyed without finish() when the request is abandoned (the client
+// went away, a limit was hit): it must then leave nothing behind.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The next piece of the body; an error refuses the request with that error.
+  virtual Status write(std::string_view bytes) = 0;
+  // The whole body arrived: answer the request through `reply`, exactly once.
+  virtual void finish(Reply reply) = 0;
 };
 
 }  // namespace ledger::http

@@ -232,6 +232,36 @@ std::vector<ApiOperation> build_operations() {
        "Complete the current phase (design, content, development, review, launch)",
        "agent (website), admin",
        {{"phase", "string", true, ""}, {"note", "string", false, ""}}, {}, 200, false},
+      {"post", "/api/website-versions/",
+       "Upload a version: the zip file is streamed to the blob store (SHA-256, size limit "
+       "--upload-limit-mib, default 50 MiB)",
+       "agent (website)",
+       {{"project_id", "string", true, ""},
+        {"version_number", "string", true, "1-20 letters, digits, . - _; unique per project"},
+        {"notes", "string", false, "<= 5000"},
+        {"technologies_used", "string", false, "JSON array of strings or comma-separated"},
+        {"changelog", "string", false, "<= 5000"},
+        {"file", "file", true, "a zip archive"}},
+       {}, 201, false, "multipart/form-data"},
+      {"get", "/api/website-versions/", "Website versions in the caller's scope", "any user", {},
+       with_page({{"project_id", "string", false, ""},
+                  {"status", "string", false, "uploaded, testing, approved or deployed"}}),
+       200, true},
+      {"get", "/api/website-versions/my_uploads/", "The calling agent's uploads", "agent", {},
+       with_page({{"status", "string", false, ""}}), 200, true},
+      {"get", "/api/website-versions/{id}/", "One version with its feedback", "any user", {}, {},
+       200, false},
+      {"get", "/api/website-versions/{id}/file/", "The version's zip file, streamed", "any user",
+       {}, {}, 200, false, "application/json", "application/zip"},
+      {"post", "/api/website-versions/{id}/start_testing/", "uploaded -> testing",
+       "agent (website)", {{"preview_url", "string", false, "http(s) URL of the demo"}}, {}, 200,
+       false},
+      {"post", "/api/website-versions/{id}/approve/", "testing -> approved", "client, admin", {},
+       {}, 200, false},
+      {"post", "/api/website-versions/{id}/deploy/", "approved -> deployed", "agent (website)",
+       {{"deployment_url", "string", true, "http(s) URL"}}, {}, 200, false},
+      {"post", "/api/website-versions/{id}/add_feedback/", "Add feedback", "any user",
+       {{"message", "string", true, "1-2000 characters"}}, {}, 200, false},
       // Notifications
       {"get", "/api/notifications/", "The caller's notifications, newest first, with date groups",
        "any user", {},
@@ -267,7 +297,7 @@ std::vector<ApiOperation> build_operations() {
        200, false},
       {"get", "/api/admin/agents/performance/",
        "Per agent: department, clients, capacity, workload %, active and completed campaigns, "
-       "published posts",
+       "published posts, deployed website versions",
        "admin", {}, {}, 200, false},
       // Ledger
       {"get", "/api/ledger/head/", "Log head: position and hash", "public", {}, {}, 200, false},
@@ -296,6 +326,8 @@ nlohmann::json field_schema(const ApiField& field) {
     schema = {{"type", "string"}, {"format", "date-time"}};
   } else if (field.type == "array") {  // every list field holds strings
     schema = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  } else if (field.type == "file") {  // a multipart file part
+    schema = {{"type", "string"}, {"format", "binary"}};
   } else if (field.type == "object") {  // string to string maps
     schema = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
   } else {
@@ -364,16 +396,18 @@ nlohmann::json openapi_document() {
                                {"additionalProperties", false},
                                {"properties", properties}};
       if (!required.empty()) schema["required"] = required;
-      operation["requestBody"] = {
-          {"required", true}, {"content", {{"application/json", {{"schema", schema}}}}}};
+      operation["requestBody"] = {{"required", true},
+                                  {"content", {{op.body_type, {{"schema", schema}}}}}};
     }
     nlohmann::json success_schema =
         op.list ? nlohmann::json{{"$ref", "#/components/schemas/List"}}
-                : nlohmann::json{{"type", "object"}};
+        : op.answer_type != "application/json"
+            ? nlohmann::json{{"type", "string"}, {"format", "binary"}}
+            : nlohmann::json{{"type", "object"}};
     operation["responses"] = {
         {std::to_string(op.success),
          {{"description", "success"},
-          {"content", {{"application/json", {{"schema", success_schema}}}}}}},
+          {"content", {{op.answer_type, {{"schema", success_schema}}}}}}},
         {"400", problem_response("malformed or invalid input")},
         {"default", problem_response("an error (401, 403, 404, 409, 413, 422, 429, 503)")}};
     if (op.who != "public" && op.who != "payment provider") {

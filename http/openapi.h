@@ -15,7 +15,7 @@ namespace ledger::http {
 
 struct ApiField {
   std::string name;
-  std::string type;  // "string", "money", "integer", "boolean", "date", "time", "array"
+  std::string type;  // "string", "money", "integer", "boolean", "date", "time", "array", "file"
   bool required = false;
   std::string description;
 };
@@ -29,6 +29,8 @@ struct ApiOperation {
   std::vector<ApiField> query;
   int success = 200;
   bool list = false;   // answers the list envelope
+  std::string body_type = "application/json";     // or "multipart/form-data" (uploads)
+  std::string answer_type = "application/json";   // or "application/zip" (downloads)
 };
 
 const std::vector<ApiOperation>& api_operations();

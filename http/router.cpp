@@ -1,5 +1,10 @@
 #include "http/router.h"
 
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+
 #include "core/assert.h"
 #include "http/error_response.h"
 
@@ -51,9 +56,16 @@ std::string_view target_path(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+void Router::add_streamed(beast_http::verb method, std::string pattern, StreamedHandler handler,
+                          std::uint64_t body_bytes_max) {
+  add(method, std::move(pattern), Handler());
+  routes_.back().streamed = std::move(handler);
+  routes_.back().body_bytes_max = body_bytes_max;
+}
+
 void Router::add(beast_http::verb method, std::string pattern, Handler handler) {
   LEDGER_ASSERT(!pattern.empty() && pattern.front() == '/', "route patterns start with /");
-  Route route{method, std::move(pattern), {}, std::move(handler)};
+  Route route{method, std::move(pattern), {}, std::move(handler), {}, 0};
   for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
   for (const auto& existing : routes_) {
     LEDGER_ASSERT(!(existing.method == method && existing.pattern == route.pattern),
@@ -78,7 +90,18 @@ void Router::dispatch(const Request& request, Reply reply) const {
   const std::string_view target(request.target().data(), request.target().size());
   PathParams params;
   if (const Route* route = match(request.method(), target, &params)) {
-    route->handler(request, params, std::move(reply));
+    if (!route->streamed) return route->handler(request, params, std::move(reply));
+    if (request.body().size() > route->body_bytes_max) {
+      return reply(problem_response(
+          request, beast_http::status::payload_too_large, "too_large",
+          fmt::format("the body is over the limit of {} bytes", route->body_bytes_max)));
+    }
+    auto sink = route->streamed(request, params);
+    if (!sink) return reply(error_response(request, sink.error()));
+    if (auto written = (*sink)->write(request.body()); !written) {
+      return reply(error_response(request, written.error()));
+    }
+    (*sink)->finish(std::move(reply));
     return;
   }
   const auto segments = split_path(target_path(target));
@@ -109,6 +132,19 @@ void Reply::stream(Response head, std::shared_ptr<StreamSource> source) const {
   if (stream_) return stream_(std::move(head), std::move(source));
   head.result(beast_http::status::not_implemented);
   head.body() = "streaming is not supported here";
+  head.prepare_payload();
+  send_(std::move(head));
+}
+
+void Reply::file(Response head, std::filesystem::path path) const {
+  if (file_) return file_(std::move(head), std::move(path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    head.result(beast_http::status::internal_server_error);
+    head.body() = "the file cannot be read";
+  } else {
+    head.body().assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   head.prepare_payload();
   send_(std::move(head));
 }

@@ -7,6 +7,8 @@
 // server starts; dispatch is then read-only and safe from any thread.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,18 +35,31 @@ class PathParams {
 
 using Handler = std::function<void(const Request&, const PathParams&, Reply)>;
 
+// For a route whose body is streamed: called with the request's head as soon as it arrived
+// (the body is empty), it answers with the sink that takes the body, or with an error that is
+// answered at once without reading the body (authentication, scope, a bad field in the query).
+using StreamedHandler =
+    std::function<Result<std::unique_ptr<BodySink>>(const Request& head, const PathParams&)>;
+
 struct Route {
   beast_http::verb method;
   std::string pattern;
   std::vector<std::string> segments;  // split pattern; "{x}" marks a parameter
   Handler handler;
+  StreamedHandler streamed;  // set instead of `handler` for streamed-body routes
+  std::uint64_t body_bytes_max = 0;  // streamed routes: the body limit (beside the sink's own)
 };
 
 class Router {
  public:
   void add(beast_http::verb method, std::string pattern, Handler handler);
+  // A route whose body is handed to a BodySink piece by piece as it arrives (the server's
+  // body limit does not apply; `body_bytes_max` does), e.g. a 50 MiB upload.
+  void add_streamed(beast_http::verb method, std::string pattern, StreamedHandler handler,
+                    std::uint64_t body_bytes_max);
 
-  // Finds the route for the request and calls its handler, or replies 404/405.
+  // Finds the route for the request and calls its handler, or replies 404/405. A streamed
+  // route gets the request's whole body as one piece.
   void dispatch(const Request& request, Reply reply) const;
 
   // The route the request would reach (nullptr when none), for metrics labels.

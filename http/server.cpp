@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <limits>
+#include <filesystem>
 #include <fmt/format.h>
 #include <optional>
 
@@ -55,12 +57,26 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->draining) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_bytes_max));
-    parser_->body_limit(shared_->options.body_bytes_max);
-    // Waiting for the next request on an idle connection gets the idle deadline; once bytes are
-    // buffered, the request must complete within the request deadline.
-    const auto timeout_ms = buffer_.size() > 0 ? shared_->options.request_timeout_ms
-                                               : shared_->options.idle_timeout_ms;
-    stream_.expires_after(std::chrono::milliseconds(timeout_ms));
+    // No limit while the header is read (Beast checks Content-Length against it there; and
+    // boost::none compares below any length in this Beast): on_header applies the route's
+    // limit, the server's or a streamed route's own.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+    // Waiting for the next request on an idle connection gets the idle deadline, but only until
+    // its first bytes arrive: from then on the request deadline runs, so a client trickling a
+    // byte at a time (slow-loris) cannot hold the connection for the idle deadline.
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.idle_timeout_ms));
+    stream_.async_read_some(
+        buffer_.prepare(kFirstReadBytes),
+        [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+          if (error) return self->close();  // idle deadline, end of stream, reset
+          self->buffer_.commit(bytes);
+          self->read_header();
+        });
+  }
+
+  void read_header() {
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
     beast_http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -68,6 +84,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code error, std::size_t) {
     if (error) return on_read_error(error);
+    {
+      const auto& head = parser_->get();
+      const std::string_view target(head.target().data(), head.target().size());
+      const Route* route = shared_->router.match(head.method(), target, nullptr);
+      if (route != nullptr && route->streamed) return start_streamed_body(*route);
+    }
+    const auto declared = parser_->content_length();
+    if (declared && *declared > shared_->options.body_bytes_max) {
+      return on_read_error(beast_http::error::body_limit);
+    }
+    parser_->body_limit(shared_->options.body_bytes_max);
     stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
     beast_http::async_read(stream_, buffer_, *parser_,
                            beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -97,14 +124,96 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request;
     request.version(11);
     request.keep_alive(false);
-    Response response = problem_response(request, status, std::move(code), std::move(detail));
-    response.keep_alive(false);
     started_ = std::chrono::steady_clock::now();
     route_name_ = "unreadable";
     method_ = beast_http::verb::unknown;
+    refuse(problem_response(request, status, std::move(code), std::move(detail)));
+  }
+
+  // Answers with `response` and closes, without reading the rest of the request's body.
+  void refuse(Response response) {
+    response.keep_alive(false);
     ++shared_->in_flight;
     lingering_ = true;
     write(std::move(response));
+  }
+
+  // A streamed-body route (uploads): its handler sees the head first and either refuses at once
+  // (nothing more is read) or gives the sink that takes the body piece by piece, each piece
+  // within the request deadline, so a large upload never sits whole in memory.
+  void start_streamed_body(const Route& route) {
+    head_ = {};
+    head_.base() = parser_->get().base();
+    head_.set(kPeerHeader, peer_);
+    started_ = std::chrono::steady_clock::now();
+    method_ = head_.method();
+    route_name_ = route.pattern;
+    PathParams params;
+    shared_->router.match(method_, std::string_view(head_.target().data(), head_.target().size()),
+                          &params);
+    auto sink = route.streamed(head_, params);
+    if (!sink) return refuse(error_response(head_, sink.error()));
+    sink_ = std::move(*sink);
+    body_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    body_parser_->body_limit(route.body_bytes_max);
+    const auto expect = head_[beast_http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+      return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                               [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                 if (error) return self->abandon_streamed_body();
+                                 self->read_body_piece();
+                               });
+    }
+    read_body_piece();
+  }
+
+  void read_body_piece() {
+    if (body_parser_->is_done()) return finish_streamed_body();
+    auto& body = body_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+    beast_http::async_read_some(
+        stream_, buffer_, *body_parser_,
+        beast::bind_front_handler(&Session::on_body_piece, shared_from_this()));
+  }
+
+  void on_body_piece(beast::error_code error, std::size_t) {
+    if (error == beast_http::error::need_buffer) error = {};
+    const std::size_t got = piece_.size() - body_parser_->get().body().size;
+    if (!error && got > 0) {
+      if (auto written = sink_->write(std::string_view(piece_.data(), got)); !written) {
+        sink_.reset();
+        return refuse(error_response(head_, written.error()));
+      }
+    }
+    if (error) {
+      sink_.reset();  // the sink removes what it stored
+      if (error == beast_http::error::body_limit) {
+        return refuse(problem_response(head_, beast_http::status::payload_too_large, "too_large",
+                                       "the body is over this endpoint's limit"));
+      }
+      return on_read_error(error);
+    }
+    read_body_piece();
+  }
+
+  void abandon_streamed_body() {
+    sink_.reset();
+    close();
+  }
+
+  void finish_streamed_body() {
+    stream_.expires_never();
+    auto sink = std::move(sink_);
+    request_ = std::move(head_);
+    request_.keep_alive(body_parser_->keep_alive());
+    body_parser_.reset();
+    ++shared_->in_flight;
+    sink->finish(make_reply());
   }
 
   void on_read(beast::error_code error, std::size_t) {
@@ -119,27 +228,71 @@ class Session : public std::enable_shared_from_this<Session> {
     const Route* route = shared_->router.match(method_, target, nullptr);
     route_name_ = route != nullptr ? route->pattern : "unmatched";
     ++shared_->in_flight;
+    shared_->router.dispatch(request_, make_reply());
+  }
+
+  // The reply of the request being answered: each way of answering continues on this strand.
+  Reply make_reply() {
     auto self = shared_from_this();
-    shared_->router.dispatch(
-        request_,
-        Reply(
-            [self](Response response) {
-              asio::post(self->stream_.get_executor(),
-                         [self, response = std::move(response)]() mutable {
-                           self->write(std::move(response));
-                         });
-            },
-            [self](Response head, std::shared_ptr<StreamSource> source) {
-              asio::post(self->stream_.get_executor(),
-                         [self, head = std::move(head), source = std::move(source)]() mutable {
-                           self->start_stream(std::move(head), std::move(source));
-                         });
-            }));
+    return Reply(
+        [self](Response response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable {
+                       self->write(std::move(response));
+                     });
+        },
+        [self](Response head, std::shared_ptr<StreamSource> source) {
+          asio::post(self->stream_.get_executor(),
+                     [self, head = std::move(head), source = std::move(source)]() mutable {
+                       self->start_stream(std::move(head), std::move(source));
+                     });
+        },
+        [self](Response head, std::filesystem::path path) {
+          asio::post(self->stream_.get_executor(),
+                     [self, head = std::move(head), path = std::move(path)]() mutable {
+                       self->send_file(std::move(head), path);
+                     });
+        });
+  }
+
+  // A file as the body, read from disk a piece at a time as the client takes it; each piece
+  // must go out within the request deadline (a stalled client is dropped, a slow one is not).
+  void send_file(Response head, const std::filesystem::path& path) {
+    beast_http::file_body::value_type body;
+    beast::error_code error;
+    body.open(path.c_str(), beast::file_mode::scan, error);
+    if (error) {
+      return write(error_response(request_, make_error(Errc::io_error,
+                                                       "the file cannot be read")));
+    }
+    file_response_.emplace();
+    file_response_->base() = std::move(head.base());
+    file_response_->body() = std::move(body);
+    file_response_->prepare_payload();
+    if (shared_->draining) file_response_->keep_alive(false);
+    answered_status_ = file_response_->result_int();
+    answered_keep_alive_ = file_response_->keep_alive();
+    file_serializer_.emplace(*file_response_);
+    write_file_piece();
+  }
+
+  void write_file_piece() {
+    stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
+    beast_http::async_write_some(
+        stream_, *file_serializer_,
+        [self = shared_from_this()](beast::error_code error, std::size_t) {
+          if (!error && !self->file_serializer_->is_done()) return self->write_file_piece();
+          self->file_serializer_.reset();
+          self->file_response_.reset();
+          self->on_write(error, 0);
+        });
   }
 
   void write(Response response) {
     response_ = std::move(response);
     if (shared_->draining) response_.keep_alive(false);
+    answered_status_ = response_.result_int();
+    answered_keep_alive_ = response_.keep_alive();
     stream_.expires_after(std::chrono::milliseconds(shared_->options.request_timeout_ms));
     beast_http::async_write(stream_, response_,
                             beast::bind_front_handler(&Session::on_write, shared_from_this()));
@@ -150,11 +303,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->observer) {
       const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - started_);
-      shared_->observer(route_name_, method_, response_.result_int(),
+      shared_->observer(route_name_, method_, answered_status_,
                         static_cast<std::uint64_t>(latency.count()));
     }
     if (!error && lingering_) return linger();
-    if (error || !response_.keep_alive()) return close();
+    if (error || !answered_keep_alive_) return close();
     response_ = {};
     read_request();
   }
@@ -223,8 +376,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain() {
+    if (!discard_) discard_ = std::make_unique<std::array<char, kDiscardBytes>>();
     stream_.async_read_some(
-        asio::buffer(discard_),
+        asio::buffer(*discard_),
         [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
           self->drained_ += bytes;
           if (error || self->drained_ > kLingerBytesMax) return self->close();
@@ -242,12 +396,15 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr auto kStreamPoll = std::chrono::milliseconds(250);
   static constexpr auto kHeartbeat = std::chrono::seconds(15);
   static constexpr std::size_t kLingerBytesMax = 8 << 20;
+  static constexpr std::size_t kDiscardBytes = 16 * 1024;
+  static constexpr std::size_t kFirstReadBytes = 4 * 1024;
 
   beast::tcp_stream stream_;
   std::string peer_;
   bool lingering_ = false;
   std::size_t drained_ = 0;
-  std::array<char, 16 * 1024> discard_;
+  // Allocated only when lingering: an idle connection should not carry 16 KiB it never uses.
+  std::unique_ptr<std::array<char, kDiscardBytes>> discard_;
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<StreamSource> source_;
   std::string stream_text_;
@@ -257,6 +414,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   Request request_;
   Response response_;
+  unsigned answered_status_ = 0;
+  bool answered_keep_alive_ = false;
+  // A streamed-body request: its head, the parser reading its body into piece_, and the sink.
+  Request head_;
+  std::optional<beast_http::request_parser<beast_http::buffer_body>> body_parser_;
+  std::unique_ptr<BodySink> sink_;
+  std::array<char, 64 * 1024> piece_;
+  // A file answer.
+  std::optional<beast_http::response<beast_http::file_body>> file_response_;
+  std::optional<beast_http::response_serializer<beast_http::file_body>> file_serializer_;
   std::chrono::steady_clock::time_point started_;
   std::string route_name_;
   beast_http::verb method_ = beast_http::verb::unknown;

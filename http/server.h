@@ -5,7 +5,8 @@
 // at a time (pipelined requests wait in its buffer), hands it to the router, writes the reply
 // when the handler gives it (from any thread), then reads the next: answers keep request order.
 // Limits: connections_max (beyond it new connections are closed at once), header size (431),
-// body size (413), a deadline for each request to arrive whole, an idle deadline between requests.
+// body size (413), a deadline for each request to arrive whole once its first byte has come (a
+// slow-loris client cannot stretch it), an idle deadline between requests.
 //
 // `stop()` stops accepting, lets in-flight requests finish (at most drain_timeout_ms), closes
 // every connection and joins the threads.

@@ -11,6 +11,7 @@
 #include "events/analytics_state.pb.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
+#include "events/website_events.pb.h"
 #include "events/event_types.h"
 #include "events/timestamp.h"
 
@@ -99,6 +100,16 @@ Status fold_published(const events::Envelope& event, ProjectionState& state) {
   });
 }
 
+Status fold_deployed(const events::Envelope& event, ProjectionState& state) {
+  events::WebsiteVersionDeployed deployed;
+  if (!deployed.ParseFromString(event.payload())) {
+    return make_error(Errc::corruption, "a WebsiteVersionDeployed payload does not decode");
+  }
+  return update_agent(state, deployed.deployed_by(), [](events::AgentActivity& activity) {
+    activity.set_deployed_versions(activity.deployed_versions() + 1);
+  });
+}
+
 Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
   events::CampaignStatusChanged changed;
   if (!changed.ParseFromString(event.payload())) {
@@ -122,6 +133,7 @@ Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
 Status AnalyticsProjection::apply(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "CampaignStatusChanged") return fold_campaign(event, state);
   if (event.event_type() == "ContentPublished") return fold_published(event, state);
+  if (event.event_type() == "WebsiteVersionDeployed") return fold_deployed(event, state);
   auto postings = decoder_->postings.read(event.event_type(), event.payload());
   if (!postings) return std::move(postings).error();
   std::map<std::string, std::int64_t, std::less<>> revenue;  // service -> amount

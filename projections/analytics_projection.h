@@ -28,7 +28,7 @@ class AnalyticsProjection final : public Projection {
   AnalyticsProjection();
   ~AnalyticsProjection() override;
   std::string_view name() const override { return kAnalyticsProjection; }
-  std::uint32_t version() const override { return 3; }  // 2: campaigns, 3: published posts
+  std::uint32_t version() const override { return 4; }  // 2: campaigns, 3: posts, 4: versions
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 
  private:

@@ -106,6 +106,26 @@ std::vector<EmailTemplate> build_templates() {
                           fmt::format("The {} phase of {} is complete. Next: {}.\n\n{}",
                                       e.phase(), e.name(), e.next_phase(), e.note())};
       }));
+  templates.push_back(email<events::WebsiteVersionTestingStarted>(
+      "website_demo", "WebsiteVersionTestingStarted",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.preview_url().empty()) return std::nullopt;
+        return EmailDraft{e.client_id(),
+                          fmt::format("{}: version {} is ready to try", e.project_name(),
+                                      e.version_number()),
+                          fmt::format("A demo of version {} of {} is ready: {}\n\nTry it and "
+                                      "approve it in your dashboard, or send us your feedback.",
+                                      e.version_number(), e.project_name(), e.preview_url())};
+      }));
+  templates.push_back(email<events::WebsiteVersionDeployed>(
+      "website_deployed", "WebsiteVersionDeployed",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.client_id(),
+                          fmt::format("{}: version {} is live", e.project_name(),
+                                      e.version_number()),
+                          fmt::format("Version {} of {} is deployed at {}.", e.version_number(),
+                                      e.project_name(), e.deployment_url())};
+      }));
   templates.push_back(email<events::SubscriptionActivated>(
       "subscription_activated", "SubscriptionActivated",
       [](const auto& e) -> std::optional<EmailDraft> {

@@ -194,6 +194,55 @@ std::vector<NotificationRule> build_rules() {
                 : fmt::format("{}: {} is done; next is {}", e.name(), e.phase(), e.next_phase()),
             "/website-projects/" + e.project_id(), {A::client}};
       }));
+  rules.push_back(rule<events::WebsiteVersionUploaded>(
+      "WebsiteVersionUploaded", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "website", "website_version_uploaded",
+                                 "New website version",
+                                 fmt::format("{}: version {} was uploaded", e.project_name(),
+                                             e.version_number()),
+                                 "/website-versions/" + e.version_id(),
+                                 {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::WebsiteVersionTestingStarted>(
+      "WebsiteVersionTestingStarted", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{
+            e.client_id(), "website", "website_version_testing", "Website version in testing",
+            e.preview_url().empty()
+                ? fmt::format("{}: version {} is being tested", e.project_name(),
+                              e.version_number())
+                : fmt::format("{}: version {} is ready to try at {}", e.project_name(),
+                              e.version_number(), e.preview_url()),
+            "/website-versions/" + e.version_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::WebsiteVersionApproved>(
+      "WebsiteVersionApproved", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "website", "website_version_approved",
+                                 "Website version approved",
+                                 fmt::format("{}: version {} is approved for deployment",
+                                             e.project_name(), e.version_number()),
+                                 "/website-versions/" + e.version_id(), {A::agent, A::admins}};
+      }));
+  rules.push_back(rule<events::WebsiteVersionDeployed>(
+      "WebsiteVersionDeployed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "website", "website_version_deployed",
+                                 "Website version deployed",
+                                 fmt::format("{}: version {} is live at {}", e.project_name(),
+                                             e.version_number(), e.deployment_url()),
+                                 "/website-versions/" + e.version_id(),
+                                 {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::WebsiteVersionFeedbackAdded>(
+      "WebsiteVersionFeedbackAdded", [](const auto& e) -> std::optional<NotificationDraft> {
+        // The other side hears of it: the agent of the client's feedback, the client of anyone
+        // else's.
+        const bool from_client = e.author_id() == e.client_id();
+        return NotificationDraft{e.client_id(), "website", "website_version_feedback",
+                                 from_client ? "Feedback from the client" : "Feedback on your website",
+                                 fmt::format("{} {}: {}", e.project_name(), e.version_number(),
+                                             e.message()),
+                                 "/website-versions/" + e.version_id(),
+                                 {from_client ? A::agent : A::client}};
+      }));
   rules.push_back(rule<events::InvoiceIssued>(
       "InvoiceIssued", [](const auto& e) -> std::optional<NotificationDraft> {
         return NotificationDraft{e.client_id(), e.service(), "invoice_created", "New invoice",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <thread>
 
 namespace ledger::projections {
 namespace {
@@ -252,6 +253,12 @@ Status ProjectionRunner::drop_generation(std::uint64_t generation) {
 void ProjectionRunner::run() {
   while (!stopping_) {
     auto worked = step();
+    if (!worked && worked.error().kind() == ErrorKind::unavailable) {
+      // A storage fault (a full disk) is the store's, not the projection's: the failed batch
+      // wrote nothing, so the same batch is tried again until the store takes writes again.
+      std::this_thread::sleep_for(kIdleWait);
+      continue;
+    }
     if (!worked) {
       std::lock_guard lock(mutex_);
       meta_.set_status("failed");

@@ -25,6 +25,7 @@
 #include "core/password_hasher.h"
 #include "core/secure_random.h"
 #include "core/sequencer.h"
+#include "core/store/blob_store.h"
 #include "core/store/rocksdb_event_log.h"
 #include "tools/ledgerctl_common.h"
 #include "tools/ledgerctl_projections.h"
@@ -155,10 +156,13 @@ int command_backup(int argc, char** argv) {
       !written) {
     fail(written.error().message);
   }
-  std::printf("backed up %llu events (head %llu:%s) to %s\n",
+  auto blobs = store::copy_blob_directory(std::filesystem::path(common.data_dir) / "blobs",
+                                          std::filesystem::path(to) / "blobs");
+  if (!blobs) fail(blobs.error().message);
+  std::printf("backed up %llu events (head %llu:%s) and %llu files to %s\n",
               static_cast<unsigned long long>(head.position),
               static_cast<unsigned long long>(head.position), to_hex(head.hash).c_str(),
-              to.c_str());
+              static_cast<unsigned long long>(*blobs), to.c_str());
   return 0;
 }
 
@@ -182,13 +186,16 @@ int command_restore(int argc, char** argv) {
   if (std::filesystem::exists(target)) fail(target.string() + " exists; restore into a new data dir");
   std::filesystem::create_directories(common.data_dir);
   std::filesystem::copy(source, target, std::filesystem::copy_options::recursive);
+  auto blobs = store::copy_blob_directory(std::filesystem::path(from) / "blobs",
+                                          std::filesystem::path(common.data_dir) / "blobs");
+  if (!blobs) fail(blobs.error().message);
   // Opening it verifies the tail of the hash chain; ledger-audit verify checks all of it.
   auto log = open_store(common, /*read_only=*/false);
   const auto head = log->head();
-  std::printf("restored %llu events (head %llu:%s) into %s\n",
+  std::printf("restored %llu events (head %llu:%s) and %llu files into %s\n",
               static_cast<unsigned long long>(head.position),
               static_cast<unsigned long long>(head.position), to_hex(head.hash).c_str(),
-              common.data_dir.c_str());
+              static_cast<unsigned long long>(*blobs), common.data_dir.c_str());
   return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
 #include "core/store/rocksdb_event_log.h"
+#include "core/store/write_resumer.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
 #include "http/router.h"
@@ -46,12 +47,14 @@ struct Settings {
   std::string webhook_secret;
   std::uint32_t password_cost = 15;
   std::size_t body_bytes_max = 1 << 20;
+  std::uint64_t upload_mib_max = 50;
   std::size_t header_bytes_max = 16 * 1024;
   std::uint64_t request_timeout_ms = 15'000;
   std::uint64_t idle_timeout_ms = 60'000;
   std::size_t connections_max = 10'000;
   std::uint64_t token_lifetime_hours = 30 * 24;
   std::uint64_t sweep_interval_ms = 60'000;
+  std::uint64_t resume_interval_ms = 1'000;
   double login_limit = 10;
   std::string backup_dir;
   std::uint64_t email_interval_ms = 5'000;
@@ -97,6 +100,8 @@ int run(const Settings& settings) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A file-size limit must read as a failed write (the store turns read-only), not kill us.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   store::StoreOptions store_options;
   store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
@@ -109,6 +114,10 @@ int run(const Settings& settings) {
   SystemClock clock;
   Sequencer sequencer(**log, clock);
   sequencer.start();
+  // After a storage fault (disk full) the store is read-only; this makes it writable again once
+  // the fault is gone. The sequencer's caches are dropped as the store reloads its state.
+  store::WriteResumer resumer(**log, [&sequencer] { sequencer.invalidate_cache(); });
+  resumer.start(std::chrono::milliseconds(settings.resume_interval_ms));
   domain::Ledger ledger(sequencer);
   IdGenerator ids(clock);
   boost::asio::thread_pool slow_work(2);  // password hashing, off the I/O threads
@@ -122,7 +131,14 @@ int run(const Settings& settings) {
   api_options.login_limit = {settings.login_limit, settings.login_limit};
   api_options.token_lifetime_us =
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
+  api_options.upload_bytes_max = settings.upload_mib_max << 20;
+  auto blobs = store::BlobStore::open(std::filesystem::path(settings.data_dir) / "blobs");
+  if (!blobs) {
+    std::fprintf(stderr, "ledgerd: %s\n", blobs.error().message.c_str());
+    return 1;
+  }
   http::ApiContext api{**log, ledger, clock, ids, slow_work, limiter, api_options};
+  api.blobs = blobs->get();
 
   auto admin_password = http::ensure_initial_admin(ledger, **log, ids, settings.data_dir,
                                                    api_options.password_hashing);
@@ -215,6 +231,7 @@ int run(const Settings& settings) {
   emails.stop();
   slow_work.join();
   projections.stop();
+  resumer.stop();
   sequencer.stop();
   log->reset();
   std::printf("ledgerd: store closed\n");
@@ -241,7 +258,9 @@ int main(int argc, char** argv) {
       "password-cost", po::value(&settings.password_cost)->default_value(15),
       "scrypt work factor for new password hashes, as log2 N (10-20)")(
       "body-limit", po::value(&settings.body_bytes_max)->default_value(1 << 20),
-      "largest request body in bytes (larger: 413)")(
+      "largest request body in bytes (larger: 413); uploads have their own limit")(
+      "upload-limit-mib", po::value(&settings.upload_mib_max)->default_value(50),
+      "largest website version zip file in MiB (larger: 413)")(
       "header-limit", po::value(&settings.header_bytes_max)->default_value(16 * 1024),
       "largest request header block in bytes (larger: 431)")(
       "request-timeout-ms", po::value(&settings.request_timeout_ms)->default_value(15'000),
@@ -254,6 +273,8 @@ int main(int argc, char** argv) {
       "how long a login token is valid")(
       "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
       "how often invoice deadlines, subscription renewals and hold expiries are checked")(
+      "resume-interval-ms", po::value(&settings.resume_interval_ms)->default_value(1'000),
+      "after a storage fault (disk full), how often the store tries to take writes again")(
       "login-limit", po::value(&settings.login_limit)->default_value(10),
       "login attempts per minute (and at once) per address and per email")(
       "backup-dir", po::value(&settings.backup_dir),
@@ -295,6 +316,10 @@ int main(int argc, char** argv) {
   }
   if (settings.password_cost < 10 || settings.password_cost > 20) {
     std::fprintf(stderr, "ledgerd: --password-cost must be between 10 and 20\n");
+    return 2;
+  }
+  if (settings.upload_mib_max < 1 || settings.upload_mib_max > 4096) {
+    std::fprintf(stderr, "ledgerd: --upload-limit-mib must be between 1 and 4096\n");
     return 2;
   }
   if (!settings.smtp_relay.empty()) {

@@ -70,7 +70,7 @@ Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
       return make_error(Errc::invalid_argument, "at most 10 media_urls", "media_urls");
     }
     for (const auto& url : *fields.media_urls) {
-      if (!valid_media_url(url)) {
+      if (!valid_web_url(url)) {
         return make_error(Errc::invalid_argument,
                           "each of media_urls is an http(s) URL with a host", "media_urls");
       }
@@ -159,24 +159,6 @@ std::string client_content_prefix(std::string_view client_id) {
   return "content-of-client/" + std::string(client_id) + "/";
 }
 
-bool valid_media_url(std::string_view url) {
-  if (url.size() > 2000) return false;
-  std::string_view rest;
-  if (url.starts_with("https://")) {
-    rest = url.substr(8);
-  } else if (url.starts_with("http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  const auto host_end = rest.find_first_of("/?#");
-  const std::string_view host = rest.substr(0, host_end);
-  if (host.empty() || host.find('@') != std::string_view::npos) return false;
-  return std::all_of(url.begin(), url.end(), [](char c) {
-    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
-           c != '"' && c != '<' && c != '>' && c != '\\';
-  });
-}
 
 bool content_is_overdue(const events::ContentState& content, std::int64_t now_us) {
   return (content.status() == "scheduled" || content.status() == "failed") &&

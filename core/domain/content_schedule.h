@@ -69,7 +69,6 @@ Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command);
 
 // Pure rules.
-bool valid_media_url(std::string_view url);
 bool content_is_overdue(const events::ContentState& content, std::int64_t now_us);
 bool content_is_upcoming(const events::ContentState& content, std::int64_t now_us);
 

@@ -1,5 +1,7 @@
 #include "core/domain/validation.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace ledger::domain {
@@ -29,6 +31,25 @@ Status limit_text(std::string_view text, std::string_view field, std::size_t max
   return make_error(Errc::invalid_argument,
                     fmt::format("{} is longer than {} characters", field, max_length),
                     std::string(field));
+}
+
+bool valid_web_url(std::string_view url) {
+  if (url.size() > 2000) return false;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  const auto host_end = rest.find_first_of("/?#");
+  const std::string_view host = rest.substr(0, host_end);
+  if (host.empty() || host.find('@') != std::string_view::npos) return false;
+  return std::all_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '"' && c != '<' && c != '>' && c != '\\';
+  });
 }
 
 }  // namespace ledger::domain

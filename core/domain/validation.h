@@ -20,4 +20,8 @@ Status require_text(std::string_view text, std::string_view field, std::size_t m
 // Ok when `text` is at most `max_length` bytes (empty allowed).
 Status limit_text(std::string_view text, std::string_view field, std::size_t max_length);
 
+// An http(s) URL with a host, no credentials, at most 2000 printable ASCII characters and none
+// of the characters that break out of HTML attributes.
+bool valid_web_url(std::string_view url);
+
 }  // namespace ledger::domain

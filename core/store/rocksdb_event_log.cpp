@@ -1,5 +1,6 @@
 #include "core/store/rocksdb_event_log.h"
 
+
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -15,6 +16,7 @@
 #include "core/store/chain_verifier.h"
 #include "core/store/key_encoding.h"
 #include "core/store/record_seal.h"
+#include "core/store/tolerant_info_log.h"
 
 namespace ledger::store {
 namespace {
@@ -123,6 +125,9 @@ Status RocksDbEventLog::open_database() {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !options_.read_only;
   db_options.create_missing_column_families = !options_.read_only;
+  if (options_.env != nullptr) db_options.env = options_.env;
+  // The primary's info log must survive a full disk (see tolerant_info_log.h).
+  if (!options_.read_only) db_options.info_log = TolerantInfoLog::open(options_.path, 64 << 20);
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace ledger::store {
 
 struct StoreOptions {
@@ -41,6 +45,10 @@ struct StoreOptions {
   // RocksDB memory: one block cache shared by every column family, and the memtable size.
   std::size_t block_cache_bytes = 256ull << 20;
   std::size_t write_buffer_bytes = 64ull << 20;
+
+  // The file system under the store; null means the operating system's. Tests put a wrapper here
+  // that injects faults (tests/support/power_loss_file_system.h); it must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 }  // namespace ledger::store

@@ -54,9 +54,16 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
   if (auto written = api.log.checkpoint_to((target / "store").string()); !written) {
     return reply_error(request, written.error(), reply);
   }
+  // After the checkpoint: every blob its events name is stored by now.
+  std::uint64_t blobs = 0;
+  if (api.blobs != nullptr) {
+    auto copied = store::copy_blob_directory(api.blobs->directory(), target / "blobs");
+    if (!copied) return reply_error(request, copied.error(), reply);
+    blobs = *copied;
+  }
   Response response = json_response(
       request, beast_http::status::created,
-      {{"path", target.string()}, {"contains_position", position}});
+      {{"path", target.string()}, {"contains_position", position}, {"blobs", blobs}});
   response.set("X-Ledger-Position", std::to_string(position));
   reply(std::move(response));
 }

@@ -104,6 +104,7 @@ void agent_performance(ApiContext& api, const Request& request, const Caller&, R
           agent["active_campaigns"] = activity.active_campaigns();
           agent["completed_campaigns"] = activity.completed_campaigns();
           agent["published_content"] = activity.published_content();
+          agent["deployed_versions"] = activity.deployed_versions();
           agents.push_back(std::move(agent));
           return true;
         });

@@ -13,6 +13,7 @@
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
 #include "http/routes/website_routes.h"
+#include "http/routes/website_version_routes.h"
 
 namespace ledger::http {
 
@@ -25,6 +26,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_campaign_routes(router, api);
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
+  add_website_version_routes(router, api);
   add_ledger_query_routes(router, api);
   add_admin_routes(router, api);
   add_analytics_routes(router, api);

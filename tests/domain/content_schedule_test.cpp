@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/domain/content_schedule.h"
+#include "core/domain/validation.h"
 #include "core/domain/keyspaces.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -69,8 +70,8 @@ TEST_CASE("every field is validated; a refused post writes nothing") {
     CAPTURE(url);
     refused([&](F& x) { x.media_urls = std::vector<std::string>{url}; }, "media_urls");
   }
-  CHECK(domain::valid_media_url("http://cdn.example.com"));
-  CHECK(domain::valid_media_url("https://cdn.example.com/a/b.jpg?size=2#x"));
+  CHECK(domain::valid_web_url("http://cdn.example.com"));
+  CHECK(domain::valid_web_url("https://cdn.example.com/a/b.jpg?size=2#x"));
   CHECK(schedule(f, "ok", valid_fields(f)).ok());
 }
 

@@ -46,6 +46,7 @@ struct ApiFixture {
   http::Metrics metrics;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<store::BlobStore> blobs;
   std::string admin_password;
 
   static http::ApiOptions options() {
@@ -53,6 +54,7 @@ struct ApiFixture {
     options.webhook_secret = kWebhookSecret;
     options.password_hashing.log2_cost = 10;
     options.min_position_wait = std::chrono::milliseconds(200);
+    options.upload_bytes_max = 1 << 20;  // small, so that the oversize case is cheap
     return options;
   }
 
@@ -67,6 +69,10 @@ struct ApiFixture {
     projections::add_server_projections(projections);
     REQUIRE(projections.start().ok());
     api.projections = &projections;
+    auto blob_store = store::BlobStore::open(dir.path() / "blobs");
+    REQUIRE(blob_store.ok());
+    blobs = std::move(*blob_store);
+    api.blobs = blobs.get();
     http::add_health_routes(router, *log);
     http::add_ledger_routes(router, *log);
     http::add_metrics_routes(router, metrics);

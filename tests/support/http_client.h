@@ -49,8 +49,10 @@ class HttpClient {
     // an answer to read.
     boost::beast::error_code write_error;
     http::write(stream_, request, write_error);
-    http::response<http::string_body> response;
-    http::read(stream_, buffer_, response);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::uint64_t{1} << 30);  // file downloads are large
+    http::read(stream_, buffer_, parser);
+    http::response<http::string_body> response = parser.release();
     HttpAnswer answer;
     answer.status = response.result_int();
     answer.body = response.body();

@@ -85,8 +85,22 @@ class LedgerdProcess {
     return password;
   }
 
+  pid_t pid() const { return pid_; }
+
   // Every line read from stdout so far.
   const std::string& seen() const { return seen_; }
+
+  pid_t pid() const { return pid_; }
+
+  // A line of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"), 0 when absent.
+  std::uint64_t memory_kib(const std::string& field) const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+    }
+    return 0;
+  }
 
   int terminate_and_wait(int signal_number) {
     ::kill(pid_, signal_number);

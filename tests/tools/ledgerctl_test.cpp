@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <regex>
@@ -55,10 +56,15 @@ struct DataDir {
   }
 };
 
-TEST_CASE("offline backup and restore keep the head and verify") {
+TEST_CASE("offline backup and restore keep the head, the uploaded files, and verify") {
   DataDir data;
   const std::string backup = data.dir.string() + "-backup";
   const std::string restored = data.dir.string() + "-restored";
+  // A stored upload (blobs are named by their SHA-256 under DATA_DIR/blobs).
+  const std::string blob = std::string(2, 'a') + std::string(62, '1');
+  const auto blob_path = data.dir.path() / "blobs" / "sha256" / "aa" / blob;
+  std::filesystem::create_directories(blob_path.parent_path());
+  std::ofstream(blob_path) << "zip bytes";
   auto backed = run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup);
   REQUIRE_MESSAGE(backed.exit_code == 0, backed.output);
   CHECK(run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup)
@@ -66,6 +72,11 @@ TEST_CASE("offline backup and restore keep the head and verify") {
   auto back = run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored);
   REQUIRE_MESSAGE(back.exit_code == 0, back.output);
   CHECK(back.output.find("restored 3 events") != std::string::npos);
+  CHECK(back.output.find("and 1 files") != std::string::npos);
+  std::ifstream restored_blob(std::filesystem::path(restored) / "blobs" / "sha256" / "aa" / blob);
+  std::string content;
+  std::getline(restored_blob, content);
+  CHECK(content == "zip bytes");
   CHECK(run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored).exit_code ==
         2);
   auto verified = run_tool(LEDGER_AUDIT, "verify --quiet --data-dir " + restored);

@@ -1,0 +1,264 @@
+#include "core/domain/website_version.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/validation.h"
+#include "core/domain/website_project.h"
+
+namespace ledger::domain {
+namespace {
+
+constexpr std::size_t kVersionNumberMax = 20;
+constexpr std::size_t kNotesMax = 5000;
+constexpr std::size_t kTechnologiesMax = 20;
+constexpr std::size_t kTechnologyMax = 50;
+constexpr std::size_t kFileNameMax = 255;
+constexpr std::size_t kFeedbackMax = 2000;
+
+bool valid_version_number(std::string_view number) {
+  return !number.empty() && number.size() <= kVersionNumberMax &&
+         std::all_of(number.begin(), number.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '.' || c == '-' || c == '_';
+         });
+}
+
+bool valid_sha256_hex(std::string_view hex) {
+  return hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+Result<events::WebsiteVersionState> load_version(UnitOfWork& uow, std::string_view version_id) {
+  if (auto valid = require_id(version_id, "version_id"); !valid) return std::move(valid).error();
+  auto row = uow.load<events::WebsiteVersionState>(kWebsitesKeyspace,
+                                                   website_version_key(version_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no website version {}", version_id));
+  }
+  return std::move(**row);
+}
+
+// Fills the fields every version event carries.
+template <typename Event>
+Event about(const events::WebsiteVersionState& version) {
+  Event event;
+  event.set_version_id(version.version_id());
+  event.set_project_id(version.project_id());
+  event.set_client_id(version.client_id());
+  event.set_agent_id(version.agent_id());
+  event.set_project_name(version.project_name());
+  event.set_version_number(version.version_number());
+  return event;
+}
+
+Status require_status(const events::WebsiteVersionState& version, std::string_view wanted,
+                      std::string_view action) {
+  if (version.status() == wanted) return {};
+  return make_error(Errc::invalid_transition,
+                    fmt::format("version {} is {}: only a version that is {} can be {}",
+                                version.version_number(), version.status(), wanted, action),
+                    "status");
+}
+
+template <typename Event>
+Result<events::WebsiteVersionState> record(UnitOfWork& uow, events::WebsiteVersionState version,
+                                           const Event& event) {
+  version.set_updated_at_us(uow.now_us());
+  if (auto emitted = uow.emit(website_version_stream(version.version_id()), event); !emitted) {
+    return std::move(emitted).error();
+  }
+  uow.save(kWebsitesKeyspace, website_version_key(version.version_id()), version);
+  return version;
+}
+
+}  // namespace
+
+std::string website_version_stream(std::string_view version_id) {
+  return "website-version:" + std::string(version_id);
+}
+std::string website_version_key(std::string_view version_id) {
+  return std::string(kWebsiteVersionKeyPrefix) + std::string(version_id);
+}
+std::string version_number_key(std::string_view project_id, std::string_view version_number) {
+  return fmt::format("version-number/{}/{}", project_id, version_number);
+}
+std::string project_versions_prefix(std::string_view project_id) {
+  return fmt::format("versions-of-project/{}/", project_id);
+}
+std::string agent_uploads_prefix(std::string_view agent_id) {
+  return fmt::format("uploads-of-agent/{}/", agent_id);
+}
+
+Status check_website_version_fields(const UploadWebsiteVersion& command) {
+  if (auto valid = require_id(command.project_id, "project_id"); !valid) return valid;
+  if (!valid_version_number(command.version_number)) {
+    return make_error(Errc::invalid_argument,
+                      "version_number is 1-20 letters, digits, '.', '-' or '_'",
+                      "version_number");
+  }
+  if (auto valid = limit_text(command.notes, "notes", kNotesMax); !valid) return valid;
+  if (auto valid = limit_text(command.changelog, "changelog", kNotesMax); !valid) return valid;
+  if (command.technologies.size() > kTechnologiesMax) {
+    return make_error(Errc::invalid_argument, "at most 20 technologies_used",
+                      "technologies_used");
+  }
+  for (const auto& technology : command.technologies) {
+    if (auto valid = require_text(technology, "technologies_used", kTechnologyMax); !valid) {
+      return valid;
+    }
+  }
+  return {};
+}
+
+Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
+                                                           const UploadWebsiteVersion& command) {
+  if (auto valid = require_id(command.version_id, "version_id"); !valid) {
+    return std::move(valid).error();
+  }
+  if (auto valid = check_website_version_fields(command); !valid) {
+    return std::move(valid).error();
+  }
+  if (!valid_sha256_hex(command.file_sha256) || command.file_size == 0) {
+    return make_error(Errc::invalid_argument, "the file is empty or its hash is malformed",
+                      "file");
+  }
+  if (auto valid = limit_text(command.file_name, "file name", kFileNameMax); !valid) {
+    return std::move(valid).error();
+  }
+  auto project = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
+                                                       website_project_key(command.project_id));
+  if (!project) return std::move(project).error();
+  if (!project->has_value()) {
+    return make_error(Errc::not_found,
+                      fmt::format("there is no website project {}", command.project_id),
+                      "project_id");
+  }
+  const std::string number_key = version_number_key(command.project_id, command.version_number);
+  auto taken = uow.exists(kWebsitesKeyspace, number_key);
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::version_number_taken,
+                      fmt::format("the project already has a version {}", command.version_number),
+                      "version_number");
+  }
+
+  events::WebsiteVersionState version;
+  version.set_version_id(command.version_id);
+  version.set_project_id(command.project_id);
+  version.set_client_id((*project)->client_id());
+  version.set_agent_id((*project)->agent_id());
+  version.set_project_name((*project)->name());
+  version.set_version_number(command.version_number);
+  version.set_notes(command.notes);
+  for (const auto& technology : command.technologies) version.add_technologies(technology);
+  version.set_changelog(command.changelog);
+  version.set_file_sha256(command.file_sha256);
+  version.set_file_size(command.file_size);
+  version.set_file_name(command.file_name);
+  version.set_uploaded_by(command.uploaded_by);
+  version.set_status("uploaded");
+  version.set_created_at_us(uow.now_us());
+
+  auto uploaded = about<events::WebsiteVersionUploaded>(version);
+  uploaded.set_notes(version.notes());
+  *uploaded.mutable_technologies() = version.technologies();
+  uploaded.set_changelog(version.changelog());
+  uploaded.set_file_sha256(version.file_sha256());
+  uploaded.set_file_size(version.file_size());
+  uploaded.set_file_name(version.file_name());
+  uploaded.set_uploaded_by(version.uploaded_by());
+  auto recorded = record(uow, std::move(version), uploaded);
+  if (!recorded) return recorded;
+  events::WebsiteVersionState index;
+  index.set_version_id(command.version_id);
+  uow.save(kWebsitesKeyspace, number_key, index);
+  uow.save(kWebsitesKeyspace, project_versions_prefix(command.project_id) + command.version_id,
+           index);
+  uow.save(kWebsitesKeyspace, agent_uploads_prefix(command.uploaded_by) + command.version_id,
+           index);
+  return recorded;
+}
+
+Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
+                                                          const WebsiteVersionAction& command) {
+  auto version = load_version(uow, command.version_id);
+  if (!version) return version;
+  if (!command.url.empty() && !valid_web_url(command.url)) {
+    return make_error(Errc::invalid_argument, "preview_url must be an http(s) URL with a host",
+                      "preview_url");
+  }
+  if (auto allowed = require_status(*version, "uploaded", "put into testing"); !allowed) {
+    return std::move(allowed).error();
+  }
+  version->set_status("testing");
+  version->set_preview_url(command.url);
+  auto started = about<events::WebsiteVersionTestingStarted>(*version);
+  started.set_preview_url(command.url);
+  started.set_started_by(command.actor_id);
+  return record(uow, std::move(*version), started);
+}
+
+Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
+                                                            const WebsiteVersionAction& command) {
+  auto version = load_version(uow, command.version_id);
+  if (!version) return version;
+  if (auto allowed = require_status(*version, "testing", "approved"); !allowed) {
+    return std::move(allowed).error();
+  }
+  version->set_status("approved");
+  version->set_approved_by(command.actor_id);
+  version->set_approved_at_us(uow.now_us());
+  auto approved = about<events::WebsiteVersionApproved>(*version);
+  approved.set_approved_by(command.actor_id);
+  return record(uow, std::move(*version), approved);
+}
+
+Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
+                                                           const WebsiteVersionAction& command) {
+  auto version = load_version(uow, command.version_id);
+  if (!version) return version;
+  if (!valid_web_url(command.url)) {
+    return make_error(Errc::invalid_argument,
+                      "deployment_url must be an http(s) URL with a host", "deployment_url");
+  }
+  if (auto allowed = require_status(*version, "approved", "deployed"); !allowed) {
+    return std::move(allowed).error();
+  }
+  version->set_status("deployed");
+  version->set_deployment_url(command.url);
+  version->set_deployed_at_us(uow.now_us());
+  auto deployed = about<events::WebsiteVersionDeployed>(*version);
+  deployed.set_deployment_url(command.url);
+  deployed.set_deployed_by(command.actor_id);
+  return record(uow, std::move(*version), deployed);
+}
+
+Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
+                                                         const WebsiteVersionAction& command) {
+  auto version = load_version(uow, command.version_id);
+  if (!version) return version;
+  if (auto valid = require_text(command.message, "message", kFeedbackMax); !valid) {
+    return std::move(valid).error();
+  }
+  if (static_cast<std::size_t>(version->feedback_size()) >= kVersionFeedbackMax) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("a version takes at most {} feedback entries",
+                                  kVersionFeedbackMax),
+                      "message");
+  }
+  auto* entry = version->add_feedback();
+  entry->set_author_id(command.actor_id);
+  entry->set_message(command.message);
+  entry->set_at_us(uow.now_us());
+  auto added = about<events::WebsiteVersionFeedbackAdded>(*version);
+  added.set_author_id(command.actor_id);
+  added.set_message(command.message);
+  return record(uow, std::move(*version), added);
+}
+
+}  // namespace ledger::domain

@@ -1,0 +1,72 @@
+// Website versions: the zip archives a client's website agent uploads for a project, taken
+// through testing, approval and deployment.
+//
+// Rules (each refused command writes nothing):
+// - Upload: the project exists; version_number 1-20 characters of letters, digits, '.', '-',
+//   '_', unique per project (version_number_taken); notes and changelog <= 5000; at most 20
+//   technologies of 1-50 characters; the file is stored in the blob store (its hash is 64
+//   lower-case hex digits, its size > 0), file name <= 255.
+// - Status: uploaded -> testing (start_testing, optional http(s) preview URL) -> approved
+//   (approve) -> deployed (deploy, http(s) deployment URL required). Any other move is
+//   invalid_transition naming the status. Who may do each is the API's matter (see
+//   http/routes/website_version_routes.cpp): the agent uploads, tests and deploys; the client or
+//   an admin approves.
+// - Feedback: 1-2000 characters, at most 200 entries per version, in any status.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/domain/unit_of_work.h"
+#include "events/website_events.pb.h"
+#include "events/website_state.pb.h"
+
+namespace ledger::domain {
+
+inline constexpr std::size_t kVersionFeedbackMax = 200;
+
+std::string website_version_stream(std::string_view version_id);
+
+struct UploadWebsiteVersion {
+  std::string version_id;
+  std::string project_id;
+  std::string version_number;
+  std::string notes;
+  std::vector<std::string> technologies;
+  std::string changelog;
+  std::string file_sha256;
+  std::uint64_t file_size = 0;
+  std::string file_name;
+  std::string uploaded_by;
+};
+Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
+                                                           const UploadWebsiteVersion& command);
+
+// Checks an upload's fields before its file is read, so that a refused upload costs nothing.
+Status check_website_version_fields(const UploadWebsiteVersion& command);
+
+struct WebsiteVersionAction {
+  std::string version_id;
+  std::string actor_id;
+  std::string url;      // start_testing: preview URL (optional); deploy: deployment URL
+  std::string message;  // add_feedback
+};
+Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
+                                                          const WebsiteVersionAction& command);
+Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
+                                                            const WebsiteVersionAction& command);
+Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
+                                                           const WebsiteVersionAction& command);
+Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
+                                                         const WebsiteVersionAction& command);
+
+// Row keys of the "websites" keyspace.
+inline constexpr std::string_view kWebsiteVersionKeyPrefix = "version/";
+std::string website_version_key(std::string_view version_id);
+std::string version_number_key(std::string_view project_id, std::string_view version_number);
+std::string project_versions_prefix(std::string_view project_id);
+std::string agent_uploads_prefix(std::string_view agent_id);
+
+}  // namespace ledger::domain

@@ -1,0 +1,463 @@
+#include "http/routes/website_version_routes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/read_model.h"
+#include "core/domain/website_project.h"
+#include "core/domain/website_version.h"
+#include "core/domain/zip_archive.h"
+#include "core/store/blob_store.h"
+#include "http/api_support.h"
+#include "http/authorization.h"
+#include "http/domain_json.h"
+#include "http/listing.h"
+#include "http/multipart_reader.h"
+#include "http/query_string.h"
+
+namespace ledger::http {
+namespace {
+
+using domain::UnitOfWork;
+constexpr std::string_view kWebsite = "website";
+constexpr std::size_t kFieldBytesMax = 10 * 1024;
+// Room for the form fields and multipart framing beside the file itself.
+constexpr std::uint64_t kFormOverheadBytes = 256 * 1024;
+
+nlohmann::json version_json(const events::WebsiteVersionState& version) {
+  nlohmann::json feedback = nlohmann::json::array();
+  for (const auto& entry : version.feedback()) {
+    feedback.push_back({{"author_id", entry.author_id()},
+                        {"message", entry.message()},
+                        {"created_at", time_json(entry.at_us())}});
+  }
+  auto optional = [](const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+  };
+  return {{"id", version.version_id()},
+          {"project_id", version.project_id()},
+          {"project_title", version.project_name()},
+          {"client_id", version.client_id()},
+          {"agent_id", version.uploaded_by()},
+          {"version_number", version.version_number()},
+          {"status", version.status()},
+          {"notes", version.notes()},
+          {"technologies_used", std::vector<std::string>(version.technologies().begin(),
+                                                         version.technologies().end())},
+          {"changelog", version.changelog()},
+          {"file_name", version.file_name()},
+          {"file_size", version.file_size()},
+          {"file_sha256", version.file_sha256()},
+          {"file_url", fmt::format("/api/website-versions/{}/file/", version.version_id())},
+          {"preview_url", optional(version.preview_url())},
+          {"deployment_url", optional(version.deployment_url())},
+          {"approved_by", optional(version.approved_by())},
+          {"approved_at", time_json(version.approved_at_us())},
+          {"deployed_at", time_json(version.deployed_at_us())},
+          {"feedback", std::move(feedback)},
+          {"created_at", time_json(version.created_at_us())},
+          {"updated_at", time_json(version.updated_at_us())}};
+}
+
+Renderer<events::WebsiteVersionState> render_version() {
+  return [](const events::WebsiteVersionState& version) -> Result<nlohmann::json> {
+    return version_json(version);
+  };
+}
+
+// The project an upload is for, when the caller may see it (not_found otherwise).
+Status require_project_scope(const ApiContext& api, const Caller& caller,
+                             std::string_view project_id) {
+  auto project = domain::read_row<events::WebsiteProjectState>(
+      api.log, domain::kWebsitesKeyspace, domain::website_project_key(project_id));
+  if (!project) return std::move(project).error();
+  if (!project->has_value()) {
+    return make_error(Errc::not_found, "there is no such project", "project_id");
+  }
+  return require_client_scope(api.log, caller, (*project)->client_id(), kWebsite, "project");
+}
+
+Result<events::WebsiteVersionState> visible_version(const ApiContext& api, const Caller& caller,
+                                                    std::string_view id) {
+  auto version = domain::read_row<events::WebsiteVersionState>(
+      api.log, domain::kWebsitesKeyspace, domain::website_version_key(id));
+  if (!version) return std::move(version).error();
+  if (!version->has_value()) return make_error(Errc::not_found, "there is no such version");
+  if (auto scope = require_client_scope(api.log, caller, (*version)->client_id(), kWebsite,
+                                        "version");
+      !scope) {
+    return std::move(scope).error();
+  }
+  return std::move(**version);
+}
+
+// technologies_used as the dashboards send it: a JSON array of strings, or comma-separated.
+Result<std::vector<std::string>> technologies_from(std::string_view text) {
+  std::vector<std::string> technologies;
+  if (!text.empty() && text.front() == '[') {
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_array() ||
+        !std::all_of(parsed.begin(), parsed.end(), [](const auto& v) { return v.is_string(); })) {
+      return make_error(Errc::invalid_argument,
+                        "technologies_used is a JSON array of strings or a comma-separated list",
+                        "technologies_used");
+    }
+    for (const auto& item : parsed) technologies.push_back(item.get<std::string>());
+    return technologies;
+  }
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) technologies.emplace_back(item);
+    start = comma + 1;
+  }
+  return technologies;
+}
+
+// The body of POST /api/website-versions/: multipart fields and the zip `file`, streamed into
+// the blob store as it arrives. The fields are checked as soon as the file starts (when they
+// came first, as the dashboards send them), so a refused upload is not read to its end.
+class VersionUpload final : public BodySink, public MultipartHandler {
+ public:
+  VersionUpload(ApiContext& api, Caller caller, const Request& head, std::string boundary)
+      : api_(api), caller_(std::move(caller)), head_(head), reader_(boundary, *this) {}
+
+  Status write(std::string_view bytes) override { return reader_.feed(bytes); }
+
+  Status on_part_begin(const MultipartPart& part) override {
+    part_ = part.name;
+    if (part.name == "file") {
+      if (file_) return make_error(Errc::invalid_argument, "send one file", "file");
+      if (part.filename.empty()) {
+        return make_error(Errc::invalid_argument, "file must be a file part (with a filename)",
+                          "file");
+      }
+      file_name_ = part.filename;
+      if (auto early = check_fields(/*complete=*/false); !early) return early;
+      auto writer = api_.blobs->create_writer(api_.options.upload_bytes_max);
+      if (!writer) return std::move(writer).error();
+      file_ = std::move(*writer);
+      return {};
+    }
+    static const std::vector<std::string_view> kFields = {
+        "project_id", "version_number", "notes", "technologies_used", "changelog"};
+    if (std::find(kFields.begin(), kFields.end(), part.name) == kFields.end()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("{} is not a field of a website version", part.name),
+                        part.name);
+    }
+    if (part.name != "technologies_used" && fields_.count(part.name) > 0) {
+      return make_error(Errc::invalid_argument, fmt::format("{} is sent twice", part.name),
+                        part.name);
+    }
+    if (!part.filename.empty()) {
+      return make_error(Errc::invalid_argument, fmt::format("{} is a field, not a file", part.name),
+                        part.name);
+    }
+    if (part.name == "technologies_used" && fields_.count(part.name) > 0) {
+      fields_[part.name] += ",";  // repeated parts add up
+    }
+    fields_[part.name];
+    return {};
+  }
+
+  Status on_part_data(std::string_view bytes) override {
+    if (part_ == "file") return file_->write(bytes);
+    std::string& value = fields_[part_];
+    if (value.size() + bytes.size() > kFieldBytesMax) {
+      return make_error(Errc::too_large, fmt::format("{} is over 10 KiB", part_), part_);
+    }
+    value.append(bytes);
+    return {};
+  }
+
+  Status on_part_end() override { return {}; }
+
+  void finish(Reply reply) override {
+    auto refuse = [&](const Error& error) { reply_error(head_, error, reply); };
+    if (auto read = reader_.finish(); !read) return refuse(read.error());
+    if (!file_) return refuse(make_error(Errc::invalid_argument, "file is required", "file"));
+    if (auto checked = check_fields(/*complete=*/true); !checked) return refuse(checked.error());
+    auto tail = file_->read_tail(domain::kZipTailBytes);
+    if (!tail) return refuse(tail.error());
+    if (auto zip = domain::check_zip_archive(file_->head(), *tail); !zip) {
+      return refuse(zip.error());
+    }
+    auto claim = file_->commit();
+    if (!claim) return refuse(claim.error());
+    command_.version_id = api_.ids.next();
+    command_.file_sha256 = claim->sha256_hex();
+    command_.file_size = claim->size();
+    command_.file_name = file_name_;
+    command_.uploaded_by = caller_.user_id;
+    // The idempotency fingerprint covers the fields and the file's hash.
+    Request described = head_;
+    described.body() = nlohmann::json{{"project_id", command_.project_id},
+                                       {"version_number", command_.version_number},
+                                       {"notes", command_.notes},
+                                       {"technologies_used", command_.technologies},
+                                       {"changelog", command_.changelog},
+                                       {"file_sha256", command_.file_sha256},
+                                       {"file_name", command_.file_name}}
+                           .dump();
+    auto kept = std::make_shared<store::BlobClaim>(std::move(*claim));
+    auto render = render_version();
+    run_command<events::WebsiteVersionState>(
+        api_, described, caller_.user_id,
+        [command = command_](UnitOfWork& uow) {
+          return domain::upload_website_version(uow, command);
+        },
+        [kept, render](const events::WebsiteVersionState& version) {
+          kept->keep();  // the event naming the blob is durable
+          return render(version);
+        },
+        beast_http::status::created, std::move(reply));
+  }
+
+ private:
+  // The fields, once known: complete when the whole body was read (all fields must be there);
+  // before the file, only what has arrived is checked.
+  Status check_fields(bool complete) {
+    if (!complete && (fields_.count("project_id") == 0 || fields_.count("version_number") == 0)) {
+      return {};
+    }
+    command_.project_id = fields_["project_id"];
+    command_.version_number = fields_["version_number"];
+    command_.notes = fields_["notes"];
+    command_.changelog = fields_["changelog"];
+    auto technologies = technologies_from(fields_["technologies_used"]);
+    if (!technologies) return std::move(technologies).error();
+    command_.technologies = std::move(*technologies);
+    if (auto valid = domain::check_website_version_fields(command_); !valid) return valid;
+    if (auto scope = require_project_scope(api_, caller_, command_.project_id); !scope) {
+      return scope;
+    }
+    auto taken = domain::read_row<events::WebsiteVersionState>(
+        api_.log, domain::kWebsitesKeyspace,
+        domain::version_number_key(command_.project_id, command_.version_number));
+    if (!taken) return std::move(taken).error();
+    if (taken->has_value()) {
+      return make_error(
+          Errc::version_number_taken,
+          fmt::format("the project already has a version {}", command_.version_number),
+          "version_number");
+    }
+    return {};
+  }
+
+  ApiContext& api_;
+  Caller caller_;
+  Request head_;
+  MultipartReader reader_;
+  std::map<std::string, std::string> fields_;
+  std::string part_;
+  std::string file_name_;
+  std::unique_ptr<store::BlobWriter> file_;
+  domain::UploadWebsiteVersion command_;
+};
+
+Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const Request& head) {
+  auto caller = authenticate(api, head);
+  if (!caller) return std::move(caller).error();
+  if (!caller->is_agent()) return make_error(Errc::forbidden, "your role may not do this");
+  if (api.blobs == nullptr) {
+    return make_error(Errc::io_error, "this server has no file storage configured");
+  }
+  auto content_type = head[beast_http::field::content_type];
+  auto boundary = multipart_boundary(std::string_view(content_type.data(), content_type.size()));
+  if (!boundary) return std::move(boundary).error();
+  return std::unique_ptr<BodySink>(
+      std::make_unique<VersionUpload>(api, std::move(*caller), head, std::move(*boundary)));
+}
+
+// A version list over index rows (each holds a version id), filtered to what the caller sees.
+ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefix, bool index,
+                        std::optional<std::string> status) {
+  return state_rows(
+      api.log, domain::kWebsitesKeyspace, std::move(prefix),
+      [&api, caller, index, status](std::string_view,
+                                    std::string_view value) -> Result<std::optional<nlohmann::json>> {
+        auto row = domain::decode_row<events::WebsiteVersionState>(value, "website version");
+        if (!row) return std::move(row).error();
+        if (index) {
+          auto full = domain::read_row<events::WebsiteVersionState>(
+              api.log, domain::kWebsitesKeyspace, domain::website_version_key(row->version_id()));
+          if (!full) return std::move(full).error();
+          if (!full->has_value()) return std::optional<nlohmann::json>();
+          row = std::move(**full);
+        }
+        if (status && row->status() != *status) return std::optional<nlohmann::json>();
+        auto visible = in_client_scope(api.log, caller, row->client_id(), kWebsite);
+        if (!visible) return std::move(visible).error();
+        if (!*visible) return std::optional<nlohmann::json>();
+        return std::optional<nlohmann::json>(version_json(*row));
+      });
+}
+
+void list_versions(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    const std::string_view target(request.target().data(), request.target().size());
+    auto project = query_param(target, "project_id");
+    auto status = query_param(target, "status");
+    if (project) {
+      if (auto scope = require_project_scope(api, caller, *project); !scope) {
+        return std::move(scope).error();
+      }
+    }
+    ListSource source =
+        project ? version_rows(api, caller, domain::project_versions_prefix(*project), true, status)
+                : version_rows(api, caller, std::string(domain::kWebsiteVersionKeyPrefix), false,
+                               status);
+    auto count = count_items(source);
+    if (!count) return std::move(count).error();
+    return list_page(request, source, *count);
+  });
+}
+
+void my_uploads(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    auto status = query_param(std::string_view(request.target().data(), request.target().size()),
+                              "status");
+    ListSource source =
+        version_rows(api, caller, domain::agent_uploads_prefix(caller.user_id), true, status);
+    auto count = count_items(source);
+    if (!count) return std::move(count).error();
+    return list_page(request, source, *count);
+  });
+}
+
+void get_version(ApiContext& api, const Request& request, const PathParams& params,
+                 const Caller& caller, Reply reply) {
+  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+    auto version = visible_version(api, caller, params.get("id"));
+    if (!version) return std::move(version).error();
+    return version_json(*version);
+  });
+}
+
+void download_file(ApiContext& api, const Request& request, const PathParams& params,
+                   const Caller& caller, Reply reply) {
+  auto version = visible_version(api, caller, params.get("id"));
+  if (!version) return reply_error(request, version.error(), reply);
+  if (api.blobs == nullptr) {
+    return reply_error(request,
+                       make_error(Errc::io_error, "this server has no file storage configured"),
+                       reply);
+  }
+  auto path = api.blobs->path_of(version->file_sha256());
+  if (!path || !api.blobs->contains(version->file_sha256())) {
+    return reply_error(request,
+                       make_error(Errc::corruption,
+                                  fmt::format("the file of version {} is missing from the blob "
+                                              "store",
+                                              version->version_number())),
+                       reply);
+  }
+  Response head(beast_http::status::ok, request.version());
+  head.set(beast_http::field::content_type, "application/zip");
+  std::string file_name = version->file_name();
+  std::replace_if(
+      file_name.begin(), file_name.end(),
+      [](unsigned char c) { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\'; }, '_');
+  head.set(beast_http::field::content_disposition,
+           fmt::format("attachment; filename=\"{}\"", file_name));
+  head.set("X-Content-SHA256", version->file_sha256());
+  head.set("X-Content-Type-Options", "nosniff");
+  head.keep_alive(request.keep_alive());
+  reply.file(std::move(head), *path);
+}
+
+using Action = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
+                                                       const domain::WebsiteVersionAction&);
+
+// A version action with an optional or required URL field, or a feedback message.
+template <Action action>
+void version_action(ApiContext& api, const Request& request, const PathParams& params,
+                    const Caller& caller, Reply reply, std::string_view url_field,
+                    bool url_required, bool message) {
+  if (auto version = visible_version(api, caller, params.get("id")); !version) {
+    return reply_error(request, version.error(), reply);
+  }
+  domain::WebsiteVersionAction command{std::string(params.get("id")), caller.user_id, {}, {}};
+  if (!request.body().empty() || url_required || message) {
+    auto body = parse_body(request);
+    if (!body) return reply_error(request, body.error(), reply);
+    if (!url_field.empty()) {
+      if (url_required) {
+        auto url = body->string(url_field, 2000);
+        if (!url) return reply_error(request, url.error(), reply);
+        command.url = *url;
+      } else {
+        auto url = body->optional_string(url_field, 2000);
+        if (!url) return reply_error(request, url.error(), reply);
+        command.url = url->value_or("");
+      }
+    }
+    if (message) {
+      auto text = body->string("message", 2000);
+      if (!text) return reply_error(request, text.error(), reply);
+      command.message = *text;
+    }
+    if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+  }
+  run_command<events::WebsiteVersionState>(
+      api, request, caller.user_id,
+      [command](UnitOfWork& uow) { return action(uow, command); }, render_version(),
+      beast_http::status::ok, std::move(reply));
+}
+
+}  // namespace
+
+void add_website_version_routes(Router& router, ApiContext& api) {
+  using beast_http::verb;
+  const std::initializer_list<Role> everyone = {Role::admin, Role::agent, Role::client};
+  router.add_streamed(
+      verb::post, "/api/website-versions/",
+      [&api](const Request& head, const PathParams&) { return start_upload(api, head); },
+      api.options.upload_bytes_max + kFormOverheadBytes);
+  router.add(verb::get, "/api/website-versions/", for_roles(api, everyone, list_versions));
+  router.add(verb::get, "/api/website-versions/my_uploads/",
+             for_roles(api, {Role::agent}, my_uploads));
+  router.add(verb::get, "/api/website-versions/{id}/",
+             for_roles_with_params(api, everyone, get_version));
+  router.add(verb::get, "/api/website-versions/{id}/file/",
+             for_roles_with_params(api, everyone, download_file));
+  router.add(verb::post, "/api/website-versions/{id}/start_testing/",
+             for_roles_with_params(api, {Role::agent},
+                                   [](ApiContext& a, const Request& r, const PathParams& p,
+                                      const Caller& c, Reply reply) {
+                                     version_action<domain::start_version_testing>(
+                                         a, r, p, c, std::move(reply), "preview_url", false,
+                                         false);
+                                   }));
+  router.add(verb::post, "/api/website-versions/{id}/approve/",
+             for_roles_with_params(api, {Role::client, Role::admin},
+                                   [](ApiContext& a, const Request& r, const PathParams& p,
+                                      const Caller& c, Reply reply) {
+                                     version_action<domain::approve_website_version>(
+                                         a, r, p, c, std::move(reply), {}, false, false);
+                                   }));
+  router.add(verb::post, "/api/website-versions/{id}/deploy/",
+             for_roles_with_params(api, {Role::agent},
+                                   [](ApiContext& a, const Request& r, const PathParams& p,
+                                      const Caller& c, Reply reply) {
+                                     version_action<domain::deploy_website_version>(
+                                         a, r, p, c, std::move(reply), "deployment_url", true,
+                                         false);
+                                   }));
+  router.add(verb::post, "/api/website-versions/{id}/add_feedback/",
+             for_roles_with_params(api, everyone,
+                                   [](ApiContext& a, const Request& r, const PathParams& p,
+                                      const Caller& c, Reply reply) {
+                                     version_action<domain::add_version_feedback>(
+                                         a, r, p, c, std::move(reply), {}, false, true);
+                                   }));
+}
+
+}  // namespace ledger::http

@@ -1,0 +1,225 @@
+// Website version rules: fields checked, version numbers unique per project, and the status
+// workflow uploaded -> testing -> approved -> deployed with every other move refused; feedback
+// in any status. Also the zip recogniser the upload relies on.
+#include <doctest/doctest.h>
+
+#include <array>
+#include <functional>
+
+#include "core/domain/keyspaces.h"
+#include "core/domain/website_project.h"
+#include "core/domain/website_version.h"
+#include "core/domain/zip_archive.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+using domain::UnitOfWork;
+using testing::LedgerFixture;
+using Answer = Result<domain::Executed<events::WebsiteVersionState>>;
+
+const std::string kHash(64, 'a');
+
+void create_project(LedgerFixture& f) {
+  auto created = f.run<events::WebsiteProjectState>([](UnitOfWork& uow) {
+    return domain::create_website_project(
+        uow, {"w1", "alice", "web", "Shop site", {{"business_name", "Shop"}, {"goals", "Sell"}}});
+  });
+  REQUIRE(created.ok());
+}
+
+domain::UploadWebsiteVersion upload_of(std::string id, std::string number) {
+  domain::UploadWebsiteVersion upload;
+  upload.version_id = std::move(id);
+  upload.project_id = "w1";
+  upload.version_number = std::move(number);
+  upload.notes = "first cut";
+  upload.technologies = {"React", "Tailwind"};
+  upload.changelog = "- home page";
+  upload.file_sha256 = kHash;
+  upload.file_size = 1234;
+  upload.file_name = "site.zip";
+  upload.uploaded_by = "web";
+  return upload;
+}
+
+Answer upload(LedgerFixture& f, const domain::UploadWebsiteVersion& command) {
+  return f.run<events::WebsiteVersionState>(
+      [command](UnitOfWork& uow) { return domain::upload_website_version(uow, command); });
+}
+
+using Decider = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
+                                                        const domain::WebsiteVersionAction&);
+
+Answer act(LedgerFixture& f, Decider decider, std::string id, std::string url = {},
+           std::string message = {}) {
+  return f.run<events::WebsiteVersionState>([=](UnitOfWork& uow) {
+    return decider(uow, {id, "someone", url, message});
+  });
+}
+
+TEST_CASE("an upload's fields are checked; a refused upload writes nothing") {
+  LedgerFixture f;
+  create_project(f);
+  auto refused = [&](domain::UploadWebsiteVersion command, Errc code, const char* field) {
+    const auto head = f.log->head().position;
+    auto answer = upload(f, command);
+    REQUIRE_FALSE(answer.ok());
+    CHECK(answer.error().code == code);
+    CHECK(answer.error().field == field);
+    CHECK(f.log->head().position == head);
+  };
+  for (const char* number : {"", "1 0", "1/0", "v1.0.0-beta.1+build7", "ä"}) {
+    CAPTURE(number);
+    refused(upload_of("v1", number), Errc::invalid_argument, "version_number");
+  }
+  auto command = upload_of("v1", "1.0");
+  command.notes = std::string(5001, 'n');
+  refused(command, Errc::invalid_argument, "notes");
+  command = upload_of("v1", "1.0");
+  command.changelog = std::string(5001, 'c');
+  refused(command, Errc::invalid_argument, "changelog");
+  command = upload_of("v1", "1.0");
+  command.technologies.assign(21, "x");
+  refused(command, Errc::invalid_argument, "technologies_used");
+  command.technologies = {""};
+  refused(command, Errc::invalid_argument, "technologies_used");
+  command = upload_of("v1", "1.0");
+  command.file_sha256 = std::string(64, 'A');
+  refused(command, Errc::invalid_argument, "file");
+  command = upload_of("v1", "1.0");
+  command.file_size = 0;
+  refused(command, Errc::invalid_argument, "file");
+  command = upload_of("v1", "1.0");
+  command.project_id = "nope";
+  refused(command, Errc::not_found, "project_id");
+
+  auto first = upload(f, upload_of("v1", "1.0"));
+  REQUIRE(first.ok());
+  CHECK(first->answer.status() == "uploaded");
+  CHECK(first->answer.client_id() == "alice");
+  CHECK(first->answer.agent_id() == "web");
+  CHECK(first->answer.project_name() == "Shop site");
+  CHECK(first->answer.technologies_size() == 2);
+  refused(upload_of("v2", "1.0"), Errc::version_number_taken, "version_number");
+  CHECK(upload(f, upload_of("v2", "1.1")).ok());
+}
+
+TEST_CASE("the workflow: every action from every status") {
+  // Each action, the one status it is allowed from, and the status it leads to.
+  struct Step {
+    const char* name;
+    Decider decider;
+    const char* from;
+    const char* to;
+  };
+  const std::array<Step, 3> steps = {{
+      {"start_testing", domain::start_version_testing, "uploaded", "testing"},
+      {"approve", domain::approve_website_version, "testing", "approved"},
+      {"deploy", domain::deploy_website_version, "approved", "deployed"},
+  }};
+  const std::array<const char*, 4> statuses = {"uploaded", "testing", "approved", "deployed"};
+  int versions = 0;
+  for (std::size_t reached = 0; reached < statuses.size(); ++reached) {
+    for (const auto& step : steps) {
+      CAPTURE(statuses[reached]);
+      CAPTURE(step.name);
+      LedgerFixture f;
+      create_project(f);
+      const std::string id = "v" + std::to_string(++versions);
+      REQUIRE(upload(f, upload_of(id, "1.0")).ok());
+      for (std::size_t i = 0; i < reached; ++i) {
+        REQUIRE(act(f, steps[i].decider, id, "https://shop.example.com").ok());
+      }
+      const auto head = f.log->head().position;
+      auto answer = act(f, step.decider, id, "https://shop.example.com");
+      if (std::string_view(step.from) == statuses[reached]) {
+        REQUIRE(answer.ok());
+        CHECK(answer->answer.status() == step.to);
+      } else {
+        REQUIRE_FALSE(answer.ok());
+        CHECK(answer.error().code == Errc::invalid_transition);
+        CHECK(answer.error().message.find(statuses[reached]) != std::string::npos);
+        CHECK(f.log->head().position == head);
+      }
+    }
+  }
+}
+
+TEST_CASE("URLs: the preview is optional, the deployment URL required; both http(s)") {
+  LedgerFixture f;
+  create_project(f);
+  REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
+  auto bad_preview = act(f, domain::start_version_testing, "v1", "javascript:alert(1)");
+  REQUIRE_FALSE(bad_preview.ok());
+  CHECK(bad_preview.error().field == "preview_url");
+  auto testing = act(f, domain::start_version_testing, "v1", "https://preview.example.com/v1");
+  REQUIRE(testing.ok());
+  CHECK(testing->answer.preview_url() == "https://preview.example.com/v1");
+  REQUIRE(act(f, domain::approve_website_version, "v1").ok());
+  for (const char* url : {"", "ftp://shop.example.com", "https://", "https://user@host/"}) {
+    CAPTURE(url);
+    auto refused = act(f, domain::deploy_website_version, "v1", url);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().field == "deployment_url");
+  }
+  auto deployed = act(f, domain::deploy_website_version, "v1", "https://shop.example.com");
+  REQUIRE(deployed.ok());
+  CHECK(deployed->answer.deployment_url() == "https://shop.example.com");
+  CHECK(deployed->answer.deployed_at_us() > 0);
+  CHECK(deployed->answer.approved_by() == "someone");
+  CHECK(act(f, domain::start_version_testing, "nope").error().code == Errc::not_found);
+}
+
+TEST_CASE("feedback: in any status, bounded, counted") {
+  LedgerFixture f;
+  create_project(f);
+  REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
+  CHECK(act(f, domain::add_version_feedback, "v1", {}, "").error().field == "message");
+  CHECK(act(f, domain::add_version_feedback, "v1", {}, std::string(2001, 'm')).error().field ==
+        "message");
+  for (std::size_t i = 0; i < domain::kVersionFeedbackMax; ++i) {
+    REQUIRE(act(f, domain::add_version_feedback, "v1", {}, "note " + std::to_string(i)).ok());
+  }
+  auto full = act(f, domain::add_version_feedback, "v1", {}, "one more");
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().code == Errc::invalid_argument);
+  auto row = f.row<events::WebsiteVersionState>(domain::kWebsitesKeyspace,
+                                                domain::website_version_key("v1"));
+  REQUIRE(row.has_value());
+  CHECK(row->feedback_size() == static_cast<int>(domain::kVersionFeedbackMax));
+  CHECK(row->feedback(0).message() == "note 0");
+}
+
+std::string zip_end_record(std::string comment) {
+  std::string record("PK\x05\x06", 4);
+  record += std::string(16, '\0');
+  record.push_back(static_cast<char>(comment.size() & 0xff));
+  record.push_back(static_cast<char>(comment.size() >> 8));
+  return record + comment;
+}
+
+TEST_CASE("zip archives are recognised by their first and last records") {
+  const std::string local("PK\x03\x04", 4);
+  CHECK(domain::check_zip_archive(local, "file data" + zip_end_record("")).ok());
+  CHECK(domain::check_zip_archive(local, zip_end_record("a comment")).ok());
+  const std::string empty_zip = zip_end_record("");
+  CHECK(domain::check_zip_archive(empty_zip.substr(0, 4), empty_zip).ok());
+  // A long comment that itself holds "PK\5\6": the real record is the one reaching the end.
+  CHECK(domain::check_zip_archive(local, zip_end_record(std::string("x\x50\x4b\x05\x06y", 6)))
+            .ok());
+  for (const auto& [head, tail] : std::vector<std::pair<std::string, std::string>>{
+           {"%PDF", zip_end_record("")},
+           {local, "no end record at all, just bytes"},
+           {local, zip_end_record("comment") + "trailing"},
+           {local, zip_end_record("").substr(0, 21)},
+           {"", ""}}) {
+    auto checked = domain::check_zip_archive(head, tail);
+    REQUIRE_FALSE(checked.ok());
+    CHECK(checked.error().field == "file");
+  }
+}
+
+}  // namespace
+}  // namespace ledger
