@@ -3,10 +3,12 @@
 // temporary directory with the real sequencer, projections and API context (as ledgerd wires
 // them), then checks the answer. No sockets: the session's I/O is the only part left out.
 //
-// Input: one byte choosing the caller (none, admin, client, marketing agent: a valid bearer token
-// is added unless the request sends its own Authorization), then the raw request. In the target
-// and the body, `$CLIENT` and `$AGENT` are replaced by the ids of the fuzzing client and agent,
-// so that routes with ids reach their handlers. State accumulates over inputs, as in a server.
+// Input: one byte choosing the caller (none, admin, client, marketing agent, website agent: a
+// valid bearer token is added unless the request sends its own Authorization), then the raw
+// request. In the target and the body, `$CLIENT`, `$AGENT` and `$PROJECT` are replaced by the ids
+// of the fuzzing client, its marketing agent and its website project, so that routes with ids
+// reach their handlers; uploads (multipart) go to a real blob store. State accumulates over
+// inputs, as in a server.
 //
 // Properties, for every request the parser accepts:
 // - the handler answers exactly once, within 30 s, and nothing throws;
@@ -35,6 +37,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
+#include "core/store/blob_store.h"
 #include "core/store/rocksdb_event_log.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
@@ -74,6 +77,12 @@ std::unique_ptr<store::RocksDbEventLog> open_log(const std::string& directory) {
   return std::move(log).value();
 }
 
+std::unique_ptr<store::BlobStore> open_blobs(const std::string& directory) {
+  auto blobs = store::BlobStore::open(std::filesystem::path(directory) / "blobs");
+  FUZZ_CHECK(blobs.ok(), blobs.ok() ? "" : blobs.error().message);
+  return std::move(blobs).value();
+}
+
 http::ApiOptions api_options() {
   http::ApiOptions options;
   options.webhook_secret = kWebhookSecret;
@@ -106,10 +115,13 @@ struct Environment {
   projections::ProjectionRegistry projections{*log, clock};
   http::Metrics metrics;
   http::Router router;
+  std::unique_ptr<store::BlobStore> blobs = open_blobs(directory);
   http::ServerOptions server_options;  // the limits the parser gets
-  std::string tokens[4];               // none, admin, client, agent
+  static constexpr int kCallers = 5;
+  std::string tokens[kCallers];  // none, admin, client, marketing agent, website agent
   std::string client_id;
   std::string agent_id;
+  std::string project_id;
 
   Environment() {
     sequencer.start();
@@ -119,6 +131,7 @@ struct Environment {
     projections::add_server_projections(projections);
     FUZZ_CHECK(projections.start().ok(), "cannot start the projections");
     api.projections = &projections;
+    api.blobs = blobs.get();
     http::add_health_routes(router, *log);
     http::add_ledger_routes(router, *log);
     http::add_metrics_routes(router, metrics);
@@ -141,17 +154,25 @@ struct Environment {
     tokens[1] = login(http::kInitialAdminEmail, admin_password);
     client_id = create_user("client@fuzz.test", "client", "");
     agent_id = create_user("agent@fuzz.test", "agent", "marketing");
+    const std::string web_id = create_user("web@fuzz.test", "agent", "website");
     tokens[2] = login("client@fuzz.test", "password-client@fuzz.test");
     tokens[3] = login("agent@fuzz.test", "password-agent@fuzz.test");
+    tokens[4] = login("web@fuzz.test", "password-web@fuzz.test");
     for (const char* service : {"marketing", "website"}) {
       expect(201,
              call(tokens[2], beast_http::verb::post, "/api/service-settings/activate_service/",
                   nlohmann::json{{"service", service}}.dump()),
              200);
     }
-    expect(200,
-           call(tokens[1], beast_http::verb::post, "/api/clients/" + client_id + "/assign_agent/",
-                nlohmann::json{{"service", "marketing"}, {"agent_id", agent_id}}.dump()));
+    for (const auto& [service, agent] : {std::pair{"marketing", agent_id}, {"website", web_id}}) {
+      expect(200,
+             call(tokens[1], beast_http::verb::post, "/api/clients/" + client_id + "/assign_agent/",
+                  nlohmann::json{{"service", service}, {"agent_id", agent}}.dump()));
+    }
+    project_id =
+        expect(201, call(tokens[2], beast_http::verb::post, "/api/website-projects/",
+                         R"({"name":"Shop","answers":{"business_name":"A","goals":"B"}})"))["id"]
+            .get<std::string>();
     auto topup = expect(201, call(tokens[2], beast_http::verb::post, "/api/wallet/topup/",
                                   R"({"amount":"1000.00","payment_method":"card"})"));
     expect(200, call(tokens[1], beast_http::verb::post,
@@ -323,16 +344,18 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const std::string& token = environment->tokens[data[0] % 4];
+  const std::string& token = environment->tokens[data[0] % Environment::kCallers];
   auto request = parse_request(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   if (!request) return 0;  // the session answers 400/413/431 itself and closes
 
   std::string target(request->target());
   replace_all(target, "$CLIENT", environment->client_id);
   replace_all(target, "$AGENT", environment->agent_id);
+  replace_all(target, "$PROJECT", environment->project_id);
   request->target(target);
   replace_all(request->body(), "$CLIENT", environment->client_id);
   replace_all(request->body(), "$AGENT", environment->agent_id);
+  replace_all(request->body(), "$PROJECT", environment->project_id);
   if (!token.empty() && request->count(beast_http::field::authorization) == 0) {
     request->set(beast_http::field::authorization, "Bearer " + token);
   }

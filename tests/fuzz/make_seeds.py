@@ -11,7 +11,9 @@ import struct
 here = pathlib.Path(__file__).resolve().parent
 corpus = here / "corpus"
 
-NONE, ADMIN, CLIENT, AGENT = 0, 1, 2, 3
+NONE, ADMIN, CLIENT, AGENT, WEB_AGENT = 0, 1, 2, 3, 4
+BOUNDARY = "fuzz-seed-boundary"
+ZIP = b"PK\x03\x04" + bytes(range(40)) + b"PK\x05\x06" + bytes(18)
 
 
 def write(fuzzer, name, data):
@@ -56,6 +58,43 @@ def json_fields():
         write("json_fields_fuzzer", name, bytes([index]) + body.encode())
 
 
+def multipart_body(fields, file_name=None, file=b"", close=True, boundary=BOUNDARY):
+    dash = b"--" + boundary.encode()
+    body = b""
+    for name, value in fields:
+        body += dash + b'\r\nContent-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n'
+        body += value.encode() + b"\r\n"
+    if file_name is not None:
+        body += dash + b'\r\nContent-Disposition: form-data; name="file"; filename="'
+        body += file_name.encode() + b'"\r\nContent-Type: application/zip\r\n\r\n' + file + b"\r\n"
+    if close:
+        body += dash + b"--\r\n"
+    return body
+
+
+VERSION_FIELDS = [("project_id", "$PROJECT"), ("version_number", "1.0.0"), ("notes", "first cut"),
+                  ("technologies_used", '["React"]'), ("changelog", "- home page")]
+
+
+def multipart_reader():
+    content_type = "multipart/form-data; boundary=" + BOUNDARY
+    seeds = {
+        "version_upload": (content_type, multipart_body(VERSION_FIELDS, "site.zip", ZIP)),
+        "quoted_boundary": ('multipart/form-data; boundary="a b:c"',
+                            multipart_body([("x", "1")], boundary="a b:c")),
+        "preamble_epilogue": (content_type, b"preamble\r\n" + multipart_body([("x", "1")]) + b"epilogue"),
+        "truncated": (content_type, multipart_body(VERSION_FIELDS, "site.zip", ZIP, close=False)),
+        "no_disposition": (content_type, b"--" + BOUNDARY.encode() + b"\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + BOUNDARY.encode() + b"--"),
+        "padding_after_delimiter": (content_type, b"--" + BOUNDARY.encode() + b"  \t\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n--" + BOUNDARY.encode() + b"--"),
+        "escaped_filename": (content_type, multipart_body([], 'a\\"b.zip', b"data")),
+        "delimiter_in_data": (content_type, multipart_body([("x", "--" + BOUNDARY[:-1] + "\r\n--")])),
+        "not_multipart": ("application/json", b"{}"),
+        "no_boundary": ("multipart/form-data", b""),
+    }
+    for index, (name, (content_type_line, body)) in enumerate(seeds.items()):
+        write("multipart_reader_fuzzer", name, bytes([index * 37 % 256]) + content_type_line.encode() + b"\n" + body)
+
+
 def request(method, target, body=None, headers=(), version="1.1"):
     lines = [f"{method} {target} HTTP/{version}", "Host: localhost"]
     lines += list(headers)
@@ -64,6 +103,13 @@ def request(method, target, body=None, headers=(), version="1.1"):
         payload = (body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))).encode()
         lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+def upload(body):
+    head = ("POST /api/website-versions/ HTTP/1.1\r\nHost: localhost\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
 
 
 def http_requests():
@@ -138,14 +184,19 @@ def http_requests():
         "http10": (CLIENT, request("GET", "/api/wallet/", version="1.0")),
         "malformed_json": (CLIENT, request("POST", "/api/wallet/pay/", '{"amount":')),
         "invalid_utf8_query": (ADMIN, request("GET", "/api/users/?cursor=%FF%FE&limit=%C3")),
+        "version_upload": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "site.zip", ZIP))),
+        "version_upload_truncated": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "s.zip", ZIP, close=False))),
+        "versions": (CLIENT, request("GET", "/api/website-versions/?project_id=$PROJECT")),
     }
     for name, (caller, data) in seeds.items():
         write("http_request_fuzzer", name, bytes([caller]) + data)
 
 
 if __name__ == "__main__":
-    for fuzzer in ("money_fuzzer", "json_fields_fuzzer", "http_request_fuzzer"):
+    for fuzzer in ("money_fuzzer", "json_fields_fuzzer", "http_request_fuzzer",
+                   "multipart_reader_fuzzer"):
         shutil.rmtree(corpus / fuzzer, ignore_errors=True)
     money()
     json_fields()
     http_requests()
+    multipart_reader()
