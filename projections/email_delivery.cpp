@@ -68,6 +68,7 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
                                  });
   if (!scanned) return std::move(scanned).error();
   for (auto& [key, email] : due) {
+    if (stopping_) break;  // shutting down: the rest stay queued for the next start
     email.set_attempts(email.attempts() + 1);
     if (auto delivered = transport_->send(email, from_, render_eml(email, from_)); delivered) {
       email.set_status("sent");
@@ -102,7 +103,7 @@ void EmailDelivery::start(std::chrono::milliseconds interval) {
         std::fprintf(stderr, "ledgerd: email delivery: %s\n", report.error().message.c_str());
       }
       lock.lock();
-      wake_.wait_for(lock, interval, [this] { return stopping_; });
+      wake_.wait_for(lock, interval, [this] { return stopping_.load(); });
     }
   });
 }

@@ -9,6 +9,7 @@
 // the outbox directory (eml_directory_transport.h).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -51,7 +52,7 @@ class EmailDelivery {
   std::string from_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // also read between emails: stop() does not wait for a long queue
   std::thread thread_;
 };
 

@@ -73,9 +73,11 @@ std::string ProjectionRunner::row_prefix(std::uint64_t generation) const {
   return fmt::format("{}/{:016x}/", projection_.name(), generation);
 }
 
-std::string ProjectionRunner::active_prefix() const {
-  std::lock_guard lock(mutex_);
-  return row_prefix(meta_.generation());
+ProjectionRunner::ReadGuard::ReadGuard(const ProjectionRunner& runner) : runner_(runner) {
+  std::lock_guard lock(runner.mutex_);
+  slot_ = runner.meta_.generation() % 2;
+  ++runner.readers_[slot_];
+  prefix_ = runner.row_prefix(runner.meta_.generation());
 }
 
 Status ProjectionRunner::start() {
@@ -219,7 +221,11 @@ Status ProjectionRunner::switch_to_build() {
     build_.reset();
     dropping_ = true;
   }
-  // Queries read the new generation from here on; waiters wake once the old rows are gone.
+  // Queries read the new generation from here on; those still reading the old one finish
+  // before its rows go. Waiters wake once the old rows are gone.
+  while (readers_[old_generation % 2].load() > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
   auto dropped = drop_generation(old_generation);
   {
     std::lock_guard lock(mutex_);
@@ -328,13 +334,15 @@ ProjectionStatus ProjectionRunner::status() const {
 }
 
 Result<std::optional<std::string>> ProjectionRunner::get(std::string_view key) const {
-  return log_.read_state(kProjectionsKeyspace, active_prefix() + std::string(key));
+  const ReadGuard read(*this);
+  return log_.read_state(kProjectionsKeyspace, read.prefix() + std::string(key));
 }
 
 Status ProjectionRunner::scan(std::string_view prefix, store::ReadDirection direction,
                               const store::StateVisitor& visitor,
                               std::string_view after_key) const {
-  const std::string base = active_prefix();
+  const ReadGuard read(*this);
+  const std::string& base = read.prefix();
   const std::string full_after = after_key.empty() ? std::string() : base + std::string(after_key);
   return log_.scan_state(
       kProjectionsKeyspace, base + std::string(prefix), direction,

@@ -75,7 +75,22 @@ class ProjectionRunner {
   Status scan(std::string_view prefix, store::ReadDirection direction,
               const store::StateVisitor& visitor, std::string_view after_key = {}) const;
   // The keyspace key prefix of the active generation ("<name>/<generation>/").
-  std::string active_prefix() const;
+  // A read of the active generation: its row prefix, counted as in flight until the guard
+  // ends, so that a switch-over deletes the replaced generation only once no read of it is
+  // left (a read never sees a generation half deleted).
+  class ReadGuard {
+   public:
+    ReadGuard(const ProjectionRunner& runner);
+    ~ReadGuard() { --runner_.readers_[slot_]; }
+    ReadGuard(const ReadGuard&) = delete;
+    ReadGuard& operator=(const ReadGuard&) = delete;
+    const std::string& prefix() const { return prefix_; }
+
+   private:
+    const ProjectionRunner& runner_;
+    std::size_t slot_;
+    std::string prefix_;
+  };
 
  private:
   // One batch of events for the generation being built (or the active one). Answers whether
@@ -95,6 +110,8 @@ class ProjectionRunner {
   events::ProjectionMeta meta_;
   std::optional<events::ProjectionBuild> build_;
   bool dropping_ = false;  // the rows of a replaced generation are being deleted
+  // Reads in flight per generation parity (the active one and, during a switch, the replaced).
+  mutable std::atomic<std::size_t> readers_[2] = {0, 0};
   std::atomic<bool> stopping_{true};  // until start()
   std::thread thread_;
 };

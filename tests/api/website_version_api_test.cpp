@@ -115,6 +115,24 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   REQUIRE_MESSAGE(deployed.status == 200, deployed.body);
   CHECK(deployed.json()["status"] == "deployed");
   CHECK(deployed.json()["deployment_url"] == "https://shop.example.com");
+  // The read models follow: the agent's deployed versions, the client's notifications.
+  const std::string position = deployed.header("X-Ledger-Position");
+  auto performance = f.call(team.admin, verb::get, "/api/admin/agents/performance/", "",
+                            {{"X-Min-Position", position}});
+  REQUIRE(performance.status == 200);
+  for (const auto& agent : performance.json()["agents"]) {
+    CHECK(agent["deployed_versions"] == (agent["agent_id"] == team.web_id ? 1 : 0));
+  }
+  for (const char* type : {"website_version_uploaded", "website_version_testing",
+                           "website_version_deployed"}) {
+    CAPTURE(type);
+    auto feed = f.call(team.alice, verb::get, std::string("/api/notifications/?type=") + type, "",
+                       {{"X-Min-Position", position}});
+    CHECK(feed.json()["count"] == 1);
+  }
+  auto agent_feed = f.call(team.web, verb::get, "/api/notifications/?type=website_version_approved",
+                           "", {{"X-Min-Position", position}});
+  CHECK(agent_feed.json()["count"] == 1);
 
   for (const auto* token : {&team.alice, &team.web, &team.admin}) {
     CHECK(f.post(*token, path + "add_feedback/", R"({"message":"looks good"})").status == 200);

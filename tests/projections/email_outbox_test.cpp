@@ -3,7 +3,11 @@
 // backing off on failure.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -133,6 +137,47 @@ TEST_CASE("delivery writes .eml files, marks rows sent, erases codes, backs off 
   CHECK(failing.deliver_once()->failed == 0);  // waiting for the backoff
   f.clock.advance_us(kMicrosPerMinute);
   CHECK(delivery.deliver_once()->sent == 1);   // retried, now with a working directory
+}
+
+// Counts what it is given; the first send is announced so the test can stop delivery mid-queue.
+class CountingTransport final : public projections::EmailTransport {
+ public:
+  Status send(const events::OutboxEmail&, std::string_view, std::string_view) override {
+    if (sent_.fetch_add(1) == 0) first_.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return {};
+  }
+  std::future<void> first_send() { return first_.get_future(); }
+  std::size_t sent() const { return sent_.load(); }
+
+ private:
+  std::atomic<std::size_t> sent_{0};
+  std::promise<void> first_;
+};
+
+TEST_CASE("stopping delivery does not wait for the rest of a long queue; the rest stays queued") {
+  LedgerFixture f;
+  constexpr int kQueued = 300;
+  for (int i = 0; i < kQueued; ++i) {
+    const std::string id = "u" + std::to_string(i);
+    REQUIRE(f.run<events::UserState>([id](UnitOfWork& uow) {
+               return domain::register_user(uow, {id, id + "@x.com", "U", "client", "", 0, "h",
+                                                  false, "self", "d-" + id, "123456",
+                                                  "mail-" + id});
+             }).ok());
+  }
+  auto transport = std::make_unique<CountingTransport>();
+  CountingTransport& counting = *transport;
+  auto first = counting.first_send();
+  projections::EmailDelivery delivery(*f.log, f.clock, std::move(transport), "from@x.com");
+  delivery.start(std::chrono::milliseconds(10));
+  first.wait();
+  delivery.stop();
+  const std::size_t sent = counting.sent();
+  CHECK(sent < static_cast<std::size_t>(kQueued));
+  std::size_t queued = 0;
+  for (const auto& email : outbox(f)) queued += email.status() == "queued" ? 1 : 0;
+  CHECK(queued == kQueued - sent);
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 // exact resume after a restart, blue/green rebuild equal to the first build, a version change
 // rebuilding on start, read marks, and a poison event stopping only its projection.
 #include <doctest/doctest.h>
+
+#include <thread>
+
+#include <atomic>
 #include <fmt/format.h>
 
 #include "core/domain/course.h"
@@ -175,6 +179,38 @@ TEST_CASE("a restart resumes exactly; a rebuild gives the same rows in a new gen
                             })
               .ok());
   CHECK(rows == 0);
+}
+
+TEST_CASE("reads during repeated switch-overs always see a whole generation") {
+  LedgerFixture f;
+  history(f);
+  for (int i = 0; i < 300; ++i) f.fund("alice", usd("1.00"));  // long feeds: long scans
+  NotificationProjection projection;
+  ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  const auto expected = counters(runner, "alice").unread();
+  const auto expected_feed = feed(runner, "alice").size();
+  REQUIRE(expected > 0);
+  std::atomic<bool> switching{true};
+  std::atomic<std::size_t> reads{0};
+  std::atomic<std::size_t> wrong{0};
+  std::thread reader([&] {
+    while (switching) {
+      if (counters(runner, "alice").unread() != expected) ++wrong;
+      if (feed(runner, "alice").size() != expected_feed) ++wrong;
+      ++reads;
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(runner.rebuild().ok());
+    REQUIRE(runner.catch_up().ok());
+  }
+  switching = false;
+  reader.join();
+  MESSAGE(reads.load() << " reads across 20 switch-overs");
+  CHECK(reads.load() > 0);
+  CHECK(wrong.load() == 0);
 }
 
 // Version 2 of a projection: the stored version differs, so it rebuilds on start.

@@ -85,8 +85,6 @@ class LedgerdProcess {
     return password;
   }
 
-  pid_t pid() const { return pid_; }
-
   // Every line read from stdout so far.
   const std::string& seen() const { return seen_; }
 
