@@ -32,29 +32,40 @@ beast_http::status status_of(ErrorKind kind) {
   return beast_http::status::internal_server_error;
 }
 
-Response problem_response(const Request& request, beast_http::status status, std::string code,
-                          std::string detail) {
-  nlohmann::json body = {
+namespace {
+
+nlohmann::json problem_body(beast_http::status status, std::string code, std::string detail) {
+  return {
       {"type", "about:blank"},
       {"title", std::string(beast_http::obsolete_reason(status))},
       {"status", static_cast<int>(status)},
       {"detail", std::move(detail)},
       {"code", std::move(code)},
   };
+}
+
+// Rendered by json_response, which replaces invalid UTF-8: a detail or a field name may quote
+// what the caller sent (a path segment, a header), and rendering must never throw.
+Response problem_document(const Request& request, beast_http::status status,
+                          const nlohmann::json& body) {
   Response response = json_response(request, status, body);
   response.set(beast_http::field::content_type, "application/problem+json");
   return response;
 }
 
+}  // namespace
+
+Response problem_response(const Request& request, beast_http::status status, std::string code,
+                          std::string detail) {
+  return problem_document(request, status,
+                          problem_body(status, std::move(code), std::move(detail)));
+}
+
 Response error_response(const Request& request, const Error& error) {
-  Response response = problem_response(request, status_of(error.kind()),
-                                       std::string(errc_name(error.code)), error.message);
-  if (!error.field.empty()) {
-    auto body = nlohmann::json::parse(response.body());
-    body["errors"] = {{error.field, {error.message}}};
-    response.body() = body.dump();
-    response.prepare_payload();
-  }
+  const auto status = status_of(error.kind());
+  nlohmann::json body = problem_body(status, std::string(errc_name(error.code)), error.message);
+  if (!error.field.empty()) body["errors"] = {{error.field, {error.message}}};
+  Response response = problem_document(request, status, body);
   if (error.kind() == ErrorKind::unavailable) response.set(beast_http::field::retry_after, "1");
   return response;
 }

@@ -171,7 +171,12 @@ Status MultipartReader::step(bool& progressed) {
         }
         return {};
       }
+      // Checked here too: a long preamble that arrives in one piece with the delimiter is over
+      // the limit as much as one that arrives in many.
       preamble_bytes_ += at;
+      if (preamble_bytes_ > kPreambleBytesMax) {
+        return malformed("no multipart boundary in the first 16 KiB of the body");
+      }
       pending_.erase(0, at + delimiter_.size());
       state_ = State::after_delimiter;
       progressed = true;

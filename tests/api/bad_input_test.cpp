@@ -85,5 +85,18 @@ TEST_CASE("missing, malformed and unknown bearer tokens are 401 problem document
   }
 }
 
+TEST_CASE("an id of invalid UTF-8 in the path is a 404 problem document; the server goes on") {
+  // Found by tests/fuzz/http_request_fuzzer: the refusal quotes the id, and rendering it used to
+  // throw on the sequencer thread, which ended the process.
+  ApiFixture f;
+  const std::string admin = f.admin();
+  auto answer = f.post(admin, "/api/clients/\xb5\xff/assign_agent/",
+                       R"({"service":"marketing","agent_id":"nobody"})");
+  CHECK(answer.status == 404);
+  CHECK(answer.header("Content-Type") == "application/problem+json");
+  CHECK(answer.json()["errors"].contains("client_id"));
+  CHECK(f.get(admin, "/api/auth/me/").status == 200);
+}
+
 }  // namespace
 }  // namespace ledger

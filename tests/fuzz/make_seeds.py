@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in corpus/<fuzzer>/ (committed; rerun after changing the seeds here).
+
+Seeds are small, meaningful inputs: valid requests of the main routes and the classic mistakes.
+The fuzzers' own findings are not kept here (scripts/fuzz keeps them in build-fuzz/)."""
+import json
+import pathlib
+import shutil
+import struct
+
+here = pathlib.Path(__file__).resolve().parent
+corpus = here / "corpus"
+
+NONE, ADMIN, CLIENT, AGENT, WEB_AGENT = 0, 1, 2, 3, 4
+BOUNDARY = "fuzz-seed-boundary"
+ZIP = b"PK\x03\x04" + bytes(range(40)) + b"PK\x05\x06" + bytes(18)
+
+
+def write(fuzzer, name, data):
+    directory = corpus / fuzzer
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def money():
+    texts = {
+        "zero": "0", "whole": "50", "two_decimals": "50.00", "one_decimal": "5.5",
+        "cents": "0.05", "maximum": "1000000000.00", "above_maximum": "1000000000.01",
+        "leading_zero": "05", "no_whole": ".5", "no_fraction": "5.", "exponent": "1e3",
+        "negative": "-1", "space": " 1", "three_decimals": "12.345", "separator": "1,000.00",
+        "eleven_digits": "12345678901", "nan": "NaN",
+    }
+    for name, text in texts.items():
+        write("money_fuzzer", name, text)
+    # 16 bytes and more: also two int64 amounts for the arithmetic.
+    write("money_fuzzer", "int64_extremes", struct.pack("<qq", -2**63, 2**63 - 1))
+    write("money_fuzzer", "int64_minus_one", struct.pack("<qq", -1, 2**63 - 1))
+    write("money_fuzzer", "int64_cents", struct.pack("<qq", 5000, -5))
+
+
+def json_fields():
+    bodies = {
+        "empty": "", "empty_object": "{}", "array": "[1,2]", "string": '"text"',
+        "truncated": '{"amount":', "deep": "[" * 40 + "]" * 40,
+        "topup": '{"amount":"50.00","payment_method":"card"}',
+        "amount_number": '{"amount":50}', "amount_negative": '{"amount":"-1"}',
+        "mass_assignment": '{"amount":"5.00","balance":"1000000.00"}',
+        "redeem_codes": '{"value":"1.00","usage_limit":99999999999999999999999,"quantity":5}',
+        "integer_extremes": '{"usage_limit":-9223372036854775808,"quantity":18446744073709551615}',
+        "time_and_date": '{"expires_at":"2026-11-23T10:00:00.5+01:00","due_date":"2026-02-29"}',
+        "bad_time": '{"expires_at":"2026-13-40T25:61:61Z","due_date":"0000-00-00"}',
+        "lists": '{"content_ids":["a","b"],"answers":{"business_name":"A","goals":"B"}}',
+        "nulls_and_bools": '{"is_active":true,"is_free":null,"description":null}',
+        "unicode": '{"email":"\\u00e9@x.com","name":"\\ud83d\\ude00","\\u0000":1}',
+        "duplicate_keys": '{"amount":"1.00","amount":"2.00"}',
+    }
+    for index, (name, body) in enumerate(bodies.items()):
+        write("json_fields_fuzzer", name, bytes([index]) + body.encode())
+
+
+def multipart_body(fields, file_name=None, file=b"", close=True, boundary=BOUNDARY):
+    dash = b"--" + boundary.encode()
+    body = b""
+    for name, value in fields:
+        body += dash + b'\r\nContent-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n'
+        body += value.encode() + b"\r\n"
+    if file_name is not None:
+        body += dash + b'\r\nContent-Disposition: form-data; name="file"; filename="'
+        body += file_name.encode() + b'"\r\nContent-Type: application/zip\r\n\r\n' + file + b"\r\n"
+    if close:
+        body += dash + b"--\r\n"
+    return body
+
+
+VERSION_FIELDS = [("project_id", "$PROJECT"), ("version_number", "1.0.0"), ("notes", "first cut"),
+                  ("technologies_used", '["React"]'), ("changelog", "- home page")]
+
+
+def multipart_reader():
+    content_type = "multipart/form-data; boundary=" + BOUNDARY
+    seeds = {
+        "version_upload": (content_type, multipart_body(VERSION_FIELDS, "site.zip", ZIP)),
+        "quoted_boundary": ('multipart/form-data; boundary="a b:c"',
+                            multipart_body([("x", "1")], boundary="a b:c")),
+        "preamble_epilogue": (content_type, b"preamble\r\n" + multipart_body([("x", "1")]) + b"epilogue"),
+        "truncated": (content_type, multipart_body(VERSION_FIELDS, "site.zip", ZIP, close=False)),
+        "no_disposition": (content_type, b"--" + BOUNDARY.encode() + b"\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + BOUNDARY.encode() + b"--"),
+        "padding_after_delimiter": (content_type, b"--" + BOUNDARY.encode() + b"  \t\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n--" + BOUNDARY.encode() + b"--"),
+        "escaped_filename": (content_type, multipart_body([], 'a\\"b.zip', b"data")),
+        "delimiter_in_data": (content_type, multipart_body([("x", "--" + BOUNDARY[:-1] + "\r\n--")])),
+        "not_multipart": ("application/json", b"{}"),
+        "no_boundary": ("multipart/form-data", b""),
+    }
+    for index, (name, (content_type_line, body)) in enumerate(seeds.items()):
+        write("multipart_reader_fuzzer", name, bytes([index * 37 % 256]) + content_type_line.encode() + b"\n" + body)
+
+
+def request(method, target, body=None, headers=(), version="1.1"):
+    lines = [f"{method} {target} HTTP/{version}", "Host: localhost"]
+    lines += list(headers)
+    payload = b""
+    if body is not None:
+        payload = (body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))).encode()
+        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+def upload(body):
+    head = ("POST /api/website-versions/ HTTP/1.1\r\nHost: localhost\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def http_requests():
+    seeds = {
+        "healthz": (NONE, request("GET", "/healthz")),
+        "metrics": (NONE, request("GET", "/metrics")),
+        "ledger_head": (NONE, request("GET", "/api/ledger/head/")),
+        "login": (NONE, request("POST", "/api/auth/login/",
+                                {"email": "client@fuzz.test", "password": "password-client@fuzz.test"})),
+        "register": (NONE, request("POST", "/api/auth/register/",
+                                   {"email": "new@fuzz.test", "password": "long enough", "name": "N"})),
+        "me": (CLIENT, request("GET", "/api/auth/me/")),
+        "bad_token": (NONE, request("GET", "/api/auth/me/", headers=["Authorization: Bearer nope"])),
+        "wallet": (CLIENT, request("GET", "/api/wallet/", headers=["X-Min-Position: 3"])),
+        "wallet_transactions": (CLIENT, request("GET", "/api/wallet/transactions/?limit=2&cursor=x%20y")),
+        "topup": (CLIENT, request("POST", "/api/wallet/topup/",
+                                  {"amount": "50.00", "payment_method": "card"},
+                                  headers=["Idempotency-Key: fuzz-1"])),
+        "pay": (CLIENT, request("POST", "/api/wallet/pay/", {"amount": "12.50", "service": "website"})),
+        "affordability": (CLIENT, request("POST", "/api/wallet/check_affordability/", {"amount": "5.00"})),
+        "auto_recharge": (CLIENT, request("POST", "/api/wallet-auto-recharge/configure/",
+                                          {"threshold_amount": "5.00", "recharge_amount": "25.00",
+                                           "payment_method": "card"})),
+        "redeem": (CLIENT, request("POST", "/api/wallet/redeem/", {"code": "ABCD-EFGH"})),
+        "redeem_codes": (ADMIN, request("POST", "/api/redeem-codes/",
+                                        {"value": "1.00", "usage_limit": 5, "quantity": 2})),
+        "users": (ADMIN, request("GET", "/api/users/?role=client&limit=500")),
+        "create_user": (ADMIN, request("POST", "/api/users/",
+                                       {"email": "a2@fuzz.test", "password": "long enough",
+                                        "name": "A", "role": "agent", "department": "website",
+                                        "max_clients": 3})),
+        "assign_agent": (ADMIN, request("POST", "/api/clients/$CLIENT/assign_agent/",
+                                        {"service": "marketing", "agent_id": "$AGENT"})),
+        "campaign": (AGENT, request("POST", "/api/campaigns/",
+                                    {"client_id": "$CLIENT", "name": "Winter launch",
+                                     "platform": "instagram", "budget": "100.00",
+                                     "target_reach": 1000, "target_engagement": 100})),
+        "campaigns": (CLIENT, request("GET", "/api/campaigns/?status=draft")),
+        "content_schedule": (AGENT, request("POST", "/api/content-schedule/",
+                                            {"client_id": "$CLIENT", "platform": "instagram",
+                                             "social_account": "@shop",
+                                             "scheduled_at": "2026-12-01T10:00:00Z",
+                                             "caption": "Sale", "hashtags": ["#sale"],
+                                             "media_urls": ["https://cdn.example.com/a.jpg"]})),
+        "calendar": (CLIENT, request("GET", "/api/content-schedule/calendar/?from=2026-11-01&to=2026-12-01")),
+        "invoice": (ADMIN, request("POST", "/api/invoices/",
+                                   {"client_id": "$CLIENT", "amount": "40.00", "service": "website",
+                                    "due_date": "2026-12-01"})),
+        "subscription": (ADMIN, request("POST", "/api/subscriptions/",
+                                        {"client_id": "$CLIENT", "plan": "Growth",
+                                         "service": "marketing", "price": "20.00",
+                                         "renews_on": "2026-12-23"})),
+        "course": (ADMIN, request("POST", "/api/courses/",
+                                  {"title": "SEO basics", "price": "25.00", "access_days": 30})),
+        "website_project": (CLIENT, request("POST", "/api/website-projects/",
+                                            {"name": "Shop",
+                                             "answers": {"business_name": "A", "goals": "B"}})),
+        "notifications": (CLIENT, request("GET", "/api/notifications/?type=wallet&unread=true")),
+        "notification_stream": (CLIENT, request("GET", "/api/notifications/stream/",
+                                                headers=["Last-Event-ID: 3"])),
+        "analytics": (ADMIN, request("GET", "/api/admin/analytics/services/?from=2026-11-01&to=2026-11-30")),
+        "projections": (ADMIN, request("GET", "/api/admin/projections/")),
+        "statement": (ADMIN, request("GET", "/api/ledger/accounts/wallet:$CLIENT/statement/?from=2026-01-01T00:00:00Z")),
+        "events": (ADMIN, request("GET", "/api/ledger/events/?after=0&limit=3")),
+        "webhook": (NONE, request("POST", "/api/payments/webhook/",
+                                  {"event": "payment.succeeded", "reference": "x"},
+                                  headers=["X-Signature: 00"])),
+        "unknown_path": (NONE, request("GET", "/nope")),
+        "wrong_method": (CLIENT, request("DELETE", "/api/wallet/")),
+        "chunked": (CLIENT, b"POST /api/wallet/check_affordability/ HTTP/1.1\r\nHost: x\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n11\r\n{\"amount\":\"5.00\"}\r\n0\r\n\r\n"),
+        "http10": (CLIENT, request("GET", "/api/wallet/", version="1.0")),
+        "malformed_json": (CLIENT, request("POST", "/api/wallet/pay/", '{"amount":')),
+        "invalid_utf8_query": (ADMIN, request("GET", "/api/users/?cursor=%FF%FE&limit=%C3")),
+        "version_upload": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "site.zip", ZIP))),
+        "version_upload_truncated": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "s.zip", ZIP, close=False))),
+        "versions": (CLIENT, request("GET", "/api/website-versions/?project_id=$PROJECT")),
+    }
+    for name, (caller, data) in seeds.items():
+        write("http_request_fuzzer", name, bytes([caller]) + data)
+
+
+if __name__ == "__main__":
+    for fuzzer in ("money_fuzzer", "json_fields_fuzzer", "http_request_fuzzer",
+                   "multipart_reader_fuzzer"):
+        shutil.rmtree(corpus / fuzzer, ignore_errors=True)
+    money()
+    json_fields()
+    http_requests()
+    multipart_reader()
