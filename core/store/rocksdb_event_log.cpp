@@ -551,7 +551,8 @@ Result<std::vector<events::Envelope>> RocksDbEventLog::read_all(std::uint64_t af
   limit = std::min(limit, options_.read_limit_max);
   std::vector<events::Envelope> result;
   Status failure;
-  auto status = scan_records(after_position, [&](std::uint64_t position, std::string_view record) {
+  std::shared_lock db_lock(db_mutex_);
+  auto visit = [&](std::uint64_t position, std::string_view record) {
     events::Envelope envelope;
     if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
       failure = make_error(Errc::corruption, fmt::format("position {} does not decode", position));
@@ -559,7 +560,8 @@ Result<std::vector<events::Envelope>> RocksDbEventLog::read_all(std::uint64_t af
     }
     result.push_back(std::move(envelope));
     return result.size() < limit;
-  });
+  };
+  auto status = scan_records_unlocked(after_position, visit, /*long_scan=*/false);
   if (!status) return std::move(status).error();
   if (!failure) return std::move(failure).error();
   return result;
@@ -572,10 +574,12 @@ Status RocksDbEventLog::scan_records(std::uint64_t after_position,
 }
 
 Status RocksDbEventLog::scan_records_unlocked(std::uint64_t after_position,
-                                              const RecordVisitor& visitor) const {
+                                              const RecordVisitor& visitor, bool long_scan) const {
   rocksdb::ReadOptions read_options;
-  read_options.readahead_size = 2 << 20;
-  read_options.fill_cache = false;  // a scan must not evict the hot set
+  if (long_scan) {
+    read_options.readahead_size = 2 << 20;
+    read_options.fill_cache = false;  // a scan must not evict the hot set
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, events_));
   for (it->Seek(big_endian_key(after_position + 1)); it->Valid(); it->Next()) {
     const auto key = it->key();

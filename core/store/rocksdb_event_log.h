@@ -85,7 +85,12 @@ class RocksDbEventLog final : public EventLog {
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;
   Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
-  Status scan_records_unlocked(std::uint64_t after_position, const RecordVisitor& visitor) const;
+  // `long_scan`: a read through much of the log (verify, rebuild feeds), with a large fixed
+  // readahead and no block-cache fill; otherwise a short read (a batch of a projection, a tail)
+  // with RocksDB's adaptive readahead, which starts small: a fixed 2 MiB per level on every seek
+  // made each 512-event batch read megabytes.
+  Status scan_records_unlocked(std::uint64_t after_position, const RecordVisitor& visitor,
+                               bool long_scan = true) const;
   Result<std::uint64_t> stream_version_unlocked(std::string_view stream_id) const;
   Result<std::optional<events::IdempotencyRecord>> find_idempotency_unlocked(
       std::string_view key) const;
