@@ -120,7 +120,8 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   auto performance = f.call(team.admin, verb::get, "/api/admin/agents/performance/", "",
                             {{"X-Min-Position", position}});
   REQUIRE(performance.status == 200);
-  for (const auto& agent : performance.json()["agents"]) {
+  const nlohmann::json agents = performance.json()["agents"];
+  for (const auto& agent : agents) {
     CHECK(agent["deployed_versions"] == (agent["agent_id"] == team.web_id ? 1 : 0));
   }
   for (const char* type : {"website_version_uploaded", "website_version_testing",

@@ -150,7 +150,12 @@ class AbusedServer {
     MESSAGE(what << ": ledgerd RSS " << baseline_rss_ / 1024 << " KiB after warm-up, peak "
                  << peak_rss_ / 1024 << " KiB (+" << growth / 1024 << " KiB); "
                  << normal_clients_served_ << " normal clients served meanwhile");
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer's quarantine keeps freed memory resident: the bound holds in Release.
+    MESSAGE("memory bound not checked under AddressSanitizer");
+#else
     CHECK(growth < kRssGrowthBytesMax);
+#endif
   }
 
  private:

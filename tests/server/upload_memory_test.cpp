@@ -82,7 +82,11 @@ TEST_CASE("a 40 MiB upload streams through ledgerd: peak memory grows far less t
   MESSAGE("ledgerd peak RSS " << peak_before_kib << " KiB before, " << peak_after_kib
                               << " KiB after a " << (file.size() >> 10) << " KiB upload");
   // Streaming holds 64 KiB pieces; a server that buffered the body would grow by 40 MiB or more.
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's quarantine keeps freed pieces resident
   CHECK(growth_kib < 8 * 1024);
+#else
+  MESSAGE("memory bound not checked under AddressSanitizer (growth " << growth_kib << " KiB)");
+#endif
 
   const std::string hash = to_hex(sha256(file));
   CHECK(uploaded.json()["file_sha256"] == hash);
@@ -96,7 +100,9 @@ TEST_CASE("a 40 MiB upload streams through ledgerd: peak memory grows far less t
   CHECK(download.body == file);
   const std::uint64_t peak_after_download_kib = ledgerd.memory_kib("VmHWM");
   MESSAGE("after the download: " << peak_after_download_kib << " KiB");
+#if !defined(__SANITIZE_ADDRESS__)
   CHECK(peak_after_download_kib - peak_before_kib < 8 * 1024);
+#endif
 }
 
 }  // namespace
