@@ -11,6 +11,7 @@
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/query_string.h"
+#include "http/scoped_rows.h"
 
 namespace ledger::http {
 namespace {
@@ -104,27 +105,19 @@ ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Reques
   auto status = query_param(target_of(request), "status");
   auto client = query_param(target_of(request), "client_id");
   const bool index = !prefix.starts_with(domain::kCampaignKeyPrefix);
-  return state_rows(
-      api.log, domain::kMarketingKeyspace, std::move(prefix),
-      [&api, caller, status, client, index](
-          std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
-        auto row = domain::decode_row<events::CampaignState>(value, "campaign");
-        if (!row) return std::move(row).error();
-        if (index) {  // index rows hold the id only
-          auto full = domain::read_row<events::CampaignState>(
-              api.log, domain::kMarketingKeyspace, domain::campaign_key(row->campaign_id()));
-          if (!full) return std::move(full).error();
-          if (!full->has_value()) return std::optional<nlohmann::json>();
-          row = std::move(**full);
-        }
-        if (row->deleted()) return std::optional<nlohmann::json>();
-        if (status && row->status() != *status) return std::optional<nlohmann::json>();
-        if (client && row->client_id() != *client) return std::optional<nlohmann::json>();
-        auto visible = in_client_scope(api.log, caller, row->client_id(), kMarketing);
-        if (!visible) return std::move(visible).error();
-        if (!*visible) return std::optional<nlohmann::json>();
-        return std::optional<nlohmann::json>(campaign_json(*row));
-      });
+  ScopedRows<events::CampaignState> rows{
+      std::string(domain::kMarketingKeyspace), "campaign", std::string(kMarketing), {},
+      [status, client](const events::CampaignState& row) {
+        return !row.deleted() && (!status || row.status() == *status) &&
+               (!client || row.client_id() == *client);
+      },
+      [](const events::CampaignState& row) { return campaign_json(row); }};
+  if (index) {  // index rows hold the id only
+    rows.full_key = [](const events::CampaignState& row) {
+      return domain::campaign_key(row.campaign_id());
+    };
+  }
+  return scoped_state_rows(api.log, caller, std::move(prefix), std::move(rows));
 }
 
 std::string scope_prefix(const Caller& caller) {

@@ -10,6 +10,7 @@
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/query_string.h"
+#include "http/scoped_rows.h"
 
 namespace ledger::http {
 namespace {
@@ -138,27 +139,20 @@ void answer_posts(ApiContext& api, const Request& request, const Caller& caller,
                                    : std::string(domain::kContentKeyPrefix);
     const bool index = caller.is_client();
     const std::int64_t now = api.clock.now_us();
-    ListSource source = state_rows(
-        api.log, domain::kMarketingKeyspace, prefix,
-        [&](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
-          auto row = domain::decode_row<events::ContentState>(value, "content");
-          if (!row) return std::move(row).error();
-          if (index) {
-            auto full = domain::read_row<events::ContentState>(
-                api.log, domain::kMarketingKeyspace, domain::content_key(row->content_id()));
-            if (!full) return std::move(full).error();
-            if (!full->has_value()) return std::optional<nlohmann::json>();
-            row = std::move(**full);
-          }
-          if (row->deleted() || !keep(*row)) return std::optional<nlohmann::json>();
-          if (status && row->status() != *status) return std::optional<nlohmann::json>();
-          if (platform && row->platform() != *platform) return std::optional<nlohmann::json>();
-          if (campaign && row->campaign_id() != *campaign) return std::optional<nlohmann::json>();
-          auto visible = in_client_scope(api.log, caller, row->client_id(), kMarketing);
-          if (!visible) return std::move(visible).error();
-          if (!*visible) return std::optional<nlohmann::json>();
-          return std::optional<nlohmann::json>(content_json(*row, now));
-        });
+    ScopedRows<events::ContentState> rows{
+        std::string(domain::kMarketingKeyspace), "content", std::string(kMarketing), {},
+        [&](const events::ContentState& post) {
+          return !post.deleted() && keep(post) && (!status || post.status() == *status) &&
+                 (!platform || post.platform() == *platform) &&
+                 (!campaign || post.campaign_id() == *campaign);
+        },
+        [now](const events::ContentState& post) { return content_json(post, now); }};
+    if (index) {  // a client's index rows hold the post id
+      rows.full_key = [](const events::ContentState& post) {
+        return domain::content_key(post.content_id());
+      };
+    }
+    ListSource source = scoped_state_rows(api.log, caller, prefix, std::move(rows));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
     return list_page(request, source, *count);

@@ -9,6 +9,7 @@
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/query_string.h"
+#include "http/scoped_rows.h"
 
 namespace ledger::http {
 namespace {
@@ -87,24 +88,18 @@ void list_projects(ApiContext& api, const Request& request, const Caller& caller
                                      : std::string(domain::kWebsiteProjectKeyPrefix);
     auto status = query_param(std::string_view(request.target().data(), request.target().size()),
                               "status");
-    ListSource source = state_rows(
-        api.log, domain::kWebsitesKeyspace, prefix,
-        [&](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
-          auto row = domain::decode_row<events::WebsiteProjectState>(value, "website project");
-          if (!row) return std::move(row).error();
-          if (index) {
-            auto full = domain::read_row<events::WebsiteProjectState>(
-                api.log, domain::kWebsitesKeyspace, domain::website_project_key(row->project_id()));
-            if (!full) return std::move(full).error();
-            if (!full->has_value()) return std::optional<nlohmann::json>();
-            row = std::move(**full);
-          }
-          if (status && row->status() != *status) return std::optional<nlohmann::json>();
-          auto visible = in_client_scope(api.log, caller, row->client_id(), kWebsite);
-          if (!visible) return std::move(visible).error();
-          if (!*visible) return std::optional<nlohmann::json>();
-          return std::optional<nlohmann::json>(project_json(*row));
-        });
+    ScopedRows<events::WebsiteProjectState> rows{
+        std::string(domain::kWebsitesKeyspace), "website project", std::string(kWebsite), {},
+        [&status](const events::WebsiteProjectState& row) {
+          return !status || row.status() == *status;
+        },
+        [](const events::WebsiteProjectState& row) { return project_json(row); }};
+    if (index) {  // a client's index rows hold the project id
+      rows.full_key = [](const events::WebsiteProjectState& row) {
+        return domain::website_project_key(row.project_id());
+      };
+    }
+    ListSource source = scoped_state_rows(api.log, caller, prefix, std::move(rows));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
     return list_page(request, source, *count);

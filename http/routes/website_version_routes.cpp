@@ -17,6 +17,7 @@
 #include "http/listing.h"
 #include "http/multipart_reader.h"
 #include "http/query_string.h"
+#include "http/scoped_rows.h"
 
 namespace ledger::http {
 namespace {
@@ -279,25 +280,18 @@ Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const Request& h
 // A version list over index rows (each holds a version id), filtered to what the caller sees.
 ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefix, bool index,
                         std::optional<std::string> status) {
-  return state_rows(
-      api.log, domain::kWebsitesKeyspace, std::move(prefix),
-      [&api, caller, index, status](std::string_view,
-                                    std::string_view value) -> Result<std::optional<nlohmann::json>> {
-        auto row = domain::decode_row<events::WebsiteVersionState>(value, "website version");
-        if (!row) return std::move(row).error();
-        if (index) {
-          auto full = domain::read_row<events::WebsiteVersionState>(
-              api.log, domain::kWebsitesKeyspace, domain::website_version_key(row->version_id()));
-          if (!full) return std::move(full).error();
-          if (!full->has_value()) return std::optional<nlohmann::json>();
-          row = std::move(**full);
-        }
-        if (status && row->status() != *status) return std::optional<nlohmann::json>();
-        auto visible = in_client_scope(api.log, caller, row->client_id(), kWebsite);
-        if (!visible) return std::move(visible).error();
-        if (!*visible) return std::optional<nlohmann::json>();
-        return std::optional<nlohmann::json>(version_json(*row));
-      });
+  ScopedRows<events::WebsiteVersionState> rows{
+      std::string(domain::kWebsitesKeyspace), "website version", std::string(kWebsite), {},
+      [status](const events::WebsiteVersionState& row) {
+        return !status || row.status() == *status;
+      },
+      [](const events::WebsiteVersionState& row) { return version_json(row); }};
+  if (index) {
+    rows.full_key = [](const events::WebsiteVersionState& row) {
+      return domain::website_version_key(row.version_id());
+    };
+  }
+  return scoped_state_rows(api.log, caller, std::move(prefix), std::move(rows));
 }
 
 void list_versions(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
