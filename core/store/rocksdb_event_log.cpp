@@ -95,6 +95,11 @@ rocksdb::ColumnFamilyOptions family_options(const std::string& name, const Store
   if (name == kStreamsFamily) {
     family.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamIdPrefix>();
   }
+  if (name.starts_with(kStatePrefix)) {
+    // State rows are written in key order (a batch's rows are sorted), so each insert starts
+    // from the previous one and climbs only as far as the keys are apart.
+    family.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeFamilyPrefix>();
+  }
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return family;
 }

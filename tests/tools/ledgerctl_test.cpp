@@ -166,6 +166,22 @@ TEST_CASE("projections list, status and rebuild on a stopped data dir") {
   CHECK(run_tool(LEDGERCTL, "projections rebuild --help").exit_code == 0);
 }
 
+TEST_CASE("an offline rebuild of one read model runs that one only") {
+  DataDir data;
+  const std::string dir = " --data-dir " + data.dir.string();
+  auto rebuilt = run_tool(LEDGERCTL, "projections rebuild emails --quiet --format json" + dir);
+  REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
+  auto after = run_tool(LEDGERCTL, "projections status --format json" + dir).last_json();
+  CHECK(status_named(after, "emails")["checkpoint"] == 3);
+  CHECK(status_named(after, "emails")["generation"] == 2);
+  // The others were not started: they are where they were, and catch up when ledgerd starts.
+  for (const char* name : {"notifications", "analytics"}) {
+    CHECK_MESSAGE(status_named(after, name)["checkpoint"] == 0, name);
+    CHECK_MESSAGE(status_named(after, name)["lag_events"] == 3, name);
+    CHECK_MESSAGE(status_named(after, name)["generation"] == 1, name);
+  }
+}
+
 TEST_CASE("projections list and rebuild online through a running ledgerd") {
   testing::TempDirectory dir;
   testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
