@@ -21,6 +21,8 @@ enum class ErrorKind : std::uint8_t {
   not_found,         // 404: missing, or outside the caller's scope
   conflict,          // 409: idempotency or optimistic-concurrency conflict
   too_large,         // 413
+  // 415: a body in a format the endpoint does not read
+  unsupported_media_type,
   refused,           // 422: a business rule refused the command
   rate_limited,      // 429
   unavailable,       // 503: storage not writable
@@ -35,6 +37,7 @@ enum class ErrorKind : std::uint8_t {
   X(forbidden, forbidden)                            \
   X(not_found, not_found)                            \
   X(too_large, too_large)                            \
+  X(unsupported_media_type, unsupported_media_type)  \
   X(rate_limited, rate_limited)                      \
   X(version_conflict, conflict)                      \
   X(idempotency_conflict, conflict)                  \

@@ -112,7 +112,9 @@ Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& req
   return origin;
 }
 
-Result<JsonFields> parse_body(const Request& request) { return JsonFields::parse(request.body()); }
+Result<JsonFields> parse_body(const Request& request) {
+  return JsonFields::parse_request_body(header(request, "Content-Type"), request.body());
+}
 
 void reply_error(const Request& request, const Error& error, Reply& reply,
                  std::uint64_t retry_after_seconds) {

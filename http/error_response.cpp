@@ -20,6 +20,8 @@ beast_http::status status_of(ErrorKind kind) {
       return beast_http::status::conflict;
     case ErrorKind::too_large:
       return beast_http::status::payload_too_large;
+    case ErrorKind::unsupported_media_type:
+      return beast_http::status::unsupported_media_type;
     case ErrorKind::refused:
       return beast_http::status::unprocessable_entity;
     case ErrorKind::rate_limited:

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "events/timestamp.h"
 
 namespace ledger::http {
@@ -12,34 +15,114 @@ Error field_error(std::string_view name, std::string message) {
 }
 
 struct TooDeep {};
+struct DuplicateKey {
+  std::string key;
+};
+
+// Parser callback state: refuses nesting deeper than the limit and a key repeated within one
+// object, at any level (the last of two "amount" keys used to win).
+class StrictObjects {
+ public:
+  explicit StrictObjects(std::size_t depth_max) : depth_max_(depth_max) {}
+
+  bool operator()(int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (static_cast<std::size_t>(depth) > depth_max_) throw TooDeep{};
+    if (event == Event::object_start) keys_.emplace_back();
+    if (event == Event::object_end) keys_.pop_back();
+    if (event == Event::key && !keys_.back().insert(parsed.get<std::string>()).second) {
+      throw DuplicateKey{parsed.get<std::string>()};
+    }
+    return true;
+  }
+
+ private:
+  std::size_t depth_max_;
+  std::vector<std::set<std::string, std::less<>>> keys_;
+};
+
+Result<nlohmann::json> parse_strictly(std::string_view body, const JsonLimits& limits) {
+  // JSON text never holds a raw NUL (strings escape it), and the parser stops at one, so
+  // `{"a":1}\0junk` would otherwise be accepted.
+  if (body.find('\0') != std::string_view::npos) {
+    return make_error(Errc::invalid_argument, "the body is not valid JSON: it holds a NUL byte");
+  }
+  StrictObjects strict(limits.depth_max);
+  try {
+    return nlohmann::json::parse(body, std::ref(strict), /*allow_exceptions=*/true,
+                                 /*ignore_comments=*/false);
+  } catch (const TooDeep&) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("the JSON body is nested deeper than {} levels", limits.depth_max));
+  } catch (const DuplicateKey& duplicate) {
+    return field_error(duplicate.key,
+                       fmt::format("the field {} appears more than once", duplicate.key));
+  } catch (const nlohmann::json::exception& error) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the body is not valid JSON: {}", error.what()));
+  }
+}
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+bool iequals(std::string_view left, std::string_view right) {
+  return std::ranges::equal(left, right, [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+// A media type parameter of a JSON body: any, but a charset must be UTF-8 (RFC 8259).
+bool is_json_parameter(std::string_view parameter) {
+  const auto equals = parameter.find('=');
+  if (!iequals(trimmed(parameter.substr(0, equals)), "charset")) return true;
+  if (equals == std::string_view::npos) return false;
+  auto charset = trimmed(parameter.substr(equals + 1));
+  if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+    charset = charset.substr(1, charset.size() - 2);
+  }
+  return iequals(charset, "utf-8");
+}
+
+// True for "application/json" in any case, with parameters.
+bool is_json_media_type(std::string_view content_type) {
+  auto end = content_type.find(';');
+  if (!iequals(trimmed(content_type.substr(0, end)), "application/json")) return false;
+  while (end != std::string_view::npos) {
+    content_type.remove_prefix(end + 1);
+    end = content_type.find(';');
+    if (!is_json_parameter(trimmed(content_type.substr(0, end)))) return false;
+  }
+  return true;
+}
 
 }  // namespace
+
+Result<JsonFields> JsonFields::parse_request_body(std::string_view content_type,
+                                                  std::string_view body, const JsonLimits& limits) {
+  if (body.empty() && content_type.empty()) return parse(body, limits);
+  if (!is_json_media_type(content_type)) {
+    return make_error(Errc::unsupported_media_type,
+                      "send the body as JSON with Content-Type: application/json", "Content-Type");
+  }
+  return parse(body, limits);
+}
 
 Result<JsonFields> JsonFields::parse(std::string_view body, const JsonLimits& limits) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return JsonFields(nlohmann::json::object(), limits);
   }
-  nlohmann::json object;
-  try {
-    object = nlohmann::json::parse(
-        body,
-        [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (static_cast<std::size_t>(depth) > limits.depth_max) throw TooDeep{};
-          return true;
-        },
-        /*allow_exceptions=*/true, /*ignore_comments=*/false);
-  } catch (const TooDeep&) {
-    return make_error(
-        Errc::invalid_argument,
-        fmt::format("the JSON body is nested deeper than {} levels", limits.depth_max));
-  } catch (const nlohmann::json::exception& error) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("the body is not valid JSON: {}", error.what()));
-  }
-  if (!object.is_object()) {
+  auto object = parse_strictly(body, limits);
+  if (!object) return std::move(object).error();
+  if (!object->is_object()) {
     return make_error(Errc::invalid_argument, "the body must be a JSON object");
   }
-  return JsonFields(std::move(object), limits);
+  return JsonFields(std::move(*object), limits);
 }
 
 const nlohmann::json* JsonFields::find(std::string_view name) {
@@ -49,8 +132,8 @@ const nlohmann::json* JsonFields::find(std::string_view name) {
   return &*it;
 }
 
-Result<std::optional<std::string>> JsonFields::optional_string(std::string_view name,
-                                                               std::size_t bytes_max) {
+Result<std::optional<std::string>> JsonFields::text(std::string_view name, std::size_t bytes_max,
+                                                    TextKind kind) {
   const auto* value = find(name);
   if (value == nullptr) return std::optional<std::string>();
   if (!value->is_string()) return field_error(name, fmt::format("{} must be a string", name));
@@ -59,7 +142,22 @@ Result<std::optional<std::string>> JsonFields::optional_string(std::string_view 
   if (text.size() > limit) {
     return field_error(name, fmt::format("{} is longer than {} bytes", name, limit));
   }
+  if (auto checked = check_text(name, text, kind); !checked) return std::move(checked).error();
+  // A name of spaces is no name; an empty optional text may still clear a field.
+  if (kind == TextKind::short_text && !text.empty() && is_blank_text(text)) {
+    return field_error(name, fmt::format("{} must not be blank", name));
+  }
   return std::optional<std::string>(text);
+}
+
+Result<std::optional<std::string>> JsonFields::optional_string(std::string_view name,
+                                                               std::size_t bytes_max) {
+  return text(name, bytes_max, TextKind::short_text);
+}
+
+Result<std::optional<std::string>> JsonFields::optional_long_text(std::string_view name,
+                                                                  std::size_t bytes_max) {
+  return text(name, bytes_max, TextKind::long_text);
 }
 
 Result<std::string> JsonFields::string(std::string_view name, std::size_t bytes_max) {
@@ -197,7 +295,11 @@ Result<std::vector<std::string>> JsonFields::string_list(std::string_view name,
       return field_error(name,
                          fmt::format("{} must hold strings of at most {} bytes", name, bytes_max));
     }
-    items.push_back(item.get<std::string>());
+    const auto& text = item.get_ref<const std::string&>();
+    if (auto checked = check_text(name, text, TextKind::short_text); !checked) {
+      return std::move(checked).error();
+    }
+    items.push_back(text);
   }
   return items;
 }
@@ -217,7 +319,14 @@ Result<std::map<std::string, std::string>> JsonFields::string_map(std::string_vi
       return field_error(name, fmt::format("each value of {} is a string of at most {} bytes",
                                            name, bytes_max));
     }
-    entries.emplace(key, item.get<std::string>());
+    const auto& text = item.get_ref<const std::string&>();
+    if (auto checked = check_text(name, key, TextKind::short_text); !checked) {
+      return std::move(checked).error();
+    }
+    if (auto checked = check_text(name, text, TextKind::long_text); !checked) {
+      return std::move(checked).error();
+    }
+    entries.emplace(key, text);
   }
   return entries;
 }

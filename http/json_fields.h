@@ -5,7 +5,11 @@
 // (`balance`, `role`, `times_used`, ...) is a 400 naming the field. Every refusal is an Error of
 // kind invalid_argument with `field` set, so it maps to a 400 problem document with `errors`.
 // Money is read only from decimal strings (a JSON number would lose cents); see core/money.h.
-// Parsing limits the body's nesting depth (JsonLimits).
+// Parsing limits the body's nesting depth (JsonLimits), and refuses a key repeated within one
+// object (at any level) and anything but white space after the document (a NUL byte too).
+// Text fields follow core/text_validation.h: `string` and `optional_string` are short texts (no
+// control character, no bidirectional control, never only white space), `long_text`
+// and `optional_long_text` may hold newlines and tabs.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@
 
 #include "core/money.h"
 #include "core/result.h"
+#include "core/text_validation.h"
 
 namespace ledger::http {
 
@@ -32,10 +37,18 @@ class JsonFields {
  public:
   // Parses `body` as one JSON object. An empty body is an empty object.
   static Result<JsonFields> parse(std::string_view body, const JsonLimits& limits = {});
+  // The same for a request body sent with `content_type` (the header's value, empty when
+  // absent): unsupported_media_type (415) unless it is application/json (any case, parameters
+  // allowed, charset only utf-8); an empty body may come without a Content-Type.
+  static Result<JsonFields> parse_request_body(std::string_view content_type, std::string_view body,
+                                               const JsonLimits& limits = {});
 
   Result<std::string> string(std::string_view name, std::size_t bytes_max = 200);
   Result<std::optional<std::string>> optional_string(std::string_view name,
                                                      std::size_t bytes_max = 200);
+  // Notes, descriptions, reasons: newline, carriage return and tab allowed.
+  Result<std::optional<std::string>> optional_long_text(std::string_view name,
+                                                        std::size_t bytes_max);
   Result<Money> money(std::string_view name);  // positive amount
   Result<std::optional<Money>> optional_money(std::string_view name);
   // Zero or more (a budget, a running total).
@@ -54,7 +67,8 @@ class JsonFields {
   Result<std::vector<std::string>> string_list(std::string_view name, std::size_t items_max,
                                                std::size_t bytes_max = 200);
 
-  // An object of string values ({"question": "answer"}); empty when absent.
+  // An object of string values ({"question": "answer"}); empty when absent. Keys are short
+  // texts, values long texts.
   Result<std::map<std::string, std::string>> string_map(std::string_view name,
                                                         std::size_t items_max,
                                                         std::size_t bytes_max);
@@ -69,6 +83,8 @@ class JsonFields {
       : object_(std::move(object)), limits_(limits) {}
   const nlohmann::json* find(std::string_view name);
   Result<std::optional<Money>> decimal(std::string_view name, bool zero_allowed);
+  Result<std::optional<std::string>> text(std::string_view name, std::size_t bytes_max,
+                                          TextKind kind);
 
   nlohmann::json object_;
   JsonLimits limits_;

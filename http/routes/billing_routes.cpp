@@ -43,7 +43,7 @@ void issue_invoice(ApiContext& api, const Request& request, const Caller& caller
   if (!service) return reply_error(request, service.error(), reply);
   auto due = body->date("due_date");
   if (!due) return reply_error(request, due.error(), reply);
-  auto description = body->optional_string("description", 2000);
+  auto description = body->optional_long_text("description", 2000);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (auto client = require_client(api, *client_id); !client) {
@@ -133,7 +133,7 @@ void void_invoice(ApiContext& api, const Request& request, const PathParams& par
                   const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_string("reason", 2000);
+  auto reason = body->optional_long_text("reason", 2000);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::VoidInvoice command{std::string(params.get("id")), caller.user_id,
@@ -189,7 +189,7 @@ void cancel_subscription(ApiContext& api, const Request& request, const PathPara
                          const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_string("reason", 2000);
+  auto reason = body->optional_long_text("reason", 2000);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   // A client cancels only its own subscriptions (others are not found); admins any.

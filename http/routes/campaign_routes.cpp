@@ -62,7 +62,8 @@ Result<domain::CampaignFields> read_fields(JsonFields& body,
         std::tuple{"start_date", &fields.start_date, std::size_t{10}},
         std::tuple{"end_date", &fields.end_date, std::size_t{10}}}) {
     if (!may(name)) continue;
-    auto value = body.optional_string(name, max);
+    const bool prose = std::string_view(name) == "description";
+    auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
     if (!value) return std::move(value).error();
     *target = std::move(*value);
   }

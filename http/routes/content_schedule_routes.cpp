@@ -77,7 +77,8 @@ Result<domain::ContentFields> read_fields(JsonFields& body) {
        {std::tuple{"platform", &fields.platform, std::size_t{40}},
         std::tuple{"social_account", &fields.social_account, std::size_t{100}},
         std::tuple{"caption", &fields.caption, std::size_t{2200}}}) {
-    auto value = body.optional_string(name, max);
+    const bool prose = std::string_view(name) == "caption";
+    auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
     if (!value) return std::move(value).error();
     *target = std::move(*value);
   }

@@ -32,7 +32,7 @@ void create_course(ApiContext& api, const Request& request, const Caller& caller
   if (!body) return reply_error(request, body.error(), reply);
   auto title = body->string("title", 200);
   if (!title) return reply_error(request, title.error(), reply);
-  auto description = body->optional_string("description", 5000);
+  auto description = body->optional_long_text("description", 5000);
   if (!description) return reply_error(request, description.error(), reply);
   auto is_free = body->optional_boolean("is_free");
   if (!is_free) return reply_error(request, is_free.error(), reply);

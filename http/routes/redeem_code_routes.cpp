@@ -27,7 +27,7 @@ void create_codes(ApiContext& api, const Request& request, const Caller& caller,
   if (!limit) return reply_error(request, limit.error(), reply);
   auto expires = body->optional_time("expires_at");
   if (!expires) return reply_error(request, expires.error(), reply);
-  auto description = body->optional_string("description", 500);
+  auto description = body->optional_long_text("description", 500);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
 

@@ -129,7 +129,7 @@ void payment_webhook(ApiContext& api, const Request& request, Reply reply) {
   if (!id) return reply_error(request, id.error(), reply);
   auto reference = body->optional_string("provider_reference", 200);
   if (!reference) return reply_error(request, reference.error(), reply);
-  auto reason = body->optional_string("reason", 500);
+  auto reason = body->optional_long_text("reason", 500);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
 
@@ -170,7 +170,7 @@ void pay(ApiContext& api, const Request& request, const Caller& caller, Reply re
   if (!service) return reply_error(request, service.error(), reply);
   auto reference = body->optional_string("reference", 200);
   if (!reference) return reply_error(request, reference.error(), reply);
-  auto description = body->optional_string("description", 500);
+  auto description = body->optional_long_text("description", 500);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::PayFromWallet command{caller.user_id,       api.ids.next(), *amount, "payment",

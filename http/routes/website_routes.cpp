@@ -124,7 +124,7 @@ void complete_phase(ApiContext& api, const Request& request, const PathParams& p
   if (!body) return reply_error(request, body.error(), reply);
   auto phase = body->string("phase", 40);
   if (!phase) return reply_error(request, phase.error(), reply);
-  auto note = body->optional_string("note", 2000);
+  auto note = body->optional_long_text("note", 2000);
   if (!note) return reply_error(request, note.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::CompleteWebsitePhase command{std::string(params.get("id")), *phase,

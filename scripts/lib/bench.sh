@@ -123,7 +123,7 @@ bench_ledgerd_stop() {
 
 # bench_ledgerd_admin_token DATA_DIR: logs in as the first admin.
 bench_ledgerd_admin_token() {
-  curl -sf "$bench_ledgerd_base/api/auth/login/" \
+  curl -sf "$bench_ledgerd_base/api/auth/login/" -H 'Content-Type: application/json' \
     -d "{\"email\":\"admin@localhost\",\"password\":\"$(cat "$1/initial-admin-password")\"}" |
     bench_json_field token
 }
@@ -136,14 +136,15 @@ bench_ledgerd_clients() {
   : >"$tokens_file"
   for i in $(seq "$count"); do
     curl -sf "$bench_ledgerd_base/api/users/" -H "Authorization: Bearer $admin" \
-      -d "{\"email\":\"bench$i@example.com\",\"password\":\"bench-password\",\"name\":\"Bench $i\",\"role\":\"client\"}" \
+      -H 'Content-Type: application/json' -d "{\"email\":\"bench$i@example.com\",\"password\":\"bench-password\",\"name\":\"Bench $i\",\"role\":\"client\"}" \
       >/dev/null
-    token=$(curl -sf "$bench_ledgerd_base/api/auth/login/" \
+    token=$(curl -sf "$bench_ledgerd_base/api/auth/login/" -H 'Content-Type: application/json' \
       -d "{\"email\":\"bench$i@example.com\",\"password\":\"bench-password\"}" | bench_json_field token)
     topup=$(curl -sf "$bench_ledgerd_base/api/wallet/topup/" -H "Authorization: Bearer $token" \
-      -d '{"amount":"1000000.00","payment_method":"card"}' | bench_json_field id)
+      -H 'Content-Type: application/json' -d '{"amount":"1000000.00","payment_method":"card"}' | bench_json_field id)
     curl -sf "$bench_ledgerd_base/api/wallet/topups/$topup/confirm/" \
-      -H "Authorization: Bearer $admin" -d '{"provider_reference":"bench"}' >/dev/null
+      -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+      -d '{"provider_reference":"bench"}' >/dev/null
     echo "$token" >>"$tokens_file"
   done
 }

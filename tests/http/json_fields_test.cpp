@@ -70,5 +70,93 @@ TEST_CASE("null counts as absent for optional fields") {
   CHECK(fields.finish().ok());
 }
 
+TEST_CASE("a key repeated in the body is refused at every nesting level, naming it") {
+  for (const char* body : {R"({"amount":"1.00","amount":"999.00"})", R"({"a":{"b":1,"b":2}})",
+                           R"({"a":[{"c":1},{"b":1,"b":2}]})", R"({"b":1, "x":{}, "b":1})"}) {
+    CAPTURE(body);
+    auto refused = JsonFields::parse(body);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::invalid_argument);
+    CHECK(refused.error().field ==
+          (std::string_view(body).find("amount") != std::string_view::npos ? "amount" : "b"));
+  }
+  // The same key in sibling objects is not a repeat.
+  CHECK(JsonFields::parse(R"({"a":{"b":1},"c":{"b":1},"d":[{"b":1},{"b":2}]})").ok());
+}
+
+TEST_CASE("nothing but white space may follow the JSON document, not even a NUL") {
+  for (const std::string& body : {std::string("{\"a\":1}\0", 8), std::string("{\"a\":1}\0junk", 12),
+                                  std::string("{\"a\":1} x"), std::string("{\"a\":1}{}"),
+                                  std::string("\0{\"a\":1}", 8), std::string(" \0", 2)}) {
+    CAPTURE(body);
+    auto refused = JsonFields::parse(body);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::invalid_argument);
+  }
+  CHECK(JsonFields::parse("{\"a\":1} \r\n\t").ok());
+}
+
+TEST_CASE("a JSON body is read only when sent as application/json, else 415") {
+  for (const char* type :
+       {"application/json", "Application/JSON", "application/json; charset=utf-8",
+        "application/json;charset=\"UTF-8\"", " application/json ;foo=bar"}) {
+    CAPTURE(type);
+    CHECK(JsonFields::parse_request_body(type, R"({"a":1})").ok());
+  }
+  for (const char* type :
+       {"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+        "application/jsonx", "application/json; charset=latin1", "application/json; charset",
+        "text/json"}) {
+    CAPTURE(type);
+    auto refused = JsonFields::parse_request_body(type, R"({"a":1})");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::unsupported_media_type);
+    CHECK(refused.error().field == "Content-Type");
+  }
+  // A command without fields may come with no body and no Content-Type.
+  CHECK(JsonFields::parse_request_body("", "").ok());
+}
+
+TEST_CASE("short text fields refuse control characters, bidirectional controls and blank names") {
+  for (const std::string& value :
+       {std::string("a\\u0000b"), std::string("a\\u0007"), std::string("line\\nbreak"),
+        std::string("a\\u0085"),
+        std::string("\xe2\x80\xae"
+                    "gpj.exe"),
+        std::string("x\\u2066y"), std::string("   "), std::string("\\u00a0\\t ")}) {
+    CAPTURE(value);
+    auto fields = parsed("{\"name\":\"" + value + "\"}");
+    auto refused = fields.string("name");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().field == "name");
+    auto optional = parsed("{\"name\":\"" + value + "\"}").optional_string("name");
+    CHECK_FALSE(optional.ok());
+  }
+  CHECK(parsed(R"({"name":"Ana Mar\u00eda"})").string("name").value() ==
+        "Ana Mar\xc3\xad"
+        "a");
+  CHECK(parsed(R"({"name":""})").optional_string("name").value() == std::string());
+}
+
+TEST_CASE(
+    "long text fields allow newlines and tabs but no other control or bidirectional "
+    "character") {
+  CHECK(parsed(R"({"note":"first line\nsecond\tline\r\n"})").optional_long_text("note", 100).ok());
+  for (const char* body : {R"({"note":"a\u0000"})", R"({"note":"a\u001b[31m"})",
+                           R"({"note":"a\u202e"})", R"({"note":"a\u0085"})"}) {
+    CAPTURE(body);
+    auto refused = parsed(body).optional_long_text("note", 100);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().field == "note");
+  }
+}
+
+TEST_CASE("list items and map keys and values follow the text rules too") {
+  CHECK(parsed(R"({"tags":["ok","a\u202eb"]})").string_list("tags", 5).error().field == "tags");
+  CHECK(parsed(R"({"m":{"k\u0000":"v"}})").string_map("m", 5, 100).error().field == "m");
+  CHECK(parsed(R"({"m":{"k":"v\u0001"}})").string_map("m", 5, 100).error().field == "m");
+  CHECK(parsed(R"({"m":{"k":"two\nlines"}})").string_map("m", 5, 100).ok());
+}
+
 }  // namespace
 }  // namespace ledger::http
