@@ -26,6 +26,7 @@
 #include "http/error_response.h"
 #include "http/json_fields.h"
 #include "http/json_response.h"
+#include "http/request_guard.h"
 #include "http/router.h"
 
 namespace ledger::http {
@@ -63,7 +64,7 @@ Handler for_roles_with_params(ApiContext& api, std::initializer_list<Role> roles
 Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
                                              std::string actor);
 
-// The strict reader of the body (an error answer is sent and nullopt returned when malformed).
+// The strict reader of a JSON body (415 unless sent as application/json; see JsonFields).
 Result<JsonFields> parse_body(const Request& request);
 
 // Replies with the error's problem document (Retry-After for rate limits when given).
@@ -85,14 +86,17 @@ void run_command(ApiContext& api, const Request& request, std::string actor,
       std::move(*origin), std::move(decide),
       [shared_request, render = std::move(render), success,
        reply = std::move(reply)](Result<domain::Executed<Answer>> executed) mutable {
-        if (!executed) return reply_error(*shared_request, executed.error(), reply);
-        auto body = render(executed->answer);
-        if (!body) return reply_error(*shared_request, body.error(), reply);
-        (*body)["position"] = executed->position;
-        Response response = json_response(*shared_request, success, *body);
-        response.set("X-Ledger-Position", std::to_string(executed->position));
-        if (executed->replayed) response.set("Idempotent-Replayed", "true");
-        reply(std::move(response));
+        // Runs on the sequencer's thread: an exception here must not end it.
+        run_guarded(*shared_request, reply, [&] {
+          if (!executed) return reply_error(*shared_request, executed.error(), reply);
+          auto body = render(executed->answer);
+          if (!body) return reply_error(*shared_request, body.error(), reply);
+          (*body)["position"] = executed->position;
+          Response response = json_response(*shared_request, success, *body);
+          response.set("X-Ledger-Position", std::to_string(executed->position));
+          if (executed->replayed) response.set("Idempotent-Replayed", "true");
+          reply(std::move(response));
+        });
       });
 }
 

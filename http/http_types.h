@@ -1,6 +1,7 @@
 // The request and response types handlers see, and the one-shot reply function.
 #pragma once
 
+#include <atomic>
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <functional>
@@ -31,7 +32,9 @@ class StreamSource {
   virtual bool finished() const { return false; }
 };
 
-// Answers a request: call it (or `stream`, or `file`) exactly once, from any thread.
+// Answers a request: call it (or `stream`, or `file`) once, from any thread. Copies share one
+// answer: only the first call of any copy answers, later ones are ignored (so the server's
+// exception guard can answer 500 without ever answering a request twice).
 class Reply {
  public:
   using Send = std::function<void(Response)>;
@@ -40,9 +43,14 @@ class Reply {
 
   Reply() = default;
   Reply(Send send, Stream stream = {}, File file = {})
-      : send_(std::move(send)), stream_(std::move(stream)), file_(std::move(file)) {}
+      : send_(std::move(send)),
+        stream_(std::move(stream)),
+        file_(std::move(file)),
+        answered_(std::make_shared<std::atomic<bool>>(false)) {}
 
-  void operator()(Response response) const { send_(std::move(response)); }
+  void operator()(Response response) const {
+    if (take_answer()) send_(std::move(response));
+  }
 
   // Sends `head` (status and headers; the body is ignored) and then, until the client goes away
   // or the server drains, whatever `source` yields. Without streaming support, answers 501.
@@ -52,10 +60,17 @@ class Reply {
   // pieces as the client takes them. Without file support, the file is read whole into the body.
   void file(Response head, std::filesystem::path path) const;
 
+  // True once any copy has answered.
+  bool answered() const { return answered_ == nullptr || answered_->load(); }
+
  private:
+  // True for the first answer only (and never for a Reply that cannot answer).
+  bool take_answer() const { return answered_ != nullptr && !answered_->exchange(true); }
+
   Send send_;
   Stream stream_;
   File file_;
+  std::shared_ptr<std::atomic<bool>> answered_;
 };
 
 // A request body taken in pieces as it arrives (uploads), instead of whole in Request::body():

@@ -14,11 +14,13 @@ Response text_response(const Request& request, beast_http::status status, std::s
   return response;
 }
 
+std::string render_json(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Response json_response(const Request& request, beast_http::status status,
                        const nlohmann::json& body) {
-  return text_response(request, status,
-                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json");
+  return text_response(request, status, render_json(body), "application/json");
 }
 
 }  // namespace ledger::http

@@ -7,6 +7,10 @@
 
 namespace ledger::http {
 
+// `body` as compact JSON text; never throws: invalid UTF-8 in a string (text that came from
+// outside) is replaced by U+FFFD. Every JSON the server sends is rendered here.
+std::string render_json(const nlohmann::json& body);
+
 Response json_response(const Request& request, beast_http::status status,
                        const nlohmann::json& body);
 

@@ -1,5 +1,9 @@
 #include "http/query_string.h"
 
+#include <fmt/format.h>
+
+#include "core/text_validation.h"
+
 namespace ledger::http {
 namespace {
 
@@ -47,6 +51,30 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
     return percent_decode(pair.substr(equals + 1));
   }
   return std::nullopt;
+}
+
+Status check_query(std::string_view target) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto equals = pair.find('=');
+    const auto name = percent_decode(pair.substr(0, equals));
+    if (!name || !check_text("a query parameter name", *name, TextKind::short_text)) {
+      return make_error(Errc::invalid_argument, "a query parameter name is malformed", "query");
+    }
+    if (equals == std::string_view::npos) continue;
+    const auto value = percent_decode(pair.substr(equals + 1));
+    if (!value) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("{} is not well-formed percent-encoding", *name), *name);
+    }
+    if (auto checked = check_text(*name, *value, TextKind::short_text); !checked) return checked;
+  }
+  return {};
 }
 
 std::string url_encode(std::string_view text) {

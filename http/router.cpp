@@ -6,7 +6,9 @@
 #include <iterator>
 
 #include "core/assert.h"
+#include "core/text_validation.h"
 #include "http/error_response.h"
+#include "http/query_string.h"
 
 namespace ledger::http {
 namespace {
@@ -56,6 +58,13 @@ std::string_view target_path(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+Status check_request_target(const Request& request, const PathParams& params) {
+  for (const auto& [name, value] : params.entries()) {
+    if (auto checked = check_text(name, value, TextKind::short_text); !checked) return checked;
+  }
+  return check_query(std::string_view(request.target().data(), request.target().size()));
+}
+
 void Router::add_streamed(beast_http::verb method, std::string pattern, StreamedHandler handler,
                           std::uint64_t body_bytes_max) {
   add(method, std::move(pattern), Handler());
@@ -90,6 +99,9 @@ void Router::dispatch(const Request& request, Reply reply) const {
   const std::string_view target(request.target().data(), request.target().size());
   PathParams params;
   if (const Route* route = match(request.method(), target, &params)) {
+    if (auto checked = check_request_target(request, params); !checked) {
+      return reply(error_response(request, checked.error()));
+    }
     if (!route->streamed) return route->handler(request, params, std::move(reply));
     if (request.body().size() > route->body_bytes_max) {
       return reply(problem_response(
@@ -129,6 +141,7 @@ void Router::dispatch(const Request& request, Reply reply) const {
 namespace ledger::http {
 
 void Reply::stream(Response head, std::shared_ptr<StreamSource> source) const {
+  if (!take_answer()) return;
   if (stream_) return stream_(std::move(head), std::move(source));
   head.result(beast_http::status::not_implemented);
   head.body() = "streaming is not supported here";
@@ -137,6 +150,7 @@ void Reply::stream(Response head, std::shared_ptr<StreamSource> source) const {
 }
 
 void Reply::file(Response head, std::filesystem::path path) const {
+  if (!take_answer()) return;
   if (file_) return file_(std::move(head), std::move(path));
   std::ifstream in(path, std::ios::binary);
   if (!in) {

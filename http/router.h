@@ -20,6 +20,7 @@ namespace ledger::http {
 
 class PathParams {
  public:
+  using Entries = std::vector<std::pair<std::string_view, std::string_view>>;
   void add(std::string_view name, std::string_view value) { params_.emplace_back(name, value); }
   // The value of `{name}`, empty when the route has no such parameter.
   std::string_view get(std::string_view name) const {
@@ -28,9 +29,10 @@ class PathParams {
     }
     return {};
   }
+  const Entries& entries() const { return params_; }
 
  private:
-  std::vector<std::pair<std::string_view, std::string_view>> params_;
+  Entries params_;
 };
 
 using Handler = std::function<void(const Request&, const PathParams&, Reply)>;
@@ -73,5 +75,10 @@ class Router {
 
 // The path part of a request target (before '?').
 std::string_view target_path(std::string_view target);
+
+// Refuses (invalid_argument, 400, naming it) a path parameter or query parameter that is not
+// short text (core/text_validation.h: invalid UTF-8, control or bidirectional characters) and a
+// query that is not well-formed percent-encoding. Dispatch checks it before any handler runs.
+Status check_request_target(const Request& request, const PathParams& params);
 
 }  // namespace ledger::http

@@ -15,8 +15,10 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <optional>
+#include <random>
 
 #include "http/error_response.h"
+#include "http/request_guard.h"
 
 namespace ledger::http {
 namespace {
@@ -34,6 +36,13 @@ struct Shared {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> draining{false};
+  // Request ids made by this server: a random prefix per server, then a counter.
+  const std::string request_id_prefix = fmt::format("{:08x}", std::random_device()());
+  std::atomic<std::uint64_t> requests_numbered{0};
+
+  std::string next_request_id() {
+    return fmt::format("{}-{}", request_id_prefix, ++requests_numbered);
+  }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -55,6 +64,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read_request() {
     if (shared_->draining) return close();
+    request_id_.clear();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_bytes_max));
     // No limit while the header is read (Beast checks Content-Length against it there; and
@@ -127,6 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = std::chrono::steady_clock::now();
     route_name_ = "unreadable";
     method_ = beast_http::verb::unknown;
+    request_id_ = shared_->next_request_id();
     refuse(problem_response(request, status, std::move(code), std::move(detail)));
   }
 
@@ -145,15 +156,22 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = {};
     head_.base() = parser_->get().base();
     head_.set(kPeerHeader, peer_);
+    identify(head_);
     started_ = std::chrono::steady_clock::now();
     method_ = head_.method();
     route_name_ = route.pattern;
     PathParams params;
     shared_->router.match(method_, std::string_view(head_.target().data(), head_.target().size()),
                           &params);
-    auto sink = route.streamed(head_, params);
-    if (!sink) return refuse(error_response(head_, sink.error()));
-    sink_ = std::move(*sink);
+    if (auto target = check_request_target(head_, params); !target) {
+      return refuse(error_response(head_, target.error()));
+    }
+    std::optional<Result<std::unique_ptr<BodySink>>> sink;
+    if (!run_logged(head_, [&] { sink.emplace(route.streamed(head_, params)); })) {
+      return refuse(unexpected_failure_response(head_));
+    }
+    if (!*sink) return refuse(error_response(head_, sink->error()));
+    sink_ = std::move(**sink);
     body_parser_.emplace(std::move(*parser_));
     parser_.reset();
     body_parser_->body_limit(route.body_bytes_max);
@@ -185,7 +203,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error == beast_http::error::need_buffer) error = {};
     const std::size_t got = piece_.size() - body_parser_->get().body().size;
     if (!error && got > 0) {
-      if (auto written = sink_->write(std::string_view(piece_.data(), got)); !written) {
+      Status written;
+      if (!run_logged(head_,
+                      [&] { written = sink_->write(std::string_view(piece_.data(), got)); })) {
+        sink_.reset();
+        return refuse(unexpected_failure_response(head_));
+      }
+      if (!written) {
         sink_.reset();
         return refuse(error_response(head_, written.error()));
       }
@@ -213,7 +237,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.keep_alive(body_parser_->keep_alive());
     body_parser_.reset();
     ++shared_->in_flight;
-    sink->finish(make_reply());
+    const Reply reply = make_reply();
+    run_guarded(request_, reply, [&] { sink->finish(reply); });
   }
 
   void on_read(beast::error_code error, std::size_t) {
@@ -222,13 +247,28 @@ class Session : public std::enable_shared_from_this<Session> {
     request_ = parser_->release();
     // Handlers learn the peer address from this header, which only the server sets.
     request_.set(kPeerHeader, peer_);
+    identify(request_);
     started_ = std::chrono::steady_clock::now();
     method_ = request_.method();
     const std::string_view target(request_.target().data(), request_.target().size());
     const Route* route = shared_->router.match(method_, target, nullptr);
     route_name_ = route != nullptr ? route->pattern : "unmatched";
     ++shared_->in_flight;
-    shared_->router.dispatch(request_, make_reply());
+    const Reply reply = make_reply();
+    run_guarded(request_, reply, [&] { shared_->router.dispatch(request_, reply); });
+  }
+
+  // Gives the request its id: the client's X-Request-Id when well formed, else a new one. Every
+  // answer carries it, and the log line of a failure names it.
+  void identify(Request& request) {
+    if (!is_acceptable_request_id(request_id_of(request))) {
+      request.set(kRequestIdHeader, shared_->next_request_id());
+    }
+    request_id_ = std::string(request_id_of(request));
+  }
+
+  void mark_request_id(beast_http::fields& head) const {
+    if (!request_id_.empty()) head.set(kRequestIdHeader, request_id_);
   }
 
   // The reply of the request being answered: each way of answering continues on this strand.
@@ -266,6 +306,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                                        "the file cannot be read")));
     }
     file_response_.emplace();
+    mark_request_id(head.base());
     file_response_->base() = std::move(head.base());
     file_response_->body() = std::move(body);
     file_response_->prepare_payload();
@@ -290,6 +331,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(Response response) {
     response_ = std::move(response);
+    mark_request_id(response_.base());
     if (shared_->draining) response_.keep_alive(false);
     answered_status_ = response_.result_int();
     answered_keep_alive_ = response_.keep_alive();
@@ -324,6 +366,7 @@ class Session : public std::enable_shared_from_this<Session> {
                         static_cast<std::uint64_t>(latency.count()));
     }
     source_ = std::move(source);
+    mark_request_id(head.base());
     std::string text = fmt::format("HTTP/1.1 {} {}\r\n", head.result_int(),
                                    std::string(head.reason()));
     for (const auto& field : head) {
@@ -354,8 +397,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void schedule_poll() {
     poll_timer_.expires_after(kStreamPoll);
     poll_timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-      if (error || self->shared_->draining || self->source_->finished()) return self->close();
-      std::string data = self->source_->poll();
+      if (error || self->shared_->draining) return self->close();
+      bool finished = false;
+      std::string data;
+      // The source is route code: one that throws ends its stream, never the server.
+      if (!run_logged(self->request_,
+                      [&] {
+                        finished = self->source_->finished();
+                        if (!finished) data = self->source_->poll();
+                      }) ||
+          finished) {
+        return self->close();
+      }
       if (data.empty() &&
           std::chrono::steady_clock::now() - self->last_stream_write_ > kHeartbeat) {
         data = ": heartbeat\n\n";
@@ -426,6 +479,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::response_serializer<beast_http::file_body>> file_serializer_;
   std::chrono::steady_clock::time_point started_;
   std::string route_name_;
+  std::string request_id_;  // of the request being answered
   beast_http::verb method_ = beast_http::verb::unknown;
 };
 
@@ -457,6 +511,21 @@ struct HttpServer::Impl {
       }
       accept();
     });
+  }
+
+  // Runs the io_context until stopped. Route code is guarded where it runs (request_guard.h); an
+  // exception escaping any other completion is logged, and the thread goes on serving.
+  void run_io() {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "ledgerd: an I/O completion failed: %s\n", error.what());
+      } catch (...) {
+        std::fprintf(stderr, "ledgerd: an I/O completion failed\n");
+      }
+    }
   }
 
   std::shared_ptr<Shared> shared;
@@ -494,7 +563,7 @@ Status HttpServer::start() {
   impl_->accept();
   impl_->running = true;
   for (std::size_t i = 0; i < impl_->thread_count(); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+    impl_->threads.emplace_back([this] { impl_->run_io(); });
   }
   return {};
 }

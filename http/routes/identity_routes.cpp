@@ -65,41 +65,44 @@ void login(ApiContext& api, const Request& request, Reply reply) {
   boost::asio::post(api.slow_work, [&api, shared_request, email = std::move(*email),
                                     password = std::move(*password),
                                     reply = std::move(reply)]() mutable {
-    const Request& request = *shared_request;
-    auto user = domain::find_user_by_email(api.log, email);
-    if (!user) return reply_error(request, user.error(), reply);
-    const std::string& stored = user->has_value()
-                                    ? (*user)->password_hash()
-                                    : decoy_password_hash(api.options.password_hashing);
-    const bool matches = verify_password(password, stored);
-    if (!user->has_value() || !matches) {
-      return reply_error(request,
-                         make_error(Errc::unauthenticated, "the email or password is wrong"),
-                         reply);
-    }
-    const events::UserState found = **user;
-    const std::string token = new_secret_token();
-    domain::IssueToken command{api.ids.next(), found.user_id(), token_digest(token),
-                               api.clock.now_us() + api.options.token_lifetime_us};
-    domain::CommandOrigin origin;
-    origin.actor = found.user_id();
-    origin.correlation_id = api.ids.next();
-    // No idempotency key: a replayed answer could not hold the token, which is never stored.
-    api.ledger.execute<events::TokenState>(
-        std::move(origin),
-        [command](UnitOfWork& uow) { return domain::issue_token(uow, command); },
-        [shared_request, token, found,
-         reply = std::move(reply)](Result<domain::Executed<events::TokenState>> issued) mutable {
-          if (!issued) return reply_error(*shared_request, issued.error(), reply);
-          nlohmann::json body = {{"token", token},
-                                 {"expires_at", time_json(issued->answer.expires_at_us())},
-                                 {"user", user_json(found)},
-                                 {"position", issued->position}};
-          Response response = json_response(*shared_request, beast_http::status::ok, body);
-          response.set("X-Ledger-Position", std::to_string(issued->position));
-          response.set(beast_http::field::cache_control, "no-store");
-          reply(std::move(response));
-        });
+    run_guarded(*shared_request, reply, [&] {
+      const Request& request = *shared_request;
+      auto user = domain::find_user_by_email(api.log, email);
+      if (!user) return reply_error(request, user.error(), reply);
+      const std::string& stored = user->has_value()
+                                      ? (*user)->password_hash()
+                                      : decoy_password_hash(api.options.password_hashing);
+      const bool matches = verify_password(password, stored);
+      if (!user->has_value() || !matches) {
+        return reply_error(
+            request, make_error(Errc::unauthenticated, "the email or password is wrong"), reply);
+      }
+      const events::UserState found = **user;
+      const std::string token = new_secret_token();
+      domain::IssueToken command{api.ids.next(), found.user_id(), token_digest(token),
+                                 api.clock.now_us() + api.options.token_lifetime_us};
+      domain::CommandOrigin origin;
+      origin.actor = found.user_id();
+      origin.correlation_id = api.ids.next();
+      // No idempotency key: a replayed answer could not hold the token, which is never stored.
+      api.ledger.execute<events::TokenState>(
+          std::move(origin),
+          [command](UnitOfWork& uow) { return domain::issue_token(uow, command); },
+          [shared_request, token, found,
+           reply = std::move(reply)](Result<domain::Executed<events::TokenState>> issued) mutable {
+            run_guarded(*shared_request, reply, [&] {
+              if (!issued) return reply_error(*shared_request, issued.error(), reply);
+              nlohmann::json body = {{"token", token},
+                                     {"expires_at", time_json(issued->answer.expires_at_us())},
+                                     {"user", user_json(found)},
+                                     {"position", issued->position}};
+              Response response = json_response(*shared_request, beast_http::status::ok, body);
+              response.set("X-Ledger-Position", std::to_string(issued->position));
+              response.set(beast_http::field::cache_control, "no-store");
+              reply(std::move(response));
+            });
+          });
+    });
   });
 }
 
@@ -127,14 +130,16 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
   boost::asio::post(api.slow_work, [&api, shared_request, email = std::move(*email),
                                     password = std::move(*password), name = std::move(*name),
                                     reply = std::move(reply)]() mutable {
-    const std::string code = new_verification_code();
-    domain::RegisterUser command{api.ids.next(), email, name, "client", "", 0,
-                                 hash_password(password, api.options.password_hashing),
-                                 false, "self", to_hex(sha256(code)), code, api.ids.next()};
-    run_command<events::UserState>(
-        api, *shared_request, "self",
-        [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
-        render_user(), beast_http::status::created, std::move(reply));
+    run_guarded(*shared_request, reply, [&] {
+      const std::string code = new_verification_code();
+      domain::RegisterUser command{api.ids.next(), email, name, "client", "", 0,
+                                   hash_password(password, api.options.password_hashing),
+                                   false, "self", to_hex(sha256(code)), code, api.ids.next()};
+      run_command<events::UserState>(
+          api, *shared_request, "self",
+          [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
+          render_user(), beast_http::status::created, std::move(reply));
+    });
   });
 }
 
@@ -191,11 +196,13 @@ void create_user(ApiContext& api, const Request& request, const Caller& caller, 
   auto shared_request = std::make_shared<Request>(request);
   boost::asio::post(api.slow_work, [&api, shared_request, command, password = std::move(*password),
                                     actor = caller.user_id, reply = std::move(reply)]() mutable {
-    command.password_hash = hash_password(password, api.options.password_hashing);
-    run_command<events::UserState>(
-        api, *shared_request, actor,
-        [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
-        render_user(), beast_http::status::created, std::move(reply));
+    run_guarded(*shared_request, reply, [&] {
+      command.password_hash = hash_password(password, api.options.password_hashing);
+      run_command<events::UserState>(
+          api, *shared_request, actor,
+          [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
+          render_user(), beast_http::status::created, std::move(reply));
+    });
   });
 }
 

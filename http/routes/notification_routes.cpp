@@ -195,9 +195,8 @@ class NotificationStream final : public StreamSource {
           }
           last_key_ = std::string(key);
           out += fmt::format("id: {}\nevent: notification\ndata: {}\n\n", notification.id(),
-                             notification_json(notification, notification.is_read(),
-                                               clock_.now_us())
-                                 .dump());
+                             render_json(notification_json(notification, notification.is_read(),
+                                                           clock_.now_us())));
           return ++events < kEventsPerPoll;
         },
         last_key_);

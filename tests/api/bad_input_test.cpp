@@ -63,9 +63,9 @@ TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes
   auto big = f.post(admin, "/api/users/", std::string(2 << 20, ' '));
   CHECK(big.status == 413);
   auto connection = f.client();
-  auto headers = connection.request(verb::get, "/api/auth/me/", "",
-                                    {{"Authorization", "Bearer " + admin},
-                                     {"X-Filler", std::string(20 * 1024, 'x')}});
+  auto headers = connection.request(
+      verb::get, "/api/auth/me/", "",
+      {{"Authorization", "Bearer " + admin}, {"X-Filler", std::string(20 * 1024, 'x')}});
   CHECK(headers.status == 431);
   CHECK(f.log->head().position == head);
   CHECK(f.get(admin, "/api/auth/me/").status == 200);
@@ -73,9 +73,8 @@ TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes
 
 TEST_CASE("missing, malformed and unknown bearer tokens are 401 problem documents") {
   ApiFixture f;
-  for (const char* authorization :
-       {"", "Bearer", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer lct_notatoken",
-        "bearer lct_0"}) {
+  for (const char* authorization : {"", "Bearer", "Bearer ", "Basic YWRtaW46YWRtaW4=",
+                                    "Bearer lct_notatoken", "bearer lct_0"}) {
     CAPTURE(authorization);
     std::vector<std::pair<std::string, std::string>> headers;
     if (*authorization != '\0') headers.emplace_back("Authorization", authorization);
@@ -85,17 +84,89 @@ TEST_CASE("missing, malformed and unknown bearer tokens are 401 problem document
   }
 }
 
-TEST_CASE("an id of invalid UTF-8 in the path is a 404 problem document; the server goes on") {
-  // Found by tests/fuzz/http_request_fuzzer: the refusal quotes the id, and rendering it used to
-  // throw on the sequencer thread, which ended the process.
+TEST_CASE(
+    "an id of invalid UTF-8 in the path is a 400 problem document naming it; the server "
+    "goes on") {
+  // Found by tests/fuzz/http_request_fuzzer: the refusal quoted the id, and rendering it used to
+  // throw on the sequencer thread, which ended the process. Now the router refuses it first.
   ApiFixture f;
   const std::string admin = f.admin();
   auto answer = f.post(admin, "/api/clients/\xb5\xff/assign_agent/",
                        R"({"service":"marketing","agent_id":"nobody"})");
-  CHECK(answer.status == 404);
+  CHECK(answer.status == 400);
   CHECK(answer.header("Content-Type") == "application/problem+json");
   CHECK(answer.json()["errors"].contains("client_id"));
   CHECK(f.get(admin, "/api/auth/me/").status == 200);
+}
+
+TEST_CASE("a duplicated key is 400 and writes nothing: the last value no longer wins") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  const auto head = f.log->head().position;
+  auto answer = f.post(alice, "/api/wallet/topup/",
+                       R"({"amount":"1.00","amount":"999.00","payment_method":"card"})");
+  CHECK(answer.status == 400);
+  CHECK(answer.json()["errors"].contains("amount"));
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("a JSON body sent as text or a form is 415; a NUL after the document is 400") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  const auto head = f.log->head().position;
+  const std::string topup = R"({"amount":"1.00","payment_method":"card"})";
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "text/json"}) {
+    CAPTURE(type);
+    auto answer = f.post(alice, "/api/wallet/topup/", topup, {{"Content-Type", type}});
+    CHECK(answer.status == 415);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["code"] == "unsupported_media_type");
+    CHECK(answer.json()["errors"].contains("Content-Type"));
+  }
+  auto trailing = f.post(alice, "/api/wallet/topup/", topup + std::string(1, '\0'));
+  CHECK(trailing.status == 400);
+  CHECK(f.log->head().position == head);
+  auto charset = f.post(alice, "/api/wallet/topup/", topup,
+                        {{"Content-Type", "Application/JSON; charset=UTF-8"}});
+  CHECK(charset.status == 201);
+  // A command without fields still needs no body and no Content-Type: the body is read (an
+  // empty object) and the command goes on to find no such course.
+  auto finish = f.call(alice, verb::post, "/api/courses/nope/finish/", "");
+  CHECK(finish.status != 415);
+  CHECK(finish.status != 400);
+}
+
+TEST_CASE("names with NUL, a bidirectional override or only spaces are 400 and stored nowhere") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const auto head = f.log->head().position;
+  for (const std::string& name : {std::string("Eve\\u0000Admin"), std::string("\\u202eevE"),
+                                  std::string("   "), std::string("Eve\\u0085")}) {
+    CAPTURE(name);
+    auto answer = f.post(admin, "/api/users/",
+                         R"({"email":"eve@x.com","password":"long enough","name":")" + name +
+                             R"(","role":"client"})");
+    CHECK(answer.status == 400);
+    CHECK(answer.json()["errors"].contains("name"));
+  }
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("a query parameter of invalid UTF-8 is 400 naming it; the server goes on") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  for (const char* target :
+       {"/api/users/?role=%FF", "/api/users/?role=\xff\xfe", "/api/users/?limit=%C3"}) {
+    CAPTURE(target);
+    auto answer = f.get(admin, target);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+  }
+  CHECK(f.get(admin, "/api/users/?role=client").status == 200);
 }
 
 }  // namespace
