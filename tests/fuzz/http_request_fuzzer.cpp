@@ -3,12 +3,14 @@
 // temporary directory with the real sequencer, projections and API context (as ledgerd wires
 // them), then checks the answer. No sockets: the session's I/O is the only part left out.
 //
-// Input: one byte choosing the caller (none, admin, client, marketing agent, website agent: a
-// valid bearer token is added unless the request sends its own Authorization), then the raw
-// request. In the target and the body, `$CLIENT`, `$AGENT` and `$PROJECT` are replaced by the ids
-// of the fuzzing client, its marketing agent and its website project, so that routes with ids
-// reach their handlers; uploads (multipart) go to a real blob store. State accumulates over
-// inputs, as in a server.
+// Input: one byte choosing the caller (its value modulo 5: none, admin, client, marketing agent,
+// website agent: a valid bearer token is added unless the request sends its own Authorization)
+// and a twist (its value divided by 5, modulo 8: none, a duplicated JSON key, a NUL after the
+// body, a text/plain Content-Type, invalid UTF-8 in a JSON string, in a query parameter, in a
+// path parameter, in header values), then the raw request. In the target and the body, `$CLIENT`,
+// `$AGENT` and `$PROJECT` are replaced by the ids of the fuzzing client, its marketing agent and
+// its website project, so that routes with ids reach their handlers; uploads (multipart) go to a
+// real blob store. State accumulates over inputs, as in a server.
 //
 // Properties, for every request the parser accepts:
 // - the handler answers exactly once, within 30 s, and nothing throws;
@@ -17,10 +19,13 @@
 // - it serializes to HTTP/1.1 that a parser reads back with the same status and body, and a body
 //   has a Content-Length that matches it;
 // - a JSON content type carries valid JSON; a problem document has the answer's status and a
-//   `code`.
+//   `code`, and its `errors`, when present, name fields with lists of sentences;
+// - 415 only for a body not sent as application/json, naming Content-Type;
+// - a matched route with invalid UTF-8 in a query or path parameter is 400 naming it.
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -293,6 +298,100 @@ std::optional<http::Request> parse_request(std::string_view bytes) {
   return parser.release();
 }
 
+enum class Twist {
+  none,
+  duplicate_key,
+  trailing_nul,
+  text_plain,
+  invalid_utf8_string,
+  invalid_utf8_query,
+  invalid_utf8_path,
+  invalid_utf8_headers,
+};
+constexpr int kTwists = 8;
+
+// The body with its first top-level key sent twice (first with null), when it is a JSON object.
+std::string with_duplicate_key(const std::string& body) {
+  const auto object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!object.is_object() || object.empty()) return body;
+  return "{" + nlohmann::json(object.begin().key()).dump() + ":null," + body.substr(1);
+}
+
+void apply_twist(Twist twist, http::Request& request, std::string& target) {
+  auto& body = request.body();
+  switch (twist) {
+    case Twist::none:
+      break;
+    case Twist::duplicate_key:
+      body = with_duplicate_key(body);
+      break;
+    case Twist::trailing_nul:
+      body.push_back('\0');
+      break;
+    case Twist::text_plain:
+      request.set(beast_http::field::content_type, "text/plain");
+      break;
+    case Twist::invalid_utf8_string:
+      if (const auto at = body.find("\":\""); at != std::string::npos) body.insert(at + 3, "\xff");
+      break;
+    case Twist::invalid_utf8_query:
+      target += target.find('?') == std::string::npos ? "?twist=%FF%FE" : "&twist=%FF%FE";
+      break;
+    case Twist::invalid_utf8_path:
+      replace_all(target, "$CLIENT", environment->client_id + "\xc3");
+      break;
+    case Twist::invalid_utf8_headers:
+      for (const char* name :
+           {"Idempotency-Key", "X-Min-Position", "Last-Event-ID", "X-Request-Id", "X-Signature"}) {
+        request.set(name, "\xff\xfe\xc3");
+      }
+      break;
+  }
+  if (!body.empty()) request.prepare_payload();
+}
+
+bool is_json_content_type(std::string content_type) {
+  for (auto& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto start = content_type.find_first_not_of(' ');
+  if (start == std::string::npos) return false;
+  const std::string_view rest = std::string_view(content_type).substr(start);
+  constexpr std::string_view kJson = "application/json";
+  return rest.starts_with(kJson) &&
+         (rest.size() == kJson.size() || rest[kJson.size()] == ';' || rest[kJson.size()] == ' ');
+}
+
+// The refusals of a request: 415 only for a body that is not JSON; `errors` well formed; a
+// matched route with an invalid query or path parameter refused as such.
+void check_refusal(const http::Request& request, const http::Response& response, Twist twist) {
+  const unsigned status = response.result_int();
+  const std::string where = std::string(request.target()) + " -> " + response.body().substr(0, 400);
+  const auto problem = nlohmann::json::parse(response.body(), nullptr, false);
+  if (status == 415) {
+    FUZZ_CHECK(!is_json_content_type(std::string(request[beast_http::field::content_type])),
+               "415 for a JSON body: " + where);
+    FUZZ_CHECK(problem.is_object() && problem.value("code", "") == "unsupported_media_type" &&
+                   problem["errors"].contains("Content-Type"),
+               "a 415 that does not name Content-Type: " + where);
+  }
+  if (problem.is_object() && problem.contains("errors")) {
+    FUZZ_CHECK(problem["errors"].is_object() && !problem["errors"].empty(), where);
+    for (const auto& [field, sentences] : problem["errors"].items()) {
+      FUZZ_CHECK(sentences.is_array() && !sentences.empty() && sentences[0].is_string(), where);
+    }
+  }
+  const std::string_view target(request.target().data(), request.target().size());
+  const bool matched = environment->router.match(request.method(), target, nullptr) != nullptr;
+  if (matched && twist == Twist::invalid_utf8_query) {
+    FUZZ_CHECK(status == 400 && problem.contains("errors"),
+               "an invalid query parameter was not refused naming it: " + where);
+  }
+  if (matched && twist == Twist::invalid_utf8_path &&
+      target.find(environment->client_id + "\xc3") != std::string_view::npos) {
+    FUZZ_CHECK(status == 400 && problem.contains("errors"),
+               "an invalid path parameter was not refused naming it: " + where);
+  }
+}
+
 void check_answer(const http::Request& request, const http::Response& response) {
   const unsigned status = response.result_int();
   const std::string where = std::string(request.method_string()) + " " +
@@ -345,10 +444,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string& token = environment->tokens[data[0] % Environment::kCallers];
+  const auto twist = static_cast<Twist>(data[0] / Environment::kCallers % kTwists);
   auto request = parse_request(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   if (!request) return 0;  // the session answers 400/413/431 itself and closes
 
   std::string target(request->target());
+  apply_twist(twist, *request, target);
   replace_all(target, "$CLIENT", environment->client_id);
   replace_all(target, "$AGENT", environment->agent_id);
   replace_all(target, "$PROJECT", environment->project_id);
@@ -365,5 +466,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const http::Request sent = *request;
   const http::Response response = environment->dispatch(std::move(*request));
   check_answer(sent, response);
+  check_refusal(sent, response, twist);
   return 0;
 }

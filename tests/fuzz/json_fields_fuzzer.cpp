@@ -1,14 +1,23 @@
 // Fuzzes the strict reader of JSON command bodies (http/json_fields.h), the way the routes use
 // it: parse the body, ask for fields by name and type, then `finish()`.
 //
-// Input: one selector byte, then the body. Fields are asked with the accessor the routes use for
-// that name (amount: money, quantity: optional_integer, answers: string_map, ...); any other key
-// of the body is asked with an accessor chosen by the selector byte and the key's position.
+// Input: one selector byte, then the body. The selector's top three bits choose the Content-Type
+// the body is sent with (0: application/json; others: JSON with parameters, none, text/plain, a
+// form, a foreign charset, ...). Fields are asked with the accessor the routes use for that name
+// (amount: money, quantity: optional_integer, answers: string_map, ...); any other key of the
+// body is asked with an accessor chosen by the selector byte and the key's position.
 //
 // Properties:
 // - parsing and every accessor answer a value or an Error; nothing throws or crashes.
-// - every refusal is invalid_argument with a sentence, names the field when a field is at fault,
-//   and renders as a 400 problem document that is valid JSON with `errors[field]`.
+// - a body sent with any Content-Type but application/json (an empty body may come without one)
+//   is refused 415, naming Content-Type; nothing else is ever 415.
+// - every other refusal is invalid_argument with a sentence, names the field when a field is at
+//   fault (a duplicated key names the key), and renders as a 400 problem document that is valid
+//   JSON with `errors[field]`.
+// - an accepted body has no NUL byte and no key twice in any object (checked by an independent
+//   SAX reader).
+// - accepted texts hold no control character (long texts: but newline, carriage return and tab)
+//   and no bidirectional control, checked byte by byte here; required short texts are not blank.
 // - what is accepted keeps its promise: strings within their byte limit (required ones not
 //   empty), positive money (zero allowed for amounts) at most the API maximum that formats and
 //   parses back, integers within [min, max], times and dates that format and parse back, lists
@@ -17,6 +26,7 @@
 //   once every field has been asked for.
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,8 +59,9 @@ enum class Accessor {
   date,
   string_list,
   string_map,
+  optional_long_text,
 };
-constexpr int kAccessorCount = 14;
+constexpr int kAccessorCount = 15;
 
 struct FieldRead {
   std::string_view name;
@@ -72,13 +83,91 @@ constexpr FieldRead kRouteFields[] = {
     {"content_ids", Accessor::string_list},
     {"answers", Accessor::string_map},
     {"email", Accessor::string},
-    {"description", Accessor::optional_string},
+    {"name", Accessor::optional_string},
+    {"description", Accessor::optional_long_text},
 };
+
+// The Content-Types the selector's top three bits choose; only the first three are JSON.
+constexpr std::string_view kContentTypes[] = {
+    "application/json",
+    "Application/JSON; charset=UTF-8",
+    " application/json ;v=1",
+    "",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=latin1",
+    "multipart/form-data; boundary=x",
+};
+constexpr std::size_t kJsonContentTypes = 3;
+
+// Finds a key repeated within one object, at any depth, independently of JsonFields.
+class DuplicateKeyFinder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(string_t& key) override {
+    if (!keys_.back().insert(key).second && duplicate.empty()) duplicate = key;
+    return true;
+  }
+  bool end_object() override {
+    keys_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+  std::string duplicate;  // the first key found twice in one object
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+};
+
+// A byte-level reading of the text rules (core/text_validation.h), kept apart from the code.
+bool clean_text(std::string_view text, bool long_text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    const auto third = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0;
+    const bool line_break_or_tab = byte == '\n' || byte == '\r' || byte == '\t';
+    if ((byte < 0x20 && !(long_text && line_break_or_tab)) || byte == 0x7f) return false;
+    if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) return false;  // C1
+    if (byte == 0xd8 && next == 0x9c) return false;                  // U+061C
+    if (byte == 0xe2 && next == 0x80 &&
+        (third == 0x8e || third == 0x8f || (third >= 0xaa && third <= 0xae))) {
+      return false;
+    }
+    if (byte == 0xe2 && next == 0x81 && third >= 0xa6 && third <= 0xa9) return false;
+  }
+  return true;
+}
+
+bool blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // A refusal must be a clean input error that renders as a valid problem document.
 void check_refusal(const Error& error, std::string_view field) {
+  if (error.code == Errc::unsupported_media_type) {
+    FUZZ_CHECK(error.field == "Content-Type", "a 415 names " + in_quotes(error.field));
+    FUZZ_CHECK(ledger::http::status_of(error.kind()) ==
+                   ledger::http::beast_http::status::unsupported_media_type,
+               "unsupported_media_type is not 415");
+    return;
+  }
   FUZZ_CHECK(error.code == Errc::invalid_argument, "refusal of " + in_quotes(field) + " is " +
                                                        std::string(ledger::errc_name(error.code)));
   FUZZ_CHECK(!error.message.empty(), "a refusal without a sentence");
@@ -127,13 +216,26 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
   switch (accessor) {
     case Accessor::string: {
       auto value = fields.string(name, kBytesMax);
-      if (accepted(value, name)) FUZZ_CHECK(!value->empty() && value->size() <= kBytesMax, *value);
+      if (accepted(value, name)) {
+        FUZZ_CHECK(!blank(*value) && value->size() <= kBytesMax, *value);
+        FUZZ_CHECK(clean_text(*value, false), "a short text with a control: " + *value);
+      }
       break;
     }
     case Accessor::optional_string: {
       auto value = fields.optional_string(name, kBytesMax);
       if (accepted(value, name) && value->has_value()) {
         FUZZ_CHECK((*value)->size() <= kBytesMax, "string over its limit");
+        FUZZ_CHECK(clean_text(**value, false), "a short text with a control: " + **value);
+        FUZZ_CHECK((*value)->empty() || !blank(**value), "a blank short text");
+      }
+      break;
+    }
+    case Accessor::optional_long_text: {
+      auto value = fields.optional_long_text(name, kBytesMax);
+      if (accepted(value, name) && value->has_value()) {
+        FUZZ_CHECK((*value)->size() <= kBytesMax, "text over its limit");
+        FUZZ_CHECK(clean_text(**value, true), "a long text with a control: " + **value);
       }
       break;
     }
@@ -190,7 +292,9 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
       auto value = fields.string_list(name, 100, 64);
       if (accepted(value, name)) {
         FUZZ_CHECK(value->size() <= 100, "list over its limit");
-        for (const auto& item : *value) FUZZ_CHECK(item.size() <= 64, "item over its limit");
+        for (const auto& item : *value) {
+          FUZZ_CHECK(item.size() <= 64 && clean_text(item, false), "item: " + item);
+        }
       }
       break;
     }
@@ -198,7 +302,9 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
       auto value = fields.string_map(name, 50, 2000);
       if (accepted(value, name)) {
         FUZZ_CHECK(value->size() <= 50, "map over its limit");
-        for (const auto& [key, item] : *value) FUZZ_CHECK(item.size() <= 2000, key);
+        for (const auto& [key, item] : *value) {
+          FUZZ_CHECK(item.size() <= 2000 && clean_text(key, false) && clean_text(item, true), key);
+        }
       }
       break;
     }
@@ -210,14 +316,29 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const int selector = data[0];
+  const std::size_t content_type = static_cast<std::size_t>(selector) >> 5;
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
 
-  auto parsed = JsonFields::parse(body);
+  auto parsed = JsonFields::parse_request_body(kContentTypes[content_type], body);
+  const bool unsupported =
+      content_type >= kJsonContentTypes && !(body.empty() && kContentTypes[content_type].empty());
+  FUZZ_CHECK(unsupported == (!parsed && parsed.error().code == Errc::unsupported_media_type),
+             "Content-Type " + in_quotes(kContentTypes[content_type]) + " answered wrongly");
+  DuplicateKeyFinder finder;
+  const bool well_formed = nlohmann::json::sax_parse(body, &finder);
   if (!parsed) {
-    check_refusal(parsed.error(), "");
+    const Error& error = parsed.error();
+    check_refusal(error, error.field);
+    if (!unsupported && !error.field.empty()) {
+      FUZZ_CHECK(error.field == finder.duplicate,
+                 "a refusal names " + in_quotes(error.field) + ", which is not a duplicated key");
+    }
     return 0;
   }
   FUZZ_CHECK(parsed->raw().is_object(), "parse accepted something other than an object");
+  FUZZ_CHECK(body.find('\0') == std::string_view::npos, "a body with a NUL byte was accepted");
+  FUZZ_CHECK(blank(body) || (well_formed && finder.duplicate.empty()),
+             "a body with the key " + in_quotes(finder.duplicate) + " twice was accepted");
 
   // Nothing asked yet: finish() refuses exactly the bodies that have fields.
   const auto untouched = parsed->finish();

@@ -53,9 +53,24 @@ def json_fields():
         "nulls_and_bools": '{"is_active":true,"is_free":null,"description":null}',
         "unicode": '{"email":"\\u00e9@x.com","name":"\\ud83d\\ude00","\\u0000":1}',
         "duplicate_keys": '{"amount":"1.00","amount":"2.00"}',
+        "duplicate_nested": '{"answers":{"goals":"a","goals":"b"}}',
+        "trailing_nul": '{"amount":"1.00"}\0',
+        "nul_then_junk": '{"amount":"1.00"}\0{"amount":"9.00"}',
+        "control_characters": '{"name":"a\\u0000b","email":"x\\u0007","description":"c\\u001b[31m"}',
+        "bidi_override": '{"name":"\\u202egpj.exe","description":"a\\u2066b","email":"\\u200fe"}',
+        "c1_and_blank": '{"name":"   ","email":"\\u00a0","description":"\\u0085"}',
+        "long_text_lines": '{"description":"line\\nnext\\tcell\\r\\n","name":"Ana"}',
+        "invalid_utf8": '{"name":"\udcff"}',
     }
     for index, (name, body) in enumerate(bodies.items()):
-        write("json_fields_fuzzer", name, bytes([index]) + body.encode())
+        write("json_fields_fuzzer", name,
+              bytes([index]) + body.encode("utf-8", "surrogateescape"))
+    # The selector's top three bits choose the Content-Type (see json_fields_fuzzer.cpp).
+    content_types = {"json_charset": 1, "json_parameter": 2, "no_type": 3, "text_plain": 4,
+                     "form": 5, "latin1": 6, "multipart": 7}
+    for name, bits in content_types.items():
+        write("json_fields_fuzzer", "type_" + name, bytes([bits << 5]) + b'{"amount":"5.00"}')
+    write("json_fields_fuzzer", "type_no_type_empty", bytes([3 << 5]))
 
 
 def multipart_body(fields, file_name=None, file=b"", close=True, boundary=BOUNDARY):
@@ -95,14 +110,25 @@ def multipart_reader():
         write("multipart_reader_fuzzer", name, bytes([index * 37 % 256]) + content_type_line.encode() + b"\n" + body)
 
 
-def request(method, target, body=None, headers=(), version="1.1"):
+def request(method, target, body=None, headers=(), version="1.1",
+            content_type="application/json"):
     lines = [f"{method} {target} HTTP/{version}", "Host: localhost"]
     lines += list(headers)
     payload = b""
     if body is not None:
-        payload = (body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))).encode()
-        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+        payload = (body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))).encode(
+            "utf-8", "surrogateescape")
+        lines += [f"Content-Type: {content_type}", f"Content-Length: {len(payload)}"]
+    head = "\r\n".join(lines) + "\r\n\r\n"
+    return head.encode("utf-8", "surrogateescape") + payload
+
+
+# A caller byte with a twist (see http_request_fuzzer.cpp): caller + 5 * twist.
+DUPLICATE_KEY, TRAILING_NUL, TEXT_PLAIN, BAD_STRING, BAD_QUERY, BAD_PATH, BAD_HEADERS = range(1, 8)
+
+
+def twisted(caller, twist):
+    return caller + 5 * twist
 
 
 def upload(body):
@@ -187,6 +213,41 @@ def http_requests():
         "version_upload": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "site.zip", ZIP))),
         "version_upload_truncated": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "s.zip", ZIP, close=False))),
         "versions": (CLIENT, request("GET", "/api/website-versions/?project_id=$PROJECT")),
+        "duplicate_amount": (CLIENT, request("POST", "/api/wallet/topup/",
+                                             '{"amount":"1.00","amount":"999.00","payment_method":"card"}')),
+        "trailing_nul": (CLIENT, request("POST", "/api/wallet/pay/",
+                                         '{"amount":"1.00","service":"website"}\0')),
+        "text_plain_body": (CLIENT, request("POST", "/api/wallet/pay/",
+                                            {"amount": "1.00", "service": "website"},
+                                            content_type="text/plain")),
+        "form_login": (NONE, request("POST", "/api/auth/login/", "email=a%40b.c&password=x",
+                                     content_type="application/x-www-form-urlencoded")),
+        "json_charset": (CLIENT, request("POST", "/api/wallet/check_affordability/",
+                                         {"amount": "5.00"},
+                                         content_type="Application/JSON; charset=utf-8")),
+        "control_name": (ADMIN, request("POST", "/api/users/",
+                                        '{"email":"c@fuzz.test","password":"long enough",'
+                                        '"name":"Eve\\u0000\\u202e","role":"client"}')),
+        "blank_name": (CLIENT, request("POST", "/api/website-projects/",
+                                       {"name": "   ", "answers": {"business_name": "A", "goals": "B"}})),
+        "invalid_utf8_path": (ADMIN, request("POST", "/api/clients/$CLIENT\udcff/assign_agent/",
+                                             {"service": "marketing", "agent_id": "$AGENT"})),
+        "invalid_utf8_headers": (CLIENT, request("POST", "/api/wallet/topup/",
+                                                 {"amount": "5.00", "payment_method": "card"},
+                                                 headers=["Idempotency-Key: k\udcff",
+                                                          "X-Request-Id: \udcfe"])),
+        "twist_duplicate": (twisted(CLIENT, DUPLICATE_KEY),
+                            request("POST", "/api/wallet/pay/", {"amount": "1.00", "service": "website"})),
+        "twist_nul": (twisted(CLIENT, TRAILING_NUL),
+                      request("POST", "/api/wallet/topup/", {"amount": "2.00", "payment_method": "card"})),
+        "twist_text_plain": (twisted(AGENT, TEXT_PLAIN),
+                             request("POST", "/api/campaigns/", {"client_id": "$CLIENT", "name": "X"})),
+        "twist_string": (twisted(ADMIN, BAD_STRING),
+                         request("POST", "/api/courses/", {"title": "T", "price": "1.00"})),
+        "twist_query": (twisted(ADMIN, BAD_QUERY), request("GET", "/api/users/?role=client")),
+        "twist_path": (twisted(ADMIN, BAD_PATH),
+                       request("GET", "/api/ledger/accounts/wallet:$CLIENT/statement/")),
+        "twist_headers": (twisted(CLIENT, BAD_HEADERS), request("GET", "/api/wallet/")),
     }
     for name, (caller, data) in seeds.items():
         write("http_request_fuzzer", name, bytes([caller]) + data)
