@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text_validation.h"
+
 namespace ledger::http {
 namespace {
 
@@ -96,6 +98,16 @@ bool valid_boundary(std::string_view boundary) {
     return std::isalnum(c) || std::string_view("'()+_,-./:=? ").find(static_cast<char>(c)) !=
                                   std::string_view::npos;
   });
+}
+
+// A part's name and file name become text the server stores and answers: UTF-8 only.
+Status check_part_names(const MultipartPart& part) {
+  if (!is_valid_utf8(part.name)) return malformed("the name of a multipart part is not valid UTF-8");
+  if (!is_valid_utf8(part.filename)) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the file name of {} is not valid UTF-8", part.name), part.name);
+  }
+  return {};
 }
 
 }  // namespace
@@ -280,6 +292,7 @@ Status MultipartReader::parse_headers(std::string_view block) {
       }
       part.name = std::string(parsed->parameter("name"));
       part.filename = std::string(parsed->parameter("filename"));
+      if (auto text = check_part_names(part); !text) return text;
       disposition = true;
     } else if (iequals(name, "Content-Type")) {
       part.content_type = std::string(value);

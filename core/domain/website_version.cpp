@@ -8,6 +8,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/website_project.h"
+#include "core/text_validation.h"
 
 namespace ledger::domain {
 namespace {
@@ -96,13 +97,19 @@ std::string agent_uploads_prefix(std::string_view agent_id) {
 
 Status check_website_version_fields(const UploadWebsiteVersion& command) {
   if (auto valid = require_id(command.project_id, "project_id"); !valid) return valid;
+  if (auto valid = check_text(command.project_id, "project_id", LineBreaks::refused); !valid) {
+    return valid;
+  }
   if (!valid_version_number(command.version_number)) {
     return make_error(Errc::invalid_argument,
                       "version_number is 1-20 letters, digits, '.', '-' or '_'",
                       "version_number");
   }
-  if (auto valid = limit_text(command.notes, "notes", kNotesMax); !valid) return valid;
-  if (auto valid = limit_text(command.changelog, "changelog", kNotesMax); !valid) return valid;
+  for (const auto& [text, field] : {std::pair{&command.notes, "notes"},
+                                    std::pair{&command.changelog, "changelog"}}) {
+    if (auto valid = limit_text(*text, field, kNotesMax); !valid) return valid;
+    if (auto valid = check_text(*text, field, LineBreaks::allowed); !valid) return valid;
+  }
   if (command.technologies.size() > kTechnologiesMax) {
     return make_error(Errc::invalid_argument, "at most 20 technologies_used",
                       "technologies_used");
@@ -111,6 +118,22 @@ Status check_website_version_fields(const UploadWebsiteVersion& command) {
     if (auto valid = require_text(technology, "technologies_used", kTechnologyMax); !valid) {
       return valid;
     }
+    if (auto valid = check_text(technology, "technologies_used", LineBreaks::refused); !valid) {
+      return valid;
+    }
+  }
+  return {};
+}
+
+Status check_website_version_file_name(std::string_view file_name) {
+  if (auto valid = require_text(file_name, "file", kFileNameMax); !valid) {
+    return make_error(Errc::invalid_argument, "the file name is 1-255 bytes", "file");
+  }
+  if (auto valid = check_text(file_name, "file", LineBreaks::refused); !valid) {
+    return make_error(Errc::invalid_argument,
+                      "the file name must be UTF-8 without control characters or "
+                      "bidirectional overrides",
+                      "file");
   }
   return {};
 }
@@ -127,7 +150,7 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
     return make_error(Errc::invalid_argument, "the file is empty or its hash is malformed",
                       "file");
   }
-  if (auto valid = limit_text(command.file_name, "file name", kFileNameMax); !valid) {
+  if (auto valid = check_website_version_file_name(command.file_name); !valid) {
     return std::move(valid).error();
   }
   auto project = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,

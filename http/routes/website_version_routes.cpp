@@ -11,6 +11,7 @@
 #include "core/domain/website_version.h"
 #include "core/domain/zip_archive.h"
 #include "core/store/blob_store.h"
+#include "core/text_validation.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
 #include "http/domain_json.h"
@@ -122,8 +123,10 @@ Result<std::vector<std::string>> technologies_from(std::string_view text) {
 }
 
 // The body of POST /api/website-versions/: multipart fields and the zip `file`, streamed into
-// the blob store as it arrives. The fields are checked as soon as the file starts (when they
-// came first, as the dashboards send them), so a refused upload is not read to its end.
+// the blob store as it arrives. project_id and version_number must come before the file (as the
+// dashboards send them): a file part before them is refused at once, and the fields, the file
+// name and the caller's scope are checked as soon as the file starts, so a refused upload is
+// never read to its end. Every field is checked to be UTF-8 as soon as it is read.
 class VersionUpload final : public BodySink, public MultipartHandler {
  public:
   VersionUpload(ApiContext& api, Caller caller, const Request& head, std::string boundary)
@@ -139,8 +142,14 @@ class VersionUpload final : public BodySink, public MultipartHandler {
         return make_error(Errc::invalid_argument, "file must be a file part (with a filename)",
                           "file");
       }
+      if (auto name = domain::check_website_version_file_name(part.filename); !name) return name;
       file_name_ = part.filename;
-      if (auto early = check_fields(/*complete=*/false); !early) return early;
+      if (fields_.count("project_id") == 0 || fields_.count("version_number") == 0) {
+        return make_error(Errc::invalid_argument,
+                          "project_id and version_number must come before the file part",
+                          "file");
+      }
+      if (auto early = check_fields(); !early) return early;
       auto writer = api_.blobs->create_writer(api_.options.upload_bytes_max);
       if (!writer) return std::move(writer).error();
       file_ = std::move(*writer);
@@ -178,18 +187,17 @@ class VersionUpload final : public BodySink, public MultipartHandler {
     return {};
   }
 
-  Status on_part_end() override { return {}; }
+  Status on_part_end() override {
+    if (part_ == "file" || is_valid_utf8(fields_[part_])) return {};
+    return make_error(Errc::invalid_argument, fmt::format("{} is not valid UTF-8", part_), part_);
+  }
 
   void finish(Reply reply) override {
     auto refuse = [&](const Error& error) { reply_error(head_, error, reply); };
     if (auto read = reader_.finish(); !read) return refuse(read.error());
     if (!file_) return refuse(make_error(Errc::invalid_argument, "file is required", "file"));
-    if (auto checked = check_fields(/*complete=*/true); !checked) return refuse(checked.error());
-    auto tail = file_->read_tail(domain::kZipTailBytes);
-    if (!tail) return refuse(tail.error());
-    if (auto zip = domain::check_zip_archive(file_->head(), *tail); !zip) {
-      return refuse(zip.error());
-    }
+    if (auto checked = check_fields(); !checked) return refuse(checked.error());
+    if (auto zip = check_zip(); !zip) return refuse(zip.error());
     auto claim = file_->commit();
     if (!claim) return refuse(claim.error());
     command_.version_id = api_.ids.next();
@@ -206,7 +214,7 @@ class VersionUpload final : public BodySink, public MultipartHandler {
                                        {"changelog", command_.changelog},
                                        {"file_sha256", command_.file_sha256},
                                        {"file_name", command_.file_name}}
-                           .dump();
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto kept = std::make_shared<store::BlobClaim>(std::move(*claim));
     auto render = render_version();
     run_command<events::WebsiteVersionState>(
@@ -222,12 +230,9 @@ class VersionUpload final : public BodySink, public MultipartHandler {
   }
 
  private:
-  // The fields, once known: complete when the whole body was read (all fields must be there);
-  // before the file, only what has arrived is checked.
-  Status check_fields(bool complete) {
-    if (!complete && (fields_.count("project_id") == 0 || fields_.count("version_number") == 0)) {
-      return {};
-    }
+  // The fields that have arrived (all of them once the body was read), the caller's scope over
+  // the project and the version number's freedom.
+  Status check_fields() {
     command_.project_id = fields_["project_id"];
     command_.version_number = fields_["version_number"];
     command_.notes = fields_["notes"];
@@ -250,6 +255,14 @@ class VersionUpload final : public BodySink, public MultipartHandler {
           "version_number");
     }
     return {};
+  }
+
+  // The staged file is a zip archive that is safe to extract (core/domain/zip_archive.h).
+  Status check_zip() {
+    auto tail = file_->read_tail(domain::kZipTailBytes);
+    if (!tail) return std::move(tail).error();
+    if (auto shape = domain::check_zip_archive(file_->head(), *tail); !shape) return shape;
+    return domain::check_zip_file(file_->staged_path(), api_.options.upload_zip_limits);
   }
 
   ApiContext& api_;
