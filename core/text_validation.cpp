@@ -86,10 +86,10 @@ Status check_text(std::string_view text, std::string_view field, LineBreaks line
                       std::string(field));
   }
   if (has_control_characters(text, line_breaks)) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("{} holds a control character or a bidirectional override",
-                                  field),
-                      std::string(field));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("{} holds a control character or a bidirectional override", field),
+        std::string(field));
   }
   return {};
 }

@@ -263,8 +263,7 @@ int main(int argc, char** argv) {
       "largest request body in bytes (larger: 413); uploads have their own limit")(
       "upload-limit-mib", po::value(&settings.upload_mib_max)->default_value(50),
       "largest website version zip file in MiB (larger: 413)")(
-      "upload-unzipped-limit-mib",
-      po::value(&settings.upload_unzipped_mib_max)->default_value(500),
+      "upload-unzipped-limit-mib", po::value(&settings.upload_unzipped_mib_max)->default_value(500),
       "largest total unpacked size a website version zip may declare, in MiB (larger: 400)")(
       "header-limit", po::value(&settings.header_bytes_max)->default_value(16 * 1024),
       "largest request header block in bytes (larger: 431)")(
@@ -328,8 +327,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (settings.upload_unzipped_mib_max < 1 || settings.upload_unzipped_mib_max > 1'048'576) {
-    std::fprintf(stderr,
-                 "ledgerd: --upload-unzipped-limit-mib must be between 1 and 1048576\n");
+    std::fprintf(stderr, "ledgerd: --upload-unzipped-limit-mib must be between 1 and 1048576\n");
     return 2;
   }
   if (!settings.smtp_relay.empty()) {

@@ -40,8 +40,8 @@ std::string describe(const ZipEntry& entry, std::size_t index) {
 }
 
 bool is_absolute(std::string_view name) {
-  const bool drive = name.size() >= 2 && name[1] == ':' &&
-                     std::isalpha(static_cast<unsigned char>(name[0])) != 0;
+  const bool drive =
+      name.size() >= 2 && name[1] == ':' && std::isalpha(static_cast<unsigned char>(name[0])) != 0;
   return name.front() == '/' || name.front() == '\\' || drive;
 }
 
@@ -68,7 +68,8 @@ Status check_entry_name(const ZipEntry& entry, std::size_t index, const ZipLimit
                                    describe(entry, index), limits.entry_name_bytes_max));
   }
   if (has_control_byte(name)) {
-    return refused_zip(fmt::format("{} has a control character in its name", describe(entry, index)));
+    return refused_zip(
+        fmt::format("{} has a control character in its name", describe(entry, index)));
   }
   if (is_absolute(name)) {
     return refused_zip(fmt::format("{} has an absolute path", describe(entry, index)));
@@ -139,9 +140,8 @@ Result<std::vector<ZipEntry>> read_entries(const std::filesystem::path& path,
   const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
   if (count < 0) return refused_zip("the file is not a zip archive (its directory cannot be read)");
   if (static_cast<std::uint64_t>(count) > limits.entries_max) {
-    return refused_zip(
-        fmt::format("the zip archive has {} entries, over the limit of {}", count,
-                    limits.entries_max));
+    return refused_zip(fmt::format("the zip archive has {} entries, over the limit of {}", count,
+                                   limits.entries_max));
   }
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<std::size_t>(count));
@@ -156,8 +156,7 @@ Result<std::vector<ZipEntry>> read_entries(const std::filesystem::path& path,
 }  // namespace
 
 Status check_zip_archive(std::string_view head, std::string_view tail) {
-  const Error not_zip =
-      make_error(Errc::invalid_argument, "the file is not a zip archive", "file");
+  const Error not_zip = make_error(Errc::invalid_argument, "the file is not a zip archive", "file");
   if (head != kLocalHeader && head != kEndOfDirectory) return not_zip;
   if (tail.size() < kEndRecordBytes) return not_zip;
   // The end record is the last "PK\5\6" whose comment length reaches exactly the end.

@@ -43,7 +43,7 @@ struct ZipLimits {
 
 // One entry as the central directory declares it.
 struct ZipEntry {
-  std::string name;  // raw bytes (UTF-8 or CP437, as the archive says)
+  std::string name;                   // raw bytes (UTF-8 or CP437, as the archive says)
   std::uint64_t size = 0;             // unpacked
   std::uint64_t compressed_size = 0;  // packed
   std::uint16_t compression_method = 0;

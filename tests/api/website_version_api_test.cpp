@@ -37,8 +37,9 @@ struct WebsiteTeam {
                      nlohmann::json{{"service", service}, {"agent_id", agent}}.dump())
                   .status == 200);
     }
-    auto project = f.post(alice, "/api/website-projects/",
-                          R"({"name":"Shop","answers":{"business_name":"Alice's","goals":"Sell"}})");
+    auto project =
+        f.post(alice, "/api/website-projects/",
+               R"({"name":"Shop","answers":{"business_name":"Alice's","goals":"Sell"}})");
     REQUIRE(project.status == 201);
     project_id = project.json()["id"].get<std::string>();
   }
@@ -64,8 +65,9 @@ struct WebsiteTeam {
   std::string admin, alice_id, alice, bob, web_id, web, web2, mkt_id, mkt, project_id;
 };
 
-TEST_CASE("a version from upload to deployment: the file back byte for byte, each step by its "
-          "role") {
+TEST_CASE(
+    "a version from upload to deployment: the file back byte for byte, each step by its "
+    "role") {
   ApiFixture f;
   WebsiteTeam team(f);
   const std::string zip = testing::zip_shaped_file(300 * 1024, 1);
@@ -128,8 +130,8 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   for (const auto& agent : agents) {
     CHECK(agent["deployed_versions"] == (agent["agent_id"] == team.web_id ? 1 : 0));
   }
-  for (const char* type : {"website_version_uploaded", "website_version_testing",
-                           "website_version_deployed"}) {
+  for (const char* type :
+       {"website_version_uploaded", "website_version_testing", "website_version_deployed"}) {
     CAPTURE(type);
     auto feed = f.call(team.alice, verb::get, std::string("/api/notifications/?type=") + type, "",
                        {{"X-Min-Position", position}});
@@ -150,8 +152,8 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   CHECK(f.get(team.web, "/api/website-versions/my_uploads/").json()["count"] == 1);
   CHECK(f.get(team.web2, "/api/website-versions/my_uploads/").json()["count"] == 0);
   CHECK(f.get(team.alice, "/api/website-versions/my_uploads/").status == 403);
-  CHECK(f.get(team.alice, "/api/website-versions/?project_id=" + team.project_id)
-            .json()["count"] == 1);
+  CHECK(f.get(team.alice, "/api/website-versions/?project_id=" + team.project_id).json()["count"] ==
+        1);
   CHECK(f.get(team.admin, "/api/website-versions/?status=deployed").json()["count"] == 1);
   CHECK(f.get(team.admin, "/api/website-versions/?status=testing").json()["count"] == 0);
 }
@@ -161,7 +163,8 @@ TEST_CASE("scope: other clients and agents get 404 on every version endpoint; ro
   WebsiteTeam team(f);
   auto uploaded = team.upload(team.web, team.form("1.0", testing::zip_shaped_file(4096, 2)));
   REQUIRE(uploaded.status == 201);
-  const std::string path = "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/";
+  const std::string path =
+      "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/";
   for (const auto* token : {&team.bob, &team.web2, &team.mkt}) {
     CHECK(f.get(*token, path).status == 404);
     CHECK(f.get(*token, path + "file/").status == 404);
@@ -222,8 +225,7 @@ TEST_CASE("refused uploads answer clearly and leave no blob behind") {
       {"unknown project",
        multipart_body({{"project_id", "nope"}, {"version_number", "2.0"}}, "a.zip", zip),
        testing::multipart_content_type(), 404, "project_id"},
-      {"JSON instead of a form", R"({"project_id":"x"})", "application/json", 400,
-       "Content-Type"},
+      {"JSON instead of a form", R"({"project_id":"x"})", "application/json", 400, "Content-Type"},
       {"no boundary", form, "multipart/form-data", 400, "Content-Type"},
   };
   for (const auto& test : cases) {
@@ -266,8 +268,9 @@ void check_refused_cleanly(ApiFixture& f, const testing::HttpAnswer& answer, uns
   CHECK(f.get("", "/healthz").status == 200);
 }
 
-TEST_CASE("text that is not UTF-8 or holds control characters, in any field or the file name, is "
-          "refused naming it; nothing is stored and the server goes on") {
+TEST_CASE(
+    "text that is not UTF-8 or holds control characters, in any field or the file name, is "
+    "refused naming it; nothing is stored and the server goes on") {
   ApiFixture f;
   WebsiteTeam team(f);
   const std::string zip = testing::zip_shaped_file(8 * 1024, 11);
@@ -279,8 +282,8 @@ TEST_CASE("text that is not UTF-8 or holds control characters, in any field or t
     const char* field;
   };
   auto fields = [&](const std::string& name, const std::string& value) {
-    std::vector<std::pair<std::string, std::string>> all = {
-        {"project_id", team.project_id}, {"version_number", "3.0"}};
+    std::vector<std::pair<std::string, std::string>> all = {{"project_id", team.project_id},
+                                                            {"version_number", "3.0"}};
     if (name == "project_id" || name == "version_number") {
       for (auto& field : all) {
         if (field.first == name) field.second = value;
@@ -299,39 +302,40 @@ TEST_CASE("text that is not UTF-8 or holds control characters, in any field or t
        fields("technologies_used", "[\"\xed\xa0\x80\"]"), "site.zip", "technologies_used"},
       {"truncated sequence in project_id", fields("project_id", "p\xe2\x82"), "site.zip",
        "project_id"},
-      {"0xFF in version_number", fields("version_number", "1.\xff"), "site.zip",
-       "version_number"},
+      {"0xFF in version_number", fields("version_number", "1.\xff"), "site.zip", "version_number"},
       {"Latin-1 file name", fields("notes", "ok"), "caf\xe9.zip", "file"},
       {"control character in technologies_used", fields("technologies_used", "React\x07"),
        "site.zip", "technologies_used"},
       {"escaped NUL in a JSON array of technologies_used",
        fields("technologies_used", R"(["Re\u0000act"])"), "site.zip", "technologies_used"},
-      {"bidi override in technologies_used", fields("technologies_used", "Re\xe2\x80\xaeact"),
+      {"bidi override in technologies_used",
+       fields("technologies_used",
+              "Re\xe2\x80\xae"
+              "act"),
        "site.zip", "technologies_used"},
       {"escape character in notes", fields("notes", "a\x1b[31mred"), "site.zip", "notes"},
-      {"bidi override in the file name", fields("notes", "ok"), "evil\xe2\x80\xaepiz.exe",
-       "file"},
+      {"bidi override in the file name", fields("notes", "ok"), "evil\xe2\x80\xaepiz.exe", "file"},
       {"tab in the file name", fields("notes", "ok"), "site\t.zip", "file"},
   };
   for (const auto& test : cases) {
     CAPTURE(std::string(test.what));
-    check_refused_cleanly(f, team.upload(team.web, multipart_body(test.fields, test.file_name, zip)),
+    check_refused_cleanly(f,
+                          team.upload(team.web, multipart_body(test.fields, test.file_name, zip)),
                           400, test.field, 0, head);
   }
   // A field after the file is checked as well, before the file is kept.
-  const std::string notes_last = multipart_part("project_id", team.project_id) +
-                                 multipart_part("version_number", "3.0") +
-                                 multipart_part("file", zip, "site.zip") +
-                                 multipart_part("notes", "\xff") + multipart_close();
+  const std::string notes_last =
+      multipart_part("project_id", team.project_id) + multipart_part("version_number", "3.0") +
+      multipart_part("file", zip, "site.zip") + multipart_part("notes", "\xff") + multipart_close();
   check_refused_cleanly(f, team.upload(team.web, notes_last), 400, "notes", 0, head);
   // Line breaks and tabs are text in notes and changelog; UTF-8 names are fine.
-  auto accepted = team.upload(
-      team.web, multipart_body({{"project_id", team.project_id},
-                                {"version_number", "3.0"},
-                                {"notes", "line one\r\nline two\tend"},
-                                {"changelog", "- caf\xc3\xa9\n- \xe2\x82\xac"},
-                                {"technologies_used", "React, Vue"}},
-                               "caf\xc3\xa9.zip", zip));
+  auto accepted =
+      team.upload(team.web, multipart_body({{"project_id", team.project_id},
+                                            {"version_number", "3.0"},
+                                            {"notes", "line one\r\nline two\tend"},
+                                            {"changelog", "- caf\xc3\xa9\n- \xe2\x82\xac"},
+                                            {"technologies_used", "React, Vue"}},
+                                           "caf\xc3\xa9.zip", zip));
   REQUIRE_MESSAGE(accepted.status == 201, accepted.body);
   CHECK(accepted.json()["file_name"] == "caf\xc3\xa9.zip");
   CHECK(accepted.json()["notes"] == "line one\r\nline two\tend");
@@ -365,8 +369,8 @@ EarlyAnswer answer_to_partial_request(unsigned short port, const std::string& by
       early.body = response.body();
       stream.expires_after(wait);
       stream.async_read_some(boost::asio::buffer(rest), [&](beast::error_code closed, std::size_t) {
-        early.closed = closed == boost::asio::error::eof ||
-                       closed == boost::asio::error::connection_reset;
+        early.closed =
+            closed == boost::asio::error::eof || closed == boost::asio::error::connection_reset;
       });
     });
   });
@@ -374,8 +378,9 @@ EarlyAnswer answer_to_partial_request(unsigned short port, const std::string& by
   return early;
 }
 
-TEST_CASE("a file part sent before project_id and version_number is refused at once: the answer "
-          "comes before the rest of the body is sent, and the connection is closed") {
+TEST_CASE(
+    "a file part sent before project_id and version_number is refused at once: the answer "
+    "comes before the rest of the body is sent, and the connection is closed") {
   ApiFixture f;
   WebsiteTeam team(f);
   const std::string zip = testing::zip_shaped_file(900 * 1024, 12);
@@ -389,9 +394,8 @@ TEST_CASE("a file part sent before project_id and version_number is refused at o
         *token + "\r\nContent-Type: " + testing::multipart_content_type() +
         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     // The head and a tenth of the body: the rest never comes.
-    const auto early =
-        answer_to_partial_request(f.server->port(), head + body.substr(0, body.size() / 10),
-                                  std::chrono::seconds(5));
+    const auto early = answer_to_partial_request(
+        f.server->port(), head + body.substr(0, body.size() / 10), std::chrono::seconds(5));
     CHECK(early.status == 400);
     REQUIRE_MESSAGE(!early.body.empty(), "no answer before the body was whole");
     const auto problem = nlohmann::json::parse(early.body);
@@ -409,8 +413,9 @@ testing::HttpAnswer upload_zip(WebsiteTeam& team, const std::string& number,
   return team.upload(team.web, team.form(number, archive));
 }
 
-TEST_CASE("zips that would extract outside their directory, lie about their sizes, are encrypted "
-          "or unpack past the limit are refused; ordinary zips are stored") {
+TEST_CASE(
+    "zips that would extract outside their directory, lie about their sizes, are encrypted "
+    "or unpack past the limit are refused; ordinary zips are stored") {
   ApiFixture f;
   WebsiteTeam team(f);
   f.api.options.upload_zip_limits.uncompressed_bytes_max = 256 * 1024;
@@ -436,7 +441,10 @@ TEST_CASE("zips that would extract outside their directory, lie about their size
       {"absolute path", testing::zip_file({{"/var/www/index.html", page}}), "absolute path"},
       {"drive letter", testing::zip_file({{"C:/Windows/x.html", page}}), "absolute path"},
       {"backslash traversal", testing::zip_file({{"..\\..\\x.html", page}}), "backslash"},
-      {"control character in a name", testing::zip_file({{"a\x01b.html", page}}),
+      {"control character in a name",
+       testing::zip_file({{"a\x01"
+                           "b.html",
+                           page}}),
        "control character"},
       {"empty name", testing::zip_file({{"", page}}), "empty name"},
       {"name over the limit", testing::zip_file({{std::string(1025, 'n'), page}}), "over 1024"},
@@ -447,7 +455,8 @@ TEST_CASE("zips that would extract outside their directory, lie about their size
       {"declared size that cannot be (a zip bomb's directory)",
        testing::zip_file({{"bomb.bin", page, 0xfffffff0u}}), "declares sizes that cannot be"},
       {"deflate beyond its largest ratio",
-       testing::zip_file({{"bomb.bin", std::string("\x03\x00", 2), 200'000, 8}}), "declares sizes that cannot be"},
+       testing::zip_file({{"bomb.bin", std::string("\x03\x00", 2), 200'000, 8}}),
+       "declares sizes that cannot be"},
       {"encrypted entry", testing::zip_file({{"secret.html", page, {}, 0, true}}), "encrypted"},
       {"symbolic link", testing::zip_file({{"link", "/etc/passwd", {}, 0, false, true}}),
        "symbolic link"},
@@ -462,8 +471,7 @@ TEST_CASE("zips that would extract outside their directory, lie about their size
     CAPTURE(std::string(test.what));
     const auto answer = upload_zip(team, "5.0", test.archive);
     check_refused_cleanly(f, answer, 400, "file", 0, head);
-    CHECK_MESSAGE(answer.json()["detail"].get<std::string>().find(test.detail) !=
-                      std::string::npos,
+    CHECK_MESSAGE(answer.json()["detail"].get<std::string>().find(test.detail) != std::string::npos,
                   answer.body);
   }
   // An ordinary site, an empty zip and a zip with a comment are stored.

@@ -24,8 +24,8 @@ inline std::string multipart_body(const std::vector<std::pair<std::string, std::
   const std::string dash = std::string("--") + kMultipartBoundary;
   std::string body;
   for (const auto& [name, value] : fields) {
-    body += dash + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value +
-            "\r\n";
+    body +=
+        dash + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
   }
   if (!file_name.empty()) {
     body += dash + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file_name +

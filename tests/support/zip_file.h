@@ -47,16 +47,16 @@ inline void put32(std::string& out, std::uint32_t value) {
 // The fields local and central headers share, from "version needed" to the extra field length.
 inline std::string zip_common_header(const ZipFileEntry& entry) {
   std::string out;
-  put16(out, 20);                           // version needed: 2.0
-  put16(out, entry.encrypted ? 1 : 0);      // flags
+  put16(out, 20);                       // version needed: 2.0
+  put16(out, entry.encrypted ? 1 : 0);  // flags
   put16(out, entry.method);
-  put16(out, 0);                            // time
-  put16(out, 0x21);                         // date: 1980-01-01
+  put16(out, 0);     // time
+  put16(out, 0x21);  // date: 1980-01-01
   put32(out, crc32_of(entry.content));
   put32(out, static_cast<std::uint32_t>(entry.content.size()));
   put32(out, entry.declared_size.value_or(static_cast<std::uint32_t>(entry.content.size())));
   put16(out, static_cast<std::uint32_t>(entry.name.size()));
-  put16(out, 0);                            // extra field length
+  put16(out, 0);  // extra field length
   return out;
 }
 
