@@ -3,6 +3,7 @@
 // everything from other clients and agents (404); refused uploads leave no blob behind.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
