@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/domain/ledger.h"
+#include "core/domain/zip_archive.h"
 #include "core/id_generator.h"
 #include "core/password_hasher.h"
 #include "core/store/blob_store.h"
@@ -30,6 +31,7 @@ struct ApiOptions {
   RateLimit verify_limit{5, 5};     // per email
   RateLimit register_limit{20, 20}; // per IP
   std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
+  domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
 };
 
 struct ApiContext {

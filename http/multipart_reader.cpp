@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text_validation.h"
+
 namespace ledger::http {
 namespace {
 
@@ -14,8 +16,7 @@ constexpr std::size_t kBoundaryMax = 70;  // RFC 2046
 constexpr std::size_t kPaddingMax = 256;  // spaces after a delimiter
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -93,9 +94,20 @@ Result<HeaderValue> parse_header_value(std::string_view text) {
 bool valid_boundary(std::string_view boundary) {
   if (boundary.empty() || boundary.size() > kBoundaryMax || boundary.back() == ' ') return false;
   return std::all_of(boundary.begin(), boundary.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("'()+_,-./:=? ").find(static_cast<char>(c)) !=
-                                  std::string_view::npos;
+    return std::isalnum(c) ||
+           std::string_view("'()+_,-./:=? ").find(static_cast<char>(c)) != std::string_view::npos;
   });
+}
+
+// A part's name and file name become text the server stores and answers: UTF-8 only.
+Status check_part_names(const MultipartPart& part) {
+  if (!is_valid_utf8(part.name))
+    return malformed("the name of a multipart part is not valid UTF-8");
+  if (!is_valid_utf8(part.filename)) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the file name of {} is not valid UTF-8", part.name), part.name);
+  }
+  return {};
 }
 
 }  // namespace
@@ -107,8 +119,8 @@ Result<std::string> multipart_boundary(std::string_view content_type) {
                       "the Content-Type is malformed: " + value.error().message, "Content-Type");
   }
   if (value->type != "multipart/form-data") {
-    return make_error(Errc::invalid_argument,
-                      "the body must be multipart/form-data (Content-Type)", "Content-Type");
+    return make_error(Errc::invalid_argument, "the body must be multipart/form-data (Content-Type)",
+                      "Content-Type");
   }
   const std::string boundary(value->parameter("boundary"));
   if (!valid_boundary(boundary)) {
@@ -150,8 +162,8 @@ Status MultipartReader::feed(std::string_view bytes) {
 Status MultipartReader::finish() {
   if (state_ == State::failed) return error_;
   if (state_ != State::epilogue) {
-    return fail(malformed(
-        "the multipart body ends before its closing boundary: the upload is truncated"));
+    return fail(
+        malformed("the multipart body ends before its closing boundary: the upload is truncated"));
   }
   return {};
 }
@@ -243,8 +255,7 @@ Status MultipartReader::step(bool& progressed) {
         return {};
       }
       if (at > 0) {
-        if (auto taken = handler_.on_part_data(std::string_view(pending_).substr(0, at));
-            !taken) {
+        if (auto taken = handler_.on_part_data(std::string_view(pending_).substr(0, at)); !taken) {
           return taken;
         }
       }
@@ -280,6 +291,7 @@ Status MultipartReader::parse_headers(std::string_view block) {
       }
       part.name = std::string(parsed->parameter("name"));
       part.filename = std::string(parsed->parameter("filename"));
+      if (auto text = check_part_names(part); !text) return text;
       disposition = true;
     } else if (iequals(name, "Content-Type")) {
       part.content_type = std::string(value);

@@ -4,8 +4,9 @@
 // memory.
 //
 // Limits (each answered with a clear error, after which the reader takes nothing more):
-// a part's header block at most 8 KiB, at most 64 parts, a preamble of at most 16 KiB. A body
-// that ends before the closing delimiter is refused by finish() ("truncated").
+// a part's header block at most 8 KiB, at most 64 parts, a preamble of at most 16 KiB. A part
+// whose name or file name is not valid UTF-8 is refused (the file name's error names the part).
+// A body that ends before the closing delimiter is refused by finish() ("truncated").
 #pragma once
 
 #include <cstddef>

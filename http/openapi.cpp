@@ -233,8 +233,10 @@ std::vector<ApiOperation> build_operations() {
        "agent (website), admin",
        {{"phase", "string", true, ""}, {"note", "string", false, ""}}, {}, 200, false},
       {"post", "/api/website-versions/",
-       "Upload a version: the zip file is streamed to the blob store (SHA-256, size limit "
-       "--upload-limit-mib, default 50 MiB)",
+       "Upload a version: project_id and version_number first, then the zip file, streamed to "
+       "the blob store (SHA-256, size limit --upload-limit-mib, default 50 MiB); a file before "
+       "them is 400. The zip's entries must be safe to extract (no absolute or '..' paths, no "
+       "encryption, unpacked total at most --upload-unzipped-limit-mib, default 500 MiB)",
        "agent (website)",
        {{"project_id", "string", true, ""},
         {"version_number", "string", true, "1-20 letters, digits, . - _; unique per project"},

@@ -48,6 +48,7 @@ struct Settings {
   std::uint32_t password_cost = 15;
   std::size_t body_bytes_max = 1 << 20;
   std::uint64_t upload_mib_max = 50;
+  std::uint64_t upload_unzipped_mib_max = 500;
   std::size_t header_bytes_max = 16 * 1024;
   std::uint64_t request_timeout_ms = 15'000;
   std::uint64_t idle_timeout_ms = 60'000;
@@ -132,6 +133,7 @@ int run(const Settings& settings) {
   api_options.token_lifetime_us =
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
   api_options.upload_bytes_max = settings.upload_mib_max << 20;
+  api_options.upload_zip_limits.uncompressed_bytes_max = settings.upload_unzipped_mib_max << 20;
   auto blobs = store::BlobStore::open(std::filesystem::path(settings.data_dir) / "blobs");
   if (!blobs) {
     std::fprintf(stderr, "ledgerd: %s\n", blobs.error().message.c_str());
@@ -261,6 +263,8 @@ int main(int argc, char** argv) {
       "largest request body in bytes (larger: 413); uploads have their own limit")(
       "upload-limit-mib", po::value(&settings.upload_mib_max)->default_value(50),
       "largest website version zip file in MiB (larger: 413)")(
+      "upload-unzipped-limit-mib", po::value(&settings.upload_unzipped_mib_max)->default_value(500),
+      "largest total unpacked size a website version zip may declare, in MiB (larger: 400)")(
       "header-limit", po::value(&settings.header_bytes_max)->default_value(16 * 1024),
       "largest request header block in bytes (larger: 431)")(
       "request-timeout-ms", po::value(&settings.request_timeout_ms)->default_value(15'000),
@@ -320,6 +324,10 @@ int main(int argc, char** argv) {
   }
   if (settings.upload_mib_max < 1 || settings.upload_mib_max > 4096) {
     std::fprintf(stderr, "ledgerd: --upload-limit-mib must be between 1 and 4096\n");
+    return 2;
+  }
+  if (settings.upload_unzipped_mib_max < 1 || settings.upload_unzipped_mib_max > 1'048'576) {
+    std::fprintf(stderr, "ledgerd: --upload-unzipped-limit-mib must be between 1 and 1048576\n");
     return 2;
   }
   if (!settings.smtp_relay.empty()) {

@@ -8,6 +8,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/website_project.h"
+#include "core/text_validation.h"
 
 namespace ledger::domain {
 namespace {
@@ -34,8 +35,8 @@ bool valid_sha256_hex(std::string_view hex) {
 
 Result<events::WebsiteVersionState> load_version(UnitOfWork& uow, std::string_view version_id) {
   if (auto valid = require_id(version_id, "version_id"); !valid) return std::move(valid).error();
-  auto row = uow.load<events::WebsiteVersionState>(kWebsitesKeyspace,
-                                                   website_version_key(version_id));
+  auto row =
+      uow.load<events::WebsiteVersionState>(kWebsitesKeyspace, website_version_key(version_id));
   if (!row) return std::move(row).error();
   if (!row->has_value()) {
     return make_error(Errc::not_found, fmt::format("there is no website version {}", version_id));
@@ -96,21 +97,41 @@ std::string agent_uploads_prefix(std::string_view agent_id) {
 
 Status check_website_version_fields(const UploadWebsiteVersion& command) {
   if (auto valid = require_id(command.project_id, "project_id"); !valid) return valid;
+  if (auto valid = check_text("project_id", command.project_id, TextKind::short_text); !valid) {
+    return valid;
+  }
   if (!valid_version_number(command.version_number)) {
     return make_error(Errc::invalid_argument,
-                      "version_number is 1-20 letters, digits, '.', '-' or '_'",
-                      "version_number");
+                      "version_number is 1-20 letters, digits, '.', '-' or '_'", "version_number");
   }
-  if (auto valid = limit_text(command.notes, "notes", kNotesMax); !valid) return valid;
-  if (auto valid = limit_text(command.changelog, "changelog", kNotesMax); !valid) return valid;
+  for (const auto& [text, field] :
+       {std::pair{&command.notes, "notes"}, std::pair{&command.changelog, "changelog"}}) {
+    if (auto valid = limit_text(*text, field, kNotesMax); !valid) return valid;
+    if (auto valid = check_text(field, *text, TextKind::long_text); !valid) return valid;
+  }
   if (command.technologies.size() > kTechnologiesMax) {
-    return make_error(Errc::invalid_argument, "at most 20 technologies_used",
-                      "technologies_used");
+    return make_error(Errc::invalid_argument, "at most 20 technologies_used", "technologies_used");
   }
   for (const auto& technology : command.technologies) {
     if (auto valid = require_text(technology, "technologies_used", kTechnologyMax); !valid) {
       return valid;
     }
+    if (auto valid = check_text("technologies_used", technology, TextKind::short_text); !valid) {
+      return valid;
+    }
+  }
+  return {};
+}
+
+Status check_website_version_file_name(std::string_view file_name) {
+  if (auto valid = require_text(file_name, "file", kFileNameMax); !valid) {
+    return make_error(Errc::invalid_argument, "the file name is 1-255 bytes", "file");
+  }
+  if (auto valid = check_text("file", file_name, TextKind::short_text); !valid) {
+    return make_error(Errc::invalid_argument,
+                      "the file name must be UTF-8 without control characters or "
+                      "bidirectional overrides",
+                      "file");
   }
   return {};
 }
@@ -124,10 +145,9 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
     return std::move(valid).error();
   }
   if (!valid_sha256_hex(command.file_sha256) || command.file_size == 0) {
-    return make_error(Errc::invalid_argument, "the file is empty or its hash is malformed",
-                      "file");
+    return make_error(Errc::invalid_argument, "the file is empty or its hash is malformed", "file");
   }
-  if (auto valid = limit_text(command.file_name, "file name", kFileNameMax); !valid) {
+  if (auto valid = check_website_version_file_name(command.file_name); !valid) {
     return std::move(valid).error();
   }
   auto project = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
@@ -223,8 +243,8 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
   auto version = load_version(uow, command.version_id);
   if (!version) return version;
   if (!valid_web_url(command.url)) {
-    return make_error(Errc::invalid_argument,
-                      "deployment_url must be an http(s) URL with a host", "deployment_url");
+    return make_error(Errc::invalid_argument, "deployment_url must be an http(s) URL with a host",
+                      "deployment_url");
   }
   if (auto allowed = require_status(*version, "approved", "deployed"); !allowed) {
     return std::move(allowed).error();
@@ -246,10 +266,9 @@ Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
     return std::move(valid).error();
   }
   if (static_cast<std::size_t>(version->feedback_size()) >= kVersionFeedbackMax) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("a version takes at most {} feedback entries",
-                                  kVersionFeedbackMax),
-                      "message");
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("a version takes at most {} feedback entries", kVersionFeedbackMax), "message");
   }
   auto* entry = version->add_feedback();
   entry->set_author_id(command.actor_id);

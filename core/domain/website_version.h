@@ -5,7 +5,9 @@
 // - Upload: the project exists; version_number 1-20 characters of letters, digits, '.', '-',
 //   '_', unique per project (version_number_taken); notes and changelog <= 5000; at most 20
 //   technologies of 1-50 characters; the file is stored in the blob store (its hash is 64
-//   lower-case hex digits, its size > 0), file name <= 255.
+//   lower-case hex digits, its size > 0), file name 1-255. Every text is valid UTF-8 without
+//   control characters or bidirectional overrides (core/text_validation.h); notes and
+//   changelog may hold line breaks and tabs.
 // - Status: uploaded -> testing (start_testing, optional http(s) preview URL) -> approved
 //   (approve) -> deployed (deploy, http(s) deployment URL required). Any other move is
 //   invalid_transition naming the status. Who may do each is the API's matter (see
@@ -46,6 +48,10 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
 
 // Checks an upload's fields before its file is read, so that a refused upload costs nothing.
 Status check_website_version_fields(const UploadWebsiteVersion& command);
+
+// Checks the name an upload's file was sent under (1-255 bytes of UTF-8, see below), before the
+// file is read; invalid_argument naming "file" otherwise.
+Status check_website_version_file_name(std::string_view file_name);
 
 struct WebsiteVersionAction {
   std::string version_id;

@@ -65,6 +65,8 @@ class BlobWriter {
   // The first bytes written (up to 4) and the last `bytes` of the staged file, for format checks.
   std::string_view head() const { return head_; }
   Result<std::string> read_tail(std::size_t bytes) const;
+  // The staged file, for checks that read it whole (a zip's central directory) before commit().
+  const std::filesystem::path& staged_path() const { return path_; }
 
   // Syncs and moves the staged bytes into place under their hash.
   Result<BlobClaim> commit();

@@ -11,6 +11,7 @@
 #include "core/domain/website_version.h"
 #include "core/domain/zip_archive.h"
 #include "core/store/blob_store.h"
+#include "core/text_validation.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
 #include "http/domain_json.h"
@@ -46,8 +47,8 @@ nlohmann::json version_json(const events::WebsiteVersionState& version) {
           {"version_number", version.version_number()},
           {"status", version.status()},
           {"notes", version.notes()},
-          {"technologies_used", std::vector<std::string>(version.technologies().begin(),
-                                                         version.technologies().end())},
+          {"technologies_used",
+           std::vector<std::string>(version.technologies().begin(), version.technologies().end())},
           {"changelog", version.changelog()},
           {"file_name", version.file_name()},
           {"file_size", version.file_size()},
@@ -83,12 +84,12 @@ Status require_project_scope(const ApiContext& api, const Caller& caller,
 
 Result<events::WebsiteVersionState> visible_version(const ApiContext& api, const Caller& caller,
                                                     std::string_view id) {
-  auto version = domain::read_row<events::WebsiteVersionState>(
-      api.log, domain::kWebsitesKeyspace, domain::website_version_key(id));
+  auto version = domain::read_row<events::WebsiteVersionState>(api.log, domain::kWebsitesKeyspace,
+                                                               domain::website_version_key(id));
   if (!version) return std::move(version).error();
   if (!version->has_value()) return make_error(Errc::not_found, "there is no such version");
-  if (auto scope = require_client_scope(api.log, caller, (*version)->client_id(), kWebsite,
-                                        "version");
+  if (auto scope =
+          require_client_scope(api.log, caller, (*version)->client_id(), kWebsite, "version");
       !scope) {
     return std::move(scope).error();
   }
@@ -122,8 +123,10 @@ Result<std::vector<std::string>> technologies_from(std::string_view text) {
 }
 
 // The body of POST /api/website-versions/: multipart fields and the zip `file`, streamed into
-// the blob store as it arrives. The fields are checked as soon as the file starts (when they
-// came first, as the dashboards send them), so a refused upload is not read to its end.
+// the blob store as it arrives. project_id and version_number must come before the file (as the
+// dashboards send them): a file part before them is refused at once, and the fields, the file
+// name and the caller's scope are checked as soon as the file starts, so a refused upload is
+// never read to its end. Every field is checked to be UTF-8 as soon as it is read.
 class VersionUpload final : public BodySink, public MultipartHandler {
  public:
   VersionUpload(ApiContext& api, Caller caller, const Request& head, std::string boundary)
@@ -139,15 +142,20 @@ class VersionUpload final : public BodySink, public MultipartHandler {
         return make_error(Errc::invalid_argument, "file must be a file part (with a filename)",
                           "file");
       }
+      if (auto name = domain::check_website_version_file_name(part.filename); !name) return name;
       file_name_ = part.filename;
-      if (auto early = check_fields(/*complete=*/false); !early) return early;
+      if (fields_.count("project_id") == 0 || fields_.count("version_number") == 0) {
+        return make_error(Errc::invalid_argument,
+                          "project_id and version_number must come before the file part", "file");
+      }
+      if (auto early = check_fields(); !early) return early;
       auto writer = api_.blobs->create_writer(api_.options.upload_bytes_max);
       if (!writer) return std::move(writer).error();
       file_ = std::move(*writer);
       return {};
     }
-    static const std::vector<std::string_view> kFields = {
-        "project_id", "version_number", "notes", "technologies_used", "changelog"};
+    static const std::vector<std::string_view> kFields = {"project_id", "version_number", "notes",
+                                                          "technologies_used", "changelog"};
     if (std::find(kFields.begin(), kFields.end(), part.name) == kFields.end()) {
       return make_error(Errc::invalid_argument,
                         fmt::format("{} is not a field of a website version", part.name),
@@ -178,18 +186,17 @@ class VersionUpload final : public BodySink, public MultipartHandler {
     return {};
   }
 
-  Status on_part_end() override { return {}; }
+  Status on_part_end() override {
+    if (part_ == "file" || is_valid_utf8(fields_[part_])) return {};
+    return make_error(Errc::invalid_argument, fmt::format("{} is not valid UTF-8", part_), part_);
+  }
 
   void finish(Reply reply) override {
     auto refuse = [&](const Error& error) { reply_error(head_, error, reply); };
     if (auto read = reader_.finish(); !read) return refuse(read.error());
     if (!file_) return refuse(make_error(Errc::invalid_argument, "file is required", "file"));
-    if (auto checked = check_fields(/*complete=*/true); !checked) return refuse(checked.error());
-    auto tail = file_->read_tail(domain::kZipTailBytes);
-    if (!tail) return refuse(tail.error());
-    if (auto zip = domain::check_zip_archive(file_->head(), *tail); !zip) {
-      return refuse(zip.error());
-    }
+    if (auto checked = check_fields(); !checked) return refuse(checked.error());
+    if (auto zip = check_zip(); !zip) return refuse(zip.error());
     auto claim = file_->commit();
     if (!claim) return refuse(claim.error());
     command_.version_id = api_.ids.next();
@@ -199,14 +206,13 @@ class VersionUpload final : public BodySink, public MultipartHandler {
     command_.uploaded_by = caller_.user_id;
     // The idempotency fingerprint covers the fields and the file's hash.
     Request described = head_;
-    described.body() = nlohmann::json{{"project_id", command_.project_id},
-                                       {"version_number", command_.version_number},
-                                       {"notes", command_.notes},
-                                       {"technologies_used", command_.technologies},
-                                       {"changelog", command_.changelog},
-                                       {"file_sha256", command_.file_sha256},
-                                       {"file_name", command_.file_name}}
-                           .dump();
+    described.body() =
+        nlohmann::json{
+            {"project_id", command_.project_id}, {"version_number", command_.version_number},
+            {"notes", command_.notes},           {"technologies_used", command_.technologies},
+            {"changelog", command_.changelog},   {"file_sha256", command_.file_sha256},
+            {"file_name", command_.file_name}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto kept = std::make_shared<store::BlobClaim>(std::move(*claim));
     auto render = render_version();
     run_command<events::WebsiteVersionState>(
@@ -222,12 +228,9 @@ class VersionUpload final : public BodySink, public MultipartHandler {
   }
 
  private:
-  // The fields, once known: complete when the whole body was read (all fields must be there);
-  // before the file, only what has arrived is checked.
-  Status check_fields(bool complete) {
-    if (!complete && (fields_.count("project_id") == 0 || fields_.count("version_number") == 0)) {
-      return {};
-    }
+  // The fields that have arrived (all of them once the body was read), the caller's scope over
+  // the project and the version number's freedom.
+  Status check_fields() {
     command_.project_id = fields_["project_id"];
     command_.version_number = fields_["version_number"];
     command_.notes = fields_["notes"];
@@ -250,6 +253,14 @@ class VersionUpload final : public BodySink, public MultipartHandler {
           "version_number");
     }
     return {};
+  }
+
+  // The staged file is a zip archive that is safe to extract (core/domain/zip_archive.h).
+  Status check_zip() {
+    auto tail = file_->read_tail(domain::kZipTailBytes);
+    if (!tail) return std::move(tail).error();
+    if (auto shape = domain::check_zip_archive(file_->head(), *tail); !shape) return shape;
+    return domain::check_zip_file(file_->staged_path(), api_.options.upload_zip_limits);
   }
 
   ApiContext& api_;
@@ -281,7 +292,10 @@ Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const Request& h
 ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefix, bool index,
                         std::optional<std::string> status) {
   ScopedRows<events::WebsiteVersionState> rows{
-      std::string(domain::kWebsitesKeyspace), "website version", std::string(kWebsite), {},
+      std::string(domain::kWebsitesKeyspace),
+      "website version",
+      std::string(kWebsite),
+      {},
       [status](const events::WebsiteVersionState& row) {
         return !status || row.status() == *status;
       },
@@ -316,8 +330,8 @@ void list_versions(ApiContext& api, const Request& request, const Caller& caller
 
 void my_uploads(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto status = query_param(std::string_view(request.target().data(), request.target().size()),
-                              "status");
+    auto status =
+        query_param(std::string_view(request.target().data(), request.target().size()), "status");
     ListSource source =
         version_rows(api, caller, domain::agent_uploads_prefix(caller.user_id), true, status);
     auto count = count_items(source);
@@ -340,18 +354,17 @@ void download_file(ApiContext& api, const Request& request, const PathParams& pa
   auto version = visible_version(api, caller, params.get("id"));
   if (!version) return reply_error(request, version.error(), reply);
   if (api.blobs == nullptr) {
-    return reply_error(request,
-                       make_error(Errc::io_error, "this server has no file storage configured"),
-                       reply);
+    return reply_error(
+        request, make_error(Errc::io_error, "this server has no file storage configured"), reply);
   }
   auto path = api.blobs->path_of(version->file_sha256());
   if (!path || !api.blobs->contains(version->file_sha256())) {
-    return reply_error(request,
-                       make_error(Errc::corruption,
-                                  fmt::format("the file of version {} is missing from the blob "
-                                              "store",
-                                              version->version_number())),
-                       reply);
+    return reply_error(
+        request,
+        make_error(Errc::corruption, fmt::format("the file of version {} is missing from the blob "
+                                                 "store",
+                                                 version->version_number())),
+        reply);
   }
   Response head(beast_http::status::ok, request.version());
   head.set(beast_http::field::content_type, "application/zip");
@@ -401,9 +414,8 @@ void version_action(ApiContext& api, const Request& request, const PathParams& p
     if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   }
   run_command<events::WebsiteVersionState>(
-      api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return action(uow, command); }, render_version(),
-      beast_http::status::ok, std::move(reply));
+      api, request, caller.user_id, [command](UnitOfWork& uow) { return action(uow, command); },
+      render_version(), beast_http::status::ok, std::move(reply));
 }
 
 }  // namespace
@@ -427,8 +439,7 @@ void add_website_version_routes(Router& router, ApiContext& api) {
                                    [](ApiContext& a, const Request& r, const PathParams& p,
                                       const Caller& c, Reply reply) {
                                      version_action<domain::start_version_testing>(
-                                         a, r, p, c, std::move(reply), "preview_url", false,
-                                         false);
+                                         a, r, p, c, std::move(reply), "preview_url", false, false);
                                    }));
   router.add(verb::post, "/api/website-versions/{id}/approve/",
              for_roles_with_params(api, {Role::client, Role::admin},
@@ -437,14 +448,14 @@ void add_website_version_routes(Router& router, ApiContext& api) {
                                      version_action<domain::approve_website_version>(
                                          a, r, p, c, std::move(reply), {}, false, false);
                                    }));
-  router.add(verb::post, "/api/website-versions/{id}/deploy/",
-             for_roles_with_params(api, {Role::agent},
-                                   [](ApiContext& a, const Request& r, const PathParams& p,
-                                      const Caller& c, Reply reply) {
-                                     version_action<domain::deploy_website_version>(
-                                         a, r, p, c, std::move(reply), "deployment_url", true,
-                                         false);
-                                   }));
+  router.add(
+      verb::post, "/api/website-versions/{id}/deploy/",
+      for_roles_with_params(
+          api, {Role::agent},
+          [](ApiContext& a, const Request& r, const PathParams& p, const Caller& c, Reply reply) {
+            version_action<domain::deploy_website_version>(a, r, p, c, std::move(reply),
+                                                           "deployment_url", true, false);
+          }));
   router.add(verb::post, "/api/website-versions/{id}/add_feedback/",
              for_roles_with_params(api, everyone,
                                    [](ApiContext& a, const Request& r, const PathParams& p,

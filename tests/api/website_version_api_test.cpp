@@ -3,10 +3,15 @@
 // everything from other clients and agents (404); refused uploads leave no blob behind.
 #include <doctest/doctest.h>
 
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include "core/hex.h"
 #include "core/sha256.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/multipart_body.h"
+#include "tests/support/zip_file.h"
 
 namespace ledger {
 namespace {
@@ -33,8 +38,9 @@ struct WebsiteTeam {
                      nlohmann::json{{"service", service}, {"agent_id", agent}}.dump())
                   .status == 200);
     }
-    auto project = f.post(alice, "/api/website-projects/",
-                          R"({"name":"Shop","answers":{"business_name":"Alice's","goals":"Sell"}})");
+    auto project =
+        f.post(alice, "/api/website-projects/",
+               R"({"name":"Shop","answers":{"business_name":"Alice's","goals":"Sell"}})");
     REQUIRE(project.status == 201);
     project_id = project.json()["id"].get<std::string>();
   }
@@ -60,8 +66,9 @@ struct WebsiteTeam {
   std::string admin, alice_id, alice, bob, web_id, web, web2, mkt_id, mkt, project_id;
 };
 
-TEST_CASE("a version from upload to deployment: the file back byte for byte, each step by its "
-          "role") {
+TEST_CASE(
+    "a version from upload to deployment: the file back byte for byte, each step by its "
+    "role") {
   ApiFixture f;
   WebsiteTeam team(f);
   const std::string zip = testing::zip_shaped_file(300 * 1024, 1);
@@ -124,8 +131,8 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   for (const auto& agent : agents) {
     CHECK(agent["deployed_versions"] == (agent["agent_id"] == team.web_id ? 1 : 0));
   }
-  for (const char* type : {"website_version_uploaded", "website_version_testing",
-                           "website_version_deployed"}) {
+  for (const char* type :
+       {"website_version_uploaded", "website_version_testing", "website_version_deployed"}) {
     CAPTURE(type);
     auto feed = f.call(team.alice, verb::get, std::string("/api/notifications/?type=") + type, "",
                        {{"X-Min-Position", position}});
@@ -146,8 +153,8 @@ TEST_CASE("a version from upload to deployment: the file back byte for byte, eac
   CHECK(f.get(team.web, "/api/website-versions/my_uploads/").json()["count"] == 1);
   CHECK(f.get(team.web2, "/api/website-versions/my_uploads/").json()["count"] == 0);
   CHECK(f.get(team.alice, "/api/website-versions/my_uploads/").status == 403);
-  CHECK(f.get(team.alice, "/api/website-versions/?project_id=" + team.project_id)
-            .json()["count"] == 1);
+  CHECK(f.get(team.alice, "/api/website-versions/?project_id=" + team.project_id).json()["count"] ==
+        1);
   CHECK(f.get(team.admin, "/api/website-versions/?status=deployed").json()["count"] == 1);
   CHECK(f.get(team.admin, "/api/website-versions/?status=testing").json()["count"] == 0);
 }
@@ -157,7 +164,8 @@ TEST_CASE("scope: other clients and agents get 404 on every version endpoint; ro
   WebsiteTeam team(f);
   auto uploaded = team.upload(team.web, team.form("1.0", testing::zip_shaped_file(4096, 2)));
   REQUIRE(uploaded.status == 201);
-  const std::string path = "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/";
+  const std::string path =
+      "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/";
   for (const auto* token : {&team.bob, &team.web2, &team.mkt}) {
     CHECK(f.get(*token, path).status == 404);
     CHECK(f.get(*token, path + "file/").status == 404);
@@ -218,8 +226,7 @@ TEST_CASE("refused uploads answer clearly and leave no blob behind") {
       {"unknown project",
        multipart_body({{"project_id", "nope"}, {"version_number", "2.0"}}, "a.zip", zip),
        testing::multipart_content_type(), 404, "project_id"},
-      {"JSON instead of a form", R"({"project_id":"x"})", "application/json", 400,
-       "Content-Type"},
+      {"JSON instead of a form", R"({"project_id":"x"})", "application/json", 400, "Content-Type"},
       {"no boundary", form, "multipart/form-data", 400, "Content-Type"},
   };
   for (const auto& test : cases) {
@@ -236,6 +243,254 @@ TEST_CASE("refused uploads answer clearly and leave no blob behind") {
   // The same bytes under another version number share the blob.
   REQUIRE(team.upload(team.web, team.form("1.1", zip)).status == 201);
   CHECK(f.blobs->blob_count() == 1);
+}
+
+// One multipart part, for bodies the helpers above do not build (a file first, a field last).
+std::string multipart_part(const std::string& name, const std::string& value,
+                           const std::string& file_name = "") {
+  std::string part = std::string("--") + testing::kMultipartBoundary +
+                     "\r\nContent-Disposition: form-data; name=\"" + name + "\"";
+  if (!file_name.empty()) part += "; filename=\"" + file_name + "\"";
+  return part + "\r\n\r\n" + value + "\r\n";
+}
+
+std::string multipart_close() { return std::string("--") + testing::kMultipartBoundary + "--\r\n"; }
+
+// Checks after a refused upload: the answer names `field`, nothing was stored or left staged,
+// and the server still answers.
+void check_refused_cleanly(ApiFixture& f, const testing::HttpAnswer& answer, unsigned status,
+                           const std::string& field, std::size_t blobs, std::uint64_t head) {
+  CHECK(answer.status == status);
+  REQUIRE(answer.header("Content-Type") == "application/problem+json");
+  CHECK_MESSAGE(answer.json()["errors"].contains(field), answer.body);
+  CHECK(f.blobs->blob_count() == blobs);
+  CHECK(f.blobs->staging_files() == 0);
+  CHECK(f.log->head().position == head);
+  CHECK(f.get("", "/healthz").status == 200);
+}
+
+TEST_CASE(
+    "text that is not UTF-8 or holds control characters, in any field or the file name, is "
+    "refused naming it; nothing is stored and the server goes on") {
+  ApiFixture f;
+  WebsiteTeam team(f);
+  const std::string zip = testing::zip_shaped_file(8 * 1024, 11);
+  const auto head = f.log->head().position;
+  struct Case {
+    const char* what;
+    std::vector<std::pair<std::string, std::string>> fields;
+    std::string file_name;
+    const char* field;
+  };
+  auto fields = [&](const std::string& name, const std::string& value) {
+    std::vector<std::pair<std::string, std::string>> all = {{"project_id", team.project_id},
+                                                            {"version_number", "3.0"}};
+    if (name == "project_id" || name == "version_number") {
+      for (auto& field : all) {
+        if (field.first == name) field.second = value;
+      }
+    } else {
+      all.emplace_back(name, value);
+    }
+    return all;
+  };
+  const std::vector<Case> cases = {
+      {"0xFF in notes", fields("notes", "first \xff cut"), "site.zip", "notes"},
+      {"Latin-1 in changelog", fields("changelog", "caf\xe9"), "site.zip", "changelog"},
+      {"overlong slash in technologies_used", fields("technologies_used", "React,\xc0\xaf"),
+       "site.zip", "technologies_used"},
+      {"surrogate in a JSON array of technologies_used",
+       fields("technologies_used", "[\"\xed\xa0\x80\"]"), "site.zip", "technologies_used"},
+      {"truncated sequence in project_id", fields("project_id", "p\xe2\x82"), "site.zip",
+       "project_id"},
+      {"0xFF in version_number", fields("version_number", "1.\xff"), "site.zip", "version_number"},
+      {"Latin-1 file name", fields("notes", "ok"), "caf\xe9.zip", "file"},
+      {"control character in technologies_used", fields("technologies_used", "React\x07"),
+       "site.zip", "technologies_used"},
+      {"escaped NUL in a JSON array of technologies_used",
+       fields("technologies_used", R"(["Re\u0000act"])"), "site.zip", "technologies_used"},
+      {"bidi override in technologies_used",
+       fields("technologies_used",
+              "Re\xe2\x80\xae"
+              "act"),
+       "site.zip", "technologies_used"},
+      {"escape character in notes", fields("notes", "a\x1b[31mred"), "site.zip", "notes"},
+      {"bidi override in the file name", fields("notes", "ok"), "evil\xe2\x80\xaepiz.exe", "file"},
+      {"tab in the file name", fields("notes", "ok"), "site\t.zip", "file"},
+  };
+  for (const auto& test : cases) {
+    CAPTURE(std::string(test.what));
+    check_refused_cleanly(f,
+                          team.upload(team.web, multipart_body(test.fields, test.file_name, zip)),
+                          400, test.field, 0, head);
+  }
+  // A field after the file is checked as well, before the file is kept.
+  const std::string notes_last =
+      multipart_part("project_id", team.project_id) + multipart_part("version_number", "3.0") +
+      multipart_part("file", zip, "site.zip") + multipart_part("notes", "\xff") + multipart_close();
+  check_refused_cleanly(f, team.upload(team.web, notes_last), 400, "notes", 0, head);
+  // Line breaks and tabs are text in notes and changelog; UTF-8 names are fine.
+  auto accepted =
+      team.upload(team.web, multipart_body({{"project_id", team.project_id},
+                                            {"version_number", "3.0"},
+                                            {"notes", "line one\r\nline two\tend"},
+                                            {"changelog", "- caf\xc3\xa9\n- \xe2\x82\xac"},
+                                            {"technologies_used", "React, Vue"}},
+                                           "caf\xc3\xa9.zip", zip));
+  REQUIRE_MESSAGE(accepted.status == 201, accepted.body);
+  CHECK(accepted.json()["file_name"] == "caf\xc3\xa9.zip");
+  CHECK(accepted.json()["notes"] == "line one\r\nline two\tend");
+}
+
+// Sends `bytes` (a request head and the start of its body, the rest never sent) and reads the
+// answer that comes meanwhile, then whether the server closed the connection: each within
+// `wait`.
+struct EarlyAnswer {
+  unsigned status = 0;
+  std::string body;
+  bool closed = false;
+};
+
+EarlyAnswer answer_to_partial_request(unsigned short port, const std::string& bytes,
+                                      std::chrono::seconds wait) {
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), port));
+  EarlyAnswer early;
+  beast::flat_buffer buffer;
+  beast::http::response<beast::http::string_body> response;
+  std::array<char, 256> rest{};
+  stream.expires_after(wait);
+  boost::asio::async_write(stream, boost::asio::buffer(bytes), [&](beast::error_code, std::size_t) {
+    stream.expires_after(wait);
+    beast::http::async_read(stream, buffer, response, [&](beast::error_code error, std::size_t) {
+      if (error) return;
+      early.status = response.result_int();
+      early.body = response.body();
+      stream.expires_after(wait);
+      stream.async_read_some(boost::asio::buffer(rest), [&](beast::error_code closed, std::size_t) {
+        early.closed =
+            closed == boost::asio::error::eof || closed == boost::asio::error::connection_reset;
+      });
+    });
+  });
+  io.run();
+  return early;
+}
+
+TEST_CASE(
+    "a file part sent before project_id and version_number is refused at once: the answer "
+    "comes before the rest of the body is sent, and the connection is closed") {
+  ApiFixture f;
+  WebsiteTeam team(f);
+  const std::string zip = testing::zip_shaped_file(900 * 1024, 12);
+  for (const auto* token : {&team.web2, &team.web}) {
+    CAPTURE(*token == team.web ? "assigned agent" : "unassigned agent");
+    const std::string body = multipart_part("file", zip, "site.zip") +
+                             multipart_part("project_id", team.project_id) +
+                             multipart_part("version_number", "4.0") + multipart_close();
+    const std::string head =
+        "POST /api/website-versions/ HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+        *token + "\r\nContent-Type: " + testing::multipart_content_type() +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    // The head and a tenth of the body: the rest never comes.
+    const auto early = answer_to_partial_request(
+        f.server->port(), head + body.substr(0, body.size() / 10), std::chrono::seconds(5));
+    CHECK(early.status == 400);
+    REQUIRE_MESSAGE(!early.body.empty(), "no answer before the body was whole");
+    const auto problem = nlohmann::json::parse(early.body);
+    CHECK(problem["errors"].contains("file"));
+    CHECK(problem["detail"].get<std::string>().find("before the file") != std::string::npos);
+    CHECK(early.closed);
+    CHECK(f.blobs->blob_count() == 0);
+    CHECK(f.blobs->staging_files() == 0);
+  }
+}
+
+// A zip upload of version `number` carrying `archive`.
+testing::HttpAnswer upload_zip(WebsiteTeam& team, const std::string& number,
+                               const std::string& archive) {
+  return team.upload(team.web, team.form(number, archive));
+}
+
+TEST_CASE(
+    "zips that would extract outside their directory, lie about their sizes, are encrypted "
+    "or unpack past the limit are refused; ordinary zips are stored") {
+  ApiFixture f;
+  WebsiteTeam team(f);
+  f.api.options.upload_zip_limits.uncompressed_bytes_max = 256 * 1024;
+  f.api.options.upload_zip_limits.entries_max = 50;
+  const auto head = f.log->head().position;
+  using Entry = testing::ZipFileEntry;
+  const std::string page = "<html>hello</html>";
+  const std::string kib100(100 * 1024, 'a');
+  struct Case {
+    const char* what;
+    std::string archive;
+    const char* detail;
+  };
+  std::vector<Entry> many(51, Entry{"a.html", page});
+  for (std::size_t index = 0; index < many.size(); ++index) {
+    many[index].name = std::to_string(index) + ".html";
+  }
+  const std::vector<Case> cases = {
+      {"parent segment", testing::zip_file({{"index.html", page}, {"../../etc/cron.d/x", page}}),
+       "\"..\" segment"},
+      {"parent segment inside", testing::zip_file({{"assets/../../x.html", page}}),
+       "\"..\" segment"},
+      {"absolute path", testing::zip_file({{"/var/www/index.html", page}}), "absolute path"},
+      {"drive letter", testing::zip_file({{"C:/Windows/x.html", page}}), "absolute path"},
+      {"backslash traversal", testing::zip_file({{"..\\..\\x.html", page}}), "backslash"},
+      {"control character in a name",
+       testing::zip_file({{"a\x01"
+                           "b.html",
+                           page}}),
+       "control character"},
+      {"empty name", testing::zip_file({{"", page}}), "empty name"},
+      {"name over the limit", testing::zip_file({{std::string(1025, 'n'), page}}), "over 1024"},
+      {"too many entries", testing::zip_file(many), "entries, over the limit of 50"},
+      {"total unpacked size over the limit",
+       testing::zip_file({{"a.bin", kib100}, {"b.bin", kib100}, {"c.bin", kib100}}),
+       "declares more than 262144 bytes unpacked"},
+      {"declared size that cannot be (a zip bomb's directory)",
+       testing::zip_file({{"bomb.bin", page, 0xfffffff0u}}), "declares sizes that cannot be"},
+      {"deflate beyond its largest ratio",
+       testing::zip_file({{"bomb.bin", std::string("\x03\x00", 2), 200'000, 8}}),
+       "declares sizes that cannot be"},
+      {"encrypted entry", testing::zip_file({{"secret.html", page, {}, 0, true}}), "encrypted"},
+      {"symbolic link", testing::zip_file({{"link", "/etc/passwd", {}, 0, false, true}}),
+       "symbolic link"},
+      {"unsupported compression", testing::zip_file({{"a.bz2", page, {}, 12}}), "method 12"},
+      {"shaped like a zip, no directory",
+       std::string("PK\x03\x04", 4) + std::string(4096, 'x') + std::string("PK\x05\x06", 4) +
+           std::string(4, '\0') + std::string("\x01\x00\x01\x00\x2e\x00\x00\x00", 8) +
+           std::string(6, '\0'),
+       "not a zip archive"},
+  };
+  for (const auto& test : cases) {
+    CAPTURE(std::string(test.what));
+    const auto answer = upload_zip(team, "5.0", test.archive);
+    check_refused_cleanly(f, answer, 400, "file", 0, head);
+    CHECK_MESSAGE(answer.json()["detail"].get<std::string>().find(test.detail) != std::string::npos,
+                  answer.body);
+  }
+  // An ordinary site, an empty zip and a zip with a comment are stored.
+  const std::string site = testing::zip_file({{"index.html", page},
+                                              {"assets/", ""},
+                                              {"assets/app.js", "console.log(1)"},
+                                              {"caf\xc3\xa9/..menu.html", page},
+                                              {"a.bin", kib100},
+                                              {"b.bin", kib100}});
+  const std::string empty = testing::zip_file({});
+  const std::string commented = testing::zip_file({{"index.html", page}}, "built by CI");
+  for (const auto& [number, archive] :
+       {std::pair{"6.0", &site}, std::pair{"6.1", &empty}, std::pair{"6.2", &commented}}) {
+    CAPTURE(number);
+    auto stored = upload_zip(team, number, *archive);
+    CHECK_MESSAGE(stored.status == 201, stored.body);
+  }
+  CHECK(f.blobs->blob_count() == 3);
 }
 
 }  // namespace

@@ -3,17 +3,31 @@
 
 Seeds are small, meaningful inputs: valid requests of the main routes and the classic mistakes.
 The fuzzers' own findings are not kept here (scripts/fuzz keeps them in build-fuzz/)."""
+import io
 import json
 import pathlib
 import shutil
 import struct
+import zipfile
 
 here = pathlib.Path(__file__).resolve().parent
 corpus = here / "corpus"
 
 NONE, ADMIN, CLIENT, AGENT, WEB_AGENT = 0, 1, 2, 3, 4
 BOUNDARY = "fuzz-seed-boundary"
-ZIP = b"PK\x03\x04" + bytes(range(40)) + b"PK\x05\x06" + bytes(18)
+
+
+def zip_archive(entries):
+    """A zip archive (stored entries, fixed dates: the same bytes on every run)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in entries:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content)
+    return buffer.getvalue()
+
+
+ZIP = zip_archive([("index.html", b"<html>hello</html>"), ("assets/app.js", b"1")])
+TRAVERSAL_ZIP = zip_archive([("index.html", b"x"), ("../../etc/cron.d/x", b"x")])
 
 
 def write(fuzzer, name, data):
@@ -73,15 +87,19 @@ def json_fields():
     write("json_fields_fuzzer", "type_no_type_empty", bytes([3 << 5]))
 
 
+def as_bytes(text):
+    return text if isinstance(text, bytes) else text.encode()
+
+
 def multipart_body(fields, file_name=None, file=b"", close=True, boundary=BOUNDARY):
     dash = b"--" + boundary.encode()
     body = b""
     for name, value in fields:
-        body += dash + b'\r\nContent-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n'
-        body += value.encode() + b"\r\n"
+        body += dash + b'\r\nContent-Disposition: form-data; name="' + as_bytes(name) + b'"\r\n\r\n'
+        body += as_bytes(value) + b"\r\n"
     if file_name is not None:
         body += dash + b'\r\nContent-Disposition: form-data; name="file"; filename="'
-        body += file_name.encode() + b'"\r\nContent-Type: application/zip\r\n\r\n' + file + b"\r\n"
+        body += as_bytes(file_name) + b'"\r\nContent-Type: application/zip\r\n\r\n' + file + b"\r\n"
     if close:
         body += dash + b"--\r\n"
     return body
@@ -89,6 +107,28 @@ def multipart_body(fields, file_name=None, file=b"", close=True, boundary=BOUNDA
 
 VERSION_FIELDS = [("project_id", "$PROJECT"), ("version_number", "1.0.0"), ("notes", "first cut"),
                   ("technologies_used", '["React"]'), ("changelog", "- home page")]
+
+
+def version_fields(name, value):
+    """VERSION_FIELDS with one field's value replaced."""
+    return [(field, value if field == name else old) for field, old in VERSION_FIELDS]
+
+
+# Text the upload must refuse with a 400 naming the field: invalid UTF-8, control characters.
+BAD_TEXT_FIELDS = {
+    "invalid_utf8_notes": version_fields("notes", b"first \xff cut"),
+    "latin1_changelog": version_fields("changelog", b"caf\xe9"),
+    "overlong_technologies": version_fields("technologies_used", b"React,\xc0\xaf"),
+    "surrogate_technologies": version_fields("technologies_used", b'["\xed\xa0\x80"]'),
+    "escaped_nul_technologies": version_fields("technologies_used", '["Re\\u0000act"]'),
+    "bidi_technologies": version_fields("technologies_used", b"Re\xe2\x80\xaeact"),
+    "invalid_utf8_project_id": version_fields("project_id", b"\xff"),
+}
+BAD_FILE_NAMES = {
+    "latin1_filename": b"caf\xe9.zip",
+    "invalid_utf8_filename": b"\xff\xfe.zip",
+    "bidi_filename": b"evil\xe2\x80\xaepiz.exe",
+}
 
 
 def multipart_reader():
@@ -103,9 +143,15 @@ def multipart_reader():
         "padding_after_delimiter": (content_type, b"--" + BOUNDARY.encode() + b"  \t\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n--" + BOUNDARY.encode() + b"--"),
         "escaped_filename": (content_type, multipart_body([], 'a\\"b.zip', b"data")),
         "delimiter_in_data": (content_type, multipart_body([("x", "--" + BOUNDARY[:-1] + "\r\n--")])),
+        "invalid_utf8_part_name": (content_type, multipart_body([(b"no\xfftes", "x")])),
+        "file_first": (content_type, multipart_body([], "site.zip", ZIP) + multipart_body(VERSION_FIELDS)),
         "not_multipart": ("application/json", b"{}"),
         "no_boundary": ("multipart/form-data", b""),
     }
+    for name, fields in BAD_TEXT_FIELDS.items():
+        seeds[name] = (content_type, multipart_body(fields, "site.zip", ZIP))
+    for name, file_name in BAD_FILE_NAMES.items():
+        seeds[name] = (content_type, multipart_body(VERSION_FIELDS, file_name, ZIP))
     for index, (name, (content_type_line, body)) in enumerate(seeds.items()):
         write("multipart_reader_fuzzer", name, bytes([index * 37 % 256]) + content_type_line.encode() + b"\n" + body)
 
@@ -212,6 +258,10 @@ def http_requests():
         "invalid_utf8_query": (ADMIN, request("GET", "/api/users/?cursor=%FF%FE&limit=%C3")),
         "version_upload": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "site.zip", ZIP))),
         "version_upload_truncated": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "s.zip", ZIP, close=False))),
+        "version_upload_file_first": (WEB_AGENT, upload(multipart_body([], "site.zip", ZIP, close=False)
+                                                        + multipart_body(VERSION_FIELDS))),
+        "version_upload_traversal_zip": (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, "site.zip",
+                                                                          TRAVERSAL_ZIP))),
         "versions": (CLIENT, request("GET", "/api/website-versions/?project_id=$PROJECT")),
         "duplicate_amount": (CLIENT, request("POST", "/api/wallet/topup/",
                                              '{"amount":"1.00","amount":"999.00","payment_method":"card"}')),
@@ -249,6 +299,10 @@ def http_requests():
                        request("GET", "/api/ledger/accounts/wallet:$CLIENT/statement/")),
         "twist_headers": (twisted(CLIENT, BAD_HEADERS), request("GET", "/api/wallet/")),
     }
+    for name, fields in BAD_TEXT_FIELDS.items():
+        seeds["version_upload_" + name] = (WEB_AGENT, upload(multipart_body(fields, "site.zip", ZIP)))
+    for name, file_name in BAD_FILE_NAMES.items():
+        seeds["version_upload_" + name] = (WEB_AGENT, upload(multipart_body(VERSION_FIELDS, file_name, ZIP)))
     for name, (caller, data) in seeds.items():
         write("http_request_fuzzer", name, bytes([caller]) + data)
 

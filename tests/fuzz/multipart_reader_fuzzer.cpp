@@ -9,7 +9,10 @@
 // - multipart_boundary answers a boundary of 1-70 characters or an invalid_argument naming
 //   Content-Type; nothing throws or crashes.
 // - the reader's events are well-formed: begin, data..., end for each part, at most 64 parts,
-//   and no event after an error; every error is invalid_argument or too_large with a sentence.
+//   and no event after an error; every error is invalid_argument or too_large with a sentence
+//   (a clean 400 or 413), never an exception.
+// - a part handed on has a name and a file name of valid UTF-8: a part whose name or file name
+//   is not (a Latin-1 "caf\xe9.zip", a stray 0xFF) is refused before its content.
 // - streaming does not change the outcome: the body fed in pieces (any sizes, a delimiter cut
 //   anywhere) gives exactly the parts, contents and verdict of the body fed whole.
 #include <cstdint>
@@ -17,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text_validation.h"
 #include "http/multipart_reader.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -43,6 +47,8 @@ class Recorder final : public MultipartHandler {
  public:
   Status on_part_begin(const MultipartPart& part) override {
     FUZZ_CHECK(parts.empty() || parts.back().ended, "a part began before the last one ended");
+    FUZZ_CHECK(ledger::is_valid_utf8(part.name), "a part name that is not UTF-8 was handed on");
+    FUZZ_CHECK(ledger::is_valid_utf8(part.filename), "a file name that is not UTF-8 was handed on");
     parts.push_back({part.name, part.filename, part.content_type, "", false});
     FUZZ_CHECK(parts.size() <= MultipartReader::kPartsMax, "more parts than the limit");
     return {};

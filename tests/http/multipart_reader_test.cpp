@@ -51,8 +51,8 @@ std::string field(std::string_view name, std::string_view value) {
 
 std::string file(std::string_view name, std::string_view filename, std::string_view content) {
   return "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + std::string(name) +
-         "\"; filename=\"" + std::string(filename) +
-         "\"\r\nContent-Type: application/zip\r\n\r\n" + std::string(content) + "\r\n";
+         "\"; filename=\"" + std::string(filename) + "\"\r\nContent-Type: application/zip\r\n\r\n" +
+         std::string(content) + "\r\n";
 }
 
 std::string closing() { return "--" + kBoundary + "--\r\n"; }
@@ -149,14 +149,11 @@ TEST_CASE("malformed bodies are refused with a clear error, and the reader stays
        Errc::invalid_argument},  // not form-data
       {"--" + kBoundary + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n" + closing(),
        Errc::invalid_argument},  // no name
-      {"--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n" +
-           closing(),
+      {"--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n" + closing(),
        Errc::invalid_argument},  // unclosed quote
-      {"--" + kBoundary + "\r\nno colon here\r\n\r\nx\r\n" + closing(),
-       Errc::invalid_argument},
+      {"--" + kBoundary + "\r\nno colon here\r\n\r\nx\r\n" + closing(), Errc::invalid_argument},
       {"--" + kBoundary + "garbage\r\n" + closing(), Errc::invalid_argument},
-      {"--" + kBoundary + "\r\nX-Filler: " + std::string(9000, 'h') + "\r\n\r\n",
-       Errc::too_large},
+      {"--" + kBoundary + "\r\nX-Filler: " + std::string(9000, 'h') + "\r\n\r\n", Errc::too_large},
       {std::string(20 * 1024, 'p'), Errc::invalid_argument},  // no boundary at all
   };
   for (const auto& test : cases) {
@@ -213,8 +210,9 @@ TEST_CASE("an error from the handler stops the reader and is returned") {
 TEST_CASE("parts without headers get a clear error; empty content is fine") {
   Collector collector;
   MultipartReader reader(kBoundary, collector);
-  REQUIRE(reader.feed(field("empty", "") + "--" + kBoundary + "  \t\r\n" +
-                      "Content-Disposition: form-data; name=\"padded\"\r\n\r\nv\r\n" + closing())
+  REQUIRE(reader
+              .feed(field("empty", "") + "--" + kBoundary + "  \t\r\n" +
+                    "Content-Disposition: form-data; name=\"padded\"\r\n\r\nv\r\n" + closing())
               .ok());
   REQUIRE(reader.finish().ok());
   REQUIRE(collector.parts.size() == 2);
@@ -233,15 +231,43 @@ TEST_CASE("the boundary is read from the Content-Type") {
   CHECK(multipart_boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a b:c\"").value() ==
         "a b:c");
   for (const char* bad :
-       {"application/json", "multipart/form-data", "multipart/form-data; boundary=",
-        "multipart/mixed; boundary=abc", "multipart/form-data; boundary=\"unclosed",
-        "multipart/form-data; boundary=bad\x01char"}) {
+       {"application/json", "multipart/form-data",
+        "multipart/form-data; boundary=", "multipart/mixed; boundary=abc",
+        "multipart/form-data; boundary=\"unclosed", "multipart/form-data; boundary=bad\x01char"}) {
     CAPTURE(bad);
     auto boundary = multipart_boundary(bad);
     REQUIRE_FALSE(boundary.ok());
     CHECK(boundary.error().field == "Content-Type");
   }
   CHECK_FALSE(multipart_boundary("multipart/form-data; boundary=" + std::string(71, 'b')).ok());
+}
+
+TEST_CASE(
+    "a part whose name or file name is not UTF-8 is refused before its content, the file "
+    "name's error naming the part") {
+  for (const char* file_name : {"caf\xe9.zip", "\xff.zip",
+                                "a\xc0\xaf"
+                                "b.zip",
+                                "x\xed\xa0\x80"}) {
+    CAPTURE(std::string(file_name));
+    Collector collector;
+    auto read = read_in_pieces(field("notes", "fine") + file("file", file_name, "PK") + closing(),
+                               collector, {7});
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.error().code == Errc::invalid_argument);
+    CHECK(read.error().field == "file");
+    CHECK(read.error().message.find("not valid UTF-8") != std::string::npos);
+    REQUIRE(collector.parts.size() == 1);  // the field before it, nothing of the file
+  }
+  Collector collector;
+  auto read = read_in_pieces(field("no\xfftes", "x") + closing(), collector, {1000});
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().code == Errc::invalid_argument);
+  CHECK(read.error().message.find("not valid UTF-8") != std::string::npos);
+  CHECK(collector.parts.empty());
+  Collector accepted;
+  REQUIRE(read_in_pieces(file("file", "caf\xc3\xa9.zip", "PK") + closing(), accepted, {3}).ok());
+  CHECK(accepted.parts.at(0).head.filename == "caf\xc3\xa9.zip");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Builds multipart/form-data bodies and zip-shaped files for the upload tests.
+// Builds multipart/form-data bodies and zip archives for the upload tests.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "tests/support/zip_file.h"
 
 namespace ledger::testing {
 
@@ -22,8 +24,8 @@ inline std::string multipart_body(const std::vector<std::pair<std::string, std::
   const std::string dash = std::string("--") + kMultipartBoundary;
   std::string body;
   for (const auto& [name, value] : fields) {
-    body += dash + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value +
-            "\r\n";
+    body +=
+        dash + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
   }
   if (!file_name.empty()) {
     body += dash + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file_name +
@@ -35,14 +37,15 @@ inline std::string multipart_body(const std::vector<std::pair<std::string, std::
   return body;
 }
 
-// `size` bytes shaped like a zip archive (a local file header first, an end-of-central-directory
-// record last), pseudo-random in between so that two seeds give two different blobs.
+// A zip archive of exactly `size` bytes (at least 118): one stored entry "index.html" of
+// pseudo-random bytes, so that two seeds give two different blobs.
 inline std::string zip_shaped_file(std::size_t size, std::uint32_t seed) {
-  std::string file("PK\x03\x04", 4);
+  constexpr std::size_t kOverheadBytes = 118;  // headers, directory and end record
   std::mt19937 random(seed);
-  while (file.size() + 22 < size) file.push_back(static_cast<char>(random() & 0xff));
-  file += std::string("PK\x05\x06", 4) + std::string(18, '\0');
-  return file;
+  std::string content;
+  content.reserve(size - kOverheadBytes);
+  while (content.size() + kOverheadBytes < size) content.push_back(static_cast<char>(random()));
+  return zip_file({{"index.html", std::move(content)}});
 }
 
 }  // namespace ledger::testing
