@@ -3,10 +3,7 @@
 #include <cstdio>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "core/domain/keyspaces.h"
-#include "events/timestamp.h"
 #include "projections/eml_directory_transport.h"
 
 namespace ledger::projections {
@@ -14,33 +11,7 @@ namespace {
 
 constexpr std::int64_t kFirstBackoffUs = kMicrosPerMinute;
 
-// A header value on one line: CR and LF become spaces.
-std::string header_value(std::string_view text) {
-  std::string value(text);
-  for (char& c : value) {
-    if (c == '\r' || c == '\n') c = ' ';
-  }
-  return value;
-}
-
 }  // namespace
-
-std::string render_eml(const events::OutboxEmail& email, std::string_view from) {
-  const std::string boundary = "ledger-" + email.email_id();
-  std::string text;
-  for (char c : email.text_body()) {
-    if (c == '\n') text += "\r\n"; else text.push_back(c);
-  }
-  return fmt::format(
-      "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}@ledger>\r\n"
-      "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"{}\"\r\n\r\n"
-      "--{}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n"
-      "--{}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{}\r\n--{}--\r\n",
-      header_value(from), header_value(email.to()), header_value(email.subject()), events::format_rfc3339(email.created_at_us()),
-      email.email_id(), boundary, boundary, text, boundary,
-      email.html_body().empty() ? "<p>" + email.text_body() + "</p>" : email.html_body(),
-      boundary);
-}
 
 EmailDelivery::EmailDelivery(store::EventLog& log, const Clock& clock, std::string outbox_dir,
                              std::string from_address)
@@ -62,8 +33,8 @@ Status EmailDelivery::index_pending_once() {
           if (!email.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
           if (email.status() == "queued" ||
               (email.status() == "failed" && email.attempts() < kEmailAttemptsMax)) {
-            writes.push_back({domain::kOutboxKeyspace,
-                              domain::outbox_pending_key(email.email_id()), std::string()});
+            writes.push_back({domain::kOutboxKeyspace, domain::outbox_pending_key(email.email_id()),
+                              std::string()});
           }
           return true;
         });
@@ -81,13 +52,12 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
   const std::int64_t now = clock_.now_us();
   // The pending index names what is left to deliver; a pass takes at most a batch of it.
   std::vector<std::string> pending;
-  auto listed = log_.scan_state(domain::kOutboxKeyspace, domain::kOutboxPendingPrefix,
-                                store::ReadDirection::forward,
-                                [&](std::string_view key, std::string_view) {
-                                  pending.emplace_back(
-                                      key.substr(std::string_view(domain::kOutboxPendingPrefix).size()));
-                                  return true;
-                                });
+  auto listed = log_.scan_state(
+      domain::kOutboxKeyspace, domain::kOutboxPendingPrefix, store::ReadDirection::forward,
+      [&](std::string_view key, std::string_view) {
+        pending.emplace_back(key.substr(std::string_view(domain::kOutboxPendingPrefix).size()));
+        return true;
+      });
   if (!listed) return std::move(listed).error();
   for (const auto& id : pending) {
     if (stopping_ || report.sent + report.failed >= kDeliveryBatchMax) break;
@@ -96,10 +66,10 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
     if (!row) return std::move(row).error();
     events::OutboxEmail email;
     const bool readable = row->has_value() && email.ParseFromString(**row);
-    const bool due = readable && (email.status() == "queued" ||
-                                  (email.status() == "failed" &&
-                                   email.attempts() < kEmailAttemptsMax &&
-                                   email.next_attempt_at_us() <= now));
+    const bool due =
+        readable && (email.status() == "queued" ||
+                     (email.status() == "failed" && email.attempts() < kEmailAttemptsMax &&
+                      email.next_attempt_at_us() <= now));
     if (!due) {
       if (readable && email.status() == "failed" && email.attempts() < kEmailAttemptsMax) {
         continue;  // waiting for its backoff
@@ -110,7 +80,10 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
       continue;
     }
     email.set_attempts(email.attempts() + 1);
-    if (auto delivered = transport_->send(email, from_, render_eml(email, from_)); delivered) {
+    auto message = render_eml(email, from_);
+    const Status delivered =
+        message ? transport_->send(email, from_, *message) : Status(std::move(message).error());
+    if (delivered) {
       email.set_status("sent");
       email.set_sent_at_us(now);
       email.clear_last_error();

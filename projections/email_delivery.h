@@ -1,11 +1,12 @@
 // EmailDelivery: the worker that sends what the outbox holds. Each pass takes the queued emails
 // (and failed ones whose backoff has passed) from the outbox's pending index, so a pass costs
-// what is left to send, not every email ever sent; delivers each, and records the outcome on its row:
-// "sent", or "failed" with the attempt count, the error and the next attempt time (backoff
+// what is left to send, not every email ever sent; delivers each, and records the outcome on its
+// row: "sent", or "failed" with the attempt count, the error and the next attempt time (backoff
 // doubling from one minute, at most 8 attempts). Verification codes are erased from their row
 // once sent.
 //
-// Each email is rendered as an RFC 5322 message (multipart text + HTML) and handed to a transport:
+// Each email is rendered as an RFC 5322 message (multipart text + HTML, email_message.h; an email
+// that cannot be rendered fails like a refused delivery) and handed to a transport:
 // an SMTP relay (smtp_transport.h) when one is configured, otherwise `<email_id>.eml` files in
 // the outbox directory (eml_directory_transport.h).
 #pragma once
@@ -20,12 +21,14 @@
 #include "core/clock.h"
 #include "core/store/event_log.h"
 #include "events/outbox_state.pb.h"
+#include "projections/email_message.h"
 #include "projections/email_transport.h"
 
 namespace ledger::projections {
 
 inline constexpr std::uint32_t kEmailAttemptsMax = 8;
-inline constexpr std::uint64_t kDeliveryBatchMax = 500;  // emails per pass (a full batch: next pass at once)
+inline constexpr std::uint64_t kDeliveryBatchMax =
+    500;  // emails per pass (a full batch: next pass at once)
 
 struct DeliveryReport {
   std::uint64_t sent = 0;
@@ -36,7 +39,9 @@ class EmailDelivery {
  public:
   EmailDelivery(store::EventLog& log, const Clock& clock, std::unique_ptr<EmailTransport> transport,
                 std::string from_address = "no-reply@localhost")
-      : log_(log), clock_(clock), transport_(std::move(transport)),
+      : log_(log),
+        clock_(clock),
+        transport_(std::move(transport)),
         from_(std::move(from_address)) {}
   // Delivery into .eml files in `outbox_dir`.
   EmailDelivery(store::EventLog& log, const Clock& clock, std::string outbox_dir,
@@ -55,15 +60,12 @@ class EmailDelivery {
   std::string from_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<bool> stopping_{false};  // also read between emails: stop() does not wait for a long queue
+  std::atomic<bool> stopping_{
+      false};  // also read between emails: stop() does not wait for a long queue
   std::thread thread_;
   bool indexed_ = false;  // the pending index exists (see index_pending_once)
 
   Status index_pending_once();
 };
-
-// The RFC 5322 text of an email (CRLF line ends, multipart/alternative). Line breaks in header
-// values become spaces, so no text can add a header.
-std::string render_eml(const events::OutboxEmail& email, std::string_view from);
 
 }  // namespace ledger::projections

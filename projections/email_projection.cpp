@@ -30,7 +30,6 @@ Status EmailProjection::apply(const events::Envelope& event, ProjectionState& st
     email.set_template_name(email_template.name);
     email.set_subject(draft->subject);
     email.set_text_body(draft->text);
-    email.set_html_body(render_html(*draft));
     email.set_created_at_us(event.recorded_at_us());
     email.set_status("queued");
     email.set_dedup_key(id);

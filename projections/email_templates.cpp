@@ -172,9 +172,8 @@ std::string html_escape(std::string_view text) {
   return escaped;
 }
 
-std::string render_html(const EmailDraft& draft) {
+std::string render_html(std::string_view text) {
   std::string html = "<!doctype html><html><body>";
-  std::string_view text = draft.text;
   while (!text.empty()) {
     const auto blank = text.find("\n\n");
     html += "<p>" + html_escape(text.substr(0, blank)) + "</p>";

@@ -1,6 +1,8 @@
 // The emails the platform sends, one template per kind, rendered from the event that asks for
-// it: subject, text body and HTML body (every value HTML-escaped). Table-driven like the
-// notification rules: `email_templates()` is the whole list.
+// it: a subject and a plain text body, nothing else. Templates never write HTML: the HTML part
+// is rendered from the text, all of it escaped, by `render_html` when the message is built
+// (email_message.h), so every value a template interpolates is escaped there, in one place.
+// Table-driven like the notification rules: `email_templates()` is the whole list.
 #pragma once
 
 #include <functional>
@@ -15,11 +17,11 @@ namespace ledger::projections {
 struct EmailDraft {
   std::string user_id;  // the recipient (its address comes from the identity events)
   std::string subject;
-  std::string text;     // plain text
+  std::string text;  // plain text
 };
 
 struct EmailTemplate {
-  std::string name;        // "welcome", "payment_confirmation", ... (part of the dedup key)
+  std::string name;  // "welcome", "payment_confirmation", ... (part of the dedup key)
   std::string event_type;
   std::function<std::optional<EmailDraft>(const events::Envelope&)> make;
 };
@@ -28,7 +30,8 @@ const std::vector<EmailTemplate>& email_templates();
 
 std::string html_escape(std::string_view text);
 
-// The HTML body of a draft: its text, escaped, one paragraph per blank-line-separated block.
-std::string render_html(const EmailDraft& draft);
+// The HTML body of a text: all of it escaped, one paragraph per blank-line-separated block. The
+// only markup is the renderer's own (<!doctype html>, html, body, p).
+std::string render_html(std::string_view text);
 
 }  // namespace ledger::projections

@@ -15,7 +15,8 @@ inline constexpr char kNotificationsProjection[] = "notifications";
 class NotificationProjection final : public Projection {
  public:
   std::string_view name() const override { return kNotificationsProjection; }
-  std::uint32_t version() const override { return 1; }
+  // 2: agents and admins get wording of their own (no longer the client's "your ...").
+  std::uint32_t version() const override { return 2; }
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 };
 

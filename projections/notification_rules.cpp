@@ -25,10 +25,23 @@ E decode(const events::Envelope& event) {
   return message;
 }
 
-// A rule for events of type E: `make(event)` gives the draft or nullopt.
+// A rule for events of type E with one wording for all its audiences: `make(event)` gives the
+// draft or nullopt.
 template <class E>
 NotificationRule rule(std::string type,
                       std::function<std::optional<NotificationDraft>(const E&)> make) {
+  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
+            auto draft = make(decode<E>(event));
+            return draft ? std::vector<NotificationDraft>{std::move(*draft)}
+                         : std::vector<NotificationDraft>{};
+          }};
+}
+
+// A rule for events of type E with a wording per audience: `make(event)` gives one draft per
+// wording (none: nobody is notified).
+template <class E>
+NotificationRule rule_per_audience(std::string type,
+                                   std::function<std::vector<NotificationDraft>(const E&)> make) {
   return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
             return make(decode<E>(event));
           }};
@@ -36,6 +49,8 @@ NotificationRule rule(std::string type,
 
 using A = Audience;
 
+// One rule per entry, laid out by hand.
+// clang-format off
 std::vector<NotificationRule> build_rules() {
   std::vector<NotificationRule> rules;
   rules.push_back(rule<events::UserRegistered>(
@@ -45,12 +60,16 @@ std::vector<NotificationRule> build_rules() {
                                  fmt::format("{} ({}) joined", e.name(), e.email()),
                                  "/admin/users/" + e.user_id(), {A::admins}};
       }));
-  rules.push_back(rule<events::AgentAssigned>(
-      "AgentAssigned", [](const auto& e) -> std::optional<NotificationDraft> {
-        return NotificationDraft{e.client_id(), e.service(), "agent_assigned",
-                                 fmt::format("Your {} agent", e.service()),
-                                 fmt::format("An agent now takes care of your {}", e.service()),
-                                 "/services", {A::client, A::agent}};
+  rules.push_back(rule_per_audience<events::AgentAssigned>(
+      "AgentAssigned", [](const auto& e) -> std::vector<NotificationDraft> {
+        return {{e.client_id(), e.service(), "agent_assigned",
+                 fmt::format("Your {} agent", e.service()),
+                 fmt::format("An agent now takes care of your {}", e.service()), "/services",
+                 {A::client}},
+                {e.client_id(), e.service(), "agent_assigned",
+                 fmt::format("New {} client", e.service()),
+                 fmt::format("A client was assigned to you for {}", e.service()), "/services",
+                 {A::agent}}};
       }));
   rules.push_back(rule<events::ServiceActivated>(
       "ServiceActivated", [](const auto& e) -> std::optional<NotificationDraft> {
@@ -95,23 +114,25 @@ std::vector<NotificationRule> build_rules() {
                                              money(e.amount_minor())),
                                  "/wallet", {A::client}};
       }));
-  rules.push_back(rule<events::CoursePurchased>(
-      "CoursePurchased", [](const auto& e) -> std::optional<NotificationDraft> {
-        const bool pending = e.status() == "pending";
-        return NotificationDraft{e.user_id(), "courses",
-                                 pending ? "course_purchase_pending" : "course_enrolled",
-                                 pending ? "Purchase waiting for PayPal" : "Course purchased",
-                                 pending ? "Your course opens once PayPal confirms the payment"
-                                         : "You are enrolled: the course is open",
-                                 "/courses/" + e.course_id(),
-                                 pending ? std::vector<A>{A::client}
-                                         : std::vector<A>{A::client, A::admins}};
+  rules.push_back(rule_per_audience<events::CoursePurchased>(
+      "CoursePurchased", [](const auto& e) -> std::vector<NotificationDraft> {
+        const std::string link = "/courses/" + e.course_id();
+        if (e.status() == "pending") {
+          return {{e.user_id(), "courses", "course_purchase_pending", "Purchase waiting for PayPal",
+                   "Your course opens once PayPal confirms the payment", link, {A::client}}};
+        }
+        return {{e.user_id(), "courses", "course_enrolled", "Course purchased",
+                 "You are enrolled: the course is open", link, {A::client}},
+                {e.user_id(), "courses", "course_enrolled", "Course purchased",
+                 "A client bought a course", link, {A::admins}}};
       }));
-  rules.push_back(rule<events::CoursePurchaseConfirmed>(
-      "CoursePurchaseConfirmed", [](const auto& e) -> std::optional<NotificationDraft> {
-        return NotificationDraft{e.user_id(), "courses", "course_enrolled", "Course purchased",
-                                 "PayPal confirmed your payment: the course is open",
-                                 "/courses/" + e.course_id(), {A::client, A::admins}};
+  rules.push_back(rule_per_audience<events::CoursePurchaseConfirmed>(
+      "CoursePurchaseConfirmed", [](const auto& e) -> std::vector<NotificationDraft> {
+        const std::string link = "/courses/" + e.course_id();
+        return {{e.user_id(), "courses", "course_enrolled", "Course purchased",
+                 "PayPal confirmed your payment: the course is open", link, {A::client}},
+                {e.user_id(), "courses", "course_enrolled", "Course purchased",
+                 "PayPal confirmed a client's payment for a course", link, {A::admins}}};
       }));
   rules.push_back(rule<events::CoursePurchaseRefunded>(
       "CoursePurchaseRefunded", [](const auto& e) -> std::optional<NotificationDraft> {
@@ -119,24 +140,33 @@ std::vector<NotificationRule> build_rules() {
                                  fmt::format("{} went back to your wallet", money(e.amount_minor())),
                                  "/wallet", {A::client}};
       }));
-  rules.push_back(rule<events::CourseFinished>(
-      "CourseFinished", [](const auto& e) -> std::optional<NotificationDraft> {
-        return NotificationDraft{e.user_id(), "courses", "course_completed", "Course completed",
-                                 fmt::format("You finished {}: congratulations", e.course_title()),
-                                 "/courses/" + e.course_id(), {A::client, A::admins}};
+  rules.push_back(rule_per_audience<events::CourseFinished>(
+      "CourseFinished", [](const auto& e) -> std::vector<NotificationDraft> {
+        const std::string link = "/courses/" + e.course_id();
+        return {{e.user_id(), "courses", "course_completed", "Course completed",
+                 fmt::format("You finished {}: congratulations", e.course_title()), link,
+                 {A::client}},
+                {e.user_id(), "courses", "course_completed", "Course completed",
+                 fmt::format("A client finished {}", e.course_title()), link, {A::admins}}};
       }));
-  rules.push_back(rule<events::CampaignStatusChanged>(
-      "CampaignStatusChanged", [](const auto& e) -> std::optional<NotificationDraft> {
-        std::string message = fmt::format("Campaign {} went from {} to {}", e.name(),
-                                          e.from_status(), e.to_status());
+  rules.push_back(rule_per_audience<events::CampaignStatusChanged>(
+      "CampaignStatusChanged", [](const auto& e) -> std::vector<NotificationDraft> {
+        const std::string change = fmt::format("Campaign {} went from {} to {}", e.name(),
+                                               e.from_status(), e.to_status());
+        const std::string held = money(e.held_minor());
+        std::string to_client = change;
+        std::string to_agent = change;
         if (e.to_status() == "scheduled" && e.held_minor() > 0) {
-          message += fmt::format("; {} of your wallet is reserved for it", money(e.held_minor()));
+          to_client += fmt::format("; {} of your wallet is reserved for it", held);
+          to_agent += fmt::format("; {} of the client's wallet is reserved for it", held);
         } else if (e.held_minor() > 0) {
-          message += fmt::format("; {} reserved for it is available again", money(e.held_minor()));
+          to_client += fmt::format("; {} reserved for it is available again", held);
+          to_agent += fmt::format("; {} reserved for it is available to the client again", held);
         }
-        return NotificationDraft{e.client_id(), "marketing", "campaign_status",
-                                 fmt::format("Campaign {}", e.to_status()), message,
-                                 "/campaigns/" + e.campaign_id(), {A::client, A::agent}};
+        const std::string title = fmt::format("Campaign {}", e.to_status());
+        const std::string link = "/campaigns/" + e.campaign_id();
+        return {{e.client_id(), "marketing", "campaign_status", title, to_client, link, {A::client}},
+                {e.client_id(), "marketing", "campaign_status", title, to_agent, link, {A::agent}}};
       }));
   rules.push_back(rule<events::ContentScheduled>(
       "ContentScheduled", [](const auto& e) -> std::optional<NotificationDraft> {
@@ -286,12 +316,14 @@ std::vector<NotificationRule> build_rules() {
                                              money(e.price_minor())),
                                  "/subscriptions", {A::client}};
       }));
-  rules.push_back(rule<events::SubscriptionRenewalFailed>(
-      "SubscriptionRenewalFailed", [](const auto& e) -> std::optional<NotificationDraft> {
-        return NotificationDraft{e.client_id(), "", "subscription_past_due",
-                                 "Renewal not paid",
-                                 "Your wallet could not pay the renewal; top up to keep it",
-                                 "/wallet", {A::client, A::admins}};
+  rules.push_back(rule_per_audience<events::SubscriptionRenewalFailed>(
+      "SubscriptionRenewalFailed", [](const auto& e) -> std::vector<NotificationDraft> {
+        return {{e.client_id(), "", "subscription_past_due", "Renewal not paid",
+                 "Your wallet could not pay the renewal; top up to keep it", "/wallet",
+                 {A::client}},
+                {e.client_id(), "", "subscription_past_due", "Renewal not paid",
+                 "A client's wallet could not pay a subscription renewal", "/subscriptions",
+                 {A::admins}}};
       }));
   rules.push_back(rule<events::SubscriptionCancelled>(
       "SubscriptionCancelled", [](const auto& e) -> std::optional<NotificationDraft> {
@@ -301,6 +333,7 @@ std::vector<NotificationRule> build_rules() {
       }));
   return rules;
 }
+// clang-format on
 
 }  // namespace
 
@@ -308,12 +341,13 @@ const std::vector<NotificationRule>& notification_rules() {
   static const std::vector<NotificationRule> rules = build_rules();
   return rules;
 }
+// clang-format on
 
 std::vector<NotificationDraft> notifications_for(const events::Envelope& event) {
   std::vector<NotificationDraft> drafts;
   for (const auto& rule : notification_rules()) {
     if (rule.event_type != event.event_type()) continue;
-    if (auto draft = rule.make(event)) drafts.push_back(std::move(*draft));
+    for (auto& draft : rule.make(event)) drafts.push_back(std::move(draft));
   }
   return drafts;
 }

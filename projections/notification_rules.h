@@ -28,10 +28,13 @@ struct NotificationDraft {
   std::vector<Audience> audiences;
 };
 
+// Each recipient reads wording meant for them: a draft that speaks to the client ("your
+// wallet") goes to the client alone; agents and admins get drafts of their own, or share a
+// draft whose words fit everyone it goes to.
 struct NotificationRule {
   std::string event_type;
-  // nullopt when this particular event notifies nobody (e.g. a debit that is not a payment).
-  std::function<std::optional<NotificationDraft>(const events::Envelope&)> make;
+  // Empty when this particular event notifies nobody (e.g. a debit that is not a payment).
+  std::function<std::vector<NotificationDraft>(const events::Envelope&)> make;
 };
 
 const std::vector<NotificationRule>& notification_rules();

@@ -69,8 +69,8 @@ TEST_CASE("operators see every projection and can rebuild one") {
     if (status["name"] == "notifications") {
       saw_notifications = true;
       CHECK(status["kind"] == "async");
-      CHECK(status["version"] == 1);
-      CHECK(status["code_version"] == 1);
+      CHECK(status["version"] == 2);
+      CHECK(status["code_version"] == 2);
     }
     if (status["name"] == "accounts") {
       saw_accounts = true;

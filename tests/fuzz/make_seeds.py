@@ -307,11 +307,34 @@ def http_requests():
         write("http_request_fuzzer", name, bytes([caller]) + data)
 
 
+def emails():
+    """Byte 0 picks the template; values separated by 0x1E go to the fields in turn."""
+    values = {
+        "plain": [b"Ann", b"Shop site", b"https://demo.example.com"],
+        "markup": [b'<script>alert(1)</script><a href="https://evil.example">Verify here</a>'],
+        "quotes_and_entities": [b"\"a\" & 'b' &amp; &#60; <b>"],
+        "header_injection": [b"Hello\r\nBcc: everyone@x.com\r\n\r\nbody", b"x\ny"],
+        "guessed_boundary": [b"\n--ledger-00000000000000000734-welcome\nContent-Type: text/html"
+                             b"\n\n<a href=x>y</a>"],
+        "our_boundary_prefix": [b"\r\n--=_ledger_0123456789abcdef0123456789abcdef--\r\n"],
+        "invalid_utf8": [b"\xff\xfe \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf"],
+        "bidi": ["\u202egnp.exe\u202c \u2066x\u2069 caf\u00e9 \U0001f600".encode()],
+        "encoded_word": [b"=?UTF-8?B?PHNjcmlwdD4=?= =?iso-8859-1?q?=3C?="],
+        "controls": [bytes(range(0, 32)) + b"\x7f"],
+        "long": [b"<" * 3000 + b" " + b"y" * 200],
+        "dots": [b".\r\n.\n. .."],
+    }
+    for index in range(20):
+        for name, parts in values.items():
+            write("email_fuzzer", f"template{index:02}_{name}", bytes([index]) + b"\x1e".join(parts))
+
+
 if __name__ == "__main__":
     for fuzzer in ("money_fuzzer", "json_fields_fuzzer", "http_request_fuzzer",
-                   "multipart_reader_fuzzer"):
+                   "multipart_reader_fuzzer", "email_fuzzer"):
         shutil.rmtree(corpus / fuzzer, ignore_errors=True)
     money()
     json_fields()
     http_requests()
     multipart_reader()
+    emails()

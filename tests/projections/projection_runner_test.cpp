@@ -213,11 +213,11 @@ TEST_CASE("reads during repeated switch-overs always see a whole generation") {
   CHECK(wrong.load() == 0);
 }
 
-// Version 2 of a projection: the stored version differs, so it rebuilds on start.
-class NotificationsV2 final : public projections::Projection {
+// The next version of a projection: the stored version differs, so it rebuilds on start.
+class NotificationsNextVersion final : public projections::Projection {
  public:
   std::string_view name() const override { return projections::kNotificationsProjection; }
-  std::uint32_t version() const override { return 2; }
+  std::uint32_t version() const override { return inner_.version() + 1; }
   Status apply(const events::Envelope& event, projections::ProjectionState& state) override {
     return inner_.apply(event, state);
   }
@@ -250,13 +250,13 @@ TEST_CASE("a new version rebuilds on start; a poison event stops only its projec
     REQUIRE(runner.catch_up().ok());
   }
   projections::ProjectionRegistry registry(*f.log, f.clock);
-  registry.add(std::make_unique<NotificationsV2>());
+  registry.add(std::make_unique<NotificationsNextVersion>());
   registry.add(std::make_unique<Poisoned>());
   REQUIRE(registry.start().ok());
   auto* notifications = registry.find("notifications");
   REQUIRE(notifications != nullptr);
   REQUIRE(notifications->catch_up().ok());
-  CHECK(notifications->status().version == 2);
+  CHECK(notifications->status().version == NotificationProjection().version() + 1);
   CHECK(notifications->status().generation == 2);
   CHECK(counters(*notifications, "alice").unread() == 4);
 

@@ -1,0 +1,149 @@
+// One example event for every email template (the coverage test in
+// tests/projections/notification_rules_test.cpp fails for a template without one), and the same
+// examples with other values in every text field the template reads: for the hostile-value test
+// and tests/fuzz/email_fuzzer.cpp. Doctest-free, so the fuzzer can use it.
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/text_format.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/assert.h"
+#include "events/envelope.pb.h"
+#include "events/event_types.h"
+#include "projections/email_templates.h"
+
+namespace ledger::testing {
+
+struct EmailExample {
+  std::string template_name;
+  std::string event_type;
+  std::string payload;
+  bool sends = true;
+  std::string user_id;
+  std::string subject;
+  std::string text;
+};
+
+inline const std::vector<EmailExample>& email_examples() {
+  static const std::vector<EmailExample> examples = {
+      {"welcome", "UserRegistered", R"(user_id: "c1" role: "client" name: "Ann <b>")", true, "c1",
+       "Welcome to the platform", "Hello Ann <b>,\n\nyour client account is ready."},
+      {"payment_confirmation", "TopUpConfirmed", R"(user_id: "c1" amount_minor: 4000)", true, "c1",
+       "Payment received", "We received your payment of $40.00.\n\nIt is in your wallet."},
+      {"payment_receipt", "WalletDebited",
+       R"(user_id: "c1" source: "payment" paid_for_service: "website" amount_minor: 1500 balance_after_minor: 2500)",
+       true, "c1", "Payment receipt",
+       "You paid $15.00 for website from your wallet.\n\nBalance after: $25.00."},
+      {"payment_receipt", "WalletDebited", R"(user_id: "c1" source: "course_purchase")", false},
+      {"invoice_created", "InvoiceIssued",
+       R"(client_id: "c1" service: "website" amount_minor: 30000 due_date: "2026-12-01" description: "Landing page")",
+       true, "c1", "Invoice for website",
+       "A new invoice of $300.00 is due 2026-12-01.\n\nLanding page"},
+      {"invoice_reminder", "InvoiceReminderDue",
+       R"(client_id: "c1" amount_minor: 30000 due_date: "2026-12-01")", true, "c1",
+       "Invoice due soon", "Your invoice of $300.00 is due 2026-12-01."},
+      {"invoice_overdue", "InvoiceOverdue",
+       R"(client_id: "c1" amount_minor: 30000 due_date: "2026-12-01")", true, "c1",
+       "Invoice overdue", "Your invoice of $300.00 was due 2026-12-01 and is not paid yet."},
+      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "completed")", true, "c1",
+       "You are enrolled", "Your course is open: enjoy learning."},
+      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "pending")", false},
+      {"course_enrollment", "CoursePurchaseConfirmed", R"(user_id: "c1")", true, "c1",
+       "You are enrolled", "PayPal confirmed your payment: your course is open."},
+      {"course_completion", "CourseFinished", R"(user_id: "c1" course_title: "SEO <101>")", true,
+       "c1", "You finished SEO <101>", "Congratulations on finishing SEO <101>.\n\nKeep learning!"},
+      {"content_approval", "ContentScheduled",
+       R"(client_id: "c1" platform: "instagram" social_account: "@shop" caption: "<b>Sale</b>")",
+       true, "c1", "A post awaits your approval",
+       "Your marketing agent scheduled a post on instagram for @shop:\n\n<b>Sale</b>\n\nApprove it "
+       "in your dashboard to let it go out."},
+      {"content_published", "ContentPublished", R"(client_id: "c1" platform: "youtube")", true,
+       "c1", "Your post is live", "Your post is published on youtube."},
+      {"website_phase", "WebsitePhaseCompleted",
+       R"(client_id: "c1" name: "Shop" phase: "design" next_phase: "content" note: "Mockups")",
+       true, "c1", "Shop: design done",
+       "The design phase of Shop is complete. Next: content.\n\nMockups"},
+      {"website_demo", "WebsiteVersionTestingStarted",
+       R"(client_id: "c1" project_name: "Shop" version_number: "1.0" preview_url: "https://demo.example.com/?a=1&b=<2>")",
+       true, "c1", "Shop: version 1.0 is ready to try",
+       "A demo of version 1.0 of Shop is ready: https://demo.example.com/?a=1&b=<2>\n\nTry it "
+       "and approve it in your dashboard, or send us your feedback."},
+      {"website_demo", "WebsiteVersionTestingStarted",
+       R"(client_id: "c1" project_name: "Shop" version_number: "1.0")", false, "", "", ""},
+      {"website_deployed", "WebsiteVersionDeployed",
+       R"(client_id: "c1" project_name: "Shop" version_number: "1.0" deployment_url: "https://shop.example.com")",
+       true, "c1", "Shop: version 1.0 is live",
+       "Version 1.0 of Shop is deployed at https://shop.example.com."},
+      {"subscription_activated", "SubscriptionActivated",
+       R"(client_id: "c1" plan: "Growth" price_minor: 9900 renews_on: "2026-12-24")", true, "c1",
+       "Your Growth subscription",
+       "Your Growth subscription is active: $99.00 a month, next renewal 2026-12-24."},
+      {"subscription_renewal", "SubscriptionRenewalReminderDue",
+       R"(client_id: "c1" price_minor: 9900 renews_on: "2026-12-24")", true, "c1",
+       "Your subscription renews soon", "It renews 2026-12-24 for $99.00."},
+      {"subscription_cancelled", "SubscriptionCancelled", R"(client_id: "c1")", true, "c1",
+       "Subscription cancelled", "Your subscription is cancelled. We hope to see you again."},
+  };
+  return examples;
+}
+
+// The event of `type` from its protobuf text form (a broken example is a bug in the test).
+inline events::Envelope example_envelope(const std::string& type, const std::string& text) {
+  const auto* descriptor = events::find_event_descriptor(type);
+  LEDGER_ASSERT(descriptor != nullptr, "an example of an unknown event type");
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
+  LEDGER_ASSERT(google::protobuf::TextFormat::ParseFromString(text, message.get()),
+                "an example payload that does not parse");
+  events::Envelope event;
+  event.set_event_type(type);
+  event.set_payload(message->SerializeAsString());
+  return event;
+}
+
+// The example of `email_template` that sends an email (nullptr: none, which the coverage test
+// reports).
+inline const EmailExample* sending_example(const projections::EmailTemplate& email_template) {
+  for (const auto& example : email_examples()) {
+    if (example.sends && example.template_name == email_template.name &&
+        example.event_type == email_template.event_type) {
+      return &example;
+    }
+  }
+  return nullptr;
+}
+
+// The draft of `email_template` for its sending example with every string field replaced by
+// `next_value()`, except the fields whose replacement stops the email (conditions such as a
+// debit's source: those keep the example's value).
+inline std::optional<projections::EmailDraft> draft_with_values(
+    const projections::EmailTemplate& email_template, const EmailExample& example,
+    const std::function<std::string()>& next_value) {
+  auto event = example_envelope(example.event_type, example.payload);
+  const auto* descriptor = events::find_event_descriptor(example.event_type);
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
+  LEDGER_ASSERT(message->ParseFromString(event.payload()), "the example decodes");
+  const auto* reflection = message->GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING ||
+        field->is_repeated()) {
+      continue;
+    }
+    const std::string kept = reflection->GetString(*message, field);
+    reflection->SetString(message.get(), field, next_value());
+    event.set_payload(message->SerializeAsString());
+    if (!email_template.make(event)) reflection->SetString(message.get(), field, kept);
+  }
+  event.set_payload(message->SerializeAsString());
+  return email_template.make(event);
+}
+
+}  // namespace ledger::testing
