@@ -232,5 +232,14 @@ TEST_CASE("statement, export and head anchors") {
   CHECK(run_audit("balances --data-dir /nonexistent").exit_code == 2);
 }
 
+TEST_CASE("a statement whose from is after its to is a usage error, not an empty statement") {
+  AuditedData data;
+  auto backwards = run_audit("statement --account wallet:alice --from 2026-11-23 --to 2026-11-20 " +
+                             data.args());
+  CHECK(backwards.exit_code == 2);
+  CHECK(backwards.output.find("from must not be after to") != std::string::npos);
+  CHECK(backwards.output.find("opening balance") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace ledger
