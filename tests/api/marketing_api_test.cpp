@@ -166,15 +166,13 @@ TEST_CASE("campaigns out of scope are not found, for every endpoint") {
 // What a caller gets when it names `client_id` on a route that creates an object for a client.
 std::vector<std::pair<std::string, testing::HttpAnswer>> answers_for_client(
     Agency& a, const std::string& token, const std::string& client_id) {
-  const std::string in_five_days =
-      events::format_rfc3339(a.f.clock.now_us() + 5 * kMicrosPerDay);
+  const std::string in_five_days = events::format_rfc3339(a.f.clock.now_us() + 5 * kMicrosPerDay);
   std::vector<std::pair<std::string, testing::HttpAnswer>> answers;
-  answers.emplace_back("POST /api/campaigns/",
-                       a.f.post(token, "/api/campaigns/",
-                                nlohmann::json{{"client_id", client_id},
-                                               {"name", "x"},
-                                               {"platform", "tiktok"}}
-                                    .dump()));
+  answers.emplace_back(
+      "POST /api/campaigns/",
+      a.f.post(
+          token, "/api/campaigns/",
+          nlohmann::json{{"client_id", client_id}, {"name", "x"}, {"platform", "tiktok"}}.dump()));
   answers.emplace_back("POST /api/content-schedule/",
                        a.f.post(token, "/api/content-schedule/",
                                 nlohmann::json{{"client_id", client_id},
@@ -186,9 +184,8 @@ std::vector<std::pair<std::string, testing::HttpAnswer>> answers_for_client(
                        a.f.get(token, "/api/campaigns/?client_id=" + client_id));
   answers.emplace_back("GET /api/wallet/transactions/?user_id=",
                        a.f.get(token, "/api/wallet/transactions/?user_id=" + client_id));
-  answers.emplace_back(
-      "GET /api/ledger/accounts/wallet:{id}/statement/",
-      a.f.get(token, "/api/ledger/accounts/wallet:" + client_id + "/statement/"));
+  answers.emplace_back("GET /api/ledger/accounts/wallet:{id}/statement/",
+                       a.f.get(token, "/api/ledger/accounts/wallet:" + client_id + "/statement/"));
   return answers;
 }
 
@@ -219,18 +216,17 @@ TEST_CASE("an unknown client id and a client out of scope get byte-identical ans
     }
   }
   // The answer agents get for both: 404, like an object out of scope.
-  auto refused = a.f.post(a.max, "/api/campaigns/",
-                          nlohmann::json{{"client_id", unknown}, {"name", "x"},
-                                         {"platform", "tiktok"}}
-                              .dump());
+  auto refused = a.f.post(
+      a.max, "/api/campaigns/",
+      nlohmann::json{{"client_id", unknown}, {"name", "x"}, {"platform", "tiktok"}}.dump());
   CHECK(refused.status == 404);
   CHECK(refused.json()["code"] == "not_found");
   CHECK(refused.json()["detail"] == "there is no such client");
   // Admins see every client: an unknown id is the same 404 for them.
-  CHECK(a.f.post(a.admin, "/api/campaigns/",
-                 nlohmann::json{{"client_id", unknown}, {"name", "x"}, {"platform", "tiktok"}}
-                     .dump())
-            .body == refused.body);
+  CHECK(
+      a.f.post(a.admin, "/api/campaigns/",
+               nlohmann::json{{"client_id", unknown}, {"name", "x"}, {"platform", "tiktok"}}.dump())
+          .body == refused.body);
 }
 
 TEST_CASE("campaign input is checked field by field; unknown fields are refused") {

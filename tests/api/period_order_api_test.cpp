@@ -35,14 +35,14 @@ TEST_CASE("a period whose start is after its end is the same 400 on every query 
   check_refused(f.get(admin, "/api/admin/analytics/services/" + backwards_dates), "from", "to");
   check_refused(f.get(alice, "/api/content-schedule/calendar/?start=2026-11-23&end=2026-11-20"),
                 "start", "end");
-  check_refused(f.get(alice, "/api/content-schedule/calendar/?start=2026-11-23T10:00:01Z&end="
-                             "2026-11-23T10:00:00Z"),
+  check_refused(f.get(alice,
+                      "/api/content-schedule/calendar/?start=2026-11-23T10:00:01Z&end="
+                      "2026-11-23T10:00:00Z"),
                 "start", "end");
 
   // A period of one day, or an empty one, is still a period.
   CHECK(f.get(admin, statement + "?from=2026-11-23&to=2026-11-23").status == 200);
-  CHECK(f.get(admin, "/api/admin/analytics/services/?from=2026-11-23&to=2026-11-23").status ==
-        200);
+  CHECK(f.get(admin, "/api/admin/analytics/services/?from=2026-11-23&to=2026-11-23").status == 200);
   CHECK(f.get(alice, "/api/content-schedule/calendar/?start=2026-11-23&end=2026-11-23").status ==
         200);
 }

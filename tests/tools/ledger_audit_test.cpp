@@ -14,6 +14,7 @@
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/users.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
 #include "tests/support/tool_runner.h"
@@ -230,6 +231,46 @@ TEST_CASE("statement, export and head anchors") {
   CHECK(rewritten.output.find("anchor_mismatch") != std::string::npos);
   CHECK(run_audit("verify --expect-head nonsense " + data.args()).exit_code == 2);
   CHECK(run_audit("balances --data-dir /nonexistent").exit_code == 2);
+}
+
+TEST_CASE("export shows password hashes, token digests and code MACs only as [redacted]") {
+  testing::TempDirectory dir;
+  const std::string password_hash = "scrypt$15$8$1$LEAKEDSALT$LEAKEDHASH";
+  const std::string code_mac = std::string(64, 'c');
+  const std::string token_digest = std::string(64, 'd');
+  {
+    std::filesystem::create_directories(dir.string() + "/store");
+    auto log = testing::LedgerFixture::open_log(dir.string() + "/store");
+    ManualClock clock(testing::kTestEpochUs);
+    Sequencer sequencer(*log, clock);
+    sequencer.start();
+    domain::Ledger ledger(sequencer);
+    auto run = [&](auto decide) {
+      using Answer = std::remove_cvref_t<decltype(*decide(std::declval<UnitOfWork&>()))>;
+      REQUIRE(ledger.execute_and_wait<Answer>({"test", "", "", "", ""}, decide).ok());
+    };
+    run([&](UnitOfWork& uow) {
+      return domain::register_user(
+          uow, {"u1", "u1@x.com", "U", "client", "", 0, password_hash, false, "self", code_mac});
+    });
+    run([&](UnitOfWork& uow) {
+      return domain::register_user(
+          uow, {"u2", "u2@x.com", "V", "client", "", 0, password_hash, true, "admin"});
+    });
+    run([&](UnitOfWork& uow) {
+      return domain::issue_token(uow, {"t1", "u2", token_digest, clock.now_us() + kMicrosPerHour});
+    });
+    sequencer.stop();
+  }
+  auto exported = run_audit("export --data-dir " + dir.string());
+  REQUIRE(exported.exit_code == 0);
+  CHECK(std::count(exported.output.begin(), exported.output.end(), '\n') == 4);
+  for (const auto& secret : {std::string("LEAKED"), code_mac, token_digest}) {
+    CHECK_MESSAGE(exported.output.find(secret) == std::string::npos, secret);
+  }
+  CHECK(exported.output.find(R"("password_hash":"[redacted]")") != std::string::npos);
+  CHECK(exported.output.find(R"("code_digest":"[redacted]")") != std::string::npos);
+  CHECK(exported.output.find(R"("token_digest":"[redacted]")") != std::string::npos);
 }
 
 TEST_CASE("a statement whose from is after its to is a usage error, not an empty statement") {
