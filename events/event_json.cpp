@@ -6,6 +6,7 @@
 
 #include "events/event_types.h"
 #include "events/hex.h"
+#include "events/options.pb.h"
 #include "events/timestamp.h"
 
 namespace ledger::events {
@@ -39,10 +40,45 @@ bool read_field(const nlohmann::json& json, const char* name, T* out, std::strin
   return true;
 }
 
+void redact_secrets(const google::protobuf::Descriptor& descriptor, nlohmann::json& json);
+
+// Redacts inside the value of `field` (a message, a list of them, or a map to them).
+void redact_within(const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+  using google::protobuf::FieldDescriptor;
+  if (field.is_map()) {
+    const FieldDescriptor* entry_value = field.message_type()->map_value();
+    if (entry_value->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || !value.is_object()) return;
+    for (auto& [key, item] : value.items()) redact_secrets(*entry_value->message_type(), item);
+  } else if (field.is_repeated() && value.is_array()) {
+    for (auto& item : value) redact_secrets(*field.message_type(), item);
+  } else {
+    redact_secrets(*field.message_type(), value);
+  }
+}
+
+// `json` is the JSON of a message of type `descriptor`, printed with the schema's field names.
+void redact_secrets(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
+  if (!json.is_object()) return;  // well-known types print as strings or numbers
+  for (int i = 0; i < descriptor.field_count(); ++i) {
+    const auto& field = *descriptor.field(i);
+    const auto value = json.find(field.name());
+    if (value == json.end()) continue;
+    if (is_secret_field(field)) {
+      *value = kRedactedValue;
+    } else if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      redact_within(field, *value);
+    }
+  }
+}
+
 }  // namespace
 
-std::optional<nlohmann::json> payload_to_json(std::string_view event_type,
-                                              std::string_view payload, std::string* error) {
+bool is_secret_field(const google::protobuf::FieldDescriptor& field) {
+  return field.options().GetExtension(ledger::secret);
+}
+
+std::optional<nlohmann::json> payload_to_json(std::string_view event_type, std::string_view payload,
+                                              std::string* error) {
   auto message = new_message(event_type, error);
   if (!message) return std::nullopt;
   if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
@@ -58,7 +94,9 @@ std::optional<nlohmann::json> payload_to_json(std::string_view event_type,
     *error = std::string(status.message());
     return std::nullopt;
   }
-  return nlohmann::json::parse(text);
+  auto json = nlohmann::json::parse(text);
+  redact_secrets(*message->GetDescriptor(), json);
+  return json;
 }
 
 std::optional<std::string> payload_from_json(std::string_view event_type,

@@ -6,7 +6,13 @@
 //   {"position", "stream_id", "stream_version", "type", "schema_version", "recorded_at"
 //    (RFC 3339), "actor", "correlation_id", "causation_id", "idempotency_key", "data" (the
 //    payload's JSON), "previous_hash", "hash" (hex)}
-// and back; the round trip envelope -> JSON -> envelope is exact.
+// and back; the round trip envelope -> JSON -> envelope is exact for events without secrets.
+//
+// Secrets are declared in the schemas, field by field, with [(ledger.secret) = true]
+// (events/options.proto). Every rendering (payload_to_json, hence envelope_to_json: the HTTP
+// events list, `ledger-audit export`) shows such a field as the string "[redacted]", in nested
+// messages, lists and maps too, so that no password hash, token digest or code MAC leaves the
+// store. The field is kept, not omitted, so readers see that the event carried one.
 //
 // Failures (an unknown type, bytes that do not decode, JSON that does not fit the schema) return
 // nullopt and set *error to a sentence saying why.
@@ -16,14 +22,20 @@
 #include <string>
 #include <string_view>
 
+#include <google/protobuf/descriptor.h>
 #include <nlohmann/json.hpp>
 
 #include "events/envelope.pb.h"
 
 namespace ledger::events {
 
-std::optional<nlohmann::json> payload_to_json(std::string_view event_type,
-                                              std::string_view payload, std::string* error);
+inline constexpr std::string_view kRedactedValue = "[redacted]";
+
+// True when `field` is declared [(ledger.secret) = true].
+bool is_secret_field(const google::protobuf::FieldDescriptor& field);
+
+std::optional<nlohmann::json> payload_to_json(std::string_view event_type, std::string_view payload,
+                                              std::string* error);
 
 std::optional<std::string> payload_from_json(std::string_view event_type,
                                              const nlohmann::json& data, std::string* error);

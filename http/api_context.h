@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/code_mac_key.h"
 #include "core/domain/ledger.h"
 #include "core/domain/zip_archive.h"
 #include "core/id_generator.h"
@@ -25,6 +26,9 @@ struct ApiOptions {
   std::int64_t token_lifetime_us = 30 * kMicrosPerDay;
   std::chrono::milliseconds min_position_wait{2000};
   PasswordHashOptions password_hashing;
+  // Verification codes are stored as MACs under this key. ledgerd loads it from
+  // DATA_DIR/secrets/code-mac-key; the default, a random key of this process, suits tests.
+  CodeMacKey code_mac_key = CodeMacKey::generate();
   RateLimit login_limit{10, 10};    // per IP and per email: 10 at once, then 10 a minute
   RateLimit redeem_limit{10, 10};   // per user
   RateLimit redeem_ip_limit{60, 60}; // per IP (many accounts behind one address)

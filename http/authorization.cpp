@@ -26,22 +26,31 @@ Result<bool> in_client_scope(const store::EventLog& log, const Caller& caller,
   return false;
 }
 
+namespace {
+
+// The one answer for an object the caller may not see, whether or not it exists.
+Error out_of_scope(std::string_view what) {
+  return make_error(Errc::not_found, fmt::format("there is no such {}", what));
+}
+
+}  // namespace
+
 Status require_client_scope(const store::EventLog& log, const Caller& caller,
                             std::string_view client_id, std::string_view service,
                             std::string_view what) {
   auto allowed = in_client_scope(log, caller, client_id, service);
   if (!allowed) return std::move(allowed).error();
   if (*allowed) return {};
-  return make_error(Errc::not_found, fmt::format("there is no such {}", what));
+  return out_of_scope(what);
 }
 
 Result<std::string> service_client_agent(const store::EventLog& log, const Caller& caller,
                                          const std::string& client_id, std::string_view service) {
   auto client = domain::find_user(log, client_id);
   if (!client) return std::move(client).error();
-  if (!client->has_value() || (*client)->role() != "client") {
-    return make_error(Errc::invalid_argument, "client_id must name a client", "client_id");
-  }
+  // An unknown id and a user who is not a client answer exactly like a client outside the
+  // caller's scope: the answer must not tell an agent which client ids exist.
+  if (!client->has_value() || (*client)->role() != "client") return out_of_scope("client");
   if (auto scope = require_client_scope(log, caller, client_id, service, "client"); !scope) {
     return std::move(scope).error();
   }

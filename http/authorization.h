@@ -23,8 +23,9 @@ Status require_client_scope(const store::EventLog& log, const Caller& caller,
                             std::string_view client_id, std::string_view service = {},
                             std::string_view what = "object");
 
-// For creating an object of `service` for client `client_id`: checks that it names a client
-// (invalid_argument on `client_id` otherwise) in the caller's scope (not_found otherwise), and
+// For creating an object of `service` for client `client_id`: checks that it names a client in
+// the caller's scope (not_found otherwise, the same answer for an unknown id, a user who is not a
+// client and a client out of scope, so that no caller learns which ids exist), and
 // answers the agent to record on the object — the calling agent, or the client's assigned agent
 // for the service (empty when none).
 Result<std::string> service_client_agent(const store::EventLog& log, const Caller& caller,

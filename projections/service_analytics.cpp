@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/domain/accounts.h"
+#include "core/domain/validation.h"
 #include "events/analytics_state.pb.h"
 #include "events/timestamp.h"
 #include "projections/analytics_projection.h"
@@ -84,8 +85,8 @@ Result<AnalyticsPeriod> analytics_period(std::optional<std::string> from,
   if (!from_us) {
     return make_error(Errc::invalid_argument, "from must be a date YYYY-MM-DD", "from");
   }
-  if (*from_us > *to_us) {
-    return make_error(Errc::invalid_argument, "from must not be after to", "from");
+  if (auto ordered = domain::require_period_order(*from_us, *to_us, "from", "to"); !ordered) {
+    return std::move(ordered).error();
   }
   if ((*to_us - *from_us) / kMicrosPerDay + 1 > kMaxAnalyticsPeriodDays) {
     return make_error(Errc::invalid_argument,

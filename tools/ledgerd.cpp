@@ -14,10 +14,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/clock.h"
+#include "core/code_mac_key.h"
 #include "core/domain/deadline_sweeper.h"
-#include "projections/email_delivery.h"
-#include "projections/eml_directory_transport.h"
-#include "projections/smtp_transport.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
@@ -34,6 +32,9 @@
 #include "http/routes/metrics_routes.h"
 #include "http/sequencer_metrics.h"
 #include "http/server.h"
+#include "projections/email_delivery.h"
+#include "projections/eml_directory_transport.h"
+#include "projections/smtp_transport.h"
 
 namespace {
 
@@ -95,6 +96,13 @@ int run(const Settings& settings) {
     return 1;
   }
 
+  // Verification codes are stored as MACs under this key: without it no code can be checked.
+  auto code_mac_key = load_or_create_code_mac_key(settings.data_dir);
+  if (!code_mac_key) {
+    std::fprintf(stderr, "ledgerd: %s\n", code_mac_key.error().message.c_str());
+    return 1;
+  }
+
   // Signals are taken by sigwait in main; every thread started below inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -129,6 +137,7 @@ int run(const Settings& settings) {
                                ? (std::filesystem::path(settings.data_dir) / "backups").string()
                                : settings.backup_dir;
   api_options.password_hashing.log2_cost = settings.password_cost;
+  api_options.code_mac_key = *code_mac_key;
   api_options.login_limit = {settings.login_limit, settings.login_limit};
   api_options.token_lifetime_us =
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;

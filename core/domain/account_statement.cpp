@@ -1,6 +1,7 @@
 #include "core/domain/account_statement.h"
 
 #include "core/domain/posting_reader.h"
+#include "core/domain/validation.h"
 #include "events/envelope.pb.h"
 
 namespace ledger::domain {
@@ -8,6 +9,9 @@ namespace ledger::domain {
 Result<AccountStatement> account_statement(const store::EventLog& log, std::string_view account,
                                            std::int64_t from_us, std::int64_t to_us,
                                            std::size_t lines_max) {
+  if (auto ordered = require_period_order(from_us, to_us, "from", "to"); !ordered) {
+    return std::move(ordered).error();
+  }
   AccountStatement statement;
   statement.account = std::string(account);
   statement.through_position = log.head().position;

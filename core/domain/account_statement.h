@@ -33,7 +33,8 @@ struct AccountStatement {
   std::uint64_t through_position = 0;  // the log position the statement reflects
 };
 
-// Events recorded in [from_us, to_us) are listed (0 / INT64_MAX: open-ended). At most
+// Events recorded in [from_us, to_us) are listed (0 / INT64_MAX: open-ended); `from_us` after
+// `to_us` is invalid_argument ("from must not be after to", field "from"). At most
 // `lines_max` lines are kept (the earliest); the closing balance always covers the whole range.
 Result<AccountStatement> account_statement(const store::EventLog& log, std::string_view account,
                                            std::int64_t from_us, std::int64_t to_us,

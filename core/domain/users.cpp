@@ -7,6 +7,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/validation.h"
+#include "core/hex.h"
 #include "core/secret_token.h"
 
 namespace ledger::domain {
@@ -74,6 +75,18 @@ Status validate_registration(const RegisterUser& command) {
                       "email");
   }
   return {};
+}
+
+// Both comparisons always run, in constant time. A bare SHA-256 is what codes issued before
+// codes were keyed were stored as: they are accepted until they expire (10 minutes), so nobody who
+// registered just before the upgrade is locked out. A keyed code cannot match as a bare hash.
+bool verification_code_matches(const events::UserState& user, const VerifyEmail& command) {
+  const std::string& stored = user.verification_digest();
+  const std::string keyed =
+      command.code_key.code_mac(kEmailVerificationPurpose, user.user_id(), command.code);
+  const bool keyed_matches = constant_time_equal(stored, keyed);
+  const bool bare_matches = constant_time_equal(stored, to_hex(sha256(command.code)));
+  return !stored.empty() && (keyed_matches || bare_matches);
 }
 
 Status emit_to_user(UnitOfWork& uow, std::string_view user_id, const auto& event) {
@@ -207,11 +220,9 @@ Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& comma
     return std::move(user).error();
   }
   if (user->email_verified()) return user;
-  const bool matches = !user->verification_digest().empty() &&
-                       constant_time_equal(user->verification_digest(), command.code_digest);
-  if (!matches || uow.now_us() >= user->verification_expires_at_us()) {
-    return make_error(Errc::invalid_verification_code, "the code is wrong or has expired",
-                      "code");
+  if (!verification_code_matches(*user, command) ||
+      uow.now_us() >= user->verification_expires_at_us()) {
+    return make_error(Errc::invalid_verification_code, "the code is wrong or has expired", "code");
   }
   events::EmailVerified verified;
   verified.set_user_id(user->user_id());

@@ -4,9 +4,11 @@
 // - A user has a unique email (lower-cased; email_taken otherwise), a name, a role (admin,
 //   client, agent); agents have a department (marketing or website) and a capacity
 //   (max_clients >= 1); others have neither.
-// - Self-registered clients start unverified, with a verification code (its digest) valid for
-//   10 minutes; verifying with a wrong or expired code is invalid_verification_code. Unverified
-//   users get no token (email_not_verified).
+// - Self-registered clients start unverified, with a verification code valid for 10 minutes,
+//   stored only as its keyed MAC (core/code_mac_key.h, purpose kEmailVerificationPurpose);
+//   verifying with a wrong or expired code is invalid_verification_code, checked in constant
+//   time. Codes issued before codes were keyed (stored as a bare SHA-256) are still accepted
+//   until they expire. Unverified users get no token (email_not_verified).
 // - An agent is assigned to a client per service; the agent's department must be the service
 //   (department_mismatch) and the agent must have room (agent_at_capacity, counted over distinct
 //   clients). Reassigning frees the previous agent's place; assigning the same agent again is a
@@ -24,6 +26,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/code_mac_key.h"
 #include "core/domain/unit_of_work.h"
 #include "core/store/event_log.h"
 #include "events/outbox_state.pb.h"
@@ -34,6 +37,7 @@ namespace ledger::domain {
 
 inline constexpr std::int64_t kVerificationCodeLifetimeUs = 10 * kMicrosPerMinute;
 inline constexpr std::uint32_t kDefaultAgentCapacity = 10;
+inline constexpr std::string_view kEmailVerificationPurpose = "email-verification";
 
 std::string user_stream(std::string_view user_id);
 
@@ -50,7 +54,7 @@ struct RegisterUser {
   std::string password_hash;
   bool email_verified = false;
   std::string registered_by;
-  std::string verification_digest;  // unverified users: digest of the code sent by email
+  std::string verification_digest;  // unverified users: MAC of the code sent by email
   std::string verification_code;    // unverified users: the code itself, for the outbox email
   std::string email_id;             // unverified users: id of that outbox email
 };
@@ -58,7 +62,8 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
 
 struct VerifyEmail {
   std::string email;
-  std::string code_digest;
+  std::string code;     // as the user typed it
+  CodeMacKey code_key;  // the key the code's MAC was made with
 };
 Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command);
 

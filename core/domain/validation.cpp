@@ -26,6 +26,14 @@ Status require_text(std::string_view text, std::string_view field, std::size_t m
   return limit_text(text, field, max_length);
 }
 
+Status require_period_order(std::int64_t from, std::int64_t to, std::string_view from_field,
+                            std::string_view to_field) {
+  if (from <= to) return {};
+  return make_error(Errc::invalid_argument,
+                    fmt::format("{} must not be after {}", from_field, to_field),
+                    std::string(from_field));
+}
+
 Status limit_text(std::string_view text, std::string_view field, std::size_t max_length) {
   if (text.size() <= max_length) return {};
   return make_error(Errc::invalid_argument,

@@ -4,6 +4,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/users.h"
+#include "core/domain/validation.h"
 #include "events/timestamp.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
@@ -196,10 +197,8 @@ void calendar(ApiContext& api, const Request& request, const Caller& caller, Rep
   if (!start) return reply_error(request, start.error(), reply);
   auto end = bound_param(request, "end", true);
   if (!end) return reply_error(request, end.error(), reply);
-  if (*end < *start) {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "end must not be before start", "end"),
-                       reply);
+  if (auto ordered = domain::require_period_order(*start, *end, "start", "end"); !ordered) {
+    return reply_error(request, ordered.error(), reply);
   }
   if (*end - *start > 400LL * 86'400'000'000) {
     return reply_error(

@@ -132,9 +132,19 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
                                     reply = std::move(reply)]() mutable {
     run_guarded(*shared_request, reply, [&] {
       const std::string code = new_verification_code();
-      domain::RegisterUser command{api.ids.next(), email, name, "client", "", 0,
-                                   hash_password(password, api.options.password_hashing),
-                                   false, "self", to_hex(sha256(code)), code, api.ids.next()};
+      const std::string user_id = api.ids.next();
+      domain::RegisterUser command{
+          .user_id = user_id,
+          .email = email,
+          .name = name,
+          .role = "client",
+          .password_hash = hash_password(password, api.options.password_hashing),
+          .email_verified = false,
+          .registered_by = "self",
+          .verification_digest =
+              api.options.code_mac_key.code_mac(domain::kEmailVerificationPurpose, user_id, code),
+          .verification_code = code,
+          .email_id = api.ids.next()};
       run_command<events::UserState>(
           api, *shared_request, "self",
           [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
@@ -155,7 +165,7 @@ void verify_email(ApiContext& api, const Request& request, Reply reply) {
       limited(api, request, reply, "verify-ip:" + peer(request), api.options.login_limit)) {
     return;
   }
-  domain::VerifyEmail command{*email, to_hex(sha256(*code))};
+  domain::VerifyEmail command{*email, *code, api.options.code_mac_key};
   run_command<events::UserState>(
       api, request, "anonymous",
       [command](UnitOfWork& uow) { return domain::verify_email(uow, command); }, render_user(),

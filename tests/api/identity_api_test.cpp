@@ -2,8 +2,15 @@
 // verification code from the outbox, admin user creation, agents and services.
 #include <doctest/doctest.h>
 
+#include "core/code_mac_key.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/users.h"
+#include "core/hex.h"
+#include "core/secret_token.h"
+#include "core/sha256.h"
+#include "events/event_types.h"
 #include "events/outbox_state.pb.h"
+#include "events/user_events.pb.h"
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -62,6 +69,105 @@ TEST_CASE("tokens expire") {
   CHECK(f.get(token, "/api/auth/me/").status == 401);
 }
 
+// The verification code emailed to `to`, read from the outbox (where it is the only copy).
+std::string emailed_code(ApiFixture& f, const std::string& to) {
+  std::string code;
+  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+                            [&](std::string_view, std::string_view value) {
+                              events::OutboxEmail email;
+                              REQUIRE(email.ParseFromArray(value.data(),
+                                                           static_cast<int>(value.size())));
+                              if (email.template_name() != "verification_code") return true;
+                              if (email.to() != to) return true;
+                              const auto at = email.text_body().find("code is ");
+                              REQUIRE(at != std::string::npos);
+                              code = email.text_body().substr(at + 8, 6);
+                              return true;
+                            })
+              .ok());
+  REQUIRE(code.size() == 6);
+  return code;
+}
+
+// Registers `email` through the API and answers the new user's id.
+std::string register_client(ApiFixture& f, const std::string& email) {
+  auto registered =
+      f.post("", "/api/auth/register/",
+             nlohmann::json{{"email", email}, {"password", "long enough"}, {"name", "New"}}.dump());
+  REQUIRE_MESSAGE(registered.status == 201, registered.body);
+  return registered.json()["id"];
+}
+
+testing::HttpAnswer verify(ApiFixture& f, const std::string& email, const std::string& code) {
+  return f.post("", "/api/auth/verify-email/",
+                nlohmann::json{{"email", email}, {"code", code}}.dump());
+}
+
+// The payload of the first event of type E in `stream`.
+template <class E>
+E first_event(ApiFixture& f, const std::string& stream) {
+  auto events = f.log->read_stream(stream, 1, store::ReadDirection::forward, 100);
+  REQUIRE(events.ok());
+  for (const auto& envelope : *events) {
+    if (envelope.event_type() != events::event_type_of<E>()) continue;
+    E event;
+    REQUIRE(event.ParseFromString(envelope.payload()));
+    return event;
+  }
+  FAIL("no ", events::event_type_of<E>(), " in ", stream);
+  return E();
+}
+
+TEST_CASE("a verification code is stored as its MAC under the server's key, not its SHA-256") {
+  ApiFixture f;
+  const auto key = CodeMacKey::from_bytes(std::string(CodeMacKey::kBytes, 'k'));
+  f.api.options.code_mac_key = key;
+  const std::string id = register_client(f, "new@example.com");
+  const std::string code = emailed_code(f, "new@example.com");
+  const auto issued = first_event<events::EmailVerificationIssued>(f, domain::user_stream(id));
+  CHECK(issued.code_digest() == key.code_mac(domain::kEmailVerificationPurpose, id, code));
+  CHECK(issued.code_digest() != to_hex(sha256(code)));
+
+  // A server with another key cannot check the code: the key, not the log, decides.
+  f.api.options.code_mac_key = CodeMacKey::from_bytes(std::string(CodeMacKey::kBytes, 'o'));
+  CHECK(verify(f, "new@example.com", code).status == 422);
+  f.api.options.code_mac_key = key;
+  CHECK(verify(f, "new@example.com", code).status == 200);
+}
+
+TEST_CASE("the events list shows no password hash, token digest or code MAC, only [redacted]") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const std::string id = register_client(f, "new@example.com");
+  const std::string code = emailed_code(f, "new@example.com");
+  REQUIRE(verify(f, "new@example.com", code).status == 200);
+  const std::string token = f.login("new@example.com", "long enough");
+  const auto user = domain::find_user(*f.log, id);
+  REQUIRE(user.ok());
+  REQUIRE(user->has_value());
+  const std::string secrets[] = {
+      (*user)->password_hash(), token_digest(token), token_digest(admin),
+      first_event<events::EmailVerificationIssued>(f, domain::user_stream(id)).code_digest(),
+      to_hex(sha256(code))};
+
+  auto listed = f.get(admin, "/api/ledger/events/?limit=500");
+  REQUIRE(listed.status == 200);
+  for (const auto& secret : secrets) {
+    REQUIRE(secret.size() >= 32);
+    CHECK_MESSAGE(listed.body.find(secret) == std::string::npos, secret);
+  }
+  CHECK(listed.body.find("scrypt$") == std::string::npos);
+  int redacted = 0;
+  for (const auto& event : listed.json()["results"]) {
+    for (const char* field : {"password_hash", "token_digest", "code_digest"}) {
+      if (!event["data"].contains(field)) continue;
+      CHECK(event["data"][field] == "[redacted]");
+      ++redacted;
+    }
+  }
+  CHECK(redacted >= 4);  // two registrations, a code, two logins
+}
+
 TEST_CASE("self-registration: unverified until the emailed code is entered") {
   ApiFixture f;
   auto registered = f.post("", "/api/auth/register/",
@@ -73,21 +179,7 @@ TEST_CASE("self-registration: unverified until the emailed code is entered") {
             .status == 422);
 
   // The code is only in the outbox email.
-  std::string code;
-  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view value) {
-                              events::OutboxEmail email;
-                              REQUIRE(email.ParseFromArray(value.data(),
-                                                           static_cast<int>(value.size())));
-                              if (email.template_name() != "verification_code") return true;
-                              CHECK(email.to() == "new@example.com");
-                              const auto at = email.text_body().find("code is ");
-                              REQUIRE(at != std::string::npos);
-                              code = email.text_body().substr(at + 8, 6);
-                              return true;
-                            })
-              .ok());
-  REQUIRE(code.size() == 6);
+  const std::string code = emailed_code(f, "new@example.com");
   const std::string wrong = code == "000000" ? "111111" : "000000";
   CHECK(f.post("", "/api/auth/verify-email/",
                nlohmann::json{{"email", "new@example.com"}, {"code", wrong}}.dump())

@@ -3,6 +3,7 @@
 // role allow-lists on updates, analytics.
 #include <doctest/doctest.h>
 
+#include "events/timestamp.h"
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -162,11 +163,76 @@ TEST_CASE("campaigns out of scope are not found, for every endpoint") {
   CHECK(a.f.get(a.alice, path).json()["name"] == "Winter launch");
 }
 
+// What a caller gets when it names `client_id` on a route that creates an object for a client.
+std::vector<std::pair<std::string, testing::HttpAnswer>> answers_for_client(
+    Agency& a, const std::string& token, const std::string& client_id) {
+  const std::string in_five_days = events::format_rfc3339(a.f.clock.now_us() + 5 * kMicrosPerDay);
+  std::vector<std::pair<std::string, testing::HttpAnswer>> answers;
+  answers.emplace_back(
+      "POST /api/campaigns/",
+      a.f.post(
+          token, "/api/campaigns/",
+          nlohmann::json{{"client_id", client_id}, {"name", "x"}, {"platform", "tiktok"}}.dump()));
+  answers.emplace_back("POST /api/content-schedule/",
+                       a.f.post(token, "/api/content-schedule/",
+                                nlohmann::json{{"client_id", client_id},
+                                               {"platform", "instagram"},
+                                               {"social_account", "@a"},
+                                               {"scheduled_at", in_five_days}}
+                                    .dump()));
+  answers.emplace_back("GET /api/campaigns/?client_id=",
+                       a.f.get(token, "/api/campaigns/?client_id=" + client_id));
+  answers.emplace_back("GET /api/wallet/transactions/?user_id=",
+                       a.f.get(token, "/api/wallet/transactions/?user_id=" + client_id));
+  answers.emplace_back("GET /api/ledger/accounts/wallet:{id}/statement/",
+                       a.f.get(token, "/api/ledger/accounts/wallet:" + client_id + "/statement/"));
+  return answers;
+}
+
+TEST_CASE("an unknown client id and a client out of scope get byte-identical answers") {
+  Agency a;
+  const std::string unknown = "01JUNKNOWNCLIENT0000000000";
+  struct Case {
+    const char* who;
+    const std::string* token;
+    std::vector<std::string> not_visible;  // ids this caller may not reach
+  };
+  // max serves bob (marketing), web serves alice for the website only, bob is a client.
+  const Case cases[] = {
+      {"a marketing agent not assigned to alice", &a.max, {a.alice_id, a.mia_id, a.web_id}},
+      {"alice's website agent", &a.web, {a.alice_id, a.bob_id, a.mia_id}},
+      {"another client", &a.bob, {a.alice_id, a.mia_id}},
+  };
+  for (const auto& c : cases) {
+    const auto expected = answers_for_client(a, *c.token, unknown);
+    for (const auto& hidden : c.not_visible) {
+      const auto got = answers_for_client(a, *c.token, hidden);
+      REQUIRE(got.size() == expected.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO(c.who, ": ", got[i].first, " for ", hidden);
+        CHECK(got[i].second.status == expected[i].second.status);
+        CHECK(got[i].second.body == expected[i].second.body);
+      }
+    }
+  }
+  // The answer agents get for both: 404, like an object out of scope.
+  auto refused = a.f.post(
+      a.max, "/api/campaigns/",
+      nlohmann::json{{"client_id", unknown}, {"name", "x"}, {"platform", "tiktok"}}.dump());
+  CHECK(refused.status == 404);
+  CHECK(refused.json()["code"] == "not_found");
+  CHECK(refused.json()["detail"] == "there is no such client");
+  // Admins see every client: an unknown id is the same 404 for them.
+  CHECK(
+      a.f.post(a.admin, "/api/campaigns/",
+               nlohmann::json{{"client_id", unknown}, {"name", "x"}, {"platform", "tiktok"}}.dump())
+          .body == refused.body);
+}
+
 TEST_CASE("campaign input is checked field by field; unknown fields are refused") {
   Agency a;
   for (const char* body :
-       {R"({"client_id":"nobody","name":"x","platform":"tiktok"})",
-        R"({"name":"x","platform":"tiktok"})", R"({"client_id":"C","platform":"tiktok"})",
+       {R"({"name":"x","platform":"tiktok"})", R"({"client_id":"C","platform":"tiktok"})",
         R"({"client_id":"C","name":"x","platform":"myspace"})",
         R"({"client_id":"C","name":"x","platform":"tiktok","budget":"-5.00"})",
         R"({"client_id":"C","name":"x","platform":"tiktok","budget":5})",

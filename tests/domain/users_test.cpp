@@ -20,6 +20,15 @@ using testing::LedgerFixture;
 
 std::string digest(std::string_view code) { return to_hex(sha256(code)); }
 
+const CodeMacKey& test_key() {
+  static const CodeMacKey key = CodeMacKey::from_bytes(std::string(CodeMacKey::kBytes, 'k'));
+  return key;
+}
+
+std::string code_mac(std::string_view user_id, std::string_view code) {
+  return test_key().code_mac(domain::kEmailVerificationPurpose, user_id, code);
+}
+
 Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::string id,
                                                      std::string email, std::string role,
                                                      std::string department = "",
@@ -28,7 +37,7 @@ Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::stri
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::register_user(
         uow, {id, email, "Name " + id, role, department, max_clients, "scrypt$hash", verified,
-              "admin", verified ? "" : digest("123456")});
+              "admin", verified ? "" : code_mac(id, "123456")});
   });
 }
 
@@ -98,7 +107,7 @@ TEST_CASE("email verification: right code within 10 minutes, never a wrong or la
   CHECK_FALSE(user(f, "u1").email_verified());
   auto verify = [&](std::string email, std::string code) {
     return f.run<events::UserState>([=](UnitOfWork& uow) {
-      return domain::verify_email(uow, {email, digest(code)});
+      return domain::verify_email(uow, {email, code, test_key()});
     });
   };
   auto wrong = verify("bob@example.com", "654321");
@@ -124,6 +133,53 @@ TEST_CASE("email verification: right code within 10 minutes, never a wrong or la
   CHECK(verify("bob@example.com", "000000").ok());  // already verified: nothing to do
   f.clock.advance_us(1);  // the time is in the sequencer's clock, which never goes back
   auto late = verify("dave@example.com", "123456");
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == Errc::invalid_verification_code);
+}
+
+Result<domain::Executed<events::UserState>> verify_with(LedgerFixture& f, std::string email,
+                                                        std::string code, CodeMacKey key) {
+  return f.run<events::UserState>([=](UnitOfWork& uow) {
+    return domain::verify_email(uow, {email, code, key});
+  });
+}
+
+Result<domain::Executed<events::UserState>> add_unverified(LedgerFixture& f, std::string id,
+                                                           std::string email,
+                                                           std::string stored_code) {
+  return f.run<events::UserState>([=](UnitOfWork& uow) {
+    return domain::register_user(
+        uow, {id, email, "Name", "client", "", 0, "scrypt$hash", false, "self", stored_code});
+  });
+}
+
+TEST_CASE("a code matches only its MAC under the server's key, for its own user") {
+  LedgerFixture f;
+  REQUIRE(add_unverified(f, "u1", "bob@example.com", code_mac("u1", "123456")).ok());
+  // Carol's stored MAC is of the same code, made for another user.
+  REQUIRE(add_unverified(f, "u2", "carol@example.com", code_mac("u1", "123456")).ok());
+  const auto other_key = CodeMacKey::from_bytes(std::string(CodeMacKey::kBytes, 'o'));
+  auto other = verify_with(f, "bob@example.com", "123456", other_key);
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code == Errc::invalid_verification_code);
+  auto not_hers = verify_with(f, "carol@example.com", "123456", test_key());
+  REQUIRE_FALSE(not_hers.ok());
+  CHECK(not_hers.error().code == Errc::invalid_verification_code);
+  CHECK(verify_with(f, "bob@example.com", "123456", test_key()).ok());
+  // The MAC binds the purpose too, and is not the code's bare SHA-256.
+  CHECK(code_mac("u1", "123456") != test_key().code_mac("password-reset", "u1", "123456"));
+  CHECK(code_mac("u1", "123456") != digest("123456"));
+}
+
+TEST_CASE("a code stored as a bare SHA-256 before codes were keyed is accepted until it expires") {
+  LedgerFixture f;
+  REQUIRE(add_unverified(f, "u1", "bob@example.com", digest("123456")).ok());
+  REQUIRE(add_unverified(f, "u2", "dave@example.com", digest("123456")).ok());
+  CHECK_FALSE(verify_with(f, "bob@example.com", "654321", test_key()).ok());
+  f.clock.advance_us(domain::kVerificationCodeLifetimeUs - 1);
+  CHECK(verify_with(f, "bob@example.com", "123456", test_key()).ok());
+  f.clock.advance_us(1);
+  auto late = verify_with(f, "dave@example.com", "123456", test_key());
   REQUIRE_FALSE(late.ok());
   CHECK(late.error().code == Errc::invalid_verification_code);
 }

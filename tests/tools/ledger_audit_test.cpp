@@ -14,6 +14,7 @@
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/users.h"
 #include "tests/support/ledger_fixture.h"
 #include "tests/support/raw_store.h"
 #include "tests/support/tool_runner.h"
@@ -39,6 +40,31 @@ std::string position_key(std::uint64_t position) {
   return key;
 }
 
+// Commands run through the real sequencer on the store at `store_path`, each an hour after the
+// one before; the store is closed when the writer goes.
+struct StoreWriter {
+  std::unique_ptr<store::RocksDbEventLog> log;
+  ManualClock clock{testing::kTestEpochUs};
+  std::unique_ptr<Sequencer> sequencer;
+  std::unique_ptr<domain::Ledger> ledger;
+
+  explicit StoreWriter(const std::string& store_path) {
+    std::filesystem::create_directories(store_path);
+    log = testing::LedgerFixture::open_log(store_path);
+    sequencer = std::make_unique<Sequencer>(*log, clock);
+    sequencer->start();
+    ledger = std::make_unique<domain::Ledger>(*sequencer);
+  }
+  ~StoreWriter() { sequencer->stop(); }
+
+  template <class Decide>
+  void run(Decide decide) {
+    using Answer = std::remove_cvref_t<decltype(*decide(std::declval<UnitOfWork&>()))>;
+    REQUIRE(ledger->execute_and_wait<Answer>({"test", "", "", "", ""}, decide).ok());
+    clock.advance_us(kMicrosPerHour);
+  }
+};
+
 // A data directory holding a small but real history: top-ups, payments, a redeem code.
 struct AuditedData {
   testing::TempDirectory dir;
@@ -46,18 +72,9 @@ struct AuditedData {
   std::vector<std::pair<std::uint64_t, Money>> alice_balance_at;  // (position, balance then)
 
   AuditedData() {
-    std::filesystem::create_directories(store_path);
-    auto log = testing::LedgerFixture::open_log(store_path);
-    ManualClock clock(testing::kTestEpochUs);
-    Sequencer sequencer(*log, clock);
-    sequencer.start();
-    domain::Ledger ledger(sequencer);
-    auto run = [&](auto decide) {
-      using Answer = std::remove_cvref_t<decltype(*decide(std::declval<UnitOfWork&>()))>;
-      auto done = ledger.execute_and_wait<Answer>({"test", "", "", "", ""}, decide);
-      REQUIRE(done.ok());
-      clock.advance_us(kMicrosPerHour);
-    };
+    StoreWriter writer(store_path);
+    auto& log = writer.log;
+    auto run = [&](auto decide) { writer.run(decide); };
     auto record = [&] {
       auto row = log->read_state(domain::kAccountsKeyspace, "wallet:alice");
       events::AccountState state;
@@ -84,7 +101,6 @@ struct AuditedData {
       return domain::create_redeem_codes(uow, {{"GIFT5"}, usd("5.00"), 2, 0, "", "admin", "b"});
     });
     run([&](UnitOfWork& uow) { return domain::redeem_code(uow, {"GIFT5", "bob", "r1"}); });
-    sequencer.stop();
   }
 
   std::string args() const { return "--data-dir " + dir.string(); }
@@ -230,6 +246,46 @@ TEST_CASE("statement, export and head anchors") {
   CHECK(rewritten.output.find("anchor_mismatch") != std::string::npos);
   CHECK(run_audit("verify --expect-head nonsense " + data.args()).exit_code == 2);
   CHECK(run_audit("balances --data-dir /nonexistent").exit_code == 2);
+}
+
+TEST_CASE("export shows password hashes, token digests and code MACs only as [redacted]") {
+  testing::TempDirectory dir;
+  const std::string password_hash = "scrypt$15$8$1$LEAKEDSALT$LEAKEDHASH";
+  const std::string code_mac = std::string(64, 'c');
+  const std::string token_digest = std::string(64, 'd');
+  {
+    StoreWriter writer(dir.string() + "/store");
+    writer.run([&](UnitOfWork& uow) {
+      return domain::register_user(
+          uow, {"u1", "u1@x.com", "U", "client", "", 0, password_hash, false, "self", code_mac});
+    });
+    writer.run([&](UnitOfWork& uow) {
+      return domain::register_user(
+          uow, {"u2", "u2@x.com", "V", "client", "", 0, password_hash, true, "admin"});
+    });
+    const std::int64_t expires_at_us = writer.clock.now_us() + kMicrosPerHour;
+    writer.run([&](UnitOfWork& uow) {
+      return domain::issue_token(uow, {"t1", "u2", token_digest, expires_at_us});
+    });
+  }
+  auto exported = run_audit("export --data-dir " + dir.string());
+  REQUIRE(exported.exit_code == 0);
+  CHECK(std::count(exported.output.begin(), exported.output.end(), '\n') == 4);
+  for (const auto& secret : {std::string("LEAKED"), code_mac, token_digest}) {
+    CHECK_MESSAGE(exported.output.find(secret) == std::string::npos, secret);
+  }
+  CHECK(exported.output.find(R"("password_hash":"[redacted]")") != std::string::npos);
+  CHECK(exported.output.find(R"("code_digest":"[redacted]")") != std::string::npos);
+  CHECK(exported.output.find(R"("token_digest":"[redacted]")") != std::string::npos);
+}
+
+TEST_CASE("a statement whose from is after its to is a usage error, not an empty statement") {
+  AuditedData data;
+  auto backwards = run_audit("statement --account wallet:alice --from 2026-11-23 --to 2026-11-20 " +
+                             data.args());
+  CHECK(backwards.exit_code == 2);
+  CHECK(backwards.output.find("from must not be after to") != std::string::npos);
+  CHECK(backwards.output.find("opening balance") == std::string::npos);
 }
 
 }  // namespace
