@@ -100,9 +100,11 @@ Result<nlohmann::json> committed_transaction(const store::EventLog& log,
       fmt::format("transaction {} is not among the events of its commit", transaction_id));
 }
 
-Result<nlohmann::json> confirmed_topup_json(
-    const store::EventLog& log, const domain::Executed<events::WalletCredited>& executed,
-    const events::WalletCredited& credited) {
+// The answer of a confirmed top-up (by an admin or by the provider's webhook).
+template <class Answer>
+Result<nlohmann::json> confirmed_topup_json(const store::EventLog& log,
+                                            const domain::Executed<Answer>& executed,
+                                            const events::WalletCredited& credited) {
   auto transaction = committed_transaction(log, executed, credited.transaction_id());
   if (!transaction) return std::move(transaction).error();
   return nlohmann::json{{"id", credited.reference()},
