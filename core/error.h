@@ -52,6 +52,7 @@ enum class ErrorKind : std::uint8_t {
   X(amount_overflow, refused)                        \
   X(already_confirmed, refused)                      \
   X(already_failed, refused)                         \
+  X(amount_mismatch, refused)                        \
   X(not_pending, refused)                            \
   X(hold_not_open, refused)                          \
   X(hold_exceeded, refused)                          \

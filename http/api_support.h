@@ -6,6 +6,7 @@
 // - `run_command(...)`: submits a domain command with its origin (actor, request id, scoped
 //   idempotency key and request fingerprint) and answers, once durable, the rendered answer plus
 //   "position" and the X-Ledger-Position header — or the problem document of its refusal.
+//   `run_command_rendering_commit` is the same with a renderer that sees the commit's positions.
 // - `answer_query(...)`: waits for X-Min-Position when asked, then answers a read with the
 //   position it reflects.
 // - `parse_body(...)`: the strict JSON reader of a command body.
@@ -74,10 +75,16 @@ void reply_error(const Request& request, const Error& error, Reply& reply,
 template <class Answer>
 using Renderer = std::function<Result<nlohmann::json>(const Answer&)>;
 
+// A renderer that also sees where the commit landed (its first and last positions), for answers
+// that show a stored event as the log holds it.
 template <class Answer>
-void run_command(ApiContext& api, const Request& request, std::string actor,
-                 domain::DomainDecide<Answer> decide, Renderer<Answer> render,
-                 beast_http::status success, Reply reply) {
+using CommitRenderer = std::function<Result<nlohmann::json>(const domain::Executed<Answer>&)>;
+
+template <class Answer>
+void run_command_rendering_commit(ApiContext& api, const Request& request, std::string actor,
+                                  domain::DomainDecide<Answer> decide,
+                                  CommitRenderer<Answer> render, beast_http::status success,
+                                  Reply reply) {
   auto origin = command_origin(api, request, std::move(actor));
   if (!origin) return reply_error(request, origin.error(), reply);
   // The request outlives nothing here: keep what the answer needs.
@@ -89,7 +96,7 @@ void run_command(ApiContext& api, const Request& request, std::string actor,
         // Runs on the sequencer's thread: an exception here must not end it.
         run_guarded(*shared_request, reply, [&] {
           if (!executed) return reply_error(*shared_request, executed.error(), reply);
-          auto body = render(executed->answer);
+          auto body = render(*executed);
           if (!body) return reply_error(*shared_request, body.error(), reply);
           (*body)["position"] = executed->position;
           Response response = json_response(*shared_request, success, *body);
@@ -98,6 +105,18 @@ void run_command(ApiContext& api, const Request& request, std::string actor,
           reply(std::move(response));
         });
       });
+}
+
+template <class Answer>
+void run_command(ApiContext& api, const Request& request, std::string actor,
+                 domain::DomainDecide<Answer> decide, Renderer<Answer> render,
+                 beast_http::status success, Reply reply) {
+  run_command_rendering_commit<Answer>(
+      api, request, std::move(actor), std::move(decide),
+      [render = std::move(render)](const domain::Executed<Answer>& executed) {
+        return render(executed.answer);
+      },
+      success, std::move(reply));
 }
 
 // The X-Min-Position header: nullopt when absent, invalid_argument when not a whole number.

@@ -47,6 +47,10 @@ nlohmann::json wallet_json(const events::AccountState& account,
   };
 }
 
+namespace {
+
+// A wallet transaction exactly as stored: only transaction_json calls these, with the event's
+// recorded time and position.
 nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
                            std::uint64_t position) {
   return {
@@ -78,6 +82,8 @@ nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_
       {"position", position},
   };
 }
+
+}  // namespace
 
 Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope) {
   auto corrupt = [&] {

@@ -24,11 +24,9 @@ nlohmann::json time_json(std::int64_t microseconds);  // null for 0
 
 nlohmann::json user_json(const events::UserState& user);
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet);
-nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
-                           std::uint64_t position);
-nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_us,
-                          std::uint64_t position);
-// A wallet stream event as a transaction (nullopt for events that are not credits or debits).
+// A stored wallet stream event as a transaction, with its recorded time and position (nullopt for
+// events that are not credits or debits). The one rendering of a transaction: lists and the
+// answers of the commands that make one alike.
 Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope);
 nlohmann::json topup_json(const events::TopUpState& topup);
 nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule);

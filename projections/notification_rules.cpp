@@ -134,6 +134,12 @@ std::vector<NotificationRule> build_rules() {
                 {e.user_id(), "courses", "course_enrolled", "Course purchased",
                  "PayPal confirmed a client's payment for a course", link, {A::admins}}};
       }));
+  rules.push_back(rule<events::CoursePurchaseFailed>(
+      "CoursePurchaseFailed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.user_id(), "courses", "payment_failed", "Course payment failed",
+                                 fmt::format("{}: you can buy the course again", e.reason()),
+                                 "/courses/" + e.course_id(), {A::client}};
+      }));
   rules.push_back(rule<events::CoursePurchaseRefunded>(
       "CoursePurchaseRefunded", [](const auto& e) -> std::optional<NotificationDraft> {
         return NotificationDraft{e.user_id(), "courses", "course_refunded", "Course refunded",

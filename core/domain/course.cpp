@@ -53,6 +53,11 @@ Status count_completed(UnitOfWork& uow, std::string_view course_id, int change) 
   return {};
 }
 
+// One purchase per user and course: a pending or completed one stands in the way of another.
+bool blocks_new_purchase(const events::CoursePurchaseState& current) {
+  return current.status() == "pending" || current.status() == "completed";
+}
+
 Status validate_create(const CreateCourse& command) {
   if (auto valid = require_id(command.course_id, "course_id"); !valid) return valid;
   if (auto valid = require_text(command.title, "title", kTitleMaxLength); !valid) return valid;
@@ -150,7 +155,7 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
   auto current = uow.load<events::CoursePurchaseState>(
       kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
   if (!current) return std::move(current).error();
-  if (current->has_value() && (*current)->status() != "refunded") {
+  if (current->has_value() && blocks_new_purchase(**current)) {
     return make_error(Errc::already_purchased,
                       (*current)->status() == "pending"
                           ? fmt::format("a purchase of course {} is waiting for payment",
@@ -209,54 +214,118 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
   return purchase;
 }
 
-Result<events::CoursePurchaseState> confirm_course_purchase(
-    UnitOfWork& uow, const ConfirmCoursePurchase& command) {
-  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+namespace {
+
+// The purchase a PayPal confirmation or failure is about, which must be pending.
+Result<events::CoursePurchaseState> load_pending_paypal_purchase(UnitOfWork& uow,
+                                                                 std::string_view purchase_id,
+                                                                 std::string_view course_id) {
+  if (auto valid = require_id(purchase_id, "purchase_id"); !valid) {
     return std::move(valid).error();
   }
-  auto purchase = load_purchase(uow, command.purchase_id);
+  auto purchase = load_purchase(uow, purchase_id);
   if (!purchase) return std::move(purchase).error();
-  if (!command.course_id.empty() && purchase->course_id() != command.course_id) {
+  if (!course_id.empty() && purchase->course_id() != course_id) {
     return make_error(Errc::not_found,
-                      fmt::format("course {} has no purchase {}", command.course_id,
-                                  command.purchase_id));
+                      fmt::format("course {} has no purchase {}", course_id, purchase_id));
   }
   if (purchase->payment_method() != "paypal") {
     return make_error(Errc::not_pending,
-                      fmt::format("purchase {} is not paid with PayPal", command.purchase_id));
+                      fmt::format("purchase {} is not paid with PayPal", purchase_id));
   }
-  if (purchase->status() == "completed") return purchase;  // the provider retried
+  if (purchase->status() == "completed") {
+    return make_error(Errc::already_confirmed,
+                      fmt::format("purchase {} is already confirmed", purchase_id));
+  }
+  if (purchase->status() == "failed") {
+    return make_error(Errc::already_failed, fmt::format("purchase {} has failed", purchase_id));
+  }
   if (purchase->status() != "pending") {
-    return make_error(Errc::not_pending, fmt::format("purchase {} is {}", command.purchase_id,
-                                                     purchase->status()));
+    return make_error(Errc::not_pending,
+                      fmt::format("purchase {} is {}", purchase_id, purchase->status()));
   }
-  auto course = load_course(uow, purchase->course_id());
-  if (!course) return std::move(course).error();
+  return purchase;
+}
 
-  const Money amount = Money::from_minor(purchase->amount_minor());
-  purchase->set_status("completed");
-  purchase->set_completed_at_us(uow.now_us());
-  purchase->set_access_expires_at_us(access_expiry(*course, uow.now_us()));
-  purchase->set_provider_reference(command.provider_reference);
+// Completes a pending PayPal purchase: clearing:paypal -> revenue:courses, access starts.
+Result<events::CoursePurchaseState> complete_paypal_purchase(UnitOfWork& uow,
+                                                             events::CoursePurchaseState purchase,
+                                                             const std::string& provider_reference,
+                                                             const std::string& confirmed_by) {
+  auto course = load_course(uow, purchase.course_id());
+  if (!course) return std::move(course).error();
+  const Money amount = Money::from_minor(purchase.amount_minor());
+  purchase.set_status("completed");
+  purchase.set_completed_at_us(uow.now_us());
+  purchase.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
+  purchase.set_provider_reference(provider_reference);
 
   events::CoursePurchaseConfirmed confirmed;
-  confirmed.set_purchase_id(purchase->purchase_id());
-  confirmed.set_course_id(purchase->course_id());
-  confirmed.set_user_id(purchase->user_id());
+  confirmed.set_purchase_id(purchase.purchase_id());
+  confirmed.set_course_id(purchase.course_id());
+  confirmed.set_user_id(purchase.user_id());
   confirmed.set_amount_minor(amount.minor());
-  confirmed.set_provider_reference(command.provider_reference);
-  confirmed.set_confirmed_by(command.confirmed_by);
-  confirmed.set_access_expires_at_us(purchase->access_expires_at_us());
+  confirmed.set_provider_reference(provider_reference);
+  confirmed.set_confirmed_by(confirmed_by);
+  confirmed.set_access_expires_at_us(purchase.access_expires_at_us());
   *confirmed.add_postings() = posting(clearing_account("paypal"), -amount);
   *confirmed.add_postings() = posting(revenue_account(kCoursesService), amount);
-  if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), confirmed);
+  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), confirmed);
       !emitted) {
     return std::move(emitted).error();
   }
-  save_purchase(uow, *purchase);
-  if (auto counted = count_completed(uow, purchase->course_id(), +1); !counted) {
+  save_purchase(uow, purchase);
+  if (auto counted = count_completed(uow, purchase.course_id(), +1); !counted) {
     return std::move(counted).error();
   }
+  return purchase;
+}
+
+}  // namespace
+
+Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
+                                                            const ConfirmCoursePurchase& command) {
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, command.course_id);
+  if (!purchase) return std::move(purchase).error();
+  return complete_paypal_purchase(uow, std::move(*purchase), command.provider_reference,
+                                  command.confirmed_by);
+}
+
+Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
+                                                           const ConfirmCoursePayment& command) {
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, "");
+  if (!purchase) return std::move(purchase).error();
+  const ExpectedPayment expected{"course_purchase", purchase->purchase_id(), purchase->user_id(),
+                                 Money::from_minor(purchase->amount_minor())};
+  events::CoursePaymentAnswer answer;
+  if (!capture_matches(expected, command.captured)) {
+    auto mismatch = record_amount_mismatch(uow, expected, command.captured);
+    if (!mismatch) return std::move(mismatch).error();
+    *answer.mutable_mismatch() = std::move(*mismatch);
+    return answer;
+  }
+  auto completed =
+      complete_paypal_purchase(uow, std::move(*purchase), command.captured.provider_reference,
+                               std::string(kPaymentProvider));
+  if (!completed) return std::move(completed).error();
+  *answer.mutable_purchase() = std::move(*completed);
+  return answer;
+}
+
+Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
+                                                         const FailCoursePurchase& command) {
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, "");
+  if (!purchase) return std::move(purchase).error();
+  events::CoursePurchaseFailed failed;
+  failed.set_purchase_id(purchase->purchase_id());
+  failed.set_course_id(purchase->course_id());
+  failed.set_user_id(purchase->user_id());
+  failed.set_reason(command.reason);
+  if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), failed); !emitted) {
+    return std::move(emitted).error();
+  }
+  purchase->set_status("failed");
+  save_purchase(uow, *purchase);
   return purchase;
 }
 

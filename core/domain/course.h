@@ -5,13 +5,18 @@
 //   own, and optional access days (0: lifetime access).
 // - Purchase: refused with not_for_sale when individual purchase is not allowed; with
 //   already_purchased when the user has a purchase of the course that is pending or completed
-//   (one purchase per user and course; after a refund the course can be bought again). A free
-//   course is "purchased" for 0 at once, no money moves. With the wallet: completed at once
-//   (WalletDebited to revenue:courses; insufficient_funds when short). With PayPal: pending, no
-//   money moves until confirmed.
+//   (one purchase per user and course; after a refund or a failed payment the course can be
+//   bought again). A free course is "purchased" for 0 at once, no money moves. With the wallet:
+//   completed at once (WalletDebited to revenue:courses; insufficient_funds when short). With
+//   PayPal: pending, no money moves until confirmed.
 // - Confirming a PayPal purchase posts clearing:paypal -> revenue:courses and starts access;
-//   confirming a completed one again is a no-op answer (the provider retries); confirming a
-//   wallet or refunded purchase is not_pending.
+//   confirming a completed one again is already_confirmed (admin and provider alike), a failed one
+//   already_failed; confirming a wallet or refunded purchase is not_pending. The payment
+//   provider's confirmation carries what it captured: a different amount or currency confirms
+//   nothing, is recorded (PaymentAmountMismatched, see captured_payment.h) and the purchase stays
+//   pending.
+// - Failing (the provider reports the payment failed): only a pending PayPal purchase (the same
+//   refusals as confirming); no money moves and the course can be bought again.
 // - Refund (admin): only a completed, paid purchase (not_refundable otherwise); the amount goes
 //   back to the wallet from `refunds`; access ends.
 // - Access: a free course, or a completed purchase that has not expired.
@@ -22,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/domain/captured_payment.h"
 #include "core/domain/unit_of_work.h"
 #include "core/money.h"
 #include "events/course_events.pb.h"
@@ -63,6 +69,24 @@ struct ConfirmCoursePurchase {
 };
 Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
                                                             const ConfirmCoursePurchase& command);
+
+struct ConfirmCoursePayment {
+  std::string purchase_id;
+  CapturedPayment captured;
+};
+// The payment provider's confirmation: a capture of exactly the purchase's amount in USD
+// confirms it as confirm_course_purchase does (answer.purchase); any other capture records
+// PaymentAmountMismatched and confirms nothing (answer.mismatch).
+Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
+                                                           const ConfirmCoursePayment& command);
+
+struct FailCoursePurchase {
+  std::string purchase_id;
+  std::string reason;
+};
+// The payment provider reports the payment failed: the purchase becomes "failed".
+Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
+                                                         const FailCoursePurchase& command);
 
 struct RefundCoursePurchase {
   std::string purchase_id;

@@ -2,9 +2,10 @@
 //
 // A domain command is a function `Result<Answer>(UnitOfWork&)` (see core/domain/wallet.h and its
 // siblings), where Answer is a Protobuf message. `execute` submits it; when the commit is durable
-// (or the command refused) `done` receives the answer, the log position of the last event written
-// (the head, for a command that changed nothing) and whether it was a replay of an idempotency
-// key. A replay answers the very first answer, decoded from the idempotency record.
+// (or the command refused) `done` receives the answer, the log positions of the first and last
+// events written (both the head, for a command that changed nothing) and whether it was a replay
+// of an idempotency key. A replay answers the very first answer and positions, from the
+// idempotency record.
 #pragma once
 
 #include <functional>
@@ -27,7 +28,8 @@ struct CommandOrigin {
 template <class Answer>
 struct Executed {
   Answer answer;
-  std::uint64_t position = 0;
+  std::uint64_t first_position = 0;  // of the commit's first event
+  std::uint64_t position = 0;        // of its last event
   bool replayed = false;
 };
 
@@ -64,6 +66,7 @@ class Ledger {
                           return done(make_error(Errc::corruption,
                                                  "a remembered answer does not decode"));
                         }
+                        executed.first_position = outcome->first_position;
                         executed.position = outcome->last_position;
                         executed.replayed = outcome->replayed;
                         done(std::move(executed));

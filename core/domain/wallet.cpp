@@ -235,6 +235,28 @@ Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp
   return credited;
 }
 
+Result<events::TopUpPaymentAnswer> confirm_topup_payment(UnitOfWork& uow,
+                                                         const ConfirmTopUpPayment& command) {
+  auto topup = load_topup(uow, command.topup_id);
+  if (!topup) return std::move(topup).error();
+  if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
+  const ExpectedPayment expected{"topup", topup->topup_id(), topup->user_id(),
+                                 Money::from_minor(topup->amount_minor())};
+  events::TopUpPaymentAnswer answer;
+  if (!capture_matches(expected, command.captured)) {
+    auto mismatch = record_amount_mismatch(uow, expected, command.captured);
+    if (!mismatch) return std::move(mismatch).error();
+    *answer.mutable_mismatch() = std::move(*mismatch);
+    return answer;
+  }
+  auto credited =
+      confirm_topup(uow, ConfirmTopUp{command.topup_id, command.captured.provider_reference,
+                                      std::string(kPaymentProvider), command.transaction_id});
+  if (!credited) return std::move(credited).error();
+  *answer.mutable_credited() = std::move(*credited);
+  return answer;
+}
+
 Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command) {
   auto topup = load_topup(uow, command.topup_id);
   if (!topup) return std::move(topup).error();

@@ -6,7 +6,9 @@
 //   (insufficient_funds otherwise); a payment of exactly the available balance succeeds.
 // - Top-ups are two-phase: requested (pending, nothing moves), then confirmed once (clearing ->
 //   wallet) or failed once. Confirming a confirmed top-up is already_confirmed, a failed one
-//   already_failed; failing a settled one likewise.
+//   already_failed; failing a settled one likewise. The payment provider's confirmation carries
+//   what it captured: a different amount or currency credits nothing, is recorded
+//   (PaymentAmountMismatched, see captured_payment.h) and leaves the top-up pending.
 // - Holds reserve part of the available balance for a purpose. Posting spends up to what is left
 //   (hold_exceeded beyond it) into revenue:<service>; voiding releases what is left; a hold past
 //   its deadline is expired. Posting to or voiding a hold that is no longer open is hold_not_open.
@@ -21,6 +23,7 @@
 
 #include <string>
 
+#include "core/domain/captured_payment.h"
 #include "core/domain/unit_of_work.h"
 #include "core/money.h"
 #include "events/wallet_events.pb.h"
@@ -77,6 +80,18 @@ struct ConfirmTopUp {
   std::string transaction_id;  // id of the wallet credit
 };
 Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command);
+
+struct ConfirmTopUpPayment {
+  std::string topup_id;
+  CapturedPayment captured;
+  std::string transaction_id;  // id of the wallet credit
+};
+// The payment provider's confirmation. A capture of exactly the top-up's amount in USD confirms
+// it as confirm_topup does (answer.credited, confirmed by "payment-provider"); any other capture
+// records PaymentAmountMismatched and credits nothing (answer.mismatch, the top-up stays
+// pending). not_found, already_confirmed and already_failed as confirm_topup.
+Result<events::TopUpPaymentAnswer> confirm_topup_payment(UnitOfWork& uow,
+                                                         const ConfirmTopUpPayment& command);
 
 struct FailTopUp {
   std::string topup_id;

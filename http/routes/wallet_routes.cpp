@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/assert.h"
 #include "core/domain/accounts.h"
 #include "core/domain/course.h"
 #include "core/domain/keyspaces.h"
@@ -77,14 +78,40 @@ void request_topup(ApiContext& api, const Request& request, const Caller& caller
       beast_http::status::created, std::move(reply));
 }
 
-Renderer<events::WalletCredited> render_confirmed(std::string topup_id) {
-  return [topup_id](const events::WalletCredited& credited) -> Result<nlohmann::json> {
-    return nlohmann::json{{"id", topup_id},
-                          {"status", "confirmed"},
-                          {"amount", money_json(credited.amount_minor())},
-                          {"balance", money_json(credited.balance_after_minor())},
-                          {"transaction", credit_json(credited, 0, 0)}};
-  };
+// The wallet transaction `transaction_id` written by the commit `executed`, rendered from the
+// stored event (its recorded time and position) exactly as GET /api/wallet/transactions/ does.
+template <class Answer>
+Result<nlohmann::json> committed_transaction(const store::EventLog& log,
+                                             const domain::Executed<Answer>& executed,
+                                             std::string_view transaction_id) {
+  LEDGER_ASSERT(executed.first_position <= executed.position, "a commit's positions ascend");
+  auto written =
+      log.read_all(executed.first_position - 1, executed.position - executed.first_position + 1);
+  if (!written) return std::move(written).error();
+  for (const events::Envelope& envelope : *written) {
+    auto transaction = transaction_json(envelope);
+    if (!transaction) return std::move(transaction).error();
+    if (transaction->has_value() && (**transaction)["id"] == std::string(transaction_id)) {
+      return std::move(**transaction);
+    }
+  }
+  return make_error(
+      Errc::internal,
+      fmt::format("transaction {} is not among the events of its commit", transaction_id));
+}
+
+// The answer of a confirmed top-up (by an admin or by the provider's webhook).
+template <class Answer>
+Result<nlohmann::json> confirmed_topup_json(const store::EventLog& log,
+                                            const domain::Executed<Answer>& executed,
+                                            const events::WalletCredited& credited) {
+  auto transaction = committed_transaction(log, executed, credited.transaction_id());
+  if (!transaction) return std::move(transaction).error();
+  return nlohmann::json{{"id", credited.reference()},
+                        {"status", "confirmed"},
+                        {"amount", money_json(credited.amount_minor())},
+                        {"balance", money_json(credited.balance_after_minor())},
+                        {"transaction", std::move(*transaction)}};
 }
 
 void confirm_topup(ApiContext& api, const Request& request, const PathParams& params,
@@ -94,20 +121,31 @@ void confirm_topup(ApiContext& api, const Request& request, const PathParams& pa
   auto reference = body->string("provider_reference", 200);
   if (!reference) return reply_error(request, reference.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  const std::string topup_id(params.get("id"));
-  domain::ConfirmTopUp command{topup_id, *reference, caller.user_id, api.ids.next()};
-  run_command<events::WalletCredited>(
+  domain::ConfirmTopUp command{std::string(params.get("id")), *reference, caller.user_id,
+                               api.ids.next()};
+  run_command_rendering_commit<events::WalletCredited>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::confirm_topup(uow, command); },
-      render_confirmed(topup_id), beast_http::status::ok, std::move(reply));
+      [&log = api.log](const domain::Executed<events::WalletCredited>& executed) {
+        return confirmed_topup_json(log, executed, executed.answer);
+      },
+      beast_http::status::ok, std::move(reply));
 }
 
-// The payment provider's notification, authenticated by an HMAC of the raw body.
-void payment_webhook(ApiContext& api, const Request& request, Reply reply) {
+// What the payment provider's webhook says: `event` is "<topup|course_purchase>.<confirmed|
+// failed>"; a confirmation carries the captured `amount` and `currency`.
+struct PaymentNotice {
+  std::string event;
+  std::string id;
+  std::string provider_reference;
+  std::string reason;
+  std::optional<Money> amount;
+  std::optional<std::string> currency;
+};
+
+Status verify_webhook_signature(const ApiContext& api, const Request& request) {
   if (api.options.webhook_secret.empty()) {
-    return reply_error(request,
-                       make_error(Errc::forbidden, "the payment webhook is not configured"),
-                       reply);
+    return make_error(Errc::forbidden, "the payment webhook is not configured");
   }
   const auto signature = request.find("X-Signature");
   const std::string expected =
@@ -115,50 +153,133 @@ void payment_webhook(ApiContext& api, const Request& request, Reply reply) {
   if (signature == request.end() ||
       !constant_time_equal(std::string_view(signature->value().data(), signature->value().size()),
                            expected)) {
-    return reply_error(request,
-                       make_error(Errc::unauthenticated,
-                                  "X-Signature must be sha256=<hex HMAC-SHA256 of the body>"),
-                       reply);
+    return make_error(Errc::unauthenticated,
+                      "X-Signature must be sha256=<hex HMAC-SHA256 of the body>");
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto event = body->choice("event",
-                            {"topup.confirmed", "topup.failed", "course_purchase.confirmed"});
-  if (!event) return reply_error(request, event.error(), reply);
-  auto id = body->string("id", 64);
-  if (!id) return reply_error(request, id.error(), reply);
-  auto reference = body->optional_string("provider_reference", 200);
-  if (!reference) return reply_error(request, reference.error(), reply);
-  auto reason = body->optional_long_text("reason", 500);
-  if (!reason) return reply_error(request, reason.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+  return {};
+}
 
-  constexpr char kProvider[] = "payment-provider";
-  if (*event == "topup.confirmed") {
-    domain::ConfirmTopUp command{*id, reference->value_or(""), kProvider, api.ids.next()};
-    return run_command<events::WalletCredited>(
-        api, request, kProvider,
-        [command](UnitOfWork& uow) { return domain::confirm_topup(uow, command); },
-        render_confirmed(*id), beast_http::status::ok, std::move(reply));
+Result<PaymentNotice> read_payment_notice(const Request& request) {
+  auto body = parse_body(request);
+  if (!body) return std::move(body).error();
+  auto event = body->choice("event", {"topup.confirmed", "topup.failed",
+                                      "course_purchase.confirmed", "course_purchase.failed"});
+  if (!event) return std::move(event).error();
+  auto id = body->string("id", 64);
+  if (!id) return std::move(id).error();
+  auto reference = body->optional_string("provider_reference", 200);
+  if (!reference) return std::move(reference).error();
+  auto reason = body->optional_long_text("reason", 500);
+  if (!reason) return std::move(reason).error();
+  auto amount = body->optional_amount("amount");
+  if (!amount) return std::move(amount).error();
+  auto currency = body->optional_string("currency", 8);
+  if (!currency) return std::move(currency).error();
+  if (auto done = body->finish(); !done) return std::move(done).error();
+  return PaymentNotice{*event,
+                       *id,
+                       reference->value_or(""),
+                       reason->value_or("declined by the payment provider"),
+                       *amount,
+                       *currency};
+}
+
+// The capture a confirmation reports: amount and currency are required.
+Result<domain::CapturedPayment> captured_payment(const PaymentNotice& notice) {
+  if (!notice.amount) {
+    return make_error(Errc::invalid_argument, "a confirmation carries the captured amount",
+                      "amount");
   }
-  if (*event == "topup.failed") {
-    domain::FailTopUp command{*id, reason->value_or("declined by the payment provider")};
+  if (!notice.currency) {
+    return make_error(Errc::invalid_argument, "a confirmation carries the captured currency",
+                      "currency");
+  }
+  return domain::CapturedPayment{*notice.amount, *notice.currency, notice.provider_reference};
+}
+
+// A capture that did not match: the mismatch is recorded and answered as amount_mismatch.
+Error amount_mismatch_error(const events::PaymentAmountMismatched& mismatch) {
+  return make_error(
+      Errc::amount_mismatch,
+      fmt::format("the provider captured {} {} for {} {}, which is {} {}: nothing "
+                  "was credited and the mismatch is recorded",
+                  Money::from_minor(mismatch.captured_minor()).format(),
+                  mismatch.captured_currency(), mismatch.payment_kind(), mismatch.payment_id(),
+                  Money::from_minor(mismatch.expected_minor()).format(),
+                  mismatch.expected_currency()),
+      "amount");
+}
+
+void webhook_confirm_topup(ApiContext& api, const Request& request,
+                           const domain::CapturedPayment& captured, const std::string& topup_id,
+                           Reply reply) {
+  domain::ConfirmTopUpPayment command{topup_id, captured, api.ids.next()};
+  run_command_rendering_commit<events::TopUpPaymentAnswer>(
+      api, request, std::string(domain::kPaymentProvider),
+      [command](UnitOfWork& uow) { return domain::confirm_topup_payment(uow, command); },
+      [&log = api.log](
+          const domain::Executed<events::TopUpPaymentAnswer>& executed) -> Result<nlohmann::json> {
+        if (executed.answer.has_mismatch()) {
+          return amount_mismatch_error(executed.answer.mismatch());
+        }
+        return confirmed_topup_json(log, executed, executed.answer.credited());
+      },
+      beast_http::status::ok, std::move(reply));
+}
+
+void webhook_confirm_course_purchase(ApiContext& api, const Request& request,
+                                     const domain::CapturedPayment& captured,
+                                     const std::string& purchase_id, Reply reply) {
+  domain::ConfirmCoursePayment command{purchase_id, captured};
+  run_command<events::CoursePaymentAnswer>(
+      api, request, std::string(domain::kPaymentProvider),
+      [command](UnitOfWork& uow) { return domain::confirm_course_payment(uow, command); },
+      [](const events::CoursePaymentAnswer& answer) -> Result<nlohmann::json> {
+        if (answer.has_mismatch()) return amount_mismatch_error(answer.mismatch());
+        return nlohmann::json{{"purchase", purchase_json(answer.purchase())}};
+      },
+      beast_http::status::ok, std::move(reply));
+}
+
+void webhook_fail(ApiContext& api, const Request& request, const PaymentNotice& notice,
+                  Reply reply) {
+  const std::string actor(domain::kPaymentProvider);
+  if (notice.event == "topup.failed") {
+    domain::FailTopUp command{notice.id, notice.reason};
     return run_command<events::TopUpFailed>(
-        api, request, kProvider,
+        api, request, actor,
         [command](UnitOfWork& uow) { return domain::fail_topup(uow, command); },
         [](const events::TopUpFailed& failed) -> Result<nlohmann::json> {
           return nlohmann::json{{"id", failed.topup_id()}, {"status", "failed"}};
         },
         beast_http::status::ok, std::move(reply));
   }
-  domain::ConfirmCoursePurchase command{*id, "", reference->value_or(""), kProvider};
+  domain::FailCoursePurchase command{notice.id, notice.reason};
   run_command<events::CoursePurchaseState>(
-      api, request, kProvider,
-      [command](UnitOfWork& uow) { return domain::confirm_course_purchase(uow, command); },
+      api, request, actor,
+      [command](UnitOfWork& uow) { return domain::fail_course_purchase(uow, command); },
       [](const events::CoursePurchaseState& purchase) -> Result<nlohmann::json> {
         return nlohmann::json{{"purchase", purchase_json(purchase)}};
       },
       beast_http::status::ok, std::move(reply));
+}
+
+// The payment provider's notification, authenticated by an HMAC of the raw body.
+void payment_webhook(ApiContext& api, const Request& request, Reply reply) {
+  if (auto signed_by_provider = verify_webhook_signature(api, request); !signed_by_provider) {
+    return reply_error(request, signed_by_provider.error(), reply);
+  }
+  auto notice = read_payment_notice(request);
+  if (!notice) return reply_error(request, notice.error(), reply);
+  if (notice->event.ends_with(".failed")) {
+    return webhook_fail(api, request, *notice, std::move(reply));
+  }
+  auto captured = captured_payment(*notice);
+  if (!captured) return reply_error(request, captured.error(), reply);
+  if (notice->event == "topup.confirmed") {
+    return webhook_confirm_topup(api, request, *captured, notice->id, std::move(reply));
+  }
+  webhook_confirm_course_purchase(api, request, *captured, notice->id, std::move(reply));
 }
 
 void pay(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
@@ -176,12 +297,15 @@ void pay(ApiContext& api, const Request& request, const Caller& caller, Reply re
   domain::PayFromWallet command{caller.user_id,       api.ids.next(), *amount, "payment",
                                 *service,             reference->value_or(""),
                                 description->value_or("")};
-  run_command<events::WalletDebited>(
+  run_command_rendering_commit<events::WalletDebited>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::pay_from_wallet(uow, command); },
-      [](const events::WalletDebited& debited) -> Result<nlohmann::json> {
-        return nlohmann::json{{"transaction", debit_json(debited, 0, 0)},
-                              {"balance", money_json(debited.balance_after_minor())}};
+      [&log = api.log](
+          const domain::Executed<events::WalletDebited>& executed) -> Result<nlohmann::json> {
+        auto transaction = committed_transaction(log, executed, executed.answer.transaction_id());
+        if (!transaction) return std::move(transaction).error();
+        return nlohmann::json{{"transaction", std::move(*transaction)},
+                              {"balance", money_json(executed.answer.balance_after_minor())}};
       },
       beast_http::status::created, std::move(reply));
 }

@@ -132,6 +132,94 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   CHECK(w.f.get(w.alice, "/api/courses/my_purchases/").json()["count"] == 1);
 }
 
+// A course at 25.00 and Bob's pending PayPal purchase of it: (course id, purchase id).
+std::pair<std::string, std::string> pending_paypal_purchase(World& w) {
+  auto course = w.f.post(w.admin, "/api/courses/", R"({"title":"Ads","price":"25.00"})");
+  REQUIRE_MESSAGE(course.status == 201, course.body);
+  const std::string course_id = course.json()["id"];
+  auto pending =
+      w.f.post(w.bob, "/api/courses/" + course_id + "/purchase/", R"({"payment_method":"paypal"})");
+  REQUIRE_MESSAGE(pending.status == 201, pending.body);
+  return {course_id, pending.json()["purchase"]["id"].get<std::string>()};
+}
+
+nlohmann::json purchase_capture(const std::string& purchase_id, const std::string& amount,
+                                const std::string& currency = "USD") {
+  return {{"event", "course_purchase.confirmed"},
+          {"id", purchase_id},
+          {"amount", amount},
+          {"currency", currency},
+          {"provider_reference", "PP-1"}};
+}
+
+TEST_CASE("a repeated PayPal confirmation is 422 already_confirmed, by the admin and the webhook") {
+  World w;
+  const auto [course_id, purchase_id] = pending_paypal_purchase(w);
+  const std::string confirm = "/api/courses/" + course_id + "/confirm_paypal_purchase/";
+  const std::string body =
+      nlohmann::json{{"purchase_id", purchase_id}, {"provider_reference", "PP-1"}}.dump();
+  REQUIRE(w.f.post(w.admin, confirm, body).status == 200);
+  auto again = w.f.post(w.admin, confirm, body);
+  CHECK(again.status == 422);
+  CHECK(again.json()["code"] == "already_confirmed");
+  auto by_provider = w.f.post_webhook(purchase_capture(purchase_id, "25.00"));
+  CHECK(by_provider.status == 422);
+  CHECK(by_provider.json()["code"] == "already_confirmed");
+  auto revenue = w.f.get(w.admin, "/api/ledger/accounts/revenue:courses/statement/");
+  REQUIRE_MESSAGE(revenue.status == 200, revenue.body);
+  CHECK(revenue.json()["lines"].size() == 1);
+  CHECK(revenue.json()["closing_balance"] == "25.00");
+}
+
+TEST_CASE(
+    "the webhook confirms a course purchase only for its price in USD; a mismatch is "
+    "recorded") {
+  World w;
+  const auto [course_id, purchase_id] = pending_paypal_purchase(w);
+  for (const auto& [amount, currency] :
+       {std::pair{"1.00", "USD"}, {"25.00", "EUR"}, {"250.00", "USD"}}) {
+    CAPTURE(amount);
+    auto refused = w.f.post_webhook(purchase_capture(purchase_id, amount, currency));
+    CHECK(refused.status == 422);
+    CHECK(refused.json()["code"] == "amount_mismatch");
+  }
+  CHECK(w.f.get(w.bob, "/api/courses/" + course_id + "/").json()["is_accessible"] == false);
+  auto recorded = w.f.get(w.admin, "/api/ledger/events/?stream=payment-mismatch:" + purchase_id);
+  REQUIRE_MESSAGE(recorded.status == 200, recorded.body);
+  const nlohmann::json mismatches = recorded.json()["results"];
+  REQUIRE(mismatches.size() == 3);
+  CHECK(mismatches[0]["type"] == "PaymentAmountMismatched");
+  CHECK(mismatches[0]["data"]["payment_kind"] == "course_purchase");
+  CHECK(mismatches[0]["data"]["user_id"] == w.bob_id);
+  CHECK(mismatches[0]["data"]["expected_minor"] == "2500");
+  CHECK(mismatches[0]["data"]["captured_minor"] == "100");
+  CHECK(mismatches[1]["data"]["captured_currency"] == "EUR");
+
+  auto paid = w.f.post_webhook(purchase_capture(purchase_id, "25.00"));
+  REQUIRE_MESSAGE(paid.status == 200, paid.body);
+  CHECK(paid.json()["purchase"]["status"] == "completed");
+  CHECK(w.f.get(w.bob, "/api/courses/" + course_id + "/").json()["is_accessible"] == true);
+}
+
+TEST_CASE(
+    "a failed PayPal payment fails the pending purchase and the course can be bought "
+    "again") {
+  World w;
+  const auto [course_id, purchase_id] = pending_paypal_purchase(w);
+  auto failed = w.f.post_webhook(
+      {{"event", "course_purchase.failed"}, {"id", purchase_id}, {"reason", "payment declined"}});
+  REQUIRE_MESSAGE(failed.status == 200, failed.body);
+  CHECK(failed.json()["purchase"]["status"] == "failed");
+  auto confirmed = w.f.post_webhook(purchase_capture(purchase_id, "25.00"));
+  CHECK(confirmed.status == 422);
+  CHECK(confirmed.json()["code"] == "already_failed");
+  CHECK(w.f.get(w.bob, "/api/courses/" + course_id + "/").json()["is_accessible"] == false);
+  auto again =
+      w.f.post(w.bob, "/api/courses/" + course_id + "/purchase/", R"({"payment_method":"paypal"})");
+  REQUIRE_MESSAGE(again.status == 201, again.body);
+  CHECK(again.json()["purchase"]["status"] == "pending");
+}
+
 TEST_CASE("invoices: issued by admins, paid by their client, seen only in scope") {
   World w;
   auto issued = w.f.post(w.admin, "/api/invoices/",

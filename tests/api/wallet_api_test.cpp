@@ -12,6 +12,7 @@ namespace {
 
 using boost::beast::http::verb;
 using testing::ApiFixture;
+using testing::HttpAnswer;
 
 struct WalletWorld {
   ApiFixture f;
@@ -54,6 +55,8 @@ TEST_CASE("the payment webhook needs the right HMAC signature") {
   REQUIRE(topup.status == 201);
   const std::string body = nlohmann::json{{"event", "topup.confirmed"},
                                           {"id", topup.json()["id"]},
+                                          {"amount", "20.00"},
+                                          {"currency", "USD"},
                                           {"provider_reference", "ch_1"}}
                                .dump();
   const std::string good = "sha256=" + to_hex(hmac_sha256(testing::kWebhookSecret, body));
@@ -66,6 +69,150 @@ TEST_CASE("the payment webhook needs the right HMAC signature") {
   auto accepted = w.f.post("", "/api/payments/webhook/", body, {{"X-Signature", good}});
   REQUIRE_MESSAGE(accepted.status == 200, accepted.body);
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "20.00");
+}
+
+std::string request_topup(WalletWorld& w, const std::string& amount) {
+  auto topup = w.f.post(w.alice, "/api/wallet/topup/",
+                        nlohmann::json{{"amount", amount}, {"payment_method", "card"}}.dump());
+  REQUIRE_MESSAGE(topup.status == 201, topup.body);
+  return topup.json()["id"].get<std::string>();
+}
+
+nlohmann::json capture(const std::string& event, const std::string& id, const std::string& amount,
+                       const std::string& currency = "USD") {
+  return {{"event", event},
+          {"id", id},
+          {"amount", amount},
+          {"currency", currency},
+          {"provider_reference", "ch_9"}};
+}
+
+TEST_CASE(
+    "a webhook capturing less than the top-up is 422 amount_mismatch, credits nothing, and "
+    "is recorded in the ledger") {
+  WalletWorld w;
+  const std::string topup_id = request_topup(w, "1000.00");
+  auto short_paid = w.f.post_webhook(capture("topup.confirmed", topup_id, "10.00"));
+  REQUIRE_MESSAGE(short_paid.status == 422, short_paid.body);
+  CHECK(short_paid.json()["code"] == "amount_mismatch");
+  auto euros = w.f.post_webhook(capture("topup.confirmed", topup_id, "1000.00", "EUR"));
+  CHECK(euros.status == 422);
+  CHECK(euros.json()["code"] == "amount_mismatch");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
+  CHECK(w.f.get(w.alice, "/api/wallet/transactions/").json()["count"] == 0);
+
+  auto recorded = w.f.get(w.admin, "/api/ledger/events/?stream=payment-mismatch:" + topup_id);
+  REQUIRE_MESSAGE(recorded.status == 200, recorded.body);
+  const nlohmann::json mismatches = recorded.json()["results"];
+  REQUIRE(mismatches.size() == 2);
+  const nlohmann::json& first = mismatches[0];
+  CHECK(first["type"] == "PaymentAmountMismatched");
+  CHECK(first["actor"] == "payment-provider");
+  CHECK(first["data"]["payment_kind"] == "topup");
+  CHECK(first["data"]["payment_id"] == topup_id);
+  CHECK(first["data"]["user_id"] == w.alice_id);
+  CHECK(first["data"]["expected_minor"] == "100000");
+  CHECK(first["data"]["expected_currency"] == "USD");
+  CHECK(first["data"]["captured_minor"] == "1000");
+  CHECK(first["data"]["captured_currency"] == "USD");
+  CHECK(first["data"]["provider_reference"] == "ch_9");
+  CHECK(mismatches[1]["data"]["captured_currency"] == "EUR");
+
+  // A confirmation without the captured amount or currency is not taken on trust.
+  auto no_amount = capture("topup.confirmed", topup_id, "1000.00");
+  no_amount.erase("amount");
+  CHECK(w.f.post_webhook(no_amount).json()["field"] == "amount");
+  auto no_currency = capture("topup.confirmed", topup_id, "1000.00");
+  no_currency.erase("currency");
+  CHECK(w.f.post_webhook(no_currency).json()["field"] == "currency");
+
+  auto paid = w.f.post_webhook(capture("topup.confirmed", topup_id, "1000.00"));
+  REQUIRE_MESSAGE(paid.status == 200, paid.body);
+  CHECK(paid.json()["balance"] == "1000.00");
+}
+
+TEST_CASE("a webhook retrying a confirmation is 422 already_confirmed, like the admin's confirm") {
+  WalletWorld w;
+  const std::string topup_id = request_topup(w, "20.00");
+  REQUIRE(w.f.post_webhook(capture("topup.confirmed", topup_id, "20.00")).status == 200);
+  auto retried = w.f.post_webhook(capture("topup.confirmed", topup_id, "20.00"));
+  CHECK(retried.status == 422);
+  CHECK(retried.json()["code"] == "already_confirmed");
+  auto by_admin = w.f.post(w.admin, "/api/wallet/topups/" + topup_id + "/confirm/",
+                           R"({"provider_reference":"PAY-2"})");
+  CHECK(by_admin.status == 422);
+  CHECK(by_admin.json()["code"] == "already_confirmed");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "20.00");
+}
+
+TEST_CASE("a failed payment fails the pending top-up, which then cannot be confirmed") {
+  WalletWorld w;
+  const std::string topup_id = request_topup(w, "30.00");
+  auto failed =
+      w.f.post_webhook({{"event", "topup.failed"}, {"id", topup_id}, {"reason", "card declined"}});
+  REQUIRE_MESSAGE(failed.status == 200, failed.body);
+  CHECK(failed.json()["status"] == "failed");
+  auto confirmed = w.f.post_webhook(capture("topup.confirmed", topup_id, "30.00"));
+  CHECK(confirmed.status == 422);
+  CHECK(confirmed.json()["code"] == "already_failed");
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
+}
+
+// The transaction the wallet's list shows under `id`.
+nlohmann::json listed_transaction(WalletWorld& w, const nlohmann::json& id) {
+  auto listed = w.f.get(w.alice, "/api/wallet/transactions/");
+  REQUIRE(listed.status == 200);
+  const nlohmann::json transactions = listed.json()["results"];
+  for (const auto& transaction : transactions) {
+    if (transaction["id"] == id) return transaction;
+  }
+  FAIL("transaction ", id.dump(), " is not listed");
+  return nullptr;
+}
+
+void check_answers_stored_transaction(WalletWorld& w, const HttpAnswer& answer) {
+  REQUIRE_MESSAGE(answer.status / 100 == 2, answer.body);
+  const nlohmann::json answered = answer.json()["transaction"];
+  const nlohmann::json listed = listed_transaction(w, answered["id"]);
+  for (const char* field : {"id", "type", "amount", "balance_after", "source", "paid_for_service",
+                            "reference", "description", "created_at", "position"}) {
+    CAPTURE(field);
+    REQUIRE(answered.contains(field));
+    CHECK(answered[field] == listed[field]);
+  }
+  CHECK(answered == listed);
+  CHECK(answered["created_at"].is_string());
+  CHECK(answered["position"].get<std::uint64_t>() > 0);
+}
+
+TEST_CASE(
+    "the transaction answered by pay, top-up confirm and the webhook is the stored one, as "
+    "listed") {
+  WalletWorld w;
+  const std::string by_admin = request_topup(w, "40.00");
+  auto confirmed = w.f.post(w.admin, "/api/wallet/topups/" + by_admin + "/confirm/",
+                            R"({"provider_reference":"PAY-3"})");
+  check_answers_stored_transaction(w, confirmed);
+  // The credit is the commit's last event (after TopUpConfirmed): its position is the answer's.
+  CHECK(confirmed.json()["transaction"]["position"] == confirmed.json()["position"]);
+
+  const std::string by_provider = request_topup(w, "15.00");
+  check_answers_stored_transaction(
+      w, w.f.post_webhook(capture("topup.confirmed", by_provider, "15.00")));
+
+  auto paid = w.f.post(w.alice, "/api/wallet/pay/",
+                       R"({"amount":"5.00","service":"website","reference":"site-9"})");
+  check_answers_stored_transaction(w, paid);
+  CHECK(paid.json()["transaction"]["position"] == paid.json()["position"]);
+
+  // A replayed payment answers the same stored transaction.
+  const auto key = std::vector<std::pair<std::string, std::string>>{{"Idempotency-Key", "p-1"}};
+  auto first =
+      w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"1.00","service":"website"})", key);
+  check_answers_stored_transaction(w, first);
+  auto replayed =
+      w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"1.00","service":"website"})", key);
+  CHECK(replayed.json()["transaction"] == first.json()["transaction"]);
 }
 
 TEST_CASE("payments: exact balance works, one cent more is insufficient_funds") {

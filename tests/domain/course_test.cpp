@@ -1,5 +1,6 @@
 // Course rules through the real sequencer and store: catalogue, wallet and PayPal purchases, one
-// purchase per user and course, confirmation, refunds, access, and a concurrent double purchase.
+// purchase per user and course, confirmation (by an admin, or by the payment provider with the
+// captured amount checked), failed payments, refunds, access, and a concurrent double purchase.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -39,6 +40,22 @@ Result<domain::Executed<events::CoursePurchaseState>> confirm(LedgerFixture& f,
                                                               std::string purchase) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
     return domain::confirm_course_purchase(uow, {purchase, "", "PAYPAL-1", "payment-provider"});
+  });
+}
+
+Result<domain::Executed<events::CoursePaymentAnswer>> provider_confirms(LedgerFixture& f,
+                                                                        std::string purchase,
+                                                                        Money amount,
+                                                                        std::string currency) {
+  return f.run<events::CoursePaymentAnswer>([=](UnitOfWork& uow) {
+    return domain::confirm_course_payment(uow, {purchase, {amount, currency, "PAYPAL-7"}});
+  });
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> provider_fails(LedgerFixture& f,
+                                                                     std::string purchase) {
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::fail_course_purchase(uow, {purchase, "card declined"});
   });
 }
 
@@ -137,9 +154,9 @@ TEST_CASE("a PayPal purchase is pending, moves no money, and is confirmed once")
   CHECK(course_row(f, "seo").purchases() == 1);
 
   const auto head = f.log->head().position;
-  auto again = confirm(f, purchase_id);  // the provider retries: same answer, nothing written
-  REQUIRE(again.ok());
-  CHECK(again->answer.status() == "completed");
+  auto again = confirm(f, purchase_id);  // a retry, as confirming a top-up twice
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::already_confirmed);
   CHECK(f.log->head().position == head);
   CHECK(f.balance("revenue:courses") == usd("25.00"));
   CHECK(f.sum_of_balances() == Money::zero());
@@ -340,6 +357,129 @@ TEST_CASE("finishing a course: with access, once; refused without access") {
   REQUIRE(buy(g, "seo", "bob").ok());
   g.clock.advance_us(7 * kMicrosPerDay);
   check_refused_finish(g, "seo", "bob", Errc::course_not_accessible);
+}
+
+// The mismatch events of a payment, in order.
+std::vector<events::PaymentAmountMismatched> recorded_mismatches(LedgerFixture& f,
+                                                                 std::string_view payment_id) {
+  auto stored = f.log->read_stream(domain::payment_mismatch_stream(payment_id), 1,
+                                   store::ReadDirection::forward, 100);
+  REQUIRE(stored.ok());
+  std::vector<events::PaymentAmountMismatched> mismatches;
+  for (const auto& envelope : *stored) {
+    REQUIRE(envelope.event_type() == "PaymentAmountMismatched");
+    REQUIRE(mismatches.emplace_back().ParseFromString(envelope.payload()));
+  }
+  return mismatches;
+}
+
+TEST_CASE("a provider capture of another amount or currency confirms no purchase and is recorded") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  const std::string purchase_id = bought->answer.purchase_id();
+
+  auto short_paid = provider_confirms(f, purchase_id, usd("10.00"), "USD");
+  REQUIRE(short_paid.ok());
+  REQUIRE(short_paid->answer.has_mismatch());
+  CHECK_FALSE(short_paid->answer.has_purchase());
+  auto other_currency = provider_confirms(f, purchase_id, usd("25.00"), "EUR");
+  REQUIRE(other_currency.ok());
+  REQUIRE(other_currency->answer.has_mismatch());
+  CHECK(current(f, "alice", "seo")->status() == "pending");
+  CHECK(f.balance("revenue:courses") == Money::zero());
+  CHECK(f.balance("clearing:paypal") == Money::zero());
+  CHECK(course_row(f, "seo").purchases() == 0);
+
+  const auto mismatches = recorded_mismatches(f, purchase_id);
+  REQUIRE(mismatches.size() == 2);
+  CHECK(mismatches[0].payment_kind() == "course_purchase");
+  CHECK(mismatches[0].payment_id() == purchase_id);
+  CHECK(mismatches[0].user_id() == "alice");
+  CHECK(mismatches[0].expected_minor() == 2500);
+  CHECK(mismatches[0].expected_currency() == "USD");
+  CHECK(mismatches[0].captured_minor() == 1000);
+  CHECK(mismatches[0].captured_currency() == "USD");
+  CHECK(mismatches[0].provider_reference() == "PAYPAL-7");
+  CHECK(mismatches[1].captured_minor() == 2500);
+  CHECK(mismatches[1].captured_currency() == "EUR");
+
+  auto paid = provider_confirms(f, purchase_id, usd("25.00"), "USD");
+  REQUIRE(paid.ok());
+  REQUIRE(paid->answer.has_purchase());
+  CHECK_FALSE(paid->answer.has_mismatch());
+  CHECK(paid->answer.purchase().status() == "completed");
+  CHECK(paid->answer.purchase().provider_reference() == "PAYPAL-7");
+  CHECK(f.balance("revenue:courses") == usd("25.00"));
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE("the provider confirming a purchase again is already_confirmed and writes nothing") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  REQUIRE(provider_confirms(f, bought->answer.purchase_id(), usd("25.00"), "USD").ok());
+  const auto head = f.log->head().position;
+  for (const Money amount : {usd("25.00"), usd("1.00")}) {
+    auto again = provider_confirms(f, bought->answer.purchase_id(), amount, "USD");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == Errc::already_confirmed);
+  }
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("revenue:courses") == usd("25.00"));
+}
+
+TEST_CASE(
+    "a failed PayPal payment fails the pending purchase, moves no money, and frees the course") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  const std::string purchase_id = bought->answer.purchase_id();
+  auto failed = provider_fails(f, purchase_id);
+  REQUIRE(failed.ok());
+  CHECK(failed->answer.status() == "failed");
+  CHECK(current(f, "alice", "seo")->status() == "failed");
+  CHECK_FALSE(
+      domain::course_is_accessible(course_row(f, "seo"), &failed->answer, f.clock.now_us()));
+  CHECK(f.balance("clearing:paypal") == Money::zero());
+  CHECK(f.balance("revenue:courses") == Money::zero());
+
+  const auto head = f.log->head().position;
+  auto confirm_failed = confirm(f, purchase_id);
+  REQUIRE_FALSE(confirm_failed.ok());
+  CHECK(confirm_failed.error().code == Errc::already_failed);
+  auto provider_confirm_failed = provider_confirms(f, purchase_id, usd("25.00"), "USD");
+  REQUIRE_FALSE(provider_confirm_failed.ok());
+  CHECK(provider_confirm_failed.error().code == Errc::already_failed);
+  auto fail_again = provider_fails(f, purchase_id);
+  REQUIRE_FALSE(fail_again.ok());
+  CHECK(fail_again.error().code == Errc::already_failed);
+  CHECK(f.log->head().position == head);
+
+  auto bought_again = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought_again.ok());
+  CHECK(bought_again->answer.status() == "pending");
+}
+
+TEST_CASE("only a pending PayPal purchase can fail") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("5.00"));
+  add_course(f, "ads", usd("5.00"));
+  f.fund("alice", usd("5.00"));
+  auto wallet_purchase = buy(f, "seo", "alice");
+  REQUIRE(wallet_purchase.ok());
+  auto paypal = buy(f, "ads", "alice", "paypal");
+  REQUIRE(paypal.ok());
+  REQUIRE(confirm(f, paypal->answer.purchase_id()).ok());
+  const auto head = f.log->head().position;
+  CHECK(provider_fails(f, wallet_purchase->answer.purchase_id()).error().code == Errc::not_pending);
+  CHECK(provider_fails(f, paypal->answer.purchase_id()).error().code == Errc::already_confirmed);
+  CHECK(provider_fails(f, "nope").error().code == Errc::not_found);
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("revenue:courses") == usd("10.00"));
 }
 
 }  // namespace

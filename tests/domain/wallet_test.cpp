@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/domain/accounts.h"
+#include "core/domain/keyspaces.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -72,6 +73,87 @@ TEST_CASE("a failed top-up can be neither confirmed nor failed again") {
   });
   CHECK(fail_again.error().code == Errc::already_failed);
   CHECK(f.balance("wallet:alice") == Money::zero());
+}
+
+Result<domain::Executed<events::TopUpPaymentAnswer>> provider_confirms(
+    LedgerFixture& f, const std::string& topup, Money amount, const std::string& currency) {
+  const std::string transaction = f.id();
+  return f.run<events::TopUpPaymentAnswer>([=](UnitOfWork& uow) {
+    return domain::confirm_topup_payment(uow, {topup, {amount, currency, "ch_1"}, transaction});
+  });
+}
+
+std::string topup_status(LedgerFixture& f, const std::string& topup) {
+  auto row = f.row<events::TopUpState>(domain::kWalletsKeyspace, "topup/" + topup);
+  REQUIRE(row);
+  return row->status();
+}
+
+TEST_CASE("the provider's capture credits a top-up only when amount and currency match it") {
+  LedgerFixture f;
+  REQUIRE(f.run<events::TopUpRequested>([&](UnitOfWork& uow) {
+             return domain::request_topup(uow, {"alice", "t1", usd("1000.00"), "card"});
+           }).ok());
+  auto short_paid = provider_confirms(f, "t1", usd("10.00"), "USD");
+  REQUIRE(short_paid.ok());
+  REQUIRE(short_paid->answer.has_mismatch());
+  CHECK_FALSE(short_paid->answer.has_credited());
+  const auto& mismatch = short_paid->answer.mismatch();
+  CHECK(mismatch.payment_kind() == "topup");
+  CHECK(mismatch.payment_id() == "t1");
+  CHECK(mismatch.user_id() == "alice");
+  CHECK(mismatch.expected_minor() == 100000);
+  CHECK(mismatch.expected_currency() == "USD");
+  CHECK(mismatch.captured_minor() == 1000);
+  CHECK(mismatch.captured_currency() == "USD");
+  CHECK(mismatch.provider_reference() == "ch_1");
+  auto other_currency = provider_confirms(f, "t1", usd("1000.00"), "EUR");
+  REQUIRE(other_currency.ok());
+  CHECK(other_currency->answer.has_mismatch());
+  CHECK(f.balance("wallet:alice") == Money::zero());
+  CHECK(f.balance("clearing:card") == Money::zero());
+  CHECK(topup_status(f, "t1") == "pending");
+
+  auto recorded = f.log->read_stream(domain::payment_mismatch_stream("t1"), 1,
+                                     store::ReadDirection::forward, 10);
+  REQUIRE(recorded.ok());
+  REQUIRE(recorded->size() == 2);
+  CHECK((*recorded)[0].event_type() == "PaymentAmountMismatched");
+  CHECK((*recorded)[0].position() == short_paid->position);
+
+  auto paid = provider_confirms(f, "t1", usd("1000.00"), "USD");
+  REQUIRE(paid.ok());
+  REQUIRE(paid->answer.has_credited());
+  CHECK_FALSE(paid->answer.has_mismatch());
+  CHECK(f.balance("wallet:alice") == usd("1000.00"));
+  CHECK(topup_status(f, "t1") == "confirmed");
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE(
+    "the provider confirming a settled top-up is refused like an admin, whatever it captured") {
+  LedgerFixture f;
+  f.fund("alice", usd("10.00"));  // request id-1, confirm id-2
+  REQUIRE(f.run<events::TopUpRequested>([&](UnitOfWork& uow) {
+             return domain::request_topup(uow, {"alice", "t2", usd("5.00"), "card"});
+           }).ok());
+  REQUIRE(f.run<events::TopUpFailed>([&](UnitOfWork& uow) {
+             return domain::fail_topup(uow, {"t2", "card declined"});
+           }).ok());
+  const auto head = f.log->head().position;
+  for (const Money amount : {usd("10.00"), usd("99.00")}) {
+    auto confirmed_again = provider_confirms(f, "id-1", amount, "USD");
+    REQUIRE_FALSE(confirmed_again.ok());
+    CHECK(confirmed_again.error().code == Errc::already_confirmed);
+  }
+  auto failed = provider_confirms(f, "t2", usd("5.00"), "USD");
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == Errc::already_failed);
+  auto unknown = provider_confirms(f, "nope", usd("5.00"), "USD");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == Errc::not_found);
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("wallet:alice") == usd("10.00"));
 }
 
 TEST_CASE("confirming an unknown top-up is not_found") {

@@ -13,7 +13,9 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
+#include "core/hex.h"
 #include "core/id_generator.h"
+#include "core/secret_token.h"
 #include "core/store/rocksdb_event_log.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
@@ -147,6 +149,13 @@ struct ApiFixture {
                               "/confirm/",
                           R"({"provider_reference":"test"})");
     REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
+  }
+
+  // Posts `notice` to the payment webhook, signed as the provider signs it.
+  HttpAnswer post_webhook(const nlohmann::json& notice) {
+    const std::string body = notice.dump();
+    return post("", "/api/payments/webhook/", body,
+                {{"X-Signature", "sha256=" + to_hex(hmac_sha256(kWebhookSecret, body))}});
   }
 };
 
