@@ -153,10 +153,8 @@ std::optional<std::string> numeric_settings_error(const Settings& settings) {
 
 std::optional<std::string> smtp_settings_error(const Settings& settings) {
   if (!valid_email_address(settings.email_from)) {
-    return fmt::format(
-        "--email-from must be an email address (local@domain, no spaces or line "
-        "breaks), got '{}'",
-        settings.email_from);
+    // The value is not echoed: it may hold line breaks.
+    return "--email-from must be an email address (local@domain, no spaces, line breaks or <>)";
   }
   if (!settings.smtp_ca_file.empty() && !std::filesystem::is_regular_file(settings.smtp_ca_file)) {
     return fmt::format("--smtp-ca-file must be a PEM file, '{}' is not a file",
