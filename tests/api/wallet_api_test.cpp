@@ -234,7 +234,7 @@ TEST_CASE(
   WalletWorld w;
   w.f.api.options.min_position_wait = std::chrono::minutes(1);  // a wait would stall the test
   const auto head = w.f.log->head().position;
-  for (const std::string far : {std::to_string(head + 10'001), std::string("99999999999")}) {
+  for (const std::string& far : {std::to_string(head + 10'001), std::string("99999999999")}) {
     CAPTURE(far);
     auto refused = w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", far}});
     CHECK(refused.status == 400);

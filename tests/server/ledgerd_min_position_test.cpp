@@ -96,7 +96,7 @@ TEST_CASE(
   CHECK(during.status == 200);
   CHECK(during.json()["balance"] == "0.00");
   CHECK(answered == 0);
-  for (const std::string far : {std::string("99999999999"), std::to_string(head + 10'001)}) {
+  for (const std::string& far : {std::string("99999999999"), std::to_string(head + 10'001)}) {
     for (int i = 0; i < kWaiters; ++i) {
       const auto refused =
           ledgerd.call(alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", far}});
