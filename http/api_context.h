@@ -1,5 +1,6 @@
 // What every API handler works with: the log (reads), the ledger (commands), the clock, id
-// generation, the pool for slow work (password hashing) and the rate limiter, plus the options.
+// generation, the pool for slow work (password hashing), the rate limiter and the queries waiting
+// for their X-Min-Position, plus the options.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -15,6 +16,7 @@
 #include "core/password_hasher.h"
 #include "core/store/blob_store.h"
 #include "core/store/event_log.h"
+#include "http/min_position_waiters.h"
 #include "http/rate_limiter.h"
 #include "projections/projection_registry.h"
 
@@ -24,16 +26,21 @@ struct ApiOptions {
   std::string webhook_secret;  // HMAC key of the payment provider; empty: webhook refused
   std::string backup_dir;      // where POST /api/admin/backup/ writes; empty: backups refused
   std::int64_t token_lifetime_us = 30 * kMicrosPerDay;
+  // X-Min-Position: how long a query waits for its position, how far past the log's head it may
+  // be (further: 400 at once, as no write can come that far while it waits) and how many
+  // queries wait at once (beyond: 503 overloaded with Retry-After).
   std::chrono::milliseconds min_position_wait{2000};
+  std::uint64_t min_position_ahead_max = 10'000;
+  std::size_t min_position_waiters_max = 1'000;
   PasswordHashOptions password_hashing;
   // Verification codes are stored as MACs under this key. ledgerd loads it from
   // DATA_DIR/secrets/code-mac-key; the default, a random key of this process, suits tests.
   CodeMacKey code_mac_key = CodeMacKey::generate();
-  RateLimit login_limit{10, 10};    // per IP and per email: 10 at once, then 10 a minute
-  RateLimit redeem_limit{10, 10};   // per user
-  RateLimit redeem_ip_limit{60, 60}; // per IP (many accounts behind one address)
-  RateLimit verify_limit{5, 5};     // per email
-  RateLimit register_limit{20, 20}; // per IP
+  RateLimit login_limit{10, 10};      // per IP and per email: 10 at once, then 10 a minute
+  RateLimit redeem_limit{10, 10};     // per user
+  RateLimit redeem_ip_limit{60, 60};  // per IP (many accounts behind one address)
+  RateLimit verify_limit{5, 5};       // per email
+  RateLimit register_limit{20, 20};   // per IP
   std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
   domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
 };
@@ -48,6 +55,8 @@ struct ApiContext {
   ApiOptions options;
   projections::ProjectionRegistry* projections = nullptr;  // the asynchronous read models
   store::BlobStore* blobs = nullptr;  // uploaded files (DATA_DIR/blobs); none: uploads refused
+  // Queries parked until their X-Min-Position (last: stopped before the rest of the context goes).
+  MinPositionWaiters min_position_waiters;
 };
 
 }  // namespace ledger::http

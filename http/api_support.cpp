@@ -38,6 +38,44 @@ Error unauthenticated() {
                     "send a valid bearer token: Authorization: Bearer <token>");
 }
 
+Error internal_error(const std::exception& exception) {
+  return make_error(Errc::internal, fmt::format("the query failed: {}", exception.what()));
+}
+
+// Parks a GET until its read model reaches `position` (see the header), then runs `handler` on
+// the waiters' thread with copies of what it reads, since the request's own objects end here.
+void handle_at_min_position(ApiContext& api, std::uint64_t position, ReadModelPosition read_model,
+                            const Request& request, const PathParams& params, const Caller& caller,
+                            const CallerHandler& handler, Reply reply) {
+  const std::uint64_t head = api.log.head().position;
+  if (position > head && position - head > api.options.min_position_ahead_max) {
+    return reply_error(
+        request,
+        make_error(Errc::invalid_argument,
+                   fmt::format("X-Min-Position {} is more than {} past the log's head ({}): no "
+                               "write can reach it while this query waits",
+                               position, api.options.min_position_ahead_max, head),
+                   "X-Min-Position"),
+        reply);
+  }
+  auto parked = std::make_shared<const Request>(request);
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string_view parked_target(parked->target().data(), parked->target().size());
+  auto completion = [parked, params = params.rebased(target, parked_target), caller, handler,
+                     reply](Status reached) mutable {
+    if (!reached) return reply_error(*parked, reached.error(), reply);
+    try {
+      handler(*parked, params, caller, reply);
+    } catch (const std::exception& exception) {
+      reply_error(*parked, internal_error(exception), reply);
+    }
+  };
+  auto added =
+      api.min_position_waiters.add(position, std::move(read_model), api.options.min_position_wait,
+                                   api.options.min_position_waiters_max, std::move(completion));
+  if (!added) reply_error(request, added.error(), reply, /*retry_after_seconds=*/1);
+}
+
 }  // namespace
 
 Result<Caller> authenticate(const ApiContext& api, const Request& request) {
@@ -68,17 +106,26 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   return caller;
 }
 
-Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler) {
-  return [&api, allowed = std::vector<Role>(roles), handler = std::move(handler)](
-             const Request& request, const PathParams& params, Reply reply) {
+Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler,
+                      ReadModelPosition read_model) {
+  if (!read_model) read_model = [&api] { return api.log.head().position; };
+  return [&api, allowed = std::vector<Role>(roles), handler = std::move(handler),
+          read_model = std::move(read_model)](const Request& request, const PathParams& params,
+                                              Reply reply) {
     auto caller = authenticate(api, request);
     if (!caller) return reply_error(request, caller.error(), reply);
     if (!allowed.empty() &&
         std::find(allowed.begin(), allowed.end(), caller->role) == allowed.end()) {
-      return reply_error(request,
-                         make_error(Errc::forbidden, "your role may not do this"), reply);
+      return reply_error(request, make_error(Errc::forbidden, "your role may not do this"), reply);
     }
-    handler(request, params, *caller, std::move(reply));
+    if (request.method() != beast_http::verb::get) {
+      return handler(request, params, *caller, std::move(reply));
+    }
+    auto min = min_position(request);
+    if (!min) return reply_error(request, min.error(), reply);
+    if (!*min || read_model() >= **min) return handler(request, params, *caller, std::move(reply));
+    handle_at_min_position(api, **min, read_model, request, params, *caller, handler,
+                           std::move(reply));
   };
 }
 
@@ -86,27 +133,24 @@ Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& req
                                              std::string actor) {
   domain::CommandOrigin origin;
   const std::string_view request_id = header(request, "X-Request-Id");
-  origin.correlation_id = !request_id.empty() && request_id.size() <= kRequestIdMax &&
-                                  printable(request_id)
-                              ? std::string(request_id)
-                              : api.ids.next();
+  origin.correlation_id =
+      !request_id.empty() && request_id.size() <= kRequestIdMax && printable(request_id)
+          ? std::string(request_id)
+          : api.ids.next();
   const auto key = request.find("Idempotency-Key");
   if (key != request.end()) {
     const std::string_view value(key->value().data(), key->value().size());
     if (value.empty() || value.size() > kIdempotencyKeyMax || !printable(value)) {
       return make_error(Errc::invalid_argument,
-                        "Idempotency-Key must be 1 to 200 printable characters",
-                        "Idempotency-Key");
+                        "Idempotency-Key must be 1 to 200 printable characters", "Idempotency-Key");
     }
     // Scoped to the caller: two users' keys never collide.
     origin.idempotency_key = actor + "\n" + std::string(value);
     const auto verb = beast_http::to_string(request.method());
     const std::string_view method(verb.data(), verb.size());
-    origin.request_fingerprint =
-        to_hex(sha256(fmt::format("{} {}\n{}", method,
-                                  std::string_view(request.target().data(),
-                                                   request.target().size()),
-                                  request.body())));
+    origin.request_fingerprint = to_hex(sha256(fmt::format(
+        "{} {}\n{}", method, std::string_view(request.target().data(), request.target().size()),
+        request.body())));
   }
   origin.actor = std::move(actor);
   return origin;
@@ -140,18 +184,6 @@ Result<std::optional<std::uint64_t>> min_position(const Request& request) {
 
 void answer_query(ApiContext& api, const Request& request, Reply& reply,
                   const std::function<Result<nlohmann::json>()>& read) {
-  auto min = min_position(request);
-  if (!min) return reply_error(request, min.error(), reply);
-  if (*min) {
-    const std::uint64_t position = **min;
-    if (!api.log.wait_for(position, api.options.min_position_wait)) {
-      return reply_error(request,
-                         make_error(Errc::timeout,
-                                    fmt::format("the read model has not reached position {} yet",
-                                                position)),
-                         reply);
-    }
-  }
   const std::uint64_t position = api.log.head().position;
   auto body = read();
   if (!body) return reply_error(request, body.error(), reply);

@@ -7,8 +7,13 @@
 //   idempotency key and request fingerprint) and answers, once durable, the rendered answer plus
 //   "position" and the X-Ledger-Position header — or the problem document of its refusal.
 //   `run_command_rendering_commit` is the same with a renderer that sees the commit's positions.
-// - `answer_query(...)`: waits for X-Min-Position when asked, then answers a read with the
-//   position it reflects.
+// - X-Min-Position: a GET with this header reaches its handler only once the read model it reads
+//   (the log's head, or the projection named at registration) has reached that position. Until
+//   then it is parked in `api.min_position_waiters`, holding no thread; a position further than
+//   `min_position_ahead_max` past the log's head answers 400 (naming X-Min-Position) at once, a
+//   wait past `min_position_wait` 503 timeout, and beyond `min_position_waiters_max` parked queries
+//   503 overloaded with Retry-After.
+// - `answer_query(...)`: answers a read with the position it reflects.
 // - `parse_body(...)`: the strict JSON reader of a command body.
 #pragma once
 
@@ -20,8 +25,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/domain/ledger.h"
-#include "core/sha256.h"
 #include "core/hex.h"
+#include "core/sha256.h"
 #include "http/api_context.h"
 #include "http/caller.h"
 #include "http/error_response.h"
@@ -34,29 +39,43 @@ namespace ledger::http {
 
 using CallerHandler = std::function<void(const Request&, const PathParams&, const Caller&, Reply)>;
 
+// The position a read model has reached, for X-Min-Position (empty: the log's head).
+using ReadModelPosition = std::function<std::uint64_t()>;
+
 // Who is calling: the bearer token's user, or unauthenticated.
 Result<Caller> authenticate(const ApiContext& api, const Request& request);
 
-Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler);
+Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler,
+                      ReadModelPosition read_model = {});
 
 // Binds `function(api, request, caller, reply)` as an authenticated handler for `roles`.
 template <class F>
 Handler for_roles(ApiContext& api, std::initializer_list<Role> roles, F function) {
-  return authenticated(api, roles,
-                       [&api, function](const Request& request, const PathParams&,
-                                        const Caller& caller, Reply reply) {
-                         function(api, request, caller, std::move(reply));
-                       });
+  return authenticated(
+      api, roles,
+      [&api, function](const Request& request, const PathParams&, const Caller& caller,
+                       Reply reply) { function(api, request, caller, std::move(reply)); });
+}
+
+// Like for_roles, for a query that reads the read model whose position `read_model` gives (an
+// asynchronous projection): X-Min-Position waits for it rather than for the log's head.
+template <class F>
+Handler for_roles_reading(ApiContext& api, std::initializer_list<Role> roles,
+                          ReadModelPosition read_model, F function) {
+  return authenticated(
+      api, roles,
+      [&api, function](const Request& request, const PathParams&, const Caller& caller,
+                       Reply reply) { function(api, request, caller, std::move(reply)); },
+      std::move(read_model));
 }
 
 // The same for `function(api, request, params, caller, reply)` (routes with {parameters}).
 template <class F>
 Handler for_roles_with_params(ApiContext& api, std::initializer_list<Role> roles, F function) {
-  return authenticated(api, roles,
-                       [&api, function](const Request& request, const PathParams& params,
-                                        const Caller& caller, Reply reply) {
-                         function(api, request, params, caller, std::move(reply));
-                       });
+  return authenticated(
+      api, roles,
+      [&api, function](const Request& request, const PathParams& params, const Caller& caller,
+                       Reply reply) { function(api, request, params, caller, std::move(reply)); });
 }
 
 // The origin of a command from this request: actor, correlation id (X-Request-Id or a new id),
@@ -122,8 +141,9 @@ void run_command(ApiContext& api, const Request& request, std::string actor,
 // The X-Min-Position header: nullopt when absent, invalid_argument when not a whole number.
 Result<std::optional<std::uint64_t>> min_position(const Request& request);
 
-// Answers a read: waits (bounded) for X-Min-Position, notes the head position, then replies with
-// what `read` builds. `read` runs after the position is taken, so the answer reflects at least it.
+// Answers a read: notes the head position, then replies with what `read` builds. `read` runs
+// after the position is taken, so the answer reflects at least it (and X-Min-Position, which
+// `authenticated` waited for).
 void answer_query(ApiContext& api, const Request& request, Reply& reply,
                   const std::function<Result<nlohmann::json>()>& read);
 

@@ -18,7 +18,10 @@ std::vector<ApiOperation> build_operations() {
       // Operations
       {"get", "/healthz", "The process is up", "public", {}, {}, 200, false},
       {"get", "/readyz", "The store is open and writable", "public", {}, {}, 200, false},
-      {"get", "/metrics", "Prometheus metrics", "public", {}, {}, 200, false},
+      {"get", "/metrics",
+       "Prometheus metrics (without a token only on ledgerd's --metrics-listen listener)",
+       "admin", {}, {}, 200, false, "application/json",
+       "text/plain; version=0.0.4; charset=utf-8"},
       {"get", "/openapi.json", "This document", "public", {}, {}, 200, false},
       // Identity
       {"post", "/api/auth/login/", "Log in; answers a bearer token shown once", "public",

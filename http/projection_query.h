@@ -7,16 +7,20 @@
 
 #include "core/result.h"
 #include "http/api_context.h"
+#include "http/api_support.h"
 #include "http/http_types.h"
 #include "projections/projection_runner.h"
 
 namespace ledger::http {
 
-// Like answer_query, but `X-Min-Position` waits (up to the configured time) for the projection to
-// fold that position, and the answer's `X-Ledger-Position` is the projection's checkpoint.
-void answer_from_projection(ApiContext& api, projections::ProjectionRunner& runner,
-                            const Request& request, Reply& reply,
-                            const std::function<Result<nlohmann::json>()>& read);
+// Like answer_query, but the answer's `X-Ledger-Position` is the projection's checkpoint. Register
+// the route with `for_roles_reading(api, roles, projection_position(api, name), ...)` so that
+// X-Min-Position waits for the projection.
+void answer_from_projection(projections::ProjectionRunner& runner, const Request& request,
+                            Reply& reply, const std::function<Result<nlohmann::json>()>& read);
+
+// The checkpoint of the projection named `name` (0 once it failed), for X-Min-Position.
+ReadModelPosition projection_position(ApiContext& api, std::string_view name);
 
 // The registered projection named `name` (it must be registered).
 projections::ProjectionRunner& projection_named(ApiContext& api, std::string_view name);

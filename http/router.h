@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/assert.h"
 #include "http/http_types.h"
 
 namespace ledger::http {
@@ -30,6 +31,20 @@ class PathParams {
     return {};
   }
   const Entries& entries() const { return params_; }
+  // The same parameters as views into `to`, a copy of `from` (the target these views point
+  // into): for a request kept beyond its handler's call.
+  PathParams rebased(std::string_view from, std::string_view to) const {
+    PathParams rebased;
+    for (const auto& [key, value] : params_) {
+      LEDGER_ASSERT(value.data() >= from.data() &&
+                        value.data() + value.size() <= from.data() + from.size() &&
+                        from.size() == to.size(),
+                    "path parameters are views into the request target");
+      rebased.add(key,
+                  to.substr(static_cast<std::size_t>(value.data() - from.data()), value.size()));
+    }
+    return rebased;
+  }
 
  private:
   Entries params_;
@@ -48,7 +63,7 @@ struct Route {
   std::string pattern;
   std::vector<std::string> segments;  // split pattern; "{x}" marks a parameter
   Handler handler;
-  StreamedHandler streamed;  // set instead of `handler` for streamed-body routes
+  StreamedHandler streamed;          // set instead of `handler` for streamed-body routes
   std::uint64_t body_bytes_max = 0;  // streamed routes: the body limit (beside the sink's own)
 };
 

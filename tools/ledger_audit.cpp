@@ -15,8 +15,9 @@
 // when stderr is a terminal). Exit codes: 0 ok, 1 findings, 2 usage or I/O error.
 #include <unistd.h>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -182,7 +183,13 @@ int command_verify(int argc, char** argv) {
 // POSITION, or an RFC 3339 time / date (the last event recorded before it).
 std::uint64_t resolve_as_of(const store::EventLog& log, const std::string& as_of) {
   if (as_of.empty()) return log.head().position;
-  if (as_of.find_first_not_of("0123456789") == std::string::npos) return std::stoull(as_of);
+  if (as_of.find_first_not_of("0123456789") == std::string::npos) {
+    std::uint64_t position = 0;
+    const auto [end, error] = std::from_chars(as_of.data(), as_of.data() + as_of.size(), position);
+    // Digits past 2^64-1 used to end the program with an uncaught std::out_of_range.
+    if (error != std::errc()) usage_error("--as-of is not a log position: " + as_of);
+    return position;
+  }
   auto time = events::parse_rfc3339(as_of);
   if (!time) time = events::parse_date(as_of);
   if (!time) usage_error("--as-of must be a position, an RFC 3339 time or a date");

@@ -304,6 +304,9 @@ int command_projections(const std::string& sub, int argc, char** argv) {
   if (options.format != "human" && options.format != "json" && options.format != "csv") {
     fail("--format must be human, json or csv");
   }
+  if (options.timeout_seconds < 1 || options.timeout_seconds > 604'800) {
+    fail("--timeout-seconds must be between 1 and 604800 (a week)");
+  }
   if (options.token.empty()) {
     if (const char* token = std::getenv("LEDGER_TOKEN")) options.token = token;
   }

@@ -6,7 +6,12 @@
 // from LEDGER_LISTEN, and so on (upper case, dashes as underscores, prefix LEDGER_).
 #include <signal.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -66,28 +71,151 @@ struct Settings {
   std::string smtp_ca_file;
   std::string smtp_user;
   std::string smtp_password;
+  std::uint64_t min_position_wait_ms = 2'000;
+  std::string metrics_listen;
 };
 
-std::optional<std::pair<std::string, std::uint16_t>> split_listen(const std::string& listen) {
+// The accepted range of a numeric option, checked at start whatever the value's source (command
+// line, environment, --config): a value out of range is refused with exit code 2 rather than
+// served with (a lifetime of 0 hours made every login fail; 2^64-1 overflowed).
+struct OptionRange {
+  const char* option;
+  std::uint64_t value;
+  std::uint64_t min;
+  std::uint64_t max;
+  const char* unit;
+};
+
+std::vector<OptionRange> numeric_ranges(const Settings& settings) {
+  return {
+      {"threads", settings.threads, 0, 256, "threads (0: one per core)"},
+      {"password-cost", settings.password_cost, 10, 20, "(log2 of scrypt's N)"},
+      {"body-limit", settings.body_bytes_max, 1024, 64 << 20, "bytes"},
+      {"header-limit", settings.header_bytes_max, 1024, 1 << 20, "bytes"},
+      {"upload-limit-mib", settings.upload_mib_max, 1, 4096, "MiB"},
+      {"upload-unzipped-limit-mib", settings.upload_unzipped_mib_max, 1, 1'048'576, "MiB"},
+      {"request-timeout-ms", settings.request_timeout_ms, 100, 3'600'000, "ms"},
+      {"idle-timeout-ms", settings.idle_timeout_ms, 100, 86'400'000, "ms"},
+      {"max-connections", settings.connections_max, 1, 1'000'000, "connections"},
+      {"token-lifetime-hours", settings.token_lifetime_hours, 1, 87'600, "hours"},
+      {"sweep-interval-ms", settings.sweep_interval_ms, 10, 86'400'000, "ms"},
+      {"resume-interval-ms", settings.resume_interval_ms, 10, 3'600'000, "ms"},
+      {"email-interval-ms", settings.email_interval_ms, 10, 86'400'000, "ms"},
+      {"min-position-wait-ms", settings.min_position_wait_ms, 1, 60'000, "ms"},
+  };
+}
+
+using ListenAddress = std::pair<std::string, std::uint16_t>;
+
+// IP:PORT (port 0 picks a free one); nullopt when it is not that.
+std::optional<ListenAddress> parse_listen(const std::string& listen) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;
-  try {
-    const int port = std::stoi(listen.substr(colon + 1));
-    if (port < 0 || port > 65535) return std::nullopt;
-    return std::make_pair(listen.substr(0, colon), static_cast<std::uint16_t>(port));
-  } catch (const std::exception&) {
+  const std::string host = listen.substr(0, colon);
+  const std::string_view digits = std::string_view(listen).substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
+      port > 65535) {
     return std::nullopt;
   }
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(host, not_an_address);
+  if (not_an_address) return std::nullopt;
+  return ListenAddress(host, static_cast<std::uint16_t>(port));
+}
+
+// local@domain, printable ASCII without spaces, angle brackets or line breaks (it goes into a
+// header line of every email).
+bool valid_email_address(std::string_view address) {
+  const auto at = address.find('@');
+  if (address.size() > 254 || at == std::string_view::npos || at == 0 || at + 1 == address.size() ||
+      address.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(address.begin(), address.end(), [](char c) {
+    return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != ',' && c != '"';
+  });
+}
+
+// Why `settings` cannot be served with (naming the option and what it accepts), if so.
+std::optional<std::string> numeric_settings_error(const Settings& settings) {
+  for (const auto& range : numeric_ranges(settings)) {
+    if (range.value < range.min || range.value > range.max) {
+      return fmt::format("--{} must be between {} and {} {}, got {}", range.option, range.min,
+                         range.max, range.unit, range.value);
+    }
+  }
+  // Not a whole number: NaN and infinities fail both comparisons.
+  if (!(settings.login_limit >= 1 && settings.login_limit <= 1'000'000)) {
+    return fmt::format("--login-limit must be between 1 and 1000000 attempts a minute, got {}",
+                       settings.login_limit);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> smtp_settings_error(const Settings& settings) {
+  if (!valid_email_address(settings.email_from)) {
+    // The value is not echoed: it may hold line breaks.
+    return "--email-from must be an email address (local@domain, no spaces, line breaks or <>)";
+  }
+  if (!settings.smtp_ca_file.empty() && !std::filesystem::is_regular_file(settings.smtp_ca_file)) {
+    return fmt::format("--smtp-ca-file must be a PEM file, '{}' is not a file",
+                       settings.smtp_ca_file);
+  }
+  if (settings.smtp_relay.empty()) return std::nullopt;
+  ledger::projections::SmtpSettings smtp;
+  if (auto relay = ledger::projections::parse_smtp_relay(settings.smtp_relay, smtp); !relay) {
+    return fmt::format("--smtp-relay: {}", relay.error().message);
+  }
+  if (!settings.smtp_user.empty() && !settings.smtp_starttls) {
+    return "--smtp-user needs --smtp-starttls (credentials are only sent over TLS)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> settings_error(const Settings& settings) {
+  if (auto error = numeric_settings_error(settings)) return error;
+  if (settings.data_dir.empty()) return "--data-dir must name a directory";
+  if (!parse_listen(settings.listen)) {
+    return fmt::format("--listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
+                       settings.listen);
+  }
+  if (!settings.metrics_listen.empty() && !parse_listen(settings.metrics_listen)) {
+    return fmt::format("--metrics-listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
+                       settings.metrics_listen);
+  }
+  if (!settings.webhook_secret.empty() && settings.webhook_secret.size() < 16) {
+    return "--webhook-secret must be at least 16 characters (it is an HMAC key)";
+  }
+  return smtp_settings_error(settings);
+}
+
+// host:port as a URL authority (IPv6 hosts in brackets).
+std::string listen_text(const std::string& listen, std::uint16_t port) {
+  const std::string host = parse_listen(listen)->first;
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
+                                             : fmt::format("[{}]:{}", host, port);
+}
+
+// The metrics listener (--metrics-listen), with the API listener's limits and one thread; none
+// when the option is unset.
+ledger::Result<std::unique_ptr<ledger::http::HttpServer>> start_metrics_server(
+    const Settings& settings, ledger::http::ServerOptions options,
+    const ledger::http::Router& router) {
+  if (settings.metrics_listen.empty()) return std::unique_ptr<ledger::http::HttpServer>();
+  const auto listen = parse_listen(settings.metrics_listen);  // checked in main
+  options.listen_host = listen->first;
+  options.listen_port = listen->second;
+  options.threads = 1;
+  auto server = std::make_unique<ledger::http::HttpServer>(options, router);
+  if (auto started = server->start(); !started) return std::move(started).error();
+  return server;
 }
 
 int run(const Settings& settings) {
   using namespace ledger;
-  const auto listen = split_listen(settings.listen);
-  if (!listen) {
-    std::fprintf(stderr, "ledgerd: --listen must be HOST:PORT, got '%s'\n",
-                 settings.listen.c_str());
-    return 2;
-  }
+  const auto listen = parse_listen(settings.listen);  // checked in main
   std::error_code error;
   std::filesystem::create_directories(settings.data_dir, error);
   if (error) {
@@ -143,6 +271,7 @@ int run(const Settings& settings) {
       static_cast<std::int64_t>(settings.token_lifetime_hours) * kMicrosPerHour;
   api_options.upload_bytes_max = settings.upload_mib_max << 20;
   api_options.upload_zip_limits.uncompressed_bytes_max = settings.upload_unzipped_mib_max << 20;
+  api_options.min_position_wait = std::chrono::milliseconds(settings.min_position_wait_ms);
   auto blobs = store::BlobStore::open(std::filesystem::path(settings.data_dir) / "blobs");
   if (!blobs) {
     std::fprintf(stderr, "ledgerd: %s\n", blobs.error().message.c_str());
@@ -207,7 +336,9 @@ int run(const Settings& settings) {
   http::Router router;
   http::add_health_routes(router, **log);
   http::add_ledger_routes(router, **log);
-  http::add_metrics_routes(router, metrics);
+  metrics.add_source(
+      [&api] { return http::render_min_position_waiters_metrics(api.min_position_waiters); });
+  http::add_metrics_routes(router, metrics, api);
   http::add_api_routes(router, api);
 
   http::ServerOptions server_options;
@@ -228,8 +359,19 @@ int run(const Settings& settings) {
     std::fprintf(stderr, "ledgerd: %s\n", started.error().message.c_str());
     return 1;
   }
+  http::Router metrics_router;
+  http::add_metrics_listener_routes(metrics_router, metrics);
+  auto metrics_server = start_metrics_server(settings, server_options, metrics_router);
+  if (!metrics_server) {
+    std::fprintf(stderr, "ledgerd: --metrics-listen: %s\n", metrics_server.error().message.c_str());
+    return 1;
+  }
   std::printf("ledgerd: store %s at position %llu\n", store_options.path.c_str(),
               static_cast<unsigned long long>((*log)->head().position));
+  if (*metrics_server) {
+    std::printf("metrics on http://%s/metrics\n",
+                listen_text(settings.metrics_listen, (*metrics_server)->port()).c_str());
+  }
   std::printf("listening on http://%s:%u\n", listen->first.c_str(), server.port());
   std::fflush(stdout);
 
@@ -237,6 +379,9 @@ int run(const Settings& settings) {
   sigwait(&signals, &signal_number);
   std::printf("ledgerd: %s received, draining\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
+  // Parked queries are answered (503 shutting_down) while the server can still send.
+  api.min_position_waiters.stop();
+  if (*metrics_server) (*metrics_server)->stop();
   server.stop();
   sweeper.stop();
   emails.stop();
@@ -298,15 +443,19 @@ int main(int argc, char** argv) {
       "sender address of every email")(
       "smtp-relay", po::value(&settings.smtp_relay),
       "HOST:PORT of the SMTP relay (unset: emails are written as .eml files into "
-      "DATA_DIR/outbox/)")(
-      "smtp-starttls", po::bool_switch(&settings.smtp_starttls),
-      "require STARTTLS with a verified certificate (never downgraded)")(
+      "DATA_DIR/outbox/)")("smtp-starttls", po::bool_switch(&settings.smtp_starttls),
+                           "require STARTTLS with a verified certificate (never downgraded)")(
       "smtp-ca-file", po::value(&settings.smtp_ca_file),
       "PEM file of the CAs trusted for the relay (default: the system's)")(
       "smtp-user", po::value(&settings.smtp_user),
       "AUTH PLAIN user (sent only with --smtp-starttls)")(
       "smtp-password", po::value(&settings.smtp_password),
-      "AUTH PLAIN password (prefer LEDGER_SMTP_PASSWORD or --config; never printed)");
+      "AUTH PLAIN password (prefer LEDGER_SMTP_PASSWORD or --config; never printed)")(
+      "min-position-wait-ms", po::value(&settings.min_position_wait_ms)->default_value(2'000),
+      "how long a query waits for its X-Min-Position (1-60000)")(
+      "metrics-listen", po::value(&settings.metrics_listen),
+      "IP:PORT of a listener serving only GET /metrics without a token, for scrapers (unset: "
+      "none; on the API listener /metrics needs an admin token)");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
@@ -327,33 +476,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ledgerd: %s\n", error.what());
     return 2;
   }
-  if (settings.password_cost < 10 || settings.password_cost > 20) {
-    std::fprintf(stderr, "ledgerd: --password-cost must be between 10 and 20\n");
-    return 2;
-  }
-  if (settings.upload_mib_max < 1 || settings.upload_mib_max > 4096) {
-    std::fprintf(stderr, "ledgerd: --upload-limit-mib must be between 1 and 4096\n");
-    return 2;
-  }
-  if (settings.upload_unzipped_mib_max < 1 || settings.upload_unzipped_mib_max > 1'048'576) {
-    std::fprintf(stderr, "ledgerd: --upload-unzipped-limit-mib must be between 1 and 1048576\n");
-    return 2;
-  }
-  if (!settings.smtp_relay.empty()) {
-    ledger::projections::SmtpSettings smtp;
-    if (auto relay = ledger::projections::parse_smtp_relay(settings.smtp_relay, smtp); !relay) {
-      std::fprintf(stderr, "ledgerd: --smtp-relay: %s\n", relay.error().message.c_str());
-      return 2;
-    }
-    if (!settings.smtp_user.empty() && !settings.smtp_starttls) {
-      std::fprintf(stderr, "ledgerd: --smtp-user needs --smtp-starttls (credentials are only "
-                           "sent over TLS)\n");
-      return 2;
-    }
-  }
   if (values.count("help")) {
-    std::cout << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT] [--config FILE] [options]\n\n" << options;
+    std::cout
+        << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT] [--config FILE] [options]\n\n"
+        << options;
     return 0;
+  }
+  if (auto error = settings_error(settings)) {
+    std::fprintf(stderr, "ledgerd: %s\n", error->c_str());
+    return 2;
   }
   return run(settings);
 }

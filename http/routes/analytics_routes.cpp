@@ -56,7 +56,7 @@ void service_analytics(ApiContext& api, const Request& request, const Caller&, R
       events::format_date(api.clock.now_us()));
   if (!period) return reply_error(request, period.error(), reply);
   auto& analytics = projection_named(api, projections::kAnalyticsProjection);
-  answer_from_projection(api, analytics, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(analytics, request, reply, [&]() -> Result<nlohmann::json> {
     auto reports = projections::service_reports(analytics, *period);
     if (!reports) return std::move(reports).error();
     nlohmann::json services = nlohmann::json::array();
@@ -82,7 +82,7 @@ nlohmann::json agent_json(const events::UserState& agent) {
 
 void agent_performance(ApiContext& api, const Request& request, const Caller&, Reply reply) {
   auto& analytics = projection_named(api, projections::kAnalyticsProjection);
-  answer_from_projection(api, analytics, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(analytics, request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json agents = nlohmann::json::array();
     bool corrupt = false;
     auto scanned = api.log.scan_state(
@@ -118,10 +118,11 @@ void agent_performance(ApiContext& api, const Request& request, const Caller&, R
 
 void add_analytics_routes(Router& router, ApiContext& api) {
   using beast_http::verb;
+  const auto analytics_position = projection_position(api, projections::kAnalyticsProjection);
   router.add(verb::get, "/api/admin/analytics/services/",
-             for_roles(api, {Role::admin}, service_analytics));
+             for_roles_reading(api, {Role::admin}, analytics_position, service_analytics));
   router.add(verb::get, "/api/admin/agents/performance/",
-             for_roles(api, {Role::admin}, agent_performance));
+             for_roles_reading(api, {Role::admin}, analytics_position, agent_performance));
 }
 
 }  // namespace ledger::http

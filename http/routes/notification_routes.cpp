@@ -61,7 +61,7 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
                        reply);
   }
   auto& runner = feeds(api);
-  answer_from_projection(api, runner, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
     auto counters = counters_of(runner, caller.user_id);
     if (!counters) return std::move(counters).error();
     const std::uint64_t read_up_to = counters->read_all_up_to();
@@ -100,7 +100,7 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
 
 void unread_count(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto& runner = feeds(api);
-  answer_from_projection(api, runner, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
     auto counters = counters_of(runner, caller.user_id);
     if (!counters) return std::move(counters).error();
     return nlohmann::json{{"unread_count", counters->unread()}};
@@ -288,9 +288,12 @@ void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply 
 void add_notification_routes(Router& router, ApiContext& api) {
   using beast_http::verb;
   if (api.projections == nullptr) return;
-  router.add(verb::get, "/api/notifications/", for_roles(api, {}, list));
-  router.add(verb::get, "/api/notifications/unread_count/", for_roles(api, {}, unread_count));
-  router.add(verb::get, "/api/notifications/stream/", for_roles(api, {}, stream));
+  const auto feed_position = projection_position(api, projections::kNotificationsProjection);
+  router.add(verb::get, "/api/notifications/", for_roles_reading(api, {}, feed_position, list));
+  router.add(verb::get, "/api/notifications/unread_count/",
+             for_roles_reading(api, {}, feed_position, unread_count));
+  router.add(verb::get, "/api/notifications/stream/",
+             for_roles_reading(api, {}, feed_position, stream));
   router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
   router.add(verb::post, "/api/notifications/{id}/mark_read/",
              for_roles_with_params(api, {}, mark_read));

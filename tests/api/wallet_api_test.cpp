@@ -3,6 +3,8 @@
 // auto-recharge, read-your-writes.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "core/hex.h"
 #include "core/secret_token.h"
 #include "tests/support/api_fixture.h"
@@ -372,6 +374,53 @@ TEST_CASE("queries wait for X-Min-Position, bounded") {
   CHECK(future.status == 503);
   CHECK(w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", "soon"}}).status ==
         400);
+}
+
+TEST_CASE(
+    "an X-Min-Position no write can reach while the query waits is refused at once with 400") {
+  WalletWorld w;
+  w.f.api.options.min_position_wait = std::chrono::minutes(1);  // a wait would stall the test
+  const auto head = w.f.log->head().position;
+  for (const std::string& far : {std::to_string(head + 10'001), std::string("99999999999")}) {
+    CAPTURE(far);
+    auto refused = w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", far}});
+    CHECK(refused.status == 400);
+    CHECK(refused.json()["errors"].contains("X-Min-Position"));
+  }
+  CHECK(w.f.api.min_position_waiters.waiting() == 0);
+}
+
+TEST_CASE(
+    "beyond the bound of waiting queries X-Min-Position answers 503 with Retry-After, and a write "
+    "answers the waiting ones") {
+  WalletWorld w;
+  w.f.api.options.min_position_wait = std::chrono::minutes(1);
+  w.f.api.options.min_position_waiters_max = 2;
+  const std::string next = std::to_string(w.f.log->head().position + 1);
+  std::vector<testing::HttpAnswer> answers(2);
+  {
+    std::vector<std::jthread> waiters;
+    for (auto& answer : answers) {
+      waiters.emplace_back([&] {
+        answer = w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", next}});
+      });
+    }
+    while (w.f.api.min_position_waiters.waiting() < 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    auto overloaded = w.f.call(w.bob, verb::get, "/api/wallet/", "", {{"X-Min-Position", next}});
+    CHECK(overloaded.status == 503);
+    CHECK(overloaded.json()["code"] == "overloaded");
+    CHECK(overloaded.header("Retry-After") == "1");
+    CHECK(w.f.get(w.bob, "/api/wallet/").status == 200);  // without the header: not parked
+    auto topup =
+        w.f.post(w.bob, "/api/wallet/topup/", R"({"amount":"5.00","payment_method":"card"})");
+    REQUIRE(topup.status == 201);
+  }
+  for (const auto& answer : answers) {
+    CHECK(answer.status == 200);
+    CHECK(std::stoull(answer.header("X-Ledger-Position")) >= std::stoull(next));
+  }
 }
 
 }  // namespace

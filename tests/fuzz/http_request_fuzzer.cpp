@@ -139,12 +139,13 @@ struct Environment {
     api.blobs = blobs.get();
     http::add_health_routes(router, *log);
     http::add_ledger_routes(router, *log);
-    http::add_metrics_routes(router, metrics);
+    http::add_metrics_routes(router, metrics, api);
     http::add_api_routes(router, api);
     set_up_users(**password);
   }
 
   ~Environment() {
+    api.min_position_waiters.stop();  // its completions read the projections
     slow_work.join();
     projections.stop();
     sequencer.stop();

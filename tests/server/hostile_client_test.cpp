@@ -16,6 +16,7 @@
 #include "tests/support/ledgerd_process.h"
 #include "tests/support/multipart_body.h"
 #include "tests/support/temp_directory.h"
+#include "tests/support/zip_file.h"
 
 namespace ledger {
 namespace {
@@ -190,7 +191,7 @@ TEST_CASE("an upload with invalid UTF-8 in a field or its file name is refused n
                                 {{"Authorization", alice}});
   REQUIRE_MESSAGE(project.status == 201, project.body);
   const std::string project_id = project.json()["id"].get<std::string>();
-  const std::string zip = testing::stored_zip({{"index.html", "<html></html>"}});
+  const std::string zip = testing::zip_file({{.name = "index.html", .content = "<html></html>"}});
   struct Attempt {
     const char* field;
     std::vector<std::pair<std::string, std::string>> fields;

@@ -12,6 +12,7 @@
 namespace ledger {
 namespace {
 
+using testing::HttpClient;
 using testing::LedgerdProcess;
 
 TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly on SIGTERM") {
@@ -38,12 +39,15 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
                                 nlohmann::json{{"email", "admin@localhost"},
                                                {"password", password}}
                                     .dump());
-    CHECK(login.status == 200);
+    REQUIRE(login.status == 200);
+    const std::string token = login.json()["token"].get<std::string>();
     auto missing = client.get("/api/ledger/head");  // no trailing slash: not the same path
     CHECK(missing.status == 404);
     CHECK(missing.header("Content-Type") == "application/problem+json");
     CHECK(missing.json()["status"] == 404);
-    auto metrics = client.get("/metrics");
+    CHECK(client.get("/metrics").status == 401);  // admins only on the API listener
+    auto metrics = client.request(boost::beast::http::verb::get, "/metrics", "",
+                                  {{"Authorization", "Bearer " + token}});
     CHECK(metrics.status == 200);
     CHECK(metrics.body.find("ledger_http_requests_total{route=\"/healthz\",method=\"GET\","
                             "status=\"200\"} 1") != std::string::npos);
@@ -55,6 +59,26 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
   const std::string second = again.wait_for_line(std::regex("(created admin|listening on)"));
   CHECK(second == "listening on");  // the admin exists: no new password
   CHECK(again.terminate_and_wait(SIGINT) == 0);
+}
+
+TEST_CASE("--metrics-listen serves /metrics without a token, and nothing else") {
+  testing::TempDirectory dir;
+  LedgerdProcess ledgerd(dir.string(),
+                         {"--password-cost", "10", "--metrics-listen", "127.0.0.1:0"});
+  const auto metrics_port = static_cast<unsigned short>(
+      std::stoi(ledgerd.wait_for_line(std::regex("metrics on http://127.0.0.1:(\\d+)/metrics"))));
+  const auto api_port = static_cast<unsigned short>(
+      std::stoi(ledgerd.wait_for_line(std::regex("listening on http://127.0.0.1:(\\d+)"))));
+  HttpClient scraper("127.0.0.1", metrics_port);
+  auto metrics = scraper.get("/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.header("Content-Type").starts_with("text/plain"));
+  CHECK(metrics.body.find("ledger_log_head_position 1") != std::string::npos);
+  CHECK(scraper.get("/healthz").status == 404);
+  CHECK(scraper.get("/api/ledger/head/").status == 404);
+  HttpClient client("127.0.0.1", api_port);
+  CHECK(client.get("/metrics").status == 401);
+  CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
 }
 
 TEST_CASE("ledgerd refuses a malformed --listen with exit code 2") {

@@ -77,7 +77,7 @@ struct ApiFixture {
     api.blobs = blobs.get();
     http::add_health_routes(router, *log);
     http::add_ledger_routes(router, *log);
-    http::add_metrics_routes(router, metrics);
+    http::add_metrics_routes(router, metrics, api);
     http::add_api_routes(router, api);
     http::ServerOptions server_options;
     server_options.listen_port = 0;
@@ -87,6 +87,7 @@ struct ApiFixture {
   }
 
   ~ApiFixture() {
+    api.min_position_waiters.stop();  // its completions answer through the server
     server->stop();
     slow_work.join();
     projections.stop();

@@ -222,6 +222,13 @@ TEST_CASE("balances --as-of a position equal the balances the live system showed
   CHECK(by_time.output.find("wallet:alice,70.00") != std::string::npos);  // paid at 12:00
 }
 
+TEST_CASE("balances --as-of a position past 2^64-1 is a usage error (exit 2), not a crash") {
+  AuditedData data;
+  auto run = run_audit("balances --as-of 18446744073709551616 " + data.args());
+  CHECK(run.exit_code == 2);
+  CHECK(run.output.find("--as-of") != std::string::npos);
+}
+
 TEST_CASE("statement, export and head anchors") {
   AuditedData data;
   auto statement = run_audit("statement --format csv --account wallet:alice " + data.args());

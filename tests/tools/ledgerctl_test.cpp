@@ -282,5 +282,13 @@ TEST_CASE("ledgerctl refuses a missing store and unknown commands with exit code
   CHECK(run_tool(LEDGERCTL, "users delete-everyone --data-dir /tmp").exit_code == 2);
 }
 
+TEST_CASE("ledgerctl projections refuses a --timeout-seconds of 0 with exit code 2, naming it") {
+  testing::TempDirectory dir;
+  auto zero = run_tool(LEDGERCTL,
+                       "projections rebuild --all --timeout-seconds 0 --data-dir " + dir.string());
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.output.find("--timeout-seconds") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace ledger
