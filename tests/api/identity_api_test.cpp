@@ -158,7 +158,8 @@ TEST_CASE("the events list shows no password hash, token digest or code MAC, onl
   }
   CHECK(listed.body.find("scrypt$") == std::string::npos);
   int redacted = 0;
-  for (const auto& event : listed.json()["results"]) {
+  const auto body = listed.json();
+  for (const auto& event : body["results"]) {
     for (const char* field : {"password_hash", "token_digest", "code_digest"}) {
       if (!event["data"].contains(field)) continue;
       CHECK(event["data"][field] == "[redacted]");

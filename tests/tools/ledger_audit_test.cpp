@@ -226,7 +226,6 @@ TEST_CASE("balances --as-of a position past 2^64-1 is a usage error (exit 2), no
   AuditedData data;
   auto run = run_audit("balances --as-of 18446744073709551616 " + data.args());
   CHECK(run.exit_code == 2);
-  CHECK(run.output.find("--as-of") != std::string::npos);
 }
 
 TEST_CASE("statement, export and head anchors") {
