@@ -95,7 +95,7 @@ TEST_CASE(
                        R"({"service":"marketing","agent_id":"nobody"})");
   CHECK(answer.status == 400);
   CHECK(answer.header("Content-Type") == "application/problem+json");
-  CHECK(answer.json()["errors"].contains("client_id"));
+  CHECK(answer.json()["errors"].contains("id"));
   CHECK(f.get(admin, "/api/auth/me/").status == 200);
 }
 

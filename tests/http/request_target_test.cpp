@@ -34,12 +34,12 @@ Dispatched dispatch(const std::string& target) {
 TEST_CASE(
     "a path parameter of invalid UTF-8, control or bidirectional characters is 400 naming "
     "it, before the handler runs") {
-  for (const std::string& segment : {"\xb5\xff", "a\x01", "a\x7f",
-                                     "\xe2\x80\xae"
-                                     "abc",
-                                     "\xc0\xaf"}) {
+  for (const std::string_view segment : {"\xb5\xff", "a\x01", "a\x7f",
+                                         "\xe2\x80\xae"
+                                         "abc",
+                                         "\xc0\xaf"}) {
     CAPTURE(segment);
-    const auto dispatched = dispatch("/api/clients/" + segment + "/");
+    const auto dispatched = dispatch("/api/clients/" + std::string(segment) + "/");
     CHECK_FALSE(dispatched.handler_ran);
     CHECK(dispatched.response.result_int() == 400);
     const auto body = nlohmann::json::parse(dispatched.response.body());
@@ -54,18 +54,19 @@ TEST_CASE(
 TEST_CASE(
     "a query parameter of invalid UTF-8, control characters or bad percent-encoding is "
     "400 naming it, before the handler runs") {
-  for (const std::string& query : {"status=%FF", "status=\xff", "status=a%00b", "status=%E2%80%AE",
-                                   "status=%G1", "status=%4", "limit=1&status=%C3"}) {
+  for (const std::string_view query :
+       {"status=%FF", "status=\xff", "status=a%00b", "status=%E2%80%AE", "status=%G1", "status=%4",
+        "limit=1&status=%C3"}) {
     CAPTURE(query);
-    const auto dispatched = dispatch("/api/clients/x/?" + query);
+    const auto dispatched = dispatch("/api/clients/x/?" + std::string(query));
     CHECK_FALSE(dispatched.handler_ran);
     CHECK(dispatched.response.result_int() == 400);
     const auto body = nlohmann::json::parse(dispatched.response.body());
     CHECK(body["errors"].contains("status"));
   }
-  for (const std::string& query : {"%FF=1", "a%00=1"}) {
+  for (const std::string_view query : {"%FF=1", "a%00=1"}) {
     CAPTURE(query);
-    const auto dispatched = dispatch("/api/clients/x/?" + query);
+    const auto dispatched = dispatch("/api/clients/x/?" + std::string(query));
     CHECK_FALSE(dispatched.handler_ran);
     CHECK(dispatched.response.result_int() == 400);
     CHECK(nlohmann::json::parse(dispatched.response.body())["errors"].contains("query"));
