@@ -72,12 +72,14 @@ void log_events(ApiContext& api, const Request& request, const Caller&, Reply re
         auto read = api.log.read_stream(stream, from, store::ReadDirection::forward, 256);
         if (!read) return std::move(read).error();
         if (read->empty()) break;
+        // Read before the envelopes are moved out: a moved-from envelope has no version.
+        const std::uint64_t next_version = read->back().stream_version() + 1;
         for (auto& envelope : *read) {
           if (envelope.position() > *after && envelopes.size() < *limit) {
             envelopes.push_back(std::move(envelope));
           }
         }
-        from = read->back().stream_version() + 1;
+        from = next_version;
       }
     }
     nlohmann::json results = nlohmann::json::array();

@@ -70,15 +70,14 @@ Renderer<events::WebsiteVersionState> render_version() {
   };
 }
 
-// The project an upload is for, when the caller may see it (not_found otherwise).
+// The project an upload is for, when the caller may see it (not_found otherwise). An unknown
+// project answers exactly like one out of scope: the answer must not tell which ids exist.
 Status require_project_scope(const ApiContext& api, const Caller& caller,
                              std::string_view project_id) {
   auto project = domain::read_row<events::WebsiteProjectState>(
       api.log, domain::kWebsitesKeyspace, domain::website_project_key(project_id));
   if (!project) return std::move(project).error();
-  if (!project->has_value()) {
-    return make_error(Errc::not_found, "there is no such project", "project_id");
-  }
+  if (!project->has_value()) return make_error(Errc::not_found, "there is no such project");
   return require_client_scope(api.log, caller, (*project)->client_id(), kWebsite, "project");
 }
 
