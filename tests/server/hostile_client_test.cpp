@@ -15,6 +15,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/ledgerd_process.h"
 #include "tests/support/multipart_body.h"
+#include "tests/support/payment_load.h"
 #include "tests/support/temp_directory.h"
 #include "tests/support/zip_file.h"
 
@@ -37,39 +38,33 @@ struct HostileTarget {
     port = static_cast<unsigned short>(
         std::stoi(ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))));
     HttpClient client = connect();
-    admin = login(client, "admin@localhost", LedgerdProcess::admin_password(dir.string()));
+    admin = testing::login(client, "admin@localhost", LedgerdProcess::admin_password(dir.string()));
   }
 
   HttpClient connect() const { return HttpClient("127.0.0.1", port); }
 
-  static std::string login(HttpClient& client, const std::string& email,
-                           const std::string& password) {
-    auto answer = client.request(verb::post, "/api/auth/login/",
-                                 nlohmann::json{{"email", email}, {"password", password}}.dump());
-    REQUIRE_MESSAGE(answer.status == 200, answer.body);
-    return "Bearer " + answer.json()["token"].get<std::string>();
-  }
-
   // Creates a verified user as the admin; answers its id.
   std::string create_user(HttpClient& client, const std::string& email, const std::string& role,
                           const std::string& department = "") {
-    nlohmann::json body{{"email", email}, {"password", "password-" + email}, {"name", email},
-                        {"role", role}};
+    nlohmann::json body{
+        {"email", email}, {"password", "password-" + email}, {"name", email}, {"role", role}};
     if (!department.empty()) body["department"] = department;
-    auto created = client.request(verb::post, "/api/users/", body.dump(), {{"Authorization", admin}});
+    auto created =
+        client.request(verb::post, "/api/users/", body.dump(), {{"Authorization", admin}});
     REQUIRE_MESSAGE(created.status == 201, created.body);
     return created.json()["id"].get<std::string>();
   }
 
   std::string login_as(HttpClient& client, const std::string& email) {
-    return login(client, email, "password-" + email);
+    return testing::login(client, email, "password-" + email);
   }
 
   void assign(HttpClient& client, const std::string& client_id, const std::string& agent_id,
               const std::string& service) {
-    auto assigned = client.request(verb::post, "/api/clients/" + client_id + "/assign_agent/",
-                                   nlohmann::json{{"service", service}, {"agent_id", agent_id}}.dump(),
-                                   {{"Authorization", admin}});
+    auto assigned =
+        client.request(verb::post, "/api/clients/" + client_id + "/assign_agent/",
+                       nlohmann::json{{"service", service}, {"agent_id", agent_id}}.dump(),
+                       {{"Authorization", admin}});
     REQUIRE_MESSAGE(assigned.status == 200, assigned.body);
   }
 
@@ -116,8 +111,9 @@ std::string raw_request(const std::string& method, const std::string& target,
   return request;
 }
 
-TEST_CASE("hostile bytes in a path, a query, a header or a JSON body end in a 4xx answer, and "
-          "ledgerd stays up") {
+TEST_CASE(
+    "hostile bytes in a path, a query, a header or a JSON body end in a 4xx answer, and "
+    "ledgerd stays up") {
   HostileTarget target;
   HttpClient client = target.connect();
   const std::string client_id = target.create_user(client, "alice@x.com", "client");
@@ -139,15 +135,16 @@ TEST_CASE("hostile bytes in a path, a query, a header or a JSON body end in a 4x
                    "{\"amount\":\"1.00\",\"payment_method\":\"\xff\"}")},
       {"invalid UTF-8 in an idempotency key",
        raw_request("POST", "/api/wallet/topup/", alice, json,
-                   R"({"amount":"1.00","payment_method":"card"})", "Idempotency-Key: \xff\xfe\r\n")},
-      {"a duplicated key", raw_request("POST", "/api/wallet/topup/", alice, json,
-                                       R"({"amount":"1.00","amount":"999.00","payment_method":"card"})")},
+                   R"({"amount":"1.00","payment_method":"card"})",
+                   "Idempotency-Key: \xff\xfe\r\n")},
+      {"a duplicated key",
+       raw_request("POST", "/api/wallet/topup/", alice, json,
+                   R"({"amount":"1.00","amount":"999.00","payment_method":"card"})")},
       {"a NUL after the document",
        raw_request("POST", "/api/wallet/topup/", alice, json,
                    std::string(R"({"amount":"1.00","payment_method":"card"})") + '\0')},
-      {"JSON sent as text/plain",
-       raw_request("POST", "/api/wallet/topup/", alice, "text/plain",
-                   R"({"amount":"1.00","payment_method":"card"})")},
+      {"JSON sent as text/plain", raw_request("POST", "/api/wallet/topup/", alice, "text/plain",
+                                              R"({"amount":"1.00","payment_method":"card"})")},
       {"a name with a NUL",
        raw_request("POST", "/api/auth/register/", "", json,
                    std::string(R"({"email":"n@x.com","password":"long-enough-1","name":"a)") +
@@ -159,8 +156,9 @@ TEST_CASE("hostile bytes in a path, a query, a header or a JSON body end in a 4x
        raw_request("POST", "/api/auth/register/", "", json,
                    R"({"email":"s@x.com","password":"long-enough-1","name":"   "})")},
       {"a name with a line break and a MIME delimiter",
-       raw_request("POST", "/api/auth/register/", "", json,
-                   R"({"email":"m@x.com","password":"long-enough-1","name":"x\r\n--ledger-1-welcome\r\nContent-Type: text/html\r\n\r\n<a href=x>y</a>"})")},
+       raw_request(
+           "POST", "/api/auth/register/", "", json,
+           R"({"email":"m@x.com","password":"long-enough-1","name":"x\r\n--ledger-1-welcome\r\nContent-Type: text/html\r\n\r\n<a href=x>y</a>"})")},
   };
   for (const auto& attempt : attempts) {
     CAPTURE(attempt.what);
@@ -177,8 +175,9 @@ TEST_CASE("hostile bytes in a path, a query, a header or a JSON body end in a 4x
   CHECK(client_id.size() > 0);
 }
 
-TEST_CASE("an upload with invalid UTF-8 in a field or its file name is refused naming the field, "
-          "stores no blob, and ledgerd stays up") {
+TEST_CASE(
+    "an upload with invalid UTF-8 in a field or its file name is refused naming the field, "
+    "stores no blob, and ledgerd stays up") {
   HostileTarget target;
   HttpClient client = target.connect();
   const std::string client_id = target.create_user(client, "alice@x.com", "client");
@@ -198,7 +197,8 @@ TEST_CASE("an upload with invalid UTF-8 in a field or its file name is refused n
     std::string file_name;
   };
   const std::vector<Attempt> attempts = {
-      {"notes", {{"project_id", project_id}, {"version_number", "1.0"}, {"notes", "caf\xe9"}},
+      {"notes",
+       {{"project_id", project_id}, {"version_number", "1.0"}, {"notes", "caf\xe9"}},
        "site.zip"},
       {"technologies_used",
        {{"project_id", project_id}, {"version_number", "1.0"}, {"technologies_used", "[\"\xff\"]"}},
@@ -221,7 +221,8 @@ TEST_CASE("an upload with invalid UTF-8 in a field or its file name is refused n
 
 // The .eml files ledgerd wrote for `address` (no --smtp-relay: DATA_DIR/outbox/), waiting until
 // one appears.
-std::vector<std::string> emails_to(const std::filesystem::path& outbox, const std::string& address) {
+std::vector<std::string> emails_to(const std::filesystem::path& outbox,
+                                   const std::string& address) {
   std::vector<std::string> found;
   for (int attempt = 0; attempt < 300 && found.empty(); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -245,18 +246,22 @@ std::string without_soft_breaks(std::string message) {
   return message;
 }
 
-TEST_CASE("a registration name of markup and a forged MIME boundary reaches the verification email "
-          "escaped and inside its own part") {
+TEST_CASE(
+    "a registration name of markup and a forged MIME boundary reaches the verification email "
+    "escaped and inside its own part") {
   HostileTarget target;
   HttpClient client = target.connect();
   const std::string head = client.get("/api/ledger/head/").json()["position"].dump();
   // Markup, and the delimiter the old position-based boundary would have had, on one line (a
   // line break is refused at the door, see the case above).
-  const std::string name = "<script>alert(1)</script><a href=\"https://evil.example\">Verify</a> "
-                           "--ledger-" + head + "-welcome--";
+  const std::string name =
+      "<script>alert(1)</script><a href=\"https://evil.example\">Verify</a> "
+      "--ledger-" +
+      head + "-welcome--";
   auto registered = client.request(
       verb::post, "/api/auth/register/",
-      nlohmann::json{{"email", "victim@x.com"}, {"password", "long enough"}, {"name", name}}.dump());
+      nlohmann::json{{"email", "victim@x.com"}, {"password", "long enough"}, {"name", name}}
+          .dump());
   REQUIRE_MESSAGE(registered.status == 201, registered.body);
   const auto emails = emails_to(target.dir.path() / "outbox", "victim@x.com");
   REQUIRE(!emails.empty());  // the verification email (a welcome may come with it)
@@ -286,8 +291,9 @@ TEST_CASE("a registration name of markup and a forged MIME boundary reaches the 
   target.require_alive();
 }
 
-TEST_CASE("an agent gets the same 404 for a client or project that does not exist and for one not "
-          "assigned to it, on every route that takes one") {
+TEST_CASE(
+    "an agent gets the same 404 for a client or project that does not exist and for one not "
+    "assigned to it, on every route that takes one") {
   HostileTarget target;
   HttpClient client = target.connect();
   const std::string bob_id = target.create_user(client, "bob@x.com", "client");
@@ -295,9 +301,8 @@ TEST_CASE("an agent gets the same 404 for a client or project that does not exis
   const std::string mkt = target.login_as(client, "mkt@x.com");
   const std::string unknown_id = "01JZZZZZZZZZZZZZZZZZZZZZZZ";
   const std::vector<std::pair<std::string, std::string>> routes = {
-      {"/api/campaigns/",
-       R"({"client_id":"ID","name":"C","platform":"instagram","budget":"10.00",)"
-       R"("target_reach":1000,"target_engagement":100})"},
+      {"/api/campaigns/", R"({"client_id":"ID","name":"C","platform":"instagram","budget":"10.00",)"
+                          R"("target_reach":1000,"target_engagement":100})"},
       {"/api/content-schedule/",
        R"({"client_id":"ID","platform":"instagram","social_account":"@a","caption":"x",)"
        R"("scheduled_at":"2030-01-01T00:00:00Z","hashtags":["#a"],)"
@@ -308,10 +313,8 @@ TEST_CASE("an agent gets the same 404 for a client or project that does not exis
     const auto body_for = [&](const std::string& id) {
       return std::regex_replace(body_template, std::regex("ID"), id);
     };
-    auto unassigned =
-        client.request(verb::post, path, body_for(bob_id), {{"Authorization", mkt}});
-    auto missing =
-        client.request(verb::post, path, body_for(unknown_id), {{"Authorization", mkt}});
+    auto unassigned = client.request(verb::post, path, body_for(bob_id), {{"Authorization", mkt}});
+    auto missing = client.request(verb::post, path, body_for(unknown_id), {{"Authorization", mkt}});
     CHECK(unassigned.status == 404);
     CHECK(missing.status == unassigned.status);
     CHECK(missing.body == unassigned.body);
@@ -329,8 +332,8 @@ TEST_CASE("an agent gets the same 404 for a client or project that does not exis
     HttpClient uploader = target.connect();
     return uploader.request(
         verb::post, "/api/website-versions/",
-        testing::multipart_body({{"project_id", project_id}, {"version_number", "1.0"}},
-                                "site.zip", testing::zip_file({{.name = "a.html", .content = "a"}})),
+        testing::multipart_body({{"project_id", project_id}, {"version_number", "1.0"}}, "site.zip",
+                                testing::zip_file({{.name = "a.html", .content = "a"}})),
         {{"Authorization", web}, {"Content-Type", testing::multipart_content_type()}});
   };
   auto unassigned = upload_for(project.json()["id"].get<std::string>());
