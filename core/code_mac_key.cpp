@@ -31,14 +31,14 @@ Status sync_directory(const std::filesystem::path& directory) {
   return {};
 }
 
-// Writes a fresh key beside `path` and links it into place: link() never replaces a file, so
-// when two processes race, both end up reading the one key that won.
-Status create_key_file(const std::filesystem::path& path) {
+// Writes `key` beside `path` and links it into place: link() never replaces a file, so when two
+// processes race, both end up reading the one key that won.
+Status write_key_file(const std::filesystem::path& path, std::string_view key) {
+  LEDGER_ASSERT(key.size() == CodeMacKey::kBytes, "a code MAC key is 32 bytes");
   const std::filesystem::path temporary =
       path.parent_path() / fmt::format(".code-mac-key.{}.tmp", ::getpid());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return key_error(path, fmt::format("cannot be created: {}", std::strerror(errno)));
-  const std::string key = secure_random_bytes(CodeMacKey::kBytes);
   const bool written = ::fchmod(fd, 0600) == 0 &&
                        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
                        ::fsync(fd) == 0;
@@ -47,6 +47,16 @@ Status create_key_file(const std::filesystem::path& path) {
   ::unlink(temporary.c_str());
   if (!linked) return key_error(path, "cannot be written");
   return sync_directory(path.parent_path());
+}
+
+// DATA_DIR/secrets/, made owner-only when it is new.
+Status make_secrets_directory(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::create_directories(path.parent_path(), error)) {
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, error);
+  }
+  if (error) return key_error(path, fmt::format("has no directory: {}", error.message()));
+  return {};
 }
 
 Result<CodeMacKey> read_key_file(const std::filesystem::path& path) {
@@ -97,15 +107,39 @@ std::filesystem::path code_mac_key_path(const std::filesystem::path& data_dir) {
 
 Result<CodeMacKey> load_or_create_code_mac_key(const std::filesystem::path& data_dir) {
   const std::filesystem::path path = code_mac_key_path(data_dir);
+  if (auto made = make_secrets_directory(path); !made) return std::move(made).error();
   std::error_code error;
-  if (std::filesystem::create_directory(path.parent_path(), error)) {
-    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, error);
-  }
-  if (error) return key_error(path, fmt::format("has no directory: {}", error.message()));
   if (!std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
-    if (auto created = create_key_file(path); !created) return std::move(created).error();
+    if (auto created = write_key_file(path, secure_random_bytes(CodeMacKey::kBytes)); !created) {
+      return std::move(created).error();
+    }
   }
   return read_key_file(path);
+}
+
+Status save_code_mac_key(const CodeMacKey& key, const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = code_mac_key_path(data_dir);
+  if (auto made = make_secrets_directory(path); !made) return made;
+  std::error_code error;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
+    auto existing = read_key_file(path);
+    if (!existing) return std::move(existing).error();
+    if (!constant_time_equal(existing->bytes(), key.bytes())) {
+      return key_error(path, "exists and holds another key");
+    }
+    return {};
+  }
+  return write_key_file(path, key.bytes());
+}
+
+Status copy_code_mac_key(const std::filesystem::path& from_data_dir,
+                         const std::filesystem::path& to_data_dir) {
+  const std::filesystem::path from = code_mac_key_path(from_data_dir);
+  std::error_code error;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(from, error))) return {};
+  auto key = read_key_file(from);
+  if (!key) return std::move(key).error();
+  return save_code_mac_key(*key, to_data_dir);
 }
 
 }  // namespace ledger

@@ -32,6 +32,9 @@ class CodeMacKey {
   std::string code_mac(std::string_view purpose, std::string_view user_id,
                        std::string_view code) const;
 
+  // The key itself, for writing it into a backup (save_code_mac_key); never logged or shown.
+  const std::string& bytes() const { return bytes_; }
+
  private:
   explicit CodeMacKey(std::string bytes);
   std::string bytes_;
@@ -46,5 +49,15 @@ std::filesystem::path code_mac_key_path(const std::filesystem::path& data_dir);
 // read, when it does not hold exactly 32 bytes, or when its mode lets others than its owner read
 // or write it.
 Result<CodeMacKey> load_or_create_code_mac_key(const std::filesystem::path& data_dir);
+
+// Writes `key` as `data_dir`'s key, made as above: backups carry the key, or codes sent before a
+// restore could no longer be checked after it. Ok when `data_dir` already holds this very key;
+// io_error when it holds another or the key cannot be written.
+Status save_code_mac_key(const CodeMacKey& key, const std::filesystem::path& data_dir);
+
+// The same from one data directory (or backup) to another: ok without copying anything when
+// `from_data_dir` has no key (made before keys existed); io_error when its key is damaged.
+Status copy_code_mac_key(const std::filesystem::path& from_data_dir,
+                         const std::filesystem::path& to_data_dir);
 
 }  // namespace ledger

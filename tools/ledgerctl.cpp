@@ -22,6 +22,7 @@
 #include "core/domain/users.h"
 #include "core/hex.h"
 #include "core/id_generator.h"
+#include "core/code_mac_key.h"
 #include "core/password_hasher.h"
 #include "core/secure_random.h"
 #include "core/sequencer.h"
@@ -159,6 +160,7 @@ int command_backup(int argc, char** argv) {
   auto blobs = store::copy_blob_directory(std::filesystem::path(common.data_dir) / "blobs",
                                           std::filesystem::path(to) / "blobs");
   if (!blobs) fail(blobs.error().message);
+  if (auto key = copy_code_mac_key(common.data_dir, to); !key) fail(key.error().message);
   std::printf("backed up %llu events (head %llu:%s) and %llu files to %s\n",
               static_cast<unsigned long long>(head.position),
               static_cast<unsigned long long>(head.position), to_hex(head.hash).c_str(),
@@ -189,6 +191,7 @@ int command_restore(int argc, char** argv) {
   auto blobs = store::copy_blob_directory(std::filesystem::path(from) / "blobs",
                                           std::filesystem::path(common.data_dir) / "blobs");
   if (!blobs) fail(blobs.error().message);
+  if (auto key = copy_code_mac_key(from, common.data_dir); !key) fail(key.error().message);
   // Opening it verifies the tail of the hash chain; ledger-audit verify checks all of it.
   auto log = open_store(common, /*read_only=*/false);
   const auto head = log->head();

@@ -61,6 +61,10 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
     if (!copied) return reply_error(request, copied.error(), reply);
     blobs = *copied;
   }
+  // The key verification codes are checked with: a restore keeps codes already sent valid.
+  if (auto key = save_code_mac_key(api.options.code_mac_key, target); !key) {
+    return reply_error(request, key.error(), reply);
+  }
   Response response = json_response(
       request, beast_http::status::created,
       {{"path", target.string()}, {"contains_position", position}, {"blobs", blobs}});

@@ -10,6 +10,7 @@
 #include <thread>
 #include <regex>
 
+#include "core/code_mac_key.h"
 #include "core/domain/users.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
@@ -56,7 +57,14 @@ struct DataDir {
   }
 };
 
-TEST_CASE("offline backup and restore keep the head, the uploaded files, and verify") {
+// The bytes of a data directory's code MAC key ("" when it has none).
+std::string code_mac_key_of(const std::filesystem::path& data_dir) {
+  std::ifstream file(code_mac_key_path(data_dir), std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+}
+
+TEST_CASE("offline backup and restore keep the head, the uploaded files, the code MAC key, and "
+          "verify") {
   DataDir data;
   const std::string backup = data.dir.string() + "-backup";
   const std::string restored = data.dir.string() + "-restored";
@@ -65,6 +73,9 @@ TEST_CASE("offline backup and restore keep the head, the uploaded files, and ver
   const auto blob_path = data.dir.path() / "blobs" / "sha256" / "aa" / blob;
   std::filesystem::create_directories(blob_path.parent_path());
   std::ofstream(blob_path) << "zip bytes";
+  REQUIRE(load_or_create_code_mac_key(data.dir.path()).ok());  // as ledgerd makes it
+  const std::string key = code_mac_key_of(data.dir.path());
+  REQUIRE(key.size() == CodeMacKey::kBytes);
   auto backed = run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup);
   REQUIRE_MESSAGE(backed.exit_code == 0, backed.output);
   CHECK(run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup)
@@ -77,6 +88,12 @@ TEST_CASE("offline backup and restore keep the head, the uploaded files, and ver
   std::string content;
   std::getline(restored_blob, content);
   CHECK(content == "zip bytes");
+  // Codes sent before the backup still verify after a restore: the key travels with it, owner-only.
+  CHECK(code_mac_key_of(backup) == key);
+  CHECK(code_mac_key_of(restored) == key);
+  CHECK((std::filesystem::status(code_mac_key_path(restored)).permissions() &
+         (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+        std::filesystem::perms::none);
   CHECK(run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored).exit_code ==
         2);
   auto verified = run_tool(LEDGER_AUDIT, "verify --quiet --data-dir " + restored);
@@ -264,6 +281,8 @@ TEST_CASE("an online backup under write load restores to a log that verifies and
   auto back = run_tool(LEDGERCTL, "restore --from " + dir.string() +
                                       "/backups/under-load --data-dir " + restored);
   REQUIRE_MESSAGE(back.exit_code == 0, back.output);
+  CHECK(code_mac_key_of(restored) == code_mac_key_of(dir.path()));  // the server's key came along
+  CHECK(code_mac_key_of(restored).size() == CodeMacKey::kBytes);
   auto verified = run_tool(LEDGER_AUDIT, "verify --quiet --data-dir " + restored);
   CHECK_MESSAGE(verified.exit_code == 0, verified.output);
   {

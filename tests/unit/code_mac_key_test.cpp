@@ -80,5 +80,26 @@ TEST_CASE("a key file of the wrong size, readable by others, or not a file is re
   CHECK_FALSE(load_or_create_code_mac_key(dir.path()).ok());
 }
 
+TEST_CASE("a key copied into a backup is the same key, and never overwrites another one") {
+  testing::TempDirectory dir;
+  const auto source = dir.path() / "data";
+  const auto backup = dir.path() / "backup";
+  CHECK(copy_code_mac_key(source, backup).ok());  // a data directory from before keys: nothing
+  CHECK_FALSE(std::filesystem::exists(code_mac_key_path(backup)));
+  auto key = load_or_create_code_mac_key(source);
+  REQUIRE(key.ok());
+  REQUIRE(copy_code_mac_key(source, backup).ok());
+  auto copied = load_or_create_code_mac_key(backup);
+  REQUIRE(copied.ok());
+  CHECK(copied->code_mac("verify", "u1", "123456") == key->code_mac("verify", "u1", "123456"));
+  CHECK(save_code_mac_key(*key, backup).ok());  // the same key again: nothing to do
+  auto refused = save_code_mac_key(CodeMacKey::generate(), backup);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("another key") != std::string::npos);
+  auto still = load_or_create_code_mac_key(backup);
+  REQUIRE(still.ok());
+  CHECK(still->code_mac("verify", "u1", "123456") == key->code_mac("verify", "u1", "123456"));
+}
+
 }  // namespace
 }  // namespace ledger
