@@ -36,6 +36,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -351,14 +352,34 @@ void apply_twist(Twist twist, http::Request& request, std::string& target) {
   if (!body.empty()) request.prepare_payload();
 }
 
+// True for what the API accepts as a JSON body's type: "application/json" in any case, optionally
+// surrounded by spaces or tabs, with any parameters, but a charset must be UTF-8 (RFC 8259).
 bool is_json_content_type(std::string content_type) {
   for (auto& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto start = content_type.find_first_not_of(' ');
-  if (start == std::string::npos) return false;
-  const std::string_view rest = std::string_view(content_type).substr(start);
-  constexpr std::string_view kJson = "application/json";
-  return rest.starts_with(kJson) &&
-         (rest.size() == kJson.size() || rest[kJson.size()] == ';' || rest[kJson.size()] == ' ');
+  const auto trim = [](std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::string_view();
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+  };
+  std::vector<std::string_view> pieces;
+  std::string_view rest = content_type;
+  for (auto semicolon = rest.find(';');; semicolon = rest.find(';')) {
+    pieces.push_back(trim(rest.substr(0, semicolon)));
+    if (semicolon == std::string_view::npos) break;
+    rest.remove_prefix(semicolon + 1);
+  }
+  if (pieces.front() != "application/json") return false;
+  for (std::size_t i = 1; i < pieces.size(); ++i) {
+    const auto equals = pieces[i].find('=');
+    if (trim(pieces[i].substr(0, equals)) != "charset") continue;
+    if (equals == std::string_view::npos) return false;
+    std::string_view charset = trim(pieces[i].substr(equals + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+      charset = charset.substr(1, charset.size() - 2);
+    }
+    if (charset != "utf-8") return false;
+  }
+  return true;
 }
 
 // The refusals of a request: 415 only for a body that is not JSON; `errors` well formed; a
