@@ -36,45 +36,58 @@ std::optional<std::string> percent_decode(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+namespace {
+
+// Calls `visit(name, value, has_value)` for each name=value pair of the target's query string, as
+// sent (not decoded), until it answers false.
+template <class Visit>
+void for_each_query_pair(std::string_view target, Visit visit) {
   const auto question = target.find('?');
-  if (question == std::string_view::npos) return std::nullopt;
+  if (question == std::string_view::npos) return;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const auto equals = pair.find('=');
-    const std::string_view key = pair.substr(0, equals);
-    if (key != name) continue;
-    if (equals == std::string_view::npos) return std::string();
-    return percent_decode(pair.substr(equals + 1));
+    const std::string_view value =
+        equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+    if (!visit(pair.substr(0, equals), value, equals != std::string_view::npos)) return;
   }
-  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+  std::optional<std::string> found;
+  for_each_query_pair(target, [&](std::string_view key, std::string_view value, bool has_value) {
+    if (key != name) return true;
+    found = has_value ? percent_decode(value) : std::optional<std::string>(std::string());
+    return false;
+  });
+  return found;
 }
 
 Status check_query(std::string_view target) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto equals = pair.find('=');
-    const auto name = percent_decode(pair.substr(0, equals));
+  Status status;
+  for_each_query_pair(target, [&](std::string_view raw_name, std::string_view raw_value,
+                                  bool has_value) {
+    const auto name = percent_decode(raw_name);
     if (!name || !check_text("a query parameter name", *name, TextKind::short_text)) {
-      return make_error(Errc::invalid_argument, "a query parameter name is malformed", "query");
+      status = make_error(Errc::invalid_argument, "a query parameter name is malformed", "query");
+      return false;
     }
-    if (equals == std::string_view::npos) continue;
-    const auto value = percent_decode(pair.substr(equals + 1));
+    if (!has_value) return true;
+    const auto value = percent_decode(raw_value);
     if (!value) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("{} is not well-formed percent-encoding", *name), *name);
+      status = make_error(Errc::invalid_argument,
+                          fmt::format("{} is not well-formed percent-encoding", *name), *name);
+      return false;
     }
-    if (auto checked = check_text(*name, *value, TextKind::short_text); !checked) return checked;
-  }
-  return {};
+    status = check_text(*name, *value, TextKind::short_text);
+    return status.ok();
+  });
+  return status;
 }
 
 std::string url_encode(std::string_view text) {
@@ -82,8 +95,7 @@ std::string url_encode(std::string_view text) {
   std::string encoded;
   for (unsigned char c : text) {
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-                            c == '~';
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved) {
       encoded.push_back(static_cast<char>(c));
     } else {
