@@ -45,7 +45,7 @@ Result<Money> UnitOfWork::balance(std::string_view account) {
   return Money::from_minor(row->balance_minor());
 }
 
-Status UnitOfWork::apply_postings(
+void UnitOfWork::check_postings(
     const google::protobuf::RepeatedPtrField<events::Posting>& postings) {
   Money sum = Money::zero();
   for (const auto& entry : postings) {
@@ -55,30 +55,16 @@ Status UnitOfWork::apply_postings(
   }
   LEDGER_ASSERT(sum.is_zero(), "the postings of an event must sum to zero");
   LEDGER_ASSERT(!postings.empty(), "an event with a postings field moves money");
+}
 
+void UnitOfWork::check_wallets(
+    const google::protobuf::RepeatedPtrField<events::Posting>& postings) {
   for (const auto& entry : postings) {
-    auto row = account(entry.account());
-    if (!row) return std::move(row).error();
-    events::AccountState state = std::move(row).value();
-    const Money amount = Money::from_minor(entry.amount_minor());
-    auto balance = Money::from_minor(state.balance_minor()).checked_add(amount);
-    if (!balance) return std::move(balance).error();
-    if (amount.is_positive()) {
-      auto total = Money::from_minor(state.total_credited_minor()).checked_add(amount);
-      if (!total) return std::move(total).error();
-      state.set_total_credited_minor(total->minor());
-    } else {
-      auto total = Money::from_minor(state.total_debited_minor()).checked_sub(amount);
-      if (!total) return std::move(total).error();
-      state.set_total_debited_minor(total->minor());
-    }
-    LEDGER_ASSERT(!is_wallet_account(entry.account()) || !balance->is_negative(),
+    if (!is_wallet_account(entry.account())) continue;
+    auto balance = this->balance(entry.account());
+    LEDGER_ASSERT(!balance.ok() || !balance->is_negative(),
                   "a decision would leave a wallet below zero");
-    state.set_balance_minor(balance->minor());
-    state.set_postings(state.postings() + 1);
-    save(kAccountsKeyspace, entry.account(), state);
   }
-  return {};
 }
 
 store::CommitRequest UnitOfWork::finish(std::string result) {

@@ -1,11 +1,12 @@
 // UnitOfWork: what one domain command reads and produces, on top of the sequencer's
 // DecisionContext.
 //
-// A decider loads the state rows it needs (as of every command decided before it), checks its
-// rules, then emits events and saves the state rows those events fold into. Rows it saved are
-// what it reads back. `emit` applies the event's postings (if the message has a `postings` field)
-// to the "accounts" keyspace: it asserts that they sum to zero (a bug otherwise) and refuses with
-// amount_overflow if a balance would overflow. `finish` turns the whole unit into one commit.
+// A decider loads the rows it needs (as of every command decided before it), checks its rules
+// and emits events; it never writes a row. `emit` folds each event into the inline read models
+// at once, through the registered folds (core/domain/inline_folds.h), so what the decider reads
+// next — and what the commit writes — is exactly the fold of the log. An event with postings
+// must have postings that sum to zero (a bug otherwise); a balance that would overflow refuses
+// the command with amount_overflow. `finish` turns the whole unit into one commit.
 //
 // Nothing is written unless `finish` is called and its commit appended: a decider that returns
 // an error simply drops its unit of work.
@@ -17,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/domain/fold.h"
+#include "core/domain/inline_folds.h"
 #include "core/money.h"
 #include "core/sequencer.h"
 #include "events/event_types.h"
@@ -31,7 +34,7 @@ concept HasPostings = requires(const E& event) {
       const google::protobuf::RepeatedPtrField<events::Posting>&>;
 };
 
-class UnitOfWork {
+class UnitOfWork : private FoldRows {
  public:
   explicit UnitOfWork(DecisionContext& context) : context_(context) {}
 
@@ -61,12 +64,14 @@ class UnitOfWork {
   // True when a row exists (saved by this unit or before).
   Result<bool> exists(std::string_view keyspace, std::string_view key);
 
-  // Appends `event` to `stream_id`, applying its postings to the accounts.
+  // Appends `event` to `stream_id` and folds it into the inline read models.
   template <class E>
   Status emit(std::string stream_id, const E& event) {
-    if constexpr (HasPostings<E>) {
-      if (auto applied = apply_postings(event.postings()); !applied) return applied;
+    if constexpr (HasPostings<E>) check_postings(event.postings());
+    if (auto folded = evolve_inline(*this, FoldedEvent{event, stream_id, now_us()}); !folded) {
+      return folded;
     }
+    if constexpr (HasPostings<E>) check_wallets(event.postings());
     commit_.events.push_back(store::PendingEvent{std::move(stream_id),
                                                  events::event_type_of<E>(),
                                                  event.SerializeAsString()});
@@ -85,7 +90,18 @@ class UnitOfWork {
  private:
   static std::string row_key(std::string_view keyspace, std::string_view key);
   Result<std::optional<std::string>> read(std::string_view keyspace, std::string_view key);
-  Status apply_postings(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
+  // FoldRows: the folds read and write this unit's overlay.
+  Result<std::optional<std::string>> get(std::string_view keyspace,
+                                         std::string_view key) override {
+    return read(keyspace, key);
+  }
+  void set(std::string_view keyspace, std::string_view key,
+           std::optional<std::string> value) override {
+    writes_[row_key(keyspace, key)] = std::move(value);
+  }
+  // Bugs of a decider, not refusals: postings that do not sum to zero, a wallet below zero.
+  static void check_postings(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
+  void check_wallets(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
   static Error corrupt_row(std::string_view keyspace, std::string_view key);
 
   DecisionContext& context_;

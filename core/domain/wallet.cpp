@@ -5,13 +5,10 @@
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
+#include "core/domain/wallets_fold.h"
 
 namespace ledger::domain {
 namespace {
-
-std::string wallet_key(std::string_view user_id) { return "wallet/" + std::string(user_id); }
-std::string topup_key(std::string_view topup_id) { return "topup/" + std::string(topup_id); }
-std::string hold_key(std::string_view hold_id) { return "hold/" + std::string(hold_id); }
 
 Result<events::WalletState> load_wallet(UnitOfWork& uow, std::string_view user_id) {
   auto row = uow.load<events::WalletState>(kWalletsKeyspace, wallet_key(user_id));
@@ -35,7 +32,8 @@ bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {
   return hold.status() == "open" && (hold.expires_at_us() == 0 || hold.expires_at_us() > now_us);
 }
 
-// Emits TopUpRequested and saves the top-up row; shared by clients and the auto-recharge rule.
+// Emits TopUpRequested (the fold opens the top-up row, and marks an auto-recharge one pending on
+// the wallet's rule); shared by clients and the auto-recharge rule.
 Result<events::TopUpState> open_topup(UnitOfWork& uow, const RequestTopUp& command,
                                       bool auto_recharge) {
   auto taken = uow.exists(kWalletsKeyspace, topup_key(command.topup_id));
@@ -53,16 +51,7 @@ Result<events::TopUpState> open_topup(UnitOfWork& uow, const RequestTopUp& comma
   if (auto emitted = uow.emit("topup:" + command.topup_id, requested); !emitted) {
     return std::move(emitted).error();
   }
-  events::TopUpState state;
-  state.set_topup_id(command.topup_id);
-  state.set_user_id(command.user_id);
-  state.set_amount_minor(command.amount.minor());
-  state.set_payment_method(command.payment_method);
-  state.set_status("pending");
-  state.set_auto_recharge(auto_recharge);
-  state.set_requested_at_us(uow.now_us());
-  uow.save(kWalletsKeyspace, topup_key(command.topup_id), state);
-  return state;
+  return load_topup(uow, command.topup_id);
 }
 
 // After a debit: request one auto-recharge top-up when the balance fell below the threshold.
@@ -79,8 +68,6 @@ Status apply_auto_recharge_rule(UnitOfWork& uow, std::string_view user_id, Money
                        Money::from_minor(rule.recharge_minor()), rule.payment_method()};
   auto topup = open_topup(uow, request, /*auto_recharge=*/true);
   if (!topup) return std::move(topup).error();
-  wallet->mutable_auto_recharge()->set_pending_topup_id(request.topup_id);
-  uow.save(kWalletsKeyspace, wallet_key(user_id), *wallet);
   return {};
 }
 
@@ -184,25 +171,6 @@ Status require_pending(const events::TopUpState& topup) {
   return {};
 }
 
-// Settles an auto-recharge top-up in the wallet's rule state.
-Status settle_auto_recharge(UnitOfWork& uow, const events::TopUpState& topup, bool confirmed) {
-  if (!topup.auto_recharge()) return {};
-  auto wallet = load_wallet(uow, topup.user_id());
-  if (!wallet) return std::move(wallet).error();
-  auto* rule = wallet->mutable_auto_recharge();
-  if (rule->pending_topup_id() == topup.topup_id()) rule->clear_pending_topup_id();
-  if (confirmed) {
-    rule->set_total_recharges(rule->total_recharges() + 1);
-    auto total = Money::from_minor(rule->total_recharged_minor())
-                     .checked_add(Money::from_minor(topup.amount_minor()));
-    if (!total) return std::move(total).error();
-    rule->set_total_recharged_minor(total->minor());
-    rule->set_last_recharged_at_us(uow.now_us());
-  }
-  uow.save(kWalletsKeyspace, wallet_key(topup.user_id()), *wallet);
-  return {};
-}
-
 }  // namespace
 
 Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command) {
@@ -225,13 +193,6 @@ Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp
                         fmt::format("Top-up via {}", topup->payment_method()),
                         clearing_account(topup->payment_method())});
   if (!credited) return std::move(credited).error();
-  topup->set_status("confirmed");
-  topup->set_provider_reference(command.provider_reference);
-  topup->set_settled_at_us(uow.now_us());
-  uow.save(kWalletsKeyspace, topup_key(topup->topup_id()), *topup);
-  if (auto settled = settle_auto_recharge(uow, *topup, true); !settled) {
-    return std::move(settled).error();
-  }
   return credited;
 }
 
@@ -267,12 +228,6 @@ Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command
   failed.set_reason(command.reason);
   if (auto emitted = uow.emit("topup:" + topup->topup_id(), failed); !emitted) {
     return std::move(emitted).error();
-  }
-  topup->set_status("failed");
-  topup->set_settled_at_us(uow.now_us());
-  uow.save(kWalletsKeyspace, topup_key(topup->topup_id()), *topup);
-  if (auto settled = settle_auto_recharge(uow, *topup, false); !settled) {
-    return std::move(settled).error();
   }
   return failed;
 }
@@ -325,21 +280,7 @@ Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command) 
   if (auto emitted = uow.emit("hold:" + command.hold_id, placed); !emitted) {
     return std::move(emitted).error();
   }
-  wallet->set_held_minor((Money::from_minor(wallet->held_minor()) + command.amount).minor());
-  wallet->set_open_holds(wallet->open_holds() + 1);
-  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
-
-  events::HoldState hold;
-  hold.set_hold_id(command.hold_id);
-  hold.set_user_id(command.user_id);
-  hold.set_amount_minor(command.amount.minor());
-  hold.set_remaining_minor(command.amount.minor());
-  hold.set_purpose(command.purpose);
-  hold.set_service(command.service);
-  hold.set_expires_at_us(command.expires_at_us);
-  hold.set_status("open");
-  uow.save(kWalletsKeyspace, hold_key(command.hold_id), hold);
-  return hold;
+  return load_hold(uow, command.hold_id);
 }
 
 namespace {
@@ -348,22 +289,6 @@ Status require_open(const events::HoldState& hold, std::int64_t now_us) {
   if (hold_is_open(hold, now_us)) return {};
   const std::string status = hold.status() == "open" ? "expired" : hold.status();
   return make_error(Errc::hold_not_open, fmt::format("hold {} is {}", hold.hold_id(), status));
-}
-
-// Releases `amount` of the hold from the wallet's held total.
-Status release_from_wallet(UnitOfWork& uow, const events::HoldState& hold, Money amount,
-                           bool closes_hold) {
-  auto wallet = load_wallet(uow, hold.user_id());
-  if (!wallet) return std::move(wallet).error();
-  const Money held = Money::from_minor(wallet->held_minor()) - amount;
-  LEDGER_ASSERT(!held.is_negative(), "a wallet cannot hold less than zero");
-  wallet->set_held_minor(held.minor());
-  if (closes_hold) {
-    LEDGER_ASSERT(wallet->open_holds() > 0, "closing a hold the wallet does not count");
-    wallet->set_open_holds(wallet->open_holds() - 1);
-  }
-  uow.save(kWalletsKeyspace, wallet_key(hold.user_id()), *wallet);
-  return {};
 }
 
 // Voids what is left of an open hold, for `reason` ("voided" or "expired").
@@ -378,13 +303,7 @@ Result<events::HoldState> close_hold(UnitOfWork& uow, events::HoldState hold,
   if (auto emitted = uow.emit("hold:" + hold.hold_id(), voided); !emitted) {
     return std::move(emitted).error();
   }
-  if (auto released_ok = release_from_wallet(uow, hold, released, true); !released_ok) {
-    return std::move(released_ok).error();
-  }
-  hold.set_remaining_minor(0);
-  hold.set_status(reason);
-  uow.save(kWalletsKeyspace, hold_key(hold.hold_id()), hold);
-  return hold;
+  return load_hold(uow, hold.hold_id());
 }
 
 }  // namespace
@@ -402,11 +321,7 @@ Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command
                       "amount");
   }
   const Money left = remaining - command.amount;
-  // The money leaves the hold first, so the debit finds it available.
-  if (auto released = release_from_wallet(uow, *hold, command.amount, left.is_zero());
-      !released) {
-    return std::move(released).error();
-  }
+  // The money leaves the hold first (HoldPosted releases it), so the debit finds it available.
   events::HoldPosted posted;
   posted.set_hold_id(hold->hold_id());
   posted.set_user_id(hold->user_id());
@@ -421,10 +336,6 @@ Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command
   LEDGER_ASSERT(debited.ok() || debited.error().code != Errc::insufficient_funds,
                 "held money must be available to post");
   if (!debited) return std::move(debited).error();
-  hold->set_remaining_minor(left.minor());
-  hold->set_posted_minor((Money::from_minor(hold->posted_minor()) + command.amount).minor());
-  if (left.is_zero()) hold->set_status("posted");
-  uow.save(kWalletsKeyspace, hold_key(hold->hold_id()), *hold);
   return debited;
 }
 
@@ -468,13 +379,9 @@ Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,
   if (auto emitted = uow.emit("auto-recharge:" + command.user_id, configured); !emitted) {
     return std::move(emitted).error();
   }
-  auto* rule = wallet->mutable_auto_recharge();
-  rule->set_is_enabled(true);
-  rule->set_threshold_minor(command.threshold.minor());
-  rule->set_recharge_minor(command.recharge_amount.minor());
-  rule->set_payment_method(command.payment_method);
-  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
-  return *rule;
+  auto configured_wallet = load_wallet(uow, command.user_id);
+  if (!configured_wallet) return std::move(configured_wallet).error();
+  return configured_wallet->auto_recharge();
 }
 
 Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
@@ -487,9 +394,9 @@ Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
   if (auto emitted = uow.emit("auto-recharge:" + command.user_id, disabled); !emitted) {
     return std::move(emitted).error();
   }
-  wallet->mutable_auto_recharge()->set_is_enabled(false);
-  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
-  return wallet->auto_recharge();
+  auto disabled_wallet = load_wallet(uow, command.user_id);
+  if (!disabled_wallet) return std::move(disabled_wallet).error();
+  return disabled_wallet->auto_recharge();
 }
 
 Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
@@ -507,8 +414,6 @@ Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
                                        rule.payment_method()},
                           /*auto_recharge=*/true);
   if (!topup) return std::move(topup).error();
-  wallet->mutable_auto_recharge()->set_pending_topup_id(command.topup_id);
-  uow.save(kWalletsKeyspace, wallet_key(command.user_id), *wallet);
   return topup;
 }
 

@@ -16,9 +16,10 @@
 //   enabled threshold and no auto-recharge top-up is pending, exactly one pending top-up of the
 //   recharge amount is requested in the same commit, with id "<transaction_id>-auto-recharge".
 //
-// Every function here decides one command against a UnitOfWork: it reads state, checks the rules,
-// emits events and saves the state they fold into. Ids and times come in the command or from
-// uow.now_us(): given the same state and command, the same events.
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "wallets" and "accounts"
+// folds (wallets_fold.h, posting_fold.h). Ids and times come in the command or from uow.now_us():
+// given the same state and command, the same events.
 #pragma once
 
 #include <string>

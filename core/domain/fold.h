@@ -1,0 +1,109 @@
+// Folds: how every inline read-model row comes from the log.
+//
+// An inline fold owns one keyspace. Its `evolve(rows, event)` is a pure function of that
+// keyspace's rows and one event: it reads and writes those rows and nothing else (no clock, no
+// other keyspace, no I/O; the event's time is `event.recorded_at_us`). The same function is
+// applied to the same events in the same order by three callers, so they write the same bytes:
+// - the unit of work, as a decider emits each event (the rows go into the commit's batch);
+// - `ledgerctl projections rebuild`, from position 0 into a fresh generation
+//   (replay/inline_rebuild.h);
+// - `ledger-audit verify`, which folds the log apart and compares every stored row.
+// A decider never writes a row: it reads rows, checks its rules and emits events.
+//
+// Folds are total: an event a fold does not expect (a row missing, a status already settled)
+// changes what it can and is never an error; only an undecodable row or an arithmetic overflow
+// is. Rows are serialized deterministically (map fields in key order), so equal states are equal
+// bytes.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ledger::domain {
+
+// One event as a fold sees it.
+struct FoldedEvent {
+  const google::protobuf::Message& payload;
+  std::string_view stream_id;
+  std::int64_t recorded_at_us = 0;  // the envelope's time (the decision's `now`)
+
+  // The payload as an E, or nullptr when it is another type.
+  template <class E>
+  const E* as() const {
+    return payload.GetDescriptor() == E::descriptor() ? static_cast<const E*>(&payload) : nullptr;
+  }
+};
+
+// Rows of every keyspace, as a fold reads and writes them: the unit of work's overlay, a
+// rebuild's fresh generation, the audit's scratch store.
+class FoldRows {
+ public:
+  virtual ~FoldRows() = default;
+  virtual Result<std::optional<std::string>> get(std::string_view keyspace,
+                                                 std::string_view key) = 0;
+  // nullopt erases the row.
+  virtual void set(std::string_view keyspace, std::string_view key,
+                   std::optional<std::string> value) = 0;
+};
+
+// The bytes of a row: deterministic, so equal messages are equal bytes.
+std::string serialize_row(const google::protobuf::Message& row);
+
+Error undecodable_row(std::string_view keyspace, std::string_view key);
+
+// What one fold sees: the rows of its own keyspace.
+class KeyspaceRows {
+ public:
+  KeyspaceRows(FoldRows& rows, std::string_view keyspace) : rows_(rows), keyspace_(keyspace) {}
+
+  template <class M>
+  Result<std::optional<M>> load(std::string_view key) {
+    auto bytes = rows_.get(keyspace_, key);
+    if (!bytes) return std::move(bytes).error();
+    if (!bytes->has_value()) return std::optional<M>();
+    M row;
+    if (!row.ParseFromString(**bytes)) return undecodable_row(keyspace_, key);
+    return std::optional<M>(std::move(row));
+  }
+
+  // The row, or `fresh` when there is none.
+  template <class M>
+  Result<M> load_or(std::string_view key, M fresh) {
+    auto row = load<M>(key);
+    if (!row) return std::move(row).error();
+    if (row->has_value()) return std::move(**row);
+    return fresh;
+  }
+
+  void save(std::string_view key, const google::protobuf::Message& row) {
+    rows_.set(keyspace_, key, serialize_row(row));
+  }
+  void erase(std::string_view key) { rows_.set(keyspace_, key, std::nullopt); }
+
+ private:
+  FoldRows& rows_;
+  std::string_view keyspace_;
+};
+
+using Evolve = Status (*)(KeyspaceRows& rows, const FoldedEvent& event);
+
+struct InlineFold {
+  std::string_view keyspace;  // also its name
+  // Bump when what the fold writes changes: the keyspace must then be rebuilt.
+  std::uint32_t version = 1;
+  std::string_view description;
+  // The event types it folds; empty with `every_event`: it looks at all of them (the postings
+  // fold, which reads any event's postings).
+  std::vector<const google::protobuf::Descriptor*> events;
+  bool every_event = false;
+  Evolve evolve = nullptr;
+};
+
+}  // namespace ledger::domain

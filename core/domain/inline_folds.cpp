@@ -1,0 +1,92 @@
+#include "core/domain/inline_folds.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/domain/posting_fold.h"
+#include "core/domain/wallets_fold.h"
+
+namespace ledger::domain {
+namespace {
+
+struct Registry {
+  std::vector<InlineFold> folds;
+  std::vector<const InlineFold*> every_event;
+  std::unordered_map<const google::protobuf::Descriptor*, std::vector<const InlineFold*>> by_type;
+
+  Registry() {
+    folds.push_back(accounts_fold());
+    folds.push_back(wallets_fold());
+    for (const auto& fold : folds) {
+      if (fold.every_event) every_event.push_back(&fold);
+      for (const auto* type : fold.events) by_type[type].push_back(&fold);
+    }
+  }
+};
+
+const Registry& registry() {
+  static const Registry instance;
+  return instance;
+}
+
+}  // namespace
+
+std::string serialize_row(const google::protobuf::Message& row) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    row.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+Error undecodable_row(std::string_view keyspace, std::string_view key) {
+  return make_error(Errc::corruption, fmt::format("state row {}/{} does not decode", keyspace, key));
+}
+
+std::span<const InlineFold> inline_folds() { return registry().folds; }
+
+const InlineFold* find_inline_fold(std::string_view keyspace) {
+  for (const auto& fold : registry().folds) {
+    if (fold.keyspace == keyspace) return &fold;
+  }
+  return nullptr;
+}
+
+Status evolve_inline(FoldRows& rows, const FoldedEvent& event) {
+  const auto& folds = registry();
+  for (const InlineFold* fold : folds.every_event) {
+    KeyspaceRows own(rows, fold->keyspace);
+    if (auto evolved = fold->evolve(own, event); !evolved) return evolved;
+  }
+  auto it = folds.by_type.find(event.payload.GetDescriptor());
+  if (it == folds.by_type.end()) return {};
+  for (const InlineFold* fold : it->second) {
+    KeyspaceRows own(rows, fold->keyspace);
+    if (auto evolved = fold->evolve(own, event); !evolved) return evolved;
+  }
+  return {};
+}
+
+Status evolve_some(std::span<const InlineFold* const> folds, FoldRows& rows,
+                   const FoldedEvent& event) {
+  const google::protobuf::Descriptor* type = event.payload.GetDescriptor();
+  for (const InlineFold* fold : folds) {
+    if (!fold->every_event &&
+        std::find(fold->events.begin(), fold->events.end(), type) == fold->events.end()) {
+      continue;
+    }
+    KeyspaceRows own(rows, fold->keyspace);
+    if (auto evolved = fold->evolve(own, event); !evolved) return evolved;
+  }
+  return {};
+}
+
+}  // namespace ledger::domain

@@ -1,0 +1,83 @@
+#include "core/domain/posting_fold.h"
+
+#include <mutex>
+#include <unordered_map>
+
+#include "core/domain/keyspaces.h"
+#include "core/money.h"
+
+namespace ledger::domain {
+namespace {
+
+// The postings field of each event type (nullptr: it has none), found once per type.
+const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type) {
+  static std::mutex mutex;
+  static std::unordered_map<const google::protobuf::Descriptor*,
+                            const google::protobuf::FieldDescriptor*>
+      fields;
+  std::lock_guard lock(mutex);
+  if (auto it = fields.find(type); it != fields.end()) return it->second;
+  const auto* field = type->FindFieldByName("postings");
+  if (field != nullptr &&
+      (!field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE ||
+       field->message_type() != events::Posting::descriptor())) {
+    field = nullptr;
+  }
+  return fields.emplace(type, field).first->second;
+}
+
+Status evolve_accounts(KeyspaceRows& rows, const FoldedEvent& event) {
+  const PostingsOf postings(event.payload);
+  for (int i = 0; i < postings.size(); ++i) {
+    const events::Posting& entry = postings[i];
+    auto account = rows.load_or(entry.account(), events::AccountState());
+    if (!account) return std::move(account).error();
+    if (auto posted = post(*account, entry); !posted) return posted;
+    rows.save(entry.account(), *account);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status post(events::AccountState& account, const events::Posting& entry) {
+  const Money amount = Money::from_minor(entry.amount_minor());
+  auto balance = Money::from_minor(account.balance_minor()).checked_add(amount);
+  if (!balance) return std::move(balance).error();
+  auto total = amount.is_positive()
+                   ? Money::from_minor(account.total_credited_minor()).checked_add(amount)
+                   : Money::from_minor(account.total_debited_minor()).checked_sub(amount);
+  if (!total) return std::move(total).error();
+  if (account.postings() == UINT64_MAX) {
+    return make_error(Errc::amount_overflow, "an account's posting count would overflow");
+  }
+  account.set_balance_minor(balance->minor());
+  if (amount.is_positive()) {
+    account.set_total_credited_minor(total->minor());
+  } else {
+    account.set_total_debited_minor(total->minor());
+  }
+  account.set_postings(account.postings() + 1);
+  return {};
+}
+
+PostingsOf::PostingsOf(const google::protobuf::Message& event)
+    : event_(event), field_(postings_field(event.GetDescriptor())) {
+  if (field_ != nullptr) size_ = event.GetReflection()->FieldSize(event, field_);
+}
+
+const events::Posting& PostingsOf::operator[](int index) const {
+  return static_cast<const events::Posting&>(
+      event_.GetReflection()->GetRepeatedMessage(event_, field_, index));
+}
+
+InlineFold accounts_fold() {
+  return InlineFold{.keyspace = kAccountsKeyspace,
+                    .version = 1,
+                    .description = "every account's balance, totals and posting count",
+                    .events = {},
+                    .every_event = true,
+                    .evolve = evolve_accounts};
+}
+
+}  // namespace ledger::domain

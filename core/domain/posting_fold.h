@@ -1,0 +1,34 @@
+// The posting fold: an account's row after its postings, with checked arithmetic. The one fold of
+// money: the unit of work (through the "accounts" inline fold), the balance replay and the audit
+// all post through `post`, so they cannot disagree on how a balance is computed.
+#pragma once
+
+#include "core/domain/fold.h"
+#include "core/result.h"
+#include "events/ledger_accounts.pb.h"
+#include "events/posting.pb.h"
+
+namespace ledger::domain {
+
+// Applies one posting to `account`: balance, the credited or debited total, and the count.
+// amount_overflow (and `account` unchanged) when any of them would leave int64.
+Status post(events::AccountState& account, const events::Posting& entry);
+
+// The postings of any event (from its schema: a `repeated Posting postings` field), without
+// copying them; empty for events that move no money.
+class PostingsOf {
+ public:
+  explicit PostingsOf(const google::protobuf::Message& event);
+  int size() const { return size_; }
+  const events::Posting& operator[](int index) const;
+
+ private:
+  const google::protobuf::Message& event_;
+  const google::protobuf::FieldDescriptor* field_ = nullptr;
+  int size_ = 0;
+};
+
+// The "accounts" fold: every account's balance and totals (key: the account name).
+InlineFold accounts_fold();
+
+}  // namespace ledger::domain
