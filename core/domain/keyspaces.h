@@ -1,6 +1,11 @@
-// The inline read-model keyspaces of the domain (one RocksDB column family each). They are
-// written in the same atomic batch as the events they fold, so they are always exactly as of the
-// log's head.
+// The keyspaces of the domain (one RocksDB column family each).
+//
+// Every keyspace but two is an inline fold of the log (core/domain/inline_folds.h): written in the
+// same atomic batch as the events it folds, so always exactly as of the log's head, and
+// rebuildable from position 0. The two others:
+// - "outbox": side effects (emails to send and how their delivery went), kept apart from the
+//   folds so that no rebuild loses or repeats one;
+// - "projections": the rows of the asynchronous projections, each in generations of its own.
 #pragma once
 
 #include <string>

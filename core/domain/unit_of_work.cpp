@@ -67,6 +67,11 @@ void UnitOfWork::check_wallets(
   }
 }
 
+void UnitOfWork::queue_email(const events::OutboxEmail& email) {
+  set(kOutboxKeyspace, outbox_email_key(email.email_id()), serialize_row(email));
+  set(kOutboxKeyspace, outbox_pending_key(email.email_id()), std::string());
+}
+
 store::CommitRequest UnitOfWork::finish(std::string result) {
   for (auto& [combined, value] : writes_) {
     const auto separator = combined.find('\0');

@@ -24,6 +24,7 @@
 #include "core/sequencer.h"
 #include "events/event_types.h"
 #include "events/ledger_accounts.pb.h"
+#include "events/outbox_state.pb.h"
 #include "events/posting.pb.h"
 
 namespace ledger::domain {
@@ -60,6 +61,12 @@ class UnitOfWork : private FoldRows {
   void erase(std::string_view keyspace, std::string_view key) {
     writes_[row_key(keyspace, key)] = std::nullopt;
   }
+
+  // Queues an email in the outbox, in this unit's commit. The outbox is not a fold: it holds side
+  // effects (what to send, and how delivery went), which a rebuild must neither lose nor repeat,
+  // and it may hold what the log must not (a verification code, until it is sent). Rebuilds
+  // leave it alone (see keyspaces.h).
+  void queue_email(const events::OutboxEmail& email);
 
   // True when a row exists (saved by this unit or before).
   Result<bool> exists(std::string_view keyspace, std::string_view key);
