@@ -1,27 +1,24 @@
 #include "projections/read_model_status.h"
 
-#include "core/domain/keyspaces.h"
+#include "core/domain/inline_folds.h"
 
 namespace ledger::projections {
 
 bool is_inline_read_model(std::string_view name) {
-  for (const auto& keyspace : domain::domain_keyspaces()) {
-    if (keyspace == name && keyspace != domain::kProjectionRowsKeyspace) return true;
-  }
-  return false;
+  return domain::find_inline_fold(name) != nullptr;
 }
 
 std::vector<ProjectionStatus> inline_read_model_statuses(const store::EventLog& log) {
   std::vector<ProjectionStatus> statuses;
   const std::uint64_t head = log.head().position;
-  for (const auto& keyspace : domain::domain_keyspaces()) {
-    if (keyspace == domain::kProjectionRowsKeyspace) continue;  // the async projections' rows
+  for (const auto& fold : domain::inline_folds()) {
     ProjectionStatus status;
-    status.name = keyspace;
+    status.name = fold.keyspace;
     status.kind = "inline";
-    status.version = 1;
-    status.code_version = 1;
-    status.generation = 1;
+    status.version = fold.version;
+    status.code_version = fold.version;
+    auto generation = log.keyspace_generation(fold.keyspace);
+    status.generation = generation ? *generation : 0;
     status.checkpoint = head;
     status.head = head;
     status.state = "live";

@@ -1,10 +1,9 @@
 // The status of every read model, inline and asynchronous, in one shape for the admin API and
 // ledgerctl.
 //
-// Inline read models (the domain keyspaces of core/domain/keyspaces.h) are written by the
-// sequencer in the same batch as their events: always at the head, never lagging. Of them,
-// "accounts" can be rebuilt from the log offline (replay/read_model_rebuild.h); the others hold
-// the deciders' working state. Asynchronous projections report their runner's status.
+// Inline read models (the folds of core/domain/inline_folds.h) are written by the writer in the
+// same batch as their events: always at the head, never lagging; each can be rebuilt from the log
+// offline (replay/inline_rebuild.h). Asynchronous projections report their runner's status.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,9 +13,6 @@
 #include "projections/projection_registry.h"
 
 namespace ledger::projections {
-
-// Inline read models that `ledgerctl projections rebuild` can recompute from the log.
-inline constexpr char kRebuildableInlineModel[] = "accounts";
 
 std::vector<ProjectionStatus> inline_read_model_statuses(const store::EventLog& log);
 

@@ -1,6 +1,7 @@
 #include "replay/balance_replay.h"
 
 #include "core/domain/keyspaces.h"
+#include "core/domain/posting_fold.h"
 #include "core/domain/posting_reader.h"
 
 namespace ledger::replay {
@@ -24,14 +25,11 @@ Result<AccountBalances> replay_balances(const store::EventLog& log, std::uint64_
       return false;
     }
     for (const auto& entry : *postings) {
-      auto& account = balances[entry.account()];
-      account.set_balance_minor(account.balance_minor() + entry.amount_minor());
-      if (entry.amount_minor() > 0) {
-        account.set_total_credited_minor(account.total_credited_minor() + entry.amount_minor());
-      } else {
-        account.set_total_debited_minor(account.total_debited_minor() - entry.amount_minor());
+      if (auto posted = domain::post(balances[entry.account()], entry); !posted) {
+        failure = make_error(posted.error().code, "position " + std::to_string(position) + ": " +
+                                                      posted.error().message);
+        return false;
       }
-      account.set_postings(account.postings() + 1);
     }
     return true;
   });

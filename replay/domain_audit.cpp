@@ -6,6 +6,7 @@
 
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/posting_fold.h"
 #include "core/money.h"
 #include "events/course_events.pb.h"
 #include "events/redeem_code_events.pb.h"
@@ -32,15 +33,14 @@ void DomainAudit::visit(const events::Envelope& envelope) {
   std::int64_t sum = 0;
   for (int i = 0; i < postings->size(); ++i) {
     const events::Posting& entry = (*postings)[i];
-    sum += entry.amount_minor();
-    auto& account = balances_[entry.account()];
-    account.set_balance_minor(account.balance_minor() + entry.amount_minor());
-    if (entry.amount_minor() > 0) {
-      account.set_total_credited_minor(account.total_credited_minor() + entry.amount_minor());
-    } else {
-      account.set_total_debited_minor(account.total_debited_minor() - entry.amount_minor());
+    if (__builtin_add_overflow(sum, entry.amount_minor(), &sum)) {
+      add(position, "overflow", fmt::format("the postings of {} overflow when summed",
+                                            envelope.event_type()));
     }
-    account.set_postings(account.postings() + 1);
+    auto& account = balances_[entry.account()];
+    if (auto posted = domain::post(account, entry); !posted) {
+      add(position, "overflow", fmt::format("{}: {}", entry.account(), posted.error().message));
+    }
     if (domain::is_wallet_account(entry.account()) && account.balance_minor() < 0) {
       add(position, "negative_wallet",
           fmt::format("{} went to {}", entry.account(), money(account.balance_minor())));

@@ -1,5 +1,8 @@
 #include "replay/log_verification.h"
 
+#include "core/domain/inline_folds.h"
+#include "replay/inline_comparison.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -106,6 +109,26 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
   }
   for (const auto& finding : verifier.findings()) {
     result.findings.push_back({finding.position, finding.kind, finding.message});
+  }
+  if (!options.scratch_directory.empty() && options.up_to_position >= log.head().position) {
+    auto compared_rows = compare_inline(log, domain::all_inline_folds(),
+                                        options.scratch_directory, options.on_fold_position);
+    if (!compared_rows) return std::move(compared_rows).error();
+    result.rows_compared = compared_rows->rows;
+    for (const auto& difference : compared_rows->first) {
+      result.findings.push_back(
+          {0, "row_" + difference.kind,
+           fmt::format("{}/{}: the stored row {}", difference.keyspace, difference.key,
+                       difference.kind == "differs"     ? "differs from the fold of the log"
+                       : difference.kind == "missing"   ? "is missing (the log folds into one)"
+                                                        : "is not in the fold of the log")});
+    }
+    if (compared_rows->differences > compared_rows->first.size()) {
+      result.findings.push_back(
+          {0, "row_differences",
+           fmt::format("{} more rows differ from the fold of the log",
+                       compared_rows->differences - compared_rows->first.size())});
+    }
   }
   result.findings.insert(result.findings.end(), audit.findings().begin(),
                          audit.findings().end());

@@ -1,6 +1,8 @@
 // Verifying a whole log: the hash chain, positions and stream versions (store::ChainVerifier) and
 // every money rule with the recomputed balances (DomainAudit), then the balances against the
-// stored read model. Never stops early: every finding, with its position.
+// stored read model, and (with a scratch directory) every row of every inline read model
+// against the fold of the log (inline_comparison.h). Never stops early: every finding, with its
+// position.
 //
 // Two stages on two threads: the scanning thread reads the records in order and checks the chain,
 // decoding each envelope into a batch; the auditing thread folds the batches' events. Batches are
@@ -24,6 +26,7 @@ struct LogVerification {
   std::vector<AuditFinding> findings;  // by position (0: about the read model)
   std::uint64_t events = 0;
   std::uint64_t accounts = 0;
+  std::uint64_t rows_compared = 0;     // inline rows compared with the fold of the log
   store::LogHead last;                 // the last record visited and the hash it claims
 };
 
@@ -32,6 +35,10 @@ struct VerifyOptions {
   // POSITION and lower-case hex hash the log must still hold ("verify --expect-head").
   std::optional<std::pair<std::uint64_t, std::string>> anchor;
   std::function<void(std::uint64_t)> on_position;  // progress, from the scanning thread
+  // Where to fold the inline read models apart for the row comparison (must not exist; removed
+  // after). Empty: no row comparison. Only done when verifying up to the head.
+  std::string scratch_directory;
+  std::function<void(std::uint64_t)> on_fold_position;  // progress of that second pass
 };
 
 Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptions& options);

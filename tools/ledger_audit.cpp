@@ -2,11 +2,13 @@
 // (the store is opened read-only: it sees the log as of the moment it opens), or on a backup.
 //
 //   ledger-audit head      --data-dir DIR                  POSITION:HASH of the last record
-//   ledger-audit verify    --data-dir DIR [--expect-head POS:HASH]
+//   ledger-audit verify    --data-dir DIR [--expect-head POS:HASH] [--scratch-dir DIR]
 //                          replays every event: hash chain, contiguous positions and stream
 //                          versions, every record decodes, postings sum to zero, no wallet below
 //                          zero, redeem-code limits, top-up and purchase states; then compares
-//                          the recomputed balances with the stored read model
+//                          the recomputed balances with the stored read model, and folds every
+//                          inline read model apart (in the scratch directory) to compare each
+//                          stored row with it
 //   ledger-audit balances  --data-dir DIR [--as-of POSITION|TIME]   trial balance at that point
 //   ledger-audit statement --data-dir DIR --account ACCOUNT [--from T] [--to T]
 //   ledger-audit export    --data-dir DIR [--from POSITION] [--to POSITION] [--postings]
@@ -113,9 +115,13 @@ int command_head(int argc, char** argv) {
 int command_verify(int argc, char** argv) {
   CommonOptions common;
   std::string expect_head;
+  std::string scratch_dir;
   auto options = common_description(&common, "ledger-audit verify: replay and check everything");
   options.add_options()("expect-head", po::value(&expect_head),
-                        "POS:HASH a head recorded earlier; the log must still extend it");
+                        "POS:HASH a head recorded earlier; the log must still extend it")(
+      "scratch-dir", po::value(&scratch_dir),
+      "where to fold the read models apart for the row comparison (must not exist; removed "
+      "after; default: a new directory under the system's temporary directory)");
   if (!parse(argc, argv, options, common)) return kExitOk;
   std::optional<std::pair<std::uint64_t, std::string>> anchor;
   if (!expect_head.empty()) {
@@ -136,7 +142,21 @@ int command_verify(int argc, char** argv) {
   verify_options.up_to_position = head;
   verify_options.anchor = anchor;
   verify_options.on_position = [&](std::uint64_t position) { progress.at(position); };
+  std::error_code temp_error;
+  verify_options.scratch_directory =
+      !scratch_dir.empty()
+          ? scratch_dir
+          : (std::filesystem::temp_directory_path(temp_error) /
+             fmt::format("ledger-audit-{}-{}", getpid(),
+                         std::chrono::steady_clock::now().time_since_epoch().count()))
+                .string();
+  std::optional<replay::ScanProgress> fold_progress;
+  verify_options.on_fold_position = [&](std::uint64_t position) {
+    if (!fold_progress) fold_progress.emplace("verify rows", head, common.quiet);
+    fold_progress->at(position);
+  };
   auto verified = replay::verify_log(*log, verify_options);
+  fold_progress.reset();
   if (!verified) usage_error(verified.error().message);
   const auto& findings = verified->findings;
   const double seconds = progress.seconds();
@@ -154,6 +174,7 @@ int command_verify(int argc, char** argv) {
                                 {"events_per_second", static_cast<std::uint64_t>(per_second)},
                                 {"findings", findings.size()},
                                 {"accounts", verified->accounts},
+                                {"rows", verified->rows_compared},
                                 {"head", fmt::format("{}:{}", verified->last.position,
                                                      to_hex(verified->last.hash))}}
                      .dump()
@@ -172,10 +193,12 @@ int command_verify(int argc, char** argv) {
       std::cout << "position " << finding.position << ": " << finding.kind << ": "
                 << finding.message << "\n";
     }
-    std::printf("verified %llu events and %zu accounts in %.2f s (%.0f events/s): %zu findings\n",
-                static_cast<unsigned long long>(events),
-                static_cast<std::size_t>(verified->accounts), seconds,
-                per_second, findings.size());
+    std::printf(
+        "verified %llu events, %zu accounts and %llu read-model rows in %.2f s (%.0f events/s): "
+        "%zu findings\n",
+        static_cast<unsigned long long>(events), static_cast<std::size_t>(verified->accounts),
+        static_cast<unsigned long long>(verified->rows_compared), seconds, per_second,
+        findings.size());
   }
   return findings.empty() ? kExitOk : kExitFindings;
 }

@@ -11,7 +11,8 @@
 #include "core/clock.h"
 #include "projections/projection_registry.h"
 #include "projections/read_model_status.h"
-#include "replay/read_model_rebuild.h"
+#include "replay/inline_rebuild.h"
+#include "replay/log_fold.h"
 #include "replay/scan_progress.h"
 #include "tools/ledgerctl_common.h"
 
@@ -114,8 +115,7 @@ std::vector<std::string> targets(const ProjectionOptions& options, const nlohman
   std::vector<std::string> names;
   for (const auto& s : statuses) {
     const std::string name = s["name"];
-    if (s["kind"] == "async" ||
-        (include_inline && name == projections::kRebuildableInlineModel)) {
+    if (s["kind"] == "async" || (include_inline && s["kind"] == "inline")) {
       names.push_back(name);
     }
   }
@@ -142,39 +142,45 @@ int rebuild_offline(const ProjectionOptions& options) {
     statuses.push_back(projections::status_json(status));
   }
   const auto names = targets(options, statuses, /*include_inline=*/true);
+  std::vector<std::string> inline_names;
   for (const auto& name : names) {
-    if (projections::is_inline_read_model(name) && name != projections::kRebuildableInlineModel) {
-      fail(name + " is the deciders' working state, written with its events: it cannot be "
-                  "rebuilt from the log (ledger-audit verify checks it; restore a backup)");
-    }
-    if (!projections::is_inline_read_model(name) && registry.find(name) == nullptr) {
+    if (projections::is_inline_read_model(name)) {
+      inline_names.push_back(name);
+    } else if (registry.find(name) == nullptr) {
       fail("there is no read model named " + name);
     }
   }
-  // Only the read model being rebuilt runs: the others would catch up alongside it, slowing it
-  // down and blurring its figures (they catch up when the server starts).
+  // Inline read models first, in one pass over the log and one atomic switch; then each
+  // asynchronous one alone: the others would catch up alongside it, slowing it down and
+  // blurring its figures (they catch up when the server starts).
+  if (!inline_names.empty()) {
+    const auto began = std::chrono::steady_clock::now();
+    auto folds = replay::select_folds(inline_names);
+    if (!folds) fail(folds.error().message);
+    replay::ScanProgress progress("rebuild inline", log->head().position, options.quiet);
+    auto rebuilt = replay::rebuild_inline(
+        *log, *folds, [&](std::uint64_t position) { progress.at(position); });
+    if (!rebuilt) fail(rebuilt.error().message);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    for (const auto& keyspace : rebuilt->keyspaces) {
+      auto generation = log->keyspace_generation(keyspace.name);
+      if (!generation) fail(generation.error().message);
+      report(options, {{"name", keyspace.name},
+                       {"kind", "inline"},
+                       {"events", rebuilt->events},
+                       {"rows", keyspace.rows},
+                       {"generation", *generation},
+                       {"seconds", seconds},
+                       {"detail", std::to_string(rebuilt->events) + " events folded, " +
+                                      std::to_string(keyspace.rows) + " rows, generation " +
+                                      std::to_string(*generation)}});
+    }
+  }
   int exit_code = kExitOk;
   for (const auto& name : names) {
+    if (projections::is_inline_read_model(name)) continue;
     const auto began = std::chrono::steady_clock::now();
-    if (name == projections::kRebuildableInlineModel) {
-      replay::ScanProgress progress("rebuild accounts", log->head().position, options.quiet);
-      auto rebuilt = replay::rebuild_account_balances(
-          *log, [&](std::uint64_t position) { progress.at(position); });
-      if (!rebuilt) fail(rebuilt.error().message);
-      report(options, {{"name", name},
-                       {"events", rebuilt->events},
-                       {"rows", rebuilt->rows},
-                       {"rows_changed", rebuilt->rows_changed},
-                       {"rows_removed", rebuilt->rows_removed},
-                       {"seconds", std::chrono::duration<double>(
-                                       std::chrono::steady_clock::now() - began)
-                                       .count()},
-                       {"detail", std::to_string(rebuilt->events) + " events replayed, " +
-                                      std::to_string(rebuilt->rows) + " rows, " +
-                                      std::to_string(rebuilt->rows_changed) + " corrected, " +
-                                      std::to_string(rebuilt->rows_removed) + " removed"}});
-      continue;
-    }
     auto* runner = registry.find(name);
     if (auto running = runner->start(); !running) fail(running.error().message);
     if (auto rebuilding = runner->rebuild(); !rebuilding) fail(rebuilding.error().message);
@@ -288,7 +294,7 @@ int command_projections(const std::string& sub, int argc, char** argv) {
       "give up waiting for a rebuild after this long");
   if (sub == "rebuild") {
     described.add_options()("all", po::bool_switch(&options.all),
-                            "every asynchronous projection, and accounts when offline")(
+                            "every read model: inline ones (offline only) and asynchronous ones")(
         "name", po::value(&options.names), "read model to rebuild (also positional)");
   }
   po::positional_options_description positional;

@@ -53,6 +53,12 @@ Error undecodable_row(std::string_view keyspace, std::string_view key) {
 
 std::span<const InlineFold> inline_folds() { return registry().folds; }
 
+std::vector<const InlineFold*> all_inline_folds() {
+  std::vector<const InlineFold*> folds;
+  for (const auto& fold : registry().folds) folds.push_back(&fold);
+  return folds;
+}
+
 const InlineFold* find_inline_fold(std::string_view keyspace) {
   for (const auto& fold : registry().folds) {
     if (fold.keyspace == keyspace) return &fold;

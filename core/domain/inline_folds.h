@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/domain/fold.h"
 
@@ -12,6 +13,9 @@ namespace ledger::domain {
 
 // Every inline fold, in the order they are applied to an event.
 std::span<const InlineFold> inline_folds();
+
+// Every inline fold, as pointers (what rebuilds and the audit take).
+std::vector<const InlineFold*> all_inline_folds();
 
 // The fold of `keyspace`, or nullptr.
 const InlineFold* find_inline_fold(std::string_view keyspace);

@@ -38,6 +38,16 @@ using RecordVisitor = std::function<bool(std::uint64_t position, std::string_vie
 // Receives one key/value of a state keyspace. Return false to stop the scan.
 using StateVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
+// Rows being built apart from the live ones: a rebuild's fresh generation of some keyspaces.
+class FreshRows {
+ public:
+  virtual ~FreshRows() = default;
+  virtual Result<std::optional<std::string>> get(std::string_view keyspace,
+                                                 std::string_view key) const = 0;
+  // Unsynced: the switch-over makes everything durable at once.
+  virtual Status write(std::span<const StateWrite> writes) = 0;
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -88,6 +98,15 @@ class EventLog {
   // an earlier checkpoint, with its rows exactly as of that checkpoint.
   virtual Status write_state(std::span<const StateWrite> writes) = 0;
 
+  // Rebuilds inline keyspaces, with nothing else writing them (the server stopped): creates an
+  // empty generation of each, lets `fill` write them, then makes them all active in one durable
+  // write and drops the replaced generations. Readers see the old rows until the switch and the
+  // new ones after it, never a mix. When `fill` fails, or the process dies before the switch,
+  // the active generations are untouched (an unfinished one is dropped on the next open).
+  virtual Status rebuild_keyspaces(std::span<const std::string> keyspaces,
+                                   const std::function<Status(FreshRows&)>& fill) = 0;
+  // The generation of a keyspace's rows: 0 until its first rebuild, then one more per rebuild.
+  virtual Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const = 0;
   // Writes a consistent copy of the whole store (a RocksDB checkpoint: hard links where
   // possible) into `directory`, which must not exist; acknowledged writes are all in it.
   virtual Status checkpoint_to(const std::string& directory) = 0;

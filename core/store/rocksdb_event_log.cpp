@@ -1,11 +1,7 @@
 #include "core/store/rocksdb_event_log.h"
 
-
 #include <fmt/format.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -16,95 +12,10 @@
 #include "core/store/chain_verifier.h"
 #include "core/store/key_encoding.h"
 #include "core/store/record_seal.h"
+#include "core/store/rocksdb_families.h"
 #include "core/store/tolerant_info_log.h"
 
 namespace ledger::store {
-namespace {
-
-constexpr char kEventsFamily[] = "events";
-constexpr char kStreamsFamily[] = "streams";
-constexpr char kIdempotencyFamily[] = "idempotency";
-constexpr char kMetaFamily[] = "meta";
-constexpr char kStatePrefix[] = "state.";
-constexpr char kFormatKey[] = "format_version";
-constexpr char kFormatVersion[] = "1";
-
-Error to_error(const rocksdb::Status& status, std::string_view what) {
-  if (status.IsCorruption()) {
-    return make_error(Errc::corruption, fmt::format("{}: {}", what, status.ToString()));
-  }
-  return make_error(Errc::io_error, fmt::format("{}: {}", what, status.ToString()));
-}
-
-// Memtable insert hints: keys with the same "prefix" are inserted next to the previous one
-// without a search from the top of the skip list. Events arrive in position order (one hint for
-// the whole family); stream index keys arrive in version order within each stream.
-class WholeFamilyPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ledger.WholeFamilyPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), 0);
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
-class StreamIdPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ledger.StreamIdPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), key.size() - 8);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
-};
-
-std::shared_ptr<rocksdb::Cache> shared_block_cache(std::size_t bytes) {
-  return rocksdb::NewLRUCache(bytes);
-}
-
-rocksdb::ColumnFamilyOptions family_options(const std::string& name, const StoreOptions& options,
-                                            const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions family;
-  family.write_buffer_size = options.write_buffer_bytes;
-  family.level_compaction_dynamic_level_bytes = true;
-  // Recent data stays uncompressed for speed; older levels use LZ4, cheap to read back.
-  family.compression = rocksdb::kLZ4Compression;
-  family.bottommost_compression = rocksdb::kZSTD;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.block_size = 16 * 1024;
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  if (name != kStreamsFamily) {
-    // Point lookups (events by position, state and idempotency keys) skip files by bloom filter;
-    // the streams family is read by seeks, where whole-key filters do not help.
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    // A full filter of a large table (12 MiB for 10M keys) is bigger than a block-cache shard,
-    // so it was read and checksummed again on every lookup. Partitioned filters and indexes
-    // cache in metadata-block pieces; the small top level of each stays pinned.
-    table.partition_filters = true;
-    table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
-    table.metadata_block_size = 4096;
-    table.pin_top_level_index_and_filter = true;
-    table.cache_index_and_filter_blocks_with_high_priority = true;
-  }
-  if (name == kEventsFamily) {
-    // Events are only looked up by positions that exist: no need for filters on the last level.
-    family.optimize_filters_for_hits = true;
-    family.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeFamilyPrefix>();
-  }
-  if (name == kStreamsFamily) {
-    family.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamIdPrefix>();
-  }
-  if (name.starts_with(kStatePrefix)) {
-    // State rows are written in key order (a batch's rows are sorted), so each insert starts
-    // from the previous one and climbs only as far as the keys are apart.
-    family.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeFamilyPrefix>();
-  }
-  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return family;
-}
-
-}  // namespace
 
 RocksDbEventLog::RocksDbEventLog(StoreOptions options) : options_(std::move(options)) {}
 
@@ -154,12 +65,17 @@ Status RocksDbEventLog::open_database() {
   // Open every family the database already has, plus the ones we need.
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsFamily,
                                     kStreamsFamily, kIdempotencyFamily, kMetaFamily};
-  for (const auto& keyspace : options_.state_keyspaces) {
-    names.push_back(kStatePrefix + keyspace);
-  }
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
     names.insert(names.end(), existing.begin(), existing.end());  // copies: `existing` is used below
+  }
+  // A keyspace with no family of any generation yet starts at generation 0.
+  std::unordered_set<std::string> present_keyspaces;
+  for (const auto& name : existing) {
+    if (auto family = parse_state_family(name)) present_keyspaces.insert(family->keyspace);
+  }
+  for (const auto& keyspace : options_.state_keyspaces) {
+    if (!present_keyspaces.contains(keyspace)) names.push_back(state_family_name(keyspace, 0));
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -172,10 +88,10 @@ Status RocksDbEventLog::open_database() {
     }
   }
 
-  auto cache = shared_block_cache(options_.block_cache_bytes);
+  block_cache_ = shared_block_cache(options_.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) {
-    descriptors.emplace_back(name, family_options(name, options_, cache));
+    descriptors.emplace_back(name, family_options(name, options_, block_cache_));
   }
 
   rocksdb::DB* raw = nullptr;
@@ -199,7 +115,6 @@ Status RocksDbEventLog::open_database() {
     if (name == kStreamsFamily) streams_ = handle;
     if (name == kIdempotencyFamily) idempotency_ = handle;
     if (name == kMetaFamily) meta_ = handle;
-    if (name.starts_with(kStatePrefix)) keyspaces_[name.substr(sizeof(kStatePrefix) - 1)] = handle;
   }
   if (events_ == nullptr || streams_ == nullptr || idempotency_ == nullptr || meta_ == nullptr) {
     return make_error(
@@ -222,7 +137,7 @@ Status RocksDbEventLog::open_database() {
                       fmt::format("the store has format version {}, this build reads {}", format,
                                   kFormatVersion));
   }
-  return {};
+  return map_keyspace_generations();
 }
 
 Status RocksDbEventLog::load_head() {

@@ -20,6 +20,7 @@
 
 namespace rocksdb {
 class DB;
+class Cache;
 class ColumnFamilyHandle;
 class Status;
 }  // namespace rocksdb
@@ -71,6 +72,9 @@ class RocksDbEventLog final : public EventLog {
   // Writes a consistent RocksDB checkpoint (hard links where possible) to `directory`.
   Status checkpoint_to(const std::string& directory) override;
   Status write_state(std::span<const StateWrite> writes) override;
+  Status rebuild_keyspaces(std::span<const std::string> keyspaces,
+                           const std::function<Status(FreshRows&)>& fill) override;
+  Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
 
   // Approximate bytes on disk per column family name.
   std::vector<std::pair<std::string, std::uint64_t>> size_per_column_family() const;
@@ -81,6 +85,10 @@ class RocksDbEventLog final : public EventLog {
   explicit RocksDbEventLog(StoreOptions options);
 
   Status open_database();
+  // Points every keyspace at its active generation's family; drops the others (what a rebuild
+  // left unfinished or replaced) unless the store is read-only.
+  Status map_keyspace_generations();
+  Result<std::uint64_t> active_generation(std::string_view keyspace) const;
   Status load_head();
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;
@@ -110,6 +118,7 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> keyspaces_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;  // shared by every family
 
   // Writer state (guarded by append_mutex_).
   std::mutex append_mutex_;

@@ -16,6 +16,10 @@
 #include <random>
 #include <sstream>
 
+#include <rocksdb/db.h>
+
+#include <algorithm>
+
 #include "core/store/chain_verifier.h"
 #include "tests/support/store_fixtures.h"
 #include "tests/support/temp_directory.h"
@@ -139,6 +143,71 @@ TEST_CASE("acknowledged appends survive SIGKILL at random moments, 20 cycles") {
                                                       << ", last acknowledged position "
                                                       << acknowledged.position_max);
   CHECK(acknowledged.commands >= kCycles);
+}
+
+// A rebuild of a keyspace in a child process that dies by SIGKILL, before or after the switch.
+void rebuild_and_die(const std::string& path, bool after_switch) {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // no doctest macros here: only the parent reports
+    auto log = store::RocksDbEventLog::open(testing::test_store_options(path));
+    if (!log) ::_exit(3);
+    const std::vector<std::string> keyspaces = {testing::kTestKeyspace};
+    auto status = (*log)->rebuild_keyspaces(keyspaces, [&](store::FreshRows& rows) {
+      for (int i = 0; i < 10'000; ++i) {
+        const std::vector<store::StateWrite> writes = {
+            {testing::kTestKeyspace, "new/" + std::to_string(i), std::string("v")}};
+        if (!rows.write(writes)) ::_exit(4);
+      }
+      if (!after_switch) ::kill(::getpid(), SIGKILL);
+      return Status();
+    });
+    if (status) ::kill(::getpid(), SIGKILL);
+    ::_exit(5);
+  }
+  int wait_status = 0;
+  REQUIRE(::waitpid(child, &wait_status, 0) == child);
+  REQUIRE(WIFSIGNALED(wait_status));
+  REQUIRE(WTERMSIG(wait_status) == SIGKILL);
+}
+
+std::size_t count_keys(const store::EventLog& log) {
+  std::size_t keys = 0;
+  REQUIRE(log.scan_state(testing::kTestKeyspace, "", store::ReadDirection::forward,
+                         [&](std::string_view, std::string_view) {
+                           ++keys;
+                           return true;
+                         })
+              .ok());
+  return keys;
+}
+
+std::vector<std::string> families(const std::string& path) {
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  return names;
+}
+
+TEST_CASE("a keyspace rebuild killed before its switch leaves the old rows; after it, the new") {
+  for (const bool after_switch : {false, true}) {
+    CAPTURE(after_switch);
+    testing::TempDirectory dir;
+    {
+      auto log = testing::open_test_log(dir.string());
+      store::CommitRequest commit = testing::commit_to("a", 1);
+      commit.state_writes.push_back({testing::kTestKeyspace, "old", std::string("o")});
+      REQUIRE(testing::append_one(*log, commit).ok());
+    }
+    rebuild_and_die(dir.string(), after_switch);
+    auto log = testing::open_test_log(dir.string());
+    CHECK(count_keys(*log) == (after_switch ? 10'000u : 1u));
+    CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == (after_switch ? 1u : 0u));
+    // The generation not in use was dropped on open.
+    const auto names = families(dir.string());
+    const std::string unused = after_switch ? "state.test_state" : "state.test_state#1";
+    CHECK(std::find(names.begin(), names.end(), unused) == names.end());
+    CHECK(log->head().position == 1);
+  }
 }
 
 }  // namespace

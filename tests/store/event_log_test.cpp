@@ -193,6 +193,103 @@ TEST_CASE("a read-only open of an existing store sees its events and state") {
   CHECK((*reader)->read_state(testing::kTestKeyspace, "k").value() == std::string("v"));
 }
 
+namespace keyspace_rebuild {
+
+const char kOther[] = "other_state";
+
+std::unique_ptr<store::RocksDbEventLog> open_two(const std::string& path) {
+  auto options = testing::test_store_options(path);
+  options.state_keyspaces.push_back(kOther);
+  auto log = store::RocksDbEventLog::open(options);
+  REQUIRE(log.ok());
+  return std::move(log).value();
+}
+
+void seed(store::EventLog& log) {
+  store::CommitRequest commit = commit_to("a", 1);
+  commit.state_writes.push_back({testing::kTestKeyspace, "old/1", std::string("x")});
+  commit.state_writes.push_back({testing::kTestKeyspace, "old/2", std::string("y")});
+  commit.state_writes.push_back({kOther, "kept", std::string("z")});
+  REQUIRE(append_one(log, commit).ok());
+}
+
+std::vector<std::string> keys(const store::EventLog& log, std::string_view keyspace) {
+  std::vector<std::string> found;
+  REQUIRE(log.scan_state(keyspace, "", ReadDirection::forward,
+                         [&](std::string_view key, std::string_view) {
+                           found.emplace_back(key);
+                           return true;
+                         })
+              .ok());
+  return found;
+}
+
+}  // namespace keyspace_rebuild
+
+TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole") {
+  using namespace keyspace_rebuild;
+  TempDirectory dir;
+  {
+    auto log = open_two(dir.string());
+    seed(*log);
+    CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == 0);
+    const std::vector<std::string> rebuilt = {testing::kTestKeyspace};
+    auto status = log->rebuild_keyspaces(rebuilt, [&](store::FreshRows& rows) -> Status {
+      // The fresh generation starts empty, reads back what was written to it, and the live
+      // rows stay readable meanwhile.
+      CHECK_FALSE(rows.get(testing::kTestKeyspace, "old/1").value().has_value());
+      const std::vector<store::StateWrite> writes = {
+          {testing::kTestKeyspace, "new/1", std::string("n")}};
+      if (auto written = rows.write(writes); !written) return written;
+      CHECK(rows.get(testing::kTestKeyspace, "new/1").value() == std::string("n"));
+      CHECK(log->read_state(testing::kTestKeyspace, "old/1").value() == std::string("x"));
+      CHECK_FALSE(rows.get(kOther, "kept").ok());  // not being rebuilt
+      return {};
+    });
+    REQUIRE_MESSAGE(status.ok(), status.error().message);
+    CHECK(keys(*log, testing::kTestKeyspace) == std::vector<std::string>{"new/1"});
+    CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
+    CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == 1);
+    CHECK(log->keyspace_generation(kOther).value() == 0);
+    // The writer goes on writing the new generation.
+    store::CommitRequest commit = commit_to("a", 1);
+    commit.state_writes.push_back({testing::kTestKeyspace, "new/2", std::string("m")});
+    REQUIRE(append_one(*log, commit).ok());
+  }
+  auto reopened = open_two(dir.string());
+  CHECK(keys(*reopened, testing::kTestKeyspace) == std::vector<std::string>{"new/1", "new/2"});
+  CHECK(reopened->keyspace_generation(testing::kTestKeyspace).value() == 1);
+  const std::vector<std::string> again = {testing::kTestKeyspace};
+  REQUIRE(reopened->rebuild_keyspaces(again, [](store::FreshRows&) { return Status(); }).ok());
+  CHECK(keys(*reopened, testing::kTestKeyspace).empty());
+  CHECK(reopened->keyspace_generation(testing::kTestKeyspace).value() == 2);
+}
+
+TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
+  using namespace keyspace_rebuild;
+  TempDirectory dir;
+  auto log = open_two(dir.string());
+  seed(*log);
+  const std::vector<std::string> rebuilt = {testing::kTestKeyspace, kOther};
+  auto status = log->rebuild_keyspaces(rebuilt, [](store::FreshRows& rows) -> Status {
+    const std::vector<store::StateWrite> writes = {{kOther, "half", std::string("h")}};
+    REQUIRE(rows.write(writes).ok());
+    return make_error(Errc::corruption, "the fold failed");
+  });
+  CHECK(status.error().message == "the fold failed");
+  CHECK(keys(*log, testing::kTestKeyspace) == std::vector<std::string>{"old/1", "old/2"});
+  CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
+  CHECK(log->keyspace_generation(kOther).value() == 0);
+
+  const std::vector<std::string> unknown = {"nope"};
+  CHECK(log->rebuild_keyspaces(unknown, [](store::FreshRows&) { return Status(); }).error().code ==
+        Errc::invalid_argument);
+  const std::vector<std::string> twice = {kOther, kOther};
+  CHECK(log->rebuild_keyspaces(twice, [](store::FreshRows&) { return Status(); }).error().code ==
+        Errc::invalid_argument);
+  CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
+}
+
 TEST_CASE("an unknown state keyspace is refused") {
   TempDirectory dir;
   auto log = open_test_log(dir.string());

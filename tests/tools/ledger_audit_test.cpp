@@ -170,7 +170,7 @@ TEST_CASE("a flipped byte, a deleted event and two swapped events are reported w
   }
 }
 
-TEST_CASE("a balance changed directly in the read model is reported") {
+TEST_CASE("rows changed directly in the read models are reported, and a rebuild restores them") {
   AuditedData data;
   const std::string copy = data.copy("readmodel");
   {
@@ -179,22 +179,26 @@ TEST_CASE("a balance changed directly in the read model is reported") {
     REQUIRE(state.ParseFromString(raw.get("state.accounts", "wallet:alice")));
     state.set_balance_minor(state.balance_minor() + 100);
     raw.put("state.accounts", "wallet:alice", state.SerializeAsString());
+    raw.put("state.wallets", "wallet/nobody", "not a fold of anything");
   }
   auto run = run_audit("verify --data-dir " + copy);
   CHECK(run.exit_code == 1);
-  CHECK(run.output.find("read_model_differs") != std::string::npos);
-  CHECK(run.output.find("wallet:alice") != std::string::npos);
+  CHECK(run.output.find("read_model_differs") != std::string::npos);  // the balance replay
+  CHECK(run.output.find("row_differs: accounts/wallet:alice") != std::string::npos);
+  CHECK(run.output.find("row_unexpected: wallets/wallet/nobody") != std::string::npos);
 
-  // ledgerctl rebuilds the read model from the log: verify passes again.
-  auto rebuilt = testing::run_tool(LEDGERCTL, "projections rebuild accounts --quiet --data-dir " +
-                                                  copy);
+  // ledgerctl rebuilds the read models from the log: verify passes again.
+  auto rebuilt = testing::run_tool(
+      LEDGERCTL, "projections rebuild accounts wallets --quiet --data-dir " + copy);
   REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
-  CHECK(rebuilt.output.find("1 corrected, 0 removed") != std::string::npos);
+  CHECK(rebuilt.output.find("accounts: rebuilt") != std::string::npos);
+  CHECK(rebuilt.output.find("generation 1") != std::string::npos);
   auto again = run_audit("verify --data-dir " + copy);
   CHECK_MESSAGE(again.exit_code == 0, again.output);
-  auto twice = testing::run_tool(LEDGERCTL, "projections rebuild accounts --quiet --data-dir " +
-                                                copy);
-  CHECK(twice.output.find("0 corrected, 0 removed") != std::string::npos);
+  auto twice = testing::run_tool(
+      LEDGERCTL, "projections rebuild accounts --quiet --format json --data-dir " + copy);
+  REQUIRE_MESSAGE(twice.exit_code == 0, twice.output);
+  CHECK(nlohmann::json::parse(twice.output)["generation"] == 2);
   std::filesystem::remove_all(copy);
 }
 

@@ -157,7 +157,7 @@ TEST_CASE("projections list, status and rebuild on a stopped data dir") {
 
   auto rebuilt = run_tool(LEDGERCTL, "projections rebuild --all --quiet --format json" + dir);
   REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
-  for (const char* name : {"accounts", "notifications", "emails", "analytics"}) {
+  for (const char* name : {"accounts", "wallets", "notifications", "emails", "analytics"}) {
     CHECK_MESSAGE(rebuilt.output.find(std::string("\"name\":\"") + name + "\"") !=
                       std::string::npos,
                   name);
@@ -167,13 +167,18 @@ TEST_CASE("projections list, status and rebuild on a stopped data dir") {
   CHECK(status_named(after, "notifications")["lag_events"] == 0);
   CHECK(status_named(after, "notifications")["generation"] == 2);
   CHECK(status_named(after, "analytics")["checkpoint"] == 3);
+  CHECK(status_named(after, "wallets")["generation"] == 1);
 
   auto one = run_tool(LEDGERCTL, "projections rebuild notifications --quiet" + dir);
   CHECK_MESSAGE(one.exit_code == 0, one.output);
   CHECK(one.output.find("notifications: rebuilt, generation 3") != std::string::npos);
 
-  // Refusals: not rebuildable, unknown, nothing named, both modes, no token online.
-  CHECK(run_tool(LEDGERCTL, "projections rebuild wallets" + dir).exit_code == 2);
+  auto inline_one = run_tool(LEDGERCTL, "projections rebuild wallets --quiet" + dir);
+  CHECK_MESSAGE(inline_one.exit_code == 0, inline_one.output);
+  CHECK(inline_one.output.find("wallets: rebuilt, 3 events folded") != std::string::npos);
+  CHECK(inline_one.output.find("generation 2") != std::string::npos);
+
+  // Refusals: unknown, nothing named, both modes, no token online.
   CHECK(run_tool(LEDGERCTL, "projections rebuild nope" + dir).exit_code == 2);
   CHECK(run_tool(LEDGERCTL, "projections rebuild" + dir).exit_code == 2);
   CHECK(run_tool(LEDGERCTL, "projections list --server http://127.0.0.1:1 --token t" + dir)

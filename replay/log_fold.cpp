@@ -1,0 +1,117 @@
+#include "replay/log_fold.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "core/domain/event_decoder.h"
+#include "core/domain/inline_folds.h"
+
+namespace ledger::replay {
+namespace {
+
+constexpr std::size_t kFlushRows = 64 * 1024;
+
+// The folds' view while replaying: rows written since the last flush, over the sink's.
+class BufferedRows final : public domain::FoldRows {
+ public:
+  explicit BufferedRows(store::FreshRows& sink) : sink_(sink) {}
+
+  Result<std::optional<std::string>> get(std::string_view keyspace,
+                                         std::string_view key) override {
+    if (auto it = pending_.find(combined(keyspace, key)); it != pending_.end()) return it->second;
+    return sink_.get(keyspace, key);
+  }
+  void set(std::string_view keyspace, std::string_view key,
+           std::optional<std::string> value) override {
+    pending_[combined(keyspace, key)] = std::move(value);
+  }
+
+  bool full() const { return pending_.size() >= kFlushRows; }
+
+  Status flush() {
+    std::vector<store::StateWrite> writes;
+    writes.reserve(pending_.size());
+    for (auto& [combined_key, value] : pending_) {
+      const auto separator = combined_key.find('\0');
+      writes.push_back({combined_key.substr(0, separator), combined_key.substr(separator + 1),
+                        std::move(value)});
+    }
+    pending_.clear();
+    if (writes.empty()) return {};
+    return sink_.write(writes);
+  }
+
+ private:
+  static std::string combined(std::string_view keyspace, std::string_view key) {
+    std::string joined;
+    joined.reserve(keyspace.size() + 1 + key.size());
+    joined.append(keyspace);
+    joined.push_back('\0');
+    joined.append(key);
+    return joined;
+  }
+
+  store::FreshRows& sink_;
+  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+};
+
+}  // namespace
+
+Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
+                store::FreshRows& rows, std::uint64_t up_to,
+                const std::function<void(std::uint64_t)>& on_position) {
+  BufferedRows buffered(rows);
+  domain::EventDecoder decoder;
+  events::Envelope envelope;
+  Status failure;
+  auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
+    if (position > up_to) return false;
+    if (on_position) on_position(position);
+    if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+      failure = make_error(Errc::corruption, fmt::format("record {} does not decode", position));
+      return false;
+    }
+    auto payload = decoder.decode(envelope);
+    if (!payload) {
+      failure = std::move(payload).error();
+      return false;
+    }
+    const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
+    if (auto evolved = domain::evolve_some(folds, buffered, event); !evolved) {
+      failure = make_error(evolved.error().code,
+                           fmt::format("folding event {} ({}): {}", position,
+                                       envelope.event_type(), evolved.error().message));
+      return false;
+    }
+    if (buffered.full()) {
+      if (auto flushed = buffered.flush(); !flushed) {
+        failure = std::move(flushed);
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!scanned) return scanned;
+  if (!failure) return failure;
+  return buffered.flush();
+}
+
+Result<std::vector<const domain::InlineFold*>> select_folds(std::span<const std::string> names) {
+  std::vector<const domain::InlineFold*> selected;
+  if (names.empty()) {
+    for (const auto& fold : domain::inline_folds()) selected.push_back(&fold);
+    return selected;
+  }
+  for (const auto& name : names) {
+    const auto* fold = domain::find_inline_fold(name);
+    if (fold == nullptr) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("{} is not an inline read model", name));
+    }
+    selected.push_back(fold);
+  }
+  return selected;
+}
+
+}  // namespace ledger::replay
