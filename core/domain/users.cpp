@@ -17,12 +17,6 @@ constexpr std::size_t kEmailMaxLength = 254;
 constexpr std::size_t kNameMaxLength = 200;
 constexpr std::uint32_t kAgentCapacityMax = 10'000;
 
-std::string email_key(std::string_view email) { return "email/" + std::string(email); }
-std::string token_key(std::string_view digest) { return "token/" + std::string(digest); }
-std::string agent_client_key(std::string_view agent_id, std::string_view client_id) {
-  return agent_clients_prefix(agent_id) + std::string(client_id);
-}
-
 Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
                                     std::string_view field = "user_id") {
   auto row = uow.load<events::UserState>(kIdentityKeyspace, user_key(user_id));
@@ -41,6 +35,13 @@ Result<events::UserState> load_user_by_email(UnitOfWork& uow, std::string_view e
     return make_error(Errc::not_found, "there is no user with that email", "email");
   }
   return load_user(uow, (*index)->user_id());
+}
+
+Result<events::TokenState> load_token(UnitOfWork& uow, std::string_view token_digest) {
+  auto row = uow.load<events::TokenState>(kIdentityKeyspace, token_key(token_digest));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) return make_error(Errc::not_found, "there is no such token");
+  return std::move(**row);
 }
 
 Status validate_registration(const RegisterUser& command) {
@@ -93,15 +94,26 @@ Status emit_to_user(UnitOfWork& uow, std::string_view user_id, const auto& event
   return uow.emit(user_stream(user_id), event);
 }
 
+// The code itself exists only in the outbox row, which is deleted once the email is sent.
+events::OutboxEmail verification_email(const RegisterUser& command, const std::string& email,
+                                       std::int64_t now_us) {
+  events::OutboxEmail message;
+  message.set_email_id(command.email_id);
+  message.set_to(email);
+  message.set_template_name("verification_code");
+  message.set_subject("Your verification code");
+  message.set_text_body(
+      fmt::format("Hello {},\n\nYour verification code is {}. It is valid for 10 minutes.\n",
+                  command.name, command.verification_code));
+  message.set_created_at_us(now_us);
+  message.set_status("queued");
+  message.set_dedup_key("verification:" + command.user_id);
+  return message;
+}
+
 }  // namespace
 
 std::string user_stream(std::string_view user_id) { return "user:" + std::string(user_id); }
-std::string user_key(std::string_view user_id) {
-  return std::string(kUserKeyPrefix) + std::string(user_id);
-}
-std::string agent_clients_prefix(std::string_view agent_id) {
-  return "agent-client/" + std::string(agent_id) + "/";
-}
 
 Result<std::string> normalize_email(std::string_view email) {
   std::string lower(email);
@@ -160,18 +172,6 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
   if (auto emitted = emit_to_user(uow, command.user_id, registered); !emitted) {
     return std::move(emitted).error();
   }
-
-  events::UserState user;
-  user.set_user_id(command.user_id);
-  user.set_email(*email);
-  user.set_name(command.name);
-  user.set_role(command.role);
-  user.set_department(command.department);
-  user.set_max_clients(capacity);
-  user.set_password_hash(command.password_hash);
-  user.set_email_verified(command.email_verified);
-  user.set_created_at_us(uow.now_us());
-  user.set_registered_by(command.registered_by);
   if (!command.email_verified) {
     events::EmailVerificationIssued issued;
     issued.set_user_id(command.user_id);
@@ -181,30 +181,11 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
     if (auto emitted = emit_to_user(uow, command.user_id, issued); !emitted) {
       return std::move(emitted).error();
     }
-    user.set_verification_digest(command.verification_digest);
-    user.set_verification_expires_at_us(issued.expires_at_us());
     if (!command.verification_code.empty()) {
-      // The code itself exists only in the outbox row, which is deleted once the email is sent.
-      events::OutboxEmail message;
-      message.set_email_id(command.email_id);
-      message.set_to(*email);
-      message.set_template_name("verification_code");
-      message.set_subject("Your verification code");
-      message.set_text_body(fmt::format(
-          "Hello {},\n\nYour verification code is {}. It is valid for 10 minutes.\n",
-          command.name, command.verification_code));
-      message.set_created_at_us(uow.now_us());
-      message.set_status("queued");
-      message.set_dedup_key("verification:" + command.user_id);
-      uow.save(kOutboxKeyspace, outbox_email_key(command.email_id), message);
-      uow.save(kOutboxKeyspace, outbox_pending_key(command.email_id), events::OutboxEmail());
+      uow.queue_email(verification_email(command, *email, uow.now_us()));
     }
   }
-  uow.save(kIdentityKeyspace, user_key(command.user_id), user);
-  events::EmailIndex index;
-  index.set_user_id(command.user_id);
-  uow.save(kIdentityKeyspace, email_key(*email), index);
-  return user;
+  return load_user(uow, command.user_id);
 }
 
 Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command) {
@@ -229,11 +210,7 @@ Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& comma
   if (auto emitted = emit_to_user(uow, user->user_id(), verified); !emitted) {
     return std::move(emitted).error();
   }
-  user->set_email_verified(true);
-  user->clear_verification_digest();
-  user->clear_verification_expires_at_us();
-  uow.save(kIdentityKeyspace, user_key(user->user_id()), *user);
-  return user;
+  return load_user(uow, user->user_id());
 }
 
 Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword& command) {
@@ -248,9 +225,7 @@ Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword&
   if (auto emitted = emit_to_user(uow, command.user_id, changed); !emitted) {
     return std::move(emitted).error();
   }
-  user->set_password_hash(command.password_hash);
-  uow.save(kIdentityKeyspace, user_key(command.user_id), *user);
-  return user;
+  return load_user(uow, command.user_id);
 }
 
 Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& command) {
@@ -271,31 +246,22 @@ Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& comman
   if (auto emitted = uow.emit("token:" + command.token_id, issued); !emitted) {
     return std::move(emitted).error();
   }
-  events::TokenState token;
-  token.set_token_id(command.token_id);
-  token.set_user_id(command.user_id);
-  token.set_issued_at_us(uow.now_us());
-  token.set_expires_at_us(command.expires_at_us);
-  uow.save(kIdentityKeyspace, token_key(command.token_digest), token);
-  return token;
+  return load_token(uow, command.token_digest);
 }
 
 Result<events::TokenState> revoke_token(UnitOfWork& uow, const RevokeToken& command) {
-  auto row = uow.load<events::TokenState>(kIdentityKeyspace, token_key(command.token_digest));
-  if (!row) return std::move(row).error();
-  if (!row->has_value()) return make_error(Errc::not_found, "there is no such token");
-  events::TokenState token = std::move(**row);
-  if (token.revoked()) return token;
+  auto token = load_token(uow, command.token_digest);
+  if (!token) return std::move(token).error();
+  if (token->revoked()) return token;
   events::TokenRevoked revoked;
-  revoked.set_token_id(token.token_id());
-  revoked.set_user_id(token.user_id());
+  revoked.set_token_id(token->token_id());
+  revoked.set_user_id(token->user_id());
   revoked.set_revoked_by(command.revoked_by);
-  if (auto emitted = uow.emit("token:" + token.token_id(), revoked); !emitted) {
+  revoked.set_token_digest(command.token_digest);
+  if (auto emitted = uow.emit("token:" + token->token_id(), revoked); !emitted) {
     return std::move(emitted).error();
   }
-  token.set_revoked(true);
-  uow.save(kIdentityKeyspace, token_key(command.token_digest), token);
-  return token;
+  return load_token(uow, command.token_digest);
 }
 
 Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& command) {
@@ -339,24 +305,7 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   if (auto emitted = emit_to_user(uow, command.client_id, assigned); !emitted) {
     return std::move(emitted).error();
   }
-  if (!previous.empty()) {
-    auto old_agent = load_user(uow, previous);
-    if (!old_agent) return std::move(old_agent).error();
-    old_agent->set_assigned_clients(old_agent->assigned_clients() - 1);
-    uow.save(kIdentityKeyspace, user_key(previous), *old_agent);
-    uow.erase(kIdentityKeyspace, agent_client_key(previous, command.client_id));
-  }
-  agent->set_assigned_clients(agent->assigned_clients() + 1);
-  uow.save(kIdentityKeyspace, user_key(command.agent_id), *agent);
-  events::AgentClient link;
-  link.set_agent_id(command.agent_id);
-  link.set_client_id(command.client_id);
-  link.set_service(command.service);
-  link.set_assigned_at_us(uow.now_us());
-  uow.save(kIdentityKeyspace, agent_client_key(command.agent_id, command.client_id), link);
-  (*client->mutable_agents())[command.service] = command.agent_id;
-  uow.save(kIdentityKeyspace, user_key(command.client_id), *client);
-  return client;
+  return load_user(uow, command.client_id, "client_id");
 }
 
 Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceActive& command) {
@@ -370,9 +319,9 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
   if (client->role() != "client") {
     return make_error(Errc::invalid_argument, "only clients activate services", "client_id");
   }
-  auto& services = *client->mutable_active_services();
-  const auto found = std::find(services.begin(), services.end(), command.service);
-  const bool active = found != services.end();
+  const auto& services = client->active_services();
+  const bool active =
+      std::find(services.begin(), services.end(), command.service) != services.end();
   if (active == command.active) return client;
   Status emitted;
   if (command.active) {
@@ -380,19 +329,15 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
     activated.set_client_id(command.client_id);
     activated.set_service(command.service);
     emitted = emit_to_user(uow, command.client_id, activated);
-    services.Add(std::string(command.service));
   } else {
     events::ServiceDeactivated deactivated;
     deactivated.set_client_id(command.client_id);
     deactivated.set_service(command.service);
     emitted = emit_to_user(uow, command.client_id, deactivated);
-    services.erase(found);
   }
   if (!emitted) return std::move(emitted).error();
-  uow.save(kIdentityKeyspace, user_key(command.client_id), *client);
-  return client;
+  return load_user(uow, command.client_id, "client_id");
 }
-
 
 Result<std::optional<events::UserState>> find_user(const store::EventLog& log,
                                                    std::string_view user_id) {

@@ -17,8 +17,11 @@
 //   a no-op answer.
 // - Tokens are issued to verified users and can be revoked (revoking twice is a no-op).
 //
-// Slow or random work (scrypt hashing, making tokens and codes) is done by the caller before the
-// command: deciders only see digests and hashes.
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "identity" fold
+// (identity_fold.h). The one thing written beside the events is the verification email, queued in
+// the outbox (UnitOfWork::queue_email). Slow or random work (scrypt hashing, making tokens and
+// codes) is done by the caller before the command: deciders only see digests and hashes.
 #pragma once
 
 #include <optional>
@@ -27,6 +30,7 @@
 
 #include "core/clock.h"
 #include "core/code_mac_key.h"
+#include "core/domain/identity_fold.h"  // the row keys of the "identity" keyspace, for readers
 #include "core/domain/unit_of_work.h"
 #include "core/store/event_log.h"
 #include "events/outbox_state.pb.h"
@@ -110,10 +114,5 @@ Result<std::optional<events::UserState>> find_user_by_email(const store::EventLo
                                                             std::string_view email);
 Result<std::optional<events::TokenState>> find_token(const store::EventLog& log,
                                                      std::string_view token_digest);
-
-// Row keys of the "identity" keyspace, for readers.
-inline constexpr std::string_view kUserKeyPrefix = "user/";
-std::string user_key(std::string_view user_id);
-std::string agent_clients_prefix(std::string_view agent_id);
 
 }  // namespace ledger::domain

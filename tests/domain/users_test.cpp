@@ -3,13 +3,20 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <google/protobuf/message.h>
+
 #include <atomic>
+#include <map>
+#include <memory>
 #include <thread>
 
+#include "core/domain/identity_fold.h"
+#include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
 #include "core/hex.h"
 #include "core/sha256.h"
+#include "events/event_types.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -281,6 +288,190 @@ TEST_CASE("services are activated and deactivated once each") {
   });
   REQUIRE_FALSE(agent.ok());
   CHECK(agent.error().code == Errc::invalid_argument);
+}
+
+// The rows of the "identity" keyspace only: a fold that touched another keyspace fails the test.
+class IdentityRows final : public domain::FoldRows {
+ public:
+  Result<std::optional<std::string>> get(std::string_view keyspace, std::string_view key) override {
+    REQUIRE(keyspace == domain::kIdentityKeyspace);
+    const auto found = rows.find(key);
+    if (found == rows.end()) return std::optional<std::string>();
+    return std::optional<std::string>(found->second);
+  }
+  void set(std::string_view keyspace, std::string_view key,
+           std::optional<std::string> value) override {
+    REQUIRE(keyspace == domain::kIdentityKeyspace);
+    if (value) {
+      rows.insert_or_assign(std::string(key), std::move(*value));
+    } else {
+      rows.erase(std::string(key));
+    }
+  }
+
+  std::map<std::string, std::string, std::less<>> rows;
+};
+
+// Folds every event of the log, from position 0, into fresh identity rows.
+std::map<std::string, std::string, std::less<>> replay_identity(LedgerFixture& f) {
+  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
+  REQUIRE(fold != nullptr);
+  const domain::InlineFold* folds[] = {fold};
+  IdentityRows replayed;
+  auto envelopes = f.log->read_all(0, 100'000);
+  REQUIRE(envelopes.ok());
+  for (const auto& envelope : *envelopes) {
+    const auto* type = events::find_event_descriptor(envelope.event_type());
+    REQUIRE(type != nullptr);
+    std::unique_ptr<google::protobuf::Message> payload(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+    REQUIRE(payload->ParseFromString(envelope.payload()));
+    const domain::FoldedEvent event{*payload, envelope.stream_id(), envelope.recorded_at_us()};
+    REQUIRE(domain::evolve_some(folds, replayed, event).ok());
+  }
+  return std::move(replayed.rows);
+}
+
+std::map<std::string, std::string, std::less<>> stored_rows(LedgerFixture& f,
+                                                            std::string_view keyspace) {
+  std::map<std::string, std::string, std::less<>> rows;
+  REQUIRE(f.log
+              ->scan_state(keyspace, "", store::ReadDirection::forward,
+                           [&](std::string_view key, std::string_view value) {
+                             rows.emplace(std::string(key), std::string(value));
+                             return true;
+                           })
+              .ok());
+  return rows;
+}
+
+TEST_CASE("the identity rows are the fold of the log: replaying it gives the same bytes") {
+  LedgerFixture f;
+  auto step = [&] { f.clock.advance_us(kMicrosPerSecond); };
+  REQUIRE(add_user(f, "admin", "admin@localhost", "admin").ok());
+  REQUIRE(add_user(f, "m1", "m1@x.com", "agent", "marketing", 3).ok());
+  REQUIRE(add_user(f, "m2", "m2@x.com", "agent", "marketing").ok());
+  REQUIRE(add_user(f, "w1", "w1@x.com", "agent", "website", 2).ok());
+  step();
+  REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
+             return domain::register_user(
+                 uow, {"c1", "Cleo@X.com", "Cleo", "client", "", 0, "scrypt$one", false, "self",
+                       code_mac("c1", "482913"), "482913", "email-c1"});
+           }).ok());
+  REQUIRE(add_user(f, "c2", "c2@x.com", "client").ok());
+  step();
+  REQUIRE(verify_with(f, "cleo@x.com", "482913", test_key()).ok());
+  REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
+             return domain::change_password(uow, {"c1", "scrypt$two"});
+           }).ok());
+  for (const auto* token : {"t1", "t2"}) {
+    step();
+    REQUIRE(f.run<events::TokenState>([&](UnitOfWork& uow) {
+               return domain::issue_token(
+                   uow, {token, "c1", digest(token), f.clock.now_us() + kMicrosPerHour});
+             }).ok());
+  }
+  REQUIRE(f.run<events::TokenState>([&](UnitOfWork& uow) {
+             return domain::revoke_token(uow, {digest("t1"), "c1"});
+           }).ok());
+  step();
+  REQUIRE(assign(f, "c1", "marketing", "m1").ok());
+  REQUIRE(assign(f, "c2", "marketing", "m1").ok());
+  step();
+  REQUIRE(assign(f, "c1", "marketing", "m2").ok());
+  REQUIRE(assign(f, "c1", "website", "w1").ok());
+  for (const auto& [service, active] : std::vector<std::pair<std::string, bool>>{
+           {"marketing", true}, {"website", true}, {"courses", true}, {"website", false}}) {
+    step();
+    REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
+               return domain::set_service_active(uow, {"c1", service, active});
+             }).ok());
+  }
+
+  const auto stored = stored_rows(f, domain::kIdentityKeyspace);
+  CHECK(stored.size() == 6 + 6 + 2 + 3);  // users, emails, tokens, agent-client links
+  CHECK(replay_identity(f) == stored);
+  const auto c1 = user(f, "c1");
+  CHECK(c1.email_verified());
+  CHECK(c1.verification_digest().empty());
+  CHECK(c1.password_hash() == "scrypt$two");
+  CHECK(c1.agents().at("marketing") == "m2");
+  CHECK(c1.active_services_size() == 2);
+  CHECK(user(f, "m1").assigned_clients() == 1);
+  CHECK(domain::find_token(*f.log, digest("t1")).value()->revoked());
+  CHECK_FALSE(domain::find_token(*f.log, digest("t2")).value()->revoked());
+}
+
+TEST_CASE("the verification code goes to the outbox, never into the log") {
+  LedgerFixture f;
+  REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
+             return domain::register_user(
+                 uow, {"c1", "cleo@x.com", "Cleo", "client", "", 0, "scrypt$one", false, "self",
+                       code_mac("c1", "482913"), "482913", "email-c1"});
+           }).ok());
+  auto email =
+      f.row<events::OutboxEmail>(domain::kOutboxKeyspace, domain::outbox_email_key("email-c1"));
+  REQUIRE(email.has_value());
+  CHECK(email->to() == "cleo@x.com");
+  CHECK(email->template_name() == "verification_code");
+  CHECK(email->status() == "queued");
+  CHECK(email->created_at_us() == f.clock.now_us());
+  CHECK(email->text_body().find("482913") != std::string::npos);
+  auto pending = f.log->read_state(domain::kOutboxKeyspace, domain::outbox_pending_key("email-c1"));
+  REQUIRE(pending.ok());
+  CHECK(pending->has_value());
+  auto envelopes = f.log->read_all(0, 100);
+  REQUIRE(envelopes.ok());
+  CHECK(envelopes->size() == 2);
+  for (const auto& envelope : *envelopes) {
+    CHECK(envelope.payload().find("482913") == std::string::npos);
+  }
+}
+
+TEST_CASE("the identity fold is total: an event whose rows are missing changes what it can") {
+  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
+  REQUIRE(fold != nullptr);
+  IdentityRows rows;
+  domain::KeyspaceRows own(rows, domain::kIdentityKeyspace);
+  auto evolve = [&](const google::protobuf::Message& payload) {
+    return fold->evolve(own, domain::FoldedEvent{payload, "user:ghost", testing::kTestEpochUs});
+  };
+  events::EmailVerificationIssued issued;
+  issued.set_user_id("ghost");
+  events::EmailVerified verified;
+  verified.set_user_id("ghost");
+  events::PasswordChanged changed;
+  changed.set_user_id("ghost");
+  events::ServiceDeactivated deactivated;
+  deactivated.set_client_id("ghost");
+  deactivated.set_service("website");
+  events::TokenRevoked revoked;
+  revoked.set_token_id("t1");
+  revoked.set_token_digest(digest("t1"));
+  events::TokenRevoked revoked_without_digest;  // written before events carried the digest
+  revoked_without_digest.set_token_id("t2");
+  for (const google::protobuf::Message* event :
+       std::initializer_list<const google::protobuf::Message*>{
+           &issued, &verified, &changed, &deactivated, &revoked, &revoked_without_digest}) {
+    CHECK(evolve(*event).ok());
+  }
+  CHECK(rows.rows.empty());
+
+  // Neither the client, nor the new agent, nor the previous one has a row: only the link is made.
+  events::AgentAssigned assigned;
+  assigned.set_client_id("ghost");
+  assigned.set_service("website");
+  assigned.set_agent_id("w1");
+  assigned.set_previous_agent_id("w0");
+  REQUIRE(evolve(assigned).ok());
+  CHECK(rows.rows.size() == 1);
+  CHECK(rows.rows.contains(domain::agent_client_key("w1", "ghost")));
+
+  // A row that does not decode is the one error.
+  rows.rows[domain::user_key("ghost")] = "\xff\xff\xff";
+  auto corrupt = evolve(changed);
+  REQUIRE_FALSE(corrupt.ok());
+  CHECK(corrupt.error().code == Errc::corruption);
 }
 
 TEST_CASE("32 threads registering one email: exactly one user") {
