@@ -95,17 +95,26 @@ Status fold_token_issued(KeyspaceRows& rows, const FoldedEvent& event,
   token.set_issued_at_us(event.recorded_at_us);
   token.set_expires_at_us(issued.expires_at_us());
   rows.save(token_key(issued.token_digest()), token);
+  events::TokenIdIndex index;
+  index.set_token_digest(issued.token_digest());
+  rows.save(token_id_key(issued.token_id()), index);
   return {};
 }
 
-// A TokenRevoked written before it carried the digest cannot find its row: it changes nothing.
+// A TokenRevoked written before it carried the digest finds the row through the token-id index.
 Status fold_token_revoked(KeyspaceRows& rows, const events::TokenRevoked& revoked) {
-  if (revoked.token_digest().empty()) return {};
-  auto token = rows.load<events::TokenState>(token_key(revoked.token_digest()));
+  std::string digest = revoked.token_digest();
+  if (digest.empty()) {
+    auto index = rows.load<events::TokenIdIndex>(token_id_key(revoked.token_id()));
+    if (!index) return std::move(index).error();
+    if (!index->has_value()) return {};
+    digest = (*index)->token_digest();
+  }
+  auto token = rows.load<events::TokenState>(token_key(digest));
   if (!token) return std::move(token).error();
   if (!token->has_value()) return {};
   (*token)->set_revoked(true);
-  rows.save(token_key(revoked.token_digest()), **token);
+  rows.save(token_key(digest), **token);
   return {};
 }
 
@@ -160,6 +169,10 @@ std::string user_key(std::string_view user_id) {
 std::string email_key(std::string_view normalized_email) {
   return "email/" + std::string(normalized_email);
 }
+std::string token_id_key(std::string_view token_id) {
+  return "token-id/" + std::string(token_id);
+}
+
 std::string token_key(std::string_view token_digest) {
   return "token/" + std::string(token_digest);
 }

@@ -4,6 +4,8 @@
 //   user/<user_id>                       UserState (created_at_us: the registration's time)
 //   email/<lower-cased email>            EmailIndex: the user with that address
 //   token/<hex token digest>             TokenState (issued_at_us: the time)
+//   token-id/<token_id>                  TokenIdIndex: the digest of that token (how a revocation
+//                                        written before TokenRevoked carried the digest finds it)
 //   agent-client/<agent_id>/<client_id>  AgentClient: an agent serves that client (assigned_at_us:
 //                                        the assignment's time); erased when reassigned
 //
@@ -22,6 +24,7 @@ inline constexpr std::string_view kUserKeyPrefix = "user/";
 std::string user_key(std::string_view user_id);
 std::string email_key(std::string_view normalized_email);
 std::string token_key(std::string_view token_digest);
+std::string token_id_key(std::string_view token_id);
 std::string agent_clients_prefix(std::string_view agent_id);
 std::string agent_client_key(std::string_view agent_id, std::string_view client_id);
 

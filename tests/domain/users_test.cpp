@@ -389,7 +389,7 @@ TEST_CASE("the identity rows are the fold of the log: replaying it gives the sam
   }
 
   const auto stored = stored_rows(f, domain::kIdentityKeyspace);
-  CHECK(stored.size() == 6 + 6 + 2 + 3);  // users, emails, tokens, agent-client links
+  CHECK(stored.size() == 6 + 6 + 2 + 2 + 3);  // users, emails, tokens, token ids, agent links
   CHECK(replay_identity(f) == stored);
   const auto c1 = user(f, "c1");
   CHECK(c1.email_verified());
@@ -472,6 +472,28 @@ TEST_CASE("the identity fold is total: an event whose rows are missing changes w
   auto corrupt = evolve(changed);
   REQUIRE_FALSE(corrupt.ok());
   CHECK(corrupt.error().code == Errc::corruption);
+}
+
+TEST_CASE("a revocation written before TokenRevoked carried the digest still revokes its token") {
+  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
+  REQUIRE(fold != nullptr);
+  IdentityRows rows;
+  domain::KeyspaceRows own(rows, domain::kIdentityKeyspace);
+  auto evolve = [&](const google::protobuf::Message& payload) {
+    return fold->evolve(own, domain::FoldedEvent{payload, "user:u1", testing::kTestEpochUs});
+  };
+  events::TokenIssued issued;
+  issued.set_token_id("t1");
+  issued.set_user_id("u1");
+  issued.set_token_digest(digest("t1"));
+  REQUIRE(evolve(issued).ok());
+  events::TokenRevoked old_revocation;  // no token_digest: as written by earlier versions
+  old_revocation.set_token_id("t1");
+  old_revocation.set_user_id("u1");
+  REQUIRE(evolve(old_revocation).ok());
+  events::TokenState token;
+  REQUIRE(token.ParseFromString(rows.rows.at(domain::token_key(digest("t1")))));
+  CHECK(token.revoked());
 }
 
 TEST_CASE("32 threads registering one email: exactly one user") {
