@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/domain/marketing_fold.h"
 #include "core/domain/posting_fold.h"
 #include "core/domain/wallets_fold.h"
 
@@ -22,6 +23,7 @@ struct Registry {
   Registry() {
     folds.push_back(accounts_fold());
     folds.push_back(wallets_fold());
+    folds.push_back(marketing_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);
