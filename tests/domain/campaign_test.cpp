@@ -317,7 +317,6 @@ TEST_CASE("the marketing fold, replayed from position 0, writes the campaign row
 
 TEST_CASE("the marketing fold is total: an event whose campaign row is missing writes nothing") {
   testing::MemoryFoldRows rows;
-  const std::int64_t at = testing::kTestEpochUs;
   events::CampaignStatusChanged changed;
   changed.set_campaign_id("ghost");
   changed.set_to_status("scheduled");
@@ -334,20 +333,15 @@ TEST_CASE("the marketing fold is total: an event whose campaign row is missing w
   events::CampaignDeleted deleted;
   deleted.set_campaign_id("ghost");
   deleted.set_client_id("alice");
-  for (const google::protobuf::Message* event :
-       std::initializer_list<const google::protobuf::Message*>{&changed, &updated, &metrics,
-                                                               &added, &deleted}) {
-    CAPTURE(event->GetTypeName());
-    CHECK(testing::fold_one(rows, domain::kMarketingKeyspace,
-                            domain::FoldedEvent{*event, "campaign:ghost", at})
-              .ok());
-  }
+  testing::fold_each(rows, domain::kMarketingKeyspace, "campaign:ghost",
+                     {&changed, &updated, &metrics, &added, &deleted});
   CHECK(rows.rows_of(domain::kMarketingKeyspace).empty());
 
   // Only a row that does not decode is an error.
   rows.set(domain::kMarketingKeyspace, domain::campaign_key("ghost"), std::string("\xff\xff"));
-  auto undecodable = testing::fold_one(rows, domain::kMarketingKeyspace,
-                                       domain::FoldedEvent{changed, "campaign:ghost", at});
+  auto undecodable =
+      testing::fold_one(rows, domain::kMarketingKeyspace,
+                        domain::FoldedEvent{changed, "campaign:ghost", testing::kTestEpochUs});
   REQUIRE_FALSE(undecodable.ok());
   CHECK(undecodable.error().code == Errc::corruption);
 }

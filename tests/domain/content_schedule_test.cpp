@@ -231,14 +231,8 @@ TEST_CASE("the marketing fold is total: an event whose post row is missing write
   events::ContentDeleted deleted;
   deleted.set_content_id("ghost");
   deleted.set_client_id("alice");
-  for (const google::protobuf::Message* event :
-       std::initializer_list<const google::protobuf::Message*>{&updated, &approved, &published,
-                                                               &failed, &cancelled, &deleted}) {
-    CAPTURE(event->GetTypeName());
-    CHECK(testing::fold_one(rows, domain::kMarketingKeyspace,
-                            domain::FoldedEvent{*event, "content:ghost", testing::kTestEpochUs})
-              .ok());
-  }
+  testing::fold_each(rows, domain::kMarketingKeyspace, "content:ghost",
+                     {&updated, &approved, &published, &failed, &cancelled, &deleted});
   CHECK(rows.rows_of(domain::kMarketingKeyspace).empty());
 }
 

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/message.h>
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "core/domain/inline_folds.h"
 #include "core/store/event_log.h"
 #include "events/event_types.h"
+#include "tests/support/ledger_fixture.h"
 
 namespace ledger::testing {
 
@@ -68,6 +70,16 @@ inline Status fold_one(MemoryFoldRows& rows, std::string_view keyspace,
   REQUIRE(fold != nullptr);
   const domain::InlineFold* folds[] = {fold};
   return domain::evolve_some(folds, rows, event);
+}
+
+// Folds each of `events` (on `stream_id`) into `rows` through `keyspace`'s fold, checking that
+// each is accepted: how a test shows a fold is total.
+inline void fold_each(MemoryFoldRows& rows, std::string_view keyspace, std::string_view stream_id,
+                      std::initializer_list<const google::protobuf::Message*> events) {
+  for (const google::protobuf::Message* event : events) {
+    CAPTURE(event->GetTypeName());
+    CHECK(fold_one(rows, keyspace, domain::FoldedEvent{*event, stream_id, kTestEpochUs}).ok());
+  }
 }
 
 // The rows of `keyspace` after folding every event of the log, from position 0, into empty rows.
