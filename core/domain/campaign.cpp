@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/domain/content_schedule.h"
+#include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
@@ -82,9 +83,12 @@ Result<events::CampaignState> load_campaign(UnitOfWork& uow, std::string_view ca
   return std::move(**row);
 }
 
-void save(UnitOfWork& uow, events::CampaignState& campaign) {
-  campaign.set_updated_at_us(uow.now_us());
-  uow.save(kMarketingKeyspace, campaign_key(campaign.campaign_id()), campaign);
+// Emits `event` on the campaign's stream; answers the campaign's row as the fold left it.
+template <class E>
+Result<events::CampaignState> record(UnitOfWork& uow, const std::string& campaign_id,
+                                     const E& event) {
+  return emit_and_read<events::CampaignState>(uow, campaign_stream(campaign_id), event,
+                                              kMarketingKeyspace, campaign_key(campaign_id));
 }
 
 Money remaining_budget(const events::CampaignState& campaign) {
@@ -160,15 +164,6 @@ void apply_fields(const CampaignFields& fields, events::CampaignState& campaign,
 std::string campaign_stream(std::string_view campaign_id) {
   return "campaign:" + std::string(campaign_id);
 }
-std::string campaign_key(std::string_view campaign_id) {
-  return std::string(kCampaignKeyPrefix) + std::string(campaign_id);
-}
-std::string client_campaign_prefix(std::string_view client_id) {
-  return "of-client/" + std::string(client_id) + "/";
-}
-std::string agent_campaign_prefix(std::string_view agent_id) {
-  return "of-agent/" + std::string(agent_id) + "/";
-}
 
 bool campaign_transition_allowed(std::string_view from, std::string_view to) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kAllowed = {{
@@ -220,8 +215,6 @@ Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampa
   campaign.set_campaign_id(command.campaign_id);
   campaign.set_client_id(command.client_id);
   campaign.set_agent_id(command.agent_id);
-  campaign.set_status("draft");
-  campaign.set_created_at_us(uow.now_us());
   apply_fields(command.fields, campaign, nullptr);
   if (auto valid = check_dates(campaign); !valid) return std::move(valid).error();
 
@@ -238,20 +231,7 @@ Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampa
   created.set_budget_minor(campaign.budget_minor());
   created.set_start_date(campaign.start_date());
   created.set_end_date(campaign.end_date());
-  if (auto emitted = uow.emit(campaign_stream(campaign.campaign_id()), created); !emitted) {
-    return std::move(emitted).error();
-  }
-  save(uow, campaign);
-  // Index rows hold only the id; readers load the campaign row.
-  events::CampaignState index;
-  index.set_campaign_id(campaign.campaign_id());
-  uow.save(kMarketingKeyspace,
-           client_campaign_prefix(campaign.client_id()) + campaign.campaign_id(), index);
-  if (!campaign.agent_id().empty()) {
-    uow.save(kMarketingKeyspace,
-             agent_campaign_prefix(campaign.agent_id()) + campaign.campaign_id(), index);
-  }
-  return campaign;
+  return record(uow, campaign.campaign_id(), created);
 }
 
 Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampaign& command) {
@@ -295,11 +275,7 @@ Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampa
   updated.set_end_date(campaign->end_date());
   updated.set_updated_by(command.updated_by);
   updated.set_hold_id(campaign->hold_id());
-  if (auto emitted = uow.emit(campaign_stream(campaign->campaign_id()), updated); !emitted) {
-    return std::move(emitted).error();
-  }
-  save(uow, *campaign);
-  return campaign;
+  return record(uow, campaign->campaign_id(), updated);
 }
 
 Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
@@ -325,7 +301,6 @@ Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
     if (!released) return std::move(released).error();
     moved = *released;
   }
-  campaign->set_status(command.status);
   events::CampaignStatusChanged changed;
   changed.set_campaign_id(campaign->campaign_id());
   changed.set_client_id(campaign->client_id());
@@ -336,11 +311,7 @@ Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
   changed.set_held_minor(moved.minor());
   changed.set_name(campaign->name());
   changed.set_agent_id(campaign->agent_id());
-  if (auto emitted = uow.emit(campaign_stream(campaign->campaign_id()), changed); !emitted) {
-    return std::move(emitted).error();
-  }
-  save(uow, *campaign);
-  return campaign;
+  return record(uow, campaign->campaign_id(), changed);
 }
 
 Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
@@ -397,11 +368,7 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
   updated.set_spent_now_minor(spent_now.minor());
   if (spent_now.is_positive()) updated.set_transaction_id(command.transaction_id);
   updated.set_updated_by(command.updated_by);
-  if (auto emitted = uow.emit(campaign_stream(campaign->campaign_id()), updated); !emitted) {
-    return std::move(emitted).error();
-  }
-  save(uow, *campaign);
-  return campaign;
+  return record(uow, campaign->campaign_id(), updated);
 }
 
 Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
@@ -439,17 +406,12 @@ Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
                       "content_ids");
   }
   if (added.empty()) return campaign;
-  for (const auto& id : added) campaign->add_content_ids(id);
   events::CampaignContentAdded event;
   event.set_campaign_id(campaign->campaign_id());
   event.set_client_id(campaign->client_id());
   for (const auto& id : added) event.add_content_ids(id);
   event.set_added_by(command.added_by);
-  if (auto emitted = uow.emit(campaign_stream(campaign->campaign_id()), event); !emitted) {
-    return std::move(emitted).error();
-  }
-  save(uow, *campaign);
-  return campaign;
+  return record(uow, campaign->campaign_id(), event);
 }
 
 Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampaign& command) {
@@ -464,18 +426,7 @@ Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampa
   deleted.set_campaign_id(campaign->campaign_id());
   deleted.set_client_id(campaign->client_id());
   deleted.set_deleted_by(command.deleted_by);
-  if (auto emitted = uow.emit(campaign_stream(campaign->campaign_id()), deleted); !emitted) {
-    return std::move(emitted).error();
-  }
-  campaign->set_deleted(true);
-  save(uow, *campaign);
-  uow.erase(kMarketingKeyspace,
-            client_campaign_prefix(campaign->client_id()) + campaign->campaign_id());
-  if (!campaign->agent_id().empty()) {
-    uow.erase(kMarketingKeyspace,
-              agent_campaign_prefix(campaign->agent_id()) + campaign->campaign_id());
-  }
-  return campaign;
+  return record(uow, campaign->campaign_id(), deleted);
 }
 
 }  // namespace ledger::domain

@@ -21,6 +21,11 @@
 // - Soft delete only in draft, completed or cancelled (never while money is reserved); a deleted
 //   campaign is not found.
 // - Performance % = the mean, over the targets that are set, of min(actual / target, 1) x 100.
+//
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "marketing" fold
+// (marketing_fold.h, which also lists the row keys). Ids and times come in the command or from
+// uow.now_us(): given the same state and command, the same events.
 #pragma once
 
 #include <optional>
@@ -28,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/domain/marketing_fold.h"
 #include "core/domain/unit_of_work.h"
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
@@ -103,11 +109,5 @@ Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampa
 bool campaign_transition_allowed(std::string_view from, std::string_view to);
 bool campaign_is_running(std::string_view status);  // scheduled, active or paused
 double campaign_performance_pct(const events::CampaignState& campaign);
-
-// Row keys of the "marketing" keyspace.
-std::string campaign_key(std::string_view campaign_id);
-inline constexpr std::string_view kCampaignKeyPrefix = "campaign/";
-std::string client_campaign_prefix(std::string_view client_id);
-std::string agent_campaign_prefix(std::string_view agent_id);
 
 }  // namespace ledger::domain

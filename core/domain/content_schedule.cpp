@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/domain/campaign.h"
+#include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 
@@ -128,11 +129,6 @@ Result<events::ContentState> load_content(UnitOfWork& uow, std::string_view cont
   return std::move(**row);
 }
 
-void save(UnitOfWork& uow, events::ContentState& post) {
-  post.set_updated_at_us(uow.now_us());
-  uow.save(kMarketingKeyspace, content_key(post.content_id()), post);
-}
-
 Status require_status(const events::ContentState& post, std::initializer_list<const char*> allowed,
                       std::string_view action) {
   for (const char* status : allowed) {
@@ -142,9 +138,12 @@ Status require_status(const events::ContentState& post, std::initializer_list<co
                     fmt::format("a {} post cannot be {}", post.status(), action));
 }
 
+// Emits `event` on the post's stream; answers the post's row as the fold left it.
 template <class E>
-Status emit(UnitOfWork& uow, const events::ContentState& post, const E& event) {
-  return uow.emit(content_stream(post.content_id()), event);
+Result<events::ContentState> record(UnitOfWork& uow, const std::string& content_id,
+                                    const E& event) {
+  return emit_and_read<events::ContentState>(uow, content_stream(content_id), event,
+                                             kMarketingKeyspace, content_key(content_id));
 }
 
 }  // namespace
@@ -152,13 +151,6 @@ Status emit(UnitOfWork& uow, const events::ContentState& post, const E& event) {
 std::string content_stream(std::string_view content_id) {
   return "content:" + std::string(content_id);
 }
-std::string content_key(std::string_view content_id) {
-  return std::string(kContentKeyPrefix) + std::string(content_id);
-}
-std::string client_content_prefix(std::string_view client_id) {
-  return "content-of-client/" + std::string(client_id) + "/";
-}
-
 
 bool content_is_overdue(const events::ContentState& content, std::int64_t now_us) {
   return (content.status() == "scheduled" || content.status() == "failed") &&
@@ -208,8 +200,6 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   post.set_client_id(command.client_id);
   post.set_agent_id(command.agent_id);
   post.set_campaign_id(command.campaign_id);
-  post.set_status("scheduled");
-  post.set_created_at_us(uow.now_us());
   apply_fields(command.fields, post);
 
   events::ContentScheduled scheduled;
@@ -224,12 +214,7 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   *scheduled.mutable_hashtags() = post.hashtags();
   *scheduled.mutable_mentions() = post.mentions();
   *scheduled.mutable_media_urls() = post.media_urls();
-  if (auto emitted = emit(uow, post, scheduled); !emitted) return std::move(emitted).error();
-  save(uow, post);
-  events::ContentState index;
-  index.set_content_id(post.content_id());
-  uow.save(kMarketingKeyspace, client_content_prefix(post.client_id()) + post.content_id(), index);
-  return post;
+  return record(uow, post.content_id(), scheduled);
 }
 
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
@@ -243,10 +228,6 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
   }
   const auto changed = apply_fields(command.fields, *post);
   if (changed.empty()) return post;
-  const bool withdrawn = post->approved();
-  post->set_approved(false);
-  post->clear_approved_by();
-  post->set_approved_at_us(0);
   events::ContentUpdated updated;
   updated.set_content_id(post->content_id());
   updated.set_client_id(post->client_id());
@@ -258,11 +239,9 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
   *updated.mutable_hashtags() = post->hashtags();
   *updated.mutable_mentions() = post->mentions();
   *updated.mutable_media_urls() = post->media_urls();
-  updated.set_approval_withdrawn(withdrawn);
+  updated.set_approval_withdrawn(post->approved());
   updated.set_updated_by(command.updated_by);
-  if (auto emitted = emit(uow, *post, updated); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  return post;
+  return record(uow, post->content_id(), updated);
 }
 
 Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command) {
@@ -274,17 +253,12 @@ Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentActio
   if (post->approved()) {
     return make_error(Errc::invalid_transition, "the post is approved already");
   }
-  post->set_approved(true);
-  post->set_approved_by(command.actor);
-  post->set_approved_at_us(uow.now_us());
   events::ContentApproved approved;
   approved.set_content_id(post->content_id());
   approved.set_client_id(post->client_id());
   approved.set_agent_id(post->agent_id());
   approved.set_approved_by(command.actor);
-  if (auto emitted = emit(uow, *post, approved); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  return post;
+  return record(uow, post->content_id(), approved);
 }
 
 Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command) {
@@ -297,17 +271,13 @@ Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentActio
     return make_error(Errc::invalid_transition,
                       "the post is not approved: the client or an admin approves it first");
   }
-  post->set_status("published");
-  post->set_published_at_us(uow.now_us());
   events::ContentPublished published;
   published.set_content_id(post->content_id());
   published.set_client_id(post->client_id());
   published.set_agent_id(post->agent_id());
   published.set_platform(post->platform());
   published.set_published_by(command.actor);
-  if (auto emitted = emit(uow, *post, published); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  return post;
+  return record(uow, post->content_id(), published);
 }
 
 Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command) {
@@ -319,18 +289,13 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
   if (auto valid = require_text(command.error, "error", kErrorMax); !valid) {
     return std::move(valid).error();
   }
-  post->set_status("failed");
-  post->set_last_error(command.error);
-  post->set_retry_count(post->retry_count() + 1);
   events::ContentFailed failed;
   failed.set_content_id(post->content_id());
   failed.set_client_id(post->client_id());
   failed.set_agent_id(post->agent_id());
   failed.set_error(command.error);
-  failed.set_retry_count(post->retry_count());
-  if (auto emitted = emit(uow, *post, failed); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  return post;
+  failed.set_retry_count(post->retry_count() + 1);
+  return record(uow, post->content_id(), failed);
 }
 
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
@@ -339,15 +304,12 @@ Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction
   if (auto allowed = require_status(*post, {"scheduled", "failed"}, "cancelled"); !allowed) {
     return std::move(allowed).error();
   }
-  post->set_status("cancelled");
   events::ContentCancelled cancelled;
   cancelled.set_content_id(post->content_id());
   cancelled.set_client_id(post->client_id());
   cancelled.set_agent_id(post->agent_id());
   cancelled.set_cancelled_by(command.actor);
-  if (auto emitted = emit(uow, *post, cancelled); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  return post;
+  return record(uow, post->content_id(), cancelled);
 }
 
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command) {
@@ -356,15 +318,11 @@ Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction
   if (post->status() == "published") {
     return make_error(Errc::invalid_transition, "a published post stays on the record");
   }
-  post->set_deleted(true);
   events::ContentDeleted deleted;
   deleted.set_content_id(post->content_id());
   deleted.set_client_id(post->client_id());
   deleted.set_deleted_by(command.actor);
-  if (auto emitted = emit(uow, *post, deleted); !emitted) return std::move(emitted).error();
-  save(uow, *post);
-  uow.erase(kMarketingKeyspace, client_content_prefix(post->client_id()) + post->content_id());
-  return post;
+  return record(uow, post->content_id(), deleted);
 }
 
 }  // namespace ledger::domain

@@ -14,6 +14,10 @@
 // - Overdue: scheduled or failed, with its time in the past; upcoming: scheduled within the
 //   next 7 days. Both are computed from the injected clock.
 // - Soft delete of posts not published; a deleted post is not found.
+//
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "marketing" fold
+// (marketing_fold.h, which also lists the row keys). Times come from uow.now_us().
 #pragma once
 
 #include <optional>
@@ -21,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/domain/marketing_fold.h"
 #include "core/domain/unit_of_work.h"
 #include "events/content_events.pb.h"
 #include "events/content_state.pb.h"
@@ -71,10 +76,5 @@ Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction
 // Pure rules.
 bool content_is_overdue(const events::ContentState& content, std::int64_t now_us);
 bool content_is_upcoming(const events::ContentState& content, std::int64_t now_us);
-
-// Row keys of the "marketing" keyspace.
-inline constexpr std::string_view kContentKeyPrefix = "content/";
-std::string content_key(std::string_view content_id);
-std::string client_content_prefix(std::string_view client_id);
 
 }  // namespace ledger::domain

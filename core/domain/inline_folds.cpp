@@ -9,8 +9,10 @@
 #include <unordered_map>
 
 #include "core/domain/identity_fold.h"
+#include "core/domain/marketing_fold.h"
 #include "core/domain/posting_fold.h"
 #include "core/domain/wallets_fold.h"
+#include "core/domain/websites_fold.h"
 
 namespace ledger::domain {
 namespace {
@@ -24,6 +26,8 @@ struct Registry {
     folds.push_back(accounts_fold());
     folds.push_back(wallets_fold());
     folds.push_back(identity_fold());
+    folds.push_back(marketing_fold());
+    folds.push_back(websites_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);

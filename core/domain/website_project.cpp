@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 
@@ -25,6 +26,15 @@ Result<events::WebsiteProjectState> load_project(UnitOfWork& uow, std::string_vi
   return std::move(**row);
 }
 
+// Emits `event` on the project's stream; answers the project's row as the fold left it.
+template <class E>
+Result<events::WebsiteProjectState> record(UnitOfWork& uow, const std::string& project_id,
+                                           const E& event) {
+  return emit_and_read<events::WebsiteProjectState>(uow, website_project_stream(project_id),
+                                                    event, kWebsitesKeyspace,
+                                                    website_project_key(project_id));
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& website_questions() {
@@ -44,12 +54,6 @@ const std::vector<std::string_view>& website_phases() {
 
 std::string website_project_stream(std::string_view project_id) {
   return "website-project:" + std::string(project_id);
-}
-std::string website_project_key(std::string_view project_id) {
-  return std::string(kWebsiteProjectKeyPrefix) + std::string(project_id);
-}
-std::string client_website_project_prefix(std::string_view client_id) {
-  return "of-client/" + std::string(client_id) + "/";
 }
 
 Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
@@ -82,34 +86,15 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
                         std::string("answers.") + required);
     }
   }
-  events::WebsiteProjectState project;
-  project.set_project_id(command.project_id);
-  project.set_client_id(command.client_id);
-  project.set_agent_id(command.agent_id);
-  project.set_name(command.name);
-  for (const auto& [question, answer] : command.answers) {
-    (*project.mutable_answers())[question] = answer;
-  }
-  project.set_current_phase(std::string(website_phases().front()));
-  project.set_status("in_progress");
-  project.set_created_at_us(uow.now_us());
-  project.set_updated_at_us(uow.now_us());
-
   events::WebsiteProjectCreated created;
-  created.set_project_id(project.project_id());
-  created.set_client_id(project.client_id());
-  created.set_agent_id(project.agent_id());
-  created.set_name(project.name());
-  *created.mutable_answers() = project.answers();
-  if (auto emitted = uow.emit(website_project_stream(project.project_id()), created); !emitted) {
-    return std::move(emitted).error();
+  created.set_project_id(command.project_id);
+  created.set_client_id(command.client_id);
+  created.set_agent_id(command.agent_id);
+  created.set_name(command.name);
+  for (const auto& [question, answer] : command.answers) {
+    (*created.mutable_answers())[question] = answer;
   }
-  uow.save(kWebsitesKeyspace, website_project_key(project.project_id()), project);
-  events::WebsiteProjectState index;
-  index.set_project_id(project.project_id());
-  uow.save(kWebsitesKeyspace,
-           client_website_project_prefix(project.client_id()) + project.project_id(), index);
-  return project;
+  return record(uow, command.project_id, created);
 }
 
 Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
@@ -134,11 +119,6 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
   }
   const auto at = std::find(phases.begin(), phases.end(), command.phase);
   const std::string next = at + 1 == phases.end() ? std::string() : std::string(*(at + 1));
-  project->add_completed_phases(command.phase);
-  project->set_current_phase(next);
-  if (next.empty()) project->set_status("launched");
-  project->set_updated_at_us(uow.now_us());
-
   events::WebsitePhaseCompleted completed;
   completed.set_project_id(project->project_id());
   completed.set_client_id(project->client_id());
@@ -148,12 +128,7 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
   completed.set_note(command.note);
   completed.set_next_phase(next);
   completed.set_completed_by(command.completed_by);
-  if (auto emitted = uow.emit(website_project_stream(project->project_id()), completed);
-      !emitted) {
-    return std::move(emitted).error();
-  }
-  uow.save(kWebsitesKeyspace, website_project_key(project->project_id()), *project);
-  return project;
+  return record(uow, project->project_id(), completed);
 }
 
 }  // namespace ledger::domain

@@ -8,6 +8,10 @@
 // - Phases, in order: design, content, development, review, launch. Completing the current
 //   phase moves to the next; any other phase is invalid_transition. After launch the project is
 //   "launched" and takes no more phases.
+//
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "websites" fold
+// (websites_fold.h, which also lists the row keys). Times come from uow.now_us().
 #pragma once
 
 #include <map>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "core/domain/unit_of_work.h"
+#include "core/domain/websites_fold.h"
 #include "events/website_events.pb.h"
 #include "events/website_state.pb.h"
 
@@ -44,10 +49,5 @@ struct CompleteWebsitePhase {
 };
 Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
                                                            const CompleteWebsitePhase& command);
-
-// Row keys of the "websites" keyspace.
-inline constexpr std::string_view kWebsiteProjectKeyPrefix = "project/";
-std::string website_project_key(std::string_view project_id);
-std::string client_website_project_prefix(std::string_view client_id);
 
 }  // namespace ledger::domain

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/website_project.h"
@@ -66,33 +67,18 @@ Status require_status(const events::WebsiteVersionState& version, std::string_vi
                     "status");
 }
 
+// Emits `event` on the version's stream; answers the version's row as the fold left it.
 template <typename Event>
-Result<events::WebsiteVersionState> record(UnitOfWork& uow, events::WebsiteVersionState version,
-                                           const Event& event) {
-  version.set_updated_at_us(uow.now_us());
-  if (auto emitted = uow.emit(website_version_stream(version.version_id()), event); !emitted) {
-    return std::move(emitted).error();
-  }
-  uow.save(kWebsitesKeyspace, website_version_key(version.version_id()), version);
-  return version;
+Result<events::WebsiteVersionState> record(UnitOfWork& uow, const Event& event) {
+  return emit_and_read<events::WebsiteVersionState>(uow, website_version_stream(event.version_id()),
+                                                    event, kWebsitesKeyspace,
+                                                    website_version_key(event.version_id()));
 }
 
 }  // namespace
 
 std::string website_version_stream(std::string_view version_id) {
   return "website-version:" + std::string(version_id);
-}
-std::string website_version_key(std::string_view version_id) {
-  return std::string(kWebsiteVersionKeyPrefix) + std::string(version_id);
-}
-std::string version_number_key(std::string_view project_id, std::string_view version_number) {
-  return fmt::format("version-number/{}/{}", project_id, version_number);
-}
-std::string project_versions_prefix(std::string_view project_id) {
-  return fmt::format("versions-of-project/{}/", project_id);
-}
-std::string agent_uploads_prefix(std::string_view agent_id) {
-  return fmt::format("uploads-of-agent/{}/", agent_id);
 }
 
 Status check_website_version_fields(const UploadWebsiteVersion& command) {
@@ -181,8 +167,6 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
   version.set_file_size(command.file_size);
   version.set_file_name(command.file_name);
   version.set_uploaded_by(command.uploaded_by);
-  version.set_status("uploaded");
-  version.set_created_at_us(uow.now_us());
 
   auto uploaded = about<events::WebsiteVersionUploaded>(version);
   uploaded.set_notes(version.notes());
@@ -192,16 +176,7 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
   uploaded.set_file_size(version.file_size());
   uploaded.set_file_name(version.file_name());
   uploaded.set_uploaded_by(version.uploaded_by());
-  auto recorded = record(uow, std::move(version), uploaded);
-  if (!recorded) return recorded;
-  events::WebsiteVersionState index;
-  index.set_version_id(command.version_id);
-  uow.save(kWebsitesKeyspace, number_key, index);
-  uow.save(kWebsitesKeyspace, project_versions_prefix(command.project_id) + command.version_id,
-           index);
-  uow.save(kWebsitesKeyspace, agent_uploads_prefix(command.uploaded_by) + command.version_id,
-           index);
-  return recorded;
+  return record(uow, uploaded);
 }
 
 Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
@@ -215,12 +190,10 @@ Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
   if (auto allowed = require_status(*version, "uploaded", "put into testing"); !allowed) {
     return std::move(allowed).error();
   }
-  version->set_status("testing");
-  version->set_preview_url(command.url);
   auto started = about<events::WebsiteVersionTestingStarted>(*version);
   started.set_preview_url(command.url);
   started.set_started_by(command.actor_id);
-  return record(uow, std::move(*version), started);
+  return record(uow, started);
 }
 
 Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
@@ -230,12 +203,9 @@ Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
   if (auto allowed = require_status(*version, "testing", "approved"); !allowed) {
     return std::move(allowed).error();
   }
-  version->set_status("approved");
-  version->set_approved_by(command.actor_id);
-  version->set_approved_at_us(uow.now_us());
   auto approved = about<events::WebsiteVersionApproved>(*version);
   approved.set_approved_by(command.actor_id);
-  return record(uow, std::move(*version), approved);
+  return record(uow, approved);
 }
 
 Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
@@ -249,13 +219,10 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
   if (auto allowed = require_status(*version, "approved", "deployed"); !allowed) {
     return std::move(allowed).error();
   }
-  version->set_status("deployed");
-  version->set_deployment_url(command.url);
-  version->set_deployed_at_us(uow.now_us());
   auto deployed = about<events::WebsiteVersionDeployed>(*version);
   deployed.set_deployment_url(command.url);
   deployed.set_deployed_by(command.actor_id);
-  return record(uow, std::move(*version), deployed);
+  return record(uow, deployed);
 }
 
 Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
@@ -270,14 +237,10 @@ Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
         Errc::invalid_argument,
         fmt::format("a version takes at most {} feedback entries", kVersionFeedbackMax), "message");
   }
-  auto* entry = version->add_feedback();
-  entry->set_author_id(command.actor_id);
-  entry->set_message(command.message);
-  entry->set_at_us(uow.now_us());
   auto added = about<events::WebsiteVersionFeedbackAdded>(*version);
   added.set_author_id(command.actor_id);
   added.set_message(command.message);
-  return record(uow, std::move(*version), added);
+  return record(uow, added);
 }
 
 }  // namespace ledger::domain

@@ -14,6 +14,10 @@
 //   http/routes/website_version_routes.cpp): the agent uploads, tests and deploys; the client or
 //   an admin approves.
 // - Feedback: 1-2000 characters, at most 200 entries per version, in any status.
+//
+// Every function here decides one command against a UnitOfWork: it reads state, checks the rules
+// and emits events; the rows those events fold into are written by the "websites" fold
+// (websites_fold.h, which also lists the row keys). Times come from uow.now_us().
 #pragma once
 
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include <vector>
 
 #include "core/domain/unit_of_work.h"
+#include "core/domain/websites_fold.h"
 #include "events/website_events.pb.h"
 #include "events/website_state.pb.h"
 
@@ -67,12 +72,5 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
                                                            const WebsiteVersionAction& command);
 Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
                                                          const WebsiteVersionAction& command);
-
-// Row keys of the "websites" keyspace.
-inline constexpr std::string_view kWebsiteVersionKeyPrefix = "version/";
-std::string website_version_key(std::string_view version_id);
-std::string version_number_key(std::string_view project_id, std::string_view version_number);
-std::string project_versions_prefix(std::string_view project_id);
-std::string agent_uploads_prefix(std::string_view agent_id);
 
 }  // namespace ledger::domain

@@ -1,6 +1,6 @@
 // Campaign rules through the real sequencer and store: the status workflow (every pair of
 // statuses), the budget as a hold on the client's wallet (placed, posted, voided, re-reserved),
-// spend rules, soft delete and performance.
+// spend rules, soft delete and performance; the "marketing" fold replayed and total.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -8,7 +8,9 @@
 #include "core/domain/campaign.h"
 #include "core/domain/content_schedule.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/marketing_fold.h"
 #include "events/wallet_state.pb.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -261,6 +263,87 @@ TEST_CASE("validation, content, soft delete and performance") {
   campaign.set_target_engagement(100);
   campaign.set_engagement(300);  // capped at 100 %
   CHECK(domain::campaign_performance_pct(campaign) == doctest::Approx(75));
+}
+
+TEST_CASE("the marketing fold, replayed from position 0, writes the campaign rows the writer "
+          "stored") {
+  LedgerFixture f;
+  f.fund("alice", usd("200.00"));
+  auto tick = [&] { f.clock.advance_us(kMicrosPerMinute); };
+  REQUIRE(create(f, "c1", "60.00").ok());
+  tick();
+  REQUIRE(f.run<events::CampaignState>([](UnitOfWork& uow) {
+             domain::CampaignFields fields;
+             fields.name = "No agent";
+             fields.platform = "youtube";
+             return domain::create_campaign(uow, {"c2", "alice", "", fields});
+           }).ok());
+  tick();
+  REQUIRE(move(f, "c1", "scheduled").ok());
+  tick();
+  REQUIRE(move(f, "c1", "active").ok());
+  REQUIRE(spend(f, "c1", "20.00").ok());
+  tick();
+  REQUIRE(set_budget(f, "c1", "80.00").ok());  // re-reserved under a new hold
+  REQUIRE(move(f, "c1", "paused").ok());
+  tick();
+  REQUIRE(move(f, "c1", "completed").ok());
+  REQUIRE(move(f, "c2", "scheduled").ok());  // nothing to reserve: no hold
+  REQUIRE(move(f, "c2", "cancelled").ok());
+  domain::ContentFields post;
+  post.platform = "instagram";
+  post.social_account = "@alice";
+  post.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
+  REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
+             return domain::schedule_content(uow, {"p1", "alice", "mia", "c1", post});
+           }).ok());
+  REQUIRE(f.run<events::CampaignState>([](UnitOfWork& uow) {
+             return domain::add_campaign_content(uow, {"c1", {"p1"}, "mia"});
+           }).ok());
+  tick();
+  auto deleted = f.run<events::CampaignState>(
+      [](UnitOfWork& uow) { return domain::delete_campaign(uow, {"c1", "mia"}); });
+  REQUIRE(deleted.ok());
+  CHECK(deleted->answer.deleted());
+  CHECK(deleted->answer.content_ids_size() == 1);
+  CHECK(deleted->answer.updated_at_us() == f.clock.now_us());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kMarketingKeyspace);
+  CHECK(stored.count(domain::campaign_key("c2")) == 1);
+  CHECK(stored.count(domain::agent_campaign_prefix("mia") + "c1") == 0);  // deleted: unlisted
+  CHECK(stored.count(domain::client_campaign_prefix("alice") + "c2") == 1);
+  CHECK(testing::replayed_rows(*f.log, domain::kMarketingKeyspace) == stored);
+}
+
+TEST_CASE("the marketing fold is total: an event whose campaign row is missing writes nothing") {
+  testing::MemoryFoldRows rows;
+  events::CampaignStatusChanged changed;
+  changed.set_campaign_id("ghost");
+  changed.set_to_status("scheduled");
+  changed.set_hold_id("h1");
+  events::CampaignUpdated updated;
+  updated.set_campaign_id("ghost");
+  updated.set_name("Ghost");
+  events::CampaignMetricsUpdated metrics;
+  metrics.set_campaign_id("ghost");
+  metrics.set_spend_minor(100);
+  events::CampaignContentAdded added;
+  added.set_campaign_id("ghost");
+  added.add_content_ids("p1");
+  events::CampaignDeleted deleted;
+  deleted.set_campaign_id("ghost");
+  deleted.set_client_id("alice");
+  testing::fold_each(rows, domain::kMarketingKeyspace, "campaign:ghost",
+                     {&changed, &updated, &metrics, &added, &deleted});
+  CHECK(rows.rows_of(domain::kMarketingKeyspace).empty());
+
+  // Only a row that does not decode is an error.
+  rows.set(domain::kMarketingKeyspace, domain::campaign_key("ghost"), std::string("\xff\xff"));
+  auto undecodable =
+      testing::fold_one(rows, domain::kMarketingKeyspace,
+                        domain::FoldedEvent{changed, "campaign:ghost", testing::kTestEpochUs});
+  REQUIRE_FALSE(undecodable.ok());
+  CHECK(undecodable.error().code == Errc::corruption);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Content schedule rules through the real sequencer and store: validation of every field, the
 // status workflow (every action from every status), approval before publishing, approval
-// withdrawn by changes, failures counting retries, overdue and upcoming from the clock.
+// withdrawn by changes, failures counting retries, overdue and upcoming from the clock; the
+// "marketing" fold replayed and total.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -8,6 +9,8 @@
 #include "core/domain/content_schedule.h"
 #include "core/domain/validation.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/marketing_fold.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -173,6 +176,64 @@ TEST_CASE("overdue and upcoming follow the clock; deleted posts are gone") {
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error().code == Errc::not_found);
   CHECK(f.count_rows(domain::kMarketingKeyspace, domain::client_content_prefix("alice")) == 1);
+}
+
+TEST_CASE("the marketing fold, replayed from position 0, writes the post rows the writer stored") {
+  LedgerFixture f;
+  auto tick = [&] { f.clock.advance_us(kMicrosPerMinute); };
+  for (const char* id : {"p1", "p2", "p3"}) {
+    REQUIRE(schedule(f, id, valid_fields(f)).ok());
+    tick();
+  }
+  REQUIRE(act(f, domain::approve_content, "p1").ok());
+  tick();
+  domain::ContentFields change;
+  change.caption = "Winter sale, now 30% off";
+  change.hashtags = std::vector<std::string>{"#sale"};
+  auto changed = f.run<events::ContentState>(
+      [=](UnitOfWork& uow) { return domain::update_content(uow, {"p1", change, "mia"}); });
+  REQUIRE(changed.ok());
+  CHECK_FALSE(changed->answer.approved());
+  CHECK(changed->answer.approved_by().empty());
+  CHECK(changed->answer.updated_at_us() == f.clock.now_us());
+  tick();
+  REQUIRE(act(f, domain::approve_content, "p1").ok());
+  REQUIRE(act(f, domain::fail_content, "p1", "timeout").ok());
+  tick();
+  REQUIRE(act(f, domain::fail_content, "p1", "again").ok());
+  REQUIRE(act(f, domain::publish_content, "p1").ok());
+  REQUIRE(act(f, domain::cancel_content, "p2").ok());
+  tick();
+  auto deleted = act(f, domain::delete_content, "p3");
+  REQUIRE(deleted.ok());
+  CHECK(deleted->answer.deleted());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kMarketingKeyspace);
+  CHECK(stored.count(domain::content_key("p3")) == 1);
+  CHECK(stored.count(domain::client_content_prefix("alice") + "p3") == 0);
+  CHECK(testing::replayed_rows(*f.log, domain::kMarketingKeyspace) == stored);
+}
+
+TEST_CASE("the marketing fold is total: an event whose post row is missing writes nothing") {
+  testing::MemoryFoldRows rows;
+  events::ContentUpdated updated;
+  updated.set_content_id("ghost");
+  updated.set_caption("boo");
+  events::ContentApproved approved;
+  approved.set_content_id("ghost");
+  events::ContentPublished published;
+  published.set_content_id("ghost");
+  events::ContentFailed failed;
+  failed.set_content_id("ghost");
+  failed.set_retry_count(1);
+  events::ContentCancelled cancelled;
+  cancelled.set_content_id("ghost");
+  events::ContentDeleted deleted;
+  deleted.set_content_id("ghost");
+  deleted.set_client_id("alice");
+  testing::fold_each(rows, domain::kMarketingKeyspace, "content:ghost",
+                     {&updated, &approved, &published, &failed, &cancelled, &deleted});
+  CHECK(rows.rows_of(domain::kMarketingKeyspace).empty());
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // Website project rules: the questionnaire's answers are checked against the known questions;
-// phases complete in order, each once, up to the launch.
+// phases complete in order, each once, up to the launch; the "websites" fold replayed, total and
+// deterministic.
 #include <doctest/doctest.h>
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/website_project.h"
+#include "core/domain/websites_fold.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -91,6 +94,45 @@ TEST_CASE("phases complete in order, each once, up to the launch") {
   auto after = complete(f, "launch");
   REQUIRE_FALSE(after.ok());
   CHECK(after.error().code == Errc::invalid_transition);
+}
+
+TEST_CASE("the websites fold, replayed from position 0, writes the project rows the writer "
+          "stored; answers are stored in key order") {
+  LedgerFixture f;
+  const std::map<std::string, std::string> answers = {
+      {"business_name", "Alice's Shop"}, {"goals", "Sell online"}, {"pages", "home, shop"},
+      {"industry", "retail"},            {"domain", "shop.example"}, {"features", "cart"}};
+  REQUIRE(create(f, answers).ok());
+  for (const char* phase : {"design", "content"}) {
+    f.clock.advance_us(kMicrosPerHour);
+    auto done = complete(f, phase);
+    REQUIRE(done.ok());
+    CHECK(done->answer.updated_at_us() == f.clock.now_us());
+  }
+  const auto stored = testing::stored_rows(*f.log, domain::kWebsitesKeyspace);
+  CHECK(stored.count(domain::client_website_project_prefix("alice") + "w1") == 1);
+  CHECK(testing::replayed_rows(*f.log, domain::kWebsitesKeyspace) == stored);
+
+  // The same state is the same bytes, however its map was filled.
+  auto project = f.row<events::WebsiteProjectState>(domain::kWebsitesKeyspace,
+                                                    domain::website_project_key("w1"));
+  REQUIRE(project);
+  events::WebsiteProjectState refilled = *project;
+  refilled.clear_answers();
+  for (auto it = answers.rbegin(); it != answers.rend(); ++it) {
+    (*refilled.mutable_answers())[it->first] = it->second;
+  }
+  CHECK(domain::serialize_row(refilled) == stored.at(domain::website_project_key("w1")));
+}
+
+TEST_CASE("the websites fold is total: a phase of a missing project writes nothing") {
+  testing::MemoryFoldRows rows;
+  events::WebsitePhaseCompleted completed;
+  completed.set_project_id("ghost");
+  completed.set_phase("design");
+  completed.set_next_phase("content");
+  testing::fold_each(rows, domain::kWebsitesKeyspace, "website-project:ghost", {&completed});
+  CHECK(rows.rows_of(domain::kWebsitesKeyspace).empty());
 }
 
 }  // namespace

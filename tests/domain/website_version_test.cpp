@@ -1,6 +1,7 @@
 // Website version rules: fields checked, version numbers unique per project, and the status
 // workflow uploaded -> testing -> approved -> deployed with every other move refused; feedback
-// in any status. Also the zip recogniser the upload relies on.
+// in any status; the "websites" fold replayed and total. Also the zip recogniser the upload relies
+// on.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -9,7 +10,9 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/website_project.h"
 #include "core/domain/website_version.h"
+#include "core/domain/websites_fold.h"
 #include "core/domain/zip_archive.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -190,6 +193,55 @@ TEST_CASE("feedback: in any status, bounded, counted") {
   REQUIRE(row.has_value());
   CHECK(row->feedback_size() == static_cast<int>(domain::kVersionFeedbackMax));
   CHECK(row->feedback(0).message() == "note 0");
+}
+
+TEST_CASE("the websites fold, replayed from position 0, writes the version rows the writer "
+          "stored") {
+  LedgerFixture f;
+  create_project(f);
+  auto tick = [&] { f.clock.advance_us(kMicrosPerMinute); };
+  REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
+  tick();
+  REQUIRE(upload(f, upload_of("v2", "1.1")).ok());
+  tick();
+  REQUIRE(act(f, domain::start_version_testing, "v1", "https://preview.example.com").ok());
+  tick();
+  REQUIRE(act(f, domain::add_version_feedback, "v1", {}, "the menu overlaps").ok());
+  tick();
+  auto approved = act(f, domain::approve_website_version, "v1");
+  REQUIRE(approved.ok());
+  CHECK(approved->answer.approved_at_us() == f.clock.now_us());
+  tick();
+  auto deployed = act(f, domain::deploy_website_version, "v1", "https://shop.example.com");
+  REQUIRE(deployed.ok());
+  CHECK(deployed->answer.deployed_at_us() == f.clock.now_us());
+  CHECK(deployed->answer.updated_at_us() == f.clock.now_us());
+  CHECK(deployed->answer.feedback_size() == 1);
+
+  const auto stored = testing::stored_rows(*f.log, domain::kWebsitesKeyspace);
+  for (const auto& key :
+       {domain::version_number_key("w1", "1.1"), domain::project_versions_prefix("w1") + "v2",
+        domain::agent_uploads_prefix("web") + "v2"}) {
+    CAPTURE(key);
+    CHECK(stored.count(key) == 1);
+  }
+  CHECK(testing::replayed_rows(*f.log, domain::kWebsitesKeyspace) == stored);
+}
+
+TEST_CASE("the websites fold is total: an event whose version row is missing writes nothing") {
+  testing::MemoryFoldRows rows;
+  events::WebsiteVersionTestingStarted started;
+  started.set_version_id("ghost");
+  events::WebsiteVersionApproved approved;
+  approved.set_version_id("ghost");
+  events::WebsiteVersionDeployed deployed;
+  deployed.set_version_id("ghost");
+  events::WebsiteVersionFeedbackAdded added;
+  added.set_version_id("ghost");
+  added.set_message("hello?");
+  testing::fold_each(rows, domain::kWebsitesKeyspace, "website-version:ghost",
+                     {&started, &approved, &deployed, &added});
+  CHECK(rows.rows_of(domain::kWebsitesKeyspace).empty());
 }
 
 std::string zip_end_record(std::string comment) {
