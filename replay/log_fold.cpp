@@ -15,7 +15,7 @@ constexpr std::size_t kFlushRows = 64 * 1024;
 // The folds' view while replaying: rows written since the last flush, over the sink's.
 class BufferedRows final : public domain::FoldRows {
  public:
-  explicit BufferedRows(store::FreshRows& sink) : sink_(sink) {}
+  BufferedRows(store::FreshRows& sink, const FoldWatch& watch) : sink_(sink), watch_(watch) {}
 
   Result<std::optional<std::string>> get(std::string_view keyspace,
                                          std::string_view key) override {
@@ -24,7 +24,12 @@ class BufferedRows final : public domain::FoldRows {
   }
   void set(std::string_view keyspace, std::string_view key,
            std::optional<std::string> value) override {
+    if (!value && watch_.on_write) watch_.on_write(keyspace, key, nullptr);
     pending_[combined(keyspace, key)] = std::move(value);
+  }
+  void saved_as(std::string_view keyspace, std::string_view key,
+                const google::protobuf::Descriptor& type) override {
+    if (watch_.on_write) watch_.on_write(keyspace, key, &type);
   }
 
   bool full() const { return pending_.size() >= kFlushRows; }
@@ -53,6 +58,7 @@ class BufferedRows final : public domain::FoldRows {
   }
 
   store::FreshRows& sink_;
+  const FoldWatch& watch_;
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
 };
 
@@ -61,13 +67,18 @@ class BufferedRows final : public domain::FoldRows {
 Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
                 store::FreshRows& rows, std::uint64_t up_to,
                 const std::function<void(std::uint64_t)>& on_position) {
-  BufferedRows buffered(rows);
+  return fold_log(log, folds, rows, up_to, FoldWatch{on_position, {}, {}});
+}
+
+Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
+                store::FreshRows& rows, std::uint64_t up_to, const FoldWatch& watch) {
+  BufferedRows buffered(rows, watch);
   domain::EventDecoder decoder;
   events::Envelope envelope;
   Status failure;
   auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
     if (position > up_to) return false;
-    if (on_position) on_position(position);
+    if (watch.on_position) watch.on_position(position);
     if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
       failure = make_error(Errc::corruption, fmt::format("record {} does not decode", position));
       return false;
@@ -77,6 +88,7 @@ Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* 
       failure = std::move(payload).error();
       return false;
     }
+    if (watch.on_event) watch.on_event(envelope);
     const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
     if (auto evolved = domain::evolve_some(folds, buffered, event); !evolved) {
       failure = make_error(evolved.error().code,

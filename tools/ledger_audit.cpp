@@ -10,6 +10,8 @@
 //                          inline read model apart (in the scratch directory) to compare each
 //                          stored row with it
 //   ledger-audit balances  --data-dir DIR [--as-of POSITION|TIME]   trial balance at that point
+//   ledger-audit state     STREAM --data-dir DIR [--as-of POSITION|TIME]
+//                          the rows the stream's events wrote, as they stood then (JSON)
 //   ledger-audit statement --data-dir DIR --account ACCOUNT [--from T] [--to T]
 //   ledger-audit export    --data-dir DIR [--from POSITION] [--to POSITION] [--postings]
 //
@@ -35,6 +37,7 @@
 #include "core/domain/keyspaces.h"
 #include "events/event_json.h"
 #include "events/timestamp.h"
+#include "replay/aggregate_state.h"
 #include "replay/balance_replay.h"
 #include "replay/domain_audit.h"
 #include "replay/log_verification.h"
@@ -71,9 +74,13 @@ po::options_description common_description(CommonOptions* common, const char* ti
 
 // Parses; returns false (after printing help) when the command should not run.
 bool parse(int argc, char** argv, const po::options_description& options,
-           const CommonOptions& common) {
+           const CommonOptions& common,
+           const po::positional_options_description* positional = nullptr) {
   po::variables_map values;
-  po::store(po::parse_command_line(argc, argv, options), values);
+  po::command_line_parser parser(argc, argv);
+  parser.options(options);
+  if (positional != nullptr) parser.positional(*positional);
+  po::store(parser.run(), values);
   if (values.count("help")) {
     std::cout << options;
     return false;
@@ -226,6 +233,65 @@ std::uint64_t resolve_as_of(const store::EventLog& log, const std::string& as_of
   });
   if (!scanned) usage_error(scanned.error().message);
   return last;
+}
+
+// A stream's state at a point in history: the rows its events wrote, as they stood then.
+int command_state(int argc, char** argv) {
+  CommonOptions common;
+  std::string as_of;
+  std::string stream;
+  std::string scratch_dir;
+  auto options = common_description(
+      &common, "ledger-audit state STREAM: an aggregate's rows at a point in history");
+  options.add_options()("stream", po::value(&stream)->required(),
+                        "the stream (also positional), e.g. wallet:<user id> or topup:<id>")(
+      "as-of", po::value(&as_of), "POSITION or TIME (RFC 3339 or date); default: the head")(
+      "scratch-dir", po::value(&scratch_dir),
+      "where to fold the log apart (must not exist; removed after; default: a new directory "
+      "under the system's temporary directory)");
+  po::positional_options_description positional;
+  positional.add("stream", 1);
+  if (!parse(argc, argv, options, common, &positional)) return kExitOk;
+  if (common.format == "csv") usage_error("state prints JSON or human text, not CSV");
+  auto log = open_read_only(common);
+  const std::uint64_t position = resolve_as_of(*log, as_of);
+  std::error_code temp_error;
+  if (scratch_dir.empty()) {
+    scratch_dir = (std::filesystem::temp_directory_path(temp_error) /
+                   fmt::format("ledger-audit-{}-{}", getpid(),
+                               std::chrono::steady_clock::now().time_since_epoch().count()))
+                      .string();
+  }
+  replay::ScanProgress progress("state", position, common.quiet);
+  auto state = replay::aggregate_state(*log, stream, position, scratch_dir,
+                                       [&](std::uint64_t at) { progress.at(at); });
+  if (!state) usage_error(state.error().message);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : state->rows) {
+    nlohmann::json value = nullptr;
+    if (row.value && row.type != nullptr) {
+      std::string error;
+      auto json = events::payload_to_json(row.type->name(), *row.value, &error);
+      if (!json) usage_error(fmt::format("{}/{}: {}", row.keyspace, row.key, error));
+      value = std::move(*json);
+    }
+    rows.push_back({{"keyspace", row.keyspace},
+                    {"key", row.key},
+                    {"type", row.type != nullptr ? row.type->name() : ""},
+                    {"row", value}});
+  }
+  const nlohmann::json answer = {{"stream", stream},
+                                 {"as_of_position", state->position},
+                                 {"stream_events", state->stream_events},
+                                 {"stream_version", state->stream_version},
+                                 {"rows", rows}};
+  std::cout << (common.format == "json" ? answer.dump() : answer.dump(2)) << "\n";
+  if (state->stream_events == 0) {
+    std::fprintf(stderr, "ledger-audit: stream %s has no events up to position %llu\n",
+                 stream.c_str(), static_cast<unsigned long long>(state->position));
+    return kExitFindings;
+  }
+  return kExitOk;
 }
 
 int command_balances(int argc, char** argv) {
@@ -395,6 +461,7 @@ void usage() {
                "  head       position and hash of the last record\n"
                "  verify     replay the whole log and report every finding\n"
                "  balances   trial balance of every account, --as-of a position or time\n"
+               "  state      a stream's rows (its aggregate's state), --as-of a position or time\n"
                "  statement  one account's postings with running balance\n"
                "  export     events as JSON lines, or postings as CSV\n"
                "options of every command: --format human|json|csv, --quiet\n"
@@ -413,6 +480,7 @@ int main(int argc, char** argv) {
     if (command == "head") return command_head(argc - 1, argv + 1);
     if (command == "verify") return command_verify(argc - 1, argv + 1);
     if (command == "balances") return command_balances(argc - 1, argv + 1);
+    if (command == "state") return command_state(argc - 1, argv + 1);
     if (command == "statement") return command_statement(argc - 1, argv + 1);
     if (command == "export") return command_export(argc - 1, argv + 1);
     if (command == "--help" || command == "-h") {

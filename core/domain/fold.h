@@ -51,6 +51,9 @@ class FoldRows {
   // nullopt erases the row.
   virtual void set(std::string_view keyspace, std::string_view key,
                    std::optional<std::string> value) = 0;
+  // Told after a row is saved, with its message type (for readers that show rows as JSON).
+  virtual void saved_as(std::string_view /*keyspace*/, std::string_view /*key*/,
+                        const google::protobuf::Descriptor& /*type*/) {}
 };
 
 // The bytes of a row: deterministic, so equal messages are equal bytes.
@@ -84,6 +87,7 @@ class KeyspaceRows {
 
   void save(std::string_view key, const google::protobuf::Message& row) {
     rows_.set(keyspace_, key, serialize_row(row));
+    rows_.saved_as(keyspace_, key, *row.GetDescriptor());
   }
   void erase(std::string_view key) { rows_.set(keyspace_, key, std::nullopt); }
 

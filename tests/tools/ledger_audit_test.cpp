@@ -226,6 +226,42 @@ TEST_CASE("balances --as-of a position equal the balances the live system showed
   CHECK(by_time.output.find("wallet:alice,70.00") != std::string::npos);  // paid at 12:00
 }
 
+TEST_CASE("state shows a stream's rows as they stood at any position") {
+  AuditedData data;
+  // Top-up t0: requested at position 1 (pending), confirmed at 2.
+  auto pending = run_audit("state topup:t0 --as-of 1 --format json " + data.args());
+  REQUIRE_MESSAGE(pending.exit_code == 0, pending.output);
+  auto then = nlohmann::json::parse(pending.output);
+  CHECK(then["as_of_position"] == 1);
+  CHECK(then["stream_events"] == 1);
+  REQUIRE(then["rows"].size() == 1);
+  CHECK(then["rows"][0]["keyspace"] == "wallets");
+  CHECK(then["rows"][0]["key"] == "topup/t0");
+  CHECK(then["rows"][0]["type"] == "TopUpState");
+  CHECK(then["rows"][0]["row"]["status"] == "pending");
+  auto now = nlohmann::json::parse(
+      run_audit("state topup:t0 --format json " + data.args()).output);
+  CHECK(now["rows"][0]["row"]["status"] == "confirmed");
+  CHECK(now["stream_events"] == 2);
+
+  // Alice's wallet stream posts to accounts: her balance after the first payment was 70.00.
+  auto wallet = nlohmann::json::parse(
+      run_audit("state wallet:alice --as-of 4 --format json " + data.args()).output);
+  bool found = false;
+  for (const auto& row : wallet["rows"]) {
+    if (row["keyspace"] == "accounts" && row["key"] == "wallet:alice") {
+      found = true;
+      CHECK(row["row"]["balance_minor"] == "7000");
+    }
+  }
+  CHECK(found);
+
+  // A stream with no events up to there is a finding (exit 1), an unknown option a usage error.
+  CHECK(run_audit("state topup:nope " + data.args()).exit_code == 1);
+  CHECK(run_audit("state " + data.args()).exit_code == 2);
+  CHECK(run_audit("state topup:t0 --format csv " + data.args()).exit_code == 2);
+}
+
 TEST_CASE("balances --as-of a position past 2^64-1 is a usage error (exit 2), not a crash") {
   AuditedData data;
   auto run = run_audit("balances --as-of 18446744073709551616 " + data.args());
