@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/domain/posting_fold.h"
+#include "core/domain/redeem_codes_fold.h"
 #include "core/domain/wallets_fold.h"
 
 namespace ledger::domain {
@@ -22,6 +23,7 @@ struct Registry {
   Registry() {
     folds.push_back(accounts_fold());
     folds.push_back(wallets_fold());
+    folds.push_back(redeem_codes_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);
