@@ -3,13 +3,15 @@
 // `stored_rows(log, keyspace)` reads what the writer stored, both as key -> bytes.
 //   CHECK(testing::replay_fold(*f.log, domain::billing_fold()) ==
 //         testing::stored_rows(*f.log, domain::kBillingKeyspace));
-// `MemoryFoldRows` is also the scratch rows of a totality test (one event into nothing).
+// `MemoryFoldRows`, `evolve_one` and `check_folds_to_nothing` are for totality tests (events about
+// rows a fold never saw).
 #pragma once
 
 #include <doctest/doctest.h>
 #include <google/protobuf/message.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,8 +31,7 @@ using KeyspaceRowMap = std::map<std::string, std::string, std::less<>>;
 // Rows of every keyspace in memory (keyspace -> key -> bytes).
 class MemoryFoldRows : public domain::FoldRows {
  public:
-  Result<std::optional<std::string>> get(std::string_view keyspace,
-                                         std::string_view key) override {
+  Result<std::optional<std::string>> get(std::string_view keyspace, std::string_view key) override {
     auto space = rows_.find(keyspace);
     if (space == rows_.end()) return std::optional<std::string>();
     auto row = space->second.find(key);
@@ -60,22 +61,21 @@ inline KeyspaceRowMap replay_fold(const store::EventLog& log, const domain::Inli
   MemoryFoldRows rows;
   const domain::InlineFold* const folds[] = {&fold};
   events::Envelope envelope;
-  REQUIRE(log.scan_records(0, [&](std::uint64_t, std::string_view record) {
-               REQUIRE(envelope.ParseFromArray(record.data(), static_cast<int>(record.size())));
-               const auto* type = events::find_event_descriptor(envelope.event_type());
-               REQUIRE(type != nullptr);
-               if (!fold.every_event &&
-                   std::find(fold.events.begin(), fold.events.end(), type) == fold.events.end()) {
-                 return true;
-               }
-               std::unique_ptr<google::protobuf::Message> payload(
-                   google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-               REQUIRE(payload->ParseFromString(envelope.payload()));
-               const domain::FoldedEvent event{*payload, envelope.stream_id(),
-                                               envelope.recorded_at_us()};
-               REQUIRE(domain::evolve_some(folds, rows, event).ok());
-               return true;
-             }).ok());
+  auto fold_record = [&](std::uint64_t, std::string_view record) {
+    REQUIRE(envelope.ParseFromArray(record.data(), static_cast<int>(record.size())));
+    const auto* type = events::find_event_descriptor(envelope.event_type());
+    REQUIRE(type != nullptr);
+    const bool folded = fold.every_event || std::find(fold.events.begin(), fold.events.end(),
+                                                      type) != fold.events.end();
+    if (!folded) return true;
+    std::unique_ptr<google::protobuf::Message> payload(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+    REQUIRE(payload->ParseFromString(envelope.payload()));
+    const domain::FoldedEvent event{*payload, envelope.stream_id(), envelope.recorded_at_us()};
+    REQUIRE(domain::evolve_some(folds, rows, event).ok());
+    return true;
+  };
+  REQUIRE(log.scan_records(0, fold_record).ok());
   return rows.rows_of(fold.keyspace);
 }
 
@@ -97,6 +97,18 @@ inline Status evolve_one(const domain::InlineFold& fold, domain::FoldRows& rows,
                          std::int64_t recorded_at_us = 0) {
   domain::KeyspaceRows own(rows, fold.keyspace);
   return fold.evolve(own, domain::FoldedEvent{payload, stream_id, recorded_at_us});
+}
+
+// Folds each event alone into empty rows: each must succeed and write nothing (what a total fold
+// does with an event about a row it never saw).
+inline void check_folds_to_nothing(const domain::InlineFold& fold,
+                                   std::initializer_list<const google::protobuf::Message*> events) {
+  for (const google::protobuf::Message* event : events) {
+    CAPTURE(event->GetTypeName());
+    MemoryFoldRows rows;
+    CHECK(evolve_one(fold, rows, *event).ok());
+    CHECK(rows.rows_of(fold.keyspace).empty());
+  }
 }
 
 }  // namespace ledger::testing
