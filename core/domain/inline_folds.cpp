@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/domain/billing_fold.h"
 #include "core/domain/courses_fold.h"
 #include "core/domain/posting_fold.h"
 #include "core/domain/redeem_codes_fold.h"
@@ -26,6 +27,7 @@ struct Registry {
     folds.push_back(wallets_fold());
     folds.push_back(redeem_codes_fold());
     folds.push_back(courses_fold());
+    folds.push_back(billing_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);
