@@ -66,6 +66,15 @@ Status create_course(KeyspaceRows& rows, const FoldedEvent& event,
   return {};
 }
 
+// The title a purchase keeps: the event's; a CoursePurchased recorded before it carried one (a
+// title is never empty) takes the course row's, which no event renames.
+Result<std::string> purchased_title(KeyspaceRows& rows, const events::CoursePurchased& purchased) {
+  if (!purchased.course_title().empty()) return purchased.course_title();
+  auto course = rows.load<events::CourseState>(course_key(purchased.course_id()));
+  if (!course) return std::move(course).error();
+  return course->has_value() ? (*course)->title() : std::string();
+}
+
 Status purchase(KeyspaceRows& rows, const FoldedEvent& event,
                 const events::CoursePurchased& purchased) {
   // A purchase id is used once (the decider refuses another), so this is a new purchase.
@@ -78,7 +87,9 @@ Status purchase(KeyspaceRows& rows, const FoldedEvent& event,
   purchase.set_payment_method(purchased.payment_method());
   purchase.set_status(purchased.status());
   purchase.set_purchased_at_us(event.recorded_at_us);
-  purchase.set_course_title(purchased.course_title());
+  auto title = purchased_title(rows, purchased);
+  if (!title) return std::move(title).error();
+  purchase.set_course_title(std::move(*title));
   if (completed) {
     purchase.set_completed_at_us(event.recorded_at_us);
     purchase.set_access_expires_at_us(purchased.access_expires_at_us());

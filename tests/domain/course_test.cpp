@@ -540,5 +540,24 @@ TEST_CASE("the courses fold is total: events about what it never saw change noth
   CHECK_FALSE(written.contains(domain::course_key("unknown")));
 }
 
+TEST_CASE("a CoursePurchased recorded without its title takes the course's on a rebuild") {
+  const auto fold = domain::courses_fold();
+  testing::MemoryFoldRows rows;
+  events::CourseCreated created;
+  created.set_course_id("seo");
+  created.set_title("SEO basics");
+  REQUIRE(testing::evolve_one(fold, rows, created).ok());
+  events::CoursePurchased purchased;  // as recorded before the event carried course_title
+  purchased.set_purchase_id("p1");
+  purchased.set_course_id("seo");
+  purchased.set_user_id("alice");
+  purchased.set_status("pending");
+  REQUIRE(testing::evolve_one(fold, rows, purchased).ok());
+  events::CoursePurchaseState purchase;
+  REQUIRE(purchase.ParseFromString(
+      rows.rows_of(domain::kCoursesKeyspace).at(domain::course_purchase_key("p1"))));
+  CHECK(purchase.course_title() == "SEO basics");
+}
+
 }  // namespace
 }  // namespace ledger
