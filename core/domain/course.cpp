@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/domain/accounts.h"
+#include "core/domain/courses_fold.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
@@ -38,19 +39,6 @@ Result<events::CoursePurchaseState> load_purchase(UnitOfWork& uow, std::string_v
 std::int64_t access_expiry(const events::CourseState& course, std::int64_t from_us) {
   if (course.access_days() == 0) return 0;
   return from_us + static_cast<std::int64_t>(course.access_days()) * kMicrosPerDay;
-}
-
-void save_purchase(UnitOfWork& uow, const events::CoursePurchaseState& purchase) {
-  uow.save(kCoursesKeyspace, course_purchase_key(purchase.purchase_id()), purchase);
-  uow.save(kCoursesKeyspace, user_course_key(purchase.user_id(), purchase.course_id()), purchase);
-}
-
-Status count_completed(UnitOfWork& uow, std::string_view course_id, int change) {
-  auto course = load_course(uow, course_id);
-  if (!course) return std::move(course).error();
-  course->set_purchases(course->purchases() + static_cast<std::uint64_t>(change));
-  uow.save(kCoursesKeyspace, course_key(course_id), *course);
-  return {};
 }
 
 // One purchase per user and course: a pending or completed one stands in the way of another.
@@ -123,18 +111,7 @@ Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& c
   if (auto emitted = uow.emit(course_stream(command.course_id), created); !emitted) {
     return std::move(emitted).error();
   }
-  events::CourseState state;
-  state.set_course_id(command.course_id);
-  state.set_title(command.title);
-  state.set_description(command.description);
-  state.set_price_minor(command.price.minor());
-  state.set_is_free(command.is_free);
-  state.set_allow_individual_purchase(command.allow_individual_purchase);
-  state.set_access_days(command.access_days);
-  state.set_created_by(command.created_by);
-  state.set_created_at_us(uow.now_us());
-  uow.save(kCoursesKeyspace, course_key(command.course_id), state);
-  return state;
+  return load_course(uow, command.course_id);
 }
 
 Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
@@ -172,20 +149,6 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
 
   const Money price = course->is_free() ? Money::zero() : Money::from_minor(course->price_minor());
   const bool completes_now = course->is_free() || command.payment_method == "wallet";
-  events::CoursePurchaseState purchase;
-  purchase.set_purchase_id(command.purchase_id);
-  purchase.set_course_id(command.course_id);
-  purchase.set_user_id(command.user_id);
-  purchase.set_amount_minor(price.minor());
-  purchase.set_payment_method(course->is_free() ? "free" : command.payment_method);
-  purchase.set_status(completes_now ? "completed" : "pending");
-  purchase.set_purchased_at_us(uow.now_us());
-  purchase.set_course_title(course->title());
-  if (completes_now) {
-    purchase.set_completed_at_us(uow.now_us());
-    purchase.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
-  }
-
   if (completes_now && price.is_positive()) {
     auto debited = debit_wallet(
         uow, WalletDebit{command.user_id, command.transaction_id, price, "course_purchase",
@@ -194,24 +157,21 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
     if (!debited) return std::move(debited).error();
   }
   events::CoursePurchased purchased;
-  purchased.set_purchase_id(purchase.purchase_id());
-  purchased.set_course_id(purchase.course_id());
-  purchased.set_user_id(purchase.user_id());
-  purchased.set_amount_minor(purchase.amount_minor());
-  purchased.set_payment_method(purchase.payment_method());
-  purchased.set_status(purchase.status());
-  purchased.set_access_expires_at_us(purchase.access_expires_at_us());
+  purchased.set_purchase_id(command.purchase_id);
+  purchased.set_course_id(command.course_id);
+  purchased.set_user_id(command.user_id);
+  purchased.set_amount_minor(price.minor());
+  purchased.set_payment_method(course->is_free() ? "free" : command.payment_method);
+  purchased.set_status(completes_now ? "completed" : "pending");
+  if (completes_now) {
+    purchased.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
+  }
+  purchased.set_course_title(course->title());
   if (auto emitted = uow.emit(course_purchase_stream(command.purchase_id), purchased);
       !emitted) {
     return std::move(emitted).error();
   }
-  save_purchase(uow, purchase);
-  if (completes_now) {
-    if (auto counted = count_completed(uow, command.course_id, +1); !counted) {
-      return std::move(counted).error();
-    }
-  }
-  return purchase;
+  return load_purchase(uow, command.purchase_id);
 }
 
 namespace {
@@ -248,18 +208,12 @@ Result<events::CoursePurchaseState> load_pending_paypal_purchase(UnitOfWork& uow
 }
 
 // Completes a pending PayPal purchase: clearing:paypal -> revenue:courses, access starts.
-Result<events::CoursePurchaseState> complete_paypal_purchase(UnitOfWork& uow,
-                                                             events::CoursePurchaseState purchase,
-                                                             const std::string& provider_reference,
-                                                             const std::string& confirmed_by) {
+Result<events::CoursePurchaseState> complete_paypal_purchase(
+    UnitOfWork& uow, const events::CoursePurchaseState& purchase,
+    const std::string& provider_reference, const std::string& confirmed_by) {
   auto course = load_course(uow, purchase.course_id());
   if (!course) return std::move(course).error();
   const Money amount = Money::from_minor(purchase.amount_minor());
-  purchase.set_status("completed");
-  purchase.set_completed_at_us(uow.now_us());
-  purchase.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
-  purchase.set_provider_reference(provider_reference);
-
   events::CoursePurchaseConfirmed confirmed;
   confirmed.set_purchase_id(purchase.purchase_id());
   confirmed.set_course_id(purchase.course_id());
@@ -267,18 +221,14 @@ Result<events::CoursePurchaseState> complete_paypal_purchase(UnitOfWork& uow,
   confirmed.set_amount_minor(amount.minor());
   confirmed.set_provider_reference(provider_reference);
   confirmed.set_confirmed_by(confirmed_by);
-  confirmed.set_access_expires_at_us(purchase.access_expires_at_us());
+  confirmed.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
   *confirmed.add_postings() = posting(clearing_account("paypal"), -amount);
   *confirmed.add_postings() = posting(revenue_account(kCoursesService), amount);
   if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), confirmed);
       !emitted) {
     return std::move(emitted).error();
   }
-  save_purchase(uow, purchase);
-  if (auto counted = count_completed(uow, purchase.course_id(), +1); !counted) {
-    return std::move(counted).error();
-  }
-  return purchase;
+  return load_purchase(uow, purchase.purchase_id());
 }
 
 }  // namespace
@@ -287,8 +237,7 @@ Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
                                                             const ConfirmCoursePurchase& command) {
   auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, command.course_id);
   if (!purchase) return std::move(purchase).error();
-  return complete_paypal_purchase(uow, std::move(*purchase), command.provider_reference,
-                                  command.confirmed_by);
+  return complete_paypal_purchase(uow, *purchase, command.provider_reference, command.confirmed_by);
 }
 
 Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
@@ -304,9 +253,8 @@ Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
     *answer.mutable_mismatch() = std::move(*mismatch);
     return answer;
   }
-  auto completed =
-      complete_paypal_purchase(uow, std::move(*purchase), command.captured.provider_reference,
-                               std::string(kPaymentProvider));
+  auto completed = complete_paypal_purchase(uow, *purchase, command.captured.provider_reference,
+                                            std::string(kPaymentProvider));
   if (!completed) return std::move(completed).error();
   *answer.mutable_purchase() = std::move(*completed);
   return answer;
@@ -324,9 +272,7 @@ Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
   if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), failed); !emitted) {
     return std::move(emitted).error();
   }
-  purchase->set_status("failed");
-  save_purchase(uow, *purchase);
-  return purchase;
+  return load_purchase(uow, purchase->purchase_id());
 }
 
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
@@ -362,13 +308,7 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
       !emitted) {
     return std::move(emitted).error();
   }
-  purchase->set_status("refunded");
-  purchase->set_refunded_at_us(uow.now_us());
-  save_purchase(uow, *purchase);
-  if (auto counted = count_completed(uow, purchase->course_id(), -1); !counted) {
-    return std::move(counted).error();
-  }
-  return purchase;
+  return load_purchase(uow, purchase->purchase_id());
 }
 
 Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command) {
@@ -398,9 +338,7 @@ Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishC
       !emitted) {
     return std::move(emitted).error();
   }
-  purchase.set_finished_at_us(uow.now_us());
-  save_purchase(uow, purchase);
-  return purchase;
+  return load_purchase(uow, purchase.purchase_id());
 }
 
 bool course_is_accessible(const events::CourseState& course,

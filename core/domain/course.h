@@ -22,6 +22,10 @@
 // - Access: a free course, or a completed purchase that has not expired.
 // - Finish (the learner): needs the user's current purchase of the course and access to it
 //   (course_not_accessible otherwise); once only (already_finished).
+//
+// Every decider here reads rows, checks the rules and emits events; the course and purchase rows
+// those events fold into are written by the "courses" fold (courses_fold.h), the money by the
+// "wallets" and "accounts" folds.
 #pragma once
 
 #include <string>

@@ -10,7 +10,10 @@
 
 #include "core/domain/identity_fold.h"
 #include "core/domain/marketing_fold.h"
+#include "core/domain/billing_fold.h"
+#include "core/domain/courses_fold.h"
 #include "core/domain/posting_fold.h"
+#include "core/domain/redeem_codes_fold.h"
 #include "core/domain/wallets_fold.h"
 #include "core/domain/websites_fold.h"
 
@@ -28,6 +31,9 @@ struct Registry {
     folds.push_back(identity_fold());
     folds.push_back(marketing_fold());
     folds.push_back(websites_fold());
+    folds.push_back(redeem_codes_fold());
+    folds.push_back(courses_fold());
+    folds.push_back(billing_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/accounts.h"
+#include "core/domain/billing_fold.h"
 #include "core/domain/calendar.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
@@ -14,10 +15,6 @@ namespace {
 
 constexpr std::size_t kDescriptionMaxLength = 2000;
 
-std::string open_invoice_key(std::string_view invoice_id) {
-  return std::string(kOpenInvoiceKeyPrefix) + std::string(invoice_id);
-}
-
 Result<events::InvoiceState> load_invoice(UnitOfWork& uow, std::string_view invoice_id) {
   auto row = uow.load<events::InvoiceState>(kBillingKeyspace, invoice_key(invoice_id));
   if (!row) return std::move(row).error();
@@ -25,16 +22,6 @@ Result<events::InvoiceState> load_invoice(UnitOfWork& uow, std::string_view invo
     return make_error(Errc::not_found, fmt::format("there is no invoice {}", invoice_id));
   }
   return std::move(**row);
-}
-
-// Saves the invoice row and keeps the open-invoice index in step with its status.
-void save_invoice(UnitOfWork& uow, const events::InvoiceState& invoice) {
-  uow.save(kBillingKeyspace, invoice_key(invoice.invoice_id()), invoice);
-  if (invoice.status() == "issued") {
-    uow.save(kBillingKeyspace, open_invoice_key(invoice.invoice_id()), invoice);
-  } else {
-    uow.erase(kBillingKeyspace, open_invoice_key(invoice.invoice_id()));
-  }
 }
 
 Status require_unsettled(const events::InvoiceState& invoice) {
@@ -100,18 +87,7 @@ Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& 
   if (auto emitted = uow.emit(invoice_stream(command.invoice_id), issued); !emitted) {
     return std::move(emitted).error();
   }
-  events::InvoiceState invoice;
-  invoice.set_invoice_id(command.invoice_id);
-  invoice.set_client_id(command.client_id);
-  invoice.set_service(command.service);
-  invoice.set_amount_minor(command.amount.minor());
-  invoice.set_due_date(command.due_date);
-  invoice.set_description(command.description);
-  invoice.set_issued_by(command.issued_by);
-  invoice.set_issued_at_us(uow.now_us());
-  invoice.set_status("issued");
-  save_invoice(uow, invoice);
-  return invoice;
+  return load_invoice(uow, command.invoice_id);
 }
 
 Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& command) {
@@ -139,11 +115,7 @@ Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& comm
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), paid); !emitted) {
     return std::move(emitted).error();
   }
-  invoice->set_status("paid");
-  invoice->set_paid_at_us(uow.now_us());
-  invoice->set_transaction_id(command.transaction_id);
-  save_invoice(uow, *invoice);
-  return invoice;
+  return load_invoice(uow, invoice->invoice_id());
 }
 
 Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& command) {
@@ -163,9 +135,7 @@ Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& co
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), voided); !emitted) {
     return std::move(emitted).error();
   }
-  invoice->set_status("void");
-  save_invoice(uow, *invoice);
-  return invoice;
+  return load_invoice(uow, invoice->invoice_id());
 }
 
 Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
@@ -186,7 +156,6 @@ Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
     if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), overdue); !emitted) {
       return std::move(emitted).error();
     }
-    invoice->set_overdue(true);
   } else if (now >= *due_end - kInvoiceReminderLeadUs && !invoice->reminder_sent()) {
     events::InvoiceReminderDue reminder;
     reminder.set_invoice_id(invoice->invoice_id());
@@ -196,12 +165,10 @@ Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
     if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), reminder); !emitted) {
       return std::move(emitted).error();
     }
-    invoice->set_reminder_sent(true);
   } else {
     return invoice;
   }
-  save_invoice(uow, *invoice);
-  return invoice;
+  return load_invoice(uow, invoice->invoice_id());
 }
 
 }  // namespace ledger::domain

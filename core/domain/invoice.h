@@ -10,6 +10,10 @@
 //   open invoice, emits InvoiceReminderDue once when now >= end of due date - 3 days, and
 //   InvoiceOverdue once when now >= end of the due date (only the overdue mark if both are due).
 //   Given the same state and clock, the same events: deterministic under an injected clock.
+//
+// Every decider here reads rows, checks the rules and emits events; the invoice rows (and the
+// open-invoice rows the timer scans) are written by the "billing" fold (billing_fold.h), the money
+// by the "wallets" and "accounts" folds.
 #pragma once
 
 #include <string>

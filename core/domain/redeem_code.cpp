@@ -7,6 +7,7 @@
 
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/redeem_codes_fold.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "core/secure_random.h"
@@ -29,12 +30,6 @@ std::string upper_cased(std::string_view text) {
   return upper;
 }
 
-Result<events::RedeemCodeStats> load_stats(UnitOfWork& uow) {
-  auto row = uow.load<events::RedeemCodeStats>(kRedeemCodesKeyspace, kRedeemCodeStatsKey);
-  if (!row) return std::move(row).error();
-  return row->value_or(events::RedeemCodeStats{});
-}
-
 Result<events::RedeemCodeState> load_code(UnitOfWork& uow, std::string_view code) {
   auto row = uow.load<events::RedeemCodeState>(kRedeemCodesKeyspace, redeem_code_key(code));
   if (!row) return std::move(row).error();
@@ -43,14 +38,6 @@ Result<events::RedeemCodeState> load_code(UnitOfWork& uow, std::string_view code
                       "code");
   }
   return std::move(**row);
-}
-
-std::string usage_key(std::string_view code, std::uint32_t redemption_number) {
-  return fmt::format("{}{:010}", redeem_code_usage_prefix(code), redemption_number);
-}
-
-std::string by_user_key(std::string_view user_id, std::string_view code) {
-  return redeemed_by_user_prefix(user_id) + std::string(code);
 }
 
 Status validate_create(const CreateRedeemCodes& command, std::int64_t now_us) {
@@ -141,9 +128,6 @@ Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
   if (auto valid = validate_create(command, uow.now_us()); !valid) {
     return std::move(valid).error();
   }
-  auto stats = load_stats(uow);
-  if (!stats) return std::move(stats).error();
-
   events::RedeemCodeBatch batch;
   for (const std::string& code : command.codes) {
     auto taken = uow.exists(kRedeemCodesKeyspace, redeem_code_key(code));
@@ -163,22 +147,10 @@ Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
     if (auto emitted = uow.emit(redeem_code_stream(code), created); !emitted) {
       return std::move(emitted).error();
     }
-
-    events::RedeemCodeState& state = *batch.add_codes();
-    state.set_code(code);
-    state.set_value_minor(command.value.minor());
-    state.set_usage_limit(command.usage_limit);
-    state.set_is_active(true);
-    state.set_expires_at_us(command.expires_at_us);
-    state.set_description(command.description);
-    state.set_created_by(command.created_by);
-    state.set_created_at_us(uow.now_us());
-    state.set_batch_id(command.batch_id);
-    uow.save(kRedeemCodesKeyspace, redeem_code_key(code), state);
+    auto state = load_code(uow, code);
+    if (!state) return std::move(state).error();
+    *batch.add_codes() = std::move(*state);
   }
-  stats->set_total_codes(stats->total_codes() + command.codes.size());
-  stats->set_active_codes(stats->active_codes() + command.codes.size());
-  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
   return batch;
 }
 
@@ -203,15 +175,7 @@ Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
     emitted = uow.emit(redeem_code_stream(*code), deactivated);
   }
   if (!emitted) return std::move(emitted).error();
-  state->set_is_active(command.is_active);
-  uow.save(kRedeemCodesKeyspace, redeem_code_key(*code), *state);
-
-  auto stats = load_stats(uow);
-  if (!stats) return std::move(stats).error();
-  stats->set_active_codes(command.is_active ? stats->active_codes() + 1
-                                            : stats->active_codes() - 1);
-  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
-  return state;
+  return load_code(uow, *code);
 }
 
 Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& command) {
@@ -233,7 +197,8 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
     return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", *code),
                       "code");
   }
-  auto redeemed_before = uow.exists(kRedeemCodesKeyspace, by_user_key(command.user_id, *code));
+  auto redeemed_before =
+      uow.exists(kRedeemCodesKeyspace, redeemed_by_user_key(command.user_id, *code));
   if (!redeemed_before) return std::move(redeemed_before).error();
   if (*redeemed_before) {
     return make_error(Errc::code_already_redeemed,
@@ -261,25 +226,6 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
   if (auto emitted = uow.emit(redeem_code_stream(*code), redeemed); !emitted) {
     return std::move(emitted).error();
   }
-
-  state->set_times_used(number);
-  state->set_total_redeemed_minor(state->total_redeemed_minor() + value.minor());
-  uow.save(kRedeemCodesKeyspace, redeem_code_key(*code), *state);
-  events::RedemptionState redemption;
-  redemption.set_code(*code);
-  redemption.set_user_id(command.user_id);
-  redemption.set_amount_minor(value.minor());
-  redemption.set_redeemed_at_us(uow.now_us());
-  redemption.set_redemption_number(number);
-  redemption.set_transaction_id(command.transaction_id);
-  uow.save(kRedeemCodesKeyspace, usage_key(*code, number), redemption);
-  uow.save(kRedeemCodesKeyspace, by_user_key(command.user_id, *code), redemption);
-
-  auto stats = load_stats(uow);
-  if (!stats) return std::move(stats).error();
-  stats->set_total_redemptions(stats->total_redemptions() + 1);
-  stats->set_total_value_redeemed_minor(stats->total_value_redeemed_minor() + value.minor());
-  uow.save(kRedeemCodesKeyspace, kRedeemCodeStatsKey, *stats);
   return credited;
 }
 

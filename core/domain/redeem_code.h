@@ -11,6 +11,10 @@
 //   hold under any concurrency.
 // - Activating an active code or deactivating an inactive one is a no-op answer.
 //
+// Every decider here reads rows, checks the rules and emits events; the rows those events fold
+// into (codes, usage history, per-user redemptions, stats) are written by the "redeem_codes" fold
+// (redeem_codes_fold.h), and the wallet credit by the "wallets" and "accounts" folds.
+//
 // Generated codes (`generate_redeem_code`) are made outside the deciders (they are random): 16
 // characters from an alphabet without look-alikes (no 0/O, 1/I/L), 16 * log2(31) = 79 bits.
 #pragma once

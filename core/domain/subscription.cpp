@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/accounts.h"
+#include "core/domain/billing_fold.h"
 #include "core/domain/calendar.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
@@ -15,10 +16,6 @@ namespace {
 constexpr std::size_t kPlanMaxLength = 100;
 constexpr std::size_t kReasonMaxLength = 2000;
 
-std::string active_key(std::string_view subscription_id) {
-  return std::string(kActiveSubscriptionKeyPrefix) + std::string(subscription_id);
-}
-
 Result<events::SubscriptionState> load_subscription(UnitOfWork& uow, std::string_view id) {
   auto row = uow.load<events::SubscriptionState>(kBillingKeyspace, subscription_key(id));
   if (!row) return std::move(row).error();
@@ -28,16 +25,10 @@ Result<events::SubscriptionState> load_subscription(UnitOfWork& uow, std::string
   return std::move(**row);
 }
 
-void save_subscription(UnitOfWork& uow, const events::SubscriptionState& subscription) {
-  uow.save(kBillingKeyspace, subscription_key(subscription.subscription_id()), subscription);
-  if (subscription.status() == "cancelled") {
-    uow.erase(kBillingKeyspace, active_key(subscription.subscription_id()));
-  } else {
-    uow.save(kBillingKeyspace, active_key(subscription.subscription_id()), subscription);
-  }
-}
-
-Result<events::WalletDebited> charge(UnitOfWork& uow, const events::SubscriptionState& subscription,
+// Charges one month of `subscription` (a SubscriptionState, or the SubscriptionActivated about to
+// be emitted) to the client's wallet.
+template <class Subscription>
+Result<events::WalletDebited> charge(UnitOfWork& uow, const Subscription& subscription,
                                      std::string_view transaction_id, std::string_view period) {
   return debit_wallet(uow, WalletDebit{subscription.client_id(), std::string(transaction_id),
                                        Money::from_minor(subscription.price_minor()),
@@ -48,7 +39,7 @@ Result<events::WalletDebited> charge(UnitOfWork& uow, const events::Subscription
 }
 
 // Renews the subscription's current period; a wallet too short for it marks it past due once.
-Status renew(UnitOfWork& uow, events::SubscriptionState& subscription,
+Status renew(UnitOfWork& uow, const events::SubscriptionState& subscription,
              std::string_view transaction_id) {
   const std::string renewed_on = subscription.renews_on();
   auto next = add_one_month(renewed_on);
@@ -64,14 +55,7 @@ Status renew(UnitOfWork& uow, events::SubscriptionState& subscription,
       failed.set_client_id(subscription.client_id());
       failed.set_renews_on(renewed_on);
       failed.set_reason("insufficient_funds");
-      if (auto emitted = uow.emit(subscription_stream(subscription.subscription_id()), failed);
-          !emitted) {
-        return emitted;
-      }
-      subscription.set_status("past_due");
-      subscription.set_renewal_failed_for(renewed_on);
-      save_subscription(uow, subscription);
-      return {};
+      return uow.emit(subscription_stream(subscription.subscription_id()), failed);
     }
   }
   events::SubscriptionRenewed renewed;
@@ -81,16 +65,7 @@ Status renew(UnitOfWork& uow, events::SubscriptionState& subscription,
   renewed.set_next_renews_on(*next);
   renewed.set_price_minor(subscription.price_minor());
   if (subscription.pays_from_wallet()) renewed.set_transaction_id(std::string(transaction_id));
-  if (auto emitted = uow.emit(subscription_stream(subscription.subscription_id()), renewed);
-      !emitted) {
-    return emitted;
-  }
-  subscription.set_status("active");
-  subscription.set_renews_on(*next);
-  subscription.set_renewal_failed_for("");
-  subscription.set_renewals(subscription.renewals() + 1);
-  save_subscription(uow, subscription);
-  return {};
+  return uow.emit(subscription_stream(subscription.subscription_id()), renewed);
 }
 
 }  // namespace
@@ -136,23 +111,6 @@ Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
                       "subscription_id");
   }
 
-  events::SubscriptionState subscription;
-  subscription.set_subscription_id(command.subscription_id);
-  subscription.set_client_id(command.client_id);
-  subscription.set_plan(command.plan);
-  subscription.set_service(command.service);
-  subscription.set_price_minor(command.price.minor());
-  subscription.set_renews_on(command.renews_on);
-  subscription.set_pays_from_wallet(command.pays_from_wallet);
-  subscription.set_status("active");
-  subscription.set_activated_at_us(uow.now_us());
-  subscription.set_activated_by(command.activated_by);
-
-  if (command.pays_from_wallet) {
-    auto charged = charge(uow, subscription, command.transaction_id,
-                          fmt::format("until {}", command.renews_on));
-    if (!charged) return std::move(charged).error();
-  }
   events::SubscriptionActivated activated;
   activated.set_subscription_id(command.subscription_id);
   activated.set_client_id(command.client_id);
@@ -162,13 +120,18 @@ Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
   activated.set_renews_on(command.renews_on);
   activated.set_pays_from_wallet(command.pays_from_wallet);
   activated.set_activated_by(command.activated_by);
-  if (command.pays_from_wallet) activated.set_transaction_id(command.transaction_id);
+  if (command.pays_from_wallet) {
+    activated.set_transaction_id(command.transaction_id);
+    // The first month is charged before the activation, as each renewal is before its event.
+    auto charged =
+        charge(uow, activated, command.transaction_id, fmt::format("until {}", command.renews_on));
+    if (!charged) return std::move(charged).error();
+  }
   if (auto emitted = uow.emit(subscription_stream(command.subscription_id), activated);
       !emitted) {
     return std::move(emitted).error();
   }
-  save_subscription(uow, subscription);
-  return subscription;
+  return load_subscription(uow, command.subscription_id);
 }
 
 Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
@@ -184,7 +147,7 @@ Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
     if (auto renewed = renew(uow, *subscription, command.transaction_id); !renewed) {
       return std::move(renewed).error();
     }
-    return subscription;
+    return load_subscription(uow, command.subscription_id);
   }
   if (now >= *renewal_at - kSubscriptionReminderLeadUs &&
       subscription->reminded_for() != subscription->renews_on()) {
@@ -197,8 +160,7 @@ Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
         !emitted) {
       return std::move(emitted).error();
     }
-    subscription->set_reminded_for(subscription->renews_on());
-    save_subscription(uow, *subscription);
+    return load_subscription(uow, command.subscription_id);
   }
   return subscription;
 }
@@ -228,10 +190,7 @@ Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
       !emitted) {
     return std::move(emitted).error();
   }
-  subscription->set_status("cancelled");
-  subscription->set_cancelled_at_us(uow.now_us());
-  save_subscription(uow, *subscription);
-  return subscription;
+  return load_subscription(uow, command.subscription_id);
 }
 
 }  // namespace ledger::domain

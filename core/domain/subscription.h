@@ -10,6 +10,10 @@
 //   next date one month later. When the wallet cannot pay, one SubscriptionRenewalFailed and the
 //   subscription is past_due; later runs retry the charge silently until it succeeds.
 // - Cancel: an active or past-due subscription (subscription_not_active otherwise); no refund.
+//
+// Every decider here reads rows, checks the rules and emits events; the subscription rows (and the
+// active-subscription rows the timer scans) are written by the "billing" fold (billing_fold.h),
+// the money by the "wallets" and "accounts" folds.
 #pragma once
 
 #include <string>

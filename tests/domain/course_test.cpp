@@ -7,7 +7,9 @@
 #include <thread>
 
 #include "core/domain/course.h"
+#include "core/domain/courses_fold.h"
 #include "core/domain/keyspaces.h"
+#include "tests/support/single_fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -480,6 +482,81 @@ TEST_CASE("only a pending PayPal purchase can fail") {
   CHECK(provider_fails(f, "nope").error().code == Errc::not_found);
   CHECK(f.log->head().position == head);
   CHECK(f.balance("revenue:courses") == usd("10.00"));
+}
+
+TEST_CASE("the courses rows are the fold of the log: replayed alone they are the same bytes") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("10.00"), false, true, 7);
+  add_course(f, "ads", usd("12.00"));
+  add_course(f, "intro", Money::zero(), true);
+  f.fund("alice", usd("30.00"));
+  f.clock.advance_us(kMicrosPerMinute);
+  REQUIRE(buy(f, "seo", "alice").ok());
+  REQUIRE(buy(f, "intro", "alice").ok());
+  REQUIRE(finish(f, "seo", "alice").ok());
+  auto failed = buy(f, "ads", "alice", "paypal");
+  REQUIRE(failed.ok());
+  REQUIRE(provider_fails(f, failed->answer.purchase_id()).ok());
+  f.clock.advance_us(kMicrosPerMinute);
+  auto paypal = buy(f, "ads", "alice", "paypal");
+  REQUIRE(paypal.ok());
+  REQUIRE(provider_confirms(f, paypal->answer.purchase_id(), usd("12.00"), "USD").ok());
+  REQUIRE(refund(f, paypal->answer.purchase_id()).ok());
+  auto bob = buy(f, "ads", "bob", "paypal");
+  REQUIRE(bob.ok());
+  REQUIRE(confirm(f, bob->answer.purchase_id()).ok());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kCoursesKeyspace);
+  CHECK(stored.size() == 3 + 5 + 4);  // courses, purchases, current purchase of a user and course
+  CHECK(testing::replay_fold(*f.log, domain::courses_fold()) == stored);
+  CHECK(course_row(f, "ads").purchases() == 1);  // bob's; alice's was refunded
+  CHECK(current(f, "alice", "ads")->course_title() == "Course ads");
+}
+
+TEST_CASE("the courses fold is total: events about what it never saw change nothing") {
+  const auto fold = domain::courses_fold();
+  events::CoursePurchaseConfirmed confirmed;
+  confirmed.set_purchase_id("ghost");
+  confirmed.set_course_id("seo");
+  events::CoursePurchaseFailed failed;
+  failed.set_purchase_id("ghost");
+  events::CoursePurchaseRefunded refunded;
+  refunded.set_purchase_id("ghost");
+  refunded.set_course_id("seo");
+  events::CourseFinished finished;
+  finished.set_purchase_id("ghost");
+  testing::check_folds_to_nothing(fold, {&confirmed, &failed, &refunded, &finished});
+
+  // A completed purchase of a course the fold does not know: the purchase, and no count.
+  testing::MemoryFoldRows rows;
+  events::CoursePurchased purchased;
+  purchased.set_purchase_id("p1");
+  purchased.set_course_id("unknown");
+  purchased.set_user_id("alice");
+  purchased.set_status("completed");
+  CHECK(testing::evolve_one(fold, rows, purchased).ok());
+  const auto written = rows.rows_of(domain::kCoursesKeyspace);
+  CHECK(written.size() == 2);
+  CHECK_FALSE(written.contains(domain::course_key("unknown")));
+}
+
+TEST_CASE("a CoursePurchased recorded without its title takes the course's on a rebuild") {
+  const auto fold = domain::courses_fold();
+  testing::MemoryFoldRows rows;
+  events::CourseCreated created;
+  created.set_course_id("seo");
+  created.set_title("SEO basics");
+  REQUIRE(testing::evolve_one(fold, rows, created).ok());
+  events::CoursePurchased purchased;  // as recorded before the event carried course_title
+  purchased.set_purchase_id("p1");
+  purchased.set_course_id("seo");
+  purchased.set_user_id("alice");
+  purchased.set_status("pending");
+  REQUIRE(testing::evolve_one(fold, rows, purchased).ok());
+  events::CoursePurchaseState purchase;
+  REQUIRE(purchase.ParseFromString(
+      rows.rows_of(domain::kCoursesKeyspace).at(domain::course_purchase_key("p1"))));
+  CHECK(purchase.course_title() == "SEO basics");
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 // and the deadline marks emitted from the injected clock.
 #include <doctest/doctest.h>
 
+#include "core/domain/billing_fold.h"
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "events/timestamp.h"
+#include "tests/support/single_fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -171,6 +173,40 @@ TEST_CASE("the deadline timer marks nothing on paid or void invoices; late first
   CHECK(late->answer.overdue());
   CHECK_FALSE(late->answer.reminder_sent());
   CHECK(f.log->head().position == head + 1);
+}
+
+TEST_CASE("the invoice rows are the fold of the log: replayed alone they are the same bytes") {
+  LedgerFixture f;
+  REQUIRE(issue(f, "paid", usd("5.00"), "2026-12-01").ok());
+  REQUIRE(issue(f, "void", usd("6.00"), "2026-12-01").ok());
+  REQUIRE(issue(f, "late", usd("7.00"), "2026-12-01").ok());
+  f.fund("alice", usd("5.00"));
+  f.clock.set_us(*events::parse_rfc3339("2026-11-29T00:00:00Z"));
+  REQUIRE(tick(f, "late").ok());
+  REQUIRE(pay(f, "paid").ok());
+  REQUIRE(void_it(f, "void").ok());
+  f.clock.set_us(*events::parse_rfc3339("2026-12-02T00:00:00Z"));
+  auto overdue = tick(f, "late");
+  REQUIRE(overdue.ok());
+  CHECK(overdue->answer.reminder_sent());
+  CHECK(overdue->answer.overdue());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kBillingKeyspace);
+  CHECK(stored.size() == 3 + 1);  // three invoices, one still open
+  CHECK(stored.at(domain::open_invoice_key("late")) == stored.at(domain::invoice_key("late")));
+  CHECK(testing::replay_fold(*f.log, domain::billing_fold()) == stored);
+}
+
+TEST_CASE("the billing fold is total: events about an invoice it never saw change nothing") {
+  events::InvoicePaid paid;
+  paid.set_invoice_id("ghost");
+  events::InvoiceReminderDue reminder;
+  reminder.set_invoice_id("ghost");
+  events::InvoiceOverdue overdue;
+  overdue.set_invoice_id("ghost");
+  events::InvoiceVoided voided;
+  voided.set_invoice_id("ghost");
+  testing::check_folds_to_nothing(domain::billing_fold(), {&paid, &reminder, &overdue, &voided});
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/redeem_codes_fold.h"
+#include "tests/support/single_fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -282,6 +284,72 @@ TEST_CASE("one user redeeming one code from 32 threads: exactly once") {
   CHECK(succeeded == 1);
   CHECK(already == 31);
   CHECK(f.balance("wallet:alice") == usd("7.00"));
+}
+
+TEST_CASE("the redeem_codes rows are the fold of the log: replayed alone they are the same bytes") {
+  LedgerFixture f;
+  REQUIRE(create(f, {"FOLDA", "FOLDB"}, usd("4.00"), 3, f.clock.now_us() + kMicrosPerDay).ok());
+  f.clock.advance_us(kMicrosPerMinute);
+  CHECK(redeem(f, "folda", "alice").ok());
+  CHECK(redeem(f, "FOLDA", "bob").ok());
+  REQUIRE(f.run<events::RedeemCodeState>([](UnitOfWork& uow) {
+             return domain::set_redeem_code_active(uow, {"FOLDB", false, "admin"});
+           }).ok());
+  f.clock.advance_us(kMicrosPerMinute);
+  REQUIRE(f.run<events::RedeemCodeState>([](UnitOfWork& uow) {
+             return domain::set_redeem_code_active(uow, {"FOLDB", true, "admin"});
+           }).ok());
+  CHECK(redeem(f, "FOLDB", "alice").ok());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kRedeemCodesKeyspace);
+  CHECK(stored.size() == 1 + 2 + 3 * 2);  // stats, two codes, three redemptions under two keys
+  CHECK(testing::replay_fold(*f.log, domain::redeem_codes_fold()) == stored);
+  const auto s = stats(f);
+  CHECK(s.total_codes() == 2);
+  CHECK(s.active_codes() == 2);
+  CHECK(s.total_redemptions() == 3);
+  CHECK(s.total_value_redeemed_minor() == 1200);
+}
+
+events::RedeemCodeRedeemed redeemed_event(std::string code, std::string user,
+                                          std::int64_t amount_minor, std::uint32_t number) {
+  events::RedeemCodeRedeemed redeemed;
+  redeemed.set_code(std::move(code));
+  redeemed.set_user_id(std::move(user));
+  redeemed.set_amount_minor(amount_minor);
+  redeemed.set_redemption_number(number);
+  return redeemed;
+}
+
+TEST_CASE("the redeem_codes fold is total: events about a code it never saw change what they can") {
+  const auto fold = domain::redeem_codes_fold();
+  events::RedeemCodeActivated activated;
+  activated.set_code("GHOST1");
+  events::RedeemCodeDeactivated deactivated;
+  deactivated.set_code("GHOST1");
+  testing::check_folds_to_nothing(fold, {&activated, &deactivated});  // no code, no count to move
+
+  testing::MemoryFoldRows rows;
+  CHECK(testing::evolve_one(fold, rows, redeemed_event("GHOST1", "alice", 500, 1),
+                            "redeem-code:GHOST1", 7)
+            .ok());
+  const auto written = rows.rows_of(domain::kRedeemCodesKeyspace);
+  CHECK_FALSE(written.contains(domain::redeem_code_key("GHOST1")));
+  CHECK(written.contains(domain::redeem_code_usage_key("GHOST1", 1)));
+  CHECK(written.contains(domain::redeemed_by_user_key("alice", "GHOST1")));
+  events::RedeemCodeStats totals;
+  REQUIRE(totals.ParseFromString(written.at(std::string(domain::kRedeemCodeStatsKey))));
+  CHECK(totals.total_redemptions() == 1);
+  CHECK(totals.active_codes() == 0);
+}
+
+TEST_CASE("the redeem_codes fold refuses a redeemed total that would overflow") {
+  const auto fold = domain::redeem_codes_fold();
+  testing::MemoryFoldRows rows;
+  REQUIRE(testing::evolve_one(fold, rows, redeemed_event("BIGONE", "alice", INT64_MAX, 1)).ok());
+  auto overflowed = testing::evolve_one(fold, rows, redeemed_event("BIGONE", "bob", INT64_MAX, 2));
+  REQUIRE_FALSE(overflowed.ok());
+  CHECK(overflowed.error().code == Errc::amount_overflow);
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 // renewal reminders and renewals from the injected clock, failed renewals, cancellation.
 #include <doctest/doctest.h>
 
+#include "core/domain/billing_fold.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/subscription.h"
 #include "events/timestamp.h"
+#include "tests/support/single_fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -166,6 +168,47 @@ TEST_CASE("cancelling: once, by the subscriber; cancelled subscriptions never re
   REQUIRE(tick(f, "s1").ok());
   CHECK(f.log->head().position == head);
   CHECK(f.balance("wallet:alice") == usd("70.00"));
+}
+
+TEST_CASE("the subscription rows are the fold of the log: replayed alone they are the same bytes") {
+  LedgerFixture f;
+  f.fund("alice", usd("60.00"));
+  REQUIRE(activate(f, "s1", usd("30.00")).ok());
+  REQUIRE(activate(f, "s2", usd("20.00"), "2026-12-23", false).ok());
+  REQUIRE(activate(f, "s3", usd("10.00")).ok());
+  at(f, "2026-12-20T00:00:00Z");
+  REQUIRE(tick(f, "s1").ok());
+  REQUIRE(tick(f, "s2").ok());
+  at(f, "2026-12-23T00:00:00Z");
+  auto failed = tick(f, "s1");  // 20.00 left, the renewal costs 30.00
+  REQUIRE(failed.ok());
+  CHECK(failed->answer.status() == "past_due");
+  REQUIRE(tick(f, "s2").ok());
+  f.fund("alice", usd("10.00"));
+  auto renewed = tick(f, "s1");
+  REQUIRE(renewed.ok());
+  CHECK(renewed->answer.status() == "active");
+  REQUIRE(cancel(f, "s3", "alice").ok());
+
+  const auto stored = testing::stored_rows(*f.log, domain::kBillingKeyspace);
+  CHECK(stored.size() == 3 + 2);  // three subscriptions, two not cancelled
+  CHECK(stored.at(domain::active_subscription_key("s1")) ==
+        stored.at(domain::subscription_key("s1")));
+  CHECK(testing::replay_fold(*f.log, domain::billing_fold()) == stored);
+}
+
+TEST_CASE("the billing fold is total: events about a subscription it never saw change nothing") {
+  events::SubscriptionRenewalReminderDue reminder;
+  reminder.set_subscription_id("ghost");
+  events::SubscriptionRenewed renewed;
+  renewed.set_subscription_id("ghost");
+  renewed.set_next_renews_on("2027-01-23");
+  events::SubscriptionRenewalFailed failed;
+  failed.set_subscription_id("ghost");
+  events::SubscriptionCancelled cancelled;
+  cancelled.set_subscription_id("ghost");
+  testing::check_folds_to_nothing(domain::billing_fold(),
+                                  {&reminder, &renewed, &failed, &cancelled});
 }
 
 }  // namespace
