@@ -1,11 +1,14 @@
 // Direct access to a closed store's RocksDB files, for tests that damage them on purpose.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 namespace ledger::testing {
 
@@ -14,7 +17,8 @@ class RawStore {
   explicit RawStore(const std::string& path) {
     std::vector<std::string> names;
     rocksdb::DBOptions options;
-    if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) throw std::runtime_error("list");
+    if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok())
+      throw std::runtime_error("list");
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     rocksdb::DB* raw = nullptr;
@@ -51,6 +55,30 @@ class RawStore {
     if (!db_->Delete(rocksdb::WriteOptions(), family(family_name), key).ok()) {
       throw std::runtime_error("delete");
     }
+  }
+
+  // The names of every column family of the store.
+  std::vector<std::string> family_names() const {
+    std::vector<std::string> names;
+    for (const auto* handle : handles_) names.push_back(handle->GetName());
+    return names;
+  }
+
+  // Deletes every row of a family in one synced batch; answers how many rows there were.
+  std::uint64_t remove_every_row(const std::string& family_name) {
+    rocksdb::ColumnFamilyHandle* handle = family(family_name);
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> rows(db_->NewIterator(rocksdb::ReadOptions(), handle));
+    std::uint64_t count = 0;
+    for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+      if (!batch.Delete(handle, rows->key()).ok()) throw std::runtime_error("delete");
+      ++count;
+    }
+    if (!rows->status().ok()) throw std::runtime_error("scan");
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    if (!db_->Write(synced, &batch).ok()) throw std::runtime_error("write");
+    return count;
   }
 
  private:
