@@ -53,15 +53,6 @@ class UnitOfWork : private FoldRows {
     return std::optional<M>(std::move(message));
   }
 
-  template <class M>
-  void save(std::string_view keyspace, std::string_view key, const M& state) {
-    writes_[row_key(keyspace, key)] = state.SerializeAsString();
-  }
-
-  void erase(std::string_view keyspace, std::string_view key) {
-    writes_[row_key(keyspace, key)] = std::nullopt;
-  }
-
   // Queues an email in the outbox, in this unit's commit. The outbox is not a fold: it holds side
   // effects (what to send, and how delivery went), which a rebuild must neither lose nor repeat,
   // and it may hold what the log must not (a verification code, until it is sent). Rebuilds
