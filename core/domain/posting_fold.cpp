@@ -1,6 +1,5 @@
 #include "core/domain/posting_fold.h"
 
-#include <mutex>
 #include <unordered_map>
 
 #include "core/domain/keyspaces.h"
@@ -9,13 +8,12 @@
 namespace ledger::domain {
 namespace {
 
-// The postings field of each event type (nullptr: it has none), found once per type.
+// The postings field of each event type (nullptr: it has none), found once per type and thread
+// (no lock on the writer's path).
 const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type) {
-  static std::mutex mutex;
-  static std::unordered_map<const google::protobuf::Descriptor*,
-                            const google::protobuf::FieldDescriptor*>
+  thread_local std::unordered_map<const google::protobuf::Descriptor*,
+                                  const google::protobuf::FieldDescriptor*>
       fields;
-  std::lock_guard lock(mutex);
   if (auto it = fields.find(type); it != fields.end()) return it->second;
   const auto* field = type->FindFieldByName("postings");
   if (field != nullptr &&
