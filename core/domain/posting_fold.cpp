@@ -8,22 +8,6 @@
 namespace ledger::domain {
 namespace {
 
-// The postings field of each event type (nullptr: it has none), found once per type and thread
-// (no lock on the writer's path).
-const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type) {
-  thread_local std::unordered_map<const google::protobuf::Descriptor*,
-                                  const google::protobuf::FieldDescriptor*>
-      fields;
-  if (auto it = fields.find(type); it != fields.end()) return it->second;
-  const auto* field = type->FindFieldByName("postings");
-  if (field != nullptr &&
-      (!field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE ||
-       field->message_type() != events::Posting::descriptor())) {
-    field = nullptr;
-  }
-  return fields.emplace(type, field).first->second;
-}
-
 Status evolve_accounts(KeyspaceRows& rows, const FoldedEvent& event) {
   const PostingsOf postings(event.payload);
   for (int i = 0; i < postings.size(); ++i) {
@@ -37,6 +21,20 @@ Status evolve_accounts(KeyspaceRows& rows, const FoldedEvent& event) {
 }
 
 }  // namespace
+
+const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type) {
+  thread_local std::unordered_map<const google::protobuf::Descriptor*,
+                                  const google::protobuf::FieldDescriptor*>
+      fields;
+  if (auto it = fields.find(type); it != fields.end()) return it->second;
+  const auto* field = type->FindFieldByName("postings");
+  if (field != nullptr &&
+      (!field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE ||
+       field->message_type() != events::Posting::descriptor())) {
+    field = nullptr;
+  }
+  return fields.emplace(type, field).first->second;
+}
 
 Status post(events::AccountState& account, const events::Posting& entry) {
   const Money amount = Money::from_minor(entry.amount_minor());

@@ -14,6 +14,10 @@ namespace ledger::domain {
 // amount_overflow (and `account` unchanged) when any of them would leave int64.
 Status post(events::AccountState& account, const events::Posting& entry);
 
+// The `repeated Posting postings` field of an event type, or nullptr when it has none. Found once
+// per type and thread (no lock on the writer's path).
+const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type);
+
 // The postings of any event (from its schema: a `repeated Posting postings` field), without
 // copying them; empty for events that move no money.
 class PostingsOf {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/posting_fold.h"
 #include "events/event_types.h"
 
 namespace ledger::domain {
@@ -18,12 +19,7 @@ const PostingReader::TypeInfo* PostingReader::info_for(std::string_view event_ty
   TypeInfo info;
   info.message.reset(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
-  const auto* field = descriptor->FindFieldByName("postings");
-  if (field != nullptr && field->is_repeated() &&
-      field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
-      field->message_type() == events::Posting::descriptor()) {
-    info.postings = field;
-  }
+  info.postings = postings_field(descriptor);
   return &types_.emplace(std::string(event_type), std::move(info)).first->second;
 }
 
