@@ -15,7 +15,8 @@ std::vector<ProjectionStatus> inline_read_model_statuses(const store::EventLog& 
     ProjectionStatus status;
     status.name = fold.keyspace;
     status.kind = "inline";
-    status.version = fold.version;
+    auto stored_version = log.keyspace_version(fold.keyspace);
+    status.version = stored_version ? *stored_version : 0;
     status.code_version = fold.version;
     auto generation = log.keyspace_generation(fold.keyspace);
     status.generation = generation ? *generation : 0;

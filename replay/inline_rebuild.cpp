@@ -15,11 +15,22 @@ Result<std::uint64_t> count_rows(const store::EventLog& log, std::string_view ke
   return rows;
 }
 
+Result<std::vector<OutdatedFold>> outdated_folds(
+    const store::EventLog& log, std::span<const domain::InlineFold* const> folds) {
+  std::vector<OutdatedFold> outdated;
+  for (const auto* fold : folds) {
+    auto stored = log.keyspace_version(fold->keyspace);
+    if (!stored) return std::move(stored).error();
+    if (*stored != fold->version) outdated.push_back({fold, *stored});
+  }
+  return outdated;
+}
+
 Result<InlineRebuild> rebuild_inline(store::EventLog& log,
                                      std::span<const domain::InlineFold* const> folds,
                                      const std::function<void(std::uint64_t)>& on_position) {
-  std::vector<std::string> keyspaces;
-  for (const auto* fold : folds) keyspaces.emplace_back(fold->keyspace);
+  std::vector<store::KeyspaceRebuild> keyspaces;
+  for (const auto* fold : folds) keyspaces.push_back({std::string(fold->keyspace), fold->version});
   const std::uint64_t head = log.head().position;
   auto rebuilt = log.rebuild_keyspaces(keyspaces, [&](store::FreshRows& rows) -> Status {
     if (auto folded = fold_log(log, folds, rows, head, on_position); !folded) return folded;
@@ -33,9 +44,9 @@ Result<InlineRebuild> rebuild_inline(store::EventLog& log,
   InlineRebuild result;
   result.events = head;
   for (const auto& keyspace : keyspaces) {
-    auto rows = count_rows(log, keyspace);
+    auto rows = count_rows(log, keyspace.keyspace);
     if (!rows) return std::move(rows).error();
-    result.keyspaces.push_back({keyspace, *rows});
+    result.keyspaces.push_back({keyspace.keyspace, *rows});
   }
   return result;
 }

@@ -31,6 +31,18 @@ Result<InlineRebuild> rebuild_inline(store::EventLog& log,
                                      std::span<const domain::InlineFold* const> folds,
                                      const std::function<void(std::uint64_t)>& on_position = {});
 
+// A fold whose keyspace holds rows written by another version of it.
+struct OutdatedFold {
+  const domain::InlineFold* fold = nullptr;
+  std::uint32_t stored_version = 1;  // recorded by the keyspace's last rebuild
+};
+
+// The folds among `folds` whose stored version differs from their code's version: their rows
+// may differ from what the code writes, so a server rebuilds them before it serves (ledgerd
+// does, at start) and `ledger-audit verify` would find them.
+Result<std::vector<OutdatedFold>> outdated_folds(const store::EventLog& log,
+                                                 std::span<const domain::InlineFold* const> folds);
+
 // Rows of a keyspace (a full scan).
 Result<std::uint64_t> count_rows(const store::EventLog& log, std::string_view keyspace);
 

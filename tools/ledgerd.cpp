@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/code_mac_key.h"
 #include "core/domain/deadline_sweeper.h"
+#include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/id_generator.h"
@@ -40,6 +41,8 @@
 #include "projections/email_delivery.h"
 #include "projections/eml_directory_transport.h"
 #include "projections/smtp_transport.h"
+#include "replay/inline_rebuild.h"
+#include "replay/scan_progress.h"
 
 namespace {
 
@@ -213,6 +216,43 @@ ledger::Result<std::unique_ptr<ledger::http::HttpServer>> start_metrics_server(
   return server;
 }
 
+// Rebuilds, before anything reads or writes them, the inline keyspaces whose rows an older (or
+// newer) version of their fold wrote: after an upgrade that changed what a fold writes, the
+// server starts on rows its own code would have written. Progress on stderr; one line each.
+bool rebuild_outdated_folds(ledger::store::EventLog& log) {
+  using namespace ledger;
+  const auto folds = domain::all_inline_folds();
+  auto outdated = replay::outdated_folds(log, folds);
+  if (!outdated) {
+    std::fprintf(stderr, "ledgerd: %s\n", outdated.error().message.c_str());
+    return false;
+  }
+  if (outdated->empty()) return true;
+  std::vector<const domain::InlineFold*> rebuilt_folds;
+  for (const auto& [fold, stored_version] : *outdated) {
+    std::printf("ledgerd: read model %s was written by fold version %u, this build writes %u: "
+                "rebuilding it from the log\n",
+                std::string(fold->keyspace).c_str(), stored_version, fold->version);
+    rebuilt_folds.push_back(fold);
+  }
+  std::fflush(stdout);
+  replay::ScanProgress progress("rebuild inline", log.head().position, /*quiet=*/false);
+  auto rebuilt = replay::rebuild_inline(log, rebuilt_folds,
+                                        [&](std::uint64_t position) { progress.at(position); });
+  if (!rebuilt) {
+    std::fprintf(stderr, "ledgerd: cannot rebuild the outdated read models: %s\n",
+                 rebuilt.error().message.c_str());
+    return false;
+  }
+  for (const auto& keyspace : rebuilt->keyspaces) {
+    std::printf("ledgerd: rebuilt %s: %llu events folded, %llu rows in %.1f s\n",
+                keyspace.name.c_str(), static_cast<unsigned long long>(rebuilt->events),
+                static_cast<unsigned long long>(keyspace.rows), progress.seconds());
+  }
+  std::fflush(stdout);
+  return true;
+}
+
 int run(const Settings& settings) {
   using namespace ledger;
   const auto listen = parse_listen(settings.listen);  // checked in main
@@ -248,6 +288,7 @@ int run(const Settings& settings) {
     std::fprintf(stderr, "ledgerd: %s\n", log.error().message.c_str());
     return 1;
   }
+  if (!rebuild_outdated_folds(**log)) return 1;
   SystemClock clock;
   Sequencer sequencer(**log, clock);
   sequencer.start();

@@ -48,6 +48,13 @@ class FreshRows {
   virtual Status write(std::span<const StateWrite> writes) = 0;
 };
 
+// A keyspace to rebuild, and the version of the fold that fills it: recorded with the switch, so
+// that a server can tell rows written by another version of its fold (`keyspace_version`).
+struct KeyspaceRebuild {
+  std::string keyspace;
+  std::uint32_t version = 1;
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -103,10 +110,13 @@ class EventLog {
   // write and drops the replaced generations. Readers see the old rows until the switch and the
   // new ones after it, never a mix. When `fill` fails, or the process dies before the switch,
   // the active generations are untouched (an unfinished one is dropped on the next open).
-  virtual Status rebuild_keyspaces(std::span<const std::string> keyspaces,
+  // The switch also records each keyspace's fold version.
+  virtual Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                                    const std::function<Status(FreshRows&)>& fill) = 0;
   // The generation of a keyspace's rows: 0 until its first rebuild, then one more per rebuild.
   virtual Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const = 0;
+  // The fold version recorded by the keyspace's last rebuild; 1 until a rebuild records one.
+  virtual Result<std::uint32_t> keyspace_version(std::string_view keyspace) const = 0;
   // Writes a consistent copy of the whole store (a RocksDB checkpoint: hard links where
   // possible) into `directory`, which must not exist; acknowledged writes are all in it.
   virtual Status checkpoint_to(const std::string& directory) = 0;

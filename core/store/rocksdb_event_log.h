@@ -72,9 +72,10 @@ class RocksDbEventLog final : public EventLog {
   // Writes a consistent RocksDB checkpoint (hard links where possible) to `directory`.
   Status checkpoint_to(const std::string& directory) override;
   Status write_state(std::span<const StateWrite> writes) override;
-  Status rebuild_keyspaces(std::span<const std::string> keyspaces,
+  Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                            const std::function<Status(FreshRows&)>& fill) override;
   Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
+  Result<std::uint32_t> keyspace_version(std::string_view keyspace) const override;
 
   // Approximate bytes on disk per column family name.
   std::vector<std::pair<std::string, std::uint64_t>> size_per_column_family() const;
@@ -89,6 +90,9 @@ class RocksDbEventLog final : public EventLog {
   // left unfinished or replaced) unless the store is read-only.
   Status map_keyspace_generations();
   Result<std::uint64_t> active_generation(std::string_view keyspace) const;
+  // A number stored under a meta key; `absent` when there is none.
+  Result<std::uint64_t> meta_number(const std::string& key, std::uint64_t absent,
+                                    std::string_view what) const;
   Status load_head();
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;

@@ -118,4 +118,8 @@ std::string generation_meta_key(std::string_view keyspace) {
   return fmt::format("generation/{}", keyspace);
 }
 
+std::string version_meta_key(std::string_view keyspace) {
+  return fmt::format("fold-version/{}", keyspace);
+}
+
 }  // namespace ledger::store

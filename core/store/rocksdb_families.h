@@ -49,5 +49,7 @@ std::optional<StateFamily> parse_state_family(std::string_view name);
 
 // The meta row naming a keyspace's active generation.
 std::string generation_meta_key(std::string_view keyspace);
+// The meta key of a keyspace's fold version (written with its generation by a rebuild).
+std::string version_meta_key(std::string_view keyspace);
 
 }  // namespace ledger::store

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/rocksdb_families.h"
@@ -60,19 +61,23 @@ class FreshFamilies final : public FreshRows {
 
 }  // namespace
 
-Result<std::uint64_t> RocksDbEventLog::active_generation(std::string_view keyspace) const {
+Result<std::uint64_t> RocksDbEventLog::meta_number(const std::string& key, std::uint64_t absent,
+                                                   std::string_view what) const {
   std::string value;
-  const auto status =
-      db_->Get(rocksdb::ReadOptions(), meta_, generation_meta_key(keyspace), &value);
-  if (status.IsNotFound()) return std::uint64_t{0};
-  if (!status.ok()) return to_error(status, "cannot read a keyspace's generation");
-  std::uint64_t generation = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), generation);
+  const auto status = db_->Get(rocksdb::ReadOptions(), meta_, key, &value);
+  if (status.IsNotFound()) return absent;
+  if (!status.ok()) return to_error(status, fmt::format("cannot read {}", what));
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
   if (error != std::errc() || end != value.data() + value.size()) {
-    return make_error(Errc::corruption,
-                      fmt::format("the generation of keyspace {} is not a number", keyspace));
+    return make_error(Errc::corruption, fmt::format("{} is not a number", what));
   }
-  return generation;
+  return number;
+}
+
+Result<std::uint64_t> RocksDbEventLog::active_generation(std::string_view keyspace) const {
+  return meta_number(generation_meta_key(keyspace), 0,
+                     fmt::format("the generation of keyspace {}", keyspace));
 }
 
 Result<std::uint64_t> RocksDbEventLog::keyspace_generation(std::string_view keyspace) const {
@@ -81,6 +86,20 @@ Result<std::uint64_t> RocksDbEventLog::keyspace_generation(std::string_view keys
     return make_error(Errc::invalid_argument, fmt::format("unknown state keyspace {}", keyspace));
   }
   return active_generation(keyspace);
+}
+
+Result<std::uint32_t> RocksDbEventLog::keyspace_version(std::string_view keyspace) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (keyspace_handle(keyspace) == nullptr) {
+    return make_error(Errc::invalid_argument, fmt::format("unknown state keyspace {}", keyspace));
+  }
+  const std::string what = fmt::format("the fold version of keyspace {}", keyspace);
+  auto version = meta_number(version_meta_key(keyspace), 1, what);
+  if (!version) return std::move(version).error();
+  if (*version == 0 || *version > std::numeric_limits<std::uint32_t>::max()) {
+    return make_error(Errc::corruption, fmt::format("{} is out of range", what));
+  }
+  return static_cast<std::uint32_t>(*version);
 }
 
 Status RocksDbEventLog::map_keyspace_generations() {
@@ -107,10 +126,11 @@ Status RocksDbEventLog::map_keyspace_generations() {
   return {};
 }
 
-Status RocksDbEventLog::rebuild_keyspaces(std::span<const std::string> keyspaces,
+Status RocksDbEventLog::rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                                           const std::function<Status(FreshRows&)>& fill) {
   struct Target {
     std::string keyspace;
+    std::uint32_t version = 1;
     std::uint64_t generation = 0;
     rocksdb::ColumnFamilyHandle* fresh = nullptr;
     rocksdb::ColumnFamilyHandle* replaced = nullptr;
@@ -130,8 +150,14 @@ Status RocksDbEventLog::rebuild_keyspaces(std::span<const std::string> keyspaces
   {
     std::unique_lock db_lock(db_mutex_);
     if (auto status = writable(); !status) return status;
-    for (const auto& keyspace : keyspaces) {
-      Target target{keyspace};
+    for (const auto& [keyspace, version] : keyspaces) {
+      Target target{keyspace, version};
+      if (version == 0) {
+        db_lock.unlock();
+        drop_fresh();
+        return make_error(Errc::invalid_argument,
+                          fmt::format("fold version 0 for state keyspace {}", keyspace));
+      }
       target.replaced = keyspace_handle(keyspace);
       if (target.replaced == nullptr || fresh.contains(keyspace)) {
         db_lock.unlock();
@@ -177,6 +203,7 @@ Status RocksDbEventLog::rebuild_keyspaces(std::span<const std::string> keyspaces
   rocksdb::WriteBatch batch;
   for (const auto& target : targets) {
     batch.Put(meta_, generation_meta_key(target.keyspace), std::to_string(target.generation));
+    batch.Put(meta_, version_meta_key(target.keyspace), std::to_string(target.version));
   }
   rocksdb::WriteOptions synced;
   synced.sync = true;

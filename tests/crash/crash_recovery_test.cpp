@@ -152,7 +152,7 @@ void rebuild_and_die(const std::string& path, bool after_switch) {
   if (child == 0) {  // no doctest macros here: only the parent reports
     auto log = store::RocksDbEventLog::open(testing::test_store_options(path));
     if (!log) ::_exit(3);
-    const std::vector<std::string> keyspaces = {testing::kTestKeyspace};
+    const std::vector<store::KeyspaceRebuild> keyspaces = {{testing::kTestKeyspace, 2}};
     auto status = (*log)->rebuild_keyspaces(keyspaces, [&](store::FreshRows& rows) {
       for (int i = 0; i < 10'000; ++i) {
         const std::vector<store::StateWrite> writes = {
@@ -202,6 +202,7 @@ TEST_CASE("a keyspace rebuild killed before its switch leaves the old rows; afte
     auto log = testing::open_test_log(dir.string());
     CHECK(count_keys(*log) == (after_switch ? 10'000u : 1u));
     CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == (after_switch ? 1u : 0u));
+    CHECK(log->keyspace_version(testing::kTestKeyspace).value() == (after_switch ? 2u : 1u));
     // The generation not in use was dropped on open.
     const auto names = families(dir.string());
     const std::string unused = after_switch ? "state.test_state" : "state.test_state#1";

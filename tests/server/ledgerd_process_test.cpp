@@ -5,6 +5,9 @@
 
 #include <regex>
 
+#include "core/domain/inline_folds.h"
+#include "core/domain/keyspaces.h"
+#include "core/store/rocksdb_event_log.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledgerd_process.h"
 #include "tests/support/temp_directory.h"
@@ -59,6 +62,47 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
   const std::string second = again.wait_for_line(std::regex("(created admin|listening on)"));
   CHECK(second == "listening on");  // the admin exists: no new password
   CHECK(again.terminate_and_wait(SIGINT) == 0);
+}
+
+// As after an upgrade whose fold writes other rows: the stored version of the identity keyspace
+// differs from the code's, and its rows are gone. ledgerd must rebuild them from the log before
+// it serves (the first admin logs in; no second admin is created) and record the code's version.
+TEST_CASE("ledgerd rebuilds a read model written by another fold version before it serves") {
+  testing::TempDirectory dir;
+  {
+    LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
+    ledgerd.wait_for_line(std::regex("listening on"));
+    CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
+  }
+  const std::string password = LedgerdProcess::admin_password(dir.string());
+  store::StoreOptions options;
+  options.path = dir.string() + "/store";
+  options.state_keyspaces = domain::domain_keyspaces();
+  const std::uint32_t code_version = domain::find_inline_fold(domain::kIdentityKeyspace)->version;
+  {
+    auto log = store::RocksDbEventLog::open(options);
+    REQUIRE(log.ok());
+    const std::vector<store::KeyspaceRebuild> emptied = {
+        {std::string(domain::kIdentityKeyspace), code_version + 7}};
+    REQUIRE((*log)->rebuild_keyspaces(emptied, [](store::FreshRows&) { return Status(); }).ok());
+  }
+  LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
+  CHECK(ledgerd.wait_for_line(std::regex("read model identity was written by fold version (\\d+)")) ==
+        std::to_string(code_version + 7));
+  CHECK(ledgerd.wait_for_line(std::regex("rebuilt identity: (\\d+) events folded")) == "1");
+  const auto port = static_cast<unsigned short>(
+      std::stoi(ledgerd.wait_for_line(std::regex("listening on http://127.0.0.1:(\\d+)"))));
+  CHECK(ledgerd.seen().find("created admin") == std::string::npos);
+  HttpClient client("127.0.0.1", port);
+  auto login = client.request(
+      boost::beast::http::verb::post, "/api/auth/login/",
+      nlohmann::json{{"email", "admin@localhost"}, {"password", password}}.dump());
+  CHECK(login.status == 200);
+  CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
+  auto log = store::RocksDbEventLog::open(options);
+  REQUIRE(log.ok());
+  CHECK((*log)->keyspace_version(domain::kIdentityKeyspace).value() == code_version);
+  CHECK((*log)->keyspace_generation(domain::kIdentityKeyspace).value() == 2);
 }
 
 TEST_CASE("--metrics-listen serves /metrics without a token, and nothing else") {

@@ -233,7 +233,8 @@ TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole"
     auto log = open_two(dir.string());
     seed(*log);
     CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == 0);
-    const std::vector<std::string> rebuilt = {testing::kTestKeyspace};
+    CHECK(log->keyspace_version(testing::kTestKeyspace).value() == 1);
+    const std::vector<store::KeyspaceRebuild> rebuilt = {{testing::kTestKeyspace, 3}};
     auto status = log->rebuild_keyspaces(rebuilt, [&](store::FreshRows& rows) -> Status {
       // The fresh generation starts empty, reads back what was written to it, and the live
       // rows stay readable meanwhile.
@@ -251,6 +252,8 @@ TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole"
     CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
     CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == 1);
     CHECK(log->keyspace_generation(kOther).value() == 0);
+    CHECK(log->keyspace_version(testing::kTestKeyspace).value() == 3);
+    CHECK(log->keyspace_version(kOther).value() == 1);
     // The writer goes on writing the new generation.
     store::CommitRequest commit = commit_to("a", 1);
     commit.state_writes.push_back({testing::kTestKeyspace, "new/2", std::string("m")});
@@ -259,10 +262,12 @@ TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole"
   auto reopened = open_two(dir.string());
   CHECK(keys(*reopened, testing::kTestKeyspace) == std::vector<std::string>{"new/1", "new/2"});
   CHECK(reopened->keyspace_generation(testing::kTestKeyspace).value() == 1);
-  const std::vector<std::string> again = {testing::kTestKeyspace};
+  CHECK(reopened->keyspace_version(testing::kTestKeyspace).value() == 3);
+  const std::vector<store::KeyspaceRebuild> again = {{testing::kTestKeyspace, 4}};
   REQUIRE(reopened->rebuild_keyspaces(again, [](store::FreshRows&) { return Status(); }).ok());
   CHECK(keys(*reopened, testing::kTestKeyspace).empty());
   CHECK(reopened->keyspace_generation(testing::kTestKeyspace).value() == 2);
+  CHECK(reopened->keyspace_version(testing::kTestKeyspace).value() == 4);
 }
 
 TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
@@ -270,7 +275,7 @@ TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
   TempDirectory dir;
   auto log = open_two(dir.string());
   seed(*log);
-  const std::vector<std::string> rebuilt = {testing::kTestKeyspace, kOther};
+  const std::vector<store::KeyspaceRebuild> rebuilt = {{testing::kTestKeyspace, 2}, {kOther, 2}};
   auto status = log->rebuild_keyspaces(rebuilt, [](store::FreshRows& rows) -> Status {
     const std::vector<store::StateWrite> writes = {{kOther, "half", std::string("h")}};
     REQUIRE(rows.write(writes).ok());
@@ -280,13 +285,19 @@ TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
   CHECK(keys(*log, testing::kTestKeyspace) == std::vector<std::string>{"old/1", "old/2"});
   CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
   CHECK(log->keyspace_generation(kOther).value() == 0);
+  CHECK(log->keyspace_version(kOther).value() == 1);
 
-  const std::vector<std::string> unknown = {"nope"};
+  const std::vector<store::KeyspaceRebuild> unknown = {{"nope"}};
   CHECK(log->rebuild_keyspaces(unknown, [](store::FreshRows&) { return Status(); }).error().code ==
         Errc::invalid_argument);
-  const std::vector<std::string> twice = {kOther, kOther};
+  const std::vector<store::KeyspaceRebuild> twice = {{kOther}, {kOther}};
   CHECK(log->rebuild_keyspaces(twice, [](store::FreshRows&) { return Status(); }).error().code ==
         Errc::invalid_argument);
+  const std::vector<store::KeyspaceRebuild> no_version = {{kOther, 0}};
+  CHECK(log->rebuild_keyspaces(no_version, [](store::FreshRows&) { return Status(); })
+            .error()
+            .code == Errc::invalid_argument);
+  CHECK(log->keyspace_version("nope").error().code == Errc::invalid_argument);
   CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
 }
 
