@@ -228,15 +228,18 @@ bool rebuild_outdated_folds(ledger::store::EventLog& log) {
     return false;
   }
   if (outdated->empty()) return true;
+  // A new store has nothing to refold: it only records the versions, silently.
+  const bool quiet = log.head().position == 0;
   std::vector<const domain::InlineFold*> rebuilt_folds;
   for (const auto& [fold, stored_version] : *outdated) {
+    rebuilt_folds.push_back(fold);
+    if (quiet) continue;
     std::printf("ledgerd: read model %s was written by fold version %u, this build writes %u: "
                 "rebuilding it from the log\n",
                 std::string(fold->keyspace).c_str(), stored_version, fold->version);
-    rebuilt_folds.push_back(fold);
   }
   std::fflush(stdout);
-  replay::ScanProgress progress("rebuild inline", log.head().position, /*quiet=*/false);
+  replay::ScanProgress progress("rebuild inline", log.head().position, quiet);
   auto rebuilt = replay::rebuild_inline(log, rebuilt_folds,
                                         [&](std::uint64_t position) { progress.at(position); });
   if (!rebuilt) {
@@ -245,6 +248,7 @@ bool rebuild_outdated_folds(ledger::store::EventLog& log) {
     return false;
   }
   for (const auto& keyspace : rebuilt->keyspaces) {
+    if (quiet) break;
     std::printf("ledgerd: rebuilt %s: %llu events folded, %llu rows in %.1f s\n",
                 keyspace.name.c_str(), static_cast<unsigned long long>(rebuilt->events),
                 static_cast<unsigned long long>(keyspace.rows), progress.seconds());

@@ -18,6 +18,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,19 +26,65 @@
 #include <vector>
 
 #include "core/result.h"
+#include "events/posting.pb.h"
 
 namespace ledger::domain {
 
+// The postings of an event (its `repeated Posting postings` field, found from its schema); empty
+// for events that move no money.
+const google::protobuf::RepeatedPtrField<events::Posting>& postings_of(
+    const google::protobuf::Message& event);
+const google::protobuf::RepeatedPtrField<events::Posting>& no_postings();
+
+template <class E>
+concept HasPostings = requires(const E& event) {
+  { event.postings() } -> std::convertible_to<
+      const google::protobuf::RepeatedPtrField<events::Posting>&>;
+};
+
 // One event as a fold sees it.
 struct FoldedEvent {
+  // Any decoded event (a rebuild, the audit): its postings are found from its schema.
+  FoldedEvent(const google::protobuf::Message& payload, std::string_view stream_id,
+              std::int64_t recorded_at_us)
+      : payload(payload),
+        stream_id(stream_id),
+        recorded_at_us(recorded_at_us),
+        type(payload.GetDescriptor()),
+        postings(postings_of(payload)) {}
+  // An event whose type is known where it is emitted (the unit of work): no schema lookup on
+  // the writer's path.
+  template <class E>
+    requires(std::derived_from<E, google::protobuf::Message> &&
+             !std::same_as<E, google::protobuf::Message>)
+  FoldedEvent(const E& payload, std::string_view stream_id, std::int64_t recorded_at_us)
+      : payload(payload),
+        stream_id(stream_id),
+        recorded_at_us(recorded_at_us),
+        type(E::descriptor()),
+        postings(typed_postings(payload)) {}
+
   const google::protobuf::Message& payload;
   std::string_view stream_id;
   std::int64_t recorded_at_us = 0;  // the envelope's time (the decision's `now`)
+  const google::protobuf::Descriptor* type;
+  const google::protobuf::RepeatedPtrField<events::Posting>& postings;
 
   // The payload as an E, or nullptr when it is another type.
   template <class E>
   const E* as() const {
-    return payload.GetDescriptor() == E::descriptor() ? static_cast<const E*>(&payload) : nullptr;
+    return type == E::descriptor() ? static_cast<const E*>(&payload) : nullptr;
+  }
+
+ private:
+  template <class E>
+  static const google::protobuf::RepeatedPtrField<events::Posting>& typed_postings(
+      const E& payload) {
+    if constexpr (HasPostings<E>) {
+      return payload.postings();
+    } else {
+      return no_postings();
+    }
   }
 };
 

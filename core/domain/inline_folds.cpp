@@ -49,13 +49,13 @@ const Registry& registry() {
 }  // namespace
 
 std::string serialize_row(const google::protobuf::Message& row) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    row.SerializeToCodedStream(&coded);
-  }
+  // Sized once, written in place: no growing buffer on the writer's path.
+  const std::size_t size = row.ByteSizeLong();
+  std::string bytes(size, '\0');
+  google::protobuf::io::ArrayOutputStream array(bytes.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  row.SerializeWithCachedSizes(&coded);
   return bytes;
 }
 
@@ -84,7 +84,7 @@ Status evolve_inline(FoldRows& rows, const FoldedEvent& event) {
     KeyspaceRows own(rows, fold->keyspace);
     if (auto evolved = fold->evolve(own, event); !evolved) return evolved;
   }
-  auto it = folds.by_type.find(event.payload.GetDescriptor());
+  auto it = folds.by_type.find(event.type);
   if (it == folds.by_type.end()) return {};
   for (const InlineFold* fold : it->second) {
     KeyspaceRows own(rows, fold->keyspace);
@@ -95,7 +95,7 @@ Status evolve_inline(FoldRows& rows, const FoldedEvent& event) {
 
 Status evolve_some(std::span<const InlineFold* const> folds, FoldRows& rows,
                    const FoldedEvent& event) {
-  const google::protobuf::Descriptor* type = event.payload.GetDescriptor();
+  const google::protobuf::Descriptor* type = event.type;
   for (const InlineFold* fold : folds) {
     if (!fold->every_event &&
         std::find(fold->events.begin(), fold->events.end(), type) == fold->events.end()) {

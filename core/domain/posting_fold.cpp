@@ -9,9 +9,7 @@ namespace ledger::domain {
 namespace {
 
 Status evolve_accounts(KeyspaceRows& rows, const FoldedEvent& event) {
-  const PostingsOf postings(event.payload);
-  for (int i = 0; i < postings.size(); ++i) {
-    const events::Posting& entry = postings[i];
+  for (const events::Posting& entry : event.postings) {
     auto account = rows.load_or(entry.account(), events::AccountState());
     if (!account) return std::move(account).error();
     if (auto posted = post(*account, entry); !posted) return posted;
@@ -57,14 +55,21 @@ Status post(events::AccountState& account, const events::Posting& entry) {
   return {};
 }
 
-PostingsOf::PostingsOf(const google::protobuf::Message& event)
-    : event_(event), field_(postings_field(event.GetDescriptor())) {
-  if (field_ != nullptr) size_ = event.GetReflection()->FieldSize(event, field_);
+const google::protobuf::RepeatedPtrField<events::Posting>& no_postings() {
+  static const google::protobuf::RepeatedPtrField<events::Posting> none;
+  return none;
 }
 
-const events::Posting& PostingsOf::operator[](int index) const {
-  return static_cast<const events::Posting&>(
-      event_.GetReflection()->GetRepeatedMessage(event_, field_, index));
+const google::protobuf::RepeatedPtrField<events::Posting>& postings_of(
+    const google::protobuf::Message& event) {
+  const auto* field = postings_field(event.GetDescriptor());
+  if (field == nullptr) return no_postings();
+  // The field itself, not a copy or a per-element view: deprecated in favour of
+  // GetRepeatedFieldRef, which has no way to hand out the RepeatedPtrField folds iterate.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return event.GetReflection()->GetRepeatedPtrField<events::Posting>(event, field);
+#pragma GCC diagnostic pop
 }
 
 InlineFold accounts_fold() {

@@ -18,20 +18,6 @@ Status post(events::AccountState& account, const events::Posting& entry);
 // per type and thread (no lock on the writer's path).
 const google::protobuf::FieldDescriptor* postings_field(const google::protobuf::Descriptor* type);
 
-// The postings of any event (from its schema: a `repeated Posting postings` field), without
-// copying them; empty for events that move no money.
-class PostingsOf {
- public:
-  explicit PostingsOf(const google::protobuf::Message& event);
-  int size() const { return size_; }
-  const events::Posting& operator[](int index) const;
-
- private:
-  const google::protobuf::Message& event_;
-  const google::protobuf::FieldDescriptor* field_ = nullptr;
-  int size_ = 0;
-};
-
 // The "accounts" fold: every account's balance and totals (key: the account name).
 InlineFold accounts_fold();
 

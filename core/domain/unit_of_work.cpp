@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 
@@ -23,7 +26,22 @@ Error UnitOfWork::corrupt_row(std::string_view keyspace, std::string_view key) {
 
 Result<std::optional<std::string>> UnitOfWork::read(std::string_view keyspace,
                                                     std::string_view key) {
-  if (auto it = writes_.find(row_key(keyspace, key)); it != writes_.end()) return it->second;
+  if (!writes_.empty()) {
+    // The combined key on the stack when it fits: a read allocates nothing to look.
+    std::array<char, 128> buffer;
+    std::string spilled;
+    std::string_view combined;
+    if (keyspace.size() + 1 + key.size() <= buffer.size()) {
+      auto* end = std::copy(keyspace.begin(), keyspace.end(), buffer.data());
+      *end++ = '\0';
+      end = std::copy(key.begin(), key.end(), end);
+      combined = std::string_view(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+    } else {
+      spilled = row_key(keyspace, key);
+      combined = spilled;
+    }
+    if (auto it = writes_.find(combined); it != writes_.end()) return it->second;
+  }
   return context_.read_state(keyspace, key);
 }
 

@@ -29,11 +29,6 @@
 
 namespace ledger::domain {
 
-template <class E>
-concept HasPostings = requires(const E& event) {
-  { event.postings() } -> std::convertible_to<
-      const google::protobuf::RepeatedPtrField<events::Posting>&>;
-};
 
 class UnitOfWork : private FoldRows {
  public:
