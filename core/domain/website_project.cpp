@@ -86,6 +86,14 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
                         std::string("answers.") + required);
     }
   }
+  // A second WebsiteProjectCreated would restart the project and leave its old client's index row.
+  auto taken = uow.exists(kWebsitesKeyspace, website_project_key(command.project_id));
+  if (!taken) return std::move(taken).error();
+  if (*taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("project id {} is already used", command.project_id),
+                      "project_id");
+  }
   events::WebsiteProjectCreated created;
   created.set_project_id(command.project_id);
   created.set_client_id(command.client_id);

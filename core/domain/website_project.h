@@ -2,9 +2,9 @@
 // takes it through the phases, in order.
 //
 // Rules (each refused command writes nothing):
-// - Name 1-200. Answers: a JSON object whose keys are questions of `website_questions()` (any
-//   other key is invalid_argument naming it), each a string of at most 2000 characters;
-//   business_name and goals are required.
+// - The project id is not used yet (invalid_argument otherwise). Name 1-200. Answers: a JSON
+//   object whose keys are questions of `website_questions()` (any other key is invalid_argument
+//   naming it), each a string of at most 2000 characters; business_name and goals are required.
 // - Phases, in order: design, content, development, review, launch. Completing the current
 //   phase moves to the next; any other phase is invalid_transition. After launch the project is
 //   "launched" and takes no more phases.

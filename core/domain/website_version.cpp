@@ -136,6 +136,14 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
   if (auto valid = check_website_version_file_name(command.file_name); !valid) {
     return std::move(valid).error();
   }
+  // A second WebsiteVersionUploaded would reset the version and leave its old index rows.
+  auto id_taken = uow.exists(kWebsitesKeyspace, website_version_key(command.version_id));
+  if (!id_taken) return std::move(id_taken).error();
+  if (*id_taken) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("version id {} is already used", command.version_id),
+                      "version_id");
+  }
   auto project = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
                                                        website_project_key(command.project_id));
   if (!project) return std::move(project).error();

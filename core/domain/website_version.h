@@ -2,10 +2,11 @@
 // through testing, approval and deployment.
 //
 // Rules (each refused command writes nothing):
-// - Upload: the project exists; version_number 1-20 characters of letters, digits, '.', '-',
-//   '_', unique per project (version_number_taken); notes and changelog <= 5000; at most 20
-//   technologies of 1-50 characters; the file is stored in the blob store (its hash is 64
-//   lower-case hex digits, its size > 0), file name 1-255. Every text is valid UTF-8 without
+// - Upload: the version id is not used yet (invalid_argument otherwise); the project exists;
+//   version_number 1-20 characters of letters, digits, '.', '-', '_', unique per project
+//   (version_number_taken); notes and changelog <= 5000; at most 20 technologies of 1-50
+//   characters; the file is stored in the blob store (its hash is 64 lower-case hex digits, its
+//   size > 0), file name 1-255. Every text is valid UTF-8 without
 //   control characters or bidirectional overrides (core/text_validation.h); notes and
 //   changelog may hold line breaks and tabs.
 // - Status: uploaded -> testing (start_testing, optional http(s) preview URL) -> approved

@@ -340,8 +340,7 @@ TEST_CASE("the marketing fold is total: an event whose campaign row is missing w
   // Only a row that does not decode is an error.
   rows.set(domain::kMarketingKeyspace, domain::campaign_key("ghost"), std::string("\xff\xff"));
   auto undecodable =
-      testing::fold_one(rows, domain::kMarketingKeyspace,
-                        domain::FoldedEvent{changed, "campaign:ghost", testing::kTestEpochUs});
+      testing::fold_one(rows, domain::kMarketingKeyspace, changed, "campaign:ghost");
   REQUIRE_FALSE(undecodable.ok());
   CHECK(undecodable.error().code == Errc::corruption);
 }

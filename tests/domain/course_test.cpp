@@ -9,7 +9,7 @@
 #include "core/domain/course.h"
 #include "core/domain/courses_fold.h"
 #include "core/domain/keyspaces.h"
-#include "tests/support/single_fold_replay.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -506,15 +506,15 @@ TEST_CASE("the courses rows are the fold of the log: replayed alone they are the
   REQUIRE(bob.ok());
   REQUIRE(confirm(f, bob->answer.purchase_id()).ok());
 
-  const auto stored = testing::single_fold::stored_rows(*f.log, domain::kCoursesKeyspace);
+  const auto stored = testing::stored_rows(*f.log, domain::kCoursesKeyspace);
   CHECK(stored.size() == 3 + 5 + 4);  // courses, purchases, current purchase of a user and course
-  CHECK(testing::single_fold::replay_fold(*f.log, domain::courses_fold()) == stored);
+  CHECK(testing::replayed_rows(*f.log, domain::kCoursesKeyspace) == stored);
   CHECK(course_row(f, "ads").purchases() == 1);  // bob's; alice's was refunded
   CHECK(current(f, "alice", "ads")->course_title() == "Course ads");
 }
 
 TEST_CASE("the courses fold is total: events about what it never saw change nothing") {
-  const auto fold = domain::courses_fold();
+  const auto keyspace = domain::kCoursesKeyspace;
   events::CoursePurchaseConfirmed confirmed;
   confirmed.set_purchase_id("ghost");
   confirmed.set_course_id("seo");
@@ -525,34 +525,34 @@ TEST_CASE("the courses fold is total: events about what it never saw change noth
   refunded.set_course_id("seo");
   events::CourseFinished finished;
   finished.set_purchase_id("ghost");
-  testing::single_fold::check_folds_to_nothing(fold, {&confirmed, &failed, &refunded, &finished});
+  testing::check_folds_to_nothing(keyspace, {&confirmed, &failed, &refunded, &finished});
 
   // A completed purchase of a course the fold does not know: the purchase, and no count.
-  testing::single_fold::MemoryFoldRows rows;
+  testing::MemoryFoldRows rows;
   events::CoursePurchased purchased;
   purchased.set_purchase_id("p1");
   purchased.set_course_id("unknown");
   purchased.set_user_id("alice");
   purchased.set_status("completed");
-  CHECK(testing::single_fold::evolve_one(fold, rows, purchased).ok());
+  CHECK(testing::fold_one(rows, keyspace, purchased).ok());
   const auto written = rows.rows_of(domain::kCoursesKeyspace);
   CHECK(written.size() == 2);
   CHECK_FALSE(written.contains(domain::course_key("unknown")));
 }
 
 TEST_CASE("a CoursePurchased recorded without its title takes the course's on a rebuild") {
-  const auto fold = domain::courses_fold();
-  testing::single_fold::MemoryFoldRows rows;
+  const auto keyspace = domain::kCoursesKeyspace;
+  testing::MemoryFoldRows rows;
   events::CourseCreated created;
   created.set_course_id("seo");
   created.set_title("SEO basics");
-  REQUIRE(testing::single_fold::evolve_one(fold, rows, created).ok());
+  REQUIRE(testing::fold_one(rows, keyspace, created).ok());
   events::CoursePurchased purchased;  // as recorded before the event carried course_title
   purchased.set_purchase_id("p1");
   purchased.set_course_id("seo");
   purchased.set_user_id("alice");
   purchased.set_status("pending");
-  REQUIRE(testing::single_fold::evolve_one(fold, rows, purchased).ok());
+  REQUIRE(testing::fold_one(rows, keyspace, purchased).ok());
   events::CoursePurchaseState purchase;
   REQUIRE(purchase.ParseFromString(
       rows.rows_of(domain::kCoursesKeyspace).at(domain::course_purchase_key("p1"))));

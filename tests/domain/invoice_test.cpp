@@ -6,7 +6,7 @@
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "events/timestamp.h"
-#include "tests/support/single_fold_replay.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -191,10 +191,10 @@ TEST_CASE("the invoice rows are the fold of the log: replayed alone they are the
   CHECK(overdue->answer.reminder_sent());
   CHECK(overdue->answer.overdue());
 
-  const auto stored = testing::single_fold::stored_rows(*f.log, domain::kBillingKeyspace);
+  const auto stored = testing::stored_rows(*f.log, domain::kBillingKeyspace);
   CHECK(stored.size() == 3 + 1);  // three invoices, one still open
   CHECK(stored.at(domain::open_invoice_key("late")) == stored.at(domain::invoice_key("late")));
-  CHECK(testing::single_fold::replay_fold(*f.log, domain::billing_fold()) == stored);
+  CHECK(testing::replayed_rows(*f.log, domain::kBillingKeyspace) == stored);
 }
 
 TEST_CASE("the billing fold is total: events about an invoice it never saw change nothing") {
@@ -206,7 +206,7 @@ TEST_CASE("the billing fold is total: events about an invoice it never saw chang
   overdue.set_invoice_id("ghost");
   events::InvoiceVoided voided;
   voided.set_invoice_id("ghost");
-  testing::single_fold::check_folds_to_nothing(domain::billing_fold(), {&paid, &reminder, &overdue, &voided});
+  testing::check_folds_to_nothing(domain::kBillingKeyspace, {&paid, &reminder, &overdue, &voided});
 }
 
 }  // namespace

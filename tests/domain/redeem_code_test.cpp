@@ -12,7 +12,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
 #include "core/domain/redeem_codes_fold.h"
-#include "tests/support/single_fold_replay.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -301,9 +301,9 @@ TEST_CASE("the redeem_codes rows are the fold of the log: replayed alone they ar
            }).ok());
   CHECK(redeem(f, "FOLDB", "alice").ok());
 
-  const auto stored = testing::single_fold::stored_rows(*f.log, domain::kRedeemCodesKeyspace);
+  const auto stored = testing::stored_rows(*f.log, domain::kRedeemCodesKeyspace);
   CHECK(stored.size() == 1 + 2 + 3 * 2);  // stats, two codes, three redemptions under two keys
-  CHECK(testing::single_fold::replay_fold(*f.log, domain::redeem_codes_fold()) == stored);
+  CHECK(testing::replayed_rows(*f.log, domain::kRedeemCodesKeyspace) == stored);
   const auto s = stats(f);
   CHECK(s.total_codes() == 2);
   CHECK(s.active_codes() == 2);
@@ -322,16 +322,17 @@ events::RedeemCodeRedeemed redeemed_event(std::string code, std::string user,
 }
 
 TEST_CASE("the redeem_codes fold is total: events about a code it never saw change what they can") {
-  const auto fold = domain::redeem_codes_fold();
+  const auto keyspace = domain::kRedeemCodesKeyspace;
   events::RedeemCodeActivated activated;
   activated.set_code("GHOST1");
   events::RedeemCodeDeactivated deactivated;
   deactivated.set_code("GHOST1");
-  testing::single_fold::check_folds_to_nothing(fold, {&activated, &deactivated});  // no code, no count to move
+  // No code, no count to move.
+  testing::check_folds_to_nothing(keyspace, {&activated, &deactivated});
 
-  testing::single_fold::MemoryFoldRows rows;
-  CHECK(testing::single_fold::evolve_one(fold, rows, redeemed_event("GHOST1", "alice", 500, 1),
-                            "redeem-code:GHOST1", 7)
+  testing::MemoryFoldRows rows;
+  CHECK(testing::fold_one(rows, keyspace, redeemed_event("GHOST1", "alice", 500, 1),
+                          "redeem-code:GHOST1", 7)
             .ok());
   const auto written = rows.rows_of(domain::kRedeemCodesKeyspace);
   CHECK_FALSE(written.contains(domain::redeem_code_key("GHOST1")));
@@ -344,10 +345,11 @@ TEST_CASE("the redeem_codes fold is total: events about a code it never saw chan
 }
 
 TEST_CASE("the redeem_codes fold refuses a redeemed total that would overflow") {
-  const auto fold = domain::redeem_codes_fold();
-  testing::single_fold::MemoryFoldRows rows;
-  REQUIRE(testing::single_fold::evolve_one(fold, rows, redeemed_event("BIGONE", "alice", INT64_MAX, 1)).ok());
-  auto overflowed = testing::single_fold::evolve_one(fold, rows, redeemed_event("BIGONE", "bob", INT64_MAX, 2));
+  const auto keyspace = domain::kRedeemCodesKeyspace;
+  testing::MemoryFoldRows rows;
+  REQUIRE(testing::fold_one(rows, keyspace, redeemed_event("BIGONE", "alice", INT64_MAX, 1)).ok());
+  auto overflowed =
+      testing::fold_one(rows, keyspace, redeemed_event("BIGONE", "bob", INT64_MAX, 2));
   REQUIRE_FALSE(overflowed.ok());
   CHECK(overflowed.error().code == Errc::amount_overflow);
 }

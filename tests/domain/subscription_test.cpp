@@ -6,7 +6,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/subscription.h"
 #include "events/timestamp.h"
-#include "tests/support/single_fold_replay.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -190,11 +190,11 @@ TEST_CASE("the subscription rows are the fold of the log: replayed alone they ar
   CHECK(renewed->answer.status() == "active");
   REQUIRE(cancel(f, "s3", "alice").ok());
 
-  const auto stored = testing::single_fold::stored_rows(*f.log, domain::kBillingKeyspace);
+  const auto stored = testing::stored_rows(*f.log, domain::kBillingKeyspace);
   CHECK(stored.size() == 3 + 2);  // three subscriptions, two not cancelled
   CHECK(stored.at(domain::active_subscription_key("s1")) ==
         stored.at(domain::subscription_key("s1")));
-  CHECK(testing::single_fold::replay_fold(*f.log, domain::billing_fold()) == stored);
+  CHECK(testing::replayed_rows(*f.log, domain::kBillingKeyspace) == stored);
 }
 
 TEST_CASE("the billing fold is total: events about a subscription it never saw change nothing") {
@@ -207,7 +207,7 @@ TEST_CASE("the billing fold is total: events about a subscription it never saw c
   failed.set_subscription_id("ghost");
   events::SubscriptionCancelled cancelled;
   cancelled.set_subscription_id("ghost");
-  testing::single_fold::check_folds_to_nothing(domain::billing_fold(),
+  testing::check_folds_to_nothing(domain::kBillingKeyspace,
                                   {&reminder, &renewed, &failed, &cancelled});
 }
 

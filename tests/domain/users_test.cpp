@@ -7,16 +7,14 @@
 
 #include <atomic>
 #include <map>
-#include <memory>
 #include <thread>
 
 #include "core/domain/identity_fold.h"
-#include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
 #include "core/hex.h"
 #include "core/sha256.h"
-#include "events/event_types.h"
+#include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -290,61 +288,6 @@ TEST_CASE("services are activated and deactivated once each") {
   CHECK(agent.error().code == Errc::invalid_argument);
 }
 
-// The rows of the "identity" keyspace only: a fold that touched another keyspace fails the test.
-class IdentityRows final : public domain::FoldRows {
- public:
-  Result<std::optional<std::string>> get(std::string_view keyspace, std::string_view key) override {
-    REQUIRE(keyspace == domain::kIdentityKeyspace);
-    const auto found = rows.find(key);
-    if (found == rows.end()) return std::optional<std::string>();
-    return std::optional<std::string>(found->second);
-  }
-  void set(std::string_view keyspace, std::string_view key,
-           std::optional<std::string> value) override {
-    REQUIRE(keyspace == domain::kIdentityKeyspace);
-    if (value) {
-      rows.insert_or_assign(std::string(key), std::move(*value));
-    } else {
-      rows.erase(std::string(key));
-    }
-  }
-
-  std::map<std::string, std::string, std::less<>> rows;
-};
-
-// Folds every event of the log, from position 0, into fresh identity rows.
-std::map<std::string, std::string, std::less<>> replay_identity(LedgerFixture& f) {
-  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
-  REQUIRE(fold != nullptr);
-  const domain::InlineFold* folds[] = {fold};
-  IdentityRows replayed;
-  auto envelopes = f.log->read_all(0, 100'000);
-  REQUIRE(envelopes.ok());
-  for (const auto& envelope : *envelopes) {
-    const auto* type = events::find_event_descriptor(envelope.event_type());
-    REQUIRE(type != nullptr);
-    std::unique_ptr<google::protobuf::Message> payload(
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-    REQUIRE(payload->ParseFromString(envelope.payload()));
-    const domain::FoldedEvent event{*payload, envelope.stream_id(), envelope.recorded_at_us()};
-    REQUIRE(domain::evolve_some(folds, replayed, event).ok());
-  }
-  return std::move(replayed.rows);
-}
-
-std::map<std::string, std::string, std::less<>> stored_rows(LedgerFixture& f,
-                                                            std::string_view keyspace) {
-  std::map<std::string, std::string, std::less<>> rows;
-  REQUIRE(f.log
-              ->scan_state(keyspace, "", store::ReadDirection::forward,
-                           [&](std::string_view key, std::string_view value) {
-                             rows.emplace(std::string(key), std::string(value));
-                             return true;
-                           })
-              .ok());
-  return rows;
-}
-
 TEST_CASE("the identity rows are the fold of the log: replaying it gives the same bytes") {
   LedgerFixture f;
   auto step = [&] { f.clock.advance_us(kMicrosPerSecond); };
@@ -388,9 +331,9 @@ TEST_CASE("the identity rows are the fold of the log: replaying it gives the sam
              }).ok());
   }
 
-  const auto stored = stored_rows(f, domain::kIdentityKeyspace);
+  const auto stored = testing::stored_rows(*f.log, domain::kIdentityKeyspace);
   CHECK(stored.size() == 6 + 6 + 2 + 2 + 3);  // users, emails, tokens, token ids, agent links
-  CHECK(replay_identity(f) == stored);
+  CHECK(testing::replayed_rows(*f.log, domain::kIdentityKeyspace) == stored);
   const auto c1 = user(f, "c1");
   CHECK(c1.email_verified());
   CHECK(c1.verification_digest().empty());
@@ -429,12 +372,10 @@ TEST_CASE("the verification code goes to the outbox, never into the log") {
 }
 
 TEST_CASE("the identity fold is total: an event whose rows are missing changes what it can") {
-  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
-  REQUIRE(fold != nullptr);
-  IdentityRows rows;
-  domain::KeyspaceRows own(rows, domain::kIdentityKeyspace);
+  testing::MemoryFoldRows rows;
   auto evolve = [&](const google::protobuf::Message& payload) {
-    return fold->evolve(own, domain::FoldedEvent{payload, "user:ghost", testing::kTestEpochUs});
+    return testing::fold_one(rows, domain::kIdentityKeyspace, payload, "user:ghost",
+                             testing::kTestEpochUs);
   };
   events::EmailVerificationIssued issued;
   issued.set_user_id("ghost");
@@ -455,7 +396,7 @@ TEST_CASE("the identity fold is total: an event whose rows are missing changes w
            &issued, &verified, &changed, &deactivated, &revoked, &revoked_without_digest}) {
     CHECK(evolve(*event).ok());
   }
-  CHECK(rows.rows.empty());
+  CHECK(rows.rows_of(domain::kIdentityKeyspace).empty());
 
   // Neither the client, nor the new agent, nor the previous one has a row: only the link is made.
   events::AgentAssigned assigned;
@@ -464,23 +405,22 @@ TEST_CASE("the identity fold is total: an event whose rows are missing changes w
   assigned.set_agent_id("w1");
   assigned.set_previous_agent_id("w0");
   REQUIRE(evolve(assigned).ok());
-  CHECK(rows.rows.size() == 1);
-  CHECK(rows.rows.contains(domain::agent_client_key("w1", "ghost")));
+  const auto linked = rows.rows_of(domain::kIdentityKeyspace);
+  CHECK(linked.size() == 1);
+  CHECK(linked.contains(domain::agent_client_key("w1", "ghost")));
 
   // A row that does not decode is the one error.
-  rows.rows[domain::user_key("ghost")] = "\xff\xff\xff";
+  rows.set(domain::kIdentityKeyspace, domain::user_key("ghost"), std::string("\xff\xff\xff"));
   auto corrupt = evolve(changed);
   REQUIRE_FALSE(corrupt.ok());
   CHECK(corrupt.error().code == Errc::corruption);
 }
 
 TEST_CASE("a revocation written before TokenRevoked carried the digest still revokes its token") {
-  const domain::InlineFold* fold = domain::find_inline_fold(domain::kIdentityKeyspace);
-  REQUIRE(fold != nullptr);
-  IdentityRows rows;
-  domain::KeyspaceRows own(rows, domain::kIdentityKeyspace);
+  testing::MemoryFoldRows rows;
   auto evolve = [&](const google::protobuf::Message& payload) {
-    return fold->evolve(own, domain::FoldedEvent{payload, "user:u1", testing::kTestEpochUs});
+    return testing::fold_one(rows, domain::kIdentityKeyspace, payload, "user:u1",
+                             testing::kTestEpochUs);
   };
   events::TokenIssued issued;
   issued.set_token_id("t1");
@@ -492,7 +432,8 @@ TEST_CASE("a revocation written before TokenRevoked carried the digest still rev
   old_revocation.set_user_id("u1");
   REQUIRE(evolve(old_revocation).ok());
   events::TokenState token;
-  REQUIRE(token.ParseFromString(rows.rows.at(domain::token_key(digest("t1")))));
+  REQUIRE(token.ParseFromString(
+      rows.rows_of(domain::kIdentityKeyspace).at(domain::token_key(digest("t1")))));
   CHECK(token.revoked());
 }
 

@@ -65,6 +65,26 @@ TEST_CASE("the questionnaire: known questions only, required answers, bounded te
         1);
 }
 
+TEST_CASE("creating a project with an id already used is refused and changes nothing") {
+  LedgerFixture f;
+  REQUIRE(create(f, kAnswers).ok());
+  REQUIRE(complete(f, "design").ok());
+  const auto head = f.log->head().position;
+  auto again = f.run<events::WebsiteProjectState>([](UnitOfWork& uow) {
+    return domain::create_website_project(uow, {"w1", "bob", "web", "Bob's site", kAnswers});
+  });
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::invalid_argument);
+  CHECK(again.error().field == "project_id");
+  CHECK(f.log->head().position == head);
+  auto project = f.row<events::WebsiteProjectState>(domain::kWebsitesKeyspace,
+                                                    domain::website_project_key("w1"));
+  REQUIRE(project);
+  CHECK(project->client_id() == "alice");
+  CHECK(project->current_phase() == "content");
+  CHECK(f.count_rows(domain::kWebsitesKeyspace, domain::client_website_project_prefix("bob")) == 0);
+}
+
 TEST_CASE("phases complete in order, each once, up to the launch") {
   LedgerFixture f;
   REQUIRE(create(f, kAnswers).ok());

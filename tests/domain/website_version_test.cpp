@@ -109,6 +109,25 @@ TEST_CASE("an upload's fields are checked; a refused upload writes nothing") {
   CHECK(upload(f, upload_of("v2", "1.1")).ok());
 }
 
+TEST_CASE("uploading a version with an id already used is refused and changes nothing") {
+  LedgerFixture f;
+  create_project(f);
+  REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
+  REQUIRE(act(f, domain::start_version_testing, "v1").ok());
+  const auto head = f.log->head().position;
+  auto again = upload(f, upload_of("v1", "2.0"));
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::invalid_argument);
+  CHECK(again.error().field == "version_id");
+  CHECK(f.log->head().position == head);
+  auto version = f.row<events::WebsiteVersionState>(domain::kWebsitesKeyspace,
+                                                    domain::website_version_key("v1"));
+  REQUIRE(version);
+  CHECK(version->version_number() == "1.0");
+  CHECK(version->status() == "testing");
+  CHECK(f.count_rows(domain::kWebsitesKeyspace, domain::version_number_key("w1", "2.0")) == 0);
+}
+
 TEST_CASE("the workflow: every action from every status") {
   // Each action, the one status it is allowed from, and the status it leads to.
   struct Step {
