@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/domain/campaign.h"
+#include "core/domain/event_decoder.h"
 #include "core/money.h"
 #include "events/timestamp.h"
 
@@ -86,21 +87,17 @@ nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_
 }  // namespace
 
 Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope) {
-  auto corrupt = [&] {
-    return make_error(Errc::corruption,
-                      fmt::format("event {} does not decode", envelope.position()));
-  };
   if (envelope.event_type() == "WalletCredited") {
-    events::WalletCredited credited;
-    if (!credited.ParseFromString(envelope.payload())) return corrupt();
+    auto credited = domain::decode_event<events::WalletCredited>(envelope);
+    if (!credited) return std::move(credited).error();
     return std::optional<nlohmann::json>(
-        credit_json(credited, envelope.recorded_at_us(), envelope.position()));
+        credit_json(*credited, envelope.recorded_at_us(), envelope.position()));
   }
   if (envelope.event_type() == "WalletDebited") {
-    events::WalletDebited debited;
-    if (!debited.ParseFromString(envelope.payload())) return corrupt();
+    auto debited = domain::decode_event<events::WalletDebited>(envelope);
+    if (!debited) return std::move(debited).error();
     return std::optional<nlohmann::json>(
-        debit_json(debited, envelope.recorded_at_us(), envelope.position()));
+        debit_json(*debited, envelope.recorded_at_us(), envelope.position()));
   }
   return std::optional<nlohmann::json>();
 }

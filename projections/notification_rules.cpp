@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/event_decoder.h"
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
@@ -18,20 +19,17 @@ namespace {
 
 std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).format(); }
 
-template <class E>
-E decode(const events::Envelope& event) {
-  E message;
-  message.ParseFromString(event.payload());
-  return message;
-}
-
 // A rule for events of type E with one wording for all its audiences: `make(event)` gives the
 // draft or nullopt.
 template <class E>
 NotificationRule rule(std::string type,
                       std::function<std::optional<NotificationDraft>(const E&)> make) {
-  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
-            auto draft = make(decode<E>(event));
+  return {std::move(type),
+          [make = std::move(make)](
+              const events::Envelope& event) -> Result<std::vector<NotificationDraft>> {
+            auto decoded = domain::decode_event<E>(event);
+            if (!decoded) return std::move(decoded).error();
+            auto draft = make(*decoded);
             return draft ? std::vector<NotificationDraft>{std::move(*draft)}
                          : std::vector<NotificationDraft>{};
           }};
@@ -42,8 +40,12 @@ NotificationRule rule(std::string type,
 template <class E>
 NotificationRule rule_per_audience(std::string type,
                                    std::function<std::vector<NotificationDraft>(const E&)> make) {
-  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
-            return make(decode<E>(event));
+  return {std::move(type),
+          [make = std::move(make)](
+              const events::Envelope& event) -> Result<std::vector<NotificationDraft>> {
+            auto decoded = domain::decode_event<E>(event);
+            if (!decoded) return std::move(decoded).error();
+            return make(*decoded);
           }};
 }
 
@@ -349,11 +351,13 @@ const std::vector<NotificationRule>& notification_rules() {
 }
 // clang-format on
 
-std::vector<NotificationDraft> notifications_for(const events::Envelope& event) {
+Result<std::vector<NotificationDraft>> notifications_for(const events::Envelope& event) {
   std::vector<NotificationDraft> drafts;
   for (const auto& rule : notification_rules()) {
     if (rule.event_type != event.event_type()) continue;
-    for (auto& draft : rule.make(event)) drafts.push_back(std::move(draft));
+    auto made = rule.make(event);
+    if (!made) return std::move(made).error();
+    for (auto& draft : *made) drafts.push_back(std::move(draft));
   }
   return drafts;
 }
