@@ -4,8 +4,8 @@
 // One rule for every enum: the value's name without its enum's prefix, in lower case. The
 // prefix is the enum's name in UPPER_SNAKE_CASE and "_": `SUBSCRIPTION_STATUS_PAST_DUE` of
 // `enum SubscriptionStatus` reads "past_due". Every enum of the schemas starts with
-// `<PREFIX>UNSPECIFIED = 0`, the value of a field never set; it is never a valid status, so it
-// has no name here: `enum_name` asserts against it and no text parses as it.
+// `<PREFIX>UNSPECIFIED = 0`, the value of a field never set; it is never a valid status: it reads
+// "" (what a status never set read when statuses were text) and no text parses as it.
 //
 // The .proto file is therefore the one table of names; there is no second table to keep in step.
 #pragma once
@@ -26,7 +26,7 @@ namespace ledger::events {
 // without the prefix): a bug of the schema, found the first time the enum is named.
 std::vector<std::string> enum_names_by_number(const google::protobuf::EnumDescriptor& type);
 
-// Stops the process: `number` is UNSPECIFIED or unknown to `type` (a bug of whoever set it).
+// Stops the process: `number` is unknown to `type` (no fold of this build writes one).
 [[noreturn]] void unnamed_enum_value(const google::protobuf::EnumDescriptor& type, int number);
 
 // The names of E's values by number, built once.
@@ -37,12 +37,12 @@ const std::vector<std::string>& enum_names_of() {
   return names;
 }
 
-// The name of `value`: "past_due".
+// The name of `value`: "past_due" ("" for UNSPECIFIED).
 template <class E>
 std::string_view enum_name(E value) {
   const auto& names = enum_names_of<E>();
   const int number = static_cast<int>(value);
-  if (number <= 0 || static_cast<std::size_t>(number) >= names.size()) {
+  if (number < 0 || static_cast<std::size_t>(number) >= names.size()) {
     unnamed_enum_value(*google::protobuf::GetEnumDescriptor<E>(), number);
   }
   return names[static_cast<std::size_t>(number)];

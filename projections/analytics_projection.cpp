@@ -72,7 +72,9 @@ std::string analytics_agent_key(std::string_view agent_id) {
 
 namespace {
 
-bool counts_as_active(std::string_view status) { return status == "active" || status == "paused"; }
+bool counts_as_active(events::CampaignStatus status) {
+  return status == events::CAMPAIGN_STATUS_ACTIVE || status == events::CAMPAIGN_STATUS_PAUSED;
+}
 
 // Changes the activity row of `agent_id` with `change`.
 template <class F>
@@ -116,7 +118,7 @@ Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
     if (was && !is && activity.active_campaigns() > 0) {
       activity.set_active_campaigns(activity.active_campaigns() - 1);
     }
-    if (changed->to_status() == "completed") {
+    if (changed->to_status() == events::CAMPAIGN_STATUS_COMPLETED) {
       activity.set_completed_campaigns(activity.completed_campaigns() + 1);
     }
   });

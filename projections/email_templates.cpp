@@ -70,7 +70,7 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::CoursePurchased>(
       "course_enrollment", "CoursePurchased", [](const auto& e) -> std::optional<EmailDraft> {
-        if (e.status() != "completed") return std::nullopt;
+        if (e.status() != events::COURSE_PURCHASE_STATUS_COMPLETED) return std::nullopt;
         return EmailDraft{e.user_id(), "You are enrolled",
                           "Your course is open: enjoy learning."};
       }));

@@ -7,6 +7,7 @@
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
+#include "events/enum_names.h"
 #include "events/invoice_events.pb.h"
 #include "events/redeem_code_events.pb.h"
 #include "events/subscription_events.pb.h"
@@ -119,7 +120,7 @@ std::vector<NotificationRule> build_rules() {
   rules.push_back(rule_per_audience<events::CoursePurchased>(
       "CoursePurchased", [](const auto& e) -> std::vector<NotificationDraft> {
         const std::string link = "/courses/" + e.course_id();
-        if (e.status() == "pending") {
+        if (e.status() == events::COURSE_PURCHASE_STATUS_PENDING) {
           return {{e.user_id(), "courses", "course_purchase_pending", "Purchase waiting for PayPal",
                    "Your course opens once PayPal confirms the payment", link, {A::client}}};
         }
@@ -159,19 +160,20 @@ std::vector<NotificationRule> build_rules() {
       }));
   rules.push_back(rule_per_audience<events::CampaignStatusChanged>(
       "CampaignStatusChanged", [](const auto& e) -> std::vector<NotificationDraft> {
-        const std::string change = fmt::format("Campaign {} went from {} to {}", e.name(),
-                                               e.from_status(), e.to_status());
+        const std::string change =
+            fmt::format("Campaign {} went from {} to {}", e.name(),
+                        events::enum_name(e.from_status()), events::enum_name(e.to_status()));
         const std::string held = money(e.held_minor());
         std::string to_client = change;
         std::string to_agent = change;
-        if (e.to_status() == "scheduled" && e.held_minor() > 0) {
+        if (e.to_status() == events::CAMPAIGN_STATUS_SCHEDULED && e.held_minor() > 0) {
           to_client += fmt::format("; {} of your wallet is reserved for it", held);
           to_agent += fmt::format("; {} of the client's wallet is reserved for it", held);
         } else if (e.held_minor() > 0) {
           to_client += fmt::format("; {} reserved for it is available again", held);
           to_agent += fmt::format("; {} reserved for it is available to the client again", held);
         }
-        const std::string title = fmt::format("Campaign {}", e.to_status());
+        const std::string title = fmt::format("Campaign {}", events::enum_name(e.to_status()));
         const std::string link = "/campaigns/" + e.campaign_id();
         return {{e.client_id(), "marketing", "campaign_status", title, to_client, link, {A::client}},
                 {e.client_id(), "marketing", "campaign_status", title, to_agent, link, {A::agent}}};

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/domain/event_decoder.h"
 #include "core/domain/inline_folds.h"
 #include "core/store/event_log.h"
 #include "events/event_types.h"
@@ -85,20 +86,18 @@ inline void fold_each(MemoryFoldRows& rows, std::string_view keyspace, std::stri
 // The rows of `keyspace` after folding every event of the log, from position 0, into empty rows.
 inline KeyspaceRowBytes replayed_rows(const store::EventLog& log, std::string_view keyspace) {
   MemoryFoldRows rows;
+  domain::EventDecoder decoder;  // as the rebuild reads: upcast
   std::uint64_t after = 0;
   for (;;) {
     auto batch = log.read_all(after, 1000);
     REQUIRE(batch.ok());
     if (batch->empty()) break;
     for (const auto& envelope : *batch) {
-      const auto* type = events::find_event_descriptor(envelope.event_type());
-      REQUIRE(type != nullptr);
-      std::unique_ptr<google::protobuf::Message> payload(
-          google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-      REQUIRE(payload->ParseFromString(envelope.payload()));
+      auto payload = decoder.decode(envelope);
+      REQUIRE(payload.ok());
       REQUIRE(
           fold_one(rows, keyspace,
-                   domain::FoldedEvent{*payload, envelope.stream_id(), envelope.recorded_at_us()})
+                   domain::FoldedEvent{**payload, envelope.stream_id(), envelope.recorded_at_us()})
               .ok());
       after = envelope.position();
     }

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/domain/event_decoder.h"
 #include "core/domain/fold.h"
 #include "core/domain/inline_folds.h"
 #include "core/store/event_log.h"
@@ -60,6 +61,7 @@ class MemoryFoldRows : public domain::FoldRows {
 inline KeyspaceRowMap replay_fold(const store::EventLog& log, const domain::InlineFold& fold) {
   MemoryFoldRows rows;
   const domain::InlineFold* const folds[] = {&fold};
+  domain::EventDecoder decoder;  // as the rebuild reads: upcast
   events::Envelope envelope;
   auto fold_record = [&](std::uint64_t, std::string_view record) {
     REQUIRE(envelope.ParseFromArray(record.data(), static_cast<int>(record.size())));
@@ -68,10 +70,9 @@ inline KeyspaceRowMap replay_fold(const store::EventLog& log, const domain::Inli
     const bool folded = fold.every_event || std::find(fold.events.begin(), fold.events.end(),
                                                       type) != fold.events.end();
     if (!folded) return true;
-    std::unique_ptr<google::protobuf::Message> payload(
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-    REQUIRE(payload->ParseFromString(envelope.payload()));
-    const domain::FoldedEvent event{*payload, envelope.stream_id(), envelope.recorded_at_us()};
+    auto payload = decoder.decode(envelope);
+    REQUIRE(payload.ok());
+    const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
     REQUIRE(domain::evolve_some(folds, rows, event).ok());
     return true;
   };
