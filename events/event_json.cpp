@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "events/enum_names.h"
 #include "events/event_types.h"
 #include "events/hex.h"
 #include "events/options.pb.h"
@@ -40,35 +41,85 @@ bool read_field(const nlohmann::json& json, const char* name, T* out, std::strin
   return true;
 }
 
-void redact_secrets(const google::protobuf::Descriptor& descriptor, nlohmann::json& json);
-
-// Redacts inside the value of `field` (a message, a list of them, or a map to them).
-void redact_within(const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+// Calls `visit(field, value)` for every field of the message whose JSON is `json` (a message of
+// type `descriptor`, printed with the schema's field names) and of every message nested in it (in
+// lists and maps too). `visit` answers whether to look inside the value.
+template <class Visit>
+void visit_fields(const google::protobuf::Descriptor& descriptor, nlohmann::json& json,
+                  const Visit& visit) {
   using google::protobuf::FieldDescriptor;
-  if (field.is_map()) {
-    const FieldDescriptor* entry_value = field.message_type()->map_value();
-    if (entry_value->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || !value.is_object()) return;
-    for (auto& [key, item] : value.items()) redact_secrets(*entry_value->message_type(), item);
-  } else if (field.is_repeated() && value.is_array()) {
-    for (auto& item : value) redact_secrets(*field.message_type(), item);
-  } else {
-    redact_secrets(*field.message_type(), value);
-  }
-}
-
-// `json` is the JSON of a message of type `descriptor`, printed with the schema's field names.
-void redact_secrets(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
   if (!json.is_object()) return;  // well-known types print as strings or numbers
   for (int i = 0; i < descriptor.field_count(); ++i) {
     const auto& field = *descriptor.field(i);
     const auto value = json.find(field.name());
-    if (value == json.end()) continue;
-    if (is_secret_field(field)) {
-      *value = kRedactedValue;
-    } else if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-      redact_within(field, *value);
+    if (value == json.end() || !visit(field, *value)) continue;
+    if (field.is_map()) {
+      const FieldDescriptor* entry_value = field.message_type()->map_value();
+      if (!value->is_object()) continue;
+      for (auto& [key, item] : value->items()) {
+        if (visit(*entry_value, item) &&
+            entry_value->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+          visit_fields(*entry_value->message_type(), item, visit);
+        }
+      }
+    } else if (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (!field.is_repeated()) {
+        visit_fields(*field.message_type(), *value, visit);
+      } else if (value->is_array()) {
+        for (auto& item : *value) visit_fields(*field.message_type(), item, visit);
+      }
     }
   }
+}
+
+// Replaces `value` (a field's JSON value: one value, or a list of them) by `rename(text)` where
+// it is a string and `rename` has an answer.
+template <class Rename>
+void rename_strings(nlohmann::json& value, const Rename& rename) {
+  if (value.is_array()) {
+    for (auto& item : value) rename_strings(item, rename);
+  } else if (value.is_string()) {
+    if (auto renamed = rename(value.get<std::string>())) value = std::move(*renamed);
+  }
+}
+
+// Secrets read "[redacted]"; enum values read by their names of events/enum_names.h ("active",
+// not "CAMPAIGN_STATUS_ACTIVE"), as everywhere outside the store.
+void prepare_for_readers(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
+  visit_fields(descriptor, json,
+               [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+                 if (is_secret_field(field)) {
+                   value = kRedactedValue;
+                   return false;
+                 }
+                 if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+                   rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
+                     const auto* found = field.enum_type()->FindValueByName(text);
+                     if (found == nullptr) return std::nullopt;
+                     return enum_value_name(*found);
+                   });
+                 }
+                 return true;
+               });
+}
+
+// The inverse of the enum renaming of `prepare_for_readers`, before Protobuf's parser reads the
+// JSON: "active" back to "CAMPAIGN_STATUS_ACTIVE" ("" to the UNSPECIFIED value). Text that names
+// no value is left for the parser to refuse.
+void restore_enum_names(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
+  visit_fields(descriptor, json,
+               [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+                 if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+                   const auto& type = *field.enum_type();
+                   rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
+                     if (text.empty()) return type.value(0)->name();
+                     const auto* found = find_enum_value(type, text);
+                     if (found == nullptr) return std::nullopt;
+                     return found->name();
+                   });
+                 }
+                 return true;
+               });
 }
 
 }  // namespace
@@ -95,7 +146,7 @@ std::optional<nlohmann::json> payload_to_json(std::string_view event_type, std::
     return std::nullopt;
   }
   auto json = nlohmann::json::parse(text);
-  redact_secrets(*message->GetDescriptor(), json);
+  prepare_for_readers(*message->GetDescriptor(), json);
   return json;
 }
 
@@ -105,7 +156,10 @@ std::optional<std::string> payload_from_json(std::string_view event_type,
   if (!message) return std::nullopt;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(data.dump(), message.get(), options);
+  nlohmann::json protobuf_json = data;
+  restore_enum_names(*message->GetDescriptor(), protobuf_json);
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(protobuf_json.dump(), message.get(), options);
   if (!status.ok()) {
     *error = "the data does not fit " + std::string(event_type) + ": " +
              std::string(status.message());

@@ -7,6 +7,12 @@
 //    (RFC 3339), "actor", "correlation_id", "causation_id", "idempotency_key", "data" (the
 //    payload's JSON), "previous_hash", "hash" (hex)}
 // and back; the round trip envelope -> JSON -> envelope is exact for events without secrets.
+// Enum values read by their names of events/enum_names.h ("active", not "CAMPAIGN_STATUS_ACTIVE";
+// "" when unset), as everywhere outside the store, and are read back from them.
+//
+// The JSON shows a payload as stored, under its envelope's schema_version: it is not upcast
+// (that is core/domain/event_decoder.h, above this layer), so that the round trip stays exact and
+// the hash chain of an exported log still verifies.
 //
 // Secrets are declared in the schemas, field by field, with [(ledger.secret) = true]
 // (events/options.proto). Every rendering (payload_to_json, hence envelope_to_json: the HTTP

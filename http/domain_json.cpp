@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "core/domain/campaign.h"
+#include "core/domain/event_decoder.h"
 #include "core/money.h"
+#include "events/enum_names.h"
 #include "events/timestamp.h"
 
 namespace ledger::http {
@@ -86,21 +88,17 @@ nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_
 }  // namespace
 
 Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope) {
-  auto corrupt = [&] {
-    return make_error(Errc::corruption,
-                      fmt::format("event {} does not decode", envelope.position()));
-  };
   if (envelope.event_type() == "WalletCredited") {
-    events::WalletCredited credited;
-    if (!credited.ParseFromString(envelope.payload())) return corrupt();
+    auto credited = domain::decode_event<events::WalletCredited>(envelope);
+    if (!credited) return std::move(credited).error();
     return std::optional<nlohmann::json>(
-        credit_json(credited, envelope.recorded_at_us(), envelope.position()));
+        credit_json(*credited, envelope.recorded_at_us(), envelope.position()));
   }
   if (envelope.event_type() == "WalletDebited") {
-    events::WalletDebited debited;
-    if (!debited.ParseFromString(envelope.payload())) return corrupt();
+    auto debited = domain::decode_event<events::WalletDebited>(envelope);
+    if (!debited) return std::move(debited).error();
     return std::optional<nlohmann::json>(
-        debit_json(debited, envelope.recorded_at_us(), envelope.position()));
+        debit_json(*debited, envelope.recorded_at_us(), envelope.position()));
   }
   return std::optional<nlohmann::json>();
 }
@@ -109,7 +107,7 @@ nlohmann::json topup_json(const events::TopUpState& topup) {
   return {
       {"id", topup.topup_id()},
       {"user_id", topup.user_id()},
-      {"status", topup.status()},
+      {"status", events::enum_name(topup.status())},
       {"amount", money_json(topup.amount_minor())},
       {"payment_method", topup.payment_method()},
       {"auto_recharge", topup.auto_recharge()},
@@ -182,7 +180,7 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
       {"course_id", purchase.course_id()},
       {"course_title", purchase.course_title()},
       {"user_id", purchase.user_id()},
-      {"status", purchase.status()},
+      {"status", events::enum_name(purchase.status())},
       {"amount_paid", money_json(purchase.amount_minor())},
       {"payment_method", purchase.payment_method()},
       {"purchased_at", time_json(purchase.purchased_at_us())},
@@ -201,7 +199,7 @@ nlohmann::json invoice_json(const events::InvoiceState& invoice) {
       {"amount", money_json(invoice.amount_minor())},
       {"due_date", invoice.due_date()},
       {"description", invoice.description()},
-      {"status", invoice.status()},
+      {"status", events::enum_name(invoice.status())},
       {"reminder_sent", invoice.reminder_sent()},
       {"overdue", invoice.overdue()},
       {"issued_at", time_json(invoice.issued_at_us())},
@@ -218,7 +216,7 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription) 
       {"price", money_json(subscription.price_minor())},
       {"renews_on", subscription.renews_on()},
       {"pays_from_wallet", subscription.pays_from_wallet()},
-      {"status", subscription.status()},
+      {"status", events::enum_name(subscription.status())},
       {"renewals", subscription.renewals()},
       {"activated_at", time_json(subscription.activated_at_us())},
       {"cancelled_at", time_json(subscription.cancelled_at_us())},
@@ -236,7 +234,7 @@ nlohmann::json campaign_json(const events::CampaignState& campaign) {
       {"description", campaign.description()},
       {"platform", campaign.platform()},
       {"goal", campaign.goal()},
-      {"status", campaign.status()},
+      {"status", events::enum_name(campaign.status())},
       {"target_reach", campaign.target_reach()},
       {"target_engagement", campaign.target_engagement()},
       {"reach", campaign.reach()},

@@ -22,9 +22,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "core/money.h"
 #include "core/result.h"
 #include "core/text_validation.h"
+#include "events/enum_names.h"
 
 namespace ledger::http {
 
@@ -60,6 +62,16 @@ class JsonFields {
                                                        std::int64_t max);
   // One of `allowed`.
   Result<std::string> choice(std::string_view name, const std::vector<std::string_view>& allowed);
+  // One of the names of E's values (events/enum_names.h: "past_due"), as the value.
+  template <class E>
+  Result<E> enum_choice(std::string_view name) {
+    const std::vector<std::string> names = events::enum_names<E>();
+    auto text = choice(name, std::vector<std::string_view>(names.begin(), names.end()));
+    if (!text) return std::move(text).error();
+    const auto value = events::parse_enum<E>(*text);
+    LEDGER_ASSERT(value.has_value(), "a name of the enum parses as its value");
+    return *value;
+  }
   // An RFC 3339 time, as microseconds since the epoch.
   Result<std::optional<std::int64_t>> optional_time(std::string_view name);
   // A date "YYYY-MM-DD", as microseconds at 00:00 UTC.

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/domain/accounts.h"
+#include "core/domain/event_decoder.h"
 #include "core/domain/posting_reader.h"
 #include "events/analytics_state.pb.h"
 #include "events/campaign_events.pb.h"
@@ -38,9 +39,8 @@ struct AnalyticsProjection::Decoder {
                   .first;
     }
     auto& message = *found->second;
-    if (!message.ParseFromString(event.payload())) {
-      return make_error(Errc::corruption,
-                        fmt::format("a {} payload does not decode", event.event_type()));
+    if (auto decoded = domain::decode_payload(event, message); !decoded) {
+      return std::move(decoded).error();
     }
     const auto* field = message.GetDescriptor()->FindFieldByName("user_id");
     if (field == nullptr || field->is_repeated() ||
@@ -72,7 +72,9 @@ std::string analytics_agent_key(std::string_view agent_id) {
 
 namespace {
 
-bool counts_as_active(std::string_view status) { return status == "active" || status == "paused"; }
+bool counts_as_active(events::CampaignStatus status) {
+  return status == events::CAMPAIGN_STATUS_ACTIVE || status == events::CAMPAIGN_STATUS_PAUSED;
+}
 
 // Changes the activity row of `agent_id` with `change`.
 template <class F>
@@ -91,40 +93,34 @@ Status update_agent(ProjectionState& state, const std::string& agent_id, F chang
 }
 
 Status fold_published(const events::Envelope& event, ProjectionState& state) {
-  events::ContentPublished published;
-  if (!published.ParseFromString(event.payload())) {
-    return make_error(Errc::corruption, "a ContentPublished payload does not decode");
-  }
-  return update_agent(state, published.agent_id(), [](events::AgentActivity& activity) {
+  auto published = domain::decode_event<events::ContentPublished>(event);
+  if (!published) return std::move(published).error();
+  return update_agent(state, published->agent_id(), [](events::AgentActivity& activity) {
     activity.set_published_content(activity.published_content() + 1);
   });
 }
 
 Status fold_deployed(const events::Envelope& event, ProjectionState& state) {
-  events::WebsiteVersionDeployed deployed;
-  if (!deployed.ParseFromString(event.payload())) {
-    return make_error(Errc::corruption, "a WebsiteVersionDeployed payload does not decode");
-  }
-  return update_agent(state, deployed.deployed_by(), [](events::AgentActivity& activity) {
+  auto deployed = domain::decode_event<events::WebsiteVersionDeployed>(event);
+  if (!deployed) return std::move(deployed).error();
+  return update_agent(state, deployed->deployed_by(), [](events::AgentActivity& activity) {
     activity.set_deployed_versions(activity.deployed_versions() + 1);
   });
 }
 
 Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
-  events::CampaignStatusChanged changed;
-  if (!changed.ParseFromString(event.payload())) {
-    return make_error(Errc::corruption, "a CampaignStatusChanged payload does not decode");
-  }
-  return update_agent(state, changed.agent_id(), [&](events::AgentActivity& activity) {
-  const bool was = counts_as_active(changed.from_status());
-  const bool is = counts_as_active(changed.to_status());
-  if (is && !was) activity.set_active_campaigns(activity.active_campaigns() + 1);
-  if (was && !is && activity.active_campaigns() > 0) {
-    activity.set_active_campaigns(activity.active_campaigns() - 1);
-  }
-  if (changed.to_status() == "completed") {
-    activity.set_completed_campaigns(activity.completed_campaigns() + 1);
-  }
+  auto changed = domain::decode_event<events::CampaignStatusChanged>(event);
+  if (!changed) return std::move(changed).error();
+  return update_agent(state, changed->agent_id(), [&](events::AgentActivity& activity) {
+    const bool was = counts_as_active(changed->from_status());
+    const bool is = counts_as_active(changed->to_status());
+    if (is && !was) activity.set_active_campaigns(activity.active_campaigns() + 1);
+    if (was && !is && activity.active_campaigns() > 0) {
+      activity.set_active_campaigns(activity.active_campaigns() - 1);
+    }
+    if (changed->to_status() == events::CAMPAIGN_STATUS_COMPLETED) {
+      activity.set_completed_campaigns(activity.completed_campaigns() + 1);
+    }
   });
 }
 

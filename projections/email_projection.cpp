@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/event_decoder.h"
 #include "core/domain/keyspaces.h"
 #include "events/outbox_state.pb.h"
 #include "events/user_events.pb.h"
@@ -11,14 +12,16 @@ namespace ledger::projections {
 
 Status EmailProjection::apply(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "UserRegistered") {
-    events::UserRegistered registered;
-    registered.ParseFromString(event.payload());
-    state.put("address/" + registered.user_id(), registered.email());
+    auto registered = domain::decode_event<events::UserRegistered>(event);
+    if (!registered) return std::move(registered).error();
+    state.put("address/" + registered->user_id(), registered->email());
   }
   if (!state.side_effects_allowed()) return {};
   for (const auto& email_template : email_templates()) {
     if (email_template.event_type != event.event_type()) continue;
-    auto draft = email_template.make(event);
+    auto made = email_template.make(event);
+    if (!made) return std::move(made).error();
+    auto& draft = *made;
     if (!draft) continue;
     auto address = state.get("address/" + draft->user_id);
     if (!address) return std::move(address).error();

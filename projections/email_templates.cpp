@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/event_decoder.h"
 #include "core/money.h"
 #include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
@@ -19,10 +20,11 @@ std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).fo
 template <class E>
 EmailTemplate email(std::string name, std::string type,
                     std::function<std::optional<EmailDraft>(const E&)> make) {
-  return {std::move(name), std::move(type), [make = std::move(make)](const events::Envelope& e) {
-            E message;
-            message.ParseFromString(e.payload());
-            return make(message);
+  return {std::move(name), std::move(type),
+          [make = std::move(make)](const events::Envelope& e) -> Result<std::optional<EmailDraft>> {
+            auto decoded = domain::decode_event<E>(e);
+            if (!decoded) return std::move(decoded).error();
+            return make(*decoded);
           }};
 }
 
@@ -68,7 +70,7 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::CoursePurchased>(
       "course_enrollment", "CoursePurchased", [](const auto& e) -> std::optional<EmailDraft> {
-        if (e.status() != "completed") return std::nullopt;
+        if (e.status() != events::COURSE_PURCHASE_STATUS_COMPLETED) return std::nullopt;
         return EmailDraft{e.user_id(), "You are enrolled",
                           "Your course is open: enjoy learning."};
       }));

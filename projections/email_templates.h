@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "events/envelope.pb.h"
 
 namespace ledger::projections {
@@ -23,7 +24,9 @@ struct EmailDraft {
 struct EmailTemplate {
   std::string name;  // "welcome", "payment_confirmation", ... (part of the dedup key)
   std::string event_type;
-  std::function<std::optional<EmailDraft>(const events::Envelope&)> make;
+  // nullopt when this particular event sends nothing; corruption when it does not decode
+  // (core/domain/event_decoder.h).
+  std::function<Result<std::optional<EmailDraft>>(const events::Envelope&)> make;
 };
 
 const std::vector<EmailTemplate>& email_templates();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "core/domain/event_decoder.h"
 #include "events/notification_events.pb.h"
 #include "events/notification_state.pb.h"
 #include "events/user_events.pb.h"
@@ -65,27 +66,28 @@ Result<std::vector<std::string>> recipients(ProjectionState& state,
 
 Status fold_identity(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "UserRegistered") {
-    events::UserRegistered registered;
-    registered.ParseFromString(event.payload());
-    if (registered.role() != "admin") return {};
+    auto registered = domain::decode_event<events::UserRegistered>(event);
+    if (!registered) return std::move(registered).error();
+    if (registered->role() != "admin") return {};
     auto admins = state.get("admins");
     if (!admins) return std::move(admins).error();
     std::string list = admins->value_or("");
-    list += (list.empty() ? "" : ",") + registered.user_id();
+    list += (list.empty() ? "" : ",") + registered->user_id();
     state.put("admins", std::move(list));
   } else if (event.event_type() == "AgentAssigned") {
-    events::AgentAssigned assigned;
-    assigned.ParseFromString(event.payload());
-    state.put(fmt::format("agent/{}/{}", assigned.client_id(), assigned.service()),
-              assigned.agent_id());
+    auto assigned = domain::decode_event<events::AgentAssigned>(event);
+    if (!assigned) return std::move(assigned).error();
+    state.put(fmt::format("agent/{}/{}", assigned->client_id(), assigned->service()),
+              assigned->agent_id());
   }
   return {};
 }
 
 Status mark_read(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "NotificationRead") {
-    events::NotificationRead read;
-    read.ParseFromString(event.payload());
+    auto decoded = domain::decode_event<events::NotificationRead>(event);
+    if (!decoded) return std::move(decoded).error();
+    const auto& read = *decoded;
     auto key = notification_feed_key(read.user_id(), read.notification_id());
     if (!key) return {};
     auto notification = load<events::Notification>(state, *key);
@@ -102,8 +104,9 @@ Status mark_read(const events::Envelope& event, ProjectionState& state) {
     counters->set_unread(counters->unread() - 1);
     state.put(notification_counters_key(read.user_id()), counters->SerializeAsString());
   } else if (event.event_type() == "AllNotificationsRead") {
-    events::AllNotificationsRead read;
-    read.ParseFromString(event.payload());
+    auto decoded = domain::decode_event<events::AllNotificationsRead>(event);
+    if (!decoded) return std::move(decoded).error();
+    const auto& read = *decoded;
     auto counters = load<events::NotificationCounters>(state,
                                                        notification_counters_key(read.user_id()));
     if (!counters) return std::move(counters).error();
@@ -144,7 +147,9 @@ Status NotificationProjection::apply(const events::Envelope& event, ProjectionSt
   if (auto folded = fold_identity(event, state); !folded) return folded;
   if (auto marked = mark_read(event, state); !marked) return marked;
   std::size_t index = 0;
-  for (const auto& draft : notifications_for(event)) {
+  auto drafts = notifications_for(event);
+  if (!drafts) return std::move(drafts).error();
+  for (const auto& draft : *drafts) {
     auto users = recipients(state, draft);
     if (!users) return std::move(users).error();
     for (const auto& user : *users) {

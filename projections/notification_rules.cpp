@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/event_decoder.h"
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
+#include "events/enum_names.h"
 #include "events/invoice_events.pb.h"
 #include "events/redeem_code_events.pb.h"
 #include "events/subscription_events.pb.h"
@@ -18,20 +20,17 @@ namespace {
 
 std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).format(); }
 
-template <class E>
-E decode(const events::Envelope& event) {
-  E message;
-  message.ParseFromString(event.payload());
-  return message;
-}
-
 // A rule for events of type E with one wording for all its audiences: `make(event)` gives the
 // draft or nullopt.
 template <class E>
 NotificationRule rule(std::string type,
                       std::function<std::optional<NotificationDraft>(const E&)> make) {
-  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
-            auto draft = make(decode<E>(event));
+  return {std::move(type),
+          [make = std::move(make)](
+              const events::Envelope& event) -> Result<std::vector<NotificationDraft>> {
+            auto decoded = domain::decode_event<E>(event);
+            if (!decoded) return std::move(decoded).error();
+            auto draft = make(*decoded);
             return draft ? std::vector<NotificationDraft>{std::move(*draft)}
                          : std::vector<NotificationDraft>{};
           }};
@@ -42,8 +41,12 @@ NotificationRule rule(std::string type,
 template <class E>
 NotificationRule rule_per_audience(std::string type,
                                    std::function<std::vector<NotificationDraft>(const E&)> make) {
-  return {std::move(type), [make = std::move(make)](const events::Envelope& event) {
-            return make(decode<E>(event));
+  return {std::move(type),
+          [make = std::move(make)](
+              const events::Envelope& event) -> Result<std::vector<NotificationDraft>> {
+            auto decoded = domain::decode_event<E>(event);
+            if (!decoded) return std::move(decoded).error();
+            return make(*decoded);
           }};
 }
 
@@ -117,7 +120,7 @@ std::vector<NotificationRule> build_rules() {
   rules.push_back(rule_per_audience<events::CoursePurchased>(
       "CoursePurchased", [](const auto& e) -> std::vector<NotificationDraft> {
         const std::string link = "/courses/" + e.course_id();
-        if (e.status() == "pending") {
+        if (e.status() == events::COURSE_PURCHASE_STATUS_PENDING) {
           return {{e.user_id(), "courses", "course_purchase_pending", "Purchase waiting for PayPal",
                    "Your course opens once PayPal confirms the payment", link, {A::client}}};
         }
@@ -157,19 +160,20 @@ std::vector<NotificationRule> build_rules() {
       }));
   rules.push_back(rule_per_audience<events::CampaignStatusChanged>(
       "CampaignStatusChanged", [](const auto& e) -> std::vector<NotificationDraft> {
-        const std::string change = fmt::format("Campaign {} went from {} to {}", e.name(),
-                                               e.from_status(), e.to_status());
+        const std::string change =
+            fmt::format("Campaign {} went from {} to {}", e.name(),
+                        events::enum_name(e.from_status()), events::enum_name(e.to_status()));
         const std::string held = money(e.held_minor());
         std::string to_client = change;
         std::string to_agent = change;
-        if (e.to_status() == "scheduled" && e.held_minor() > 0) {
+        if (e.to_status() == events::CAMPAIGN_STATUS_SCHEDULED && e.held_minor() > 0) {
           to_client += fmt::format("; {} of your wallet is reserved for it", held);
           to_agent += fmt::format("; {} of the client's wallet is reserved for it", held);
         } else if (e.held_minor() > 0) {
           to_client += fmt::format("; {} reserved for it is available again", held);
           to_agent += fmt::format("; {} reserved for it is available to the client again", held);
         }
-        const std::string title = fmt::format("Campaign {}", e.to_status());
+        const std::string title = fmt::format("Campaign {}", events::enum_name(e.to_status()));
         const std::string link = "/campaigns/" + e.campaign_id();
         return {{e.client_id(), "marketing", "campaign_status", title, to_client, link, {A::client}},
                 {e.client_id(), "marketing", "campaign_status", title, to_agent, link, {A::agent}}};
@@ -349,11 +353,13 @@ const std::vector<NotificationRule>& notification_rules() {
 }
 // clang-format on
 
-std::vector<NotificationDraft> notifications_for(const events::Envelope& event) {
+Result<std::vector<NotificationDraft>> notifications_for(const events::Envelope& event) {
   std::vector<NotificationDraft> drafts;
   for (const auto& rule : notification_rules()) {
     if (rule.event_type != event.event_type()) continue;
-    for (auto& draft : rule.make(event)) drafts.push_back(std::move(draft));
+    auto made = rule.make(event);
+    if (!made) return std::move(made).error();
+    for (auto& draft : *made) drafts.push_back(std::move(draft));
   }
   return drafts;
 }

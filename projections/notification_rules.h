@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "events/envelope.pb.h"
 
 namespace ledger::projections {
@@ -33,13 +34,14 @@ struct NotificationDraft {
 // draft whose words fit everyone it goes to.
 struct NotificationRule {
   std::string event_type;
-  // Empty when this particular event notifies nobody (e.g. a debit that is not a payment).
-  std::function<std::vector<NotificationDraft>(const events::Envelope&)> make;
+  // Empty when this particular event notifies nobody (e.g. a debit that is not a payment);
+  // corruption when the event does not decode (core/domain/event_decoder.h).
+  std::function<Result<std::vector<NotificationDraft>>(const events::Envelope&)> make;
 };
 
 const std::vector<NotificationRule>& notification_rules();
 
-// The drafts for one event (empty when no rule matches).
-std::vector<NotificationDraft> notifications_for(const events::Envelope& event);
+// The drafts for one event (empty when no rule matches); corruption when it does not decode.
+Result<std::vector<NotificationDraft>> notifications_for(const events::Envelope& event);
 
 }  // namespace ledger::projections

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "core/domain/accounts.h"
+#include "core/domain/event_decoder.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/posting_fold.h"
 #include "core/money.h"
 #include "events/course_events.pb.h"
+#include "events/enum_names.h"
 #include "events/redeem_code_events.pb.h"
 #include "events/wallet_events.pb.h"
 
@@ -56,80 +59,92 @@ void DomainAudit::visit(const events::Envelope& envelope) {
 void DomainAudit::check_state_rules(const events::Envelope& envelope) {
   const std::uint64_t position = envelope.position();
   const std::string_view type = envelope.event_type();  // compares lengths first
-  const std::string& payload = envelope.payload();
+  // Decodes the event as an E (upcast); a finding when it does not decode.
+  auto decode = [&]<class E>(std::type_identity<E>) -> std::optional<E> {
+    auto decoded = domain::decode_event<E>(envelope);
+    if (!decoded) {
+      add(position, "undecodable", decoded.error().message);
+      return std::nullopt;
+    }
+    return std::move(*decoded);
+  };
   if (type == "RedeemCodeCreated") {
-    events::RedeemCodeCreated created;
-    created.ParseFromString(payload);
-    codes_[created.code()].limit = created.usage_limit();
+    auto created = decode(std::type_identity<events::RedeemCodeCreated>());
+    if (!created) return;
+    codes_[created->code()].limit = created->usage_limit();
   } else if (type == "RedeemCodeRedeemed") {
-    events::RedeemCodeRedeemed redeemed;
-    redeemed.ParseFromString(payload);
-    Code& code = codes_[redeemed.code()];
+    auto redeemed = decode(std::type_identity<events::RedeemCodeRedeemed>());
+    if (!redeemed) return;
+    Code& code = codes_[redeemed->code()];
     if (++code.used > code.limit) {
       add(position, "code_over_limit",
-          fmt::format("code {} redeemed {} times, its limit is {}", redeemed.code(), code.used,
+          fmt::format("code {} redeemed {} times, its limit is {}", redeemed->code(), code.used,
                       code.limit));
     }
-    if (!code.users.insert(redeemed.user_id()).second) {
+    if (!code.users.insert(redeemed->user_id()).second) {
       add(position, "code_twice_per_user",
-          fmt::format("user {} redeemed code {} again", redeemed.user_id(), redeemed.code()));
+          fmt::format("user {} redeemed code {} again", redeemed->user_id(), redeemed->code()));
     }
   } else if (type == "TopUpRequested") {
-    events::TopUpRequested requested;
-    requested.ParseFromString(payload);
-    topups_[requested.topup_id()] = {"pending", requested.amount_minor()};
+    auto requested = decode(std::type_identity<events::TopUpRequested>());
+    if (!requested) return;
+    topups_[requested->topup_id()] = {events::TOP_UP_STATUS_PENDING, requested->amount_minor()};
   } else if (type == "TopUpConfirmed" || type == "TopUpFailed") {
     std::string id;
     std::int64_t amount = -1;
     if (type == "TopUpConfirmed") {
-      events::TopUpConfirmed confirmed;
-      confirmed.ParseFromString(payload);
-      id = confirmed.topup_id();
-      amount = confirmed.amount_minor();
+      auto confirmed = decode(std::type_identity<events::TopUpConfirmed>());
+      if (!confirmed) return;
+      id = confirmed->topup_id();
+      amount = confirmed->amount_minor();
     } else {
-      events::TopUpFailed failed;
-      failed.ParseFromString(payload);
-      id = failed.topup_id();
+      auto failed = decode(std::type_identity<events::TopUpFailed>());
+      if (!failed) return;
+      id = failed->topup_id();
     }
     auto it = topups_.find(id);
-    if (it == topups_.end() || it->second.status != "pending") {
+    if (it == topups_.end() || it->second.status != events::TOP_UP_STATUS_PENDING) {
       add(position, "topup_not_pending",
-          fmt::format("top-up {} settled while {}", id,
-                      it == topups_.end() ? "never requested" : it->second.status));
+          fmt::format(
+              "top-up {} settled while {}", id,
+              it == topups_.end() ? "never requested" : events::enum_name(it->second.status)));
     } else if (amount >= 0 && amount != it->second.amount_minor) {
       add(position, "topup_amount",
           fmt::format("top-up {} confirmed for {}, requested {}", id, money(amount),
                       money(it->second.amount_minor)));
     }
-    topups_[id].status = type == "TopUpConfirmed" ? "confirmed" : "failed";
+    topups_[id].status =
+        type == "TopUpConfirmed" ? events::TOP_UP_STATUS_CONFIRMED : events::TOP_UP_STATUS_FAILED;
   } else if (type == "CoursePurchased") {
-    events::CoursePurchased purchased;
-    purchased.ParseFromString(payload);
-    purchases_[purchased.purchase_id()] = {purchased.status(), purchased.amount_minor()};
+    auto purchased = decode(std::type_identity<events::CoursePurchased>());
+    if (!purchased) return;
+    purchases_[purchased->purchase_id()] = {purchased->status(), purchased->amount_minor()};
   } else if (type == "CoursePurchaseConfirmed") {
-    events::CoursePurchaseConfirmed confirmed;
-    confirmed.ParseFromString(payload);
-    auto it = purchases_.find(confirmed.purchase_id());
-    if (it == purchases_.end() || it->second.status != "pending") {
+    auto confirmed = decode(std::type_identity<events::CoursePurchaseConfirmed>());
+    if (!confirmed) return;
+    auto it = purchases_.find(confirmed->purchase_id());
+    if (it == purchases_.end() || it->second.status != events::COURSE_PURCHASE_STATUS_PENDING) {
       add(position, "purchase_not_pending",
-          fmt::format("purchase {} confirmed while {}", confirmed.purchase_id(),
-                      it == purchases_.end() ? "never made" : it->second.status));
+          fmt::format(
+              "purchase {} confirmed while {}", confirmed->purchase_id(),
+              it == purchases_.end() ? "never made" : events::enum_name(it->second.status)));
     }
-    purchases_[confirmed.purchase_id()].status = "completed";
+    purchases_[confirmed->purchase_id()].status = events::COURSE_PURCHASE_STATUS_COMPLETED;
   } else if (type == "CoursePurchaseRefunded") {
-    events::CoursePurchaseRefunded refunded;
-    refunded.ParseFromString(payload);
-    auto it = purchases_.find(refunded.purchase_id());
-    if (it == purchases_.end() || it->second.status != "completed") {
+    auto refunded = decode(std::type_identity<events::CoursePurchaseRefunded>());
+    if (!refunded) return;
+    auto it = purchases_.find(refunded->purchase_id());
+    if (it == purchases_.end() || it->second.status != events::COURSE_PURCHASE_STATUS_COMPLETED) {
       add(position, "refund_not_completed",
-          fmt::format("purchase {} refunded while {}", refunded.purchase_id(),
-                      it == purchases_.end() ? "never made" : it->second.status));
-    } else if (refunded.amount_minor() != it->second.amount_minor) {
+          fmt::format(
+              "purchase {} refunded while {}", refunded->purchase_id(),
+              it == purchases_.end() ? "never made" : events::enum_name(it->second.status)));
+    } else if (refunded->amount_minor() != it->second.amount_minor) {
       add(position, "refund_amount",
-          fmt::format("purchase {} refunded {}, paid {}", refunded.purchase_id(),
-                      money(refunded.amount_minor()), money(it->second.amount_minor)));
+          fmt::format("purchase {} refunded {}, paid {}", refunded->purchase_id(),
+                      money(refunded->amount_minor()), money(it->second.amount_minor)));
     }
-    purchases_[refunded.purchase_id()].status = "refunded";
+    purchases_[refunded->purchase_id()].status = events::COURSE_PURCHASE_STATUS_REFUNDED;
   }
 }
 

@@ -21,8 +21,10 @@
 
 #include "core/domain/posting_reader.h"
 #include "core/store/event_log.h"
+#include "events/course_events.pb.h"
 #include "events/envelope.pb.h"
 #include "events/ledger_accounts.pb.h"
+#include "events/wallet_state.pb.h"
 
 namespace ledger::replay {
 
@@ -61,12 +63,13 @@ class DomainAudit {
   };
   std::unordered_map<std::string, Code> codes_;
   // Top-ups and course purchases: their status as the log has told so far, and amounts.
-  struct Pending {
-    std::string status;
+  template <class Status>
+  struct Settling {
+    Status status{};
     std::int64_t amount_minor = 0;
   };
-  std::unordered_map<std::string, Pending> topups_;
-  std::unordered_map<std::string, Pending> purchases_;
+  std::unordered_map<std::string, Settling<events::TopUpStatus>> topups_;
+  std::unordered_map<std::string, Settling<events::CoursePurchaseStatus>> purchases_;
 };
 
 }  // namespace ledger::replay

@@ -16,7 +16,7 @@ namespace {
 // The invoice row, and the open-invoice index in step with its status.
 void save_invoice(KeyspaceRows& rows, const events::InvoiceState& invoice) {
   rows.save(invoice_key(invoice.invoice_id()), invoice);
-  if (invoice.status() == "issued") {
+  if (invoice.status() == events::INVOICE_STATUS_ISSUED) {
     rows.save(open_invoice_key(invoice.invoice_id()), invoice);
   } else {
     rows.erase(open_invoice_key(invoice.invoice_id()));
@@ -26,7 +26,7 @@ void save_invoice(KeyspaceRows& rows, const events::InvoiceState& invoice) {
 // The subscription row, and the active-subscription index in step with its status.
 void save_subscription(KeyspaceRows& rows, const events::SubscriptionState& subscription) {
   rows.save(subscription_key(subscription.subscription_id()), subscription);
-  if (subscription.status() == "cancelled") {
+  if (subscription.status() == events::SUBSCRIPTION_STATUS_CANCELLED) {
     rows.erase(active_subscription_key(subscription.subscription_id()));
   } else {
     rows.save(active_subscription_key(subscription.subscription_id()), subscription);
@@ -67,7 +67,7 @@ Status issue_invoice(KeyspaceRows& rows, const FoldedEvent& event,
   invoice.set_description(issued.description());
   invoice.set_issued_by(issued.issued_by());
   invoice.set_issued_at_us(event.recorded_at_us);
-  invoice.set_status("issued");
+  invoice.set_status(events::INVOICE_STATUS_ISSUED);
   save_invoice(rows, invoice);
   return {};
 }
@@ -78,7 +78,7 @@ Status evolve_invoices(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* paid = event.as<events::InvoicePaid>()) {
     return change_invoice(rows, paid->invoice_id(), [&](events::InvoiceState& invoice) {
-      invoice.set_status("paid");
+      invoice.set_status(events::INVOICE_STATUS_PAID);
       invoice.set_paid_at_us(event.recorded_at_us);
       invoice.set_transaction_id(paid->transaction_id());
       return Status();
@@ -86,7 +86,7 @@ Status evolve_invoices(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* voided = event.as<events::InvoiceVoided>()) {
     return change_invoice(rows, voided->invoice_id(), [](events::InvoiceState& invoice) {
-      invoice.set_status("void");
+      invoice.set_status(events::INVOICE_STATUS_VOID);
       return Status();
     });
   }
@@ -115,7 +115,7 @@ Status activate_subscription(KeyspaceRows& rows, const FoldedEvent& event,
   subscription.set_price_minor(activated.price_minor());
   subscription.set_renews_on(activated.renews_on());
   subscription.set_pays_from_wallet(activated.pays_from_wallet());
-  subscription.set_status("active");
+  subscription.set_status(events::SUBSCRIPTION_STATUS_ACTIVE);
   subscription.set_activated_at_us(event.recorded_at_us);
   subscription.set_activated_by(activated.activated_by());
   save_subscription(rows, subscription);
@@ -127,7 +127,7 @@ Status renew_subscription(events::SubscriptionState& subscription,
   if (subscription.renewals() == UINT32_MAX) {
     return make_error(Errc::amount_overflow, "a subscription's renewal count would overflow");
   }
-  subscription.set_status("active");
+  subscription.set_status(events::SUBSCRIPTION_STATUS_ACTIVE);
   subscription.set_renews_on(renewed.next_renews_on());
   subscription.set_renewal_failed_for("");
   subscription.set_renewals(subscription.renewals() + 1);
@@ -151,14 +151,14 @@ Status evolve_subscriptions(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* failed = event.as<events::SubscriptionRenewalFailed>()) {
     return change_subscription(rows, failed->subscription_id(), [&](auto& subscription) {
-      subscription.set_status("past_due");
+      subscription.set_status(events::SUBSCRIPTION_STATUS_PAST_DUE);
       subscription.set_renewal_failed_for(failed->renews_on());
       return Status();
     });
   }
   if (const auto* cancelled = event.as<events::SubscriptionCancelled>()) {
     return change_subscription(rows, cancelled->subscription_id(), [&](auto& subscription) {
-      subscription.set_status("cancelled");
+      subscription.set_status(events::SUBSCRIPTION_STATUS_CANCELLED);
       subscription.set_cancelled_at_us(event.recorded_at_us);
       return Status();
     });
@@ -184,7 +184,7 @@ std::string active_subscription_key(std::string_view subscription_id) {
 InlineFold billing_fold() {
   return InlineFold{
       .keyspace = kBillingKeyspace,
-      .version = 1,
+      .version = 2,
       .description = "invoices and subscriptions, and the open and active rows their timers scan",
       .events = {events::InvoiceIssued::descriptor(), events::InvoicePaid::descriptor(),
                  events::InvoiceVoided::descriptor(), events::InvoiceReminderDue::descriptor(),

@@ -3,7 +3,7 @@
 //
 //   invoice/<invoice_id>                   InvoiceState
 //   open-invoice/<invoice_id>              InvoiceState, the same row while the invoice is
-//                                          "issued" (neither paid nor void)
+//                                          INVOICE_STATUS_ISSUED (neither paid nor void)
 //   subscription/<subscription_id>         SubscriptionState
 //   active-subscription/<subscription_id>  SubscriptionState, the same row while the
 //                                          subscription is not cancelled

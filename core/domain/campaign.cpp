@@ -10,6 +10,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
+#include "events/enum_names.h"
 #include "events/timestamp.h"
 
 namespace ledger::domain {
@@ -115,7 +116,7 @@ Result<Money> release(UnitOfWork& uow, events::CampaignState& campaign) {
   auto hold = load_hold(uow, campaign.hold_id());
   if (!hold) return std::move(hold).error();
   Money released = Money::zero();
-  if (hold->status() == "open") {
+  if (hold->status() == events::HOLD_STATUS_OPEN) {
     released = Money::from_minor(hold->remaining_minor());
     auto voided = void_hold(uow, {campaign.hold_id()});
     if (!voided) return std::move(voided).error();
@@ -165,18 +166,28 @@ std::string campaign_stream(std::string_view campaign_id) {
   return "campaign:" + std::string(campaign_id);
 }
 
-bool campaign_transition_allowed(std::string_view from, std::string_view to) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kAllowed = {{
-      {"draft", "scheduled"},   {"draft", "cancelled"},   {"scheduled", "active"},
-      {"scheduled", "draft"},   {"scheduled", "cancelled"}, {"active", "paused"},
-      {"active", "completed"},  {"active", "cancelled"},  {"paused", "active"},
-      {"paused", "completed"},  {"paused", "cancelled"},
-  }};
+bool campaign_transition_allowed(events::CampaignStatus from, events::CampaignStatus to) {
+  using enum events::CampaignStatus;
+  static constexpr std::array<std::pair<events::CampaignStatus, events::CampaignStatus>, 11>
+      kAllowed = {{
+          {CAMPAIGN_STATUS_DRAFT, CAMPAIGN_STATUS_SCHEDULED},
+          {CAMPAIGN_STATUS_DRAFT, CAMPAIGN_STATUS_CANCELLED},
+          {CAMPAIGN_STATUS_SCHEDULED, CAMPAIGN_STATUS_ACTIVE},
+          {CAMPAIGN_STATUS_SCHEDULED, CAMPAIGN_STATUS_DRAFT},
+          {CAMPAIGN_STATUS_SCHEDULED, CAMPAIGN_STATUS_CANCELLED},
+          {CAMPAIGN_STATUS_ACTIVE, CAMPAIGN_STATUS_PAUSED},
+          {CAMPAIGN_STATUS_ACTIVE, CAMPAIGN_STATUS_COMPLETED},
+          {CAMPAIGN_STATUS_ACTIVE, CAMPAIGN_STATUS_CANCELLED},
+          {CAMPAIGN_STATUS_PAUSED, CAMPAIGN_STATUS_ACTIVE},
+          {CAMPAIGN_STATUS_PAUSED, CAMPAIGN_STATUS_COMPLETED},
+          {CAMPAIGN_STATUS_PAUSED, CAMPAIGN_STATUS_CANCELLED},
+      }};
   return std::find(kAllowed.begin(), kAllowed.end(), std::pair{from, to}) != kAllowed.end();
 }
 
-bool campaign_is_running(std::string_view status) {
-  return status == "scheduled" || status == "active" || status == "paused";
+bool campaign_is_running(events::CampaignStatus status) {
+  return status == events::CAMPAIGN_STATUS_SCHEDULED || status == events::CAMPAIGN_STATUS_ACTIVE ||
+         status == events::CAMPAIGN_STATUS_PAUSED;
 }
 
 double campaign_performance_pct(const events::CampaignState& campaign) {
@@ -238,10 +249,11 @@ Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampa
   auto campaign = load_campaign(uow, command.campaign_id);
   if (!campaign) return std::move(campaign).error();
   if (auto valid = validate_fields(command.fields); !valid) return std::move(valid).error();
-  if (campaign->status() == "completed" || campaign->status() == "cancelled") {
+  if (campaign->status() == events::CAMPAIGN_STATUS_COMPLETED ||
+      campaign->status() == events::CAMPAIGN_STATUS_CANCELLED) {
     return make_error(Errc::invalid_transition,
                       fmt::format("campaign {} is {}: it no longer changes",
-                                  campaign->campaign_id(), campaign->status()));
+                                  campaign->campaign_id(), events::enum_name(campaign->status())));
   }
   std::vector<std::string> changed;
   apply_fields(command.fields, *campaign, &changed);
@@ -282,16 +294,18 @@ Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
                                                      const ChangeCampaignStatus& command) {
   auto campaign = load_campaign(uow, command.campaign_id);
   if (!campaign) return std::move(campaign).error();
-  const std::string from = campaign->status();
+  const events::CampaignStatus from = campaign->status();
   if (!campaign_transition_allowed(from, command.status)) {
     return make_error(Errc::invalid_transition,
-                      fmt::format("a {} campaign cannot become {}", from,
-                                  command.status.empty() ? "nothing" : command.status),
+                      fmt::format("a {} campaign cannot become {}", events::enum_name(from),
+                                  command.status == events::CAMPAIGN_STATUS_UNSPECIFIED
+                                      ? "nothing"
+                                      : events::enum_name(command.status)),
                       "status");
   }
   Money moved = Money::zero();
   std::string hold_id = campaign->hold_id();
-  if (command.status == "scheduled") {
+  if (command.status == events::CAMPAIGN_STATUS_SCHEDULED) {
     auto reserved = reserve(uow, *campaign, command.hold_id);
     if (!reserved) return std::move(reserved).error();
     moved = *reserved;
@@ -324,7 +338,7 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
   if (!campaign_is_running(campaign->status())) {
     return make_error(Errc::invalid_transition,
                       fmt::format("metrics are recorded while a campaign runs; this one is {}",
-                                  campaign->status()));
+                                  events::enum_name(campaign->status())));
   }
   for (const auto& [value, field] : {std::pair{command.reach, "reach"},
                                      std::pair{command.engagement, "engagement"}}) {
@@ -420,7 +434,7 @@ Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampa
   if (campaign_is_running(campaign->status())) {
     return make_error(Errc::invalid_transition,
                       fmt::format("campaign {} is {} with money reserved: cancel it first",
-                                  campaign->campaign_id(), campaign->status()));
+                                  campaign->campaign_id(), events::enum_name(campaign->status())));
   }
   events::CampaignDeleted deleted;
   deleted.set_campaign_id(campaign->campaign_id());

@@ -73,7 +73,7 @@ Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampa
 
 struct ChangeCampaignStatus {
   std::string campaign_id;
-  std::string status;
+  events::CampaignStatus status = events::CAMPAIGN_STATUS_UNSPECIFIED;
   std::string changed_by;
   std::string hold_id;  // for the hold placed when moving to scheduled
 };
@@ -106,8 +106,8 @@ struct DeleteCampaign {
 Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampaign& command);
 
 // Pure rules, for readers and tests.
-bool campaign_transition_allowed(std::string_view from, std::string_view to);
-bool campaign_is_running(std::string_view status);  // scheduled, active or paused
+bool campaign_transition_allowed(events::CampaignStatus from, events::CampaignStatus to);
+bool campaign_is_running(events::CampaignStatus status);  // scheduled, active or paused
 double campaign_performance_pct(const events::CampaignState& campaign);
 
 }  // namespace ledger::domain

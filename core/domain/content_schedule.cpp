@@ -9,6 +9,7 @@
 #include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
+#include "events/enum_names.h"
 
 namespace ledger::domain {
 namespace {
@@ -129,13 +130,17 @@ Result<events::ContentState> load_content(UnitOfWork& uow, std::string_view cont
   return std::move(**row);
 }
 
-Status require_status(const events::ContentState& post, std::initializer_list<const char*> allowed,
-                      std::string_view action) {
-  for (const char* status : allowed) {
-    if (post.status() == status) return {};
-  }
-  return make_error(Errc::invalid_transition,
-                    fmt::format("a {} post cannot be {}", post.status(), action));
+// Scheduled or failed (and so to be retried): the post has not gone out and still changes.
+bool content_is_open(const events::ContentState& post) {
+  return post.status() == events::CONTENT_STATUS_SCHEDULED ||
+         post.status() == events::CONTENT_STATUS_FAILED;
+}
+
+Status require_open(const events::ContentState& post, std::string_view action) {
+  if (content_is_open(post)) return {};
+  return make_error(
+      Errc::invalid_transition,
+      fmt::format("a {} post cannot be {}", events::enum_name(post.status()), action));
 }
 
 // Emits `event` on the post's stream; answers the post's row as the fold left it.
@@ -153,12 +158,12 @@ std::string content_stream(std::string_view content_id) {
 }
 
 bool content_is_overdue(const events::ContentState& content, std::int64_t now_us) {
-  return (content.status() == "scheduled" || content.status() == "failed") &&
-         content.scheduled_at_us() < now_us;
+  return content_is_open(content) && content.scheduled_at_us() < now_us;
 }
 
 bool content_is_upcoming(const events::ContentState& content, std::int64_t now_us) {
-  return content.status() == "scheduled" && content.scheduled_at_us() >= now_us &&
+  return content.status() == events::CONTENT_STATUS_SCHEDULED &&
+         content.scheduled_at_us() >= now_us &&
          content.scheduled_at_us() <= now_us + kUpcomingWindowUs;
 }
 
@@ -220,7 +225,7 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "changed"); !allowed) {
+  if (auto allowed = require_open(*post, "changed"); !allowed) {
     return std::move(allowed).error();
   }
   if (auto valid = validate_fields(command.fields, uow.now_us()); !valid) {
@@ -247,7 +252,7 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
 Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "approved"); !allowed) {
+  if (auto allowed = require_open(*post, "approved"); !allowed) {
     return std::move(allowed).error();
   }
   if (post->approved()) {
@@ -264,7 +269,7 @@ Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentActio
 Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "published"); !allowed) {
+  if (auto allowed = require_open(*post, "published"); !allowed) {
     return std::move(allowed).error();
   }
   if (!post->approved()) {
@@ -283,7 +288,7 @@ Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentActio
 Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "marked failed"); !allowed) {
+  if (auto allowed = require_open(*post, "marked failed"); !allowed) {
     return std::move(allowed).error();
   }
   if (auto valid = require_text(command.error, "error", kErrorMax); !valid) {
@@ -301,7 +306,7 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (auto allowed = require_status(*post, {"scheduled", "failed"}, "cancelled"); !allowed) {
+  if (auto allowed = require_open(*post, "cancelled"); !allowed) {
     return std::move(allowed).error();
   }
   events::ContentCancelled cancelled;
@@ -315,7 +320,7 @@ Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id);
   if (!post) return std::move(post).error();
-  if (post->status() == "published") {
+  if (post->status() == events::CONTENT_STATUS_PUBLISHED) {
     return make_error(Errc::invalid_transition, "a published post stays on the record");
   }
   events::ContentDeleted deleted;

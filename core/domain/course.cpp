@@ -8,6 +8,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
+#include "events/enum_names.h"
 
 namespace ledger::domain {
 namespace {
@@ -43,7 +44,8 @@ std::int64_t access_expiry(const events::CourseState& course, std::int64_t from_
 
 // One purchase per user and course: a pending or completed one stands in the way of another.
 bool blocks_new_purchase(const events::CoursePurchaseState& current) {
-  return current.status() == "pending" || current.status() == "completed";
+  return current.status() == events::COURSE_PURCHASE_STATUS_PENDING ||
+         current.status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
 }
 
 Status validate_create(const CreateCourse& command) {
@@ -133,11 +135,11 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
       kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
   if (!current) return std::move(current).error();
   if (current->has_value() && blocks_new_purchase(**current)) {
-    return make_error(Errc::already_purchased,
-                      (*current)->status() == "pending"
-                          ? fmt::format("a purchase of course {} is waiting for payment",
-                                        course->title())
-                          : fmt::format("you have already bought course {}", course->title()));
+    return make_error(
+        Errc::already_purchased,
+        (*current)->status() == events::COURSE_PURCHASE_STATUS_PENDING
+            ? fmt::format("a purchase of course {} is waiting for payment", course->title())
+            : fmt::format("you have already bought course {}", course->title()));
   }
   auto id_taken = uow.exists(kCoursesKeyspace, course_purchase_key(command.purchase_id));
   if (!id_taken) return std::move(id_taken).error();
@@ -162,7 +164,8 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
   purchased.set_user_id(command.user_id);
   purchased.set_amount_minor(price.minor());
   purchased.set_payment_method(course->is_free() ? "free" : command.payment_method);
-  purchased.set_status(completes_now ? "completed" : "pending");
+  purchased.set_status(completes_now ? events::COURSE_PURCHASE_STATUS_COMPLETED
+                                     : events::COURSE_PURCHASE_STATUS_PENDING);
   if (completes_now) {
     purchased.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
   }
@@ -193,16 +196,16 @@ Result<events::CoursePurchaseState> load_pending_paypal_purchase(UnitOfWork& uow
     return make_error(Errc::not_pending,
                       fmt::format("purchase {} is not paid with PayPal", purchase_id));
   }
-  if (purchase->status() == "completed") {
+  if (purchase->status() == events::COURSE_PURCHASE_STATUS_COMPLETED) {
     return make_error(Errc::already_confirmed,
                       fmt::format("purchase {} is already confirmed", purchase_id));
   }
-  if (purchase->status() == "failed") {
+  if (purchase->status() == events::COURSE_PURCHASE_STATUS_FAILED) {
     return make_error(Errc::already_failed, fmt::format("purchase {} has failed", purchase_id));
   }
-  if (purchase->status() != "pending") {
-    return make_error(Errc::not_pending,
-                      fmt::format("purchase {} is {}", purchase_id, purchase->status()));
+  if (purchase->status() != events::COURSE_PURCHASE_STATUS_PENDING) {
+    return make_error(Errc::not_pending, fmt::format("purchase {} is {}", purchase_id,
+                                                     events::enum_name(purchase->status())));
   }
   return purchase;
 }
@@ -282,12 +285,13 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
   }
   auto purchase = load_purchase(uow, command.purchase_id);
   if (!purchase) return std::move(purchase).error();
-  if (purchase->status() != "completed" || purchase->amount_minor() == 0) {
+  if (purchase->status() != events::COURSE_PURCHASE_STATUS_COMPLETED ||
+      purchase->amount_minor() == 0) {
     return make_error(Errc::not_refundable,
-                      purchase->status() == "completed"
+                      purchase->status() == events::COURSE_PURCHASE_STATUS_COMPLETED
                           ? fmt::format("purchase {} was free", command.purchase_id)
                           : fmt::format("purchase {} is {}", command.purchase_id,
-                                        purchase->status()));
+                                        events::enum_name(purchase->status())));
   }
   const Money amount = Money::from_minor(purchase->amount_minor());
   auto credited = credit_wallet(
@@ -344,7 +348,8 @@ Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishC
 bool course_is_accessible(const events::CourseState& course,
                           const events::CoursePurchaseState* purchase, std::int64_t now_us) {
   if (course.is_free()) return true;
-  if (purchase == nullptr || purchase->status() != "completed") return false;
+  if (purchase == nullptr || purchase->status() != events::COURSE_PURCHASE_STATUS_COMPLETED)
+    return false;
   return purchase->access_expires_at_us() == 0 || purchase->access_expires_at_us() > now_us;
 }
 

@@ -39,12 +39,13 @@ Status count_completed(KeyspaceRows& rows, const std::string& course_id, int cha
 // Changes the stored purchase `purchase_id` with `change` and answers its status before, or
 // nullopt for a purchase the fold never saw (which it leaves alone).
 template <class Change>
-Result<std::optional<std::string>> change_purchase(KeyspaceRows& rows,
-                                                   const std::string& purchase_id, Change change) {
+Result<std::optional<events::CoursePurchaseStatus>> change_purchase(KeyspaceRows& rows,
+                                                                    const std::string& purchase_id,
+                                                                    Change change) {
   auto purchase = rows.load<events::CoursePurchaseState>(course_purchase_key(purchase_id));
   if (!purchase) return std::move(purchase).error();
-  if (!purchase->has_value()) return std::optional<std::string>();
-  std::optional<std::string> status_before((*purchase)->status());
+  if (!purchase->has_value()) return std::optional<events::CoursePurchaseStatus>();
+  std::optional<events::CoursePurchaseStatus> status_before((*purchase)->status());
   change(**purchase);
   save_purchase(rows, **purchase);
   return status_before;
@@ -78,7 +79,7 @@ Result<std::string> purchased_title(KeyspaceRows& rows, const events::CoursePurc
 Status purchase(KeyspaceRows& rows, const FoldedEvent& event,
                 const events::CoursePurchased& purchased) {
   // A purchase id is used once (the decider refuses another), so this is a new purchase.
-  const bool completed = purchased.status() == "completed";
+  const bool completed = purchased.status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
   events::CoursePurchaseState purchase;
   purchase.set_purchase_id(purchased.purchase_id());
   purchase.set_course_id(purchased.course_id());
@@ -108,30 +109,31 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* confirmed = event.as<events::CoursePurchaseConfirmed>()) {
     auto changed = change_purchase(rows, confirmed->purchase_id(), [&](auto& purchase) {
-      purchase.set_status("completed");
+      purchase.set_status(events::COURSE_PURCHASE_STATUS_COMPLETED);
       purchase.set_completed_at_us(event.recorded_at_us);
       purchase.set_access_expires_at_us(confirmed->access_expires_at_us());
       purchase.set_provider_reference(confirmed->provider_reference());
     });
     if (!changed) return std::move(changed).error();
     // The course counts a purchase once, when it becomes completed.
-    if (!changed->has_value() || **changed == "completed") return {};
+    if (!changed->has_value() || **changed == events::COURSE_PURCHASE_STATUS_COMPLETED) return {};
     return count_completed(rows, confirmed->course_id(), +1);
   }
   if (const auto* failed = event.as<events::CoursePurchaseFailed>()) {
-    auto changed = change_purchase(rows, failed->purchase_id(),
-                                   [](auto& purchase) { purchase.set_status("failed"); });
+    auto changed = change_purchase(rows, failed->purchase_id(), [](auto& purchase) {
+      purchase.set_status(events::COURSE_PURCHASE_STATUS_FAILED);
+    });
     if (!changed) return std::move(changed).error();
     return {};
   }
   if (const auto* refunded = event.as<events::CoursePurchaseRefunded>()) {
     auto changed = change_purchase(rows, refunded->purchase_id(), [&](auto& purchase) {
-      purchase.set_status("refunded");
+      purchase.set_status(events::COURSE_PURCHASE_STATUS_REFUNDED);
       purchase.set_refunded_at_us(event.recorded_at_us);
     });
     if (!changed) return std::move(changed).error();
     // Only a completed purchase was counted.
-    if (!changed->has_value() || **changed != "completed") return {};
+    if (!changed->has_value() || **changed != events::COURSE_PURCHASE_STATUS_COMPLETED) return {};
     return count_completed(rows, refunded->course_id(), -1);
   }
   if (const auto* finished = event.as<events::CourseFinished>()) {
@@ -149,7 +151,7 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
 InlineFold courses_fold() {
   return InlineFold{
       .keyspace = kCoursesKeyspace,
-      .version = 1,
+      .version = 2,
       .description = "courses (with their completed purchases) and purchases, by id and by user",
       .events = {events::CourseCreated::descriptor(), events::CoursePurchased::descriptor(),
                  events::CoursePurchaseConfirmed::descriptor(),

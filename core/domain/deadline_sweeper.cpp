@@ -77,20 +77,20 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   }
 
   std::vector<std::string> holds;
-  scanned = log_.scan_state(kWalletsKeyspace, "hold/", store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view value) {
-                              ++report.holds_checked;
-                              events::HoldState hold;
-                              if (!hold.ParseFromArray(value.data(),
-                                                       static_cast<int>(value.size()))) {
-                                return true;
-                              }
-                              if (hold.status() == "open" && hold.expires_at_us() != 0 &&
-                                  hold.expires_at_us() <= now) {
-                                holds.push_back(hold.hold_id());
-                              }
-                              return true;
-                            });
+  scanned =
+      log_.scan_state(kWalletsKeyspace, "hold/", store::ReadDirection::forward,
+                      [&](std::string_view, std::string_view value) {
+                        ++report.holds_checked;
+                        events::HoldState hold;
+                        if (!hold.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                          return true;
+                        }
+                        if (hold.status() == events::HOLD_STATUS_OPEN &&
+                            hold.expires_at_us() != 0 && hold.expires_at_us() <= now) {
+                          holds.push_back(hold.hold_id());
+                        }
+                        return true;
+                      });
   if (!scanned) return std::move(scanned).error();
   for (const auto& id : holds) {
     run<events::HoldState>(

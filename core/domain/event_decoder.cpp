@@ -7,6 +7,19 @@
 
 namespace ledger::domain {
 
+Status decode_payload(const events::Envelope& envelope, google::protobuf::Message& message) {
+  if (message.GetDescriptor()->name() != envelope.event_type()) {
+    return make_error(Errc::corruption,
+                      fmt::format("event {} is a {}, not a {}", envelope.position(),
+                                  envelope.event_type(), message.GetDescriptor()->name()));
+  }
+  if (!message.ParseFromString(envelope.payload())) {
+    return make_error(Errc::corruption, fmt::format("event {} ({}) does not decode",
+                                                    envelope.position(), envelope.event_type()));
+  }
+  return upcast(envelope, message);
+}
+
 Result<const google::protobuf::Message*> EventDecoder::decode(const events::Envelope& envelope) {
   auto it = messages_.find(envelope.event_type());
   if (it == messages_.end()) {
@@ -23,15 +36,10 @@ Result<const google::protobuf::Message*> EventDecoder::decode(const events::Enve
                           ->New())
              .first;
   }
-  auto& message = *it->second;
-  if (!message.ParseFromString(envelope.payload())) {
-    return make_error(Errc::corruption, fmt::format("event {} ({}) does not decode",
-                                                    envelope.position(), envelope.event_type()));
+  if (auto decoded = decode_payload(envelope, *it->second); !decoded) {
+    return std::move(decoded).error();
   }
-  if (auto upcast_ok = upcast(envelope, message); !upcast_ok) {
-    return std::move(upcast_ok).error();
-  }
-  return &message;
+  return it->second.get();
 }
 
 }  // namespace ledger::domain

@@ -25,11 +25,11 @@ Result<events::InvoiceState> load_invoice(UnitOfWork& uow, std::string_view invo
 }
 
 Status require_unsettled(const events::InvoiceState& invoice) {
-  if (invoice.status() == "paid") {
+  if (invoice.status() == events::INVOICE_STATUS_PAID) {
     return make_error(Errc::already_paid,
                       fmt::format("invoice {} is already paid", invoice.invoice_id()));
   }
-  if (invoice.status() == "void") {
+  if (invoice.status() == events::INVOICE_STATUS_VOID) {
     return make_error(Errc::invoice_void, fmt::format("invoice {} is void", invoice.invoice_id()));
   }
   return {};
@@ -142,7 +142,7 @@ Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
                                                     const MarkInvoiceDeadlines& command) {
   auto invoice = load_invoice(uow, command.invoice_id);
   if (!invoice) return std::move(invoice).error();
-  if (invoice->status() != "issued" || invoice->overdue()) return invoice;
+  if (invoice->status() != events::INVOICE_STATUS_ISSUED || invoice->overdue()) return invoice;
   auto due_end = end_of_date_us(invoice->due_date());
   if (!due_end) return make_error(Errc::corruption, "a stored invoice has a malformed due date");
 

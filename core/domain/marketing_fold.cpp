@@ -43,7 +43,7 @@ Status campaign_created(KeyspaceRows& rows, const FoldedEvent& event,
   campaign.set_campaign_id(created.campaign_id());
   campaign.set_client_id(created.client_id());
   campaign.set_agent_id(created.agent_id());
-  campaign.set_status("draft");
+  campaign.set_status(events::CAMPAIGN_STATUS_DRAFT);
   set_campaign_fields(created, campaign);
   campaign.set_created_at_us(event.recorded_at_us);
   campaign.set_updated_at_us(event.recorded_at_us);
@@ -64,7 +64,7 @@ Status campaign_status_changed(KeyspaceRows& rows, const FoldedEvent& event,
     campaign.set_status(changed.to_status());
     // Scheduling reserves under the event's hold (none when nothing was left to reserve);
     // leaving the running states voids it; active <-> paused keeps it.
-    if (changed.to_status() == "scheduled") {
+    if (changed.to_status() == events::CAMPAIGN_STATUS_SCHEDULED) {
       campaign.set_hold_id(changed.hold_id());
     } else if (!campaign_is_running(changed.to_status())) {
       campaign.clear_hold_id();
@@ -129,7 +129,7 @@ Status content_scheduled(KeyspaceRows& rows, const FoldedEvent& event,
   post.set_agent_id(scheduled.agent_id());
   post.set_campaign_id(scheduled.campaign_id());
   set_content_fields(scheduled, post);
-  post.set_status("scheduled");
+  post.set_status(events::CONTENT_STATUS_SCHEDULED);
   post.set_created_at_us(event.recorded_at_us);
   post.set_updated_at_us(event.recorded_at_us);
   rows.save(content_key(scheduled.content_id()), post);
@@ -169,20 +169,21 @@ Status evolve_content(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* published = event.as<events::ContentPublished>()) {
     return change_post(rows, event, *published, [&](ContentState& post) {
-      post.set_status("published");
+      post.set_status(events::CONTENT_STATUS_PUBLISHED);
       post.set_published_at_us(event.recorded_at_us);
     });
   }
   if (const auto* failed = event.as<events::ContentFailed>()) {
     return change_post(rows, event, *failed, [&](ContentState& post) {
-      post.set_status("failed");
+      post.set_status(events::CONTENT_STATUS_FAILED);
       post.set_last_error(failed->error());
       post.set_retry_count(failed->retry_count());
     });
   }
   if (const auto* cancelled = event.as<events::ContentCancelled>()) {
-    return change_post(rows, event, *cancelled,
-                       [](ContentState& post) { post.set_status("cancelled"); });
+    return change_post(rows, event, *cancelled, [](ContentState& post) {
+      post.set_status(events::CONTENT_STATUS_CANCELLED);
+    });
   }
   if (const auto* deleted = event.as<events::ContentDeleted>()) {
     return content_deleted(rows, event, *deleted);
@@ -242,7 +243,7 @@ std::string client_content_prefix(std::string_view client_id) {
 InlineFold marketing_fold() {
   return InlineFold{
       .keyspace = kMarketingKeyspace,
-      .version = 1,
+      .version = 2,
       .description =
           "campaigns and scheduled posts, with their per-client and per-agent index rows",
       .events = {events::CampaignCreated::descriptor(), events::CampaignUpdated::descriptor(),

@@ -138,7 +138,7 @@ Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
                                                        const AdvanceSubscription& command) {
   auto subscription = load_subscription(uow, command.subscription_id);
   if (!subscription) return std::move(subscription).error();
-  if (subscription->status() == "cancelled") return subscription;
+  if (subscription->status() == events::SUBSCRIPTION_STATUS_CANCELLED) return subscription;
   auto renewal_at = events::parse_date(subscription->renews_on());
   if (!renewal_at) return make_error(Errc::corruption, "a stored subscription has a bad date");
 
@@ -173,7 +173,7 @@ Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
     return make_error(Errc::not_found,
                       fmt::format("there is no subscription {}", command.subscription_id));
   }
-  if (subscription->status() == "cancelled") {
+  if (subscription->status() == events::SUBSCRIPTION_STATUS_CANCELLED) {
     return make_error(Errc::subscription_not_active,
                       fmt::format("subscription {} is already cancelled",
                                   command.subscription_id));

@@ -20,6 +20,7 @@
 
 #include "core/domain/fold.h"
 #include "core/domain/inline_folds.h"
+#include "core/domain/upcasters.h"
 #include "core/money.h"
 #include "core/sequencer.h"
 #include "events/event_types.h"
@@ -57,7 +58,8 @@ class UnitOfWork : private FoldRows {
   // True when a row exists (saved by this unit or before).
   Result<bool> exists(std::string_view keyspace, std::string_view key);
 
-  // Appends `event` to `stream_id` and folds it into the inline read models.
+  // Appends `event` to `stream_id`, stamped with its type's current schema version
+  // (core/domain/upcasters.h), and folds it into the inline read models.
   template <class E>
   Status emit(std::string stream_id, const E& event) {
     if constexpr (HasPostings<E>) check_postings(event.postings());
@@ -65,9 +67,10 @@ class UnitOfWork : private FoldRows {
       return folded;
     }
     if constexpr (HasPostings<E>) check_wallets(event.postings());
-    commit_.events.push_back(store::PendingEvent{std::move(stream_id),
-                                                 events::event_type_of<E>(),
-                                                 event.SerializeAsString()});
+    std::string event_type = events::event_type_of<E>();
+    const std::uint32_t schema_version = current_schema_version(event_type);
+    commit_.events.push_back(store::PendingEvent{std::move(stream_id), std::move(event_type),
+                                                 event.SerializeAsString(), schema_version});
     return {};
   }
 

@@ -6,6 +6,11 @@
 // version N to version N + 1, in place; the decoder applies them in order up to the current
 // version. Adding a field that old events lack and whose default (zero, empty) is right needs no
 // new version.
+//
+// The versions so far:
+// - CampaignStatusChanged 2, CoursePurchased 2: statuses are enums (events/enum_names.h); version
+//   1 carried them as text in the fields now named legacy_*, which the upcaster turns into the
+//   enums and clears (text that names no status is corruption).
 #pragma once
 
 #include <google/protobuf/message.h>

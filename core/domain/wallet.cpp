@@ -6,6 +6,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallets_fold.h"
+#include "events/enum_names.h"
 
 namespace ledger::domain {
 namespace {
@@ -29,7 +30,8 @@ Result<events::TopUpState> load_topup(UnitOfWork& uow, std::string_view topup_id
 }
 
 bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {
-  return hold.status() == "open" && (hold.expires_at_us() == 0 || hold.expires_at_us() > now_us);
+  return hold.status() == events::HOLD_STATUS_OPEN &&
+         (hold.expires_at_us() == 0 || hold.expires_at_us() > now_us);
 }
 
 // Emits TopUpRequested (the fold opens the top-up row, and marks an auto-recharge one pending on
@@ -160,11 +162,11 @@ Result<events::TopUpRequested> request_topup(UnitOfWork& uow, const RequestTopUp
 namespace {
 
 Status require_pending(const events::TopUpState& topup) {
-  if (topup.status() == "confirmed") {
+  if (topup.status() == events::TOP_UP_STATUS_CONFIRMED) {
     return make_error(Errc::already_confirmed,
                       fmt::format("top-up {} is already confirmed", topup.topup_id()));
   }
-  if (topup.status() == "failed") {
+  if (topup.status() == events::TOP_UP_STATUS_FAILED) {
     return make_error(Errc::already_failed,
                       fmt::format("top-up {} has already failed", topup.topup_id()));
   }
@@ -287,19 +289,23 @@ namespace {
 
 Status require_open(const events::HoldState& hold, std::int64_t now_us) {
   if (hold_is_open(hold, now_us)) return {};
-  const std::string status = hold.status() == "open" ? "expired" : hold.status();
-  return make_error(Errc::hold_not_open, fmt::format("hold {} is {}", hold.hold_id(), status));
+  // An open hold past its expiry is expired, whether or not the sweeper has closed it yet.
+  const events::HoldStatus status =
+      hold.status() == events::HOLD_STATUS_OPEN ? events::HOLD_STATUS_EXPIRED : hold.status();
+  return make_error(Errc::hold_not_open,
+                    fmt::format("hold {} is {}", hold.hold_id(), events::enum_name(status)));
 }
 
-// Voids what is left of an open hold, for `reason` ("voided" or "expired").
+// Voids what is left of an open hold, which ends `ended` (voided or expired: the event's reason
+// is that status's name).
 Result<events::HoldState> close_hold(UnitOfWork& uow, events::HoldState hold,
-                                     const std::string& reason) {
+                                     events::HoldStatus ended) {
   const Money released = Money::from_minor(hold.remaining_minor());
   events::HoldVoided voided;
   voided.set_hold_id(hold.hold_id());
   voided.set_user_id(hold.user_id());
   voided.set_released_minor(released.minor());
-  voided.set_reason(reason);
+  voided.set_reason(std::string(events::enum_name(ended)));
   if (auto emitted = uow.emit("hold:" + hold.hold_id(), voided); !emitted) {
     return std::move(emitted).error();
   }
@@ -343,17 +349,17 @@ Result<events::HoldState> void_hold(UnitOfWork& uow, const VoidHold& command) {
   auto hold = load_hold(uow, command.hold_id);
   if (!hold) return std::move(hold).error();
   if (auto open = require_open(*hold, uow.now_us()); !open) return std::move(open).error();
-  return close_hold(uow, std::move(hold).value(), "voided");
+  return close_hold(uow, std::move(hold).value(), events::HOLD_STATUS_VOIDED);
 }
 
 Result<events::HoldState> expire_hold(UnitOfWork& uow, const ExpireHold& command) {
   auto hold = load_hold(uow, command.hold_id);
   if (!hold) return std::move(hold).error();
-  if (hold->status() != "open" || hold->expires_at_us() == 0 ||
+  if (hold->status() != events::HOLD_STATUS_OPEN || hold->expires_at_us() == 0 ||
       hold->expires_at_us() > uow.now_us()) {
     return hold;  // nothing to do: still running, or already closed
   }
-  return close_hold(uow, std::move(hold).value(), "expired");
+  return close_hold(uow, std::move(hold).value(), events::HOLD_STATUS_EXPIRED);
 }
 
 Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,

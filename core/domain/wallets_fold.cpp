@@ -2,6 +2,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/money.h"
+#include "events/enum_names.h"
 #include "events/wallet_events.pb.h"
 #include "events/wallet_state.pb.h"
 
@@ -35,7 +36,7 @@ Status settle_topup(KeyspaceRows& rows, const FoldedEvent& event, const std::str
   if (!topup) return std::move(topup).error();
   if (!topup->has_value()) return {};
   auto& state = **topup;
-  state.set_status(confirmed ? "confirmed" : "failed");
+  state.set_status(confirmed ? events::TOP_UP_STATUS_CONFIRMED : events::TOP_UP_STATUS_FAILED);
   if (confirmed) state.set_provider_reference(provider_reference);
   state.set_settled_at_us(event.recorded_at_us);
   rows.save(topup_key(topup_id), state);
@@ -64,7 +65,7 @@ Status evolve_wallets(KeyspaceRows& rows, const FoldedEvent& event) {
     topup.set_user_id(requested->user_id());
     topup.set_amount_minor(requested->amount_minor());
     topup.set_payment_method(requested->payment_method());
-    topup.set_status("pending");
+    topup.set_status(events::TOP_UP_STATUS_PENDING);
     topup.set_auto_recharge(requested->auto_recharge());
     topup.set_requested_at_us(event.recorded_at_us);
     rows.save(topup_key(requested->topup_id()), topup);
@@ -90,7 +91,7 @@ Status evolve_wallets(KeyspaceRows& rows, const FoldedEvent& event) {
     hold.set_purpose(placed->purpose());
     hold.set_service(placed->service());
     hold.set_expires_at_us(placed->expires_at_us());
-    hold.set_status("open");
+    hold.set_status(events::HOLD_STATUS_OPEN);
     rows.save(hold_key(placed->hold_id()), hold);
     return change_held(rows, placed->user_id(), Money::from_minor(placed->amount_minor()), 1);
   }
@@ -104,7 +105,7 @@ Status evolve_wallets(KeyspaceRows& rows, const FoldedEvent& event) {
       if (!total) return std::move(total).error();
       state.set_remaining_minor(posted->remaining_minor());
       state.set_posted_minor(total->minor());
-      if (posted->remaining_minor() == 0) state.set_status("posted");
+      if (posted->remaining_minor() == 0) state.set_status(events::HOLD_STATUS_POSTED);
       rows.save(hold_key(posted->hold_id()), state);
     }
     return change_held(rows, posted->user_id(), -Money::from_minor(posted->amount_minor()),
@@ -116,7 +117,11 @@ Status evolve_wallets(KeyspaceRows& rows, const FoldedEvent& event) {
     if (hold->has_value()) {
       auto& state = **hold;
       state.set_remaining_minor(0);
-      state.set_status(voided->reason());
+      // The reason is the name of the status the hold ends in, voided or expired
+      // (core/domain/wallet.cpp); the fold is total, so any other text reads as a plain void.
+      state.set_status(voided->reason() == events::enum_name(events::HOLD_STATUS_EXPIRED)
+                           ? events::HOLD_STATUS_EXPIRED
+                           : events::HOLD_STATUS_VOIDED);
       rows.save(hold_key(voided->hold_id()), state);
     }
     return change_held(rows, voided->user_id(), -Money::from_minor(voided->released_minor()), -1);
@@ -151,7 +156,7 @@ std::string hold_key(std::string_view hold_id) { return "hold/" + std::string(ho
 InlineFold wallets_fold() {
   return InlineFold{
       .keyspace = kWalletsKeyspace,
-      .version = 1,
+      .version = 2,
       .description = "wallets (held total, open holds, auto-recharge rule), top-ups and holds",
       .events = {events::TopUpRequested::descriptor(), events::TopUpConfirmed::descriptor(),
                  events::TopUpFailed::descriptor(), events::HoldPlaced::descriptor(),

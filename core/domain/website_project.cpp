@@ -117,9 +117,10 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
     return make_error(Errc::invalid_argument,
                       "phase must be design, content, development, review or launch", "phase");
   }
-  if (project->status() == "launched" || command.phase != project->current_phase()) {
+  if (project->status() == events::WEBSITE_PROJECT_STATUS_LAUNCHED ||
+      command.phase != project->current_phase()) {
     return make_error(Errc::invalid_transition,
-                      project->status() == "launched"
+                      project->status() == events::WEBSITE_PROJECT_STATUS_LAUNCHED
                           ? std::string("the website is launched: no phase is left")
                           : fmt::format("the current phase is {}, not {}",
                                         project->current_phase(), command.phase),

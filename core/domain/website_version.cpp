@@ -10,6 +10,7 @@
 #include "core/domain/validation.h"
 #include "core/domain/website_project.h"
 #include "core/text_validation.h"
+#include "events/enum_names.h"
 
 namespace ledger::domain {
 namespace {
@@ -58,13 +59,14 @@ Event about(const events::WebsiteVersionState& version) {
   return event;
 }
 
-Status require_status(const events::WebsiteVersionState& version, std::string_view wanted,
-                      std::string_view action) {
+Status require_status(const events::WebsiteVersionState& version,
+                      events::WebsiteVersionStatus wanted, std::string_view action) {
   if (version.status() == wanted) return {};
-  return make_error(Errc::invalid_transition,
-                    fmt::format("version {} is {}: only a version that is {} can be {}",
-                                version.version_number(), version.status(), wanted, action),
-                    "status");
+  return make_error(
+      Errc::invalid_transition,
+      fmt::format("version {} is {}: only a version that is {} can be {}", version.version_number(),
+                  events::enum_name(version.status()), events::enum_name(wanted), action),
+      "status");
 }
 
 // Emits `event` on the version's stream; answers the version's row as the fold left it.
@@ -195,7 +197,9 @@ Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
     return make_error(Errc::invalid_argument, "preview_url must be an http(s) URL with a host",
                       "preview_url");
   }
-  if (auto allowed = require_status(*version, "uploaded", "put into testing"); !allowed) {
+  if (auto allowed =
+          require_status(*version, events::WEBSITE_VERSION_STATUS_UPLOADED, "put into testing");
+      !allowed) {
     return std::move(allowed).error();
   }
   auto started = about<events::WebsiteVersionTestingStarted>(*version);
@@ -208,7 +212,8 @@ Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
                                                             const WebsiteVersionAction& command) {
   auto version = load_version(uow, command.version_id);
   if (!version) return version;
-  if (auto allowed = require_status(*version, "testing", "approved"); !allowed) {
+  if (auto allowed = require_status(*version, events::WEBSITE_VERSION_STATUS_TESTING, "approved");
+      !allowed) {
     return std::move(allowed).error();
   }
   auto approved = about<events::WebsiteVersionApproved>(*version);
@@ -224,7 +229,8 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
     return make_error(Errc::invalid_argument, "deployment_url must be an http(s) URL with a host",
                       "deployment_url");
   }
-  if (auto allowed = require_status(*version, "approved", "deployed"); !allowed) {
+  if (auto allowed = require_status(*version, events::WEBSITE_VERSION_STATUS_APPROVED, "deployed");
+      !allowed) {
     return std::move(allowed).error();
   }
   auto deployed = about<events::WebsiteVersionDeployed>(*version);

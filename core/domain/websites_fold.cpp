@@ -24,7 +24,7 @@ Status project_created(KeyspaceRows& rows, const FoldedEvent& event,
   project.set_name(created.name());
   *project.mutable_answers() = created.answers();
   project.set_current_phase(std::string(website_phases().front()));
-  project.set_status("in_progress");
+  project.set_status(events::WEBSITE_PROJECT_STATUS_IN_PROGRESS);
   project.set_created_at_us(event.recorded_at_us);
   project.set_updated_at_us(event.recorded_at_us);
   rows.save(website_project_key(created.project_id()), project);
@@ -42,7 +42,8 @@ Status phase_completed(KeyspaceRows& rows, const FoldedEvent& event,
       [&](events::WebsiteProjectState& project) {
         project.add_completed_phases(completed.phase());
         project.set_current_phase(completed.next_phase());
-        if (completed.next_phase().empty()) project.set_status("launched");
+        if (completed.next_phase().empty())
+          project.set_status(events::WEBSITE_PROJECT_STATUS_LAUNCHED);
       });
 }
 
@@ -64,7 +65,7 @@ Status version_uploaded(KeyspaceRows& rows, const FoldedEvent& event,
   version.set_file_size(uploaded.file_size());
   version.set_file_name(uploaded.file_name());
   version.set_uploaded_by(uploaded.uploaded_by());
-  version.set_status("uploaded");
+  version.set_status(events::WEBSITE_VERSION_STATUS_UPLOADED);
   version.set_created_at_us(event.recorded_at_us);
   version.set_updated_at_us(event.recorded_at_us);
   rows.save(website_version_key(uploaded.version_id()), version);
@@ -92,20 +93,20 @@ Status evolve_versions(KeyspaceRows& rows, const FoldedEvent& event) {
   }
   if (const auto* started = event.as<events::WebsiteVersionTestingStarted>()) {
     return update_version(rows, event, *started, [&](WebsiteVersionState& version) {
-      version.set_status("testing");
+      version.set_status(events::WEBSITE_VERSION_STATUS_TESTING);
       version.set_preview_url(started->preview_url());
     });
   }
   if (const auto* approved = event.as<events::WebsiteVersionApproved>()) {
     return update_version(rows, event, *approved, [&](WebsiteVersionState& version) {
-      version.set_status("approved");
+      version.set_status(events::WEBSITE_VERSION_STATUS_APPROVED);
       version.set_approved_by(approved->approved_by());
       version.set_approved_at_us(event.recorded_at_us);
     });
   }
   if (const auto* deployed = event.as<events::WebsiteVersionDeployed>()) {
     return update_version(rows, event, *deployed, [&](WebsiteVersionState& version) {
-      version.set_status("deployed");
+      version.set_status(events::WEBSITE_VERSION_STATUS_DEPLOYED);
       version.set_deployment_url(deployed->deployment_url());
       version.set_deployed_at_us(event.recorded_at_us);
     });
@@ -154,7 +155,7 @@ std::string agent_uploads_prefix(std::string_view agent_id) {
 
 InlineFold websites_fold() {
   return InlineFold{.keyspace = kWebsitesKeyspace,
-                    .version = 1,
+                    .version = 2,
                     .description =
                         "website projects and versions, with the version-number, per-client, "
                         "per-project and per-agent index rows",

@@ -5,6 +5,7 @@
 #include "core/domain/read_model.h"
 #include "core/domain/subscription.h"
 #include "core/domain/users.h"
+#include "events/enum_names.h"
 #include "events/timestamp.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
@@ -71,7 +72,9 @@ ListSource scoped_rows(ApiContext& api, const Caller& caller, std::string_view p
                                      std::string_view value) -> Result<std::optional<nlohmann::json>> {
         auto row = domain::decode_row<State>(value, "billing");
         if (!row) return std::move(row).error();
-        if (status && row->status() != *status) return std::optional<nlohmann::json>();
+        if (status && events::enum_name(row->status()) != *status) {
+          return std::optional<nlohmann::json>();
+        }
         auto visible = in_client_scope(api.log, caller, row->client_id(), row->service());
         if (!visible) return std::move(visible).error();
         if (!*visible) return std::optional<nlohmann::json>();

@@ -6,6 +6,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/users.h"
+#include "events/enum_names.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
 #include "http/domain_json.h"
@@ -109,7 +110,7 @@ ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Reques
   ScopedRows<events::CampaignState> rows{
       std::string(domain::kMarketingKeyspace), "campaign", std::string(kMarketing), {},
       [status, client](const events::CampaignState& row) {
-        return !row.deleted() && (!status || row.status() == *status) &&
+        return !row.deleted() && (!status || events::enum_name(row.status()) == *status) &&
                (!client || row.client_id() == *client);
       },
       [](const events::CampaignState& row) { return campaign_json(row); }};
@@ -199,9 +200,11 @@ void update_campaign(ApiContext& api, const Request& request, const PathParams& 
   } else {
     allowed = {"name", "description", "platform", "goal", "target_reach", "target_engagement",
                "start_date", "end_date"};
-    if (caller.is_admin() || campaign->status() == "draft") allowed.push_back("budget");
+    if (caller.is_admin() || campaign->status() == events::CAMPAIGN_STATUS_DRAFT)
+      allowed.push_back("budget");
   }
-  if (caller.is_agent() && body->raw().contains("budget") && campaign->status() != "draft") {
+  if (caller.is_agent() && body->raw().contains("budget") &&
+      campaign->status() != events::CAMPAIGN_STATUS_DRAFT) {
     return reply_error(request,
                        make_error(Errc::forbidden,
                                   "once a campaign is scheduled, its budget is the client's or "
@@ -242,8 +245,7 @@ void change_status(ApiContext& api, const Request& request, const PathParams& pa
   }
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto status = body->choice(
-      "status", {"draft", "scheduled", "active", "paused", "completed", "cancelled"});
+  auto status = body->enum_choice<events::CampaignStatus>("status");
   if (!status) return reply_error(request, status.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::ChangeCampaignStatus command{std::string(params.get("id")), *status, caller.user_id,

@@ -5,6 +5,7 @@
 #include "core/domain/read_model.h"
 #include "core/domain/users.h"
 #include "core/domain/validation.h"
+#include "events/enum_names.h"
 #include "events/timestamp.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
@@ -42,7 +43,7 @@ nlohmann::json content_json(const events::ContentState& post, std::int64_t now_u
           {"hashtags", list_json(post.hashtags())},
           {"mentions", list_json(post.mentions())},
           {"media_urls", list_json(post.media_urls())},
-          {"status", post.status()},
+          {"status", events::enum_name(post.status())},
           {"approved", post.approved()},
           {"approved_by", post.approved_by().empty() ? nlohmann::json(nullptr)
                                                      : nlohmann::json(post.approved_by())},
@@ -144,7 +145,8 @@ void answer_posts(ApiContext& api, const Request& request, const Caller& caller,
     ScopedRows<events::ContentState> rows{
         std::string(domain::kMarketingKeyspace), "content", std::string(kMarketing), {},
         [&](const events::ContentState& post) {
-          return !post.deleted() && keep(post) && (!status || post.status() == *status) &&
+          return !post.deleted() && keep(post) &&
+                 (!status || events::enum_name(post.status()) == *status) &&
                  (!platform || post.platform() == *platform) &&
                  (!campaign || post.campaign_id() == *campaign);
         },

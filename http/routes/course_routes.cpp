@@ -20,7 +20,8 @@ Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
       api.log, domain::kCoursesKeyspace, domain::user_course_key(caller.user_id, course.course_id()));
   if (!purchase) return std::move(purchase).error();
   const events::CoursePurchaseState* owned = purchase->has_value() ? &**purchase : nullptr;
-  const bool purchased = owned != nullptr && owned->status() == "completed";
+  const bool purchased =
+      owned != nullptr && owned->status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
   // Admins and agents manage the catalogue: they may open every course.
   const bool accessible = !caller.is_client() ||
                           domain::course_is_accessible(course, owned, api.clock.now_us());

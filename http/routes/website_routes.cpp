@@ -4,6 +4,7 @@
 #include "core/domain/read_model.h"
 #include "core/domain/users.h"
 #include "core/domain/website_project.h"
+#include "events/enum_names.h"
 #include "http/api_support.h"
 #include "http/authorization.h"
 #include "http/domain_json.h"
@@ -32,7 +33,7 @@ nlohmann::json project_json(const events::WebsiteProjectState& project) {
           {"current_phase", project.current_phase().empty()
                                 ? nlohmann::json(nullptr)
                                 : nlohmann::json(project.current_phase())},
-          {"status", project.status()},
+          {"status", events::enum_name(project.status())},
           {"progress", static_cast<int>(project.completed_phases_size() * 100 /
                                         static_cast<int>(domain::website_phases().size()))},
           {"created_at", time_json(project.created_at_us())},
@@ -91,7 +92,7 @@ void list_projects(ApiContext& api, const Request& request, const Caller& caller
     ScopedRows<events::WebsiteProjectState> rows{
         std::string(domain::kWebsitesKeyspace), "website project", std::string(kWebsite), {},
         [&status](const events::WebsiteProjectState& row) {
-          return !status || row.status() == *status;
+          return !status || events::enum_name(row.status()) == *status;
         },
         [](const events::WebsiteProjectState& row) { return project_json(row); }};
     if (index) {  // a client's index rows hold the project id

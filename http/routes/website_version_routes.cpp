@@ -1,4 +1,5 @@
 #include "http/routes/website_version_routes.h"
+#include "events/enum_names.h"
 
 #include <fmt/format.h>
 
@@ -45,7 +46,7 @@ nlohmann::json version_json(const events::WebsiteVersionState& version) {
           {"client_id", version.client_id()},
           {"agent_id", version.uploaded_by()},
           {"version_number", version.version_number()},
-          {"status", version.status()},
+          {"status", events::enum_name(version.status())},
           {"notes", version.notes()},
           {"technologies_used",
            std::vector<std::string>(version.technologies().begin(), version.technologies().end())},
@@ -296,7 +297,7 @@ ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefi
       std::string(kWebsite),
       {},
       [status](const events::WebsiteVersionState& row) {
-        return !status || row.status() == *status;
+        return !status || events::enum_name(row.status()) == *status;
       },
       [](const events::WebsiteVersionState& row) { return version_json(row); }};
   if (index) {

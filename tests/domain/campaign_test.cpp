@@ -10,6 +10,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/marketing_fold.h"
 #include "events/wallet_state.pb.h"
+#include "events/enum_names.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -36,11 +37,18 @@ Result<domain::Executed<events::CampaignState>> create(LedgerFixture& f, const s
   });
 }
 
+// The status the API names `name` ("active").
+events::CampaignStatus named(std::string_view name) {
+  const auto status = events::parse_enum<events::CampaignStatus>(name);
+  REQUIRE_MESSAGE(status.has_value(), name);
+  return *status;
+}
+
 Result<domain::Executed<events::CampaignState>> move(LedgerFixture& f, const std::string& id,
                                                      const std::string& status) {
   const std::string hold = f.id();
   return f.run<events::CampaignState>([=](UnitOfWork& uow) {
-    return domain::change_campaign_status(uow, {id, status, "mia", hold});
+    return domain::change_campaign_status(uow, {id, named(status), "mia", hold});
   });
 }
 
@@ -93,10 +101,10 @@ TEST_CASE("every status pair: allowed transitions succeed, every other is invali
       reach_status(f, id, from);
       const auto head = f.log->head().position;
       auto moved = move(f, id, to);
-      const bool allowed = domain::campaign_transition_allowed(from, to);
+      const bool allowed = domain::campaign_transition_allowed(named(from), named(to));
       CHECK(moved.ok() == allowed);
       if (moved.ok()) {
-        CHECK(moved->answer.status() == to);
+        CHECK(events::enum_name(moved->answer.status()) == to);
       } else {
         CHECK(moved.error().code == Errc::invalid_transition);
         CHECK(f.log->head().position == head);
@@ -104,13 +112,13 @@ TEST_CASE("every status pair: allowed transitions succeed, every other is invali
     }
   }
   // The table itself, as API.md states it.
-  CHECK(domain::campaign_transition_allowed("draft", "scheduled"));
-  CHECK(domain::campaign_transition_allowed("scheduled", "draft"));
-  CHECK(domain::campaign_transition_allowed("paused", "active"));
-  CHECK_FALSE(domain::campaign_transition_allowed("draft", "active"));
-  CHECK_FALSE(domain::campaign_transition_allowed("completed", "active"));
-  CHECK_FALSE(domain::campaign_transition_allowed("cancelled", "draft"));
-  CHECK_FALSE(domain::campaign_transition_allowed("active", "scheduled"));
+  CHECK(domain::campaign_transition_allowed(named("draft"), named("scheduled")));
+  CHECK(domain::campaign_transition_allowed(named("scheduled"), named("draft")));
+  CHECK(domain::campaign_transition_allowed(named("paused"), named("active")));
+  CHECK_FALSE(domain::campaign_transition_allowed(named("draft"), named("active")));
+  CHECK_FALSE(domain::campaign_transition_allowed(named("completed"), named("active")));
+  CHECK_FALSE(domain::campaign_transition_allowed(named("cancelled"), named("draft")));
+  CHECK_FALSE(domain::campaign_transition_allowed(named("active"), named("scheduled")));
   CHECK(f.sum_of_balances() == Money::zero());
 }
 
@@ -319,7 +327,7 @@ TEST_CASE("the marketing fold is total: an event whose campaign row is missing w
   testing::MemoryFoldRows rows;
   events::CampaignStatusChanged changed;
   changed.set_campaign_id("ghost");
-  changed.set_to_status("scheduled");
+  changed.set_to_status(events::CAMPAIGN_STATUS_SCHEDULED);
   changed.set_hold_id("h1");
   events::CampaignUpdated updated;
   updated.set_campaign_id("ghost");

@@ -10,6 +10,7 @@
 #include "core/domain/validation.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/marketing_fold.h"
+#include "events/enum_names.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -147,7 +148,7 @@ TEST_CASE("publishing needs an approval; changes withdraw it; failures count ret
   CHECK_FALSE(act(f, domain::fail_content, "p", "").ok());  // an error is required
   auto published = act(f, domain::publish_content, "p");
   REQUIRE(published.ok());
-  CHECK(published->answer.status() == "published");
+  CHECK(events::enum_name(published->answer.status()) == "published");
   CHECK(published->answer.published_at_us() == f.clock.now_us());
   CHECK_FALSE(act(f, domain::delete_content, "p").ok());  // stays on the record
 }
@@ -168,7 +169,7 @@ TEST_CASE("overdue and upcoming follow the clock; deleted posts are gone") {
   CHECK_FALSE(domain::content_is_overdue(posted_soon->answer, now));
   CHECK(domain::content_is_overdue(posted_soon->answer, now + 3 * kMicrosPerDay));
   auto published = posted_soon->answer;
-  published.set_status("published");
+  published.set_status(events::CONTENT_STATUS_PUBLISHED);
   CHECK_FALSE(domain::content_is_overdue(published, now + 3 * kMicrosPerDay));
 
   REQUIRE(act(f, domain::delete_content, "later").ok());

@@ -9,6 +9,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/subscription.h"
 #include "events/timestamp.h"
+#include "events/enum_names.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -52,7 +53,8 @@ TEST_CASE("sweeps mark invoices, renew subscriptions and expire holds once, when
   auto first = sweep();
   CHECK(first.commands_submitted == 2);
   CHECK(f.log->head().position == start + 2);
-  CHECK(f.row<events::HoldState>(domain::kWalletsKeyspace, "hold/h1")->status() == "expired");
+  CHECK(f.row<events::HoldState>(domain::kWalletsKeyspace, "hold/h1")->status() ==
+        events::HOLD_STATUS_EXPIRED);
   CHECK(f.row<events::InvoiceState>(domain::kBillingKeyspace, domain::invoice_key("inv"))
             ->reminder_sent());
   CHECK(sweep().commands_submitted == 0);  // nothing new is due
@@ -84,11 +86,12 @@ TEST_CASE("the sweeper thread runs passes until stopped") {
   sweeper.start(std::chrono::milliseconds(10));
   for (int i = 0; i < 500; ++i) {
     auto hold = f.row<events::HoldState>(domain::kWalletsKeyspace, "hold/h1");
-    if (hold->status() == "expired") break;
+    if (hold->status() == events::HOLD_STATUS_EXPIRED) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   sweeper.stop();
-  CHECK(f.row<events::HoldState>(domain::kWalletsKeyspace, "hold/h1")->status() == "expired");
+  CHECK(f.row<events::HoldState>(domain::kWalletsKeyspace, "hold/h1")->status() ==
+        events::HOLD_STATUS_EXPIRED);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/website_project.h"
 #include "core/domain/websites_fold.h"
+#include "events/enum_names.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -59,7 +60,7 @@ TEST_CASE("the questionnaire: known questions only, required answers, bounded te
   auto created = create(f, kAnswers);
   REQUIRE(created.ok());
   CHECK(created->answer.current_phase() == "design");
-  CHECK(created->answer.status() == "in_progress");
+  CHECK(events::enum_name(created->answer.status()) == "in_progress");
   CHECK(created->answer.answers().at("pages") == "home, shop");
   CHECK(f.count_rows(domain::kWebsitesKeyspace, domain::client_website_project_prefix("alice")) ==
         1);
@@ -109,7 +110,7 @@ TEST_CASE("phases complete in order, each once, up to the launch") {
   auto launched = f.row<events::WebsiteProjectState>(domain::kWebsitesKeyspace,
                                                      domain::website_project_key("w1"));
   REQUIRE(launched);
-  CHECK(launched->status() == "launched");
+  CHECK(events::enum_name(launched->status()) == "launched");
   CHECK(launched->current_phase().empty());
   auto after = complete(f, "launch");
   REQUIRE_FALSE(after.ok());

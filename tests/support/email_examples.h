@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/assert.h"
+#include "core/domain/upcasters.h"
 #include "events/envelope.pb.h"
 #include "events/event_types.h"
 #include "projections/email_templates.h"
@@ -51,9 +52,11 @@ inline const std::vector<EmailExample>& email_examples() {
       {"invoice_overdue", "InvoiceOverdue",
        R"(client_id: "c1" amount_minor: 30000 due_date: "2026-12-01")", true, "c1",
        "Invoice overdue", "Your invoice of $300.00 was due 2026-12-01 and is not paid yet."},
-      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "completed")", true, "c1",
-       "You are enrolled", "Your course is open: enjoy learning."},
-      {"course_enrollment", "CoursePurchased", R"(user_id: "c1" status: "pending")", false},
+      {"course_enrollment", "CoursePurchased",
+       R"(user_id: "c1" status: COURSE_PURCHASE_STATUS_COMPLETED)", true, "c1", "You are enrolled",
+       "Your course is open: enjoy learning."},
+      {"course_enrollment", "CoursePurchased",
+       R"(user_id: "c1" status: COURSE_PURCHASE_STATUS_PENDING)", false},
       {"course_enrollment", "CoursePurchaseConfirmed", R"(user_id: "c1")", true, "c1",
        "You are enrolled", "PayPal confirmed your payment: your course is open."},
       {"course_completion", "CourseFinished", R"(user_id: "c1" course_title: "SEO <101>")", true,
@@ -103,6 +106,7 @@ inline events::Envelope example_envelope(const std::string& type, const std::str
                 "an example payload that does not parse");
   events::Envelope event;
   event.set_event_type(type);
+  event.set_schema_version(domain::current_schema_version(type));
   event.set_payload(message->SerializeAsString());
   return event;
 }
@@ -121,7 +125,7 @@ inline const EmailExample* sending_example(const projections::EmailTemplate& ema
 
 // The draft of `email_template` for its sending example with every string field replaced by
 // `next_value()`, except the fields whose replacement stops the email (conditions such as a
-// debit's source: those keep the example's value).
+// debit's source: those keep the example's value) or does not decode.
 inline std::optional<projections::EmailDraft> draft_with_values(
     const projections::EmailTemplate& email_template, const EmailExample& example,
     const std::function<std::string()>& next_value) {
@@ -140,10 +144,15 @@ inline std::optional<projections::EmailDraft> draft_with_values(
     const std::string kept = reflection->GetString(*message, field);
     reflection->SetString(message.get(), field, next_value());
     event.set_payload(message->SerializeAsString());
-    if (!email_template.make(event)) reflection->SetString(message.get(), field, kept);
+    // A value Protobuf cannot carry (a string that is not UTF-8) makes an event that does not
+    // decode: kept out like a value that stops the email.
+    auto made = email_template.make(event);
+    if (!made || !*made) reflection->SetString(message.get(), field, kept);
   }
   event.set_payload(message->SerializeAsString());
-  return email_template.make(event);
+  auto made = email_template.make(event);
+  LEDGER_ASSERT(made.ok(), "an example with other values decodes");
+  return std::move(*made);
 }
 
 }  // namespace ledger::testing

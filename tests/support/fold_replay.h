@@ -22,6 +22,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/domain/event_decoder.h"
 #include "core/domain/fold.h"
 #include "core/domain/inline_folds.h"
 #include "core/store/event_log.h"
@@ -107,18 +108,16 @@ inline void check_folds_to_nothing(std::string_view keyspace,
 // Folds every event of the log, from position 0, through `folds` into `rows`.
 inline void replay_log(const store::EventLog& log,
                        std::span<const domain::InlineFold* const> folds, MemoryFoldRows& rows) {
+  domain::EventDecoder decoder;  // as the rebuild reads: upcast
   std::uint64_t after = 0;
   for (;;) {
     auto batch = log.read_all(after, 1000);
     REQUIRE(batch.ok());
     if (batch->empty()) break;
     for (const auto& envelope : *batch) {
-      const auto* type = events::find_event_descriptor(envelope.event_type());
-      REQUIRE(type != nullptr);
-      std::unique_ptr<google::protobuf::Message> payload(
-          google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-      REQUIRE(payload->ParseFromString(envelope.payload()));
-      const domain::FoldedEvent event{*payload, envelope.stream_id(), envelope.recorded_at_us()};
+      auto payload = decoder.decode(envelope);
+      REQUIRE(payload.ok());
+      const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
       REQUIRE(domain::evolve_some(folds, rows, event).ok());
       after = envelope.position();
     }

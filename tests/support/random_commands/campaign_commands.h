@@ -73,11 +73,14 @@ class CampaignCommands {
   }
 
   // Mostly a status the campaign may move to (domain::campaign_transition_allowed), else any,
-  // a status that does not exist included.
-  std::string next_status(const std::optional<events::CampaignState>& campaign) {
-    static const std::string kStatuses[] = {"draft",     "scheduled", "active",  "paused",
-                                            "completed", "cancelled", "launched"};
-    std::vector<std::string> allowed;
+  // the unset one included.
+  events::CampaignStatus next_status(const std::optional<events::CampaignState>& campaign) {
+    static const std::vector<events::CampaignStatus> kStatuses = {
+        events::CAMPAIGN_STATUS_DRAFT,     events::CAMPAIGN_STATUS_SCHEDULED,
+        events::CAMPAIGN_STATUS_ACTIVE,    events::CAMPAIGN_STATUS_PAUSED,
+        events::CAMPAIGN_STATUS_COMPLETED, events::CAMPAIGN_STATUS_CANCELLED,
+        events::CAMPAIGN_STATUS_UNSPECIFIED};
+    std::vector<events::CampaignStatus> allowed;
     for (const auto& status : kStatuses) {
       if (campaign && domain::campaign_transition_allowed(campaign->status(), status)) {
         allowed.push_back(status);
@@ -123,7 +126,7 @@ class CampaignCommands {
 
   void change_status() {
     const std::string id = l_.known_or_unknown(l_.campaigns);
-    const std::string status = next_status(load(id));
+    const events::CampaignStatus status = next_status(load(id));
     const std::string hold = l_.f.id();
     l_.send<Answer>(refusable_about(id), [&](UnitOfWork& uow) {
       return domain::change_campaign_status(uow, {id, status, "mia", hold});
