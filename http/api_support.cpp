@@ -97,7 +97,7 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   auto role = role_of((*user)->role());
   if (!role) return std::move(role).error();
   Caller caller;
-  caller.user_id = (*user)->user_id();
+  caller.user_id = domain::UserId{(*user)->user_id()};
   caller.email = (*user)->email();
   caller.name = (*user)->name();
   caller.role = *role;
@@ -130,7 +130,7 @@ Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, Caller
 }
 
 Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
-                                             std::string actor) {
+                                             const domain::ActorId& actor) {
   domain::CommandOrigin origin;
   const std::string_view request_id = header(request, "X-Request-Id");
   origin.correlation_id =
@@ -145,14 +145,14 @@ Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& req
                         "Idempotency-Key must be 1 to 200 printable characters", "Idempotency-Key");
     }
     // Scoped to the caller: two users' keys never collide.
-    origin.idempotency_key = actor + "\n" + std::string(value);
+    origin.idempotency_key = actor.str() + "\n" + std::string(value);
     const auto verb = beast_http::to_string(request.method());
     const std::string_view method(verb.data(), verb.size());
     origin.request_fingerprint = to_hex(sha256(fmt::format(
         "{} {}\n{}", method, std::string_view(request.target().data(), request.target().size()),
         request.body())));
   }
-  origin.actor = std::move(actor);
+  origin.actor = actor.str();
   return origin;
 }
 

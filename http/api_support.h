@@ -82,7 +82,7 @@ Handler for_roles_with_params(ApiContext& api, std::initializer_list<Role> roles
 // idempotency key scoped to the actor and the request's fingerprint. invalid_argument when the
 // Idempotency-Key header is malformed.
 Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
-                                             std::string actor);
+                                             const domain::ActorId& actor);
 
 // The strict reader of a JSON body (415 unless sent as application/json; see JsonFields).
 Result<JsonFields> parse_body(const Request& request);
@@ -100,11 +100,11 @@ template <class Answer>
 using CommitRenderer = std::function<Result<nlohmann::json>(const domain::Executed<Answer>&)>;
 
 template <class Answer>
-void run_command_rendering_commit(ApiContext& api, const Request& request, std::string actor,
-                                  domain::DomainDecide<Answer> decide,
+void run_command_rendering_commit(ApiContext& api, const Request& request,
+                                  const domain::ActorId& actor, domain::DomainDecide<Answer> decide,
                                   CommitRenderer<Answer> render, beast_http::status success,
                                   Reply reply) {
-  auto origin = command_origin(api, request, std::move(actor));
+  auto origin = command_origin(api, request, actor);
   if (!origin) return reply_error(request, origin.error(), reply);
   // The request outlives nothing here: keep what the answer needs.
   auto shared_request = std::make_shared<Request>(request);
@@ -127,11 +127,11 @@ void run_command_rendering_commit(ApiContext& api, const Request& request, std::
 }
 
 template <class Answer>
-void run_command(ApiContext& api, const Request& request, std::string actor,
+void run_command(ApiContext& api, const Request& request, const domain::ActorId& actor,
                  domain::DomainDecide<Answer> decide, Renderer<Answer> render,
                  beast_http::status success, Reply reply) {
   run_command_rendering_commit<Answer>(
-      api, request, std::move(actor), std::move(decide),
+      api, request, actor, std::move(decide),
       [render = std::move(render)](const domain::Executed<Answer>& executed) {
         return render(executed.answer);
       },

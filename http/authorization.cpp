@@ -12,7 +12,7 @@ Result<bool> in_client_scope(const store::EventLog& log, const Caller& caller,
     case Role::admin:
       return true;
     case Role::client:
-      return caller.user_id == client_id;
+      return caller.user_id.str() == client_id;
     case Role::agent: {
       if (!service.empty() && service != caller.department) return false;
       auto client = domain::find_user(log, client_id);
@@ -20,7 +20,7 @@ Result<bool> in_client_scope(const store::EventLog& log, const Caller& caller,
       if (!client->has_value() || (*client)->role() != "client") return false;
       const auto& agents = (*client)->agents();
       const auto assigned = agents.find(caller.department);
-      return assigned != agents.end() && assigned->second == caller.user_id;
+      return assigned != agents.end() && assigned->second == caller.user_id.str();
     }
   }
   return false;
@@ -54,7 +54,7 @@ Result<std::string> service_client_agent(const store::EventLog& log, const Calle
   if (auto scope = require_client_scope(log, caller, client_id, service, "client"); !scope) {
     return std::move(scope).error();
   }
-  if (caller.is_agent()) return caller.user_id;
+  if (caller.is_agent()) return caller.user_id.str();
   const auto& agents = (*client)->agents();
   const auto it = agents.find(std::string(service));
   return it == agents.end() ? std::string() : it->second;

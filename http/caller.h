@@ -3,12 +3,14 @@
 
 #include <string>
 
+#include "core/domain/ids.h"
+
 namespace ledger::http {
 
 enum class Role { admin, client, agent };
 
 struct Caller {
-  std::string user_id;
+  domain::UserId user_id;
   std::string email;
   std::string name;
   Role role = Role::client;

@@ -57,8 +57,18 @@ Result<std::optional<std::string>> ensure_initial_admin(domain::Ledger& ledger,
   if (auto written = write_secret_file(path, password); !written) {
     return std::move(written).error();
   }
-  domain::RegisterUser command{ids.next(), kInitialAdminEmail, "Administrator", "admin", "", 0,
-                               hash_password(password, hashing), true, "system", "", "", ""};
+  domain::RegisterUser command{domain::UserId{ids.next()},
+                               kInitialAdminEmail,
+                               "Administrator",
+                               "admin",
+                               "",
+                               0,
+                               hash_password(password, hashing),
+                               true,
+                               "system",
+                               "",
+                               "",
+                               ""};
   auto created = ledger.execute_and_wait<events::UserState>(
       {"system", "first-start", "", "", ""},
       [command](domain::UnitOfWork& uow) { return domain::register_user(uow, command); });

@@ -233,11 +233,13 @@ int bench_debit(int argc, char** argv) {
     const std::string topup = "fund-" + std::to_string(index / 2);
     if (index % 2 == 0) {
       return domain_command<events::TopUpRequested>([=](domain::UnitOfWork& uow) {
-        return domain::request_topup(uow, {user, topup, funding, "card"});
+        return domain::request_topup(
+            uow, {domain::UserId{user}, domain::TopUpId{topup}, funding, "card"});
       });
     }
     return domain_command<events::WalletCredited>([=](domain::UnitOfWork& uow) {
-      return domain::confirm_topup(uow, {topup, "bench", "bench", topup + "-credit"});
+      return domain::confirm_topup(uow, {domain::TopUpId{topup}, "bench", "bench",
+                                         domain::TransactionId{topup + "-credit"}});
     });
   });
   if (funded.failures > 0) {
@@ -248,8 +250,9 @@ int bench_debit(int argc, char** argv) {
   auto result = run_closed_loop(sequencer, events, batch, [&](std::uint64_t index) {
     return domain_command<events::WalletDebited>([index, wallets](domain::UnitOfWork& uow) {
       return domain::pay_from_wallet(
-          uow, {"user-" + std::to_string(index % wallets), "debit-" + std::to_string(index),
-                Money::from_minor(1), "payment", "marketing", "", ""});
+          uow, {domain::UserId{"user-" + std::to_string(index % wallets)},
+                domain::TransactionId{"debit-" + std::to_string(index)}, Money::from_minor(1),
+                "payment", "marketing", "", ""});
     });
   });
   sequencer.stop();

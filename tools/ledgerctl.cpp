@@ -73,8 +73,8 @@ int command_create_admin(int argc, char** argv) {
   for (int i = 0; i < 24; ++i) password.push_back(kAlphabet[secure_random_below(kAlphabet.size())]);
   SystemClock clock;
   IdGenerator ids(clock);
-  domain::RegisterUser command{ids.next(), email, name, "admin", "", 0, hash_password(password),
-                               true, "ledgerctl", "", "", ""};
+  domain::RegisterUser command{domain::UserId{ids.next()}, email, name,        "admin", "", 0,
+                               hash_password(password),    true,  "ledgerctl", "",      "", ""};
   auto created = run_offline<events::UserState>(
       *log, [command](domain::UnitOfWork& uow) { return domain::register_user(uow, command); });
   if (!created) fail(created.error().message);

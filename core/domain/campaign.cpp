@@ -97,28 +97,27 @@ Money remaining_budget(const events::CampaignState& campaign) {
 }
 
 // Places the hold for what is left of the budget (none for nothing); answers its amount.
-Result<Money> reserve(UnitOfWork& uow, events::CampaignState& campaign,
-                      const std::string& hold_id) {
+Result<Money> reserve(UnitOfWork& uow, events::CampaignState& campaign, const HoldId& hold_id) {
   const Money amount = remaining_budget(campaign);
   campaign.clear_hold_id();
   if (!amount.is_positive()) return Money::zero();
-  if (auto valid = require_id(hold_id, "hold_id"); !valid) return std::move(valid).error();
-  auto held = place_hold(uow, {hold_id, campaign.client_id(), amount,
+  if (auto valid = require_id(hold_id.str(), "hold_id"); !valid) return std::move(valid).error();
+  auto held = place_hold(uow, {hold_id, UserId{campaign.client_id()}, amount,
                                "campaign:" + campaign.campaign_id(), "marketing", 0});
   if (!held) return std::move(held).error();
-  campaign.set_hold_id(hold_id);
+  campaign.set_hold_id(hold_id.str());
   return amount;
 }
 
 // Voids what is left of the campaign's hold, if it is still open; answers what was released.
 Result<Money> release(UnitOfWork& uow, events::CampaignState& campaign) {
   if (campaign.hold_id().empty()) return Money::zero();
-  auto hold = load_hold(uow, campaign.hold_id());
+  auto hold = load_hold(uow, HoldId{campaign.hold_id()});
   if (!hold) return std::move(hold).error();
   Money released = Money::zero();
   if (hold->status() == events::HOLD_STATUS_OPEN) {
     released = Money::from_minor(hold->remaining_minor());
-    auto voided = void_hold(uow, {campaign.hold_id()});
+    auto voided = void_hold(uow, {HoldId{campaign.hold_id()}});
     if (!voided) return std::move(voided).error();
   }
   campaign.clear_hold_id();
@@ -204,10 +203,10 @@ double campaign_performance_pct(const events::CampaignState& campaign) {
 }
 
 Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampaign& command) {
-  if (auto valid = require_id(command.campaign_id, "campaign_id"); !valid) {
+  if (auto valid = require_id(command.campaign_id.str(), "campaign_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+  if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
   if (!command.fields.name) return make_error(Errc::invalid_argument, "name is required", "name");
@@ -215,17 +214,15 @@ Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampa
     return make_error(Errc::invalid_argument, "platform is required", "platform");
   }
   if (auto valid = validate_fields(command.fields); !valid) return std::move(valid).error();
-  auto taken = uow.exists(kMarketingKeyspace, campaign_key(command.campaign_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("campaign id {} is already used", command.campaign_id),
-                      "campaign_id");
+  if (auto unused = uow.require_unused(command.campaign_id, kMarketingKeyspace,
+                                       campaign_key(command.campaign_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   events::CampaignState campaign;
-  campaign.set_campaign_id(command.campaign_id);
-  campaign.set_client_id(command.client_id);
-  campaign.set_agent_id(command.agent_id);
+  campaign.set_campaign_id(command.campaign_id.str());
+  campaign.set_client_id(command.client_id.str());
+  campaign.set_agent_id(command.agent_id.str());
   apply_fields(command.fields, campaign, nullptr);
   if (auto valid = check_dates(campaign); !valid) return std::move(valid).error();
 
@@ -246,7 +243,7 @@ Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampa
 }
 
 Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampaign& command) {
-  auto campaign = load_campaign(uow, command.campaign_id);
+  auto campaign = load_campaign(uow, command.campaign_id.str());
   if (!campaign) return std::move(campaign).error();
   if (auto valid = validate_fields(command.fields); !valid) return std::move(valid).error();
   if (campaign->status() == events::CAMPAIGN_STATUS_COMPLETED ||
@@ -285,14 +282,14 @@ Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampa
   updated.set_budget_minor(campaign->budget_minor());
   updated.set_start_date(campaign->start_date());
   updated.set_end_date(campaign->end_date());
-  updated.set_updated_by(command.updated_by);
+  updated.set_updated_by(command.updated_by.str());
   updated.set_hold_id(campaign->hold_id());
   return record(uow, campaign->campaign_id(), updated);
 }
 
 Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
                                                      const ChangeCampaignStatus& command) {
-  auto campaign = load_campaign(uow, command.campaign_id);
+  auto campaign = load_campaign(uow, command.campaign_id.str());
   if (!campaign) return std::move(campaign).error();
   const events::CampaignStatus from = campaign->status();
   if (!campaign_transition_allowed(from, command.status)) {
@@ -320,7 +317,7 @@ Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
   changed.set_client_id(campaign->client_id());
   changed.set_from_status(from);
   changed.set_to_status(command.status);
-  changed.set_changed_by(command.changed_by);
+  changed.set_changed_by(command.changed_by.str());
   changed.set_hold_id(hold_id);
   changed.set_held_minor(moved.minor());
   changed.set_name(campaign->name());
@@ -330,7 +327,7 @@ Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
 
 Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
                                                       const UpdateCampaignMetrics& command) {
-  auto campaign = load_campaign(uow, command.campaign_id);
+  auto campaign = load_campaign(uow, command.campaign_id.str());
   if (!campaign) return std::move(campaign).error();
   if (!command.reach && !command.engagement && !command.spend) {
     return make_error(Errc::invalid_argument, "give reach, engagement or spend");
@@ -365,7 +362,7 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
     }
     spent_now = *command.spend - spent_before;
     if (spent_now.is_positive()) {
-      auto posted = post_hold(uow, {campaign->hold_id(), spent_now, command.transaction_id,
+      auto posted = post_hold(uow, {HoldId{campaign->hold_id()}, spent_now, command.transaction_id,
                                     "Campaign " + campaign->name()});
       if (!posted) return std::move(posted).error();
     }
@@ -380,21 +377,22 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
   updated.set_engagement(campaign->engagement());
   updated.set_spend_minor(campaign->spend_minor());
   updated.set_spent_now_minor(spent_now.minor());
-  if (spent_now.is_positive()) updated.set_transaction_id(command.transaction_id);
-  updated.set_updated_by(command.updated_by);
+  if (spent_now.is_positive()) updated.set_transaction_id(command.transaction_id.str());
+  updated.set_updated_by(command.updated_by.str());
   return record(uow, campaign->campaign_id(), updated);
 }
 
 Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
                                                    const AddCampaignContent& command) {
-  auto campaign = load_campaign(uow, command.campaign_id);
+  auto campaign = load_campaign(uow, command.campaign_id.str());
   if (!campaign) return std::move(campaign).error();
   if (command.content_ids.empty()) {
     return make_error(Errc::invalid_argument, "content_ids must name at least one post",
                       "content_ids");
   }
   std::vector<std::string> added;
-  for (const auto& id : command.content_ids) {
+  for (const auto& content_id : command.content_ids) {
+    const std::string& id = content_id.str();
     if (id.empty() || id.size() > 64) {
       return make_error(Errc::invalid_argument, "content_ids must be ids", "content_ids");
     }
@@ -424,12 +422,12 @@ Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
   event.set_campaign_id(campaign->campaign_id());
   event.set_client_id(campaign->client_id());
   for (const auto& id : added) event.add_content_ids(id);
-  event.set_added_by(command.added_by);
+  event.set_added_by(command.added_by.str());
   return record(uow, campaign->campaign_id(), event);
 }
 
 Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampaign& command) {
-  auto campaign = load_campaign(uow, command.campaign_id);
+  auto campaign = load_campaign(uow, command.campaign_id.str());
   if (!campaign) return std::move(campaign).error();
   if (campaign_is_running(campaign->status())) {
     return make_error(Errc::invalid_transition,
@@ -439,7 +437,7 @@ Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampa
   events::CampaignDeleted deleted;
   deleted.set_campaign_id(campaign->campaign_id());
   deleted.set_client_id(campaign->client_id());
-  deleted.set_deleted_by(command.deleted_by);
+  deleted.set_deleted_by(command.deleted_by.str());
   return record(uow, campaign->campaign_id(), deleted);
 }
 

@@ -56,52 +56,52 @@ struct CampaignFields {
 };
 
 struct CreateCampaign {
-  std::string campaign_id;
-  std::string client_id;
-  std::string agent_id;
+  CampaignId campaign_id;
+  UserId client_id;
+  UserId agent_id;
   CampaignFields fields;  // name and platform required
 };
 Result<events::CampaignState> create_campaign(UnitOfWork& uow, const CreateCampaign& command);
 
 struct UpdateCampaign {
-  std::string campaign_id;
+  CampaignId campaign_id;
   CampaignFields fields;  // only the given ones change
-  std::string updated_by;
-  std::string new_hold_id;  // used when a budget change re-reserves a running campaign's money
+  ActorId updated_by;
+  HoldId new_hold_id;  // used when a budget change re-reserves a running campaign's money
 };
 Result<events::CampaignState> update_campaign(UnitOfWork& uow, const UpdateCampaign& command);
 
 struct ChangeCampaignStatus {
-  std::string campaign_id;
+  CampaignId campaign_id;
   events::CampaignStatus status = events::CAMPAIGN_STATUS_UNSPECIFIED;
-  std::string changed_by;
-  std::string hold_id;  // for the hold placed when moving to scheduled
+  ActorId changed_by;
+  HoldId hold_id;  // for the hold placed when moving to scheduled
 };
 Result<events::CampaignState> change_campaign_status(UnitOfWork& uow,
                                                      const ChangeCampaignStatus& command);
 
 struct UpdateCampaignMetrics {
-  std::string campaign_id;
+  CampaignId campaign_id;
   std::optional<std::uint64_t> reach;
   std::optional<std::uint64_t> engagement;
   std::optional<Money> spend;  // total so far
-  std::string transaction_id;  // of the posting against the hold
-  std::string updated_by;
+  TransactionId transaction_id;  // of the posting against the hold
+  ActorId updated_by;
 };
 Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
                                                       const UpdateCampaignMetrics& command);
 
 struct AddCampaignContent {
-  std::string campaign_id;
-  std::vector<std::string> content_ids;
-  std::string added_by;
+  CampaignId campaign_id;
+  std::vector<ContentId> content_ids;
+  ActorId added_by;
 };
 Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
                                                    const AddCampaignContent& command);
 
 struct DeleteCampaign {
-  std::string campaign_id;
-  std::string deleted_by;
+  CampaignId campaign_id;
+  ActorId deleted_by;
 };
 Result<events::CampaignState> delete_campaign(UnitOfWork& uow, const DeleteCampaign& command);
 

@@ -19,7 +19,7 @@ Result<events::PaymentAmountMismatched> record_amount_mismatch(UnitOfWork& uow,
   events::PaymentAmountMismatched mismatch;
   mismatch.set_payment_kind(expected.kind);
   mismatch.set_payment_id(expected.id);
-  mismatch.set_user_id(expected.user_id);
+  mismatch.set_user_id(expected.user_id.str());
   mismatch.set_expected_minor(expected.amount.minor());
   mismatch.set_expected_currency(std::string(kLedgerCurrency));
   mismatch.set_captured_minor(captured.amount.minor());

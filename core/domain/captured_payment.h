@@ -30,7 +30,7 @@ struct CapturedPayment {
 struct ExpectedPayment {
   std::string kind;  // "topup" or "course_purchase"
   std::string id;
-  std::string user_id;
+  UserId user_id;
   Money amount;
 };
 

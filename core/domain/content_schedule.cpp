@@ -168,10 +168,10 @@ bool content_is_upcoming(const events::ContentState& content, std::int64_t now_u
 }
 
 Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command) {
-  if (auto valid = require_id(command.content_id, "content_id"); !valid) {
+  if (auto valid = require_id(command.content_id.str(), "content_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+  if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
   for (const auto& [given, field] :
@@ -187,24 +187,24 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   }
   if (!command.campaign_id.empty()) {
     auto campaign = uow.load<events::CampaignState>(kMarketingKeyspace,
-                                                    campaign_key(command.campaign_id));
+                                                    campaign_key(command.campaign_id.str()));
     if (!campaign) return std::move(campaign).error();
     if (!campaign->has_value() || (*campaign)->deleted() ||
-        (*campaign)->client_id() != command.client_id) {
+        (*campaign)->client_id() != command.client_id.str()) {
       return make_error(Errc::invalid_argument, "campaign_id must name a campaign of the client",
                         "campaign_id");
     }
   }
-  auto taken = uow.exists(kMarketingKeyspace, content_key(command.content_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument, "content id is already used", "content_id");
+  if (auto unused = uow.require_unused(command.content_id, kMarketingKeyspace,
+                                       content_key(command.content_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   events::ContentState post;
-  post.set_content_id(command.content_id);
-  post.set_client_id(command.client_id);
-  post.set_agent_id(command.agent_id);
-  post.set_campaign_id(command.campaign_id);
+  post.set_content_id(command.content_id.str());
+  post.set_client_id(command.client_id.str());
+  post.set_agent_id(command.agent_id.str());
+  post.set_campaign_id(command.campaign_id.str());
   apply_fields(command.fields, post);
 
   events::ContentScheduled scheduled;
@@ -223,7 +223,7 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
 }
 
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (auto allowed = require_open(*post, "changed"); !allowed) {
     return std::move(allowed).error();
@@ -245,12 +245,12 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
   *updated.mutable_mentions() = post->mentions();
   *updated.mutable_media_urls() = post->media_urls();
   updated.set_approval_withdrawn(post->approved());
-  updated.set_updated_by(command.updated_by);
+  updated.set_updated_by(command.updated_by.str());
   return record(uow, post->content_id(), updated);
 }
 
 Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (auto allowed = require_open(*post, "approved"); !allowed) {
     return std::move(allowed).error();
@@ -267,7 +267,7 @@ Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentActio
 }
 
 Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (auto allowed = require_open(*post, "published"); !allowed) {
     return std::move(allowed).error();
@@ -286,7 +286,7 @@ Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentActio
 }
 
 Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (auto allowed = require_open(*post, "marked failed"); !allowed) {
     return std::move(allowed).error();
@@ -304,7 +304,7 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
 }
 
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (auto allowed = require_open(*post, "cancelled"); !allowed) {
     return std::move(allowed).error();
@@ -318,7 +318,7 @@ Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction
 }
 
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command) {
-  auto post = load_content(uow, command.content_id);
+  auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
   if (post->status() == events::CONTENT_STATUS_PUBLISHED) {
     return make_error(Errc::invalid_transition, "a published post stays on the record");

@@ -47,23 +47,23 @@ struct ContentFields {
 };
 
 struct ScheduleContent {
-  std::string content_id;
-  std::string client_id;
-  std::string agent_id;
-  std::string campaign_id;  // optional
+  ContentId content_id;
+  UserId client_id;
+  UserId agent_id;
+  CampaignId campaign_id;   // optional
   ContentFields fields;     // platform, social_account and scheduled_at required
 };
 Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command);
 
 struct UpdateContent {
-  std::string content_id;
+  ContentId content_id;
   ContentFields fields;
-  std::string updated_by;
+  ActorId updated_by;
 };
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command);
 
 struct ContentAction {
-  std::string content_id;
+  ContentId content_id;
   std::string actor;
   std::string error;  // fail only
 };

@@ -49,7 +49,7 @@ bool blocks_new_purchase(const events::CoursePurchaseState& current) {
 }
 
 Status validate_create(const CreateCourse& command) {
-  if (auto valid = require_id(command.course_id, "course_id"); !valid) return valid;
+  if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) return valid;
   if (auto valid = require_text(command.title, "title", kTitleMaxLength); !valid) return valid;
   if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
       !valid) {
@@ -94,45 +94,43 @@ std::string user_course_key(std::string_view user_id, std::string_view course_id
 
 Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command) {
   if (auto valid = validate_create(command); !valid) return std::move(valid).error();
-  auto taken = uow.exists(kCoursesKeyspace, course_key(command.course_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("course id {} is already used", command.course_id),
-                      "course_id");
+  if (auto unused = uow.require_unused(command.course_id, kCoursesKeyspace,
+                                       course_key(command.course_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   events::CourseCreated created;
-  created.set_course_id(command.course_id);
+  created.set_course_id(command.course_id.str());
   created.set_title(command.title);
   created.set_description(command.description);
   created.set_price_minor(command.price.minor());
   created.set_is_free(command.is_free);
   created.set_allow_individual_purchase(command.allow_individual_purchase);
   created.set_access_days(command.access_days);
-  created.set_created_by(command.created_by);
-  if (auto emitted = uow.emit(course_stream(command.course_id), created); !emitted) {
+  created.set_created_by(command.created_by.str());
+  if (auto emitted = uow.emit(course_stream(command.course_id.str()), created); !emitted) {
     return std::move(emitted).error();
   }
-  return load_course(uow, command.course_id);
+  return load_course(uow, command.course_id.str());
 }
 
 Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
                                                     const PurchaseCourse& command) {
-  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+  if (auto valid = require_id(command.purchase_id.str(), "purchase_id"); !valid) {
     return std::move(valid).error();
   }
   if (command.payment_method != "wallet" && command.payment_method != "paypal") {
     return make_error(Errc::invalid_argument, "payment_method must be \"wallet\" or \"paypal\"",
                       "payment_method");
   }
-  auto course = load_course(uow, command.course_id);
+  auto course = load_course(uow, command.course_id.str());
   if (!course) return std::move(course).error();
   if (!course->allow_individual_purchase()) {
     return make_error(Errc::not_for_sale,
                       fmt::format("course {} cannot be bought on its own", course->title()));
   }
   auto current = uow.load<events::CoursePurchaseState>(
-      kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
+      kCoursesKeyspace, user_course_key(command.user_id.str(), command.course_id.str()));
   if (!current) return std::move(current).error();
   if (current->has_value() && blocks_new_purchase(**current)) {
     return make_error(
@@ -141,12 +139,10 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
             ? fmt::format("a purchase of course {} is waiting for payment", course->title())
             : fmt::format("you have already bought course {}", course->title()));
   }
-  auto id_taken = uow.exists(kCoursesKeyspace, course_purchase_key(command.purchase_id));
-  if (!id_taken) return std::move(id_taken).error();
-  if (*id_taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("purchase id {} is already used", command.purchase_id),
-                      "purchase_id");
+  if (auto unused = uow.require_unused(command.purchase_id, kCoursesKeyspace,
+                                       course_purchase_key(command.purchase_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
 
   const Money price = course->is_free() ? Money::zero() : Money::from_minor(course->price_minor());
@@ -154,14 +150,14 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
   if (completes_now && price.is_positive()) {
     auto debited = debit_wallet(
         uow, WalletDebit{command.user_id, command.transaction_id, price, "course_purchase",
-                         std::string(kCoursesService), command.purchase_id,
+                         std::string(kCoursesService), command.purchase_id.str(),
                          fmt::format("Course: {}", course->title())});
     if (!debited) return std::move(debited).error();
   }
   events::CoursePurchased purchased;
-  purchased.set_purchase_id(command.purchase_id);
-  purchased.set_course_id(command.course_id);
-  purchased.set_user_id(command.user_id);
+  purchased.set_purchase_id(command.purchase_id.str());
+  purchased.set_course_id(command.course_id.str());
+  purchased.set_user_id(command.user_id.str());
   purchased.set_amount_minor(price.minor());
   purchased.set_payment_method(course->is_free() ? "free" : command.payment_method);
   purchased.set_status(completes_now ? events::COURSE_PURCHASE_STATUS_COMPLETED
@@ -170,11 +166,11 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
     purchased.set_access_expires_at_us(access_expiry(*course, uow.now_us()));
   }
   purchased.set_course_title(course->title());
-  if (auto emitted = uow.emit(course_purchase_stream(command.purchase_id), purchased);
+  if (auto emitted = uow.emit(course_purchase_stream(command.purchase_id.str()), purchased);
       !emitted) {
     return std::move(emitted).error();
   }
-  return load_purchase(uow, command.purchase_id);
+  return load_purchase(uow, command.purchase_id.str());
 }
 
 namespace {
@@ -238,16 +234,19 @@ Result<events::CoursePurchaseState> complete_paypal_purchase(
 
 Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
                                                             const ConfirmCoursePurchase& command) {
-  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, command.course_id);
+  auto purchase =
+      load_pending_paypal_purchase(uow, command.purchase_id.str(), command.course_id.str());
   if (!purchase) return std::move(purchase).error();
-  return complete_paypal_purchase(uow, *purchase, command.provider_reference, command.confirmed_by);
+  return complete_paypal_purchase(uow, *purchase, command.provider_reference,
+                                  command.confirmed_by.str());
 }
 
 Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
                                                            const ConfirmCoursePayment& command) {
-  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, "");
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id.str(), "");
   if (!purchase) return std::move(purchase).error();
-  const ExpectedPayment expected{"course_purchase", purchase->purchase_id(), purchase->user_id(),
+  const ExpectedPayment expected{"course_purchase", purchase->purchase_id(),
+                                 UserId{purchase->user_id()},
                                  Money::from_minor(purchase->amount_minor())};
   events::CoursePaymentAnswer answer;
   if (!capture_matches(expected, command.captured)) {
@@ -265,7 +264,7 @@ Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
 
 Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
                                                          const FailCoursePurchase& command) {
-  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id, "");
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id.str(), "");
   if (!purchase) return std::move(purchase).error();
   events::CoursePurchaseFailed failed;
   failed.set_purchase_id(purchase->purchase_id());
@@ -280,25 +279,25 @@ Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
 
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
                                                            const RefundCoursePurchase& command) {
-  if (auto valid = require_id(command.purchase_id, "purchase_id"); !valid) {
+  if (auto valid = require_id(command.purchase_id.str(), "purchase_id"); !valid) {
     return std::move(valid).error();
   }
-  auto purchase = load_purchase(uow, command.purchase_id);
+  auto purchase = load_purchase(uow, command.purchase_id.str());
   if (!purchase) return std::move(purchase).error();
   if (purchase->status() != events::COURSE_PURCHASE_STATUS_COMPLETED ||
       purchase->amount_minor() == 0) {
     return make_error(Errc::not_refundable,
                       purchase->status() == events::COURSE_PURCHASE_STATUS_COMPLETED
-                          ? fmt::format("purchase {} was free", command.purchase_id)
-                          : fmt::format("purchase {} is {}", command.purchase_id,
+                          ? fmt::format("purchase {} was free", command.purchase_id.str())
+                          : fmt::format("purchase {} is {}", command.purchase_id.str(),
                                         events::enum_name(purchase->status())));
   }
   const Money amount = Money::from_minor(purchase->amount_minor());
-  auto credited = credit_wallet(
-      uow, WalletCredit{purchase->user_id(), command.transaction_id, amount, "refund",
-                        purchase->purchase_id(),
-                        fmt::format("Refund: {}", purchase->course_title()),
-                        std::string(kRefunds)});
+  auto credited =
+      credit_wallet(uow, WalletCredit{UserId{purchase->user_id()}, command.transaction_id, amount,
+                                      "refund", purchase->purchase_id(),
+                                      fmt::format("Refund: {}", purchase->course_title()),
+                                      std::string(kRefunds)});
   if (!credited) return std::move(credited).error();
 
   events::CoursePurchaseRefunded refunded;
@@ -306,8 +305,8 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
   refunded.set_course_id(purchase->course_id());
   refunded.set_user_id(purchase->user_id());
   refunded.set_amount_minor(amount.minor());
-  refunded.set_refunded_by(command.refunded_by);
-  refunded.set_transaction_id(command.transaction_id);
+  refunded.set_refunded_by(command.refunded_by.str());
+  refunded.set_transaction_id(command.transaction_id.str());
   if (auto emitted = uow.emit(course_purchase_stream(purchase->purchase_id()), refunded);
       !emitted) {
     return std::move(emitted).error();
@@ -316,22 +315,22 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
 }
 
 Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command) {
-  if (auto valid = require_id(command.course_id, "course_id"); !valid) {
+  if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) {
     return std::move(valid).error();
   }
-  auto course = load_course(uow, command.course_id);
+  auto course = load_course(uow, command.course_id.str());
   if (!course) return std::move(course).error();
   auto row = uow.load<events::CoursePurchaseState>(
-      kCoursesKeyspace, user_course_key(command.user_id, command.course_id));
+      kCoursesKeyspace, user_course_key(command.user_id.str(), command.course_id.str()));
   if (!row) return std::move(row).error();
   if (!row->has_value() || !course_is_accessible(*course, &**row, uow.now_us())) {
     return make_error(Errc::course_not_accessible,
-                      fmt::format("you have no access to course {}", command.course_id));
+                      fmt::format("you have no access to course {}", command.course_id.str()));
   }
   events::CoursePurchaseState purchase = std::move(**row);
   if (purchase.finished_at_us() != 0) {
     return make_error(Errc::already_finished,
-                      fmt::format("you finished course {} already", command.course_id));
+                      fmt::format("you finished course {} already", command.course_id.str()));
   }
   events::CourseFinished finished;
   finished.set_purchase_id(purchase.purchase_id());

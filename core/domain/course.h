@@ -44,38 +44,38 @@ std::string course_stream(std::string_view course_id);
 std::string course_purchase_stream(std::string_view purchase_id);
 
 struct CreateCourse {
-  std::string course_id;
+  CourseId course_id;
   std::string title;
   std::string description;
   Money price;
   bool is_free = false;
   bool allow_individual_purchase = true;
   std::uint32_t access_days = 0;
-  std::string created_by;
+  ActorId created_by;
 };
 Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command);
 
 struct PurchaseCourse {
-  std::string purchase_id;
-  std::string course_id;
-  std::string user_id;
+  PurchaseId purchase_id;
+  CourseId course_id;
+  UserId user_id;
   std::string payment_method;  // "wallet" or "paypal"
-  std::string transaction_id;  // of the wallet debit
+  TransactionId transaction_id;  // of the wallet debit
 };
 Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
                                                     const PurchaseCourse& command);
 
 struct ConfirmCoursePurchase {
-  std::string purchase_id;
-  std::string course_id;  // when given, must be the purchase's course
+  PurchaseId purchase_id;
+  CourseId course_id;  // when given, must be the purchase's course
   std::string provider_reference;
-  std::string confirmed_by;
+  ActorId confirmed_by;
 };
 Result<events::CoursePurchaseState> confirm_course_purchase(UnitOfWork& uow,
                                                             const ConfirmCoursePurchase& command);
 
 struct ConfirmCoursePayment {
-  std::string purchase_id;
+  PurchaseId purchase_id;
   CapturedPayment captured;
 };
 // The payment provider's confirmation: a capture of exactly the purchase's amount in USD
@@ -85,7 +85,7 @@ Result<events::CoursePaymentAnswer> confirm_course_payment(UnitOfWork& uow,
                                                            const ConfirmCoursePayment& command);
 
 struct FailCoursePurchase {
-  std::string purchase_id;
+  PurchaseId purchase_id;
   std::string reason;
 };
 // The payment provider reports the payment failed: the purchase becomes "failed".
@@ -93,16 +93,16 @@ Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
                                                          const FailCoursePurchase& command);
 
 struct RefundCoursePurchase {
-  std::string purchase_id;
-  std::string refunded_by;
-  std::string transaction_id;  // of the wallet credit
+  PurchaseId purchase_id;
+  ActorId refunded_by;
+  TransactionId transaction_id;  // of the wallet credit
 };
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
                                                            const RefundCoursePurchase& command);
 
 struct FinishCourse {
-  std::string course_id;
-  std::string user_id;
+  CourseId course_id;
+  UserId user_id;
 };
 Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command);
 

@@ -46,7 +46,8 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   if (!scanned) return std::move(scanned).error();
   for (const auto& id : invoices) {
     run<events::InvoiceState>(
-        ledger_, [id](UnitOfWork& uow) { return mark_invoice_deadlines(uow, {id}); }, report);
+        ledger_, [id](UnitOfWork& uow) { return mark_invoice_deadlines(uow, {InvoiceId{id}}); },
+        report);
   }
 
   std::vector<std::string> subscriptions;
@@ -71,7 +72,7 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
     run<events::SubscriptionState>(
         ledger_,
         [id, transaction](UnitOfWork& uow) {
-          return advance_subscription(uow, {id, transaction});
+          return advance_subscription(uow, {SubscriptionId{id}, TransactionId{transaction}});
         },
         report);
   }
@@ -94,7 +95,7 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   if (!scanned) return std::move(scanned).error();
   for (const auto& id : holds) {
     run<events::HoldState>(
-        ledger_, [id](UnitOfWork& uow) { return expire_hold(uow, {id}); }, report);
+        ledger_, [id](UnitOfWork& uow) { return expire_hold(uow, {HoldId{id}}); }, report);
   }
   return report;
 }

@@ -45,10 +45,10 @@ std::string invoice_key(std::string_view invoice_id) {
 }
 
 Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& command) {
-  if (auto valid = require_id(command.invoice_id, "invoice_id"); !valid) {
+  if (auto valid = require_id(command.invoice_id.str(), "invoice_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+  if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
   if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
@@ -68,50 +68,49 @@ Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& 
       !valid) {
     return std::move(valid).error();
   }
-  auto taken = uow.exists(kBillingKeyspace, invoice_key(command.invoice_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("invoice id {} is already used", command.invoice_id),
-                      "invoice_id");
+  if (auto unused = uow.require_unused(command.invoice_id, kBillingKeyspace,
+                                       invoice_key(command.invoice_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
 
   events::InvoiceIssued issued;
-  issued.set_invoice_id(command.invoice_id);
-  issued.set_client_id(command.client_id);
+  issued.set_invoice_id(command.invoice_id.str());
+  issued.set_client_id(command.client_id.str());
   issued.set_service(command.service);
   issued.set_amount_minor(command.amount.minor());
   issued.set_due_date(command.due_date);
   issued.set_description(command.description);
-  issued.set_issued_by(command.issued_by);
-  if (auto emitted = uow.emit(invoice_stream(command.invoice_id), issued); !emitted) {
+  issued.set_issued_by(command.issued_by.str());
+  if (auto emitted = uow.emit(invoice_stream(command.invoice_id.str()), issued); !emitted) {
     return std::move(emitted).error();
   }
-  return load_invoice(uow, command.invoice_id);
+  return load_invoice(uow, command.invoice_id.str());
 }
 
 Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& command) {
-  auto invoice = load_invoice(uow, command.invoice_id);
+  auto invoice = load_invoice(uow, command.invoice_id.str());
   if (!invoice) return std::move(invoice).error();
-  if (invoice->client_id() != command.client_id) {
-    return make_error(Errc::not_found, fmt::format("there is no invoice {}", command.invoice_id));
+  if (invoice->client_id() != command.client_id.str()) {
+    return make_error(Errc::not_found,
+                      fmt::format("there is no invoice {}", command.invoice_id.str()));
   }
   if (auto unsettled = require_unsettled(*invoice); !unsettled) {
     return std::move(unsettled).error();
   }
-  auto debited = debit_wallet(
-      uow, WalletDebit{invoice->client_id(), command.transaction_id,
-                       Money::from_minor(invoice->amount_minor()), "invoice", invoice->service(),
-                       invoice->invoice_id(),
-                       invoice->description().empty()
-                           ? fmt::format("Invoice {}", invoice->invoice_id())
-                           : invoice->description()});
+  auto debited =
+      debit_wallet(uow, WalletDebit{UserId{invoice->client_id()}, command.transaction_id,
+                                    Money::from_minor(invoice->amount_minor()), "invoice",
+                                    invoice->service(), invoice->invoice_id(),
+                                    invoice->description().empty()
+                                        ? fmt::format("Invoice {}", invoice->invoice_id())
+                                        : invoice->description()});
   if (!debited) return std::move(debited).error();
   events::InvoicePaid paid;
   paid.set_invoice_id(invoice->invoice_id());
   paid.set_client_id(invoice->client_id());
   paid.set_amount_minor(invoice->amount_minor());
-  paid.set_transaction_id(command.transaction_id);
+  paid.set_transaction_id(command.transaction_id.str());
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), paid); !emitted) {
     return std::move(emitted).error();
   }
@@ -119,7 +118,7 @@ Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& comm
 }
 
 Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& command) {
-  auto invoice = load_invoice(uow, command.invoice_id);
+  auto invoice = load_invoice(uow, command.invoice_id.str());
   if (!invoice) return std::move(invoice).error();
   if (auto unsettled = require_unsettled(*invoice); !unsettled) {
     return std::move(unsettled).error();
@@ -130,7 +129,7 @@ Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& co
   events::InvoiceVoided voided;
   voided.set_invoice_id(invoice->invoice_id());
   voided.set_client_id(invoice->client_id());
-  voided.set_voided_by(command.voided_by);
+  voided.set_voided_by(command.voided_by.str());
   voided.set_reason(command.reason);
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), voided); !emitted) {
     return std::move(emitted).error();
@@ -140,7 +139,7 @@ Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& co
 
 Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
                                                     const MarkInvoiceDeadlines& command) {
-  auto invoice = load_invoice(uow, command.invoice_id);
+  auto invoice = load_invoice(uow, command.invoice_id.str());
   if (!invoice) return std::move(invoice).error();
   if (invoice->status() != events::INVOICE_STATUS_ISSUED || invoice->overdue()) return invoice;
   auto due_end = end_of_date_us(invoice->due_date());

@@ -32,32 +32,32 @@ inline constexpr std::int64_t kInvoiceReminderLeadUs = 3 * kMicrosPerDay;
 std::string invoice_stream(std::string_view invoice_id);
 
 struct IssueInvoice {
-  std::string invoice_id;
-  std::string client_id;
+  InvoiceId invoice_id;
+  UserId client_id;
   std::string service;
   Money amount;
   std::string due_date;  // "YYYY-MM-DD"
   std::string description;
-  std::string issued_by;
+  ActorId issued_by;
 };
 Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& command);
 
 struct PayInvoice {
-  std::string invoice_id;
-  std::string client_id;       // who pays
-  std::string transaction_id;  // of the wallet debit
+  InvoiceId invoice_id;
+  UserId client_id;              // who pays
+  TransactionId transaction_id;  // of the wallet debit
 };
 Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& command);
 
 struct VoidInvoice {
-  std::string invoice_id;
-  std::string voided_by;
+  InvoiceId invoice_id;
+  ActorId voided_by;
   std::string reason;
 };
 Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& command);
 
 struct MarkInvoiceDeadlines {
-  std::string invoice_id;
+  InvoiceId invoice_id;
 };
 Result<events::InvoiceState> mark_invoice_deadlines(UnitOfWork& uow,
                                                     const MarkInvoiceDeadlines& command);

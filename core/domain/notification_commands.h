@@ -11,14 +11,14 @@
 namespace ledger::domain {
 
 struct MarkNotificationRead {
-  std::string user_id;
-  std::string notification_id;
+  UserId user_id;
+  NotificationId notification_id;
 };
 Result<events::NotificationRead> mark_notification_read(UnitOfWork& uow,
                                                         const MarkNotificationRead& command);
 
 struct MarkAllNotificationsRead {
-  std::string user_id;
+  UserId user_id;
 };
 Result<events::AllNotificationsRead> mark_all_notifications_read(
     UnitOfWork& uow, const MarkAllNotificationsRead& command);

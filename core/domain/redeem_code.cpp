@@ -142,8 +142,8 @@ Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
     created.set_usage_limit(command.usage_limit);
     created.set_expires_at_us(command.expires_at_us);
     created.set_description(command.description);
-    created.set_created_by(command.created_by);
-    created.set_batch_id(command.batch_id);
+    created.set_created_by(command.created_by.str());
+    created.set_batch_id(command.batch_id.str());
     if (auto emitted = uow.emit(redeem_code_stream(code), created); !emitted) {
       return std::move(emitted).error();
     }
@@ -166,12 +166,12 @@ Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
   if (command.is_active) {
     events::RedeemCodeActivated activated;
     activated.set_code(*code);
-    activated.set_changed_by(command.changed_by);
+    activated.set_changed_by(command.changed_by.str());
     emitted = uow.emit(redeem_code_stream(*code), activated);
   } else {
     events::RedeemCodeDeactivated deactivated;
     deactivated.set_code(*code);
-    deactivated.set_changed_by(command.changed_by);
+    deactivated.set_changed_by(command.changed_by.str());
     emitted = uow.emit(redeem_code_stream(*code), deactivated);
   }
   if (!emitted) return std::move(emitted).error();
@@ -184,7 +184,7 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
     // Anything that cannot be a code is simply not one: the same answer as an unknown code.
     return make_error(Errc::code_not_found, "there is no such redeem code", "code");
   }
-  if (auto valid = require_id(command.user_id, "user_id"); !valid) {
+  if (auto valid = require_id(command.user_id.str(), "user_id"); !valid) {
     return std::move(valid).error();
   }
   auto state = load_code(uow, *code);
@@ -198,7 +198,7 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
                       "code");
   }
   auto redeemed_before =
-      uow.exists(kRedeemCodesKeyspace, redeemed_by_user_key(command.user_id, *code));
+      uow.exists(kRedeemCodesKeyspace, redeemed_by_user_key(command.user_id.str(), *code));
   if (!redeemed_before) return std::move(redeemed_before).error();
   if (*redeemed_before) {
     return make_error(Errc::code_already_redeemed,
@@ -219,10 +219,10 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
   const std::uint32_t number = state->times_used() + 1;
   events::RedeemCodeRedeemed redeemed;
   redeemed.set_code(*code);
-  redeemed.set_user_id(command.user_id);
+  redeemed.set_user_id(command.user_id.str());
   redeemed.set_amount_minor(value.minor());
   redeemed.set_redemption_number(number);
-  redeemed.set_transaction_id(command.transaction_id);
+  redeemed.set_transaction_id(command.transaction_id.str());
   if (auto emitted = uow.emit(redeem_code_stream(*code), redeemed); !emitted) {
     return std::move(emitted).error();
   }

@@ -54,8 +54,8 @@ struct CreateRedeemCodes {
   std::uint32_t usage_limit = 1;
   std::int64_t expires_at_us = 0;  // 0: never; else must be in the future
   std::string description;
-  std::string created_by;
-  std::string batch_id;
+  ActorId created_by;
+  RedeemBatchId batch_id;
 };
 // Answers the states of the created codes, in command order.
 Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
@@ -64,15 +64,15 @@ Result<events::RedeemCodeBatch> create_redeem_codes(UnitOfWork& uow,
 struct SetRedeemCodeActive {
   std::string code;
   bool is_active = true;
-  std::string changed_by;
+  ActorId changed_by;
 };
 Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
                                                        const SetRedeemCodeActive& command);
 
 struct RedeemCode {
   std::string code;  // as typed by the client; normalized here
-  std::string user_id;
-  std::string transaction_id;
+  UserId user_id;
+  TransactionId transaction_id;
 };
 Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& command);
 

@@ -30,12 +30,11 @@ Result<events::SubscriptionState> load_subscription(UnitOfWork& uow, std::string
 template <class Subscription>
 Result<events::WalletDebited> charge(UnitOfWork& uow, const Subscription& subscription,
                                      std::string_view transaction_id, std::string_view period) {
-  return debit_wallet(uow, WalletDebit{subscription.client_id(), std::string(transaction_id),
-                                       Money::from_minor(subscription.price_minor()),
-                                       "subscription", subscription.service(),
-                                       subscription.subscription_id(),
-                                       fmt::format("Subscription {} ({})", subscription.plan(),
-                                                   period)});
+  return debit_wallet(
+      uow, WalletDebit{UserId{subscription.client_id()}, TransactionId{transaction_id},
+                       Money::from_minor(subscription.price_minor()), "subscription",
+                       subscription.service(), subscription.subscription_id(),
+                       fmt::format("Subscription {} ({})", subscription.plan(), period)});
 }
 
 // Renews the subscription's current period; a wallet too short for it marks it past due once.
@@ -79,10 +78,10 @@ std::string subscription_key(std::string_view subscription_id) {
 
 Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
                                                         const ActivateSubscription& command) {
-  if (auto valid = require_id(command.subscription_id, "subscription_id"); !valid) {
+  if (auto valid = require_id(command.subscription_id.str(), "subscription_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+  if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
   if (auto valid = require_text(command.plan, "plan", kPlanMaxLength); !valid) {
@@ -103,40 +102,38 @@ Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
   if (*first_renewal <= uow.now_us()) {
     return make_error(Errc::invalid_argument, "renews_on must be after today", "renews_on");
   }
-  auto taken = uow.exists(kBillingKeyspace, subscription_key(command.subscription_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("subscription id {} is already used", command.subscription_id),
-                      "subscription_id");
+  if (auto unused = uow.require_unused(command.subscription_id, kBillingKeyspace,
+                                       subscription_key(command.subscription_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
 
   events::SubscriptionActivated activated;
-  activated.set_subscription_id(command.subscription_id);
-  activated.set_client_id(command.client_id);
+  activated.set_subscription_id(command.subscription_id.str());
+  activated.set_client_id(command.client_id.str());
   activated.set_plan(command.plan);
   activated.set_service(command.service);
   activated.set_price_minor(command.price.minor());
   activated.set_renews_on(command.renews_on);
   activated.set_pays_from_wallet(command.pays_from_wallet);
-  activated.set_activated_by(command.activated_by);
+  activated.set_activated_by(command.activated_by.str());
   if (command.pays_from_wallet) {
-    activated.set_transaction_id(command.transaction_id);
+    activated.set_transaction_id(command.transaction_id.str());
     // The first month is charged before the activation, as each renewal is before its event.
-    auto charged =
-        charge(uow, activated, command.transaction_id, fmt::format("until {}", command.renews_on));
+    auto charged = charge(uow, activated, command.transaction_id.str(),
+                          fmt::format("until {}", command.renews_on));
     if (!charged) return std::move(charged).error();
   }
-  if (auto emitted = uow.emit(subscription_stream(command.subscription_id), activated);
+  if (auto emitted = uow.emit(subscription_stream(command.subscription_id.str()), activated);
       !emitted) {
     return std::move(emitted).error();
   }
-  return load_subscription(uow, command.subscription_id);
+  return load_subscription(uow, command.subscription_id.str());
 }
 
 Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
                                                        const AdvanceSubscription& command) {
-  auto subscription = load_subscription(uow, command.subscription_id);
+  auto subscription = load_subscription(uow, command.subscription_id.str());
   if (!subscription) return std::move(subscription).error();
   if (subscription->status() == events::SUBSCRIPTION_STATUS_CANCELLED) return subscription;
   auto renewal_at = events::parse_date(subscription->renews_on());
@@ -144,10 +141,10 @@ Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
 
   const std::int64_t now = uow.now_us();
   if (now >= *renewal_at) {
-    if (auto renewed = renew(uow, *subscription, command.transaction_id); !renewed) {
+    if (auto renewed = renew(uow, *subscription, command.transaction_id.str()); !renewed) {
       return std::move(renewed).error();
     }
-    return load_subscription(uow, command.subscription_id);
+    return load_subscription(uow, command.subscription_id.str());
   }
   if (now >= *renewal_at - kSubscriptionReminderLeadUs &&
       subscription->reminded_for() != subscription->renews_on()) {
@@ -160,23 +157,23 @@ Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
         !emitted) {
       return std::move(emitted).error();
     }
-    return load_subscription(uow, command.subscription_id);
+    return load_subscription(uow, command.subscription_id.str());
   }
   return subscription;
 }
 
 Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
                                                       const CancelSubscription& command) {
-  auto subscription = load_subscription(uow, command.subscription_id);
+  auto subscription = load_subscription(uow, command.subscription_id.str());
   if (!subscription) return std::move(subscription).error();
-  if (!command.client_id.empty() && subscription->client_id() != command.client_id) {
+  if (!command.client_id.empty() && subscription->client_id() != command.client_id.str()) {
     return make_error(Errc::not_found,
-                      fmt::format("there is no subscription {}", command.subscription_id));
+                      fmt::format("there is no subscription {}", command.subscription_id.str()));
   }
   if (subscription->status() == events::SUBSCRIPTION_STATUS_CANCELLED) {
-    return make_error(Errc::subscription_not_active,
-                      fmt::format("subscription {} is already cancelled",
-                                  command.subscription_id));
+    return make_error(
+        Errc::subscription_not_active,
+        fmt::format("subscription {} is already cancelled", command.subscription_id.str()));
   }
   if (auto valid = limit_text(command.reason, "reason", kReasonMaxLength); !valid) {
     return std::move(valid).error();
@@ -184,13 +181,13 @@ Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
   events::SubscriptionCancelled cancelled;
   cancelled.set_subscription_id(subscription->subscription_id());
   cancelled.set_client_id(subscription->client_id());
-  cancelled.set_cancelled_by(command.cancelled_by);
+  cancelled.set_cancelled_by(command.cancelled_by.str());
   cancelled.set_reason(command.reason);
   if (auto emitted = uow.emit(subscription_stream(subscription->subscription_id()), cancelled);
       !emitted) {
     return std::move(emitted).error();
   }
-  return load_subscription(uow, command.subscription_id);
+  return load_subscription(uow, command.subscription_id.str());
 }
 
 }  // namespace ledger::domain

@@ -32,30 +32,30 @@ inline constexpr std::int64_t kSubscriptionReminderLeadUs = 3 * kMicrosPerDay;
 std::string subscription_stream(std::string_view subscription_id);
 
 struct ActivateSubscription {
-  std::string subscription_id;
-  std::string client_id;
+  SubscriptionId subscription_id;
+  UserId client_id;
   std::string plan;
   std::string service;
   Money price;
   std::string renews_on;  // "YYYY-MM-DD", after today
   bool pays_from_wallet = true;
-  std::string activated_by;
-  std::string transaction_id;  // of the first charge
+  ActorId activated_by;
+  TransactionId transaction_id;  // of the first charge
 };
 Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
                                                         const ActivateSubscription& command);
 
 struct AdvanceSubscription {
-  std::string subscription_id;
-  std::string transaction_id;  // of the renewal charge, if one is made
+  SubscriptionId subscription_id;
+  TransactionId transaction_id;  // of the renewal charge, if one is made
 };
 Result<events::SubscriptionState> advance_subscription(UnitOfWork& uow,
                                                        const AdvanceSubscription& command);
 
 struct CancelSubscription {
-  std::string subscription_id;
-  std::string client_id;  // when not empty (a client cancelling), must be the subscriber
-  std::string cancelled_by;
+  SubscriptionId subscription_id;
+  UserId client_id;  // when not empty (a client cancelling), must be the subscriber
+  ActorId cancelled_by;
   std::string reason;
 };
 Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,

@@ -3,20 +3,25 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 
 namespace ledger::domain {
 
-std::string UnitOfWork::row_key(std::string_view keyspace, std::string_view key) {
-  std::string combined;
-  combined.reserve(keyspace.size() + 1 + key.size());
-  combined.append(keyspace);
-  combined.push_back('\0');
-  combined.append(key);
-  return combined;
+UnitOfWork::OverlayKey::OverlayKey(std::string_view keyspace, std::string_view key) {
+  if (keyspace.size() + 1 + key.size() <= buffer_.size()) {
+    auto* end = std::copy(keyspace.begin(), keyspace.end(), buffer_.data());
+    *end++ = '\0';
+    end = std::copy(key.begin(), key.end(), end);
+    view_ = std::string_view(buffer_.data(), static_cast<std::size_t>(end - buffer_.data()));
+    return;
+  }
+  spilled_.reserve(keyspace.size() + 1 + key.size());
+  spilled_.append(keyspace);
+  spilled_.push_back('\0');
+  spilled_.append(key);
+  view_ = spilled_;
 }
 
 Error UnitOfWork::corrupt_row(std::string_view keyspace, std::string_view key) {
@@ -24,23 +29,17 @@ Error UnitOfWork::corrupt_row(std::string_view keyspace, std::string_view key) {
                     fmt::format("state row {}/{} does not decode", keyspace, key));
 }
 
+Error UnitOfWork::already_used(std::string_view noun, std::string_view id, std::string_view field) {
+  return make_error(Errc::invalid_argument, fmt::format("{} {} is already used", noun, id),
+                    std::string(field));
+}
+
 Result<std::optional<std::string>> UnitOfWork::read(std::string_view keyspace,
                                                     std::string_view key) {
   if (!writes_.empty()) {
-    // The combined key on the stack when it fits: a read allocates nothing to look.
-    std::array<char, 128> buffer;
-    std::string spilled;
-    std::string_view combined;
-    if (keyspace.size() + 1 + key.size() <= buffer.size()) {
-      auto* end = std::copy(keyspace.begin(), keyspace.end(), buffer.data());
-      *end++ = '\0';
-      end = std::copy(key.begin(), key.end(), end);
-      combined = std::string_view(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
-    } else {
-      spilled = row_key(keyspace, key);
-      combined = spilled;
+    if (auto it = writes_.find(OverlayKey(keyspace, key).view()); it != writes_.end()) {
+      return it->second;
     }
-    if (auto it = writes_.find(combined); it != writes_.end()) return it->second;
   }
   return context_.read_state(keyspace, key);
 }

@@ -12,6 +12,7 @@
 // an error simply drops its unit of work.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <map>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string_view>
 
 #include "core/domain/fold.h"
+#include "core/domain/ids.h"
 #include "core/domain/inline_folds.h"
 #include "core/domain/upcasters.h"
 #include "core/money.h"
@@ -58,6 +60,16 @@ class UnitOfWork : private FoldRows {
   // True when a row exists (saved by this unit or before).
   Result<bool> exists(std::string_view keyspace, std::string_view key);
 
+  // Refuses an id whose row exists (invalid_argument "campaign id X is already used", on the
+  // id's field): a second create would restart the aggregate and orphan its index rows.
+  template <class Kind>
+  Status require_unused(const Id<Kind>& id, std::string_view keyspace, std::string_view key) {
+    auto taken = exists(keyspace, key);
+    if (!taken) return std::move(taken).error();
+    if (*taken) return already_used(Kind::noun, id.str(), Kind::field);
+    return {};
+  }
+
   // Appends `event` to `stream_id`, stamped with its type's current schema version
   // (core/domain/upcasters.h), and folds it into the inline read models.
   template <class E>
@@ -67,9 +79,9 @@ class UnitOfWork : private FoldRows {
       return folded;
     }
     if constexpr (HasPostings<E>) check_wallets(event.postings());
-    std::string event_type = events::event_type_of<E>();
-    const std::uint32_t schema_version = current_schema_version(event_type);
-    commit_.events.push_back(store::PendingEvent{std::move(stream_id), std::move(event_type),
+    static const std::string event_type = events::event_type_of<E>();
+    static const std::uint32_t schema_version = current_schema_version(event_type);
+    commit_.events.push_back(store::PendingEvent{std::move(stream_id), event_type,
                                                  event.SerializeAsString(), schema_version});
     return {};
   }
@@ -84,7 +96,6 @@ class UnitOfWork : private FoldRows {
   bool has_events() const { return !commit_.events.empty(); }
 
  private:
-  static std::string row_key(std::string_view keyspace, std::string_view key);
   Result<std::optional<std::string>> read(std::string_view keyspace, std::string_view key);
   // FoldRows: the folds read and write this unit's overlay.
   Result<std::optional<std::string>> get(std::string_view keyspace,
@@ -93,12 +104,27 @@ class UnitOfWork : private FoldRows {
   }
   void set(std::string_view keyspace, std::string_view key,
            std::optional<std::string> value) override {
-    writes_[row_key(keyspace, key)] = std::move(value);
+    writes_.insert_or_assign(std::string(OverlayKey(keyspace, key).view()), std::move(value));
   }
   // Bugs of a decider, not refusals: postings that do not sum to zero, a wallet below zero.
   static void check_postings(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
   void check_wallets(const google::protobuf::RepeatedPtrField<events::Posting>& postings);
   static Error corrupt_row(std::string_view keyspace, std::string_view key);
+  static Error already_used(std::string_view noun, std::string_view id, std::string_view field);
+
+  // An overlay key: keyspace NUL key, on the stack when it fits (a read allocates nothing).
+  class OverlayKey {
+   public:
+    OverlayKey(std::string_view keyspace, std::string_view key);
+    OverlayKey(const OverlayKey&) = delete;
+    OverlayKey& operator=(const OverlayKey&) = delete;
+    std::string_view view() const { return view_; }
+
+   private:
+    std::array<char, 128> buffer_;
+    std::string spilled_;
+    std::string_view view_;
+  };
 
   DecisionContext& context_;
   // keyspace NUL key -> value (nullopt: erased). Ordered so commits are deterministic.

@@ -45,7 +45,7 @@ Result<events::TokenState> load_token(UnitOfWork& uow, std::string_view token_di
 }
 
 Status validate_registration(const RegisterUser& command) {
-  if (auto valid = require_id(command.user_id, "user_id"); !valid) return valid;
+  if (auto valid = require_id(command.user_id.str(), "user_id"); !valid) return valid;
   if (auto valid = require_text(command.name, "name", kNameMaxLength); !valid) return valid;
   if (command.role != "admin" && command.role != "client" && command.role != "agent") {
     return make_error(Errc::invalid_argument, "role must be admin, client or agent", "role");
@@ -98,7 +98,7 @@ Status emit_to_user(UnitOfWork& uow, std::string_view user_id, const auto& event
 events::OutboxEmail verification_email(const RegisterUser& command, const std::string& email,
                                        std::int64_t now_us) {
   events::OutboxEmail message;
-  message.set_email_id(command.email_id);
+  message.set_email_id(command.email_id.str());
   message.set_to(email);
   message.set_template_name("verification_code");
   message.set_subject("Your verification code");
@@ -107,7 +107,7 @@ events::OutboxEmail verification_email(const RegisterUser& command, const std::s
                   command.name, command.verification_code));
   message.set_created_at_us(now_us);
   message.set_status("queued");
-  message.set_dedup_key("verification:" + command.user_id);
+  message.set_dedup_key("verification:" + command.user_id.str());
   return message;
 }
 
@@ -148,11 +148,10 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
   if (*taken) {
     return make_error(Errc::email_taken, "a user with this email already exists", "email");
   }
-  auto id_taken = uow.exists(kIdentityKeyspace, user_key(command.user_id));
-  if (!id_taken) return std::move(id_taken).error();
-  if (*id_taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("user id {} is already used", command.user_id), "user_id");
+  if (auto unused =
+          uow.require_unused(command.user_id, kIdentityKeyspace, user_key(command.user_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   const std::uint32_t capacity =
       command.role != "agent"      ? 0
@@ -160,7 +159,7 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
                                    : command.max_clients;
 
   events::UserRegistered registered;
-  registered.set_user_id(command.user_id);
+  registered.set_user_id(command.user_id.str());
   registered.set_email(*email);
   registered.set_name(command.name);
   registered.set_role(command.role);
@@ -168,24 +167,24 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
   registered.set_max_clients(capacity);
   registered.set_password_hash(command.password_hash);
   registered.set_email_verified(command.email_verified);
-  registered.set_registered_by(command.registered_by);
-  if (auto emitted = emit_to_user(uow, command.user_id, registered); !emitted) {
+  registered.set_registered_by(command.registered_by.str());
+  if (auto emitted = emit_to_user(uow, command.user_id.str(), registered); !emitted) {
     return std::move(emitted).error();
   }
   if (!command.email_verified) {
     events::EmailVerificationIssued issued;
-    issued.set_user_id(command.user_id);
+    issued.set_user_id(command.user_id.str());
     issued.set_email(*email);
     issued.set_code_digest(command.verification_digest);
     issued.set_expires_at_us(uow.now_us() + kVerificationCodeLifetimeUs);
-    if (auto emitted = emit_to_user(uow, command.user_id, issued); !emitted) {
+    if (auto emitted = emit_to_user(uow, command.user_id.str(), issued); !emitted) {
       return std::move(emitted).error();
     }
     if (!command.verification_code.empty()) {
       uow.queue_email(verification_email(command, *email, uow.now_us()));
     }
   }
-  return load_user(uow, command.user_id);
+  return load_user(uow, command.user_id.str());
 }
 
 Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command) {
@@ -214,22 +213,22 @@ Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& comma
 }
 
 Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword& command) {
-  auto user = load_user(uow, command.user_id);
+  auto user = load_user(uow, command.user_id.str());
   if (!user) return std::move(user).error();
   if (command.password_hash.empty()) {
     return make_error(Errc::invalid_argument, "password is required", "password");
   }
   events::PasswordChanged changed;
-  changed.set_user_id(command.user_id);
+  changed.set_user_id(command.user_id.str());
   changed.set_password_hash(command.password_hash);
-  if (auto emitted = emit_to_user(uow, command.user_id, changed); !emitted) {
+  if (auto emitted = emit_to_user(uow, command.user_id.str(), changed); !emitted) {
     return std::move(emitted).error();
   }
-  return load_user(uow, command.user_id);
+  return load_user(uow, command.user_id.str());
 }
 
 Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& command) {
-  auto user = load_user(uow, command.user_id);
+  auto user = load_user(uow, command.user_id.str());
   if (!user) return std::move(user).error();
   if (!user->email_verified()) {
     return make_error(Errc::email_not_verified, "verify your email address first", "email");
@@ -238,12 +237,17 @@ Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& comman
       command.expires_at_us <= uow.now_us()) {
     return make_error(Errc::invalid_argument, "a token needs an id, a digest and a future expiry");
   }
+  if (auto unused = uow.require_unused(command.token_id, kIdentityKeyspace,
+                                       token_id_key(command.token_id.str()));
+      !unused) {
+    return std::move(unused).error();
+  }
   events::TokenIssued issued;
-  issued.set_token_id(command.token_id);
-  issued.set_user_id(command.user_id);
+  issued.set_token_id(command.token_id.str());
+  issued.set_user_id(command.user_id.str());
   issued.set_token_digest(command.token_digest);
   issued.set_expires_at_us(command.expires_at_us);
-  if (auto emitted = uow.emit("token:" + command.token_id, issued); !emitted) {
+  if (auto emitted = uow.emit("token:" + command.token_id.str(), issued); !emitted) {
     return std::move(emitted).error();
   }
   return load_token(uow, command.token_digest);
@@ -256,7 +260,7 @@ Result<events::TokenState> revoke_token(UnitOfWork& uow, const RevokeToken& comm
   events::TokenRevoked revoked;
   revoked.set_token_id(token->token_id());
   revoked.set_user_id(token->user_id());
-  revoked.set_revoked_by(command.revoked_by);
+  revoked.set_revoked_by(command.revoked_by.str());
   revoked.set_token_digest(command.token_digest);
   if (auto emitted = uow.emit("token:" + token->token_id(), revoked); !emitted) {
     return std::move(emitted).error();
@@ -268,17 +272,17 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   if (command.service != "marketing" && command.service != "website") {
     return make_error(Errc::invalid_argument, "service must be marketing or website", "service");
   }
-  auto client = load_user(uow, command.client_id, "client_id");
+  auto client = load_user(uow, command.client_id.str(), "client_id");
   if (!client) return std::move(client).error();
   if (client->role() != "client") {
-    return make_error(Errc::not_found, fmt::format("there is no client {}", command.client_id),
-                      "client_id");
+    return make_error(Errc::not_found,
+                      fmt::format("there is no client {}", command.client_id.str()), "client_id");
   }
-  auto agent = load_user(uow, command.agent_id, "agent_id");
+  auto agent = load_user(uow, command.agent_id.str(), "agent_id");
   if (!agent) return std::move(agent).error();
   if (agent->role() != "agent") {
     return make_error(Errc::invalid_argument,
-                      fmt::format("user {} is not an agent", command.agent_id), "agent_id");
+                      fmt::format("user {} is not an agent", command.agent_id.str()), "agent_id");
   }
   if (agent->department() != command.service) {
     return make_error(Errc::department_mismatch,
@@ -288,7 +292,7 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   }
   const auto current = client->agents().find(command.service);
   const std::string previous = current == client->agents().end() ? "" : current->second;
-  if (previous == command.agent_id) return client;
+  if (previous == command.agent_id.str()) return client;
   if (agent->assigned_clients() >= agent->max_clients()) {
     return make_error(Errc::agent_at_capacity,
                       fmt::format("agent {} already serves {} clients", agent->name(),
@@ -297,15 +301,15 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   }
 
   events::AgentAssigned assigned;
-  assigned.set_client_id(command.client_id);
+  assigned.set_client_id(command.client_id.str());
   assigned.set_service(command.service);
-  assigned.set_agent_id(command.agent_id);
+  assigned.set_agent_id(command.agent_id.str());
   assigned.set_previous_agent_id(previous);
-  assigned.set_assigned_by(command.assigned_by);
-  if (auto emitted = emit_to_user(uow, command.client_id, assigned); !emitted) {
+  assigned.set_assigned_by(command.assigned_by.str());
+  if (auto emitted = emit_to_user(uow, command.client_id.str(), assigned); !emitted) {
     return std::move(emitted).error();
   }
-  return load_user(uow, command.client_id, "client_id");
+  return load_user(uow, command.client_id.str(), "client_id");
 }
 
 Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceActive& command) {
@@ -314,7 +318,7 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
     return make_error(Errc::invalid_argument, "service must be marketing, website or courses",
                       "service");
   }
-  auto client = load_user(uow, command.client_id, "client_id");
+  auto client = load_user(uow, command.client_id.str(), "client_id");
   if (!client) return std::move(client).error();
   if (client->role() != "client") {
     return make_error(Errc::invalid_argument, "only clients activate services", "client_id");
@@ -326,17 +330,17 @@ Result<events::UserState> set_service_active(UnitOfWork& uow, const SetServiceAc
   Status emitted;
   if (command.active) {
     events::ServiceActivated activated;
-    activated.set_client_id(command.client_id);
+    activated.set_client_id(command.client_id.str());
     activated.set_service(command.service);
-    emitted = emit_to_user(uow, command.client_id, activated);
+    emitted = emit_to_user(uow, command.client_id.str(), activated);
   } else {
     events::ServiceDeactivated deactivated;
-    deactivated.set_client_id(command.client_id);
+    deactivated.set_client_id(command.client_id.str());
     deactivated.set_service(command.service);
-    emitted = emit_to_user(uow, command.client_id, deactivated);
+    emitted = emit_to_user(uow, command.client_id.str(), deactivated);
   }
   if (!emitted) return std::move(emitted).error();
-  return load_user(uow, command.client_id, "client_id");
+  return load_user(uow, command.client_id.str(), "client_id");
 }
 
 Result<std::optional<events::UserState>> find_user(const store::EventLog& log,

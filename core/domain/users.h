@@ -49,7 +49,7 @@ std::string user_stream(std::string_view user_id);
 Result<std::string> normalize_email(std::string_view email);
 
 struct RegisterUser {
-  std::string user_id;
+  UserId user_id;
   std::string email;
   std::string name;
   std::string role;        // "admin", "client", "agent"
@@ -57,10 +57,10 @@ struct RegisterUser {
   std::uint32_t max_clients = 0;  // agents only; 0: the default capacity
   std::string password_hash;
   bool email_verified = false;
-  std::string registered_by;
+  ActorId registered_by;
   std::string verification_digest;  // unverified users: MAC of the code sent by email
   std::string verification_code;    // unverified users: the code itself, for the outbox email
-  std::string email_id;             // unverified users: id of that outbox email
+  EmailId email_id;                 // unverified users: id of that outbox email
 };
 Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& command);
 
@@ -72,14 +72,14 @@ struct VerifyEmail {
 Result<events::UserState> verify_email(UnitOfWork& uow, const VerifyEmail& command);
 
 struct ChangePassword {
-  std::string user_id;
+  UserId user_id;
   std::string password_hash;
 };
 Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword& command);
 
 struct IssueToken {
-  std::string token_id;
-  std::string user_id;
+  TokenId token_id;
+  UserId user_id;
   std::string token_digest;
   std::int64_t expires_at_us = 0;
 };
@@ -87,20 +87,20 @@ Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& comman
 
 struct RevokeToken {
   std::string token_digest;
-  std::string revoked_by;
+  ActorId revoked_by;
 };
 Result<events::TokenState> revoke_token(UnitOfWork& uow, const RevokeToken& command);
 
 struct AssignAgent {
-  std::string client_id;
+  UserId client_id;
   std::string service;  // "marketing" or "website"
-  std::string agent_id;
-  std::string assigned_by;
+  UserId agent_id;
+  ActorId assigned_by;
 };
 Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& command);
 
 struct SetServiceActive {
-  std::string client_id;
+  UserId client_id;
   std::string service;  // "marketing", "website", "courses"
   bool active = true;
 };

@@ -38,22 +38,21 @@ bool hold_is_open(const events::HoldState& hold, std::int64_t now_us) {
 // the wallet's rule); shared by clients and the auto-recharge rule.
 Result<events::TopUpState> open_topup(UnitOfWork& uow, const RequestTopUp& command,
                                       bool auto_recharge) {
-  auto taken = uow.exists(kWalletsKeyspace, topup_key(command.topup_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("top-up id {} is already used", command.topup_id), "topup_id");
+  if (auto unused =
+          uow.require_unused(command.topup_id, kWalletsKeyspace, topup_key(command.topup_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   events::TopUpRequested requested;
-  requested.set_topup_id(command.topup_id);
-  requested.set_user_id(command.user_id);
+  requested.set_topup_id(command.topup_id.str());
+  requested.set_user_id(command.user_id.str());
   requested.set_amount_minor(command.amount.minor());
   requested.set_payment_method(command.payment_method);
   requested.set_auto_recharge(auto_recharge);
-  if (auto emitted = uow.emit("topup:" + command.topup_id, requested); !emitted) {
+  if (auto emitted = uow.emit("topup:" + command.topup_id.str(), requested); !emitted) {
     return std::move(emitted).error();
   }
-  return load_topup(uow, command.topup_id);
+  return load_topup(uow, command.topup_id.str());
 }
 
 // After a debit: request one auto-recharge top-up when the balance fell below the threshold.
@@ -66,7 +65,7 @@ Status apply_auto_recharge_rule(UnitOfWork& uow, std::string_view user_id, Money
       balance_after >= Money::from_minor(rule.threshold_minor())) {
     return {};
   }
-  RequestTopUp request{std::string(user_id), std::string(transaction_id) + "-auto-recharge",
+  RequestTopUp request{UserId{user_id}, TopUpId{std::string(transaction_id) + "-auto-recharge"},
                        Money::from_minor(rule.recharge_minor()), rule.payment_method()};
   auto topup = open_topup(uow, request, /*auto_recharge=*/true);
   if (!topup) return std::move(topup).error();
@@ -79,15 +78,15 @@ std::string wallet_stream(std::string_view user_id) { return "wallet:" + std::st
 
 Result<events::WalletCredited> credit_wallet(UnitOfWork& uow, const WalletCredit& credit) {
   if (auto valid = require_positive(credit.amount); !valid) return std::move(valid).error();
-  const std::string account = wallet_account(credit.user_id);
+  const std::string account = wallet_account(credit.user_id.str());
   auto balance = uow.balance(account);
   if (!balance) return std::move(balance).error();
   auto after = balance->checked_add(credit.amount);
   if (!after) return std::move(after).error();
 
   events::WalletCredited credited;
-  credited.set_transaction_id(credit.transaction_id);
-  credited.set_user_id(credit.user_id);
+  credited.set_transaction_id(credit.transaction_id.str());
+  credited.set_user_id(credit.user_id.str());
   credited.set_amount_minor(credit.amount.minor());
   credited.set_source(credit.source);
   credited.set_reference(credit.reference);
@@ -95,7 +94,7 @@ Result<events::WalletCredited> credit_wallet(UnitOfWork& uow, const WalletCredit
   credited.set_balance_after_minor(after->minor());
   *credited.add_postings() = posting(account, credit.amount);
   *credited.add_postings() = posting(credit.counter_account, -credit.amount);
-  if (auto emitted = uow.emit(wallet_stream(credit.user_id), credited); !emitted) {
+  if (auto emitted = uow.emit(wallet_stream(credit.user_id.str()), credited); !emitted) {
     return std::move(emitted).error();
   }
   return credited;
@@ -106,10 +105,10 @@ Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& d
   if (auto valid = validate_service(debit.paid_for_service); !valid) {
     return std::move(valid).error();
   }
-  const std::string account = wallet_account(debit.user_id);
+  const std::string account = wallet_account(debit.user_id.str());
   auto balance = uow.balance(account);
   if (!balance) return std::move(balance).error();
-  auto wallet = load_wallet(uow, debit.user_id);
+  auto wallet = load_wallet(uow, debit.user_id.str());
   if (!wallet) return std::move(wallet).error();
   const Money available = *balance - Money::from_minor(wallet->held_minor());
   if (debit.amount > available) {
@@ -121,8 +120,8 @@ Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& d
   const Money after = *balance - debit.amount;
 
   events::WalletDebited debited;
-  debited.set_transaction_id(debit.transaction_id);
-  debited.set_user_id(debit.user_id);
+  debited.set_transaction_id(debit.transaction_id.str());
+  debited.set_user_id(debit.user_id.str());
   debited.set_amount_minor(debit.amount.minor());
   debited.set_source(debit.source);
   debited.set_paid_for_service(debit.paid_for_service);
@@ -131,10 +130,11 @@ Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& d
   debited.set_balance_after_minor(after.minor());
   *debited.add_postings() = posting(account, -debit.amount);
   *debited.add_postings() = posting(revenue_account(debit.paid_for_service), debit.amount);
-  if (auto emitted = uow.emit(wallet_stream(debit.user_id), debited); !emitted) {
+  if (auto emitted = uow.emit(wallet_stream(debit.user_id.str()), debited); !emitted) {
     return std::move(emitted).error();
   }
-  if (auto rule = apply_auto_recharge_rule(uow, debit.user_id, after, debit.transaction_id);
+  if (auto rule =
+          apply_auto_recharge_rule(uow, debit.user_id.str(), after, debit.transaction_id.str());
       !rule) {
     return std::move(rule).error();
   }
@@ -146,7 +146,7 @@ Result<events::TopUpRequested> request_topup(UnitOfWork& uow, const RequestTopUp
   if (auto valid = validate_topup_method(command.payment_method); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.topup_id, "topup_id"); !valid) {
+  if (auto valid = require_id(command.topup_id.str(), "topup_id"); !valid) {
     return std::move(valid).error();
   }
   auto state = open_topup(uow, command, /*auto_recharge=*/false);
@@ -176,7 +176,7 @@ Status require_pending(const events::TopUpState& topup) {
 }  // namespace
 
 Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command) {
-  auto topup = load_topup(uow, command.topup_id);
+  auto topup = load_topup(uow, command.topup_id.str());
   if (!topup) return std::move(topup).error();
   if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
 
@@ -185,12 +185,12 @@ Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp
   confirmed.set_user_id(topup->user_id());
   confirmed.set_amount_minor(topup->amount_minor());
   confirmed.set_provider_reference(command.provider_reference);
-  confirmed.set_confirmed_by(command.confirmed_by);
+  confirmed.set_confirmed_by(command.confirmed_by.str());
   if (auto emitted = uow.emit("topup:" + topup->topup_id(), confirmed); !emitted) {
     return std::move(emitted).error();
   }
   auto credited = credit_wallet(
-      uow, WalletCredit{topup->user_id(), command.transaction_id,
+      uow, WalletCredit{UserId{topup->user_id()}, command.transaction_id,
                         Money::from_minor(topup->amount_minor()), "topup", topup->topup_id(),
                         fmt::format("Top-up via {}", topup->payment_method()),
                         clearing_account(topup->payment_method())});
@@ -200,10 +200,10 @@ Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp
 
 Result<events::TopUpPaymentAnswer> confirm_topup_payment(UnitOfWork& uow,
                                                          const ConfirmTopUpPayment& command) {
-  auto topup = load_topup(uow, command.topup_id);
+  auto topup = load_topup(uow, command.topup_id.str());
   if (!topup) return std::move(topup).error();
   if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
-  const ExpectedPayment expected{"topup", topup->topup_id(), topup->user_id(),
+  const ExpectedPayment expected{"topup", topup->topup_id(), UserId{topup->user_id()},
                                  Money::from_minor(topup->amount_minor())};
   events::TopUpPaymentAnswer answer;
   if (!capture_matches(expected, command.captured)) {
@@ -214,14 +214,14 @@ Result<events::TopUpPaymentAnswer> confirm_topup_payment(UnitOfWork& uow,
   }
   auto credited =
       confirm_topup(uow, ConfirmTopUp{command.topup_id, command.captured.provider_reference,
-                                      std::string(kPaymentProvider), command.transaction_id});
+                                      ActorId{kPaymentProvider}, command.transaction_id});
   if (!credited) return std::move(credited).error();
   *answer.mutable_credited() = std::move(*credited);
   return answer;
 }
 
 Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command) {
-  auto topup = load_topup(uow, command.topup_id);
+  auto topup = load_topup(uow, command.topup_id.str());
   if (!topup) return std::move(topup).error();
   if (auto pending = require_pending(*topup); !pending) return std::move(pending).error();
   events::TopUpFailed failed;
@@ -240,8 +240,8 @@ Result<events::WalletDebited> pay_from_wallet(UnitOfWork& uow, const PayFromWall
   return debit_wallet(uow, debit);
 }
 
-Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
-  auto row = uow.load<events::HoldState>(kWalletsKeyspace, hold_key(hold_id));
+Result<events::HoldState> load_hold(UnitOfWork& uow, const HoldId& hold_id) {
+  auto row = uow.load<events::HoldState>(kWalletsKeyspace, hold_key(hold_id.str()));
   if (!row) return std::move(row).error();
   if (!row->has_value()) return make_error(Errc::not_found, fmt::format("no hold {}", hold_id));
   return std::move(**row);
@@ -249,21 +249,21 @@ Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id) {
 
 Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command) {
   if (auto valid = require_positive(command.amount); !valid) return std::move(valid).error();
-  if (auto valid = require_id(command.hold_id, "hold_id"); !valid) return std::move(valid).error();
+  if (auto valid = require_id(command.hold_id.str(), "hold_id"); !valid)
+    return std::move(valid).error();
   if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
   if (command.expires_at_us != 0 && command.expires_at_us <= uow.now_us()) {
     return make_error(Errc::invalid_argument, "a hold's deadline must be in the future",
                       "expires_at");
   }
-  auto taken = uow.exists(kWalletsKeyspace, hold_key(command.hold_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("hold id {} is already used", command.hold_id), "hold_id");
+  if (auto unused =
+          uow.require_unused(command.hold_id, kWalletsKeyspace, hold_key(command.hold_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
-  auto balance = uow.balance(wallet_account(command.user_id));
+  auto balance = uow.balance(wallet_account(command.user_id.str()));
   if (!balance) return std::move(balance).error();
-  auto wallet = load_wallet(uow, command.user_id);
+  auto wallet = load_wallet(uow, command.user_id.str());
   if (!wallet) return std::move(wallet).error();
   const Money available = *balance - Money::from_minor(wallet->held_minor());
   if (command.amount > available) {
@@ -273,13 +273,13 @@ Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command) 
                       "amount");
   }
   events::HoldPlaced placed;
-  placed.set_hold_id(command.hold_id);
-  placed.set_user_id(command.user_id);
+  placed.set_hold_id(command.hold_id.str());
+  placed.set_user_id(command.user_id.str());
   placed.set_amount_minor(command.amount.minor());
   placed.set_purpose(command.purpose);
   placed.set_service(command.service);
   placed.set_expires_at_us(command.expires_at_us);
-  if (auto emitted = uow.emit("hold:" + command.hold_id, placed); !emitted) {
+  if (auto emitted = uow.emit("hold:" + command.hold_id.str(), placed); !emitted) {
     return std::move(emitted).error();
   }
   return load_hold(uow, command.hold_id);
@@ -309,7 +309,7 @@ Result<events::HoldState> close_hold(UnitOfWork& uow, events::HoldState hold,
   if (auto emitted = uow.emit("hold:" + hold.hold_id(), voided); !emitted) {
     return std::move(emitted).error();
   }
-  return load_hold(uow, hold.hold_id());
+  return load_hold(uow, HoldId{hold.hold_id()});
 }
 
 }  // namespace
@@ -336,9 +336,9 @@ Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command
   if (auto emitted = uow.emit("hold:" + hold->hold_id(), posted); !emitted) {
     return std::move(emitted).error();
   }
-  auto debited = debit_wallet(uow, WalletDebit{hold->user_id(), command.transaction_id,
-                                               command.amount, "hold", hold->service(),
-                                               hold->purpose(), command.description});
+  auto debited =
+      debit_wallet(uow, WalletDebit{UserId{hold->user_id()}, command.transaction_id, command.amount,
+                                    "hold", hold->service(), hold->purpose(), command.description});
   LEDGER_ASSERT(debited.ok() || debited.error().code != Errc::insufficient_funds,
                 "held money must be available to post");
   if (!debited) return std::move(debited).error();
@@ -375,39 +375,39 @@ Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,
   if (auto valid = validate_topup_method(command.payment_method); !valid) {
     return std::move(valid).error();
   }
-  auto wallet = load_wallet(uow, command.user_id);
+  auto wallet = load_wallet(uow, command.user_id.str());
   if (!wallet) return std::move(wallet).error();
   events::AutoRechargeConfigured configured;
-  configured.set_user_id(command.user_id);
+  configured.set_user_id(command.user_id.str());
   configured.set_threshold_minor(command.threshold.minor());
   configured.set_recharge_minor(command.recharge_amount.minor());
   configured.set_payment_method(command.payment_method);
-  if (auto emitted = uow.emit("auto-recharge:" + command.user_id, configured); !emitted) {
+  if (auto emitted = uow.emit("auto-recharge:" + command.user_id.str(), configured); !emitted) {
     return std::move(emitted).error();
   }
-  auto configured_wallet = load_wallet(uow, command.user_id);
+  auto configured_wallet = load_wallet(uow, command.user_id.str());
   if (!configured_wallet) return std::move(configured_wallet).error();
   return configured_wallet->auto_recharge();
 }
 
 Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
                                                         const DisableAutoRecharge& command) {
-  auto wallet = load_wallet(uow, command.user_id);
+  auto wallet = load_wallet(uow, command.user_id.str());
   if (!wallet) return std::move(wallet).error();
   if (!wallet->auto_recharge().is_enabled()) return wallet->auto_recharge();  // already off
   events::AutoRechargeDisabled disabled;
-  disabled.set_user_id(command.user_id);
-  if (auto emitted = uow.emit("auto-recharge:" + command.user_id, disabled); !emitted) {
+  disabled.set_user_id(command.user_id.str());
+  if (auto emitted = uow.emit("auto-recharge:" + command.user_id.str(), disabled); !emitted) {
     return std::move(emitted).error();
   }
-  auto disabled_wallet = load_wallet(uow, command.user_id);
+  auto disabled_wallet = load_wallet(uow, command.user_id.str());
   if (!disabled_wallet) return std::move(disabled_wallet).error();
   return disabled_wallet->auto_recharge();
 }
 
 Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
                                                  const TriggerAutoRecharge& command) {
-  auto wallet = load_wallet(uow, command.user_id);
+  auto wallet = load_wallet(uow, command.user_id.str());
   if (!wallet) return std::move(wallet).error();
   const auto& rule = wallet->auto_recharge();
   if (!rule.is_enabled()) {

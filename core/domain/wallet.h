@@ -40,8 +40,8 @@ std::string wallet_stream(std::string_view user_id);
 // --- primitives shared by every money command -------------------------------------------------
 
 struct WalletCredit {
-  std::string user_id;
-  std::string transaction_id;
+  UserId user_id;
+  TransactionId transaction_id;
   Money amount;
   std::string source;          // "topup", "redeem_code", "refund", ...
   std::string reference;
@@ -52,8 +52,8 @@ struct WalletCredit {
 Result<events::WalletCredited> credit_wallet(UnitOfWork& uow, const WalletCredit& credit);
 
 struct WalletDebit {
-  std::string user_id;
-  std::string transaction_id;
+  UserId user_id;
+  TransactionId transaction_id;
   Money amount;
   std::string source;             // "payment", "course_purchase", "invoice", "hold", ...
   std::string paid_for_service;   // revenue:<service> receives the money
@@ -67,25 +67,25 @@ Result<events::WalletDebited> debit_wallet(UnitOfWork& uow, const WalletDebit& d
 // --- commands ----------------------------------------------------------------------------------
 
 struct RequestTopUp {
-  std::string user_id;
-  std::string topup_id;
+  UserId user_id;
+  TopUpId topup_id;
   Money amount;
   std::string payment_method;  // "paypal" or "card"
 };
 Result<events::TopUpRequested> request_topup(UnitOfWork& uow, const RequestTopUp& command);
 
 struct ConfirmTopUp {
-  std::string topup_id;
+  TopUpId topup_id;
   std::string provider_reference;
-  std::string confirmed_by;    // admin user id or "payment-provider"
-  std::string transaction_id;  // id of the wallet credit
+  ActorId confirmed_by;          // admin user id or "payment-provider"
+  TransactionId transaction_id;  // id of the wallet credit
 };
 Result<events::WalletCredited> confirm_topup(UnitOfWork& uow, const ConfirmTopUp& command);
 
 struct ConfirmTopUpPayment {
-  std::string topup_id;
+  TopUpId topup_id;
   CapturedPayment captured;
-  std::string transaction_id;  // id of the wallet credit
+  TransactionId transaction_id;  // id of the wallet credit
 };
 // The payment provider's confirmation. A capture of exactly the top-up's amount in USD confirms
 // it as confirm_topup does (answer.credited, confirmed by "payment-provider"); any other capture
@@ -95,7 +95,7 @@ Result<events::TopUpPaymentAnswer> confirm_topup_payment(UnitOfWork& uow,
                                                          const ConfirmTopUpPayment& command);
 
 struct FailTopUp {
-  std::string topup_id;
+  TopUpId topup_id;
   std::string reason;
 };
 Result<events::TopUpFailed> fail_topup(UnitOfWork& uow, const FailTopUp& command);
@@ -104,8 +104,8 @@ using PayFromWallet = WalletDebit;  // source "payment"
 Result<events::WalletDebited> pay_from_wallet(UnitOfWork& uow, const PayFromWallet& command);
 
 struct PlaceHold {
-  std::string hold_id;
-  std::string user_id;
+  HoldId hold_id;
+  UserId user_id;
   Money amount;
   std::string purpose;
   std::string service;
@@ -114,30 +114,30 @@ struct PlaceHold {
 Result<events::HoldState> place_hold(UnitOfWork& uow, const PlaceHold& command);
 
 // The hold's row (not_found when there is none).
-Result<events::HoldState> load_hold(UnitOfWork& uow, std::string_view hold_id);
+Result<events::HoldState> load_hold(UnitOfWork& uow, const HoldId& hold_id);
 
 struct PostHold {
-  std::string hold_id;
+  HoldId hold_id;
   Money amount;
-  std::string transaction_id;
+  TransactionId transaction_id;
   std::string description;
 };
 Result<events::WalletDebited> post_hold(UnitOfWork& uow, const PostHold& command);
 
 struct VoidHold {
-  std::string hold_id;
+  HoldId hold_id;
 };
 Result<events::HoldState> void_hold(UnitOfWork& uow, const VoidHold& command);
 
 // Expires the hold if its deadline has passed (a no-op answer otherwise). Time-driven: the
 // server's timer submits it for holds whose deadline it saw pass.
 struct ExpireHold {
-  std::string hold_id;
+  HoldId hold_id;
 };
 Result<events::HoldState> expire_hold(UnitOfWork& uow, const ExpireHold& command);
 
 struct ConfigureAutoRecharge {
-  std::string user_id;
+  UserId user_id;
   Money threshold;
   Money recharge_amount;
   std::string payment_method;
@@ -146,15 +146,15 @@ Result<events::AutoRechargeState> configure_auto_recharge(UnitOfWork& uow,
                                                           const ConfigureAutoRecharge& command);
 
 struct DisableAutoRecharge {
-  std::string user_id;
+  UserId user_id;
 };
 Result<events::AutoRechargeState> disable_auto_recharge(UnitOfWork& uow,
                                                         const DisableAutoRecharge& command);
 
 // Requests the recharge top-up now (answers the pending one if there is one).
 struct TriggerAutoRecharge {
-  std::string user_id;
-  std::string topup_id;
+  UserId user_id;
+  TopUpId topup_id;
 };
 Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
                                                  const TriggerAutoRecharge& command);

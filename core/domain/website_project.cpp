@@ -58,10 +58,10 @@ std::string website_project_stream(std::string_view project_id) {
 
 Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
                                                            const CreateWebsiteProject& command) {
-  if (auto valid = require_id(command.project_id, "project_id"); !valid) {
+  if (auto valid = require_id(command.project_id.str(), "project_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_id(command.client_id, "client_id"); !valid) {
+  if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
   if (auto valid = require_text(command.name, "name", kNameMax); !valid) {
@@ -87,27 +87,25 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
     }
   }
   // A second WebsiteProjectCreated would restart the project and leave its old client's index row.
-  auto taken = uow.exists(kWebsitesKeyspace, website_project_key(command.project_id));
-  if (!taken) return std::move(taken).error();
-  if (*taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("project id {} is already used", command.project_id),
-                      "project_id");
+  if (auto unused = uow.require_unused(command.project_id, kWebsitesKeyspace,
+                                       website_project_key(command.project_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
   events::WebsiteProjectCreated created;
-  created.set_project_id(command.project_id);
-  created.set_client_id(command.client_id);
-  created.set_agent_id(command.agent_id);
+  created.set_project_id(command.project_id.str());
+  created.set_client_id(command.client_id.str());
+  created.set_agent_id(command.agent_id.str());
   created.set_name(command.name);
   for (const auto& [question, answer] : command.answers) {
     (*created.mutable_answers())[question] = answer;
   }
-  return record(uow, command.project_id, created);
+  return record(uow, command.project_id.str(), created);
 }
 
 Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
                                                            const CompleteWebsitePhase& command) {
-  auto project = load_project(uow, command.project_id);
+  auto project = load_project(uow, command.project_id.str());
   if (!project) return std::move(project).error();
   if (auto valid = limit_text(command.note, "note", kNoteMax); !valid) {
     return std::move(valid).error();
@@ -136,7 +134,7 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
   completed.set_phase(command.phase);
   completed.set_note(command.note);
   completed.set_next_phase(next);
-  completed.set_completed_by(command.completed_by);
+  completed.set_completed_by(command.completed_by.str());
   return record(uow, project->project_id(), completed);
 }
 

@@ -32,9 +32,9 @@ const std::vector<std::string_view>& website_phases();
 std::string website_project_stream(std::string_view project_id);
 
 struct CreateWebsiteProject {
-  std::string project_id;
-  std::string client_id;
-  std::string agent_id;
+  WebsiteProjectId project_id;
+  UserId client_id;
+  UserId agent_id;
   std::string name;
   std::map<std::string, std::string> answers;
 };
@@ -42,10 +42,10 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
                                                            const CreateWebsiteProject& command);
 
 struct CompleteWebsitePhase {
-  std::string project_id;
+  WebsiteProjectId project_id;
   std::string phase;
   std::string note;
-  std::string completed_by;
+  ActorId completed_by;
 };
 Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
                                                            const CompleteWebsitePhase& command);

@@ -84,8 +84,9 @@ std::string website_version_stream(std::string_view version_id) {
 }
 
 Status check_website_version_fields(const UploadWebsiteVersion& command) {
-  if (auto valid = require_id(command.project_id, "project_id"); !valid) return valid;
-  if (auto valid = check_text("project_id", command.project_id, TextKind::short_text); !valid) {
+  if (auto valid = require_id(command.project_id.str(), "project_id"); !valid) return valid;
+  if (auto valid = check_text("project_id", command.project_id.str(), TextKind::short_text);
+      !valid) {
     return valid;
   }
   if (!valid_version_number(command.version_number)) {
@@ -126,7 +127,7 @@ Status check_website_version_file_name(std::string_view file_name) {
 
 Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
                                                            const UploadWebsiteVersion& command) {
-  if (auto valid = require_id(command.version_id, "version_id"); !valid) {
+  if (auto valid = require_id(command.version_id.str(), "version_id"); !valid) {
     return std::move(valid).error();
   }
   if (auto valid = check_website_version_fields(command); !valid) {
@@ -139,22 +140,21 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
     return std::move(valid).error();
   }
   // A second WebsiteVersionUploaded would reset the version and leave its old index rows.
-  auto id_taken = uow.exists(kWebsitesKeyspace, website_version_key(command.version_id));
-  if (!id_taken) return std::move(id_taken).error();
-  if (*id_taken) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("version id {} is already used", command.version_id),
-                      "version_id");
+  if (auto unused = uow.require_unused(command.version_id, kWebsitesKeyspace,
+                                       website_version_key(command.version_id.str()));
+      !unused) {
+    return std::move(unused).error();
   }
-  auto project = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
-                                                       website_project_key(command.project_id));
+  auto project = uow.load<events::WebsiteProjectState>(
+      kWebsitesKeyspace, website_project_key(command.project_id.str()));
   if (!project) return std::move(project).error();
   if (!project->has_value()) {
     return make_error(Errc::not_found,
-                      fmt::format("there is no website project {}", command.project_id),
+                      fmt::format("there is no website project {}", command.project_id.str()),
                       "project_id");
   }
-  const std::string number_key = version_number_key(command.project_id, command.version_number);
+  const std::string number_key =
+      version_number_key(command.project_id.str(), command.version_number);
   auto taken = uow.exists(kWebsitesKeyspace, number_key);
   if (!taken) return std::move(taken).error();
   if (*taken) {
@@ -164,8 +164,8 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
   }
 
   events::WebsiteVersionState version;
-  version.set_version_id(command.version_id);
-  version.set_project_id(command.project_id);
+  version.set_version_id(command.version_id.str());
+  version.set_project_id(command.project_id.str());
   version.set_client_id((*project)->client_id());
   version.set_agent_id((*project)->agent_id());
   version.set_project_name((*project)->name());
@@ -176,7 +176,7 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
   version.set_file_sha256(command.file_sha256);
   version.set_file_size(command.file_size);
   version.set_file_name(command.file_name);
-  version.set_uploaded_by(command.uploaded_by);
+  version.set_uploaded_by(command.uploaded_by.str());
 
   auto uploaded = about<events::WebsiteVersionUploaded>(version);
   uploaded.set_notes(version.notes());
@@ -191,7 +191,7 @@ Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
 
 Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
                                                           const WebsiteVersionAction& command) {
-  auto version = load_version(uow, command.version_id);
+  auto version = load_version(uow, command.version_id.str());
   if (!version) return version;
   if (!command.url.empty() && !valid_web_url(command.url)) {
     return make_error(Errc::invalid_argument, "preview_url must be an http(s) URL with a host",
@@ -204,26 +204,26 @@ Result<events::WebsiteVersionState> start_version_testing(UnitOfWork& uow,
   }
   auto started = about<events::WebsiteVersionTestingStarted>(*version);
   started.set_preview_url(command.url);
-  started.set_started_by(command.actor_id);
+  started.set_started_by(command.actor_id.str());
   return record(uow, started);
 }
 
 Result<events::WebsiteVersionState> approve_website_version(UnitOfWork& uow,
                                                             const WebsiteVersionAction& command) {
-  auto version = load_version(uow, command.version_id);
+  auto version = load_version(uow, command.version_id.str());
   if (!version) return version;
   if (auto allowed = require_status(*version, events::WEBSITE_VERSION_STATUS_TESTING, "approved");
       !allowed) {
     return std::move(allowed).error();
   }
   auto approved = about<events::WebsiteVersionApproved>(*version);
-  approved.set_approved_by(command.actor_id);
+  approved.set_approved_by(command.actor_id.str());
   return record(uow, approved);
 }
 
 Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
                                                            const WebsiteVersionAction& command) {
-  auto version = load_version(uow, command.version_id);
+  auto version = load_version(uow, command.version_id.str());
   if (!version) return version;
   if (!valid_web_url(command.url)) {
     return make_error(Errc::invalid_argument, "deployment_url must be an http(s) URL with a host",
@@ -235,13 +235,13 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
   }
   auto deployed = about<events::WebsiteVersionDeployed>(*version);
   deployed.set_deployment_url(command.url);
-  deployed.set_deployed_by(command.actor_id);
+  deployed.set_deployed_by(command.actor_id.str());
   return record(uow, deployed);
 }
 
 Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
                                                          const WebsiteVersionAction& command) {
-  auto version = load_version(uow, command.version_id);
+  auto version = load_version(uow, command.version_id.str());
   if (!version) return version;
   if (auto valid = require_text(command.message, "message", kFeedbackMax); !valid) {
     return std::move(valid).error();
@@ -252,7 +252,7 @@ Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
         fmt::format("a version takes at most {} feedback entries", kVersionFeedbackMax), "message");
   }
   auto added = about<events::WebsiteVersionFeedbackAdded>(*version);
-  added.set_author_id(command.actor_id);
+  added.set_author_id(command.actor_id.str());
   added.set_message(command.message);
   return record(uow, added);
 }

@@ -38,8 +38,8 @@ inline constexpr std::size_t kVersionFeedbackMax = 200;
 std::string website_version_stream(std::string_view version_id);
 
 struct UploadWebsiteVersion {
-  std::string version_id;
-  std::string project_id;
+  WebsiteVersionId version_id;
+  WebsiteProjectId project_id;
   std::string version_number;
   std::string notes;
   std::vector<std::string> technologies;
@@ -47,7 +47,7 @@ struct UploadWebsiteVersion {
   std::string file_sha256;
   std::uint64_t file_size = 0;
   std::string file_name;
-  std::string uploaded_by;
+  ActorId uploaded_by;
 };
 Result<events::WebsiteVersionState> upload_website_version(UnitOfWork& uow,
                                                            const UploadWebsiteVersion& command);
@@ -60,8 +60,8 @@ Status check_website_version_fields(const UploadWebsiteVersion& command);
 Status check_website_version_file_name(std::string_view file_name);
 
 struct WebsiteVersionAction {
-  std::string version_id;
-  std::string actor_id;
+  WebsiteVersionId version_id;
+  ActorId actor_id;
   std::string url;      // start_testing: preview URL (optional); deploy: deployment URL
   std::string message;  // add_feedback
 };

@@ -50,9 +50,9 @@ void issue_invoice(ApiContext& api, const Request& request, const Caller& caller
   if (auto client = require_client(api, *client_id); !client) {
     return reply_error(request, client.error(), reply);
   }
-  domain::IssueInvoice command{api.ids.next(),        *client_id, *service, *amount,
-                               events::format_date(*due), description->value_or(""),
-                               caller.user_id};
+  domain::IssueInvoice command{
+      domain::InvoiceId{api.ids.next()}, domain::UserId{*client_id}, *service,      *amount,
+      events::format_date(*due),         description->value_or(""),  caller.user_id};
   run_command<events::InvoiceState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::issue_invoice(uow, command); },
@@ -122,7 +122,8 @@ void pay_invoice(ApiContext& api, const Request& request, const PathParams& para
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PayInvoice command{std::string(params.get("id")), caller.user_id, api.ids.next()};
+  domain::PayInvoice command{domain::InvoiceId{params.get("id")}, caller.user_id,
+                             domain::TransactionId{api.ids.next()}};
   run_command<events::InvoiceState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::pay_invoice(uow, command); },
@@ -139,7 +140,7 @@ void void_invoice(ApiContext& api, const Request& request, const PathParams& par
   auto reason = body->optional_long_text("reason", 2000);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::VoidInvoice command{std::string(params.get("id")), caller.user_id,
+  domain::VoidInvoice command{domain::InvoiceId{params.get("id")}, caller.user_id,
                               reason->value_or("")};
   run_command<events::InvoiceState>(
       api, request, caller.user_id,
@@ -170,15 +171,15 @@ void activate_subscription(ApiContext& api, const Request& request, const Caller
   if (auto client = require_client(api, *client_id); !client) {
     return reply_error(request, client.error(), reply);
   }
-  domain::ActivateSubscription command{api.ids.next(),
-                                       *client_id,
+  domain::ActivateSubscription command{domain::SubscriptionId{api.ids.next()},
+                                       domain::UserId{*client_id},
                                        *plan,
                                        *service,
                                        *price,
                                        events::format_date(*renews_on),
                                        from_wallet->value_or(true),
                                        caller.user_id,
-                                       api.ids.next()};
+                                       domain::TransactionId{api.ids.next()}};
   run_command<events::SubscriptionState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::activate_subscription(uow, command); },
@@ -196,7 +197,7 @@ void cancel_subscription(ApiContext& api, const Request& request, const PathPara
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   // A client cancels only its own subscriptions (others are not found); admins any.
-  domain::CancelSubscription command{std::string(params.get("id")),
+  domain::CancelSubscription command{domain::SubscriptionId{params.get("id")},
                                      caller.is_admin() ? "" : caller.user_id, caller.user_id,
                                      reason->value_or("")};
   run_command<events::SubscriptionState>(

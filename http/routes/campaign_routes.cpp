@@ -94,7 +94,8 @@ void create_campaign(ApiContext& api, const Request& request, const Caller& call
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   auto agent_id = service_client_agent(api.log, caller, *client_id, kMarketing);
   if (!agent_id) return reply_error(request, agent_id.error(), reply);
-  domain::CreateCampaign command{api.ids.next(), *client_id, *agent_id, *fields};
+  domain::CreateCampaign command{domain::CampaignId{api.ids.next()}, domain::UserId{*client_id},
+                                 domain::UserId{*agent_id}, *fields};
   run_command<events::CampaignState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_campaign(uow, command); },
@@ -123,7 +124,7 @@ ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Reques
 }
 
 std::string scope_prefix(const Caller& caller) {
-  return caller.is_client() ? domain::client_campaign_prefix(caller.user_id)
+  return caller.is_client() ? domain::client_campaign_prefix(caller.user_id.str())
                             : std::string(domain::kCampaignKeyPrefix);
 }
 
@@ -138,8 +139,8 @@ void list_campaigns(ApiContext& api, const Request& request, const Caller& calle
 
 void my_campaigns(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    ListSource source =
-        visible_campaigns(api, caller, request, domain::agent_campaign_prefix(caller.user_id));
+    ListSource source = visible_campaigns(api, caller, request,
+                                          domain::agent_campaign_prefix(caller.user_id.str()));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
     return list_page(request, source, *count);
@@ -215,8 +216,8 @@ void update_campaign(ApiContext& api, const Request& request, const PathParams& 
   auto fields = read_fields(*body, allowed);
   if (!fields) return reply_error(request, fields.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateCampaign command{std::string(params.get("id")), *fields, caller.user_id,
-                                 api.ids.next()};
+  domain::UpdateCampaign command{domain::CampaignId{params.get("id")}, *fields, caller.user_id,
+                                 domain::HoldId{api.ids.next()}};
   run_command<events::CampaignState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_campaign(uow, command); },
@@ -228,7 +229,7 @@ void delete_campaign(ApiContext& api, const Request& request, const PathParams& 
   if (auto campaign = visible_campaign(api, caller, params.get("id")); !campaign) {
     return reply_error(request, campaign.error(), reply);
   }
-  domain::DeleteCampaign command{std::string(params.get("id")), caller.user_id};
+  domain::DeleteCampaign command{domain::CampaignId{params.get("id")}, caller.user_id};
   run_command<events::CampaignState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::delete_campaign(uow, command); },
@@ -248,8 +249,8 @@ void change_status(ApiContext& api, const Request& request, const PathParams& pa
   auto status = body->enum_choice<events::CampaignStatus>("status");
   if (!status) return reply_error(request, status.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ChangeCampaignStatus command{std::string(params.get("id")), *status, caller.user_id,
-                                       api.ids.next()};
+  domain::ChangeCampaignStatus command{domain::CampaignId{params.get("id")}, *status,
+                                       caller.user_id, domain::HoldId{api.ids.next()}};
   run_command<events::CampaignState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::change_campaign_status(uow, command); },
@@ -270,8 +271,12 @@ void update_metrics(ApiContext& api, const Request& request, const PathParams& p
   auto spend = body->optional_amount("spend");
   if (!spend) return reply_error(request, spend.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateCampaignMetrics command{std::string(params.get("id")), {}, {}, *spend,
-                                        api.ids.next(), caller.user_id};
+  domain::UpdateCampaignMetrics command{domain::CampaignId{params.get("id")},
+                                        {},
+                                        {},
+                                        *spend,
+                                        domain::TransactionId{api.ids.next()},
+                                        caller.user_id};
   if (*reach) command.reach = static_cast<std::uint64_t>(**reach);
   if (*engagement) command.engagement = static_cast<std::uint64_t>(**engagement);
   run_command<events::CampaignState>(
@@ -290,7 +295,8 @@ void add_content(ApiContext& api, const Request& request, const PathParams& para
   auto ids = body->string_list("content_ids", 100, 64);
   if (!ids) return reply_error(request, ids.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::AddCampaignContent command{std::string(params.get("id")), *ids, caller.user_id};
+  domain::AddCampaignContent command{domain::CampaignId{params.get("id")},
+                                     domain::typed_ids<domain::ContentId>(*ids), caller.user_id};
   run_command<events::CampaignState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::add_campaign_content(uow, command); },

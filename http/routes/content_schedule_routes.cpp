@@ -120,8 +120,9 @@ void schedule(ApiContext& api, const Request& request, const Caller& caller, Rep
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   auto agent_id = service_client_agent(api.log, caller, *client_id, kMarketing);
   if (!agent_id) return reply_error(request, agent_id.error(), reply);
-  domain::ScheduleContent command{api.ids.next(), *client_id, *agent_id,
-                                  campaign_id->value_or(""), *fields};
+  domain::ScheduleContent command{domain::ContentId{api.ids.next()}, domain::UserId{*client_id},
+                                  domain::UserId{*agent_id},
+                                  domain::CampaignId{campaign_id->value_or("")}, *fields};
   run_command<events::ContentState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::schedule_content(uow, command); },
@@ -138,7 +139,7 @@ void answer_posts(ApiContext& api, const Request& request, const Caller& caller,
     auto platform = query_param(target_of(request), "platform");
     auto campaign = query_param(target_of(request), "campaign_id");
     const std::string prefix = caller.is_client()
-                                   ? domain::client_content_prefix(caller.user_id)
+                                   ? domain::client_content_prefix(caller.user_id.str())
                                    : std::string(domain::kContentKeyPrefix);
     const bool index = caller.is_client();
     const std::int64_t now = api.clock.now_us();
@@ -232,7 +233,7 @@ void update_post(ApiContext& api, const Request& request, const PathParams& para
   auto fields = read_fields(*body);
   if (!fields) return reply_error(request, fields.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateContent command{std::string(params.get("id")), *fields, caller.user_id};
+  domain::UpdateContent command{domain::ContentId{params.get("id")}, *fields, caller.user_id};
   run_command<events::ContentState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_content(uow, command); }, render(api),
@@ -259,7 +260,8 @@ Handler action(ApiContext& api, std::initializer_list<Role> roles, Action run, b
           error = *given;
         }
         if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-        domain::ContentAction command{std::string(params.get("id")), caller.user_id, error};
+        domain::ContentAction command{domain::ContentId{params.get("id")}, caller.user_id.str(),
+                                      error};
         run_command<events::ContentState>(
             api, request, caller.user_id,
             [command, run](UnitOfWork& uow) { return run(uow, command); },

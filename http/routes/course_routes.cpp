@@ -17,7 +17,8 @@ using domain::UnitOfWork;
 Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
                                   const events::CourseState& course) {
   auto purchase = domain::read_row<events::CoursePurchaseState>(
-      api.log, domain::kCoursesKeyspace, domain::user_course_key(caller.user_id, course.course_id()));
+      api.log, domain::kCoursesKeyspace,
+      domain::user_course_key(caller.user_id.str(), course.course_id()));
   if (!purchase) return std::move(purchase).error();
   const events::CoursePurchaseState* owned = purchase->has_value() ? &**purchase : nullptr;
   const bool purchased =
@@ -51,7 +52,7 @@ void create_course(ApiContext& api, const Request& request, const Caller& caller
                                   "price"),
                        reply);
   }
-  domain::CreateCourse command{api.ids.next(),
+  domain::CreateCourse command{domain::CourseId{api.ids.next()},
                                *title,
                                description->value_or(""),
                                price->value_or(Money::zero()),
@@ -103,8 +104,9 @@ void purchase(ApiContext& api, const Request& request, const PathParams& params,
   auto method = body->choice("payment_method", {"wallet", "paypal"});
   if (!method) return reply_error(request, method.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PurchaseCourse command{api.ids.next(), std::string(params.get("id")), caller.user_id,
-                                 *method, api.ids.next()};
+  domain::PurchaseCourse command{domain::PurchaseId{api.ids.next()},
+                                 domain::CourseId{params.get("id")}, caller.user_id, *method,
+                                 domain::TransactionId{api.ids.next()}};
   run_command<events::CoursePurchaseAnswer>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) -> Result<events::CoursePurchaseAnswer> {
@@ -113,7 +115,7 @@ void purchase(ApiContext& api, const Request& request, const PathParams& params,
         events::CoursePurchaseAnswer answer;
         *answer.mutable_purchase() = *bought;
         if (bought->payment_method() == "wallet") {
-          auto balance = uow.balance(domain::wallet_account(command.user_id));
+          auto balance = uow.balance(domain::wallet_account(command.user_id.str()));
           if (!balance) return std::move(balance).error();
           answer.set_paid_from_wallet(true);
           answer.set_balance_after_minor(balance->minor());
@@ -143,7 +145,8 @@ void confirm_paypal(ApiContext& api, const Request& request, const PathParams& p
   auto reference = body->string("provider_reference", 200);
   if (!reference) return reply_error(request, reference.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ConfirmCoursePurchase command{*purchase_id, std::string(params.get("id")), *reference,
+  domain::ConfirmCoursePurchase command{domain::PurchaseId{*purchase_id},
+                                        domain::CourseId{params.get("id")}, *reference,
                                         caller.user_id};
   run_command<events::CoursePurchaseState>(
       api, request, caller.user_id,
@@ -154,7 +157,7 @@ void confirm_paypal(ApiContext& api, const Request& request, const PathParams& p
 void my_purchases(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
-        api.log, domain::kCoursesKeyspace, domain::user_course_prefix(caller.user_id),
+        api.log, domain::kCoursesKeyspace, domain::user_course_prefix(caller.user_id.str()),
         [](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto purchase = domain::decode_row<events::CoursePurchaseState>(value, "purchase");
           if (!purchase) return std::move(purchase).error();
@@ -172,8 +175,8 @@ void refund(ApiContext& api, const Request& request, const PathParams& params,
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::RefundCoursePurchase command{std::string(params.get("id")), caller.user_id,
-                                       api.ids.next()};
+  domain::RefundCoursePurchase command{domain::PurchaseId{params.get("id")}, caller.user_id,
+                                       domain::TransactionId{api.ids.next()}};
   run_command<events::CoursePurchaseState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::refund_course_purchase(uow, command); },
@@ -185,7 +188,7 @@ void finish(ApiContext& api, const Request& request, const PathParams& params,
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::FinishCourse command{std::string(params.get("id")), caller.user_id};
+  domain::FinishCourse command{domain::CourseId{params.get("id")}, caller.user_id};
   run_command<events::CoursePurchaseState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::finish_course(uow, command); },

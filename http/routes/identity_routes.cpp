@@ -79,7 +79,8 @@ void login(ApiContext& api, const Request& request, Reply reply) {
       }
       const events::UserState found = **user;
       const std::string token = new_secret_token();
-      domain::IssueToken command{api.ids.next(), found.user_id(), token_digest(token),
+      domain::IssueToken command{domain::TokenId{api.ids.next()}, domain::UserId{found.user_id()},
+                                 token_digest(token),
                                  api.clock.now_us() + api.options.token_lifetime_us};
       domain::CommandOrigin origin;
       origin.actor = found.user_id();
@@ -134,7 +135,7 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
       const std::string code = new_verification_code();
       const std::string user_id = api.ids.next();
       domain::RegisterUser command{
-          .user_id = user_id,
+          .user_id = domain::UserId{user_id},
           .email = email,
           .name = name,
           .role = "client",
@@ -144,7 +145,7 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
           .verification_digest =
               api.options.code_mac_key.code_mac(domain::kEmailVerificationPurpose, user_id, code),
           .verification_code = code,
-          .email_id = api.ids.next()};
+          .email_id = domain::EmailId{api.ids.next()}};
       run_command<events::UserState>(
           api, *shared_request, "self",
           [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
@@ -191,7 +192,7 @@ void create_user(ApiContext& api, const Request& request, const Caller& caller, 
   if (auto valid = validate_new_password(*password); !valid) {
     return reply_error(request, valid.error(), reply);
   }
-  domain::RegisterUser command{api.ids.next(),
+  domain::RegisterUser command{domain::UserId{api.ids.next()},
                                *email,
                                *name,
                                *role,
@@ -252,7 +253,7 @@ void assign_agent(ApiContext& api, const Request& request, const PathParams& par
   auto agent_id = body->string("agent_id", 64);
   if (!agent_id) return reply_error(request, agent_id.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::AssignAgent command{std::string(params.get("id")), *service, *agent_id,
+  domain::AssignAgent command{domain::UserId{params.get("id")}, *service, domain::UserId{*agent_id},
                               caller.user_id};
   run_command<events::UserState>(
       api, request, caller.user_id,
@@ -260,7 +261,7 @@ void assign_agent(ApiContext& api, const Request& request, const PathParams& par
       [command](const events::UserState& client) -> Result<nlohmann::json> {
         nlohmann::json json = user_json(client);
         json["service"] = command.service;
-        json["agent_id"] = command.agent_id;
+        json["agent_id"] = command.agent_id.str();
         return json;
       },
       beast_http::status::ok, std::move(reply));
@@ -269,9 +270,8 @@ void assign_agent(ApiContext& api, const Request& request, const PathParams& par
 void my_clients(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
-        api.log, domain::kIdentityKeyspace, domain::agent_clients_prefix(caller.user_id),
-        [&api](std::string_view, std::string_view value)
-            -> Result<std::optional<nlohmann::json>> {
+        api.log, domain::kIdentityKeyspace, domain::agent_clients_prefix(caller.user_id.str()),
+        [&api](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           events::AgentClient link;
           if (!link.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
             return make_error(Errc::corruption, "an agent-client row does not decode");
@@ -315,7 +315,7 @@ Result<nlohmann::json> services_json(const store::EventLog& log,
 
 void my_services(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto client = domain::find_user(api.log, caller.user_id);
+    auto client = domain::find_user(api.log, caller.user_id.str());
     if (!client) return std::move(client).error();
     if (!client->has_value()) return make_error(Errc::not_found, "there is no such user");
     return services_json(api.log, **client);
@@ -366,15 +366,17 @@ void add_identity_routes(Router& router, ApiContext& api) {
                    beast_http::status::ok, std::move(reply));
              }));
   router.add(verb::get, "/api/auth/me/",
-             authenticated(api, {}, [&api](const Request& request, const PathParams&,
-                                           const Caller& caller, Reply reply) {
-               answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-                 auto user = domain::find_user(api.log, caller.user_id);
-                 if (!user) return std::move(user).error();
-                 if (!user->has_value()) return make_error(Errc::not_found, "no such user");
-                 return user_json(**user);
-               });
-             }));
+             authenticated(api, {},
+                           [&api](const Request& request, const PathParams&, const Caller& caller,
+                                  Reply reply) {
+                             answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+                               auto user = domain::find_user(api.log, caller.user_id.str());
+                               if (!user) return std::move(user).error();
+                               if (!user->has_value())
+                                 return make_error(Errc::not_found, "no such user");
+                               return user_json(**user);
+                             });
+                           }));
   router.add(verb::post, "/api/users/",
              authenticated(api, {Role::admin},
                            [&api](const Request& request, const PathParams&,

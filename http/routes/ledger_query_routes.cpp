@@ -139,7 +139,7 @@ void trial_balance(ApiContext& api, const Request& request, const Caller&, Reply
 void statement(ApiContext& api, const Request& request, const PathParams& params,
                const Caller& caller, Reply reply) {
   const std::string account(params.get("account"));
-  if (!caller.is_admin() && account != domain::wallet_account(caller.user_id)) {
+  if (!caller.is_admin() && account != domain::wallet_account(caller.user_id.str())) {
     return reply_error(request, make_error(Errc::not_found, "there is no such account"), reply);
   }
   auto from = time_param(request, "from", 0);

@@ -62,11 +62,11 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
   }
   auto& runner = feeds(api);
   answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
-    auto counters = counters_of(runner, caller.user_id);
+    auto counters = counters_of(runner, caller.user_id.str());
     if (!counters) return std::move(counters).error();
     const std::uint64_t read_up_to = counters->read_all_up_to();
     const std::int64_t now = api.clock.now_us();
-    const std::string prefix = projections::notification_feed_prefix(caller.user_id);
+    const std::string prefix = projections::notification_feed_prefix(caller.user_id.str());
     ListSource source = [&](std::string_view after, bool reverse,
                             const ItemVisitor& visit) -> Status {
       Status failure;
@@ -101,7 +101,7 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
 void unread_count(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto& runner = feeds(api);
   answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
-    auto counters = counters_of(runner, caller.user_id);
+    auto counters = counters_of(runner, caller.user_id.str());
     if (!counters) return std::move(counters).error();
     return nlohmann::json{{"unread_count", counters->unread()}};
   });
@@ -110,7 +110,7 @@ void unread_count(ApiContext& api, const Request& request, const Caller& caller,
 void mark_read(ApiContext& api, const Request& request, const PathParams& params,
                const Caller& caller, Reply reply) {
   const std::string id(params.get("id"));
-  auto key = projections::notification_feed_key(caller.user_id, id);
+  auto key = projections::notification_feed_key(caller.user_id.str(), id);
   auto& runner = feeds(api);
   if (!key) {
     return reply_error(request, make_error(Errc::not_found, "there is no such notification"),
@@ -122,7 +122,7 @@ void mark_read(ApiContext& api, const Request& request, const PathParams& params
     return reply_error(request, make_error(Errc::not_found, "there is no such notification"),
                        reply);
   }
-  domain::MarkNotificationRead command{caller.user_id, id};
+  domain::MarkNotificationRead command{caller.user_id, domain::NotificationId{id}};
   run_command<events::NotificationRead>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::mark_notification_read(uow, command); },
@@ -218,7 +218,7 @@ void stream(ApiContext& api, const Request& request, const Caller& caller, Reply
   std::string last_key;
   if (const auto resume = request.find("Last-Event-ID"); resume != request.end()) {
     auto key = projections::notification_feed_key(
-        caller.user_id, std::string_view(resume->value().data(), resume->value().size()));
+        caller.user_id.str(), std::string_view(resume->value().data(), resume->value().size()));
     if (!key) {
       return reply_error(request,
                          make_error(Errc::invalid_argument,
@@ -228,21 +228,20 @@ void stream(ApiContext& api, const Request& request, const Caller& caller, Reply
     last_key = *key;
   } else {
     // From now on: start after the newest notification there is.
-    auto scanned = runner.scan(projections::notification_feed_prefix(caller.user_id),
-                               store::ReadDirection::backward,
-                               [&](std::string_view key, std::string_view) {
-                                 last_key = std::string(key);
-                                 return false;
-                               });
+    auto scanned =
+        runner.scan(projections::notification_feed_prefix(caller.user_id.str()),
+                    store::ReadDirection::backward, [&](std::string_view key, std::string_view) {
+                      last_key = std::string(key);
+                      return false;
+                    });
     if (!scanned) return reply_error(request, scanned.error(), reply);
-    if (last_key.empty()) last_key = projections::notification_feed_prefix(caller.user_id);
+    if (last_key.empty()) last_key = projections::notification_feed_prefix(caller.user_id.str());
   }
   Response head{beast_http::status::ok, request.version()};
   head.set(beast_http::field::content_type, "text/event-stream");
   head.set(beast_http::field::cache_control, "no-store");
-  reply.stream(std::move(head), std::make_shared<NotificationStream>(runner, api.clock,
-                                                                     caller.user_id,
-                                                                     std::move(last_key)));
+  reply.stream(std::move(head), std::make_shared<NotificationStream>(
+                                    runner, api.clock, caller.user_id.str(), std::move(last_key)));
 }
 
 void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply reply) {

@@ -55,7 +55,7 @@ void create_codes(ApiContext& api, const Request& request, const Caller& caller,
   command.expires_at_us = expires->value_or(0);
   command.description = description->value_or("");
   command.created_by = caller.user_id;
-  command.batch_id = api.ids.next();
+  command.batch_id = domain::RedeemBatchId{api.ids.next()};
   run_command<events::RedeemCodeBatch>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_redeem_codes(uow, command); },

@@ -27,10 +27,10 @@ Result<std::string> wallet_owner(const ApiContext& api, const Request& request,
   const std::string_view target(request.target().data(), request.target().size());
   auto asked = query_param(target, "user_id");
   if (!caller.is_admin()) {
-    if (asked && *asked != caller.user_id) {
+    if (asked && *asked != caller.user_id.str()) {
       return make_error(Errc::invalid_argument, "only admins may name another user", "user_id");
     }
-    return caller.user_id;
+    return caller.user_id.str();
   }
   if (!asked || asked->empty()) {
     return make_error(Errc::invalid_argument, "admins name the wallet with ?user_id=", "user_id");
@@ -65,7 +65,7 @@ void request_topup(ApiContext& api, const Request& request, const Caller& caller
   auto method = body->choice("payment_method", {"paypal", "card"});
   if (!method) return reply_error(request, method.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::RequestTopUp command{caller.user_id, api.ids.next(), *amount, *method};
+  domain::RequestTopUp command{caller.user_id, domain::TopUpId{api.ids.next()}, *amount, *method};
   run_command<events::TopUpRequested>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::request_topup(uow, command); },
@@ -121,8 +121,8 @@ void confirm_topup(ApiContext& api, const Request& request, const PathParams& pa
   auto reference = body->string("provider_reference", 200);
   if (!reference) return reply_error(request, reference.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ConfirmTopUp command{std::string(params.get("id")), *reference, caller.user_id,
-                               api.ids.next()};
+  domain::ConfirmTopUp command{domain::TopUpId{params.get("id")}, *reference, caller.user_id,
+                               domain::TransactionId{api.ids.next()}};
   run_command_rendering_commit<events::WalletCredited>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::confirm_topup(uow, command); },
@@ -213,9 +213,10 @@ Error amount_mismatch_error(const events::PaymentAmountMismatched& mismatch) {
 void webhook_confirm_topup(ApiContext& api, const Request& request,
                            const domain::CapturedPayment& captured, const std::string& topup_id,
                            Reply reply) {
-  domain::ConfirmTopUpPayment command{topup_id, captured, api.ids.next()};
+  domain::ConfirmTopUpPayment command{domain::TopUpId{topup_id}, captured,
+                                      domain::TransactionId{api.ids.next()}};
   run_command_rendering_commit<events::TopUpPaymentAnswer>(
-      api, request, std::string(domain::kPaymentProvider),
+      api, request, domain::ActorId{domain::kPaymentProvider},
       [command](UnitOfWork& uow) { return domain::confirm_topup_payment(uow, command); },
       [&log = api.log](
           const domain::Executed<events::TopUpPaymentAnswer>& executed) -> Result<nlohmann::json> {
@@ -230,9 +231,9 @@ void webhook_confirm_topup(ApiContext& api, const Request& request,
 void webhook_confirm_course_purchase(ApiContext& api, const Request& request,
                                      const domain::CapturedPayment& captured,
                                      const std::string& purchase_id, Reply reply) {
-  domain::ConfirmCoursePayment command{purchase_id, captured};
+  domain::ConfirmCoursePayment command{domain::PurchaseId{purchase_id}, captured};
   run_command<events::CoursePaymentAnswer>(
-      api, request, std::string(domain::kPaymentProvider),
+      api, request, domain::ActorId{domain::kPaymentProvider},
       [command](UnitOfWork& uow) { return domain::confirm_course_payment(uow, command); },
       [](const events::CoursePaymentAnswer& answer) -> Result<nlohmann::json> {
         if (answer.has_mismatch()) return amount_mismatch_error(answer.mismatch());
@@ -243,9 +244,9 @@ void webhook_confirm_course_purchase(ApiContext& api, const Request& request,
 
 void webhook_fail(ApiContext& api, const Request& request, const PaymentNotice& notice,
                   Reply reply) {
-  const std::string actor(domain::kPaymentProvider);
+  const domain::ActorId actor{domain::kPaymentProvider};
   if (notice.event == "topup.failed") {
-    domain::FailTopUp command{notice.id, notice.reason};
+    domain::FailTopUp command{domain::TopUpId{notice.id}, notice.reason};
     return run_command<events::TopUpFailed>(
         api, request, actor,
         [command](UnitOfWork& uow) { return domain::fail_topup(uow, command); },
@@ -254,7 +255,7 @@ void webhook_fail(ApiContext& api, const Request& request, const PaymentNotice& 
         },
         beast_http::status::ok, std::move(reply));
   }
-  domain::FailCoursePurchase command{notice.id, notice.reason};
+  domain::FailCoursePurchase command{domain::PurchaseId{notice.id}, notice.reason};
   run_command<events::CoursePurchaseState>(
       api, request, actor,
       [command](UnitOfWork& uow) { return domain::fail_course_purchase(uow, command); },
@@ -294,8 +295,12 @@ void pay(ApiContext& api, const Request& request, const Caller& caller, Reply re
   auto description = body->optional_long_text("description", 500);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PayFromWallet command{caller.user_id,       api.ids.next(), *amount, "payment",
-                                *service,             reference->value_or(""),
+  domain::PayFromWallet command{caller.user_id,
+                                domain::TransactionId{api.ids.next()},
+                                *amount,
+                                "payment",
+                                *service,
+                                reference->value_or(""),
                                 description->value_or("")};
   run_command_rendering_commit<events::WalletDebited>(
       api, request, caller.user_id,
@@ -319,9 +324,9 @@ void check_affordability(ApiContext& api, const Request& request, const Caller& 
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     auto account = domain::read_row<events::AccountState>(
-        api.log, domain::kAccountsKeyspace, domain::wallet_account(caller.user_id));
+        api.log, domain::kAccountsKeyspace, domain::wallet_account(caller.user_id.str()));
     if (!account) return std::move(account).error();
-    auto wallet = wallet_state(api.log, caller.user_id);
+    auto wallet = wallet_state(api.log, caller.user_id.str());
     if (!wallet) return std::move(wallet).error();
     const auto answer = domain::affordability(
         Money::from_minor(account->value_or(events::AccountState{}).balance_minor()), *wallet,
@@ -355,7 +360,7 @@ void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply
   // Guessing codes is throttled per user and per address (many accounts, one attacker).
   const auto peer = request.find(kPeerHeader);
   const std::pair<std::string, RateLimit> limits[] = {
-      {"redeem-user:" + caller.user_id, api.options.redeem_limit},
+      {"redeem-user:" + caller.user_id.str(), api.options.redeem_limit},
       {"redeem-ip:" + (peer == request.end() ? std::string() : std::string(peer->value())),
        api.options.redeem_ip_limit}};
   for (const auto& [key, limit] : limits) {
@@ -364,7 +369,7 @@ void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply
       return reply_error(request, allowed.error(), reply, retry_after);
     }
   }
-  domain::RedeemCode command{*code, caller.user_id, api.ids.next()};
+  domain::RedeemCode command{*code, caller.user_id, domain::TransactionId{api.ids.next()}};
   run_command<events::WalletCredited>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::redeem_code(uow, command); },
@@ -380,7 +385,8 @@ void my_redeemed_codes(ApiContext& api, const Request& request, const Caller& ca
                        Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
-        api.log, domain::kRedeemCodesKeyspace, domain::redeemed_by_user_prefix(caller.user_id),
+        api.log, domain::kRedeemCodesKeyspace,
+        domain::redeemed_by_user_prefix(caller.user_id.str()),
         [](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto redemption = domain::decode_row<events::RedemptionState>(value, "redemption");
           if (!redemption) return std::move(redemption).error();
@@ -422,7 +428,7 @@ void trigger_auto_recharge(ApiContext& api, const Request& request, const Caller
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::TriggerAutoRecharge command{caller.user_id, api.ids.next()};
+  domain::TriggerAutoRecharge command{caller.user_id, domain::TopUpId{api.ids.next()}};
   run_command<events::TopUpState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::trigger_auto_recharge(uow, command); },
@@ -470,16 +476,16 @@ void add_wallet_routes(Router& router, ApiContext& api) {
   router.add(verb::post, "/api/wallet/redeem/", for_roles(api, {Role::client}, redeem));
   router.add(verb::get, "/api/wallet/my-redeemed-codes/",
              for_roles(api, {Role::client}, my_redeemed_codes));
-  router.add(verb::get, "/api/wallet-auto-recharge/",
-             for_roles(api, {Role::client},
-                       [](ApiContext& api, const Request& request, const Caller& caller,
-                          Reply reply) {
-                         answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-                           auto wallet = wallet_state(api.log, caller.user_id);
-                           if (!wallet) return std::move(wallet).error();
-                           return auto_recharge_json(wallet->auto_recharge());
-                         });
-                       }));
+  router.add(
+      verb::get, "/api/wallet-auto-recharge/",
+      for_roles(api, {Role::client},
+                [](ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+                  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+                    auto wallet = wallet_state(api.log, caller.user_id.str());
+                    if (!wallet) return std::move(wallet).error();
+                    return auto_recharge_json(wallet->auto_recharge());
+                  });
+                }));
   router.add(verb::post, "/api/wallet-auto-recharge/configure/",
              for_roles(api, {Role::client}, configure_auto_recharge));
   router.add(verb::post, "/api/wallet-auto-recharge/trigger/",

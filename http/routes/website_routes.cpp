@@ -68,14 +68,15 @@ void create_project(ApiContext& api, const Request& request, const Caller& calle
   auto answers = body->string_map("answers", 50, 2000);
   if (!answers) return reply_error(request, answers.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  auto client = domain::find_user(api.log, caller.user_id);
+  auto client = domain::find_user(api.log, caller.user_id.str());
   if (!client) return reply_error(request, client.error(), reply);
   std::string agent_id;
   if (client->has_value()) {
     const auto& agents = (*client)->agents();
     if (auto it = agents.find(std::string(kWebsite)); it != agents.end()) agent_id = it->second;
   }
-  domain::CreateWebsiteProject command{api.ids.next(), caller.user_id, agent_id, *name, *answers};
+  domain::CreateWebsiteProject command{domain::WebsiteProjectId{api.ids.next()}, caller.user_id,
+                                       domain::UserId{agent_id}, *name, *answers};
   run_command<events::WebsiteProjectState>(
       api, request, caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_website_project(uow, command); },
@@ -85,7 +86,7 @@ void create_project(ApiContext& api, const Request& request, const Caller& calle
 void list_projects(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     const bool index = caller.is_client();
-    const std::string prefix = index ? domain::client_website_project_prefix(caller.user_id)
+    const std::string prefix = index ? domain::client_website_project_prefix(caller.user_id.str())
                                      : std::string(domain::kWebsiteProjectKeyPrefix);
     auto status = query_param(std::string_view(request.target().data(), request.target().size()),
                               "status");
@@ -128,7 +129,7 @@ void complete_phase(ApiContext& api, const Request& request, const PathParams& p
   auto note = body->optional_long_text("note", 2000);
   if (!note) return reply_error(request, note.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::CompleteWebsitePhase command{std::string(params.get("id")), *phase,
+  domain::CompleteWebsitePhase command{domain::WebsiteProjectId{params.get("id")}, *phase,
                                        note->value_or(""), caller.user_id};
   run_command<events::WebsiteProjectState>(
       api, request, caller.user_id,

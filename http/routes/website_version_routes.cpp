@@ -199,20 +199,21 @@ class VersionUpload final : public BodySink, public MultipartHandler {
     if (auto zip = check_zip(); !zip) return refuse(zip.error());
     auto claim = file_->commit();
     if (!claim) return refuse(claim.error());
-    command_.version_id = api_.ids.next();
+    command_.version_id = domain::WebsiteVersionId{api_.ids.next()};
     command_.file_sha256 = claim->sha256_hex();
     command_.file_size = claim->size();
     command_.file_name = file_name_;
     command_.uploaded_by = caller_.user_id;
     // The idempotency fingerprint covers the fields and the file's hash.
     Request described = head_;
-    described.body() =
-        nlohmann::json{
-            {"project_id", command_.project_id}, {"version_number", command_.version_number},
-            {"notes", command_.notes},           {"technologies_used", command_.technologies},
-            {"changelog", command_.changelog},   {"file_sha256", command_.file_sha256},
-            {"file_name", command_.file_name}}
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    described.body() = nlohmann::json{{"project_id", command_.project_id.str()},
+                                      {"version_number", command_.version_number},
+                                      {"notes", command_.notes},
+                                      {"technologies_used", command_.technologies},
+                                      {"changelog", command_.changelog},
+                                      {"file_sha256", command_.file_sha256},
+                                      {"file_name", command_.file_name}}
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto kept = std::make_shared<store::BlobClaim>(std::move(*claim));
     auto render = render_version();
     run_command<events::WebsiteVersionState>(
@@ -231,7 +232,7 @@ class VersionUpload final : public BodySink, public MultipartHandler {
   // The fields that have arrived (all of them once the body was read), the caller's scope over
   // the project and the version number's freedom.
   Status check_fields() {
-    command_.project_id = fields_["project_id"];
+    command_.project_id = domain::WebsiteProjectId{fields_["project_id"]};
     command_.version_number = fields_["version_number"];
     command_.notes = fields_["notes"];
     command_.changelog = fields_["changelog"];
@@ -239,12 +240,12 @@ class VersionUpload final : public BodySink, public MultipartHandler {
     if (!technologies) return std::move(technologies).error();
     command_.technologies = std::move(*technologies);
     if (auto valid = domain::check_website_version_fields(command_); !valid) return valid;
-    if (auto scope = require_project_scope(api_, caller_, command_.project_id); !scope) {
+    if (auto scope = require_project_scope(api_, caller_, command_.project_id.str()); !scope) {
       return scope;
     }
     auto taken = domain::read_row<events::WebsiteVersionState>(
         api_.log, domain::kWebsitesKeyspace,
-        domain::version_number_key(command_.project_id, command_.version_number));
+        domain::version_number_key(command_.project_id.str(), command_.version_number));
     if (!taken) return std::move(taken).error();
     if (taken->has_value()) {
       return make_error(
@@ -333,7 +334,7 @@ void my_uploads(ApiContext& api, const Request& request, const Caller& caller, R
     auto status =
         query_param(std::string_view(request.target().data(), request.target().size()), "status");
     ListSource source =
-        version_rows(api, caller, domain::agent_uploads_prefix(caller.user_id), true, status);
+        version_rows(api, caller, domain::agent_uploads_prefix(caller.user_id.str()), true, status);
     auto count = count_items(source);
     if (!count) return std::move(count).error();
     return list_page(request, source, *count);
@@ -391,7 +392,8 @@ void version_action(ApiContext& api, const Request& request, const PathParams& p
   if (auto version = visible_version(api, caller, params.get("id")); !version) {
     return reply_error(request, version.error(), reply);
   }
-  domain::WebsiteVersionAction command{std::string(params.get("id")), caller.user_id, {}, {}};
+  domain::WebsiteVersionAction command{
+      domain::WebsiteVersionId{params.get("id")}, caller.user_id, {}, {}};
   if (!request.body().empty() || url_required || message) {
     auto body = parse_body(request);
     if (!body) return reply_error(request, body.error(), reply);

@@ -33,7 +33,7 @@ Result<domain::Executed<events::CampaignState>> create(LedgerFixture& f, const s
   fields.target_reach = 1000;
   fields.target_engagement = 100;
   return f.run<events::CampaignState>([=](UnitOfWork& uow) {
-    return domain::create_campaign(uow, {id, "alice", "mia", fields});
+    return domain::create_campaign(uow, {domain::CampaignId{id}, "alice", "mia", fields});
   });
 }
 
@@ -48,7 +48,8 @@ Result<domain::Executed<events::CampaignState>> move(LedgerFixture& f, const std
                                                      const std::string& status) {
   const std::string hold = f.id();
   return f.run<events::CampaignState>([=](UnitOfWork& uow) {
-    return domain::change_campaign_status(uow, {id, named(status), "mia", hold});
+    return domain::change_campaign_status(
+        uow, {domain::CampaignId{id}, named(status), "mia", domain::HoldId{hold}});
   });
 }
 
@@ -56,7 +57,8 @@ Result<domain::Executed<events::CampaignState>> spend(LedgerFixture& f, const st
                                                       const char* total) {
   const std::string transaction = f.id();
   return f.run<events::CampaignState>([=](UnitOfWork& uow) {
-    return domain::update_campaign_metrics(uow, {id, 500, 50, usd(total), transaction, "mia"});
+    return domain::update_campaign_metrics(uow, {domain::CampaignId{id}, 500, 50, usd(total),
+                                                 domain::TransactionId{transaction}, "mia"});
   });
 }
 
@@ -67,7 +69,8 @@ Result<domain::Executed<events::CampaignState>> set_budget(LedgerFixture& f,
   fields.budget = usd(budget);
   const std::string hold = f.id();
   return f.run<events::CampaignState>([=](UnitOfWork& uow) {
-    return domain::update_campaign(uow, {id, fields, "alice", hold});
+    return domain::update_campaign(uow,
+                                   {domain::CampaignId{id}, fields, "alice", domain::HoldId{hold}});
   });
 }
 
@@ -235,7 +238,8 @@ TEST_CASE("validation, content, soft delete and performance") {
     fields.social_account = "@alice";
     fields.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
     REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
-               return domain::schedule_content(uow, {post, "alice", "mia", "", fields});
+               return domain::schedule_content(
+                   uow, {domain::ContentId{std::string(post)}, "alice", "mia", "", fields});
              }).ok());
   }
   auto added = f.run<events::CampaignState>([](UnitOfWork& uow) {

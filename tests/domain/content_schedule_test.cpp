@@ -35,15 +35,16 @@ domain::ContentFields valid_fields(const LedgerFixture& f) {
 
 Answer schedule(LedgerFixture& f, const std::string& id, domain::ContentFields fields) {
   return f.run<events::ContentState>([=](UnitOfWork& uow) {
-    return domain::schedule_content(uow, {id, "alice", "mia", "", fields});
+    return domain::schedule_content(uow, {domain::ContentId{id}, "alice", "mia", "", fields});
   });
 }
 
 using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
 
 Answer act(LedgerFixture& f, Action action, const std::string& id, std::string error = "") {
-  return f.run<events::ContentState>(
-      [=](UnitOfWork& uow) { return action(uow, {id, "someone", error}); });
+  return f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return action(uow, {domain::ContentId{id}, "someone", error});
+  });
 }
 
 TEST_CASE("every field is validated; a refused post writes nothing") {

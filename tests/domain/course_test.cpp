@@ -23,8 +23,8 @@ using testing::usd;
 void add_course(LedgerFixture& f, std::string id, Money price, bool is_free = false,
                 bool individual = true, std::uint32_t access_days = 0) {
   auto created = f.run<events::CourseState>([=](UnitOfWork& uow) {
-    return domain::create_course(
-        uow, {id, "Course " + id, "", price, is_free, individual, access_days, "admin"});
+    return domain::create_course(uow, {domain::CourseId{id}, "Course " + id, "", price, is_free,
+                                       individual, access_days, "admin"});
   });
   REQUIRE(created.ok());
 }
@@ -35,14 +35,17 @@ Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f, std:
   const std::string purchase = f.id();
   const std::string transaction = f.id();
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
-    return domain::purchase_course(uow, {purchase, course, user, method, transaction});
+    return domain::purchase_course(
+        uow, {domain::PurchaseId{purchase}, domain::CourseId{course}, domain::UserId{user}, method,
+              domain::TransactionId{transaction}});
   });
 }
 
 Result<domain::Executed<events::CoursePurchaseState>> confirm(LedgerFixture& f,
                                                               std::string purchase) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
-    return domain::confirm_course_purchase(uow, {purchase, "", "PAYPAL-1", "payment-provider"});
+    return domain::confirm_course_purchase(
+        uow, {domain::PurchaseId{purchase}, "", "PAYPAL-1", "payment-provider"});
   });
 }
 
@@ -51,14 +54,15 @@ Result<domain::Executed<events::CoursePaymentAnswer>> provider_confirms(LedgerFi
                                                                         Money amount,
                                                                         std::string currency) {
   return f.run<events::CoursePaymentAnswer>([=](UnitOfWork& uow) {
-    return domain::confirm_course_payment(uow, {purchase, {amount, currency, "PAYPAL-7"}});
+    return domain::confirm_course_payment(
+        uow, {domain::PurchaseId{purchase}, {amount, currency, "PAYPAL-7"}});
   });
 }
 
 Result<domain::Executed<events::CoursePurchaseState>> provider_fails(LedgerFixture& f,
                                                                      std::string purchase) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
-    return domain::fail_course_purchase(uow, {purchase, "card declined"});
+    return domain::fail_course_purchase(uow, {domain::PurchaseId{purchase}, "card declined"});
   });
 }
 
@@ -66,7 +70,8 @@ Result<domain::Executed<events::CoursePurchaseState>> refund(LedgerFixture& f,
                                                              std::string purchase) {
   const std::string transaction = f.id();
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
-    return domain::refund_course_purchase(uow, {purchase, "admin", transaction});
+    return domain::refund_course_purchase(
+        uow, {domain::PurchaseId{purchase}, "admin", domain::TransactionId{transaction}});
   });
 }
 
@@ -183,7 +188,7 @@ TEST_CASE("confirming a wallet, refunded, unknown or other course's purchase is 
   REQUIRE(paypal.ok());
   auto wrong_course = f.run<events::CoursePurchaseState>([&](UnitOfWork& uow) {
     return domain::confirm_course_purchase(
-        uow, {paypal->answer.purchase_id(), "seo", "P", "admin"});
+        uow, {domain::PurchaseId{paypal->answer.purchase_id()}, "seo", "P", "admin"});
   });
   REQUIRE_FALSE(wrong_course.ok());
   CHECK(wrong_course.error().code == Errc::not_found);
@@ -284,8 +289,8 @@ TEST_CASE("a course bought twice at once by the same user: one purchase") {
       const std::string suffix = std::to_string(i);
       auto bought = f.ledger.execute_and_wait<events::CoursePurchaseState>(
           {"test", "", "", "", ""}, [suffix](UnitOfWork& uow) {
-            return domain::purchase_course(
-                uow, {"p-" + suffix, "seo", "alice", "wallet", "tx-" + suffix});
+            return domain::purchase_course(uow, {domain::PurchaseId{"p-" + suffix}, "seo", "alice",
+                                                 "wallet", domain::TransactionId{"tx-" + suffix}});
           });
       if (bought.ok()) {
         ++succeeded;
@@ -309,8 +314,9 @@ namespace {
 
 Result<domain::Executed<events::CoursePurchaseState>> finish(LedgerFixture& f, std::string course,
                                                              std::string user) {
-  return f.run<events::CoursePurchaseState>(
-      [=](UnitOfWork& uow) { return domain::finish_course(uow, {course, user}); });
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
+  });
 }
 
 void check_refused_finish(LedgerFixture& f, std::string course, std::string user, Errc expected) {

@@ -24,7 +24,7 @@ Result<domain::Executed<events::InvoiceState>> issue(LedgerFixture& f, std::stri
                                                      std::string service = "website") {
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
     return domain::issue_invoice(
-        uow, {id, "alice", service, amount, due_date, "Landing page", "admin"});
+        uow, {domain::InvoiceId{id}, "alice", service, amount, due_date, "Landing page", "admin"});
   });
 }
 
@@ -32,18 +32,21 @@ Result<domain::Executed<events::InvoiceState>> pay(LedgerFixture& f, std::string
                                                    std::string client = "alice") {
   const std::string transaction = f.id();
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
-    return domain::pay_invoice(uow, {id, client, transaction});
+    return domain::pay_invoice(
+        uow, {domain::InvoiceId{id}, domain::UserId{client}, domain::TransactionId{transaction}});
   });
 }
 
 Result<domain::Executed<events::InvoiceState>> tick(LedgerFixture& f, std::string id) {
-  return f.run<events::InvoiceState>(
-      [=](UnitOfWork& uow) { return domain::mark_invoice_deadlines(uow, {id}); });
+  return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
+    return domain::mark_invoice_deadlines(uow, {domain::InvoiceId{id}});
+  });
 }
 
 Result<domain::Executed<events::InvoiceState>> void_it(LedgerFixture& f, std::string id) {
-  return f.run<events::InvoiceState>(
-      [=](UnitOfWork& uow) { return domain::void_invoice(uow, {id, "admin", "duplicate"}); });
+  return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
+    return domain::void_invoice(uow, {domain::InvoiceId{id}, "admin", "duplicate"});
+  });
 }
 
 bool is_open(LedgerFixture& f, std::string_view id) {

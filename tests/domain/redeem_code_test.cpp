@@ -36,7 +36,8 @@ Result<domain::Executed<events::WalletCredited>> redeem(LedgerFixture& f, std::s
                                                         std::string user) {
   const std::string transaction = f.id();
   return f.run<events::WalletCredited>([=](UnitOfWork& uow) {
-    return domain::redeem_code(uow, {code, user, transaction});
+    return domain::redeem_code(uow,
+                               {code, domain::UserId{user}, domain::TransactionId{transaction}});
   });
 }
 
@@ -243,8 +244,8 @@ TEST_CASE("a code with usage limit 5 redeemed by 256 users at once: exactly 5 su
     threads.emplace_back([&, i] {
       auto redeemed = f.ledger.execute_and_wait<events::WalletCredited>(
           {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
-            return domain::redeem_code(
-                uow, {"RACE5", "user-" + std::to_string(i), "tx-" + std::to_string(i)});
+            return domain::redeem_code(uow, {"RACE5", domain::UserId{"user-" + std::to_string(i)},
+                                             domain::TransactionId{"tx-" + std::to_string(i)}});
           });
       if (redeemed.ok()) {
         ++succeeded;
@@ -271,7 +272,8 @@ TEST_CASE("one user redeeming one code from 32 threads: exactly once") {
     threads.emplace_back([&, i] {
       auto redeemed = f.ledger.execute_and_wait<events::WalletCredited>(
           {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
-            return domain::redeem_code(uow, {"SAMEUSER", "alice", "tx-" + std::to_string(i)});
+            return domain::redeem_code(
+                uow, {"SAMEUSER", "alice", domain::TransactionId{"tx-" + std::to_string(i)}});
           });
       if (redeemed.ok()) {
         ++succeeded;

@@ -23,22 +23,25 @@ Result<domain::Executed<events::SubscriptionState>> activate(
     bool from_wallet = true) {
   const std::string transaction = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
-    return domain::activate_subscription(uow, {id, "alice", "Growth", "marketing", price,
-                                               renews_on, from_wallet, "admin", transaction});
+    return domain::activate_subscription(
+        uow, {domain::SubscriptionId{id}, "alice", "Growth", "marketing", price, renews_on,
+              from_wallet, "admin", domain::TransactionId{transaction}});
   });
 }
 
 Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, std::string id) {
   const std::string transaction = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
-    return domain::advance_subscription(uow, {id, transaction});
+    return domain::advance_subscription(
+        uow, {domain::SubscriptionId{id}, domain::TransactionId{transaction}});
   });
 }
 
 Result<domain::Executed<events::SubscriptionState>> cancel(LedgerFixture& f, std::string id,
                                                            std::string client = "") {
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
-    return domain::cancel_subscription(uow, {id, client, "alice", "too expensive"});
+    return domain::cancel_subscription(
+        uow, {domain::SubscriptionId{id}, domain::UserId{client}, "alice", "too expensive"});
   });
 }
 

@@ -41,15 +41,16 @@ Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::stri
                                                      bool verified = true) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::register_user(
-        uow, {id, email, "Name " + id, role, department, max_clients, "scrypt$hash", verified,
-              "admin", verified ? "" : code_mac(id, "123456")});
+        uow, {domain::UserId{id}, email, "Name " + id, role, department, max_clients, "scrypt$hash",
+              verified, "admin", verified ? "" : code_mac(id, "123456")});
   });
 }
 
 Result<domain::Executed<events::UserState>> assign(LedgerFixture& f, std::string client,
                                                    std::string service, std::string agent) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
-    return domain::assign_agent(uow, {client, service, agent, "admin"});
+    return domain::assign_agent(uow,
+                                {domain::UserId{client}, service, domain::UserId{agent}, "admin"});
   });
 }
 
@@ -153,8 +154,8 @@ Result<domain::Executed<events::UserState>> add_unverified(LedgerFixture& f, std
                                                            std::string email,
                                                            std::string stored_code) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
-    return domain::register_user(
-        uow, {id, email, "Name", "client", "", 0, "scrypt$hash", false, "self", stored_code});
+    return domain::register_user(uow, {domain::UserId{id}, email, "Name", "client", "", 0,
+                                       "scrypt$hash", false, "self", stored_code});
   });
 }
 
@@ -202,6 +203,17 @@ TEST_CASE("tokens: issued to verified users, found by digest, revoked once") {
   CHECK((*found)->user_id() == "u1");
   CHECK((*found)->expires_at_us() == expiry);
   CHECK_FALSE((*found)->revoked());
+
+  // A second token under the same id would leave the first one's id index pointing elsewhere.
+  const auto before_reuse = f.log->head().position;
+  auto reused = f.run<events::TokenState>([&](UnitOfWork& uow) {
+    return domain::issue_token(uow, {"t1", "u1", digest("another"), expiry});
+  });
+  REQUIRE_FALSE(reused.ok());
+  CHECK(reused.error().code == Errc::invalid_argument);
+  CHECK(reused.error().field == "token_id");
+  CHECK(reused.error().message == "token id t1 is already used");
+  CHECK(f.log->head().position == before_reuse);
 
   auto revoke = [&] {
     return f.run<events::TokenState>([&](UnitOfWork& uow) {
@@ -310,8 +322,8 @@ TEST_CASE("the identity rows are the fold of the log: replaying it gives the sam
   for (const auto* token : {"t1", "t2"}) {
     step();
     REQUIRE(f.run<events::TokenState>([&](UnitOfWork& uow) {
-               return domain::issue_token(
-                   uow, {token, "c1", digest(token), f.clock.now_us() + kMicrosPerHour});
+               return domain::issue_token(uow, {domain::TokenId{std::string(token)}, "c1",
+                                                digest(token), f.clock.now_us() + kMicrosPerHour});
              }).ok());
   }
   REQUIRE(f.run<events::TokenState>([&](UnitOfWork& uow) {
@@ -446,8 +458,9 @@ TEST_CASE("32 threads registering one email: exactly one user") {
     threads.emplace_back([&, i] {
       auto registered = f.ledger.execute_and_wait<events::UserState>(
           {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
-            return domain::register_user(uow, {"u" + std::to_string(i), "race@example.com", "N",
-                                               "client", "", 0, "h", true, "self", ""});
+            return domain::register_user(
+                uow, {domain::UserId{"u" + std::to_string(i)}, "race@example.com", "N", "client",
+                      "", 0, "h", true, "self", ""});
           });
       if (registered.ok()) {
         ++succeeded;
@@ -474,7 +487,8 @@ TEST_CASE("16 clients assigned at once to an agent with room for 5: exactly 5") 
     threads.emplace_back([&, i] {
       auto assigned = f.ledger.execute_and_wait<events::UserState>(
           {"test", "", "", "", ""}, [i](UnitOfWork& uow) {
-            return domain::assign_agent(uow, {"c" + std::to_string(i), "website", "agent", "a"});
+            return domain::assign_agent(
+                uow, {domain::UserId{"c" + std::to_string(i)}, "website", "agent", "a"});
           });
       if (assigned.ok()) {
         ++succeeded;

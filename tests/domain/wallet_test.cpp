@@ -22,7 +22,8 @@ Result<domain::Executed<events::WalletDebited>> pay(LedgerFixture& f, const std:
                                                     const std::string& service = "marketing") {
   const std::string transaction = f.id();
   return f.run<events::WalletDebited>([=](UnitOfWork& uow) {
-    return domain::pay_from_wallet(uow, {user, transaction, amount, "", service, "ref", "desc"});
+    return domain::pay_from_wallet(uow, {domain::UserId{user}, domain::TransactionId{transaction},
+                                         amount, "", service, "ref", "desc"});
   });
 }
 
@@ -80,7 +81,9 @@ Result<domain::Executed<events::TopUpPaymentAnswer>> provider_confirms(
     LedgerFixture& f, const std::string& topup, Money amount, const std::string& currency) {
   const std::string transaction = f.id();
   return f.run<events::TopUpPaymentAnswer>([=](UnitOfWork& uow) {
-    return domain::confirm_topup_payment(uow, {topup, {amount, currency, "ch_1"}, transaction});
+    return domain::confirm_topup_payment(
+        uow,
+        {domain::TopUpId{topup}, {amount, currency, "ch_1"}, domain::TransactionId{transaction}});
   });
 }
 
@@ -169,7 +172,7 @@ TEST_CASE("top-up requests validate amount, method and id") {
   LedgerFixture f;
   auto request = [&](Money amount, const std::string& method, const std::string& id) {
     return f.run<events::TopUpRequested>([=](UnitOfWork& uow) {
-      return domain::request_topup(uow, {"alice", id, amount, method});
+      return domain::request_topup(uow, {"alice", domain::TopUpId{id}, amount, method});
     });
   };
   CHECK(request(Money::zero(), "card", "a").error().code == Errc::invalid_argument);
@@ -245,7 +248,7 @@ TEST_CASE("posting a hold spends it into revenue, and more than is held is refus
   auto post = [&](Money amount) {
     const std::string transaction = f.id();
     return f.run<events::WalletDebited>([=](UnitOfWork& uow) {
-      return domain::post_hold(uow, {"h1", amount, transaction, "spend"});
+      return domain::post_hold(uow, {"h1", amount, domain::TransactionId{transaction}, "spend"});
     });
   };
   REQUIRE(post(usd("30.00")).ok());
@@ -349,7 +352,7 @@ TEST_CASE("a debit below the threshold requests exactly one auto-recharge top-up
   CHECK(f.balance("wallet:alice") == usd("8.00"));  // nothing moved yet
 
   auto confirmed = f.run<events::WalletCredited>([&](UnitOfWork& uow) {
-    return domain::confirm_topup(uow, {topup_id, "ref", "payment-provider", "c9"});
+    return domain::confirm_topup(uow, {domain::TopUpId{topup_id}, "ref", "payment-provider", "c9"});
   });
   REQUIRE(confirmed.ok());
   CHECK(f.balance("wallet:alice") == usd("33.00"));
@@ -430,9 +433,9 @@ TEST_CASE("64 concurrent debits of the full balance: exactly one succeeds") {
   for (int i = 0; i < kDebits; ++i) {
     threads.emplace_back([&, i] {
       auto paid = f.run<events::WalletDebited>([i](UnitOfWork& uow) {
-        return domain::pay_from_wallet(
-            uow, {"alice", "race-" + std::to_string(i), Money::from_minor(10000), "", "marketing",
-                  "", ""});
+        return domain::pay_from_wallet(uow,
+                                       {"alice", domain::TransactionId{"race-" + std::to_string(i)},
+                                        Money::from_minor(10000), "", "marketing", "", ""});
       });
       if (paid.ok()) {
         ++succeeded;

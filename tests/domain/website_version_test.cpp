@@ -35,7 +35,7 @@ void create_project(LedgerFixture& f) {
 
 domain::UploadWebsiteVersion upload_of(std::string id, std::string number) {
   domain::UploadWebsiteVersion upload;
-  upload.version_id = std::move(id);
+  upload.version_id = domain::WebsiteVersionId{std::move(id)};
   upload.project_id = "w1";
   upload.version_number = std::move(number);
   upload.notes = "first cut";
@@ -59,7 +59,7 @@ using Decider = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
 Answer act(LedgerFixture& f, Decider decider, std::string id, std::string url = {},
            std::string message = {}) {
   return f.run<events::WebsiteVersionState>([=](UnitOfWork& uow) {
-    return decider(uow, {id, "someone", url, message});
+    return decider(uow, {domain::WebsiteVersionId{id}, "someone", url, message});
   });
 }
 

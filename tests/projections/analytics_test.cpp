@@ -21,7 +21,8 @@ constexpr std::int64_t kDayUs = 86'400'000'000;
 void pay(LedgerFixture& f, const std::string& user, const char* amount, const char* service) {
   REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
              return domain::pay_from_wallet(
-                 uow, {user, f.id(), usd(amount), "payment", service, "", ""});
+                 uow, {domain::UserId{user}, domain::TransactionId{f.id()}, usd(amount), "payment",
+                       service, "", ""});
            }).ok());
 }
 

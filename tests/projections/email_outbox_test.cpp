@@ -44,8 +44,8 @@ std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
 
 void register_client(LedgerFixture& f, std::string id, std::string name) {
   REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
-             return domain::register_user(uow, {id, id + "@x.com", name, "client", "", 0, "h",
-                                                true, "admin", "", "", ""});
+             return domain::register_user(uow, {domain::UserId{id}, id + "@x.com", name, "client",
+                                                "", 0, "h", true, "admin", "", "", ""});
            }).ok());
 }
 
@@ -60,8 +60,8 @@ TEST_CASE("each email is queued once with its template, and a rebuild queues non
   register_client(f, "alice", "Alice <Admin>");
   f.fund("alice", usd("20.00"));
   REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
-             return domain::pay_from_wallet(
-                 uow, {"alice", f.id(), usd("5.00"), "payment", "website", "", ""});
+             return domain::pay_from_wallet(uow, {"alice", domain::TransactionId{f.id()},
+                                                  usd("5.00"), "payment", "website", "", ""});
            }).ok());
   projections::EmailProjection projection;
   projections::ProjectionRunner runner(*f.log, projection, f.clock);
@@ -160,9 +160,9 @@ TEST_CASE("stopping delivery does not wait for the rest of a long queue; the res
   for (int i = 0; i < kQueued; ++i) {
     const std::string id = "u" + std::to_string(i);
     REQUIRE(f.run<events::UserState>([id](UnitOfWork& uow) {
-               return domain::register_user(uow, {id, id + "@x.com", "U", "client", "", 0, "h",
-                                                  false, "self", "d-" + id, "123456",
-                                                  "mail-" + id});
+               return domain::register_user(
+                   uow, {domain::UserId{id}, id + "@x.com", "U", "client", "", 0, "h", false,
+                         "self", "d-" + id, "123456", domain::EmailId{"mail-" + id}});
              }).ok());
   }
   auto transport = std::make_unique<CountingTransport>();
@@ -198,9 +198,9 @@ TEST_CASE("a pass reads the pending index in batches; sent emails leave it; old 
   for (int i = 0; i < queued; ++i) {
     const std::string id = "u" + std::to_string(i);
     REQUIRE(f.run<events::UserState>([id](UnitOfWork& uow) {
-               return domain::register_user(uow, {id, id + "@x.com", "U", "client", "", 0, "h",
-                                                  false, "self", "d-" + id, "123456",
-                                                  "mail-" + id});
+               return domain::register_user(
+                   uow, {domain::UserId{id}, id + "@x.com", "U", "client", "", 0, "h", false,
+                         "self", "d-" + id, "123456", domain::EmailId{"mail-" + id}});
              }).ok());
   }
   CHECK(pending_count(f) == static_cast<std::size_t>(queued));

@@ -28,8 +28,9 @@ using testing::usd;
 
 void add_user(LedgerFixture& f, std::string id, std::string role, std::string department = "") {
   REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
-             return domain::register_user(uow, {id, id + "@x.com", "User " + id, role, department,
-                                                0, "h", true, "test", "", "", ""});
+             return domain::register_user(
+                 uow, {domain::UserId{id}, id + "@x.com", "User " + id, role, department, 0, "h",
+                       true, "test", "", "", ""});
            }).ok());
 }
 
@@ -43,8 +44,8 @@ void history(LedgerFixture& f) {
            }).ok());
   f.fund("alice", usd("50.00"));
   REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
-             return domain::pay_from_wallet(
-                 uow, {"alice", f.id(), usd("10.00"), "payment", "website", "", ""});
+             return domain::pay_from_wallet(uow, {"alice", domain::TransactionId{f.id()},
+                                                  usd("10.00"), "payment", "website", "", ""});
            }).ok());
   REQUIRE(f.run<events::InvoiceState>([](UnitOfWork& uow) {
              return domain::issue_invoice(
@@ -114,7 +115,8 @@ TEST_CASE("read marks are events: one notification, then all") {
   const std::string id = feed(runner, "alice").front().id();
   auto mark = [&](std::string notification) {
     REQUIRE(f.run<events::NotificationRead>([&](UnitOfWork& uow) {
-               return domain::mark_notification_read(uow, {"alice", notification});
+               return domain::mark_notification_read(
+                   uow, {"alice", domain::NotificationId{notification}});
              }).ok());
     REQUIRE(runner.catch_up().ok());
   };

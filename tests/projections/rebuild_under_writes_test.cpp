@@ -68,8 +68,8 @@ TEST_CASE("rebuild while writes continue: no half-built reads, equal to a fresh 
   f.fund("alice", usd("1000.00"));
   auto pay = [&] {
     REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
-               return domain::pay_from_wallet(
-                   uow, {"alice", f.id(), usd("0.01"), "payment", "website", "", ""});
+               return domain::pay_from_wallet(uow, {"alice", domain::TransactionId{f.id()},
+                                                    usd("0.01"), "payment", "website", "", ""});
              }).ok());
   };
   for (int i = 0; i < kPayments / 2; ++i) pay();

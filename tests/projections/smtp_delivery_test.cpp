@@ -21,8 +21,9 @@ using testing::SmtpTestServer;
 // Queues one verification email (its body holds the code) for `email`.
 void queue_email(LedgerFixture& f, const std::string& id, const std::string& email) {
   REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
-             return domain::register_user(uow, {id, email, "Name", "client", "", 0, "h", false,
-                                                "self", "digest", "123456", "mail-" + id});
+             return domain::register_user(
+                 uow, {domain::UserId{id}, email, "Name", "client", "", 0, "h", false, "self",
+                       "digest", "123456", domain::EmailId{"mail-" + id}});
            }).ok());
 }
 

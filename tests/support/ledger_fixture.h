@@ -99,10 +99,12 @@ struct LedgerFixture {
   void fund(const std::string& user_id, Money amount) {
     const std::string topup_id = id();
     REQUIRE(run<events::TopUpRequested>([&](domain::UnitOfWork& uow) {
-              return domain::request_topup(uow, {user_id, topup_id, amount, "card"});
+              return domain::request_topup(
+                  uow, {domain::UserId{user_id}, domain::TopUpId{topup_id}, amount, "card"});
             }).ok());
     REQUIRE(run<events::WalletCredited>([&](domain::UnitOfWork& uow) {
-              return domain::confirm_topup(uow, {topup_id, "ref", "admin", id()});
+              return domain::confirm_topup(
+                  uow, {domain::TopUpId{topup_id}, "ref", "admin", domain::TransactionId{id()}});
             }).ok());
   }
 };

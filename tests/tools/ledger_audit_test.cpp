@@ -85,15 +85,16 @@ struct AuditedData {
     for (int i = 0; i < 3; ++i) {
       const std::string topup = "t" + std::to_string(i);
       run([&](UnitOfWork& uow) {
-        return domain::request_topup(uow, {"alice", topup, usd("100.00"), "card"});
+        return domain::request_topup(uow, {"alice", domain::TopUpId{topup}, usd("100.00"), "card"});
       });
       run([&](UnitOfWork& uow) {
-        return domain::confirm_topup(uow, {topup, "ref", "admin", "c" + topup});
+        return domain::confirm_topup(
+            uow, {domain::TopUpId{topup}, "ref", "admin", domain::TransactionId{"c" + topup}});
       });
       record();
       run([&](UnitOfWork& uow) {
-        return domain::pay_from_wallet(
-            uow, {"alice", "p" + topup, usd("30.00"), "payment", "website", "", ""});
+        return domain::pay_from_wallet(uow, {"alice", domain::TransactionId{"p" + topup},
+                                             usd("30.00"), "payment", "website", "", ""});
       });
       record();
     }

@@ -48,8 +48,8 @@ struct DataDir {
                   .execute_and_wait<events::TokenState>(
                       {"test", "", "", "", ""},
                       [full](UnitOfWork& uow) {
-                        return domain::issue_token(
-                            uow, {"t-" + full, "u1", full, testing::kTestEpochUs + kMicrosPerDay});
+                        return domain::issue_token(uow, {domain::TokenId{"t-" + full}, "u1", full,
+                                                         testing::kTestEpochUs + kMicrosPerDay});
                       })
                   .ok());
     }

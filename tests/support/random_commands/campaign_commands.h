@@ -106,7 +106,8 @@ class CampaignCommands {
     const std::string agent = l_.pick(l_.marketing_agents);
     auto result =
         l_.run<Answer>(refused_as_if(reused || malformed, kInvalid), [&](UnitOfWork& uow) {
-          return domain::create_campaign(uow, {id, client, agent, fields});
+          return domain::create_campaign(
+              uow, {domain::CampaignId{id}, domain::UserId{client}, domain::UserId{agent}, fields});
         });
     if (result.ok()) l_.campaigns.push_back(id);
   }
@@ -120,7 +121,8 @@ class CampaignCommands {
     if (malformed) fields.end_date = "2026-02-30x";
     const std::string hold = l_.f.id();
     l_.send<Answer>(refusable_about(id, refused_as_if(malformed, kInvalid)), [&](UnitOfWork& uow) {
-      return domain::update_campaign(uow, {id, fields, "admin", hold});
+      return domain::update_campaign(
+          uow, {domain::CampaignId{id}, fields, "admin", domain::HoldId{hold}});
     });
   }
 
@@ -129,7 +131,8 @@ class CampaignCommands {
     const events::CampaignStatus status = next_status(load(id));
     const std::string hold = l_.f.id();
     l_.send<Answer>(refusable_about(id), [&](UnitOfWork& uow) {
-      return domain::change_campaign_status(uow, {id, status, "mia", hold});
+      return domain::change_campaign_status(
+          uow, {domain::CampaignId{id}, status, "mia", domain::HoldId{hold}});
     });
   }
 
@@ -137,8 +140,8 @@ class CampaignCommands {
     const std::string id = l_.known_or_unknown(l_.campaigns);
     auto campaign = load(id);
     domain::UpdateCampaignMetrics metrics;
-    metrics.campaign_id = id;
-    metrics.transaction_id = l_.f.id();
+    metrics.campaign_id = domain::CampaignId{id};
+    metrics.transaction_id = domain::TransactionId{l_.f.id()};
     metrics.updated_by = "mia";
     const std::int64_t spent = campaign ? campaign->spend_minor() : 0;
     // Mostly more spend (now and then above the budget: budget_exceeded), sometimes less than
@@ -163,14 +166,15 @@ class CampaignCommands {
     if (l_.chance(30)) posts.push_back(l_.pick(l_.posts));
     // A post of another client, or a deleted one, is invalid_argument.
     l_.send<Answer>(refusable_about(id, {kInvalid}), [&](UnitOfWork& uow) {
-      return domain::add_campaign_content(uow, {id, posts, "mia"});
+      return domain::add_campaign_content(
+          uow, {domain::CampaignId{id}, domain::typed_ids<domain::ContentId>(posts), "mia"});
     });
   }
 
   void remove() {
     const std::string id = l_.known_or_unknown(l_.campaigns);
     l_.send<Answer>(refusable_about(id), [&](UnitOfWork& uow) {
-      return domain::delete_campaign(uow, {id, "admin"});
+      return domain::delete_campaign(uow, {domain::CampaignId{id}, "admin"});
     });
   }
 

@@ -67,7 +67,8 @@ class ContentCommands {
         !campaign.empty() && (!owner || owner->deleted() || owner->client_id() != client);
     auto result = l_.run<Answer>(
         refused_as_if(reused || malformed || foreign, kInvalid), [&](UnitOfWork& uow) {
-          return domain::schedule_content(uow, {id, client, "mia", campaign, post});
+          return domain::schedule_content(uow, {domain::ContentId{id}, domain::UserId{client},
+                                                "mia", domain::CampaignId{campaign}, post});
         });
     if (result.ok()) l_.posts.push_back(id);
   }
@@ -83,7 +84,7 @@ class ContentCommands {
     l_.send<Answer>(
         refusable_about(id, past ? Refusable::certain({kInvalid, kRule}) : Refusable{kRule}),
         [&](UnitOfWork& uow) {
-          return domain::update_content(uow, {id, change, "mia"});
+          return domain::update_content(uow, {domain::ContentId{id}, change, "mia"});
         });
   }
 
@@ -97,7 +98,7 @@ class ContentCommands {
     const std::string id = l_.known_or_unknown(l_.posts);
     const std::string error = "rate limited";
     l_.send<Answer>(refusable_about(id), [&](UnitOfWork& uow) {
-      return action(uow, {id, "mia", error});
+      return action(uow, {domain::ContentId{id}, "mia", error});
     });
   }
 

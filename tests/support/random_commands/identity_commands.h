@@ -83,8 +83,8 @@ class IdentityCommands {
     const std::string email = id + "@example.com";
     REQUIRE(l_.f.run<events::UserState>([&](UnitOfWork& uow) {
                   return domain::register_user(
-                      uow, {id, email, "Name " + id, role, department, role == "agent" ? 2u : 0u,
-                            "scrypt$hash", true, "admin", ""});
+                      uow, {domain::UserId{id}, email, "Name " + id, role, department,
+                            role == "agent" ? 2u : 0u, "scrypt$hash", true, "admin", ""});
                 })
                 .ok());
     users_.push_back(id);
@@ -111,8 +111,9 @@ class IdentityCommands {
     auto result = l_.run<events::UserState>(
         refused_as_if(reused_id || malformed, kInvalid), [&](UnitOfWork& uow) {
           return domain::register_user(
-              uow, {id, email, "Name " + id, role, department, capacity, "scrypt$hash", verified,
-                    "admin", mac, verified ? "" : code, verified ? "" : email_id});
+              uow, {domain::UserId{id}, email, "Name " + id, role, department, capacity,
+                    "scrypt$hash", verified, "admin", mac, verified ? "" : code,
+                    domain::EmailId{verified ? "" : email_id}});
         });
     if (!result.ok()) return;
     users_.push_back(id);
@@ -144,7 +145,7 @@ class IdentityCommands {
     l_.send<events::UserState>(RandomLedger::is_unknown(user) ? Refusable::certain({kUnknown})
                                                               : refused_as_if(malformed, kInvalid),
                                [&](UnitOfWork& uow) {
-                                 return domain::change_password(uow, {user, hash});
+                                 return domain::change_password(uow, {domain::UserId{user}, hash});
                                });
   }
 
@@ -160,7 +161,8 @@ class IdentityCommands {
         : malformed                    ? Refusable::certain({kInvalid, kRule})
                                        : Refusable{kRule},
         [&](UnitOfWork& uow) {
-          return domain::issue_token(uow, {token, user, digest(token), expires_at});
+          return domain::issue_token(
+              uow, {domain::TokenId{token}, domain::UserId{user}, digest(token), expires_at});
         });
     if (result.ok()) tokens_.push_back(digest(token));
   }
@@ -184,7 +186,8 @@ class IdentityCommands {
     l_.send<events::UserState>(
         unknown ? Refusable::certain({kUnknown}) : refused_as_if(malformed, kInvalid),
         [&](UnitOfWork& uow) {
-          return domain::assign_agent(uow, {client, service, agent, "admin"});
+          return domain::assign_agent(
+              uow, {domain::UserId{client}, service, domain::UserId{agent}, "admin"});
         });
   }
 
@@ -198,7 +201,7 @@ class IdentityCommands {
     l_.send<events::UserState>(
         unknown ? Refusable::certain({kUnknown}) : refused_as_if(malformed, kInvalid),
         [&](UnitOfWork& uow) {
-          return domain::set_service_active(uow, {client, service, active});
+          return domain::set_service_active(uow, {domain::UserId{client}, service, active});
         });
   }
 

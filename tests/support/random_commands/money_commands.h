@@ -85,7 +85,8 @@ class MoneyCommands {
                      std::uint32_t access_days) {
     REQUIRE(l_.f.run<events::CourseState>([&](UnitOfWork& uow) {
                   return domain::create_course(
-                      uow, {id, "Course " + id, "", price, free, individual, access_days, "admin"});
+                      uow, {domain::CourseId{id}, "Course " + id, "", price, free, individual,
+                            access_days, "admin"});
                 })
                 .ok());
     courses_.push_back(id);
@@ -98,10 +99,10 @@ class MoneyCommands {
     const std::string id = reused ? l_.pick(topups_) : l_.f.id();
     const Money value = malformed ? Money::zero() : l_.amount(20'000);
     const std::string method = l_.chance(50) ? "card" : "paypal";
-    auto result = l_.run<events::TopUpRequested>(
-        refused_as_if(malformed || reused, kInvalid), [&](UnitOfWork& uow) {
-          return domain::request_topup(uow, {user, id, value, method});
-        });
+    auto result = l_.run<
+        events::TopUpRequested>(refused_as_if(malformed || reused, kInvalid), [&](UnitOfWork& uow) {
+      return domain::request_topup(uow, {domain::UserId{user}, domain::TopUpId{id}, value, method});
+    });
     if (result.ok()) topups_.push_back(id);
   }
 
@@ -111,7 +112,8 @@ class MoneyCommands {
     switch (l_.between(0, 2)) {
       case 0:
         l_.send<events::WalletCredited>(RandomLedger::refusable_about(topup), [&](UnitOfWork& uow) {
-          return domain::confirm_topup(uow, {topup, "ref", "admin", transaction});
+          return domain::confirm_topup(
+              uow, {domain::TopUpId{topup}, "ref", "admin", domain::TransactionId{transaction}});
         });
         break;
       case 1: {
@@ -123,13 +125,14 @@ class MoneyCommands {
                                                l_.chance(90) ? "USD" : "EUR", "cap"};
         l_.send<events::TopUpPaymentAnswer>(
             RandomLedger::refusable_about(topup), [&](UnitOfWork& uow) {
-              return domain::confirm_topup_payment(uow, {topup, captured, transaction});
+              return domain::confirm_topup_payment(
+                  uow, {domain::TopUpId{topup}, captured, domain::TransactionId{transaction}});
             });
         break;
       }
       default:
         l_.send<events::TopUpFailed>(RandomLedger::refusable_about(topup), [&](UnitOfWork& uow) {
-          return domain::fail_topup(uow, {topup, "declined"});
+          return domain::fail_topup(uow, {domain::TopUpId{topup}, "declined"});
         });
     }
   }
@@ -141,7 +144,8 @@ class MoneyCommands {
     const std::string service = std::string(l_.pick(std::vector<std::string_view>(
         domain::known_services().begin(), domain::known_services().end())));
     l_.send<events::WalletDebited>({kRule}, [&](UnitOfWork& uow) {
-      return domain::pay_from_wallet(uow, {user, id, value, "", service, "", ""});
+      return domain::pay_from_wallet(
+          uow, {domain::UserId{user}, domain::TransactionId{id}, value, "", service, "", ""});
     });
   }
 
@@ -152,7 +156,8 @@ class MoneyCommands {
     const Money value = l_.amount(5'000);
     const std::int64_t deadline = l_.chance(50) ? 0 : l_.f.clock.now_us() + kMicrosPerMinute;
     auto result = l_.run<events::HoldState>(refused_as_if(reused, kInvalid), [&](UnitOfWork& uow) {
-      return domain::place_hold(uow, {id, user, value, "campaign", "marketing", deadline});
+      return domain::place_hold(uow, {domain::HoldId{id}, domain::UserId{user}, value, "campaign",
+                                      "marketing", deadline});
     });
     if (result.ok()) holds_.push_back(id);
   }
@@ -162,7 +167,8 @@ class MoneyCommands {
     const Money value = l_.amount(3'000);
     const std::string transaction = l_.f.id();
     l_.send<events::WalletDebited>(RandomLedger::refusable_about(hold), [&](UnitOfWork& uow) {
-      return domain::post_hold(uow, {hold, value, transaction, "spend"});
+      return domain::post_hold(
+          uow, {domain::HoldId{hold}, value, domain::TransactionId{transaction}, "spend"});
     });
   }
 
@@ -170,12 +176,12 @@ class MoneyCommands {
     const std::string hold = l_.known_or_unknown(holds_);
     const auto kinds = RandomLedger::refusable_about(hold);
     if (l_.chance(50)) {
-      l_.send<events::HoldState>(kinds,
-                                 [&](UnitOfWork& uow) { return domain::void_hold(uow, {hold}); });
+      l_.send<events::HoldState>(
+          kinds, [&](UnitOfWork& uow) { return domain::void_hold(uow, {domain::HoldId{hold}}); });
     } else {
       l_.f.clock.advance_us(30 * kMicrosPerSecond);
-      l_.send<events::HoldState>(kinds,
-                                 [&](UnitOfWork& uow) { return domain::expire_hold(uow, {hold}); });
+      l_.send<events::HoldState>(
+          kinds, [&](UnitOfWork& uow) { return domain::expire_hold(uow, {domain::HoldId{hold}}); });
     }
   }
 
@@ -189,18 +195,20 @@ class MoneyCommands {
         const Money recharge = Money::from_minor(l_.between(1'000, 6'000));
         l_.send<events::AutoRechargeState>(
             refused_as_if(malformed, kInvalid), [&](UnitOfWork& uow) {
-              return domain::configure_auto_recharge(uow, {user, threshold, recharge, "card"});
+              return domain::configure_auto_recharge(
+                  uow, {domain::UserId{user}, threshold, recharge, "card"});
             });
         break;
       }
       case 1:
-        l_.send<events::AutoRechargeState>(
-            {kRule}, [&](UnitOfWork& uow) { return domain::disable_auto_recharge(uow, {user}); });
+        l_.send<events::AutoRechargeState>({kRule}, [&](UnitOfWork& uow) {
+          return domain::disable_auto_recharge(uow, {domain::UserId{user}});
+        });
         break;
       default: {
         const std::string topup = l_.f.id();
         auto result = l_.run<events::TopUpState>({kRule}, [&](UnitOfWork& uow) {
-          return domain::trigger_auto_recharge(uow, {user, topup});
+          return domain::trigger_auto_recharge(uow, {domain::UserId{user}, domain::TopUpId{topup}});
         });
         if (result.ok()) topups_.push_back(result->answer.topup_id());
       }
@@ -212,7 +220,8 @@ class MoneyCommands {
     const std::string user = l_.pick(l_.clients);
     const std::string transaction = l_.f.id();
     l_.send<events::WalletCredited>({kRule}, [&](UnitOfWork& uow) {
-      return domain::redeem_code(uow, {code, user, transaction});
+      return domain::redeem_code(uow,
+                                 {code, domain::UserId{user}, domain::TransactionId{transaction}});
     });
   }
 
@@ -234,7 +243,9 @@ class MoneyCommands {
     auto result = l_.run<events::CoursePurchaseState>(
         unknown ? Refusable::certain({kUnknown}) : refused_as_if(malformed, kInvalid),
         [&](UnitOfWork& uow) {
-          return domain::purchase_course(uow, {id, course, user, method, id + "-tx"});
+          return domain::purchase_course(
+              uow, {domain::PurchaseId{id}, domain::CourseId{course}, domain::UserId{user}, method,
+                    domain::TransactionId{id + "-tx"}});
         });
     if (result.ok()) purchases_.push_back(id);
   }
@@ -245,25 +256,28 @@ class MoneyCommands {
     switch (l_.between(0, 4)) {
       case 0:
         l_.send<events::CoursePurchaseState>(kinds, [&](UnitOfWork& uow) {
-          return domain::confirm_course_purchase(uow, {purchase, "", "ref", "admin"});
+          return domain::confirm_course_purchase(
+              uow, {domain::PurchaseId{purchase}, "", "ref", "admin"});
         });
         break;
       case 1: {
         const Money captured = Money::from_minor(l_.chance(50) ? 4'000 : 1'500);
         l_.send<events::CoursePaymentAnswer>(kinds, [&](UnitOfWork& uow) {
-          return domain::confirm_course_payment(uow, {purchase, {captured, "USD", "cap"}});
+          return domain::confirm_course_payment(
+              uow, {domain::PurchaseId{purchase}, {captured, "USD", "cap"}});
         });
         break;
       }
       case 2:
         l_.send<events::CoursePurchaseState>(kinds, [&](UnitOfWork& uow) {
-          return domain::fail_course_purchase(uow, {purchase, "declined"});
+          return domain::fail_course_purchase(uow, {domain::PurchaseId{purchase}, "declined"});
         });
         break;
       case 3: {
         const std::string transaction = l_.f.id();
         l_.send<events::CoursePurchaseState>(kinds, [&](UnitOfWork& uow) {
-          return domain::refund_course_purchase(uow, {purchase, "admin", transaction});
+          return domain::refund_course_purchase(
+              uow, {domain::PurchaseId{purchase}, "admin", domain::TransactionId{transaction}});
         });
         break;
       }
@@ -271,7 +285,7 @@ class MoneyCommands {
         const std::string course = l_.pick(courses_);
         const std::string user = l_.pick(l_.clients);
         l_.send<events::CoursePurchaseState>({kRule}, [&](UnitOfWork& uow) {
-          return domain::finish_course(uow, {course, user});
+          return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
         });
       }
     }
@@ -288,7 +302,8 @@ class MoneyCommands {
     const Money value = l_.amount(6'000);
     auto result = l_.run<events::InvoiceState>(
         refused_as_if(reused || past_due, kInvalid), [&](UnitOfWork& uow) {
-          return domain::issue_invoice(uow, {id, user, "website", value, due_date, "", "admin"});
+          return domain::issue_invoice(uow, {domain::InvoiceId{id}, domain::UserId{user}, "website",
+                                             value, due_date, "", "admin"});
         });
     if (result.ok()) invoices_.push_back(id);
   }
@@ -306,18 +321,19 @@ class MoneyCommands {
         l_.send<events::InvoiceState>(
             stranger ? Refusable::certain({kUnknown}) : RandomLedger::refusable_about(invoice),
             [&](UnitOfWork& uow) {
-              return domain::pay_invoice(uow, {invoice, payer, transaction});
+              return domain::pay_invoice(uow, {domain::InvoiceId{invoice}, domain::UserId{payer},
+                                               domain::TransactionId{transaction}});
             });
         break;
       }
       case 1:
         l_.send<events::InvoiceState>(RandomLedger::refusable_about(invoice), [&](UnitOfWork& uow) {
-          return domain::void_invoice(uow, {invoice, "admin", "mistake"});
+          return domain::void_invoice(uow, {domain::InvoiceId{invoice}, "admin", "mistake"});
         });
         break;
       default:
         l_.send<events::InvoiceState>(RandomLedger::refusable_about(invoice), [&](UnitOfWork& uow) {
-          return domain::mark_invoice_deadlines(uow, {invoice});
+          return domain::mark_invoice_deadlines(uow, {domain::InvoiceId{invoice}});
         });
     }
   }

@@ -74,8 +74,9 @@ class SubscriptionCommands {
     const std::string transaction = l_.f.id();
     auto result =
         l_.run<Answer>(refused_as_if(reused || malformed, kInvalid), [&](UnitOfWork& uow) {
-          return domain::activate_subscription(uow, {id, client, "Growth", "marketing", price,
-                                                     renews_on, from_wallet, "admin", transaction});
+          return domain::activate_subscription(
+              uow, {domain::SubscriptionId{id}, domain::UserId{client}, "Growth", "marketing",
+                    price, renews_on, from_wallet, "admin", domain::TransactionId{transaction}});
         });
     if (result.ok()) subscriptions_.push_back(id);
   }
@@ -86,7 +87,8 @@ class SubscriptionCommands {
     const std::string id = l_.known_or_unknown(subscriptions_);
     const std::string transaction = l_.f.id();
     l_.send<Answer>(RandomLedger::refusable_about(id), [&](UnitOfWork& uow) {
-      return domain::advance_subscription(uow, {id, transaction});
+      return domain::advance_subscription(
+          uow, {domain::SubscriptionId{id}, domain::TransactionId{transaction}});
     });
   }
 
@@ -98,10 +100,12 @@ class SubscriptionCommands {
     const std::string client = who == 0   ? (subscription ? subscription->client_id() : "")
                                : who == 1 ? ""
                                           : "stranger";
-    l_.send<Answer>(who == 2 ? Refusable::certain({kUnknown}) : RandomLedger::refusable_about(id),
-                    [&](UnitOfWork& uow) {
-                      return domain::cancel_subscription(uow, {id, client, "admin", "moving on"});
-                    });
+    l_.send<Answer>(
+        who == 2 ? Refusable::certain({kUnknown}) : RandomLedger::refusable_about(id),
+        [&](UnitOfWork& uow) {
+          return domain::cancel_subscription(
+              uow, {domain::SubscriptionId{id}, domain::UserId{client}, "admin", "moving on"});
+        });
   }
 
   RandomLedger& l_;

@@ -88,7 +88,9 @@ class WebsiteCommands {
     const std::string agent = l_.pick(l_.website_agents);
     auto result =
         l_.run<ProjectAnswer>(refused_as_if(reused || malformed, kInvalid), [&](UnitOfWork& uow) {
-          return domain::create_website_project(uow, {id, client, agent, "Site " + id, answers});
+          return domain::create_website_project(
+              uow, {domain::WebsiteProjectId{id}, domain::UserId{client}, domain::UserId{agent},
+                    "Site " + id, answers});
         });
     if (result.ok()) projects_.push_back(id);
   }
@@ -108,7 +110,8 @@ class WebsiteCommands {
     l_.send<ProjectAnswer>(RandomLedger::is_unknown(id) ? Refusable::certain({kUnknown})
                                                         : refused_as_if(malformed, kInvalid),
                            [&](UnitOfWork& uow) {
-                             return domain::complete_website_phase(uow, {id, phase, "done", "wes"});
+                             return domain::complete_website_phase(
+                                 uow, {domain::WebsiteProjectId{id}, phase, "done", "wes"});
                            });
   }
 
@@ -117,8 +120,8 @@ class WebsiteCommands {
     const bool reused = !versions_.empty() && l_.chance(5);
     const bool malformed = !reused && l_.chance(5);
     domain::UploadWebsiteVersion command;
-    command.version_id = reused ? l_.pick(versions_) : l_.f.id();
-    command.project_id = project;
+    command.version_id = domain::WebsiteVersionId{reused ? l_.pick(versions_) : l_.f.id()};
+    command.project_id = domain::WebsiteProjectId{project};
     // A fresh number for a reused id, so that the id is what is refused.
     command.version_number = reused ? "r" + l_.f.id() : "1." + std::to_string(l_.between(0, 5));
     command.notes = "notes";
@@ -126,12 +129,12 @@ class WebsiteCommands {
     command.file_sha256 = malformed ? "not-a-hash" : std::string(64, 'a');
     command.file_size = 1234;
     command.file_name = "site.zip";
-    command.uploaded_by = l_.pick(l_.website_agents);
+    command.uploaded_by = domain::ActorId{l_.pick(l_.website_agents)};
     auto result = l_.run<VersionAnswer>(
         reused || malformed ? Refusable::certain({kInvalid})
                             : RandomLedger::refusable_about(project),
         [&](UnitOfWork& uow) { return domain::upload_website_version(uow, command); });
-    if (result.ok()) versions_.push_back(command.version_id);
+    if (result.ok()) versions_.push_back(command.version_id.str());
   }
 
   void act() {
@@ -147,12 +150,12 @@ class WebsiteCommands {
     const std::string url = malformed ? "ftp://site" : "https://site.example.com/" + id;
     const bool checks_url =
         decider == &domain::start_version_testing || decider == &domain::deploy_website_version;
-    l_.send<VersionAnswer>(RandomLedger::is_unknown(id)
-                               ? Refusable::certain({kUnknown})
-                               : refused_as_if(malformed && checks_url, kInvalid),
-                           [&](UnitOfWork& uow) {
-                             return decider(uow, {id, "wes", url, "Looks good"});
-                           });
+    l_.send<VersionAnswer>(
+        RandomLedger::is_unknown(id) ? Refusable::certain({kUnknown})
+                                     : refused_as_if(malformed && checks_url, kInvalid),
+        [&](UnitOfWork& uow) {
+          return decider(uow, {domain::WebsiteVersionId{id}, "wes", url, "Looks good"});
+        });
   }
 
   RandomLedger& l_;
