@@ -7,9 +7,10 @@
 // Money is read only from decimal strings (a JSON number would lose cents); see core/money.h.
 // Parsing limits the body's nesting depth (JsonLimits), and refuses a key repeated within one
 // object (at any level) and anything but white space after the document (a NUL byte too).
-// Text fields follow core/text_validation.h: `string` and `optional_string` are short texts (no
-// control character, no bidirectional control, never only white space), `long_text`
-// and `optional_long_text` may hold newlines and tabs.
+// Every text field names its limit, a kind of core/domain/text_limits.h (the one table the
+// deciders check too). Text fields follow core/text_validation.h: `string` and `optional_string`
+// are short texts (no control character, no bidirectional control, never only white space),
+// `long_text` and `optional_long_text` may hold newlines and tabs.
 #pragma once
 
 #include <cstdint>
@@ -45,9 +46,8 @@ class JsonFields {
   static Result<JsonFields> parse_request_body(std::string_view content_type, std::string_view body,
                                                const JsonLimits& limits = {});
 
-  Result<std::string> string(std::string_view name, std::size_t bytes_max = 200);
-  Result<std::optional<std::string>> optional_string(std::string_view name,
-                                                     std::size_t bytes_max = 200);
+  Result<std::string> string(std::string_view name, std::size_t bytes_max);
+  Result<std::optional<std::string>> optional_string(std::string_view name, std::size_t bytes_max);
   // Notes, descriptions, reasons: newline, carriage return and tab allowed.
   Result<std::optional<std::string>> optional_long_text(std::string_view name,
                                                         std::size_t bytes_max);
@@ -77,7 +77,7 @@ class JsonFields {
   // A date "YYYY-MM-DD", as microseconds at 00:00 UTC.
   Result<std::int64_t> date(std::string_view name);
   Result<std::vector<std::string>> string_list(std::string_view name, std::size_t items_max,
-                                               std::size_t bytes_max = 200);
+                                               std::size_t bytes_max);
 
   // An object of string values ({"question": "answer"}); empty when absent. Keys are short
   // texts, values long texts.

@@ -8,6 +8,7 @@
 #include "core/domain/content_schedule.h"
 #include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "events/enum_names.h"
@@ -16,9 +17,6 @@
 namespace ledger::domain {
 namespace {
 
-constexpr std::size_t kNameMax = 200;
-constexpr std::size_t kDescriptionMax = 5000;
-constexpr std::size_t kGoalMax = 500;
 constexpr std::uint64_t kTargetMax = 1'000'000'000'000;
 constexpr std::size_t kContentPerCampaignMax = 500;
 constexpr std::array<std::string_view, 4> kPlatforms = {"instagram", "youtube", "tiktok",
@@ -26,15 +24,16 @@ constexpr std::array<std::string_view, 4> kPlatforms = {"instagram", "youtube", 
 
 Status validate_fields(const CampaignFields& fields) {
   if (fields.name) {
-    if (auto valid = require_text(*fields.name, "name", kNameMax); !valid) return valid;
+    if (auto valid = require_text(*fields.name, "name", text_limits::kName); !valid) return valid;
   }
   if (fields.description) {
-    if (auto valid = limit_text(*fields.description, "description", kDescriptionMax); !valid) {
+    if (auto valid = limit_text(*fields.description, "description", text_limits::kDescription);
+        !valid) {
       return valid;
     }
   }
   if (fields.goal) {
-    if (auto valid = limit_text(*fields.goal, "goal", kGoalMax); !valid) return valid;
+    if (auto valid = limit_text(*fields.goal, "goal", text_limits::kGoal); !valid) return valid;
   }
   if (fields.platform &&
       std::find(kPlatforms.begin(), kPlatforms.end(), *fields.platform) == kPlatforms.end()) {

@@ -8,6 +8,7 @@
 #include "core/domain/campaign.h"
 #include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "events/enum_names.h"
 
@@ -16,9 +17,6 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kPlatforms = {"instagram", "youtube",  "tiktok",
                                                         "facebook",  "linkedin", "x"};
-constexpr std::size_t kCaptionMax = 2200;
-constexpr std::size_t kAccountMax = 100;
-constexpr std::size_t kErrorMax = 1000;
 
 Status validate_tags(const std::vector<std::string>& tags, char sigil, std::size_t max_count,
                      std::string_view field) {
@@ -50,7 +48,8 @@ Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
                       "platform");
   }
   if (fields.social_account) {
-    if (auto valid = require_text(*fields.social_account, "social_account", kAccountMax); !valid) {
+    if (auto valid = require_text(*fields.social_account, "social_account", text_limits::kHandle);
+        !valid) {
       return valid;
     }
   }
@@ -59,7 +58,8 @@ Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
                       "scheduled_at");
   }
   if (fields.caption) {
-    if (auto valid = limit_text(*fields.caption, "caption", kCaptionMax); !valid) return valid;
+    if (auto valid = limit_text(*fields.caption, "caption", text_limits::kCaption); !valid)
+      return valid;
   }
   if (fields.hashtags) {
     if (auto valid = validate_tags(*fields.hashtags, '#', 30, "hashtags"); !valid) return valid;
@@ -291,7 +291,7 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
   if (auto allowed = require_open(*post, "marked failed"); !allowed) {
     return std::move(allowed).error();
   }
-  if (auto valid = require_text(command.error, "error", kErrorMax); !valid) {
+  if (auto valid = require_text(command.error, "error", text_limits::kNote); !valid) {
     return std::move(valid).error();
   }
   events::ContentFailed failed;

@@ -6,6 +6,7 @@
 #include "core/domain/accounts.h"
 #include "core/domain/courses_fold.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "events/enum_names.h"
@@ -13,8 +14,6 @@
 namespace ledger::domain {
 namespace {
 
-constexpr std::size_t kTitleMaxLength = 200;
-constexpr std::size_t kDescriptionMaxLength = 5000;
 constexpr std::uint32_t kAccessDaysMax = 36'500;
 constexpr std::string_view kCoursesService = "courses";
 
@@ -50,8 +49,8 @@ bool blocks_new_purchase(const events::CoursePurchaseState& current) {
 
 Status validate_create(const CreateCourse& command) {
   if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) return valid;
-  if (auto valid = require_text(command.title, "title", kTitleMaxLength); !valid) return valid;
-  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+  if (auto valid = require_text(command.title, "title", text_limits::kName); !valid) return valid;
+  if (auto valid = limit_text(command.description, "description", text_limits::kDescription);
       !valid) {
     return valid;
   }

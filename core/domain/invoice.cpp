@@ -6,14 +6,13 @@
 #include "core/domain/billing_fold.h"
 #include "core/domain/calendar.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "events/timestamp.h"
 
 namespace ledger::domain {
 namespace {
-
-constexpr std::size_t kDescriptionMaxLength = 2000;
 
 Result<events::InvoiceState> load_invoice(UnitOfWork& uow, std::string_view invoice_id) {
   auto row = uow.load<events::InvoiceState>(kBillingKeyspace, invoice_key(invoice_id));
@@ -64,7 +63,7 @@ Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& 
   if (*due_end <= uow.now_us()) {
     return make_error(Errc::invalid_argument, "due_date is in the past", "due_date");
   }
-  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+  if (auto valid = limit_text(command.description, "description", text_limits::kDescription);
       !valid) {
     return std::move(valid).error();
   }
@@ -123,7 +122,7 @@ Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& co
   if (auto unsettled = require_unsettled(*invoice); !unsettled) {
     return std::move(unsettled).error();
   }
-  if (auto valid = limit_text(command.reason, "reason", kDescriptionMaxLength); !valid) {
+  if (auto valid = limit_text(command.reason, "reason", text_limits::kNote); !valid) {
     return std::move(valid).error();
   }
   events::InvoiceVoided voided;

@@ -8,6 +8,7 @@
 #include "core/domain/accounts.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_codes_fold.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "core/secure_random.h"
@@ -16,9 +17,6 @@ namespace ledger::domain {
 namespace {
 
 constexpr std::size_t kCodeMinLength = 4;
-constexpr std::size_t kCodeMaxLength = 40;
-constexpr std::size_t kPrefixMaxLength = 20;
-constexpr std::size_t kDescriptionMaxLength = 500;
 
 bool is_code_character(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
@@ -56,7 +54,7 @@ Status validate_create(const CreateRedeemCodes& command, std::int64_t now_us) {
   if (command.expires_at_us != 0 && command.expires_at_us <= now_us) {
     return make_error(Errc::invalid_argument, "expires_at must be in the future", "expires_at");
   }
-  if (auto valid = limit_text(command.description, "description", kDescriptionMaxLength);
+  if (auto valid = limit_text(command.description, "description", text_limits::kDescription);
       !valid) {
     return valid;
   }
@@ -93,12 +91,12 @@ std::string redeemed_by_user_prefix(std::string_view user_id) {
 
 Result<std::string> normalize_redeem_code(std::string_view text) {
   std::string code = upper_cased(text);
-  const bool shaped = code.size() >= kCodeMinLength && code.size() <= kCodeMaxLength &&
+  const bool shaped = code.size() >= kCodeMinLength && code.size() <= text_limits::kRedeemCode &&
                       std::all_of(code.begin(), code.end(), is_code_character);
   if (!shaped) {
     return make_error(Errc::invalid_argument,
                       fmt::format("a code is {} to {} letters and digits", kCodeMinLength,
-                                  kCodeMaxLength),
+                                  text_limits::kRedeemCode),
                       "code");
   }
   return code;
@@ -106,11 +104,12 @@ Result<std::string> normalize_redeem_code(std::string_view text) {
 
 Result<std::string> normalize_redeem_code_prefix(std::string_view text) {
   std::string prefix = upper_cased(text);
-  if (prefix.size() > kPrefixMaxLength ||
+  if (prefix.size() > text_limits::kRedeemCodePrefix ||
       !std::all_of(prefix.begin(), prefix.end(), is_code_character)) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("prefix is up to {} letters and digits", kPrefixMaxLength),
-                      "prefix");
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("prefix is up to {} letters and digits", text_limits::kRedeemCodePrefix),
+        "prefix");
   }
   return prefix;
 }

@@ -6,15 +6,13 @@
 #include "core/domain/billing_fold.h"
 #include "core/domain/calendar.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "events/timestamp.h"
 
 namespace ledger::domain {
 namespace {
-
-constexpr std::size_t kPlanMaxLength = 100;
-constexpr std::size_t kReasonMaxLength = 2000;
 
 Result<events::SubscriptionState> load_subscription(UnitOfWork& uow, std::string_view id) {
   auto row = uow.load<events::SubscriptionState>(kBillingKeyspace, subscription_key(id));
@@ -84,7 +82,7 @@ Result<events::SubscriptionState> activate_subscription(UnitOfWork& uow,
   if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_text(command.plan, "plan", kPlanMaxLength); !valid) {
+  if (auto valid = require_text(command.plan, "plan", text_limits::kName); !valid) {
     return std::move(valid).error();
   }
   if (auto valid = validate_service(command.service); !valid) return std::move(valid).error();
@@ -175,7 +173,7 @@ Result<events::SubscriptionState> cancel_subscription(UnitOfWork& uow,
         Errc::subscription_not_active,
         fmt::format("subscription {} is already cancelled", command.subscription_id.str()));
   }
-  if (auto valid = limit_text(command.reason, "reason", kReasonMaxLength); !valid) {
+  if (auto valid = limit_text(command.reason, "reason", text_limits::kNote); !valid) {
     return std::move(valid).error();
   }
   events::SubscriptionCancelled cancelled;

@@ -6,6 +6,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/hex.h"
 #include "core/secret_token.h"
@@ -13,8 +14,6 @@
 namespace ledger::domain {
 namespace {
 
-constexpr std::size_t kEmailMaxLength = 254;
-constexpr std::size_t kNameMaxLength = 200;
 constexpr std::uint32_t kAgentCapacityMax = 10'000;
 
 Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
@@ -46,7 +45,7 @@ Result<events::TokenState> load_token(UnitOfWork& uow, std::string_view token_di
 
 Status validate_registration(const RegisterUser& command) {
   if (auto valid = require_id(command.user_id.str(), "user_id"); !valid) return valid;
-  if (auto valid = require_text(command.name, "name", kNameMaxLength); !valid) return valid;
+  if (auto valid = require_text(command.name, "name", text_limits::kName); !valid) return valid;
   if (command.role != "admin" && command.role != "client" && command.role != "agent") {
     return make_error(Errc::invalid_argument, "role must be admin, client or agent", "role");
   }
@@ -122,7 +121,7 @@ Result<std::string> normalize_email(std::string_view email) {
   }
   const auto at = lower.find('@');
   const bool characters_ok =
-      !lower.empty() && lower.size() <= kEmailMaxLength &&
+      !lower.empty() && lower.size() <= text_limits::kEmail &&
       std::none_of(lower.begin(), lower.end(), [](char c) {
         return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '<' || c == '>' ||
                c == '"' || c == ',' || c == ';' || c == '(' || c == ')' || c == '\\';

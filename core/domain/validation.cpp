@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/text_limits.h"
+
 namespace ledger::domain {
 
 Status require_positive(Money amount, std::string_view field) {
@@ -42,7 +44,7 @@ Status limit_text(std::string_view text, std::string_view field, std::size_t max
 }
 
 bool valid_web_url(std::string_view url) {
-  if (url.size() > 2000) return false;
+  if (url.size() > text_limits::kUrl) return false;
   std::string_view rest;
   if (url.starts_with("https://")) {
     rest = url.substr(8);

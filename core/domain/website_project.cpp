@@ -6,14 +6,11 @@
 
 #include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 
 namespace ledger::domain {
 namespace {
-
-constexpr std::size_t kNameMax = 200;
-constexpr std::size_t kAnswerMax = 2000;
-constexpr std::size_t kNoteMax = 2000;
 
 Result<events::WebsiteProjectState> load_project(UnitOfWork& uow, std::string_view project_id) {
   if (auto valid = require_id(project_id, "project_id"); !valid) return std::move(valid).error();
@@ -64,7 +61,7 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
   if (auto valid = require_id(command.client_id.str(), "client_id"); !valid) {
     return std::move(valid).error();
   }
-  if (auto valid = require_text(command.name, "name", kNameMax); !valid) {
+  if (auto valid = require_text(command.name, "name", text_limits::kName); !valid) {
     return std::move(valid).error();
   }
   const auto& questions = website_questions();
@@ -75,7 +72,7 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
                                     question),
                         "answers." + question);
     }
-    if (auto valid = limit_text(answer, "answers." + question, kAnswerMax); !valid) {
+    if (auto valid = limit_text(answer, "answers." + question, text_limits::kNote); !valid) {
       return std::move(valid).error();
     }
   }
@@ -107,7 +104,7 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
                                                            const CompleteWebsitePhase& command) {
   auto project = load_project(uow, command.project_id.str());
   if (!project) return std::move(project).error();
-  if (auto valid = limit_text(command.note, "note", kNoteMax); !valid) {
+  if (auto valid = limit_text(command.note, "note", text_limits::kNote); !valid) {
     return std::move(valid).error();
   }
   const auto& phases = website_phases();

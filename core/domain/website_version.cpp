@@ -7,6 +7,7 @@
 
 #include "core/domain/emit_and_read.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/website_project.h"
 #include "core/text_validation.h"
@@ -15,15 +16,10 @@
 namespace ledger::domain {
 namespace {
 
-constexpr std::size_t kVersionNumberMax = 20;
-constexpr std::size_t kNotesMax = 5000;
 constexpr std::size_t kTechnologiesMax = 20;
-constexpr std::size_t kTechnologyMax = 50;
-constexpr std::size_t kFileNameMax = 255;
-constexpr std::size_t kFeedbackMax = 2000;
 
 bool valid_version_number(std::string_view number) {
-  return !number.empty() && number.size() <= kVersionNumberMax &&
+  return !number.empty() && number.size() <= text_limits::kVersionNumber &&
          std::all_of(number.begin(), number.end(), [](unsigned char c) {
            return std::isalnum(c) || c == '.' || c == '-' || c == '_';
          });
@@ -95,14 +91,15 @@ Status check_website_version_fields(const UploadWebsiteVersion& command) {
   }
   for (const auto& [text, field] :
        {std::pair{&command.notes, "notes"}, std::pair{&command.changelog, "changelog"}}) {
-    if (auto valid = limit_text(*text, field, kNotesMax); !valid) return valid;
+    if (auto valid = limit_text(*text, field, text_limits::kDescription); !valid) return valid;
     if (auto valid = check_text(field, *text, TextKind::long_text); !valid) return valid;
   }
   if (command.technologies.size() > kTechnologiesMax) {
     return make_error(Errc::invalid_argument, "at most 20 technologies_used", "technologies_used");
   }
   for (const auto& technology : command.technologies) {
-    if (auto valid = require_text(technology, "technologies_used", kTechnologyMax); !valid) {
+    if (auto valid = require_text(technology, "technologies_used", text_limits::kTechnology);
+        !valid) {
       return valid;
     }
     if (auto valid = check_text("technologies_used", technology, TextKind::short_text); !valid) {
@@ -113,7 +110,7 @@ Status check_website_version_fields(const UploadWebsiteVersion& command) {
 }
 
 Status check_website_version_file_name(std::string_view file_name) {
-  if (auto valid = require_text(file_name, "file", kFileNameMax); !valid) {
+  if (auto valid = require_text(file_name, "file", text_limits::kFileName); !valid) {
     return make_error(Errc::invalid_argument, "the file name is 1-255 bytes", "file");
   }
   if (auto valid = check_text("file", file_name, TextKind::short_text); !valid) {
@@ -243,7 +240,7 @@ Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
                                                          const WebsiteVersionAction& command) {
   auto version = load_version(uow, command.version_id.str());
   if (!version) return version;
-  if (auto valid = require_text(command.message, "message", kFeedbackMax); !valid) {
+  if (auto valid = require_text(command.message, "message", text_limits::kNote); !valid) {
     return std::move(valid).error();
   }
   if (static_cast<std::size_t>(version->feedback_size()) >= kVersionFeedbackMax) {

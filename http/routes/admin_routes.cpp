@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/domain/text_limits.h"
 #include "http/api_support.h"
 
 namespace ledger::http {
@@ -20,7 +21,7 @@ bool is_safe_name(std::string_view name) {
 void backup(ApiContext& api, const Request& request, const Caller&, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto name = body->string("name", 100);
+  auto name = body->string("name", domain::text_limits::kName);
   if (!name) return reply_error(request, name.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (api.options.backup_dir.empty()) {

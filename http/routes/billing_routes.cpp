@@ -4,6 +4,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/subscription.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "events/enum_names.h"
 #include "events/timestamp.h"
@@ -36,15 +37,15 @@ std::optional<std::string> status_filter(const Request& request) {
 void issue_invoice(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", 64);
+  auto client_id = body->string("client_id", domain::text_limits::kId);
   if (!client_id) return reply_error(request, client_id.error(), reply);
   auto amount = body->money("amount");
   if (!amount) return reply_error(request, amount.error(), reply);
-  auto service = body->string("service", 40);
+  auto service = body->string("service", domain::text_limits::kServiceName);
   if (!service) return reply_error(request, service.error(), reply);
   auto due = body->date("due_date");
   if (!due) return reply_error(request, due.error(), reply);
-  auto description = body->optional_long_text("description", 2000);
+  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (auto client = require_client(api, *client_id); !client) {
@@ -137,7 +138,7 @@ void void_invoice(ApiContext& api, const Request& request, const PathParams& par
                   const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_long_text("reason", 2000);
+  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::VoidInvoice command{domain::InvoiceId{params.get("id")}, caller.user_id,
@@ -155,11 +156,11 @@ void activate_subscription(ApiContext& api, const Request& request, const Caller
                            Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", 64);
+  auto client_id = body->string("client_id", domain::text_limits::kId);
   if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto plan = body->string("plan", 100);
+  auto plan = body->string("plan", domain::text_limits::kName);
   if (!plan) return reply_error(request, plan.error(), reply);
-  auto service = body->string("service", 40);
+  auto service = body->string("service", domain::text_limits::kServiceName);
   if (!service) return reply_error(request, service.error(), reply);
   auto price = body->money("price");
   if (!price) return reply_error(request, price.error(), reply);
@@ -193,7 +194,7 @@ void cancel_subscription(ApiContext& api, const Request& request, const PathPara
                          const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_long_text("reason", 2000);
+  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
   if (!reason) return reply_error(request, reason.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   // A client cancels only its own subscriptions (others are not found); admins any.

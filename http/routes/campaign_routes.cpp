@@ -5,6 +5,7 @@
 #include "core/domain/campaign.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "events/enum_names.h"
 #include "http/api_support.h"
@@ -56,12 +57,12 @@ Result<domain::CampaignFields> read_fields(JsonFields& body,
   };
   domain::CampaignFields fields;
   for (auto [name, target, max] :
-       {std::tuple{"name", &fields.name, std::size_t{200}},
-        std::tuple{"description", &fields.description, std::size_t{5000}},
-        std::tuple{"platform", &fields.platform, std::size_t{40}},
-        std::tuple{"goal", &fields.goal, std::size_t{500}},
-        std::tuple{"start_date", &fields.start_date, std::size_t{10}},
-        std::tuple{"end_date", &fields.end_date, std::size_t{10}}}) {
+       {std::tuple{"name", &fields.name, domain::text_limits::kName},
+        std::tuple{"description", &fields.description, domain::text_limits::kDescription},
+        std::tuple{"platform", &fields.platform, domain::text_limits::kServiceName},
+        std::tuple{"goal", &fields.goal, domain::text_limits::kGoal},
+        std::tuple{"start_date", &fields.start_date, domain::text_limits::kDate},
+        std::tuple{"end_date", &fields.end_date, domain::text_limits::kDate}}) {
     if (!may(name)) continue;
     const bool prose = std::string_view(name) == "description";
     auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
@@ -86,7 +87,7 @@ Result<domain::CampaignFields> read_fields(JsonFields& body,
 void create_campaign(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", 64);
+  auto client_id = body->string("client_id", domain::text_limits::kId);
   if (!client_id) return reply_error(request, client_id.error(), reply);
   auto fields = read_fields(*body, {"name", "description", "platform", "goal", "target_reach",
                                     "target_engagement", "budget", "start_date", "end_date"});
@@ -292,7 +293,7 @@ void add_content(ApiContext& api, const Request& request, const PathParams& para
   }
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto ids = body->string_list("content_ids", 100, 64);
+  auto ids = body->string_list("content_ids", 100, domain::text_limits::kId);
   if (!ids) return reply_error(request, ids.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::AddCampaignContent command{domain::CampaignId{params.get("id")},

@@ -3,6 +3,7 @@
 #include "core/domain/content_schedule.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/domain/validation.h"
 #include "events/enum_names.h"
@@ -76,9 +77,9 @@ Result<events::ContentState> visible_post(const ApiContext& api, const Caller& c
 Result<domain::ContentFields> read_fields(JsonFields& body) {
   domain::ContentFields fields;
   for (auto [name, target, max] :
-       {std::tuple{"platform", &fields.platform, std::size_t{40}},
-        std::tuple{"social_account", &fields.social_account, std::size_t{100}},
-        std::tuple{"caption", &fields.caption, std::size_t{2200}}}) {
+       {std::tuple{"platform", &fields.platform, domain::text_limits::kServiceName},
+        std::tuple{"social_account", &fields.social_account, domain::text_limits::kHandle},
+        std::tuple{"caption", &fields.caption, domain::text_limits::kCaption}}) {
     const bool prose = std::string_view(name) == "caption";
     auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
     if (!value) return std::move(value).error();
@@ -92,10 +93,10 @@ Result<domain::ContentFields> read_fields(JsonFields& body) {
         std::tuple{"mentions", &fields.mentions, std::size_t{50}},
         std::tuple{"media_urls", &fields.media_urls, std::size_t{10}}}) {
     if (!body.raw().contains(name)) {
-      (void)body.optional_string(name);  // marks it asked for; absent
+      (void)body.optional_string(name, domain::text_limits::kUrl);  // marks it asked; absent
       continue;
     }
-    auto list = body.string_list(name, count, 2000);
+    auto list = body.string_list(name, count, domain::text_limits::kUrl);  // the longest item kind
     if (!list) return std::move(list).error();
     *target = std::move(*list);
   }
@@ -111,9 +112,9 @@ Renderer<events::ContentState> render(const ApiContext& api) {
 void schedule(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", 64);
+  auto client_id = body->string("client_id", domain::text_limits::kId);
   if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto campaign_id = body->optional_string("campaign_id", 64);
+  auto campaign_id = body->optional_string("campaign_id", domain::text_limits::kId);
   if (!campaign_id) return reply_error(request, campaign_id.error(), reply);
   auto fields = read_fields(*body);
   if (!fields) return reply_error(request, fields.error(), reply);
@@ -255,7 +256,7 @@ Handler action(ApiContext& api, std::initializer_list<Role> roles, Action run, b
         if (!body) return reply_error(request, body.error(), reply);
         std::string error;
         if (with_error) {
-          auto given = body->string("error", 1000);
+          auto given = body->string("error", domain::text_limits::kNote);
           if (!given) return reply_error(request, given.error(), reply);
           error = *given;
         }

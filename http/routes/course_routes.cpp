@@ -4,6 +4,7 @@
 #include "core/domain/course.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
@@ -32,9 +33,9 @@ Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
 void create_course(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto title = body->string("title", 200);
+  auto title = body->string("title", domain::text_limits::kName);
   if (!title) return reply_error(request, title.error(), reply);
-  auto description = body->optional_long_text("description", 5000);
+  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
   if (!description) return reply_error(request, description.error(), reply);
   auto is_free = body->optional_boolean("is_free");
   if (!is_free) return reply_error(request, is_free.error(), reply);
@@ -140,9 +141,9 @@ void confirm_paypal(ApiContext& api, const Request& request, const PathParams& p
                     const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto purchase_id = body->string("purchase_id", 64);
+  auto purchase_id = body->string("purchase_id", domain::text_limits::kId);
   if (!purchase_id) return reply_error(request, purchase_id.error(), reply);
-  auto reference = body->string("provider_reference", 200);
+  auto reference = body->string("provider_reference", domain::text_limits::kReference);
   if (!reference) return reply_error(request, reference.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::ConfirmCoursePurchase command{domain::PurchaseId{*purchase_id},

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/secret_token.h"
 #include "core/secure_random.h"
@@ -51,9 +52,9 @@ std::string new_verification_code() {
 void login(ApiContext& api, const Request& request, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", 254);
+  auto email = body->string("email", domain::text_limits::kEmail);
   if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", 200);
+  auto password = body->string("password", domain::text_limits::kPassword);
   if (!password) return reply_error(request, password.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (limited(api, request, reply, "login-ip:" + peer(request), api.options.login_limit) ||
@@ -110,11 +111,11 @@ void login(ApiContext& api, const Request& request, Reply reply) {
 void register_client(ApiContext& api, const Request& request, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", 254);
+  auto email = body->string("email", domain::text_limits::kEmail);
   if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", 200);
+  auto password = body->string("password", domain::text_limits::kPassword);
   if (!password) return reply_error(request, password.error(), reply);
-  auto name = body->string("name", 200);
+  auto name = body->string("name", domain::text_limits::kName);
   if (!name) return reply_error(request, name.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (auto valid = validate_new_password(*password); !valid) {
@@ -157,9 +158,9 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
 void verify_email(ApiContext& api, const Request& request, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", 254);
+  auto email = body->string("email", domain::text_limits::kEmail);
   if (!email) return reply_error(request, email.error(), reply);
-  auto code = body->string("code", 20);
+  auto code = body->string("code", domain::text_limits::kVerificationCode);
   if (!code) return reply_error(request, code.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (limited(api, request, reply, "verify-email:" + *email, api.options.verify_limit) ||
@@ -176,15 +177,15 @@ void verify_email(ApiContext& api, const Request& request, Reply reply) {
 void create_user(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", 254);
+  auto email = body->string("email", domain::text_limits::kEmail);
   if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", 200);
+  auto password = body->string("password", domain::text_limits::kPassword);
   if (!password) return reply_error(request, password.error(), reply);
-  auto name = body->string("name", 200);
+  auto name = body->string("name", domain::text_limits::kName);
   if (!name) return reply_error(request, name.error(), reply);
   auto role = body->choice("role", {"admin", "client", "agent"});
   if (!role) return reply_error(request, role.error(), reply);
-  auto department = body->optional_string("department", 20);
+  auto department = body->optional_string("department", domain::text_limits::kServiceName);
   if (!department) return reply_error(request, department.error(), reply);
   auto max_clients = body->optional_integer("max_clients", 1, 10'000);
   if (!max_clients) return reply_error(request, max_clients.error(), reply);
@@ -250,7 +251,7 @@ void assign_agent(ApiContext& api, const Request& request, const PathParams& par
   if (!body) return reply_error(request, body.error(), reply);
   auto service = body->choice("service", {"marketing", "website"});
   if (!service) return reply_error(request, service.error(), reply);
-  auto agent_id = body->string("agent_id", 64);
+  auto agent_id = body->string("agent_id", domain::text_limits::kId);
   if (!agent_id) return reply_error(request, agent_id.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::AssignAgent command{domain::UserId{params.get("id")}, *service, domain::UserId{*agent_id},

@@ -3,6 +3,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/text_limits.h"
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
@@ -15,11 +16,11 @@ using domain::UnitOfWork;
 void create_codes(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto code = body->optional_string("code", 40);
+  auto code = body->optional_string("code", domain::text_limits::kRedeemCode);
   if (!code) return reply_error(request, code.error(), reply);
   auto quantity = body->optional_integer("quantity", 1, domain::kRedeemCodeBatchMax);
   if (!quantity) return reply_error(request, quantity.error(), reply);
-  auto prefix = body->optional_string("prefix", 20);
+  auto prefix = body->optional_string("prefix", domain::text_limits::kRedeemCodePrefix);
   if (!prefix) return reply_error(request, prefix.error(), reply);
   auto value = body->money("value");
   if (!value) return reply_error(request, value.error(), reply);
@@ -27,7 +28,7 @@ void create_codes(ApiContext& api, const Request& request, const Caller& caller,
   if (!limit) return reply_error(request, limit.error(), reply);
   auto expires = body->optional_time("expires_at");
   if (!expires) return reply_error(request, expires.error(), reply);
-  auto description = body->optional_long_text("description", 500);
+  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
 

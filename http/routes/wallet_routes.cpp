@@ -8,6 +8,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/domain/wallet.h"
 #include "core/secret_token.h"
@@ -118,7 +119,7 @@ void confirm_topup(ApiContext& api, const Request& request, const PathParams& pa
                    const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto reference = body->string("provider_reference", 200);
+  auto reference = body->string("provider_reference", domain::text_limits::kReference);
   if (!reference) return reply_error(request, reference.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::ConfirmTopUp command{domain::TopUpId{params.get("id")}, *reference, caller.user_id,
@@ -165,15 +166,15 @@ Result<PaymentNotice> read_payment_notice(const Request& request) {
   auto event = body->choice("event", {"topup.confirmed", "topup.failed",
                                       "course_purchase.confirmed", "course_purchase.failed"});
   if (!event) return std::move(event).error();
-  auto id = body->string("id", 64);
+  auto id = body->string("id", domain::text_limits::kId);
   if (!id) return std::move(id).error();
-  auto reference = body->optional_string("provider_reference", 200);
+  auto reference = body->optional_string("provider_reference", domain::text_limits::kReference);
   if (!reference) return std::move(reference).error();
-  auto reason = body->optional_long_text("reason", 500);
+  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
   if (!reason) return std::move(reason).error();
   auto amount = body->optional_amount("amount");
   if (!amount) return std::move(amount).error();
-  auto currency = body->optional_string("currency", 8);
+  auto currency = body->optional_string("currency", domain::text_limits::kCurrency);
   if (!currency) return std::move(currency).error();
   if (auto done = body->finish(); !done) return std::move(done).error();
   return PaymentNotice{*event,
@@ -288,11 +289,11 @@ void pay(ApiContext& api, const Request& request, const Caller& caller, Reply re
   if (!body) return reply_error(request, body.error(), reply);
   auto amount = body->money("amount");
   if (!amount) return reply_error(request, amount.error(), reply);
-  auto service = body->string("service", 40);
+  auto service = body->string("service", domain::text_limits::kServiceName);
   if (!service) return reply_error(request, service.error(), reply);
-  auto reference = body->optional_string("reference", 200);
+  auto reference = body->optional_string("reference", domain::text_limits::kReference);
   if (!reference) return reply_error(request, reference.error(), reply);
-  auto description = body->optional_long_text("description", 500);
+  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
   if (!description) return reply_error(request, description.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::PayFromWallet command{caller.user_id,
@@ -354,7 +355,7 @@ void transactions(ApiContext& api, const Request& request, const Caller& caller,
 void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto code = body->string("code", 100);
+  auto code = body->string("code", domain::text_limits::kRedeemCode);
   if (!code) return reply_error(request, code.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   // Guessing codes is throttled per user and per address (many accounts, one attacker).

@@ -2,6 +2,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/domain/website_project.h"
 #include "events/enum_names.h"
@@ -63,9 +64,9 @@ Result<events::WebsiteProjectState> visible_project(const ApiContext& api, const
 void create_project(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto name = body->string("name", 200);
+  auto name = body->string("name", domain::text_limits::kName);
   if (!name) return reply_error(request, name.error(), reply);
-  auto answers = body->string_map("answers", 50, 2000);
+  auto answers = body->string_map("answers", 50, domain::text_limits::kNote);
   if (!answers) return reply_error(request, answers.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   auto client = domain::find_user(api.log, caller.user_id.str());
@@ -124,9 +125,9 @@ void complete_phase(ApiContext& api, const Request& request, const PathParams& p
   }
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
-  auto phase = body->string("phase", 40);
+  auto phase = body->string("phase", domain::text_limits::kServiceName);
   if (!phase) return reply_error(request, phase.error(), reply);
-  auto note = body->optional_long_text("note", 2000);
+  auto note = body->optional_long_text("note", domain::text_limits::kNote);
   if (!note) return reply_error(request, note.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::CompleteWebsitePhase command{domain::WebsiteProjectId{params.get("id")}, *phase,

@@ -8,6 +8,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/website_project.h"
 #include "core/domain/website_version.h"
 #include "core/domain/zip_archive.h"
@@ -399,17 +400,17 @@ void version_action(ApiContext& api, const Request& request, const PathParams& p
     if (!body) return reply_error(request, body.error(), reply);
     if (!url_field.empty()) {
       if (url_required) {
-        auto url = body->string(url_field, 2000);
+        auto url = body->string(url_field, domain::text_limits::kUrl);
         if (!url) return reply_error(request, url.error(), reply);
         command.url = *url;
       } else {
-        auto url = body->optional_string(url_field, 2000);
+        auto url = body->optional_string(url_field, domain::text_limits::kUrl);
         if (!url) return reply_error(request, url.error(), reply);
         command.url = url->value_or("");
       }
     }
     if (message) {
-      auto text = body->string("message", 2000);
+      auto text = body->string("message", domain::text_limits::kNote);
       if (!text) return reply_error(request, text.error(), reply);
       command.message = *text;
     }

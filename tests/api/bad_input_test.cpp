@@ -2,6 +2,7 @@
 // body, and nothing is written (the log head does not move).
 #include <doctest/doctest.h>
 
+#include "core/domain/text_limits.h"
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -167,6 +168,50 @@ TEST_CASE("a query parameter of invalid UTF-8 is 400 naming it; the server goes 
     CHECK(answer.header("Content-Type") == "application/problem+json");
   }
   CHECK(f.get(admin, "/api/users/?role=client").status == 200);
+}
+
+TEST_CASE(
+    "a kind of text has one limit on every route: a description is as long on a payment "
+    "as on a course, and the decider accepts what the API lets through") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const std::string alice_id = f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  f.fund(admin, alice, "50.00");
+  struct Route {
+    const char* what;
+    std::string token;
+    const char* path;
+    nlohmann::json body;  // without its description
+  };
+  const std::vector<Route> routes = {
+      {"payment", alice, "/api/wallet/pay/", {{"amount", "1.00"}, {"service", "website"}}},
+      {"course", admin, "/api/courses/", {{"title", "Ads 101"}, {"price", "5.00"}}},
+      {"invoice",
+       admin,
+       "/api/invoices/",
+       {{"client_id", alice_id},
+        {"amount", "3.00"},
+        {"service", "marketing"},
+        {"due_date", "2099-01-01"}}},
+      {"redeem codes", admin, "/api/redeem-codes/", {{"value", "1.00"}, {"usage_limit", 1}}},
+  };
+  const std::size_t limit = domain::text_limits::kDescription;
+  for (const auto& route : routes) {
+    CAPTURE(route.what);
+    auto too_long = route.body;
+    too_long["description"] = std::string(limit + 1, 'd');
+    const auto head = f.log->head().position;
+    auto refused = f.post(route.token, route.path, too_long.dump());
+    CHECK(refused.status == 400);
+    CHECK(refused.json()["errors"].contains("description"));
+    CHECK(f.log->head().position == head);
+
+    auto longest = route.body;
+    longest["description"] = std::string(limit, 'd');
+    auto accepted = f.post(route.token, route.path, longest.dump());
+    CHECK_MESSAGE(accepted.status / 100 == 2, accepted.body);
+  }
 }
 
 }  // namespace

@@ -55,16 +55,16 @@ TEST_CASE("typed fields check their type and range") {
   CHECK(fields.integer("n", 6, 100).error().field == "n");
   CHECK(fields.integer("big", 0, INT64_MAX).error().field == "big");
   CHECK(fields.boolean("flag").error().field == "flag");
-  CHECK(fields.string("name").error().field == "name");
+  CHECK(fields.string("name", 200).error().field == "name");
   CHECK(fields.choice("method", {"paypal", "card"}).error().field == "method");
   CHECK(fields.optional_time("when").error().field == "when");
   CHECK(fields.date("day").value() == 1'795'392'000'000'000);
-  CHECK(fields.string("missing").error().message == "missing is required");
+  CHECK(fields.string("missing", 200).error().message == "missing is required");
 }
 
 TEST_CASE("null counts as absent for optional fields") {
   auto fields = parsed(R"({"reference": null})");
-  auto reference = fields.optional_string("reference");
+  auto reference = fields.optional_string("reference", 200);
   REQUIRE(reference.ok());
   CHECK_FALSE(reference->has_value());
   CHECK(fields.finish().ok());
@@ -126,16 +126,16 @@ TEST_CASE("short text fields refuse control characters, bidirectional controls a
         std::string("x\\u2066y"), std::string("   "), std::string("\\u00a0\\t ")}) {
     CAPTURE(value);
     auto fields = parsed("{\"name\":\"" + value + "\"}");
-    auto refused = fields.string("name");
+    auto refused = fields.string("name", 200);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().field == "name");
-    auto optional = parsed("{\"name\":\"" + value + "\"}").optional_string("name");
+    auto optional = parsed("{\"name\":\"" + value + "\"}").optional_string("name", 200);
     CHECK_FALSE(optional.ok());
   }
-  CHECK(parsed(R"({"name":"Ana Mar\u00eda"})").string("name").value() ==
+  CHECK(parsed(R"({"name":"Ana Mar\u00eda"})").string("name", 200).value() ==
         "Ana Mar\xc3\xad"
         "a");
-  CHECK(parsed(R"({"name":""})").optional_string("name").value() == std::string());
+  CHECK(parsed(R"({"name":""})").optional_string("name", 200).value() == std::string());
 }
 
 TEST_CASE(
@@ -152,7 +152,8 @@ TEST_CASE(
 }
 
 TEST_CASE("list items and map keys and values follow the text rules too") {
-  CHECK(parsed(R"({"tags":["ok","a\u202eb"]})").string_list("tags", 5).error().field == "tags");
+  CHECK(parsed(R"({"tags":["ok","a\u202eb"]})").string_list("tags", 5, 200).error().field ==
+        "tags");
   CHECK(parsed(R"({"m":{"k\u0000":"v"}})").string_map("m", 5, 100).error().field == "m");
   CHECK(parsed(R"({"m":{"k":"v\u0001"}})").string_map("m", 5, 100).error().field == "m");
   CHECK(parsed(R"({"m":{"k":"two\nlines"}})").string_map("m", 5, 100).ok());
