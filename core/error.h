@@ -23,62 +23,62 @@ enum class ErrorKind : std::uint8_t {
   too_large,         // 413
   // 415: a body in a format the endpoint does not read
   unsupported_media_type,
-  refused,           // 422: a business rule refused the command
-  rate_limited,      // 429
-  unavailable,       // 503: storage not writable
-  internal,          // 500: corruption or a fault that is not the caller's
+  refused,       // 422: a business rule refused the command
+  rate_limited,  // 429
+  unavailable,   // 503: storage not writable
+  internal,      // 500: corruption or a fault that is not the caller's
 };
 
 // X(code, kind): every error code the system can return, with its kind. The code's name is the
 // `code` field of an API error body, so names are stable and snake_case.
-#define LEDGER_ERROR_CODES(X)                        \
-  X(invalid_argument, invalid_argument)              \
-  X(unauthenticated, unauthenticated)                \
-  X(forbidden, forbidden)                            \
-  X(not_found, not_found)                            \
-  X(too_large, too_large)                            \
-  X(unsupported_media_type, unsupported_media_type)  \
-  X(rate_limited, rate_limited)                      \
-  X(version_conflict, conflict)                      \
-  X(idempotency_conflict, conflict)                  \
-  X(store_read_only, unavailable)                    \
-  X(io_error, unavailable)                           \
-  X(timeout, unavailable)                            \
-  X(shutting_down, unavailable)                      \
-  X(overloaded, unavailable)                         \
-  X(corruption, internal)                            \
-  X(internal, internal)                              \
-  X(insufficient_funds, refused)                     \
-  X(amount_overflow, refused)                        \
-  X(already_confirmed, refused)                      \
-  X(already_failed, refused)                         \
-  X(amount_mismatch, refused)                        \
-  X(not_pending, refused)                            \
-  X(hold_not_open, refused)                          \
-  X(hold_exceeded, refused)                          \
-  X(code_not_found, refused)                         \
-  X(code_inactive, refused)                          \
-  X(code_expired, refused)                           \
-  X(code_exhausted, refused)                         \
-  X(code_already_redeemed, refused)                  \
-  X(code_exists, refused)                            \
-  X(already_purchased, refused)                      \
-  X(not_for_sale, refused)                           \
-  X(not_refundable, refused)                         \
-  X(already_paid, refused)                           \
-  X(invoice_void, refused)                           \
-  X(subscription_not_active, refused)                \
-  X(auto_recharge_disabled, refused)                 \
-  X(email_taken, refused)                            \
-  X(email_not_verified, refused)                     \
-  X(invalid_verification_code, refused)              \
-  X(agent_at_capacity, refused)                      \
-  X(department_mismatch, refused)                    \
-  X(service_not_active, refused)                     \
-  X(invalid_transition, refused)                     \
-  X(version_number_taken, refused)                   \
-  X(course_not_accessible, refused)                  \
-  X(already_finished, refused)                       \
+#define LEDGER_ERROR_CODES(X)                       \
+  X(invalid_argument, invalid_argument)             \
+  X(unauthenticated, unauthenticated)               \
+  X(forbidden, forbidden)                           \
+  X(not_found, not_found)                           \
+  X(too_large, too_large)                           \
+  X(unsupported_media_type, unsupported_media_type) \
+  X(rate_limited, rate_limited)                     \
+  X(version_conflict, conflict)                     \
+  X(idempotency_conflict, conflict)                 \
+  X(store_read_only, unavailable)                   \
+  X(io_error, unavailable)                          \
+  X(timeout, unavailable)                           \
+  X(shutting_down, unavailable)                     \
+  X(overloaded, unavailable)                        \
+  X(corruption, internal)                           \
+  X(internal, internal)                             \
+  X(insufficient_funds, refused)                    \
+  X(amount_overflow, refused)                       \
+  X(already_confirmed, refused)                     \
+  X(already_failed, refused)                        \
+  X(amount_mismatch, refused)                       \
+  X(not_pending, refused)                           \
+  X(hold_not_open, refused)                         \
+  X(hold_exceeded, refused)                         \
+  X(code_not_found, refused)                        \
+  X(code_inactive, refused)                         \
+  X(code_expired, refused)                          \
+  X(code_exhausted, refused)                        \
+  X(code_already_redeemed, refused)                 \
+  X(code_exists, refused)                           \
+  X(already_purchased, refused)                     \
+  X(not_for_sale, refused)                          \
+  X(not_refundable, refused)                        \
+  X(already_paid, refused)                          \
+  X(invoice_void, refused)                          \
+  X(subscription_not_active, refused)               \
+  X(auto_recharge_disabled, refused)                \
+  X(email_taken, refused)                           \
+  X(email_not_verified, refused)                    \
+  X(invalid_verification_code, refused)             \
+  X(agent_at_capacity, refused)                     \
+  X(department_mismatch, refused)                   \
+  X(service_not_active, refused)                    \
+  X(invalid_transition, refused)                    \
+  X(version_number_taken, refused)                  \
+  X(course_not_accessible, refused)                 \
+  X(already_finished, refused)                      \
   X(budget_exceeded, refused)
 
 enum class Errc : std::uint16_t {

@@ -11,9 +11,9 @@ namespace ledger {
 std::string secure_random_bytes(std::size_t count) {
   std::string bytes(count, '\0');
   if (count == 0) return bytes;
-  LEDGER_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
-                           static_cast<int>(count)) == 1,
-                "RAND_bytes failed");
+  LEDGER_ASSERT(
+      RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)) == 1,
+      "RAND_bytes failed");
   return bytes;
 }
 

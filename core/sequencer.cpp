@@ -94,8 +94,9 @@ void Sequencer::submit(Command command, CompletionFunction on_done) {
 Result<store::CommitOutcome> Sequencer::submit_and_wait(Command command) {
   std::promise<Result<store::CommitOutcome>> promise;
   auto future = promise.get_future();
-  submit(std::move(command),
-         [&promise](Result<store::CommitOutcome> outcome) { promise.set_value(std::move(outcome)); });
+  submit(std::move(command), [&promise](Result<store::CommitOutcome> outcome) {
+    promise.set_value(std::move(outcome));
+  });
   return future.get();
 }
 
@@ -166,9 +167,9 @@ void Sequencer::process(std::vector<Pending>& batch) {
 
   std::vector<store::CommitRequest> commits;
   std::vector<std::optional<Result<store::CommitOutcome>>> answers(batch.size());
-  std::vector<std::optional<std::size_t>> commit_of(batch.size());   // pending -> commit index
-  std::vector<std::optional<std::size_t>> leader_of(batch.size());   // pending -> earlier pending
-  std::unordered_map<std::string_view, std::size_t> batch_keys;      // key -> pending index
+  std::vector<std::optional<std::size_t>> commit_of(batch.size());  // pending -> commit index
+  std::vector<std::optional<std::size_t>> leader_of(batch.size());  // pending -> earlier pending
+  std::unordered_map<std::string_view, std::size_t> batch_keys;     // key -> pending index
   std::uint64_t refused = 0;
   DecisionContext context(*this);
 
@@ -254,10 +255,10 @@ void Sequencer::process(std::vector<Pending>& batch) {
     for (const auto& commit : commits) event_count += commit.events.size();
     const auto started = std::chrono::steady_clock::now();
     auto written = log_.append(commits);
-    write_time_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              started)
-            .count());
+    write_time_us =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count());
     if (written) {
       LEDGER_ASSERT(written->size() == commits.size(), "one outcome per commit");
       for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -34,7 +34,7 @@ namespace ledger {
 struct SequencerOptions {
   std::size_t queue_commands_max = 65'536;  // submissions beyond this are refused (overloaded)
   std::size_t batch_commands_max = 8'192;   // commands decided and written per batch
-  std::size_t state_cache_entries_max = 1 << 20;  // state values kept; dropped whole when full
+  std::size_t state_cache_entries_max = 1 << 20;   // state values kept; dropped whole when full
   std::size_t stream_cache_entries_max = 1 << 20;  // stream versions kept; dropped whole when full
 };
 

@@ -37,7 +37,8 @@ std::vector<std::string> enum_names_by_number(const google::protobuf::EnumDescri
     if ((value.number() == 0) != (value.name() == prefix + "UNSPECIFIED")) {
       broken_enum(type, "0 must be <PREFIX>UNSPECIFIED");
     }
-    if (value.number() > 0) names[static_cast<std::size_t>(value.number())] = enum_value_name(value);
+    if (value.number() > 0)
+      names[static_cast<std::size_t>(value.number())] = enum_value_name(value);
   }
   return names;
 }

@@ -86,40 +86,40 @@ void rename_strings(nlohmann::json& value, const Rename& rename) {
 // Secrets read "[redacted]"; enum values read by their names of events/enum_names.h ("active",
 // not "CAMPAIGN_STATUS_ACTIVE"), as everywhere outside the store.
 void prepare_for_readers(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
-  visit_fields(descriptor, json,
-               [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
-                 if (is_secret_field(field)) {
-                   value = kRedactedValue;
-                   return false;
-                 }
-                 if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
-                   rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
-                     const auto* found = field.enum_type()->FindValueByName(text);
-                     if (found == nullptr) return std::nullopt;
-                     return enum_value_name(*found);
-                   });
-                 }
-                 return true;
-               });
+  visit_fields(
+      descriptor, json, [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+        if (is_secret_field(field)) {
+          value = kRedactedValue;
+          return false;
+        }
+        if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+          rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
+            const auto* found = field.enum_type()->FindValueByName(text);
+            if (found == nullptr) return std::nullopt;
+            return enum_value_name(*found);
+          });
+        }
+        return true;
+      });
 }
 
 // The inverse of the enum renaming of `prepare_for_readers`, before Protobuf's parser reads the
 // JSON: "active" back to "CAMPAIGN_STATUS_ACTIVE" ("" to the UNSPECIFIED value). Text that names
 // no value is left for the parser to refuse.
 void restore_enum_names(const google::protobuf::Descriptor& descriptor, nlohmann::json& json) {
-  visit_fields(descriptor, json,
-               [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
-                 if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
-                   const auto& type = *field.enum_type();
-                   rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
-                     if (text.empty()) return type.value(0)->name();
-                     const auto* found = find_enum_value(type, text);
-                     if (found == nullptr) return std::nullopt;
-                     return found->name();
-                   });
-                 }
-                 return true;
-               });
+  visit_fields(
+      descriptor, json, [](const google::protobuf::FieldDescriptor& field, nlohmann::json& value) {
+        if (field.cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+          const auto& type = *field.enum_type();
+          rename_strings(value, [&](const std::string& text) -> std::optional<std::string> {
+            if (text.empty()) return type.value(0)->name();
+            const auto* found = find_enum_value(type, text);
+            if (found == nullptr) return std::nullopt;
+            return found->name();
+          });
+        }
+        return true;
+      });
 }
 
 }  // namespace
@@ -161,8 +161,8 @@ std::optional<std::string> payload_from_json(std::string_view event_type,
   const auto status =
       google::protobuf::util::JsonStringToMessage(protobuf_json.dump(), message.get(), options);
   if (!status.ok()) {
-    *error = "the data does not fit " + std::string(event_type) + ": " +
-             std::string(status.message());
+    *error =
+        "the data does not fit " + std::string(event_type) + ": " + std::string(status.message());
     return std::nullopt;
   }
   return message->SerializeAsString();

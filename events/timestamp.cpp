@@ -37,7 +37,8 @@ bool expect_char(std::string_view text, std::size_t* offset, char expected) {
 
 std::optional<std::int64_t> days_from_date(int year, int month, int day) {
   using namespace std::chrono;
-  const year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+  const year_month_day date{std::chrono::year{year},
+                            std::chrono::month{static_cast<unsigned>(month)},
                             std::chrono::day{static_cast<unsigned>(day)}};
   if (!date.ok()) return std::nullopt;
   return sys_days{date}.time_since_epoch().count();
@@ -64,15 +65,14 @@ std::string format_rfc3339(std::int64_t microseconds_since_epoch) {
   const std::int64_t second_of_day = seconds - days * kSecondsPerDay;
   const year_month_day date{sys_days{std::chrono::days{days}}};
   char buffer[40];
-  int length = std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02uT%02d:%02d:%02d",
-                             static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                             static_cast<unsigned>(date.day()),
-                             static_cast<int>(second_of_day / 3600),
-                             static_cast<int>(second_of_day % 3600 / 60),
-                             static_cast<int>(second_of_day % 60));
+  int length = std::snprintf(
+      buffer, sizeof(buffer), "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(second_of_day / 3600), static_cast<int>(second_of_day % 3600 / 60),
+      static_cast<int>(second_of_day % 60));
   if (micros != 0) {
-    length += std::snprintf(buffer + length, sizeof(buffer) - length, ".%06d",
-                            static_cast<int>(micros));
+    length +=
+        std::snprintf(buffer + length, sizeof(buffer) - length, ".%06d", static_cast<int>(micros));
   }
   return std::string(buffer, length) + "Z";
 }

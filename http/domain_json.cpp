@@ -25,8 +25,8 @@ nlohmann::json user_json(const events::UserState& user) {
       {"email", user.email()},
       {"name", user.name()},
       {"role", user.role()},
-      {"department", user.department().empty() ? nlohmann::json(nullptr)
-                                               : nlohmann::json(user.department())},
+      {"department",
+       user.department().empty() ? nlohmann::json(nullptr) : nlohmann::json(user.department())},
       {"email_verified", user.email_verified()},
       {"created_at", time_json(user.created_at_us())},
   };
@@ -37,8 +37,7 @@ nlohmann::json user_json(const events::UserState& user) {
   return json;
 }
 
-nlohmann::json wallet_json(const events::AccountState& account,
-                           const events::WalletState& wallet) {
+nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet) {
   return {
       {"balance", money_json(account.balance_minor())},
       {"available_balance", money_json(account.balance_minor() - wallet.held_minor())},
@@ -166,8 +165,8 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
       {"price", money_json(course.price_minor())},
       {"is_free", course.is_free()},
       {"allow_individual_purchase", course.allow_individual_purchase()},
-      {"access_days", course.access_days() == 0 ? nlohmann::json(nullptr)
-                                                : nlohmann::json(course.access_days())},
+      {"access_days",
+       course.access_days() == 0 ? nlohmann::json(nullptr) : nlohmann::json(course.access_days())},
       {"created_at", time_json(course.created_at_us())},
       {"is_purchased", is_purchased},
       {"is_accessible", is_accessible},
@@ -243,13 +242,13 @@ nlohmann::json campaign_json(const events::CampaignState& campaign) {
       {"spend", money_json(campaign.spend_minor())},
       {"remaining_budget", money_json(campaign.budget_minor() - campaign.spend_minor())},
       {"reserved", !campaign.hold_id().empty()},
-      {"hold_id", campaign.hold_id().empty() ? nlohmann::json(nullptr)
-                                             : nlohmann::json(campaign.hold_id())},
+      {"hold_id",
+       campaign.hold_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(campaign.hold_id())},
       {"performance", std::round(domain::campaign_performance_pct(campaign) * 100.0) / 100.0},
       {"start_date", campaign.start_date().empty() ? nlohmann::json(nullptr)
                                                    : nlohmann::json(campaign.start_date())},
-      {"end_date", campaign.end_date().empty() ? nlohmann::json(nullptr)
-                                               : nlohmann::json(campaign.end_date())},
+      {"end_date",
+       campaign.end_date().empty() ? nlohmann::json(nullptr) : nlohmann::json(campaign.end_date())},
       {"content_ids", std::move(content)},
       {"created_at", time_json(campaign.created_at_us())},
       {"updated_at", time_json(campaign.updated_at_us())},

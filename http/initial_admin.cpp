@@ -27,8 +27,8 @@ std::string random_password() {
 Status write_secret_file(const std::string& path, const std::string& contents) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return make_error(Errc::io_error, fmt::format("cannot create {}: {}", path,
-                                                  std::strerror(errno)));
+    return make_error(Errc::io_error,
+                      fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   }
   ::fchmod(fd, 0600);  // also when the file existed with other permissions
   const std::string line = contents + "\n";

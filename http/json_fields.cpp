@@ -316,8 +316,8 @@ Result<std::map<std::string, std::string>> JsonFields::string_map(std::string_vi
   }
   for (const auto& [key, item] : value->items()) {
     if (!item.is_string() || item.get_ref<const std::string&>().size() > bytes_max) {
-      return field_error(name, fmt::format("each value of {} is a string of at most {} bytes",
-                                           name, bytes_max));
+      return field_error(
+          name, fmt::format("each value of {} is a string of at most {} bytes", name, bytes_max));
     }
     const auto& text = item.get_ref<const std::string&>();
     if (auto checked = check_text(name, key, TextKind::short_text); !checked) {

@@ -56,8 +56,7 @@ Result<PageRequest> page_request(const Request& request) {
     const char direction = (*cursor)[0];
     auto key = from_hex(std::string_view(*cursor).substr(1));
     if ((direction != 'n' && direction != 'p') || !key || key->empty()) {
-      return make_error(Errc::invalid_argument, "cursor is not one this server gave out",
-                        "cursor");
+      return make_error(Errc::invalid_argument, "cursor is not one this server gave out", "cursor");
     }
     page.key = std::move(*key);
     page.backward = direction == 'p';
@@ -97,31 +96,30 @@ Result<nlohmann::json> list_page(const Request& request, const ListSource& sourc
 
 ListSource state_rows(const store::EventLog& log, std::string keyspace, std::string prefix,
                       RowRenderer render, bool ascending) {
-  return [&log, keyspace = std::move(keyspace), prefix = std::move(prefix),
-          render = std::move(render),
-          ascending](std::string_view after, bool reverse, const ItemVisitor& visit) -> Status {
-    const bool forward_keys = ascending != reverse;
-    Status failure;
-    auto scanned = log.scan_state(
-        keyspace, prefix,
-        forward_keys ? store::ReadDirection::forward : store::ReadDirection::backward,
-        [&](std::string_view key, std::string_view value) {
-          auto item = render(key, value);
-          if (!item) {
-            failure = std::move(item).error();
-            return false;
-          }
-          if (!item->has_value()) return true;
-          return visit(std::string(key), std::move(**item));
-        },
-        after);
-    if (!scanned) return scanned;
-    return failure;
-  };
+  return
+      [&log, keyspace = std::move(keyspace), prefix = std::move(prefix), render = std::move(render),
+       ascending](std::string_view after, bool reverse, const ItemVisitor& visit) -> Status {
+        const bool forward_keys = ascending != reverse;
+        Status failure;
+        auto scanned = log.scan_state(
+            keyspace, prefix,
+            forward_keys ? store::ReadDirection::forward : store::ReadDirection::backward,
+            [&](std::string_view key, std::string_view value) {
+              auto item = render(key, value);
+              if (!item) {
+                failure = std::move(item).error();
+                return false;
+              }
+              if (!item->has_value()) return true;
+              return visit(std::string(key), std::move(**item));
+            },
+            after);
+        if (!scanned) return scanned;
+        return failure;
+      };
 }
 
-ListSource stream_events(const store::EventLog& log, std::string stream_id,
-                         EventRenderer render) {
+ListSource stream_events(const store::EventLog& log, std::string stream_id, EventRenderer render) {
   return [&log, stream_id = std::move(stream_id), render = std::move(render)](
              std::string_view after, bool reverse, const ItemVisitor& visit) -> Status {
     constexpr std::size_t kChunk = 128;
@@ -139,8 +137,8 @@ ListSource stream_events(const store::EventLog& log, std::string stream_id,
     std::uint64_t from = backward ? (after.empty() ? 0 : version - 1) : version + 1;
     while (true) {
       auto events = log.read_stream(
-          stream_id, from, backward ? store::ReadDirection::backward : store::ReadDirection::forward,
-          kChunk);
+          stream_id, from,
+          backward ? store::ReadDirection::backward : store::ReadDirection::forward, kChunk);
       if (!events) return std::move(events).error();
       for (const auto& envelope : *events) {
         auto item = render(envelope);

@@ -46,8 +46,8 @@ Result<nlohmann::json> list_page(const Request& request, const ListSource& sourc
 // A ListSource over state rows with `prefix`, in descending key order (newest first for rows
 // keyed by ULIDs or zero-padded numbers) unless `ascending`. `render` turns a row into an item,
 // or nullopt to leave it out (filters).
-using RowRenderer =
-    std::function<Result<std::optional<nlohmann::json>>(std::string_view key, std::string_view value)>;
+using RowRenderer = std::function<Result<std::optional<nlohmann::json>>(std::string_view key,
+                                                                        std::string_view value)>;
 ListSource state_rows(const store::EventLog& log, std::string keyspace, std::string prefix,
                       RowRenderer render, bool ascending = false);
 
@@ -55,8 +55,7 @@ ListSource state_rows(const store::EventLog& log, std::string keyspace, std::str
 // `render` turns an event into an item, or nullopt to leave it out.
 using EventRenderer =
     std::function<Result<std::optional<nlohmann::json>>(const events::Envelope& envelope)>;
-ListSource stream_events(const store::EventLog& log, std::string stream_id,
-                         EventRenderer render);
+ListSource stream_events(const store::EventLog& log, std::string stream_id, EventRenderer render);
 
 // Counts the rows of `source` (all items it visits).
 Result<std::uint64_t> count_items(const ListSource& source);

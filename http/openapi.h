@@ -24,13 +24,13 @@ struct ApiOperation {
   std::string method;  // "get", "post", "patch"
   std::string path;    // as routed, e.g. "/api/wallet/topups/{id}/confirm/"
   std::string summary;
-  std::string who;     // "public", "any user", "admin", "client", "agent", "admin, client", ...
+  std::string who;  // "public", "any user", "admin", "client", "agent", "admin, client", ...
   std::vector<ApiField> body;
   std::vector<ApiField> query;
   int success = 200;
-  bool list = false;   // answers the list envelope
-  std::string body_type = "application/json";     // or "multipart/form-data" (uploads)
-  std::string answer_type = "application/json";   // or "application/zip" (downloads)
+  bool list = false;                             // answers the list envelope
+  std::string body_type = "application/json";    // or "multipart/form-data" (uploads)
+  std::string answer_type = "application/json";  // or "application/zip" (downloads)
 };
 
 const std::vector<ApiOperation>& api_operations();

@@ -54,9 +54,7 @@ bool segments_match(const Route& route, const std::vector<std::string_view>& seg
 
 }  // namespace
 
-std::string_view target_path(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 Status check_request_target(const Request& request, const PathParams& params) {
   for (const auto& [name, value] : params.entries()) {
@@ -125,13 +123,13 @@ void Router::dispatch(const Request& request, Reply reply) const {
     }
   }
   if (allow.empty()) {
-    reply(problem_response(request, beast_http::status::not_found, "not_found",
-                           "no such endpoint"));
+    reply(
+        problem_response(request, beast_http::status::not_found, "not_found", "no such endpoint"));
     return;
   }
-  Response response = problem_response(request, beast_http::status::method_not_allowed,
-                                       "method_not_allowed",
-                                       "this endpoint does not accept that method");
+  Response response =
+      problem_response(request, beast_http::status::method_not_allowed, "method_not_allowed",
+                       "this endpoint does not accept that method");
   response.set(beast_http::field::allow, allow);
   reply(std::move(response));
 }

@@ -12,9 +12,9 @@
 #include "events/analytics_state.pb.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
-#include "events/website_events.pb.h"
 #include "events/event_types.h"
 #include "events/timestamp.h"
+#include "events/website_events.pb.h"
 
 namespace ledger::projections {
 
@@ -32,10 +32,9 @@ struct AnalyticsProjection::Decoder {
                           fmt::format("unknown event type {}", event.event_type()));
       }
       found = messages
-                  .emplace(event.event_type(),
-                           google::protobuf::MessageFactory::generated_factory()
-                               ->GetPrototype(descriptor)
-                               ->New())
+                  .emplace(event.event_type(), google::protobuf::MessageFactory::generated_factory()
+                                                   ->GetPrototype(descriptor)
+                                                   ->New())
                   .first;
     }
     auto& message = *found->second;

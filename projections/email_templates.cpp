@@ -32,9 +32,9 @@ std::vector<EmailTemplate> build_templates() {
   std::vector<EmailTemplate> templates;
   templates.push_back(email<events::UserRegistered>(
       "welcome", "UserRegistered", [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.user_id(), "Welcome to the platform",
-                          fmt::format("Hello {},\n\nyour {} account is ready.", e.name(),
-                                      e.role())};
+        return EmailDraft{
+            e.user_id(), "Welcome to the platform",
+            fmt::format("Hello {},\n\nyour {} account is ready.", e.name(), e.role())};
       }));
   templates.push_back(email<events::TopUpConfirmed>(
       "payment_confirmation", "TopUpConfirmed", [](const auto& e) -> std::optional<EmailDraft> {
@@ -58,9 +58,9 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::InvoiceReminderDue>(
       "invoice_reminder", "InvoiceReminderDue", [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.client_id(), "Invoice due soon",
-                          fmt::format("Your invoice of {} is due {}.", money(e.amount_minor()),
-                                      e.due_date())};
+        return EmailDraft{
+            e.client_id(), "Invoice due soon",
+            fmt::format("Your invoice of {} is due {}.", money(e.amount_minor()), e.due_date())};
       }));
   templates.push_back(email<events::InvoiceOverdue>(
       "invoice_overdue", "InvoiceOverdue", [](const auto& e) -> std::optional<EmailDraft> {
@@ -71,8 +71,7 @@ std::vector<EmailTemplate> build_templates() {
   templates.push_back(email<events::CoursePurchased>(
       "course_enrollment", "CoursePurchased", [](const auto& e) -> std::optional<EmailDraft> {
         if (e.status() != events::COURSE_PURCHASE_STATUS_COMPLETED) return std::nullopt;
-        return EmailDraft{e.user_id(), "You are enrolled",
-                          "Your course is open: enjoy learning."};
+        return EmailDraft{e.user_id(), "You are enrolled", "Your course is open: enjoy learning."};
       }));
   templates.push_back(email<events::CoursePurchaseConfirmed>(
       "course_enrollment", "CoursePurchaseConfirmed",
@@ -82,9 +81,9 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::CourseFinished>(
       "course_completion", "CourseFinished", [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.user_id(), fmt::format("You finished {}", e.course_title()),
-                          fmt::format("Congratulations on finishing {}.\n\nKeep learning!",
-                                      e.course_title())};
+        return EmailDraft{
+            e.user_id(), fmt::format("You finished {}", e.course_title()),
+            fmt::format("Congratulations on finishing {}.\n\nKeep learning!", e.course_title())};
       }));
   templates.push_back(email<events::ContentScheduled>(
       "content_approval", "ContentScheduled", [](const auto& e) -> std::optional<EmailDraft> {
@@ -105,28 +104,27 @@ std::vector<EmailTemplate> build_templates() {
                             fmt::format("Your website {} is launched.", e.name())};
         }
         return EmailDraft{e.client_id(), fmt::format("{}: {} done", e.name(), e.phase()),
-                          fmt::format("The {} phase of {} is complete. Next: {}.\n\n{}",
-                                      e.phase(), e.name(), e.next_phase(), e.note())};
+                          fmt::format("The {} phase of {} is complete. Next: {}.\n\n{}", e.phase(),
+                                      e.name(), e.next_phase(), e.note())};
       }));
   templates.push_back(email<events::WebsiteVersionTestingStarted>(
       "website_demo", "WebsiteVersionTestingStarted",
       [](const auto& e) -> std::optional<EmailDraft> {
         if (e.preview_url().empty()) return std::nullopt;
-        return EmailDraft{e.client_id(),
-                          fmt::format("{}: version {} is ready to try", e.project_name(),
-                                      e.version_number()),
-                          fmt::format("A demo of version {} of {} is ready: {}\n\nTry it and "
-                                      "approve it in your dashboard, or send us your feedback.",
-                                      e.version_number(), e.project_name(), e.preview_url())};
+        return EmailDraft{
+            e.client_id(),
+            fmt::format("{}: version {} is ready to try", e.project_name(), e.version_number()),
+            fmt::format("A demo of version {} of {} is ready: {}\n\nTry it and "
+                        "approve it in your dashboard, or send us your feedback.",
+                        e.version_number(), e.project_name(), e.preview_url())};
       }));
   templates.push_back(email<events::WebsiteVersionDeployed>(
-      "website_deployed", "WebsiteVersionDeployed",
-      [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.client_id(),
-                          fmt::format("{}: version {} is live", e.project_name(),
-                                      e.version_number()),
-                          fmt::format("Version {} of {} is deployed at {}.", e.version_number(),
-                                      e.project_name(), e.deployment_url())};
+      "website_deployed", "WebsiteVersionDeployed", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{
+            e.client_id(),
+            fmt::format("{}: version {} is live", e.project_name(), e.version_number()),
+            fmt::format("Version {} of {} is deployed at {}.", e.version_number(), e.project_name(),
+                        e.deployment_url())};
       }));
   templates.push_back(email<events::SubscriptionActivated>(
       "subscription_activated", "SubscriptionActivated",
@@ -139,9 +137,9 @@ std::vector<EmailTemplate> build_templates() {
   templates.push_back(email<events::SubscriptionRenewalReminderDue>(
       "subscription_renewal", "SubscriptionRenewalReminderDue",
       [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.client_id(), "Your subscription renews soon",
-                          fmt::format("It renews {} for {}.", e.renews_on(),
-                                      money(e.price_minor()))};
+        return EmailDraft{
+            e.client_id(), "Your subscription renews soon",
+            fmt::format("It renews {} for {}.", e.renews_on(), money(e.price_minor()))};
       }));
   templates.push_back(email<events::SubscriptionCancelled>(
       "subscription_cancelled", "SubscriptionCancelled",
@@ -163,12 +161,23 @@ std::string html_escape(std::string_view text) {
   std::string escaped;
   for (char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&#39;"; break;
-      default: escaped.push_back(c);
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      case '\'':
+        escaped += "&#39;";
+        break;
+      default:
+        escaped.push_back(c);
     }
   }
   return escaped;

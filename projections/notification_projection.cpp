@@ -92,8 +92,8 @@ Status mark_read(const events::Envelope& event, ProjectionState& state) {
     if (!key) return {};
     auto notification = load<events::Notification>(state, *key);
     if (!notification) return std::move(notification).error();
-    auto counters = load<events::NotificationCounters>(state,
-                                                       notification_counters_key(read.user_id()));
+    auto counters =
+        load<events::NotificationCounters>(state, notification_counters_key(read.user_id()));
     if (!counters) return std::move(counters).error();
     if (notification->id().empty() || notification->is_read() ||
         notification->position() <= counters->read_all_up_to()) {
@@ -107,8 +107,8 @@ Status mark_read(const events::Envelope& event, ProjectionState& state) {
     auto decoded = domain::decode_event<events::AllNotificationsRead>(event);
     if (!decoded) return std::move(decoded).error();
     const auto& read = *decoded;
-    auto counters = load<events::NotificationCounters>(state,
-                                                       notification_counters_key(read.user_id()));
+    auto counters =
+        load<events::NotificationCounters>(state, notification_counters_key(read.user_id()));
     if (!counters) return std::move(counters).error();
     counters->set_unread(0);
     counters->set_read_all_up_to(event.position());

@@ -15,8 +15,7 @@ constexpr auto kIdleWait = std::chrono::milliseconds(200);
 // The rows one batch of events produced, read back by the folds that follow in the batch.
 class BatchState final : public ProjectionState {
  public:
-  BatchState(store::EventLog& log, std::string prefix)
-      : log_(log), prefix_(std::move(prefix)) {}
+  BatchState(store::EventLog& log, std::string prefix) : log_(log), prefix_(std::move(prefix)) {}
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     const std::string full = prefix_ + std::string(key);
@@ -35,8 +34,8 @@ class BatchState final : public ProjectionState {
     auto existing = log_.read_state(keyspace, key);
     if (!existing) return std::move(existing).error();
     if (existing->has_value()) return false;
-    once_.emplace(full, store::StateWrite{std::string(keyspace), std::string(key),
-                                          std::move(value)});
+    once_.emplace(full,
+                  store::StateWrite{std::string(keyspace), std::string(key), std::move(value)});
     return true;
   }
 
@@ -64,8 +63,7 @@ std::string build_key(std::string_view name) { return std::string(name) + "/buil
 
 }  // namespace
 
-ProjectionRunner::ProjectionRunner(store::EventLog& log, Projection& projection,
-                                   const Clock& clock)
+ProjectionRunner::ProjectionRunner(store::EventLog& log, Projection& projection, const Clock& clock)
     : log_(log), projection_(projection), clock_(clock) {}
 
 ProjectionRunner::~ProjectionRunner() { stop(); }
@@ -98,9 +96,8 @@ Status ProjectionRunner::load() {
     if (!stored) return std::move(stored).error();
     if (stored->has_value()) {
       if (!meta_.ParseFromString(**stored)) {
-        return make_error(Errc::corruption,
-                          fmt::format("projection {} has an unreadable meta row",
-                                      projection_.name()));
+        return make_error(Errc::corruption, fmt::format("projection {} has an unreadable meta row",
+                                                        projection_.name()));
       }
     } else {
       meta_.set_version(projection_.version());
@@ -186,16 +183,16 @@ Result<bool> ProjectionRunner::step() {
   if (building) {
     events::ProjectionBuild next = *build_;
     next.set_checkpoint(last);
-    writes.push_back({kProjectionsKeyspace, build_key(projection_.name()),
-                      next.SerializeAsString()});
+    writes.push_back(
+        {kProjectionsKeyspace, build_key(projection_.name()), next.SerializeAsString()});
     if (auto written = log_.write_state(writes); !written) return std::move(written).error();
     build_ = next;
   } else {
     events::ProjectionMeta next = meta_;
     next.set_checkpoint(last);
     next.set_checkpoint_recorded_at_us(last_at);
-    writes.push_back({kProjectionsKeyspace, meta_key(projection_.name()),
-                      next.SerializeAsString()});
+    writes.push_back(
+        {kProjectionsKeyspace, meta_key(projection_.name()), next.SerializeAsString()});
     if (auto written = log_.write_state(writes); !written) return std::move(written).error();
     meta_ = next;
   }
@@ -290,13 +287,12 @@ Status ProjectionRunner::catch_up(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mutex_);
   const bool done = progressed_.wait_until(lock, deadline, [&] {
-    return meta_.status() == "failed" ||
-           (!build_ && !dropping_ && meta_.checkpoint() >= target);
+    return meta_.status() == "failed" || (!build_ && !dropping_ && meta_.checkpoint() >= target);
   });
   if (meta_.status() == "failed") {
-    return make_error(Errc::internal, fmt::format("projection {} failed at {}: {}",
-                                                  projection_.name(), meta_.failed_position(),
-                                                  meta_.failed_error()));
+    return make_error(Errc::internal,
+                      fmt::format("projection {} failed at {}: {}", projection_.name(),
+                                  meta_.failed_position(), meta_.failed_error()));
   }
   if (!done) return make_error(Errc::timeout, "the projection did not catch up in time");
   return {};
@@ -304,9 +300,8 @@ Status ProjectionRunner::catch_up(std::chrono::milliseconds timeout) {
 
 bool ProjectionRunner::wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  return progressed_.wait_for(lock, timeout, [&] {
-    return meta_.checkpoint() >= position && meta_.status() != "failed";
-  });
+  return progressed_.wait_for(
+      lock, timeout, [&] { return meta_.checkpoint() >= position && meta_.status() != "failed"; });
 }
 
 ProjectionStatus ProjectionRunner::status() const {

@@ -63,12 +63,12 @@ Result<PeriodFigures> figures(const ProjectionRunner& analytics, std::string_vie
 Result<std::set<std::string>> services_of(const ProjectionRunner& analytics) {
   std::set<std::string> services;
   for (auto service : domain::known_services()) services.emplace(service);
-  auto scanned = analytics.scan(kAnalyticsServicePrefix, store::ReadDirection::forward,
-                                [&](std::string_view key, std::string_view) {
-                                  services.emplace(
-                                      key.substr(std::string_view(kAnalyticsServicePrefix).size()));
-                                  return true;
-                                });
+  auto scanned = analytics.scan(
+      kAnalyticsServicePrefix, store::ReadDirection::forward,
+      [&](std::string_view key, std::string_view) {
+        services.emplace(key.substr(std::string_view(kAnalyticsServicePrefix).size()));
+        return true;
+      });
   if (!scanned) return std::move(scanned).error();
   return services;
 }

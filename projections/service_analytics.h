@@ -48,8 +48,8 @@ struct ServiceReport {
   std::uint64_t previous_active_clients = 0;
   std::uint64_t new_clients = 0;
   std::uint64_t churned_clients = 0;
-  double churn_rate = 0;                // 0..1
-  std::optional<double> growth_rate;    // relative change; nullopt when previous revenue is 0
+  double churn_rate = 0;              // 0..1
+  std::optional<double> growth_rate;  // relative change; nullopt when previous revenue is 0
   std::vector<DailyRevenue> daily;
 };
 

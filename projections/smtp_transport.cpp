@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/detail/base64.hpp>
-#include <fmt/format.h>
 
 namespace ledger::projections {
 namespace {
@@ -66,16 +66,15 @@ class Conversation {
     error_code error;
     auto endpoints = resolver.resolve(settings_.host, std::to_string(settings_.port), error);
     if (error) {
-      return make_error(Errc::io_error,
-                        fmt::format("smtp: cannot resolve {}: {}", settings_.host, error.message()));
+      return make_error(Errc::io_error, fmt::format("smtp: cannot resolve {}: {}", settings_.host,
+                                                    error.message()));
     }
-    auto outcome = run([&](OutcomeHandler handler) {
-      asio::async_connect(socket_, endpoints, handler);
-    });
+    auto outcome =
+        run([&](OutcomeHandler handler) { asio::async_connect(socket_, endpoints, handler); });
     if (outcome.error) {
-      return make_error(Errc::io_error, fmt::format("smtp: cannot connect to {}:{}: {}",
-                                                    settings_.host, settings_.port,
-                                                    outcome.error.message()));
+      return make_error(Errc::io_error,
+                        fmt::format("smtp: cannot connect to {}:{}: {}", settings_.host,
+                                    settings_.port, outcome.error.message()));
     }
     return {};
   }
@@ -119,8 +118,8 @@ class Conversation {
       }
     });
     if (outcome.error) {
-      return make_error(Errc::io_error,
-                        fmt::format("smtp: cannot write to the relay: {}", outcome.error.message()));
+      return make_error(Errc::io_error, fmt::format("smtp: cannot write to the relay: {}",
+                                                    outcome.error.message()));
     }
     return {};
   }
@@ -143,7 +142,8 @@ class Conversation {
       std::string line = buffer_.substr(0, outcome.bytes - 2);
       buffer_.erase(0, outcome.bytes);
       int code = 0;
-      const auto [end, error] = std::from_chars(line.data(), line.data() + std::min<std::size_t>(3, line.size()), code);
+      const auto [end, error] =
+          std::from_chars(line.data(), line.data() + std::min<std::size_t>(3, line.size()), code);
       if (line.size() < 3 || error != std::errc() || end != line.data() + 3 ||
           (line.size() > 3 && line[3] != ' ' && line[3] != '-') ||
           (reply.code != 0 && code != reply.code)) {
@@ -288,17 +288,15 @@ Status SmtpTransport::send(const events::OutboxEmail& email, std::string_view fr
     }
     if (!settings_.username.empty()) {
       if (!smtp.secure()) {
-        return make_error(Errc::invalid_argument,
-                          "smtp: credentials are only sent over STARTTLS");
+        return make_error(Errc::invalid_argument, "smtp: credentials are only sent over STARTTLS");
       }
-      const std::string plain = std::string(1, '\0') + settings_.username + '\0' +
-                                settings_.password;
+      const std::string plain =
+          std::string(1, '\0') + settings_.username + '\0' + settings_.password;
       if (auto authed = step("AUTH PLAIN " + base64(plain), 235, 235, "AUTH"); !authed) {
         return authed;
       }
     }
-    if (auto sender = step(fmt::format("MAIL FROM:<{}>", from), 250, 250, "MAIL FROM");
-        !sender) {
+    if (auto sender = step(fmt::format("MAIL FROM:<{}>", from), 250, 250, "MAIL FROM"); !sender) {
       return sender;
     }
     if (auto recipient = step(fmt::format("RCPT TO:<{}>", email.to()), 250, 251, "RCPT TO");

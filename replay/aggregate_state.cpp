@@ -46,8 +46,8 @@ Result<AggregateState> aggregate_state(const store::EventLog& log, std::string_v
   for (const auto& [row, type] : written) {
     auto value = (*scratch)->get(row.first, row.second);
     if (!value) return std::move(value).error();
-    state.rows.push_back({row.first, row.second, value->has_value() ? type : nullptr,
-                          std::move(value).value()});
+    state.rows.push_back(
+        {row.first, row.second, value->has_value() ? type : nullptr, std::move(value).value()});
   }
   return state;
 }

@@ -41,17 +41,17 @@ Result<AccountBalances> replay_balances(const store::EventLog& log, std::uint64_
 Result<AccountBalances> stored_balances(const store::EventLog& log) {
   AccountBalances balances;
   Status failure;
-  auto scanned = log.scan_state(
-      domain::kAccountsKeyspace, "", store::ReadDirection::forward,
-      [&](std::string_view key, std::string_view value) {
-        events::AccountState state;
-        if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          failure = make_error(Errc::corruption, "an account row does not decode");
-          return false;
-        }
-        balances.emplace(std::string(key), std::move(state));
-        return true;
-      });
+  auto scanned =
+      log.scan_state(domain::kAccountsKeyspace, "", store::ReadDirection::forward,
+                     [&](std::string_view key, std::string_view value) {
+                       events::AccountState state;
+                       if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                         failure = make_error(Errc::corruption, "an account row does not decode");
+                         return false;
+                       }
+                       balances.emplace(std::string(key), std::move(state));
+                       return true;
+                     });
   if (!scanned) return std::move(scanned).error();
   if (!failure) return std::move(failure).error();
   return balances;

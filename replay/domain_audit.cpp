@@ -37,8 +37,8 @@ void DomainAudit::visit(const events::Envelope& envelope) {
   for (int i = 0; i < postings->size(); ++i) {
     const events::Posting& entry = (*postings)[i];
     if (__builtin_add_overflow(sum, entry.amount_minor(), &sum)) {
-      add(position, "overflow", fmt::format("the postings of {} overflow when summed",
-                                            envelope.event_type()));
+      add(position, "overflow",
+          fmt::format("the postings of {} overflow when summed", envelope.event_type()));
     }
     auto& account = balances_[entry.account()];
     if (auto posted = domain::post(account, entry); !posted) {
@@ -151,18 +151,17 @@ void DomainAudit::check_state_rules(const events::Envelope& envelope) {
 Status DomainAudit::compare_with_read_model(const store::EventLog& log) {
   std::map<std::string, events::AccountState> stored;
   Status failure;
-  auto scanned = log.scan_state(domain::kAccountsKeyspace, "", store::ReadDirection::forward,
-                                [&](std::string_view key, std::string_view value) {
-                                  events::AccountState state;
-                                  if (!state.ParseFromArray(value.data(),
-                                                            static_cast<int>(value.size()))) {
-                                    add(0, "read_model_undecodable",
-                                        fmt::format("the row of {} does not decode", key));
-                                    return true;
-                                  }
-                                  stored.emplace(std::string(key), state);
-                                  return true;
-                                });
+  auto scanned = log.scan_state(
+      domain::kAccountsKeyspace, "", store::ReadDirection::forward,
+      [&](std::string_view key, std::string_view value) {
+        events::AccountState state;
+        if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          add(0, "read_model_undecodable", fmt::format("the row of {} does not decode", key));
+          return true;
+        }
+        stored.emplace(std::string(key), state);
+        return true;
+      });
   if (!scanned) return scanned;
   // Accounts in name order, so that findings come out the same way each run.
   std::vector<const std::pair<const std::string, events::AccountState>*> replayed_accounts;
@@ -181,8 +180,8 @@ Status DomainAudit::compare_with_read_model(const store::EventLog& log) {
     }
     if (it->second.SerializeAsString() != replayed.SerializeAsString()) {
       add(0, "read_model_differs",
-          fmt::format("{}: the log says balance {} ({} postings), the read model {} ({})",
-                      account, money(replayed.balance_minor()), replayed.postings(),
+          fmt::format("{}: the log says balance {} ({} postings), the read model {} ({})", account,
+                      money(replayed.balance_minor()), replayed.postings(),
                       money(it->second.balance_minor()), it->second.postings()));
     }
   }

@@ -48,18 +48,18 @@ Result<InlineComparison> compare_inline(const store::EventLog& log,
     if (!stored) return std::move(stored).error();
     if (!failure) return std::move(failure).error();
     auto folded = (*scratch)->log().scan_state(keyspace, "", store::ReadDirection::forward,
-                                         [&](std::string_view key, std::string_view) {
-                                           auto present = log.read_state(keyspace, key);
-                                           if (!present) {
-                                             failure = std::move(present).error();
-                                             return false;
-                                           }
-                                           if (!present->has_value()) {
-                                             ++result.rows;
-                                             differ(keyspace, key, "missing");
-                                           }
-                                           return true;
-                                         });
+                                               [&](std::string_view key, std::string_view) {
+                                                 auto present = log.read_state(keyspace, key);
+                                                 if (!present) {
+                                                   failure = std::move(present).error();
+                                                   return false;
+                                                 }
+                                                 if (!present->has_value()) {
+                                                   ++result.rows;
+                                                   differ(keyspace, key, "missing");
+                                                 }
+                                                 return true;
+                                               });
     if (!folded) return std::move(folded).error();
     if (!failure) return std::move(failure).error();
   }

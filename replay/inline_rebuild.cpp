@@ -15,8 +15,8 @@ Result<std::uint64_t> count_rows(const store::EventLog& log, std::string_view ke
   return rows;
 }
 
-Result<std::vector<OutdatedFold>> outdated_folds(
-    const store::EventLog& log, std::span<const domain::InlineFold* const> folds) {
+Result<std::vector<OutdatedFold>> outdated_folds(const store::EventLog& log,
+                                                 std::span<const domain::InlineFold* const> folds) {
   std::vector<OutdatedFold> outdated;
   for (const auto* fold : folds) {
     auto stored = log.keyspace_version(fold->keyspace);

@@ -17,8 +17,7 @@ class BufferedRows final : public domain::FoldRows {
  public:
   BufferedRows(store::FreshRows& sink, const FoldWatch& watch) : sink_(sink), watch_(watch) {}
 
-  Result<std::optional<std::string>> get(std::string_view keyspace,
-                                         std::string_view key) override {
+  Result<std::optional<std::string>> get(std::string_view keyspace, std::string_view key) override {
     if (auto it = pending_.find(combined(keyspace, key)); it != pending_.end()) return it->second;
     return sink_.get(keyspace, key);
   }
@@ -92,8 +91,8 @@ Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* 
     const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
     if (auto evolved = domain::evolve_some(folds, buffered, event); !evolved) {
       failure = make_error(evolved.error().code,
-                           fmt::format("folding event {} ({}): {}", position,
-                                       envelope.event_type(), evolved.error().message));
+                           fmt::format("folding event {} ({}): {}", position, envelope.event_type(),
+                                       evolved.error().message));
       return false;
     }
     if (buffered.full()) {

@@ -111,17 +111,17 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
     result.findings.push_back({finding.position, finding.kind, finding.message});
   }
   if (!options.scratch_directory.empty() && options.up_to_position >= log.head().position) {
-    auto compared_rows = compare_inline(log, domain::all_inline_folds(),
-                                        options.scratch_directory, options.on_fold_position);
+    auto compared_rows = compare_inline(log, domain::all_inline_folds(), options.scratch_directory,
+                                        options.on_fold_position);
     if (!compared_rows) return std::move(compared_rows).error();
     result.rows_compared = compared_rows->rows;
     for (const auto& difference : compared_rows->first) {
       result.findings.push_back(
           {0, "row_" + difference.kind,
            fmt::format("{}/{}: the stored row {}", difference.keyspace, difference.key,
-                       difference.kind == "differs"     ? "differs from the fold of the log"
-                       : difference.kind == "missing"   ? "is missing (the log folds into one)"
-                                                        : "is not in the fold of the log")});
+                       difference.kind == "differs"   ? "differs from the fold of the log"
+                       : difference.kind == "missing" ? "is missing (the log folds into one)"
+                                                      : "is not in the fold of the log")});
     }
     if (compared_rows->differences > compared_rows->first.size()) {
       result.findings.push_back(
@@ -130,8 +130,7 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
                        compared_rows->differences - compared_rows->first.size())});
     }
   }
-  result.findings.insert(result.findings.end(), audit.findings().begin(),
-                         audit.findings().end());
+  result.findings.insert(result.findings.end(), audit.findings().begin(), audit.findings().end());
   std::stable_sort(result.findings.begin(), result.findings.end(),
                    [](const auto& a, const auto& b) { return a.position < b.position; });
   result.events = verifier.records_visited();

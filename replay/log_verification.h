@@ -26,8 +26,8 @@ struct LogVerification {
   std::vector<AuditFinding> findings;  // by position (0: about the read model)
   std::uint64_t events = 0;
   std::uint64_t accounts = 0;
-  std::uint64_t rows_compared = 0;     // inline rows compared with the fold of the log
-  store::LogHead last;                 // the last record visited and the hash it claims
+  std::uint64_t rows_compared = 0;  // inline rows compared with the fold of the log
+  store::LogHead last;              // the last record visited and the hash it claims
 };
 
 struct VerifyOptions {

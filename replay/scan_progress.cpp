@@ -22,8 +22,7 @@ void ScanProgress::draw(std::uint64_t position) {
   const double rate = elapsed > 0 ? static_cast<double>(position) / elapsed : 0;
   const double left = position < total_ ? static_cast<double>(total_ - position) : 0;
   std::fprintf(stderr, "\r%s: %llu / %llu events (%.0f%%), %.0f events/s, ETA %.0f s   ", what_,
-               static_cast<unsigned long long>(position),
-               static_cast<unsigned long long>(total_),
+               static_cast<unsigned long long>(position), static_cast<unsigned long long>(total_),
                total_ ? 100.0 * static_cast<double>(position) / static_cast<double>(total_) : 0,
                rate, rate > 0 ? left / rate : 0.0);
 }

@@ -29,12 +29,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/domain/account_statement.h"
+#include "core/domain/keyspaces.h"
 #include "core/domain/posting_reader.h"
 #include "core/hex.h"
 #include "core/money.h"
 #include "core/store/chain_verifier.h"
 #include "core/store/rocksdb_event_log.h"
-#include "core/domain/keyspaces.h"
 #include "events/event_json.h"
 #include "events/timestamp.h"
 #include "replay/aggregate_state.h"
@@ -135,8 +135,8 @@ int command_verify(int argc, char** argv) {
     const auto colon = expect_head.find(':');
     try {
       if (colon == std::string::npos || !hash_from_hex(expect_head.substr(colon + 1))) throw 0;
-      anchor = std::make_pair(std::stoull(expect_head.substr(0, colon)),
-                              expect_head.substr(colon + 1));
+      anchor =
+          std::make_pair(std::stoull(expect_head.substr(0, colon)), expect_head.substr(colon + 1));
     } catch (...) {
       usage_error("--expect-head must be POSITION:HASH as printed by `ledger-audit head`");
     }
@@ -389,8 +389,7 @@ int command_statement(int argc, char** argv) {
     std::printf("statement of %s\nopening balance %s\n", account.c_str(),
                 statement->opening_balance.format().c_str());
     for (const auto& line : statement->lines) {
-      std::printf("%10llu  %s  %-26s %14s %16s\n",
-                  static_cast<unsigned long long>(line.position),
+      std::printf("%10llu  %s  %-26s %14s %16s\n", static_cast<unsigned long long>(line.position),
                   events::format_rfc3339(line.recorded_at_us).c_str(), line.event_type.c_str(),
                   line.amount.format().c_str(), line.balance_after.format().c_str());
     }
@@ -417,7 +416,7 @@ int command_export(int argc, char** argv) {
   int failures = 0;
   if (postings) std::cout << "position,recorded_at,event_type,stream,account,amount\n";
   auto scanned = log->scan_records(from > 0 ? from - 1 : 0, [&](std::uint64_t position,
-                                                               std::string_view record) {
+                                                                std::string_view record) {
     if (position > head) return false;
     progress.at(position);
     if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
@@ -434,9 +433,8 @@ int command_export(int argc, char** argv) {
       }
       for (const auto& entry : *found) {
         std::cout << position << "," << events::format_rfc3339(envelope.recorded_at_us()) << ","
-                  << envelope.event_type() << "," << envelope.stream_id() << ","
-                  << entry.account() << "," << Money::from_minor(entry.amount_minor()).format()
-                  << "\n";
+                  << envelope.event_type() << "," << envelope.stream_id() << "," << entry.account()
+                  << "," << Money::from_minor(entry.amount_minor()).format() << "\n";
       }
     } else {
       std::string error;

@@ -109,18 +109,19 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
       {"p99_us", percentile(result.latencies_us, 0.99)},
       {"p999_us", percentile(result.latencies_us, 0.999)},
       {"batches", stats.batches},
-      {"mean_batch", stats.batches ? static_cast<double>(stats.commands) /
-                                         static_cast<double>(stats.batches)
-                                   : 0.0},
+      {"mean_batch", stats.batches
+                         ? static_cast<double>(stats.commands) / static_cast<double>(stats.batches)
+                         : 0.0},
       {"write_ms_total", stats.write_time_us_total / 1000},
   };
-  std::printf("%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
-              "%llu batches (mean %.0f commands), %.0f%% of the time in RocksDB writes\n",
-              name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds,
-              per_second, json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
-              json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),
-              json["mean_batch"].get<double>(),
-              100.0 * static_cast<double>(stats.write_time_us_total) / 1e6 / result.seconds);
+  std::printf(
+      "%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
+      "%llu batches (mean %.0f commands), %.0f%% of the time in RocksDB writes\n",
+      name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds, per_second,
+      json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
+      json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),
+      json["mean_batch"].get<double>(),
+      100.0 * static_cast<double>(stats.write_time_us_total) / 1e6 / result.seconds);
   if (result.failures > 0) {
     std::printf("%s: %llu commands FAILED\n", name.c_str(),
                 static_cast<unsigned long long>(result.failures));
@@ -149,8 +150,8 @@ int bench_append(int argc, char** argv) {
       "streams", po::value(&streams)->default_value(streams), "streams to spread them over")(
       "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
       "payload-bytes", po::value(&payload_bytes)->default_value(payload_bytes),
-      "approximate bytes per event payload")(
-      "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)");
+      "approximate bytes per event payload")("data-dir", po::value(&data_dir)->required(),
+                                             "directory for the store (use a fresh one)");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -173,8 +174,8 @@ int bench_append(int argc, char** argv) {
       event.set_sequence(index);
       event.set_filler(filler);
       store::CommitRequest commit;
-      commit.events.push_back({"bench:" + std::to_string(index % streams), type,
-                               event.SerializeAsString()});
+      commit.events.push_back(
+          {"bench:" + std::to_string(index % streams), type, event.SerializeAsString()});
       commit.actor = "bench";
       return commit;
     };
@@ -192,8 +193,8 @@ int bench_append(int argc, char** argv) {
 template <class Answer>
 Command domain_command(std::function<Result<Answer>(domain::UnitOfWork&)> decide) {
   Command command;
-  command.decide = [decide = std::move(decide)](DecisionContext& context)
-      -> Result<store::CommitRequest> {
+  command.decide =
+      [decide = std::move(decide)](DecisionContext& context) -> Result<store::CommitRequest> {
     domain::UnitOfWork uow(context);
     auto answer = decide(uow);
     if (!answer) return std::move(answer).error();
@@ -286,8 +287,8 @@ int bench_http_open_loop(int argc, char** argv) {
   std::string url, tokens_file, name = "http-open-loop";
   double seconds = 10, drain_seconds = 5;
   po::options_description description("ledger-bench http-open-loop");
-  description.add_options()("help,h", "show this help")(
-      "url", po::value(&url)->required(), "http://HOST:PORT/PATH")(
+  description.add_options()("help,h", "show this help")("url", po::value(&url)->required(),
+                                                        "http://HOST:PORT/PATH")(
       "rate", po::value(&options.rate_per_second)->required(), "requests per second, in total")(
       "connections", po::value(&options.connections)->default_value(options.connections),
       "keep-alive connections")(
@@ -297,8 +298,7 @@ int bench_http_open_loop(int argc, char** argv) {
       "how long late answers are awaited after the schedule ends")(
       "method", po::value(&options.method)->default_value(options.method), "HTTP method")(
       "body", po::value(&options.body), "request body (JSON)")(
-      "tokens-file", po::value(&tokens_file),
-      "bearer tokens, one a line, taken round robin")(
+      "tokens-file", po::value(&tokens_file), "bearer tokens, one a line, taken round robin")(
       "name", po::value(&name)->default_value(name), "the \"bench\" field of the JSON line");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, description), values);
@@ -329,19 +329,19 @@ int bench_http_open_loop(int argc, char** argv) {
   }
   const auto& latencies = result.latencies;
   const double per_second = result.seconds > 0 ? result.answered / result.seconds : 0.0;
-  std::printf("%s: target %llu/s over %llu connections, %.1f s: %llu due, %llu answered "
-              "(%.0f/s), %llu errors, %llu unanswered; latency from intended send time p50 %llu "
-              "us, p99 %llu us, p99.9 %llu us, max %llu us\n",
-              name.c_str(), static_cast<unsigned long long>(options.rate_per_second),
-              static_cast<unsigned long long>(options.connections), seconds,
-              static_cast<unsigned long long>(result.due),
-              static_cast<unsigned long long>(result.answered), per_second,
-              static_cast<unsigned long long>(result.errors),
-              static_cast<unsigned long long>(result.unanswered),
-              static_cast<unsigned long long>(latencies.percentile_us(50)),
-              static_cast<unsigned long long>(latencies.percentile_us(99)),
-              static_cast<unsigned long long>(latencies.percentile_us(99.9)),
-              static_cast<unsigned long long>(latencies.max_us()));
+  std::printf(
+      "%s: target %llu/s over %llu connections, %.1f s: %llu due, %llu answered "
+      "(%.0f/s), %llu errors, %llu unanswered; latency from intended send time p50 %llu "
+      "us, p99 %llu us, p99.9 %llu us, max %llu us\n",
+      name.c_str(), static_cast<unsigned long long>(options.rate_per_second),
+      static_cast<unsigned long long>(options.connections), seconds,
+      static_cast<unsigned long long>(result.due), static_cast<unsigned long long>(result.answered),
+      per_second, static_cast<unsigned long long>(result.errors),
+      static_cast<unsigned long long>(result.unanswered),
+      static_cast<unsigned long long>(latencies.percentile_us(50)),
+      static_cast<unsigned long long>(latencies.percentile_us(99)),
+      static_cast<unsigned long long>(latencies.percentile_us(99.9)),
+      static_cast<unsigned long long>(latencies.max_us()));
   nlohmann::json json = {{"bench", name},
                          {"mode", "open-loop"},
                          {"target_per_second", options.rate_per_second},

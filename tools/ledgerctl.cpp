@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/code_mac_key.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
 #include "core/domain/users.h"
 #include "core/hex.h"
 #include "core/id_generator.h"
-#include "core/code_mac_key.h"
 #include "core/password_hasher.h"
 #include "core/secure_random.h"
 #include "core/sequencer.h"
@@ -45,8 +45,8 @@ Result<domain::Executed<Answer>> run_offline(store::RocksDbEventLog& log,
   Sequencer sequencer(log, clock);
   sequencer.start();
   domain::Ledger ledger(sequencer);
-  auto done = ledger.execute_and_wait<Answer>({"ledgerctl", "ledgerctl", "", "", ""},
-                                              std::move(decide));
+  auto done =
+      ledger.execute_and_wait<Answer>({"ledgerctl", "ledgerctl", "", "", ""}, std::move(decide));
   sequencer.stop();
   return done;
 }
@@ -99,17 +99,16 @@ int command_revoke_tokens(int argc, char** argv) {
   po::notify(values);
   auto log = open_store(common, /*read_only=*/false);
   std::vector<std::string> digests;
-  auto scanned = log->scan_state(domain::kIdentityKeyspace, "token/",
-                                 store::ReadDirection::forward,
-                                 [&](std::string_view key, std::string_view value) {
-                                   events::TokenState token;
-                                   if (token.ParseFromArray(value.data(),
-                                                            static_cast<int>(value.size())) &&
-                                       token.user_id() == user && !token.revoked()) {
-                                     digests.emplace_back(key.substr(6));
-                                   }
-                                   return true;
-                                 });
+  auto scanned =
+      log->scan_state(domain::kIdentityKeyspace, "token/", store::ReadDirection::forward,
+                      [&](std::string_view key, std::string_view value) {
+                        events::TokenState token;
+                        if (token.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+                            token.user_id() == user && !token.revoked()) {
+                          digests.emplace_back(key.substr(6));
+                        }
+                        return true;
+                      });
   if (!scanned) fail(scanned.error().message);
   for (const auto& digest : digests) {
     auto revoked = run_offline<events::TokenState>(*log, [digest](domain::UnitOfWork& uow) {
@@ -127,12 +126,12 @@ int command_backup(int argc, char** argv) {
   po::options_description options(
       "ledgerctl backup: --to DIR --data-dir DIR (server stopped), or online with --server URL "
       "--token T --name NAME (written under the server's --backup-dir)");
-  options.add_options()("help,h", "show this help")(
-      "data-dir", po::value(&common.data_dir), "the ledger's data directory (offline)")(
+  options.add_options()("help,h", "show this help")("data-dir", po::value(&common.data_dir),
+                                                    "the ledger's data directory (offline)")(
       "to", po::value(&to), "target directory (offline; must not exist)")(
       "server", po::value(&server), "http://HOST:PORT of a running ledgerd (online)")(
-      "token", po::value(&token), "an admin's bearer token (online)")(
-      "name", po::value(&name), "backup name (online)");
+      "token", po::value(&token), "an admin's bearer token (online)")("name", po::value(&name),
+                                                                      "backup name (online)");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -144,7 +143,8 @@ int command_backup(int argc, char** argv) {
     if (token.empty() || name.empty()) fail("online backups need --token and --name");
     const auto [status, body] = request_json(server, token, "POST", "/api/admin/backup/",
                                              nlohmann::json{{"name", name}}.dump());
-    if (status != 201) fail("the server refused the backup (" + std::to_string(status) + "): " + body);
+    if (status != 201)
+      fail("the server refused the backup (" + std::to_string(status) + "): " + body);
     std::printf("%s\n", body.c_str());
     return 0;
   }
@@ -153,8 +153,7 @@ int command_backup(int argc, char** argv) {
   auto log = open_store(common, /*read_only=*/false);
   std::filesystem::create_directories(to);
   const auto head = log->head();
-  if (auto written = log->checkpoint_to((std::filesystem::path(to) / "store").string());
-      !written) {
+  if (auto written = log->checkpoint_to((std::filesystem::path(to) / "store").string()); !written) {
     fail(written.error().message);
   }
   auto blobs = store::copy_blob_directory(std::filesystem::path(common.data_dir) / "blobs",
@@ -172,8 +171,8 @@ int command_restore(int argc, char** argv) {
   CommonOptions common;
   std::string from;
   po::options_description options("ledgerctl restore: a backup into an empty data directory");
-  options.add_options()("help,h", "show this help")(
-      "from", po::value(&from)->required(), "the backup directory (holding store/)")(
+  options.add_options()("help,h", "show this help")("from", po::value(&from)->required(),
+                                                    "the backup directory (holding store/)")(
       "data-dir", po::value(&common.data_dir)->required(), "the data directory to create");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
@@ -185,7 +184,8 @@ int command_restore(int argc, char** argv) {
   const auto source = std::filesystem::path(from) / "store";
   const auto target = std::filesystem::path(common.data_dir) / "store";
   if (!std::filesystem::exists(source)) fail("no store in " + from);
-  if (std::filesystem::exists(target)) fail(target.string() + " exists; restore into a new data dir");
+  if (std::filesystem::exists(target))
+    fail(target.string() + " exists; restore into a new data dir");
   std::filesystem::create_directories(common.data_dir);
   std::filesystem::copy(source, target, std::filesystem::copy_options::recursive);
   auto blobs = store::copy_blob_directory(std::filesystem::path(from) / "blobs",
@@ -268,7 +268,8 @@ int main(int argc, char** argv) {
     if (command == "backup") return command_backup(argc - 1, argv + 1);
     if (command == "restore") return command_restore(argc - 1, argv + 1);
     const std::string sub = argc > 2 ? argv[2] : "";
-    if (command == "users" && sub == "create-admin") return command_create_admin(argc - 2, argv + 2);
+    if (command == "users" && sub == "create-admin")
+      return command_create_admin(argc - 2, argv + 2);
     if (command == "tokens" && sub == "revoke") return command_revoke_tokens(argc - 2, argv + 2);
     if (command == "projections" && (sub == "list" || sub == "status" || sub == "rebuild")) {
       return command_projections(sub, argc - 2, argv + 2);

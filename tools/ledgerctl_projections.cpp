@@ -61,18 +61,17 @@ void print_statuses(const nlohmann::json& statuses, const std::string& format, b
   std::printf("%-16s %-7s %8s %12s %12s %10s  %s\n", "NAME", "KIND", "VERSION", "CHECKPOINT",
               "HEAD", "LAG", "STATE");
   for (const auto& s : statuses) {
-    const std::string version =
-        s["version"] == s["code_version"]
-            ? std::to_string(s["version"].get<unsigned>())
-            : std::to_string(s["version"].get<unsigned>()) + "->" +
-                  std::to_string(s["code_version"].get<unsigned>());
+    const std::string version = s["version"] == s["code_version"]
+                                    ? std::to_string(s["version"].get<unsigned>())
+                                    : std::to_string(s["version"].get<unsigned>()) + "->" +
+                                          std::to_string(s["code_version"].get<unsigned>());
     std::printf("%-16s %-7s %8s %12llu %12llu %10llu  %s\n", s["name"].get<std::string>().c_str(),
                 s["kind"].get<std::string>().c_str(), version.c_str(),
                 s["checkpoint"].get<unsigned long long>(), s["head"].get<unsigned long long>(),
                 s["lag_events"].get<unsigned long long>(), s["state"].get<std::string>().c_str());
     if (detailed && s["state"] == "failed") {
-      std::printf("    failed at position %llu: %s\n",
-                  s.value("failed_position", 0ULL), s.value("failed_error", "").c_str());
+      std::printf("    failed at position %llu: %s\n", s.value("failed_position", 0ULL),
+                  s.value("failed_error", "").c_str());
     }
     if (detailed && s["state"] == "rebuilding") {
       std::printf("    rebuilding: %llu of %llu\n", s.value("rebuild_checkpoint", 0ULL),
@@ -158,8 +157,8 @@ int rebuild_offline(const ProjectionOptions& options) {
     auto folds = replay::select_folds(inline_names);
     if (!folds) fail(folds.error().message);
     replay::ScanProgress progress("rebuild inline", log->head().position, options.quiet);
-    auto rebuilt = replay::rebuild_inline(
-        *log, *folds, [&](std::uint64_t position) { progress.at(position); });
+    auto rebuilt = replay::rebuild_inline(*log, *folds,
+                                          [&](std::uint64_t position) { progress.at(position); });
     if (!rebuilt) fail(rebuilt.error().message);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
@@ -184,8 +183,7 @@ int rebuild_offline(const ProjectionOptions& options) {
     auto* runner = registry.find(name);
     if (auto running = runner->start(); !running) fail(running.error().message);
     if (auto rebuilding = runner->rebuild(); !rebuilding) fail(rebuilding.error().message);
-    replay::ScanProgress progress(("rebuild " + name).c_str(), log->head().position,
-                                  options.quiet);
+    replay::ScanProgress progress(("rebuild " + name).c_str(), log->head().position, options.quiet);
     const auto deadline = began + std::chrono::seconds(options.timeout_seconds);
     for (;;) {
       auto caught_up = runner->catch_up(std::chrono::milliseconds(200));
@@ -198,14 +196,14 @@ int rebuild_offline(const ProjectionOptions& options) {
         break;
       }
       if (caught_up) {
-        report(options, {{"name", name},
-                         {"generation", status.generation},
-                         {"checkpoint", status.checkpoint},
-                         {"seconds", std::chrono::duration<double>(
-                                         std::chrono::steady_clock::now() - began)
-                                         .count()},
-                         {"detail", "generation " + std::to_string(status.generation) +
-                                        " at position " + std::to_string(status.checkpoint)}});
+        report(options,
+               {{"name", name},
+                {"generation", status.generation},
+                {"checkpoint", status.checkpoint},
+                {"seconds",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
+                {"detail", "generation " + std::to_string(status.generation) + " at position " +
+                               std::to_string(status.checkpoint)}});
         break;
       }
       if (std::chrono::steady_clock::now() > deadline) fail("timed out rebuilding " + name);
@@ -254,14 +252,14 @@ int rebuild_online(const ProjectionOptions& options) {
         break;
       }
       if (current["state"] == "live" && current["generation"].get<std::uint64_t>() > generation) {
-        report(options, {{"name", name},
-                         {"generation", current["generation"]},
-                         {"checkpoint", current["checkpoint"]},
-                         {"seconds", std::chrono::duration<double>(
-                                         std::chrono::steady_clock::now() - began)
-                                         .count()},
-                         {"detail", "generation " + current["generation"].dump() +
-                                        " at position " + current["checkpoint"].dump()}});
+        report(options,
+               {{"name", name},
+                {"generation", current["generation"]},
+                {"checkpoint", current["checkpoint"]},
+                {"seconds",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
+                {"detail", "generation " + current["generation"].dump() + " at position " +
+                               current["checkpoint"].dump()}});
         break;
       }
       if (std::chrono::steady_clock::now() > deadline) fail("timed out rebuilding " + name);
@@ -283,8 +281,8 @@ int command_projections(const std::string& sub, int argc, char** argv) {
                         : ": every read model (inline and asynchronous) with its version, "
                           "checkpoint, lag and state; offline (--data-dir) or online (--server, "
                           "--token)"));
-  described.add_options()("help,h", "show this help")(
-      "data-dir", po::value(&options.data_dir), "the ledger's data directory (offline)")(
+  described.add_options()("help,h", "show this help")("data-dir", po::value(&options.data_dir),
+                                                      "the ledger's data directory (offline)")(
       "server", po::value(&options.server), "http://HOST:PORT of a running ledgerd (online)")(
       "token", po::value(&options.token),
       "an admin's bearer token (online; default: $LEDGER_TOKEN)")(
@@ -322,8 +320,8 @@ int command_projections(const std::string& sub, int argc, char** argv) {
   if (online(options) && options.token.empty()) fail("--server needs --token or LEDGER_TOKEN");
 
   if (sub == "list" || sub == "status") {
-    const auto statuses = online(options) ? server_statuses(options)
-                                          : offline_statuses(options.data_dir);
+    const auto statuses =
+        online(options) ? server_statuses(options) : offline_statuses(options.data_dir);
     print_statuses(statuses, options.format, sub == "status");
     return exit_for(statuses);
   }

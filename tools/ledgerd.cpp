@@ -234,9 +234,10 @@ bool rebuild_outdated_folds(ledger::store::EventLog& log) {
   for (const auto& [fold, stored_version] : *outdated) {
     rebuilt_folds.push_back(fold);
     if (quiet) continue;
-    std::printf("ledgerd: read model %s was written by fold version %u, this build writes %u: "
-                "rebuilding it from the log\n",
-                std::string(fold->keyspace).c_str(), stored_version, fold->version);
+    std::printf(
+        "ledgerd: read model %s was written by fold version %u, this build writes %u: "
+        "rebuilding it from the log\n",
+        std::string(fold->keyspace).c_str(), stored_version, fold->version);
   }
   std::fflush(stdout);
   replay::ScanProgress progress("rebuild inline", log.head().position, quiet);

@@ -21,7 +21,7 @@ struct StatementLine {
   std::int64_t recorded_at_us = 0;
   std::string event_type;
   std::string stream_id;
-  Money amount;         // signed change of the account
+  Money amount;  // signed change of the account
   Money balance_after;
 };
 
@@ -29,7 +29,7 @@ struct AccountStatement {
   std::string account;
   Money opening_balance;  // before from_us
   std::vector<StatementLine> lines;
-  Money closing_balance;  // after the last event before to_us
+  Money closing_balance;               // after the last event before to_us
   std::uint64_t through_position = 0;  // the log position the statement reflects
 };
 

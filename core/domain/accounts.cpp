@@ -1,7 +1,7 @@
 #include "core/domain/accounts.h"
 
-#include <array>
 #include <fmt/format.h>
+#include <array>
 
 namespace ledger::domain {
 namespace {
@@ -31,10 +31,10 @@ Status validate_service(std::string_view service, std::string_view field) {
   for (auto known : kServices) {
     if (service == known) return {};
   }
-  return make_error(Errc::invalid_argument,
-                    fmt::format("{} must be one of marketing, website, courses, subscriptions",
-                                field),
-                    std::string(field));
+  return make_error(
+      Errc::invalid_argument,
+      fmt::format("{} must be one of marketing, website, courses, subscriptions", field),
+      std::string(field));
 }
 
 Status validate_topup_method(std::string_view method, std::string_view field) {

@@ -54,8 +54,8 @@ Status validate_fields(const CampaignFields& fields) {
       return make_error(Errc::invalid_argument, "budget is above the maximum amount", "budget");
     }
   }
-  for (const auto& [value, field] : {std::pair{&fields.start_date, "start_date"},
-                                     std::pair{&fields.end_date, "end_date"}}) {
+  for (const auto& [value, field] :
+       {std::pair{&fields.start_date, "start_date"}, std::pair{&fields.end_date, "end_date"}}) {
     if (*value && !value->value().empty() && !events::parse_date(**value)) {
       return make_error(Errc::invalid_argument, fmt::format("{} must be a date YYYY-MM-DD", field),
                         field);
@@ -67,8 +67,7 @@ Status validate_fields(const CampaignFields& fields) {
 Status check_dates(const events::CampaignState& campaign) {
   if (!campaign.start_date().empty() && !campaign.end_date().empty() &&
       campaign.end_date() < campaign.start_date()) {
-    return make_error(Errc::invalid_argument, "end_date must not be before start_date",
-                      "end_date");
+    return make_error(Errc::invalid_argument, "end_date must not be before start_date", "end_date");
   }
   return {};
 }
@@ -132,14 +131,14 @@ void apply_fields(const CampaignFields& fields, events::CampaignState& campaign,
       if (changed) changed->push_back(name);
     }
   };
-  set_text(fields.name, campaign.name(),
-           &events::CampaignState::set_name<const std::string&>, "name");
+  set_text(fields.name, campaign.name(), &events::CampaignState::set_name<const std::string&>,
+           "name");
   set_text(fields.description, campaign.description(),
            &events::CampaignState::set_description<const std::string&>, "description");
   set_text(fields.platform, campaign.platform(),
            &events::CampaignState::set_platform<const std::string&>, "platform");
-  set_text(fields.goal, campaign.goal(),
-           &events::CampaignState::set_goal<const std::string&>, "goal");
+  set_text(fields.goal, campaign.goal(), &events::CampaignState::set_goal<const std::string&>,
+           "goal");
   set_text(fields.start_date, campaign.start_date(),
            &events::CampaignState::set_start_date<const std::string&>, "start_date");
   set_text(fields.end_date, campaign.end_date(),
@@ -336,8 +335,8 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
                       fmt::format("metrics are recorded while a campaign runs; this one is {}",
                                   events::enum_name(campaign->status())));
   }
-  for (const auto& [value, field] : {std::pair{command.reach, "reach"},
-                                     std::pair{command.engagement, "engagement"}}) {
+  for (const auto& [value, field] :
+       {std::pair{command.reach, "reach"}, std::pair{command.engagement, "engagement"}}) {
     if (value && *value > kTargetMax) {
       return make_error(Errc::invalid_argument, fmt::format("{} is too large", field), field);
     }
@@ -397,8 +396,7 @@ Result<events::CampaignState> add_campaign_content(UnitOfWork& uow,
     }
     auto post = uow.load<events::ContentState>(kMarketingKeyspace, content_key(id));
     if (!post) return std::move(post).error();
-    if (!post->has_value() || (*post)->deleted() ||
-        (*post)->client_id() != campaign->client_id()) {
+    if (!post->has_value() || (*post)->deleted() || (*post)->client_id() != campaign->client_id()) {
       return make_error(Errc::invalid_argument,
                         fmt::format("content_ids: {} is not a scheduled post of this client", id),
                         "content_ids");

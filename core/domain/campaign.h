@@ -84,7 +84,7 @@ struct UpdateCampaignMetrics {
   CampaignId campaign_id;
   std::optional<std::uint64_t> reach;
   std::optional<std::uint64_t> engagement;
-  std::optional<Money> spend;  // total so far
+  std::optional<Money> spend;    // total so far
   TransactionId transaction_id;  // of the posting against the hold
   ActorId updated_by;
 };

@@ -32,8 +32,7 @@ Status validate_tags(const std::vector<std::string>& tags, char sigil, std::size
                       });
     if (!word) {
       return make_error(Errc::invalid_argument,
-                        fmt::format("each of {} is {}word (letters, digits, _ or .)", field,
-                                    sigil),
+                        fmt::format("each of {} is {}word (letters, digits, _ or .)", field, sigil),
                         std::string(field));
     }
   }
@@ -54,8 +53,7 @@ Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
     }
   }
   if (fields.scheduled_at_us && *fields.scheduled_at_us <= now_us) {
-    return make_error(Errc::invalid_argument, "scheduled_at must be in the future",
-                      "scheduled_at");
+    return make_error(Errc::invalid_argument, "scheduled_at must be in the future", "scheduled_at");
   }
   if (fields.caption) {
     if (auto valid = limit_text(*fields.caption, "caption", text_limits::kCaption); !valid)

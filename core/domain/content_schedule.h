@@ -50,8 +50,8 @@ struct ScheduleContent {
   ContentId content_id;
   UserId client_id;
   UserId agent_id;
-  CampaignId campaign_id;   // optional
-  ContentFields fields;     // platform, social_account and scheduled_at required
+  CampaignId campaign_id;  // optional
+  ContentFields fields;    // platform, social_account and scheduled_at required
 };
 Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command);
 

@@ -27,8 +27,8 @@ Result<events::CourseState> load_course(UnitOfWork& uow, std::string_view course
 }
 
 Result<events::CoursePurchaseState> load_purchase(UnitOfWork& uow, std::string_view purchase_id) {
-  auto row = uow.load<events::CoursePurchaseState>(kCoursesKeyspace,
-                                                   course_purchase_key(purchase_id));
+  auto row =
+      uow.load<events::CoursePurchaseState>(kCoursesKeyspace, course_purchase_key(purchase_id));
   if (!row) return std::move(row).error();
   if (!row->has_value()) {
     return make_error(Errc::not_found, fmt::format("there is no course purchase {}", purchase_id));
@@ -72,9 +72,7 @@ Status validate_create(const CreateCourse& command) {
 
 }  // namespace
 
-std::string course_stream(std::string_view course_id) {
-  return "course:" + std::string(course_id);
-}
+std::string course_stream(std::string_view course_id) { return "course:" + std::string(course_id); }
 std::string course_purchase_stream(std::string_view purchase_id) {
   return "course-purchase:" + std::string(purchase_id);
 }
@@ -336,8 +334,7 @@ Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishC
   finished.set_course_id(purchase.course_id());
   finished.set_user_id(purchase.user_id());
   finished.set_course_title(purchase.course_title());
-  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), finished);
-      !emitted) {
+  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), finished); !emitted) {
     return std::move(emitted).error();
   }
   return load_purchase(uow, purchase.purchase_id());

@@ -59,11 +59,10 @@ struct PurchaseCourse {
   PurchaseId purchase_id;
   CourseId course_id;
   UserId user_id;
-  std::string payment_method;  // "wallet" or "paypal"
+  std::string payment_method;    // "wallet" or "paypal"
   TransactionId transaction_id;  // of the wallet debit
 };
-Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
-                                                    const PurchaseCourse& command);
+Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow, const PurchaseCourse& command);
 
 struct ConfirmCoursePurchase {
   PurchaseId purchase_id;

@@ -31,18 +31,21 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   const std::int64_t now = clock_.now_us();
 
   std::vector<std::string> invoices;
-  auto scanned = log_.scan_state(
-      kBillingKeyspace, kOpenInvoiceKeyPrefix, store::ReadDirection::forward,
-      [&](std::string_view, std::string_view value) {
-        ++report.invoices_checked;
-        events::InvoiceState invoice;
-        if (!invoice.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
-        auto due_end = end_of_date_us(invoice.due_date());
-        if (!due_end || invoice.overdue()) return true;
-        const bool reminder_due = now >= *due_end - kInvoiceReminderLeadUs && !invoice.reminder_sent();
-        if (reminder_due || now >= *due_end) invoices.push_back(invoice.invoice_id());
-        return true;
-      });
+  auto scanned =
+      log_.scan_state(kBillingKeyspace, kOpenInvoiceKeyPrefix, store::ReadDirection::forward,
+                      [&](std::string_view, std::string_view value) {
+                        ++report.invoices_checked;
+                        events::InvoiceState invoice;
+                        if (!invoice.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                          return true;
+                        auto due_end = end_of_date_us(invoice.due_date());
+                        if (!due_end || invoice.overdue()) return true;
+                        const bool reminder_due =
+                            now >= *due_end - kInvoiceReminderLeadUs && !invoice.reminder_sent();
+                        if (reminder_due || now >= *due_end)
+                          invoices.push_back(invoice.invoice_id());
+                        return true;
+                      });
   if (!scanned) return std::move(scanned).error();
   for (const auto& id : invoices) {
     run<events::InvoiceState>(
@@ -63,7 +66,8 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
         if (!renewal) return true;
         const bool reminder_due = now >= *renewal - kSubscriptionReminderLeadUs &&
                                   subscription.reminded_for() != subscription.renews_on();
-        if (reminder_due || now >= *renewal) subscriptions.push_back(subscription.subscription_id());
+        if (reminder_due || now >= *renewal)
+          subscriptions.push_back(subscription.subscription_id());
         return true;
       });
   if (!scanned) return std::move(scanned).error();

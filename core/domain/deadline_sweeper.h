@@ -27,8 +27,7 @@ struct SweepReport {
 
 class DeadlineSweeper {
  public:
-  DeadlineSweeper(const store::EventLog& log, Ledger& ledger, const Clock& clock,
-                  IdGenerator& ids)
+  DeadlineSweeper(const store::EventLog& log, Ledger& ledger, const Clock& clock, IdGenerator& ids)
       : log_(log), ledger_(ledger), clock_(clock), ids_(ids) {}
   ~DeadlineSweeper() { stop(); }
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "events/event_types.h"
 #include "core/domain/upcasters.h"
+#include "events/event_types.h"
 
 namespace ledger::domain {
 
@@ -25,15 +25,13 @@ Result<const google::protobuf::Message*> EventDecoder::decode(const events::Enve
   if (it == messages_.end()) {
     const auto* descriptor = events::find_event_descriptor(envelope.event_type());
     if (descriptor == nullptr) {
-      return make_error(Errc::corruption,
-                        fmt::format("event {} has an unknown type {}", envelope.position(),
-                                    envelope.event_type()));
+      return make_error(Errc::corruption, fmt::format("event {} has an unknown type {}",
+                                                      envelope.position(), envelope.event_type()));
     }
     it = messages_
-             .emplace(envelope.event_type(),
-                      google::protobuf::MessageFactory::generated_factory()
-                          ->GetPrototype(descriptor)
-                          ->New())
+             .emplace(envelope.event_type(), google::protobuf::MessageFactory::generated_factory()
+                                                 ->GetPrototype(descriptor)
+                                                 ->New())
              .first;
   }
   if (auto decoded = decode_payload(envelope, *it->second); !decoded) {

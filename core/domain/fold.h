@@ -38,8 +38,9 @@ const google::protobuf::RepeatedPtrField<events::Posting>& no_postings();
 
 template <class E>
 concept HasPostings = requires(const E& event) {
-  { event.postings() } -> std::convertible_to<
-      const google::protobuf::RepeatedPtrField<events::Posting>&>;
+  {
+    event.postings()
+    } -> std::convertible_to<const google::protobuf::RepeatedPtrField<events::Posting>&>;
 };
 
 // One event as a fold sees it.
@@ -55,9 +56,9 @@ struct FoldedEvent {
   // An event whose type is known where it is emitted (the unit of work): no schema lookup on
   // the writer's path.
   template <class E>
-    requires(std::derived_from<E, google::protobuf::Message> &&
-             !std::same_as<E, google::protobuf::Message>)
-  FoldedEvent(const E& payload, std::string_view stream_id, std::int64_t recorded_at_us)
+  requires(std::derived_from<E, google::protobuf::Message> &&
+           !std::same_as<E, google::protobuf::Message>)
+      FoldedEvent(const E& payload, std::string_view stream_id, std::int64_t recorded_at_us)
       : payload(payload),
         stream_id(stream_id),
         recorded_at_us(recorded_at_us),

@@ -169,9 +169,7 @@ std::string user_key(std::string_view user_id) {
 std::string email_key(std::string_view normalized_email) {
   return "email/" + std::string(normalized_email);
 }
-std::string token_id_key(std::string_view token_id) {
-  return "token-id/" + std::string(token_id);
-}
+std::string token_id_key(std::string_view token_id) { return "token-id/" + std::string(token_id); }
 
 std::string token_key(std::string_view token_digest) {
   return "token/" + std::string(token_digest);

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "core/domain/identity_fold.h"
-#include "core/domain/marketing_fold.h"
 #include "core/domain/billing_fold.h"
 #include "core/domain/courses_fold.h"
+#include "core/domain/identity_fold.h"
+#include "core/domain/marketing_fold.h"
 #include "core/domain/posting_fold.h"
 #include "core/domain/redeem_codes_fold.h"
 #include "core/domain/wallets_fold.h"
@@ -60,7 +60,8 @@ std::string serialize_row(const google::protobuf::Message& row) {
 }
 
 Error undecodable_row(std::string_view keyspace, std::string_view key) {
-  return make_error(Errc::corruption, fmt::format("state row {}/{} does not decode", keyspace, key));
+  return make_error(Errc::corruption,
+                    fmt::format("state row {}/{} does not decode", keyspace, key));
 }
 
 std::span<const InlineFold> inline_folds() { return registry().folds; }

@@ -14,13 +14,13 @@
 
 namespace ledger::domain {
 
-inline constexpr char kAccountsKeyspace[] = "accounts";      // account -> AccountState
-inline constexpr char kWalletsKeyspace[] = "wallets";        // wallet/, topup/, hold/ rows
+inline constexpr char kAccountsKeyspace[] = "accounts";  // account -> AccountState
+inline constexpr char kWalletsKeyspace[] = "wallets";    // wallet/, topup/, hold/ rows
 inline constexpr char kRedeemCodesKeyspace[] = "redeem_codes";
 inline constexpr char kCoursesKeyspace[] = "courses";
-inline constexpr char kBillingKeyspace[] = "billing";        // invoices and subscriptions
-inline constexpr char kIdentityKeyspace[] = "identity";      // users, assignments, services
-inline constexpr char kOutboxKeyspace[] = "outbox";          // emails waiting to be sent
+inline constexpr char kBillingKeyspace[] = "billing";    // invoices and subscriptions
+inline constexpr char kIdentityKeyspace[] = "identity";  // users, assignments, services
+inline constexpr char kOutboxKeyspace[] = "outbox";      // emails waiting to be sent
 // Outbox rows: "email/<id>" holds an email and its delivery status; "pending/<id>" (empty)
 // marks one still to deliver, so that a delivery pass reads the pending ones, not every email.
 inline std::string outbox_email_key(std::string_view email_id) {
@@ -30,8 +30,8 @@ inline std::string outbox_pending_key(std::string_view email_id) {
   return "pending/" + std::string(email_id);
 }
 inline constexpr char kOutboxPendingPrefix[] = "pending/";
-inline constexpr char kMarketingKeyspace[] = "marketing";    // campaigns, scheduled posts
-inline constexpr char kWebsitesKeyspace[] = "websites";      // website projects
+inline constexpr char kMarketingKeyspace[] = "marketing";  // campaigns, scheduled posts
+inline constexpr char kWebsitesKeyspace[] = "websites";    // website projects
 // Rows of the asynchronous projections (projections/), by projection and generation.
 inline constexpr char kProjectionRowsKeyspace[] = "projections";
 

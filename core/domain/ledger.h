@@ -46,9 +46,8 @@ class Ledger {
     Command command;
     command.idempotency_key = origin.idempotency_key;
     command.request_fingerprint = origin.request_fingerprint;
-    command.decide = [origin = std::move(origin),
-                      decide = std::move(decide)](DecisionContext& context)
-        -> Result<store::CommitRequest> {
+    command.decide = [origin = std::move(origin), decide = std::move(decide)](
+                         DecisionContext& context) -> Result<store::CommitRequest> {
       UnitOfWork uow(context);
       auto answer = decide(uow);
       if (!answer) return std::move(answer).error();
@@ -58,19 +57,18 @@ class Ledger {
       commit.causation_id = origin.causation_id;
       return commit;
     };
-    sequencer_.submit(std::move(command),
-                      [done = std::move(done)](Result<store::CommitOutcome> outcome) {
-                        if (!outcome) return done(std::move(outcome).error());
-                        Executed<Answer> executed;
-                        if (!executed.answer.ParseFromString(outcome->result)) {
-                          return done(make_error(Errc::corruption,
-                                                 "a remembered answer does not decode"));
-                        }
-                        executed.first_position = outcome->first_position;
-                        executed.position = outcome->last_position;
-                        executed.replayed = outcome->replayed;
-                        done(std::move(executed));
-                      });
+    sequencer_.submit(
+        std::move(command), [done = std::move(done)](Result<store::CommitOutcome> outcome) {
+          if (!outcome) return done(std::move(outcome).error());
+          Executed<Answer> executed;
+          if (!executed.answer.ParseFromString(outcome->result)) {
+            return done(make_error(Errc::corruption, "a remembered answer does not decode"));
+          }
+          executed.first_position = outcome->first_position;
+          executed.position = outcome->last_position;
+          executed.replayed = outcome->replayed;
+          done(std::move(executed));
+        });
   }
 
   // Blocking form, for tools and tests.

@@ -64,8 +64,8 @@ const google::protobuf::RepeatedPtrField<events::Posting>& postings_of(
     const google::protobuf::Message& event) {
   const auto* field = postings_field(event.GetDescriptor());
   if (field == nullptr) return no_postings();
-  // The field itself, not a copy or a per-element view: deprecated in favour of
-  // GetRepeatedFieldRef, which has no way to hand out the RepeatedPtrField folds iterate.
+    // The field itself, not a copy or a per-element view: deprecated in favour of
+    // GetRepeatedFieldRef, which has no way to hand out the RepeatedPtrField folds iterate.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   return event.GetReflection()->GetRepeatedPtrField<events::Posting>(event, field);

@@ -32,8 +32,7 @@ Result<PostingReader::View> PostingReader::view(std::string_view event_type,
   if (info->postings == nullptr) return View();
   auto& message = *info->message;
   if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return make_error(Errc::corruption,
-                      fmt::format("a {} payload does not decode", event_type));
+    return make_error(Errc::corruption, fmt::format("a {} payload does not decode", event_type));
   }
   return View(&message, info->postings);
 }
@@ -48,8 +47,7 @@ Result<std::vector<events::Posting>> PostingReader::read(std::string_view event_
   if (info->postings == nullptr) return postings;
   auto& message = *info->message;
   if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return make_error(Errc::corruption,
-                      fmt::format("a {} payload does not decode", event_type));
+    return make_error(Errc::corruption, fmt::format("a {} payload does not decode", event_type));
   }
   const auto* reflection = message.GetReflection();
   const int count = reflection->FieldSize(message, info->postings);

@@ -31,7 +31,8 @@ class PostingReader {
    public:
     View() = default;
     View(const google::protobuf::Message* message, const google::protobuf::FieldDescriptor* field)
-        : message_(message), field_(field),
+        : message_(message),
+          field_(field),
           size_(message->GetReflection()->FieldSize(*message, field)) {}
     int size() const { return size_; }
     const events::Posting& operator[](int index) const {

@@ -76,9 +76,7 @@ Status validate_create(const CreateRedeemCodes& command, std::int64_t now_us) {
 
 }  // namespace
 
-std::string redeem_code_stream(std::string_view code) {
-  return "redeem-code:" + std::string(code);
-}
+std::string redeem_code_stream(std::string_view code) { return "redeem-code:" + std::string(code); }
 std::string redeem_code_key(std::string_view code) {
   return std::string(kRedeemCodeKeyPrefix) + std::string(code);
 }
@@ -193,8 +191,7 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
                       "code");
   }
   if (state->expires_at_us() != 0 && state->expires_at_us() <= uow.now_us()) {
-    return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", *code),
-                      "code");
+    return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", *code), "code");
   }
   auto redeemed_before =
       uow.exists(kRedeemCodesKeyspace, redeemed_by_user_key(command.user_id.str(), *code));
@@ -204,15 +201,14 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
                       fmt::format("you have already redeemed code {}", *code), "code");
   }
   if (state->times_used() >= state->usage_limit()) {
-    return make_error(Errc::code_exhausted,
-                      fmt::format("redeem code {} has been used up", *code), "code");
+    return make_error(Errc::code_exhausted, fmt::format("redeem code {} has been used up", *code),
+                      "code");
   }
 
   const Money value = Money::from_minor(state->value_minor());
-  auto credited = credit_wallet(uow, WalletCredit{command.user_id, command.transaction_id, value,
-                                                  "redeem_code", *code,
-                                                  fmt::format("Redeem code {}", *code),
-                                                  std::string(kPromoRedeemCodes)});
+  auto credited = credit_wallet(
+      uow, WalletCredit{command.user_id, command.transaction_id, value, "redeem_code", *code,
+                        fmt::format("Redeem code {}", *code), std::string(kPromoRedeemCodes)});
   if (!credited) return std::move(credited).error();
 
   const std::uint32_t number = state->times_used() + 1;

@@ -42,8 +42,8 @@ Status renew(UnitOfWork& uow, const events::SubscriptionState& subscription,
   auto next = add_one_month(renewed_on);
   if (!next) return make_error(Errc::corruption, "a stored subscription has a malformed date");
   if (subscription.pays_from_wallet()) {
-    auto charged = charge(uow, subscription, transaction_id,
-                          fmt::format("{} to {}", renewed_on, *next));
+    auto charged =
+        charge(uow, subscription, transaction_id, fmt::format("{} to {}", renewed_on, *next));
     if (!charged) {
       if (charged.error().code != Errc::insufficient_funds) return std::move(charged).error();
       if (subscription.renewal_failed_for() == renewed_on) return {};  // already said so

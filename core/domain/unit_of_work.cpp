@@ -92,9 +92,8 @@ void UnitOfWork::queue_email(const events::OutboxEmail& email) {
 store::CommitRequest UnitOfWork::finish(std::string result) {
   for (auto& [combined, value] : writes_) {
     const auto separator = combined.find('\0');
-    commit_.state_writes.push_back(store::StateWrite{combined.substr(0, separator),
-                                                     combined.substr(separator + 1),
-                                                     std::move(value)});
+    commit_.state_writes.push_back(store::StateWrite{
+        combined.substr(0, separator), combined.substr(separator + 1), std::move(value)});
   }
   writes_.clear();
   commit_.result = std::move(result);

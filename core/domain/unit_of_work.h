@@ -32,7 +32,6 @@
 
 namespace ledger::domain {
 
-
 class UnitOfWork : private FoldRows {
  public:
   explicit UnitOfWork(DecisionContext& context) : context_(context) {}
@@ -98,8 +97,7 @@ class UnitOfWork : private FoldRows {
  private:
   Result<std::optional<std::string>> read(std::string_view keyspace, std::string_view key);
   // FoldRows: the folds read and write this unit's overlay.
-  Result<std::optional<std::string>> get(std::string_view keyspace,
-                                         std::string_view key) override {
+  Result<std::optional<std::string>> get(std::string_view keyspace, std::string_view key) override {
     return read(keyspace, key);
   }
   void set(std::string_view keyspace, std::string_view key,

@@ -56,8 +56,7 @@ Status validate_registration(const RegisterUser& command) {
     }
     if (command.max_clients > kAgentCapacityMax) {
       return make_error(Errc::invalid_argument,
-                        fmt::format("max_clients is at most {}", kAgentCapacityMax),
-                        "max_clients");
+                        fmt::format("max_clients is at most {}", kAgentCapacityMax), "max_clients");
     }
   } else {
     if (!command.department.empty()) {
@@ -120,18 +119,18 @@ Result<std::string> normalize_email(std::string_view email) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   const auto at = lower.find('@');
-  const bool characters_ok =
-      !lower.empty() && lower.size() <= text_limits::kEmail &&
-      std::none_of(lower.begin(), lower.end(), [](char c) {
-        return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '<' || c == '>' ||
-               c == '"' || c == ',' || c == ';' || c == '(' || c == ')' || c == '\\';
-      });
+  const bool characters_ok = !lower.empty() && lower.size() <= text_limits::kEmail &&
+                             std::none_of(lower.begin(), lower.end(), [](char c) {
+                               return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' ||
+                                      c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
+                                      c == '(' || c == ')' || c == '\\';
+                             });
   const bool one_at = at != std::string::npos && at > 0 &&
                       lower.find('@', at + 1) == std::string::npos && at + 1 < lower.size();
   // "localhost" is the one dotless domain accepted: the first admin is admin@localhost.
-  const bool domain_ok = one_at && (lower.substr(at) == "@localhost" ||
-                                    (lower.find('.', at + 2) != std::string::npos &&
-                                     lower.back() != '.'));
+  const bool domain_ok =
+      one_at && (lower.substr(at) == "@localhost" ||
+                 (lower.find('.', at + 2) != std::string::npos && lower.back() != '.'));
   if (!characters_ok || !one_at || !domain_ok) {
     return make_error(Errc::invalid_argument, "email is not a valid email address", "email");
   }
@@ -152,10 +151,9 @@ Result<events::UserState> register_user(UnitOfWork& uow, const RegisterUser& com
       !unused) {
     return std::move(unused).error();
   }
-  const std::uint32_t capacity =
-      command.role != "agent"      ? 0
-      : command.max_clients == 0 ? kDefaultAgentCapacity
-                                   : command.max_clients;
+  const std::uint32_t capacity = command.role != "agent"    ? 0
+                                 : command.max_clients == 0 ? kDefaultAgentCapacity
+                                                            : command.max_clients;
 
   events::UserRegistered registered;
   registered.set_user_id(command.user_id.str());
@@ -293,10 +291,10 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   const std::string previous = current == client->agents().end() ? "" : current->second;
   if (previous == command.agent_id.str()) return client;
   if (agent->assigned_clients() >= agent->max_clients()) {
-    return make_error(Errc::agent_at_capacity,
-                      fmt::format("agent {} already serves {} clients", agent->name(),
-                                  agent->assigned_clients()),
-                      "agent_id");
+    return make_error(
+        Errc::agent_at_capacity,
+        fmt::format("agent {} already serves {} clients", agent->name(), agent->assigned_clients()),
+        "agent_id");
   }
 
   events::AgentAssigned assigned;

@@ -52,8 +52,8 @@ struct RegisterUser {
   UserId user_id;
   std::string email;
   std::string name;
-  std::string role;        // "admin", "client", "agent"
-  std::string department;  // agents only
+  std::string role;               // "admin", "client", "agent"
+  std::string department;         // agents only
   std::uint32_t max_clients = 0;  // agents only; 0: the default capacity
   std::string password_hash;
   bool email_verified = false;

@@ -414,11 +414,11 @@ Result<events::TopUpState> trigger_auto_recharge(UnitOfWork& uow,
     return make_error(Errc::auto_recharge_disabled, "auto-recharge is not enabled");
   }
   if (!rule.pending_topup_id().empty()) return load_topup(uow, rule.pending_topup_id());
-  auto topup = open_topup(uow,
-                          RequestTopUp{command.user_id, command.topup_id,
-                                       Money::from_minor(rule.recharge_minor()),
-                                       rule.payment_method()},
-                          /*auto_recharge=*/true);
+  auto topup =
+      open_topup(uow,
+                 RequestTopUp{command.user_id, command.topup_id,
+                              Money::from_minor(rule.recharge_minor()), rule.payment_method()},
+                 /*auto_recharge=*/true);
   if (!topup) return std::move(topup).error();
   return topup;
 }
@@ -430,9 +430,8 @@ Affordability affordability(Money balance, const events::WalletState& wallet, Mo
   answer.can_afford = amount <= answer.available;
   answer.shortfall = answer.can_afford ? Money::zero() : amount - answer.available;
   const auto& rule = wallet.auto_recharge();
-  answer.auto_recharge_would_cover =
-      !answer.can_afford && rule.is_enabled() &&
-      Money::from_minor(rule.recharge_minor()) >= answer.shortfall;
+  answer.auto_recharge_would_cover = !answer.can_afford && rule.is_enabled() &&
+                                     Money::from_minor(rule.recharge_minor()) >= answer.shortfall;
   return answer;
 }
 

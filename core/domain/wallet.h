@@ -43,7 +43,7 @@ struct WalletCredit {
   UserId user_id;
   TransactionId transaction_id;
   Money amount;
-  std::string source;          // "topup", "redeem_code", "refund", ...
+  std::string source;  // "topup", "redeem_code", "refund", ...
   std::string reference;
   std::string description;
   std::string counter_account;  // where the money comes from
@@ -55,8 +55,8 @@ struct WalletDebit {
   UserId user_id;
   TransactionId transaction_id;
   Money amount;
-  std::string source;             // "payment", "course_purchase", "invoice", "hold", ...
-  std::string paid_for_service;   // revenue:<service> receives the money
+  std::string source;            // "payment", "course_purchase", "invoice", "hold", ...
+  std::string paid_for_service;  // revenue:<service> receives the money
   std::string reference;
   std::string description;
 };

@@ -16,8 +16,7 @@ Result<events::WalletState> wallet_row(KeyspaceRows& rows, const std::string& us
 }
 
 // Adds `delta` to the wallet's held total; `holds_delta` (+1, 0, -1) opens or closes a hold.
-Status change_held(KeyspaceRows& rows, const std::string& user_id, Money delta,
-                   int holds_delta) {
+Status change_held(KeyspaceRows& rows, const std::string& user_id, Money delta, int holds_delta) {
   auto wallet = wallet_row(rows, user_id);
   if (!wallet) return std::move(wallet).error();
   auto held = Money::from_minor(wallet->held_minor()).checked_add(delta);

@@ -14,8 +14,8 @@ namespace {
 
 Result<events::WebsiteProjectState> load_project(UnitOfWork& uow, std::string_view project_id) {
   if (auto valid = require_id(project_id, "project_id"); !valid) return std::move(valid).error();
-  auto row = uow.load<events::WebsiteProjectState>(kWebsitesKeyspace,
-                                                   website_project_key(project_id));
+  auto row =
+      uow.load<events::WebsiteProjectState>(kWebsitesKeyspace, website_project_key(project_id));
   if (!row) return std::move(row).error();
   if (!row->has_value()) {
     return make_error(Errc::not_found, fmt::format("there is no website project {}", project_id));
@@ -27,8 +27,8 @@ Result<events::WebsiteProjectState> load_project(UnitOfWork& uow, std::string_vi
 template <class E>
 Result<events::WebsiteProjectState> record(UnitOfWork& uow, const std::string& project_id,
                                            const E& event) {
-  return emit_and_read<events::WebsiteProjectState>(uow, website_project_stream(project_id),
-                                                    event, kWebsitesKeyspace,
+  return emit_and_read<events::WebsiteProjectState>(uow, website_project_stream(project_id), event,
+                                                    kWebsitesKeyspace,
                                                     website_project_key(project_id));
 }
 
@@ -36,16 +36,16 @@ Result<events::WebsiteProjectState> record(UnitOfWork& uow, const std::string& p
 
 const std::vector<std::string_view>& website_questions() {
   static const std::vector<std::string_view> questions = {
-      "business_name",     "industry",       "description",   "goals",
-      "target_audience",   "pages",          "preferred_style", "color_preferences",
-      "reference_websites", "features",      "content_ready", "domain",
-      "deadline",          "budget_range"};
+      "business_name",      "industry",    "description",     "goals",
+      "target_audience",    "pages",       "preferred_style", "color_preferences",
+      "reference_websites", "features",    "content_ready",   "domain",
+      "deadline",           "budget_range"};
   return questions;
 }
 
 const std::vector<std::string_view>& website_phases() {
-  static const std::vector<std::string_view> phases = {"design", "content", "development",
-                                                       "review", "launch"};
+  static const std::vector<std::string_view> phases = {"design", "content", "development", "review",
+                                                       "launch"};
   return phases;
 }
 
@@ -68,8 +68,7 @@ Result<events::WebsiteProjectState> create_website_project(UnitOfWork& uow,
   for (const auto& [question, answer] : command.answers) {
     if (std::find(questions.begin(), questions.end(), question) == questions.end()) {
       return make_error(Errc::invalid_argument,
-                        fmt::format("answers: {} is not a question of the questionnaire",
-                                    question),
+                        fmt::format("answers: {} is not a question of the questionnaire", question),
                         "answers." + question);
     }
     if (auto valid = limit_text(answer, "answers." + question, text_limits::kNote); !valid) {
@@ -117,8 +116,8 @@ Result<events::WebsiteProjectState> complete_website_phase(UnitOfWork& uow,
     return make_error(Errc::invalid_transition,
                       project->status() == events::WEBSITE_PROJECT_STATUS_LAUNCHED
                           ? std::string("the website is launched: no phase is left")
-                          : fmt::format("the current phase is {}, not {}",
-                                        project->current_phase(), command.phase),
+                          : fmt::format("the current phase is {}, not {}", project->current_phase(),
+                                        command.phase),
                       "phase");
   }
   const auto at = std::find(phases.begin(), phases.end(), command.phase);

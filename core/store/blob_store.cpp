@@ -18,8 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 
 Error io_failure(std::string_view what, const fs::path& path, int error_number) {
-  return make_error(Errc::io_error,
-                    fmt::format("cannot {} {}: {}", what, path.string(), std::strerror(error_number)));
+  return make_error(Errc::io_error, fmt::format("cannot {} {}: {}", what, path.string(),
+                                                std::strerror(error_number)));
 }
 
 Status sync_directory(const fs::path& dir) {
@@ -144,9 +144,8 @@ Result<std::unique_ptr<BlobStore>> BlobStore::open(fs::path dir) {
   fs::create_directories(dir / "sha256", error);
   if (!error) fs::create_directories(dir / "staging", error);
   if (error) {
-    return make_error(Errc::io_error,
-                      fmt::format("cannot create the blob store {}: {}", dir.string(),
-                                  error.message()));
+    return make_error(Errc::io_error, fmt::format("cannot create the blob store {}: {}",
+                                                  dir.string(), error.message()));
   }
   // Uploads that were arriving when the process stopped will never finish.
   for (const auto& entry : fs::directory_iterator(dir / "staging", error)) {
@@ -208,8 +207,8 @@ Result<BlobClaim> BlobStore::place(const fs::path& staged, const std::string& he
     if (!error) fs::rename(staged, *target, error);
     if (error) {
       if (pending.claims == 0) pending_.erase(hex);
-      return make_error(Errc::io_error, fmt::format("cannot store the blob {}: {}", hex,
-                                                    error.message()));
+      return make_error(Errc::io_error,
+                        fmt::format("cannot store the blob {}: {}", hex, error.message()));
     }
     if (auto synced = sync_directory(target->parent_path()); !synced) {
       if (pending.claims == 0) pending_.erase(hex);
@@ -248,8 +247,8 @@ Result<std::uint64_t> copy_blob_directory(const fs::path& from, const fs::path& 
   for (auto it = fs::recursive_directory_iterator(from / "sha256", error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (!it->is_regular_file(error) || !is_blob_name(it->path().filename().string())) continue;
-    const fs::path target = to / "sha256" / it->path().parent_path().filename() /
-                            it->path().filename();
+    const fs::path target =
+        to / "sha256" / it->path().parent_path().filename() / it->path().filename();
     fs::create_directories(target.parent_path(), error);
     if (error) break;
     if (fs::exists(target, error)) continue;

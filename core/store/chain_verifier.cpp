@@ -19,11 +19,11 @@ bool ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
   ++records_visited_;
   const std::uint64_t expected_position = last_.position + 1;
   if (key_position != expected_position) {
-    add_finding(key_position, "gap",
-                key_position > expected_position
-                    ? fmt::format("positions {}..{} are missing", expected_position,
-                                  key_position - 1)
-                    : fmt::format("position {} appears after {}", key_position, last_.position));
+    add_finding(
+        key_position, "gap",
+        key_position > expected_position
+            ? fmt::format("positions {}..{} are missing", expected_position, key_position - 1)
+            : fmt::format("position {} appears after {}", key_position, last_.position));
   }
 
   Hash256 stored_hash{};

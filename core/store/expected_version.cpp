@@ -11,10 +11,10 @@ Status check_expected_version(std::string_view stream_id, ExpectedVersion expect
       return {};
     case ExpectedVersion::Kind::no_stream:
       if (current_version == 0) return {};
-      return make_error(Errc::version_conflict,
-                        fmt::format("stream {} already exists at version {}", stream_id,
-                                    current_version),
-                        std::string(stream_id));
+      return make_error(
+          Errc::version_conflict,
+          fmt::format("stream {} already exists at version {}", stream_id, current_version),
+          std::string(stream_id));
     case ExpectedVersion::Kind::exact:
       if (current_version == expected.version()) return {};
       return make_error(Errc::version_conflict,

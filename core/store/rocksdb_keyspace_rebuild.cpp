@@ -17,7 +17,8 @@ namespace {
 // The fresh families of a rebuild, by keyspace.
 class FreshFamilies final : public FreshRows {
  public:
-  FreshFamilies(rocksdb::DB& db, std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families)
+  FreshFamilies(rocksdb::DB& db,
+                std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families)
       : db_(db), families_(std::move(families)) {}
 
   Result<std::optional<std::string>> get(std::string_view keyspace,

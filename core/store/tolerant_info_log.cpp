@@ -26,11 +26,12 @@ void TolerantInfoLog::Logv(const char* format, va_list arguments) {
   std::tm local{};
   ::localtime_r(&now.tv_sec, &local);
   int length = static_cast<int>(std::strftime(line, sizeof(line), "%Y/%m/%d-%H:%M:%S", &local));
-  length += std::snprintf(line + length, sizeof(line) - static_cast<std::size_t>(length),
-                          ".%06ld ", static_cast<long>(now.tv_usec));
+  length += std::snprintf(line + length, sizeof(line) - static_cast<std::size_t>(length), ".%06ld ",
+                          static_cast<long>(now.tv_usec));
   const int message = std::vsnprintf(line + length, sizeof(line) - static_cast<std::size_t>(length),
                                      format, arguments);
-  std::size_t size = std::min(sizeof(line) - 1, static_cast<std::size_t>(length + std::max(0, message)));
+  std::size_t size =
+      std::min(sizeof(line) - 1, static_cast<std::size_t>(length + std::max(0, message)));
   line[size++] = '\n';
 
   std::lock_guard lock(mutex_);

@@ -20,8 +20,7 @@ class TolerantInfoLog final : public rocksdb::Logger {
  public:
   // Opens DIRECTORY/LOG (moving an existing one to LOG.old). Null when it cannot be created:
   // RocksDB then logs nothing.
-  static std::shared_ptr<rocksdb::Logger> open(const std::string& directory,
-                                               std::size_t bytes_max);
+  static std::shared_ptr<rocksdb::Logger> open(const std::string& directory, std::size_t bytes_max);
   ~TolerantInfoLog() override;
 
   using rocksdb::Logger::Logv;

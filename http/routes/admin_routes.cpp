@@ -25,16 +25,15 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
   if (!name) return reply_error(request, name.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   if (api.options.backup_dir.empty()) {
-    return reply_error(request,
-                       make_error(Errc::forbidden, "backups are not configured (--backup-dir)"),
-                       reply);
+    return reply_error(
+        request, make_error(Errc::forbidden, "backups are not configured (--backup-dir)"), reply);
   }
   if (!is_safe_name(*name)) {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument,
-                                  "name is letters, digits, '-', '_' and '.', not starting with '.'",
-                                  "name"),
-                       reply);
+    return reply_error(
+        request,
+        make_error(Errc::invalid_argument,
+                   "name is letters, digits, '-', '_' and '.', not starting with '.'", "name"),
+        reply);
   }
   std::error_code error;
   std::filesystem::create_directories(api.options.backup_dir, error);
@@ -46,10 +45,10 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
   }
   std::filesystem::create_directories(target, error);
   if (error) {
-    return reply_error(request,
-                       make_error(Errc::io_error, "cannot create " + target.string() + ": " +
-                                                      error.message()),
-                       reply);
+    return reply_error(
+        request,
+        make_error(Errc::io_error, "cannot create " + target.string() + ": " + error.message()),
+        reply);
   }
   const std::uint64_t position = api.log.head().position;  // every event acknowledged so far
   if (auto written = api.log.checkpoint_to((target / "store").string()); !written) {
@@ -66,9 +65,9 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
   if (auto key = save_code_mac_key(api.options.code_mac_key, target); !key) {
     return reply_error(request, key.error(), reply);
   }
-  Response response = json_response(
-      request, beast_http::status::created,
-      {{"path", target.string()}, {"contains_position", position}, {"blobs", blobs}});
+  Response response =
+      json_response(request, beast_http::status::created,
+                    {{"path", target.string()}, {"contains_position", position}, {"blobs", blobs}});
   response.set("X-Ledger-Position", std::to_string(position));
   reply(std::move(response));
 }
@@ -76,8 +75,7 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
 }  // namespace
 
 void add_admin_routes(Router& router, ApiContext& api) {
-  router.add(beast_http::verb::post, "/api/admin/backup/",
-             for_roles(api, {Role::admin}, backup));
+  router.add(beast_http::verb::post, "/api/admin/backup/", for_roles(api, {Role::admin}, backup));
 }
 
 }  // namespace ledger::http

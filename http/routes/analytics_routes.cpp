@@ -51,9 +51,9 @@ nlohmann::json report_json(const projections::ServiceReport& report) {
 }
 
 void service_analytics(ApiContext& api, const Request& request, const Caller&, Reply reply) {
-  auto period = projections::analytics_period(
-      date_param(request, "from"), date_param(request, "to"),
-      events::format_date(api.clock.now_us()));
+  auto period =
+      projections::analytics_period(date_param(request, "from"), date_param(request, "to"),
+                                    events::format_date(api.clock.now_us()));
   if (!period) return reply_error(request, period.error(), reply);
   auto& analytics = projection_named(api, projections::kAnalyticsProjection);
   answer_from_projection(analytics, request, reply, [&]() -> Result<nlohmann::json> {
@@ -61,8 +61,8 @@ void service_analytics(ApiContext& api, const Request& request, const Caller&, R
     if (!reports) return std::move(reports).error();
     nlohmann::json services = nlohmann::json::array();
     for (const auto& report : *reports) services.push_back(report_json(report));
-    return nlohmann::json{{"from", period->from}, {"to", period->to},
-                          {"services", std::move(services)}};
+    return nlohmann::json{
+        {"from", period->from}, {"to", period->to}, {"services", std::move(services)}};
   });
 }
 

@@ -30,8 +30,7 @@ Status require_client(const ApiContext& api, const std::string& client_id) {
 }
 
 std::optional<std::string> status_filter(const Request& request) {
-  return query_param(std::string_view(request.target().data(), request.target().size()),
-                     "status");
+  return query_param(std::string_view(request.target().data(), request.target().size()), "status");
 }
 
 void issue_invoice(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
@@ -69,8 +68,8 @@ ListSource scoped_rows(ApiContext& api, const Caller& caller, std::string_view p
                        std::optional<std::string> status, Render render) {
   return state_rows(
       api.log, domain::kBillingKeyspace, std::string(prefix),
-      [&api, caller, status, render](std::string_view,
-                                     std::string_view value) -> Result<std::optional<nlohmann::json>> {
+      [&api, caller, status, render](
+          std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
         auto row = domain::decode_row<State>(value, "billing");
         if (!row) return std::move(row).error();
         if (status && events::enum_name(row->status()) != *status) {

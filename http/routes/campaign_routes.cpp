@@ -41,8 +41,8 @@ Result<events::CampaignState> visible_campaign(const ApiContext& api, const Call
   if (!campaign->has_value() || (*campaign)->deleted()) {
     return make_error(Errc::not_found, "there is no such campaign");
   }
-  if (auto scope = require_client_scope(api.log, caller, (*campaign)->client_id(), kMarketing,
-                                        "campaign");
+  if (auto scope =
+          require_client_scope(api.log, caller, (*campaign)->client_id(), kMarketing, "campaign");
       !scope) {
     return std::move(scope).error();
   }
@@ -110,7 +110,10 @@ ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Reques
   auto client = query_param(target_of(request), "client_id");
   const bool index = !prefix.starts_with(domain::kCampaignKeyPrefix);
   ScopedRows<events::CampaignState> rows{
-      std::string(domain::kMarketingKeyspace), "campaign", std::string(kMarketing), {},
+      std::string(domain::kMarketingKeyspace),
+      "campaign",
+      std::string(kMarketing),
+      {},
       [status, client](const events::CampaignState& row) {
         return !row.deleted() && (!status || events::enum_name(row.status()) == *status) &&
                (!client || row.client_id() == *client);
@@ -200,8 +203,8 @@ void update_campaign(ApiContext& api, const Request& request, const PathParams& 
   if (caller.is_client()) {
     allowed = {"budget"};
   } else {
-    allowed = {"name", "description", "platform", "goal", "target_reach", "target_engagement",
-               "start_date", "end_date"};
+    allowed = {"name",         "description",       "platform",   "goal",
+               "target_reach", "target_engagement", "start_date", "end_date"};
     if (caller.is_admin() || campaign->status() == events::CAMPAIGN_STATUS_DRAFT)
       allowed.push_back("budget");
   }
@@ -320,8 +323,7 @@ void add_campaign_routes(Router& router, ApiContext& api) {
   router.add(verb::get, "/api/campaigns/{id}/",
              for_roles_with_params(api, {Role::admin, Role::agent, Role::client}, get_campaign));
   router.add(verb::patch, "/api/campaigns/{id}/",
-             for_roles_with_params(api, {Role::admin, Role::agent, Role::client},
-                                   update_campaign));
+             for_roles_with_params(api, {Role::admin, Role::agent, Role::client}, update_campaign));
   router.add(verb::delete_, "/api/campaigns/{id}/",
              for_roles_with_params(api, runners, delete_campaign));
   router.add(verb::post, "/api/campaigns/{id}/change_status/",

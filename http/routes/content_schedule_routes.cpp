@@ -50,8 +50,8 @@ nlohmann::json content_json(const events::ContentState& post, std::int64_t now_u
                                                      : nlohmann::json(post.approved_by())},
           {"approved_at", time_json(post.approved_at_us())},
           {"published_at", time_json(post.published_at_us())},
-          {"error", post.last_error().empty() ? nlohmann::json(nullptr)
-                                              : nlohmann::json(post.last_error())},
+          {"error",
+           post.last_error().empty() ? nlohmann::json(nullptr) : nlohmann::json(post.last_error())},
           {"retry_count", post.retry_count()},
           {"is_overdue", domain::content_is_overdue(post, now_us)},
           {"created_at", time_json(post.created_at_us())},
@@ -66,8 +66,8 @@ Result<events::ContentState> visible_post(const ApiContext& api, const Caller& c
   if (!post->has_value() || (*post)->deleted()) {
     return make_error(Errc::not_found, "there is no such scheduled post");
   }
-  if (auto scope = require_client_scope(api.log, caller, (*post)->client_id(), kMarketing,
-                                        "scheduled post");
+  if (auto scope =
+          require_client_scope(api.log, caller, (*post)->client_id(), kMarketing, "scheduled post");
       !scope) {
     return std::move(scope).error();
   }
@@ -126,8 +126,8 @@ void schedule(ApiContext& api, const Request& request, const Caller& caller, Rep
                                   domain::CampaignId{campaign_id->value_or("")}, *fields};
   run_command<events::ContentState>(
       api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return domain::schedule_content(uow, command); },
-      render(api), beast_http::status::created, std::move(reply));
+      [command](UnitOfWork& uow) { return domain::schedule_content(uow, command); }, render(api),
+      beast_http::status::created, std::move(reply));
 }
 
 using PostFilter = std::function<bool(const events::ContentState&)>;
@@ -145,7 +145,10 @@ void answer_posts(ApiContext& api, const Request& request, const Caller& caller,
     const bool index = caller.is_client();
     const std::int64_t now = api.clock.now_us();
     ScopedRows<events::ContentState> rows{
-        std::string(domain::kMarketingKeyspace), "content", std::string(kMarketing), {},
+        std::string(domain::kMarketingKeyspace),
+        "content",
+        std::string(kMarketing),
+        {},
         [&](const events::ContentState& post) {
           return !post.deleted() && keep(post) &&
                  (!status || events::enum_name(post.status()) == *status) &&

@@ -25,8 +25,8 @@ Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
   const bool purchased =
       owned != nullptr && owned->status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
   // Admins and agents manage the catalogue: they may open every course.
-  const bool accessible = !caller.is_client() ||
-                          domain::course_is_accessible(course, owned, api.clock.now_us());
+  const bool accessible =
+      !caller.is_client() || domain::course_is_accessible(course, owned, api.clock.now_us());
   return course_json(course, purchased, accessible);
 }
 
@@ -48,10 +48,9 @@ void create_course(ApiContext& api, const Request& request, const Caller& caller
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   const bool free = is_free->value_or(false);
   if (!free && !price->has_value()) {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "price is required unless is_free",
-                                  "price"),
-                       reply);
+    return reply_error(
+        request, make_error(Errc::invalid_argument, "price is required unless is_free", "price"),
+        reply);
   }
   domain::CreateCourse command{domain::CourseId{api.ids.next()},
                                *title,
@@ -171,8 +170,8 @@ void my_purchases(ApiContext& api, const Request& request, const Caller& caller,
   });
 }
 
-void refund(ApiContext& api, const Request& request, const PathParams& params,
-            const Caller& caller, Reply reply) {
+void refund(ApiContext& api, const Request& request, const PathParams& params, const Caller& caller,
+            Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
@@ -184,16 +183,16 @@ void refund(ApiContext& api, const Request& request, const PathParams& params,
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
-void finish(ApiContext& api, const Request& request, const PathParams& params,
-            const Caller& caller, Reply reply) {
+void finish(ApiContext& api, const Request& request, const PathParams& params, const Caller& caller,
+            Reply reply) {
   auto body = parse_body(request);
   if (!body) return reply_error(request, body.error(), reply);
   if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
   domain::FinishCourse command{domain::CourseId{params.get("id")}, caller.user_id};
   run_command<events::CoursePurchaseState>(
       api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return domain::finish_course(uow, command); },
-      render_purchase(), beast_http::status::ok, std::move(reply));
+      [command](UnitOfWork& uow) { return domain::finish_course(uow, command); }, render_purchase(),
+      beast_http::status::ok, std::move(reply));
 }
 
 }  // namespace
@@ -203,8 +202,7 @@ void add_course_routes(Router& router, ApiContext& api) {
   router.add(verb::post, "/api/courses/", for_roles(api, {Role::admin}, create_course));
   router.add(verb::get, "/api/courses/", for_roles(api, {}, list_courses));
   // Literal paths before "{id}": the first matching route wins.
-  router.add(verb::get, "/api/courses/my_purchases/",
-             for_roles(api, {Role::client}, my_purchases));
+  router.add(verb::get, "/api/courses/my_purchases/", for_roles(api, {Role::client}, my_purchases));
   router.add(verb::get, "/api/courses/{id}/", for_roles_with_params(api, {}, get_course));
   router.add(verb::post, "/api/courses/{id}/purchase/",
              for_roles_with_params(api, {Role::client}, purchase));

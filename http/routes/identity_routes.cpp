@@ -1,7 +1,7 @@
 #include "http/routes/identity_routes.h"
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/text_limits.h"
@@ -45,9 +45,7 @@ Renderer<events::UserState> render_user() {
   return [](const events::UserState& user) -> Result<nlohmann::json> { return user_json(user); };
 }
 
-std::string new_verification_code() {
-  return fmt::format("{:06}", secure_random_below(1'000'000));
-}
+std::string new_verification_code() { return fmt::format("{:06}", secure_random_below(1'000'000)); }
 
 void login(ApiContext& api, const Request& request, Reply reply) {
   auto body = parse_body(request);
@@ -124,8 +122,7 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
   if (auto valid = domain::normalize_email(*email); !valid) {
     return reply_error(request, valid.error(), reply);
   }
-  if (limited(api, request, reply, "register-ip:" + peer(request),
-              api.options.register_limit)) {
+  if (limited(api, request, reply, "register-ip:" + peer(request), api.options.register_limit)) {
     return;
   }
   auto shared_request = std::make_shared<Request>(request);
@@ -149,8 +146,8 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
           .email_id = domain::EmailId{api.ids.next()}};
       run_command<events::UserState>(
           api, *shared_request, "self",
-          [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
-          render_user(), beast_http::status::created, std::move(reply));
+          [command](UnitOfWork& uow) { return domain::register_user(uow, command); }, render_user(),
+          beast_http::status::created, std::move(reply));
     });
   });
 }
@@ -212,8 +209,8 @@ void create_user(ApiContext& api, const Request& request, const Caller& caller, 
       command.password_hash = hash_password(password, api.options.password_hashing);
       run_command<events::UserState>(
           api, *shared_request, actor,
-          [command](UnitOfWork& uow) { return domain::register_user(uow, command); },
-          render_user(), beast_http::status::created, std::move(reply));
+          [command](UnitOfWork& uow) { return domain::register_user(uow, command); }, render_user(),
+          beast_http::status::created, std::move(reply));
     });
   });
 }
@@ -222,16 +219,14 @@ void list_users(ApiContext& api, const Request& request, Reply reply) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string role = query_param(target, "role").value_or("");
   if (!role.empty() && role != "admin" && role != "client" && role != "agent") {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "role must be admin, client or agent",
-                                  "role"),
-                       reply);
+    return reply_error(
+        request, make_error(Errc::invalid_argument, "role must be admin, client or agent", "role"),
+        reply);
   }
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
         api.log, domain::kIdentityKeyspace, std::string(domain::kUserKeyPrefix),
-        [role](std::string_view, std::string_view value)
-            -> Result<std::optional<nlohmann::json>> {
+        [role](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           events::UserState user;
           if (!user.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
             return make_error(Errc::corruption, "a user row does not decode");
@@ -292,21 +287,18 @@ void my_clients(ApiContext& api, const Request& request, const Caller& caller, R
   });
 }
 
-Result<nlohmann::json> services_json(const store::EventLog& log,
-                                     const events::UserState& client) {
+Result<nlohmann::json> services_json(const store::EventLog& log, const events::UserState& client) {
   nlohmann::json services = nlohmann::json::array();
   for (const char* service : {"marketing", "website", "courses"}) {
-    const bool active = std::find(client.active_services().begin(),
-                                  client.active_services().end(),
+    const bool active = std::find(client.active_services().begin(), client.active_services().end(),
                                   service) != client.active_services().end();
     nlohmann::json agent = nullptr;
     if (const auto it = client.agents().find(service); it != client.agents().end()) {
       auto found = domain::find_user(log, it->second);
       if (!found) return std::move(found).error();
       if (found->has_value()) {
-        agent = {{"id", (*found)->user_id()},
-                 {"name", (*found)->name()},
-                 {"email", (*found)->email()}};
+        agent = {
+            {"id", (*found)->user_id()}, {"name", (*found)->name()}, {"email", (*found)->email()}};
       }
     }
     services.push_back({{"service", service}, {"is_active", active}, {"agent", agent}});
@@ -354,18 +346,20 @@ void add_identity_routes(Router& router, ApiContext& api) {
              [&api](const Request& request, const PathParams&, Reply reply) {
                verify_email(api, request, std::move(reply));
              });
-  router.add(verb::post, "/api/auth/logout/",
-             authenticated(api, {}, [&api](const Request& request, const PathParams&,
-                                           const Caller& caller, Reply reply) {
-               domain::RevokeToken command{caller.token_digest, caller.user_id};
-               run_command<events::TokenState>(
-                   api, request, caller.user_id,
-                   [command](UnitOfWork& uow) { return domain::revoke_token(uow, command); },
-                   [](const events::TokenState&) -> Result<nlohmann::json> {
-                     return nlohmann::json{{"detail", "logged out"}};
-                   },
-                   beast_http::status::ok, std::move(reply));
-             }));
+  router.add(
+      verb::post, "/api/auth/logout/",
+      authenticated(
+          api, {},
+          [&api](const Request& request, const PathParams&, const Caller& caller, Reply reply) {
+            domain::RevokeToken command{caller.token_digest, caller.user_id};
+            run_command<events::TokenState>(
+                api, request, caller.user_id,
+                [command](UnitOfWork& uow) { return domain::revoke_token(uow, command); },
+                [](const events::TokenState&) -> Result<nlohmann::json> {
+                  return nlohmann::json{{"detail", "logged out"}};
+                },
+                beast_http::status::ok, std::move(reply));
+          }));
   router.add(verb::get, "/api/auth/me/",
              authenticated(api, {},
                            [&api](const Request& request, const PathParams&, const Caller& caller,
@@ -378,12 +372,11 @@ void add_identity_routes(Router& router, ApiContext& api) {
                                return user_json(**user);
                              });
                            }));
-  router.add(verb::post, "/api/users/",
-             authenticated(api, {Role::admin},
-                           [&api](const Request& request, const PathParams&,
-                                  const Caller& caller, Reply reply) {
-                             create_user(api, request, caller, std::move(reply));
-                           }));
+  router.add(
+      verb::post, "/api/users/",
+      authenticated(api, {Role::admin},
+                    [&api](const Request& request, const PathParams&, const Caller& caller,
+                           Reply reply) { create_user(api, request, caller, std::move(reply)); }));
   router.add(verb::get, "/api/users/",
              authenticated(api, {Role::admin},
                            [&api](const Request& request, const PathParams&, const Caller&,
@@ -394,28 +387,26 @@ void add_identity_routes(Router& router, ApiContext& api) {
                                   const Caller& caller, Reply reply) {
                              assign_agent(api, request, params, caller, std::move(reply));
                            }));
-  router.add(verb::get, "/api/agents/my-clients/",
-             authenticated(api, {Role::agent},
-                           [&api](const Request& request, const PathParams&,
-                                  const Caller& caller, Reply reply) {
-                             my_clients(api, request, caller, std::move(reply));
-                           }));
-  router.add(verb::get, "/api/service-settings/my_services/",
-             authenticated(api, {Role::client},
-                           [&api](const Request& request, const PathParams&,
-                                  const Caller& caller, Reply reply) {
-                             my_services(api, request, caller, std::move(reply));
-                           }));
+  router.add(
+      verb::get, "/api/agents/my-clients/",
+      authenticated(api, {Role::agent},
+                    [&api](const Request& request, const PathParams&, const Caller& caller,
+                           Reply reply) { my_clients(api, request, caller, std::move(reply)); }));
+  router.add(
+      verb::get, "/api/service-settings/my_services/",
+      authenticated(api, {Role::client},
+                    [&api](const Request& request, const PathParams&, const Caller& caller,
+                           Reply reply) { my_services(api, request, caller, std::move(reply)); }));
   router.add(verb::post, "/api/service-settings/activate_service/",
              authenticated(api, {Role::client},
-                           [&api](const Request& request, const PathParams&,
-                                  const Caller& caller, Reply reply) {
+                           [&api](const Request& request, const PathParams&, const Caller& caller,
+                                  Reply reply) {
                              set_service(api, request, caller, true, std::move(reply));
                            }));
   router.add(verb::post, "/api/service-settings/deactivate_service/",
              authenticated(api, {Role::client},
-                           [&api](const Request& request, const PathParams&,
-                                  const Caller& caller, Reply reply) {
+                           [&api](const Request& request, const PathParams&, const Caller& caller,
+                                  Reply reply) {
                              set_service(api, request, caller, false, std::move(reply));
                            }));
 }

@@ -41,8 +41,7 @@ Result<std::int64_t> time_param(const Request& request, std::string_view name,
   if (auto time = events::parse_rfc3339(*text)) return *time;
   if (auto date = events::parse_date(*text)) return *date;
   return make_error(Errc::invalid_argument,
-                    fmt::format("{} must be an RFC 3339 time or a date", name),
-                    std::string(name));
+                    fmt::format("{} must be an RFC 3339 time or a date", name), std::string(name));
 }
 
 void log_events(ApiContext& api, const Request& request, const Caller&, Reply reply) {
@@ -51,8 +50,8 @@ void log_events(ApiContext& api, const Request& request, const Caller&, Reply re
   auto limit = number_param(request, "limit", kListLimitDefault, kListLimitMax);
   if (!limit) return reply_error(request, limit.error(), reply);
   if (*limit == 0) {
-    return reply_error(request, make_error(Errc::invalid_argument, "limit must be at least 1",
-                                           "limit"), reply);
+    return reply_error(
+        request, make_error(Errc::invalid_argument, "limit must be at least 1", "limit"), reply);
   }
   const std::string stream = query_param(target_of(request), "stream").value_or("");
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
@@ -95,10 +94,8 @@ void log_events(ApiContext& api, const Request& request, const Caller&, Reply re
                          *limit, stream.empty() ? "" : "&stream=" + url_encode(stream));
     }
     // The log is read forward from a position: "next" continues it, there is no "previous".
-    return nlohmann::json{{"count", count},
-                          {"next", next},
-                          {"previous", nullptr},
-                          {"results", results}};
+    return nlohmann::json{
+        {"count", count}, {"next", next}, {"previous", nullptr}, {"results", results}};
   });
 }
 
@@ -119,15 +116,15 @@ void trial_balance(ApiContext& api, const Request& request, const Caller&, Reply
         /*ascending=*/true);
     std::int64_t sum = 0;
     std::uint64_t count = 0;
-    auto summed = api.log.scan_state(domain::kAccountsKeyspace, "", store::ReadDirection::forward,
-                                     [&](std::string_view, std::string_view value) {
-                                       events::AccountState account;
-                                       account.ParseFromArray(value.data(),
-                                                              static_cast<int>(value.size()));
-                                       sum += account.balance_minor();
-                                       ++count;
-                                       return true;
-                                     });
+    auto summed =
+        api.log.scan_state(domain::kAccountsKeyspace, "", store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view value) {
+                             events::AccountState account;
+                             account.ParseFromArray(value.data(), static_cast<int>(value.size()));
+                             sum += account.balance_minor();
+                             ++count;
+                             return true;
+                           });
     if (!summed) return std::move(summed).error();
     auto page = list_page(request, source, count);
     if (!page) return std::move(page).error();
@@ -149,8 +146,8 @@ void statement(ApiContext& api, const Request& request, const PathParams& params
   auto limit = number_param(request, "limit", 10'000, 100'000);
   if (!limit) return reply_error(request, limit.error(), reply);
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto exists = domain::read_row<events::AccountState>(api.log, domain::kAccountsKeyspace,
-                                                         account);
+    auto exists =
+        domain::read_row<events::AccountState>(api.log, domain::kAccountsKeyspace, account);
     if (!exists) return std::move(exists).error();
     if (!exists->has_value()) return make_error(Errc::not_found, "there is no such account");
     auto result = domain::account_statement(api.log, account, *from, *to, *limit);

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/domain/notification_commands.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/notification_commands.h"
 #include "events/notification_state.pb.h"
 #include "events/outbox_state.pb.h"
 #include "events/timestamp.h"
@@ -38,16 +38,20 @@ Result<events::NotificationCounters> counters_of(const projections::ProjectionRu
 }
 
 nlohmann::json notification_json(const events::Notification& notification, bool is_read,
-                                  std::int64_t now_us) {
+                                 std::int64_t now_us) {
   const std::string date = events::format_date(notification.created_at_us());
-  const std::string group = date == events::format_date(now_us) ? "today"
+  const std::string group = date == events::format_date(now_us)                   ? "today"
                             : date == events::format_date(now_us - kMicrosPerDay) ? "yesterday"
-                                                                                   : date;
-  return {{"id", notification.id()},       {"type", notification.type()},
-          {"title", notification.title()}, {"message", notification.message()},
-          {"link", notification.link()},   {"is_read", is_read},
+                                                                                  : date;
+  return {{"id", notification.id()},
+          {"type", notification.type()},
+          {"title", notification.title()},
+          {"message", notification.message()},
+          {"link", notification.link()},
+          {"is_read", is_read},
           {"created_at", time_json(notification.created_at_us())},
-          {"date", date},                  {"group", group},
+          {"date", date},
+          {"group", group},
           {"position", notification.position()}};
 }
 
@@ -78,8 +82,7 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
               failure = make_error(Errc::corruption, "a notification does not decode");
               return false;
             }
-            const bool is_read =
-                notification.is_read() || notification.position() <= read_up_to;
+            const bool is_read = notification.is_read() || notification.position() <= read_up_to;
             if (!type.empty() && notification.type() != type) return true;
             if (unread == "true" && is_read) return true;
             if (unread == "false" && !is_read) return true;
@@ -149,8 +152,8 @@ void projection_statuses(ApiContext& api, const Request& request, const Caller&,
     for (const auto& status : projections::all_read_model_statuses(api.log, *api.projections)) {
       results.push_back(projections::status_json(status));
     }
-    return nlohmann::json{{"count", results.size()}, {"next", nullptr}, {"previous", nullptr},
-                          {"results", results}};
+    return nlohmann::json{
+        {"count", results.size()}, {"next", nullptr}, {"previous", nullptr}, {"results", results}};
   });
 }
 
@@ -167,11 +170,12 @@ void rebuild(ApiContext& api, const Request& request, const PathParams& params, 
   }
   auto* runner = api.projections->find(params.get("name"));
   if (runner == nullptr) {
-    return reply_error(request, make_error(Errc::not_found, "there is no such projection"),
-                       reply);
+    return reply_error(request, make_error(Errc::not_found, "there is no such projection"), reply);
   }
-  if (auto started = runner->rebuild(); !started) return reply_error(request, started.error(), reply);
-  reply(json_response(request, beast_http::status::accepted, projections::status_json(runner->status())));
+  if (auto started = runner->rebuild(); !started)
+    return reply_error(request, started.error(), reply);
+  reply(json_response(request, beast_http::status::accepted,
+                      projections::status_json(runner->status())));
 }
 
 // The caller's new notifications as Server-Sent Events, from just after `last_key` on.
@@ -179,7 +183,9 @@ class NotificationStream final : public StreamSource {
  public:
   NotificationStream(const projections::ProjectionRunner& runner, const Clock& clock,
                      std::string user_id, std::string last_key)
-      : runner_(runner), clock_(clock), user_id_(std::move(user_id)),
+      : runner_(runner),
+        clock_(clock),
+        user_id_(std::move(user_id)),
         last_key_(std::move(last_key)) {}
 
   std::string poll() override {
@@ -249,33 +255,34 @@ void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply 
       query_param(std::string_view(request.target().data(), request.target().size()), "status")
           .value_or("");
   if (!status.empty() && status != "queued" && status != "sent" && status != "failed") {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "status must be queued, sent or failed",
-                                  "status"),
-                       reply);
+    return reply_error(
+        request,
+        make_error(Errc::invalid_argument, "status must be queued, sent or failed", "status"),
+        reply);
   }
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    ListSource source = state_rows(
-        api.log, domain::kOutboxKeyspace, "email/",
-        [status](std::string_view, std::string_view value)
-            -> Result<std::optional<nlohmann::json>> {
-          events::OutboxEmail email;
-          if (!email.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-            return make_error(Errc::corruption, "an outbox row does not decode");
-          }
-          if (!status.empty() && email.status() != status) return std::optional<nlohmann::json>();
-          // Bodies stay out of the listing: a verification code is a secret until sent.
-          return std::optional<nlohmann::json>(nlohmann::json{
-              {"id", email.email_id()},
-              {"to", email.to()},
-              {"template", email.template_name()},
-              {"subject", email.subject()},
-              {"status", email.status()},
-              {"attempts", email.attempts()},
-              {"last_error", email.last_error()},
-              {"created_at", time_json(email.created_at_us())},
-              {"sent_at", time_json(email.sent_at_us())}});
-        });
+    ListSource source =
+        state_rows(api.log, domain::kOutboxKeyspace, "email/",
+                   [status](std::string_view,
+                            std::string_view value) -> Result<std::optional<nlohmann::json>> {
+                     events::OutboxEmail email;
+                     if (!email.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                       return make_error(Errc::corruption, "an outbox row does not decode");
+                     }
+                     if (!status.empty() && email.status() != status)
+                       return std::optional<nlohmann::json>();
+                     // Bodies stay out of the listing: a verification code is a secret until sent.
+                     return std::optional<nlohmann::json>(
+                         nlohmann::json{{"id", email.email_id()},
+                                        {"to", email.to()},
+                                        {"template", email.template_name()},
+                                        {"subject", email.subject()},
+                                        {"status", email.status()},
+                                        {"attempts", email.attempts()},
+                                        {"last_error", email.last_error()},
+                                        {"created_at", time_json(email.created_at_us())},
+                                        {"sent_at", time_json(email.sent_at_us())}});
+                   });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
     return list_page(request, source, *count);
@@ -296,8 +303,7 @@ void add_notification_routes(Router& router, ApiContext& api) {
   router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
   router.add(verb::post, "/api/notifications/{id}/mark_read/",
              for_roles_with_params(api, {}, mark_read));
-  router.add(verb::get, "/api/admin/email-outbox/",
-             for_roles(api, {Role::admin}, email_outbox));
+  router.add(verb::get, "/api/admin/email-outbox/", for_roles(api, {Role::admin}, email_outbox));
   router.add(verb::get, "/api/admin/projections/",
              for_roles(api, {Role::admin}, projection_statuses));
   router.add(verb::post, "/api/admin/projections/{name}/rebuild/",

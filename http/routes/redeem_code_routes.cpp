@@ -35,11 +35,11 @@ void create_codes(ApiContext& api, const Request& request, const Caller& caller,
   domain::CreateRedeemCodes command;
   if (code->has_value()) {
     if (quantity->value_or(1) != 1 || prefix->has_value()) {
-      return reply_error(request,
-                         make_error(Errc::invalid_argument,
-                                    "give either a code, or a quantity and prefix to generate",
-                                    "code"),
-                         reply);
+      return reply_error(
+          request,
+          make_error(Errc::invalid_argument,
+                     "give either a code, or a quantity and prefix to generate", "code"),
+          reply);
     }
     auto normalized = domain::normalize_redeem_code(**code);
     if (!normalized) return reply_error(request, normalized.error(), reply);
@@ -79,8 +79,8 @@ void list_codes(ApiContext& api, const Request& request, const Caller&, Reply re
     ListSource source = state_rows(api.log, domain::kRedeemCodesKeyspace,
                                    std::string(domain::kRedeemCodeKeyPrefix), code_item,
                                    /*ascending=*/true);
-    auto stats = domain::read_row<events::RedeemCodeStats>(
-        api.log, domain::kRedeemCodesKeyspace, domain::kRedeemCodeStatsKey);
+    auto stats = domain::read_row<events::RedeemCodeStats>(api.log, domain::kRedeemCodesKeyspace,
+                                                           domain::kRedeemCodeStatsKey);
     if (!stats) return std::move(stats).error();
     return list_page(request, source, stats->value_or(events::RedeemCodeStats{}).total_codes());
   });
@@ -123,13 +123,14 @@ void stats(ApiContext& api, const Request& request, const Caller&, Reply reply) 
   });
 }
 
-void usage_history(ApiContext& api, const Request& request, const PathParams& params,
-                   const Caller&, Reply reply) {
+void usage_history(ApiContext& api, const Request& request, const PathParams& params, const Caller&,
+                   Reply reply) {
   auto code = domain::normalize_redeem_code(params.get("code"));
-  if (!code) return reply_error(request, make_error(Errc::not_found, "there is no such code"), reply);
+  if (!code)
+    return reply_error(request, make_error(Errc::not_found, "there is no such code"), reply);
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto state = domain::read_row<events::RedeemCodeState>(
-        api.log, domain::kRedeemCodesKeyspace, domain::redeem_code_key(*code));
+    auto state = domain::read_row<events::RedeemCodeState>(api.log, domain::kRedeemCodesKeyspace,
+                                                           domain::redeem_code_key(*code));
     if (!state) return std::move(state).error();
     if (!state->has_value()) return make_error(Errc::not_found, "there is no such code");
     ListSource source = state_rows(

@@ -382,8 +382,7 @@ void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply
       beast_http::status::created, std::move(reply));
 }
 
-void my_redeemed_codes(ApiContext& api, const Request& request, const Caller& caller,
-                       Reply reply) {
+void my_redeemed_codes(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
         api.log, domain::kRedeemCodesKeyspace,
@@ -453,15 +452,14 @@ void disable_auto_recharge(ApiContext& api, const Request& request, const Caller
 
 void add_wallet_routes(Router& router, ApiContext& api) {
   using beast_http::verb;
-  router.add(verb::get, "/api/wallet/",
-             for_roles(api, {Role::client, Role::admin},
-                       [](ApiContext& api, const Request& request, const Caller& caller,
-                          Reply reply) {
-                         auto owner = wallet_owner(api, request, caller);
-                         if (!owner) return reply_error(request, owner.error(), reply);
-                         answer_query(api, request, reply,
-                                      [&] { return wallet_body(api.log, *owner); });
-                       }));
+  router.add(
+      verb::get, "/api/wallet/",
+      for_roles(api, {Role::client, Role::admin},
+                [](ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+                  auto owner = wallet_owner(api, request, caller);
+                  if (!owner) return reply_error(request, owner.error(), reply);
+                  answer_query(api, request, reply, [&] { return wallet_body(api.log, *owner); });
+                }));
   router.add(verb::post, "/api/wallet/topup/", for_roles(api, {Role::client}, request_topup));
   router.add(verb::post, "/api/wallet/topups/{id}/confirm/",
              for_roles_with_params(api, {Role::admin}, confirm_topup));

@@ -24,21 +24,21 @@ nlohmann::json project_json(const events::WebsiteProjectState& project) {
   for (const auto& [question, answer] : project.answers()) answers[question] = answer;
   nlohmann::json completed = nlohmann::json::array();
   for (const auto& phase : project.completed_phases()) completed.push_back(phase);
-  return {{"id", project.project_id()},
-          {"client_id", project.client_id()},
-          {"agent_id", project.agent_id().empty() ? nlohmann::json(nullptr)
-                                                  : nlohmann::json(project.agent_id())},
-          {"name", project.name()},
-          {"answers", std::move(answers)},
-          {"completed_phases", std::move(completed)},
-          {"current_phase", project.current_phase().empty()
-                                ? nlohmann::json(nullptr)
-                                : nlohmann::json(project.current_phase())},
-          {"status", events::enum_name(project.status())},
-          {"progress", static_cast<int>(project.completed_phases_size() * 100 /
-                                        static_cast<int>(domain::website_phases().size()))},
-          {"created_at", time_json(project.created_at_us())},
-          {"updated_at", time_json(project.updated_at_us())}};
+  return {
+      {"id", project.project_id()},
+      {"client_id", project.client_id()},
+      {"agent_id",
+       project.agent_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(project.agent_id())},
+      {"name", project.name()},
+      {"answers", std::move(answers)},
+      {"completed_phases", std::move(completed)},
+      {"current_phase", project.current_phase().empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(project.current_phase())},
+      {"status", events::enum_name(project.status())},
+      {"progress", static_cast<int>(project.completed_phases_size() * 100 /
+                                    static_cast<int>(domain::website_phases().size()))},
+      {"created_at", time_json(project.created_at_us())},
+      {"updated_at", time_json(project.updated_at_us())}};
 }
 
 Renderer<events::WebsiteProjectState> render_project() {
@@ -49,12 +49,12 @@ Renderer<events::WebsiteProjectState> render_project() {
 
 Result<events::WebsiteProjectState> visible_project(const ApiContext& api, const Caller& caller,
                                                     std::string_view id) {
-  auto project = domain::read_row<events::WebsiteProjectState>(
-      api.log, domain::kWebsitesKeyspace, domain::website_project_key(id));
+  auto project = domain::read_row<events::WebsiteProjectState>(api.log, domain::kWebsitesKeyspace,
+                                                               domain::website_project_key(id));
   if (!project) return std::move(project).error();
   if (!project->has_value()) return make_error(Errc::not_found, "there is no such project");
-  if (auto scope = require_client_scope(api.log, caller, (*project)->client_id(), kWebsite,
-                                        "project");
+  if (auto scope =
+          require_client_scope(api.log, caller, (*project)->client_id(), kWebsite, "project");
       !scope) {
     return std::move(scope).error();
   }
@@ -89,10 +89,13 @@ void list_projects(ApiContext& api, const Request& request, const Caller& caller
     const bool index = caller.is_client();
     const std::string prefix = index ? domain::client_website_project_prefix(caller.user_id.str())
                                      : std::string(domain::kWebsiteProjectKeyPrefix);
-    auto status = query_param(std::string_view(request.target().data(), request.target().size()),
-                              "status");
+    auto status =
+        query_param(std::string_view(request.target().data(), request.target().size()), "status");
     ScopedRows<events::WebsiteProjectState> rows{
-        std::string(domain::kWebsitesKeyspace), "website project", std::string(kWebsite), {},
+        std::string(domain::kWebsitesKeyspace),
+        "website project",
+        std::string(kWebsite),
+        {},
         [&status](const events::WebsiteProjectState& row) {
           return !status || events::enum_name(row.status()) == *status;
         },

@@ -40,19 +40,20 @@ TEST_CASE("redeem-code administration: batches, listing, deactivation, stats, hi
   REQUIRE(batch.json()["codes"].size() == 3);
   const std::string code = batch.json()["codes"][0]["code"];
   CHECK(code.starts_with("XMAS"));
-  CHECK(w.f.post(w.admin, "/api/redeem-codes/", R"({"quantity":101,"value":"1.00","usage_limit":1})")
-            .status == 400);
-  CHECK(w.f.post(w.admin, "/api/redeem-codes/",
-                 R"({"value":"1.00","usage_limit":1,"times_used":5})")
-            .status == 400);
+  CHECK(
+      w.f.post(w.admin, "/api/redeem-codes/", R"({"quantity":101,"value":"1.00","usage_limit":1})")
+          .status == 400);
+  CHECK(
+      w.f.post(w.admin, "/api/redeem-codes/", R"({"value":"1.00","usage_limit":1,"times_used":5})")
+          .status == 400);
   CHECK(w.f.post(w.alice, "/api/redeem-codes/", R"({"value":"1.00","usage_limit":1})").status ==
         403);
   CHECK(w.f.get(w.admin, "/api/redeem-codes/").json()["count"] == 3);
 
-  REQUIRE(w.f.post(w.alice, "/api/wallet/redeem/", nlohmann::json{{"code", code}}.dump())
-              .status == 201);
-  auto off = w.f.call(w.admin, verb::patch, "/api/redeem-codes/" + code + "/",
-                      R"({"is_active":false})");
+  REQUIRE(w.f.post(w.alice, "/api/wallet/redeem/", nlohmann::json{{"code", code}}.dump()).status ==
+          201);
+  auto off =
+      w.f.call(w.admin, verb::patch, "/api/redeem-codes/" + code + "/", R"({"is_active":false})");
   REQUIRE(off.status == 200);
   CHECK(off.json()["is_active"] == false);
   auto inactive = w.f.post(w.bob, "/api/wallet/redeem/", nlohmann::json{{"code", code}}.dump());
@@ -81,12 +82,12 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   CHECK(w.f.post(w.admin, "/api/courses/", R"({"title":"No price"})").status == 400);
   CHECK(w.f.post(w.alice, "/api/courses/", R"({"title":"T","price":"1.00"})").status == 403);
 
-  auto short_of_money = w.f.post(w.alice, "/api/courses/" + id + "/purchase/",
-                                 R"({"payment_method":"wallet"})");
+  auto short_of_money =
+      w.f.post(w.alice, "/api/courses/" + id + "/purchase/", R"({"payment_method":"wallet"})");
   CHECK(short_of_money.json()["code"] == "insufficient_funds");
   w.f.fund(w.admin, w.alice, "30.00");
-  auto bought = w.f.post(w.alice, "/api/courses/" + id + "/purchase/",
-                         R"({"payment_method":"wallet"})");
+  auto bought =
+      w.f.post(w.alice, "/api/courses/" + id + "/purchase/", R"({"payment_method":"wallet"})");
   REQUIRE(bought.status == 201);
   CHECK(bought.json()["purchase"]["status"] == "completed");
   CHECK(bought.json()["balance"] == "5.00");
@@ -100,8 +101,8 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   CHECK(not_bob["is_accessible"] == false);
   CHECK(w.f.get(w.bob, "/api/courses/").json()["count"] == 2);
 
-  auto pending = w.f.post(w.bob, "/api/courses/" + id + "/purchase/",
-                          R"({"payment_method":"paypal"})");
+  auto pending =
+      w.f.post(w.bob, "/api/courses/" + id + "/purchase/", R"({"payment_method":"paypal"})");
   REQUIRE(pending.status == 201);
   CHECK(pending.json()["purchase"]["status"] == "pending");
   CHECK_FALSE(pending.json().contains("balance"));
@@ -251,8 +252,7 @@ TEST_CASE("invoices: issued by admins, paid by their client, seen only in scope"
   CHECK(w.f.get(w.alice, "/api/invoices/?status=paid").json()["count"] == 0);
 
   CHECK(w.f.post(w.bob, "/api/invoices/" + id + "/pay/").status == 404);
-  CHECK(w.f.post(w.alice, "/api/invoices/" + id + "/pay/").json()["code"] ==
-        "insufficient_funds");
+  CHECK(w.f.post(w.alice, "/api/invoices/" + id + "/pay/").json()["code"] == "insufficient_funds");
   w.f.fund(w.admin, w.alice, "40.00");
   auto paid = w.f.post(w.alice, "/api/invoices/" + id + "/pay/");
   REQUIRE(paid.status == 200);
@@ -289,16 +289,16 @@ TEST_CASE("subscriptions: activation charges the wallet; clients cancel their ow
 TEST_CASE("the ledger views: events, a trial balance that sums to zero, statements") {
   World w;
   w.f.fund(w.admin, w.alice, "12.50");
-  REQUIRE(w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"2.50","service":"website"})")
-              .status == 201);
+  REQUIRE(
+      w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"2.50","service":"website"})").status ==
+      201);
   auto accounts = w.f.get(w.admin, "/api/ledger/accounts/").json();
   CHECK(accounts["sum_of_balances"] == "0.00");
   CHECK(accounts["count"] == 3);  // wallet, clearing:card, revenue:website
   CHECK(w.f.get(w.alice, "/api/ledger/accounts/").status == 403);
 
   const std::string account = "wallet:" + w.alice_id;
-  auto statement =
-      w.f.get(w.admin, "/api/ledger/accounts/" + account + "/statement/").json();
+  auto statement = w.f.get(w.admin, "/api/ledger/accounts/" + account + "/statement/").json();
   CHECK(statement["opening_balance"] == "0.00");
   CHECK(statement["closing_balance"] == "10.00");
   REQUIRE(statement["lines"].size() == 2);
@@ -306,8 +306,8 @@ TEST_CASE("the ledger views: events, a trial balance that sums to zero, statemen
   CHECK(statement["lines"][1]["balance_after"] == "10.00");
   CHECK(w.f.get(w.alice, "/api/ledger/accounts/" + account + "/statement/").status == 200);
   CHECK(w.f.get(w.bob, "/api/ledger/accounts/" + account + "/statement/").status == 404);
-  CHECK(w.f.get(w.admin, "/api/ledger/accounts/" + account + "/statement/?from=yesterday")
-            .status == 400);
+  CHECK(w.f.get(w.admin, "/api/ledger/accounts/" + account + "/statement/?from=yesterday").status ==
+        400);
 
   auto events = w.f.get(w.admin, "/api/ledger/events/?after=0&limit=2").json();
   REQUIRE(events["results"].size() == 2);

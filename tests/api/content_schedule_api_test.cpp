@@ -19,8 +19,8 @@ struct Schedule {
   std::string bob = (f.create_user(admin, "bob@x.com", "client"), f.login_as("bob@x.com"));
   std::string mia_id = f.create_user(admin, "mia@x.com", "agent", "marketing");
   std::string mia = f.login_as("mia@x.com");
-  std::string max = (f.create_user(admin, "max@x.com", "agent", "marketing"),
-                     f.login_as("max@x.com"));
+  std::string max =
+      (f.create_user(admin, "max@x.com", "agent", "marketing"), f.login_as("max@x.com"));
   std::string web_id = f.create_user(admin, "web@x.com", "agent", "website");
   std::string web = f.login_as("web@x.com");
 

@@ -55,9 +55,9 @@ TEST_CASE("authorization matrix: every endpoint, without a token and as each rol
   const std::string admin = f.admin();
   f.create_user(admin, "client@x.com", "client");
   f.create_user(admin, "agent@x.com", "agent", "website");
-  const std::map<std::string, std::string> tokens = {
-      {"admin", admin}, {"client", f.login_as("client@x.com")},
-      {"agent", f.login_as("agent@x.com")}};
+  const std::map<std::string, std::string> tokens = {{"admin", admin},
+                                                     {"client", f.login_as("client@x.com")},
+                                                     {"agent", f.login_as("agent@x.com")}};
 
   int checked = 0;
   for (const auto& op : http::api_operations()) {

@@ -72,18 +72,19 @@ TEST_CASE("tokens expire") {
 // The verification code emailed to `to`, read from the outbox (where it is the only copy).
 std::string emailed_code(ApiFixture& f, const std::string& to) {
   std::string code;
-  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view value) {
-                              events::OutboxEmail email;
-                              REQUIRE(email.ParseFromArray(value.data(),
-                                                           static_cast<int>(value.size())));
-                              if (email.template_name() != "verification_code") return true;
-                              if (email.to() != to) return true;
-                              const auto at = email.text_body().find("code is ");
-                              REQUIRE(at != std::string::npos);
-                              code = email.text_body().substr(at + 8, 6);
-                              return true;
-                            })
+  REQUIRE(f.log
+              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view value) {
+                             events::OutboxEmail email;
+                             REQUIRE(email.ParseFromArray(value.data(),
+                                                          static_cast<int>(value.size())));
+                             if (email.template_name() != "verification_code") return true;
+                             if (email.to() != to) return true;
+                             const auto at = email.text_body().find("code is ");
+                             REQUIRE(at != std::string::npos);
+                             code = email.text_body().substr(at + 8, 6);
+                             return true;
+                           })
               .ok());
   REQUIRE(code.size() == 6);
   return code;
@@ -203,9 +204,9 @@ TEST_CASE("registration refuses short passwords, bad emails, taken emails and ex
                             R"({"email":"admin@localhost","password":"long enough","name":"A"})");
   CHECK(admin_taken.status == 422);
   CHECK(admin_taken.json()["code"] == "email_taken");
-  auto escalation = f.post(
-      "", "/api/auth/register/",
-      R"({"email":"x@y.com","password":"long enough","name":"A","role":"admin"})");
+  auto escalation =
+      f.post("", "/api/auth/register/",
+             R"({"email":"x@y.com","password":"long enough","name":"A","role":"admin"})");
   CHECK(escalation.status == 400);
   CHECK(escalation.json()["errors"].contains("role"));
 }
@@ -215,9 +216,9 @@ TEST_CASE("login attempts are throttled per address with 429 and Retry-After") {
   int limited = 0;
   std::string retry_after;
   for (int i = 0; i < 15; ++i) {
-    auto answer = f.post("", "/api/auth/login/",
-                         R"({"email":"admin@localhost","password":"guess-)" + std::to_string(i) +
-                             R"("})");
+    auto answer =
+        f.post("", "/api/auth/login/",
+               R"({"email":"admin@localhost","password":"guess-)" + std::to_string(i) + R"("})");
     if (answer.status == 429) {
       ++limited;
       retry_after = answer.header("Retry-After");

@@ -69,8 +69,8 @@ TEST_CASE("a campaign's budget is reserved on the client's wallet and spend beco
   CHECK(wallet["available_balance"] == "40.00");
 
   REQUIRE(a.f.post(a.mia, path + "change_status/", R"({"status":"active"})").status == 200);
-  auto metrics = a.f.post(a.mia, path + "update_metrics/",
-                          R"({"reach":600,"engagement":20,"spend":"25.00"})");
+  auto metrics =
+      a.f.post(a.mia, path + "update_metrics/", R"({"reach":600,"engagement":20,"spend":"25.00"})");
   REQUIRE_MESSAGE(metrics.status == 200, metrics.body);
   CHECK(metrics.json()["spend"] == "25.00");
   CHECK(metrics.json()["performance"] == 40.0);  // (0.6 + 0.2) / 2
@@ -149,9 +149,7 @@ TEST_CASE("campaigns out of scope are not found, for every endpoint") {
     CHECK(a.f.post(*token, path + "update_metrics/", R"({"reach":1})").status == 404);
     CHECK(a.f.post(*token, path + "add_content/", R"({"content_ids":["p1"]})").status == 404);
     CHECK(a.f.post(*token, "/api/campaigns/",
-                   nlohmann::json{{"client_id", a.alice_id},
-                                  {"name", "x"},
-                                  {"platform", "tiktok"}}
+                   nlohmann::json{{"client_id", a.alice_id}, {"name", "x"}, {"platform", "tiktok"}}
                        .dump())
               .status == 404);
   }
@@ -247,13 +245,14 @@ TEST_CASE("campaign input is checked field by field; unknown fields are refused"
     CHECK_MESSAGE(refused.status == 400, text);
   }
   const std::string id = a.create("0.00");
-  auto scheduled = a.f.post(a.mia, "/api/campaigns/" + id + "/change_status/",
-                            R"({"status":"scheduled"})");
+  auto scheduled =
+      a.f.post(a.mia, "/api/campaigns/" + id + "/change_status/", R"({"status":"scheduled"})");
   CHECK(scheduled.status == 200);  // nothing to reserve
   CHECK(a.f.post(a.mia, "/api/campaigns/" + id + "/change_status/", R"({"status":"paused"})")
             .json()["code"] == "invalid_transition");
-  CHECK(a.f.post(a.mia, "/api/campaigns/" + id + "/change_status/", R"({"status":"gone"})")
-            .status == 400);
+  CHECK(
+      a.f.post(a.mia, "/api/campaigns/" + id + "/change_status/", R"({"status":"gone"})").status ==
+      400);
 }
 
 }  // namespace

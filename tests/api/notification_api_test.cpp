@@ -52,8 +52,7 @@ TEST_CASE("a confirmed top-up notifies the client; read marks and filters") {
   CHECK(none.json()["unread_count"] == 0);
   // Another user's notification ids are not found for this user.
   f.create_user(admin, "bob@x.com", "client");
-  CHECK(f.post(f.login_as("bob@x.com"), "/api/notifications/" + id + "/mark_read/").status ==
-        404);
+  CHECK(f.post(f.login_as("bob@x.com"), "/api/notifications/" + id + "/mark_read/").status == 404);
 }
 
 TEST_CASE("operators see every projection and can rebuild one") {
@@ -121,8 +120,10 @@ TEST_CASE("the event stream sends new notifications, and Last-Event-ID resumes a
     auto stream = std::make_unique<boost::beast::tcp_stream>(io);
     boost::asio::ip::tcp::resolver resolver(io);
     stream->connect(resolver.resolve("127.0.0.1", std::to_string(f.server->port())));
-    std::string request = "GET /api/notifications/stream/ HTTP/1.1\r\nHost: x\r\n"
-                          "Authorization: Bearer " + alice + "\r\n";
+    std::string request =
+        "GET /api/notifications/stream/ HTTP/1.1\r\nHost: x\r\n"
+        "Authorization: Bearer " +
+        alice + "\r\n";
     if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
     request += "\r\n";
     boost::asio::write(stream->socket(), boost::asio::buffer(request));

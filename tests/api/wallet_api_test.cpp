@@ -27,8 +27,8 @@ struct WalletWorld {
 
 TEST_CASE("a top-up is pending until the admin confirms it, once") {
   WalletWorld w;
-  auto topup = w.f.post(w.alice, "/api/wallet/topup/",
-                        R"({"amount":"50.00","payment_method":"paypal"})");
+  auto topup =
+      w.f.post(w.alice, "/api/wallet/topup/", R"({"amount":"50.00","payment_method":"paypal"})");
   REQUIRE(topup.status == 201);
   CHECK(topup.json()["status"] == "pending");
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
@@ -52,15 +52,16 @@ TEST_CASE("a top-up is pending until the admin confirms it, once") {
 
 TEST_CASE("the payment webhook needs the right HMAC signature") {
   WalletWorld w;
-  auto topup = w.f.post(w.alice, "/api/wallet/topup/",
-                        R"({"amount":"20.00","payment_method":"card"})");
+  auto topup =
+      w.f.post(w.alice, "/api/wallet/topup/", R"({"amount":"20.00","payment_method":"card"})");
   REQUIRE(topup.status == 201);
-  const std::string body = nlohmann::json{{"event", "topup.confirmed"},
-                                          {"id", topup.json()["id"]},
-                                          {"amount", "20.00"},
-                                          {"currency", "USD"},
-                                          {"provider_reference", "ch_1"}}
-                               .dump();
+  const std::string body = nlohmann::json{
+      {"event", "topup.confirmed"},
+      {"id", topup.json()["id"]},
+      {"amount", "20.00"},
+      {"currency", "USD"},
+      {"provider_reference",
+       "ch_1"}}.dump();
   const std::string good = "sha256=" + to_hex(hmac_sha256(testing::kWebhookSecret, body));
   const std::string bad = "sha256=" + to_hex(hmac_sha256("another secret", body));
   CHECK(w.f.post("", "/api/payments/webhook/", body).status == 401);
@@ -240,8 +241,8 @@ TEST_CASE("money must be a decimal string; unknown and privileged fields are ref
         R"({"amount":" 1","service":"website"})", R"({"amount":"NaN","service":"website"})",
         R"({"amount":"","service":"website"})", R"({"amount":"1000000000.01","service":"x"})",
         R"({"amount":"1.00","service":"website","balance":"99.00"})",
-        R"({"amount":"1.00","service":"website","user_id":"someone-else"})",
-        R"({"amount":"1.00"})", R"(not json)", R"([1,2])"}) {
+        R"({"amount":"1.00","service":"website","user_id":"someone-else"})", R"({"amount":"1.00"})",
+        R"(not json)", R"([1,2])"}) {
     CAPTURE(body);
     auto answer = w.f.post(w.alice, "/api/wallet/pay/", body);
     CHECK(answer.status == 400);
@@ -262,8 +263,8 @@ TEST_CASE("an idempotency key replays the first answer; another body with it is 
   CHECK(again.json() == first.json());
   CHECK(again.header("Idempotent-Replayed") == "true");
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "6.00");
-  auto different = w.f.post(w.alice, "/api/wallet/pay/",
-                            R"({"amount":"5.00","service":"marketing"})", key);
+  auto different =
+      w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"5.00","service":"marketing"})", key);
   CHECK(different.status == 409);
   CHECK(different.json()["code"] == "idempotency_conflict");
   // Keys are per user: bob's k-1 is his own.
@@ -271,8 +272,7 @@ TEST_CASE("an idempotency key replays the first answer; another body with it is 
   CHECK(w.f.post(w.bob, "/api/wallet/pay/", body, key).status == 201);
   CHECK(w.f.get(w.bob, "/api/wallet/").json()["balance"] == "6.00");
   CHECK(w.f.post(w.alice, "/api/wallet/pay/", body, {{"Idempotency-Key", ""}}).status == 400);
-  CHECK(w.f.post(w.alice, "/api/wallet/pay/", body,
-                 {{"Idempotency-Key", std::string(201, 'k')}})
+  CHECK(w.f.post(w.alice, "/api/wallet/pay/", body, {{"Idempotency-Key", std::string(201, 'k')}})
             .status == 400);
 }
 
@@ -280,10 +280,11 @@ TEST_CASE("transactions page newest first with next and previous cursors") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "100.00");
   for (int i = 1; i <= 4; ++i) {
-    REQUIRE(w.f.post(w.alice, "/api/wallet/pay/",
-                     nlohmann::json{{"amount", std::to_string(i) + ".00"}, {"service", "website"}}
-                         .dump())
-                .status == 201);
+    REQUIRE(
+        w.f.post(
+               w.alice, "/api/wallet/pay/",
+               nlohmann::json{{"amount", std::to_string(i) + ".00"}, {"service", "website"}}.dump())
+            .status == 201);
   }
   auto first = w.f.get(w.alice, "/api/wallet/transactions/?limit=2").json();
   CHECK(first["count"] == 5);
@@ -310,8 +311,7 @@ TEST_CASE("transactions page newest first with next and previous cursors") {
   // Bob sees only his own; an admin names the wallet.
   CHECK(w.f.get(w.bob, "/api/wallet/transactions/").json()["count"] == 0);
   CHECK(w.f.get(w.bob, "/api/wallet/transactions/?user_id=" + w.alice_id).status == 400);
-  CHECK(w.f.get(w.admin, "/api/wallet/transactions/?user_id=" + w.alice_id).json()["count"] ==
-        5);
+  CHECK(w.f.get(w.admin, "/api/wallet/transactions/?user_id=" + w.alice_id).json()["count"] == 5);
 }
 
 TEST_CASE("redeeming codes through the API, with refusals and throttling") {
@@ -345,17 +345,18 @@ TEST_CASE("auto-recharge: configure, a low balance requests one top-up, disable"
   CHECK(w.f.post(w.alice, "/api/wallet-auto-recharge/configure/",
                  R"({"threshold_amount":"4.99","recharge_amount":"10.00","payment_method":"card"})")
             .status == 400);  // below the 5.00 minimum
-  auto configured = w.f.post(
-      w.alice, "/api/wallet-auto-recharge/configure/",
-      R"({"threshold_amount":"5.00","recharge_amount":"25.00","payment_method":"card"})");
+  auto configured =
+      w.f.post(w.alice, "/api/wallet-auto-recharge/configure/",
+               R"({"threshold_amount":"5.00","recharge_amount":"25.00","payment_method":"card"})");
   REQUIRE_MESSAGE(configured.status == 200, configured.body);
   CHECK(configured.json()["is_enabled"] == true);
-  REQUIRE(w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"16.00","service":"website"})")
-              .status == 201);
+  REQUIRE(
+      w.f.post(w.alice, "/api/wallet/pay/", R"({"amount":"16.00","service":"website"})").status ==
+      201);
   auto rule = w.f.get(w.alice, "/api/wallet-auto-recharge/").json();
   CHECK(rule["pending_topup_id"].is_string());
-  auto affordable = w.f.post(w.alice, "/api/wallet/check_affordability/",
-                             R"({"amount":"20.00"})").json();
+  auto affordable =
+      w.f.post(w.alice, "/api/wallet/check_affordability/", R"({"amount":"20.00"})").json();
   CHECK(affordable["can_afford"] == false);
   CHECK(affordable["shortfall"] == "16.00");
   CHECK(affordable["auto_recharge_would_cover"] == true);
@@ -365,8 +366,8 @@ TEST_CASE("auto-recharge: configure, a low balance requests one top-up, disable"
 TEST_CASE("queries wait for X-Min-Position, bounded") {
   WalletWorld w;
   const auto head = w.f.log->head().position;
-  auto now = w.f.call(w.alice, verb::get, "/api/wallet/", "",
-                      {{"X-Min-Position", std::to_string(head)}});
+  auto now =
+      w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", std::to_string(head)}});
   CHECK(now.status == 200);
   CHECK(now.header("X-Ledger-Position") == std::to_string(head));
   auto future = w.f.call(w.alice, verb::get, "/api/wallet/", "",

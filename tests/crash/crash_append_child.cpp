@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
             events::SyntheticEventAppended event;
             event.set_sequence(version + i + 1);
             event.set_filler(std::string(100, 'x'));
-            commit.events.push_back({stream, events::event_type_of<events::SyntheticEventAppended>(),
+            commit.events.push_back({stream,
+                                     events::event_type_of<events::SyntheticEventAppended>(),
                                      event.SerializeAsString()});
           }
           commit.state_writes.push_back(

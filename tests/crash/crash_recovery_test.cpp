@@ -59,8 +59,7 @@ std::string run_and_kill(const std::string& data_dir, std::size_t acks_before_ki
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
   const std::string program = LEDGER_CRASH_APPEND_CHILD;
-  char* argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(data_dir.c_str()),
-                  nullptr};
+  char* argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(data_dir.c_str()), nullptr};
   pid_t child = 0;
   REQUIRE(posix_spawn(&child, program.c_str(), &actions, nullptr, argv, environ) == 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -112,10 +111,13 @@ void verify_after_crash(const std::string& data_dir, const Acknowledged& acknowl
   CHECK((*log)->head().position >= acknowledged.position_max);
 
   store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
-  REQUIRE((*log)->scan_records(0, [&](std::uint64_t position, std::string_view record) {
-                   verifier.visit(position, record);
-                   return true;
-                 }).ok());
+  REQUIRE((*log)
+              ->scan_records(0,
+                             [&](std::uint64_t position, std::string_view record) {
+                               verifier.visit(position, record);
+                               return true;
+                             })
+              .ok());
   CHECK(verifier.findings().empty());
   CHECK(verifier.last().position == (*log)->head().position);
 
@@ -139,9 +141,8 @@ TEST_CASE("acknowledged appends survive SIGKILL at random moments, 20 cycles") {
     parse_acks(run_and_kill(dir.string(), acks, delay), &acknowledged);
     verify_after_crash(dir.string(), acknowledged);
   }
-  MESSAGE("acknowledged commands across all cycles: " << acknowledged.commands
-                                                      << ", last acknowledged position "
-                                                      << acknowledged.position_max);
+  MESSAGE("acknowledged commands across all cycles: "
+          << acknowledged.commands << ", last acknowledged position " << acknowledged.position_max);
   CHECK(acknowledged.commands >= kCycles);
 }
 

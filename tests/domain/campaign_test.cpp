@@ -9,8 +9,8 @@
 #include "core/domain/content_schedule.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/marketing_fold.h"
-#include "events/wallet_state.pb.h"
 #include "events/enum_names.h"
+#include "events/wallet_state.pb.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -62,8 +62,7 @@ Result<domain::Executed<events::CampaignState>> spend(LedgerFixture& f, const st
   });
 }
 
-Result<domain::Executed<events::CampaignState>> set_budget(LedgerFixture& f,
-                                                           const std::string& id,
+Result<domain::Executed<events::CampaignState>> set_budget(LedgerFixture& f, const std::string& id,
                                                            const char* budget) {
   domain::CampaignFields fields;
   fields.budget = usd(budget);
@@ -125,8 +124,9 @@ TEST_CASE("every status pair: allowed transitions succeed, every other is invali
   CHECK(f.sum_of_balances() == Money::zero());
 }
 
-TEST_CASE("scheduling reserves the budget; spend posts to revenue:marketing; completion releases "
-          "the rest") {
+TEST_CASE(
+    "scheduling reserves the budget; spend posts to revenue:marketing; completion releases "
+    "the rest") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(create(f, "c1", "60.00").ok());
@@ -203,7 +203,7 @@ TEST_CASE("the budget: never below the spend; raised or lowered while running, t
   auto unaffordable = set_budget(f, "c1", "200.00");
   REQUIRE_FALSE(unaffordable.ok());
   CHECK(unaffordable.error().code == Errc::insufficient_funds);
-  CHECK(held(f) == usd("5.00"));  // unchanged by the refused raise
+  CHECK(held(f) == usd("5.00"));               // unchanged by the refused raise
   REQUIRE(set_budget(f, "c1", "55.00").ok());  // spent exactly: nothing left to hold
   CHECK(held(f) == Money::zero());
   CHECK(f.sum_of_balances() == Money::zero());
@@ -215,20 +215,23 @@ TEST_CASE("validation, content, soft delete and performance") {
   domain::CampaignFields bad;
   bad.name = "X";
   bad.platform = "myspace";
-  auto refused = f.run<events::CampaignState>(
-      [=](UnitOfWork& uow) { return domain::create_campaign(uow, {"x", "alice", "mia", bad}); });
+  auto refused = f.run<events::CampaignState>([=](UnitOfWork& uow) {
+    return domain::create_campaign(uow, {"x", "alice", "mia", bad});
+  });
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().field == "platform");
   bad.platform = "tiktok";
   bad.start_date = "2026-12-10";
   bad.end_date = "2026-12-01";
-  refused = f.run<events::CampaignState>(
-      [=](UnitOfWork& uow) { return domain::create_campaign(uow, {"x", "alice", "mia", bad}); });
+  refused = f.run<events::CampaignState>([=](UnitOfWork& uow) {
+    return domain::create_campaign(uow, {"x", "alice", "mia", bad});
+  });
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().field == "end_date");
   bad.end_date = "2026-13-01";
-  refused = f.run<events::CampaignState>(
-      [=](UnitOfWork& uow) { return domain::create_campaign(uow, {"x", "alice", "mia", bad}); });
+  refused = f.run<events::CampaignState>([=](UnitOfWork& uow) {
+    return domain::create_campaign(uow, {"x", "alice", "mia", bad});
+  });
   REQUIRE_FALSE(refused.ok());
 
   REQUIRE(create(f, "c1", "10.00").ok());
@@ -254,14 +257,15 @@ TEST_CASE("validation, content, soft delete and performance") {
   CHECK(unknown.error().field == "content_ids");
 
   REQUIRE(move(f, "c1", "scheduled").ok());
-  auto running = f.run<events::CampaignState>(
-      [](UnitOfWork& uow) { return domain::delete_campaign(uow, {"c1", "mia"}); });
+  auto running = f.run<events::CampaignState>([](UnitOfWork& uow) {
+    return domain::delete_campaign(uow, {"c1", "mia"});
+  });
   REQUIRE_FALSE(running.ok());
   CHECK(running.error().code == Errc::invalid_transition);
   REQUIRE(move(f, "c1", "cancelled").ok());
-  REQUIRE(f.run<events::CampaignState>(
-               [](UnitOfWork& uow) { return domain::delete_campaign(uow, {"c1", "mia"}); })
-              .ok());
+  REQUIRE(f.run<events::CampaignState>([](UnitOfWork& uow) {
+             return domain::delete_campaign(uow, {"c1", "mia"});
+           }).ok());
   auto gone = move(f, "c1", "draft");
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error().code == Errc::not_found);
@@ -277,8 +281,9 @@ TEST_CASE("validation, content, soft delete and performance") {
   CHECK(domain::campaign_performance_pct(campaign) == doctest::Approx(75));
 }
 
-TEST_CASE("the marketing fold, replayed from position 0, writes the campaign rows the writer "
-          "stored") {
+TEST_CASE(
+    "the marketing fold, replayed from position 0, writes the campaign rows the writer "
+    "stored") {
   LedgerFixture f;
   f.fund("alice", usd("200.00"));
   auto tick = [&] { f.clock.advance_us(kMicrosPerMinute); };
@@ -313,8 +318,9 @@ TEST_CASE("the marketing fold, replayed from position 0, writes the campaign row
              return domain::add_campaign_content(uow, {"c1", {"p1"}, "mia"});
            }).ok());
   tick();
-  auto deleted = f.run<events::CampaignState>(
-      [](UnitOfWork& uow) { return domain::delete_campaign(uow, {"c1", "mia"}); });
+  auto deleted = f.run<events::CampaignState>([](UnitOfWork& uow) {
+    return domain::delete_campaign(uow, {"c1", "mia"});
+  });
   REQUIRE(deleted.ok());
   CHECK(deleted->answer.deleted());
   CHECK(deleted->answer.content_ids_size() == 1);
@@ -351,8 +357,7 @@ TEST_CASE("the marketing fold is total: an event whose campaign row is missing w
 
   // Only a row that does not decode is an error.
   rows.set(domain::kMarketingKeyspace, domain::campaign_key("ghost"), std::string("\xff\xff"));
-  auto undecodable =
-      testing::fold_one(rows, domain::kMarketingKeyspace, changed, "campaign:ghost");
+  auto undecodable = testing::fold_one(rows, domain::kMarketingKeyspace, changed, "campaign:ghost");
   REQUIRE_FALSE(undecodable.ok());
   CHECK(undecodable.error().code == Errc::corruption);
 }

@@ -7,9 +7,9 @@
 #include <array>
 
 #include "core/domain/content_schedule.h"
-#include "core/domain/validation.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/marketing_fold.h"
+#include "core/domain/validation.h"
 #include "events/enum_names.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
@@ -134,8 +134,9 @@ TEST_CASE("publishing needs an approval; changes withdraw it; failures count ret
 
   domain::ContentFields change;
   change.caption = "Winter sale, now 30% off";
-  auto changed = f.run<events::ContentState>(
-      [=](UnitOfWork& uow) { return domain::update_content(uow, {"p", change, "mia"}); });
+  auto changed = f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return domain::update_content(uow, {"p", change, "mia"});
+  });
   REQUIRE(changed.ok());
   CHECK_FALSE(changed->answer.approved());
   CHECK_FALSE(act(f, domain::publish_content, "p").ok());
@@ -192,8 +193,9 @@ TEST_CASE("the marketing fold, replayed from position 0, writes the post rows th
   domain::ContentFields change;
   change.caption = "Winter sale, now 30% off";
   change.hashtags = std::vector<std::string>{"#sale"};
-  auto changed = f.run<events::ContentState>(
-      [=](UnitOfWork& uow) { return domain::update_content(uow, {"p1", change, "mia"}); });
+  auto changed = f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return domain::update_content(uow, {"p1", change, "mia"});
+  });
   REQUIRE(changed.ok());
   CHECK_FALSE(changed->answer.approved());
   CHECK(changed->answer.approved_by().empty());

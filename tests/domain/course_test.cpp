@@ -148,8 +148,8 @@ TEST_CASE("a PayPal purchase is pending, moves no money, and is confirmed once")
   REQUIRE(bought.ok());
   CHECK(events::enum_name(bought->answer.status()) == "pending");
   CHECK(f.balance("revenue:courses") == Money::zero());
-  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), &bought->answer,
-                                           f.clock.now_us()));
+  CHECK_FALSE(
+      domain::course_is_accessible(course_row(f, "seo"), &bought->answer, f.clock.now_us()));
   CHECK(course_row(f, "seo").purchases() == 0);
 
   const std::string purchase_id = bought->answer.purchase_id();
@@ -255,8 +255,8 @@ TEST_CASE("access: free courses always, purchases until they expire") {
   const auto purchase = *current(f, "alice", "seo");
   const auto course = course_row(f, "seo");
   CHECK(domain::course_is_accessible(course, &purchase, f.clock.now_us() + 7 * kMicrosPerDay - 1));
-  CHECK_FALSE(domain::course_is_accessible(course, &purchase,
-                                           f.clock.now_us() + 7 * kMicrosPerDay));
+  CHECK_FALSE(
+      domain::course_is_accessible(course, &purchase, f.clock.now_us() + 7 * kMicrosPerDay));
 }
 
 TEST_CASE("course creation validates title, price and id") {

@@ -8,8 +8,8 @@
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/subscription.h"
-#include "events/timestamp.h"
 #include "events/enum_names.h"
+#include "events/timestamp.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -29,14 +29,14 @@ TEST_CASE("sweeps mark invoices, renew subscriptions and expire holds once, when
                  uow, {"inv", "alice", "website", usd("10.00"), "2026-12-01", "", "admin"});
            }).ok());
   REQUIRE(f.run<events::SubscriptionState>([](UnitOfWork& uow) {
-             return domain::activate_subscription(uow, {"sub", "alice", "Plan", "marketing",
-                                                        usd("20.00"), "2026-12-10", true,
-                                                        "admin", "tx-1"});
+             return domain::activate_subscription(
+                 uow, {"sub", "alice", "Plan", "marketing", usd("20.00"), "2026-12-10", true,
+                       "admin", "tx-1"});
            }).ok());
   const std::int64_t hold_deadline = *events::parse_rfc3339("2026-11-25T00:00:00Z");
   REQUIRE(f.run<events::HoldState>([&](UnitOfWork& uow) {
-             return domain::place_hold(uow, {"h1", "alice", usd("5.00"), "campaign:1",
-                                             "marketing", hold_deadline});
+             return domain::place_hold(
+                 uow, {"h1", "alice", usd("5.00"), "campaign:1", "marketing", hold_deadline});
            }).ok());
 
   auto sweep = [&] {

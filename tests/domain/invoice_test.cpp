@@ -5,8 +5,8 @@
 #include "core/domain/billing_fold.h"
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
-#include "events/timestamp.h"
 #include "events/enum_names.h"
+#include "events/timestamp.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -18,8 +18,7 @@ using testing::LedgerFixture;
 using testing::usd;
 
 // The fixture's clock starts at 2026-11-23T10:00:00Z.
-Result<domain::Executed<events::InvoiceState>> issue(LedgerFixture& f, std::string id,
-                                                     Money amount,
+Result<domain::Executed<events::InvoiceState>> issue(LedgerFixture& f, std::string id, Money amount,
                                                      std::string due_date = "2026-12-01",
                                                      std::string service = "website") {
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
@@ -50,8 +49,9 @@ Result<domain::Executed<events::InvoiceState>> void_it(LedgerFixture& f, std::st
 }
 
 bool is_open(LedgerFixture& f, std::string_view id) {
-  return f.row<events::InvoiceState>(domain::kBillingKeyspace,
-                                     std::string(domain::kOpenInvoiceKeyPrefix) + std::string(id))
+  return f
+      .row<events::InvoiceState>(domain::kBillingKeyspace,
+                                 std::string(domain::kOpenInvoiceKeyPrefix) + std::string(id))
       .has_value();
 }
 
@@ -162,7 +162,8 @@ TEST_CASE("the deadline timer: one reminder 3 days before the end of the due dat
   CHECK(pay(f, "inv1").ok());
 }
 
-TEST_CASE("the deadline timer marks nothing on paid or void invoices; late first run: overdue only") {
+TEST_CASE(
+    "the deadline timer marks nothing on paid or void invoices; late first run: overdue only") {
   LedgerFixture f;
   REQUIRE(issue(f, "paid", usd("1.00"), "2026-11-24").ok());
   REQUIRE(issue(f, "late", usd("1.00"), "2026-11-24").ok());

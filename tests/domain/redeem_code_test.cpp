@@ -229,8 +229,7 @@ TEST_CASE("stats count codes, redemptions and value redeemed") {
   CHECK(s.active_codes() == 2);
   CHECK(s.total_redemptions() == 3);
   CHECK(s.total_value_redeemed_minor() == 1050);
-  CHECK(f.count_rows(domain::kRedeemCodesKeyspace, domain::redeem_code_usage_prefix("STATA")) ==
-        2);
+  CHECK(f.count_rows(domain::kRedeemCodesKeyspace, domain::redeem_code_usage_prefix("STATA")) == 2);
   CHECK(-f.balance("promo:redeem-codes") == usd("10.50"));
 }
 

@@ -13,9 +13,9 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/marketing_fold.h"
 #include "core/domain/upcasters.h"
+#include "events/billing_state.pb.h"
 #include "events/campaign_events.pb.h"
 #include "events/campaign_state.pb.h"
-#include "events/billing_state.pb.h"
 #include "events/content_state.pb.h"
 #include "events/course_events.pb.h"
 #include "events/course_state.pb.h"
@@ -28,7 +28,6 @@
 
 namespace ledger {
 namespace {
-
 
 // CampaignStatusChanged, version 1: campaign_id "k1", client_id "alice", from_status "draft" and
 // to_status "scheduled" as text (fields 3 and 4), changed_by "mia", hold_id "h1", held_minor 6000,
@@ -186,8 +185,8 @@ TEST_CASE("the JSON of an event names its statuses as the API does, and reads ba
   changed.set_from_status(events::CAMPAIGN_STATUS_PAUSED);
   changed.set_to_status(events::CAMPAIGN_STATUS_ACTIVE);
   std::string error;
-  const auto json = events::payload_to_json("CampaignStatusChanged", changed.SerializeAsString(),
-                                            &error);
+  const auto json =
+      events::payload_to_json("CampaignStatusChanged", changed.SerializeAsString(), &error);
   REQUIRE_MESSAGE(json.has_value(), error);
   CHECK((*json)["from_status"] == "paused");
   CHECK((*json)["to_status"] == "active");
@@ -197,8 +196,8 @@ TEST_CASE("the JSON of an event names its statuses as the API does, and reads ba
   CHECK(*back == changed.SerializeAsString());
 
   // A version 1 event shows what it stored: its text, and no enum yet.
-  const auto old = events::payload_to_json(
-      "CampaignStatusChanged", *from_hex(kCampaignStatusChangedV1), &error);
+  const auto old =
+      events::payload_to_json("CampaignStatusChanged", *from_hex(kCampaignStatusChangedV1), &error);
   REQUIRE_MESSAGE(old.has_value(), error);
   CHECK((*old)["legacy_to_status"] == "scheduled");
   CHECK((*old)["to_status"] == "");

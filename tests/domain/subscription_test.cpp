@@ -5,8 +5,8 @@
 #include "core/domain/billing_fold.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/subscription.h"
-#include "events/timestamp.h"
 #include "events/enum_names.h"
+#include "events/timestamp.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -18,9 +18,10 @@ using testing::LedgerFixture;
 using testing::usd;
 
 // The fixture's clock starts at 2026-11-23T10:00:00Z.
-Result<domain::Executed<events::SubscriptionState>> activate(
-    LedgerFixture& f, std::string id, Money price, std::string renews_on = "2026-12-23",
-    bool from_wallet = true) {
+Result<domain::Executed<events::SubscriptionState>> activate(LedgerFixture& f, std::string id,
+                                                             Money price,
+                                                             std::string renews_on = "2026-12-23",
+                                                             bool from_wallet = true) {
   const std::string transaction = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
     return domain::activate_subscription(
@@ -67,8 +68,8 @@ TEST_CASE("activation the wallet cannot pay is insufficient_funds and writes not
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == Errc::insufficient_funds);
   CHECK(f.log->head().position == head);
-  CHECK_FALSE(f.row<events::SubscriptionState>(domain::kBillingKeyspace,
-                                               domain::subscription_key("s1")));
+  CHECK_FALSE(
+      f.row<events::SubscriptionState>(domain::kBillingKeyspace, domain::subscription_key("s1")));
 }
 
 TEST_CASE("a subscription not paid from the wallet moves no money") {

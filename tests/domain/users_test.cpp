@@ -225,8 +225,9 @@ TEST_CASE("tokens: issued to verified users, found by digest, revoked once") {
   REQUIRE(revoke().ok());
   CHECK(f.log->head().position == head);
   CHECK(domain::find_token(*f.log, digest("secret")).value()->revoked());
-  auto unknown = f.run<events::TokenState>(
-      [&](UnitOfWork& uow) { return domain::revoke_token(uow, {digest("other"), "u1"}); });
+  auto unknown = f.run<events::TokenState>([&](UnitOfWork& uow) {
+    return domain::revoke_token(uow, {digest("other"), "u1"});
+  });
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code == Errc::not_found);
 }

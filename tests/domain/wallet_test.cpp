@@ -242,8 +242,8 @@ TEST_CASE("posting a hold spends it into revenue, and more than is held is refus
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(f.run<events::HoldState>([&](UnitOfWork& uow) {
-             return domain::place_hold(uow, {"h1", "alice", usd("50.00"), "campaign:c1",
-                                             "marketing", 0});
+             return domain::place_hold(
+                 uow, {"h1", "alice", usd("50.00"), "campaign:c1", "marketing", 0});
            }).ok());
   auto post = [&](Money amount) {
     const std::string transaction = f.id();
@@ -257,7 +257,7 @@ TEST_CASE("posting a hold spends it into revenue, and more than is held is refus
   CHECK(post(usd("20.01")).error().code == Errc::hold_exceeded);
   REQUIRE(post(usd("20.00")).ok());
   CHECK(post(usd("0.01")).error().code == Errc::hold_not_open);  // fully posted
-  CHECK(pay(f, "alice", usd("50.00")).ok());                      // nothing held any more
+  CHECK(pay(f, "alice", usd("50.00")).ok());                     // nothing held any more
   CHECK(f.sum_of_balances() == Money::zero());
 }
 
@@ -285,10 +285,10 @@ TEST_CASE("a hold past its deadline expires: it cannot be posted and its money i
   LedgerFixture f;
   f.fund("alice", usd("10.00"));
   const auto deadline = f.clock.now_us() + 60 * kMicrosPerSecond;
-  REQUIRE(f.run<events::HoldState>([&](UnitOfWork& uow) {
-             return domain::place_hold(uow, {"h1", "alice", usd("10.00"), "p", "marketing",
-                                             deadline});
-           }).ok());
+  REQUIRE(
+      f.run<events::HoldState>([&](UnitOfWork& uow) {
+         return domain::place_hold(uow, {"h1", "alice", usd("10.00"), "p", "marketing", deadline});
+       }).ok());
   auto early =
       f.run<events::HoldState>([&](UnitOfWork& uow) { return domain::expire_hold(uow, {"h1"}); });
   REQUIRE(early.ok());
@@ -309,8 +309,8 @@ TEST_CASE("a hold's deadline must be in the future") {
   LedgerFixture f;
   f.fund("alice", usd("10.00"));
   auto held = f.run<events::HoldState>([&](UnitOfWork& uow) {
-    return domain::place_hold(uow, {"h1", "alice", usd("1.00"), "p", "marketing",
-                                    f.clock.now_us()});
+    return domain::place_hold(uow,
+                              {"h1", "alice", usd("1.00"), "p", "marketing", f.clock.now_us()});
   });
   CHECK(held.error().field == "expires_at");
 }
@@ -332,10 +332,10 @@ TEST_CASE("auto-recharge limits: threshold at least 5.00, amount at least 10.00"
 TEST_CASE("a debit below the threshold requests exactly one auto-recharge top-up") {
   LedgerFixture f;
   f.fund("alice", usd("30.00"));
-  REQUIRE(f.run<events::AutoRechargeState>([&](UnitOfWork& uow) {
-             return domain::configure_auto_recharge(uow,
-                                                    {"alice", usd("10.00"), usd("25.00"), "card"});
-           }).ok());
+  REQUIRE(
+      f.run<events::AutoRechargeState>([&](UnitOfWork& uow) {
+         return domain::configure_auto_recharge(uow, {"alice", usd("10.00"), usd("25.00"), "card"});
+       }).ok());
   auto first = pay(f, "alice", usd("15.00"));  // 15.00 left: above the threshold
   REQUIRE(first.ok());
   auto second = pay(f, "alice", usd("6.00"));  // 9.00 left: below
@@ -368,10 +368,10 @@ TEST_CASE("a debit below the threshold requests exactly one auto-recharge top-up
 TEST_CASE("a disabled auto-recharge requests nothing and cannot be triggered") {
   LedgerFixture f;
   f.fund("alice", usd("30.00"));
-  REQUIRE(f.run<events::AutoRechargeState>([&](UnitOfWork& uow) {
-             return domain::configure_auto_recharge(uow,
-                                                    {"alice", usd("10.00"), usd("25.00"), "card"});
-           }).ok());
+  REQUIRE(
+      f.run<events::AutoRechargeState>([&](UnitOfWork& uow) {
+         return domain::configure_auto_recharge(uow, {"alice", usd("10.00"), usd("25.00"), "card"});
+       }).ok());
   REQUIRE(f.run<events::AutoRechargeState>([&](UnitOfWork& uow) {
              return domain::disable_auto_recharge(uow, {"alice"});
            }).ok());

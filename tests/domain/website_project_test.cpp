@@ -117,12 +117,14 @@ TEST_CASE("phases complete in order, each once, up to the launch") {
   CHECK(after.error().code == Errc::invalid_transition);
 }
 
-TEST_CASE("the websites fold, replayed from position 0, writes the project rows the writer "
-          "stored; answers are stored in key order") {
+TEST_CASE(
+    "the websites fold, replayed from position 0, writes the project rows the writer "
+    "stored; answers are stored in key order") {
   LedgerFixture f;
   const std::map<std::string, std::string> answers = {
-      {"business_name", "Alice's Shop"}, {"goals", "Sell online"}, {"pages", "home, shop"},
-      {"industry", "retail"},            {"domain", "shop.example"}, {"features", "cart"}};
+      {"business_name", "Alice's Shop"}, {"goals", "Sell online"},
+      {"pages", "home, shop"},           {"industry", "retail"},
+      {"domain", "shop.example"},        {"features", "cart"}};
   REQUIRE(create(f, answers).ok());
   for (const char* phase : {"design", "content"}) {
     f.clock.advance_us(kMicrosPerHour);

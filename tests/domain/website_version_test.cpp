@@ -215,8 +215,9 @@ TEST_CASE("feedback: in any status, bounded, counted") {
   CHECK(row->feedback(0).message() == "note 0");
 }
 
-TEST_CASE("the websites fold, replayed from position 0, writes the version rows the writer "
-          "stored") {
+TEST_CASE(
+    "the websites fold, replayed from position 0, writes the version rows the writer "
+    "stored") {
   LedgerFixture f;
   create_project(f);
   auto tick = [&] { f.clock.advance_us(kMicrosPerMinute); };
@@ -279,8 +280,8 @@ TEST_CASE("zip archives are recognised by their first and last records") {
   const std::string empty_zip = zip_end_record("");
   CHECK(domain::check_zip_archive(empty_zip.substr(0, 4), empty_zip).ok());
   // A long comment that itself holds "PK\5\6": the real record is the one reaching the end.
-  CHECK(domain::check_zip_archive(local, zip_end_record(std::string("x\x50\x4b\x05\x06y", 6)))
-            .ok());
+  CHECK(
+      domain::check_zip_archive(local, zip_end_record(std::string("x\x50\x4b\x05\x06y", 6))).ok());
   for (const auto& [head, tail] : std::vector<std::pair<std::string, std::string>>{
            {"%PDF", zip_end_record("")},
            {local, "no end record at all, just bytes"},

@@ -6,10 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <future>
-#include <thread>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
@@ -30,14 +30,15 @@ using testing::usd;
 
 std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
   std::vector<events::OutboxEmail> emails;
-  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view value) {
-                              events::OutboxEmail email;
-                              REQUIRE(email.ParseFromArray(value.data(),
-                                                           static_cast<int>(value.size())));
-                              emails.push_back(email);
-                              return true;
-                            })
+  REQUIRE(f.log
+              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view value) {
+                             events::OutboxEmail email;
+                             REQUIRE(email.ParseFromArray(value.data(),
+                                                          static_cast<int>(value.size())));
+                             emails.push_back(email);
+                             return true;
+                           })
               .ok());
   return emails;
 }
@@ -117,13 +118,13 @@ TEST_CASE("delivery writes .eml files, marks rows sent, erases codes, backs off 
   REQUIRE(sent.size() == 1);
   CHECK(sent[0].status() == "sent");
   CHECK(sent[0].attempts() == 1);
-  CHECK(sent[0].text_body().empty());  // the code is gone from the store
+  CHECK(sent[0].text_body().empty());         // the code is gone from the store
   CHECK(delivery.deliver_once()->sent == 0);  // sent once only
 
   // A directory that cannot be written: failed, with a backoff before the next attempt.
   REQUIRE(f.run<events::UserState>([](UnitOfWork& uow) {
-             return domain::register_user(uow, {"carol", "carol@x.com", "Carol", "client", "",
-                                                0, "h", false, "self", "d", "654321", "mail-2"});
+             return domain::register_user(uow, {"carol", "carol@x.com", "Carol", "client", "", 0,
+                                                "h", false, "self", "d", "654321", "mail-2"});
            }).ok());
   const std::string blocked = f.dir.string() + "/blocked";
   { std::ofstream(blocked) << "a file, not a directory"; }
@@ -135,7 +136,7 @@ TEST_CASE("delivery writes .eml files, marks rows sent, erases codes, backs off 
   CHECK(failed[1].next_attempt_at_us() == f.clock.now_us() + kMicrosPerMinute);
   CHECK(failing.deliver_once()->failed == 0);  // waiting for the backoff
   f.clock.advance_us(kMicrosPerMinute);
-  CHECK(delivery.deliver_once()->sent == 1);   // retried, now with a working directory
+  CHECK(delivery.deliver_once()->sent == 1);  // retried, now with a working directory
 }
 
 // Counts what it is given; the first send is announced so the test can stop delivery mid-queue.
@@ -181,18 +182,20 @@ TEST_CASE("stopping delivery does not wait for the rest of a long queue; the res
 
 std::size_t pending_count(LedgerFixture& f) {
   std::size_t pending = 0;
-  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, domain::kOutboxPendingPrefix,
-                            store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view) {
-                              ++pending;
-                              return true;
-                            })
+  REQUIRE(f.log
+              ->scan_state(domain::kOutboxKeyspace, domain::kOutboxPendingPrefix,
+                           store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view) {
+                             ++pending;
+                             return true;
+                           })
               .ok());
   return pending;
 }
 
-TEST_CASE("a pass reads the pending index in batches; sent emails leave it; old outboxes are "
-          "indexed once") {
+TEST_CASE(
+    "a pass reads the pending index in batches; sent emails leave it; old outboxes are "
+    "indexed once") {
   LedgerFixture f;
   const int queued = static_cast<int>(projections::kDeliveryBatchMax) + 100;
   for (int i = 0; i < queued; ++i) {

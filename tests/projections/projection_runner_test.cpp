@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include <atomic>
 #include <fmt/format.h>
+#include <atomic>
 
 #include "core/domain/course.h"
 #include "core/domain/invoice.h"
@@ -89,9 +89,9 @@ TEST_CASE("notifications reach the client, the assigned agent and the admins") {
   ProjectionRunner runner(*f.log, projection, f.clock);
   REQUIRE(runner.start().ok());
   REQUIRE(runner.catch_up().ok());
-  CHECK(types(feed(runner, "alice")) ==
-        std::vector<std::string>{"invoice_created", "payment", "payment_received",
-                                 "agent_assigned"});
+  CHECK(types(feed(runner, "alice")) == std::vector<std::string>{"invoice_created", "payment",
+                                                                 "payment_received",
+                                                                 "agent_assigned"});
   CHECK(types(feed(runner, "web")) ==
         std::vector<std::string>{"invoice_created", "agent_assigned"});
   CHECK(types(feed(runner, "admin")) == std::vector<std::string>{"client_registered"});
@@ -172,13 +172,14 @@ TEST_CASE("a restart resumes exactly; a rebuild gives the same rows in a new gen
   CHECK(all_rows(runner) == before);
   // The old generation's rows are gone.
   std::size_t rows = 0;
-  REQUIRE(f.log->scan_state(domain::kProjectionRowsKeyspace,
-                            fmt::format("notifications/{:016x}/", generation),
-                            store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view) {
-                              ++rows;
-                              return true;
-                            })
+  REQUIRE(f.log
+              ->scan_state(domain::kProjectionRowsKeyspace,
+                           fmt::format("notifications/{:016x}/", generation),
+                           store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view) {
+                             ++rows;
+                             return true;
+                           })
               .ok());
   CHECK(rows == 0);
 }

@@ -46,20 +46,22 @@ std::int64_t revenue_of(const projections::ProjectionRunner& analytics, const st
 
 std::size_t receipts_queued(LedgerFixture& f) {
   std::size_t receipts = 0;
-  REQUIRE(f.log->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                            [&](std::string_view, std::string_view value) {
-                              events::OutboxEmail email;
-                              REQUIRE(email.ParseFromArray(value.data(),
-                                                           static_cast<int>(value.size())));
-                              if (email.template_name() == "payment_receipt") ++receipts;
-                              return true;
-                            })
+  REQUIRE(f.log
+              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
+                           [&](std::string_view, std::string_view value) {
+                             events::OutboxEmail email;
+                             REQUIRE(email.ParseFromArray(value.data(),
+                                                          static_cast<int>(value.size())));
+                             if (email.template_name() == "payment_receipt") ++receipts;
+                             return true;
+                           })
               .ok());
   return receipts;
 }
 
-TEST_CASE("rebuild while writes continue: no half-built reads, equal to a fresh rebuild, no "
-          "email twice") {
+TEST_CASE(
+    "rebuild while writes continue: no half-built reads, equal to a fresh rebuild, no "
+    "email twice") {
   LedgerFixture f;
   REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
              return domain::register_user(uow, {"alice", "alice@x.com", "Alice", "client", "", 0,
@@ -79,7 +81,8 @@ TEST_CASE("rebuild while writes continue: no half-built reads, equal to a fresh 
   REQUIRE(registry.start().ok());
   auto& feeds = *registry.find(projections::kNotificationsProjection);
   auto& analytics = *registry.find(projections::kAnalyticsProjection);
-  for (const auto& status : registry.statuses()) REQUIRE(registry.find(status.name)->catch_up().ok());
+  for (const auto& status : registry.statuses())
+    REQUIRE(registry.find(status.name)->catch_up().ok());
   const std::string today = events::format_date(f.clock.now_us());
   REQUIRE(unread_of(feeds, "alice") > 0);
   REQUIRE(revenue_of(analytics, today) == kPayments / 2);
@@ -89,7 +92,8 @@ TEST_CASE("rebuild while writes continue: no half-built reads, equal to a fresh 
     for (int i = 0; i < kPayments / 2; ++i) pay();
     writing = false;
   });
-  for (const auto& status : registry.statuses()) REQUIRE(registry.find(status.name)->rebuild().ok());
+  for (const auto& status : registry.statuses())
+    REQUIRE(registry.find(status.name)->rebuild().ok());
 
   // Readers during the rebuild: the figures they see only ever grow.
   std::uint64_t last_unread = 0;
@@ -110,7 +114,8 @@ TEST_CASE("rebuild while writes continue: no half-built reads, equal to a fresh 
   writer.join();
   MESSAGE(reads << " reads during the rebuild; saw a rebuilding state: " << saw_rebuilding);
 
-  for (const auto& status : registry.statuses()) REQUIRE(registry.find(status.name)->catch_up().ok());
+  for (const auto& status : registry.statuses())
+    REQUIRE(registry.find(status.name)->catch_up().ok());
   CHECK(revenue_of(analytics, today) == kPayments);
   testing::check_projections_equal_rebuild(registry);
   CHECK(receipts_queued(f) == static_cast<std::size_t>(kPayments));

@@ -54,9 +54,9 @@ TEST_CASE("an email goes through a plain relay, dot-stuffed, and is marked sent"
   LedgerFixture f;
   SmtpTestServer server({});
   queue_email(f, "bob", "bob@x.com");
-  projections::EmailDelivery delivery(
-      *f.log, f.clock, std::make_unique<projections::SmtpTransport>(relay(server)),
-      "billing@agency.test");
+  projections::EmailDelivery delivery(*f.log, f.clock,
+                                      std::make_unique<projections::SmtpTransport>(relay(server)),
+                                      "billing@agency.test");
   auto report = delivery.deliver_once();
   REQUIRE(report.ok());
   CHECK(report->sent == 1);
@@ -80,8 +80,8 @@ TEST_CASE("a refusing relay fails the attempt with its words; the retry after ba
   queue_email(f, "bob", "bob@x.com");
   {
     SmtpTestServer busy({.rcpt_reply = "450 4.2.1 mailbox busy"});
-    projections::EmailDelivery delivery(
-        *f.log, f.clock, std::make_unique<projections::SmtpTransport>(relay(busy)));
+    projections::EmailDelivery delivery(*f.log, f.clock,
+                                        std::make_unique<projections::SmtpTransport>(relay(busy)));
     CHECK(delivery.deliver_once()->failed == 1);
     const auto failed = row(f, "bob");
     CHECK(failed.status() == "failed");
@@ -95,8 +95,8 @@ TEST_CASE("a refusing relay fails the attempt with its words; the retry after ba
     for (const auto& command : sessions[0].commands) CHECK(command != "DATA");
   }
   SmtpTestServer server({});
-  projections::EmailDelivery delivery(
-      *f.log, f.clock, std::make_unique<projections::SmtpTransport>(relay(server)));
+  projections::EmailDelivery delivery(*f.log, f.clock,
+                                      std::make_unique<projections::SmtpTransport>(relay(server)));
   f.clock.advance_us(kMicrosPerMinute);
   CHECK(delivery.deliver_once()->sent == 1);
   CHECK(row(f, "bob").attempts() == 2);
@@ -107,13 +107,16 @@ TEST_CASE("an unreachable relay fails the attempt") {
   LedgerFixture f;
   queue_email(f, "bob", "bob@x.com");
   std::uint16_t closed_port = 0;
-  { SmtpTestServer gone({}); closed_port = gone.port(); }
+  {
+    SmtpTestServer gone({});
+    closed_port = gone.port();
+  }
   projections::SmtpSettings settings;
   settings.host = "127.0.0.1";
   settings.port = closed_port;
   settings.timeout = std::chrono::seconds(5);
-  projections::EmailDelivery delivery(
-      *f.log, f.clock, std::make_unique<projections::SmtpTransport>(settings));
+  projections::EmailDelivery delivery(*f.log, f.clock,
+                                      std::make_unique<projections::SmtpTransport>(settings));
   CHECK(delivery.deliver_once()->failed == 1);
   CHECK(row(f, "bob").last_error().find("cannot connect") != std::string::npos);
 }
@@ -128,8 +131,8 @@ TEST_CASE("STARTTLS: the certificate is verified, credentials go only inside TLS
   settings.ca_file = write_file(f, "relay-ca.pem", certificate.certificate_pem);
   settings.username = "mailer";
   settings.password = "s3cret";
-  projections::EmailDelivery delivery(
-      *f.log, f.clock, std::make_unique<projections::SmtpTransport>(settings));
+  projections::EmailDelivery delivery(*f.log, f.clock,
+                                      std::make_unique<projections::SmtpTransport>(settings));
   auto report = delivery.deliver_once();
   REQUIRE(report.ok());
   CHECK(report->sent == 1);
@@ -159,8 +162,8 @@ TEST_CASE("STARTTLS refuses an untrusted certificate and a relay that does not o
     settings.ca_file = write_file(f, "other-ca.pem", other.certificate_pem);
     settings.username = "mailer";
     settings.password = "s3cret";
-    projections::EmailDelivery delivery(
-        *f.log, f.clock, std::make_unique<projections::SmtpTransport>(settings));
+    projections::EmailDelivery delivery(*f.log, f.clock,
+                                        std::make_unique<projections::SmtpTransport>(settings));
     CHECK(delivery.deliver_once()->failed == 1);
     CHECK(row(f, "bob").last_error().find("TLS handshake failed") != std::string::npos);
     for (const auto& session : server.sessions()) {
@@ -171,8 +174,8 @@ TEST_CASE("STARTTLS refuses an untrusted certificate and a relay that does not o
     SmtpTestServer server({});
     auto settings = relay(server);
     settings.starttls = true;
-    projections::EmailDelivery delivery(
-        *f.log, f.clock, std::make_unique<projections::SmtpTransport>(settings));
+    projections::EmailDelivery delivery(*f.log, f.clock,
+                                        std::make_unique<projections::SmtpTransport>(settings));
     CHECK(delivery.deliver_once()->failed == 1);
     CHECK(row(f, "bob").last_error().find("does not offer STARTTLS") != std::string::npos);
     REQUIRE(server.sessions().size() == 1);
@@ -183,8 +186,8 @@ TEST_CASE("STARTTLS refuses an untrusted certificate and a relay that does not o
     auto settings = relay(server);
     settings.username = "mailer";
     settings.password = "s3cret";
-    projections::EmailDelivery delivery(
-        *f.log, f.clock, std::make_unique<projections::SmtpTransport>(settings));
+    projections::EmailDelivery delivery(*f.log, f.clock,
+                                        std::make_unique<projections::SmtpTransport>(settings));
     CHECK(delivery.deliver_once()->failed == 1);
     const auto sessions = server.sessions();
     REQUIRE(sessions.size() == 1);

@@ -116,8 +116,8 @@ class AbusedServer {
     port_ = static_cast<unsigned short>(std::stoi(
         ledgerd_.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))));
     HttpClient client("127.0.0.1", port_);
-    const std::string admin = testing::login(
-        client, "admin@localhost", LedgerdProcess::admin_password(dir_.string()));
+    const std::string admin =
+        testing::login(client, "admin@localhost", LedgerdProcess::admin_password(dir_.string()));
     testing::create_funded_clients(client, admin, {"normal@x.com"});
     token_ = testing::login(client, "normal@x.com", "password-normal@x.com");
     for (int i = 0; i < 20; ++i) serve_normal_client();  // warm up before the baseline
@@ -134,9 +134,9 @@ class AbusedServer {
     CHECK(health.status == 200);
     const auto wallet = client.request(verb::get, "/api/wallet/", "", {{"Authorization", token_}});
     CHECK_MESSAGE(wallet.status == 200, wallet.body);
-    const auto paid = client.request(verb::post, "/api/wallet/pay/",
-                                     R"({"amount":"0.01","service":"website"})",
-                                     {{"Authorization", token_}});
+    const auto paid =
+        client.request(verb::post, "/api/wallet/pay/", R"({"amount":"0.01","service":"website"})",
+                       {{"Authorization", token_}});
     CHECK_MESSAGE(paid.status == 201, paid.body);
     ++normal_clients_served_;
     sample_rss();
@@ -173,8 +173,9 @@ class AbusedServer {
   int normal_clients_served_ = 0;
 };
 
-TEST_CASE("slow-loris: 1,000 clients trickling header bytes are cut at the request deadline, "
-          "and normal clients are served meanwhile") {
+TEST_CASE(
+    "slow-loris: 1,000 clients trickling header bytes are cut at the request deadline, "
+    "and normal clients are served meanwhile") {
   const std::size_t connections = raise_file_limit_for(1'000);
   // The idle deadline is far beyond the test: only the request deadline can cut these clients.
   AbusedServer server({"--request-timeout-ms", "2000", "--idle-timeout-ms", "600000"});
@@ -231,8 +232,9 @@ std::size_t flood(unsigned short port, const std::string& request, std::size_t c
   return answered;
 }
 
-TEST_CASE("header floods (one huge header, thousands of small ones) answer 431, and normal "
-          "clients are served meanwhile") {
+TEST_CASE(
+    "header floods (one huge header, thousands of small ones) answer 431, and normal "
+    "clients are served meanwhile") {
   raise_file_limit_for(1'000);
   AbusedServer server({});
   std::string many_headers = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
@@ -256,8 +258,9 @@ TEST_CASE("header floods (one huge header, thousands of small ones) answer 431, 
   server.check_memory("header floods");
 }
 
-TEST_CASE("oversize bodies (declared or chunked) answer 413 without being buffered, and normal "
-          "clients are served meanwhile") {
+TEST_CASE(
+    "oversize bodies (declared or chunked) answer 413 without being buffered, and normal "
+    "clients are served meanwhile") {
   raise_file_limit_for(1'000);
   AbusedServer server({});
   const std::string declared =
@@ -286,8 +289,9 @@ TEST_CASE("oversize bodies (declared or chunked) answer 413 without being buffer
   server.check_memory("oversize bodies");
 }
 
-TEST_CASE("thousands of idle keep-alive connections are held in bounded memory, and normal "
-          "clients are served meanwhile") {
+TEST_CASE(
+    "thousands of idle keep-alive connections are held in bounded memory, and normal "
+    "clients are served meanwhile") {
   const std::size_t connections = raise_file_limit_for(4'000);
   AbusedServer server({});
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";

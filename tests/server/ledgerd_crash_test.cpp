@@ -39,8 +39,9 @@ int crash_cycles() {
   return 6;
 }
 
-TEST_CASE("SIGKILL under HTTP write load: nothing acknowledged lost, audit clean, projections "
-          "equal a rebuild") {
+TEST_CASE(
+    "SIGKILL under HTTP write load: nothing acknowledged lost, audit clean, projections "
+    "equal a rebuild") {
   testing::TempDirectory dir;
   const std::vector<std::string> clients = {"c1@x.com", "c2@x.com", "c3@x.com"};
   std::string admin_password;

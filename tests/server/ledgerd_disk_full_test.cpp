@@ -21,8 +21,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -96,8 +96,9 @@ void record(const HttpAnswer& paid, std::vector<Payment>& acknowledged) {
                           paid.json()["transaction"]["id"].get<std::string>()});
 }
 
-TEST_CASE("a full disk makes ledgerd refuse writes with 503, keep answering reads, lose nothing, "
-          "and write again when space returns") {
+TEST_CASE(
+    "a full disk makes ledgerd refuse writes with 503, keep answering reads, lose nothing, "
+    "and write again when space returns") {
   ::signal(SIGXFSZ, SIG_IGN);  // inherited by ledgerd, should the fallback be used
   testing::TempDirectory dir;
   FillableDisk disk(dir.child("disk"));
@@ -147,8 +148,8 @@ TEST_CASE("a full disk makes ledgerd refuse writes with 503, keep answering read
       client.request(verb::get, "/api/wallet/transactions/", "", {{"Authorization", token}});
   REQUIRE_MESSAGE(history.status == 200, history.body);
   const auto expected_balance_minor = 100'000'00 - static_cast<long>(acknowledged.size());
-  CHECK(wallet.json()["balance"] == fmt::format("{}.{:02}", expected_balance_minor / 100,
-                                                 expected_balance_minor % 100));
+  CHECK(wallet.json()["balance"] ==
+        fmt::format("{}.{:02}", expected_balance_minor / 100, expected_balance_minor % 100));
   MESSAGE("while full: " << acknowledged.size() << " payments acknowledged, wallet "
                          << wallet.body);
 

@@ -38,10 +38,9 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
     CHECK(head.json()["position"] == 1);  // the first admin
     CHECK(head.json()["hash"].get<std::string>().size() == 64);
     CHECK(head.header("X-Ledger-Position") == "1");
-    auto login = client.request(boost::beast::http::verb::post, "/api/auth/login/",
-                                nlohmann::json{{"email", "admin@localhost"},
-                                               {"password", password}}
-                                    .dump());
+    auto login =
+        client.request(boost::beast::http::verb::post, "/api/auth/login/",
+                       nlohmann::json{{"email", "admin@localhost"}, {"password", password}}.dump());
     REQUIRE(login.status == 200);
     const std::string token = login.json()["token"].get<std::string>();
     auto missing = client.get("/api/ledger/head");  // no trailing slash: not the same path
@@ -87,16 +86,17 @@ TEST_CASE("ledgerd rebuilds a read model written by another fold version before 
     REQUIRE((*log)->rebuild_keyspaces(emptied, [](store::FreshRows&) { return Status(); }).ok());
   }
   LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
-  CHECK(ledgerd.wait_for_line(std::regex("read model identity was written by fold version (\\d+)")) ==
-        std::to_string(code_version + 7));
+  CHECK(
+      ledgerd.wait_for_line(std::regex("read model identity was written by fold version (\\d+)")) ==
+      std::to_string(code_version + 7));
   CHECK(ledgerd.wait_for_line(std::regex("rebuilt identity: (\\d+) events folded")) == "1");
   const auto port = static_cast<unsigned short>(
       std::stoi(ledgerd.wait_for_line(std::regex("listening on http://127.0.0.1:(\\d+)"))));
   CHECK(ledgerd.seen().find("created admin") == std::string::npos);
   HttpClient client("127.0.0.1", port);
-  auto login = client.request(
-      boost::beast::http::verb::post, "/api/auth/login/",
-      nlohmann::json{{"email", "admin@localhost"}, {"password", password}}.dump());
+  auto login =
+      client.request(boost::beast::http::verb::post, "/api/auth/login/",
+                     nlohmann::json{{"email", "admin@localhost"}, {"password", password}}.dump());
   CHECK(login.status == 200);
   CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
   auto log = store::RocksDbEventLog::open(options);

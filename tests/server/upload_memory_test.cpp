@@ -25,8 +25,7 @@ struct Session {
   std::string token;
 
   HttpAnswer post(const std::string& target, const nlohmann::json& body) {
-    return client.request(verb::post, target, body.dump(),
-                          {{"Authorization", "Bearer " + token}});
+    return client.request(verb::post, target, body.dump(), {{"Authorization", "Bearer " + token}});
   }
 };
 
@@ -57,13 +56,15 @@ TEST_CASE("a 40 MiB upload streams through ledgerd: peak memory grows far less t
     REQUIRE_MESSAGE(created.status == 201, created.body);
     ids[i] = created.json()["id"].get<std::string>();
   }
-  REQUIRE(admin.post("/api/clients/" + ids[0] + "/assign_agent/",
-                     {{"service", "website"}, {"agent_id", ids[1]}})
+  REQUIRE(admin
+              .post("/api/clients/" + ids[0] + "/assign_agent/",
+                    {{"service", "website"}, {"agent_id", ids[1]}})
               .status == 200);
   Session owner{client, login(client, emails[0], "password-long-enough")};
   Session web{client, login(client, emails[1], "password-long-enough")};
-  auto project = owner.post("/api/website-projects/",
-                            {{"name", "Shop"}, {"answers", {{"business_name", "S"}, {"goals", "G"}}}});
+  auto project =
+      owner.post("/api/website-projects/",
+                 {{"name", "Shop"}, {"answers", {{"business_name", "S"}, {"goals", "G"}}}});
   REQUIRE_MESSAGE(project.status == 201, project.body);
 
   const std::string file = testing::zip_shaped_file(40u << 20, 9);
@@ -72,10 +73,9 @@ TEST_CASE("a 40 MiB upload streams through ledgerd: peak memory grows far less t
       "site.zip", file);
   const std::uint64_t peak_before_kib = ledgerd.memory_kib("VmHWM");
   REQUIRE(peak_before_kib > 0);
-  auto uploaded =
-      client.request(verb::post, "/api/website-versions/", body,
-                     {{"Authorization", "Bearer " + web.token},
-                      {"Content-Type", testing::multipart_content_type()}});
+  auto uploaded = client.request(verb::post, "/api/website-versions/", body,
+                                 {{"Authorization", "Bearer " + web.token},
+                                  {"Content-Type", testing::multipart_content_type()}});
   REQUIRE_MESSAGE(uploaded.status == 201, uploaded.body);
   const std::uint64_t peak_after_kib = ledgerd.memory_kib("VmHWM");
   const std::uint64_t growth_kib = peak_after_kib - peak_before_kib;
@@ -93,8 +93,8 @@ TEST_CASE("a 40 MiB upload streams through ledgerd: peak memory grows far less t
   CHECK(std::filesystem::file_size(dir.path() / "blobs" / "sha256" / hash.substr(0, 2) / hash) ==
         file.size());
   auto download = client.request(
-      verb::get, "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/file/",
-      "", {{"Authorization", "Bearer " + owner.token}});
+      verb::get, "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/file/", "",
+      {{"Authorization", "Bearer " + owner.token}});
   REQUIRE(download.status == 200);
   CHECK(download.body.size() == file.size());
   CHECK(download.body == file);

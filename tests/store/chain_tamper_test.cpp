@@ -25,10 +25,13 @@ std::vector<store::ChainFinding> verify_all(const std::string& path) {
   auto log = store::RocksDbEventLog::open(options);
   REQUIRE(log.ok());
   store::ChainVerifier verifier({}, true);
-  REQUIRE((*log)->scan_records(0, [&](std::uint64_t position, std::string_view record) {
-                   verifier.visit(position, record);
-                   return true;
-                 }).ok());
+  REQUIRE((*log)
+              ->scan_records(0,
+                             [&](std::uint64_t position, std::string_view record) {
+                               verifier.visit(position, record);
+                               return true;
+                             })
+              .ok());
   return verifier.findings();
 }
 

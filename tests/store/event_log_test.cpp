@@ -294,9 +294,9 @@ TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
   CHECK(log->rebuild_keyspaces(twice, [](store::FreshRows&) { return Status(); }).error().code ==
         Errc::invalid_argument);
   const std::vector<store::KeyspaceRebuild> no_version = {{kOther, 0}};
-  CHECK(log->rebuild_keyspaces(no_version, [](store::FreshRows&) { return Status(); })
-            .error()
-            .code == Errc::invalid_argument);
+  CHECK(
+      log->rebuild_keyspaces(no_version, [](store::FreshRows&) { return Status(); }).error().code ==
+      Errc::invalid_argument);
   CHECK(log->keyspace_version("nope").error().code == Errc::invalid_argument);
   CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
 }
@@ -381,10 +381,12 @@ TEST_CASE("the log, its streams, state and idempotency records survive a reopen"
   CHECK(next->first_position == 5);
   auto all = log->read_all(0, 100).value();
   store::ChainVerifier verifier({}, true);
-  REQUIRE(log->scan_records(0, [&](std::uint64_t position, std::string_view record) {
-                verifier.visit(position, record);
-                return true;
-              }).ok());
+  REQUIRE(log->scan_records(0,
+                            [&](std::uint64_t position, std::string_view record) {
+                              verifier.visit(position, record);
+                              return true;
+                            })
+              .ok());
   CHECK(verifier.findings().empty());
   CHECK(verifier.records_visited() == 5);
 }

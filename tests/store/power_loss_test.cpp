@@ -158,8 +158,7 @@ TEST_CASE("acknowledged events survive a power loss at random moments, with the 
   }
   MESSAGE(rounds << " power cuts, " << acknowledged.size() << " acknowledged events all present; "
                  << dropped_total.bytes << " unsynced bytes lost in " << rounds_losing_bytes
-                 << " rounds ("
-                 << dropped_total.files_truncated << " files cut short, "
+                 << " rounds (" << dropped_total.files_truncated << " files cut short, "
                  << dropped_total.files_removed << " removed)");
   CHECK(acknowledged.size() > 0);
 }

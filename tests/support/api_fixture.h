@@ -63,8 +63,8 @@ struct ApiFixture {
   ApiFixture() {
     api.options.backup_dir = dir.string() + "/backups";
     sequencer.start();
-    auto password = http::ensure_initial_admin(ledger, *log, ids, dir.string(),
-                                               api.options.password_hashing);
+    auto password =
+        http::ensure_initial_admin(ledger, *log, ids, dir.string(), api.options.password_hashing);
     REQUIRE(password.ok());
     REQUIRE(password->has_value());
     admin_password = **password;
@@ -145,10 +145,9 @@ struct ApiFixture {
     auto topup = post(client_token, "/api/wallet/topup/",
                       nlohmann::json{{"amount", amount}, {"payment_method", "card"}}.dump());
     REQUIRE_MESSAGE(topup.status == 201, topup.body);
-    auto confirmed = post(admin_token,
-                          "/api/wallet/topups/" + topup.json()["id"].get<std::string>() +
-                              "/confirm/",
-                          R"({"provider_reference":"test"})");
+    auto confirmed = post(
+        admin_token, "/api/wallet/topups/" + topup.json()["id"].get<std::string>() + "/confirm/",
+        R"({"provider_reference":"test"})");
     REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
   }
 

@@ -106,8 +106,8 @@ inline void check_folds_to_nothing(std::string_view keyspace,
 }
 
 // Folds every event of the log, from position 0, through `folds` into `rows`.
-inline void replay_log(const store::EventLog& log,
-                       std::span<const domain::InlineFold* const> folds, MemoryFoldRows& rows) {
+inline void replay_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
+                       MemoryFoldRows& rows) {
   domain::EventDecoder decoder;  // as the rebuild reads: upcast
   std::uint64_t after = 0;
   for (;;) {

@@ -1,6 +1,7 @@
 // A ledger on a fresh temporary store, with a manual clock, for domain tests:
 //   LedgerFixture f;
-//   auto paid = f.run<events::WalletDebited>([&](UnitOfWork& uow) { return pay_from_wallet(uow, ...); });
+//   auto paid = f.run<events::WalletDebited>([&](UnitOfWork& uow) { return pay_from_wallet(uow,
+//   ...); });
 // `run` goes through the real sequencer and store, so what it checks is what production does.
 #pragma once
 

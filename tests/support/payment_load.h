@@ -20,7 +20,8 @@ struct Payment {
   std::string transaction_id;
 };
 
-inline std::string login(HttpClient& client, const std::string& email, const std::string& password) {
+inline std::string login(HttpClient& client, const std::string& email,
+                         const std::string& password) {
   auto answer = client.request(boost::beast::http::verb::post, "/api/auth/login/",
                                nlohmann::json{{"email", email}, {"password", password}}.dump());
   REQUIRE_MESSAGE(answer.status == 200, answer.body);
@@ -29,7 +30,7 @@ inline std::string login(HttpClient& client, const std::string& email, const std
 
 // Creates verified clients and funds each wallet with 100,000.00 (top-up confirmed by the admin).
 inline void create_funded_clients(HttpClient& client, const std::string& admin,
-                    const std::vector<std::string>& emails) {
+                                  const std::vector<std::string>& emails) {
   for (const auto& email : emails) {
     auto created = client.request(boost::beast::http::verb::post, "/api/users/",
                                   nlohmann::json{{"email", email},
@@ -44,9 +45,10 @@ inline void create_funded_clients(HttpClient& client, const std::string& admin,
                                 R"({"amount":"100000.00","payment_method":"card"})",
                                 {{"Authorization", token}});
     REQUIRE_MESSAGE(topup.status == 201, topup.body);
-    auto confirmed = client.request(
-        boost::beast::http::verb::post, "/api/wallet/topups/" + topup.json()["id"].get<std::string>() + "/confirm/",
-        R"({"provider_reference":"crash-test"})", {{"Authorization", admin}});
+    auto confirmed =
+        client.request(boost::beast::http::verb::post,
+                       "/api/wallet/topups/" + topup.json()["id"].get<std::string>() + "/confirm/",
+                       R"({"provider_reference":"crash-test"})", {{"Authorization", admin}});
     REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
   }
 }
@@ -54,15 +56,15 @@ inline void create_funded_clients(HttpClient& client, const std::string& admin,
 // Pays 0.01 for website from `email`'s wallet until the connection fails (the server was
 // killed) or `stop` is set; records every payment the server acknowledged (201).
 inline void pay_until_stopped(unsigned short port, const std::string& email,
-                      std::vector<Payment>* acknowledged, std::mutex* mutex,
+                              std::vector<Payment>* acknowledged, std::mutex* mutex,
                               const std::atomic<bool>* stop = nullptr) {
   try {
     HttpClient client("127.0.0.1", port);
     const std::string token = login(client, email, "password-" + email);
     while (stop == nullptr || !*stop) {
-      auto paid = client.request(boost::beast::http::verb::post, "/api/wallet/pay/",
-                                 R"({"amount":"0.01","service":"website"})",
-                                 {{"Authorization", token}});
+      auto paid =
+          client.request(boost::beast::http::verb::post, "/api/wallet/pay/",
+                         R"({"amount":"0.01","service":"website"})", {{"Authorization", token}});
       if (paid.status != 201) continue;
       Payment payment{std::stoull(paid.header("X-Ledger-Position")),
                       paid.json()["transaction"]["id"].get<std::string>()};
@@ -81,8 +83,8 @@ inline void check_payments_present(store::EventLog& log, const std::vector<Payme
     auto events = log.read_all(payment.position - 1, 1);
     REQUIRE(events.ok());
     REQUIRE_MESSAGE(events->size() == 1, "acknowledged position " << payment.position
-                                                                   << " beyond the head "
-                                                                   << log.head().position);
+                                                                  << " beyond the head "
+                                                                  << log.head().position);
     const auto& event = events->front();
     REQUIRE(event.event_type() == "WalletDebited");
     events::WalletDebited debited;

@@ -6,16 +6,18 @@
 // The model, per file created or reopened through the wrapper:
 // - Append/PositionedAppend grow the written size; Sync, Fsync and RangeSync make the written
 //   bytes (RangeSync: the synced range) durable; Truncate shrinks both.
-// - A new file's directory entry is durable only once its directory is fsynced (FSDirectory::Fsync);
+// - A new file's directory entry is durable only once its directory is fsynced
+// (FSDirectory::Fsync);
 //   a rename is taken as durable at once, with the content synced so far (as ext4 does for a
 //   rename over an existing file; RocksDB syncs the file before renaming and the directory after).
 // - Files that existed before the wrapper saw them are left alone: they are as durable as the disk.
 //
-// `power_off()` cuts the power: from then on every write, sync, create, rename and delete fails with
-// an IOError, so nothing more can become durable and nothing more can be acknowledged. A sync that
-// completed before the cut completed whole (the lock is held across it). `drop_unsynced()` then
-// does what the disk would show after the reboot: each tracked file is cut back to its synced size,
-// and a file whose directory entry was never synced is removed. Close the database between the two.
+// `power_off()` cuts the power: from then on every write, sync, create, rename and delete fails
+// with an IOError, so nothing more can become durable and nothing more can be acknowledged. A sync
+// that completed before the cut completed whole (the lock is held across it). `drop_unsynced()`
+// then does what the disk would show after the reboot: each tracked file is cut back to its synced
+// size, and a file whose directory entry was never synced is removed. Close the database between
+// the two.
 #pragma once
 
 #include <rocksdb/env.h>
@@ -95,8 +97,7 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
     return status;
   }
 
-  rocksdb::IOStatus ReopenWritableFile(const std::string& name,
-                                       const rocksdb::FileOptions& options,
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* debug) override {
     std::lock_guard lock(mutex_);
@@ -288,7 +289,8 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
     rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options,
                                           rocksdb::IODebugContext* debug,
                                           const rocksdb::DirFsyncOptions& dir_options) override {
-      return sync_entries([&] { return directory_->FsyncWithDirOptions(options, debug, dir_options); });
+      return sync_entries(
+          [&] { return directory_->FsyncWithDirOptions(options, debug, dir_options); });
     }
 
    private:

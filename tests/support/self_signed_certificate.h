@@ -39,13 +39,13 @@ inline SelfSignedCertificate make_self_signed_certificate(const char* common_nam
   X509V3_CTX context;
   X509V3_set_ctx_nodb(&context);
   X509V3_set_ctx(&context, certificate, certificate, nullptr, nullptr, 0);
-  X509_EXTENSION* alt_names = X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name,
-                                                  "IP:127.0.0.1,DNS:localhost");
+  X509_EXTENSION* alt_names =
+      X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
   REQUIRE(alt_names != nullptr);
   X509_add_ext(certificate, alt_names, -1);
   X509_EXTENSION_free(alt_names);
-  X509_EXTENSION* basic = X509V3_EXT_conf_nid(nullptr, &context, NID_basic_constraints,
-                                              "critical,CA:TRUE");
+  X509_EXTENSION* basic =
+      X509V3_EXT_conf_nid(nullptr, &context, NID_basic_constraints, "critical,CA:TRUE");
   X509_add_ext(certificate, basic, -1);
   X509_EXTENSION_free(basic);
   REQUIRE(X509_sign(certificate, key, EVP_sha256()) > 0);

@@ -39,7 +39,8 @@ class SmtpTestServer {
   };
 
   explicit SmtpTestServer(Options options)
-      : options_(std::move(options)), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+      : options_(std::move(options)),
+        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     if (options_.certificate) {
       tls_.use_certificate_chain(boost::asio::buffer(options_.certificate->certificate_pem));
       tls_.use_private_key(boost::asio::buffer(options_.certificate->private_key_pem),
@@ -91,7 +92,8 @@ class SmtpTestServer {
 
   template <class Stream>
   static std::string read_line(Stream& stream, std::string& buffer) {
-    const std::size_t size = boost::asio::read_until(stream, boost::asio::dynamic_buffer(buffer), "\r\n");
+    const std::size_t size =
+        boost::asio::read_until(stream, boost::asio::dynamic_buffer(buffer), "\r\n");
     std::string line = buffer.substr(0, size - 2);
     buffer.erase(0, size);
     return line;
@@ -102,8 +104,10 @@ class SmtpTestServer {
     boost::asio::write(socket, boost::asio::buffer(std::string("220 test relay ready\r\n")));
     std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls;
     auto send = [&](const std::string& text) {
-      if (tls) boost::asio::write(*tls, boost::asio::buffer(text));
-      else boost::asio::write(socket, boost::asio::buffer(text));
+      if (tls)
+        boost::asio::write(*tls, boost::asio::buffer(text));
+      else
+        boost::asio::write(socket, boost::asio::buffer(text));
     };
     auto line = [&] { return tls ? read_line(*tls, buffer) : read_line(socket, buffer); };
     for (;;) {

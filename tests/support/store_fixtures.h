@@ -38,9 +38,9 @@ inline store::PendingEvent synthetic_event(const std::string& stream_id, std::ui
                              event.SerializeAsString()};
 }
 
-inline store::CommitRequest commit_to(const std::string& stream_id, std::size_t event_count,
-                                      store::ExpectedVersion expected =
-                                          store::ExpectedVersion::any()) {
+inline store::CommitRequest commit_to(
+    const std::string& stream_id, std::size_t event_count,
+    store::ExpectedVersion expected = store::ExpectedVersion::any()) {
   store::CommitRequest commit;
   commit.expectations.push_back({stream_id, expected});
   for (std::size_t i = 0; i < event_count; ++i) {

@@ -79,8 +79,7 @@ struct AuditedData {
       auto row = log->read_state(domain::kAccountsKeyspace, "wallet:alice");
       events::AccountState state;
       if (row.ok() && row->has_value()) state.ParseFromString(**row);
-      alice_balance_at.emplace_back(log->head().position,
-                                    Money::from_minor(state.balance_minor()));
+      alice_balance_at.emplace_back(log->head().position, Money::from_minor(state.balance_minor()));
     };
     for (int i = 0; i < 3; ++i) {
       const std::string topup = "t" + std::to_string(i);
@@ -207,8 +206,8 @@ TEST_CASE("balances --as-of a position equal the balances the live system showed
   AuditedData data;
   for (const auto& [position, balance] : data.alice_balance_at) {
     CAPTURE(position);
-    auto run = run_audit("balances --format json --as-of " + std::to_string(position) + " " +
-                         data.args());
+    auto run =
+        run_audit("balances --format json --as-of " + std::to_string(position) + " " + data.args());
     REQUIRE(run.exit_code == 0);
     bool found = false;
     std::istringstream lines(run.output);
@@ -240,8 +239,7 @@ TEST_CASE("state shows a stream's rows as they stood at any position") {
   CHECK(then["rows"][0]["key"] == "topup/t0");
   CHECK(then["rows"][0]["type"] == "TopUpState");
   CHECK(then["rows"][0]["row"]["status"] == "pending");
-  auto now = nlohmann::json::parse(
-      run_audit("state topup:t0 --format json " + data.args()).output);
+  auto now = nlohmann::json::parse(run_audit("state topup:t0 --format json " + data.args()).output);
   CHECK(now["rows"][0]["row"]["status"] == "confirmed");
   CHECK(now["stream_events"] == 2);
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <thread>
 #include <regex>
+#include <thread>
 
 #include "core/code_mac_key.h"
 #include "core/domain/users.h"
@@ -63,8 +63,9 @@ std::string code_mac_key_of(const std::filesystem::path& data_dir) {
   return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 }
 
-TEST_CASE("offline backup and restore keep the head, the uploaded files, the code MAC key, and "
-          "verify") {
+TEST_CASE(
+    "offline backup and restore keep the head, the uploaded files, the code MAC key, and "
+    "verify") {
   DataDir data;
   const std::string backup = data.dir.string() + "-backup";
   const std::string restored = data.dir.string() + "-restored";
@@ -78,8 +79,9 @@ TEST_CASE("offline backup and restore keep the head, the uploaded files, the cod
   REQUIRE(key.size() == CodeMacKey::kBytes);
   auto backed = run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup);
   REQUIRE_MESSAGE(backed.exit_code == 0, backed.output);
-  CHECK(run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup)
-            .exit_code == 2);  // never over an existing directory
+  CHECK(
+      run_tool(LEDGERCTL, "backup --data-dir " + data.dir.string() + " --to " + backup).exit_code ==
+      2);  // never over an existing directory
   auto back = run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored);
   REQUIRE_MESSAGE(back.exit_code == 0, back.output);
   CHECK(back.output.find("restored 3 events") != std::string::npos);
@@ -94,8 +96,7 @@ TEST_CASE("offline backup and restore keep the head, the uploaded files, the cod
   CHECK((std::filesystem::status(code_mac_key_path(restored)).permissions() &
          (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
         std::filesystem::perms::none);
-  CHECK(run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored).exit_code ==
-        2);
+  CHECK(run_tool(LEDGERCTL, "restore --from " + backup + " --data-dir " + restored).exit_code == 2);
   auto verified = run_tool(LEDGER_AUDIT, "verify --quiet --data-dir " + restored);
   CHECK_MESSAGE(verified.exit_code == 0, verified.output);
   auto original = run_tool(LEDGER_AUDIT, "head --data-dir " + data.dir.string());
@@ -107,8 +108,8 @@ TEST_CASE("offline backup and restore keep the head, the uploaded files, the cod
 
 TEST_CASE("users create-admin and tokens revoke work on a stopped data dir") {
   DataDir data;
-  auto created = run_tool(LEDGERCTL, "users create-admin --email Ops@Example.com --data-dir " +
-                                         data.dir.string());
+  auto created = run_tool(
+      LEDGERCTL, "users create-admin --email Ops@Example.com --data-dir " + data.dir.string());
   REQUIRE_MESSAGE(created.exit_code == 0, created.output);
   CHECK(created.output.find("with password ") != std::string::npos);
   auto revoked = run_tool(LEDGERCTL, "tokens revoke --user u1 --data-dir " + data.dir.string());
@@ -158,9 +159,8 @@ TEST_CASE("projections list, status and rebuild on a stopped data dir") {
   auto rebuilt = run_tool(LEDGERCTL, "projections rebuild --all --quiet --format json" + dir);
   REQUIRE_MESSAGE(rebuilt.exit_code == 0, rebuilt.output);
   for (const char* name : {"accounts", "wallets", "notifications", "emails", "analytics"}) {
-    CHECK_MESSAGE(rebuilt.output.find(std::string("\"name\":\"") + name + "\"") !=
-                      std::string::npos,
-                  name);
+    CHECK_MESSAGE(
+        rebuilt.output.find(std::string("\"name\":\"") + name + "\"") != std::string::npos, name);
   }
   auto after = run_tool(LEDGERCTL, "projections status --format json" + dir).last_json();
   CHECK(status_named(after, "notifications")["checkpoint"] == 3);
@@ -212,10 +212,9 @@ TEST_CASE("projections list and rebuild online through a running ledgerd") {
   const std::string port =
       ledgerd.wait_for_line(std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"));
   testing::HttpClient client("127.0.0.1", static_cast<unsigned short>(std::stoi(port)));
-  auto login = client.request(boost::beast::http::verb::post, "/api/auth/login/",
-                              nlohmann::json{{"email", "admin@localhost"},
-                                             {"password", password}}
-                                  .dump());
+  auto login =
+      client.request(boost::beast::http::verb::post, "/api/auth/login/",
+                     nlohmann::json{{"email", "admin@localhost"}, {"password", password}}.dump());
   REQUIRE(login.status == 200);
   const std::string token = login.json()["token"];
   const std::string server = " --server http://127.0.0.1:" + port + " --token " + token;
@@ -231,14 +230,15 @@ TEST_CASE("projections list and rebuild online through a running ledgerd") {
   auto inline_refused = run_tool(LEDGERCTL, "projections rebuild accounts" + server);
   CHECK(inline_refused.exit_code == 2);
   CHECK(inline_refused.output.find("inline read model") != std::string::npos);
-  auto bad_token = run_tool(LEDGERCTL, "projections list --server http://127.0.0.1:" + port +
-                                           " --token nonsense");
+  auto bad_token = run_tool(
+      LEDGERCTL, "projections list --server http://127.0.0.1:" + port + " --token nonsense");
   CHECK(bad_token.exit_code == 2);
   CHECK(bad_token.output.find("401") != std::string::npos);
 }
 
-TEST_CASE("an online backup under write load restores to a log that verifies and holds every "
-          "earlier acknowledged payment") {
+TEST_CASE(
+    "an online backup under write load restores to a log that verifies and holds every "
+    "earlier acknowledged payment") {
   testing::TempDirectory dir;
   testing::LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
   ledgerd.wait_for_line(std::regex("created admin admin@localhost; its password is in"));
@@ -283,8 +283,8 @@ TEST_CASE("an online backup under write load restores to a log that verifies and
   REQUIRE_MESSAGE(backed.exit_code == 0, backed.output);
 
   const std::string restored = dir.string() + "-restored";
-  auto back = run_tool(LEDGERCTL, "restore --from " + dir.string() +
-                                      "/backups/under-load --data-dir " + restored);
+  auto back = run_tool(
+      LEDGERCTL, "restore --from " + dir.string() + "/backups/under-load --data-dir " + restored);
   REQUIRE_MESSAGE(back.exit_code == 0, back.output);
   CHECK(code_mac_key_of(restored) == code_mac_key_of(dir.path()));  // the server's key came along
   CHECK(code_mac_key_of(restored).size() == CodeMacKey::kBytes);

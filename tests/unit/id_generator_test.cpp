@@ -33,9 +33,9 @@ TEST_CASE("ids sort by the time they were made") {
 
 TEST_CASE("strings that are not ids are recognised") {
   CHECK_FALSE(is_well_formed_id(""));
-  CHECK_FALSE(is_well_formed_id("01J0000000000000000000000"));     // 25 characters
-  CHECK_FALSE(is_well_formed_id("01J000000000000000000000IL"));    // ambiguous letters
-  CHECK_FALSE(is_well_formed_id("81J0000000000000000000000A"));    // above 128 bits
+  CHECK_FALSE(is_well_formed_id("01J0000000000000000000000"));   // 25 characters
+  CHECK_FALSE(is_well_formed_id("01J000000000000000000000IL"));  // ambiguous letters
+  CHECK_FALSE(is_well_formed_id("81J0000000000000000000000A"));  // above 128 bits
 }
 
 }  // namespace

@@ -19,11 +19,35 @@ TEST_CASE("parse accepts plain decimals with up to two places") {
 }
 
 TEST_CASE("parse refuses every malformed form with invalid_argument") {
-  for (const char* text :
-       {"", "1e3", "1E3", "0.001", "-1", "+1", " 1", "1 ", "NaN", "nan", "inf", "Infinity",
-        "1,000.00", ".5", "5.", "05", "00", "1000000000.01", "99999999999999999999",
-        "1.2.3", "0x10", "\xEF\xBC\x91" /* full-width 1 */, "1_000", "$5", "5.0.", "--1",
-        "12a", "1.a", "\t1"}) {
+  for (const char* text : {"",
+                           "1e3",
+                           "1E3",
+                           "0.001",
+                           "-1",
+                           "+1",
+                           " 1",
+                           "1 ",
+                           "NaN",
+                           "nan",
+                           "inf",
+                           "Infinity",
+                           "1,000.00",
+                           ".5",
+                           "5.",
+                           "05",
+                           "00",
+                           "1000000000.01",
+                           "99999999999999999999",
+                           "1.2.3",
+                           "0x10",
+                           "\xEF\xBC\x91" /* full-width 1 */,
+                           "1_000",
+                           "$5",
+                           "5.0.",
+                           "--1",
+                           "12a",
+                           "1.a",
+                           "\t1"}) {
     CAPTURE(text);
     auto parsed = Money::parse(text);
     REQUIRE_FALSE(parsed.ok());
@@ -44,7 +68,8 @@ TEST_CASE("format always has two decimals") {
   CHECK(Money::from_minor(-1230).format() == "-12.30");
   CHECK(Money::zero().format() == "0.00");
   CHECK(Money::from_minor(Money::kApiAmountMinorMax).format() == "1000000000.00");
-  for (std::int64_t minor : std::initializer_list<std::int64_t>{0, 1, 99, 100, 123456, Money::kApiAmountMinorMax}) {
+  for (std::int64_t minor :
+       std::initializer_list<std::int64_t>{0, 1, 99, 100, 123456, Money::kApiAmountMinorMax}) {
     CHECK(Money::parse(Money::from_minor(minor).format()).value().minor() == minor);
   }
 }

@@ -76,9 +76,9 @@ class CampaignCommands {
   // the unset one included.
   events::CampaignStatus next_status(const std::optional<events::CampaignState>& campaign) {
     static const std::vector<events::CampaignStatus> kStatuses = {
-        events::CAMPAIGN_STATUS_DRAFT,     events::CAMPAIGN_STATUS_SCHEDULED,
-        events::CAMPAIGN_STATUS_ACTIVE,    events::CAMPAIGN_STATUS_PAUSED,
-        events::CAMPAIGN_STATUS_COMPLETED, events::CAMPAIGN_STATUS_CANCELLED,
+        events::CAMPAIGN_STATUS_DRAFT,      events::CAMPAIGN_STATUS_SCHEDULED,
+        events::CAMPAIGN_STATUS_ACTIVE,     events::CAMPAIGN_STATUS_PAUSED,
+        events::CAMPAIGN_STATUS_COMPLETED,  events::CAMPAIGN_STATUS_CANCELLED,
         events::CAMPAIGN_STATUS_UNSPECIFIED};
     std::vector<events::CampaignStatus> allowed;
     for (const auto& status : kStatuses) {
