@@ -141,7 +141,10 @@ TEST_CASE("a value holding a guessed boundary line adds no part of its own") {
   const auto parsed = parsed_eml(email);
   REQUIRE(parsed.parts.size() == 2);
   CHECK(parsed.parts[0].body == email.text_body());
-  CHECK(parsed.boundary.find("734") == std::string::npos);
+  // The boundary is random (128 bits), so a guessed one never matches: the real property is that
+  // the chosen boundary is nowhere in the part.
+  CHECK(parsed.boundary.starts_with("=_ledger_"));
+  CHECK(email.text_body().find(parsed.boundary) == std::string::npos);
 }
 
 TEST_CASE("MIME boundaries carry 128 random bits and are never found in a part") {
