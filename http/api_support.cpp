@@ -106,10 +106,10 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   return caller;
 }
 
-Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler,
+Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model) {
   if (!read_model) read_model = [&api] { return api.log.head().position; };
-  return [&api, allowed = std::vector<Role>(roles), handler = std::move(handler),
+  return [&api, allowed = std::move(roles), handler = std::move(handler),
           read_model = std::move(read_model)](const Request& request, const PathParams& params,
                                               Reply reply) {
     auto caller = authenticate(api, request);

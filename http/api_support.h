@@ -45,8 +45,12 @@ using ReadModelPosition = std::function<std::uint64_t()>;
 // Who is calling: the bearer token's user, or unauthenticated.
 Result<Caller> authenticate(const ApiContext& api, const Request& request);
 
-Handler authenticated(ApiContext& api, std::initializer_list<Role> roles, CallerHandler handler,
+Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model = {});
+inline Handler authenticated(ApiContext& api, std::initializer_list<Role> roles,
+                             CallerHandler handler, ReadModelPosition read_model = {}) {
+  return authenticated(api, std::vector<Role>(roles), std::move(handler), std::move(read_model));
+}
 
 // Binds `function(api, request, caller, reply)` as an authenticated handler for `roles`.
 template <class F>

@@ -255,4 +255,33 @@ nlohmann::json campaign_json(const events::CampaignState& campaign) {
   };
 }
 
+schema::Schema campaign_schema() {
+  using namespace schema;
+  return named("Campaign", object({
+                               {"id", string()},
+                               {"client_id", string()},
+                               {"agent_id", string()},
+                               {"name", string()},
+                               {"description", string()},
+                               {"platform", string()},
+                               {"goal", string()},
+                               {"status", one_of<events::CampaignStatus>()},
+                               {"target_reach", integer()},
+                               {"target_engagement", integer()},
+                               {"reach", integer()},
+                               {"engagement", integer()},
+                               {"budget", money()},
+                               {"spend", money()},
+                               {"remaining_budget", money()},
+                               {"reserved", boolean()},
+                               {"hold_id", nullable(string())},
+                               {"performance", number()},
+                               {"start_date", nullable(string())},
+                               {"end_date", nullable(string())},
+                               {"content_ids", array(string())},
+                               {"created_at", nullable(time())},
+                               {"updated_at", nullable(time())},
+                           }));
+}
+
 }  // namespace ledger::http

@@ -1,5 +1,7 @@
 // The API's JSON shapes of domain objects: money as "50.00" strings, times as RFC 3339 (null when
-// unset), ids as strings. One function per object, used by every route that shows it.
+// unset), ids as strings. One function per object, used by every route that shows it, and beside
+// it the schema of what it renders (`campaign_schema()` for `campaign_json`), which the routes
+// declare as their answer; the end-to-end tests hold each rendering to its schema.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include "events/user_state.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/wallet_state.pb.h"
+#include "http/answer_schema.h"
 
 namespace ledger::http {
 
@@ -38,5 +41,6 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
 nlohmann::json subscription_json(const events::SubscriptionState& subscription);
 nlohmann::json campaign_json(const events::CampaignState& campaign);
+schema::Schema campaign_schema();
 
 }  // namespace ledger::http

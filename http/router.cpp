@@ -72,13 +72,24 @@ void Router::add_streamed(beast_http::verb method, std::string pattern, Streamed
 
 void Router::add(beast_http::verb method, std::string pattern, Handler handler) {
   LEDGER_ASSERT(!pattern.empty() && pattern.front() == '/', "route patterns start with /");
-  Route route{method, std::move(pattern), {}, std::move(handler), {}, 0};
+  Route route{method, std::move(pattern), {}, std::move(handler), {}, 0, nullptr};
   for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
   for (const auto& existing : routes_) {
     LEDGER_ASSERT(!(existing.method == method && existing.pattern == route.pattern),
                   "a route is registered twice");
   }
   routes_.push_back(std::move(route));
+}
+
+void Router::declare(beast_http::verb method, std::string_view pattern,
+                     const RouteDeclaration* declaration) {
+  for (auto& route : routes_) {
+    if (route.method == method && route.pattern == pattern) {
+      route.declaration = declaration;
+      return;
+    }
+  }
+  LEDGER_ASSERT(false, "a declaration is noted for a route that was added");
 }
 
 const Route* Router::match(beast_http::verb method, std::string_view target,

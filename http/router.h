@@ -50,6 +50,8 @@ class PathParams {
   Entries params_;
 };
 
+struct RouteDeclaration;  // http/route_declaration.h
+
 using Handler = std::function<void(const Request&, const PathParams&, Reply)>;
 
 // For a route whose body is streamed: called with the request's head as soon as it arrived
@@ -65,6 +67,7 @@ struct Route {
   Handler handler;
   StreamedHandler streamed;          // set instead of `handler` for streamed-body routes
   std::uint64_t body_bytes_max = 0;  // streamed routes: the body limit (beside the sink's own)
+  const RouteDeclaration* declaration = nullptr;  // where the route was declared, if it was
 };
 
 class Router {
@@ -74,6 +77,10 @@ class Router {
   // body limit does not apply; `body_bytes_max` does), e.g. a 50 MiB upload.
   void add_streamed(beast_http::verb method, std::string pattern, StreamedHandler handler,
                     std::uint64_t body_bytes_max);
+
+  // Notes the declaration of the route added as (method, pattern).
+  void declare(beast_http::verb method, std::string_view pattern,
+               const RouteDeclaration* declaration);
 
   // Finds the route for the request and calls its handler, or replies 404/405. A streamed
   // route gets the request's whole body as one piece.

@@ -1,10 +1,10 @@
 #include "http/routes/api_routes.h"
 
 #include "http/openapi.h"
+#include "http/route_table.h"
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
 #include "http/routes/billing_routes.h"
-#include "http/routes/campaign_routes.h"
 #include "http/routes/content_schedule_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
@@ -23,7 +23,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_redeem_code_routes(router, api);
   add_course_routes(router, api);
   add_billing_routes(router, api);
-  add_campaign_routes(router, api);
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
   add_website_version_routes(router, api);
@@ -31,6 +30,7 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_admin_routes(router, api);
   add_analytics_routes(router, api);
   add_notification_routes(router, api);
+  add_declared_routes(router, api);
   add_openapi_routes(router);
 }
 

@@ -12,7 +12,7 @@
 #include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 #include "http/scoped_rows.h"
 
 namespace ledger::http {
@@ -21,10 +21,6 @@ namespace {
 using domain::UnitOfWork;
 constexpr std::string_view kMarketing = "marketing";
 constexpr std::uint64_t kCountMax = 1'000'000'000'000;
-
-std::string_view target_of(const Request& request) {
-  return {request.target().data(), request.target().size()};
-}
 
 Renderer<events::CampaignState> render_campaign() {
   return [](const events::CampaignState& campaign) -> Result<nlohmann::json> {
@@ -49,65 +45,67 @@ Result<events::CampaignState> visible_campaign(const ApiContext& api, const Call
   return std::move(**campaign);
 }
 
-// Reads the optional fields of a create or update body that `allowed` lists.
-Result<domain::CampaignFields> read_fields(JsonFields& body,
+// The campaign fields a create or update body may hold (a new campaign needs a name).
+std::vector<Field> campaign_fields(bool creating) {
+  namespace limits = domain::text_limits;
+  const auto count_max = static_cast<std::int64_t>(kCountMax);
+  const Field name = field::text("name", limits::kName);
+  return {creating ? name : name.optional(),
+          field::long_text("description", limits::kDescription).optional(),
+          field::text("platform", limits::kServiceName).optional(),
+          field::text("goal", limits::kGoal).optional(),
+          field::integer("target_reach", 0, count_max).optional(),
+          field::integer("target_engagement", 0, count_max).optional(),
+          field::amount("budget").optional(),
+          field::text("start_date", limits::kDate).optional().described("YYYY-MM-DD"),
+          field::text("end_date", limits::kDate).optional().described("YYYY-MM-DD")};
+}
+
+// The fields of a create or update body that were sent; a field `allowed` does not list is
+// refused (400, naming it) when sent.
+Result<domain::CampaignFields> read_fields(const RequestFields& body,
                                            const std::vector<std::string_view>& allowed) {
-  auto may = [&](std::string_view name) {
-    return std::find(allowed.begin(), allowed.end(), name) != allowed.end();
-  };
   domain::CampaignFields fields;
-  for (auto [name, target, max] :
-       {std::tuple{"name", &fields.name, domain::text_limits::kName},
-        std::tuple{"description", &fields.description, domain::text_limits::kDescription},
-        std::tuple{"platform", &fields.platform, domain::text_limits::kServiceName},
-        std::tuple{"goal", &fields.goal, domain::text_limits::kGoal},
-        std::tuple{"start_date", &fields.start_date, domain::text_limits::kDate},
-        std::tuple{"end_date", &fields.end_date, domain::text_limits::kDate}}) {
-    if (!may(name)) continue;
-    const bool prose = std::string_view(name) == "description";
-    auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
-    if (!value) return std::move(value).error();
-    *target = std::move(*value);
+  for (const auto& declared : campaign_fields(false)) {
+    if (body.has(declared.name) &&
+        std::find(allowed.begin(), allowed.end(), declared.name) == allowed.end()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("{}: your role may not set it", declared.name), declared.name);
+    }
+  }
+  for (auto [name, target] :
+       {std::pair{"name", &fields.name}, std::pair{"description", &fields.description},
+        std::pair{"platform", &fields.platform}, std::pair{"goal", &fields.goal},
+        std::pair{"start_date", &fields.start_date}, std::pair{"end_date", &fields.end_date}}) {
+    *target = body.optional_text(name);
   }
   for (auto [name, target] : {std::pair{"target_reach", &fields.target_reach},
                               std::pair{"target_engagement", &fields.target_engagement}}) {
-    if (!may(name)) continue;
-    auto value = body.optional_integer(name, 0, static_cast<std::int64_t>(kCountMax));
-    if (!value) return std::move(value).error();
-    if (*value) *target = static_cast<std::uint64_t>(**value);
+    if (auto value = body.optional_integer(name)) *target = static_cast<std::uint64_t>(*value);
   }
-  if (may("budget")) {
-    auto budget = body.optional_amount("budget");
-    if (!budget) return std::move(budget).error();
-    fields.budget = *budget;
-  }
+  fields.budget = body.optional_money("budget");
   return fields;
 }
 
-void create_campaign(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", domain::text_limits::kId);
-  if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto fields = read_fields(*body, {"name", "description", "platform", "goal", "target_reach",
-                                    "target_engagement", "budget", "start_date", "end_date"});
-  if (!fields) return reply_error(request, fields.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  auto agent_id = service_client_agent(api.log, caller, *client_id, kMarketing);
-  if (!agent_id) return reply_error(request, agent_id.error(), reply);
-  domain::CreateCampaign command{domain::CampaignId{api.ids.next()}, domain::UserId{*client_id},
+void create_campaign(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto fields = read_fields(in.body, {"name", "description", "platform", "goal", "target_reach",
+                                      "target_engagement", "budget", "start_date", "end_date"});
+  if (!fields) return reply_error(in.request, fields.error(), reply);
+  const std::string& client_id = in.body.text("client_id");
+  auto agent_id = service_client_agent(api.log, in.caller, client_id, kMarketing);
+  if (!agent_id) return reply_error(in.request, agent_id.error(), reply);
+  domain::CreateCampaign command{domain::CampaignId{api.ids.next()}, domain::UserId{client_id},
                                  domain::UserId{*agent_id}, *fields};
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_campaign(uow, command); },
       render_campaign(), beast_http::status::created, std::move(reply));
 }
 
 // Campaigns the caller may see, newest first, with ?status= and ?client_id= filters.
-ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Request& request,
-                             std::string prefix) {
-  auto status = query_param(target_of(request), "status");
-  auto client = query_param(target_of(request), "client_id");
+ListSource visible_campaigns(ApiContext& api, const RouteInput& in, std::string prefix) {
+  auto status = in.query.optional_text("status");
+  auto client = in.query.optional_text("client_id");
   const bool index = !prefix.starts_with(domain::kCampaignKeyPrefix);
   ScopedRows<events::CampaignState> rows{
       std::string(domain::kMarketingKeyspace),
@@ -124,7 +122,12 @@ ListSource visible_campaigns(ApiContext& api, const Caller& caller, const Reques
       return domain::campaign_key(row.campaign_id());
     };
   }
-  return scoped_state_rows(api.log, caller, std::move(prefix), std::move(rows));
+  return scoped_state_rows(api.log, in.caller, std::move(prefix), std::move(rows));
+}
+
+std::vector<Field> campaign_filters() {
+  return {field::choice<events::CampaignStatus>("status").optional(),
+          field::text("client_id", domain::text_limits::kId).optional()};
 }
 
 std::string scope_prefix(const Caller& caller) {
@@ -132,29 +135,28 @@ std::string scope_prefix(const Caller& caller) {
                             : std::string(domain::kCampaignKeyPrefix);
 }
 
-void list_campaigns(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    ListSource source = visible_campaigns(api, caller, request, scope_prefix(caller));
+void list_campaigns(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    ListSource source = visible_campaigns(api, in, scope_prefix(in.caller));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void my_campaigns(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    ListSource source = visible_campaigns(api, caller, request,
-                                          domain::agent_campaign_prefix(caller.user_id.str()));
+void my_campaigns(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    ListSource source =
+        visible_campaigns(api, in, domain::agent_campaign_prefix(in.caller.user_id.str()));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void campaign_analytics(ApiContext& api, const Request& request, const Caller& caller,
-                        Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    ListSource source = visible_campaigns(api, caller, request, scope_prefix(caller));
+void campaign_analytics(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    ListSource source = visible_campaigns(api, in, scope_prefix(in.caller));
     std::uint64_t total = 0, active = 0, completed = 0, reach = 0, engagement = 0;
     std::int64_t budget = 0, spend = 0;
     double performance = 0;
@@ -183,59 +185,65 @@ void campaign_analytics(ApiContext& api, const Request& request, const Caller& c
   });
 }
 
-void get_campaign(ApiContext& api, const Request& request, const PathParams& params,
-                  const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto campaign = visible_campaign(api, caller, params.get("id"));
+schema::Schema campaign_analytics_schema() {
+  using namespace schema;
+  return object({{"total_campaigns", integer()},
+                 {"active_campaigns", integer()},
+                 {"completed_campaigns", integer()},
+                 {"total_budget", money()},
+                 {"total_spend", money()},
+                 {"total_reach", integer()},
+                 {"total_engagement", integer()},
+                 {"avg_performance", number()}});
+}
+
+void get_campaign(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto campaign = visible_campaign(api, in.caller, in.path.get("id"));
     if (!campaign) return std::move(campaign).error();
     return campaign_json(*campaign);
   });
 }
 
-void update_campaign(ApiContext& api, const Request& request, const PathParams& params,
-                     const Caller& caller, Reply reply) {
-  auto campaign = visible_campaign(api, caller, params.get("id"));
-  if (!campaign) return reply_error(request, campaign.error(), reply);
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  // The allow-list of writable fields, by role.
+void update_campaign(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto campaign = visible_campaign(api, in.caller, in.path.get("id"));
+  if (!campaign) return reply_error(in.request, campaign.error(), reply);
+  // The writable fields, by role.
   std::vector<std::string_view> allowed;
-  if (caller.is_client()) {
+  if (in.caller.is_client()) {
     allowed = {"budget"};
   } else {
     allowed = {"name",         "description",       "platform",   "goal",
                "target_reach", "target_engagement", "start_date", "end_date"};
-    if (caller.is_admin() || campaign->status() == events::CAMPAIGN_STATUS_DRAFT)
+    if (in.caller.is_admin() || campaign->status() == events::CAMPAIGN_STATUS_DRAFT)
       allowed.push_back("budget");
   }
-  if (caller.is_agent() && body->raw().contains("budget") &&
+  if (in.caller.is_agent() && in.body.has("budget") &&
       campaign->status() != events::CAMPAIGN_STATUS_DRAFT) {
-    return reply_error(request,
+    return reply_error(in.request,
                        make_error(Errc::forbidden,
                                   "once a campaign is scheduled, its budget is the client's or "
                                   "an admin's to change",
                                   "budget"),
                        reply);
   }
-  auto fields = read_fields(*body, allowed);
-  if (!fields) return reply_error(request, fields.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateCampaign command{domain::CampaignId{params.get("id")}, *fields, caller.user_id,
+  auto fields = read_fields(in.body, allowed);
+  if (!fields) return reply_error(in.request, fields.error(), reply);
+  domain::UpdateCampaign command{domain::CampaignId{in.path.get("id")}, *fields, in.caller.user_id,
                                  domain::HoldId{api.ids.next()}};
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_campaign(uow, command); },
       render_campaign(), beast_http::status::ok, std::move(reply));
 }
 
-void delete_campaign(ApiContext& api, const Request& request, const PathParams& params,
-                     const Caller& caller, Reply reply) {
-  if (auto campaign = visible_campaign(api, caller, params.get("id")); !campaign) {
-    return reply_error(request, campaign.error(), reply);
+void delete_campaign(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto campaign = visible_campaign(api, in.caller, in.path.get("id")); !campaign) {
+    return reply_error(in.request, campaign.error(), reply);
   }
-  domain::DeleteCampaign command{domain::CampaignId{params.get("id")}, caller.user_id};
+  domain::DeleteCampaign command{domain::CampaignId{in.path.get("id")}, in.caller.user_id};
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::delete_campaign(uow, command); },
       [](const events::CampaignState& campaign) -> Result<nlohmann::json> {
         return nlohmann::json{{"id", campaign.campaign_id()}, {"deleted", true}};
@@ -243,95 +251,159 @@ void delete_campaign(ApiContext& api, const Request& request, const PathParams& 
       beast_http::status::ok, std::move(reply));
 }
 
-void change_status(ApiContext& api, const Request& request, const PathParams& params,
-                   const Caller& caller, Reply reply) {
-  if (auto campaign = visible_campaign(api, caller, params.get("id")); !campaign) {
-    return reply_error(request, campaign.error(), reply);
+void change_status(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto campaign = visible_campaign(api, in.caller, in.path.get("id")); !campaign) {
+    return reply_error(in.request, campaign.error(), reply);
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto status = body->enum_choice<events::CampaignStatus>("status");
-  if (!status) return reply_error(request, status.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ChangeCampaignStatus command{domain::CampaignId{params.get("id")}, *status,
-                                       caller.user_id, domain::HoldId{api.ids.next()}};
+  domain::ChangeCampaignStatus command{domain::CampaignId{in.path.get("id")},
+                                       in.body.choice<events::CampaignStatus>("status"),
+                                       in.caller.user_id, domain::HoldId{api.ids.next()}};
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::change_campaign_status(uow, command); },
       render_campaign(), beast_http::status::ok, std::move(reply));
 }
 
-void update_metrics(ApiContext& api, const Request& request, const PathParams& params,
-                    const Caller& caller, Reply reply) {
-  if (auto campaign = visible_campaign(api, caller, params.get("id")); !campaign) {
-    return reply_error(request, campaign.error(), reply);
+void update_metrics(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto campaign = visible_campaign(api, in.caller, in.path.get("id")); !campaign) {
+    return reply_error(in.request, campaign.error(), reply);
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto reach = body->optional_integer("reach", 0, static_cast<std::int64_t>(kCountMax));
-  if (!reach) return reply_error(request, reach.error(), reply);
-  auto engagement = body->optional_integer("engagement", 0, static_cast<std::int64_t>(kCountMax));
-  if (!engagement) return reply_error(request, engagement.error(), reply);
-  auto spend = body->optional_amount("spend");
-  if (!spend) return reply_error(request, spend.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateCampaignMetrics command{domain::CampaignId{params.get("id")},
+  domain::UpdateCampaignMetrics command{domain::CampaignId{in.path.get("id")},
                                         {},
                                         {},
-                                        *spend,
+                                        in.body.optional_money("spend"),
                                         domain::TransactionId{api.ids.next()},
-                                        caller.user_id};
-  if (*reach) command.reach = static_cast<std::uint64_t>(**reach);
-  if (*engagement) command.engagement = static_cast<std::uint64_t>(**engagement);
+                                        in.caller.user_id};
+  if (auto reach = in.body.optional_integer("reach")) {
+    command.reach = static_cast<std::uint64_t>(*reach);
+  }
+  if (auto engagement = in.body.optional_integer("engagement")) {
+    command.engagement = static_cast<std::uint64_t>(*engagement);
+  }
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_campaign_metrics(uow, command); },
       render_campaign(), beast_http::status::ok, std::move(reply));
 }
 
-void add_content(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  if (auto campaign = visible_campaign(api, caller, params.get("id")); !campaign) {
-    return reply_error(request, campaign.error(), reply);
+void add_content(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto campaign = visible_campaign(api, in.caller, in.path.get("id")); !campaign) {
+    return reply_error(in.request, campaign.error(), reply);
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto ids = body->string_list("content_ids", 100, domain::text_limits::kId);
-  if (!ids) return reply_error(request, ids.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::AddCampaignContent command{domain::CampaignId{params.get("id")},
-                                     domain::typed_ids<domain::ContentId>(*ids), caller.user_id};
+  domain::AddCampaignContent command{
+      domain::CampaignId{in.path.get("id")},
+      domain::typed_ids<domain::ContentId>(in.body.list("content_ids")), in.caller.user_id};
   run_command<events::CampaignState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::add_campaign_content(uow, command); },
       render_campaign(), beast_http::status::ok, std::move(reply));
 }
 
 }  // namespace
 
-void add_campaign_routes(Router& router, ApiContext& api) {
+RouteTable campaign_routes() {
   using beast_http::verb;
-  const auto runners = {Role::agent, Role::admin};
-  router.add(verb::get, "/api/campaigns/",
-             for_roles(api, {Role::admin, Role::agent, Role::client}, list_campaigns));
-  router.add(verb::post, "/api/campaigns/", for_roles(api, runners, create_campaign));
+  namespace limits = domain::text_limits;
+  const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
+  const std::vector<Role> runners = {Role::agent, Role::admin};
+  const auto count_max = static_cast<std::int64_t>(kCountMax);
+  std::vector<Field> create_body = {field::text("client_id", limits::kId)};
+  for (auto& declared : campaign_fields(true)) create_body.push_back(std::move(declared));
+  const std::vector<Errc> command_refusals = {Errc::not_found, Errc::invalid_transition,
+                                              Errc::insufficient_funds, Errc::budget_exceeded};
   // Literal paths before "{id}": the first matching route wins.
-  router.add(verb::get, "/api/campaigns/my_campaigns/",
-             for_roles(api, {Role::agent}, my_campaigns));
-  router.add(verb::get, "/api/campaigns/analytics/",
-             for_roles(api, {Role::admin, Role::agent, Role::client}, campaign_analytics));
-  router.add(verb::get, "/api/campaigns/{id}/",
-             for_roles_with_params(api, {Role::admin, Role::agent, Role::client}, get_campaign));
-  router.add(verb::patch, "/api/campaigns/{id}/",
-             for_roles_with_params(api, {Role::admin, Role::agent, Role::client}, update_campaign));
-  router.add(verb::delete_, "/api/campaigns/{id}/",
-             for_roles_with_params(api, runners, delete_campaign));
-  router.add(verb::post, "/api/campaigns/{id}/change_status/",
-             for_roles_with_params(api, runners, change_status));
-  router.add(verb::post, "/api/campaigns/{id}/update_metrics/",
-             for_roles_with_params(api, runners, update_metrics));
-  router.add(verb::post, "/api/campaigns/{id}/add_content/",
-             for_roles_with_params(api, runners, add_content));
+  return {
+      {.method = verb::get,
+       .path = "/api/campaigns/",
+       .operation_id = "listCampaigns",
+       .summary = "Campaigns the caller may see, newest first",
+       .roles = everyone,
+       .query = campaign_filters(),
+       .paged = true,
+       .answer = campaign_schema(),
+       .handler = list_campaigns},
+      {.method = verb::post,
+       .path = "/api/campaigns/",
+       .operation_id = "createCampaign",
+       .summary = "Create a draft campaign for a client of the marketing service",
+       .roles = runners,
+       .body = create_body,
+       .success = beast_http::status::created,
+       .answer = campaign_schema(),
+       .errors = {Errc::not_found, Errc::forbidden, Errc::service_not_active},
+       .handler = create_campaign},
+      {.method = verb::get,
+       .path = "/api/campaigns/my_campaigns/",
+       .operation_id = "listMyCampaigns",
+       .summary = "The calling agent's campaigns, newest first",
+       .roles = {Role::agent},
+       .query = campaign_filters(),
+       .paged = true,
+       .answer = campaign_schema(),
+       .handler = my_campaigns},
+      {.method = verb::get,
+       .path = "/api/campaigns/analytics/",
+       .operation_id = "getCampaignAnalytics",
+       .summary = "Totals over the campaigns the caller may see",
+       .roles = everyone,
+       .query = campaign_filters(),
+       .answer = campaign_analytics_schema(),
+       .handler = campaign_analytics},
+      {.method = verb::get,
+       .path = "/api/campaigns/{id}/",
+       .operation_id = "getCampaign",
+       .summary = "One campaign",
+       .roles = everyone,
+       .answer = campaign_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_campaign},
+      {.method = verb::patch,
+       .path = "/api/campaigns/{id}/",
+       .operation_id = "updateCampaign",
+       .summary = "Change a campaign: clients its budget only; agents the budget of a draft",
+       .roles = everyone,
+       .body = campaign_fields(false),
+       .answer = campaign_schema(),
+       .errors = command_refusals,
+       .handler = update_campaign},
+      {.method = verb::delete_,
+       .path = "/api/campaigns/{id}/",
+       .operation_id = "deleteCampaign",
+       .summary = "Delete a campaign (its budget hold is released)",
+       .roles = runners,
+       .answer = schema::object({{"id", schema::string()}, {"deleted", schema::boolean()}}),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = delete_campaign},
+      {.method = verb::post,
+       .path = "/api/campaigns/{id}/change_status/",
+       .operation_id = "changeCampaignStatus",
+       .summary = "Move a campaign along its lifecycle (scheduling holds its budget)",
+       .roles = runners,
+       .body = {field::choice<events::CampaignStatus>("status")},
+       .answer = campaign_schema(),
+       .errors = command_refusals,
+       .handler = change_status},
+      {.method = verb::post,
+       .path = "/api/campaigns/{id}/update_metrics/",
+       .operation_id = "updateCampaignMetrics",
+       .summary = "Record reach, engagement and spend (spend is debited from the budget hold)",
+       .roles = runners,
+       .body = {field::integer("reach", 0, count_max).optional(),
+                field::integer("engagement", 0, count_max).optional(),
+                field::amount("spend").optional().described("the running total spent")},
+       .answer = campaign_schema(),
+       .errors = command_refusals,
+       .handler = update_metrics},
+      {.method = verb::post,
+       .path = "/api/campaigns/{id}/add_content/",
+       .operation_id = "addCampaignContent",
+       .summary = "Attach scheduled posts to a campaign",
+       .roles = runners,
+       .body = {field::text_list("content_ids", 100, limits::kId)},
+       .answer = campaign_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = add_content},
+  };
 }
 
 }  // namespace ledger::http

@@ -2,11 +2,10 @@
 // them; clients see their own and set the budget. Out-of-scope campaigns answer 404.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_campaign_routes(Router& router, ApiContext& api);
+RouteTable campaign_routes();
 
 }  // namespace ledger::http

@@ -1,0 +1,128 @@
+#include "http/route_table.h"
+
+#include <fmt/format.h>
+
+#include "http/api_support.h"
+#include "http/routes/campaign_routes.h"
+
+namespace ledger::http {
+namespace {
+
+RouteTable build_route_table() {
+  RouteTable table;
+  for (auto* area : {&campaign_routes}) {
+    for (auto& declaration : area()) table.push_back(std::move(declaration));
+  }
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto& route = table[i];
+    LEDGER_ASSERT(!route.path.empty() && !route.operation_id.empty() && !route.summary.empty(),
+                  "a route declares its path, operation id and summary");
+    LEDGER_ASSERT(static_cast<bool>(route.handler) != static_cast<bool>(route.streamed),
+                  "a route has one handler, plain or streamed");
+    LEDGER_ASSERT(route.audience == Audience::users || route.roles.empty(),
+                  "only routes for users name roles");
+    for (std::size_t j = 0; j < i; ++j) {
+      LEDGER_ASSERT(table[j].operation_id != route.operation_id, "operation ids are unique");
+      LEDGER_ASSERT(table[j].method != route.method || table[j].path != route.path,
+                    "a route is declared once");
+    }
+  }
+  return table;
+}
+
+bool reads_json_body(const RouteDeclaration& route) {
+  const auto method = route.method;
+  return route.body_type == BodyType::json &&
+         (method == beast_http::verb::post || method == beast_http::verb::patch ||
+          method == beast_http::verb::put);
+}
+
+// Decodes the request by the declaration and calls its handler.
+void run_declared(ApiContext& api, const RouteDeclaration& route, const Request& request,
+                  const PathParams& params, const Caller& caller, Reply reply) {
+  const std::string_view target(request.target().data(), request.target().size());
+  auto query = RequestFields::from_query(route.query, target);
+  if (!query) return reply_error(request, query.error(), reply);
+  RequestFields body;
+  if (reads_json_body(route)) {
+    const auto type = request.find(beast_http::field::content_type);
+    const std::string_view content_type =
+        type == request.end() ? std::string_view()
+                              : std::string_view(type->value().data(), type->value().size());
+    auto decoded = RequestFields::from_json_body(route.body, content_type, request.body());
+    if (!decoded) return reply_error(request, decoded.error(), reply);
+    body = std::move(*decoded);
+  }
+  route.handler(api, RouteInput{request, params, caller, body, *query}, std::move(reply));
+}
+
+Result<Caller> caller_for(ApiContext& api, const RouteDeclaration& route, const Request& request) {
+  auto caller = authenticate(api, request);
+  if (!caller) return caller;
+  if (!route.roles.empty() &&
+      std::find(route.roles.begin(), route.roles.end(), caller->role) == route.roles.end()) {
+    return make_error(Errc::forbidden, "your role may not do this");
+  }
+  return caller;
+}
+
+}  // namespace
+
+const RouteTable& route_table() {
+  static const RouteTable table = build_route_table();
+  return table;
+}
+
+const RouteDeclaration* find_declaration(beast_http::verb method, std::string_view path) {
+  for (const auto& route : route_table()) {
+    if (route.method == method && route.path == path) return &route;
+  }
+  return nullptr;
+}
+
+void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration& route, bool open) {
+  if (route.streamed) {
+    LEDGER_ASSERT(route.body_bytes_max != nullptr, "a streamed route names its body limit");
+    router.add_streamed(
+        route.method, route.path,
+        [&api, &route, open](const Request& head,
+                             const PathParams& params) -> Result<std::unique_ptr<BodySink>> {
+          Caller caller;
+          if (route.audience == Audience::users && !open) {
+            auto who = caller_for(api, route, head);
+            if (!who) return std::move(who).error();
+            caller = std::move(*who);
+          }
+          const std::string_view target(head.target().data(), head.target().size());
+          auto query = RequestFields::from_query(route.query, target);
+          if (!query) return std::move(query).error();
+          const RequestFields body;
+          return route.streamed(api, RouteInput{head, params, caller, body, *query});
+        },
+        route.body_bytes_max(api));
+  } else if (route.audience != Audience::users || open) {
+    router.add(route.method, route.path,
+               [&api, &route](const Request& request, const PathParams& params, Reply reply) {
+                 const Caller nobody;
+                 run_declared(api, route, request, params, nobody, std::move(reply));
+               });
+  } else {
+    ReadModelPosition read_model;
+    if (route.read_model) read_model = [&api, &route] { return route.read_model(api); };
+    router.add(route.method, route.path,
+               authenticated(
+                   api, route.roles,
+                   [&api, &route](const Request& request, const PathParams& params,
+                                  const Caller& caller, Reply reply) {
+                     run_declared(api, route, request, params, caller, std::move(reply));
+                   },
+                   std::move(read_model)));
+  }
+  router.declare(route.method, route.path, &route);
+}
+
+void add_declared_routes(Router& router, ApiContext& api) {
+  for (const auto& route : route_table()) add_declared_route(router, api, route);
+}
+
+}  // namespace ledger::http
