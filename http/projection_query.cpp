@@ -27,6 +27,10 @@ ReadModelPosition projection_position(ApiContext& api, std::string_view name) {
   };
 }
 
+ReadModelOf projection_read_model(std::string name) {
+  return [name = std::move(name)](ApiContext& api) { return projection_position(api, name)(); };
+}
+
 projections::ProjectionRunner& projection_named(ApiContext& api, std::string_view name) {
   auto* runner = api.projections->find(name);
   LEDGER_ASSERT(runner != nullptr, "the projection is registered");

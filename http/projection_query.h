@@ -9,6 +9,7 @@
 #include "http/api_context.h"
 #include "http/api_support.h"
 #include "http/http_types.h"
+#include "http/route_declaration.h"
 #include "projections/projection_runner.h"
 
 namespace ledger::http {
@@ -21,6 +22,9 @@ void answer_from_projection(projections::ProjectionRunner& runner, const Request
 
 // The checkpoint of the projection named `name` (0 once it failed), for X-Min-Position.
 ReadModelPosition projection_position(ApiContext& api, std::string_view name);
+
+// The same as a route declares it (RouteDeclaration::read_model).
+ReadModelOf projection_read_model(std::string name);
 
 // The registered projection named `name` (it must be registered).
 projections::ProjectionRunner& projection_named(ApiContext& api, std::string_view name);

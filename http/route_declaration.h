@@ -60,7 +60,7 @@ using RouteHandler = std::function<void(ApiContext&, const RouteInput&, Reply)>;
 using StreamedRouteHandler =
     std::function<Result<std::unique_ptr<BodySink>>(ApiContext&, const RouteInput&)>;
 // The position of the read model a query reads, for X-Min-Position.
-using ReadModelOf = std::function<std::uint64_t(const ApiContext&)>;
+using ReadModelOf = std::function<std::uint64_t(ApiContext&)>;
 
 enum class BodyType {
   json,       // POST, PATCH and PUT read a JSON object (an empty body is {})

@@ -18,17 +18,14 @@ bool is_safe_name(std::string_view name) {
   return true;
 }
 
-void backup(ApiContext& api, const Request& request, const Caller&, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto name = body->string("name", domain::text_limits::kName);
-  if (!name) return reply_error(request, name.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+void backup(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const std::string& name = in.body.text("name");
   if (api.options.backup_dir.empty()) {
     return reply_error(
         request, make_error(Errc::forbidden, "backups are not configured (--backup-dir)"), reply);
   }
-  if (!is_safe_name(*name)) {
+  if (!is_safe_name(name)) {
     return reply_error(
         request,
         make_error(Errc::invalid_argument,
@@ -37,7 +34,7 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
   }
   std::error_code error;
   std::filesystem::create_directories(api.options.backup_dir, error);
-  const auto target = std::filesystem::path(api.options.backup_dir) / *name;
+  const auto target = std::filesystem::path(api.options.backup_dir) / name;
   if (std::filesystem::exists(target)) {
     return reply_error(request,
                        make_error(Errc::invalid_argument, "a backup with this name exists", "name"),
@@ -74,8 +71,21 @@ void backup(ApiContext& api, const Request& request, const Caller&, Reply reply)
 
 }  // namespace
 
-void add_admin_routes(Router& router, ApiContext& api) {
-  router.add(beast_http::verb::post, "/api/admin/backup/", for_roles(api, {Role::admin}, backup));
+RouteTable admin_routes() {
+  return {{.method = beast_http::verb::post,
+           .path = "/api/admin/backup/",
+           .operation_id = "createBackup",
+           .summary = "Write a consistent copy of the store, its blobs and its code key under "
+                      "--backup-dir/NAME",
+           .roles = {Role::admin},
+           .body = {field::text("name", domain::text_limits::kName)
+                        .described("letters, digits, '-', '_' and '.', not starting with '.'")},
+           .success = beast_http::status::created,
+           .answer = schema::object({{"path", schema::string()},
+                                     {"contains_position", schema::integer()},
+                                     {"blobs", schema::integer()}}),
+           .errors = {Errc::forbidden, Errc::io_error},
+           .handler = backup}};
 }
 
 }  // namespace ledger::http

@@ -2,11 +2,10 @@
 // while the server keeps serving, written under the configured backup directory.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_admin_routes(Router& router, ApiContext& api);
+RouteTable admin_routes();
 
 }  // namespace ledger::http

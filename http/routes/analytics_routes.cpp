@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/domain/keyspaces.h"
+#include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "events/analytics_state.pb.h"
 #include "events/timestamp.h"
@@ -10,23 +11,11 @@
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/projection_query.h"
-#include "http/query_string.h"
 #include "projections/analytics_projection.h"
 #include "projections/service_analytics.h"
 
 namespace ledger::http {
 namespace {
-
-std::string_view target_of(const Request& request) {
-  return {request.target().data(), request.target().size()};
-}
-
-// A parameter given with an empty value counts as absent ("?from=&to=").
-std::optional<std::string> date_param(const Request& request, std::string_view name) {
-  auto value = query_param(target_of(request), name);
-  if (value && value->empty()) return std::nullopt;
-  return value;
-}
 
 // Rates as percentages with two decimals (12.5 means 12.5 %).
 double percent(double rate) { return std::round(rate * 10'000.0) / 100.0; }
@@ -50,13 +39,14 @@ nlohmann::json report_json(const projections::ServiceReport& report) {
           {"daily", std::move(daily)}};
 }
 
-void service_analytics(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+// A parameter given with an empty value counts as absent ("?from=&to=").
+void service_analytics(ApiContext& api, const RouteInput& in, Reply reply) {
   auto period =
-      projections::analytics_period(date_param(request, "from"), date_param(request, "to"),
+      projections::analytics_period(in.query.optional_text("from"), in.query.optional_text("to"),
                                     events::format_date(api.clock.now_us()));
-  if (!period) return reply_error(request, period.error(), reply);
+  if (!period) return reply_error(in.request, period.error(), reply);
   auto& analytics = projection_named(api, projections::kAnalyticsProjection);
-  answer_from_projection(analytics, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(analytics, in.request, reply, [&]() -> Result<nlohmann::json> {
     auto reports = projections::service_reports(analytics, *period);
     if (!reports) return std::move(reports).error();
     nlohmann::json services = nlohmann::json::array();
@@ -80,9 +70,9 @@ nlohmann::json agent_json(const events::UserState& agent) {
           {"workload_pct", percent(static_cast<double>(clients) / capacity)}};
 }
 
-void agent_performance(ApiContext& api, const Request& request, const Caller&, Reply reply) {
+void agent_performance(ApiContext& api, const RouteInput& in, Reply reply) {
   auto& analytics = projection_named(api, projections::kAnalyticsProjection);
-  answer_from_projection(analytics, request, reply, [&]() -> Result<nlohmann::json> {
+  answer_from_projection(analytics, in.request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json agents = nlohmann::json::array();
     bool corrupt = false;
     auto scanned = api.log.scan_state(
@@ -116,13 +106,55 @@ void agent_performance(ApiContext& api, const Request& request, const Caller&, R
 
 }  // namespace
 
-void add_analytics_routes(Router& router, ApiContext& api) {
+RouteTable analytics_routes() {
   using beast_http::verb;
-  const auto analytics_position = projection_position(api, projections::kAnalyticsProjection);
-  router.add(verb::get, "/api/admin/analytics/services/",
-             for_roles_reading(api, {Role::admin}, analytics_position, service_analytics));
-  router.add(verb::get, "/api/admin/agents/performance/",
-             for_roles_reading(api, {Role::admin}, analytics_position, agent_performance));
+  using namespace schema;
+  const Schema report =
+      named("ServiceReport",
+            object({{"service", string()},
+                    {"revenue", money()},
+                    {"previous_revenue", money()},
+                    {"payments", integer()},
+                    {"active_clients", integer()},
+                    {"previous_active_clients", integer()},
+                    {"new_clients", integer()},
+                    {"churned_clients", integer()},
+                    {"churn_rate", number()},
+                    {"growth_rate", nullable(number())},
+                    {"daily", array(object({{"date", date()}, {"revenue", money()}}))}}));
+  const Schema agent = named("AgentPerformance", object({{"agent_id", string()},
+                                                         {"name", string()},
+                                                         {"email", string()},
+                                                         {"department", string()},
+                                                         {"clients", integer()},
+                                                         {"max_clients", integer()},
+                                                         {"available_slots", integer()},
+                                                         {"workload_pct", number()},
+                                                         {"active_campaigns", integer()},
+                                                         {"completed_campaigns", integer()},
+                                                         {"published_content", integer()},
+                                                         {"deployed_versions", integer()}}));
+  return {
+      {.method = verb::get,
+       .path = "/api/admin/analytics/services/",
+       .operation_id = "getServiceAnalytics",
+       .summary = "Revenue, payments and active, new and churned clients per service over a "
+                  "period (default: the last 30 days), with the period before for comparison",
+       .roles = {Role::admin},
+       .query = {field::text("from", domain::text_limits::kDate).optional().described("YYYY-MM-DD"),
+                 field::text("to", domain::text_limits::kDate).optional().described("YYYY-MM-DD")},
+       .answer = object({{"from", date()}, {"to", date()}, {"services", array(report)}}),
+       .read_model = projection_read_model(std::string(projections::kAnalyticsProjection)),
+       .handler = service_analytics},
+      {.method = verb::get,
+       .path = "/api/admin/agents/performance/",
+       .operation_id = "getAgentPerformance",
+       .summary = "Every agent's workload and delivered work",
+       .roles = {Role::admin},
+       .answer = object({{"agents", array(agent)}}),
+       .read_model = projection_read_model(std::string(projections::kAnalyticsProjection)),
+       .handler = agent_performance},
+  };
 }
 
 }  // namespace ledger::http

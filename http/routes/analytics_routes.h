@@ -2,11 +2,10 @@
 // rates per service, from the analytics projection) and agents' workload and performance.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_analytics_routes(Router& router, ApiContext& api);
+RouteTable analytics_routes();
 
 }  // namespace ledger::http

@@ -2,13 +2,10 @@
 
 #include "http/openapi.h"
 #include "http/route_table.h"
-#include "http/routes/admin_routes.h"
-#include "http/routes/analytics_routes.h"
 #include "http/routes/billing_routes.h"
 #include "http/routes/content_schedule_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
-#include "http/routes/ledger_query_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
@@ -26,9 +23,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
   add_website_version_routes(router, api);
-  add_ledger_query_routes(router, api);
-  add_admin_routes(router, api);
-  add_analytics_routes(router, api);
   add_notification_routes(router, api);
   add_declared_routes(router, api);
   add_openapi_routes(router);

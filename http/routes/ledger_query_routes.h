@@ -3,11 +3,10 @@
 // balances. A client may read the statement of its own wallet.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_ledger_query_routes(Router& router, ApiContext& api);
+RouteTable ledger_query_routes();
 
 }  // namespace ledger::http
