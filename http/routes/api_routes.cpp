@@ -9,7 +9,6 @@
 #include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
-#include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
 
 namespace ledger::http {
@@ -21,7 +20,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_course_routes(router, api);
   add_billing_routes(router, api);
   add_content_schedule_routes(router, api);
-  add_website_routes(router, api);
   add_website_version_routes(router, api);
   add_notification_routes(router, api);
   add_declared_routes(router, api);

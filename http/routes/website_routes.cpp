@@ -10,7 +10,7 @@
 #include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 #include "http/scoped_rows.h"
 
 namespace ledger::http {
@@ -61,36 +61,30 @@ Result<events::WebsiteProjectState> visible_project(const ApiContext& api, const
   return std::move(**project);
 }
 
-void create_project(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto name = body->string("name", domain::text_limits::kName);
-  if (!name) return reply_error(request, name.error(), reply);
-  auto answers = body->string_map("answers", 50, domain::text_limits::kNote);
-  if (!answers) return reply_error(request, answers.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  auto client = domain::find_user(api.log, caller.user_id.str());
-  if (!client) return reply_error(request, client.error(), reply);
+void create_project(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto client = domain::find_user(api.log, in.caller.user_id.str());
+  if (!client) return reply_error(in.request, client.error(), reply);
   std::string agent_id;
   if (client->has_value()) {
     const auto& agents = (*client)->agents();
     if (auto it = agents.find(std::string(kWebsite)); it != agents.end()) agent_id = it->second;
   }
-  domain::CreateWebsiteProject command{domain::WebsiteProjectId{api.ids.next()}, caller.user_id,
-                                       domain::UserId{agent_id}, *name, *answers};
+  domain::CreateWebsiteProject command{domain::WebsiteProjectId{api.ids.next()}, in.caller.user_id,
+                                       domain::UserId{agent_id}, in.body.text("name"),
+                                       in.body.map("answers")};
   run_command<events::WebsiteProjectState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_website_project(uow, command); },
       render_project(), beast_http::status::created, std::move(reply));
 }
 
-void list_projects(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void list_projects(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Caller& caller = in.caller;
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     const bool index = caller.is_client();
     const std::string prefix = index ? domain::client_website_project_prefix(caller.user_id.str())
                                      : std::string(domain::kWebsiteProjectKeyPrefix);
-    auto status =
-        query_param(std::string_view(request.target().data(), request.target().size()), "status");
+    auto status = in.query.optional_text("status");
     ScopedRows<events::WebsiteProjectState> rows{
         std::string(domain::kWebsitesKeyspace),
         "website project",
@@ -108,50 +102,92 @@ void list_projects(ApiContext& api, const Request& request, const Caller& caller
     ListSource source = scoped_state_rows(api.log, caller, prefix, std::move(rows));
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void get_project(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto project = visible_project(api, caller, params.get("id"));
+void get_project(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto project = visible_project(api, in.caller, in.path.get("id"));
     if (!project) return std::move(project).error();
     return project_json(*project);
   });
 }
 
-void complete_phase(ApiContext& api, const Request& request, const PathParams& params,
-                    const Caller& caller, Reply reply) {
-  if (auto project = visible_project(api, caller, params.get("id")); !project) {
-    return reply_error(request, project.error(), reply);
+void complete_phase(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto project = visible_project(api, in.caller, in.path.get("id")); !project) {
+    return reply_error(in.request, project.error(), reply);
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto phase = body->string("phase", domain::text_limits::kServiceName);
-  if (!phase) return reply_error(request, phase.error(), reply);
-  auto note = body->optional_long_text("note", domain::text_limits::kNote);
-  if (!note) return reply_error(request, note.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::CompleteWebsitePhase command{domain::WebsiteProjectId{params.get("id")}, *phase,
-                                       note->value_or(""), caller.user_id};
+  domain::CompleteWebsitePhase command{
+      domain::WebsiteProjectId{in.path.get("id")}, in.body.text("phase"),
+      in.body.optional_text("note").value_or(""), in.caller.user_id};
   run_command<events::WebsiteProjectState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::complete_website_phase(uow, command); },
       render_project(), beast_http::status::ok, std::move(reply));
 }
 
+schema::Schema project_schema() {
+  using namespace schema;
+  return named("WebsiteProject", object({{"id", string()},
+                                         {"client_id", string()},
+                                         {"agent_id", nullable(string())},
+                                         {"name", string()},
+                                         {"answers", map_of(string())},
+                                         {"completed_phases", array(string())},
+                                         {"current_phase", nullable(string())},
+                                         {"status", one_of<events::WebsiteProjectStatus>()},
+                                         {"progress", integer()},
+                                         {"created_at", nullable(time())},
+                                         {"updated_at", nullable(time())}}));
+}
+
 }  // namespace
 
-void add_website_routes(Router& router, ApiContext& api) {
+RouteTable website_routes() {
   using beast_http::verb;
-  router.add(verb::get, "/api/website-projects/",
-             for_roles(api, {Role::admin, Role::agent, Role::client}, list_projects));
-  router.add(verb::post, "/api/website-projects/", for_roles(api, {Role::client}, create_project));
-  router.add(verb::get, "/api/website-projects/{id}/",
-             for_roles_with_params(api, {Role::admin, Role::agent, Role::client}, get_project));
-  router.add(verb::post, "/api/website-projects/{id}/complete_phase/",
-             for_roles_with_params(api, {Role::agent, Role::admin}, complete_phase));
+  namespace limits = domain::text_limits;
+  const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
+  return {
+      {.method = verb::get,
+       .path = "/api/website-projects/",
+       .operation_id = "listWebsiteProjects",
+       .summary = "Website projects the caller may see, newest first",
+       .roles = everyone,
+       .query = {field::choice<events::WebsiteProjectStatus>("status").optional()},
+       .paged = true,
+       .answer = project_schema(),
+       .handler = list_projects},
+      {.method = verb::post,
+       .path = "/api/website-projects/",
+       .operation_id = "createWebsiteProject",
+       .summary = "Start a website project with the questionnaire's answers",
+       .roles = {Role::client},
+       .body = {field::text("name", limits::kName),
+                field::text_map("answers", 50, limits::kNote).described("question to answer")},
+       .success = beast_http::status::created,
+       .answer = project_schema(),
+       .errors = {Errc::service_not_active},
+       .handler = create_project},
+      {.method = verb::get,
+       .path = "/api/website-projects/{id}/",
+       .operation_id = "getWebsiteProject",
+       .summary = "One website project",
+       .roles = everyone,
+       .answer = project_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_project},
+      {.method = verb::post,
+       .path = "/api/website-projects/{id}/complete_phase/",
+       .operation_id = "completeWebsitePhase",
+       .summary = "Mark the project's current phase done (phases go in order)",
+       .roles = {Role::agent, Role::admin},
+       .body = {field::text("phase", limits::kServiceName),
+                field::long_text("note", limits::kNote).optional()},
+       .answer = project_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = complete_phase},
+  };
 }
 
 }  // namespace ledger::http

@@ -2,11 +2,10 @@
 // completes the phases. Out-of-scope projects answer 404.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_website_routes(Router& router, ApiContext& api);
+RouteTable website_routes();
 
 }  // namespace ledger::http
