@@ -74,6 +74,11 @@ Status keep(const Field& field, Result<std::optional<T>> value,
   return {};
 }
 
+bool sent_non_null(const JsonFields& body, const std::string& name) {
+  const auto it = body.raw().find(name);
+  return it != body.raw().end() && !it->is_null();
+}
+
 Status read_json_field(const Field& field, JsonFields& body,
                        std::map<std::string, RequestFields::Value, std::less<>>& values) {
   switch (field.type) {
@@ -115,18 +120,21 @@ Status read_json_field(const Field& field, JsonFields& body,
       if (!text) return std::move(text).error();
       return keep(field, checked_time(field, *text), values);
     }
+    // Kept only when sent (`has` tells an empty list sent from none sent).
     case FieldType::text_list: {
+      const bool sent = sent_non_null(body, field.name);
       auto list = body.string_list(field.name, field.items_max, field.bytes_max);
       if (!list) return std::move(list).error();
       if (field.required && list->empty()) return required(field.name);
-      values.emplace(field.name, std::move(*list));
+      if (sent) values.emplace(field.name, std::move(*list));
       return {};
     }
     case FieldType::text_map: {
+      const bool sent = sent_non_null(body, field.name);
       auto map = body.string_map(field.name, field.items_max, field.bytes_max);
       if (!map) return std::move(map).error();
       if (field.required && map->empty()) return required(field.name);
-      values.emplace(field.name, std::move(*map));
+      if (sent) values.emplace(field.name, std::move(*map));
       return {};
     }
     case FieldType::file:
@@ -221,11 +229,13 @@ const RequestFields::Value* RequestFields::value_of(std::string_view name) const
 }
 
 const std::vector<std::string>& RequestFields::list(std::string_view name) const {
-  return get<std::vector<std::string>>(name);
+  static const std::vector<std::string> kNone;
+  return has(name) ? get<std::vector<std::string>>(name) : kNone;
 }
 
 const std::map<std::string, std::string>& RequestFields::map(std::string_view name) const {
-  return get<std::map<std::string, std::string>>(name);
+  static const std::map<std::string, std::string> kNone;
+  return has(name) ? get<std::map<std::string, std::string>>(name) : kNone;
 }
 
 nlohmann::json field_schema(const Field& field) {

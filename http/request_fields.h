@@ -136,6 +136,7 @@ class RequestFields {
   }
   bool boolean(std::string_view name) const { return get<bool>(name); }
   std::optional<bool> optional_boolean(std::string_view name) const { return optional<bool>(name); }
+  // Lists and maps: empty when not sent (`has` tells an empty one sent from none).
   const std::vector<std::string>& list(std::string_view name) const;
   const std::map<std::string, std::string>& map(std::string_view name) const;
   // A choice field declared with `field::choice<E>`, as E's value.

@@ -6,6 +6,7 @@
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
 #include "http/routes/campaign_routes.h"
+#include "http/routes/content_schedule_routes.h"
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/website_routes.h"
 
@@ -15,7 +16,7 @@ namespace {
 RouteTable build_route_table() {
   RouteTable table;
   for (auto* area : {&campaign_routes, &admin_routes, &analytics_routes, &ledger_query_routes,
-                     &website_routes}) {
+                     &content_schedule_routes, &website_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {

@@ -25,7 +25,7 @@ Status validate_tags(const std::vector<std::string>& tags, char sigil, std::size
                       std::string(field));
   }
   for (const auto& tag : tags) {
-    const bool word = tag.size() >= 2 && tag.size() <= 100 && tag[0] == sigil &&
+    const bool word = tag.size() >= 2 && tag.size() <= text_limits::kTag && tag[0] == sigil &&
                       std::all_of(tag.begin() + 1, tag.end(), [](char c) {
                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
                                c == '.' || static_cast<unsigned char>(c) >= 0x80;

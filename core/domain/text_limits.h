@@ -32,6 +32,8 @@ inline constexpr std::size_t kRedeemCode = 40;
 inline constexpr std::size_t kRedeemCodePrefix = 20;
 // A social media handle a post goes out on.
 inline constexpr std::size_t kHandle = 100;
+// A hashtag or a mention of a social post, with its sigil ("#launch", "@agency").
+inline constexpr std::size_t kTag = 100;
 // A currency code as a payment provider sends it.
 inline constexpr std::size_t kCurrency = 8;
 // A website version number ("1.2.0") and a technology it uses ("React").

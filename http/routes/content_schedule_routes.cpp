@@ -12,7 +12,7 @@
 #include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 #include "http/scoped_rows.h"
 
 namespace ledger::http {
@@ -20,10 +20,6 @@ namespace {
 
 using domain::UnitOfWork;
 constexpr std::string_view kMarketing = "marketing";
-
-std::string_view target_of(const Request& request) {
-  return {request.target().data(), request.target().size()};
-}
 
 nlohmann::json list_json(const google::protobuf::RepeatedPtrField<std::string>& items) {
   nlohmann::json list = nlohmann::json::array();
@@ -74,31 +70,28 @@ Result<events::ContentState> visible_post(const ApiContext& api, const Caller& c
   return std::move(**post);
 }
 
-Result<domain::ContentFields> read_fields(JsonFields& body) {
+// The post fields a schedule or update body may hold.
+std::vector<Field> content_fields() {
+  namespace limits = domain::text_limits;
+  return {field::text("platform", limits::kServiceName).optional(),
+          field::text("social_account", limits::kHandle).optional(),
+          field::time("scheduled_at").optional(),
+          field::long_text("caption", limits::kCaption).optional(),
+          field::text_list("hashtags", 30, limits::kTag).described("#words"),
+          field::text_list("mentions", 50, limits::kTag).described("@words"),
+          field::text_list("media_urls", 10, limits::kUrl).described("http(s) URLs")};
+}
+
+domain::ContentFields read_fields(const RequestFields& body) {
   domain::ContentFields fields;
-  for (auto [name, target, max] :
-       {std::tuple{"platform", &fields.platform, domain::text_limits::kServiceName},
-        std::tuple{"social_account", &fields.social_account, domain::text_limits::kHandle},
-        std::tuple{"caption", &fields.caption, domain::text_limits::kCaption}}) {
-    const bool prose = std::string_view(name) == "caption";
-    auto value = prose ? body.optional_long_text(name, max) : body.optional_string(name, max);
-    if (!value) return std::move(value).error();
-    *target = std::move(*value);
-  }
-  auto when = body.optional_time("scheduled_at");
-  if (!when) return std::move(when).error();
-  fields.scheduled_at_us = *when;
-  for (auto [name, target, count] :
-       {std::tuple{"hashtags", &fields.hashtags, std::size_t{30}},
-        std::tuple{"mentions", &fields.mentions, std::size_t{50}},
-        std::tuple{"media_urls", &fields.media_urls, std::size_t{10}}}) {
-    if (!body.raw().contains(name)) {
-      (void)body.optional_string(name, domain::text_limits::kUrl);  // marks it asked; absent
-      continue;
-    }
-    auto list = body.string_list(name, count, domain::text_limits::kUrl);  // the longest item kind
-    if (!list) return std::move(list).error();
-    *target = std::move(*list);
+  fields.platform = body.optional_text("platform");
+  fields.social_account = body.optional_text("social_account");
+  fields.caption = body.optional_text("caption");
+  fields.scheduled_at_us = body.optional_integer("scheduled_at");
+  for (auto [name, target] :
+       {std::pair{"hashtags", &fields.hashtags}, std::pair{"mentions", &fields.mentions},
+        std::pair{"media_urls", &fields.media_urls}}) {
+    if (body.has(name)) *target = body.list(name);
   }
   return fields;
 }
@@ -109,23 +102,15 @@ Renderer<events::ContentState> render(const ApiContext& api) {
   };
 }
 
-void schedule(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", domain::text_limits::kId);
-  if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto campaign_id = body->optional_string("campaign_id", domain::text_limits::kId);
-  if (!campaign_id) return reply_error(request, campaign_id.error(), reply);
-  auto fields = read_fields(*body);
-  if (!fields) return reply_error(request, fields.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  auto agent_id = service_client_agent(api.log, caller, *client_id, kMarketing);
-  if (!agent_id) return reply_error(request, agent_id.error(), reply);
-  domain::ScheduleContent command{domain::ContentId{api.ids.next()}, domain::UserId{*client_id},
-                                  domain::UserId{*agent_id},
-                                  domain::CampaignId{campaign_id->value_or("")}, *fields};
+void schedule(ApiContext& api, const RouteInput& in, Reply reply) {
+  const std::string& client_id = in.body.text("client_id");
+  auto agent_id = service_client_agent(api.log, in.caller, client_id, kMarketing);
+  if (!agent_id) return reply_error(in.request, agent_id.error(), reply);
+  domain::ScheduleContent command{
+      domain::ContentId{api.ids.next()}, domain::UserId{client_id}, domain::UserId{*agent_id},
+      domain::CampaignId{in.body.optional_text("campaign_id").value_or("")}, read_fields(in.body)};
   run_command<events::ContentState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::schedule_content(uow, command); }, render(api),
       beast_http::status::created, std::move(reply));
 }
@@ -133,12 +118,13 @@ void schedule(ApiContext& api, const Request& request, const Caller& caller, Rep
 using PostFilter = std::function<bool(const events::ContentState&)>;
 
 // Posts the caller may see (by scheduled time when `by_time`), through `keep`.
-void answer_posts(ApiContext& api, const Request& request, const Caller& caller, Reply& reply,
-                  const PostFilter& keep) {
+void answer_posts(ApiContext& api, const RouteInput& in, Reply& reply, const PostFilter& keep) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto status = query_param(target_of(request), "status");
-    auto platform = query_param(target_of(request), "platform");
-    auto campaign = query_param(target_of(request), "campaign_id");
+    auto status = in.query.optional_text("status");
+    auto platform = in.query.optional_text("platform");
+    auto campaign = in.query.optional_text("campaign_id");
     const std::string prefix = caller.is_client()
                                    ? domain::client_content_prefix(caller.user_id.str())
                                    : std::string(domain::kContentKeyPrefix);
@@ -168,41 +154,37 @@ void answer_posts(ApiContext& api, const Request& request, const Caller& caller,
   });
 }
 
-void list_posts(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_posts(api, request, caller, reply, [](const events::ContentState&) { return true; });
+void list_posts(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_posts(api, in, reply, [](const events::ContentState&) { return true; });
 }
 
-void upcoming(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void upcoming(ApiContext& api, const RouteInput& in, Reply reply) {
   const std::int64_t now = api.clock.now_us();
-  answer_posts(api, request, caller, reply, [now](const events::ContentState& post) {
+  answer_posts(api, in, reply, [now](const events::ContentState& post) {
     return domain::content_is_upcoming(post, now);
   });
 }
 
-void overdue(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void overdue(ApiContext& api, const RouteInput& in, Reply reply) {
   const std::int64_t now = api.clock.now_us();
-  answer_posts(api, request, caller, reply, [now](const events::ContentState& post) {
+  answer_posts(api, in, reply, [now](const events::ContentState& post) {
     return domain::content_is_overdue(post, now);
   });
 }
 
-Result<std::int64_t> bound_param(const Request& request, std::string_view name, bool end) {
-  auto text = query_param(target_of(request), name);
-  if (!text || text->empty()) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("{} is required (a date or an RFC 3339 time)", name),
-                      std::string(name));
-  }
-  if (auto time = events::parse_rfc3339(*text)) return *time;
-  if (auto date = events::parse_date(*text)) return end ? *date + 86'400'000'000 - 1 : *date;
+Result<std::int64_t> bound_param(const RouteInput& in, std::string_view name, bool end) {
+  const std::string& text = in.query.text(name);
+  if (auto time = events::parse_rfc3339(text)) return *time;
+  if (auto date = events::parse_date(text)) return end ? *date + 86'400'000'000 - 1 : *date;
   return make_error(Errc::invalid_argument,
                     fmt::format("{} must be a date or an RFC 3339 time", name), std::string(name));
 }
 
-void calendar(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto start = bound_param(request, "start", false);
+void calendar(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  auto start = bound_param(in, "start", false);
   if (!start) return reply_error(request, start.error(), reply);
-  auto end = bound_param(request, "end", true);
+  auto end = bound_param(in, "end", true);
   if (!end) return reply_error(request, end.error(), reply);
   if (auto ordered = domain::require_period_order(*start, *end, "start", "end"); !ordered) {
     return reply_error(request, ordered.error(), reply);
@@ -213,33 +195,27 @@ void calendar(ApiContext& api, const Request& request, const Caller& caller, Rep
         reply);
   }
   const std::int64_t from = *start, to = *end;
-  answer_posts(api, request, caller, reply, [from, to](const events::ContentState& post) {
+  answer_posts(api, in, reply, [from, to](const events::ContentState& post) {
     return post.scheduled_at_us() >= from && post.scheduled_at_us() <= to;
   });
 }
 
-void get_post(ApiContext& api, const Request& request, const PathParams& params,
-              const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto post = visible_post(api, caller, params.get("id"));
+void get_post(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto post = visible_post(api, in.caller, in.path.get("id"));
     if (!post) return std::move(post).error();
     return content_json(*post, api.clock.now_us());
   });
 }
 
-void update_post(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  if (auto post = visible_post(api, caller, params.get("id")); !post) {
-    return reply_error(request, post.error(), reply);
+void update_post(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto post = visible_post(api, in.caller, in.path.get("id")); !post) {
+    return reply_error(in.request, post.error(), reply);
   }
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto fields = read_fields(*body);
-  if (!fields) return reply_error(request, fields.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::UpdateContent command{domain::ContentId{params.get("id")}, *fields, caller.user_id};
+  domain::UpdateContent command{domain::ContentId{in.path.get("id")}, read_fields(in.body),
+                                in.caller.user_id};
   run_command<events::ContentState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_content(uow, command); }, render(api),
       beast_http::status::ok, std::move(reply));
 }
@@ -247,61 +223,175 @@ void update_post(ApiContext& api, const Request& request, const PathParams& para
 using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
 
 // A command on one visible post; `with_error` reads {"error": "..."} (fail).
-Handler action(ApiContext& api, std::initializer_list<Role> roles, Action run, bool with_error) {
-  return for_roles_with_params(
-      api, roles,
-      [run, with_error](ApiContext& api, const Request& request, const PathParams& params,
-                        const Caller& caller, Reply reply) {
-        if (auto post = visible_post(api, caller, params.get("id")); !post) {
-          return reply_error(request, post.error(), reply);
-        }
-        auto body = parse_body(request);
-        if (!body) return reply_error(request, body.error(), reply);
-        std::string error;
-        if (with_error) {
-          auto given = body->string("error", domain::text_limits::kNote);
-          if (!given) return reply_error(request, given.error(), reply);
-          error = *given;
-        }
-        if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-        domain::ContentAction command{domain::ContentId{params.get("id")}, caller.user_id.str(),
-                                      error};
-        run_command<events::ContentState>(
-            api, request, caller.user_id,
-            [command, run](UnitOfWork& uow) { return run(uow, command); },
-            [&api](const events::ContentState& post) -> Result<nlohmann::json> {
-              return content_json(post, api.clock.now_us());
-            },
-            beast_http::status::ok, std::move(reply));
-      });
+RouteHandler action(Action run, bool with_error) {
+  return [run, with_error](ApiContext& api, const RouteInput& in, Reply reply) {
+    if (auto post = visible_post(api, in.caller, in.path.get("id")); !post) {
+      return reply_error(in.request, post.error(), reply);
+    }
+    domain::ContentAction command{domain::ContentId{in.path.get("id")}, in.caller.user_id.str(),
+                                  with_error ? in.body.text("error") : std::string()};
+    run_command<events::ContentState>(
+        api, in.request, in.caller.user_id,
+        [command, run](UnitOfWork& uow) { return run(uow, command); }, render(api),
+        beast_http::status::ok, std::move(reply));
+  };
+}
+
+schema::Schema content_schema() {
+  using namespace schema;
+  return named("ScheduledPost", object({{"id", string()},
+                                        {"client_id", string()},
+                                        {"agent_id", string()},
+                                        {"campaign_id", nullable(string())},
+                                        {"platform", string()},
+                                        {"social_account", string()},
+                                        {"scheduled_at", nullable(time())},
+                                        {"caption", string()},
+                                        {"hashtags", array(string())},
+                                        {"mentions", array(string())},
+                                        {"media_urls", array(string())},
+                                        {"status", one_of<events::ContentStatus>()},
+                                        {"approved", boolean()},
+                                        {"approved_by", nullable(string())},
+                                        {"approved_at", nullable(time())},
+                                        {"published_at", nullable(time())},
+                                        {"error", nullable(string())},
+                                        {"retry_count", integer()},
+                                        {"is_overdue", boolean()},
+                                        {"created_at", nullable(time())},
+                                        {"updated_at", nullable(time())}}));
+}
+
+std::vector<Field> post_filters() {
+  namespace limits = domain::text_limits;
+  return {field::text("status", limits::kServiceName).optional(),
+          field::text("platform", limits::kServiceName).optional(),
+          field::text("campaign_id", limits::kId).optional()};
 }
 
 }  // namespace
 
-void add_content_schedule_routes(Router& router, ApiContext& api) {
+RouteTable content_schedule_routes() {
   using beast_http::verb;
-  const auto everyone = {Role::admin, Role::agent, Role::client};
-  router.add(verb::get, "/api/content-schedule/", for_roles(api, everyone, list_posts));
-  router.add(verb::post, "/api/content-schedule/",
-             for_roles(api, {Role::agent, Role::admin}, schedule));
+  namespace limits = domain::text_limits;
+  const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
+  const std::vector<Role> runners = {Role::agent, Role::admin};
+  std::vector<Field> schedule_body = {field::text("client_id", limits::kId),
+                                      field::text("campaign_id", limits::kId).optional()};
+  for (auto& declared : content_fields()) schedule_body.push_back(std::move(declared));
+  std::vector<Field> calendar_query = post_filters();
+  calendar_query.insert(
+      calendar_query.begin(),
+      {field::text("start", 64).described("a date or an RFC 3339 time"),
+       field::text("end", 64).described("a date (through its end) or an RFC 3339 time")});
+  const std::vector<Errc> transitions = {Errc::not_found, Errc::invalid_transition};
   // Literal paths before "{id}".
-  router.add(verb::get, "/api/content-schedule/calendar/", for_roles(api, everyone, calendar));
-  router.add(verb::get, "/api/content-schedule/upcoming/", for_roles(api, everyone, upcoming));
-  router.add(verb::get, "/api/content-schedule/overdue/", for_roles(api, everyone, overdue));
-  router.add(verb::get, "/api/content-schedule/{id}/",
-             for_roles_with_params(api, everyone, get_post));
-  router.add(verb::patch, "/api/content-schedule/{id}/",
-             for_roles_with_params(api, {Role::agent, Role::admin}, update_post));
-  router.add(verb::delete_, "/api/content-schedule/{id}/",
-             action(api, {Role::agent, Role::admin}, domain::delete_content, false));
-  router.add(verb::post, "/api/content-schedule/{id}/approve/",
-             action(api, {Role::client, Role::admin}, domain::approve_content, false));
-  router.add(verb::post, "/api/content-schedule/{id}/publish/",
-             action(api, {Role::agent, Role::admin}, domain::publish_content, false));
-  router.add(verb::post, "/api/content-schedule/{id}/fail/",
-             action(api, {Role::agent, Role::admin}, domain::fail_content, true));
-  router.add(verb::post, "/api/content-schedule/{id}/cancel/",
-             action(api, everyone, domain::cancel_content, false));
+  return {
+      {.method = verb::get,
+       .path = "/api/content-schedule/",
+       .operation_id = "listScheduledPosts",
+       .summary = "Scheduled posts the caller may see",
+       .roles = everyone,
+       .query = post_filters(),
+       .paged = true,
+       .answer = content_schema(),
+       .handler = list_posts},
+      {.method = verb::post,
+       .path = "/api/content-schedule/",
+       .operation_id = "schedulePost",
+       .summary = "Schedule a social post for a client of the marketing service",
+       .roles = runners,
+       .body = schedule_body,
+       .success = beast_http::status::created,
+       .answer = content_schema(),
+       .errors = {Errc::not_found, Errc::forbidden, Errc::service_not_active},
+       .handler = schedule},
+      {.method = verb::get,
+       .path = "/api/content-schedule/calendar/",
+       .operation_id = "getPostCalendar",
+       .summary = "Posts scheduled between start and end (at most 400 days)",
+       .roles = everyone,
+       .query = calendar_query,
+       .paged = true,
+       .answer = content_schema(),
+       .handler = calendar},
+      {.method = verb::get,
+       .path = "/api/content-schedule/upcoming/",
+       .operation_id = "listUpcomingPosts",
+       .summary = "Posts due in the next 7 days",
+       .roles = everyone,
+       .query = post_filters(),
+       .paged = true,
+       .answer = content_schema(),
+       .handler = upcoming},
+      {.method = verb::get,
+       .path = "/api/content-schedule/overdue/",
+       .operation_id = "listOverduePosts",
+       .summary = "Posts past their time and not published",
+       .roles = everyone,
+       .query = post_filters(),
+       .paged = true,
+       .answer = content_schema(),
+       .handler = overdue},
+      {.method = verb::get,
+       .path = "/api/content-schedule/{id}/",
+       .operation_id = "getScheduledPost",
+       .summary = "One scheduled post",
+       .roles = everyone,
+       .answer = content_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_post},
+      {.method = verb::patch,
+       .path = "/api/content-schedule/{id}/",
+       .operation_id = "updateScheduledPost",
+       .summary = "Change a post that is not published",
+       .roles = runners,
+       .body = content_fields(),
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = update_post},
+      {.method = verb::delete_,
+       .path = "/api/content-schedule/{id}/",
+       .operation_id = "deleteScheduledPost",
+       .summary = "Delete a post that is not published",
+       .roles = runners,
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::delete_content, false)},
+      {.method = verb::post,
+       .path = "/api/content-schedule/{id}/approve/",
+       .operation_id = "approveScheduledPost",
+       .summary = "The client's (or an admin's) approval",
+       .roles = {Role::client, Role::admin},
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::approve_content, false)},
+      {.method = verb::post,
+       .path = "/api/content-schedule/{id}/publish/",
+       .operation_id = "publishScheduledPost",
+       .summary = "Mark an approved post published",
+       .roles = runners,
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::publish_content, false)},
+      {.method = verb::post,
+       .path = "/api/content-schedule/{id}/fail/",
+       .operation_id = "failScheduledPost",
+       .summary = "Record a failed publication (retried up to 3 times)",
+       .roles = runners,
+       .body = {field::long_text("error", limits::kNote)},
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::fail_content, true)},
+      {.method = verb::post,
+       .path = "/api/content-schedule/{id}/cancel/",
+       .operation_id = "cancelScheduledPost",
+       .summary = "Cancel a post that is not published",
+       .roles = everyone,
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::cancel_content, false)},
+  };
 }
 
 }  // namespace ledger::http

@@ -2,11 +2,10 @@
 // admins) approve; agents publish approved posts; calendar, upcoming and overdue views.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_content_schedule_routes(Router& router, ApiContext& api);
+RouteTable content_schedule_routes();
 
 }  // namespace ledger::http
