@@ -8,6 +8,7 @@
 #include "http/routes/campaign_routes.h"
 #include "http/routes/content_schedule_routes.h"
 #include "http/routes/ledger_query_routes.h"
+#include "http/routes/notification_routes.h"
 #include "http/routes/website_routes.h"
 
 namespace ledger::http {
@@ -16,7 +17,7 @@ namespace {
 RouteTable build_route_table() {
   RouteTable table;
   for (auto* area : {&campaign_routes, &admin_routes, &analytics_routes, &ledger_query_routes,
-                     &content_schedule_routes, &website_routes}) {
+                     &content_schedule_routes, &website_routes, &notification_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -128,6 +129,7 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
 }
 
 void add_declared_routes(Router& router, ApiContext& api) {
+  LEDGER_ASSERT(api.projections != nullptr, "the routes' read models include the projections");
   for (const auto& route : route_table()) add_declared_route(router, api, route);
 }
 

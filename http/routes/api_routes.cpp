@@ -5,7 +5,6 @@
 #include "http/routes/billing_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
-#include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
 #include "http/routes/website_version_routes.h"
@@ -19,7 +18,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_course_routes(router, api);
   add_billing_routes(router, api);
   add_website_version_routes(router, api);
-  add_notification_routes(router, api);
   add_declared_routes(router, api);
   add_openapi_routes(router);
 }

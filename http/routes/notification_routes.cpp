@@ -6,6 +6,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/notification_commands.h"
+#include "core/domain/text_limits.h"
 #include "events/notification_state.pb.h"
 #include "events/outbox_state.pb.h"
 #include "events/timestamp.h"
@@ -13,7 +14,7 @@
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/projection_query.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 #include "projections/notification_projection.h"
 #include "projections/read_model_status.h"
 
@@ -55,15 +56,11 @@ nlohmann::json notification_json(const events::Notification& notification, bool 
           {"position", notification.position()}};
 }
 
-void list(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  const std::string_view target(request.target().data(), request.target().size());
-  const std::string type = query_param(target, "type").value_or("");
-  const std::string unread = query_param(target, "unread").value_or("");
-  if (!unread.empty() && unread != "true" && unread != "false") {
-    return reply_error(request,
-                       make_error(Errc::invalid_argument, "unread must be true or false", "unread"),
-                       reply);
-  }
+void list(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
+  const std::string type = in.query.optional_text("type").value_or("");
+  const std::optional<bool> unread = in.query.optional_boolean("unread");
   auto& runner = feeds(api);
   answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
     auto counters = counters_of(runner, caller.user_id.str());
@@ -84,8 +81,7 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
             }
             const bool is_read = notification.is_read() || notification.position() <= read_up_to;
             if (!type.empty() && notification.type() != type) return true;
-            if (unread == "true" && is_read) return true;
-            if (unread == "false" && !is_read) return true;
+            if (unread && *unread == is_read) return true;
             return visit(std::string(key), notification_json(notification, is_read, now));
           },
           after);
@@ -101,18 +97,19 @@ void list(ApiContext& api, const Request& request, const Caller& caller, Reply r
   });
 }
 
-void unread_count(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void unread_count(ApiContext& api, const RouteInput& in, Reply reply) {
   auto& runner = feeds(api);
-  answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
-    auto counters = counters_of(runner, caller.user_id.str());
+  answer_from_projection(runner, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto counters = counters_of(runner, in.caller.user_id.str());
     if (!counters) return std::move(counters).error();
     return nlohmann::json{{"unread_count", counters->unread()}};
   });
 }
 
-void mark_read(ApiContext& api, const Request& request, const PathParams& params,
-               const Caller& caller, Reply reply) {
-  const std::string id(params.get("id"));
+void mark_read(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
+  const std::string id(in.path.get("id"));
   auto key = projections::notification_feed_key(caller.user_id.str(), id);
   auto& runner = feeds(api);
   if (!key) {
@@ -135,10 +132,10 @@ void mark_read(ApiContext& api, const Request& request, const PathParams& params
       beast_http::status::ok, std::move(reply));
 }
 
-void mark_all_read(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  domain::MarkAllNotificationsRead command{caller.user_id};
+void mark_all_read(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::MarkAllNotificationsRead command{in.caller.user_id};
   run_command<events::AllNotificationsRead>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::mark_all_notifications_read(uow, command); },
       [](const events::AllNotificationsRead&) -> Result<nlohmann::json> {
         return nlohmann::json{{"unread_count", 0}};
@@ -146,8 +143,8 @@ void mark_all_read(ApiContext& api, const Request& request, const Caller& caller
       beast_http::status::ok, std::move(reply));
 }
 
-void projection_statuses(ApiContext& api, const Request& request, const Caller&, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void projection_statuses(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json results = nlohmann::json::array();
     for (const auto& status : projections::all_read_model_statuses(api.log, *api.projections)) {
       results.push_back(projections::status_json(status));
@@ -157,8 +154,9 @@ void projection_statuses(ApiContext& api, const Request& request, const Caller&,
   });
 }
 
-void rebuild(ApiContext& api, const Request& request, const PathParams& params, const Caller&,
-             Reply reply) {
+void rebuild(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const PathParams& params = in.path;
   if (projections::is_inline_read_model(params.get("name"))) {
     return reply_error(request,
                        make_error(Errc::version_conflict,
@@ -219,7 +217,9 @@ class NotificationStream final : public StreamSource {
   bool failed_ = false;
 };
 
-void stream(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void stream(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
   auto& runner = feeds(api);
   std::string last_key;
   if (const auto resume = request.find("Last-Event-ID"); resume != request.end()) {
@@ -250,16 +250,9 @@ void stream(ApiContext& api, const Request& request, const Caller& caller, Reply
                                     runner, api.clock, caller.user_id.str(), std::move(last_key)));
 }
 
-void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply reply) {
-  const std::string status =
-      query_param(std::string_view(request.target().data(), request.target().size()), "status")
-          .value_or("");
-  if (!status.empty() && status != "queued" && status != "sent" && status != "failed") {
-    return reply_error(
-        request,
-        make_error(Errc::invalid_argument, "status must be queued, sent or failed", "status"),
-        reply);
-  }
+void email_outbox(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const std::string status = in.query.optional_text("status").value_or("");
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source =
         state_rows(api.log, domain::kOutboxKeyspace, "email/",
@@ -289,25 +282,121 @@ void email_outbox(ApiContext& api, const Request& request, const Caller&, Reply 
   });
 }
 
+schema::Schema notification_schema() {
+  using namespace schema;
+  return named("Notification", object({{"id", string()},
+                                       {"type", string()},
+                                       {"title", string()},
+                                       {"message", string()},
+                                       {"link", string()},
+                                       {"is_read", boolean()},
+                                       {"created_at", nullable(time())},
+                                       {"date", date()},
+                                       {"group", string()},
+                                       {"position", integer()}}));
+}
+
+schema::Schema projection_status_schema() {
+  using namespace schema;
+  return named("ReadModelStatus", object({{"name", string()},
+                                          {"kind", string()},
+                                          {"version", integer()},
+                                          {"code_version", integer()},
+                                          {"generation", integer()},
+                                          {"checkpoint", integer()},
+                                          {"head", integer()},
+                                          {"lag_events", integer()},
+                                          {"lag_seconds", number()},
+                                          {"state", string()},
+                                          {"rebuild_checkpoint", optional(integer())},
+                                          {"failed_position", optional(integer())},
+                                          {"failed_error", optional(string())}}));
+}
+
 }  // namespace
 
-void add_notification_routes(Router& router, ApiContext& api) {
+RouteTable notification_routes() {
   using beast_http::verb;
-  if (api.projections == nullptr) return;
-  const auto feed_position = projection_position(api, projections::kNotificationsProjection);
-  router.add(verb::get, "/api/notifications/", for_roles_reading(api, {}, feed_position, list));
-  router.add(verb::get, "/api/notifications/unread_count/",
-             for_roles_reading(api, {}, feed_position, unread_count));
-  router.add(verb::get, "/api/notifications/stream/",
-             for_roles_reading(api, {}, feed_position, stream));
-  router.add(verb::post, "/api/notifications/mark_all_read/", for_roles(api, {}, mark_all_read));
-  router.add(verb::post, "/api/notifications/{id}/mark_read/",
-             for_roles_with_params(api, {}, mark_read));
-  router.add(verb::get, "/api/admin/email-outbox/", for_roles(api, {Role::admin}, email_outbox));
-  router.add(verb::get, "/api/admin/projections/",
-             for_roles(api, {Role::admin}, projection_statuses));
-  router.add(verb::post, "/api/admin/projections/{name}/rebuild/",
-             for_roles_with_params(api, {Role::admin}, rebuild));
+  using namespace schema;
+  const ReadModelOf feed =
+      projection_read_model(std::string(projections::kNotificationsProjection));
+  Schema feed_page = list_of(notification_schema());
+  feed_page.erase("title");  // the list plus the unread count: not the plain list
+  feed_page["properties"]["unread_count"] = integer();
+  feed_page["required"].push_back("unread_count");
+  return {
+      {.method = verb::get,
+       .path = "/api/notifications/",
+       .operation_id = "listNotifications",
+       .summary = "The caller's notifications, newest first, with the unread count",
+       .query = {field::text("type", domain::text_limits::kServiceName).optional(),
+                 field::boolean("unread").optional()},
+       .answer = feed_page,
+       .read_model = feed,
+       .handler = list},
+      {.method = verb::get,
+       .path = "/api/notifications/unread_count/",
+       .operation_id = "getUnreadNotificationCount",
+       .summary = "How many of the caller's notifications are unread",
+       .answer = object({{"unread_count", integer()}}),
+       .read_model = feed,
+       .handler = unread_count},
+      {.method = verb::get,
+       .path = "/api/notifications/stream/",
+       .operation_id = "streamNotifications",
+       .summary = "The caller's new notifications as Server-Sent Events (event: notification, "
+                  "data: a Notification); Last-Event-ID resumes after that notification",
+       .answer_type = "text/event-stream",
+       .answer = string(),
+       .read_model = feed,
+       .handler = stream},
+      {.method = verb::post,
+       .path = "/api/notifications/mark_all_read/",
+       .operation_id = "markAllNotificationsRead",
+       .summary = "Mark every notification of the caller read",
+       .answer = object({{"unread_count", integer()}}),
+       .handler = mark_all_read},
+      {.method = verb::post,
+       .path = "/api/notifications/{id}/mark_read/",
+       .operation_id = "markNotificationRead",
+       .summary = "Mark one notification read",
+       .answer = object({{"id", string()}, {"is_read", boolean()}}),
+       .errors = {Errc::not_found},
+       .handler = mark_read},
+      {.method = verb::get,
+       .path = "/api/admin/email-outbox/",
+       .operation_id = "listOutboxEmails",
+       .summary = "The email outbox, without bodies (a verification code is secret until sent)",
+       .roles = {Role::admin},
+       .query = {field::choice("status", {"queued", "sent", "failed"}).optional()},
+       .paged = true,
+       .answer = named("OutboxEmail", object({{"id", string()},
+                                              {"to", string()},
+                                              {"template", string()},
+                                              {"subject", string()},
+                                              {"status", one_of({"queued", "sent", "failed"})},
+                                              {"attempts", integer()},
+                                              {"last_error", string()},
+                                              {"created_at", nullable(time())},
+                                              {"sent_at", nullable(time())}})),
+       .handler = email_outbox},
+      {.method = verb::get,
+       .path = "/api/admin/projections/",
+       .operation_id = "listReadModels",
+       .summary = "Every read model (inline and asynchronous) with its position and lag",
+       .roles = {Role::admin},
+       .answer = list_of(projection_status_schema()),
+       .handler = projection_statuses},
+      {.method = verb::post,
+       .path = "/api/admin/projections/{name}/rebuild/",
+       .operation_id = "rebuildReadModel",
+       .summary = "Rebuild an asynchronous projection online, into a new generation",
+       .roles = {Role::admin},
+       .success = beast_http::status::accepted,
+       .answer = projection_status_schema(),
+       .errors = {Errc::not_found, Errc::version_conflict},
+       .handler = rebuild},
+  };
 }
 
 }  // namespace ledger::http

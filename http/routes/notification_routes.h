@@ -3,11 +3,10 @@
 // (status, rebuild).
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_notification_routes(Router& router, ApiContext& api);
+RouteTable notification_routes();
 
 }  // namespace ledger::http
