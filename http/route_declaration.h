@@ -46,8 +46,12 @@ enum class Audience {
   payment_provider,  // no token; the handler checks the provider's X-Signature
 };
 
-// What a handler receives: the request, its path parameters, the caller and the decoded fields.
+struct RouteDeclaration;
+
+// What a handler receives: its declaration, the request, its path parameters, the caller and the
+// decoded fields.
 struct RouteInput {
+  const RouteDeclaration& route;
   const Request& request;
   const PathParams& path;
   const Caller& caller;        // routes for everyone: an empty caller (no user id)

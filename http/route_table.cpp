@@ -10,14 +10,16 @@
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/website_routes.h"
+#include "http/routes/website_version_routes.h"
 
 namespace ledger::http {
 namespace {
 
 RouteTable build_route_table() {
   RouteTable table;
-  for (auto* area : {&campaign_routes, &admin_routes, &analytics_routes, &ledger_query_routes,
-                     &content_schedule_routes, &website_routes, &notification_routes}) {
+  for (auto* area :
+       {&campaign_routes, &admin_routes, &analytics_routes, &ledger_query_routes,
+        &content_schedule_routes, &website_routes, &website_version_routes, &notification_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -60,7 +62,7 @@ void run_declared(ApiContext& api, const RouteDeclaration& route, const Request&
     if (!decoded) return reply_error(request, decoded.error(), reply);
     body = std::move(*decoded);
   }
-  route.handler(api, RouteInput{request, params, caller, body, *query}, std::move(reply));
+  route.handler(api, RouteInput{route, request, params, caller, body, *query}, std::move(reply));
 }
 
 Result<Caller> caller_for(ApiContext& api, const RouteDeclaration& route, const Request& request) {
@@ -104,7 +106,7 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
           auto query = RequestFields::from_query(route.query, target);
           if (!query) return std::move(query).error();
           const RequestFields body;
-          return route.streamed(api, RouteInput{head, params, caller, body, *query});
+          return route.streamed(api, RouteInput{route, head, params, caller, body, *query});
         },
         route.body_bytes_max(api));
   } else if (route.audience != Audience::users || open) {

@@ -7,7 +7,6 @@
 #include "http/routes/identity_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
-#include "http/routes/website_version_routes.h"
 
 namespace ledger::http {
 
@@ -17,7 +16,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_redeem_code_routes(router, api);
   add_course_routes(router, api);
   add_billing_routes(router, api);
-  add_website_version_routes(router, api);
   add_declared_routes(router, api);
   add_openapi_routes(router);
 }

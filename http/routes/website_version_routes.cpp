@@ -19,7 +19,7 @@
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/multipart_reader.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 #include "http/scoped_rows.h"
 
 namespace ledger::http {
@@ -130,8 +130,13 @@ Result<std::vector<std::string>> technologies_from(std::string_view text) {
 // never read to its end. Every field is checked to be UTF-8 as soon as it is read.
 class VersionUpload final : public BodySink, public MultipartHandler {
  public:
-  VersionUpload(ApiContext& api, Caller caller, const Request& head, std::string boundary)
-      : api_(api), caller_(std::move(caller)), head_(head), reader_(boundary, *this) {}
+  VersionUpload(ApiContext& api, const RouteDeclaration& route, Caller caller, const Request& head,
+                std::string boundary)
+      : api_(api),
+        route_(route),
+        caller_(std::move(caller)),
+        head_(head),
+        reader_(boundary, *this) {}
 
   Status write(std::string_view bytes) override { return reader_.feed(bytes); }
 
@@ -155,9 +160,10 @@ class VersionUpload final : public BodySink, public MultipartHandler {
       file_ = std::move(*writer);
       return {};
     }
-    static const std::vector<std::string_view> kFields = {"project_id", "version_number", "notes",
-                                                          "technologies_used", "changelog"};
-    if (std::find(kFields.begin(), kFields.end(), part.name) == kFields.end()) {
+    // The parts are the route's declared fields.
+    if (std::none_of(route_.body.begin(), route_.body.end(), [&](const Field& field) {
+          return field.name == part.name && field.type != FieldType::file;
+        })) {
       return make_error(Errc::invalid_argument,
                         fmt::format("{} is not a field of a website version", part.name),
                         part.name);
@@ -266,6 +272,7 @@ class VersionUpload final : public BodySink, public MultipartHandler {
   }
 
   ApiContext& api_;
+  const RouteDeclaration& route_;
   Caller caller_;
   Request head_;
   MultipartReader reader_;
@@ -276,10 +283,8 @@ class VersionUpload final : public BodySink, public MultipartHandler {
   domain::UploadWebsiteVersion command_;
 };
 
-Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const Request& head) {
-  auto caller = authenticate(api, head);
-  if (!caller) return std::move(caller).error();
-  if (!caller->is_agent()) return make_error(Errc::forbidden, "your role may not do this");
+Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const RouteInput& in) {
+  const Request& head = in.request;
   if (api.blobs == nullptr) {
     return make_error(Errc::io_error, "this server has no file storage configured");
   }
@@ -287,7 +292,7 @@ Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const Request& h
   auto boundary = multipart_boundary(std::string_view(content_type.data(), content_type.size()));
   if (!boundary) return std::move(boundary).error();
   return std::unique_ptr<BodySink>(
-      std::make_unique<VersionUpload>(api, std::move(*caller), head, std::move(*boundary)));
+      std::make_unique<VersionUpload>(api, in.route, in.caller, head, std::move(*boundary)));
 }
 
 // A version list over index rows (each holds a version id), filtered to what the caller sees.
@@ -310,11 +315,12 @@ ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefi
   return scoped_state_rows(api.log, caller, std::move(prefix), std::move(rows));
 }
 
-void list_versions(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void list_versions(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    const std::string_view target(request.target().data(), request.target().size());
-    auto project = query_param(target, "project_id");
-    auto status = query_param(target, "status");
+    auto project = in.query.optional_text("project_id");
+    auto status = in.query.optional_text("status");
     if (project) {
       if (auto scope = require_project_scope(api, caller, *project); !scope) {
         return std::move(scope).error();
@@ -330,10 +336,11 @@ void list_versions(ApiContext& api, const Request& request, const Caller& caller
   });
 }
 
-void my_uploads(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
+void my_uploads(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const Caller& caller = in.caller;
   answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto status =
-        query_param(std::string_view(request.target().data(), request.target().size()), "status");
+    auto status = in.query.optional_text("status");
     ListSource source =
         version_rows(api, caller, domain::agent_uploads_prefix(caller.user_id.str()), true, status);
     auto count = count_items(source);
@@ -342,18 +349,17 @@ void my_uploads(ApiContext& api, const Request& request, const Caller& caller, R
   });
 }
 
-void get_version(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto version = visible_version(api, caller, params.get("id"));
+void get_version(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto version = visible_version(api, in.caller, in.path.get("id"));
     if (!version) return std::move(version).error();
     return version_json(*version);
   });
 }
 
-void download_file(ApiContext& api, const Request& request, const PathParams& params,
-                   const Caller& caller, Reply reply) {
-  auto version = visible_version(api, caller, params.get("id"));
+void download_file(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  auto version = visible_version(api, in.caller, in.path.get("id"));
   if (!version) return reply_error(request, version.error(), reply);
   if (api.blobs == nullptr) {
     return reply_error(
@@ -385,87 +391,160 @@ void download_file(ApiContext& api, const Request& request, const PathParams& pa
 using Action = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
                                                        const domain::WebsiteVersionAction&);
 
-// A version action with an optional or required URL field, or a feedback message.
-template <Action action>
-void version_action(ApiContext& api, const Request& request, const PathParams& params,
-                    const Caller& caller, Reply reply, std::string_view url_field,
-                    bool url_required, bool message) {
-  if (auto version = visible_version(api, caller, params.get("id")); !version) {
-    return reply_error(request, version.error(), reply);
-  }
-  domain::WebsiteVersionAction command{
-      domain::WebsiteVersionId{params.get("id")}, caller.user_id, {}, {}};
-  if (!request.body().empty() || url_required || message) {
-    auto body = parse_body(request);
-    if (!body) return reply_error(request, body.error(), reply);
-    if (!url_field.empty()) {
-      if (url_required) {
-        auto url = body->string(url_field, domain::text_limits::kUrl);
-        if (!url) return reply_error(request, url.error(), reply);
-        command.url = *url;
-      } else {
-        auto url = body->optional_string(url_field, domain::text_limits::kUrl);
-        if (!url) return reply_error(request, url.error(), reply);
-        command.url = url->value_or("");
-      }
+// A version action; its URL field (`url_field`, when it has one) and the feedback message are
+// the declared body fields.
+RouteHandler version_action(Action action, std::string url_field, bool with_message = false) {
+  return [action, url_field, with_message](ApiContext& api, const RouteInput& in, Reply reply) {
+    if (auto version = visible_version(api, in.caller, in.path.get("id")); !version) {
+      return reply_error(in.request, version.error(), reply);
     }
-    if (message) {
-      auto text = body->string("message", domain::text_limits::kNote);
-      if (!text) return reply_error(request, text.error(), reply);
-      command.message = *text;
-    }
-    if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  }
-  run_command<events::WebsiteVersionState>(
-      api, request, caller.user_id, [command](UnitOfWork& uow) { return action(uow, command); },
-      render_version(), beast_http::status::ok, std::move(reply));
+    domain::WebsiteVersionAction command{
+        domain::WebsiteVersionId{in.path.get("id")}, in.caller.user_id, {}, {}};
+    if (!url_field.empty()) command.url = in.body.optional_text(url_field).value_or("");
+    if (with_message) command.message = in.body.text("message");
+    run_command<events::WebsiteVersionState>(
+        api, in.request, in.caller.user_id,
+        [command, action](UnitOfWork& uow) { return action(uow, command); }, render_version(),
+        beast_http::status::ok, std::move(reply));
+  };
+}
+
+schema::Schema version_schema() {
+  using namespace schema;
+  return named("WebsiteVersion",
+               object({{"id", string()},
+                       {"project_id", string()},
+                       {"project_title", string()},
+                       {"client_id", string()},
+                       {"agent_id", string()},
+                       {"version_number", string()},
+                       {"status", one_of<events::WebsiteVersionStatus>()},
+                       {"notes", string()},
+                       {"technologies_used", array(string())},
+                       {"changelog", string()},
+                       {"file_name", string()},
+                       {"file_size", integer()},
+                       {"file_sha256", string()},
+                       {"file_url", string()},
+                       {"preview_url", nullable(string())},
+                       {"deployment_url", nullable(string())},
+                       {"approved_by", nullable(string())},
+                       {"approved_at", nullable(time())},
+                       {"deployed_at", nullable(time())},
+                       {"feedback", array(object({{"author_id", string()},
+                                                  {"message", string()},
+                                                  {"created_at", nullable(time())}}))},
+                       {"created_at", nullable(time())},
+                       {"updated_at", nullable(time())}}));
+}
+
+std::uint64_t upload_body_bytes_max(const ApiContext& api) {
+  return api.options.upload_bytes_max + kFormOverheadBytes;
 }
 
 }  // namespace
 
-void add_website_version_routes(Router& router, ApiContext& api) {
+RouteTable website_version_routes() {
   using beast_http::verb;
-  const std::initializer_list<Role> everyone = {Role::admin, Role::agent, Role::client};
-  router.add_streamed(
-      verb::post, "/api/website-versions/",
-      [&api](const Request& head, const PathParams&) { return start_upload(api, head); },
-      api.options.upload_bytes_max + kFormOverheadBytes);
-  router.add(verb::get, "/api/website-versions/", for_roles(api, everyone, list_versions));
-  router.add(verb::get, "/api/website-versions/my_uploads/",
-             for_roles(api, {Role::agent}, my_uploads));
-  router.add(verb::get, "/api/website-versions/{id}/",
-             for_roles_with_params(api, everyone, get_version));
-  router.add(verb::get, "/api/website-versions/{id}/file/",
-             for_roles_with_params(api, everyone, download_file));
-  router.add(verb::post, "/api/website-versions/{id}/start_testing/",
-             for_roles_with_params(api, {Role::agent},
-                                   [](ApiContext& a, const Request& r, const PathParams& p,
-                                      const Caller& c, Reply reply) {
-                                     version_action<domain::start_version_testing>(
-                                         a, r, p, c, std::move(reply), "preview_url", false, false);
-                                   }));
-  router.add(verb::post, "/api/website-versions/{id}/approve/",
-             for_roles_with_params(api, {Role::client, Role::admin},
-                                   [](ApiContext& a, const Request& r, const PathParams& p,
-                                      const Caller& c, Reply reply) {
-                                     version_action<domain::approve_website_version>(
-                                         a, r, p, c, std::move(reply), {}, false, false);
-                                   }));
-  router.add(
-      verb::post, "/api/website-versions/{id}/deploy/",
-      for_roles_with_params(
-          api, {Role::agent},
-          [](ApiContext& a, const Request& r, const PathParams& p, const Caller& c, Reply reply) {
-            version_action<domain::deploy_website_version>(a, r, p, c, std::move(reply),
-                                                           "deployment_url", true, false);
-          }));
-  router.add(verb::post, "/api/website-versions/{id}/add_feedback/",
-             for_roles_with_params(api, everyone,
-                                   [](ApiContext& a, const Request& r, const PathParams& p,
-                                      const Caller& c, Reply reply) {
-                                     version_action<domain::add_version_feedback>(
-                                         a, r, p, c, std::move(reply), {}, false, true);
-                                   }));
+  namespace limits = domain::text_limits;
+  const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
+  const std::vector<Field> filters = {
+      field::choice<events::WebsiteVersionStatus>("status").optional()};
+  const std::vector<Errc> transitions = {Errc::not_found, Errc::invalid_transition};
+  return {
+      {.method = verb::post,
+       .path = "/api/website-versions/",
+       .operation_id = "uploadWebsiteVersion",
+       .summary = "Upload a version of a client's website as a zip file (streamed; the fields "
+                  "come before the file)",
+       .roles = {Role::agent},
+       .body_type = BodyType::multipart,
+       .body = {field::text("project_id", limits::kId),
+                field::text("version_number", limits::kVersionNumber),
+                field::long_text("notes", limits::kDescription).optional(),
+                field::text("technologies_used", 10 * 1024)
+                    .optional()
+                    .described("a JSON array of strings or a comma-separated list; the part may "
+                               "repeat"),
+                field::long_text("changelog", limits::kDescription).optional(),
+                field::file("file").described("a zip archive")},
+       .success = beast_http::status::created,
+       .answer = version_schema(),
+       .errors = {Errc::not_found, Errc::version_number_taken, Errc::too_large, Errc::io_error},
+       .streamed = start_upload,
+       .body_bytes_max = upload_body_bytes_max},
+      {.method = verb::get,
+       .path = "/api/website-versions/",
+       .operation_id = "listWebsiteVersions",
+       .summary = "Website versions the caller may see, of one project or all",
+       .roles = everyone,
+       .query = {field::text("project_id", limits::kId).optional(), filters[0]},
+       .paged = true,
+       .answer = version_schema(),
+       .errors = {Errc::not_found},
+       .handler = list_versions},
+      {.method = verb::get,
+       .path = "/api/website-versions/my_uploads/",
+       .operation_id = "listMyWebsiteUploads",
+       .summary = "The calling agent's uploads",
+       .roles = {Role::agent},
+       .query = filters,
+       .paged = true,
+       .answer = version_schema(),
+       .handler = my_uploads},
+      {.method = verb::get,
+       .path = "/api/website-versions/{id}/",
+       .operation_id = "getWebsiteVersion",
+       .summary = "One website version",
+       .roles = everyone,
+       .answer = version_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_version},
+      {.method = verb::get,
+       .path = "/api/website-versions/{id}/file/",
+       .operation_id = "downloadWebsiteVersionFile",
+       .summary = "The version's zip file (X-Content-SHA256 holds its hash)",
+       .roles = everyone,
+       .answer_type = "application/zip",
+       .answer = {{"type", "string"}, {"format", "binary"}},
+       .errors = {Errc::not_found, Errc::io_error},
+       .handler = download_file},
+      {.method = verb::post,
+       .path = "/api/website-versions/{id}/start_testing/",
+       .operation_id = "startWebsiteVersionTesting",
+       .summary = "Put an uploaded version in testing, with an optional preview URL",
+       .roles = {Role::agent},
+       .body = {field::text("preview_url", limits::kUrl).optional()},
+       .answer = version_schema(),
+       .errors = transitions,
+       .handler = version_action(domain::start_version_testing, "preview_url")},
+      {.method = verb::post,
+       .path = "/api/website-versions/{id}/approve/",
+       .operation_id = "approveWebsiteVersion",
+       .summary = "The client's (or an admin's) approval of a version in testing",
+       .roles = {Role::client, Role::admin},
+       .answer = version_schema(),
+       .errors = transitions,
+       .handler = version_action(domain::approve_website_version, "")},
+      {.method = verb::post,
+       .path = "/api/website-versions/{id}/deploy/",
+       .operation_id = "deployWebsiteVersion",
+       .summary = "Deploy an approved version at its URL",
+       .roles = {Role::agent},
+       .body = {field::text("deployment_url", limits::kUrl)},
+       .answer = version_schema(),
+       .errors = transitions,
+       .handler = version_action(domain::deploy_website_version, "deployment_url")},
+      {.method = verb::post,
+       .path = "/api/website-versions/{id}/add_feedback/",
+       .operation_id = "addWebsiteVersionFeedback",
+       .summary = "Add feedback to a version",
+       .roles = everyone,
+       .body = {field::text("message", limits::kNote)},
+       .answer = version_schema(),
+       .errors = {Errc::not_found},
+       .handler = version_action(domain::add_version_feedback, "", true)},
+  };
 }
 
 }  // namespace ledger::http

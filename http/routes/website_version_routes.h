@@ -3,11 +3,10 @@
 // workflow, feedback, my_uploads.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_website_version_routes(Router& router, ApiContext& api);
+RouteTable website_version_routes();
 
 }  // namespace ledger::http
