@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -312,11 +313,12 @@ class SchemaValidator {
     }
   }
 
-  void check_string(const json& schema, const std::string& schema_at, const json& instance,
-                    const std::string& instance_at, std::vector<std::string>& problems) {
-    const auto& text = instance.get_ref<const std::string&>();
-    const std::size_t length = code_points(text);
-    for (const std::string keyword : {"minLength", "maxLength"}) {
+  // min<what> and max<what> ("Length", "Items") against `count` (nullopt: the instance has
+  // no such count, only the keywords themselves are checked).
+  void check_count(const json& schema, const std::string& schema_at, const std::string& what,
+                   std::optional<std::size_t> count, const std::string& unit,
+                   const std::string& instance_at, std::vector<std::string>& problems) {
+    for (const std::string& keyword : {"min" + what, "max" + what}) {
       const auto limit = schema.find(keyword);
       if (limit == schema.end()) continue;
       if (!is_count(*limit)) {
@@ -324,12 +326,19 @@ class SchemaValidator {
         continue;
       }
       const auto bound = limit->get<std::uint64_t>();
-      if (keyword == "minLength" ? length < bound : length > bound) {
+      if (count && (keyword.starts_with("min") ? *count < bound : *count > bound)) {
         add(problems, instance_at,
-            std::to_string(length) + " characters, " + keyword + " is " + std::to_string(bound),
+            std::to_string(*count) + " " + unit + ", " + keyword + " is " + std::to_string(bound),
             schema_at + "/" + keyword);
       }
     }
+  }
+
+  void check_string(const json& schema, const std::string& schema_at, const json& instance,
+                    const std::string& instance_at, std::vector<std::string>& problems) {
+    const auto& text = instance.get_ref<const std::string&>();
+    check_count(schema, schema_at, "Length", code_points(text), "characters", instance_at,
+                problems);
     if (const auto pattern = schema.find("pattern"); pattern != schema.end()) {
       check_pattern(*pattern, schema_at + "/pattern", text, instance_at, problems);
     }
@@ -386,21 +395,9 @@ class SchemaValidator {
 
   void check_array(const json& schema, const std::string& schema_at, const json& instance,
                    const std::string& instance_at, int depth, std::vector<std::string>& problems) {
-    for (const std::string keyword : {"minItems", "maxItems"}) {
-      const auto limit = schema.find(keyword);
-      if (limit == schema.end()) continue;
-      if (!is_count(*limit)) {
-        fault(schema_at + "/" + keyword, keyword + " must be a count");
-        continue;
-      }
-      const auto bound = limit->get<std::uint64_t>();
-      if (instance.is_array() &&
-          (keyword == "minItems" ? instance.size() < bound : instance.size() > bound)) {
-        add(problems, instance_at,
-            std::to_string(instance.size()) + " items, " + keyword + " is " + std::to_string(bound),
-            schema_at + "/" + keyword);
-      }
-    }
+    check_count(schema, schema_at, "Items",
+                instance.is_array() ? std::optional(instance.size()) : std::nullopt, "items",
+                instance_at, problems);
     const auto unique = schema.find("uniqueItems");
     if (unique != schema.end() && !unique->is_boolean()) {
       fault(schema_at + "/uniqueItems", "uniqueItems must be true or false");
