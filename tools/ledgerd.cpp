@@ -1,6 +1,7 @@
 // ledgerd: the ledger server. Opens the store in DATA_DIR, starts the sequencer and the HTTP
 // server, prints "listening on http://HOST:PORT" when ready, and on SIGTERM or SIGINT drains
-// in-flight requests and closes the store cleanly.
+// in-flight requests and closes the store cleanly. --print-openapi prints the OpenAPI document
+// and exits (scripts/check-openapi lints it and compiles a client from it).
 //
 // Every option may also come from the environment: --data-dir from LEDGER_DATA_DIR, --listen
 // from LEDGER_LISTEN, and so on (upper case, dashes as underscores, prefix LEDGER_).
@@ -31,6 +32,7 @@
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
+#include "http/openapi.h"
 #include "http/router.h"
 #include "http/routes/api_routes.h"
 #include "http/routes/health_routes.h"
@@ -447,6 +449,7 @@ int main(int argc, char** argv) {
   Settings settings;
   po::options_description options("ledgerd options");
   options.add_options()("help,h", "show this help")(
+      "print-openapi", "print the OpenAPI document served at GET /openapi.json and exit")(
       "data-dir", po::value(&settings.data_dir)->default_value("./data"),
       "directory holding the store (created when missing)")(
       "listen", po::value(&settings.listen)->default_value("127.0.0.1:8080"),
@@ -526,6 +529,10 @@ int main(int argc, char** argv) {
     std::cout
         << "usage: ledgerd [--data-dir DIR] [--listen HOST:PORT] [--config FILE] [options]\n\n"
         << options;
+    return 0;
+  }
+  if (values.count("print-openapi")) {
+    std::cout << ledger::http::openapi_document().dump(2) << '\n';
     return 0;
   }
   if (auto error = settings_error(settings)) {

@@ -110,6 +110,31 @@ std::string read_stream_until(boost::beast::tcp_stream& stream, std::string& see
   return seen;
 }
 
+// Holds the head of an event stream's answer (`seen`, read from the socket) to the OpenAPI
+// document, as the fixture holds every other answer; the body is still open and chunked, and a
+// text/event-stream body is checked by its media type only.
+void check_stream_head_documented(const std::string& seen) {
+  const auto head_end = seen.find("\r\n\r\n");
+  REQUIRE(head_end != std::string::npos);
+  REQUIRE(seen.starts_with("HTTP/1.1 "));
+  const auto status = static_cast<unsigned>(std::stoul(seen.substr(9, 3)));
+  testing::AnswerHeaders headers;
+  std::string content_type;
+  for (auto line_at = seen.find("\r\n") + 2; line_at < head_end;) {
+    const auto line_end = seen.find("\r\n", line_at);
+    const std::string line = seen.substr(line_at, line_end - line_at);
+    line_at = line_end + 2;
+    const auto colon = line.find(':');
+    REQUIRE(colon != std::string::npos);
+    const std::string name = line.substr(0, colon);
+    const std::string value = line.substr(line.find_first_not_of(' ', colon + 1));
+    if (name == "Content-Type") content_type = value;
+    headers.emplace_back(name, value);
+  }
+  testing::check_documented_answer("GET", "/api/notifications/stream/", status, content_type,
+                                   seen.substr(head_end + 4), headers);
+}
+
 TEST_CASE("the event stream sends new notifications, and Last-Event-ID resumes after a gap") {
   ApiFixture f;
   const std::string admin = f.admin();
@@ -136,6 +161,7 @@ TEST_CASE("the event stream sends new notifications, and Last-Event-ID resumes a
   read_stream_until(*live, seen, "\r\n\r\n");
   CHECK(seen.find("HTTP/1.1 200") == 0);
   CHECK(seen.find("Content-Type: text/event-stream") != std::string::npos);
+  check_stream_head_documented(seen);
 
   f.fund(admin, alice, "9.00");  // the client connected before the payment
   read_stream_until(*live, seen, "Top-up confirmed");

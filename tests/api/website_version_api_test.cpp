@@ -47,9 +47,8 @@ struct WebsiteTeam {
 
   testing::HttpAnswer upload(const std::string& token, const std::string& body,
                              std::string content_type = testing::multipart_content_type()) {
-    std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", content_type}};
-    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-    return f.client().request(verb::post, "/api/website-versions/", body, headers);
+    return f.call(token, verb::post, "/api/website-versions/", body,
+                  {{"Content-Type", content_type}});
   }
 
   std::string form(const std::string& number, const std::string& file,
@@ -347,7 +346,9 @@ TEST_CASE(
 // `wait`.
 struct EarlyAnswer {
   unsigned status = 0;
+  std::string content_type;
   std::string body;
+  testing::AnswerHeaders headers;
   bool closed = false;
 };
 
@@ -367,7 +368,11 @@ EarlyAnswer answer_to_partial_request(unsigned short port, const std::string& by
     beast::http::async_read(stream, buffer, response, [&](beast::error_code error, std::size_t) {
       if (error) return;
       early.status = response.result_int();
+      early.content_type = std::string(response[beast::http::field::content_type]);
       early.body = response.body();
+      for (const auto& field : response) {
+        early.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
       stream.expires_after(wait);
       stream.async_read_some(boost::asio::buffer(rest), [&](beast::error_code closed, std::size_t) {
         early.closed =
@@ -399,6 +404,8 @@ TEST_CASE(
         f.server->port(), head + body.substr(0, body.size() / 10), std::chrono::seconds(5));
     CHECK(early.status == 400);
     REQUIRE_MESSAGE(!early.body.empty(), "no answer before the body was whole");
+    testing::check_documented_answer("POST", "/api/website-versions/", early.status,
+                                     early.content_type, early.body, early.headers);
     const auto problem = nlohmann::json::parse(early.body);
     CHECK(problem["errors"].contains("file"));
     CHECK(problem["detail"].get<std::string>().find("before the file") != std::string::npos);

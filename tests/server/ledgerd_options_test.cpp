@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 
+#include "tests/support/http_client.h"
 #include "tests/support/ledgerd_process.h"
 #include "tests/support/temp_directory.h"
 #include "tests/support/tool_runner.h"
@@ -131,6 +132,25 @@ TEST_CASE("the boundaries of every ledgerd option's range are accepted") {
        "--sweep-interval-ms",  "86400000", "--resume-interval-ms",   "3600000",
        "--email-interval-ms",  "86400000", "--min-position-wait-ms", "60000",
        "--login-limit",        "1000000",  "--email-from",           "billing@agency.example"}));
+}
+
+TEST_CASE(
+    "ledgerd --print-openapi prints the document it serves at /openapi.json and exits 0, "
+    "without touching the data directory") {
+  TempDirectory dir;
+  const auto printed = run_ledgerd(dir, "--print-openapi");
+  CHECK(printed.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(dir.string() + "/data"));
+  const auto document = nlohmann::json::parse(printed.output);
+  CHECK(document["openapi"] == "3.0.3");
+
+  LedgerdProcess ledgerd(dir.string() + "/served");
+  const auto port = static_cast<unsigned short>(
+      std::stoi(ledgerd.wait_for_line(std::regex("listening on http://127.0.0.1:(\\d+)"))));
+  testing::HttpClient client("127.0.0.1", port);
+  const auto served = client.get("/openapi.json");
+  REQUIRE(served.status == 200);
+  CHECK(served.json() == document);
 }
 
 }  // namespace

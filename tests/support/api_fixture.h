@@ -4,6 +4,8 @@
 //   auto admin = f.admin();                       // token of admin@localhost
 //   auto answer = f.call(admin, verb::post, "/api/users/", R"({...})");
 // The clock is manual (tests move time); password hashing is cheap (log2 N = 10).
+// Every answer received through call() (and get(), post(), login(), ...) is checked against
+// the served OpenAPI document (http::openapi_document()): a mismatch fails the current test.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -20,6 +22,7 @@
 #include "http/api_context.h"
 #include "http/initial_admin.h"
 #include "http/metrics.h"
+#include "http/openapi.h"
 #include "http/router.h"
 #include "http/routes/api_routes.h"
 #include "http/routes/health_routes.h"
@@ -28,11 +31,37 @@
 #include "http/server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
+#include "tests/support/openapi_validator.h"
 #include "tests/support/temp_directory.h"
 
 namespace ledger::testing {
 
 inline constexpr char kWebhookSecret[] = "test-webhook-secret";
+
+// Fails the current test (without stopping it) when an answer to `method` on `target` is not
+// what the served OpenAPI document says: its operation, status, media type, body schema and
+// required headers. Answers for routes the document lacks must be 404/405 problem documents.
+inline void check_documented_answer(std::string_view method, std::string_view target,
+                                    unsigned status, std::string_view content_type,
+                                    std::string_view body, const AnswerHeaders& headers) {
+  static const nlohmann::json document = http::openapi_document();
+  const std::string problem = answer_problem(document, method, target, static_cast<int>(status),
+                                             content_type, body, headers);
+  const std::string message = std::string(method) + " " + std::string(target) + " answered " +
+                              std::to_string(status) + ", not as documented: " + problem;
+  CHECK_MESSAGE(problem.empty(), message);
+}
+
+inline void check_documented_answer(boost::beast::http::verb method, std::string_view target,
+                                    const HttpAnswer& answer) {
+  AnswerHeaders headers;
+  for (const auto& field : answer.headers) {
+    headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  const auto method_name = boost::beast::http::to_string(method);
+  check_documented_answer(std::string_view(method_name.data(), method_name.size()), target,
+                          answer.status, answer.header("Content-Type"), answer.body, headers);
+}
 
 struct ApiFixture {
   TempDirectory dir;
@@ -96,13 +125,16 @@ struct ApiFixture {
 
   HttpClient client() { return HttpClient("127.0.0.1", server->port()); }
 
-  // Calls an endpoint with a bearer token (empty: none) and extra headers.
+  // Calls an endpoint with a bearer token (empty: none) and extra headers (a Content-Type given
+  // replaces application/json); the answer is checked against the OpenAPI document.
   HttpAnswer call(const std::string& token, boost::beast::http::verb method,
                   const std::string& target, const std::string& body = "",
                   std::vector<std::pair<std::string, std::string>> headers = {}) {
     if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
     auto connection = client();
-    return connection.request(method, target, body, headers);
+    HttpAnswer answer = connection.request(method, target, body, headers);
+    check_documented_answer(method, target, answer);
+    return answer;
   }
   HttpAnswer get(const std::string& token, const std::string& target) {
     return call(token, boost::beast::http::verb::get, target);

@@ -1,0 +1,264 @@
+// The dashboards' main flows (../shared/API.md), written against the API as its routes answer,
+// and typed ONLY by what openapi-typescript generates from the served OpenAPI document (module
+// "ledger-openapi": scripts/check-openapi writes it under the build directory). A field the
+// document does not declare, declares under another name or with another type, and an answer
+// it leaves without a schema, are compile errors: `tsc --noEmit` over this file is the check.
+// Nothing here runs in the tests; walkDashboards() would walk the flows against a live server.
+import type { components, paths } from "ledger-openapi";
+
+type Method = "get" | "post" | "patch" | "delete";
+
+// The operation the document declares at path P for method M (never when it declares none).
+type Operation<P extends keyof paths, M extends Method> = paths[P] extends { [K in M]?: infer O }
+  ? NonNullable<O>
+  : never;
+
+// The methods the document declares at path P.
+type MethodOf<P extends keyof paths> = {
+  [M in Method]: [Operation<P, M>] extends [never] ? never : M;
+}[Method];
+
+type Json<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+type RequestBody<Op> = Op extends { requestBody?: infer R } ? Json<NonNullable<R>> : never;
+type Answer<Op> = Op extends { responses: infer R }
+  ? Json<R[Extract<keyof R, 200 | 201 | 202>]>
+  : never;
+type ParametersIn<Op, In extends "path" | "query" | "header"> = Op extends {
+  parameters: { [K in In]?: infer A };
+}
+  ? NonNullable<A>
+  : never;
+
+// What a call of an operation takes: its path parameters (when it has any), its query and
+// header parameters, and its JSON body (when it takes one).
+type CallOptions<Op> = ([ParametersIn<Op, "path">] extends [never]
+  ? { path?: never }
+  : { path: ParametersIn<Op, "path"> }) & {
+  query?: ParametersIn<Op, "query">;
+  headers?: ParametersIn<Op, "header">;
+} & ([RequestBody<Op>] extends [never] ? { body?: never } : { body: RequestBody<Op> });
+
+type Problem = components["schemas"]["Problem"];
+
+// A refusal: the problem document the server answered.
+export class ApiProblem extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly problem: Problem,
+  ) {
+    super(`${httpStatus} ${problem.code ?? ""}: ${problem.detail ?? problem.title ?? ""}`);
+  }
+}
+
+// A tiny typed fetch: the path, method, parameters, body and answer all come from `paths`.
+export class ApiSession {
+  private token = "";
+
+  constructor(readonly baseUrl: string) {}
+
+  useToken(token: string): void {
+    this.token = token;
+  }
+
+  async call<P extends keyof paths, M extends MethodOf<P>>(
+    method: M,
+    path: P,
+    options: CallOptions<Operation<P, M>>,
+  ): Promise<Answer<Operation<P, M>>> {
+    const given = options as {
+      path?: Record<string, string>;
+      query?: Record<string, string | number | boolean | undefined>;
+      headers?: Record<string, string | number | undefined>;
+      body?: unknown;
+    };
+    let target: string = path;
+    for (const [name, value] of Object.entries(given.path ?? {})) {
+      target = target.replace(`{${name}}`, encodeURIComponent(value));
+    }
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(given.query ?? {})) {
+      if (value !== undefined) query.set(name, String(value));
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given.headers ?? {})) {
+      if (value !== undefined) headers[name] = String(value);
+    }
+    if (this.token !== "") headers["Authorization"] = `Bearer ${this.token}`;
+    if (given.body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(
+      this.baseUrl + target + (query.toString() === "" ? "" : `?${query.toString()}`),
+      {
+        method: method.toUpperCase(),
+        headers,
+        body: given.body === undefined ? null : JSON.stringify(given.body),
+      },
+    );
+    const text = await response.text();
+    if (!response.ok) throw new ApiProblem(response.status, JSON.parse(text) as Problem);
+    return JSON.parse(text) as Answer<Operation<P, M>>;
+  }
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+// Log in: the token goes on every later call.
+export async function logIn(baseUrl: string, credentials: Credentials): Promise<ApiSession> {
+  const session = new ApiSession(baseUrl);
+  const login = await session.call("post", "/api/auth/login/", { body: credentials });
+  session.useToken(login.token);
+  const dashboard =
+    login.user.role === "admin"
+      ? "admin"
+      : login.user.role === "agent"
+        ? `${login.user.department ?? "no"} department agent`
+        : "client";
+  console.log(`${login.user.name} <${login.user.email}>: ${dashboard} until ${login.expires_at}`);
+  return session;
+}
+
+type TransactionPage = Answer<Operation<"/api/wallet/transactions/", "get">>;
+
+// The client's wallet, then every transaction page by page (newest first).
+export async function readWallet(session: ApiSession): Promise<string> {
+  const wallet = await session.call("get", "/api/wallet/", {});
+  console.log(
+    `balance ${wallet.balance} ${wallet.currency}, available ${wallet.available_balance}, ` +
+      `held ${wallet.held}, credited ${wallet.total_credited}, spent ${wallet.total_spent}`,
+  );
+  let cursor: string | null = null;
+  do {
+    const page: TransactionPage = await session.call("get", "/api/wallet/transactions/", {
+      query: cursor === null ? { limit: 50 } : { limit: 50, cursor },
+    });
+    for (const transaction of page.results) {
+      const sign = transaction.type === "credit" ? "+" : "-";
+      console.log(
+        `${transaction.created_at} ${sign}${transaction.amount} -> ${transaction.balance_after} ` +
+          `${transaction.paid_for_service ?? transaction.source} ${transaction.description}`,
+      );
+    }
+    cursor =
+      page.next === null ? null : new URL(page.next, session.baseUrl).searchParams.get("cursor");
+  } while (cursor !== null);
+  return wallet.available_balance;
+}
+
+// Ask for a top-up: pending until the payment provider (or an admin) confirms it.
+export async function topUp(session: ApiSession, amount: string): Promise<string> {
+  const topup = await session.call("post", "/api/wallet/topup/", {
+    body: { amount, payment_method: "card" },
+  });
+  if (topup.status !== "pending") throw new Error(`a new top-up is ${topup.status}`);
+  console.log(`top-up ${topup.id} of ${topup.amount} by ${topup.payment_method}: pending`);
+  return topup.id;
+}
+
+// Pay the oldest open invoice from the wallet, when the wallet can.
+export async function payAnInvoice(session: ApiSession): Promise<void> {
+  const invoices = await session.call("get", "/api/invoices/", { query: { status: "issued" } });
+  const invoice = invoices.results[invoices.results.length - 1];
+  if (invoice === undefined) return;
+  const check = await session.call("post", "/api/wallet/check_affordability/", {
+    body: { amount: invoice.amount },
+  });
+  if (!check.can_afford) {
+    console.log(
+      `invoice ${invoice.id} (${invoice.service}, due ${invoice.due_date}): ` +
+        `short by ${check.shortfall}`,
+    );
+    return;
+  }
+  const paid = await session.call("post", "/api/invoices/{id}/pay/", { path: { id: invoice.id } });
+  console.log(`invoice ${paid.id}: ${paid.status} at ${paid.paid_at} (position ${paid.position})`);
+}
+
+// Buy the first course on sale that the caller does not have yet, from the wallet.
+export async function buyACourse(session: ApiSession): Promise<void> {
+  const courses = await session.call("get", "/api/courses/", {});
+  const course = courses.results.find(
+    (candidate) =>
+      !candidate.is_purchased && !candidate.is_free && candidate.allow_individual_purchase,
+  );
+  if (course === undefined) return;
+  const bought = await session.call("post", "/api/courses/{id}/purchase/", {
+    path: { id: course.id },
+    body: { payment_method: "wallet" },
+  });
+  const purchase = bought.purchase;
+  console.log(
+    `${purchase.course_title}: ${purchase.status}, paid ${purchase.amount_paid} by ` +
+      `${purchase.payment_method}, access until ${purchase.access_expires_at ?? "forever"}, ` +
+      `balance ${bought.balance ?? "unchanged"}`,
+  );
+}
+
+// A marketing agent's campaigns for an assigned client, and a new draft; read back at once
+// through X-Min-Position (the position the creation answered).
+export async function runCampaigns(agent: ApiSession): Promise<void> {
+  const clients = await agent.call("get", "/api/agents/my-clients/", {});
+  const client = clients.results[0];
+  if (client === undefined) return;
+  const created = await agent.call("post", "/api/campaigns/", {
+    body: {
+      client_id: client.id,
+      name: `Spring launch for ${client.name}`,
+      platform: "instagram",
+      budget: "500.00",
+      start_date: "2026-03-01",
+    },
+  });
+  if (created.status !== "draft") throw new Error(`a new campaign is ${created.status}`);
+  console.log(`campaign ${created.id} created as a draft, budget ${created.budget}`);
+  const campaigns = await agent.call("get", "/api/campaigns/", {
+    query: { client_id: client.id },
+    headers: { "X-Min-Position": created.position },
+  });
+  for (const campaign of campaigns.results) {
+    console.log(
+      `${campaign.name} [${campaign.status}] on ${campaign.platform}: budget ${campaign.budget}, ` +
+        `spent ${campaign.spend}, reach ${campaign.reach}, ${campaign.performance}%`,
+    );
+  }
+}
+
+// The notification bell: unread ones, one marked read, then all.
+export async function readNotifications(session: ApiSession): Promise<void> {
+  const unread = await session.call("get", "/api/notifications/", { query: { unread: true } });
+  console.log(`${unread.unread_count} unread`);
+  for (const notification of unread.results) {
+    console.log(
+      `[${notification.group}] ${notification.type}: ${notification.title}: ` +
+        `${notification.message} ${notification.link}`,
+    );
+  }
+  const first = unread.results[0];
+  if (first !== undefined && !first.is_read) {
+    const read = await session.call("post", "/api/notifications/{id}/mark_read/", {
+      path: { id: first.id },
+    });
+    console.log(`notification ${read.id} read: ${read.is_read}`);
+  }
+  await session.call("post", "/api/notifications/mark_all_read/", {});
+  const left = await session.call("get", "/api/notifications/unread_count/", {});
+  if (left.unread_count !== 0) throw new Error(`${left.unread_count} still unread`);
+}
+
+// The client's dashboard, then the marketing agent's.
+export async function walkDashboards(
+  baseUrl: string,
+  client: Credentials,
+  agent: Credentials,
+): Promise<void> {
+  const clientSession = await logIn(baseUrl, client);
+  await topUp(clientSession, "50.00");
+  await readWallet(clientSession);
+  await payAnInvoice(clientSession);
+  await buyACourse(clientSession);
+  await readNotifications(clientSession);
+  const agentSession = await logIn(baseUrl, agent);
+  await runCampaigns(agentSession);
+  await readNotifications(agentSession);
+}
