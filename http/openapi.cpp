@@ -1015,9 +1015,13 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
   }
   nlohmann::json success = {{"description", "success"}};
   if (route.answer_type == "application/json") {
-    success["content"] = {
-        {"application/json",
-         {{"schema", route.paged ? schema::list_of(route.answer) : route.answer}}}};
+    nlohmann::json answer = route.paged ? schema::list_of(route.answer) : route.answer;
+    if (command && route.answers_position) {
+      std::string title = answer.value("title", "");
+      answer = schema::extended(answer, {{"position", schema::integer()}});
+      if (!title.empty()) answer = schema::named(title + "WithPosition", std::move(answer));
+    }
+    success["content"] = {{"application/json", {{"schema", std::move(answer)}}}};
   } else {
     success["content"] = {
         {route.answer_type,

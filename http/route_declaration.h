@@ -84,7 +84,10 @@ struct RouteDeclaration {
   bool paged = false;  // answers the list envelope of `answer` items; reads limit and cursor
   beast_http::status success = beast_http::status::ok;
   std::string answer_type = "application/json";
-  schema::Schema answer;     // of the success answer (paged: of one item)
+  schema::Schema answer;  // of the success answer (paged: of one item)
+  // A command (not a GET) whose answer also carries the log position of its commit, "position"
+  // (run_command adds it); the document adds it to `answer`.
+  bool answers_position = true;
   std::vector<Errc> errors;  // what it can refuse with beyond bad input and authentication
   ReadModelOf read_model;
   RouteHandler handler;

@@ -84,6 +84,7 @@ RouteTable admin_routes() {
            .answer = schema::object({{"path", schema::string()},
                                      {"contains_position", schema::integer()},
                                      {"blobs", schema::integer()}}),
+           .answers_position = false,  // contains_position: what the copy holds
            .errors = {Errc::forbidden, Errc::io_error},
            .handler = backup}};
 }

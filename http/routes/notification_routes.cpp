@@ -394,6 +394,7 @@ RouteTable notification_routes() {
        .roles = {Role::admin},
        .success = beast_http::status::accepted,
        .answer = projection_status_schema(),
+       .answers_position = false,
        .errors = {Errc::not_found, Errc::version_conflict},
        .handler = rebuild},
   };
