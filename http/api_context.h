@@ -45,6 +45,8 @@ struct ApiOptions {
   domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
 };
 
+class Metrics;  // http/metrics.h
+
 struct ApiContext {
   store::EventLog& log;
   domain::Ledger& ledger;
@@ -54,7 +56,9 @@ struct ApiContext {
   RateLimiter& limiter;
   ApiOptions options;
   projections::ProjectionRegistry* projections = nullptr;  // the asynchronous read models
-  store::BlobStore* blobs = nullptr;  // uploaded files (DATA_DIR/blobs); none: uploads refused
+  store::BlobStore* blobs = nullptr;
+  const Metrics* metrics = nullptr;  // what GET /metrics renders; none: it answers 404  // uploaded
+                                     // files (DATA_DIR/blobs); none: uploads refused
   // Queries parked until their X-Min-Position (last: stopped before the rest of the context goes).
   MinPositionWaiters min_position_waiters;
 };

@@ -999,7 +999,7 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
     nlohmann::json required = nlohmann::json::array();
     for (const auto& field : route.body) {
       nlohmann::json property = field_schema(field);
-      if (!field.required && !property.contains("$ref") && route.body_type == BodyType::json) {
+      if (!field.required && route.body_type == BodyType::json) {
         property["nullable"] = true;  // null is the same as leaving the field out
       }
       properties[field.name] = std::move(property);
@@ -1131,11 +1131,6 @@ nlohmann::json openapi_document() {
         {"pattern", "^-?(0|[1-9][0-9]*)\\.[0-9]{2}$"},
         {"description", "an amount as a decimal string with two places"},
         {"example", "50.00"}}},
-      {"Amount",
-       {{"type", "string"},
-        {"pattern", "^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$"},
-        {"description", "an amount of zero or more as a decimal string"},
-        {"example", "50.00"}}},
       {"Problem",
        schema::object(
            {{"type", schema::string()},
@@ -1192,12 +1187,17 @@ nlohmann::json openapi_document() {
   };
 }
 
-void add_openapi_routes(Router& router) {
-  router.add(beast_http::verb::get, "/openapi.json",
-             [](const Request& request, const PathParams&, Reply reply) {
-               static const std::string document = openapi_document().dump();
-               reply(text_response(request, beast_http::status::ok, document, "application/json"));
-             });
+RouteTable openapi_routes() {
+  return {{.method = beast_http::verb::get,
+           .path = "/openapi.json",
+           .operation_id = "getOpenApiDocument",
+           .summary = "This document",
+           .audience = Audience::everyone,
+           .answer = schema::any(),
+           .handler = [](ApiContext&, const RouteInput& in, Reply reply) {
+             static const std::string document = openapi_document().dump();
+             reply(text_response(in.request, beast_http::status::ok, document, "application/json"));
+           }}};
 }
 
 }  // namespace ledger::http

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/route_declaration.h"
 #include "http/router.h"
 
 namespace ledger::http {
@@ -37,6 +38,7 @@ const std::vector<ApiOperation>& api_operations();
 
 nlohmann::json openapi_document();
 
-void add_openapi_routes(Router& router);
+// GET /openapi.json, declared.
+RouteTable openapi_routes();
 
 }  // namespace ledger::http

@@ -16,6 +16,8 @@ namespace {
 // The longest text a choice, date or time field may be before it is even compared.
 constexpr std::size_t kChoiceBytesMax = 100;
 constexpr std::size_t kTimeBytesMax = 64;
+// An amount as requests may send it ("50", "50.5", "50.00"; Money::kApiAmountMinorMax bounds it).
+constexpr char kAmountPattern[] = "^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$";
 
 Error invalid(std::string_view name, std::string message) {
   return make_error(Errc::invalid_argument, std::move(message), std::string(name));
@@ -246,11 +248,18 @@ nlohmann::json field_schema(const Field& field) {
       schema = {{"type", "string"}, {"maxLength", field.bytes_max}};
       if (field.required) schema["minLength"] = 1;
       break;
+    // Inline, not the answers' Money: a request's amount may be nullable, and may omit cents.
     case FieldType::money:
-      schema = {{"$ref", "#/components/schemas/Money"}};
+      schema = {{"type", "string"},
+                {"pattern", kAmountPattern},
+                {"description", "a positive amount as a decimal string"},
+                {"example", "50.00"}};
       break;
     case FieldType::amount:
-      schema = {{"$ref", "#/components/schemas/Amount"}};
+      schema = {{"type", "string"},
+                {"pattern", kAmountPattern},
+                {"description", "an amount of zero or more as a decimal string"},
+                {"example", "50.00"}};
       break;
     case FieldType::integer:
       schema = {{"type", "integer"}, {"minimum", field.min}, {"maximum", field.max}};
@@ -281,12 +290,7 @@ nlohmann::json field_schema(const Field& field) {
       schema = {{"type", "string"}, {"format", "binary"}};
       break;
   }
-  if (!field.description.empty()) {
-    if (schema.contains("$ref")) {  // a $ref takes no siblings in OpenAPI 3.0
-      schema = {{"allOf", nlohmann::json::array({schema})}};
-    }
-    schema["description"] = field.description;
-  }
+  if (!field.description.empty()) schema["description"] = field.description;
   return schema;
 }
 

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include "http/api_support.h"
+#include "http/openapi.h"
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
 #include "http/routes/campaign_routes.h"
 #include "http/routes/content_schedule_routes.h"
+#include "http/routes/health_routes.h"
 #include "http/routes/ledger_query_routes.h"
+#include "http/routes/ledger_routes.h"
+#include "http/routes/metrics_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
@@ -18,8 +22,9 @@ namespace {
 RouteTable build_route_table() {
   RouteTable table;
   for (auto* area :
-       {&campaign_routes, &admin_routes, &analytics_routes, &ledger_query_routes,
-        &content_schedule_routes, &website_routes, &website_version_routes, &notification_routes}) {
+       {&health_routes, &openapi_routes, &metrics_routes, &ledger_routes, &campaign_routes,
+        &admin_routes, &analytics_routes, &ledger_query_routes, &content_schedule_routes,
+        &website_routes, &website_version_routes, &notification_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {

@@ -32,11 +32,10 @@
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
 #include "http/initial_admin.h"
+#include "http/metrics.h"
 #include "http/openapi.h"
 #include "http/router.h"
 #include "http/routes/api_routes.h"
-#include "http/routes/health_routes.h"
-#include "http/routes/ledger_routes.h"
 #include "http/routes/metrics_routes.h"
 #include "http/sequencer_metrics.h"
 #include "http/server.h"
@@ -382,11 +381,9 @@ int run(const Settings& settings) {
                                           (*log)->writable().ok());
   });
   http::Router router;
-  http::add_health_routes(router, **log);
-  http::add_ledger_routes(router, **log);
   metrics.add_source(
       [&api] { return http::render_min_position_waiters_metrics(api.min_position_waiters); });
-  http::add_metrics_routes(router, metrics, api);
+  api.metrics = &metrics;
   http::add_api_routes(router, api);
 
   http::ServerOptions server_options;
@@ -408,7 +405,7 @@ int run(const Settings& settings) {
     return 1;
   }
   http::Router metrics_router;
-  http::add_metrics_listener_routes(metrics_router, metrics);
+  http::add_metrics_listener_routes(metrics_router, api);
   auto metrics_server = start_metrics_server(settings, server_options, metrics_router);
   if (!metrics_server) {
     std::fprintf(stderr, "ledgerd: --metrics-listen: %s\n", metrics_server.error().message.c_str());

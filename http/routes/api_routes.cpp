@@ -17,7 +17,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_course_routes(router, api);
   add_billing_routes(router, api);
   add_declared_routes(router, api);
-  add_openapi_routes(router);
 }
 
 }  // namespace ledger::http

@@ -1,24 +1,45 @@
 #include "http/routes/health_routes.h"
 
+#include "http/api_context.h"
 #include "http/error_response.h"
 #include "http/json_response.h"
 
 namespace ledger::http {
+namespace {
 
-void add_health_routes(Router& router, const store::EventLog& log) {
-  router.add(beast_http::verb::get, "/healthz",
-             [](const Request& request, const PathParams&, Reply reply) {
-               reply(json_response(request, beast_http::status::ok, {{"status", "ok"}}));
-             });
-  router.add(beast_http::verb::get, "/readyz",
-             [&log](const Request& request, const PathParams&, Reply reply) {
-               if (auto writable = log.writable(); !writable) {
-                 reply(error_response(request, writable.error()));
-                 return;
-               }
-               reply(json_response(request, beast_http::status::ok,
-                                   {{"status", "ready"}, {"position", log.head().position}}));
-             });
+void healthz(ApiContext&, const RouteInput& in, Reply reply) {
+  reply(json_response(in.request, beast_http::status::ok, {{"status", "ok"}}));
+}
+
+void readyz(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto writable = api.log.writable(); !writable) {
+    return reply(error_response(in.request, writable.error()));
+  }
+  reply(json_response(in.request, beast_http::status::ok,
+                      {{"status", "ready"}, {"position", api.log.head().position}}));
+}
+
+}  // namespace
+
+RouteTable health_routes() {
+  using namespace schema;
+  return {
+      {.method = beast_http::verb::get,
+       .path = "/healthz",
+       .operation_id = "getHealth",
+       .summary = "The process is up",
+       .audience = Audience::everyone,
+       .answer = object({{"status", one_of({"ok"})}}),
+       .handler = healthz},
+      {.method = beast_http::verb::get,
+       .path = "/readyz",
+       .operation_id = "getReadiness",
+       .summary = "The store is open and writable (503 when it is not)",
+       .audience = Audience::everyone,
+       .answer = object({{"status", one_of({"ready"})}, {"position", integer()}}),
+       .errors = {Errc::store_read_only},
+       .handler = readyz},
+  };
 }
 
 }  // namespace ledger::http

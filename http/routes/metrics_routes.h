@@ -1,4 +1,4 @@
-// GET /metrics: the Prometheus text exposition of `metrics`.
+// GET /metrics: the Prometheus text exposition of the server's metrics (ApiContext::metrics).
 //
 // Metrics tell an outsider the traffic of every route, the log's head and the store's state, so
 // they are not public: on the API listener only admin tokens get them (401 without a token, 403
@@ -7,15 +7,15 @@
 #pragma once
 
 #include "http/api_context.h"
-#include "http/metrics.h"
+#include "http/route_declaration.h"
 #include "http/router.h"
 
 namespace ledger::http {
 
 // /metrics on the API listener, for admin tokens only.
-void add_metrics_routes(Router& router, const Metrics& metrics, ApiContext& api);
+RouteTable metrics_routes();
 
 // /metrics without a token: only for the router of the metrics listener.
-void add_metrics_listener_routes(Router& router, const Metrics& metrics);
+void add_metrics_listener_routes(Router& router, ApiContext& api);
 
 }  // namespace ledger::http

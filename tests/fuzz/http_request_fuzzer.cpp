@@ -50,9 +50,6 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/routes/api_routes.h"
-#include "http/routes/health_routes.h"
-#include "http/routes/ledger_routes.h"
-#include "http/routes/metrics_routes.h"
 #include "http/server_options.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -138,9 +135,7 @@ struct Environment {
     FUZZ_CHECK(projections.start().ok(), "cannot start the projections");
     api.projections = &projections;
     api.blobs = blobs.get();
-    http::add_health_routes(router, *log);
-    http::add_ledger_routes(router, *log);
-    http::add_metrics_routes(router, metrics, api);
+    api.metrics = &metrics;
     http::add_api_routes(router, api);
     set_up_users(**password);
   }

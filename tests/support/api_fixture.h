@@ -25,9 +25,6 @@
 #include "http/openapi.h"
 #include "http/router.h"
 #include "http/routes/api_routes.h"
-#include "http/routes/health_routes.h"
-#include "http/routes/ledger_routes.h"
-#include "http/routes/metrics_routes.h"
 #include "http/server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
@@ -104,9 +101,7 @@ struct ApiFixture {
     REQUIRE(blob_store.ok());
     blobs = std::move(*blob_store);
     api.blobs = blobs.get();
-    http::add_health_routes(router, *log);
-    http::add_ledger_routes(router, *log);
-    http::add_metrics_routes(router, metrics, api);
+    api.metrics = &metrics;
     http::add_api_routes(router, api);
     http::ServerOptions server_options;
     server_options.listen_port = 0;
