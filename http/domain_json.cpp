@@ -48,6 +48,18 @@ nlohmann::json wallet_json(const events::AccountState& account, const events::Wa
   };
 }
 
+schema::Schema wallet_schema() {
+  using namespace schema;
+  return named("Wallet", object({
+                             {"balance", money()},
+                             {"available_balance", money()},
+                             {"held", money()},
+                             {"currency", string()},
+                             {"total_credited", money()},
+                             {"total_spent", money()},
+                         }));
+}
+
 namespace {
 
 // A wallet transaction exactly as stored: only transaction_json calls these, with the event's
@@ -102,6 +114,22 @@ Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& e
   return std::optional<nlohmann::json>();
 }
 
+schema::Schema transaction_schema() {
+  using namespace schema;
+  return named("Transaction", object({
+                                  {"id", string()},
+                                  {"type", one_of({"credit", "debit"})},
+                                  {"amount", money()},
+                                  {"balance_after", money()},
+                                  {"source", string()},
+                                  {"paid_for_service", nullable(string())},
+                                  {"reference", string()},
+                                  {"description", string()},
+                                  {"created_at", nullable(time())},
+                                  {"position", integer()},
+                              }));
+}
+
 nlohmann::json topup_json(const events::TopUpState& topup) {
   return {
       {"id", topup.topup_id()},
@@ -114,6 +142,21 @@ nlohmann::json topup_json(const events::TopUpState& topup) {
       {"requested_at", time_json(topup.requested_at_us())},
       {"settled_at", time_json(topup.settled_at_us())},
   };
+}
+
+schema::Schema topup_schema() {
+  using namespace schema;
+  return named("TopUp", object({
+                            {"id", string()},
+                            {"user_id", string()},
+                            {"status", one_of<events::TopUpStatus>()},
+                            {"amount", money()},
+                            {"payment_method", string()},
+                            {"auto_recharge", boolean()},
+                            {"provider_reference", string()},
+                            {"requested_at", nullable(time())},
+                            {"settled_at", nullable(time())},
+                        }));
 }
 
 nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule) {
@@ -130,6 +173,20 @@ nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule) {
                                ? nlohmann::json(nullptr)
                                : nlohmann::json(rule.pending_topup_id())},
   };
+}
+
+schema::Schema auto_recharge_schema() {
+  using namespace schema;
+  return named("AutoRecharge", object({
+                                   {"is_enabled", boolean()},
+                                   {"threshold_amount", money()},
+                                   {"recharge_amount", money()},
+                                   {"payment_method", nullable(string())},
+                                   {"total_recharges", integer()},
+                                   {"total_recharged", money()},
+                                   {"last_recharged_at", nullable(time())},
+                                   {"pending_topup_id", nullable(string())},
+                               }));
 }
 
 nlohmann::json redeem_code_json(const events::RedeemCodeState& code) {
@@ -154,6 +211,17 @@ nlohmann::json redemption_json(const events::RedemptionState& redemption) {
       {"redeemed_at", time_json(redemption.redeemed_at_us())},
       {"transaction_id", redemption.transaction_id()},
   };
+}
+
+schema::Schema redemption_schema() {
+  using namespace schema;
+  return named("Redemption", object({
+                                 {"code", string()},
+                                 {"user_id", string()},
+                                 {"amount", money()},
+                                 {"redeemed_at", nullable(time())},
+                                 {"transaction_id", string()},
+                             }));
 }
 
 nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
@@ -188,6 +256,24 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
       {"refunded_at", time_json(purchase.refunded_at_us())},
       {"finished_at", time_json(purchase.finished_at_us())},
   };
+}
+
+schema::Schema purchase_schema() {
+  using namespace schema;
+  return named("CoursePurchase", object({
+                                     {"id", string()},
+                                     {"course_id", string()},
+                                     {"course_title", string()},
+                                     {"user_id", string()},
+                                     {"status", one_of<events::CoursePurchaseStatus>()},
+                                     {"amount_paid", money()},
+                                     {"payment_method", string()},
+                                     {"purchased_at", nullable(time())},
+                                     {"completed_at", nullable(time())},
+                                     {"access_expires_at", nullable(time())},
+                                     {"refunded_at", nullable(time())},
+                                     {"finished_at", nullable(time())},
+                                 }));
 }
 
 nlohmann::json invoice_json(const events::InvoiceState& invoice) {

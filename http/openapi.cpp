@@ -910,6 +910,10 @@ std::map<int, std::set<std::string>> refusals(const RouteDeclaration& route) {
   };
   add(Errc::invalid_argument);  // a path parameter, the query, the body or a header
   if (route.audience == Audience::users) add(Errc::unauthenticated);
+  if (route.audience == Audience::payment_provider) {  // unsigned; no webhook secret configured
+    add(Errc::unauthenticated);
+    add(Errc::forbidden);
+  }
   if (!route.roles.empty()) add(Errc::forbidden);
   if (route.method != beast_http::verb::get && route.body_type == BodyType::json) {
     add(Errc::unsupported_media_type);

@@ -4,13 +4,14 @@
 
 #include "http/api_support.h"
 #include "http/routes/campaign_routes.h"
+#include "http/routes/wallet_routes.h"
 
 namespace ledger::http {
 namespace {
 
 RouteTable build_route_table() {
   RouteTable table;
-  for (auto* area : {&campaign_routes}) {
+  for (auto* area : {&wallet_routes, &campaign_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -103,6 +104,14 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
   } else if (route.audience != Audience::users || open) {
     router.add(route.method, route.path,
                [&api, &route](const Request& request, const PathParams& params, Reply reply) {
+                 // The provider's signature is its authentication: checked before the body is
+                 // read, as a token is.
+                 if (route.audience == Audience::payment_provider) {
+                   if (auto signed_by_provider = verify_provider_signature(api, request);
+                       !signed_by_provider) {
+                     return reply_error(request, signed_by_provider.error(), reply);
+                   }
+                 }
                  const Caller nobody;
                  run_declared(api, route, request, params, nobody, std::move(reply));
                });

@@ -11,7 +11,6 @@
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
-#include "http/routes/wallet_routes.h"
 #include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
 
@@ -19,7 +18,6 @@ namespace ledger::http {
 
 void add_api_routes(Router& router, ApiContext& api) {
   add_identity_routes(router, api);
-  add_wallet_routes(router, api);
   add_redeem_code_routes(router, api);
   add_course_routes(router, api);
   add_billing_routes(router, api);
