@@ -292,6 +292,23 @@ nlohmann::json invoice_json(const events::InvoiceState& invoice) {
   };
 }
 
+schema::Schema invoice_schema() {
+  using namespace schema;
+  return named("Invoice", object({
+                              {"id", string()},
+                              {"client_id", string()},
+                              {"service", string()},
+                              {"amount", money()},
+                              {"due_date", date()},
+                              {"description", string()},
+                              {"status", one_of<events::InvoiceStatus>()},
+                              {"reminder_sent", boolean()},
+                              {"overdue", boolean()},
+                              {"issued_at", nullable(time())},
+                              {"paid_at", nullable(time())},
+                          }));
+}
+
 nlohmann::json subscription_json(const events::SubscriptionState& subscription) {
   return {
       {"id", subscription.subscription_id()},
@@ -306,6 +323,23 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription) 
       {"activated_at", time_json(subscription.activated_at_us())},
       {"cancelled_at", time_json(subscription.cancelled_at_us())},
   };
+}
+
+schema::Schema subscription_schema() {
+  using namespace schema;
+  return named("Subscription", object({
+                                   {"id", string()},
+                                   {"client_id", string()},
+                                   {"plan", string()},
+                                   {"service", string()},
+                                   {"price", money()},
+                                   {"renews_on", date()},
+                                   {"pays_from_wallet", boolean()},
+                                   {"status", one_of<events::SubscriptionStatus>()},
+                                   {"renewals", integer()},
+                                   {"activated_at", nullable(time())},
+                                   {"cancelled_at", nullable(time())},
+                               }));
 }
 
 nlohmann::json campaign_json(const events::CampaignState& campaign) {

@@ -45,7 +45,9 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
 schema::Schema purchase_schema();
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
+schema::Schema invoice_schema();
 nlohmann::json subscription_json(const events::SubscriptionState& subscription);
+schema::Schema subscription_schema();
 nlohmann::json campaign_json(const events::CampaignState& campaign);
 schema::Schema campaign_schema();
 

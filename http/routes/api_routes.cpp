@@ -4,7 +4,6 @@
 #include "http/route_table.h"
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
-#include "http/routes/billing_routes.h"
 #include "http/routes/content_schedule_routes.h"
 #include "http/routes/course_routes.h"
 #include "http/routes/identity_routes.h"
@@ -20,7 +19,6 @@ void add_api_routes(Router& router, ApiContext& api) {
   add_identity_routes(router, api);
   add_redeem_code_routes(router, api);
   add_course_routes(router, api);
-  add_billing_routes(router, api);
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
   add_website_version_routes(router, api);
