@@ -241,6 +241,22 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
   };
 }
 
+schema::Schema course_schema() {
+  using namespace schema;
+  return named("Course", object({
+                             {"id", string()},
+                             {"title", string()},
+                             {"description", string()},
+                             {"price", money()},
+                             {"is_free", boolean()},
+                             {"allow_individual_purchase", boolean()},
+                             {"access_days", nullable(integer())},
+                             {"created_at", nullable(time())},
+                             {"is_purchased", boolean()},
+                             {"is_accessible", boolean()},
+                         }));
+}
+
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
   return {
       {"id", purchase.purchase_id()},

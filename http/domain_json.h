@@ -42,6 +42,7 @@ nlohmann::json redemption_json(const events::RedemptionState& redemption);
 schema::Schema redemption_schema();
 nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
                            bool is_accessible);
+schema::Schema course_schema();
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
 schema::Schema purchase_schema();
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
