@@ -203,6 +203,21 @@ nlohmann::json redeem_code_json(const events::RedeemCodeState& code) {
   };
 }
 
+schema::Schema redeem_code_schema() {
+  using namespace schema;
+  return named("RedeemCode", object({
+                                 {"code", string()},
+                                 {"value", money()},
+                                 {"usage_limit", integer()},
+                                 {"times_used", integer()},
+                                 {"is_active", boolean()},
+                                 {"expires_at", nullable(time())},
+                                 {"description", string()},
+                                 {"created_at", nullable(time())},
+                                 {"total_redeemed", money()},
+                             }));
+}
+
 nlohmann::json redemption_json(const events::RedemptionState& redemption) {
   return {
       {"code", redemption.code()},

@@ -38,6 +38,7 @@ schema::Schema topup_schema();
 nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule);
 schema::Schema auto_recharge_schema();
 nlohmann::json redeem_code_json(const events::RedeemCodeState& code);
+schema::Schema redeem_code_schema();
 nlohmann::json redemption_json(const events::RedemptionState& redemption);
 schema::Schema redemption_schema();
 nlohmann::json course_json(const events::CourseState& course, bool is_purchased,

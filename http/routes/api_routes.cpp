@@ -8,7 +8,6 @@
 #include "http/routes/identity_routes.h"
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/notification_routes.h"
-#include "http/routes/redeem_code_routes.h"
 #include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
 
@@ -16,7 +15,6 @@ namespace ledger::http {
 
 void add_api_routes(Router& router, ApiContext& api) {
   add_identity_routes(router, api);
-  add_redeem_code_routes(router, api);
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
   add_website_version_routes(router, api);
