@@ -37,6 +37,21 @@ nlohmann::json user_json(const events::UserState& user) {
   return json;
 }
 
+schema::Schema user_schema() {
+  using namespace schema;
+  return named("User", object({
+                           {"id", string()},
+                           {"email", string()},
+                           {"name", string()},
+                           {"role", one_of({"admin", "client", "agent"})},
+                           {"department", nullable(string())},
+                           {"email_verified", boolean()},
+                           {"created_at", nullable(time())},
+                           {"max_clients", optional(integer())},  // agents only
+                           {"assigned_clients", optional(integer())},
+                       }));
+}
+
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet) {
   return {
       {"balance", money_json(account.balance_minor())},

@@ -26,6 +26,7 @@ nlohmann::json money_json(std::int64_t minor);
 nlohmann::json time_json(std::int64_t microseconds);  // null for 0
 
 nlohmann::json user_json(const events::UserState& user);
+schema::Schema user_schema();
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet);
 schema::Schema wallet_schema();
 // A stored wallet stream event as a transaction, with its recorded time and position (nullopt for

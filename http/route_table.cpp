@@ -6,6 +6,7 @@
 #include "http/routes/billing_routes.h"
 #include "http/routes/campaign_routes.h"
 #include "http/routes/course_routes.h"
+#include "http/routes/identity_routes.h"
 #include "http/routes/redeem_code_routes.h"
 #include "http/routes/wallet_routes.h"
 
@@ -14,8 +15,8 @@ namespace {
 
 RouteTable build_route_table() {
   RouteTable table;
-  for (auto* area :
-       {&wallet_routes, &redeem_code_routes, &course_routes, &billing_routes, &campaign_routes}) {
+  for (auto* area : {&identity_routes, &wallet_routes, &redeem_code_routes, &course_routes,
+                     &billing_routes, &campaign_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {

@@ -5,7 +5,6 @@
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
 #include "http/routes/content_schedule_routes.h"
-#include "http/routes/identity_routes.h"
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/website_routes.h"
@@ -14,7 +13,6 @@
 namespace ledger::http {
 
 void add_api_routes(Router& router, ApiContext& api) {
-  add_identity_routes(router, api);
   add_content_schedule_routes(router, api);
   add_website_routes(router, api);
   add_website_version_routes(router, api);
