@@ -106,6 +106,22 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   return caller;
 }
 
+Status verify_provider_signature(const ApiContext& api, const Request& request) {
+  if (api.options.webhook_secret.empty()) {
+    return make_error(Errc::forbidden, "the payment webhook is not configured");
+  }
+  const auto signature = request.find("X-Signature");
+  const std::string expected =
+      "sha256=" + to_hex(hmac_sha256(api.options.webhook_secret, request.body()));
+  if (signature == request.end() ||
+      !constant_time_equal(std::string_view(signature->value().data(), signature->value().size()),
+                           expected)) {
+    return make_error(Errc::unauthenticated,
+                      "X-Signature must be sha256=<hex HMAC-SHA256 of the body>");
+  }
+  return {};
+}
+
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model) {
   if (!read_model) read_model = [&api] { return api.log.head().position; };

@@ -45,6 +45,11 @@ using ReadModelPosition = std::function<std::uint64_t()>;
 // Who is calling: the bearer token's user, or unauthenticated.
 Result<Caller> authenticate(const ApiContext& api, const Request& request);
 
+// Whether the payment provider signed the body: X-Signature must be "sha256=" and the hex
+// HMAC-SHA256 of the raw body under the webhook secret (unauthenticated otherwise; forbidden when
+// no secret is configured).
+Status verify_provider_signature(const ApiContext& api, const Request& request);
+
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model = {});
 inline Handler authenticated(ApiContext& api, std::initializer_list<Role> roles,

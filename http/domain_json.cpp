@@ -37,6 +37,21 @@ nlohmann::json user_json(const events::UserState& user) {
   return json;
 }
 
+schema::Schema user_schema() {
+  using namespace schema;
+  return named("User", object({
+                           {"id", string()},
+                           {"email", string()},
+                           {"name", string()},
+                           {"role", one_of({"admin", "client", "agent"})},
+                           {"department", nullable(string())},
+                           {"email_verified", boolean()},
+                           {"created_at", nullable(time())},
+                           {"max_clients", optional(integer())},  // agents only
+                           {"assigned_clients", optional(integer())},
+                       }));
+}
+
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet) {
   return {
       {"balance", money_json(account.balance_minor())},
@@ -46,6 +61,18 @@ nlohmann::json wallet_json(const events::AccountState& account, const events::Wa
       {"total_credited", money_json(account.total_credited_minor())},
       {"total_spent", money_json(account.total_debited_minor())},
   };
+}
+
+schema::Schema wallet_schema() {
+  using namespace schema;
+  return named("Wallet", object({
+                             {"balance", money()},
+                             {"available_balance", money()},
+                             {"held", money()},
+                             {"currency", string()},
+                             {"total_credited", money()},
+                             {"total_spent", money()},
+                         }));
 }
 
 namespace {
@@ -102,6 +129,22 @@ Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& e
   return std::optional<nlohmann::json>();
 }
 
+schema::Schema transaction_schema() {
+  using namespace schema;
+  return named("Transaction", object({
+                                  {"id", string()},
+                                  {"type", one_of({"credit", "debit"})},
+                                  {"amount", money()},
+                                  {"balance_after", money()},
+                                  {"source", string()},
+                                  {"paid_for_service", nullable(string())},
+                                  {"reference", string()},
+                                  {"description", string()},
+                                  {"created_at", nullable(time())},
+                                  {"position", integer()},
+                              }));
+}
+
 nlohmann::json topup_json(const events::TopUpState& topup) {
   return {
       {"id", topup.topup_id()},
@@ -114,6 +157,21 @@ nlohmann::json topup_json(const events::TopUpState& topup) {
       {"requested_at", time_json(topup.requested_at_us())},
       {"settled_at", time_json(topup.settled_at_us())},
   };
+}
+
+schema::Schema topup_schema() {
+  using namespace schema;
+  return named("TopUp", object({
+                            {"id", string()},
+                            {"user_id", string()},
+                            {"status", one_of<events::TopUpStatus>()},
+                            {"amount", money()},
+                            {"payment_method", string()},
+                            {"auto_recharge", boolean()},
+                            {"provider_reference", string()},
+                            {"requested_at", nullable(time())},
+                            {"settled_at", nullable(time())},
+                        }));
 }
 
 nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule) {
@@ -132,6 +190,20 @@ nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule) {
   };
 }
 
+schema::Schema auto_recharge_schema() {
+  using namespace schema;
+  return named("AutoRecharge", object({
+                                   {"is_enabled", boolean()},
+                                   {"threshold_amount", money()},
+                                   {"recharge_amount", money()},
+                                   {"payment_method", nullable(string())},
+                                   {"total_recharges", integer()},
+                                   {"total_recharged", money()},
+                                   {"last_recharged_at", nullable(time())},
+                                   {"pending_topup_id", nullable(string())},
+                               }));
+}
+
 nlohmann::json redeem_code_json(const events::RedeemCodeState& code) {
   return {
       {"code", code.code()},
@@ -146,6 +218,21 @@ nlohmann::json redeem_code_json(const events::RedeemCodeState& code) {
   };
 }
 
+schema::Schema redeem_code_schema() {
+  using namespace schema;
+  return named("RedeemCode", object({
+                                 {"code", string()},
+                                 {"value", money()},
+                                 {"usage_limit", integer()},
+                                 {"times_used", integer()},
+                                 {"is_active", boolean()},
+                                 {"expires_at", nullable(time())},
+                                 {"description", string()},
+                                 {"created_at", nullable(time())},
+                                 {"total_redeemed", money()},
+                             }));
+}
+
 nlohmann::json redemption_json(const events::RedemptionState& redemption) {
   return {
       {"code", redemption.code()},
@@ -154,6 +241,17 @@ nlohmann::json redemption_json(const events::RedemptionState& redemption) {
       {"redeemed_at", time_json(redemption.redeemed_at_us())},
       {"transaction_id", redemption.transaction_id()},
   };
+}
+
+schema::Schema redemption_schema() {
+  using namespace schema;
+  return named("Redemption", object({
+                                 {"code", string()},
+                                 {"user_id", string()},
+                                 {"amount", money()},
+                                 {"redeemed_at", nullable(time())},
+                                 {"transaction_id", string()},
+                             }));
 }
 
 nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
@@ -173,6 +271,22 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
   };
 }
 
+schema::Schema course_schema() {
+  using namespace schema;
+  return named("Course", object({
+                             {"id", string()},
+                             {"title", string()},
+                             {"description", string()},
+                             {"price", money()},
+                             {"is_free", boolean()},
+                             {"allow_individual_purchase", boolean()},
+                             {"access_days", nullable(integer())},
+                             {"created_at", nullable(time())},
+                             {"is_purchased", boolean()},
+                             {"is_accessible", boolean()},
+                         }));
+}
+
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
   return {
       {"id", purchase.purchase_id()},
@@ -188,6 +302,24 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
       {"refunded_at", time_json(purchase.refunded_at_us())},
       {"finished_at", time_json(purchase.finished_at_us())},
   };
+}
+
+schema::Schema purchase_schema() {
+  using namespace schema;
+  return named("CoursePurchase", object({
+                                     {"id", string()},
+                                     {"course_id", string()},
+                                     {"course_title", string()},
+                                     {"user_id", string()},
+                                     {"status", one_of<events::CoursePurchaseStatus>()},
+                                     {"amount_paid", money()},
+                                     {"payment_method", string()},
+                                     {"purchased_at", nullable(time())},
+                                     {"completed_at", nullable(time())},
+                                     {"access_expires_at", nullable(time())},
+                                     {"refunded_at", nullable(time())},
+                                     {"finished_at", nullable(time())},
+                                 }));
 }
 
 nlohmann::json invoice_json(const events::InvoiceState& invoice) {
@@ -206,6 +338,23 @@ nlohmann::json invoice_json(const events::InvoiceState& invoice) {
   };
 }
 
+schema::Schema invoice_schema() {
+  using namespace schema;
+  return named("Invoice", object({
+                              {"id", string()},
+                              {"client_id", string()},
+                              {"service", string()},
+                              {"amount", money()},
+                              {"due_date", date()},
+                              {"description", string()},
+                              {"status", one_of<events::InvoiceStatus>()},
+                              {"reminder_sent", boolean()},
+                              {"overdue", boolean()},
+                              {"issued_at", nullable(time())},
+                              {"paid_at", nullable(time())},
+                          }));
+}
+
 nlohmann::json subscription_json(const events::SubscriptionState& subscription) {
   return {
       {"id", subscription.subscription_id()},
@@ -220,6 +369,23 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription) 
       {"activated_at", time_json(subscription.activated_at_us())},
       {"cancelled_at", time_json(subscription.cancelled_at_us())},
   };
+}
+
+schema::Schema subscription_schema() {
+  using namespace schema;
+  return named("Subscription", object({
+                                   {"id", string()},
+                                   {"client_id", string()},
+                                   {"plan", string()},
+                                   {"service", string()},
+                                   {"price", money()},
+                                   {"renews_on", date()},
+                                   {"pays_from_wallet", boolean()},
+                                   {"status", one_of<events::SubscriptionStatus>()},
+                                   {"renewals", integer()},
+                                   {"activated_at", nullable(time())},
+                                   {"cancelled_at", nullable(time())},
+                               }));
 }
 
 nlohmann::json campaign_json(const events::CampaignState& campaign) {

@@ -26,20 +26,31 @@ nlohmann::json money_json(std::int64_t minor);
 nlohmann::json time_json(std::int64_t microseconds);  // null for 0
 
 nlohmann::json user_json(const events::UserState& user);
+schema::Schema user_schema();
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet);
+schema::Schema wallet_schema();
 // A stored wallet stream event as a transaction, with its recorded time and position (nullopt for
 // events that are not credits or debits). The one rendering of a transaction: lists and the
 // answers of the commands that make one alike.
 Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& envelope);
+schema::Schema transaction_schema();
 nlohmann::json topup_json(const events::TopUpState& topup);
+schema::Schema topup_schema();
 nlohmann::json auto_recharge_json(const events::AutoRechargeState& rule);
+schema::Schema auto_recharge_schema();
 nlohmann::json redeem_code_json(const events::RedeemCodeState& code);
+schema::Schema redeem_code_schema();
 nlohmann::json redemption_json(const events::RedemptionState& redemption);
+schema::Schema redemption_schema();
 nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
                            bool is_accessible);
+schema::Schema course_schema();
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
+schema::Schema purchase_schema();
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
+schema::Schema invoice_schema();
 nlohmann::json subscription_json(const events::SubscriptionState& subscription);
+schema::Schema subscription_schema();
 nlohmann::json campaign_json(const events::CampaignState& campaign);
 schema::Schema campaign_schema();
 

@@ -16,7 +16,8 @@
 //
 // `add_declared_route` (http/route_table.h) registers it: the router matches `method` and
 // `path`; a route for users answers 401 without a valid bearer token and 403 when the caller's
-// role is not among `roles`; the query is decoded by `query` and a POST, PATCH or PUT body by
+// role is not among `roles`, a route for the payment provider 401 unless X-Signature signs the
+// body (http/api_support.h); the query is decoded by `query` and a POST, PATCH or PUT body by
 // `body` (http/request_fields.h), each refusal a 400 naming the field, before the handler runs;
 // a GET with X-Min-Position waits for `read_model` (the log's head when unset). The handler gets
 // the decoded, typed input. `openapi_document()` is generated from the same declarations.
@@ -43,7 +44,7 @@ struct ApiContext;
 enum class Audience {
   users,             // a bearer token of a user whose role is among `roles` (empty: any role)
   everyone,          // no token (login, registration, health)
-  payment_provider,  // no token; the handler checks the provider's X-Signature
+  payment_provider,  // no token; X-Signature must sign the body (before it is decoded)
 };
 
 struct RouteDeclaration;

@@ -6,13 +6,18 @@
 #include "http/openapi.h"
 #include "http/routes/admin_routes.h"
 #include "http/routes/analytics_routes.h"
+#include "http/routes/billing_routes.h"
 #include "http/routes/campaign_routes.h"
 #include "http/routes/content_schedule_routes.h"
+#include "http/routes/course_routes.h"
 #include "http/routes/health_routes.h"
+#include "http/routes/identity_routes.h"
 #include "http/routes/ledger_query_routes.h"
 #include "http/routes/ledger_routes.h"
 #include "http/routes/metrics_routes.h"
 #include "http/routes/notification_routes.h"
+#include "http/routes/redeem_code_routes.h"
+#include "http/routes/wallet_routes.h"
 #include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
 
@@ -21,10 +26,12 @@ namespace {
 
 RouteTable build_route_table() {
   RouteTable table;
+  // In the order the document lists them; within an area, literal paths before "{id}".
   for (auto* area :
-       {&health_routes, &openapi_routes, &metrics_routes, &ledger_routes, &campaign_routes,
-        &admin_routes, &analytics_routes, &ledger_query_routes, &content_schedule_routes,
-        &website_routes, &website_version_routes, &notification_routes}) {
+       {&health_routes, &openapi_routes, &metrics_routes, &ledger_routes, &identity_routes,
+        &wallet_routes, &redeem_code_routes, &course_routes, &billing_routes, &campaign_routes,
+        &content_schedule_routes, &website_routes, &website_version_routes, &ledger_query_routes,
+        &admin_routes, &analytics_routes, &notification_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -117,6 +124,14 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
   } else if (route.audience != Audience::users || open) {
     router.add(route.method, route.path,
                [&api, &route](const Request& request, const PathParams& params, Reply reply) {
+                 // The provider's signature is its authentication: checked before the body is
+                 // read, as a token is.
+                 if (route.audience == Audience::payment_provider) {
+                   if (auto signed_by_provider = verify_provider_signature(api, request);
+                       !signed_by_provider) {
+                     return reply_error(request, signed_by_provider.error(), reply);
+                   }
+                 }
                  const Caller nobody;
                  run_declared(api, route, request, params, nobody, std::move(reply));
                });

@@ -34,8 +34,8 @@
 #include "http/initial_admin.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
+#include "http/route_table.h"
 #include "http/router.h"
-#include "http/routes/api_routes.h"
 #include "http/routes/metrics_routes.h"
 #include "http/sequencer_metrics.h"
 #include "http/server.h"
@@ -384,7 +384,7 @@ int run(const Settings& settings) {
   metrics.add_source(
       [&api] { return http::render_min_position_waiters_metrics(api.min_position_waiters); });
   api.metrics = &metrics;
-  http::add_api_routes(router, api);
+  http::add_declared_routes(router, api);
 
   http::ServerOptions server_options;
   server_options.listen_host = listen->first;

@@ -12,7 +12,7 @@
 #include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 namespace {
@@ -29,36 +29,41 @@ Status require_client(const ApiContext& api, const std::string& client_id) {
   return {};
 }
 
-std::optional<std::string> status_filter(const Request& request) {
-  return query_param(std::string_view(request.target().data(), request.target().size()), "status");
+// ?status= of the lists: free text, compared with the rows' status names (another value
+// matches nothing).
+std::vector<Field> status_filter(std::string statuses) {
+  return {field::text("status", domain::text_limits::kServiceName)
+              .optional()
+              .described(std::move(statuses) + " (another value matches nothing)")};
 }
 
-void issue_invoice(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", domain::text_limits::kId);
-  if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto amount = body->money("amount");
-  if (!amount) return reply_error(request, amount.error(), reply);
-  auto service = body->string("service", domain::text_limits::kServiceName);
-  if (!service) return reply_error(request, service.error(), reply);
-  auto due = body->date("due_date");
-  if (!due) return reply_error(request, due.error(), reply);
-  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
-  if (!description) return reply_error(request, description.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  if (auto client = require_client(api, *client_id); !client) {
-    return reply_error(request, client.error(), reply);
+Renderer<events::InvoiceState> render_invoice() {
+  return [](const events::InvoiceState& invoice) -> Result<nlohmann::json> {
+    return invoice_json(invoice);
+  };
+}
+
+Renderer<events::SubscriptionState> render_subscription() {
+  return [](const events::SubscriptionState& subscription) -> Result<nlohmann::json> {
+    return subscription_json(subscription);
+  };
+}
+
+void issue_invoice(ApiContext& api, const RouteInput& in, Reply reply) {
+  const std::string& client_id = in.body.text("client_id");
+  if (auto client = require_client(api, client_id); !client) {
+    return reply_error(in.request, client.error(), reply);
   }
-  domain::IssueInvoice command{
-      domain::InvoiceId{api.ids.next()}, domain::UserId{*client_id}, *service,      *amount,
-      events::format_date(*due),         description->value_or(""),  caller.user_id};
+  domain::IssueInvoice command{domain::InvoiceId{api.ids.next()},
+                               domain::UserId{client_id},
+                               in.body.text("service"),
+                               in.body.money("amount"),
+                               events::format_date(in.body.integer("due_date")),
+                               in.body.optional_text("description").value_or(""),
+                               in.caller.user_id};
   run_command<events::InvoiceState>(
-      api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return domain::issue_invoice(uow, command); },
-      [](const events::InvoiceState& invoice) -> Result<nlohmann::json> {
-        return invoice_json(invoice);
-      },
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::issue_invoice(uow, command); }, render_invoice(),
       beast_http::status::created, std::move(reply));
 }
 
@@ -82,14 +87,14 @@ ListSource scoped_rows(ApiContext& api, const Caller& caller, std::string_view p
       });
 }
 
-void list_invoices(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void list_invoices(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = scoped_rows<events::InvoiceState>(
-        api, caller, domain::kInvoiceKeyPrefix, status_filter(request),
+        api, in.caller, domain::kInvoiceKeyPrefix, in.query.optional_text("status"),
         [](const events::InvoiceState& invoice) { return invoice_json(invoice); });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
@@ -108,137 +113,160 @@ Result<events::InvoiceState> visible_invoice(const ApiContext& api, const Caller
   return std::move(**invoice);
 }
 
-void get_invoice(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto invoice = visible_invoice(api, caller, params.get("id"));
+void get_invoice(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto invoice = visible_invoice(api, in.caller, in.path.get("id"));
     if (!invoice) return std::move(invoice).error();
     return invoice_json(*invoice);
   });
 }
 
-void pay_invoice(ApiContext& api, const Request& request, const PathParams& params,
-                 const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PayInvoice command{domain::InvoiceId{params.get("id")}, caller.user_id,
+void pay_invoice(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::PayInvoice command{domain::InvoiceId{in.path.get("id")}, in.caller.user_id,
                              domain::TransactionId{api.ids.next()}};
   run_command<events::InvoiceState>(
-      api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return domain::pay_invoice(uow, command); },
-      [](const events::InvoiceState& invoice) -> Result<nlohmann::json> {
-        return invoice_json(invoice);
-      },
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::pay_invoice(uow, command); }, render_invoice(),
       beast_http::status::ok, std::move(reply));
 }
 
-void void_invoice(ApiContext& api, const Request& request, const PathParams& params,
-                  const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
-  if (!reason) return reply_error(request, reason.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::VoidInvoice command{domain::InvoiceId{params.get("id")}, caller.user_id,
-                              reason->value_or("")};
+void void_invoice(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::VoidInvoice command{domain::InvoiceId{in.path.get("id")}, in.caller.user_id,
+                              in.body.optional_text("reason").value_or("")};
   run_command<events::InvoiceState>(
-      api, request, caller.user_id,
-      [command](UnitOfWork& uow) { return domain::void_invoice(uow, command); },
-      [](const events::InvoiceState& invoice) -> Result<nlohmann::json> {
-        return invoice_json(invoice);
-      },
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::void_invoice(uow, command); }, render_invoice(),
       beast_http::status::ok, std::move(reply));
 }
 
-void activate_subscription(ApiContext& api, const Request& request, const Caller& caller,
-                           Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto client_id = body->string("client_id", domain::text_limits::kId);
-  if (!client_id) return reply_error(request, client_id.error(), reply);
-  auto plan = body->string("plan", domain::text_limits::kName);
-  if (!plan) return reply_error(request, plan.error(), reply);
-  auto service = body->string("service", domain::text_limits::kServiceName);
-  if (!service) return reply_error(request, service.error(), reply);
-  auto price = body->money("price");
-  if (!price) return reply_error(request, price.error(), reply);
-  auto renews_on = body->date("renews_on");
-  if (!renews_on) return reply_error(request, renews_on.error(), reply);
-  auto from_wallet = body->optional_boolean("pays_from_wallet");
-  if (!from_wallet) return reply_error(request, from_wallet.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  if (auto client = require_client(api, *client_id); !client) {
-    return reply_error(request, client.error(), reply);
+void activate_subscription(ApiContext& api, const RouteInput& in, Reply reply) {
+  const std::string& client_id = in.body.text("client_id");
+  if (auto client = require_client(api, client_id); !client) {
+    return reply_error(in.request, client.error(), reply);
   }
   domain::ActivateSubscription command{domain::SubscriptionId{api.ids.next()},
-                                       domain::UserId{*client_id},
-                                       *plan,
-                                       *service,
-                                       *price,
-                                       events::format_date(*renews_on),
-                                       from_wallet->value_or(true),
-                                       caller.user_id,
+                                       domain::UserId{client_id},
+                                       in.body.text("plan"),
+                                       in.body.text("service"),
+                                       in.body.money("price"),
+                                       events::format_date(in.body.integer("renews_on")),
+                                       in.body.optional_boolean("pays_from_wallet").value_or(true),
+                                       in.caller.user_id,
                                        domain::TransactionId{api.ids.next()}};
   run_command<events::SubscriptionState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::activate_subscription(uow, command); },
-      [](const events::SubscriptionState& subscription) -> Result<nlohmann::json> {
-        return subscription_json(subscription);
-      },
-      beast_http::status::created, std::move(reply));
+      render_subscription(), beast_http::status::created, std::move(reply));
 }
 
-void cancel_subscription(ApiContext& api, const Request& request, const PathParams& params,
-                         const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
-  if (!reason) return reply_error(request, reason.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+void cancel_subscription(ApiContext& api, const RouteInput& in, Reply reply) {
   // A client cancels only its own subscriptions (others are not found); admins any.
-  domain::CancelSubscription command{domain::SubscriptionId{params.get("id")},
-                                     caller.is_admin() ? "" : caller.user_id, caller.user_id,
-                                     reason->value_or("")};
+  domain::CancelSubscription command{
+      domain::SubscriptionId{in.path.get("id")}, in.caller.is_admin() ? "" : in.caller.user_id,
+      in.caller.user_id, in.body.optional_text("reason").value_or("")};
   run_command<events::SubscriptionState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::cancel_subscription(uow, command); },
-      [](const events::SubscriptionState& subscription) -> Result<nlohmann::json> {
-        return subscription_json(subscription);
-      },
-      beast_http::status::ok, std::move(reply));
+      render_subscription(), beast_http::status::ok, std::move(reply));
 }
 
-void list_subscriptions(ApiContext& api, const Request& request, const Caller& caller,
-                        Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void list_subscriptions(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = scoped_rows<events::SubscriptionState>(
-        api, caller, domain::kSubscriptionKeyPrefix, status_filter(request),
+        api, in.caller, domain::kSubscriptionKeyPrefix, in.query.optional_text("status"),
         [](const events::SubscriptionState& subscription) {
           return subscription_json(subscription);
         });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
 }  // namespace
 
-void add_billing_routes(Router& router, ApiContext& api) {
+RouteTable billing_routes() {
   using beast_http::verb;
-  router.add(verb::post, "/api/invoices/", for_roles(api, {Role::admin}, issue_invoice));
-  router.add(verb::get, "/api/invoices/", for_roles(api, {}, list_invoices));
-  router.add(verb::get, "/api/invoices/{id}/", for_roles_with_params(api, {}, get_invoice));
-  router.add(verb::post, "/api/invoices/{id}/pay/",
-             for_roles_with_params(api, {Role::client}, pay_invoice));
-  router.add(verb::post, "/api/invoices/{id}/void/",
-             for_roles_with_params(api, {Role::admin}, void_invoice));
-  router.add(verb::post, "/api/subscriptions/",
-             for_roles(api, {Role::admin}, activate_subscription));
-  router.add(verb::get, "/api/subscriptions/", for_roles(api, {}, list_subscriptions));
-  router.add(verb::post, "/api/subscriptions/{id}/cancel/",
-             for_roles_with_params(api, {Role::admin, Role::client}, cancel_subscription));
+  namespace limits = domain::text_limits;
+  const Field reason = field::long_text("reason", limits::kNote).optional();
+  return {
+      {.method = verb::post,
+       .path = "/api/invoices/",
+       .operation_id = "issueInvoice",
+       .summary = "Issue an invoice to a client",
+       .roles = {Role::admin},
+       .body = {field::text("client_id", limits::kId), field::money("amount"),
+                field::text("service", limits::kServiceName), field::date("due_date"),
+                field::long_text("description", limits::kDescription).optional()},
+       .success = beast_http::status::created,
+       .answer = invoice_schema(),
+       .handler = issue_invoice},
+      {.method = verb::get,
+       .path = "/api/invoices/",
+       .operation_id = "listInvoices",
+       .summary = "Invoices in the caller's scope, newest first",
+       .query = status_filter("issued, paid or void"),
+       .paged = true,
+       .answer = invoice_schema(),
+       .handler = list_invoices},
+      {.method = verb::get,
+       .path = "/api/invoices/{id}/",
+       .operation_id = "getInvoice",
+       .summary = "One invoice",
+       .answer = invoice_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_invoice},
+      {.method = verb::post,
+       .path = "/api/invoices/{id}/pay/",
+       .operation_id = "payInvoice",
+       .summary = "Pay one of the caller's invoices from the wallet",
+       .roles = {Role::client},
+       .answer = invoice_schema(),
+       .errors = {Errc::not_found, Errc::already_paid, Errc::invoice_void,
+                  Errc::insufficient_funds},
+       .handler = pay_invoice},
+      {.method = verb::post,
+       .path = "/api/invoices/{id}/void/",
+       .operation_id = "voidInvoice",
+       .summary = "Void an unpaid invoice",
+       .roles = {Role::admin},
+       .body = {reason},
+       .answer = invoice_schema(),
+       .errors = {Errc::not_found, Errc::already_paid, Errc::invoice_void},
+       .handler = void_invoice},
+      {.method = verb::post,
+       .path = "/api/subscriptions/",
+       .operation_id = "activateSubscription",
+       .summary = "Activate a subscription for a client (charges the first month from the "
+                  "wallet unless pays_from_wallet is false)",
+       .roles = {Role::admin},
+       .body = {field::text("client_id", limits::kId), field::text("plan", limits::kName),
+                field::text("service", limits::kServiceName),
+                field::money("price").described("per month"),
+                field::date("renews_on").described("after today"),
+                field::boolean("pays_from_wallet").optional().described("default true")},
+       .success = beast_http::status::created,
+       .answer = subscription_schema(),
+       .errors = {Errc::insufficient_funds},
+       .handler = activate_subscription},
+      {.method = verb::get,
+       .path = "/api/subscriptions/",
+       .operation_id = "listSubscriptions",
+       .summary = "Subscriptions in the caller's scope",
+       .query = status_filter("active, past_due or cancelled"),
+       .paged = true,
+       .answer = subscription_schema(),
+       .handler = list_subscriptions},
+      {.method = verb::post,
+       .path = "/api/subscriptions/{id}/cancel/",
+       .operation_id = "cancelSubscription",
+       .summary = "Cancel a subscription (clients: their own)",
+       .roles = {Role::admin, Role::client},
+       .body = {reason},
+       .answer = subscription_schema(),
+       .errors = {Errc::not_found, Errc::subscription_not_active},
+       .handler = cancel_subscription},
+  };
 }
 
 }  // namespace ledger::http

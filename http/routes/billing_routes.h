@@ -3,11 +3,10 @@
 // lists are scoped by the authorization policy (agents see their assigned clients').
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_billing_routes(Router& router, ApiContext& api);
+RouteTable billing_routes();
 
 }  // namespace ledger::http

@@ -8,6 +8,7 @@
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 namespace {
@@ -30,38 +31,25 @@ Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
   return course_json(course, purchased, accessible);
 }
 
-void create_course(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto title = body->string("title", domain::text_limits::kName);
-  if (!title) return reply_error(request, title.error(), reply);
-  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
-  if (!description) return reply_error(request, description.error(), reply);
-  auto is_free = body->optional_boolean("is_free");
-  if (!is_free) return reply_error(request, is_free.error(), reply);
-  auto price = body->optional_money("price");
-  if (!price) return reply_error(request, price.error(), reply);
-  auto individual = body->optional_boolean("allow_individual_purchase");
-  if (!individual) return reply_error(request, individual.error(), reply);
-  auto access_days = body->optional_integer("access_days", 1, 36'500);
-  if (!access_days) return reply_error(request, access_days.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  const bool free = is_free->value_or(false);
-  if (!free && !price->has_value()) {
+void create_course(ApiContext& api, const RouteInput& in, Reply reply) {
+  const bool free = in.body.optional_boolean("is_free").value_or(false);
+  const auto price = in.body.optional_money("price");
+  if (!free && !price) {
     return reply_error(
-        request, make_error(Errc::invalid_argument, "price is required unless is_free", "price"),
+        in.request, make_error(Errc::invalid_argument, "price is required unless is_free", "price"),
         reply);
   }
-  domain::CreateCourse command{domain::CourseId{api.ids.next()},
-                               *title,
-                               description->value_or(""),
-                               price->value_or(Money::zero()),
-                               free,
-                               individual->value_or(true),
-                               static_cast<std::uint32_t>(access_days->value_or(0)),
-                               caller.user_id};
+  domain::CreateCourse command{
+      domain::CourseId{api.ids.next()},
+      in.body.text("title"),
+      in.body.optional_text("description").value_or(""),
+      price.value_or(Money::zero()),
+      free,
+      in.body.optional_boolean("allow_individual_purchase").value_or(true),
+      static_cast<std::uint32_t>(in.body.optional_integer("access_days").value_or(0)),
+      in.caller.user_id};
   run_command<events::CourseState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::create_course(uow, command); },
       [](const events::CourseState& course) -> Result<nlohmann::json> {
         return course_json(course, false, true);
@@ -69,46 +57,39 @@ void create_course(ApiContext& api, const Request& request, const Caller& caller
       beast_http::status::created, std::move(reply));
 }
 
-void list_courses(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void list_courses(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
         api.log, domain::kCoursesKeyspace, std::string(domain::kCourseKeyPrefix),
         [&](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto course = domain::decode_row<events::CourseState>(value, "course");
           if (!course) return std::move(course).error();
-          auto json = course_for(api, caller, *course);
+          auto json = course_for(api, in.caller, *course);
           if (!json) return std::move(json).error();
           return std::optional<nlohmann::json>(std::move(*json));
         });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void get_course(ApiContext& api, const Request& request, const PathParams& params,
-                const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void get_course(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     auto course = domain::read_row<events::CourseState>(api.log, domain::kCoursesKeyspace,
-                                                        domain::course_key(params.get("id")));
+                                                        domain::course_key(in.path.get("id")));
     if (!course) return std::move(course).error();
     if (!course->has_value()) return make_error(Errc::not_found, "there is no such course");
-    return course_for(api, caller, **course);
+    return course_for(api, in.caller, **course);
   });
 }
 
-void purchase(ApiContext& api, const Request& request, const PathParams& params,
-              const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto method = body->choice("payment_method", {"wallet", "paypal"});
-  if (!method) return reply_error(request, method.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PurchaseCourse command{domain::PurchaseId{api.ids.next()},
-                                 domain::CourseId{params.get("id")}, caller.user_id, *method,
-                                 domain::TransactionId{api.ids.next()}};
+void purchase(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::PurchaseCourse command{
+      domain::PurchaseId{api.ids.next()}, domain::CourseId{in.path.get("id")}, in.caller.user_id,
+      in.body.text("payment_method"), domain::TransactionId{api.ids.next()}};
   run_command<events::CoursePurchaseAnswer>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) -> Result<events::CoursePurchaseAnswer> {
         auto bought = domain::purchase_course(uow, command);
         if (!bought) return std::move(bought).error();
@@ -130,34 +111,35 @@ void purchase(ApiContext& api, const Request& request, const PathParams& params,
       beast_http::status::created, std::move(reply));
 }
 
+schema::Schema bought_course_schema() {
+  using namespace schema;
+  return object({{"purchase", purchase_schema()}, {"balance", optional(money())}});
+}
+
 Renderer<events::CoursePurchaseState> render_purchase() {
   return [](const events::CoursePurchaseState& purchase) -> Result<nlohmann::json> {
     return nlohmann::json{{"purchase", purchase_json(purchase)}};
   };
 }
 
-void confirm_paypal(ApiContext& api, const Request& request, const PathParams& params,
-                    const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto purchase_id = body->string("purchase_id", domain::text_limits::kId);
-  if (!purchase_id) return reply_error(request, purchase_id.error(), reply);
-  auto reference = body->string("provider_reference", domain::text_limits::kReference);
-  if (!reference) return reply_error(request, reference.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ConfirmCoursePurchase command{domain::PurchaseId{*purchase_id},
-                                        domain::CourseId{params.get("id")}, *reference,
-                                        caller.user_id};
+schema::Schema purchase_answer_schema() {
+  return schema::object({{"purchase", purchase_schema()}});
+}
+
+void confirm_paypal(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::ConfirmCoursePurchase command{domain::PurchaseId{in.body.text("purchase_id")},
+                                        domain::CourseId{in.path.get("id")},
+                                        in.body.text("provider_reference"), in.caller.user_id};
   run_command<events::CoursePurchaseState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::confirm_course_purchase(uow, command); },
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
-void my_purchases(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void my_purchases(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
-        api.log, domain::kCoursesKeyspace, domain::user_course_prefix(caller.user_id.str()),
+        api.log, domain::kCoursesKeyspace, domain::user_course_prefix(in.caller.user_id.str()),
         [](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto purchase = domain::decode_row<events::CoursePurchaseState>(value, "purchase");
           if (!purchase) return std::move(purchase).error();
@@ -166,52 +148,112 @@ void my_purchases(ApiContext& api, const Request& request, const Caller& caller,
         /*ascending=*/true);
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void refund(ApiContext& api, const Request& request, const PathParams& params, const Caller& caller,
-            Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::RefundCoursePurchase command{domain::PurchaseId{params.get("id")}, caller.user_id,
+void refund(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::RefundCoursePurchase command{domain::PurchaseId{in.path.get("id")}, in.caller.user_id,
                                        domain::TransactionId{api.ids.next()}};
   run_command<events::CoursePurchaseState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::refund_course_purchase(uow, command); },
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
-void finish(ApiContext& api, const Request& request, const PathParams& params, const Caller& caller,
-            Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::FinishCourse command{domain::CourseId{params.get("id")}, caller.user_id};
+void finish(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::FinishCourse command{domain::CourseId{in.path.get("id")}, in.caller.user_id};
   run_command<events::CoursePurchaseState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::finish_course(uow, command); }, render_purchase(),
       beast_http::status::ok, std::move(reply));
 }
 
 }  // namespace
 
-void add_course_routes(Router& router, ApiContext& api) {
+RouteTable course_routes() {
   using beast_http::verb;
-  router.add(verb::post, "/api/courses/", for_roles(api, {Role::admin}, create_course));
-  router.add(verb::get, "/api/courses/", for_roles(api, {}, list_courses));
+  namespace limits = domain::text_limits;
   // Literal paths before "{id}": the first matching route wins.
-  router.add(verb::get, "/api/courses/my_purchases/", for_roles(api, {Role::client}, my_purchases));
-  router.add(verb::get, "/api/courses/{id}/", for_roles_with_params(api, {}, get_course));
-  router.add(verb::post, "/api/courses/{id}/purchase/",
-             for_roles_with_params(api, {Role::client}, purchase));
-  router.add(verb::post, "/api/courses/{id}/finish/",
-             for_roles_with_params(api, {Role::client}, finish));
-  router.add(verb::post, "/api/courses/{id}/confirm_paypal_purchase/",
-             for_roles_with_params(api, {Role::admin}, confirm_paypal));
-  router.add(verb::post, "/api/courses/purchases/{id}/refund/",
-             for_roles_with_params(api, {Role::admin}, refund));
+  return {
+      {.method = verb::post,
+       .path = "/api/courses/",
+       .operation_id = "createCourse",
+       .summary = "Add a course to the catalogue",
+       .roles = {Role::admin},
+       .body = {field::text("title", limits::kName),
+                field::long_text("description", limits::kDescription).optional(),
+                field::boolean("is_free").optional().described("default false"),
+                field::money("price").optional().described("required unless is_free"),
+                field::boolean("allow_individual_purchase").optional().described("default true"),
+                field::integer("access_days", 1, 36'500)
+                    .optional()
+                    .described("days of access after purchase; omitted: lifetime access")},
+       .success = beast_http::status::created,
+       .answer = course_schema(),
+       .handler = create_course},
+      {.method = verb::get,
+       .path = "/api/courses/",
+       .operation_id = "listCourses",
+       .summary = "The catalogue, with whether the caller bought and may open each course",
+       .paged = true,
+       .answer = course_schema(),
+       .handler = list_courses},
+      {.method = verb::get,
+       .path = "/api/courses/my_purchases/",
+       .operation_id = "listMyCoursePurchases",
+       .summary = "The caller's course purchases",
+       .roles = {Role::client},
+       .paged = true,
+       .answer = purchase_schema(),
+       .handler = my_purchases},
+      {.method = verb::get,
+       .path = "/api/courses/{id}/",
+       .operation_id = "getCourse",
+       .summary = "One course",
+       .answer = course_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_course},
+      {.method = verb::post,
+       .path = "/api/courses/{id}/purchase/",
+       .operation_id = "purchaseCourse",
+       .summary = "Buy a course (wallet or free: at once, answering the balance after a wallet "
+                  "payment; PayPal: pending until confirmed)",
+       .roles = {Role::client},
+       .body = {field::choice("payment_method", {"wallet", "paypal"})},
+       .success = beast_http::status::created,
+       .answer = bought_course_schema(),
+       .errors = {Errc::not_found, Errc::not_for_sale, Errc::already_purchased,
+                  Errc::insufficient_funds},
+       .handler = purchase},
+      {.method = verb::post,
+       .path = "/api/courses/{id}/finish/",
+       .operation_id = "finishCourse",
+       .summary = "Mark a course finished (the learner, with access; once)",
+       .roles = {Role::client},
+       .answer = purchase_answer_schema(),
+       .errors = {Errc::not_found, Errc::course_not_accessible, Errc::already_finished},
+       .handler = finish},
+      {.method = verb::post,
+       .path = "/api/courses/{id}/confirm_paypal_purchase/",
+       .operation_id = "confirmCoursePaypalPurchase",
+       .summary = "Confirm a pending PayPal purchase of the course: access starts",
+       .roles = {Role::admin},
+       .body = {field::text("purchase_id", limits::kId),
+                field::text("provider_reference", limits::kReference)},
+       .answer = purchase_answer_schema(),
+       .errors = {Errc::not_found, Errc::not_pending, Errc::already_confirmed,
+                  Errc::already_failed},
+       .handler = confirm_paypal},
+      {.method = verb::post,
+       .path = "/api/courses/purchases/{id}/refund/",
+       .operation_id = "refundCoursePurchase",
+       .summary = "Refund a paid purchase to the wallet; access ends",
+       .roles = {Role::admin},
+       .answer = purchase_answer_schema(),
+       .errors = {Errc::not_found, Errc::not_refundable, Errc::amount_overflow},
+       .handler = refund},
+  };
 }
 
 }  // namespace ledger::http

@@ -2,11 +2,10 @@
 // purchases with the wallet or PayPal, PayPal confirmation, my purchases, refunds (API.md).
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_course_routes(Router& router, ApiContext& api);
+RouteTable course_routes();
 
 }  // namespace ledger::http

@@ -12,7 +12,7 @@
 #include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 namespace {
@@ -47,22 +47,17 @@ Renderer<events::UserState> render_user() {
 
 std::string new_verification_code() { return fmt::format("{:06}", secure_random_below(1'000'000)); }
 
-void login(ApiContext& api, const Request& request, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", domain::text_limits::kEmail);
-  if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", domain::text_limits::kPassword);
-  if (!password) return reply_error(request, password.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+void login(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const std::string& email = in.body.text("email");
   if (limited(api, request, reply, "login-ip:" + peer(request), api.options.login_limit) ||
-      limited(api, request, reply, "login-email:" + *email, api.options.login_limit)) {
+      limited(api, request, reply, "login-email:" + email, api.options.login_limit)) {
     return;
   }
   // scrypt takes tens of milliseconds: off the I/O threads.
   auto shared_request = std::make_shared<Request>(request);
-  boost::asio::post(api.slow_work, [&api, shared_request, email = std::move(*email),
-                                    password = std::move(*password),
+  boost::asio::post(api.slow_work, [&api, shared_request, email,
+                                    password = in.body.text("password"),
                                     reply = std::move(reply)]() mutable {
     run_guarded(*shared_request, reply, [&] {
       const Request& request = *shared_request;
@@ -106,28 +101,29 @@ void login(ApiContext& api, const Request& request, Reply reply) {
   });
 }
 
-void register_client(ApiContext& api, const Request& request, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", domain::text_limits::kEmail);
-  if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", domain::text_limits::kPassword);
-  if (!password) return reply_error(request, password.error(), reply);
-  auto name = body->string("name", domain::text_limits::kName);
-  if (!name) return reply_error(request, name.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  if (auto valid = validate_new_password(*password); !valid) {
+schema::Schema login_schema() {
+  using namespace schema;
+  return object({{"token", string()},
+                 {"expires_at", nullable(time())},
+                 {"user", user_schema()},
+                 {"position", integer()}});
+}
+
+void register_client(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  if (auto valid = validate_new_password(in.body.text("password")); !valid) {
     return reply_error(request, valid.error(), reply);
   }
-  if (auto valid = domain::normalize_email(*email); !valid) {
+  if (auto valid = domain::normalize_email(in.body.text("email")); !valid) {
     return reply_error(request, valid.error(), reply);
   }
   if (limited(api, request, reply, "register-ip:" + peer(request), api.options.register_limit)) {
     return;
   }
   auto shared_request = std::make_shared<Request>(request);
-  boost::asio::post(api.slow_work, [&api, shared_request, email = std::move(*email),
-                                    password = std::move(*password), name = std::move(*name),
+  boost::asio::post(api.slow_work, [&api, shared_request, email = in.body.text("email"),
+                                    password = in.body.text("password"),
+                                    name = in.body.text("name"),
                                     reply = std::move(reply)]() mutable {
     run_guarded(*shared_request, reply, [&] {
       const std::string code = new_verification_code();
@@ -152,59 +148,61 @@ void register_client(ApiContext& api, const Request& request, Reply reply) {
   });
 }
 
-void verify_email(ApiContext& api, const Request& request, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", domain::text_limits::kEmail);
-  if (!email) return reply_error(request, email.error(), reply);
-  auto code = body->string("code", domain::text_limits::kVerificationCode);
-  if (!code) return reply_error(request, code.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  if (limited(api, request, reply, "verify-email:" + *email, api.options.verify_limit) ||
+void verify_email(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Request& request = in.request;
+  const std::string& email = in.body.text("email");
+  if (limited(api, request, reply, "verify-email:" + email, api.options.verify_limit) ||
       limited(api, request, reply, "verify-ip:" + peer(request), api.options.login_limit)) {
     return;
   }
-  domain::VerifyEmail command{*email, *code, api.options.code_mac_key};
+  domain::VerifyEmail command{email, in.body.text("code"), api.options.code_mac_key};
   run_command<events::UserState>(
       api, request, "anonymous",
       [command](UnitOfWork& uow) { return domain::verify_email(uow, command); }, render_user(),
       beast_http::status::ok, std::move(reply));
 }
 
-void create_user(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto email = body->string("email", domain::text_limits::kEmail);
-  if (!email) return reply_error(request, email.error(), reply);
-  auto password = body->string("password", domain::text_limits::kPassword);
-  if (!password) return reply_error(request, password.error(), reply);
-  auto name = body->string("name", domain::text_limits::kName);
-  if (!name) return reply_error(request, name.error(), reply);
-  auto role = body->choice("role", {"admin", "client", "agent"});
-  if (!role) return reply_error(request, role.error(), reply);
-  auto department = body->optional_string("department", domain::text_limits::kServiceName);
-  if (!department) return reply_error(request, department.error(), reply);
-  auto max_clients = body->optional_integer("max_clients", 1, 10'000);
-  if (!max_clients) return reply_error(request, max_clients.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  if (auto valid = validate_new_password(*password); !valid) {
-    return reply_error(request, valid.error(), reply);
+void logout(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::RevokeToken command{in.caller.token_digest, in.caller.user_id};
+  run_command<events::TokenState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::revoke_token(uow, command); },
+      [](const events::TokenState&) -> Result<nlohmann::json> {
+        return nlohmann::json{{"detail", "logged out"}};
+      },
+      beast_http::status::ok, std::move(reply));
+}
+
+void me(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto user = domain::find_user(api.log, in.caller.user_id.str());
+    if (!user) return std::move(user).error();
+    if (!user->has_value()) return make_error(Errc::not_found, "no such user");
+    return user_json(**user);
+  });
+}
+
+void create_user(ApiContext& api, const RouteInput& in, Reply reply) {
+  const std::string& password = in.body.text("password");
+  if (auto valid = validate_new_password(password); !valid) {
+    return reply_error(in.request, valid.error(), reply);
   }
-  domain::RegisterUser command{domain::UserId{api.ids.next()},
-                               *email,
-                               *name,
-                               *role,
-                               department->value_or(""),
-                               static_cast<std::uint32_t>(max_clients->value_or(0)),
-                               "",
-                               true,
-                               caller.user_id,
-                               "",
-                               "",
-                               ""};
-  auto shared_request = std::make_shared<Request>(request);
-  boost::asio::post(api.slow_work, [&api, shared_request, command, password = std::move(*password),
-                                    actor = caller.user_id, reply = std::move(reply)]() mutable {
+  domain::RegisterUser command{
+      domain::UserId{api.ids.next()},
+      in.body.text("email"),
+      in.body.text("name"),
+      in.body.text("role"),
+      in.body.optional_text("department").value_or(""),
+      static_cast<std::uint32_t>(in.body.optional_integer("max_clients").value_or(0)),
+      "",
+      true,
+      in.caller.user_id,
+      "",
+      "",
+      ""};
+  auto shared_request = std::make_shared<Request>(in.request);
+  boost::asio::post(api.slow_work, [&api, shared_request, command, password,
+                                    actor = in.caller.user_id, reply = std::move(reply)]() mutable {
     run_guarded(*shared_request, reply, [&] {
       command.password_hash = hash_password(password, api.options.password_hashing);
       run_command<events::UserState>(
@@ -215,15 +213,9 @@ void create_user(ApiContext& api, const Request& request, const Caller& caller, 
   });
 }
 
-void list_users(ApiContext& api, const Request& request, Reply reply) {
-  const std::string_view target(request.target().data(), request.target().size());
-  const std::string role = query_param(target, "role").value_or("");
-  if (!role.empty() && role != "admin" && role != "client" && role != "agent") {
-    return reply_error(
-        request, make_error(Errc::invalid_argument, "role must be admin, client or agent", "role"),
-        reply);
-  }
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void list_users(ApiContext& api, const RouteInput& in, Reply reply) {
+  const std::string role = in.query.optional_text("role").value_or("");
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
         api.log, domain::kIdentityKeyspace, std::string(domain::kUserKeyPrefix),
         [role](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
@@ -236,23 +228,15 @@ void list_users(ApiContext& api, const Request& request, Reply reply) {
         });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
-void assign_agent(ApiContext& api, const Request& request, const PathParams& params,
-                  const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto service = body->choice("service", {"marketing", "website"});
-  if (!service) return reply_error(request, service.error(), reply);
-  auto agent_id = body->string("agent_id", domain::text_limits::kId);
-  if (!agent_id) return reply_error(request, agent_id.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::AssignAgent command{domain::UserId{params.get("id")}, *service, domain::UserId{*agent_id},
-                              caller.user_id};
+void assign_agent(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::AssignAgent command{domain::UserId{in.path.get("id")}, in.body.text("service"),
+                              domain::UserId{in.body.text("agent_id")}, in.caller.user_id};
   run_command<events::UserState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::assign_agent(uow, command); },
       [command](const events::UserState& client) -> Result<nlohmann::json> {
         nlohmann::json json = user_json(client);
@@ -263,10 +247,10 @@ void assign_agent(ApiContext& api, const Request& request, const PathParams& par
       beast_http::status::ok, std::move(reply));
 }
 
-void my_clients(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void my_clients(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
-        api.log, domain::kIdentityKeyspace, domain::agent_clients_prefix(caller.user_id.str()),
+        api.log, domain::kIdentityKeyspace, domain::agent_clients_prefix(in.caller.user_id.str()),
         [&api](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           events::AgentClient link;
           if (!link.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -283,7 +267,7 @@ void my_clients(ApiContext& api, const Request& request, const Caller& caller, R
         /*ascending=*/true);
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
@@ -306,109 +290,165 @@ Result<nlohmann::json> services_json(const store::EventLog& log, const events::U
   return nlohmann::json{{"services", services}};
 }
 
-void my_services(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-    auto client = domain::find_user(api.log, caller.user_id.str());
+schema::Schema services_schema() {
+  using namespace schema;
+  const Schema agent = object({{"id", string()}, {"name", string()}, {"email", string()}});
+  return named(
+      "ClientServices",
+      object({{"services", array(object({{"service", one_of({"marketing", "website", "courses"})},
+                                         {"is_active", boolean()},
+                                         {"agent", nullable(agent)}}))}}));
+}
+
+void my_services(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto client = domain::find_user(api.log, in.caller.user_id.str());
     if (!client) return std::move(client).error();
     if (!client->has_value()) return make_error(Errc::not_found, "there is no such user");
     return services_json(api.log, **client);
   });
 }
 
-void set_service(ApiContext& api, const Request& request, const Caller& caller, bool active,
-                 Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto service = body->choice("service", {"marketing", "website", "courses"});
-  if (!service) return reply_error(request, service.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::SetServiceActive command{caller.user_id, *service, active};
+void set_service(ApiContext& api, const RouteInput& in, bool active, Reply reply) {
+  domain::SetServiceActive command{in.caller.user_id, in.body.text("service"), active};
   run_command<events::UserState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::set_service_active(uow, command); },
       [&api](const events::UserState& client) { return services_json(api.log, client); },
       beast_http::status::ok, std::move(reply));
 }
 
+void activate_service(ApiContext& api, const RouteInput& in, Reply reply) {
+  set_service(api, in, true, std::move(reply));
+}
+
+void deactivate_service(ApiContext& api, const RouteInput& in, Reply reply) {
+  set_service(api, in, false, std::move(reply));
+}
+
 }  // namespace
 
-void add_identity_routes(Router& router, ApiContext& api) {
+RouteTable identity_routes() {
   using beast_http::verb;
-  router.add(verb::post, "/api/auth/login/",
-             [&api](const Request& request, const PathParams&, Reply reply) {
-               login(api, request, std::move(reply));
-             });
-  router.add(verb::post, "/api/auth/register/",
-             [&api](const Request& request, const PathParams&, Reply reply) {
-               register_client(api, request, std::move(reply));
-             });
-  router.add(verb::post, "/api/auth/verify-email/",
-             [&api](const Request& request, const PathParams&, Reply reply) {
-               verify_email(api, request, std::move(reply));
-             });
-  router.add(
-      verb::post, "/api/auth/logout/",
-      authenticated(
-          api, {},
-          [&api](const Request& request, const PathParams&, const Caller& caller, Reply reply) {
-            domain::RevokeToken command{caller.token_digest, caller.user_id};
-            run_command<events::TokenState>(
-                api, request, caller.user_id,
-                [command](UnitOfWork& uow) { return domain::revoke_token(uow, command); },
-                [](const events::TokenState&) -> Result<nlohmann::json> {
-                  return nlohmann::json{{"detail", "logged out"}};
-                },
-                beast_http::status::ok, std::move(reply));
-          }));
-  router.add(verb::get, "/api/auth/me/",
-             authenticated(api, {},
-                           [&api](const Request& request, const PathParams&, const Caller& caller,
-                                  Reply reply) {
-                             answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-                               auto user = domain::find_user(api.log, caller.user_id.str());
-                               if (!user) return std::move(user).error();
-                               if (!user->has_value())
-                                 return make_error(Errc::not_found, "no such user");
-                               return user_json(**user);
-                             });
-                           }));
-  router.add(
-      verb::post, "/api/users/",
-      authenticated(api, {Role::admin},
-                    [&api](const Request& request, const PathParams&, const Caller& caller,
-                           Reply reply) { create_user(api, request, caller, std::move(reply)); }));
-  router.add(verb::get, "/api/users/",
-             authenticated(api, {Role::admin},
-                           [&api](const Request& request, const PathParams&, const Caller&,
-                                  Reply reply) { list_users(api, request, std::move(reply)); }));
-  router.add(verb::post, "/api/clients/{id}/assign_agent/",
-             authenticated(api, {Role::admin},
-                           [&api](const Request& request, const PathParams& params,
-                                  const Caller& caller, Reply reply) {
-                             assign_agent(api, request, params, caller, std::move(reply));
-                           }));
-  router.add(
-      verb::get, "/api/agents/my-clients/",
-      authenticated(api, {Role::agent},
-                    [&api](const Request& request, const PathParams&, const Caller& caller,
-                           Reply reply) { my_clients(api, request, caller, std::move(reply)); }));
-  router.add(
-      verb::get, "/api/service-settings/my_services/",
-      authenticated(api, {Role::client},
-                    [&api](const Request& request, const PathParams&, const Caller& caller,
-                           Reply reply) { my_services(api, request, caller, std::move(reply)); }));
-  router.add(verb::post, "/api/service-settings/activate_service/",
-             authenticated(api, {Role::client},
-                           [&api](const Request& request, const PathParams&, const Caller& caller,
-                                  Reply reply) {
-                             set_service(api, request, caller, true, std::move(reply));
-                           }));
-  router.add(verb::post, "/api/service-settings/deactivate_service/",
-             authenticated(api, {Role::client},
-                           [&api](const Request& request, const PathParams&, const Caller& caller,
-                                  Reply reply) {
-                             set_service(api, request, caller, false, std::move(reply));
-                           }));
+  namespace limits = domain::text_limits;
+  const Field email = field::text("email", limits::kEmail);
+  const Field password = field::text("password", limits::kPassword);
+  const Field client_service = field::choice("service", {"marketing", "website", "courses"});
+  return {
+      {.method = verb::post,
+       .path = "/api/auth/login/",
+       .operation_id = "login",
+       .summary = "Log in; answers a bearer token shown once",
+       .audience = Audience::everyone,
+       .body = {email, password},
+       .answer = login_schema(),
+       .errors = {Errc::unauthenticated, Errc::rate_limited},
+       .handler = login},
+      {.method = verb::post,
+       .path = "/api/auth/register/",
+       .operation_id = "registerClient",
+       .summary = "Self-registration of a client; a 6-digit code goes to the email outbox (10 "
+                  "min)",
+       .audience = Audience::everyone,
+       .body = {email, password.described("8-200 characters"), field::text("name", limits::kName)},
+       .success = beast_http::status::created,
+       .answer = user_schema(),
+       .errors = {Errc::email_taken, Errc::rate_limited},
+       .handler = register_client},
+      {.method = verb::post,
+       .path = "/api/auth/verify-email/",
+       .operation_id = "verifyEmail",
+       .summary = "Verify the email with its code",
+       .audience = Audience::everyone,
+       .body = {email, field::text("code", limits::kVerificationCode).described("6 digits")},
+       .answer = user_schema(),
+       .errors = {Errc::invalid_verification_code, Errc::rate_limited},
+       .handler = verify_email},
+      {.method = verb::post,
+       .path = "/api/auth/logout/",
+       .operation_id = "logout",
+       .summary = "Revoke the token used",
+       .answer = schema::object({{"detail", schema::string()}}),
+       .handler = logout},
+      {.method = verb::get,
+       .path = "/api/auth/me/",
+       .operation_id = "getMe",
+       .summary = "The caller",
+       .answer = user_schema(),
+       .errors = {Errc::not_found},
+       .handler = me},
+      {.method = verb::post,
+       .path = "/api/users/",
+       .operation_id = "createUser",
+       .summary = "Create a verified user",
+       .roles = {Role::admin},
+       .body = {email, password.described("8-200 characters"), field::text("name", limits::kName),
+                field::choice("role", {"admin", "client", "agent"}),
+                field::text("department", limits::kServiceName)
+                    .optional()
+                    .described("agents: marketing or website"),
+                field::integer("max_clients", 1, 10'000)
+                    .optional()
+                    .described("agents: how many clients they take, default 10")},
+       .success = beast_http::status::created,
+       .answer = user_schema(),
+       .errors = {Errc::email_taken},
+       .handler = create_user},
+      {.method = verb::get,
+       .path = "/api/users/",
+       .operation_id = "listUsers",
+       .summary = "Users, newest first",
+       .roles = {Role::admin},
+       .query = {field::choice("role", {"admin", "client", "agent"}).optional()},
+       .paged = true,
+       .answer = user_schema(),
+       .handler = list_users},
+      {.method = verb::post,
+       .path = "/api/clients/{id}/assign_agent/",
+       .operation_id = "assignAgent",
+       .summary = "Assign an agent of the service's department to a client",
+       .roles = {Role::admin},
+       .body = {field::choice("service", {"marketing", "website"}),
+                field::text("agent_id", limits::kId)},
+       .answer = schema::extended(user_schema(),
+                                  {{"service", schema::string()}, {"agent_id", schema::string()}}),
+       .errors = {Errc::not_found, Errc::department_mismatch, Errc::agent_at_capacity},
+       .handler = assign_agent},
+      {.method = verb::get,
+       .path = "/api/agents/my-clients/",
+       .operation_id = "listMyClients",
+       .summary = "Clients assigned to the calling agent, with the service and when",
+       .roles = {Role::agent},
+       .paged = true,
+       .answer = schema::extended(
+           user_schema(),
+           {{"service", schema::string()}, {"assigned_at", schema::nullable(schema::time())}}),
+       .handler = my_clients},
+      {.method = verb::get,
+       .path = "/api/service-settings/my_services/",
+       .operation_id = "listMyServices",
+       .summary = "The caller's services: whether each is active, and its agent",
+       .roles = {Role::client},
+       .answer = services_schema(),
+       .errors = {Errc::not_found},
+       .handler = my_services},
+      {.method = verb::post,
+       .path = "/api/service-settings/activate_service/",
+       .operation_id = "activateService",
+       .summary = "Activate a service",
+       .roles = {Role::client},
+       .body = {client_service},
+       .answer = services_schema(),
+       .handler = activate_service},
+      {.method = verb::post,
+       .path = "/api/service-settings/deactivate_service/",
+       .operation_id = "deactivateService",
+       .summary = "Deactivate a service",
+       .roles = {Role::client},
+       .body = {client_service},
+       .answer = services_schema(),
+       .handler = deactivate_service},
+  };
 }
 
 }  // namespace ledger::http

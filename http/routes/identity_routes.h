@@ -2,11 +2,10 @@
 // management, agent assignment, agents' clients and clients' services (see API.md, Identity).
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_identity_routes(Router& router, ApiContext& api);
+RouteTable identity_routes();
 
 }  // namespace ledger::http

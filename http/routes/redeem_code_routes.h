@@ -2,11 +2,10 @@
 // usage history (see API.md, Redeem codes). Redeeming is a wallet endpoint.
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_redeem_code_routes(Router& router, ApiContext& api);
+RouteTable redeem_code_routes();
 
 }  // namespace ledger::http

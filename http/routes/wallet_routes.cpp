@@ -11,11 +11,10 @@
 #include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/domain/wallet.h"
-#include "core/secret_token.h"
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
-#include "http/query_string.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 namespace {
@@ -23,23 +22,27 @@ namespace {
 using domain::UnitOfWork;
 
 // Whose wallet a read is about: the caller's own, or (admins) ?user_id=.
-Result<std::string> wallet_owner(const ApiContext& api, const Request& request,
-                                 const Caller& caller) {
-  const std::string_view target(request.target().data(), request.target().size());
-  auto asked = query_param(target, "user_id");
-  if (!caller.is_admin()) {
-    if (asked && *asked != caller.user_id.str()) {
+Result<std::string> wallet_owner(const ApiContext& api, const RouteInput& in) {
+  auto asked = in.query.optional_text("user_id");
+  if (!in.caller.is_admin()) {
+    if (asked && *asked != in.caller.user_id.str()) {
       return make_error(Errc::invalid_argument, "only admins may name another user", "user_id");
     }
-    return caller.user_id.str();
+    return in.caller.user_id.str();
   }
-  if (!asked || asked->empty()) {
+  if (!asked) {
     return make_error(Errc::invalid_argument, "admins name the wallet with ?user_id=", "user_id");
   }
   auto user = domain::find_user(api.log, *asked);
   if (!user) return std::move(user).error();
   if (!user->has_value()) return make_error(Errc::not_found, "there is no such user");
   return *asked;
+}
+
+std::vector<Field> wallet_owner_query() {
+  return {field::text("user_id", domain::text_limits::kId)
+              .optional()
+              .described("admins: whose wallet (required); others: their own id or nothing")};
 }
 
 Result<events::WalletState> wallet_state(const store::EventLog& log, std::string_view user_id) {
@@ -58,17 +61,17 @@ Result<nlohmann::json> wallet_body(const store::EventLog& log, std::string_view 
   return wallet_json(account->value_or(events::AccountState{}), *wallet);
 }
 
-void request_topup(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto amount = body->money("amount");
-  if (!amount) return reply_error(request, amount.error(), reply);
-  auto method = body->choice("payment_method", {"paypal", "card"});
-  if (!method) return reply_error(request, method.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::RequestTopUp command{caller.user_id, domain::TopUpId{api.ids.next()}, *amount, *method};
+void get_wallet(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto owner = wallet_owner(api, in);
+  if (!owner) return reply_error(in.request, owner.error(), reply);
+  answer_query(api, in.request, reply, [&] { return wallet_body(api.log, *owner); });
+}
+
+void request_topup(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::RequestTopUp command{in.caller.user_id, domain::TopUpId{api.ids.next()},
+                               in.body.money("amount"), in.body.text("payment_method")};
   run_command<events::TopUpRequested>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::request_topup(uow, command); },
       [](const events::TopUpRequested& requested) -> Result<nlohmann::json> {
         return nlohmann::json{{"id", requested.topup_id()},
@@ -77,6 +80,14 @@ void request_topup(ApiContext& api, const Request& request, const Caller& caller
                               {"payment_method", requested.payment_method()}};
       },
       beast_http::status::created, std::move(reply));
+}
+
+schema::Schema requested_topup_schema() {
+  using namespace schema;
+  return object({{"id", string()},
+                 {"status", one_of({"pending"})},
+                 {"amount", money()},
+                 {"payment_method", string()}});
 }
 
 // The wallet transaction `transaction_id` written by the commit `executed`, rendered from the
@@ -115,17 +126,21 @@ Result<nlohmann::json> confirmed_topup_json(const store::EventLog& log,
                         {"transaction", std::move(*transaction)}};
 }
 
-void confirm_topup(ApiContext& api, const Request& request, const PathParams& params,
-                   const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto reference = body->string("provider_reference", domain::text_limits::kReference);
-  if (!reference) return reply_error(request, reference.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ConfirmTopUp command{domain::TopUpId{params.get("id")}, *reference, caller.user_id,
+schema::Schema confirmed_topup_schema() {
+  using namespace schema;
+  return named("ConfirmedTopUp", object({{"id", string()},
+                                         {"status", one_of({"confirmed"})},
+                                         {"amount", money()},
+                                         {"balance", money()},
+                                         {"transaction", transaction_schema()}}));
+}
+
+void confirm_topup(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::ConfirmTopUp command{domain::TopUpId{in.path.get("id")},
+                               in.body.text("provider_reference"), in.caller.user_id,
                                domain::TransactionId{api.ids.next()}};
   run_command_rendering_commit<events::WalletCredited>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::confirm_topup(uow, command); },
       [&log = api.log](const domain::Executed<events::WalletCredited>& executed) {
         return confirmed_topup_json(log, executed, executed.answer);
@@ -144,45 +159,30 @@ struct PaymentNotice {
   std::optional<std::string> currency;
 };
 
-Status verify_webhook_signature(const ApiContext& api, const Request& request) {
-  if (api.options.webhook_secret.empty()) {
-    return make_error(Errc::forbidden, "the payment webhook is not configured");
-  }
-  const auto signature = request.find("X-Signature");
-  const std::string expected =
-      "sha256=" + to_hex(hmac_sha256(api.options.webhook_secret, request.body()));
-  if (signature == request.end() ||
-      !constant_time_equal(std::string_view(signature->value().data(), signature->value().size()),
-                           expected)) {
-    return make_error(Errc::unauthenticated,
-                      "X-Signature must be sha256=<hex HMAC-SHA256 of the body>");
-  }
-  return {};
+PaymentNotice read_payment_notice(const RequestFields& body) {
+  return PaymentNotice{body.text("event"),
+                       body.text("id"),
+                       body.optional_text("provider_reference").value_or(""),
+                       body.optional_text("reason").value_or("declined by the payment provider"),
+                       body.optional_money("amount"),
+                       body.optional_text("currency")};
 }
 
-Result<PaymentNotice> read_payment_notice(const Request& request) {
-  auto body = parse_body(request);
-  if (!body) return std::move(body).error();
-  auto event = body->choice("event", {"topup.confirmed", "topup.failed",
-                                      "course_purchase.confirmed", "course_purchase.failed"});
-  if (!event) return std::move(event).error();
-  auto id = body->string("id", domain::text_limits::kId);
-  if (!id) return std::move(id).error();
-  auto reference = body->optional_string("provider_reference", domain::text_limits::kReference);
-  if (!reference) return std::move(reference).error();
-  auto reason = body->optional_long_text("reason", domain::text_limits::kNote);
-  if (!reason) return std::move(reason).error();
-  auto amount = body->optional_amount("amount");
-  if (!amount) return std::move(amount).error();
-  auto currency = body->optional_string("currency", domain::text_limits::kCurrency);
-  if (!currency) return std::move(currency).error();
-  if (auto done = body->finish(); !done) return std::move(done).error();
-  return PaymentNotice{*event,
-                       *id,
-                       reference->value_or(""),
-                       reason->value_or("declined by the payment provider"),
-                       *amount,
-                       *currency};
+std::vector<Field> payment_notice_fields() {
+  namespace limits = domain::text_limits;
+  return {
+      field::choice("event", {"topup.confirmed", "topup.failed", "course_purchase.confirmed",
+                              "course_purchase.failed"}),
+      field::text("id", limits::kId).described("the top-up or course purchase id"),
+      field::text("provider_reference", limits::kReference).optional(),
+      field::long_text("reason", limits::kNote).optional().described("why a payment failed"),
+      field::amount("amount").optional().described(
+          "the captured amount, required to confirm; one that differs from the payment's is "
+          "422 amount_mismatch (recorded, nothing credited)"),
+      field::text("currency", limits::kCurrency)
+          .optional()
+          .described("the captured currency (USD), required to confirm"),
+  };
 }
 
 // The capture a confirmation reports: amount and currency are required.
@@ -266,45 +266,38 @@ void webhook_fail(ApiContext& api, const Request& request, const PaymentNotice& 
       beast_http::status::ok, std::move(reply));
 }
 
-// The payment provider's notification, authenticated by an HMAC of the raw body.
-void payment_webhook(ApiContext& api, const Request& request, Reply reply) {
-  if (auto signed_by_provider = verify_webhook_signature(api, request); !signed_by_provider) {
-    return reply_error(request, signed_by_provider.error(), reply);
+// The payment provider's notification (its X-Signature was checked before the body was read).
+void payment_webhook(ApiContext& api, const RouteInput& in, Reply reply) {
+  const PaymentNotice notice = read_payment_notice(in.body);
+  if (notice.event.ends_with(".failed")) {
+    return webhook_fail(api, in.request, notice, std::move(reply));
   }
-  auto notice = read_payment_notice(request);
-  if (!notice) return reply_error(request, notice.error(), reply);
-  if (notice->event.ends_with(".failed")) {
-    return webhook_fail(api, request, *notice, std::move(reply));
+  auto captured = captured_payment(notice);
+  if (!captured) return reply_error(in.request, captured.error(), reply);
+  if (notice.event == "topup.confirmed") {
+    return webhook_confirm_topup(api, in.request, *captured, notice.id, std::move(reply));
   }
-  auto captured = captured_payment(*notice);
-  if (!captured) return reply_error(request, captured.error(), reply);
-  if (notice->event == "topup.confirmed") {
-    return webhook_confirm_topup(api, request, *captured, notice->id, std::move(reply));
-  }
-  webhook_confirm_course_purchase(api, request, *captured, notice->id, std::move(reply));
+  webhook_confirm_course_purchase(api, in.request, *captured, notice.id, std::move(reply));
 }
 
-void pay(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto amount = body->money("amount");
-  if (!amount) return reply_error(request, amount.error(), reply);
-  auto service = body->string("service", domain::text_limits::kServiceName);
-  if (!service) return reply_error(request, service.error(), reply);
-  auto reference = body->optional_string("reference", domain::text_limits::kReference);
-  if (!reference) return reply_error(request, reference.error(), reply);
-  auto description = body->optional_long_text("description", domain::text_limits::kDescription);
-  if (!description) return reply_error(request, description.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::PayFromWallet command{caller.user_id,
+// The answers of the webhook: a confirmed or failed top-up, or a course purchase.
+schema::Schema payment_notice_answer_schema() {
+  using namespace schema;
+  return {{"oneOf", Schema::array({confirmed_topup_schema(),
+                                   object({{"id", string()}, {"status", one_of({"failed"})}}),
+                                   object({{"purchase", purchase_schema()}})})}};
+}
+
+void pay(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::PayFromWallet command{in.caller.user_id,
                                 domain::TransactionId{api.ids.next()},
-                                *amount,
+                                in.body.money("amount"),
                                 "payment",
-                                *service,
-                                reference->value_or(""),
-                                description->value_or("")};
+                                in.body.text("service"),
+                                in.body.optional_text("reference").value_or(""),
+                                in.body.optional_text("description").value_or("")};
   run_command_rendering_commit<events::WalletDebited>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::pay_from_wallet(uow, command); },
       [&log = api.log](
           const domain::Executed<events::WalletDebited>& executed) -> Result<nlohmann::json> {
@@ -316,24 +309,19 @@ void pay(ApiContext& api, const Request& request, const Caller& caller, Reply re
       beast_http::status::created, std::move(reply));
 }
 
-void check_affordability(ApiContext& api, const Request& request, const Caller& caller,
-                         Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto amount = body->money("amount");
-  if (!amount) return reply_error(request, amount.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void check_affordability(ApiContext& api, const RouteInput& in, Reply reply) {
+  const Money amount = in.body.money("amount");
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     auto account = domain::read_row<events::AccountState>(
-        api.log, domain::kAccountsKeyspace, domain::wallet_account(caller.user_id.str()));
+        api.log, domain::kAccountsKeyspace, domain::wallet_account(in.caller.user_id.str()));
     if (!account) return std::move(account).error();
-    auto wallet = wallet_state(api.log, caller.user_id.str());
+    auto wallet = wallet_state(api.log, in.caller.user_id.str());
     if (!wallet) return std::move(wallet).error();
     const auto answer = domain::affordability(
         Money::from_minor(account->value_or(events::AccountState{}).balance_minor()), *wallet,
-        *amount);
+        amount);
     return nlohmann::json{{"can_afford", answer.can_afford},
-                          {"amount", amount->format()},
+                          {"amount", amount.format()},
                           {"balance", answer.balance.format()},
                           {"available_balance", answer.available.format()},
                           {"shortfall", answer.shortfall.format()},
@@ -341,38 +329,44 @@ void check_affordability(ApiContext& api, const Request& request, const Caller& 
   });
 }
 
-void transactions(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto owner = wallet_owner(api, request, caller);
-  if (!owner) return reply_error(request, owner.error(), reply);
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+schema::Schema affordability_schema() {
+  using namespace schema;
+  return object({{"can_afford", boolean()},
+                 {"amount", money()},
+                 {"balance", money()},
+                 {"available_balance", money()},
+                 {"shortfall", money()},
+                 {"auto_recharge_would_cover", boolean()}});
+}
+
+void transactions(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto owner = wallet_owner(api, in);
+  if (!owner) return reply_error(in.request, owner.error(), reply);
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     const std::string stream = domain::wallet_stream(*owner);
     auto count = api.log.stream_version(stream);
     if (!count) return std::move(count).error();
-    return list_page(request, stream_events(api.log, stream, transaction_json), *count);
+    return list_page(in.request, stream_events(api.log, stream, transaction_json), *count);
   });
 }
 
-void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto code = body->string("code", domain::text_limits::kRedeemCode);
-  if (!code) return reply_error(request, code.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
+void redeem(ApiContext& api, const RouteInput& in, Reply reply) {
   // Guessing codes is throttled per user and per address (many accounts, one attacker).
-  const auto peer = request.find(kPeerHeader);
+  const auto peer = in.request.find(kPeerHeader);
   const std::pair<std::string, RateLimit> limits[] = {
-      {"redeem-user:" + caller.user_id.str(), api.options.redeem_limit},
-      {"redeem-ip:" + (peer == request.end() ? std::string() : std::string(peer->value())),
+      {"redeem-user:" + in.caller.user_id.str(), api.options.redeem_limit},
+      {"redeem-ip:" + (peer == in.request.end() ? std::string() : std::string(peer->value())),
        api.options.redeem_ip_limit}};
   for (const auto& [key, limit] : limits) {
     std::uint64_t retry_after = 0;
     if (auto allowed = api.limiter.attempt(key, limit, &retry_after); !allowed) {
-      return reply_error(request, allowed.error(), reply, retry_after);
+      return reply_error(in.request, allowed.error(), reply, retry_after);
     }
   }
-  domain::RedeemCode command{*code, caller.user_id, domain::TransactionId{api.ids.next()}};
+  domain::RedeemCode command{in.body.text("code"), in.caller.user_id,
+                             domain::TransactionId{api.ids.next()}};
   run_command<events::WalletCredited>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::redeem_code(uow, command); },
       [](const events::WalletCredited& credited) -> Result<nlohmann::json> {
         return nlohmann::json{{"code", credited.reference()},
@@ -382,11 +376,11 @@ void redeem(ApiContext& api, const Request& request, const Caller& caller, Reply
       beast_http::status::created, std::move(reply));
 }
 
-void my_redeemed_codes(ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
+void my_redeemed_codes(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     ListSource source = state_rows(
         api.log, domain::kRedeemCodesKeyspace,
-        domain::redeemed_by_user_prefix(caller.user_id.str()),
+        domain::redeemed_by_user_prefix(in.caller.user_id.str()),
         [](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto redemption = domain::decode_row<events::RedemptionState>(value, "redemption");
           if (!redemption) return std::move(redemption).error();
@@ -395,7 +389,7 @@ void my_redeemed_codes(ApiContext& api, const Request& request, const Caller& ca
         /*ascending=*/true);
     auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(request, source, *count);
+    return list_page(in.request, source, *count);
   });
 }
 
@@ -405,92 +399,178 @@ Renderer<events::AutoRechargeState> render_rule() {
   };
 }
 
-void configure_auto_recharge(ApiContext& api, const Request& request, const Caller& caller,
-                             Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  auto threshold = body->money("threshold_amount");
-  if (!threshold) return reply_error(request, threshold.error(), reply);
-  auto amount = body->money("recharge_amount");
-  if (!amount) return reply_error(request, amount.error(), reply);
-  auto method = body->choice("payment_method", {"paypal", "card"});
-  if (!method) return reply_error(request, method.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::ConfigureAutoRecharge command{caller.user_id, *threshold, *amount, *method};
+void get_auto_recharge(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto wallet = wallet_state(api.log, in.caller.user_id.str());
+    if (!wallet) return std::move(wallet).error();
+    return auto_recharge_json(wallet->auto_recharge());
+  });
+}
+
+void configure_auto_recharge(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::ConfigureAutoRecharge command{in.caller.user_id, in.body.money("threshold_amount"),
+                                        in.body.money("recharge_amount"),
+                                        in.body.text("payment_method")};
   run_command<events::AutoRechargeState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::configure_auto_recharge(uow, command); },
       render_rule(), beast_http::status::ok, std::move(reply));
 }
 
-void trigger_auto_recharge(ApiContext& api, const Request& request, const Caller& caller,
-                           Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::TriggerAutoRecharge command{caller.user_id, domain::TopUpId{api.ids.next()}};
+void trigger_auto_recharge(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::TriggerAutoRecharge command{in.caller.user_id, domain::TopUpId{api.ids.next()}};
   run_command<events::TopUpState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::trigger_auto_recharge(uow, command); },
       [](const events::TopUpState& topup) -> Result<nlohmann::json> { return topup_json(topup); },
       beast_http::status::created, std::move(reply));
 }
 
-void disable_auto_recharge(ApiContext& api, const Request& request, const Caller& caller,
-                           Reply reply) {
-  auto body = parse_body(request);
-  if (!body) return reply_error(request, body.error(), reply);
-  if (auto done = body->finish(); !done) return reply_error(request, done.error(), reply);
-  domain::DisableAutoRecharge command{caller.user_id};
+void disable_auto_recharge(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::DisableAutoRecharge command{in.caller.user_id};
   run_command<events::AutoRechargeState>(
-      api, request, caller.user_id,
+      api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::disable_auto_recharge(uow, command); },
       render_rule(), beast_http::status::ok, std::move(reply));
 }
 
+Field payment_method_field() { return field::choice("payment_method", {"paypal", "card"}); }
+
 }  // namespace
 
-void add_wallet_routes(Router& router, ApiContext& api) {
+RouteTable wallet_routes() {
   using beast_http::verb;
-  router.add(
-      verb::get, "/api/wallet/",
-      for_roles(api, {Role::client, Role::admin},
-                [](ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-                  auto owner = wallet_owner(api, request, caller);
-                  if (!owner) return reply_error(request, owner.error(), reply);
-                  answer_query(api, request, reply, [&] { return wallet_body(api.log, *owner); });
-                }));
-  router.add(verb::post, "/api/wallet/topup/", for_roles(api, {Role::client}, request_topup));
-  router.add(verb::post, "/api/wallet/topups/{id}/confirm/",
-             for_roles_with_params(api, {Role::admin}, confirm_topup));
-  router.add(verb::post, "/api/payments/webhook/",
-             [&api](const Request& request, const PathParams&, Reply reply) {
-               payment_webhook(api, request, std::move(reply));
-             });
-  router.add(verb::post, "/api/wallet/pay/", for_roles(api, {Role::client}, pay));
-  router.add(verb::post, "/api/wallet/check_affordability/",
-             for_roles(api, {Role::client}, check_affordability));
-  router.add(verb::get, "/api/wallet/transactions/",
-             for_roles(api, {Role::client, Role::admin}, transactions));
-  router.add(verb::post, "/api/wallet/redeem/", for_roles(api, {Role::client}, redeem));
-  router.add(verb::get, "/api/wallet/my-redeemed-codes/",
-             for_roles(api, {Role::client}, my_redeemed_codes));
-  router.add(
-      verb::get, "/api/wallet-auto-recharge/",
-      for_roles(api, {Role::client},
-                [](ApiContext& api, const Request& request, const Caller& caller, Reply reply) {
-                  answer_query(api, request, reply, [&]() -> Result<nlohmann::json> {
-                    auto wallet = wallet_state(api.log, caller.user_id.str());
-                    if (!wallet) return std::move(wallet).error();
-                    return auto_recharge_json(wallet->auto_recharge());
-                  });
-                }));
-  router.add(verb::post, "/api/wallet-auto-recharge/configure/",
-             for_roles(api, {Role::client}, configure_auto_recharge));
-  router.add(verb::post, "/api/wallet-auto-recharge/trigger/",
-             for_roles(api, {Role::client}, trigger_auto_recharge));
-  router.add(verb::post, "/api/wallet-auto-recharge/disable/",
-             for_roles(api, {Role::client}, disable_auto_recharge));
+  namespace limits = domain::text_limits;
+  const std::vector<Role> owners = {Role::client, Role::admin};
+  const std::vector<Role> clients = {Role::client};
+  return {
+      {.method = verb::get,
+       .path = "/api/wallet/",
+       .operation_id = "getWallet",
+       .summary = "Balance, available balance, holds and totals of the caller's wallet (admins: "
+                  "of ?user_id=)",
+       .roles = owners,
+       .query = wallet_owner_query(),
+       .answer = wallet_schema(),
+       .errors = {Errc::not_found},
+       .handler = get_wallet},
+      {.method = verb::post,
+       .path = "/api/wallet/topup/",
+       .operation_id = "requestTopUp",
+       .summary = "Ask for a top-up (pending until confirmed)",
+       .roles = clients,
+       .body = {field::money("amount"), payment_method_field()},
+       .success = beast_http::status::created,
+       .answer = requested_topup_schema(),
+       .handler = request_topup},
+      {.method = verb::post,
+       .path = "/api/wallet/topups/{id}/confirm/",
+       .operation_id = "confirmTopUp",
+       .summary = "Confirm a pending top-up: credits the wallet",
+       .roles = {Role::admin},
+       .body = {field::text("provider_reference", limits::kReference)},
+       .answer = confirmed_topup_schema(),
+       .errors = {Errc::not_found, Errc::already_confirmed, Errc::already_failed,
+                  Errc::amount_overflow},
+       .handler = confirm_topup},
+      {.method = verb::post,
+       .path = "/api/payments/webhook/",
+       .operation_id = "notifyPayment",
+       .summary = "The payment provider's notice that a top-up or course purchase was paid or "
+                  "failed, signed with X-Signature: sha256=<hex HMAC of the body>",
+       .audience = Audience::payment_provider,
+       .body = payment_notice_fields(),
+       .answer = payment_notice_answer_schema(),
+       .errors = {Errc::not_found, Errc::already_confirmed, Errc::already_failed, Errc::not_pending,
+                  Errc::amount_mismatch, Errc::amount_overflow},
+       .handler = payment_webhook},
+      {.method = verb::post,
+       .path = "/api/wallet/pay/",
+       .operation_id = "payFromWallet",
+       .summary = "Pay for a service from the wallet",
+       .roles = clients,
+       .body = {field::money("amount"), field::text("service", limits::kServiceName),
+                field::text("reference", limits::kReference).optional(),
+                field::long_text("description", limits::kDescription).optional()},
+       .success = beast_http::status::created,
+       .answer =
+           schema::object({{"transaction", transaction_schema()}, {"balance", schema::money()}}),
+       .errors = {Errc::insufficient_funds},
+       .handler = pay},
+      {.method = verb::post,
+       .path = "/api/wallet/check_affordability/",
+       .operation_id = "checkAffordability",
+       .summary = "Can the wallet pay this amount now?",
+       .roles = clients,
+       .body = {field::money("amount")},
+       .answer = affordability_schema(),
+       .answers_position = false,  // a question, not a command: nothing is committed
+       .handler = check_affordability},
+      {.method = verb::get,
+       .path = "/api/wallet/transactions/",
+       .operation_id = "listWalletTransactions",
+       .summary = "Credits and debits of the caller's wallet (admins: of ?user_id=), newest "
+                  "first",
+       .roles = owners,
+       .query = wallet_owner_query(),
+       .paged = true,
+       .answer = transaction_schema(),
+       .errors = {Errc::not_found},
+       .handler = transactions},
+      {.method = verb::post,
+       .path = "/api/wallet/redeem/",
+       .operation_id = "redeemCode",
+       .summary = "Redeem a code into the wallet",
+       .roles = clients,
+       .body = {field::text("code", limits::kRedeemCode)},
+       .success = beast_http::status::created,
+       .answer = schema::object(
+           {{"code", schema::string()}, {"amount", schema::money()}, {"balance", schema::money()}}),
+       .errors = {Errc::rate_limited, Errc::code_not_found, Errc::code_inactive, Errc::code_expired,
+                  Errc::code_already_redeemed, Errc::code_exhausted, Errc::amount_overflow},
+       .handler = redeem},
+      {.method = verb::get,
+       .path = "/api/wallet/my-redeemed-codes/",
+       .operation_id = "listMyRedeemedCodes",
+       .summary = "Codes the caller redeemed",
+       .roles = clients,
+       .paged = true,
+       .answer = redemption_schema(),
+       .handler = my_redeemed_codes},
+      {.method = verb::get,
+       .path = "/api/wallet-auto-recharge/",
+       .operation_id = "getAutoRecharge",
+       .summary = "The auto-recharge rule and its stats",
+       .roles = clients,
+       .answer = auto_recharge_schema(),
+       .handler = get_auto_recharge},
+      {.method = verb::post,
+       .path = "/api/wallet-auto-recharge/configure/",
+       .operation_id = "configureAutoRecharge",
+       .summary = "Turn on or change auto-recharge",
+       .roles = clients,
+       .body = {field::money("threshold_amount").described("at least 5.00"),
+                field::money("recharge_amount").described("at least 10.00"),
+                payment_method_field()},
+       .answer = auto_recharge_schema(),
+       .handler = configure_auto_recharge},
+      {.method = verb::post,
+       .path = "/api/wallet-auto-recharge/trigger/",
+       .operation_id = "triggerAutoRecharge",
+       .summary = "Request the recharge top-up now (the pending one if there is one)",
+       .roles = clients,
+       .success = beast_http::status::created,
+       .answer = topup_schema(),
+       .errors = {Errc::auto_recharge_disabled},
+       .handler = trigger_auto_recharge},
+      {.method = verb::post,
+       .path = "/api/wallet-auto-recharge/disable/",
+       .operation_id = "disableAutoRecharge",
+       .summary = "Turn auto-recharge off",
+       .roles = clients,
+       .answer = auto_recharge_schema(),
+       .handler = disable_auto_recharge},
+  };
 }
 
 }  // namespace ledger::http

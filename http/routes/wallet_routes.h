@@ -2,11 +2,10 @@
 // payments, affordability, transactions, redeeming codes, auto-recharge (see API.md, Wallet).
 #pragma once
 
-#include "http/api_context.h"
-#include "http/router.h"
+#include "http/route_declaration.h"
 
 namespace ledger::http {
 
-void add_wallet_routes(Router& router, ApiContext& api);
+RouteTable wallet_routes();
 
 }  // namespace ledger::http

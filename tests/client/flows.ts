@@ -36,7 +36,11 @@ type CallOptions<Op> = ([ParametersIn<Op, "path">] extends [never]
   : { path: ParametersIn<Op, "path"> }) & {
   query?: ParametersIn<Op, "query">;
   headers?: ParametersIn<Op, "header">;
-} & ([RequestBody<Op>] extends [never] ? { body?: never } : { body: RequestBody<Op> });
+} & ([RequestBody<Op>] extends [never]
+    ? { body?: never }
+    : Op extends { requestBody: unknown }
+      ? { body: RequestBody<Op> }
+      : { body?: RequestBody<Op> }); // an optional body (a command with no required field)
 
 type Problem = components["schemas"]["Problem"];
 

@@ -48,8 +48,8 @@
 #include "http/api_context.h"
 #include "http/initial_admin.h"
 #include "http/metrics.h"
+#include "http/route_table.h"
 #include "http/router.h"
-#include "http/routes/api_routes.h"
 #include "http/server_options.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -136,7 +136,7 @@ struct Environment {
     api.projections = &projections;
     api.blobs = blobs.get();
     api.metrics = &metrics;
-    http::add_api_routes(router, api);
+    http::add_declared_routes(router, api);
     set_up_users(**password);
   }
 

@@ -23,8 +23,8 @@
 #include "http/initial_admin.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
+#include "http/route_table.h"
 #include "http/router.h"
-#include "http/routes/api_routes.h"
 #include "http/server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/ledger_fixture.h"
@@ -102,7 +102,7 @@ struct ApiFixture {
     blobs = std::move(*blob_store);
     api.blobs = blobs.get();
     api.metrics = &metrics;
-    http::add_api_routes(router, api);
+    http::add_declared_routes(router, api);
     http::ServerOptions server_options;
     server_options.listen_port = 0;
     server_options.threads = 2;
