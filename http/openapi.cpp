@@ -456,7 +456,7 @@ nlohmann::json openapi_document() {
 
 void add_openapi_routes(Router& router) {
   router.add(beast_http::verb::get, "/openapi.json",
-             [](const Request& request, const PathParams&, Reply reply) {
+             [](const Request& request, const PathParams&, const Reply& reply) {
                static const std::string document = openapi_document().dump();
                reply(text_response(request, beast_http::status::ok, document,
                                    "application/json"));

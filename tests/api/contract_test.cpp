@@ -76,7 +76,9 @@ TEST_CASE("authorization matrix: every endpoint, without a token and as each rol
     CHECK(f.call("", method, target, op.method == "get" ? "" : "{}").status == 401);
     // Logging out would revoke the token; a stream never ends (tested in notification_api_test).
     if (op.path == "/api/auth/logout/" || op.path == "/api/notifications/stream/") continue;
-    for (const auto& [role, token] : tokens) {
+    for (const auto& role_and_token : tokens) {
+      const auto& role = role_and_token.first;
+      const auto& token = role_and_token.second;
       CAPTURE(role);
       const bool allowed = op.who == "any user" || op.who.find(role) != std::string::npos;
       const auto answer = f.call(token, method, target, op.method == "get" ? "" : "{}");
