@@ -154,9 +154,9 @@ TEST_CASE("creating a code that exists is code_exists; a batch is all or nothing
 
 TEST_CASE("creation validates quantity, value, limit, expiry and code shape") {
   LedgerFixture f;
-  auto refused = [&](std::vector<std::string> codes, Money value, std::uint32_t limit,
+  auto refused = [&](const std::vector<std::string>& codes, Money value, std::uint32_t limit,
                      std::int64_t expires, std::string_view field) {
-    auto created = create(f, std::move(codes), value, limit, expires);
+    auto created = create(f, codes, value, limit, expires);
     REQUIRE_FALSE(created.ok());
     CHECK(created.error().code == Errc::invalid_argument);
     CHECK(created.error().field == field);

@@ -456,6 +456,7 @@ TEST_CASE("32 threads registering one email: exactly one user") {
   std::atomic<int> succeeded{0};
   std::atomic<int> taken{0};
   std::vector<std::thread> threads;
+  threads.reserve(32);
   for (int i = 0; i < 32; ++i) {
     threads.emplace_back([&, i] {
       auto registered = f.ledger.execute_and_wait<events::UserState>(
@@ -485,6 +486,7 @@ TEST_CASE("16 clients assigned at once to an agent with room for 5: exactly 5") 
   std::atomic<int> succeeded{0};
   std::atomic<int> full{0};
   std::vector<std::thread> threads;
+  threads.reserve(16);
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
       auto assigned = f.ledger.execute_and_wait<events::UserState>(
