@@ -62,7 +62,7 @@ void handle_at_min_position(ApiContext& api, std::uint64_t position, ReadModelPo
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view parked_target(parked->target().data(), parked->target().size());
   auto completion = [parked, params = params.rebased(target, parked_target), caller, handler,
-                     reply](Status reached) mutable {
+                     reply](const Status& reached) mutable {
     if (!reached) return reply_error(*parked, reached.error(), reply);
     try {
       handler(*parked, params, caller, reply);

@@ -156,7 +156,7 @@ ListSource stream_events(const store::EventLog& log, std::string stream_id, Even
 
 Result<std::uint64_t> count_items(const ListSource& source) {
   std::uint64_t count = 0;
-  auto scanned = source({}, false, [&](std::string, nlohmann::json) {
+  auto scanned = source({}, false, [&](const std::string&, const nlohmann::json&) {
     ++count;
     return true;
   });

@@ -74,7 +74,8 @@ bool run_logged(const Request& request, const std::function<void()>& route_code)
   return false;
 }
 
-void run_guarded(const Request& request, Reply reply, const std::function<void()>& route_code) {
+void run_guarded(const Request& request, const Reply& reply,
+                 const std::function<void()>& route_code) {
   if (!run_logged(request, route_code)) reply(unexpected_failure_response(request));
 }
 

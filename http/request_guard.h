@@ -37,6 +37,7 @@ bool run_logged(const Request& request, const std::function<void()>& route_code)
 // Runs `route_code`; when it throws, logs the exception and answers `reply` with a 500 (ignored
 // when `route_code` already answered). `reply` is a copy: it can answer even when route code
 // moved its own away before throwing.
-void run_guarded(const Request& request, Reply reply, const std::function<void()>& route_code);
+void run_guarded(const Request& request, const Reply& reply,
+                 const std::function<void()>& route_code);
 
 }  // namespace ledger::http

@@ -75,8 +75,9 @@ Result<std::set<std::string>> services_of(const ProjectionRunner& analytics) {
 
 }  // namespace
 
-Result<AnalyticsPeriod> analytics_period(std::optional<std::string> from,
-                                         std::optional<std::string> to, std::string_view today) {
+Result<AnalyticsPeriod> analytics_period(const std::optional<std::string>& from,
+                                         const std::optional<std::string>& to,
+                                         std::string_view today) {
   const std::string to_date = to.value_or(std::string(today));
   const auto to_us = events::parse_date(to_date);
   if (!to_us) return make_error(Errc::invalid_argument, "to must be a date YYYY-MM-DD", "to");

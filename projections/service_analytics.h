@@ -31,8 +31,9 @@ struct AnalyticsPeriod {
 
 // Checks and completes a period: both dates valid, from <= to, at most kMaxAnalyticsPeriodDays.
 // Missing `to` is `today`; missing `from` is 29 days before `to`.
-Result<AnalyticsPeriod> analytics_period(std::optional<std::string> from,
-                                         std::optional<std::string> to, std::string_view today);
+Result<AnalyticsPeriod> analytics_period(const std::optional<std::string>& from,
+                                         const std::optional<std::string>& to,
+                                         std::string_view today);
 
 struct DailyRevenue {
   std::string date;

@@ -13,6 +13,7 @@ Result<AggregateState> aggregate_state(const store::EventLog& log, std::string_v
                                        const std::function<void(std::uint64_t)>& on_position) {
   const auto folds = domain::all_inline_folds();
   std::vector<std::string> keyspaces;
+  keyspaces.reserve(folds.size());
   for (const auto* fold : folds) keyspaces.emplace_back(fold->keyspace);
   auto scratch = ScratchStore::open(scratch_directory, keyspaces);
   if (!scratch) return std::move(scratch).error();

@@ -1,5 +1,6 @@
 #include "tools/ledgerctl_projections.h"
 
+#include <fmt/format.h>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
@@ -235,8 +236,7 @@ int rebuild_online(const ProjectionOptions& options) {
         detail = nlohmann::json::parse(body).value("detail", body);
       } catch (const nlohmann::json::exception&) {
       }
-      fail("the server refused to rebuild " + name + " (" + std::to_string(status) +
-           "): " + detail);
+      fail(fmt::format("the server refused to rebuild {} ({}): {}", name, status, detail));
     }
     const auto accepted = nlohmann::json::parse(body);
     const std::uint64_t generation = accepted["generation"];

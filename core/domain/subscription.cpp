@@ -38,7 +38,7 @@ Result<events::WalletDebited> charge(UnitOfWork& uow, const Subscription& subscr
 // Renews the subscription's current period; a wallet too short for it marks it past due once.
 Status renew(UnitOfWork& uow, const events::SubscriptionState& subscription,
              std::string_view transaction_id) {
-  const std::string renewed_on = subscription.renews_on();
+  const std::string& renewed_on = subscription.renews_on();
   auto next = add_one_month(renewed_on);
   if (!next) return make_error(Errc::corruption, "a stored subscription has a malformed date");
   if (subscription.pays_from_wallet()) {

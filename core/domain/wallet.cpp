@@ -298,7 +298,7 @@ Status require_open(const events::HoldState& hold, std::int64_t now_us) {
 
 // Voids what is left of an open hold, which ends `ended` (voided or expired: the event's reason
 // is that status's name).
-Result<events::HoldState> close_hold(UnitOfWork& uow, events::HoldState hold,
+Result<events::HoldState> close_hold(UnitOfWork& uow, const events::HoldState& hold,
                                      events::HoldStatus ended) {
   const Money released = Money::from_minor(hold.remaining_minor());
   events::HoldVoided voided;

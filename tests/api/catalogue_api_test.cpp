@@ -177,9 +177,10 @@ TEST_CASE(
     "recorded") {
   World w;
   const auto [course_id, purchase_id] = pending_paypal_purchase(w);
-  for (const auto& [amount, currency] :
+  for (const auto& amount_and_currency :
        {std::pair{"1.00", "USD"}, {"25.00", "EUR"}, {"250.00", "USD"}}) {
-    CAPTURE(amount);
+    const auto& [amount, currency] = amount_and_currency;
+    CAPTURE(amount_and_currency.first);
     auto refused = w.f.post_webhook(purchase_capture(purchase_id, amount, currency));
     CHECK(refused.status == 422);
     CHECK(refused.json()["code"] == "amount_mismatch");

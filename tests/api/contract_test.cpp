@@ -218,7 +218,9 @@ TEST_CASE("authorization matrix: every endpoint, without a token and as each rol
                                                      {"agent", f.login_as("agent@x.com")}};
 
   int checked = 0;
-  for (const auto& [key, who] : who_may_call()) {
+  for (const auto& key_and_who : who_may_call()) {
+    const auto& key = key_and_who.first;
+    const auto& who = key_and_who.second;
     if (who == "public" || who == "payment provider") continue;
     const auto space = key.find(' ');
     const auto method = boost::beast::http::string_to_verb(key.substr(0, space));
@@ -235,7 +237,9 @@ TEST_CASE("authorization matrix: every endpoint, without a token and as each rol
     CHECK(f.call("", method, target, get ? "" : "{}").status == 401);
     // Logging out would revoke the token; a stream never ends (tested in notification_api_test).
     if (path == "/api/auth/logout/" || path == "/api/notifications/stream/") continue;
-    for (const auto& [role, token] : tokens) {
+    for (const auto& role_and_token : tokens) {
+      const auto& role = role_and_token.first;
+      const auto& token = role_and_token.second;
       CAPTURE(role);
       const bool allowed = who == "any user" || who.find(role) != std::string::npos;
       const auto answer = f.call(token, method, target, get ? "" : "{}");

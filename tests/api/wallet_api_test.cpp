@@ -401,6 +401,7 @@ TEST_CASE(
   std::vector<testing::HttpAnswer> answers(2);
   {
     std::vector<std::jthread> waiters;
+    waiters.reserve(answers.size());
     for (auto& answer : answers) {
       waiters.emplace_back([&] {
         answer = w.f.call(w.alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", next}});

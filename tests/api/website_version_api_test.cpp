@@ -491,8 +491,10 @@ TEST_CASE(
                                               {"b.bin", kib100}});
   const std::string empty = testing::zip_file({});
   const std::string commented = testing::zip_file({{"index.html", page}}, "built by CI");
-  for (const auto& [number, archive] :
+  for (const auto& number_and_archive :
        {std::pair{"6.0", &site}, std::pair{"6.1", &empty}, std::pair{"6.2", &commented}}) {
+    const auto& number = number_and_archive.first;
+    const auto& archive = number_and_archive.second;
     CAPTURE(number);
     auto stored = upload_zip(team, number, *archive);
     CHECK_MESSAGE(stored.status == 201, stored.body);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   std::mutex output_mutex;
 
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int writer = 0; writer < kWriters; ++writer) {
     writers.emplace_back([&, writer] {
       const std::string stream = "crash:" + std::to_string(writer);

@@ -33,7 +33,7 @@ domain::ContentFields valid_fields(const LedgerFixture& f) {
   return fields;
 }
 
-Answer schedule(LedgerFixture& f, const std::string& id, domain::ContentFields fields) {
+Answer schedule(LedgerFixture& f, const std::string& id, const domain::ContentFields& fields) {
   return f.run<events::ContentState>([=](UnitOfWork& uow) {
     return domain::schedule_content(uow, {domain::ContentId{id}, "alice", "mia", "", fields});
   });
@@ -41,7 +41,7 @@ Answer schedule(LedgerFixture& f, const std::string& id, domain::ContentFields f
 
 using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
 
-Answer act(LedgerFixture& f, Action action, const std::string& id, std::string error = "") {
+Answer act(LedgerFixture& f, Action action, const std::string& id, const std::string& error = "") {
   return f.run<events::ContentState>([=](UnitOfWork& uow) {
     return action(uow, {domain::ContentId{id}, "someone", error});
   });

@@ -20,7 +20,7 @@ using domain::UnitOfWork;
 using testing::LedgerFixture;
 using testing::usd;
 
-void add_course(LedgerFixture& f, std::string id, Money price, bool is_free = false,
+void add_course(LedgerFixture& f, const std::string& id, Money price, bool is_free = false,
                 bool individual = true, std::uint32_t access_days = 0) {
   auto created = f.run<events::CourseState>([=](UnitOfWork& uow) {
     return domain::create_course(uow, {domain::CourseId{id}, "Course " + id, "", price, is_free,
@@ -29,9 +29,10 @@ void add_course(LedgerFixture& f, std::string id, Money price, bool is_free = fa
   REQUIRE(created.ok());
 }
 
-Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f, std::string course,
-                                                          std::string user,
-                                                          std::string method = "wallet") {
+Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f,
+                                                          const std::string& course,
+                                                          const std::string& user,
+                                                          const std::string& method = "wallet") {
   const std::string purchase = f.id();
   const std::string transaction = f.id();
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
@@ -42,7 +43,7 @@ Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f, std:
 }
 
 Result<domain::Executed<events::CoursePurchaseState>> confirm(LedgerFixture& f,
-                                                              std::string purchase) {
+                                                              const std::string& purchase) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
     return domain::confirm_course_purchase(
         uow, {domain::PurchaseId{purchase}, "", "PAYPAL-1", "payment-provider"});
@@ -50,7 +51,7 @@ Result<domain::Executed<events::CoursePurchaseState>> confirm(LedgerFixture& f,
 }
 
 Result<domain::Executed<events::CoursePaymentAnswer>> provider_confirms(LedgerFixture& f,
-                                                                        std::string purchase,
+                                                                        const std::string& purchase,
                                                                         Money amount,
                                                                         std::string currency) {
   return f.run<events::CoursePaymentAnswer>([=](UnitOfWork& uow) {
@@ -60,14 +61,14 @@ Result<domain::Executed<events::CoursePaymentAnswer>> provider_confirms(LedgerFi
 }
 
 Result<domain::Executed<events::CoursePurchaseState>> provider_fails(LedgerFixture& f,
-                                                                     std::string purchase) {
+                                                                     const std::string& purchase) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
     return domain::fail_course_purchase(uow, {domain::PurchaseId{purchase}, "card declined"});
   });
 }
 
 Result<domain::Executed<events::CoursePurchaseState>> refund(LedgerFixture& f,
-                                                             std::string purchase) {
+                                                             const std::string& purchase) {
   const std::string transaction = f.id();
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
     return domain::refund_course_purchase(
@@ -87,8 +88,8 @@ events::CourseState course_row(LedgerFixture& f, std::string_view course) {
   return *row;
 }
 
-void check_refused_purchase(LedgerFixture& f, std::string course, std::string user,
-                            std::string method, Errc expected) {
+void check_refused_purchase(LedgerFixture& f, const std::string& course, const std::string& user,
+                            const std::string& method, Errc expected) {
   const auto head = f.log->head().position;
   auto refused = buy(f, course, user, method);
   REQUIRE_FALSE(refused.ok());
@@ -284,6 +285,7 @@ TEST_CASE("a course bought twice at once by the same user: one purchase") {
   std::atomic<int> succeeded{0};
   std::atomic<int> already{0};
   std::vector<std::thread> threads;
+  threads.reserve(16);
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
       const std::string suffix = std::to_string(i);
@@ -312,14 +314,16 @@ TEST_CASE("a course bought twice at once by the same user: one purchase") {
 namespace ledger {
 namespace {
 
-Result<domain::Executed<events::CoursePurchaseState>> finish(LedgerFixture& f, std::string course,
-                                                             std::string user) {
+Result<domain::Executed<events::CoursePurchaseState>> finish(LedgerFixture& f,
+                                                             const std::string& course,
+                                                             const std::string& user) {
   return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
     return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
   });
 }
 
-void check_refused_finish(LedgerFixture& f, std::string course, std::string user, Errc expected) {
+void check_refused_finish(LedgerFixture& f, const std::string& course, const std::string& user,
+                          Errc expected) {
   const auto head = f.log->head().position;
   auto refused = finish(f, course, user);
   REQUIRE_FALSE(refused.ok());

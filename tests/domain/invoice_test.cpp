@@ -18,17 +18,18 @@ using testing::LedgerFixture;
 using testing::usd;
 
 // The fixture's clock starts at 2026-11-23T10:00:00Z.
-Result<domain::Executed<events::InvoiceState>> issue(LedgerFixture& f, std::string id, Money amount,
-                                                     std::string due_date = "2026-12-01",
-                                                     std::string service = "website") {
+Result<domain::Executed<events::InvoiceState>> issue(LedgerFixture& f, const std::string& id,
+                                                     Money amount,
+                                                     const std::string& due_date = "2026-12-01",
+                                                     const std::string& service = "website") {
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
     return domain::issue_invoice(
         uow, {domain::InvoiceId{id}, "alice", service, amount, due_date, "Landing page", "admin"});
   });
 }
 
-Result<domain::Executed<events::InvoiceState>> pay(LedgerFixture& f, std::string id,
-                                                   std::string client = "alice") {
+Result<domain::Executed<events::InvoiceState>> pay(LedgerFixture& f, const std::string& id,
+                                                   const std::string& client = "alice") {
   const std::string transaction = f.id();
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
     return domain::pay_invoice(
@@ -36,13 +37,13 @@ Result<domain::Executed<events::InvoiceState>> pay(LedgerFixture& f, std::string
   });
 }
 
-Result<domain::Executed<events::InvoiceState>> tick(LedgerFixture& f, std::string id) {
+Result<domain::Executed<events::InvoiceState>> tick(LedgerFixture& f, const std::string& id) {
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
     return domain::mark_invoice_deadlines(uow, {domain::InvoiceId{id}});
   });
 }
 
-Result<domain::Executed<events::InvoiceState>> void_it(LedgerFixture& f, std::string id) {
+Result<domain::Executed<events::InvoiceState>> void_it(LedgerFixture& f, const std::string& id) {
   return f.run<events::InvoiceState>([=](UnitOfWork& uow) {
     return domain::void_invoice(uow, {domain::InvoiceId{id}, "admin", "duplicate"});
   });
@@ -74,7 +75,7 @@ TEST_CASE("paying refusals: short wallet, paid twice, void, someone else's, unkn
   REQUIRE(issue(f, "inv1", usd("100.00")).ok());
   REQUIRE(issue(f, "inv2", usd("10.00")).ok());
   f.fund("alice", usd("99.99"));
-  auto refused = [&](std::string id, std::string client, Errc expected) {
+  auto refused = [&](const std::string& id, const std::string& client, Errc expected) {
     const auto head = f.log->head().position;
     auto paid = pay(f, id, client);
     REQUIRE_FALSE(paid.ok());
@@ -112,8 +113,8 @@ TEST_CASE("voiding: only unpaid invoices, once") {
 
 TEST_CASE("issuing validates amount, service, due date and id") {
   LedgerFixture f;
-  auto refused = [&](std::string id, Money amount, std::string due, std::string service,
-                     std::string_view field) {
+  auto refused = [&](const std::string& id, Money amount, const std::string& due,
+                     const std::string& service, std::string_view field) {
     auto issued = issue(f, id, amount, due, service);
     REQUIRE_FALSE(issued.ok());
     CHECK(issued.error().code == Errc::invalid_argument);

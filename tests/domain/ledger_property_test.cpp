@@ -64,8 +64,9 @@ void check_balances_are_the_fold(const store::EventLog& log) {
   REQUIRE(replayed.ok());
   REQUIRE(stored.ok());
   REQUIRE(replayed->size() == stored->size());
-  for (const auto& [account, row] : *replayed) {
-    CAPTURE(account);
+  for (const auto& account_and_row : *replayed) {
+    const auto& [account, row] = account_and_row;
+    CAPTURE(account_and_row.first);
     REQUIRE(stored->contains(account));
     CHECK(row.SerializeAsString() == stored->at(account).SerializeAsString());
   }

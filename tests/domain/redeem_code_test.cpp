@@ -23,7 +23,7 @@ using testing::LedgerFixture;
 using testing::usd;
 
 Result<domain::Executed<events::RedeemCodeBatch>> create(LedgerFixture& f,
-                                                         std::vector<std::string> codes,
+                                                         const std::vector<std::string>& codes,
                                                          Money value, std::uint32_t limit = 1,
                                                          std::int64_t expires_at_us = 0) {
   return f.run<events::RedeemCodeBatch>([=](UnitOfWork& uow) {
@@ -32,8 +32,8 @@ Result<domain::Executed<events::RedeemCodeBatch>> create(LedgerFixture& f,
   });
 }
 
-Result<domain::Executed<events::WalletCredited>> redeem(LedgerFixture& f, std::string code,
-                                                        std::string user) {
+Result<domain::Executed<events::WalletCredited>> redeem(LedgerFixture& f, const std::string& code,
+                                                        const std::string& user) {
   const std::string transaction = f.id();
   return f.run<events::WalletCredited>([=](UnitOfWork& uow) {
     return domain::redeem_code(uow,
@@ -154,15 +154,16 @@ TEST_CASE("creating a code that exists is code_exists; a batch is all or nothing
 
 TEST_CASE("creation validates quantity, value, limit, expiry and code shape") {
   LedgerFixture f;
-  auto refused = [&](std::vector<std::string> codes, Money value, std::uint32_t limit,
+  auto refused = [&](const std::vector<std::string>& codes, Money value, std::uint32_t limit,
                      std::int64_t expires, std::string_view field) {
-    auto created = create(f, std::move(codes), value, limit, expires);
+    auto created = create(f, codes, value, limit, expires);
     REQUIRE_FALSE(created.ok());
     CHECK(created.error().code == Errc::invalid_argument);
     CHECK(created.error().field == field);
   };
   refused({}, usd("1.00"), 1, 0, "quantity");
   std::vector<std::string> too_many;
+  too_many.reserve(101);
   for (int i = 0; i < 101; ++i) too_many.push_back(fmt::format("CODE{:03}", i));
   refused(too_many, usd("1.00"), 1, 0, "quantity");
   refused({"GOOD1"}, Money::zero(), 1, 0, "value");
@@ -178,6 +179,7 @@ TEST_CASE("creation validates quantity, value, limit, expiry and code shape") {
 TEST_CASE("a batch of 100 generated codes is created in one commit") {
   LedgerFixture f;
   std::vector<std::string> codes;
+  codes.reserve(100);
   for (int i = 0; i < 100; ++i) codes.push_back(domain::generate_redeem_code("XMAS"));
   auto created = create(f, codes, usd("10.00"), 1);
   REQUIRE(created.ok());
@@ -239,6 +241,7 @@ TEST_CASE("a code with usage limit 5 redeemed by 256 users at once: exactly 5 su
   std::atomic<int> succeeded{0};
   std::atomic<int> exhausted{0};
   std::vector<std::thread> threads;
+  threads.reserve(256);
   for (int i = 0; i < 256; ++i) {
     threads.emplace_back([&, i] {
       auto redeemed = f.ledger.execute_and_wait<events::WalletCredited>(
@@ -267,6 +270,7 @@ TEST_CASE("one user redeeming one code from 32 threads: exactly once") {
   std::atomic<int> succeeded{0};
   std::atomic<int> already{0};
   std::vector<std::thread> threads;
+  threads.reserve(32);
   for (int i = 0; i < 32; ++i) {
     threads.emplace_back([&, i] {
       auto redeemed = f.ledger.execute_and_wait<events::WalletCredited>(

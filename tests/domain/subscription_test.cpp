@@ -18,10 +18,9 @@ using testing::LedgerFixture;
 using testing::usd;
 
 // The fixture's clock starts at 2026-11-23T10:00:00Z.
-Result<domain::Executed<events::SubscriptionState>> activate(LedgerFixture& f, std::string id,
-                                                             Money price,
-                                                             std::string renews_on = "2026-12-23",
-                                                             bool from_wallet = true) {
+Result<domain::Executed<events::SubscriptionState>> activate(
+    LedgerFixture& f, const std::string& id, Money price,
+    const std::string& renews_on = "2026-12-23", bool from_wallet = true) {
   const std::string transaction = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
     return domain::activate_subscription(
@@ -30,7 +29,7 @@ Result<domain::Executed<events::SubscriptionState>> activate(LedgerFixture& f, s
   });
 }
 
-Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, std::string id) {
+Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, const std::string& id) {
   const std::string transaction = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
     return domain::advance_subscription(
@@ -38,8 +37,8 @@ Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, std::
   });
 }
 
-Result<domain::Executed<events::SubscriptionState>> cancel(LedgerFixture& f, std::string id,
-                                                           std::string client = "") {
+Result<domain::Executed<events::SubscriptionState>> cancel(LedgerFixture& f, const std::string& id,
+                                                           const std::string& client = "") {
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
     return domain::cancel_subscription(
         uow, {domain::SubscriptionId{id}, domain::UserId{client}, "alice", "too expensive"});

@@ -34,11 +34,9 @@ std::string code_mac(std::string_view user_id, std::string_view code) {
   return test_key().code_mac(domain::kEmailVerificationPurpose, user_id, code);
 }
 
-Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::string id,
-                                                     std::string email, std::string role,
-                                                     std::string department = "",
-                                                     std::uint32_t max_clients = 0,
-                                                     bool verified = true) {
+Result<domain::Executed<events::UserState>> add_user(
+    LedgerFixture& f, const std::string& id, const std::string& email, const std::string& role,
+    const std::string& department = "", std::uint32_t max_clients = 0, bool verified = true) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::register_user(
         uow, {domain::UserId{id}, email, "Name " + id, role, department, max_clients, "scrypt$hash",
@@ -46,8 +44,9 @@ Result<domain::Executed<events::UserState>> add_user(LedgerFixture& f, std::stri
   });
 }
 
-Result<domain::Executed<events::UserState>> assign(LedgerFixture& f, std::string client,
-                                                   std::string service, std::string agent) {
+Result<domain::Executed<events::UserState>> assign(LedgerFixture& f, const std::string& client,
+                                                   const std::string& service,
+                                                   const std::string& agent) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::assign_agent(uow,
                                 {domain::UserId{client}, service, domain::UserId{agent}, "admin"});
@@ -111,7 +110,7 @@ TEST_CASE("email verification: right code within 10 minutes, never a wrong or la
   LedgerFixture f;
   REQUIRE(add_user(f, "u1", "bob@example.com", "client", "", 0, /*verified=*/false).ok());
   CHECK_FALSE(user(f, "u1").email_verified());
-  auto verify = [&](std::string email, std::string code) {
+  auto verify = [&](const std::string& email, const std::string& code) {
     return f.run<events::UserState>([=](UnitOfWork& uow) {
       return domain::verify_email(uow, {email, code, test_key()});
     });
@@ -143,16 +142,17 @@ TEST_CASE("email verification: right code within 10 minutes, never a wrong or la
   CHECK(late.error().code == Errc::invalid_verification_code);
 }
 
-Result<domain::Executed<events::UserState>> verify_with(LedgerFixture& f, std::string email,
-                                                        std::string code, CodeMacKey key) {
+Result<domain::Executed<events::UserState>> verify_with(LedgerFixture& f, const std::string& email,
+                                                        const std::string& code,
+                                                        const CodeMacKey& key) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::verify_email(uow, {email, code, key});
   });
 }
 
-Result<domain::Executed<events::UserState>> add_unverified(LedgerFixture& f, std::string id,
-                                                           std::string email,
-                                                           std::string stored_code) {
+Result<domain::Executed<events::UserState>> add_unverified(LedgerFixture& f, const std::string& id,
+                                                           const std::string& email,
+                                                           const std::string& stored_code) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::register_user(uow, {domain::UserId{id}, email, "Name", "client", "", 0,
                                        "scrypt$hash", false, "self", stored_code});
@@ -278,7 +278,7 @@ TEST_CASE("assigning agents: department must match, capacity is respected, reass
 TEST_CASE("services are activated and deactivated once each") {
   LedgerFixture f;
   REQUIRE(add_user(f, "c1", "c1@x.com", "client").ok());
-  auto set = [&](std::string service, bool active) {
+  auto set = [&](const std::string& service, bool active) {
     return f.run<events::UserState>([=](UnitOfWork& uow) {
       return domain::set_service_active(uow, {"c1", service, active});
     });
@@ -336,8 +336,10 @@ TEST_CASE("the identity rows are the fold of the log: replaying it gives the sam
   step();
   REQUIRE(assign(f, "c1", "marketing", "m2").ok());
   REQUIRE(assign(f, "c1", "website", "w1").ok());
-  for (const auto& [service, active] : std::vector<std::pair<std::string, bool>>{
+  for (const auto& service_and_active : std::vector<std::pair<std::string, bool>>{
            {"marketing", true}, {"website", true}, {"courses", true}, {"website", false}}) {
+    const auto& service = service_and_active.first;
+    const auto& active = service_and_active.second;
     step();
     REQUIRE(f.run<events::UserState>([&](UnitOfWork& uow) {
                return domain::set_service_active(uow, {"c1", service, active});
@@ -455,6 +457,7 @@ TEST_CASE("32 threads registering one email: exactly one user") {
   std::atomic<int> succeeded{0};
   std::atomic<int> taken{0};
   std::vector<std::thread> threads;
+  threads.reserve(32);
   for (int i = 0; i < 32; ++i) {
     threads.emplace_back([&, i] {
       auto registered = f.ledger.execute_and_wait<events::UserState>(
@@ -484,6 +487,7 @@ TEST_CASE("16 clients assigned at once to an agent with room for 5: exactly 5") 
   std::atomic<int> succeeded{0};
   std::atomic<int> full{0};
   std::vector<std::thread> threads;
+  threads.reserve(16);
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
       auto assigned = f.ledger.execute_and_wait<events::UserState>(

@@ -430,6 +430,7 @@ TEST_CASE("64 concurrent debits of the full balance: exactly one succeeds") {
   std::vector<std::thread> threads;
   std::atomic<int> succeeded{0};
   std::atomic<int> refused{0};
+  threads.reserve(kDebits);
   for (int i = 0; i < kDebits; ++i) {
     threads.emplace_back([&, i] {
       auto paid = f.run<events::WalletDebited>([i](UnitOfWork& uow) {

@@ -17,14 +17,14 @@ using domain::UnitOfWork;
 using testing::LedgerFixture;
 using Answer = Result<domain::Executed<events::WebsiteProjectState>>;
 
-Answer create(LedgerFixture& f, std::map<std::string, std::string> answers,
-              std::string name = "Shop site") {
+Answer create(LedgerFixture& f, const std::map<std::string, std::string>& answers,
+              const std::string& name = "Shop site") {
   return f.run<events::WebsiteProjectState>([=](UnitOfWork& uow) {
     return domain::create_website_project(uow, {"w1", "alice", "web", name, answers});
   });
 }
 
-Answer complete(LedgerFixture& f, std::string phase) {
+Answer complete(LedgerFixture& f, const std::string& phase) {
   return f.run<events::WebsiteProjectState>([=](UnitOfWork& uow) {
     return domain::complete_website_phase(uow, {"w1", phase, "", "web"});
   });
@@ -35,8 +35,8 @@ const std::map<std::string, std::string> kAnswers = {
 
 TEST_CASE("the questionnaire: known questions only, required answers, bounded text") {
   LedgerFixture f;
-  auto refused = [&](std::map<std::string, std::string> answers, const char* field,
-                     std::string name = "Shop site") {
+  auto refused = [&](const std::map<std::string, std::string>& answers, const char* field,
+                     const std::string& name = "Shop site") {
     const auto head = f.log->head().position;
     auto answer = create(f, answers, name);
     REQUIRE_FALSE(answer.ok());

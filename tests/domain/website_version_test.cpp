@@ -56,8 +56,8 @@ Answer upload(LedgerFixture& f, const domain::UploadWebsiteVersion& command) {
 using Decider = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
                                                         const domain::WebsiteVersionAction&);
 
-Answer act(LedgerFixture& f, Decider decider, std::string id, std::string url = {},
-           std::string message = {}) {
+Answer act(LedgerFixture& f, Decider decider, const std::string& id, const std::string& url = {},
+           const std::string& message = {}) {
   return f.run<events::WebsiteVersionState>([=](UnitOfWork& uow) {
     return decider(uow, {domain::WebsiteVersionId{id}, "someone", url, message});
   });
@@ -66,7 +66,7 @@ Answer act(LedgerFixture& f, Decider decider, std::string id, std::string url = 
 TEST_CASE("an upload's fields are checked; a refused upload writes nothing") {
   LedgerFixture f;
   create_project(f);
-  auto refused = [&](domain::UploadWebsiteVersion command, Errc code, const char* field) {
+  auto refused = [&](const domain::UploadWebsiteVersion& command, Errc code, const char* field) {
     const auto head = f.log->head().position;
     auto answer = upload(f, command);
     REQUIRE_FALSE(answer.ok());
@@ -265,7 +265,7 @@ TEST_CASE("the websites fold is total: an event whose version row is missing wri
   CHECK(rows.rows_of(domain::kWebsitesKeyspace).empty());
 }
 
-std::string zip_end_record(std::string comment) {
+std::string zip_end_record(const std::string& comment) {
   std::string record("PK\x05\x06", 4);
   record += std::string(16, '\0');
   record.push_back(static_cast<char>(comment.size() & 0xff));

@@ -89,6 +89,7 @@ TEST_CASE("fields and a file come out whole however the body is cut") {
   std::vector<std::vector<std::size_t>> cuts = {{1}, {2}, {3}, {body.size()}, {17, 1, 64}};
   for (int i = 0; i < 20; ++i) {
     std::vector<std::size_t> sizes;
+    sizes.reserve(8);
     for (int j = 0; j < 8; ++j) sizes.push_back(1 + random() % 200);
     cuts.push_back(sizes);
   }

@@ -71,27 +71,29 @@ struct ThrowingSource : StreamSource {
 
 Router throwing_router() {
   Router router;
-  router.add(verb::get, "/ok/", [](const Request& request, const PathParams&, Reply reply) {
+  router.add(verb::get, "/ok/", [](const Request& request, const PathParams&, const Reply& reply) {
     reply(json_response(request, beast_http::status::ok, {{"ok", true}}));
   });
-  router.add(verb::get, "/throws/", [](const Request&, const PathParams&, Reply) {
+  router.add(verb::get, "/throws/", [](const Request&, const PathParams&, const Reply&) {
     throw std::runtime_error("the handler broke");
   });
   router.add(verb::get, "/throws-anything/",
-             [](const Request&, const PathParams&, Reply) { throw 42; });
+             [](const Request&, const PathParams&, const Reply&) { throw 42; });
   // Answers from another thread through run_guarded, as the sequencer's completions do.
-  router.add(
-      verb::get, "/throws-later/", [](const Request& request, const PathParams&, Reply reply) {
-        auto kept = std::make_shared<Request>(request);
-        std::thread([kept, reply] {
-          run_guarded(*kept, reply, [] { throw std::runtime_error("the completion broke"); });
-        }).detach();
-      });
-  router.add(verb::get, "/stream/", [](const Request& request, const PathParams&, Reply reply) {
-    Response head(beast_http::status::ok, request.version());
-    head.set(beast_http::field::content_type, "text/event-stream");
-    reply.stream(std::move(head), std::make_shared<ThrowingSource>());
-  });
+  router.add(verb::get, "/throws-later/",
+             [](const Request& request, const PathParams&, const Reply& reply) {
+               auto kept = std::make_shared<Request>(request);
+               std::thread([kept, reply] {
+                 run_guarded(*kept, reply,
+                             [] { throw std::runtime_error("the completion broke"); });
+               }).detach();
+             });
+  router.add(verb::get, "/stream/",
+             [](const Request& request, const PathParams&, const Reply& reply) {
+               Response head(beast_http::status::ok, request.version());
+               head.set(beast_http::field::content_type, "text/event-stream");
+               reply.stream(std::move(head), std::make_shared<ThrowingSource>());
+             });
   router.add_streamed(
       verb::post, "/upload-head/",
       [](const Request&, const PathParams&) -> Result<std::unique_ptr<BodySink>> {
@@ -129,7 +131,7 @@ struct GuardedServer {
   ~GuardedServer() { server->stop(); }
 
   HttpAnswer call(verb method, const std::string& target, const std::string& body = "",
-                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     HttpClient client("127.0.0.1", server->port());
     return client.request(method, target, body, headers);
   }
@@ -217,7 +219,8 @@ TEST_CASE("a log line escapes what the client sent, so it stays one line") {
 
 TEST_CASE("a reply answers once, whichever of its copies is called") {
   int sent = 0;
-  Reply reply([&](Response) { ++sent; });
+  Reply reply([&](const Response&) { ++sent; });
+  // NOLINTNEXTLINE(performance-unnecessary-copy-initialization): the copy is what is tested.
   const Reply copy = reply;
   CHECK_FALSE(copy.answered());
   reply(Response());

@@ -22,7 +22,7 @@ Dispatched dispatch(const std::string& target) {
   Router router;
   Dispatched dispatched;
   router.add(verb::get, "/api/clients/{client_id}/",
-             [&](const Request& request, const PathParams&, Reply reply) {
+             [&](const Request& request, const PathParams&, const Reply& reply) {
                dispatched.handler_ran = true;
                reply(json_response(request, beast_http::status::ok, {{"ok", true}}));
              });
@@ -34,10 +34,7 @@ Dispatched dispatch(const std::string& target) {
 TEST_CASE(
     "a path parameter of invalid UTF-8, control or bidirectional characters is 400 naming "
     "it, before the handler runs") {
-  for (const std::string_view segment : {"\xb5\xff", "a\x01", "a\x7f",
-                                         "\xe2\x80\xae"
-                                         "abc",
-                                         "\xc0\xaf"}) {
+  for (const std::string_view segment : {"\xb5\xff", "a\x01", "a\x7f", "\u202eabc", "\xc0\xaf"}) {
     CAPTURE(segment);
     const auto dispatched = dispatch("/api/clients/" + std::string(segment) + "/");
     CHECK_FALSE(dispatched.handler_ran);

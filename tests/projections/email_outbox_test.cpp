@@ -43,7 +43,7 @@ std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
   return emails;
 }
 
-void register_client(LedgerFixture& f, std::string id, std::string name) {
+void register_client(LedgerFixture& f, const std::string& id, const std::string& name) {
   REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
              return domain::register_user(uow, {domain::UserId{id}, id + "@x.com", name, "client",
                                                 "", 0, "h", true, "admin", "", "", ""});

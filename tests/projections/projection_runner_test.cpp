@@ -26,7 +26,8 @@ using projections::ProjectionRunner;
 using testing::LedgerFixture;
 using testing::usd;
 
-void add_user(LedgerFixture& f, std::string id, std::string role, std::string department = "") {
+void add_user(LedgerFixture& f, const std::string& id, const std::string& role,
+              const std::string& department = "") {
   REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
              return domain::register_user(
                  uow, {domain::UserId{id}, id + "@x.com", "User " + id, role, department, 0, "h",
@@ -78,6 +79,7 @@ events::NotificationCounters counters(const ProjectionRunner& runner, const std:
 
 std::vector<std::string> types(const std::vector<events::Notification>& items) {
   std::vector<std::string> names;
+  names.reserve(items.size());
   for (const auto& item : items) names.push_back(item.type());
   return names;
 }

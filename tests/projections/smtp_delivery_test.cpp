@@ -45,7 +45,7 @@ projections::SmtpSettings relay(const SmtpTestServer& server) {
 }
 
 std::string write_file(const LedgerFixture& f, const std::string& name, const std::string& text) {
-  const std::string path = f.dir.string() + "/" + name;
+  std::string path = f.dir.string() + "/" + name;
   std::ofstream(path) << text;
   return path;
 }

@@ -308,7 +308,9 @@ TEST_CASE(
        R"("scheduled_at":"2030-01-01T00:00:00Z","hashtags":["#a"],)"
        R"("media_urls":["https://cdn.example.com/a.jpg"]})"},
   };
-  for (const auto& [path, body_template] : routes) {
+  for (const auto& path_and_body_template : routes) {
+    const auto& path = path_and_body_template.first;
+    const auto& body_template = path_and_body_template.second;
     CAPTURE(path);
     const auto body_for = [&](const std::string& id) {
       return std::regex_replace(body_template, std::regex("ID"), id);

@@ -217,6 +217,7 @@ std::size_t flood(unsigned short port, const std::string& request, std::size_t c
                   const std::string& expected_status) {
   std::atomic<std::size_t> answered{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int thread = 0; thread < 4; ++thread) {
     threads.emplace_back([&, thread] {
       for (std::size_t i = static_cast<std::size_t>(thread); i < count; i += 4) {

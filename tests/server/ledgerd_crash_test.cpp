@@ -66,6 +66,7 @@ TEST_CASE(
       }
       std::mutex mutex;
       std::vector<std::thread> writers;
+      writers.reserve(clients.size());
       for (const auto& email : clients) {
         writers.emplace_back(testing::pay_until_stopped, port, email, &acknowledged, &mutex,
                              nullptr);

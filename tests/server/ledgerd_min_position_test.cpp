@@ -79,6 +79,7 @@ TEST_CASE(
   std::atomic<int> answered{0};
   std::vector<HttpAnswer> answers(kWaiters);
   std::vector<std::jthread> waiters;  // joined on every way out
+  waiters.reserve(kWaiters);
   for (int i = 0; i < kWaiters; ++i) {
     waiters.emplace_back([&, i] {
       answers[i] = ledgerd.call(alice, verb::get, "/api/wallet/", "", {{"X-Min-Position", next}});

@@ -336,12 +336,12 @@ void bill(Server& server, Agency& a) {
   const std::string tomorrow = events::format_date(now_us() + kMicrosPerDay);
   auto invoice = [&](const Person& client, const std::string& amount, const std::string& service,
                      const std::string& due) {
-    const std::string id = server.post(a.admin.token, "/api/invoices/",
-                                       {{"client_id", client.id},
-                                        {"amount", amount},
-                                        {"service", service},
-                                        {"due_date", due},
-                                        {"description", "Work for " + client.id}})["id"];
+    std::string id = server.post(a.admin.token, "/api/invoices/",
+                                 {{"client_id", client.id},
+                                  {"amount", amount},
+                                  {"service", service},
+                                  {"due_date", due},
+                                  {"description", "Work for " + client.id}})["id"];
     a.invoices.push_back(id);
     return id;
   };
@@ -611,18 +611,21 @@ std::string comparable_headers(const HttpAnswer& answer) {
 void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
   const std::string today = events::format_date(now_us());
   const std::string fortnight = events::format_date(now_us() + 14 * kMicrosPerDay);
+  const std::string calendar =
+      "/api/content-schedule/calendar/?start=" + today + "&end=" + fortnight;
   const std::vector<std::pair<std::string, const Person*>> people = {
       {"admin", &a.admin}, {"mia", &a.mia}, {"max", &a.max},    {"web", &a.web},
       {"alice", &a.alice}, {"bob", &a.bob}, {"carol", &a.carol}};
-  for (const auto& [who, person] : people) {
+  for (const auto& who_and_person : people) {
+    const auto& who = who_and_person.first;
+    const auto& person = who_and_person.second;
     for (const std::string& target : std::vector<std::string>{
              "/api/auth/me/", "/api/notifications/", "/api/notifications/?unread=true",
              "/api/notifications/unread_count/", "/api/courses/", "/api/invoices/",
              "/api/subscriptions/", "/api/campaigns/", "/api/campaigns/analytics/",
              "/api/content-schedule/", "/api/content-schedule/upcoming/",
-             "/api/content-schedule/overdue/",
-             "/api/content-schedule/calendar/?start=" + today + "&end=" + fortnight,
-             "/api/website-projects/", "/api/website-versions/"}) {
+             "/api/content-schedule/overdue/", calendar, "/api/website-projects/",
+             "/api/website-versions/"}) {
       views.push_back({who, person->token, target});
     }
     // Each object, in scope (200) or not (404): the scope must survive the rebuild too.

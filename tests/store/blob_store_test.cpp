@@ -119,6 +119,7 @@ TEST_CASE("concurrent uploads of the same and of different bytes") {
   testing::TempDirectory dir;
   auto store = open_store(dir);
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 20; ++i) {

@@ -120,6 +120,7 @@ TEST_CASE("acknowledged events survive a power loss at random moments, with the 
       std::mutex mutex;
       std::atomic<bool> stop{false};
       std::vector<std::thread> writers;
+      writers.reserve(3);
       for (int writer = 0; writer < 3; ++writer) {
         writers.emplace_back([&, writer] {
           const std::string stream_id = "writer-" + std::to_string(writer);

@@ -196,6 +196,7 @@ TEST_CASE("many threads appending with the same expected version: exactly one wi
   std::atomic<int> wins{0};
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int round = 0; round < kRounds; ++round) {
@@ -211,7 +212,7 @@ TEST_CASE("many threads appending with the same expected version: exactly one wi
           CHECK(outcome.error().code == Errc::version_conflict);
           ++conflicts;
         }
-        while (f.log->stream_version("contested").value() < static_cast<std::uint64_t>(round + 1)) {
+        while (f.log->stream_version("contested").value() < static_cast<std::uint64_t>(round) + 1) {
           std::this_thread::yield();
         }
       }

@@ -78,7 +78,7 @@ struct AuditedData {
     auto record = [&] {
       auto row = log->read_state(domain::kAccountsKeyspace, "wallet:alice");
       events::AccountState state;
-      if (row.ok() && row->has_value()) state.ParseFromString(**row);
+      if (row.ok() && row->has_value()) REQUIRE(state.ParseFromString(**row));
       alice_balance_at.emplace_back(log->head().position, Money::from_minor(state.balance_minor()));
     };
     for (int i = 0; i < 3; ++i) {
@@ -107,7 +107,7 @@ struct AuditedData {
 
   // A copy of the data directory to damage.
   std::string copy(const std::string& name) const {
-    const std::string target = dir.string() + "-" + name;
+    std::string target = dir.string() + "-" + name;
     std::filesystem::remove_all(target);
     std::filesystem::copy(dir.string(), target, std::filesystem::copy_options::recursive);
     return target;
@@ -204,8 +204,9 @@ TEST_CASE("rows changed directly in the read models are reported, and a rebuild 
 
 TEST_CASE("balances --as-of a position equal the balances the live system showed then") {
   AuditedData data;
-  for (const auto& [position, balance] : data.alice_balance_at) {
-    CAPTURE(position);
+  for (const auto& position_and_balance : data.alice_balance_at) {
+    const auto& [position, balance] = position_and_balance;
+    CAPTURE(position_and_balance.first);
     auto run =
         run_audit("balances --format json --as-of " + std::to_string(position) + " " + data.args());
     REQUIRE(run.exit_code == 0);

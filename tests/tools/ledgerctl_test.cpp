@@ -255,6 +255,7 @@ TEST_CASE(
   std::mutex mutex;
   std::vector<testing::Payment> acknowledged;
   std::vector<std::thread> writers;
+  writers.reserve(clients.size());
   for (const auto& email : clients) {
     writers.emplace_back(testing::pay_until_stopped, port_number, email, &acknowledged, &mutex,
                          &stop);

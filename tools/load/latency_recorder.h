@@ -29,7 +29,9 @@ class LatencyRecorder {
   std::uint64_t count() const { return count_; }
   std::uint64_t min_us() const { return count_ ? min_us_ : 0; }
   std::uint64_t max_us() const { return max_us_; }
-  double mean_us() const { return count_ ? static_cast<double>(sum_us_) / count_ : 0.0; }
+  double mean_us() const {
+    return count_ ? static_cast<double>(sum_us_) / static_cast<double>(count_) : 0.0;
+  }
 
   // Bucket arithmetic, public for tests.
   static std::size_t bucket_index(std::uint64_t value);

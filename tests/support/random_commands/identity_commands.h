@@ -61,9 +61,10 @@ class IdentityCommands {
     for (const auto& [id, user] : users) {
       for (const auto& [service, agent] : user.agents()) ++served[agent];
     }
-    for (const auto& [id, user] : users) {
+    for (const auto& id_and_user : users) {
+      const auto& [id, user] = id_and_user;
       if (user.role() != "agent") continue;
-      CAPTURE(id);
+      CAPTURE(id_and_user.first);
       CHECK(user.assigned_clients() == served[id]);
       CHECK(user.assigned_clients() <= user.max_clients());
     }
