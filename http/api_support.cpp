@@ -20,12 +20,6 @@ bool printable(std::string_view text) {
   return true;
 }
 
-std::string_view header(const Request& request, std::string_view name) {
-  const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == request.end()) return {};
-  return {it->value().data(), it->value().size()};
-}
-
 Result<Role> role_of(std::string_view role) {
   if (role == "admin") return Role::admin;
   if (role == "client") return Role::client;
@@ -78,6 +72,12 @@ void handle_at_min_position(ApiContext& api, std::uint64_t position, ReadModelPo
 
 }  // namespace
 
+std::string_view header(const Request& request, std::string_view name) {
+  const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
 Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   const std::string_view authorization = header(request, "Authorization");
   constexpr std::string_view kScheme = "Bearer ";
@@ -122,18 +122,24 @@ Status verify_provider_signature(const ApiContext& api, const Request& request) 
   return {};
 }
 
+Result<Caller> authorize(const ApiContext& api, const Request& request,
+                         const std::vector<Role>& roles) {
+  auto caller = authenticate(api, request);
+  if (!caller) return caller;
+  if (!roles.empty() && std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
+    return make_error(Errc::forbidden, "your role may not do this");
+  }
+  return caller;
+}
+
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model) {
   if (!read_model) read_model = [&api] { return api.log.head().position; };
   return [&api, allowed = std::move(roles), handler = std::move(handler),
           read_model = std::move(read_model)](const Request& request, const PathParams& params,
                                               Reply reply) {
-    auto caller = authenticate(api, request);
+    auto caller = authorize(api, request, allowed);
     if (!caller) return reply_error(request, caller.error(), reply);
-    if (!allowed.empty() &&
-        std::find(allowed.begin(), allowed.end(), caller->role) == allowed.end()) {
-      return reply_error(request, make_error(Errc::forbidden, "your role may not do this"), reply);
-    }
     if (request.method() != beast_http::verb::get) {
       return handler(request, params, *caller, std::move(reply));
     }
@@ -170,10 +176,6 @@ Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& req
   }
   origin.actor = actor.str();
   return origin;
-}
-
-Result<JsonFields> parse_body(const Request& request) {
-  return JsonFields::parse_request_body(header(request, "Content-Type"), request.body());
 }
 
 void reply_error(const Request& request, const Error& error, Reply& reply,

@@ -14,11 +14,9 @@
 //   wait past `min_position_wait` 503 timeout, and beyond `min_position_waiters_max` parked queries
 //   503 overloaded with Retry-After.
 // - `answer_query(...)`: answers a read with the position it reflects.
-// - `parse_body(...)`: the strict JSON reader of a command body.
 #pragma once
 
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -42,8 +40,15 @@ using CallerHandler = std::function<void(const Request&, const PathParams&, cons
 // The position a read model has reached, for X-Min-Position (empty: the log's head).
 using ReadModelPosition = std::function<std::uint64_t()>;
 
+// A request header's value (empty when absent).
+std::string_view header(const Request& request, std::string_view name);
+
 // Who is calling: the bearer token's user, or unauthenticated.
 Result<Caller> authenticate(const ApiContext& api, const Request& request);
+
+// The caller, when their role is among `roles` (empty: any role); forbidden otherwise.
+Result<Caller> authorize(const ApiContext& api, const Request& request,
+                         const std::vector<Role>& roles);
 
 // Whether the payment provider signed the body: X-Signature must be "sha256=" and the hex
 // HMAC-SHA256 of the raw body under the webhook secret (unauthenticated otherwise; forbidden when
@@ -52,49 +57,12 @@ Status verify_provider_signature(const ApiContext& api, const Request& request);
 
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
                       ReadModelPosition read_model = {});
-inline Handler authenticated(ApiContext& api, std::initializer_list<Role> roles,
-                             CallerHandler handler, ReadModelPosition read_model = {}) {
-  return authenticated(api, std::vector<Role>(roles), std::move(handler), std::move(read_model));
-}
-
-// Binds `function(api, request, caller, reply)` as an authenticated handler for `roles`.
-template <class F>
-Handler for_roles(ApiContext& api, std::initializer_list<Role> roles, F function) {
-  return authenticated(
-      api, roles,
-      [&api, function](const Request& request, const PathParams&, const Caller& caller,
-                       Reply reply) { function(api, request, caller, std::move(reply)); });
-}
-
-// Like for_roles, for a query that reads the read model whose position `read_model` gives (an
-// asynchronous projection): X-Min-Position waits for it rather than for the log's head.
-template <class F>
-Handler for_roles_reading(ApiContext& api, std::initializer_list<Role> roles,
-                          ReadModelPosition read_model, F function) {
-  return authenticated(
-      api, roles,
-      [&api, function](const Request& request, const PathParams&, const Caller& caller,
-                       Reply reply) { function(api, request, caller, std::move(reply)); },
-      std::move(read_model));
-}
-
-// The same for `function(api, request, params, caller, reply)` (routes with {parameters}).
-template <class F>
-Handler for_roles_with_params(ApiContext& api, std::initializer_list<Role> roles, F function) {
-  return authenticated(
-      api, roles,
-      [&api, function](const Request& request, const PathParams& params, const Caller& caller,
-                       Reply reply) { function(api, request, params, caller, std::move(reply)); });
-}
 
 // The origin of a command from this request: actor, correlation id (X-Request-Id or a new id),
 // idempotency key scoped to the actor and the request's fingerprint. invalid_argument when the
 // Idempotency-Key header is malformed.
 Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,
                                              const domain::ActorId& actor);
-
-// The strict reader of a JSON body (415 unless sent as application/json; see JsonFields).
-Result<JsonFields> parse_body(const Request& request);
 
 // Replies with the error's problem document (Retry-After for rate limits when given).
 void reply_error(const Request& request, const Error& error, Reply& reply,

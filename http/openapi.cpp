@@ -150,10 +150,7 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
                           {"schema", {{"type", "string"}}}});
   }
   if (!parameters.empty()) operation["parameters"] = parameters;
-  const bool has_body = route.method == beast_http::verb::post ||
-                        route.method == beast_http::verb::patch ||
-                        route.method == beast_http::verb::put;
-  if (has_body) {
+  if (route.has_body()) {
     nlohmann::json properties = nlohmann::json::object();
     nlohmann::json required = nlohmann::json::array();
     for (const auto& field : route.body) {
@@ -275,7 +272,7 @@ RouteTable openapi_routes() {
            .summary = "This document",
            .audience = Audience::everyone,
            .answer = schema::any(),
-           .handler = [](ApiContext&, const RouteInput& in, Reply reply) {
+           .handler = [](ApiContext&, const RouteInput& in, const Reply& reply) {
              static const std::string document = openapi_document().dump();
              reply(text_response(in.request, beast_http::status::ok, document, "application/json"));
            }}};

@@ -19,16 +19,12 @@ void answer_from_projection(projections::ProjectionRunner& runner, const Request
   reply(std::move(response));
 }
 
-ReadModelPosition projection_position(ApiContext& api, std::string_view name) {
-  return [&api, name = std::string(name)]() -> std::uint64_t {
+ReadModelOf projection_read_model(std::string name) {
+  return [name = std::move(name)](ApiContext& api) -> std::uint64_t {
     const auto status = projection_named(api, name).status();
     // A failed projection reaches nothing more: its waiters time out.
     return status.state == "failed" ? 0 : status.checkpoint;
   };
-}
-
-ReadModelOf projection_read_model(std::string name) {
-  return [name = std::move(name)](ApiContext& api) { return projection_position(api, name)(); };
 }
 
 projections::ProjectionRunner& projection_named(ApiContext& api, std::string_view name) {

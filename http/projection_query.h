@@ -14,16 +14,14 @@
 
 namespace ledger::http {
 
-// Like answer_query, but the answer's `X-Ledger-Position` is the projection's checkpoint. Register
-// the route with `for_roles_reading(api, roles, projection_position(api, name), ...)` so that
-// X-Min-Position waits for the projection.
+// Like answer_query, but the answer's `X-Ledger-Position` is the projection's checkpoint. Declare
+// the route's `read_model` as `projection_read_model(name)` so that X-Min-Position waits for the
+// projection.
 void answer_from_projection(projections::ProjectionRunner& runner, const Request& request,
                             Reply& reply, const std::function<Result<nlohmann::json>()>& read);
 
-// The checkpoint of the projection named `name` (0 once it failed), for X-Min-Position.
-ReadModelPosition projection_position(ApiContext& api, std::string_view name);
-
-// The same as a route declares it (RouteDeclaration::read_model).
+// The checkpoint of the projection named `name` (0 once it failed), for X-Min-Position, as a
+// route declares its read model (RouteDeclaration::read_model).
 ReadModelOf projection_read_model(std::string name);
 
 // The registered projection named `name` (it must be registered).

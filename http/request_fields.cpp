@@ -291,6 +291,7 @@ nlohmann::json field_schema(const Field& field) {
       break;
   }
   if (!field.description.empty()) schema["description"] = field.description;
+  if (!field.pattern.empty()) schema["pattern"] = field.pattern;
   return schema;
 }
 

@@ -56,6 +56,9 @@ struct Field {
   std::vector<std::string> choices;
   std::size_t items_max = 0;  // lists and maps
   std::string description;
+  // A regular expression the text obeys, for the document (the domain enforces the rule; see
+  // kRedeemCodePattern).
+  std::string pattern;
 
   Field optional() const {
     Field copy = *this;
@@ -65,6 +68,11 @@ struct Field {
   Field described(std::string text) const {
     Field copy = *this;
     copy.description = std::move(text);
+    return copy;
+  }
+  Field matching(std::string_view regular_expression) const {
+    Field copy = *this;
+    copy.pattern = std::string(regular_expression);
     return copy;
   }
 };

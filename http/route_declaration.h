@@ -94,6 +94,12 @@ struct RouteDeclaration {
   RouteHandler handler;
   StreamedRouteHandler streamed;  // instead of `handler`, for a streamed body
   std::uint64_t (*body_bytes_max)(const ApiContext&) = nullptr;  // streamed routes
+
+  // Whether requests carry a body (POST, PATCH and PUT do; GET and DELETE do not).
+  bool has_body() const {
+    return method == beast_http::verb::post || method == beast_http::verb::patch ||
+           method == beast_http::verb::put;
+  }
 };
 
 // Every route the server has, in the order the document lists them.

@@ -51,13 +51,6 @@ RouteTable build_route_table() {
   return table;
 }
 
-bool reads_json_body(const RouteDeclaration& route) {
-  const auto method = route.method;
-  return route.body_type == BodyType::json &&
-         (method == beast_http::verb::post || method == beast_http::verb::patch ||
-          method == beast_http::verb::put);
-}
-
 // Decodes the request by the declaration and calls its handler.
 void run_declared(ApiContext& api, const RouteDeclaration& route, const Request& request,
                   const PathParams& params, const Caller& caller, Reply reply) {
@@ -65,26 +58,13 @@ void run_declared(ApiContext& api, const RouteDeclaration& route, const Request&
   auto query = RequestFields::from_query(route.query, target);
   if (!query) return reply_error(request, query.error(), reply);
   RequestFields body;
-  if (reads_json_body(route)) {
-    const auto type = request.find(beast_http::field::content_type);
-    const std::string_view content_type =
-        type == request.end() ? std::string_view()
-                              : std::string_view(type->value().data(), type->value().size());
-    auto decoded = RequestFields::from_json_body(route.body, content_type, request.body());
+  if (route.body_type == BodyType::json && route.has_body()) {
+    auto decoded =
+        RequestFields::from_json_body(route.body, header(request, "Content-Type"), request.body());
     if (!decoded) return reply_error(request, decoded.error(), reply);
     body = std::move(*decoded);
   }
   route.handler(api, RouteInput{route, request, params, caller, body, *query}, std::move(reply));
-}
-
-Result<Caller> caller_for(ApiContext& api, const RouteDeclaration& route, const Request& request) {
-  auto caller = authenticate(api, request);
-  if (!caller) return caller;
-  if (!route.roles.empty() &&
-      std::find(route.roles.begin(), route.roles.end(), caller->role) == route.roles.end()) {
-    return make_error(Errc::forbidden, "your role may not do this");
-  }
-  return caller;
 }
 
 }  // namespace
@@ -110,7 +90,7 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
                              const PathParams& params) -> Result<std::unique_ptr<BodySink>> {
           Caller caller;
           if (route.audience == Audience::users && !open) {
-            auto who = caller_for(api, route, head);
+            auto who = authorize(api, head, route.roles);
             if (!who) return std::move(who).error();
             caller = std::move(*who);
           }

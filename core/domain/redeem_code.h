@@ -38,15 +38,19 @@ inline constexpr std::string_view kRedeemCodeAlphabet = "23456789ABCDEFGHJKMNPQR
 std::string redeem_code_stream(std::string_view code);
 
 // Upper-cases `text`; invalid_argument (field "code") unless the result is 4-40 characters of
-// A-Z and 0-9.
+// A-Z and 0-9. kRedeemCodePattern is the same rule as a regular expression, for the API document
+// (a test holds the two equal).
 Result<std::string> normalize_redeem_code(std::string_view text);
+inline constexpr std::string_view kRedeemCodePattern = "^[A-Za-z0-9]{4,40}$";
 
 // `prefix` (already normalized, may be empty) followed by kRedeemCodeRandomLength random
 // characters of kRedeemCodeAlphabet.
 std::string generate_redeem_code(std::string_view prefix);
 
-// Checks a prefix for generated codes: up to 20 letters and digits, upper-cased.
+// Checks a prefix for generated codes: up to 20 letters and digits, upper-cased (as
+// kRedeemCodePrefixPattern says).
 Result<std::string> normalize_redeem_code_prefix(std::string_view text);
+inline constexpr std::string_view kRedeemCodePrefixPattern = "^[A-Za-z0-9]{0,20}$";
 
 struct CreateRedeemCodes {
   std::vector<std::string> codes;  // normalized; 1-100

@@ -70,7 +70,7 @@ void issue_invoice(ApiContext& api, const RouteInput& in, Reply reply) {
 // Rows of `prefix` the caller may see, filtered by ?status=.
 template <class State, class Render>
 ListSource scoped_rows(ApiContext& api, const Caller& caller, std::string_view prefix,
-                       std::optional<std::string> status, Render render) {
+                       const std::optional<std::string>& status, Render render) {
   return state_rows(
       api.log, domain::kBillingKeyspace, std::string(prefix),
       [&api, caller, status, render](

@@ -7,11 +7,11 @@
 namespace ledger::http {
 namespace {
 
-void healthz(ApiContext&, const RouteInput& in, Reply reply) {
+void healthz(ApiContext&, const RouteInput& in, const Reply& reply) {
   reply(json_response(in.request, beast_http::status::ok, {{"status", "ok"}}));
 }
 
-void readyz(ApiContext& api, const RouteInput& in, Reply reply) {
+void readyz(ApiContext& api, const RouteInput& in, const Reply& reply) {
   if (auto writable = api.log.writable(); !writable) {
     return reply(error_response(in.request, writable.error()));
   }

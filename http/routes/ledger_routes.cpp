@@ -7,7 +7,7 @@
 namespace ledger::http {
 namespace {
 
-void head(ApiContext& api, const RouteInput& in, Reply reply) {
+void head(ApiContext& api, const RouteInput& in, const Reply& reply) {
   const store::LogHead head = api.log.head();
   Response response = json_response(in.request, beast_http::status::ok,
                                     {{"position", head.position}, {"hash", to_hex(head.hash)}});

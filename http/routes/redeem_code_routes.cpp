@@ -64,6 +64,7 @@ std::vector<Field> create_fields() {
   namespace limits = domain::text_limits;
   return {
       field::text("code", limits::kRedeemCode)
+          .matching(domain::kRedeemCodePattern)
           .optional()
           .described("one code of 4-40 letters and digits (upper-cased); or leave it out to "
                      "generate quantity codes"),
@@ -71,6 +72,7 @@ std::vector<Field> create_fields() {
           .optional()
           .described("how many codes to generate, default 1"),
       field::text("prefix", limits::kRedeemCodePrefix)
+          .matching(domain::kRedeemCodePrefixPattern)
           .optional()
           .described("letters and digits that generated codes start with"),
       field::money("value"),

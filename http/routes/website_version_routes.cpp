@@ -131,7 +131,7 @@ Result<std::vector<std::string>> technologies_from(std::string_view text) {
 class VersionUpload final : public BodySink, public MultipartHandler {
  public:
   VersionUpload(ApiContext& api, const RouteDeclaration& route, Caller caller, const Request& head,
-                std::string boundary)
+                const std::string& boundary)
       : api_(api),
         route_(route),
         caller_(std::move(caller)),
@@ -292,12 +292,12 @@ Result<std::unique_ptr<BodySink>> start_upload(ApiContext& api, const RouteInput
   auto boundary = multipart_boundary(std::string_view(content_type.data(), content_type.size()));
   if (!boundary) return std::move(boundary).error();
   return std::unique_ptr<BodySink>(
-      std::make_unique<VersionUpload>(api, in.route, in.caller, head, std::move(*boundary)));
+      std::make_unique<VersionUpload>(api, in.route, in.caller, head, *boundary));
 }
 
 // A version list over index rows (each holds a version id), filtered to what the caller sees.
 ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefix, bool index,
-                        std::optional<std::string> status) {
+                        const std::optional<std::string>& status) {
   ScopedRows<events::WebsiteVersionState> rows{
       std::string(domain::kWebsitesKeyspace),
       "website version",
@@ -393,7 +393,8 @@ using Action = Result<events::WebsiteVersionState> (*)(UnitOfWork&,
 
 // A version action; its URL field (`url_field`, when it has one) and the feedback message are
 // the declared body fields.
-RouteHandler version_action(Action action, std::string url_field, bool with_message = false) {
+RouteHandler version_action(Action action, const std::string& url_field,
+                            bool with_message = false) {
   return [action, url_field, with_message](ApiContext& api, const RouteInput& in, Reply reply) {
     if (auto version = visible_version(api, in.caller, in.path.get("id")); !version) {
       return reply_error(in.request, version.error(), reply);

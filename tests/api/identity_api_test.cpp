@@ -12,6 +12,7 @@
 #include "events/outbox_state.pb.h"
 #include "events/user_events.pb.h"
 #include "tests/support/api_fixture.h"
+#include "tests/support/outbox_emails.h"
 
 namespace ledger {
 namespace {
@@ -72,20 +73,12 @@ TEST_CASE("tokens expire") {
 // The verification code emailed to `to`, read from the outbox (where it is the only copy).
 std::string emailed_code(ApiFixture& f, const std::string& to) {
   std::string code;
-  REQUIRE(f.log
-              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                           [&](std::string_view, std::string_view value) {
-                             events::OutboxEmail email;
-                             REQUIRE(email.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size())));
-                             if (email.template_name() != "verification_code") return true;
-                             if (email.to() != to) return true;
-                             const auto at = email.text_body().find("code is ");
-                             REQUIRE(at != std::string::npos);
-                             code = email.text_body().substr(at + 8, 6);
-                             return true;
-                           })
-              .ok());
+  for (const auto& email : testing::outbox_emails(*f.log)) {
+    if (email.template_name() != "verification_code" || email.to() != to) continue;
+    const auto at = email.text_body().find("code is ");
+    REQUIRE(at != std::string::npos);
+    code = email.text_body().substr(at + 8, 6);
+  }
   REQUIRE(code.size() == 6);
   return code;
 }

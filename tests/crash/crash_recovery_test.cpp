@@ -110,16 +110,9 @@ void verify_after_crash(const std::string& data_dir, const Acknowledged& acknowl
   REQUIRE_MESSAGE(log.ok(), (log.ok() ? "" : log.error().message));
   CHECK((*log)->head().position >= acknowledged.position_max);
 
-  store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
-  REQUIRE((*log)
-              ->scan_records(0,
-                             [&](std::uint64_t position, std::string_view record) {
-                               verifier.visit(position, record);
-                               return true;
-                             })
-              .ok());
-  CHECK(verifier.findings().empty());
-  CHECK(verifier.last().position == (*log)->head().position);
+  const auto chain = testing::verify_whole_chain(**log);
+  CHECK(chain.findings.empty());
+  CHECK(chain.last.position == (*log)->head().position);
 
   for (const auto& [stream, version] : acknowledged.stream_versions) {
     const auto stored = (*log)->stream_version(stream).value();

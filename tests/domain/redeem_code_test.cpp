@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -80,6 +81,35 @@ TEST_CASE("redeeming a code credits the wallet from promo:redeem-codes") {
   CHECK(usage->user_id() == "alice");
   CHECK(usage->redeemed_at_us() == testing::kTestEpochUs);
   CHECK(f.count_rows(domain::kRedeemCodesKeyspace, domain::redeemed_by_user_prefix("alice")) == 1);
+}
+
+TEST_CASE("the documented code and prefix patterns are exactly the rules the domain applies") {
+  const std::regex code_pattern{std::string(domain::kRedeemCodePattern)};
+  const std::regex prefix_pattern{std::string(domain::kRedeemCodePrefixPattern)};
+  const std::vector<std::string> samples = {"",
+                                            "A",
+                                            "ABC",
+                                            "ABCD",
+                                            "abcd",
+                                            "Ab12",
+                                            "SUMMER2026",
+                                            std::string(20, 'Z'),
+                                            std::string(21, 'Z'),
+                                            std::string(40, '9'),
+                                            std::string(41, '9'),
+                                            "AB-CD",
+                                            "AB CD",
+                                            "ÄBCD",
+                                            "ABCD\n",
+                                            "ABC_",
+                                            "12345",
+                                            "abcdefghijklmnopqrstuvwxyz0123456789"};
+  for (const auto& sample : samples) {
+    CAPTURE(sample);
+    CHECK(std::regex_match(sample, code_pattern) == domain::normalize_redeem_code(sample).ok());
+    CHECK(std::regex_match(sample, prefix_pattern) ==
+          domain::normalize_redeem_code_prefix(sample).ok());
+  }
 }
 
 TEST_CASE("an unknown or malformed code is code_not_found") {

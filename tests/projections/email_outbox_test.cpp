@@ -20,6 +20,7 @@
 #include "projections/email_templates.h"
 #include "projections/projection_runner.h"
 #include "tests/support/ledger_fixture.h"
+#include "tests/support/outbox_emails.h"
 
 namespace ledger {
 namespace {
@@ -28,20 +29,7 @@ using domain::UnitOfWork;
 using testing::LedgerFixture;
 using testing::usd;
 
-std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
-  std::vector<events::OutboxEmail> emails;
-  REQUIRE(f.log
-              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                           [&](std::string_view, std::string_view value) {
-                             events::OutboxEmail email;
-                             REQUIRE(email.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size())));
-                             emails.push_back(email);
-                             return true;
-                           })
-              .ok());
-  return emails;
-}
+std::vector<events::OutboxEmail> outbox(LedgerFixture& f) { return testing::outbox_emails(*f.log); }
 
 void register_client(LedgerFixture& f, const std::string& id, const std::string& name) {
   REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {

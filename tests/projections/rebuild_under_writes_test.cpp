@@ -17,6 +17,7 @@
 #include "projections/notification_projection.h"
 #include "projections/projection_registry.h"
 #include "tests/support/ledger_fixture.h"
+#include "tests/support/outbox_emails.h"
 #include "tests/support/projection_rows.h"
 
 namespace ledger {
@@ -46,16 +47,9 @@ std::int64_t revenue_of(const projections::ProjectionRunner& analytics, const st
 
 std::size_t receipts_queued(LedgerFixture& f) {
   std::size_t receipts = 0;
-  REQUIRE(f.log
-              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                           [&](std::string_view, std::string_view value) {
-                             events::OutboxEmail email;
-                             REQUIRE(email.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size())));
-                             if (email.template_name() == "payment_receipt") ++receipts;
-                             return true;
-                           })
-              .ok());
+  for (const auto& email : testing::outbox_emails(*f.log)) {
+    if (email.template_name() == "payment_receipt") ++receipts;
+  }
   return receipts;
 }
 

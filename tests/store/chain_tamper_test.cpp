@@ -24,15 +24,7 @@ std::vector<store::ChainFinding> verify_all(const std::string& path) {
   options.verify_tail_records_on_open = 0;
   auto log = store::RocksDbEventLog::open(options);
   REQUIRE(log.ok());
-  store::ChainVerifier verifier({}, true);
-  REQUIRE((*log)
-              ->scan_records(0,
-                             [&](std::uint64_t position, std::string_view record) {
-                               verifier.visit(position, record);
-                               return true;
-                             })
-              .ok());
-  return verifier.findings();
+  return testing::verify_whole_chain(**log).findings;
 }
 
 bool has_finding_at(const std::vector<store::ChainFinding>& findings, std::uint64_t position,

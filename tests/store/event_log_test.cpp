@@ -380,15 +380,9 @@ TEST_CASE("the log, its streams, state and idempotency records survive a reopen"
   REQUIRE(next.ok());
   CHECK(next->first_position == 5);
   auto all = log->read_all(0, 100).value();
-  store::ChainVerifier verifier({}, true);
-  REQUIRE(log->scan_records(0,
-                            [&](std::uint64_t position, std::string_view record) {
-                              verifier.visit(position, record);
-                              return true;
-                            })
-              .ok());
-  CHECK(verifier.findings().empty());
-  CHECK(verifier.records_visited() == 5);
+  const auto chain = testing::verify_whole_chain(*log);
+  CHECK(chain.findings.empty());
+  CHECK(chain.records_visited == 5);
 }
 
 TEST_CASE("each record is chained to the one before it") {

@@ -3,9 +3,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
+#include "core/store/chain_verifier.h"
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
@@ -27,6 +29,24 @@ inline std::unique_ptr<store::RocksDbEventLog> open_test_log(const std::string& 
   auto log = store::RocksDbEventLog::open(test_store_options(path));
   REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
   return std::move(log).value();
+}
+
+// What a chain verifier found in the whole log, from position 1 (stream versions checked too).
+struct WholeChainCheck {
+  std::vector<store::ChainFinding> findings;
+  store::LogHead last;
+  std::uint64_t records_visited = 0;
+};
+
+inline WholeChainCheck verify_whole_chain(const store::EventLog& log) {
+  store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
+  REQUIRE(log.scan_records(0,
+                           [&](std::uint64_t position, std::string_view record) {
+                             verifier.visit(position, record);
+                             return true;
+                           })
+              .ok());
+  return {verifier.findings(), verifier.last(), verifier.records_visited()};
 }
 
 inline store::PendingEvent synthetic_event(const std::string& stream_id, std::uint64_t sequence,
