@@ -6,7 +6,7 @@
 //   a client out of the caller's scope are the same 404.
 // - `due_date` is a date ("YYYY-MM-DD"), due at the end of that day (UTC), like an invoice's; the
 //   clock marks an open task overdue once the day has ended (once per due date: moving the date
-//   clears the mark). It can be set and moved, not removed.
+//   clears the mark). It can be set and moved, not removed; the same for a service.
 // - Scope: a client sees their own tasks, an agent the tasks of the clients they serve that are
 //   of the agent's service or of none, an admin all; any other answers 404, like a missing task.
 //   An agent creates and moves tasks of their own service or of none (403 for another service).
