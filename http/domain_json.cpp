@@ -6,6 +6,7 @@
 
 #include "core/domain/campaign.h"
 #include "core/domain/event_decoder.h"
+#include "core/domain/task.h"
 #include "core/money.h"
 #include "events/enum_names.h"
 #include "events/timestamp.h"
@@ -448,6 +449,63 @@ schema::Schema campaign_schema() {
                                {"created_at", nullable(time())},
                                {"updated_at", nullable(time())},
                            }));
+}
+
+namespace {
+
+// Text that is empty when unset, as null.
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
+}  // namespace
+
+nlohmann::json task_json(const events::TaskState& task) {
+  return {
+      {"id", task.task_id()},
+      {"client_id", task.client_id()},
+      {"title", task.title()},
+      {"description", task.description()},
+      {"service", text_or_null(task.service())},
+      {"priority", events::enum_name(task.priority())},
+      {"status", events::enum_name(task.status())},
+      {"assigned_to", task.assigned_to()},
+      {"created_by", task.created_by()},
+      {"due_date", text_or_null(task.due_date())},
+      {"overdue", task.overdue()},
+      {"completed_by", text_or_null(task.completed_by())},
+      {"completed_at", time_json(task.completed_at_us())},
+      {"cancelled_by", text_or_null(task.cancelled_by())},
+      {"created_at", time_json(task.created_at_us())},
+      {"updated_at", time_json(task.updated_at_us())},
+  };
+}
+
+schema::Schema task_schema() {
+  using namespace schema;
+  std::vector<std::string> services;
+  for (const auto service : domain::task_services()) services.emplace_back(service);
+  // OpenAPI 3.0: a nullable enum lists null among its values.
+  Schema service = nullable(one_of(services));
+  service["enum"].push_back(nullptr);
+  return named("Task", object({
+                           {"id", string()},
+                           {"client_id", string()},
+                           {"title", string()},
+                           {"description", string()},
+                           {"service", service},
+                           {"priority", one_of<events::TaskPriority>()},
+                           {"status", one_of<events::TaskStatus>()},
+                           {"assigned_to", string()},
+                           {"created_by", string()},
+                           {"due_date", nullable(date())},
+                           {"overdue", boolean()},
+                           {"completed_by", nullable(string())},
+                           {"completed_at", nullable(time())},
+                           {"cancelled_by", nullable(string())},
+                           {"created_at", nullable(time())},
+                           {"updated_at", nullable(time())},
+                       }));
 }
 
 }  // namespace ledger::http

@@ -15,6 +15,7 @@
 #include "events/envelope.pb.h"
 #include "events/ledger_accounts.pb.h"
 #include "events/redeem_code_state.pb.h"
+#include "events/task_state.pb.h"
 #include "events/user_state.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/wallet_state.pb.h"
@@ -53,5 +54,7 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription);
 schema::Schema subscription_schema();
 nlohmann::json campaign_json(const events::CampaignState& campaign);
 schema::Schema campaign_schema();
+nlohmann::json task_json(const events::TaskState& task);
+schema::Schema task_schema();
 
 }  // namespace ledger::http

@@ -6,8 +6,10 @@
 #include "core/money.h"
 #include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
+#include "events/enum_names.h"
 #include "events/invoice_events.pb.h"
 #include "events/subscription_events.pb.h"
+#include "events/task_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
@@ -146,6 +148,28 @@ std::vector<EmailTemplate> build_templates() {
       [](const auto& e) -> std::optional<EmailDraft> {
         return EmailDraft{e.client_id(), "Subscription cancelled",
                           "Your subscription is cancelled. We hope to see you again."};
+      }));
+  templates.push_back(email<events::TaskAssigned>(
+      "task_assigned", "TaskAssigned", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.assigned_to() == e.assigned_by()) return std::nullopt;  // their own doing
+        std::string text = fmt::format("A task was assigned to you: {}.", e.title());
+        if (!e.description().empty()) text += "\n\n" + e.description();
+        text += fmt::format("\n\nPriority: {}.", events::enum_name(e.priority()));
+        if (!e.due_date().empty()) text += fmt::format(" Due {}.", e.due_date());
+        return EmailDraft{e.assigned_to(), fmt::format("New task: {}", e.title()), text};
+      }));
+  templates.push_back(email<events::TaskCompleted>(
+      "task_completed", "TaskCompleted", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.created_by() == e.completed_by()) return std::nullopt;  // their own doing
+        return EmailDraft{e.created_by(), fmt::format("Task done: {}", e.title()),
+                          fmt::format("The task {} you asked for is done.", e.title())};
+      }));
+  templates.push_back(email<events::TaskOverdue>(
+      "task_overdue", "TaskOverdue", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.assigned_to(), fmt::format("Task overdue: {}", e.title()),
+                          fmt::format("The task {} was due {} and is not done yet.\n\nFinish it "
+                                      "or move its due date in your dashboard.",
+                                      e.title(), e.due_date())};
       }));
   return templates;
 }

@@ -59,8 +59,14 @@ Result<std::vector<std::string>> recipients(ProjectionState& state,
         }
         break;
       }
+      case Audience::users:
+        for (const auto& user : draft.user_ids) {
+          if (!user.empty()) users.insert(user);
+        }
+        break;
     }
   }
+  users.erase(draft.except_user_id);
   return std::vector<std::string>(users.begin(), users.end());
 }
 

@@ -11,6 +11,7 @@
 #include "events/invoice_events.pb.h"
 #include "events/redeem_code_events.pb.h"
 #include "events/subscription_events.pb.h"
+#include "events/task_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
@@ -340,6 +341,31 @@ std::vector<NotificationRule> build_rules() {
         return NotificationDraft{e.client_id(), "", "subscription_cancelled",
                                  "Subscription cancelled", e.reason(), "/subscriptions",
                                  {A::client, A::admins}};
+      }));
+  rules.push_back(rule<events::TaskAssigned>(
+      "TaskAssigned", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "task_assigned", "New task",
+                                 e.due_date().empty()
+                                     ? fmt::format("{} was assigned to you", e.title())
+                                     : fmt::format("{} was assigned to you, due {}", e.title(),
+                                                   e.due_date()),
+                                 "/tasks/" + e.task_id(), {A::users}, {e.assigned_to()},
+                                 e.assigned_by()};
+      }));
+  rules.push_back(rule<events::TaskCompleted>(
+      "TaskCompleted", [](const auto& e) -> std::optional<NotificationDraft> {
+        // Who asked for it, and the agent who looks after the client for the task's service.
+        return NotificationDraft{e.client_id(), e.service(), "task_completed", "Task completed",
+                                 fmt::format("The task {} is done", e.title()),
+                                 "/tasks/" + e.task_id(), {A::users, A::agent}, {e.created_by()},
+                                 e.completed_by()};
+      }));
+  rules.push_back(rule<events::TaskOverdue>(
+      "TaskOverdue", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "task_overdue", "Task overdue",
+                                 fmt::format("The task {} was due {} and is not done yet",
+                                             e.title(), e.due_date()),
+                                 "/tasks/" + e.task_id(), {A::users}, {e.assigned_to()}, ""};
       }));
   return rules;
 }

@@ -2,8 +2,10 @@
 // it concerns. One place; each rule is a row of `notification_rules()`.
 //
 // Recipients are named by audience: the client the event is about, the agent assigned to that
-// client for the event's service, every admin. The projection resolves audiences from its own
-// fold of the identity events (admins, agent assignments), so a rebuild gives the same feed.
+// client for the event's service, every admin, or people the event names (a task's assignee).
+// The projection resolves audiences from its own fold of the identity events (admins, agent
+// assignments), so a rebuild gives the same feed. Whoever did what the event records can be left
+// out of every audience (nobody hears of what they did themselves).
 #pragma once
 
 #include <functional>
@@ -16,7 +18,7 @@
 
 namespace ledger::projections {
 
-enum class Audience { client, agent, admins };
+enum class Audience { client, agent, admins, users };
 
 // What one rule makes of one event (before recipients are resolved).
 struct NotificationDraft {
@@ -27,6 +29,8 @@ struct NotificationDraft {
   std::string message;
   std::string link;
   std::vector<Audience> audiences;
+  std::vector<std::string> user_ids;  // Audience::users: these people
+  std::string except_user_id;         // never notified of it, whatever the audiences
 };
 
 // Each recipient reads wording meant for them: a draft that speaks to the client ("your

@@ -8,6 +8,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/subscription.h"
+#include "core/domain/task.h"
 #include "core/domain/wallet.h"
 #include "events/timestamp.h"
 
@@ -22,6 +23,30 @@ void run(Ledger& ledger, DomainDecide<Answer> decide, SweepReport& report) {
   ++report.commands_submitted;
   auto done = ledger.execute_and_wait<Answer>(kSweeperOrigin, std::move(decide));
   if (!done) ++report.failures;
+}
+
+// Marks the open tasks whose due date has ended overdue.
+Status sweep_tasks(const store::EventLog& log, Ledger& ledger, std::int64_t now,
+                   SweepReport& report) {
+  std::vector<std::string> tasks;
+  auto scanned =
+      log.scan_state(kTasksKeyspace, kDueTaskKeyPrefix, store::ReadDirection::forward,
+                     [&](std::string_view, std::string_view value) {
+                       ++report.tasks_checked;
+                       events::TaskState task;
+                       if (!task.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                         return true;
+                       }
+                       auto due_end = end_of_date_us(task.due_date());
+                       if (due_end && now >= *due_end) tasks.push_back(task.task_id());
+                       return true;
+                     });
+  if (!scanned) return scanned;
+  for (const auto& id : tasks) {
+    run<events::TaskState>(
+        ledger, [id](UnitOfWork& uow) { return mark_task_overdue(uow, {TaskId{id}}); }, report);
+  }
+  return {};
 }
 
 }  // namespace
@@ -100,6 +125,10 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   for (const auto& id : holds) {
     run<events::HoldState>(
         ledger_, [id](UnitOfWork& uow) { return expire_hold(uow, {HoldId{id}}); }, report);
+  }
+
+  if (auto swept = sweep_tasks(log_, ledger_, now, report); !swept) {
+    return std::move(swept).error();
   }
   return report;
 }

@@ -1,8 +1,9 @@
 // DeadlineSweeper: the time-driven commands. Every interval it looks at the open invoices, the
-// active subscriptions and the open holds in the read models and submits, for each one whose
-// time has come, the command that moves it on (mark_invoice_deadlines, advance_subscription,
-// expire_hold). The deciders re-check the time from the sequencer's clock, so a sweep that sees
-// stale state or runs twice writes nothing wrong: each mark, renewal or expiry happens once.
+// active subscriptions, the open holds and the open tasks with a due date in the read models and
+// submits, for each one whose time has come, the command that moves it on
+// (mark_invoice_deadlines, advance_subscription, expire_hold, mark_task_overdue). The deciders
+// re-check the time from the sequencer's clock, so a sweep that sees stale state or runs twice
+// writes nothing wrong: each mark, renewal or expiry happens once.
 #pragma once
 
 #include <condition_variable>
@@ -21,6 +22,7 @@ struct SweepReport {
   std::uint64_t invoices_checked = 0;
   std::uint64_t subscriptions_checked = 0;
   std::uint64_t holds_checked = 0;
+  std::uint64_t tasks_checked = 0;
   std::uint64_t commands_submitted = 0;
   std::uint64_t failures = 0;
 };

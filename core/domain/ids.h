@@ -140,6 +140,12 @@ struct WebsiteVersionIdKind {
 };
 using WebsiteVersionId = Id<WebsiteVersionIdKind>;
 
+struct TaskIdKind {
+  static constexpr std::string_view noun = "task id";
+  static constexpr std::string_view field = "task_id";
+};
+using TaskId = Id<TaskIdKind>;
+
 class ActorId {
  public:
   ActorId() = default;

@@ -32,6 +32,7 @@ inline std::string outbox_pending_key(std::string_view email_id) {
 inline constexpr char kOutboxPendingPrefix[] = "pending/";
 inline constexpr char kMarketingKeyspace[] = "marketing";  // campaigns, scheduled posts
 inline constexpr char kWebsitesKeyspace[] = "websites";    // website projects
+inline constexpr char kTasksKeyspace[] = "tasks";          // tasks and their index rows
 // Rows of the asynchronous projections (projections/), by projection and generation.
 inline constexpr char kProjectionRowsKeyspace[] = "projections";
 

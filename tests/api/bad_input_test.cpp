@@ -57,6 +57,36 @@ TEST_CASE("bad input is refused with a problem document and writes nothing") {
   CHECK(f.get(alice, "/api/wallet/").json()["balance"] == "10.00");
 }
 
+TEST_CASE("bad task input is refused with a problem document naming the field and writes nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const std::string alice_id = f.create_user(admin, "alice@x.com", "client");
+  const std::string client = R"("client":")" + alice_id + R"(",)";
+  const std::vector<std::pair<std::string, const char*>> table = {
+      {"{" + client + R"("title":"Logo","priority":"urgent"})", "priority"},
+      {"{" + client + R"("title":"Logo","priority":"low","due_date":"2026-13-01"})", "due_date"},
+      {"{" + client + R"("title":"Logo","priority":"low","due_date":"2026-11-01"})", "due_date"},
+      {"{" + client + "\"title\":\"Lo\\u0000go\",\"priority\":\"low\"}", "title"},
+      {"{" + client + "\"title\":\"\\u202eLogo\",\"priority\":\"low\"}", "title"},
+      {"{" + client + R"("title":"Logo","priority":"low","service":"plumbing"})", "service"},
+      {"{" + client + R"("title":"Logo","priority":"low","status":"done"})", "status"},
+      {"{" + client + R"("title":"Logo","priority":"low","assigned_to":"nobody"})", "assigned_to"},
+      {"{" + client + R"("title":")" + std::string(domain::text_limits::kName + 1, 't') +
+           R"(","priority":"low"})",
+       "title"},
+      {R"({"title":"Logo","priority":"low"})", "client"},
+  };
+  const auto head = f.log->head().position;
+  for (const auto& [body, field] : table) {
+    CAPTURE(body);
+    auto answer = f.post(admin, "/api/tasks/", body);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["errors"].contains(field));
+  }
+  CHECK(f.log->head().position == head);
+}
+
 TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes on") {
   ApiFixture f;
   const std::string admin = f.admin();
@@ -193,6 +223,10 @@ TEST_CASE(
         {"service", "marketing"},
         {"due_date", "2099-01-01"}}},
       {"redeem codes", admin, "/api/redeem-codes/", {{"value", "1.00"}, {"usage_limit", 1}}},
+      {"task",
+       admin,
+       "/api/tasks/",
+       {{"client", alice_id}, {"title", "Send the logo"}, {"priority", "low"}}},
   };
   const std::size_t limit = domain::text_limits::kDescription;
   for (const auto& route : routes) {

@@ -228,6 +228,30 @@ export async function runCampaigns(agent: ApiSession): Promise<void> {
   }
 }
 
+// A task on the boards: the agent asks a client for something, the client starts and finishes
+// it; the client's board is read back at once through X-Min-Position.
+export async function runTasks(agent: ApiSession, client: ApiSession): Promise<void> {
+  const clients = await agent.call("get", "/api/agents/my-clients/", {});
+  const first = clients.results[0];
+  if (first === undefined) return;
+  const task = await agent.call("post", "/api/tasks/", {
+    body: { client: first.id, title: "Send us your logo", priority: "high", due_date: "2026-12-01" },
+  });
+  const board = await client.call("get", "/api/tasks/", {
+    query: { status: "todo", overdue: false },
+    headers: { "X-Min-Position": task.position },
+  });
+  for (const open of board.results) {
+    console.log(`${open.title} [${open.priority}] due ${open.due_date ?? "whenever"}`);
+  }
+  const started = await client.call("patch", "/api/tasks/{id}/", {
+    path: { id: task.id },
+    body: { status: "in_progress" },
+  });
+  const done = await client.call("post", "/api/tasks/{id}/complete/", { path: { id: task.id } });
+  console.log(`${done.title}: ${started.status}, then ${done.status} at ${done.completed_at ?? ""}`);
+}
+
 // The notification bell: unread ones, one marked read, then all.
 export async function readNotifications(session: ApiSession): Promise<void> {
   const unread = await session.call("get", "/api/notifications/", { query: { unread: true } });
@@ -264,5 +288,6 @@ export async function walkDashboards(
   await readNotifications(clientSession);
   const agentSession = await logIn(baseUrl, agent);
   await runCampaigns(agentSession);
+  await runTasks(agentSession, clientSession);
   await readNotifications(agentSession);
 }

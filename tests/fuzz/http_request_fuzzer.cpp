@@ -8,9 +8,10 @@
 // and a twist (its value divided by 5, modulo 8: none, a duplicated JSON key, a NUL after the
 // body, a text/plain Content-Type, invalid UTF-8 in a JSON string, in a query parameter, in a
 // path parameter, in header values), then the raw request. In the target and the body, `$CLIENT`,
-// `$AGENT` and `$PROJECT` are replaced by the ids of the fuzzing client, its marketing agent and
-// its website project, so that routes with ids reach their handlers; uploads (multipart) go to a
-// real blob store. State accumulates over inputs, as in a server.
+// `$AGENT`, `$PROJECT` and `$TASK` are replaced by the ids of the fuzzing client, its marketing
+// agent, its website project and a task of the client's, so that routes with ids reach their
+// handlers; uploads (multipart) go to a real blob store. State accumulates over inputs, as in a
+// server.
 //
 // Properties, for every request the parser accepts:
 // - the handler answers exactly once, within 30 s, and nothing throws;
@@ -125,6 +126,7 @@ struct Environment {
   std::string client_id;
   std::string agent_id;
   std::string project_id;
+  std::string task_id;
 
   Environment() {
     sequencer.start();
@@ -175,6 +177,12 @@ struct Environment {
         expect(201, call(tokens[2], beast_http::verb::post, "/api/website-projects/",
                          R"({"name":"Shop","answers":{"business_name":"A","goals":"B"}})"))["id"]
             .get<std::string>();
+    task_id = expect(201, call(tokens[1], beast_http::verb::post, "/api/tasks/",
+                               nlohmann::json{{"client", client_id},
+                                              {"title", "Send the logo"},
+                                              {"priority", "high"}}
+                                   .dump()))["id"]
+                  .get<std::string>();
     auto topup = expect(201, call(tokens[2], beast_http::verb::post, "/api/wallet/topup/",
                                   R"({"amount":"1000.00","payment_method":"card"})"));
     expect(200, call(tokens[1], beast_http::verb::post,
@@ -470,10 +478,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(target, "$CLIENT", environment->client_id);
   replace_all(target, "$AGENT", environment->agent_id);
   replace_all(target, "$PROJECT", environment->project_id);
+  replace_all(target, "$TASK", environment->task_id);
   request->target(target);
   replace_all(request->body(), "$CLIENT", environment->client_id);
   replace_all(request->body(), "$AGENT", environment->agent_id);
   replace_all(request->body(), "$PROJECT", environment->project_id);
+  replace_all(request->body(), "$TASK", environment->task_id);
   if (!token.empty() && request->count(beast_http::field::authorization) == 0) {
     request->set(beast_http::field::authorization, "Bearer " + token);
   }

@@ -42,6 +42,8 @@ struct Expected {
   std::string message;
   std::string link;
   std::vector<Audience> audiences;
+  std::vector<std::string> user_ids = {};  // Audience::users
+  std::string except_user_id = {};
 };
 
 struct RuleExample {
@@ -468,6 +470,50 @@ const std::vector<RuleExample>& rule_examples() {
          "moving on",
          "/subscriptions",
          {Audience::client, Audience::admins}}}},
+      {"TaskAssigned",
+       R"(task_id: "t1" client_id: "c1" service: "website" assigned_to: "a1" assigned_by: "u9" title: "Send the logo" due_date: "2026-12-01")",
+       {{"task_assigned",
+         "c1",
+         "website",
+         "New task",
+         "Send the logo was assigned to you, due 2026-12-01",
+         "/tasks/t1",
+         {Audience::users},
+         {"a1"},
+         "u9"}}},
+      {"TaskAssigned",
+       R"(task_id: "t1" client_id: "c1" assigned_to: "c1" assigned_by: "a1" title: "Send the logo")",
+       {{"task_assigned",
+         "c1",
+         "",
+         "New task",
+         "Send the logo was assigned to you",
+         "/tasks/t1",
+         {Audience::users},
+         {"c1"},
+         "a1"}}},
+      {"TaskCompleted",
+       R"(task_id: "t1" client_id: "c1" service: "marketing" created_by: "u9" completed_by: "c1" title: "Send the logo")",
+       {{"task_completed",
+         "c1",
+         "marketing",
+         "Task completed",
+         "The task Send the logo is done",
+         "/tasks/t1",
+         {Audience::users, Audience::agent},
+         {"u9"},
+         "c1"}}},
+      {"TaskOverdue",
+       R"(task_id: "t1" client_id: "c1" service: "marketing" assigned_to: "a1" title: "Send the logo" due_date: "2026-12-01")",
+       {{"task_overdue",
+         "c1",
+         "marketing",
+         "Task overdue",
+         "The task Send the logo was due 2026-12-01 and is not done yet",
+         "/tasks/t1",
+         {Audience::users},
+         {"a1"},
+         ""}}},
   };
   return examples;
 }
@@ -490,6 +536,8 @@ TEST_CASE("each notification rule notifies the right people with the right words
       CHECK(draft.message == expected.message);
       CHECK(draft.link == expected.link);
       CHECK(draft.audiences == expected.audiences);
+      CHECK(draft.user_ids == expected.user_ids);
+      CHECK(draft.except_user_id == expected.except_user_id);
       // The agent audience needs to know whose agent: the service.
       const bool to_agent = std::find(draft.audiences.begin(), draft.audiences.end(),
                                       Audience::agent) != draft.audiences.end();

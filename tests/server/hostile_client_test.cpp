@@ -307,6 +307,7 @@ TEST_CASE(
        R"({"client_id":"ID","platform":"instagram","social_account":"@a","caption":"x",)"
        R"("scheduled_at":"2030-01-01T00:00:00Z","hashtags":["#a"],)"
        R"("media_urls":["https://cdn.example.com/a.jpg"]})"},
+      {"/api/tasks/", R"({"client":"ID","title":"Send the logo","priority":"low"})"},
   };
   for (const auto& path_and_body_template : routes) {
     const auto& path = path_and_body_template.first;

@@ -137,7 +137,7 @@ struct Agency {
   Person mia, max, web;       // agents: marketing, marketing, website
   Person alice, bob, carol;   // clients; carol registered herself
   std::string revoked_token;  // bob's second session, logged out
-  std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions;
+  std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions, tasks;
   std::string carol_invoice, bob_subscription;  // due tomorrow: the sweeper reminds of them
 };
 
@@ -414,6 +414,42 @@ void run_campaigns(Server& server, Agency& a) {
   server.command(a.mia.token, verb::delete_, "/api/campaigns/" + dropped + "/");
 }
 
+// Tasks through their workflow: moved along and completed by the client they are assigned to,
+// changed and handed over by agents, one cancelled, one left open with a due date.
+void run_tasks(Server& server, Agency& a) {
+  auto create = [&](const Person& by, nlohmann::json body) -> std::string {
+    return server.post(by.token, "/api/tasks/", body)["id"];
+  };
+  const std::string logo = create(a.mia, {{"client", a.alice.id},
+                                          {"title", "Send the logo"},
+                                          {"description", "PNG, 512 px"},
+                                          {"service", "marketing"},
+                                          {"priority", "high"}});
+  const std::string brief =
+      create(a.max, {{"client_id", a.bob.id},
+                     {"title", "Approve the brief"},
+                     {"priority", "medium"},
+                     {"assigned_to", a.max.id},
+                     {"due_date", events::format_date(now_us() + 7 * kMicrosPerDay)}});
+  const std::string pages = create(a.web, {{"client", a.carol.id},
+                                           {"title", "Write the About page"},
+                                           {"service", "website"},
+                                           {"priority", "low"},
+                                           {"assigned_to", a.web.id}});
+  const std::string contract = create(a.admin, {{"client", a.carol.id},
+                                                {"title", "Sign the contract"},
+                                                {"priority", "high"},
+                                                {"assigned_to", a.admin.id}});
+  a.tasks = {logo, brief, pages, contract};
+  const auto path = [](const std::string& id) { return "/api/tasks/" + id + "/"; };
+  server.command(a.alice.token, verb::patch, path(logo), {{"status", "in_progress"}});
+  server.post(a.alice.token, path(logo) + "complete/");
+  server.command(a.max.token, verb::patch, path(brief),
+                 {{"title", "Approve the new brief"}, {"status", "in_progress"}});
+  server.command(a.web.token, verb::patch, path(pages), {{"assigned_to", a.carol.id}});
+  server.command(a.admin.token, verb::delete_, path(contract));
+}
+
 std::string schedule_post(Server& server, const Person& agent, const Person& client, int days,
                           const std::string& caption) {
   return server.post(agent.token, "/api/content-schedule/",
@@ -625,7 +661,8 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
              "/api/subscriptions/", "/api/campaigns/", "/api/campaigns/analytics/",
              "/api/content-schedule/", "/api/content-schedule/upcoming/",
              "/api/content-schedule/overdue/", calendar, "/api/website-projects/",
-             "/api/website-versions/"}) {
+             "/api/website-versions/", "/api/tasks/", "/api/tasks/?status=todo",
+             "/api/tasks/?overdue=false"}) {
       views.push_back({who, person->token, target});
     }
     // Each object, in scope (200) or not (404): the scope must survive the rebuild too.
@@ -638,6 +675,7 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
     each("/api/content-schedule/", a.posts);
     each("/api/website-projects/", a.projects);
     each("/api/website-versions/", a.versions);
+    each("/api/tasks/", a.tasks);
     for (const auto& id : a.versions) {
       views.push_back({who, person->token, "/api/website-versions/" + id + "/file/", 0});
     }
@@ -811,6 +849,7 @@ FirstRun run_workload_and_record(const std::string& data_dir) {
   run_campaigns(server, run.agency);
   schedule_content(server, run.agency);
   build_websites(server, run.agency);
+  run_tasks(server, run.agency);
   read_and_sign_out(server, run.agency);
   wait_for_reminders(server, run.agency);
   wait_until_settled(server, run.agency.admin.token);

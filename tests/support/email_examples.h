@@ -92,6 +92,25 @@ inline const std::vector<EmailExample>& email_examples() {
        "Your subscription renews soon", "It renews 2026-12-24 for $99.00."},
       {"subscription_cancelled", "SubscriptionCancelled", R"(client_id: "c1")", true, "c1",
        "Subscription cancelled", "Your subscription is cancelled. We hope to see you again."},
+      {"task_assigned", "TaskAssigned",
+       R"(assigned_to: "a1" assigned_by: "u9" title: "Logo <v2>" description: "PNG & SVG" priority: TASK_PRIORITY_HIGH due_date: "2026-12-01")",
+       true, "a1", "New task: Logo <v2>",
+       "A task was assigned to you: Logo <v2>.\n\nPNG & SVG\n\nPriority: high. Due 2026-12-01."},
+      {"task_assigned", "TaskAssigned",
+       R"(assigned_to: "c1" assigned_by: "a1" title: "Logo" priority: TASK_PRIORITY_LOW)", true,
+       "c1", "New task: Logo", "A task was assigned to you: Logo.\n\nPriority: low."},
+      {"task_assigned", "TaskAssigned", R"(assigned_to: "a1" assigned_by: "a1" title: "Logo")",
+       false},
+      {"task_completed", "TaskCompleted",
+       R"(created_by: "a1" completed_by: "c1" title: "Logo <v2>")", true, "a1",
+       "Task done: Logo <v2>", "The task Logo <v2> you asked for is done."},
+      {"task_completed", "TaskCompleted", R"(created_by: "a1" completed_by: "a1" title: "Logo")",
+       false},
+      {"task_overdue", "TaskOverdue",
+       R"(assigned_to: "c1" title: "Logo <v2>" due_date: "2026-12-01")", true, "c1",
+       "Task overdue: Logo <v2>",
+       "The task Logo <v2> was due 2026-12-01 and is not done yet.\n\nFinish it or move its due "
+       "date in your dashboard."},
   };
   return examples;
 }
