@@ -199,7 +199,7 @@ TEST_CASE("every declared route's audience and roles are the ones API.md gives i
         break;
     }
     std::string expected_who = expected->second;  // in any order
-    auto sorted = [](std::string text) {
+    auto sorted = [](const std::string& text) {
       std::vector<std::string> parts;
       for (std::size_t start = 0; start <= text.size();) {
         const auto comma = std::min(text.find(", ", start), text.size());
