@@ -10,6 +10,7 @@
 #include "core/domain/user_profile.h"
 #include "tests/support/fold_checks.h"
 #include "tests/support/identity_steps.h"
+#include "tests/support/outbox_rows.h"
 
 namespace ledger {
 namespace {
@@ -49,22 +50,6 @@ Result<domain::Executed<events::UserState>> reset(LedgerFixture& f, const std::s
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::reset_password(uow, {email, token, test_key(), hash});
   });
-}
-
-// Every outbox email, in key order.
-std::vector<events::OutboxEmail> outbox(LedgerFixture& f) {
-  std::vector<events::OutboxEmail> emails;
-  REQUIRE(f.log
-              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                           [&](std::string_view, std::string_view value) {
-                             events::OutboxEmail email;
-                             REQUIRE(email.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size())));
-                             emails.push_back(email);
-                             return true;
-                           })
-              .ok());
-  return emails;
 }
 
 void deactivate(LedgerFixture& f, const std::string& id) {
@@ -132,7 +117,7 @@ TEST_CASE("a reset token goes to the outbox; the log keeps only its MAC under th
   const auto user = user_row(f, "c1");
   CHECK(user.reset_token_mac() == issued->answer.token_mac());
 
-  const auto emails = outbox(f);
+  const auto emails = testing::outbox_emails(*f.log);
   REQUIRE(emails.size() == 1);
   CHECK(emails[0].to() == "c1@x.com");
   CHECK(emails[0].template_name() == domain::kPasswordResetTemplate);
@@ -156,7 +141,7 @@ TEST_CASE("asking a reset for an unknown email or a deactivated user writes and 
     CHECK(nothing->answer.user_id().empty());
   }
   CHECK(f.log->head().position == head);
-  CHECK(outbox(f).empty());
+  CHECK(testing::outbox_emails(*f.log).empty());
   // Malformed requests are refused (the API answers 400 before it asks).
   CHECK(ask_reset(f, "not-an-email").error().code == Errc::invalid_argument);
   CHECK(ask_reset(f, "c1@x.com", "short").error().code == Errc::invalid_argument);

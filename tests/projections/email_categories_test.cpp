@@ -21,6 +21,7 @@
 #include "projections/email_templates.h"
 #include "projections/projection_runner.h"
 #include "tests/support/identity_steps.h"
+#include "tests/support/outbox_rows.h"
 #include "tests/support/temp_directory.h"
 
 namespace ledger {
@@ -65,16 +66,7 @@ TEST_CASE("every kind of email has exactly one category, and each kind exists") 
 
 std::vector<std::string> queued_templates(LedgerFixture& f) {
   std::vector<std::string> names;
-  REQUIRE(f.log
-              ->scan_state(domain::kOutboxKeyspace, "email/", store::ReadDirection::forward,
-                           [&](std::string_view, std::string_view value) {
-                             events::OutboxEmail email;
-                             REQUIRE(email.ParseFromArray(value.data(),
-                                                          static_cast<int>(value.size())));
-                             names.push_back(email.template_name());
-                             return true;
-                           })
-              .ok());
+  for (const auto& email : testing::outbox_emails(*f.log)) names.push_back(email.template_name());
   return names;
 }
 
