@@ -79,7 +79,12 @@ enum class ErrorKind : std::uint8_t {
   X(version_number_taken, refused)                  \
   X(course_not_accessible, refused)                 \
   X(already_finished, refused)                      \
-  X(budget_exceeded, refused)
+  X(budget_exceeded, refused)                       \
+  X(wrong_password, refused)                        \
+  X(invalid_reset_token, refused)                   \
+  X(account_deactivated, refused)                   \
+  X(cannot_deactivate_self, refused)                \
+  X(agent_has_clients, refused)
 
 enum class Errc : std::uint16_t {
 #define LEDGER_ERRC_ENUM(code, kind) code,

@@ -36,11 +36,12 @@ struct ApiOptions {
   // Verification codes are stored as MACs under this key. ledgerd loads it from
   // DATA_DIR/secrets/code-mac-key; the default, a random key of this process, suits tests.
   CodeMacKey code_mac_key = CodeMacKey::generate();
-  RateLimit login_limit{10, 10};      // per IP and per email: 10 at once, then 10 a minute
-  RateLimit redeem_limit{10, 10};     // per user
-  RateLimit redeem_ip_limit{60, 60};  // per IP (many accounts behind one address)
-  RateLimit verify_limit{5, 5};       // per email
-  RateLimit register_limit{20, 20};   // per IP
+  RateLimit login_limit{10, 10};         // per IP and per email: 10 at once, then 10 a minute
+  RateLimit redeem_limit{10, 10};        // per user
+  RateLimit redeem_ip_limit{60, 60};     // per IP (many accounts behind one address)
+  RateLimit verify_limit{5, 5};          // per email
+  RateLimit register_limit{20, 20};      // per IP
+  RateLimit password_reset_limit{5, 5};  // per email, for asking a reset and for using its token
   std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
   domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
 };

@@ -93,7 +93,8 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   }
   auto user = domain::find_user(api.log, (*stored)->user_id());
   if (!user) return std::move(user).error();
-  if (!user->has_value()) return unauthenticated();
+  // Deactivation revokes every token at once; a user row saying so is refused all the same.
+  if (!user->has_value() || (*user)->deactivated()) return unauthenticated();
   auto role = role_of((*user)->role());
   if (!role) return std::move(role).error();
   Caller caller;
@@ -149,6 +150,21 @@ Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler ha
     handle_at_min_position(api, **min, read_model, request, params, *caller, handler,
                            std::move(reply));
   };
+}
+
+std::string peer_address(const Request& request) {
+  const auto it = request.find(kPeerHeader);
+  return it == request.end() ? std::string() : std::string(it->value());
+}
+
+bool rate_limited(ApiContext& api, const Request& request, Reply& reply, const std::string& key,
+                  const RateLimit& limit) {
+  std::uint64_t retry_after = 0;
+  if (auto allowed = api.limiter.attempt(key, limit, &retry_after); !allowed) {
+    reply_error(request, allowed.error(), reply, retry_after);
+    return true;
+  }
+  return false;
 }
 
 Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& request,

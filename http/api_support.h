@@ -118,6 +118,15 @@ void run_command(ApiContext& api, const Request& request, const domain::ActorId&
 // The X-Min-Position header: nullopt when absent, invalid_argument when not a whole number.
 Result<std::optional<std::uint64_t>> min_position(const Request& request);
 
+// The client's address, as the server noted it (kPeerHeader); empty when unknown.
+std::string peer_address(const Request& request);
+
+// Counts an attempt against `limit` under `key` ("login-ip:<address>", ...) in api.limiter:
+// false when it may go on; true when it was refused, and then `reply` has the 429 with
+// Retry-After.
+bool rate_limited(ApiContext& api, const Request& request, Reply& reply, const std::string& key,
+                  const RateLimit& limit);
+
 // Answers a read: notes the head position, then replies with what `read` builds. `read` runs
 // after the position is taken, so the answer reflects at least it (and X-Min-Position, which
 // `authenticated` waited for).

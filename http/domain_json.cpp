@@ -29,6 +29,7 @@ nlohmann::json user_json(const events::UserState& user) {
       {"department",
        user.department().empty() ? nlohmann::json(nullptr) : nlohmann::json(user.department())},
       {"email_verified", user.email_verified()},
+      {"is_active", !user.deactivated()},
       {"created_at", time_json(user.created_at_us())},
   };
   if (user.role() == "agent") {
@@ -47,6 +48,7 @@ schema::Schema user_schema() {
                            {"role", one_of({"admin", "client", "agent"})},
                            {"department", nullable(string())},
                            {"email_verified", boolean()},
+                           {"is_active", boolean()},
                            {"created_at", nullable(time())},
                            {"max_clients", optional(integer())},  // agents only
                            {"assigned_clients", optional(integer())},

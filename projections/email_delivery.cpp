@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/domain/keyspaces.h"
+#include "projections/email_categories.h"
 #include "projections/eml_directory_transport.h"
 
 namespace ledger::projections {
@@ -87,8 +88,9 @@ Result<DeliveryReport> EmailDelivery::deliver_once() {
       email.set_status("sent");
       email.set_sent_at_us(now);
       email.clear_last_error();
-      if (email.template_name() == "verification_code") {
-        email.clear_text_body();  // the code leaves no trace once it is on its way
+      if (const auto* kind = find_email_kind(email.template_name());
+          kind != nullptr && kind->carries_secret) {
+        email.clear_text_body();  // a code or token leaves no trace once it is on its way
         email.clear_html_body();
       }
       ++report.sent;

@@ -2,8 +2,8 @@
 // (and failed ones whose backoff has passed) from the outbox's pending index, so a pass costs
 // what is left to send, not every email ever sent; delivers each, and records the outcome on its
 // row: "sent", or "failed" with the attempt count, the error and the next attempt time (backoff
-// doubling from one minute, at most 8 attempts). Verification codes are erased from their row
-// once sent.
+// doubling from one minute, at most 8 attempts). Emails that carry a secret (verification codes,
+// password reset tokens: email_categories.h) are erased from their row once sent.
 //
 // Each email is rendered as an RFC 5322 message (multipart text + HTML, email_message.h; an email
 // that cannot be rendered fails like a refused delivery) and handed to a transport:

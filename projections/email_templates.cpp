@@ -38,6 +38,18 @@ std::vector<EmailTemplate> build_templates() {
             e.user_id(), "Welcome to the platform",
             fmt::format("Hello {},\n\nyour {} account is ready.", e.name(), e.role())};
       }));
+  templates.push_back(email<events::PasswordChanged>(
+      "password_changed", "PasswordChanged", [](const auto& e) -> std::optional<EmailDraft> {
+        if (e.kind() == events::PASSWORD_CHANGE_KIND_RESET) {
+          return EmailDraft{e.user_id(), "Your password was reset",
+                            "Your password was reset with the token we emailed you, and every "
+                            "session of your account was signed out.\n\nIf it was not you, "
+                            "ask for a new reset at once and tell us."};
+        }
+        return EmailDraft{e.user_id(), "Your password was changed",
+                          "Your password was changed, and your other sessions were signed "
+                          "out.\n\nIf it was not you, reset your password at once and tell us."};
+      }));
   templates.push_back(email<events::TopUpConfirmed>(
       "payment_confirmation", "TopUpConfirmed", [](const auto& e) -> std::optional<EmailDraft> {
         return EmailDraft{e.user_id(), "Payment received",

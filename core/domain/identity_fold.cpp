@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
+#include "core/domain/identity_indexes.h"
 #include "core/domain/keyspaces.h"
 #include "events/user_events.pb.h"
 #include "events/user_state.pb.h"
@@ -42,18 +44,119 @@ Status fold_registration(KeyspaceRows& rows, const FoldedEvent& event,
   return {};
 }
 
+Status fold_verification_issued(KeyspaceRows& rows, const FoldedEvent&,
+                                const events::EmailVerificationIssued& issued) {
+  return change_user(rows, issued.user_id(), [&](events::UserState& user) -> Status {
+    user.set_verification_digest(issued.code_digest());
+    user.set_verification_expires_at_us(issued.expires_at_us());
+    return {};
+  });
+}
+
+Status fold_verified(KeyspaceRows& rows, const FoldedEvent&,
+                     const events::EmailVerified& verified) {
+  return change_user(rows, verified.user_id(), [](events::UserState& user) -> Status {
+    user.set_email_verified(true);
+    user.clear_verification_digest();
+    user.clear_verification_expires_at_us();
+    return {};
+  });
+}
+
+// A new password uses up any pending reset token, however it was set.
+Status fold_password_changed(KeyspaceRows& rows, const FoldedEvent&,
+                             const events::PasswordChanged& changed) {
+  return change_user(rows, changed.user_id(), [&](events::UserState& user) -> Status {
+    user.set_password_hash(changed.password_hash());
+    user.clear_reset_token_mac();
+    user.clear_reset_expires_at_us();
+    return {};
+  });
+}
+
+Status fold_reset_issued(KeyspaceRows& rows, const FoldedEvent&,
+                         const events::PasswordResetIssued& issued) {
+  return change_user(rows, issued.user_id(), [&](events::UserState& user) -> Status {
+    user.set_reset_token_mac(issued.token_mac());
+    user.set_reset_expires_at_us(issued.expires_at_us());
+    return {};
+  });
+}
+
+Status fold_renamed(KeyspaceRows& rows, const FoldedEvent&, const events::UserRenamed& renamed) {
+  return change_user(rows, renamed.user_id(), [&](events::UserState& user) -> Status {
+    user.set_name(renamed.name());
+    return {};
+  });
+}
+
+Status fold_department(KeyspaceRows& rows, const FoldedEvent&,
+                       const events::AgentDepartmentChanged& changed) {
+  return change_user(rows, changed.user_id(), [&](events::UserState& agent) -> Status {
+    agent.set_department(changed.department());
+    return {};
+  });
+}
+
+Status fold_capacity(KeyspaceRows& rows, const FoldedEvent&,
+                     const events::AgentCapacityChanged& changed) {
+  return change_user(rows, changed.user_id(), [&](events::UserState& agent) -> Status {
+    agent.set_max_clients(changed.max_clients());
+    return {};
+  });
+}
+
+// A deactivated user's pending reset token dies with the account: reactivating does not revive it.
+Status fold_deactivated(KeyspaceRows& rows, const FoldedEvent& event,
+                        const events::UserDeactivated& deactivated) {
+  return change_user(rows, deactivated.user_id(), [&](events::UserState& user) -> Status {
+    user.set_deactivated(true);
+    user.set_deactivated_at_us(event.recorded_at_us);
+    user.clear_reset_token_mac();
+    user.clear_reset_expires_at_us();
+    return {};
+  });
+}
+
+Status fold_reactivated(KeyspaceRows& rows, const FoldedEvent&,
+                        const events::UserReactivated& reactivated) {
+  return change_user(rows, reactivated.user_id(), [](events::UserState& user) -> Status {
+    user.clear_deactivated();
+    user.clear_deactivated_at_us();
+    return {};
+  });
+}
+
+Status fold_email_preferences(KeyspaceRows& rows, const FoldedEvent&,
+                              const events::EmailPreferencesChanged& changed) {
+  return change_user(rows, changed.user_id(), [&](events::UserState& user) -> Status {
+    user.mutable_muted_email_categories()->CopyFrom(changed.muted_categories());
+    return {};
+  });
+}
+
+// The agent stops serving the client for the service: it frees a place, and the links go.
+Status free_agent_place(KeyspaceRows& rows, const std::string& agent_id,
+                        const std::string& client_id, const std::string& service) {
+  auto freed = change_user(rows, agent_id, [](events::UserState& agent) -> Status {
+    if (agent.assigned_clients() > 0) agent.set_assigned_clients(agent.assigned_clients() - 1);
+    return {};
+  });
+  if (!freed) return freed;
+  rows.erase(agent_client_key(agent_id, client_id));
+  return remove_from_roster(rows, agent_id, client_id, service);
+}
+
 // The client changes agent for a service: the previous agent (if any) frees a place and stops
 // serving the client, the new one takes a place and serves it.
 Status fold_assignment(KeyspaceRows& rows, const FoldedEvent& event,
                        const events::AgentAssigned& assigned) {
   const std::string& previous = assigned.previous_agent_id();
   if (!previous.empty()) {
-    auto freed = change_user(rows, previous, [](events::UserState& agent) -> Status {
-      if (agent.assigned_clients() > 0) agent.set_assigned_clients(agent.assigned_clients() - 1);
-      return {};
-    });
-    if (!freed) return freed;
-    rows.erase(agent_client_key(previous, assigned.client_id()));
+    if (auto freed = free_agent_place(rows, previous, assigned.client_id(), assigned.service());
+        !freed) {
+      return freed;
+    }
   }
   auto taken = change_user(rows, assigned.agent_id(), [](events::UserState& agent) -> Status {
     if (agent.assigned_clients() == std::numeric_limits<std::uint32_t>::max()) {
@@ -69,8 +172,29 @@ Status fold_assignment(KeyspaceRows& rows, const FoldedEvent& event,
   link.set_service(assigned.service());
   link.set_assigned_at_us(event.recorded_at_us);
   rows.save(agent_client_key(assigned.agent_id(), assigned.client_id()), link);
+  if (auto listed =
+          add_to_roster(rows, assigned.agent_id(), assigned.client_id(), assigned.service());
+      !listed) {
+    return listed;
+  }
   return change_user(rows, assigned.client_id(), [&](events::UserState& client) -> Status {
     (*client.mutable_agents())[assigned.service()] = assigned.agent_id();
+    return {};
+  });
+}
+
+// The client keeps no agent for the service (when it was this one).
+Status fold_unassignment(KeyspaceRows& rows, const FoldedEvent&,
+                         const events::AgentUnassigned& unassigned) {
+  if (auto freed = free_agent_place(rows, unassigned.agent_id(), unassigned.client_id(),
+                                    unassigned.service());
+      !freed) {
+    return freed;
+  }
+  return change_user(rows, unassigned.client_id(), [&](events::UserState& client) -> Status {
+    auto& agents = *client.mutable_agents();
+    const auto it = agents.find(unassigned.service());
+    if (it != agents.end() && it->second == unassigned.agent_id()) agents.erase(it);
     return {};
   });
 }
@@ -87,6 +211,16 @@ Status fold_service(KeyspaceRows& rows, const std::string& client_id, const std:
   });
 }
 
+Status fold_service_activated(KeyspaceRows& rows, const FoldedEvent&,
+                              const events::ServiceActivated& activated) {
+  return fold_service(rows, activated.client_id(), activated.service(), true);
+}
+
+Status fold_service_deactivated(KeyspaceRows& rows, const FoldedEvent&,
+                                const events::ServiceDeactivated& deactivated) {
+  return fold_service(rows, deactivated.client_id(), deactivated.service(), false);
+}
+
 Status fold_token_issued(KeyspaceRows& rows, const FoldedEvent& event,
                          const events::TokenIssued& issued) {
   events::TokenState token;
@@ -98,11 +232,13 @@ Status fold_token_issued(KeyspaceRows& rows, const FoldedEvent& event,
   events::TokenIdIndex index;
   index.set_token_digest(issued.token_digest());
   rows.save(token_id_key(issued.token_id()), index);
-  return {};
+  return add_live_token(rows, issued.user_id(), issued.token_digest(), issued.expires_at_us(),
+                        event.recorded_at_us);
 }
 
 // A TokenRevoked written before it carried the digest finds the row through the token-id index.
-Status fold_token_revoked(KeyspaceRows& rows, const events::TokenRevoked& revoked) {
+Status fold_token_revoked(KeyspaceRows& rows, const FoldedEvent& event,
+                          const events::TokenRevoked& revoked) {
   std::string digest = revoked.token_digest();
   if (digest.empty()) {
     auto index = rows.load<events::TokenIdIndex>(token_id_key(revoked.token_id()));
@@ -115,48 +251,48 @@ Status fold_token_revoked(KeyspaceRows& rows, const events::TokenRevoked& revoke
   if (!token->has_value()) return {};
   (*token)->set_revoked(true);
   rows.save(token_key(digest), **token);
-  return {};
+  return remove_live_token(rows, (*token)->user_id(), digest, event.recorded_at_us);
+}
+
+// One step per event type: the fold's dispatch and its list of events, from one table.
+struct Step {
+  const google::protobuf::Descriptor* type;
+  Evolve evolve;
+};
+
+template <class E, Status (*fold)(KeyspaceRows&, const FoldedEvent&, const E&)>
+Step step() {
+  return {E::descriptor(), [](KeyspaceRows& rows, const FoldedEvent& event) -> Status {
+            return fold(rows, event, *event.as<E>());
+          }};
+}
+
+const std::vector<Step>& steps() {
+  static const std::vector<Step> table = {
+      step<events::UserRegistered, fold_registration>(),
+      step<events::EmailVerificationIssued, fold_verification_issued>(),
+      step<events::EmailVerified, fold_verified>(),
+      step<events::PasswordChanged, fold_password_changed>(),
+      step<events::PasswordResetIssued, fold_reset_issued>(),
+      step<events::UserRenamed, fold_renamed>(),
+      step<events::AgentDepartmentChanged, fold_department>(),
+      step<events::AgentCapacityChanged, fold_capacity>(),
+      step<events::UserDeactivated, fold_deactivated>(),
+      step<events::UserReactivated, fold_reactivated>(),
+      step<events::EmailPreferencesChanged, fold_email_preferences>(),
+      step<events::AgentAssigned, fold_assignment>(),
+      step<events::AgentUnassigned, fold_unassignment>(),
+      step<events::ServiceActivated, fold_service_activated>(),
+      step<events::ServiceDeactivated, fold_service_deactivated>(),
+      step<events::TokenIssued, fold_token_issued>(),
+      step<events::TokenRevoked, fold_token_revoked>(),
+  };
+  return table;
 }
 
 Status evolve_identity(KeyspaceRows& rows, const FoldedEvent& event) {
-  if (const auto* registered = event.as<events::UserRegistered>()) {
-    return fold_registration(rows, event, *registered);
-  }
-  if (const auto* issued = event.as<events::EmailVerificationIssued>()) {
-    return change_user(rows, issued->user_id(), [&](events::UserState& user) -> Status {
-      user.set_verification_digest(issued->code_digest());
-      user.set_verification_expires_at_us(issued->expires_at_us());
-      return {};
-    });
-  }
-  if (const auto* verified = event.as<events::EmailVerified>()) {
-    return change_user(rows, verified->user_id(), [](events::UserState& user) -> Status {
-      user.set_email_verified(true);
-      user.clear_verification_digest();
-      user.clear_verification_expires_at_us();
-      return {};
-    });
-  }
-  if (const auto* changed = event.as<events::PasswordChanged>()) {
-    return change_user(rows, changed->user_id(), [&](events::UserState& user) -> Status {
-      user.set_password_hash(changed->password_hash());
-      return {};
-    });
-  }
-  if (const auto* assigned = event.as<events::AgentAssigned>()) {
-    return fold_assignment(rows, event, *assigned);
-  }
-  if (const auto* activated = event.as<events::ServiceActivated>()) {
-    return fold_service(rows, activated->client_id(), activated->service(), true);
-  }
-  if (const auto* deactivated = event.as<events::ServiceDeactivated>()) {
-    return fold_service(rows, deactivated->client_id(), deactivated->service(), false);
-  }
-  if (const auto* issued = event.as<events::TokenIssued>()) {
-    return fold_token_issued(rows, event, *issued);
-  }
-  if (const auto* revoked = event.as<events::TokenRevoked>()) {
-    return fold_token_revoked(rows, *revoked);
+  for (const Step& step : steps()) {
+    if (step.type == event.type) return step.evolve(rows, event);
   }
   return {};
 }
@@ -182,17 +318,18 @@ std::string agent_client_key(std::string_view agent_id, std::string_view client_
 }
 
 InlineFold identity_fold() {
-  return InlineFold{
-      .keyspace = kIdentityKeyspace,
-      .version = 1,
-      .description = "users, the email index, tokens and the clients each agent serves",
-      .events = {events::UserRegistered::descriptor(),
-                 events::EmailVerificationIssued::descriptor(), events::EmailVerified::descriptor(),
-                 events::PasswordChanged::descriptor(), events::AgentAssigned::descriptor(),
-                 events::ServiceActivated::descriptor(), events::ServiceDeactivated::descriptor(),
-                 events::TokenIssued::descriptor(), events::TokenRevoked::descriptor()},
-      .every_event = false,
-      .evolve = evolve_identity};
+  std::vector<const google::protobuf::Descriptor*> types;
+  for (const Step& step : steps()) types.push_back(step.type);
+  // Version 2: users' activation, reset tokens and email preferences, and the sessions/ and
+  // roster/ rows (identity_indexes.h).
+  return InlineFold{.keyspace = kIdentityKeyspace,
+                    .version = 2,
+                    .description =
+                        "users, the email index, tokens, each user's live tokens and "
+                        "the clients each agent serves",
+                    .events = std::move(types),
+                    .every_event = false,
+                    .evolve = evolve_identity};
 }
 
 }  // namespace ledger::domain

@@ -7,7 +7,14 @@
 //   token-id/<token_id>                  TokenIdIndex: the digest of that token (how a revocation
 //                                        written before TokenRevoked carried the digest finds it)
 //   agent-client/<agent_id>/<client_id>  AgentClient: an agent serves that client (assigned_at_us:
-//                                        the assignment's time); erased when reassigned
+//                                        the assignment's time); erased when reassigned or
+//                                        unassigned
+//   sessions/<user_id>, roster/<agent_id> a user's live tokens, an agent's clients, for deciders
+//                                        (identity_indexes.h)
+//
+// A user row also holds whether the user is deactivated (and since when), the MAC and expiry of
+// a pending password reset token (cleared by any password change and by deactivation) and the
+// email categories the user turned off.
 //
 // Verification codes are not here: the code itself only goes to the outbox (UnitOfWork::
 // queue_email); the user row keeps its MAC and expiry until the email is verified.

@@ -17,6 +17,8 @@ inline constexpr std::size_t kEmail = 254;
 inline constexpr std::size_t kPassword = 200;
 // The code of an email verification.
 inline constexpr std::size_t kVerificationCode = 20;
+// A password reset token, as emailed.
+inline constexpr std::size_t kResetToken = 64;
 // A person, a campaign, a website project, a course title, a subscription plan.
 inline constexpr std::size_t kName = 200;
 // A service (marketing, website, courses), a social platform or a website phase.

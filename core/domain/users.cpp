@@ -6,6 +6,7 @@
 
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
+#include "core/domain/sessions.h"
 #include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/hex.h"
@@ -13,28 +14,6 @@
 
 namespace ledger::domain {
 namespace {
-
-constexpr std::uint32_t kAgentCapacityMax = 10'000;
-
-Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
-                                    std::string_view field = "user_id") {
-  auto row = uow.load<events::UserState>(kIdentityKeyspace, user_key(user_id));
-  if (!row) return std::move(row).error();
-  if (!row->has_value()) {
-    return make_error(Errc::not_found, fmt::format("there is no user {}", user_id),
-                      std::string(field));
-  }
-  return std::move(**row);
-}
-
-Result<events::UserState> load_user_by_email(UnitOfWork& uow, std::string_view email) {
-  auto index = uow.load<events::EmailIndex>(kIdentityKeyspace, email_key(email));
-  if (!index) return std::move(index).error();
-  if (!index->has_value()) {
-    return make_error(Errc::not_found, "there is no user with that email", "email");
-  }
-  return load_user(uow, (*index)->user_id());
-}
 
 Result<events::TokenState> load_token(UnitOfWork& uow, std::string_view token_digest) {
   auto row = uow.load<events::TokenState>(kIdentityKeyspace, token_key(token_digest));
@@ -98,7 +77,7 @@ events::OutboxEmail verification_email(const RegisterUser& command, const std::s
   events::OutboxEmail message;
   message.set_email_id(command.email_id.str());
   message.set_to(email);
-  message.set_template_name("verification_code");
+  message.set_template_name(std::string(kVerificationCodeTemplate));
   message.set_subject("Your verification code");
   message.set_text_body(
       fmt::format("Hello {},\n\nYour verification code is {}. It is valid for 10 minutes.\n",
@@ -112,6 +91,26 @@ events::OutboxEmail verification_email(const RegisterUser& command, const std::s
 }  // namespace
 
 std::string user_stream(std::string_view user_id) { return "user:" + std::string(user_id); }
+
+Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
+                                    std::string_view field) {
+  auto row = uow.load<events::UserState>(kIdentityKeyspace, user_key(user_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no user {}", user_id),
+                      std::string(field));
+  }
+  return std::move(**row);
+}
+
+Result<events::UserState> load_user_by_email(UnitOfWork& uow, std::string_view email) {
+  auto index = uow.load<events::EmailIndex>(kIdentityKeyspace, email_key(email));
+  if (!index) return std::move(index).error();
+  if (!index->has_value()) {
+    return make_error(Errc::not_found, "there is no user with that email", "email");
+  }
+  return load_user(uow, (*index)->user_id());
+}
 
 Result<std::string> normalize_email(std::string_view email) {
   std::string lower(email);
@@ -227,6 +226,9 @@ Result<events::UserState> change_password(UnitOfWork& uow, const ChangePassword&
 Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& command) {
   auto user = load_user(uow, command.user_id.str());
   if (!user) return std::move(user).error();
+  if (user->deactivated()) {
+    return make_error(Errc::account_deactivated, "this account is deactivated", "email");
+  }
   if (!user->email_verified()) {
     return make_error(Errc::email_not_verified, "verify your email address first", "email");
   }
@@ -238,6 +240,9 @@ Result<events::TokenState> issue_token(UnitOfWork& uow, const IssueToken& comman
                                        token_id_key(command.token_id.str()));
       !unused) {
     return std::move(unused).error();
+  }
+  if (auto room = make_room_for_session(uow, command.user_id); !room) {
+    return std::move(room).error();
   }
   events::TokenIssued issued;
   issued.set_token_id(command.token_id.str());
@@ -280,6 +285,12 @@ Result<events::UserState> assign_agent(UnitOfWork& uow, const AssignAgent& comma
   if (agent->role() != "agent") {
     return make_error(Errc::invalid_argument,
                       fmt::format("user {} is not an agent", command.agent_id.str()), "agent_id");
+  }
+  if (client->deactivated() || agent->deactivated()) {
+    return make_error(
+        Errc::account_deactivated,
+        fmt::format("{} is deactivated", client->deactivated() ? "the client" : "the agent"),
+        client->deactivated() ? "client_id" : "agent_id");
   }
   if (agent->department() != command.service) {
     return make_error(Errc::department_mismatch,

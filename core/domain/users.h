@@ -11,11 +11,15 @@
 //   until they expire. Unverified users get no token (email_not_verified).
 // - An agent is assigned to a client per service; the agent's department must be the service
 //   (department_mismatch) and the agent must have room (agent_at_capacity, counted over distinct
-//   clients). Reassigning frees the previous agent's place; assigning the same agent again is a
-//   no-op answer.
+//   clients); neither may be deactivated (account_deactivated). Reassigning frees the previous
+//   agent's place; assigning the same agent again is a no-op answer.
 // - Clients activate and deactivate services (marketing, website, courses); repeating either is
 //   a no-op answer.
-// - Tokens are issued to verified users and can be revoked (revoking twice is a no-op).
+// - Tokens are issued to verified users who are not deactivated (account_deactivated) and can be
+//   revoked (revoking twice is a no-op). A user holds at most kSessionsPerUserMax live tokens: a
+//   login beyond them revokes the oldest (sessions.h).
+// - Passwords changed or reset, profiles, deactivation and email preferences: passwords.h,
+//   user_profile.h, email_preferences.h.
 //
 // Every function here decides one command against a UnitOfWork: it reads state, checks the rules
 // and emits events; the rows those events fold into are written by the "identity" fold
@@ -41,9 +45,17 @@ namespace ledger::domain {
 
 inline constexpr std::int64_t kVerificationCodeLifetimeUs = 10 * kMicrosPerMinute;
 inline constexpr std::uint32_t kDefaultAgentCapacity = 10;
+inline constexpr std::uint32_t kAgentCapacityMax = 10'000;
 inline constexpr std::string_view kEmailVerificationPurpose = "email-verification";
+inline constexpr std::string_view kVerificationCodeTemplate = "verification_code";
 
 std::string user_stream(std::string_view user_id);
+
+// The user's row as this command sees it; not_found (naming `field`) when there is none.
+Result<events::UserState> load_user(UnitOfWork& uow, std::string_view user_id,
+                                    std::string_view field = "user_id");
+// The row of the user with this lower-cased email; not_found naming "email" when none.
+Result<events::UserState> load_user_by_email(UnitOfWork& uow, std::string_view email);
 
 // Lower-cases and checks an email address (one '@', a dot in the domain, no spaces, <= 254).
 Result<std::string> normalize_email(std::string_view email);

@@ -26,21 +26,6 @@ const std::string& decoy_password_hash(const PasswordHashOptions& options) {
   return hash;
 }
 
-std::string peer(const Request& request) {
-  const auto it = request.find(kPeerHeader);
-  return it == request.end() ? std::string() : std::string(it->value());
-}
-
-bool limited(ApiContext& api, const Request& request, Reply& reply, const std::string& key,
-             const RateLimit& limit) {
-  std::uint64_t retry_after = 0;
-  if (auto allowed = api.limiter.attempt(key, limit, &retry_after); !allowed) {
-    reply_error(request, allowed.error(), reply, retry_after);
-    return true;
-  }
-  return false;
-}
-
 Renderer<events::UserState> render_user() {
   return [](const events::UserState& user) -> Result<nlohmann::json> { return user_json(user); };
 }
@@ -50,8 +35,9 @@ std::string new_verification_code() { return fmt::format("{:06}", secure_random_
 void login(ApiContext& api, const RouteInput& in, Reply reply) {
   const Request& request = in.request;
   const std::string& email = in.body.text("email");
-  if (limited(api, request, reply, "login-ip:" + peer(request), api.options.login_limit) ||
-      limited(api, request, reply, "login-email:" + email, api.options.login_limit)) {
+  if (rate_limited(api, request, reply, "login-ip:" + peer_address(request),
+                   api.options.login_limit) ||
+      rate_limited(api, request, reply, "login-email:" + email, api.options.login_limit)) {
     return;
   }
   // scrypt takes tens of milliseconds: off the I/O threads.
@@ -117,7 +103,8 @@ void register_client(ApiContext& api, const RouteInput& in, Reply reply) {
   if (auto valid = domain::normalize_email(in.body.text("email")); !valid) {
     return reply_error(request, valid.error(), reply);
   }
-  if (limited(api, request, reply, "register-ip:" + peer(request), api.options.register_limit)) {
+  if (rate_limited(api, request, reply, "register-ip:" + peer_address(request),
+                   api.options.register_limit)) {
     return;
   }
   auto shared_request = std::make_shared<Request>(request);
@@ -151,8 +138,9 @@ void register_client(ApiContext& api, const RouteInput& in, Reply reply) {
 void verify_email(ApiContext& api, const RouteInput& in, Reply reply) {
   const Request& request = in.request;
   const std::string& email = in.body.text("email");
-  if (limited(api, request, reply, "verify-email:" + email, api.options.verify_limit) ||
-      limited(api, request, reply, "verify-ip:" + peer(request), api.options.login_limit)) {
+  if (rate_limited(api, request, reply, "verify-email:" + email, api.options.verify_limit) ||
+      rate_limited(api, request, reply, "verify-ip:" + peer_address(request),
+                   api.options.login_limit)) {
     return;
   }
   domain::VerifyEmail command{email, in.body.text("code"), api.options.code_mac_key};
@@ -342,7 +330,8 @@ RouteTable identity_routes() {
        .audience = Audience::everyone,
        .body = {email, password},
        .answer = login_schema(),
-       .errors = {Errc::unauthenticated, Errc::rate_limited},
+       .errors = {Errc::unauthenticated, Errc::email_not_verified, Errc::account_deactivated,
+                  Errc::rate_limited},
        .handler = login},
       {.method = verb::post,
        .path = "/api/auth/register/",

@@ -16,6 +16,7 @@ struct BadRequest {
   const char* path;
   std::string body;
   unsigned status;
+  verb method = verb::post;
 };
 
 TEST_CASE("bad input is refused with a problem document and writes nothing") {
@@ -43,12 +44,25 @@ TEST_CASE("bad input is refused with a problem document and writes nothing") {
       {"mass assignment", "/api/auth/register/",
        R"({"email":"m@x.com","password":"long enough","name":"M","is_admin":true})", 400},
       {"unknown service", "/api/wallet/pay/", R"({"amount":"1.00","service":"plumbing"})", 400},
+      {"short new password", "/api/auth/change-password/",
+       R"({"old_password":"password-alice@x.com","new_password":"short"})", 400},
+      {"a reset for no email", "/api/auth/password-reset/", R"({"email":"not-an-email"})", 400},
+      {"reset token too long", "/api/auth/password-reset/confirm/",
+       R"({"email":"alice@x.com","token":")" + std::string(65, 'a') +
+           R"(","new_password":"long enough"})",
+       400},
+      {"blank name", "/api/auth/me/", R"({"name":"  "})", 400, verb::patch},
+      {"preference as text", "/api/auth/me/email-preferences/", R"({"payments":"no"})", 400,
+       verb::patch},
+      {"security emails off", "/api/auth/me/email-preferences/", R"({"security":false})", 400,
+       verb::patch},
+      {"a client updating users", "/api/users/nobody/", R"({"is_active":false})", 403, verb::patch},
   };
   for (const auto& bad : table) {
     CAPTURE(bad.what);
     const auto head = f.log->head().position;
     const std::string token = std::string(bad.path) == "/api/auth/register/" ? "" : alice;
-    auto answer = f.post(token, bad.path, bad.body);
+    auto answer = f.call(token, bad.method, bad.path, bad.body);
     CHECK(answer.status == bad.status);
     CHECK(answer.header("Content-Type") == "application/problem+json");
     CHECK_FALSE(answer.json()["code"].get<std::string>().empty());

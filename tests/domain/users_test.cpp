@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/domain/identity_fold.h"
+#include "core/domain/identity_indexes.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
 #include "core/hex.h"
@@ -347,7 +348,8 @@ TEST_CASE("the identity rows are the fold of the log: replaying it gives the sam
   }
 
   const auto stored = testing::stored_rows(*f.log, domain::kIdentityKeyspace);
-  CHECK(stored.size() == 6 + 6 + 2 + 2 + 3);  // users, emails, tokens, token ids, agent links
+  // users, emails, tokens, token ids, agent links, c1's live tokens, the three agents' rosters
+  CHECK(stored.size() == 6 + 6 + 2 + 2 + 3 + 1 + 3);
   CHECK(testing::replayed_rows(*f.log, domain::kIdentityKeyspace) == stored);
   const auto c1 = user(f, "c1");
   CHECK(c1.email_verified());
@@ -413,7 +415,8 @@ TEST_CASE("the identity fold is total: an event whose rows are missing changes w
   }
   CHECK(rows.rows_of(domain::kIdentityKeyspace).empty());
 
-  // Neither the client, nor the new agent, nor the previous one has a row: only the link is made.
+  // Neither the client, nor the new agent, nor the previous one has a row: only the link is made
+  // (and listed on the new agent's roster).
   events::AgentAssigned assigned;
   assigned.set_client_id("ghost");
   assigned.set_service("website");
@@ -421,8 +424,9 @@ TEST_CASE("the identity fold is total: an event whose rows are missing changes w
   assigned.set_previous_agent_id("w0");
   REQUIRE(evolve(assigned).ok());
   const auto linked = rows.rows_of(domain::kIdentityKeyspace);
-  CHECK(linked.size() == 1);
+  CHECK(linked.size() == 2);
   CHECK(linked.contains(domain::agent_client_key("w1", "ghost")));
+  CHECK(linked.contains(domain::roster_key("w1")));
 
   // A row that does not decode is the one error.
   rows.set(domain::kIdentityKeyspace, domain::user_key("ghost"), std::string("\xff\xff\xff"));

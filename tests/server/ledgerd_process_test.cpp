@@ -78,12 +78,16 @@ TEST_CASE("ledgerd rebuilds a read model written by another fold version before 
   options.path = dir.string() + "/store";
   options.state_keyspaces = domain::domain_keyspaces();
   const std::uint32_t code_version = domain::find_inline_fold(domain::kIdentityKeyspace)->version;
+  // The generation the emptied rows are in (a fold at a version other than 1 was already rebuilt
+  // once, silently, when the new store recorded it).
+  std::uint64_t emptied_generation = 0;
   {
     auto log = store::RocksDbEventLog::open(options);
     REQUIRE(log.ok());
     const std::vector<store::KeyspaceRebuild> emptied = {
         {std::string(domain::kIdentityKeyspace), code_version + 7}};
     REQUIRE((*log)->rebuild_keyspaces(emptied, [](store::FreshRows&) { return Status(); }).ok());
+    emptied_generation = (*log)->keyspace_generation(domain::kIdentityKeyspace).value();
   }
   LedgerdProcess ledgerd(dir.string(), {"--password-cost", "10"});
   CHECK(
@@ -102,7 +106,7 @@ TEST_CASE("ledgerd rebuilds a read model written by another fold version before 
   auto log = store::RocksDbEventLog::open(options);
   REQUIRE(log.ok());
   CHECK((*log)->keyspace_version(domain::kIdentityKeyspace).value() == code_version);
-  CHECK((*log)->keyspace_generation(domain::kIdentityKeyspace).value() == 2);
+  CHECK((*log)->keyspace_generation(domain::kIdentityKeyspace).value() == emptied_generation + 1);
 }
 
 TEST_CASE("--metrics-listen serves /metrics without a token, and nothing else") {

@@ -136,6 +136,7 @@ struct Agency {
   Person admin;
   Person mia, max, web;       // agents: marketing, marketing, website
   Person alice, bob, carol;   // clients; carol registered herself
+  Person ivy, dan;            // a marketing agent deactivated, the client it served
   std::string revoked_token;  // bob's second session, logged out
   std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions, tasks;
   std::string carol_invoice, bob_subscription;  // due tomorrow: the sweeper reminds of them
@@ -417,7 +418,7 @@ void run_campaigns(Server& server, Agency& a) {
 // Tasks through their workflow: moved along and completed by the client they are assigned to,
 // changed and handed over by agents, one cancelled, one left open with a due date.
 void run_tasks(Server& server, Agency& a) {
-  auto create = [&](const Person& by, nlohmann::json body) -> std::string {
+  auto create = [&](const Person& by, const nlohmann::json& body) -> std::string {
     return server.post(by.token, "/api/tasks/", body)["id"];
   };
   const std::string logo = create(a.mia, {{"client", a.alice.id},
@@ -524,6 +525,24 @@ void build_websites(Server& server, Agency& a) {
   const std::string second = "/api/website-versions/" + a.versions[1] + "/";
   server.post(a.web.token, second + "start_testing/");
   server.post(a.web.token, second + "add_feedback/", {{"message", "Checking on mobile"}});
+}
+
+// Accounts managed: a name and email preferences changed by their owners, a password changed, an
+// agent's profile changed by the admin, and an agent deactivated with the client it served.
+void manage_accounts(Server& server, Agency& a) {
+  server.command(a.alice.token, verb::patch, "/api/auth/me/", {{"name", "Alice A."}});
+  server.command(a.bob.token, verb::patch, "/api/auth/me/email-preferences/",
+                 {{"payments", false}, {"marketing", false}});
+  server.post(a.carol.token, "/api/auth/change-password/",
+              {{"old_password", "password-carol"}, {"new_password", "password-carol-2"}});
+  server.command(a.admin.token, verb::patch, "/api/users/" + a.max.id + "/",
+                 {{"name", "Max M."}, {"max_clients", 4}});
+  a.ivy = hire(server, a.admin, "ivy", "agent", "marketing");
+  a.dan = hire(server, a.admin, "dan", "client");
+  server.post(a.admin.token, "/api/clients/" + a.dan.id + "/assign_agent/",
+              {{"service", "marketing"}, {"agent_id", a.ivy.id}});
+  server.command(a.admin.token, verb::patch, "/api/users/" + a.ivy.id + "/",
+                 {{"is_active", false}});
 }
 
 std::string head_position(Server& server) {
@@ -662,7 +681,7 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
              "/api/content-schedule/", "/api/content-schedule/upcoming/",
              "/api/content-schedule/overdue/", calendar, "/api/website-projects/",
              "/api/website-versions/", "/api/tasks/", "/api/tasks/?status=todo",
-             "/api/tasks/?overdue=false"}) {
+             "/api/tasks/?overdue=false", "/api/auth/me/email-preferences/"}) {
       views.push_back({who, person->token, target});
     }
     // Each object, in scope (200) or not (404): the scope must survive the rebuild too.
@@ -716,6 +735,8 @@ void add_views_of_roles(std::vector<View>& views, const Agency& a) {
     views.push_back({"admin", a.admin.token, "/api/redeem-codes/" + code + "/usage_history/"});
   }
   views.push_back({"bob (logged out)", a.revoked_token, "/api/auth/me/", 401});
+  views.push_back({"ivy (deactivated)", a.ivy.token, "/api/auth/me/", 401});
+  views.push_back({"dan", a.dan.token, "/api/service-settings/my_services/"});
 }
 
 // Every view, and the statement of every account the trial balance lists.
@@ -850,6 +871,7 @@ FirstRun run_workload_and_record(const std::string& data_dir) {
   schedule_content(server, run.agency);
   build_websites(server, run.agency);
   run_tasks(server, run.agency);
+  manage_accounts(server, run.agency);
   read_and_sign_out(server, run.agency);
   wait_for_reminders(server, run.agency);
   wait_until_settled(server, run.agency.admin.token);

@@ -35,6 +35,14 @@ inline const std::vector<EmailExample>& email_examples() {
   static const std::vector<EmailExample> examples = {
       {"welcome", "UserRegistered", R"(user_id: "c1" role: "client" name: "Ann <b>")", true, "c1",
        "Welcome to the platform", "Hello Ann <b>,\n\nyour client account is ready."},
+      {"password_changed", "PasswordChanged", R"(user_id: "c1" kind: PASSWORD_CHANGE_KIND_CHANGED)",
+       true, "c1", "Your password was changed",
+       "Your password was changed, and your other sessions were signed out.\n\nIf it was not "
+       "you, reset your password at once and tell us."},
+      {"password_changed", "PasswordChanged", R"(user_id: "c1" kind: PASSWORD_CHANGE_KIND_RESET)",
+       true, "c1", "Your password was reset",
+       "Your password was reset with the token we emailed you, and every session of your "
+       "account was signed out.\n\nIf it was not you, ask for a new reset at once and tell us."},
       {"payment_confirmation", "TopUpConfirmed", R"(user_id: "c1" amount_minor: 4000)", true, "c1",
        "Payment received", "We received your payment of $40.00.\n\nIt is in your wallet."},
       {"payment_receipt", "WalletDebited",

@@ -1,5 +1,7 @@
 #include "tests/support/openapi_validator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -322,14 +324,13 @@ class SchemaValidator {
       const auto limit = schema.find(keyword);
       if (limit == schema.end()) continue;
       if (!is_count(*limit)) {
-        fault(schema_at + "/" + keyword, keyword + " must be a count");
+        fault(fmt::format("{}/{}", schema_at, keyword), fmt::format("{} must be a count", keyword));
         continue;
       }
       const auto bound = limit->get<std::uint64_t>();
       if (count && (keyword.starts_with("min") ? *count < bound : *count > bound)) {
-        add(problems, instance_at,
-            std::to_string(*count) + " " + unit + ", " + keyword + " is " + std::to_string(bound),
-            schema_at + "/" + keyword);
+        add(problems, instance_at, fmt::format("{} {}, {} is {}", *count, unit, keyword, bound),
+            fmt::format("{}/{}", schema_at, keyword));
       }
     }
   }
@@ -474,7 +475,7 @@ class SchemaValidator {
     for (const std::string keyword : {"allOf", "anyOf", "oneOf"}) {
       const auto alternatives = schema.find(keyword);
       if (alternatives == schema.end()) continue;
-      const std::string at = schema_at + "/" + keyword;
+      const std::string at = fmt::format("{}/{}", schema_at, keyword);
       if (!alternatives->is_array() || alternatives->empty()) {
         fault(at, keyword + " must be a non-empty array of schemas");
         continue;
@@ -500,8 +501,8 @@ class SchemaValidator {
       }
       if (matched.empty()) {
         add(problems, instance_at,
-            "matches none of the " + std::to_string(alternatives->size()) + " schemas of " +
-                keyword + ":" + first_problems,
+            fmt::format("matches none of the {} schemas of {}:{}", alternatives->size(), keyword,
+                        first_problems),
             at);
       } else if (keyword == "oneOf" && matched.size() > 1) {
         add(problems, instance_at,
@@ -630,7 +631,9 @@ class AnswerCheck {
   void check_headers(const json& documented, const std::string& headers_at,
                      const AnswerHeaders& headers) {
     if (!documented.is_object()) return schemas_.fault(headers_at, "headers is a map");
-    for (const auto& [name, header_ref] : documented.items()) {
+    for (const auto& documented_header : documented.items()) {
+      const std::string& name = documented_header.key();
+      const json& header_ref = documented_header.value();
       // OpenAPI: a response header named Content-Type is ignored.
       if (lower(name) == "content-type") continue;
       std::string header_at = headers_at + "/" + escaped_token(name);
@@ -645,7 +648,8 @@ class AnswerCheck {
       });
       if (present == headers.end()) {
         if (header->value("required", false)) {
-          problems_.push_back("the required header " + name + " is absent (" + header_at + ")");
+          problems_.push_back(
+              fmt::format("the required header {} is absent ({})", name, header_at));
         }
         continue;
       }
@@ -657,7 +661,8 @@ class AnswerCheck {
       schemas_.check(*schema, header_at + "/schema", header_instance(resolved, present->second), "",
                      0, header_problems);
       for (const auto& problem : header_problems) {
-        problems_.push_back("header " + name + " " + shown(json(present->second)) + ": " + problem);
+        problems_.push_back(
+            fmt::format("header {} {}: {}", name, shown(json(present->second)), problem));
       }
     }
   }

@@ -30,7 +30,9 @@ bool accepts(const json& schema, const json& instance, const json& document = kN
 TEST_CASE("type: each of the six types takes its own kind only, and integer only JSON integers") {
   const json values = {{"string", "a"},   {"integer", 3},         {"number", 2.5},
                        {"boolean", true}, {"object", {{"a", 1}}}, {"array", {1, 2}}};
-  for (const auto& [type, own] : values.items()) {
+  for (const auto& own_type : values.items()) {
+    const std::string& type = own_type.key();
+    const json& own = own_type.value();
     CAPTURE(type);
     CHECK(accepts({{"type", type}}, own));
     for (const auto& [other_type, other] : values.items()) {

@@ -1,21 +1,32 @@
 // Random identity commands for the property test (tests/support/random_ledger.h): registrations
 // (clients and agents, verified or waiting for a code; emails drawn from a small pool, so some
 // are taken), email verification with the right or a wrong code, before or after it expires,
-// password changes, tokens issued and revoked, agents assigned per service (across departments
-// and beyond capacity) and services switched on and off. Some commands name users or tokens
-// never issued, or carry malformed values, on purpose.
+// password changes (set, or by the owner with the right or a wrong old password), password resets
+// asked and used (the right token, a wrong one, a late one), tokens issued and revoked, agents
+// assigned per service (across departments and beyond capacity), services switched on and off,
+// names, capacities, deactivation and reactivation, and email preferences. Some commands name
+// users or tokens never issued, or carry malformed values, on purpose.
 //
-// Invariant (`check_invariants`): each agent's count of assigned clients is the number of
-// clients whose agent it is, and never above its capacity.
+// Invariants (`check_invariants`): each agent's count of assigned clients is the number of
+// clients whose agent it is, never above its capacity, and its roster lists exactly them; a
+// deactivated user holds no unexpired token and is part of no assignment; every live token listed
+// for a user is that user's and not revoked.
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/code_mac_key.h"
+#include "core/domain/email_preferences.h"
 #include "core/domain/identity_fold.h"
+#include "core/domain/identity_indexes.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/passwords.h"
+#include "core/domain/sessions.h"
+#include "core/domain/user_profile.h"
 #include "core/domain/users.h"
 #include "core/hex.h"
 #include "core/sha256.h"
@@ -36,10 +47,13 @@ class IdentityCommands {
   void step() {
     using Command = void (IdentityCommands::*)();
     static constexpr Command kCommands[] = {
-        &IdentityCommands::register_user,   &IdentityCommands::verify_email,
-        &IdentityCommands::change_password, &IdentityCommands::issue_token,
-        &IdentityCommands::revoke_token,    &IdentityCommands::assign_agent,
-        &IdentityCommands::assign_agent,    &IdentityCommands::set_service_active,
+        &IdentityCommands::register_user,       &IdentityCommands::verify_email,
+        &IdentityCommands::change_password,     &IdentityCommands::issue_token,
+        &IdentityCommands::revoke_token,        &IdentityCommands::assign_agent,
+        &IdentityCommands::assign_agent,        &IdentityCommands::set_service_active,
+        &IdentityCommands::change_own_password, &IdentityCommands::ask_password_reset,
+        &IdentityCommands::reset_password,      &IdentityCommands::update_user,
+        &IdentityCommands::rename_user,         &IdentityCommands::set_email_preferences,
     };
     (this->*l_.pick(kCommands))();
   }
@@ -57,16 +71,37 @@ class IdentityCommands {
                                return true;
                              })
                 .ok());
-    std::map<std::string, std::uint32_t> served;  // agent -> clients
+    std::map<std::string, std::uint32_t> served;                                 // agent -> clients
+    std::map<std::string, std::set<std::pair<std::string, std::string>>> links;  // agent -> clients
     for (const auto& [id, user] : users) {
-      for (const auto& [service, agent] : user.agents()) ++served[agent];
+      for (const auto& [service, agent] : user.agents()) {
+        ++served[agent];
+        links[agent].emplace(id, service);
+      }
     }
     for (const auto& id_and_user : users) {
       const auto& [id, user] = id_and_user;
-      if (user.role() != "agent") continue;
       CAPTURE(id_and_user.first);
+      if (user.deactivated()) {
+        CHECK(user.agents().empty());
+        // Expired tokens may still be listed: they leave at the user's next token event.
+        if (auto sessions = row<events::UserSessions>(domain::sessions_key(id))) {
+          for (const auto& live : sessions->tokens()) {
+            CHECK(live.expires_at_us() <= l_.f.clock.now_us());
+          }
+        }
+      }
+      check_live_tokens(id);
+      if (user.role() != "agent") continue;
       CHECK(user.assigned_clients() == served[id]);
       CHECK(user.assigned_clients() <= user.max_clients());
+      std::set<std::pair<std::string, std::string>> rostered;
+      if (auto roster = row<events::AgentRoster>(domain::roster_key(id))) {
+        for (const auto& entry : roster->clients()) {
+          rostered.emplace(entry.client_id(), entry.service());
+        }
+      }
+      CHECK(rostered == links[id]);
     }
   }
 
@@ -78,6 +113,29 @@ class IdentityCommands {
     return key;
   }
   static std::string digest(std::string_view text) { return to_hex(sha256(text)); }
+
+  template <class M>
+  std::optional<M> row(const std::string& key) {
+    return l_.f.row<M>(domain::kIdentityKeyspace, key);
+  }
+
+  std::optional<events::UserState> user_row(const std::string& id) {
+    if (RandomLedger::is_unknown(id)) return std::nullopt;
+    return row<events::UserState>(domain::user_key(id));
+  }
+
+  void check_live_tokens(const std::string& user_id) {
+    auto sessions = row<events::UserSessions>(domain::sessions_key(user_id));
+    if (!sessions) return;
+    CHECK(sessions->tokens_size() > 0);  // an emptied row is erased
+    CHECK(static_cast<std::size_t>(sessions->tokens_size()) <= domain::kSessionsPerUserMax);
+    for (const auto& live : sessions->tokens()) {
+      auto token = row<events::TokenState>(domain::token_key(live.token_digest()));
+      REQUIRE(token.has_value());
+      CHECK(token->user_id() == user_id);
+      CHECK_FALSE(token->revoked());
+    }
+  }
 
   void register_known(const std::string& id, const std::string& role,
                       const std::string& department) {
@@ -206,7 +264,107 @@ class IdentityCommands {
         });
   }
 
+  // By the owner: the old password right (checked against the stored hash) or wrong, or checked
+  // against a hash that changed since.
+  void change_own_password() {
+    const std::string user = l_.known_or_unknown(users_);
+    const auto found = user_row(user);
+    const bool matches = l_.chance(70);
+    const bool stale = l_.chance(10);
+    const std::string checked = found && !stale ? found->password_hash() : "scrypt$stale";
+    const std::string hash = "scrypt$" + l_.f.id();
+    const std::string kept = tokens_.empty() ? "" : l_.pick(tokens_);
+    l_.send<events::UserState>(RandomLedger::is_unknown(user) ? Refusable::certain({kUnknown})
+                               : !matches || stale || found->deactivated()
+                                   ? Refusable::certain({kRule})
+                                   : Refusable{kRule},
+                               [&](UnitOfWork& uow) {
+                                 return domain::change_own_password(
+                                     uow, {domain::UserId{user}, checked, matches, hash, kept});
+                               });
+  }
+
+  // For a known user's address or one nobody has: never refused, whatever the address.
+  void ask_password_reset() {
+    const auto found = user_row(l_.known_or_unknown(users_));
+    const std::string email = found ? found->email() : "nobody@example.com";
+    const std::string token = digest(l_.f.id());
+    const std::string email_id = l_.f.id();
+    auto asked = l_.run<events::PasswordResetIssued>(Refusable{}, [&](UnitOfWork& uow) {
+      return domain::request_password_reset(uow,
+                                            {email, token, code_key(), domain::EmailId{email_id}});
+    });
+    if (asked.ok() && !asked->answer.user_id().empty()) resets_[email] = token;
+  }
+
+  // The token last sent (it may have expired, been replaced or used) or a wrong one.
+  void reset_password() {
+    if (resets_.empty()) return;
+    auto sent = resets_.begin();
+    std::advance(sent, l_.between(0, static_cast<std::int64_t>(resets_.size()) - 1));
+    const bool right = l_.chance(70);
+    const std::string email = sent->first;
+    const std::string token = right ? sent->second : digest("wrong");
+    const std::string hash = "scrypt$" + l_.f.id();
+    auto reset = l_.run<events::UserState>(
+        right ? Refusable{kRule} : Refusable::certain({kRule}), [&](UnitOfWork& uow) {
+          return domain::reset_password(uow, {email, token, code_key(), hash});
+        });
+    if (reset.ok()) resets_.erase(email);  // used up
+  }
+
+  // An admin's update: a name, an agent's capacity (below its clients now and then), activation
+  // (the admin itself now and then); a capacity for a non-agent or of 0 is malformed.
+  void update_user() {
+    const std::string user = l_.known_or_unknown(users_);
+    const auto found = user_row(user);
+    domain::UpdateUser command{.user_id = domain::UserId{user}, .updated_by = "admin"};
+    if (l_.chance(30)) command.name = "Renamed " + l_.f.id();
+    if (l_.chance(40)) command.active = l_.chance(50);
+    const bool agent = found && found->role() == "agent";
+    const bool malformed = l_.chance(5);
+    if (malformed) {
+      command.max_clients = agent ? 0 : 2;
+    } else if (agent && l_.chance(40)) {
+      command.max_clients = static_cast<std::uint32_t>(l_.between(1, 4));
+    }
+    l_.send<events::UserState>(RandomLedger::is_unknown(user) ? Refusable::certain({kUnknown})
+                                                              : refused_as_if(malformed, kInvalid),
+                               [&](UnitOfWork& uow) { return domain::update_user(uow, command); });
+  }
+
+  void rename_user() {
+    const std::string user = l_.known_or_unknown(users_);
+    const bool malformed = l_.chance(5);
+    const std::string name = malformed ? "" : "Name " + l_.f.id();
+    l_.send<events::UserState>(
+        RandomLedger::is_unknown(user) && !malformed ? Refusable::certain({kUnknown})
+        : malformed                                  ? Refusable::certain({kInvalid})
+                                                     : Refusable{},
+        [&](UnitOfWork& uow) {
+          return domain::rename_user(uow, {domain::UserId{user}, name, domain::UserId{user}});
+        });
+  }
+
+  void set_email_preferences() {
+    const std::string user = l_.known_or_unknown(users_);
+    const bool malformed = l_.chance(5);
+    std::map<events::EmailCategory, bool> wanted;
+    for (const auto category : domain::optional_email_categories()) {
+      if (l_.chance(30)) wanted[category] = l_.chance(50);
+    }
+    if (malformed) wanted[events::EMAIL_CATEGORY_SECURITY] = false;
+    l_.send<events::UserState>(
+        malformed                        ? Refusable::certain({kInvalid})
+        : RandomLedger::is_unknown(user) ? Refusable::certain({kUnknown})
+                                         : Refusable{},
+        [&](UnitOfWork& uow) {
+          return domain::set_email_preferences(uow, {domain::UserId{user}, wanted});
+        });
+  }
+
   RandomLedger& l_;
+  std::map<std::string, std::string> resets_;  // email -> the reset token last sent to it
   std::vector<std::string> users_;
   std::map<std::string, std::string> codes_;  // email -> the code sent to it
   std::vector<std::string> tokens_;           // digests
