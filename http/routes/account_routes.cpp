@@ -108,7 +108,7 @@ void request_password_reset(ApiContext& api, const RouteInput& in, Reply reply) 
   api.ledger.execute<events::PasswordResetIssued>(
       std::move(*origin),
       [command](UnitOfWork& uow) { return domain::request_password_reset(uow, command); },
-      [](Result<domain::Executed<events::PasswordResetIssued>> issued) {
+      [](const Result<domain::Executed<events::PasswordResetIssued>>& issued) {
         if (!issued) {
           std::fprintf(stderr, "ledgerd: a password reset was not recorded: %s\n",
                        issued.error().message.c_str());

@@ -91,8 +91,9 @@ TEST_CASE("bad task input is refused with a problem document naming the field an
       {R"({"title":"Logo","priority":"low"})", "client"},
   };
   const auto head = f.log->head().position;
-  for (const auto& [body, field] : table) {
-    CAPTURE(body);
+  for (const auto& body_and_field : table) {
+    const auto& [body, field] = body_and_field;
+    CAPTURE(body_and_field.first);
     auto answer = f.post(admin, "/api/tasks/", body);
     CHECK(answer.status == 400);
     CHECK(answer.header("Content-Type") == "application/problem+json");
