@@ -172,7 +172,8 @@ TEST_CASE("tasks out of scope are not found, exactly like a missing task, for ev
                                                {verb::post, "complete/", "{}"},
                                                {verb::delete_, "", ""}}) {
       if (token == &a.bob && method == verb::delete_) continue;  // clients may not cancel: 403
-      CAPTURE(suffix);
+      const std::string shown_suffix = suffix;
+      CAPTURE(shown_suffix);
       auto hidden = a.f.call(*token, method, path + suffix, body);
       auto absent = a.f.call(*token, method, missing + suffix, body);
       CHECK(hidden.status == 404);

@@ -12,8 +12,9 @@ namespace {
 using domain::UnitOfWork;
 using testing::LedgerFixture;
 
-Result<domain::Executed<events::UserState>> set(LedgerFixture& f, const std::string& user,
-                                                std::map<events::EmailCategory, bool> wanted) {
+Result<domain::Executed<events::UserState>> set(
+    LedgerFixture& f, const std::string& user,
+    const std::map<events::EmailCategory, bool>& wanted) {
   return f.run<events::UserState>([=](UnitOfWork& uow) {
     return domain::set_email_preferences(uow, {domain::UserId{user}, wanted});
   });

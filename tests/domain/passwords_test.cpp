@@ -29,7 +29,7 @@ const CodeMacKey& test_key() {
 const std::string kToken(40, 'a');
 
 Result<domain::Executed<events::UserState>> change(LedgerFixture& f,
-                                                   domain::ChangeOwnPassword command) {
+                                                   const domain::ChangeOwnPassword& command) {
   return f.run<events::UserState>(
       [=](UnitOfWork& uow) { return domain::change_own_password(uow, command); });
 }

@@ -72,9 +72,9 @@ struct Agency {
   }
 
   Result<domain::Executed<events::TaskState>> create(const std::string& id,
-                                                     domain::TaskFields fields,
-                                                     std::string assigned_to = "",
-                                                     std::string client = "alice") {
+                                                     const domain::TaskFields& fields,
+                                                     const std::string& assigned_to = "",
+                                                     const std::string& client = "alice") {
     return f.run<events::TaskState>([=](UnitOfWork& uow) {
       return domain::create_task(uow, {domain::TaskId{id}, domain::UserId{client},
                                        domain::UserId{assigned_to}, fields, "mia"});
@@ -84,7 +84,7 @@ struct Agency {
     return create(id, fields());
   }
 
-  Result<domain::Executed<events::TaskState>> update(domain::UpdateTask command) {
+  Result<domain::Executed<events::TaskState>> update(const domain::UpdateTask& command) {
     return f.run<events::TaskState>(
         [=](UnitOfWork& uow) { return domain::update_task(uow, command); });
   }
@@ -295,7 +295,10 @@ TEST_CASE("the assignee is the client, an agent serving the client for the servi
       {"root", "courses", true},  {"nobody", "", false},      {"max", "marketing", false},
   };
   int number = 0;
-  for (const auto& [assignee, service, allowed] : cases) {
+  for (const auto& one_case : cases) {
+    const std::string assignee = one_case.assignee;
+    const char* service = one_case.service;
+    const bool allowed = one_case.allowed;
     CAPTURE(assignee);
     CAPTURE(service);
     const std::string id = "t" + std::to_string(number++);

@@ -40,7 +40,7 @@ void refused(LedgerFixture& f, const domain::UpdateUser& command, Errc code,
 TEST_CASE("a user renames themself; a name is required text within its limit") {
   LedgerFixture f;
   REQUIRE(add_user(f, "c1", "client").ok());
-  auto rename = [&](std::string name) {
+  auto rename = [&](const std::string& name) {
     return f.run<events::UserState>([=](UnitOfWork& uow) {
       return domain::rename_user(uow, {"c1", name, "c1"});
     });
