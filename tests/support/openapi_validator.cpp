@@ -576,6 +576,7 @@ std::vector<std::string> matching_paths(const json& paths, std::string_view path
   std::stable_sort(matches.begin(), matches.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> result;
+  result.reserve(matches.size());
   for (auto& match : matches) result.push_back(std::move(match.second));
   return result;
 }
