@@ -84,7 +84,8 @@ enum class ErrorKind : std::uint8_t {
   X(invalid_reset_token, refused)                   \
   X(account_deactivated, refused)                   \
   X(cannot_deactivate_self, refused)                \
-  X(agent_has_clients, refused)
+  X(agent_has_clients, refused)                     \
+  X(thread_full, refused)
 
 enum class Errc : std::uint16_t {
 #define LEDGER_ERRC_ENUM(code, kind) code,

@@ -146,6 +146,18 @@ struct TaskIdKind {
 };
 using TaskId = Id<TaskIdKind>;
 
+struct MessageIdKind {
+  static constexpr std::string_view noun = "message id";
+  static constexpr std::string_view field = "message_id";
+};
+using MessageId = Id<MessageIdKind>;
+
+struct TicketIdKind {
+  static constexpr std::string_view noun = "ticket id";
+  static constexpr std::string_view field = "ticket_id";
+};
+using TicketId = Id<TicketIdKind>;
+
 class ActorId {
  public:
   ActorId() = default;

@@ -33,6 +33,8 @@ inline constexpr char kOutboxPendingPrefix[] = "pending/";
 inline constexpr char kMarketingKeyspace[] = "marketing";  // campaigns, scheduled posts
 inline constexpr char kWebsitesKeyspace[] = "websites";    // website projects
 inline constexpr char kTasksKeyspace[] = "tasks";          // tasks and their index rows
+inline constexpr char kMessagesKeyspace[] = "messages";    // messages and conversations
+inline constexpr char kSupportKeyspace[] = "support";      // support tickets and replies
 // Rows of the asynchronous projections (projections/), by projection and generation.
 inline constexpr char kProjectionRowsKeyspace[] = "projections";
 
