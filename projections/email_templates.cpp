@@ -8,11 +8,13 @@
 #include "events/course_events.pb.h"
 #include "events/enum_names.h"
 #include "events/invoice_events.pb.h"
+#include "events/message_events.pb.h"
 #include "events/subscription_events.pb.h"
 #include "events/task_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
+#include "projections/text_preview.h"
 
 namespace ledger::projections {
 namespace {
@@ -182,6 +184,13 @@ std::vector<EmailTemplate> build_templates() {
                           fmt::format("The task {} was due {} and is not done yet.\n\nFinish it "
                                       "or move its due date in your dashboard.",
                                       e.title(), e.due_date())};
+      }));
+  templates.push_back(email<events::MessageSent>(
+      "message_received", "MessageSent", [](const auto& e) -> std::optional<EmailDraft> {
+        return EmailDraft{e.recipient_id(), fmt::format("New message from {}", e.sender_name()),
+                          fmt::format("{} wrote to you:\n\n{}\n\nRead and answer it in your "
+                                      "dashboard.",
+                                      e.sender_name(), text_preview(e.content(), 300))};
       }));
   return templates;
 }

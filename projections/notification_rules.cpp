@@ -9,12 +9,14 @@
 #include "events/course_events.pb.h"
 #include "events/enum_names.h"
 #include "events/invoice_events.pb.h"
+#include "events/message_events.pb.h"
 #include "events/redeem_code_events.pb.h"
 #include "events/subscription_events.pb.h"
 #include "events/task_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
+#include "projections/text_preview.h"
 
 namespace ledger::projections {
 namespace {
@@ -52,6 +54,9 @@ NotificationRule rule_per_audience(std::string type,
 }
 
 using A = Audience;
+
+// A message in a notification: its first words.
+constexpr std::size_t kMessagePreviewBytes = 100;
 
 // One rule per entry, laid out by hand.
 // clang-format off
@@ -366,6 +371,26 @@ std::vector<NotificationRule> build_rules() {
                                  fmt::format("The task {} was due {} and is not done yet",
                                              e.title(), e.due_date()),
                                  "/tasks/" + e.task_id(), {A::users}, {e.assigned_to()}, ""};
+      }));
+  rules.push_back(rule<events::CampaignMetricsUpdated>(
+      "CampaignMetricsUpdated", [](const auto& e) -> std::optional<NotificationDraft> {
+        const std::string name = e.name().empty() ? "Your campaign" : e.name();
+        return NotificationDraft{e.client_id(), "marketing", "performance_update",
+                                 "Campaign performance",
+                                 fmt::format("{} reached {} people with {} engagements; {} spent "
+                                             "so far",
+                                             name, e.reach(), e.engagement(),
+                                             money(e.spend_minor())),
+                                 "/campaigns/" + e.campaign_id(), {A::client}, {},
+                                 e.updated_by()};
+      }));
+  rules.push_back(rule<events::MessageSent>(
+      "MessageSent", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "message_received", "New message",
+                                 fmt::format("{}: {}", e.sender_name(),
+                                             text_preview(e.content(), kMessagePreviewBytes)),
+                                 "/messages?with=" + e.sender_id(), {A::users},
+                                 {e.recipient_id()}, e.sender_id()};
       }));
   return rules;
 }

@@ -377,6 +377,7 @@ Result<events::CampaignState> update_campaign_metrics(UnitOfWork& uow,
   updated.set_spent_now_minor(spent_now.minor());
   if (spent_now.is_positive()) updated.set_transaction_id(command.transaction_id.str());
   updated.set_updated_by(command.updated_by.str());
+  updated.set_name(campaign->name());
   return record(uow, campaign->campaign_id(), updated);
 }
 

@@ -15,6 +15,7 @@
 #include "http/listing.h"
 #include "http/projection_query.h"
 #include "http/route_declaration.h"
+#include "projections/notification_categories.h"
 #include "projections/notification_projection.h"
 #include "projections/read_model_status.h"
 
@@ -44,16 +45,19 @@ nlohmann::json notification_json(const events::Notification& notification, bool 
   const std::string group = date == events::format_date(now_us)                   ? "today"
                             : date == events::format_date(now_us - kMicrosPerDay) ? "yesterday"
                                                                                   : date;
-  return {{"id", notification.id()},
-          {"type", notification.type()},
-          {"title", notification.title()},
-          {"message", notification.message()},
-          {"link", notification.link()},
-          {"is_read", is_read},
-          {"created_at", time_json(notification.created_at_us())},
-          {"date", date},
-          {"group", group},
-          {"position", notification.position()}};
+  return {
+      {"id", notification.id()},
+      {"type", notification.type()},
+      {"category",
+       std::string(projections::notification_category(notification.type()).value_or("account"))},
+      {"title", notification.title()},
+      {"message", notification.message()},
+      {"link", notification.link()},
+      {"is_read", is_read},
+      {"created_at", time_json(notification.created_at_us())},
+      {"date", date},
+      {"group", group},
+      {"position", notification.position()}};
 }
 
 void list(ApiContext& api, const RouteInput& in, Reply reply) {
@@ -61,6 +65,7 @@ void list(ApiContext& api, const RouteInput& in, Reply reply) {
   const Caller& caller = in.caller;
   const std::string type = in.query.optional_text("type").value_or("");
   const std::optional<bool> unread = in.query.optional_boolean("unread");
+  const std::string category = in.query.optional_text("category").value_or("");
   auto& runner = feeds(api);
   answer_from_projection(runner, request, reply, [&]() -> Result<nlohmann::json> {
     auto counters = counters_of(runner, caller.user_id.str());
@@ -81,6 +86,10 @@ void list(ApiContext& api, const RouteInput& in, Reply reply) {
             }
             const bool is_read = notification.is_read() || notification.position() <= read_up_to;
             if (!type.empty() && notification.type() != type) return true;
+            if (!category.empty() &&
+                projections::notification_category(notification.type()) != category) {
+              return true;
+            }
             if (unread && *unread == is_read) return true;
             return visit(std::string(key), notification_json(notification, is_read, now));
           },
@@ -282,10 +291,23 @@ void email_outbox(ApiContext& api, const RouteInput& in, Reply reply) {
   });
 }
 
+std::vector<std::string> filter_categories() {
+  std::vector<std::string> names;
+  for (const auto name : projections::notification_filter_categories()) names.emplace_back(name);
+  return names;
+}
+
+schema::Schema category_schema() {
+  std::vector<std::string> names = filter_categories();
+  names.emplace_back("account");
+  return schema::one_of(std::move(names));
+}
+
 schema::Schema notification_schema() {
   using namespace schema;
   return named("Notification", object({{"id", string()},
                                        {"type", string()},
+                                       {"category", category_schema()},
                                        {"title", string()},
                                        {"message", string()},
                                        {"link", string()},
@@ -330,6 +352,10 @@ RouteTable notification_routes() {
        .operation_id = "listNotifications",
        .summary = "The caller's notifications, newest first, with the unread count",
        .query = {field::text("type", domain::text_limits::kServiceName).optional(),
+                 field::choice("category", filter_categories())
+                     .optional()
+                     .described("as the dashboards filter: payments, tasks, messages, content or "
+                                "performance (registrations and assignments are in none)"),
                  field::boolean("unread").optional()},
        .answer = feed_page,
        .read_model = feed,

@@ -210,18 +210,24 @@ bench_pg_stop() {
     >/dev/null 2>&1 || true
 }
 
-# bench_pgbench CLIENTS SECONDS: the wallet debit of tools/pgbench/wallet_debit.sql; one JSON line
-# with the transactions per second and latency percentiles from pgbench's per-transaction log.
+# bench_pgbench CLIENTS SECONDS [NAME SCRIPT...]: pgbench running SCRIPTs (tools/pgbench/*.sql,
+# chosen at random with equal weight; default the wallet debit of wallet_debit.sql, named
+# pg-debit); one JSON line with the transactions per second and latency percentiles from
+# pgbench's per-transaction log.
 bench_pgbench() {
-  local clients=$1 seconds=$2 threads=2 logs="$bench_work/pglog-$1"
+  local clients=$1 seconds=$2 threads=2 name=${3:-pg-debit} logs scripts=() script
+  shift 2; (($# == 0)) || shift
+  (($# > 0)) || set -- wallet_debit.sql
+  for script in "$@"; do scripts+=(-f "$PWD/tools/pgbench/$script@1"); done
+  logs="$bench_work/pglog-$name-$clients"
   ((clients >= 2)) || threads=1
   mkdir -p "$logs" && chmod 777 "$logs"
   (cd "$logs" && pgbench -h "$bench_work/pgrun" -p "$bench_pg_port" -U postgres -n \
-    -c "$clients" -j "$threads" -T "$seconds" -D wallets=64 -l --log-prefix=tx \
-    -f "$OLDPWD/tools/pgbench/wallet_debit.sql" postgres >"$logs/summary.txt" 2>&1)
-  python3 - "$logs" "$clients" "$seconds" <<'PY'
+    -c "$clients" -j "$threads" -T "$seconds" -D wallets=64 -D clients=64 -l --log-prefix=tx \
+    "${scripts[@]}" postgres >"$logs/summary.txt" 2>&1)
+  python3 - "$logs" "$clients" "$seconds" "$name" <<'PY'
 import glob, json, re, sys
-logs, clients, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+logs, clients, seconds, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 latencies = []
 for name in glob.glob(logs + "/tx*"):
     for line in open(name):
@@ -236,7 +242,7 @@ def percentile(p):
         return 0
     rank = max(1, -(-len(latencies) * p // 100))
     return latencies[int(rank) - 1]
-print(json.dumps({"bench": "pg-debit", "mode": "closed-loop", "connections": clients,
+print(json.dumps({"bench": name, "mode": "closed-loop", "connections": clients,
                   "seconds": seconds, "requests": len(latencies), "per_second": round(tps),
                   "p50_us": percentile(50), "p99_us": percentile(99),
                   "p999_us": percentile(99.9)}))

@@ -168,8 +168,17 @@ def closed_loop_section(records, out, counts):
     balance_ratios = peer_table(records, out, counts,
                                 ("http-balance", "ledgerd balance queries/s"),
                                 ("fixed-json", "nginx fixed JSON/s"), 2, "")
+    if one(records, "http-messages", mode="closed-loop", connections=64):
+        out.append("")
+        out.append("Messages: 64 clients each sending a message to the admin and listing their "
+                   "conversations, half and half (`tools/wrk/ledger_messages.lua`), beside "
+                   "PostgreSQL doing the same inserts and selects (`tools/pgbench/message_*.sql`):")
+        out.append("")
+        peer_table(records, out, [64], ("http-messages", "ledgerd messages requests/s"),
+                   ("pg-messages", "PostgreSQL tps"), 2, "x")
     errors = sum(r.get("errors", 0) for r in records
-                 if r.get("bench") in ("http-debit", "http-balance", "fixed-json")
+                 if r.get("bench") in ("http-debit", "http-balance", "fixed-json",
+                                       "http-messages")
                  and r.get("mode") == "closed-loop")
     out.append("")
     out.append(f"Errors (non-2xx, socket) over all closed-loop HTTP runs: {errors}.")

@@ -102,6 +102,37 @@ TEST_CASE("bad task input is refused with a problem document naming the field an
   CHECK(f.log->head().position == head);
 }
 
+TEST_CASE(
+    "bad message input is refused with a problem document naming the field and writes "
+    "nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const std::string alice_id = f.create_user(admin, "alice@x.com", "client");
+  const std::string to = R"("recipient":")" + alice_id + R"(",)";
+  const std::vector<std::pair<std::string, const char*>> table = {
+      {"{" + to + R"("content":""})", "content"},
+      {"{" + to + "\"content\":\"Hi\\u0000there\"}", "content"},
+      {"{" + to + R"("content":")" + std::string(domain::text_limits::kDescription + 1, 'x') +
+           R"("})",
+       "content"},
+      {"{" + to + R"("content":"Hi","service":"plumbing"})", "service"},
+      {"{" + to + R"("content":"Hi","sender":"someone"})", "sender"},
+      {"{" + to + R"("content":42})", "content"},
+      {R"({"content":"Hi"})", "recipient"},
+      {R"({"recipient":"","content":"Hi"})", "recipient"},
+  };
+  const auto head = f.log->head().position;
+  for (const auto& [body, field] : table) {
+    CAPTURE(body);
+    auto answer = f.post(admin, "/api/messages/", body);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["errors"].contains(field));
+  }
+  CHECK(f.get(admin, "/api/messages/?with=" + std::string(300, 'x')).status == 400);
+  CHECK(f.log->head().position == head);
+}
+
 TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes on") {
   ApiFixture f;
   const std::string admin = f.admin();

@@ -5,9 +5,12 @@
 #include <boost/asio/write.hpp>
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/event_stream.h"
 
 namespace ledger {
 namespace {
+
+using testing::read_stream_until;
 
 using boost::beast::http::verb;
 using testing::ApiFixture;
@@ -91,25 +94,6 @@ TEST_CASE("operators see every projection and can rebuild one") {
   CHECK(f.get(admin, "/api/notifications/").json()["count"] == 1);  // the new client
 }
 
-// Reads what an event stream sends until `wanted` appears or two seconds pass.
-std::string read_stream_until(boost::beast::tcp_stream& stream, std::string& seen,
-                              const std::string& wanted) {
-  char buffer[4096];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (seen.find(wanted) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    stream.expires_after(std::chrono::milliseconds(300));
-    boost::beast::error_code error;
-    const std::size_t read = stream.socket().read_some(boost::asio::buffer(buffer), error);
-    if (read > 0) seen.append(buffer, read);
-    if (error && error != boost::asio::error::would_block &&
-        error != boost::asio::error::try_again) {
-      if (error == boost::beast::error::timeout) continue;
-      break;
-    }
-  }
-  return seen;
-}
-
 // Holds the head of an event stream's answer (`seen`, read from the socket) to the OpenAPI
 // document, as the fixture holds every other answer; the body is still open and chunked, and a
 // text/event-stream body is checked by its media type only.
@@ -142,17 +126,7 @@ TEST_CASE("the event stream sends new notifications, and Last-Event-ID resumes a
   const std::string alice = f.login_as("alice@x.com");
 
   auto open_stream = [&](boost::asio::io_context& io, const std::string& last_event_id) {
-    auto stream = std::make_unique<boost::beast::tcp_stream>(io);
-    boost::asio::ip::tcp::resolver resolver(io);
-    stream->connect(resolver.resolve("127.0.0.1", std::to_string(f.server->port())));
-    std::string request =
-        "GET /api/notifications/stream/ HTTP/1.1\r\nHost: x\r\n"
-        "Authorization: Bearer " +
-        alice + "\r\n";
-    if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
-    request += "\r\n";
-    boost::asio::write(stream->socket(), boost::asio::buffer(request));
-    return stream;
+    return testing::open_notification_stream(io, f.server->port(), alice, last_event_id);
   };
 
   boost::asio::io_context io;

@@ -252,6 +252,36 @@ export async function runTasks(agent: ApiSession, client: ApiSession): Promise<v
   console.log(`${done.title}: ${started.status}, then ${done.status} at ${done.completed_at ?? ""}`);
 }
 
+// The messages page: the agent writes to a client, the client reads the conversation list with
+// its unread counts, opens the conversation, marks the message read and answers.
+export async function runMessages(agent: ApiSession, client: ApiSession): Promise<void> {
+  const clients = await agent.call("get", "/api/agents/my-clients/", {});
+  const first = clients.results[0];
+  if (first === undefined) return;
+  const sent = await agent.call("post", "/api/messages/", {
+    body: { recipient: first.id, content: "Your brief is ready for review." },
+  });
+  const conversations = await client.call("get", "/api/messages/conversations/", {
+    headers: { "X-Min-Position": sent.position },
+  });
+  for (const conversation of conversations.results) {
+    console.log(
+      `${conversation.counterpart_name}: ${conversation.unread_count} unread, last ` +
+        `"${conversation.last_message.content}"`,
+    );
+  }
+  const thread = await client.call("get", "/api/messages/", { query: { with: sent.sender } });
+  for (const message of thread.results) {
+    if (!message.is_read && message.recipient === first.id) {
+      await client.call("post", "/api/messages/{id}/mark_read/", { path: { id: message.id } });
+    }
+  }
+  const answer = await client.call("post", "/api/messages/", {
+    body: { recipient: sent.sender, content: "Thanks, reading it now." },
+  });
+  console.log(`answered at ${answer.created_at ?? ""} about ${answer.service ?? "everything"}`);
+}
+
 // The notification bell: unread ones, one marked read, then all.
 export async function readNotifications(session: ApiSession): Promise<void> {
   const unread = await session.call("get", "/api/notifications/", { query: { unread: true } });
@@ -289,5 +319,6 @@ export async function walkDashboards(
   const agentSession = await logIn(baseUrl, agent);
   await runCampaigns(agentSession);
   await runTasks(agentSession, clientSession);
+  await runMessages(agentSession, clientSession);
   await readNotifications(agentSession);
 }

@@ -8,8 +8,9 @@
 // and a twist (its value divided by 5, modulo 8: none, a duplicated JSON key, a NUL after the
 // body, a text/plain Content-Type, invalid UTF-8 in a JSON string, in a query parameter, in a
 // path parameter, in header values), then the raw request. In the target and the body, `$CLIENT`,
-// `$AGENT`, `$PROJECT` and `$TASK` are replaced by the ids of the fuzzing client, its marketing
-// agent, its website project and a task of the client's, so that routes with ids reach their
+// `$AGENT`, `$PROJECT`, `$TASK` and `$MESSAGE` are replaced by the ids of the fuzzing client, its
+// marketing agent, its website project, a task of the client's and a message from the client to
+// the agent, so that routes with ids reach their
 // handlers; uploads (multipart) go to a real blob store. State accumulates over inputs, as in a
 // server.
 //
@@ -127,6 +128,7 @@ struct Environment {
   std::string agent_id;
   std::string project_id;
   std::string task_id;
+  std::string message_id;
 
   Environment() {
     sequencer.start();
@@ -183,6 +185,11 @@ struct Environment {
                                               {"priority", "high"}}
                                    .dump()))["id"]
                   .get<std::string>();
+    message_id =
+        expect(201,
+               call(tokens[2], beast_http::verb::post, "/api/messages/",
+                    nlohmann::json{{"recipient", agent_id}, {"content", "Hello"}}.dump()))["id"]
+            .get<std::string>();
     auto topup = expect(201, call(tokens[2], beast_http::verb::post, "/api/wallet/topup/",
                                   R"({"amount":"1000.00","payment_method":"card"})"));
     expect(200, call(tokens[1], beast_http::verb::post,
@@ -479,11 +486,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(target, "$AGENT", environment->agent_id);
   replace_all(target, "$PROJECT", environment->project_id);
   replace_all(target, "$TASK", environment->task_id);
+  replace_all(target, "$MESSAGE", environment->message_id);
   request->target(target);
   replace_all(request->body(), "$CLIENT", environment->client_id);
   replace_all(request->body(), "$AGENT", environment->agent_id);
   replace_all(request->body(), "$PROJECT", environment->project_id);
   replace_all(request->body(), "$TASK", environment->task_id);
+  replace_all(request->body(), "$MESSAGE", environment->message_id);
   if (!token.empty() && request->count(beast_http::field::authorization) == 0) {
     request->set(beast_http::field::authorization, "Bearer " + token);
   }

@@ -5,6 +5,7 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <set>
@@ -12,6 +13,7 @@
 #include "core/domain/upcasters.h"
 #include "events/event_types.h"
 #include "projections/email_templates.h"
+#include "projections/notification_categories.h"
 #include "projections/notification_rules.h"
 #include "tests/support/email_examples.h"
 
@@ -514,6 +516,39 @@ const std::vector<RuleExample>& rule_examples() {
          {Audience::users},
          {"a1"},
          ""}}},
+      {"CampaignMetricsUpdated",
+       R"(campaign_id: "k1" client_id: "c1" name: "Spring <sale>" reach: 1200 engagement: 80 spend_minor: 2550 updated_by: "a1")",
+       {{"performance_update",
+         "c1",
+         "marketing",
+         "Campaign performance",
+         "Spring <sale> reached 1200 people with 80 engagements; $25.50 spent so far",
+         "/campaigns/k1",
+         {Audience::client},
+         {},
+         "a1"}}},
+      {"CampaignMetricsUpdated",
+       R"(campaign_id: "k1" client_id: "c1" reach: 5 updated_by: "a1")",
+       {{"performance_update",
+         "c1",
+         "marketing",
+         "Campaign performance",
+         "Your campaign reached 5 people with 0 engagements; $0.00 spent so far",
+         "/campaigns/k1",
+         {Audience::client},
+         {},
+         "a1"}}},
+      {"MessageSent",
+       R"(message_id: "m1" sender_id: "a1" recipient_id: "c1" client_id: "c1" service: "website" sender_name: "Ann <a>" content: "Hello\n\n  there <b>")",
+       {{"message_received",
+         "c1",
+         "website",
+         "New message",
+         "Ann <a>: Hello there <b>",
+         "/messages?with=a1",
+         {Audience::users},
+         {"c1"},
+         "a1"}}},
   };
   return examples;
 }
@@ -586,6 +621,28 @@ TEST_CASE("every notification rule has an example") {
   for (const auto& rule : projections::notification_rules()) {
     CHECK_MESSAGE(covered.contains(rule.event_type), "no example notifies for " << rule.event_type);
   }
+}
+
+TEST_CASE("every notification type the rules make has a category the dashboards filter by") {
+  std::set<std::string> types;
+  for (const auto& example : rule_examples()) {
+    for (const auto& expected : example.expected) types.insert(expected.type);
+  }
+  const auto filters = projections::notification_filter_categories();
+  std::set<std::string> used;
+  for (const auto& type : types) {
+    CAPTURE(type);
+    const auto category = projections::notification_category(type);
+    REQUIRE_MESSAGE(category.has_value(), "no category for the notification type " << type);
+    const bool filterable = std::find(filters.begin(), filters.end(), *category) != filters.end();
+    CHECK((filterable || *category == "account"));
+    used.insert(std::string(*category));
+  }
+  // Each of the dashboard's filters has types in it (performance: campaign metrics).
+  for (const auto filter : filters) {
+    CHECK_MESSAGE(used.contains(std::string(filter)), "no notification type in " << filter);
+  }
+  CHECK_FALSE(projections::notification_category("no_such_type").has_value());
 }
 
 TEST_CASE("each email template renders the right recipient, subject and text") {

@@ -308,6 +308,7 @@ TEST_CASE(
        R"("scheduled_at":"2030-01-01T00:00:00Z","hashtags":["#a"],)"
        R"("media_urls":["https://cdn.example.com/a.jpg"]})"},
       {"/api/tasks/", R"({"client":"ID","title":"Send the logo","priority":"low"})"},
+      {"/api/messages/", R"({"recipient":"ID","content":"Hello"})"},
   };
   for (const auto& path_and_body_template : routes) {
     const auto& path = path_and_body_template.first;

@@ -451,6 +451,22 @@ void run_tasks(Server& server, Agency& a) {
   server.command(a.admin.token, verb::delete_, path(contract));
 }
 
+// Conversations: a client and her agent both ways (one message read), an admin and a client, an
+// agent and an admin; the unread counts and the order of conversations must survive the rebuild.
+void run_messages(Server& server, Agency& a) {
+  auto send = [&](const Person& from, const Person& to, const std::string& content) {
+    return server
+        .post(from.token, "/api/messages/", {{"recipient", to.id}, {"content", content}})["id"]
+        .get<std::string>();
+  };
+  send(a.alice, a.mia, "Can we launch on Friday?");
+  const std::string answer = send(a.mia, a.alice, "Friday works. I will send the brief.");
+  send(a.mia, a.alice, "Here is the brief: <b>bold</b> & short.");
+  send(a.admin, a.bob, "Welcome aboard");
+  send(a.max, a.admin, "Bob asked for a discount");
+  server.post(a.alice.token, "/api/messages/" + answer + "/mark_read/");
+}
+
 std::string schedule_post(Server& server, const Person& agent, const Person& client, int days,
                           const std::string& caption) {
   return server.post(agent.token, "/api/content-schedule/",
@@ -674,14 +690,28 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
   for (const auto& who_and_person : people) {
     const auto& who = who_and_person.first;
     const auto& person = who_and_person.second;
-    for (const std::string& target : std::vector<std::string>{
-             "/api/auth/me/", "/api/notifications/", "/api/notifications/?unread=true",
-             "/api/notifications/unread_count/", "/api/courses/", "/api/invoices/",
-             "/api/subscriptions/", "/api/campaigns/", "/api/campaigns/analytics/",
-             "/api/content-schedule/", "/api/content-schedule/upcoming/",
-             "/api/content-schedule/overdue/", calendar, "/api/website-projects/",
-             "/api/website-versions/", "/api/tasks/", "/api/tasks/?status=todo",
-             "/api/tasks/?overdue=false", "/api/auth/me/email-preferences/"}) {
+    for (const std::string& target :
+         std::vector<std::string>{"/api/auth/me/",
+                                  "/api/notifications/",
+                                  "/api/notifications/?unread=true",
+                                  "/api/notifications/unread_count/",
+                                  "/api/courses/",
+                                  "/api/invoices/",
+                                  "/api/subscriptions/",
+                                  "/api/campaigns/",
+                                  "/api/campaigns/analytics/",
+                                  "/api/content-schedule/",
+                                  "/api/content-schedule/upcoming/",
+                                  "/api/content-schedule/overdue/",
+                                  calendar,
+                                  "/api/website-projects/",
+                                  "/api/website-versions/",
+                                  "/api/tasks/",
+                                  "/api/tasks/?status=todo",
+                                  "/api/tasks/?overdue=false",
+                                  "/api/auth/me/email-preferences/",
+                                  "/api/messages/conversations/",
+                                  "/api/messages/?with=" + a.alice.id}) {
       views.push_back({who, person->token, target});
     }
     // Each object, in scope (200) or not (404): the scope must survive the rebuild too.
@@ -871,6 +901,7 @@ FirstRun run_workload_and_record(const std::string& data_dir) {
   schedule_content(server, run.agency);
   build_websites(server, run.agency);
   run_tasks(server, run.agency);
+  run_messages(server, run.agency);
   manage_accounts(server, run.agency);
   read_and_sign_out(server, run.agency);
   wait_for_reminders(server, run.agency);

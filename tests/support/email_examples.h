@@ -119,6 +119,11 @@ inline const std::vector<EmailExample>& email_examples() {
        "Task overdue: Logo <v2>",
        "The task Logo <v2> was due 2026-12-01 and is not done yet.\n\nFinish it or move its due "
        "date in your dashboard."},
+      {"message_received", "MessageSent",
+       R"(sender_id: "a1" recipient_id: "c1" sender_name: "Ann <a>" content: "Hi & <b>welcome</b>\r\n\r\nsee you")",
+       true, "c1", "New message from Ann <a>",
+       "Ann <a> wrote to you:\n\nHi & <b>welcome</b> see you\n\nRead and answer it in your "
+       "dashboard."},
   };
   return examples;
 }
