@@ -37,6 +37,12 @@ nlohmann::json message_json(const events::MessageState& message) {
   };
 }
 
+std::vector<std::string> service_names() {
+  std::vector<std::string> names;
+  for (const auto service : domain::task_services()) names.emplace_back(service);
+  return names;
+}
+
 schema::Schema service_schema() {
   using namespace schema;
   std::vector<std::string> services;
@@ -116,14 +122,17 @@ void list_conversation(ApiContext& api, const RouteInput& in, Reply reply) {
     if (auto counterpart = known_user(api.log, with); !counterpart) {
       return std::move(counterpart).error();
     }
+    const auto service = in.query.optional_text("service");
     const store::EventLog& log = api.log;
     ListSource source = state_rows(
         log, domain::kMessagesKeyspace, domain::thread_prefix(in.caller.user_id.str(), with),
-        [&log](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
+        [&log, service](std::string_view,
+                        std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto index = domain::decode_row<events::MessageState>(value, "message");
           if (!index) return std::move(index).error();
           auto message = message_row(log, index->message_id());
           if (!message) return std::move(message).error();
+          if (service && message->service() != *service) return std::optional<nlohmann::json>();
           return std::optional<nlohmann::json>(message_json(*message));
         },
         /*ascending=*/true);
@@ -177,12 +186,6 @@ void mark_read(ApiContext& api, const RouteInput& in, Reply reply) {
       render_message(), beast_http::status::ok, std::move(reply));
 }
 
-std::vector<std::string> service_names() {
-  std::vector<std::string> names;
-  for (const auto service : domain::task_services()) names.emplace_back(service);
-  return names;
-}
-
 }  // namespace
 
 RouteTable message_routes() {
@@ -211,7 +214,10 @@ RouteTable message_routes() {
        .operation_id = "listConversation",
        .summary = "The caller's conversation with one user, oldest first",
        .roles = everyone,
-       .query = {field::text("with", limits::kId).described("the other user")},
+       .query = {field::text("with", limits::kId).described("the other user"),
+                 field::choice("service", service_names())
+                     .optional()
+                     .described("only the messages about this service")},
        .paged = true,
        .answer = message_schema(),
        .errors = {Errc::not_found},

@@ -227,7 +227,7 @@ bench_pgbench() {
     "${scripts[@]}" postgres >"$logs/summary.txt" 2>&1)
   python3 - "$logs" "$clients" "$seconds" "$name" <<'PY'
 import glob, json, re, sys
-logs, clients, seconds, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+logs, clients, seconds, bench = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 latencies = []
 for name in glob.glob(logs + "/tx*"):
     for line in open(name):
@@ -242,7 +242,7 @@ def percentile(p):
         return 0
     rank = max(1, -(-len(latencies) * p // 100))
     return latencies[int(rank) - 1]
-print(json.dumps({"bench": name, "mode": "closed-loop", "connections": clients,
+print(json.dumps({"bench": bench, "mode": "closed-loop", "connections": clients,
                   "seconds": seconds, "requests": len(latencies), "per_second": round(tps),
                   "p50_us": percentile(50), "p99_us": percentile(99),
                   "p999_us": percentile(99.9)}))

@@ -192,6 +192,13 @@ TEST_CASE("a long conversation pages oldest first; conversations list the latest
   CHECK(conversations[0]["counterpart"] == a.web_id);  // the latest
   CHECK(conversations[1]["counterpart"] == a.mia_id);
   CHECK(conversations[1]["unread_count"] == 3);  // mia wrote 3 of the 7
+  // One conversation, filtered by service: alice and mia only ever wrote about marketing.
+  CHECK(
+      a.f.get(a.alice, "/api/messages/?with=" + a.mia_id + "&service=marketing").json()["count"] ==
+      7);
+  CHECK(a.f.get(a.alice, "/api/messages/?with=" + a.mia_id + "&service=website").json()["count"] ==
+        0);
+  CHECK(a.f.get(a.alice, "/api/messages/?with=" + a.mia_id + "&service=gardening").status == 400);
 }
 
 }  // namespace
