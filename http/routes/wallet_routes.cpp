@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "core/clock.h"
 #include "core/domain/accounts.h"
 #include "core/domain/course.h"
 #include "core/domain/keyspaces.h"
@@ -10,6 +11,7 @@
 #include "core/domain/redeem_code.h"
 #include "core/domain/text_limits.h"
 #include "core/domain/users.h"
+#include "core/domain/validation.h"
 #include "core/domain/wallet.h"
 #include "http/api_support.h"
 #include "http/domain_json.h"
@@ -339,14 +341,76 @@ schema::Schema affordability_schema() {
                  {"auto_recharge_would_cover", boolean()}});
 }
 
+std::vector<Field> transaction_query() {
+  std::vector<Field> query = wallet_owner_query();
+  query.push_back(field::choice("type", {"credit", "debit"}).optional());
+  query.push_back(field::text("service", domain::text_limits::kServiceName)
+                      .optional()
+                      .described("debits paid for this service (paid_for_service)"));
+  query.push_back(field::date("from").optional().described("from the start of this day (UTC)"));
+  query.push_back(field::date("to").optional().described("to the end of this day (UTC)"));
+  return query;
+}
+
+// The transactions the query's filters keep: of `type`, paid for `service`, recorded within
+// [from, to] (whole days, UTC). None given: every transaction of the stream.
+struct TransactionFilter {
+  std::optional<std::string> type;
+  std::optional<std::string> service;
+  std::optional<std::int64_t> from_us;
+  std::optional<std::int64_t> to_end_us;  // exclusive: the start of the day after `to`
+
+  bool any() const { return type || service || from_us || to_end_us; }
+
+  bool keeps(const events::Envelope& envelope, const nlohmann::json& item) const {
+    if (type && item["type"] != *type) return false;
+    if (service &&
+        (!item["paid_for_service"].is_string() || item["paid_for_service"] != *service)) {
+      return false;
+    }
+    if (from_us && envelope.recorded_at_us() < *from_us) return false;
+    if (to_end_us && envelope.recorded_at_us() >= *to_end_us) return false;
+    return true;
+  }
+};
+
+Result<TransactionFilter> transaction_filter(const RequestFields& query) {
+  TransactionFilter filter{query.optional_text("type"), query.optional_text("service"),
+                           query.optional_integer("from"), query.optional_integer("to")};
+  if (filter.from_us && filter.to_end_us) {
+    if (auto ordered =
+            domain::require_period_order(*filter.from_us, *filter.to_end_us, "from", "to");
+        !ordered) {
+      return std::move(ordered).error();
+    }
+  }
+  if (filter.to_end_us) *filter.to_end_us += kMicrosPerDay;
+  return filter;
+}
+
 void transactions(ApiContext& api, const RouteInput& in, Reply reply) {
   auto owner = wallet_owner(api, in);
   if (!owner) return reply_error(in.request, owner.error(), reply);
+  auto filter = transaction_filter(in.query);
+  if (!filter) return reply_error(in.request, filter.error(), reply);
   answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
     const std::string stream = domain::wallet_stream(*owner);
-    auto count = api.log.stream_version(stream);
+    if (!filter->any()) {
+      auto count = api.log.stream_version(stream);
+      if (!count) return std::move(count).error();
+      return list_page(in.request, stream_events(api.log, stream, transaction_json), *count);
+    }
+    ListSource source = stream_events(
+        api.log, stream,
+        [kept =
+             *filter](const events::Envelope& envelope) -> Result<std::optional<nlohmann::json>> {
+          auto item = transaction_json(envelope);
+          if (!item || !item->has_value() || kept.keeps(envelope, **item)) return item;
+          return std::optional<nlohmann::json>();
+        });
+    auto count = count_items(source);
     if (!count) return std::move(count).error();
-    return list_page(in.request, stream_events(api.log, stream, transaction_json), *count);
+    return list_page(in.request, source, *count);
   });
 }
 
@@ -512,7 +576,7 @@ RouteTable wallet_routes() {
        .summary = "Credits and debits of the caller's wallet (admins: of ?user_id=), newest "
                   "first",
        .roles = owners,
-       .query = wallet_owner_query(),
+       .query = transaction_query(),
        .paged = true,
        .answer = transaction_schema(),
        .errors = {Errc::not_found},

@@ -131,6 +131,9 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "30.00");
   CHECK(w.f.get(w.alice, "/api/courses/" + id + "/").json()["is_accessible"] == false);
   CHECK(w.f.get(w.alice, "/api/courses/my_purchases/").json()["count"] == 1);
+  // The seed's dashboards spell the path both ways: the same list.
+  CHECK(w.f.get(w.alice, "/api/courses/my-purchases/").json() ==
+        w.f.get(w.alice, "/api/courses/my_purchases/").json());
 }
 
 // A course at 25.00 and Bob's pending PayPal purchase of it: (course id, purchase id).

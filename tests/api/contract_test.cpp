@@ -101,6 +101,7 @@ const std::map<std::string, std::string>& who_may_call() {
       {"POST /api/courses/", "admin"},
       {"GET /api/courses/", "any user"},
       {"GET /api/courses/my_purchases/", "client"},
+      {"GET /api/courses/my-purchases/", "client"},
       {"GET /api/courses/{id}/", "any user"},
       {"POST /api/courses/{id}/purchase/", "client"},
       {"POST /api/courses/{id}/finish/", "client"},

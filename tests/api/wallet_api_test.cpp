@@ -7,6 +7,7 @@
 
 #include "core/hex.h"
 #include "core/secret_token.h"
+#include "events/timestamp.h"
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -312,6 +313,59 @@ TEST_CASE("transactions page newest first with next and previous cursors") {
   CHECK(w.f.get(w.bob, "/api/wallet/transactions/").json()["count"] == 0);
   CHECK(w.f.get(w.bob, "/api/wallet/transactions/?user_id=" + w.alice_id).status == 400);
   CHECK(w.f.get(w.admin, "/api/wallet/transactions/?user_id=" + w.alice_id).json()["count"] == 5);
+}
+
+TEST_CASE("transactions filter by type, service and day; filtered lists count and page alike") {
+  WalletWorld w;
+  w.f.fund(w.admin, w.alice, "100.00");  // day 1: a credit
+  const std::string day1 = events::format_date(w.f.clock.now_us());
+  auto pay = [&](const char* amount, const char* service) {
+    REQUIRE(w.f.post(w.alice, "/api/wallet/pay/",
+                     nlohmann::json{{"amount", amount}, {"service", service}}.dump())
+                .status == 201);
+  };
+  pay("1.00", "website");
+  w.f.clock.advance_us(kMicrosPerDay);  // day 2
+  const std::string day2 = events::format_date(w.f.clock.now_us());
+  pay("2.00", "marketing");
+  pay("3.00", "website");
+  auto amounts = [&](const std::string& query) {
+    auto listed = w.f.get(w.alice, "/api/wallet/transactions/" + query);
+    REQUIRE_MESSAGE(listed.status == 200, listed.body);
+    const auto json = listed.json();
+    std::string text;
+    for (const auto& item : json["results"]) text += item["amount"].get<std::string>() + " ";
+    CHECK(json["count"] == json["results"].size());
+    return text;
+  };
+  CHECK(amounts("") == "3.00 2.00 1.00 100.00 ");
+  CHECK(amounts("?type=credit") == "100.00 ");
+  CHECK(amounts("?type=debit") == "3.00 2.00 1.00 ");
+  CHECK(amounts("?service=website") == "3.00 1.00 ");
+  CHECK(amounts("?type=debit&service=marketing") == "2.00 ");
+  CHECK(amounts("?from=" + day2) == "3.00 2.00 ");
+  CHECK(amounts("?to=" + day1) == "1.00 100.00 ");
+  CHECK(amounts("?from=" + day1 + "&to=" + day1) == "1.00 100.00 ");
+  CHECK(amounts("?from=" + day2 + "&to=" + day2 + "&service=website") == "3.00 ");
+  // A filtered list pages like the whole one.
+  auto page = w.f.get(w.alice, "/api/wallet/transactions/?type=debit&limit=2").json();
+  CHECK(page["count"] == 3);
+  REQUIRE(page["next"].is_string());
+  auto rest = w.f.get(w.alice, page["next"].get<std::string>()).json();
+  REQUIRE(rest["results"].size() == 1);
+  CHECK(rest["results"][0]["amount"] == "1.00");
+  // Bad filters are 400 naming the parameter.
+  const std::vector<std::pair<std::string, std::string>> bad_filters = {
+      {"?type=refund", "type"},
+      {"?from=2026-13-01", "from"},
+      {"?from=" + day2 + "&to=" + day1, "from"}};
+  for (const auto& query_and_field : bad_filters) {
+    const std::string& query = query_and_field.first;
+    CAPTURE(query);
+    auto bad = w.f.get(w.alice, "/api/wallet/transactions/" + query);
+    CHECK(bad.status == 400);
+    CHECK(bad.json()["errors"].contains(query_and_field.second));
+  }
 }
 
 TEST_CASE("redeeming codes through the API, with refusals and throttling") {
