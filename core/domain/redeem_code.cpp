@@ -175,6 +175,31 @@ Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
   return load_code(uow, *code);
 }
 
+std::optional<Error> redeem_refusal(std::string_view code,
+                                    const std::optional<events::RedeemCodeState>& state,
+                                    bool redeemed_before, std::int64_t now_us) {
+  if (!state) {
+    return make_error(Errc::code_not_found, fmt::format("there is no redeem code {}", code),
+                      "code");
+  }
+  if (!state->is_active()) {
+    return make_error(Errc::code_inactive, fmt::format("redeem code {} is not active", code),
+                      "code");
+  }
+  if (state->expires_at_us() != 0 && state->expires_at_us() <= now_us) {
+    return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", code), "code");
+  }
+  if (redeemed_before) {
+    return make_error(Errc::code_already_redeemed,
+                      fmt::format("you have already redeemed code {}", code), "code");
+  }
+  if (state->times_used() >= state->usage_limit()) {
+    return make_error(Errc::code_exhausted, fmt::format("redeem code {} has been used up", code),
+                      "code");
+  }
+  return std::nullopt;
+}
+
 Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& command) {
   auto code = normalize_redeem_code(command.code);
   if (!code) {
@@ -184,34 +209,22 @@ Result<events::WalletCredited> redeem_code(UnitOfWork& uow, const RedeemCode& co
   if (auto valid = require_id(command.user_id.str(), "user_id"); !valid) {
     return std::move(valid).error();
   }
-  auto state = load_code(uow, *code);
+  auto state = uow.load<events::RedeemCodeState>(kRedeemCodesKeyspace, redeem_code_key(*code));
   if (!state) return std::move(state).error();
-  if (!state->is_active()) {
-    return make_error(Errc::code_inactive, fmt::format("redeem code {} is not active", *code),
-                      "code");
-  }
-  if (state->expires_at_us() != 0 && state->expires_at_us() <= uow.now_us()) {
-    return make_error(Errc::code_expired, fmt::format("redeem code {} has expired", *code), "code");
-  }
   auto redeemed_before =
       uow.exists(kRedeemCodesKeyspace, redeemed_by_user_key(command.user_id.str(), *code));
   if (!redeemed_before) return std::move(redeemed_before).error();
-  if (*redeemed_before) {
-    return make_error(Errc::code_already_redeemed,
-                      fmt::format("you have already redeemed code {}", *code), "code");
-  }
-  if (state->times_used() >= state->usage_limit()) {
-    return make_error(Errc::code_exhausted, fmt::format("redeem code {} has been used up", *code),
-                      "code");
+  if (auto refusal = redeem_refusal(*code, *state, *redeemed_before, uow.now_us())) {
+    return std::move(*refusal);
   }
 
-  const Money value = Money::from_minor(state->value_minor());
+  const Money value = Money::from_minor((*state)->value_minor());
   auto credited = credit_wallet(
       uow, WalletCredit{command.user_id, command.transaction_id, value, "redeem_code", *code,
                         fmt::format("Redeem code {}", *code), std::string(kPromoRedeemCodes)});
   if (!credited) return std::move(credited).error();
 
-  const std::uint32_t number = state->times_used() + 1;
+  const std::uint32_t number = (*state)->times_used() + 1;
   events::RedeemCodeRedeemed redeemed;
   redeemed.set_code(*code);
   redeemed.set_user_id(command.user_id.str());

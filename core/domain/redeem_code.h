@@ -19,6 +19,7 @@
 // characters from an alphabet without look-alikes (no 0/O, 1/I/L), 16 * log2(31) = 79 bits.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,14 @@ struct SetRedeemCodeActive {
 };
 Result<events::RedeemCodeState> set_redeem_code_active(UnitOfWork& uow,
                                                        const SetRedeemCodeActive& command);
+
+// Why a code could not be redeemed by a user now, or nothing when it could: redeem_code's
+// refusals, in its order (pure; `code` normalized, `state` nullopt when there is no such code,
+// `redeemed_before` whether this user redeemed it already). POST /api/redeem-codes/validate/
+// answers it without redeeming.
+std::optional<Error> redeem_refusal(std::string_view code,
+                                    const std::optional<events::RedeemCodeState>& state,
+                                    bool redeemed_before, std::int64_t now_us);
 
 struct RedeemCode {
   std::string code;  // as typed by the client; normalized here

@@ -9,6 +9,7 @@
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/redeem_code.h"
+#include "core/domain/redeem_codes_fold.h"
 #include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/domain/validation.h"
@@ -414,8 +415,10 @@ void transactions(ApiContext& api, const RouteInput& in, Reply reply) {
   });
 }
 
-void redeem(ApiContext& api, const RouteInput& in, Reply reply) {
-  // Guessing codes is throttled per user and per address (many accounts, one attacker).
+// Guessing codes is throttled per user and per address (many accounts, one attacker); redeeming
+// and validating count together, so that validation is no guessing oracle. True when the
+// attempt was refused (the 429 is sent).
+bool redemption_throttled(ApiContext& api, const RouteInput& in, Reply& reply) {
   const auto peer = in.request.find(kPeerHeader);
   const std::pair<std::string, RateLimit> limits[] = {
       {"redeem-user:" + in.caller.user_id.str(), api.options.redeem_limit},
@@ -424,9 +427,15 @@ void redeem(ApiContext& api, const RouteInput& in, Reply reply) {
   for (const auto& [key, limit] : limits) {
     std::uint64_t retry_after = 0;
     if (auto allowed = api.limiter.attempt(key, limit, &retry_after); !allowed) {
-      return reply_error(in.request, allowed.error(), reply, retry_after);
+      reply_error(in.request, allowed.error(), reply, retry_after);
+      return true;
     }
   }
+  return false;
+}
+
+void redeem(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (redemption_throttled(api, in, reply)) return;
   domain::RedeemCode command{in.body.text("code"), in.caller.user_id,
                              domain::TransactionId{api.ids.next()}};
   run_command<events::WalletCredited>(
@@ -438,6 +447,57 @@ void redeem(ApiContext& api, const RouteInput& in, Reply reply) {
                               {"balance", money_json(credited.balance_after_minor())}};
       },
       beast_http::status::created, std::move(reply));
+}
+
+schema::Schema redeem_check_schema() {
+  using namespace schema;
+  // OpenAPI 3.0: a nullable enum lists null among its values.
+  Schema reason = nullable(one_of({"code_not_found", "code_inactive", "code_expired",
+                                   "code_already_redeemed", "code_exhausted"}));
+  reason["enum"].push_back(nullptr);
+  return named("RedeemCodeCheck", object({{"valid", boolean()},
+                                          {"code", nullable(string())},
+                                          {"value", optional(money())},  // only when valid
+                                          {"reason", reason},
+                                          {"message", nullable(string())}}));
+}
+
+// Whether the caller could redeem a code now, without redeeming it: the decider's own rule
+// (domain::redeem_refusal) over the rows as of the answer's position.
+void validate_code(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (redemption_throttled(api, in, reply)) return;
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto code = domain::normalize_redeem_code(in.body.text("code"));
+    std::optional<events::RedeemCodeState> state;
+    bool redeemed_before = false;
+    if (code) {
+      auto row = domain::read_row<events::RedeemCodeState>(api.log, domain::kRedeemCodesKeyspace,
+                                                           domain::redeem_code_key(*code));
+      if (!row) return std::move(row).error();
+      state = std::move(*row);
+      auto mine = domain::read_row<events::RedemptionState>(
+          api.log, domain::kRedeemCodesKeyspace,
+          domain::redeemed_by_user_key(in.caller.user_id.str(), *code));
+      if (!mine) return std::move(mine).error();
+      redeemed_before = mine->has_value();
+    }
+    // Anything that cannot be a code is simply not one, as when redeeming.
+    const auto refusal =
+        code ? domain::redeem_refusal(*code, state, redeemed_before, api.clock.now_us())
+             : std::optional<Error>(
+                   make_error(Errc::code_not_found, "there is no such redeem code", "code"));
+    if (refusal) {
+      return nlohmann::json{{"valid", false},
+                            {"code", code ? nlohmann::json(*code) : nlohmann::json(nullptr)},
+                            {"reason", std::string(errc_name(refusal->code))},
+                            {"message", refusal->message}};
+    }
+    return nlohmann::json{{"valid", true},
+                          {"code", *code},
+                          {"value", money_json(state->value_minor())},
+                          {"reason", nullptr},
+                          {"message", nullptr}};
+  });
 }
 
 void my_redeemed_codes(ApiContext& api, const RouteInput& in, Reply reply) {
@@ -593,6 +653,17 @@ RouteTable wallet_routes() {
        .errors = {Errc::rate_limited, Errc::code_not_found, Errc::code_inactive, Errc::code_expired,
                   Errc::code_already_redeemed, Errc::code_exhausted, Errc::amount_overflow},
        .handler = redeem},
+      {.method = verb::post,
+       .path = "/api/redeem-codes/validate/",
+       .operation_id = "validateRedeemCode",
+       .summary = "Whether the caller could redeem a code now, without redeeming it (throttled "
+                  "with redemptions)",
+       .roles = clients,
+       .body = {field::text("code", limits::kRedeemCode)},
+       .answer = redeem_check_schema(),
+       .answers_position = false,  // a question, not a command: nothing is committed
+       .errors = {Errc::rate_limited},
+       .handler = validate_code},
       {.method = verb::get,
        .path = "/api/wallet/my-redeemed-codes/",
        .operation_id = "listMyRedeemedCodes",

@@ -94,6 +94,7 @@ const std::map<std::string, std::string>& who_may_call() {
       {"POST /api/wallet-auto-recharge/trigger/", "client"},
       {"POST /api/wallet-auto-recharge/disable/", "client"},
       {"POST /api/redeem-codes/", "admin"},
+      {"POST /api/redeem-codes/validate/", "client"},
       {"GET /api/redeem-codes/", "admin"},
       {"GET /api/redeem-codes/stats/", "admin"},
       {"PATCH /api/redeem-codes/{code}/", "admin"},

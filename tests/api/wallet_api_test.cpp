@@ -393,6 +393,51 @@ TEST_CASE("redeeming codes through the API, with refusals and throttling") {
   CHECK(throttled > 0);
 }
 
+TEST_CASE(
+    "validating a code says whether it would redeem, redeems nothing, and is throttled "
+    "with redemptions") {
+  WalletWorld w;
+  REQUIRE(w.f.post(w.admin, "/api/redeem-codes/",
+                   R"({"code":"spring5","value":"5.00","usage_limit":1})")
+              .status == 201);
+  const auto head = w.f.log->head().position;
+  auto check = [&](const std::string& token, const std::string& code) {
+    auto answer =
+        w.f.post(token, "/api/redeem-codes/validate/", nlohmann::json{{"code", code}}.dump());
+    REQUIRE_MESSAGE(answer.status == 200, answer.body);
+    return answer.json();
+  };
+  const auto valid = check(w.alice, "Spring5");
+  CHECK(valid["valid"] == true);
+  CHECK(valid["code"] == "SPRING5");
+  CHECK(valid["value"] == "5.00");
+  CHECK(valid["reason"].is_null());
+  CHECK(w.f.log->head().position == head);  // nothing written
+  CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "0.00");
+  CHECK(check(w.alice, "NOPE1234")["reason"] == "code_not_found");
+  const auto malformed = check(w.alice, "no!");
+  CHECK(malformed["reason"] == "code_not_found");
+  CHECK(malformed["code"].is_null());
+
+  REQUIRE(w.f.post(w.alice, "/api/wallet/redeem/", R"({"code":"SPRING5"})").status == 201);
+  CHECK(check(w.alice, "SPRING5")["reason"] == "code_already_redeemed");
+  const auto used_up = check(w.bob, "SPRING5");
+  CHECK(used_up["valid"] == false);
+  CHECK(used_up["reason"] == "code_exhausted");
+  CHECK_FALSE(used_up.contains("value"));
+  CHECK(w.f.post(w.admin, "/api/redeem-codes/validate/", R"({"code":"SPRING5"})").status == 403);
+
+  // Validations and redemptions draw on the same allowance: guessing by validating is throttled.
+  int throttled = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto guess = w.f.post(w.bob, "/api/redeem-codes/validate/",
+                          nlohmann::json{{"code", "GUESS" + std::to_string(i)}}.dump());
+    if (guess.status == 429) ++throttled;
+  }
+  CHECK(throttled > 0);
+  CHECK(w.f.post(w.bob, "/api/wallet/redeem/", R"({"code":"GUESS99"})").status == 429);
+}
+
 TEST_CASE("auto-recharge: configure, a low balance requests one top-up, disable") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "20.00");

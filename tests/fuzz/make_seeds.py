@@ -247,6 +247,8 @@ def http_requests():
         "conversation": (AGENT, request("GET", "/api/messages/?with=$CLIENT&limit=2")),
         "conversations": (CLIENT, request("GET", "/api/messages/conversations/")),
         "message_read": (AGENT, request("POST", "/api/messages/$MESSAGE/mark_read/")),
+        "redeem_validate": (CLIENT, request("POST", "/api/redeem-codes/validate/",
+                                            {"code": "WELCOME10"})),
         "transactions_filtered": (CLIENT, request(
             "GET", "/api/wallet/transactions/?type=debit&service=marketing&from=2026-11-01"
                    "&to=2026-12-31&limit=2")),
