@@ -3,9 +3,9 @@
 namespace ledger::domain {
 
 std::vector<std::string> domain_keyspaces() {
-  return {kAccountsKeyspace, kWalletsKeyspace,  kRedeemCodesKeyspace,   kCoursesKeyspace,
-          kBillingKeyspace,  kIdentityKeyspace, kOutboxKeyspace,        kMarketingKeyspace,
-          kWebsitesKeyspace, kTasksKeyspace,    kProjectionRowsKeyspace};
+  return {kAccountsKeyspace, kWalletsKeyspace,  kRedeemCodesKeyspace, kCoursesKeyspace,
+          kBillingKeyspace,  kIdentityKeyspace, kOutboxKeyspace,      kMarketingKeyspace,
+          kWebsitesKeyspace, kTasksKeyspace,    kSupportKeyspace,     kProjectionRowsKeyspace};
 }
 
 }  // namespace ledger::domain
