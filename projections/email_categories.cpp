@@ -9,12 +9,14 @@ namespace ledger::projections {
 namespace {
 
 using events::EMAIL_CATEGORY_CONTENT;
+using events::EMAIL_CATEGORY_MESSAGES;
 using events::EMAIL_CATEGORY_PAYMENTS;
 using events::EMAIL_CATEGORY_SECURITY;
 using events::EMAIL_CATEGORY_TASKS;
 
 // Courses bought are payments; a course finished, like posts and website work, is content the
-// agency delivers; task emails are tasks. Nothing here is messages, performance or marketing yet.
+// agency delivers; task emails are tasks; what staff write or do on a support ticket is messages.
+// Nothing here is performance or marketing yet.
 constexpr std::array kKinds = {
     EmailKind{domain::kVerificationCodeTemplate, EMAIL_CATEGORY_SECURITY, true},
     EmailKind{domain::kPasswordResetTemplate, EMAIL_CATEGORY_SECURITY, true},
@@ -39,6 +41,8 @@ constexpr std::array kKinds = {
     EmailKind{"task_assigned", EMAIL_CATEGORY_TASKS},
     EmailKind{"task_completed", EMAIL_CATEGORY_TASKS},
     EmailKind{"task_overdue", EMAIL_CATEGORY_TASKS},
+    EmailKind{"ticket_reply", EMAIL_CATEGORY_MESSAGES},
+    EmailKind{"ticket_status_changed", EMAIL_CATEGORY_MESSAGES},
 };
 
 }  // namespace
