@@ -11,6 +11,7 @@
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/projection_query.h"
+#include "projections/agent_analytics.h"
 #include "projections/analytics_projection.h"
 #include "projections/service_analytics.h"
 
@@ -75,6 +76,7 @@ void agent_performance(ApiContext& api, const RouteInput& in, Reply reply) {
   answer_from_projection(analytics, in.request, reply, [&]() -> Result<nlohmann::json> {
     nlohmann::json agents = nlohmann::json::array();
     bool corrupt = false;
+    std::optional<Error> failure;
     auto scanned = api.log.scan_state(
         domain::kIdentityKeyspace, "user/", store::ReadDirection::forward,
         [&](std::string_view, std::string_view value) {
@@ -95,10 +97,18 @@ void agent_performance(ApiContext& api, const RouteInput& in, Reply reply) {
           agent["completed_campaigns"] = activity.completed_campaigns();
           agent["published_content"] = activity.published_content();
           agent["deployed_versions"] = activity.deployed_versions();
+          auto median = projections::median_first_reply_seconds(analytics, user.user_id());
+          if (!median) {
+            failure = std::move(median).error();
+            return false;
+          }
+          agent["median_first_reply_seconds"] =
+              *median ? nlohmann::json(**median) : nlohmann::json(nullptr);
           agents.push_back(std::move(agent));
           return true;
         });
     if (!scanned) return std::move(scanned).error();
+    if (failure) return std::move(*failure);
     if (corrupt) return make_error(Errc::corruption, "a user or analytics row does not decode");
     return nlohmann::json{{"agents", std::move(agents)}};
   });
@@ -122,18 +132,20 @@ RouteTable analytics_routes() {
                     {"churn_rate", number()},
                     {"growth_rate", nullable(number())},
                     {"daily", array(object({{"date", date()}, {"revenue", money()}}))}}));
-  const Schema agent = named("AgentPerformance", object({{"agent_id", string()},
-                                                         {"name", string()},
-                                                         {"email", string()},
-                                                         {"department", string()},
-                                                         {"clients", integer()},
-                                                         {"max_clients", integer()},
-                                                         {"available_slots", integer()},
-                                                         {"workload_pct", number()},
-                                                         {"active_campaigns", integer()},
-                                                         {"completed_campaigns", integer()},
-                                                         {"published_content", integer()},
-                                                         {"deployed_versions", integer()}}));
+  const Schema agent =
+      named("AgentPerformance", object({{"agent_id", string()},
+                                        {"name", string()},
+                                        {"email", string()},
+                                        {"department", string()},
+                                        {"clients", integer()},
+                                        {"max_clients", integer()},
+                                        {"available_slots", integer()},
+                                        {"workload_pct", number()},
+                                        {"active_campaigns", integer()},
+                                        {"completed_campaigns", integer()},
+                                        {"published_content", integer()},
+                                        {"deployed_versions", integer()},
+                                        {"median_first_reply_seconds", nullable(number())}}));
   return {
       {.method = verb::get,
        .path = "/api/admin/analytics/services/",
@@ -149,7 +161,8 @@ RouteTable analytics_routes() {
       {.method = verb::get,
        .path = "/api/admin/agents/performance/",
        .operation_id = "getAgentPerformance",
-       .summary = "Every agent's workload and delivered work",
+       .summary = "Every agent's workload, delivered work and median first reply time to "
+                  "support tickets (seconds; null when none)",
        .roles = {Role::admin},
        .answer = object({{"agents", array(agent)}}),
        .read_model = projection_read_model(std::string(projections::kAnalyticsProjection)),
