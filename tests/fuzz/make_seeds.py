@@ -241,6 +241,17 @@ def http_requests():
         "task_change": (ADMIN, request("PATCH", "/api/tasks/$TASK/",
                                        {"status": "in_progress", "assigned_to": "$AGENT"})),
         "task_complete": (CLIENT, request("POST", "/api/tasks/$TASK/complete/")),
+        "support_ticket": (CLIENT, request("POST", "/api/support-tickets/",
+                                           {"subject": "The site is down",
+                                            "description": "Since noon\nThe checkout page",
+                                            "service": "website", "priority": "high"})),
+        "support_tickets": (AGENT, request("GET", "/api/support-tickets/?status=open&priority=high"
+                                                  "&service=marketing&client=$CLIENT&limit=2")),
+        "support_ticket_thread": (WEB_AGENT, request("GET", "/api/support-tickets/$TICKET/")),
+        "support_ticket_reply": (AGENT, request("POST", "/api/support-tickets/$TICKET/reply/",
+                                                {"message": "Looking into it"})),
+        "support_ticket_status": (CLIENT, request("POST", "/api/support-tickets/$TICKET/change_status/",
+                                                  {"status": "closed"})),
         "content_schedule": (AGENT, request("POST", "/api/content-schedule/",
                                             {"client_id": "$CLIENT", "platform": "instagram",
                                              "social_account": "@shop",
@@ -345,7 +356,8 @@ def emails():
         "long": [b"<" * 3000 + b" " + b"y" * 200],
         "dots": [b".\r\n.\n. .."],
     }
-    for index in range(20):
+    # One seed set per template: email_templates() holds 23 (byte 0 picks modulo their count).
+    for index in range(23):
         for name, parts in values.items():
             write("email_fuzzer", f"template{index:02}_{name}", bytes([index]) + b"\x1e".join(parts))
 
