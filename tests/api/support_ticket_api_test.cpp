@@ -433,7 +433,7 @@ TEST_CASE("agent performance shows each agent's median first reply time to suppo
                              std::int64_t after_seconds) {
     nlohmann::json body = nlohmann::json::object();
     if (!service.empty()) body["service"] = service;
-    const std::string id = a.open(a.alice, body)["id"];
+    std::string id = a.open(a.alice, body)["id"];
     REQUIRE(a.reply(a.alice, id, "Hello?").status == 201);  // the client's own does not count
     a.f.clock.advance_us(after_seconds * kMicrosPerSecond);
     REQUIRE(a.reply(first_by, id, "Here").status == 201);
