@@ -19,6 +19,7 @@
 #include "http/routes/metrics_routes.h"
 #include "http/routes/notification_routes.h"
 #include "http/routes/redeem_code_routes.h"
+#include "http/routes/support_ticket_routes.h"
 #include "http/routes/task_routes.h"
 #include "http/routes/wallet_routes.h"
 #include "http/routes/website_routes.h"
@@ -31,11 +32,12 @@ RouteTable build_route_table() {
   RouteTable table;
   // In the order the document lists them; within an area, literal paths before "{id}".
   for (auto* area :
-       {&health_routes,       &openapi_routes,         &metrics_routes,   &ledger_routes,
-        &identity_routes,     &account_routes,         &wallet_routes,    &redeem_code_routes,
-        &course_routes,       &billing_routes,         &campaign_routes,  &content_schedule_routes,
-        &website_routes,      &website_version_routes, &task_routes,      &message_routes,
-        &ledger_query_routes, &admin_routes,           &analytics_routes, &notification_routes}) {
+       {&health_routes,         &openapi_routes,         &metrics_routes,  &ledger_routes,
+        &identity_routes,       &account_routes,         &wallet_routes,   &redeem_code_routes,
+        &course_routes,         &billing_routes,         &campaign_routes, &content_schedule_routes,
+        &website_routes,        &website_version_routes, &task_routes,     &message_routes,
+        &support_ticket_routes, &ledger_query_routes,    &admin_routes,    &analytics_routes,
+        &notification_routes}) {
     for (auto& declaration : area()) table.push_back(std::move(declaration));
   }
   for (std::size_t i = 0; i < table.size(); ++i) {

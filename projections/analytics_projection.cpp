@@ -3,16 +3,21 @@
 #include <fmt/format.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
+#include <charconv>
 #include <map>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/domain/accounts.h"
 #include "core/domain/event_decoder.h"
 #include "core/domain/posting_reader.h"
+#include "core/domain/support_ticket.h"
 #include "events/analytics_state.pb.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
 #include "events/event_types.h"
+#include "events/ticket_events.pb.h"
 #include "events/timestamp.h"
 #include "events/website_events.pb.h"
 
@@ -69,6 +74,10 @@ std::string analytics_agent_key(std::string_view agent_id) {
   return fmt::format("agent/{}", agent_id);
 }
 
+std::string analytics_first_reply_prefix(std::string_view agent_id) {
+  return fmt::format("first-reply/{}/", agent_id);
+}
+
 namespace {
 
 bool counts_as_active(events::CampaignStatus status) {
@@ -123,12 +132,50 @@ Status fold_campaign(const events::Envelope& event, ProjectionState& state) {
   });
 }
 
+std::string awaiting_key(std::string_view ticket_id) {
+  return fmt::format("awaiting/{}", ticket_id);
+}
+
+Status fold_ticket_opened(const events::Envelope& event, ProjectionState& state) {
+  auto opened = domain::decode_event<events::TicketOpened>(event);
+  if (!opened) return std::move(opened).error();
+  state.put(awaiting_key(opened->ticket_id()), std::to_string(event.recorded_at_us()));
+  return {};
+}
+
+// The first reply by staff ends the wait; when it is an agent's, it counts for the agent.
+Status fold_ticket_replied(const events::Envelope& event, ProjectionState& state) {
+  auto replied = domain::decode_event<events::TicketReplied>(event);
+  if (!replied) return std::move(replied).error();
+  if (!domain::ticket_staff_role(replied->author_role())) return {};
+  const std::string key = awaiting_key(replied->ticket_id());
+  auto awaiting = state.get(key);
+  if (!awaiting) return std::move(awaiting).error();
+  if (!awaiting->has_value()) return {};  // answered before
+  std::int64_t opened_at_us = 0;
+  const std::string& text = **awaiting;
+  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), opened_at_us);
+  if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) {
+    return make_error(Errc::corruption, fmt::format("analytics row {} does not decode", key));
+  }
+  state.erase(key);
+  if (replied->author_role() != "agent") return {};
+  const std::int64_t seconds =
+      std::max<std::int64_t>(0, (event.recorded_at_us() - opened_at_us) / kMicrosPerSecond);
+  state.put(fmt::format("{}{:012}/{}", analytics_first_reply_prefix(replied->author_id()), seconds,
+                        replied->ticket_id()),
+            "");
+  return {};
+}
+
 }  // namespace
 
 Status AnalyticsProjection::apply(const events::Envelope& event, ProjectionState& state) {
   if (event.event_type() == "CampaignStatusChanged") return fold_campaign(event, state);
   if (event.event_type() == "ContentPublished") return fold_published(event, state);
   if (event.event_type() == "WebsiteVersionDeployed") return fold_deployed(event, state);
+  if (event.event_type() == "TicketOpened") return fold_ticket_opened(event, state);
+  if (event.event_type() == "TicketReplied") return fold_ticket_replied(event, state);
   auto postings = decoder_->postings.read(event.event_type(), event.payload());
   if (!postings) return std::move(postings).error();
   std::map<std::string, std::int64_t, std::less<>> revenue;  // service -> amount

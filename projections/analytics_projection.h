@@ -9,6 +9,11 @@
 //   service/<service>                     "" (the services that ever earned anything)
 //   agent/<agent_id>                      AgentActivity (campaigns active or paused, completed;
 //                                         posts published)
+//   awaiting/<ticket_id>                  when the support ticket was opened (microseconds, in
+//                                         decimal), until staff first reply to it
+//   first-reply/<agent_id>/<seconds, 12 digits>/<ticket_id>
+//                                         "" (the agent gave the ticket's first staff reply, that
+//                                         many whole seconds after it was opened)
 #pragma once
 
 #include <memory>
@@ -28,7 +33,8 @@ class AnalyticsProjection final : public Projection {
   AnalyticsProjection();
   ~AnalyticsProjection() override;
   std::string_view name() const override { return kAnalyticsProjection; }
-  std::uint32_t version() const override { return 4; }  // 2: campaigns, 3: posts, 4: versions
+  // 2: campaigns, 3: posts, 4: versions, 5: first replies to support tickets
+  std::uint32_t version() const override { return 5; }
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 
  private:
@@ -41,6 +47,7 @@ std::string analytics_day_key(std::string_view service, std::string_view date);
 std::string analytics_active_prefix(std::string_view service, std::string_view date);
 std::string analytics_first_key(std::string_view service, std::string_view user_id);
 std::string analytics_agent_key(std::string_view agent_id);
+std::string analytics_first_reply_prefix(std::string_view agent_id);
 inline constexpr char kAnalyticsServicePrefix[] = "service/";
 
 }  // namespace ledger::projections

@@ -15,8 +15,8 @@ using events::EMAIL_CATEGORY_SECURITY;
 using events::EMAIL_CATEGORY_TASKS;
 
 // Courses bought are payments; a course finished, like posts and website work, is content the
-// agency delivers; task emails are tasks; a new message is messages. Nothing here is performance or
-// marketing yet.
+// agency delivers; task emails are tasks; a new message, and what staff write or do on a support
+// ticket, is messages. Nothing here is performance or marketing yet.
 constexpr std::array kKinds = {
     EmailKind{domain::kVerificationCodeTemplate, EMAIL_CATEGORY_SECURITY, true},
     EmailKind{domain::kPasswordResetTemplate, EMAIL_CATEGORY_SECURITY, true},
@@ -42,6 +42,8 @@ constexpr std::array kKinds = {
     EmailKind{"task_completed", EMAIL_CATEGORY_TASKS},
     EmailKind{"task_overdue", EMAIL_CATEGORY_TASKS},
     EmailKind{"message_received", EMAIL_CATEGORY_MESSAGES},
+    EmailKind{"ticket_reply", EMAIL_CATEGORY_MESSAGES},
+    EmailKind{"ticket_status_changed", EMAIL_CATEGORY_MESSAGES},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/event_decoder.h"
+#include "core/domain/support_ticket.h"
 #include "core/money.h"
 #include "events/content_events.pb.h"
 #include "events/course_events.pb.h"
@@ -11,6 +12,7 @@
 #include "events/message_events.pb.h"
 #include "events/subscription_events.pb.h"
 #include "events/task_events.pb.h"
+#include "events/ticket_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
@@ -191,6 +193,26 @@ std::vector<EmailTemplate> build_templates() {
                           fmt::format("{} wrote to you:\n\n{}\n\nRead and answer it in your "
                                       "dashboard.",
                                       e.sender_name(), text_preview(e.content(), 300))};
+      }));
+  // The client hears by email of what staff did on their ticket (not of their own doing).
+  templates.push_back(email<events::TicketReplied>(
+      "ticket_reply", "TicketReplied", [](const auto& e) -> std::optional<EmailDraft> {
+        if (!domain::ticket_staff_role(e.author_role())) return std::nullopt;
+        return EmailDraft{e.client_id(), fmt::format("Re: {}", e.subject()),
+                          fmt::format("We replied to your support ticket {}:\n\n{}\n\nReply "
+                                      "from your dashboard.",
+                                      e.subject(), e.message())};
+      }));
+  templates.push_back(email<events::TicketStatusChanged>(
+      "ticket_status_changed", "TicketStatusChanged",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        if (!domain::ticket_staff_role(e.changer_role())) return std::nullopt;
+        const std::string status = domain::ticket_status_words(e.to_status());
+        std::string text = fmt::format("Your support ticket {} is now {}.", e.subject(), status);
+        if (e.to_status() == events::TICKET_STATUS_RESOLVED) {
+          text += "\n\nIf the problem is not solved, reopen it from your dashboard.";
+        }
+        return EmailDraft{e.client_id(), fmt::format("Ticket {}: {}", status, e.subject()), text};
       }));
   return templates;
 }

@@ -17,9 +17,9 @@ constexpr std::array<std::string_view, 5> kFilters = {kPayments, kTasks, kMessag
                                                       kPerformance};
 
 // Money in and out (wallet, codes, invoices, subscriptions, course purchases) is payments, as
-// the email categories count it; what the agency delivers (posts, websites, campaigns, a course
-// finished) is content.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kTypes = {{
+// the email categories count it; support tickets are messages, as their emails are; what the
+// agency delivers (posts, websites, campaigns, a course finished) is content.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kTypes = {{
     {"low_balance", kPayments},
     {"payment", kPayments},
     {"payment_received", kPayments},
@@ -40,6 +40,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kTypes =
     {"task_completed", kTasks},
     {"task_overdue", kTasks},
     {"message_received", kMessages},
+    {"ticket_opened", kMessages},
+    {"ticket_reply", kMessages},
+    {"ticket_status_changed", kMessages},
     {"course_completed", kContent},
     {"campaign_status", kContent},
     {"content_scheduled", kContent},

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "core/domain/accounts.h"
 #include "core/domain/event_decoder.h"
 #include "events/notification_events.pb.h"
 #include "events/notification_state.pb.h"
@@ -30,6 +31,46 @@ std::string feed_key(std::string_view user, std::uint64_t position, std::size_t 
   return fmt::format("{}{:020}/{:02}", notification_feed_prefix(user), position, index);
 }
 
+// Adds every admin to `users`.
+Status add_admins(ProjectionState& state, std::set<std::string>& users) {
+  auto admins = state.get("admins");
+  if (!admins) return std::move(admins).error();
+  if (!admins->has_value()) return {};
+  std::string_view list = **admins;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    users.emplace(list.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
+// Adds the agent serving `client_id` for `service` (every agent serving the client when
+// `service` is empty) to `users`; answers how many it found.
+Result<std::size_t> add_client_agents(ProjectionState& state, const std::string& client_id,
+                                      std::string_view service, std::set<std::string>& users) {
+  std::size_t found = 0;
+  if (client_id.empty()) return found;
+  auto add = [&](std::string_view of_service) -> Status {
+    auto agent = state.get(fmt::format("agent/{}/{}", client_id, of_service));
+    if (!agent) return std::move(agent).error();
+    if (agent->has_value()) {
+      users.insert(**agent);
+      ++found;
+    }
+    return {};
+  };
+  if (!service.empty()) {
+    if (auto added = add(service); !added) return std::move(added).error();
+    return found;
+  }
+  for (const std::string_view known : domain::known_services()) {
+    if (auto added = add(known); !added) return std::move(added).error();
+  }
+  return found;
+}
+
 // Who the audiences of a draft are, from the identity events this projection has folded.
 Result<std::vector<std::string>> recipients(ProjectionState& state,
                                             const NotificationDraft& draft) {
@@ -40,23 +81,19 @@ Result<std::vector<std::string>> recipients(ProjectionState& state,
         if (!draft.client_id.empty()) users.insert(draft.client_id);
         break;
       case Audience::agent: {
-        if (draft.client_id.empty() || draft.service.empty()) break;
-        auto agent = state.get(fmt::format("agent/{}/{}", draft.client_id, draft.service));
-        if (!agent) return std::move(agent).error();
-        if (agent->has_value()) users.insert(**agent);
+        if (draft.service.empty()) break;
+        auto found = add_client_agents(state, draft.client_id, draft.service, users);
+        if (!found) return std::move(found).error();
         break;
       }
-      case Audience::admins: {
-        auto admins = state.get("admins");
-        if (!admins) return std::move(admins).error();
-        if (!admins->has_value()) break;
-        std::string_view list = **admins;
-        while (!list.empty()) {
-          const auto comma = list.find(',');
-          users.emplace(list.substr(0, comma));
-          if (comma == std::string_view::npos) break;
-          list.remove_prefix(comma + 1);
-        }
+      case Audience::admins:
+        if (auto added = add_admins(state, users); !added) return std::move(added).error();
+        break;
+      case Audience::agents_else_admins: {
+        auto found = add_client_agents(state, draft.client_id, draft.service, users);
+        if (!found) return std::move(found).error();
+        if (*found > 0) break;
+        if (auto added = add_admins(state, users); !added) return std::move(added).error();
         break;
       }
       case Audience::users:
@@ -85,6 +122,16 @@ Status fold_identity(const events::Envelope& event, ProjectionState& state) {
     if (!assigned) return std::move(assigned).error();
     state.put(fmt::format("agent/{}/{}", assigned->client_id(), assigned->service()),
               assigned->agent_id());
+  } else if (event.event_type() == "AgentUnassigned") {
+    // The client has no agent for the service any more (theirs was deactivated): the agent
+    // audiences find nobody there, and the staff audience falls back to the admins.
+    auto unassigned = domain::decode_event<events::AgentUnassigned>(event);
+    if (!unassigned) return std::move(unassigned).error();
+    const std::string key =
+        fmt::format("agent/{}/{}", unassigned->client_id(), unassigned->service());
+    auto agent = state.get(key);
+    if (!agent) return std::move(agent).error();
+    if (agent->has_value() && **agent == unassigned->agent_id()) state.erase(key);
   }
   return {};
 }

@@ -16,7 +16,8 @@ class NotificationProjection final : public Projection {
  public:
   std::string_view name() const override { return kNotificationsProjection; }
   // 2: agents and admins get wording of their own (no longer the client's "your ...").
-  std::uint32_t version() const override { return 2; }
+  // 3: an agent unassigned (deactivated) no longer hears of their former clients.
+  std::uint32_t version() const override { return 3; }
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/event_decoder.h"
+#include "core/domain/support_ticket.h"
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
 #include "events/content_events.pb.h"
@@ -13,6 +14,7 @@
 #include "events/redeem_code_events.pb.h"
 #include "events/subscription_events.pb.h"
 #include "events/task_events.pb.h"
+#include "events/ticket_events.pb.h"
 #include "events/user_events.pb.h"
 #include "events/wallet_events.pb.h"
 #include "events/website_events.pb.h"
@@ -22,6 +24,28 @@ namespace ledger::projections {
 namespace {
 
 std::string money(std::int64_t minor) { return "$" + Money::from_minor(minor).format(); }
+
+// The start of a message or a reply as a notification shows it: its first words, on one line
+// (projections/text_preview.h).
+constexpr std::size_t kPreviewBytes = 100;
+std::string preview(std::string_view text) { return text_preview(text, kPreviewBytes); }
+
+// A ticket event is heard by the other side: staff hear of the client's doing, the client of
+// staff's. Whoever did it never hears of it.
+NotificationDraft to_other_side(const std::string& client_id, const std::string& service,
+                                bool by_client, std::string type, std::string title,
+                                std::string message, const std::string& ticket_id,
+                                const std::string& actor) {
+  return NotificationDraft{client_id,
+                           service,
+                           std::move(type),
+                           std::move(title),
+                           std::move(message),
+                           "/support-tickets/" + ticket_id,
+                           {by_client ? Audience::agents_else_admins : Audience::client},
+                           {},
+                           actor};
+}
 
 // A rule for events of type E with one wording for all its audiences: `make(event)` gives the
 // draft or nullopt.
@@ -54,9 +78,6 @@ NotificationRule rule_per_audience(std::string type,
 }
 
 using A = Audience;
-
-// A message in a notification: its first words.
-constexpr std::size_t kMessagePreviewBytes = 100;
 
 // One rule per entry, laid out by hand.
 // clang-format off
@@ -388,9 +409,40 @@ std::vector<NotificationRule> build_rules() {
       "MessageSent", [](const auto& e) -> std::optional<NotificationDraft> {
         return NotificationDraft{e.client_id(), e.service(), "message_received", "New message",
                                  fmt::format("{}: {}", e.sender_name(),
-                                             text_preview(e.content(), kMessagePreviewBytes)),
+                                             preview(e.content())),
                                  "/messages?with=" + e.sender_id(), {A::users},
                                  {e.recipient_id()}, e.sender_id()};
+      }));
+  rules.push_back(rule<events::TicketOpened>(
+      "TicketOpened", [](const auto& e) -> std::optional<NotificationDraft> {
+        return to_other_side(e.client_id(), e.service(), true, "ticket_opened",
+                             "New support ticket",
+                             fmt::format("A client opened a {} priority ticket: {}",
+                                         events::enum_name(e.priority()), e.subject()),
+                             e.ticket_id(), e.client_id());
+      }));
+  rules.push_back(rule<events::TicketReplied>(
+      "TicketReplied", [](const auto& e) -> std::optional<NotificationDraft> {
+        const bool by_client = !domain::ticket_staff_role(e.author_role());
+        return to_other_side(e.client_id(), e.service(), by_client, "ticket_reply",
+                             by_client ? "New reply on a ticket" : "New reply to your ticket",
+                             by_client ? fmt::format("The client replied on {}: {}", e.subject(),
+                                                     preview(e.message()))
+                                       : fmt::format("{}: {}", e.subject(), preview(e.message())),
+                             e.ticket_id(), e.author_id());
+      }));
+  rules.push_back(rule<events::TicketStatusChanged>(
+      "TicketStatusChanged", [](const auto& e) -> std::optional<NotificationDraft> {
+        const bool by_client = !domain::ticket_staff_role(e.changer_role());
+        return to_other_side(e.client_id(), e.service(), by_client, "ticket_status_changed",
+                             "Ticket status changed",
+                             by_client ? fmt::format("The client moved the ticket {} from {} to {}",
+                                                     e.subject(),
+                                                     domain::ticket_status_words(e.from_status()),
+                                                     domain::ticket_status_words(e.to_status()))
+                                       : fmt::format("Your ticket {} is now {}", e.subject(),
+                                                     domain::ticket_status_words(e.to_status())),
+                             e.ticket_id(), e.changed_by());
       }));
   return rules;
 }

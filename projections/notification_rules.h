@@ -2,7 +2,9 @@
 // it concerns. One place; each rule is a row of `notification_rules()`.
 //
 // Recipients are named by audience: the client the event is about, the agent assigned to that
-// client for the event's service, every admin, or people the event names (a task's assignee).
+// client for the event's service, every admin, people the event names (a task's assignee), or
+// the client's staff (the client's agents for the service, every agent of the client when the
+// event has none, and every admin when the client has no such agent).
 // The projection resolves audiences from its own fold of the identity events (admins, agent
 // assignments), so a rebuild gives the same feed. Whoever did what the event records can be left
 // out of every audience (nobody hears of what they did themselves).
@@ -18,12 +20,12 @@
 
 namespace ledger::projections {
 
-enum class Audience { client, agent, admins, users };
+enum class Audience { client, agent, admins, users, agents_else_admins };
 
 // What one rule makes of one event (before recipients are resolved).
 struct NotificationDraft {
   std::string client_id;  // the client concerned (empty when none)
-  std::string service;    // for the agent audience: which agent
+  std::string service;    // for the agent audiences: which agent (empty: any)
   std::string type;
   std::string title;
   std::string message;

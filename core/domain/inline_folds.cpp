@@ -15,6 +15,7 @@
 #include "core/domain/messages_fold.h"
 #include "core/domain/posting_fold.h"
 #include "core/domain/redeem_codes_fold.h"
+#include "core/domain/support_fold.h"
 #include "core/domain/tasks_fold.h"
 #include "core/domain/wallets_fold.h"
 #include "core/domain/websites_fold.h"
@@ -38,6 +39,7 @@ struct Registry {
     folds.push_back(billing_fold());
     folds.push_back(tasks_fold());
     folds.push_back(messages_fold());
+    folds.push_back(support_fold());
     for (const auto& fold : folds) {
       if (fold.every_event) every_event.push_back(&fold);
       for (const auto* type : fold.events) by_type[type].push_back(&fold);

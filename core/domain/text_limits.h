@@ -52,5 +52,7 @@ inline constexpr std::size_t kCaption = 2200;
 // Descriptions (of a course, a campaign, an invoice, a payment, a batch of codes) and a
 // version's notes and changelog.
 inline constexpr std::size_t kDescription = 5000;
+// A message one person writes to another: a reply on a support ticket's thread.
+inline constexpr std::size_t kMessage = 5000;
 
 }  // namespace ledger::domain::text_limits

@@ -17,6 +17,7 @@
 #include "http/api_support.h"
 #include "http/domain_json.h"
 #include "http/projection_query.h"
+#include "projections/agent_analytics.h"
 #include "projections/analytics_projection.h"
 #include "projections/service_analytics.h"
 
@@ -122,7 +123,7 @@ void add_tally(nlohmann::json& agent, const TaskTally& tally) {
   agent["completed_tasks"] = tally.completed;
 }
 
-// The agent's delivered work, from the analytics projection.
+// The agent's delivered work and first-reply time on tickets, from the analytics projection.
 Status add_activity(const projections::ProjectionRunner& analytics, std::string_view agent_id,
                     nlohmann::json& agent) {
   auto row = analytics.get(projections::analytics_agent_key(agent_id));
@@ -135,6 +136,10 @@ Status add_activity(const projections::ProjectionRunner& analytics, std::string_
   agent["completed_campaigns"] = activity.completed_campaigns();
   agent["published_content"] = activity.published_content();
   agent["deployed_versions"] = activity.deployed_versions();
+  auto median = projections::median_first_reply_seconds(analytics, agent_id);
+  if (!median) return std::move(median).error();
+  agent["median_first_reply_seconds"] =
+      *median ? nlohmann::json(**median) : nlohmann::json(nullptr);
   return {};
 }
 
@@ -247,21 +252,23 @@ RouteTable analytics_routes() {
                     {"churn_rate", number()},
                     {"growth_rate", nullable(number())},
                     {"daily", array(object({{"date", date()}, {"revenue", money()}}))}}));
-  const Schema agent = named("AgentPerformance", object({{"agent_id", string()},
-                                                         {"name", string()},
-                                                         {"email", string()},
-                                                         {"department", string()},
-                                                         {"clients", integer()},
-                                                         {"max_clients", integer()},
-                                                         {"available_slots", integer()},
-                                                         {"workload_pct", number()},
-                                                         {"active_campaigns", integer()},
-                                                         {"completed_campaigns", integer()},
-                                                         {"published_content", integer()},
-                                                         {"deployed_versions", integer()},
-                                                         {"open_tasks", integer()},
-                                                         {"overdue_tasks", integer()},
-                                                         {"completed_tasks", integer()}}));
+  const Schema agent =
+      named("AgentPerformance", object({{"agent_id", string()},
+                                        {"name", string()},
+                                        {"email", string()},
+                                        {"department", string()},
+                                        {"clients", integer()},
+                                        {"max_clients", integer()},
+                                        {"available_slots", integer()},
+                                        {"workload_pct", number()},
+                                        {"active_campaigns", integer()},
+                                        {"completed_campaigns", integer()},
+                                        {"published_content", integer()},
+                                        {"deployed_versions", integer()},
+                                        {"open_tasks", integer()},
+                                        {"overdue_tasks", integer()},
+                                        {"completed_tasks", integer()},
+                                        {"median_first_reply_seconds", nullable(number())}}));
   const Schema my_client = object({{"id", string()},
                                    {"name", string()},
                                    {"email", string()},
@@ -285,7 +292,8 @@ RouteTable analytics_routes() {
       {.method = verb::get,
        .path = "/api/admin/agents/performance/",
        .operation_id = "getAgentPerformance",
-       .summary = "Every agent's workload and delivered work",
+       .summary = "Every agent's workload, delivered work, tasks in their care and median first "
+                  "reply time to support tickets (seconds; null when none)",
        .roles = {Role::admin},
        .answer = object({{"agents", array(agent)}}),
        .read_model = projection_read_model(std::string(projections::kAnalyticsProjection)),

@@ -122,14 +122,59 @@ TEST_CASE(
       {R"({"recipient":"","content":"Hi"})", "recipient"},
   };
   const auto head = f.log->head().position;
-  for (const auto& [body, field] : table) {
+  for (const auto& body_and_field : table) {
+    const std::string& body = body_and_field.first;
     CAPTURE(body);
     auto answer = f.post(admin, "/api/messages/", body);
     CHECK(answer.status == 400);
     CHECK(answer.header("Content-Type") == "application/problem+json");
-    CHECK(answer.json()["errors"].contains(field));
+    CHECK(answer.json()["errors"].contains(body_and_field.second));
   }
   CHECK(f.get(admin, "/api/messages/?with=" + std::string(300, 'x')).status == 400);
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE(
+    "bad support ticket input is refused with a problem document naming the field and writes "
+    "nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  auto opened = f.post(alice, "/api/support-tickets/", R"({"subject":"Down","description":"x"})");
+  REQUIRE(opened.status == 201);
+  const std::string ticket = "/api/support-tickets/" + opened.json()["id"].get<std::string>();
+  const std::string subject = R"("subject":"Down",)";
+  const std::vector<std::tuple<std::string, std::string, const char*>> table = {
+      {"/api/support-tickets/", "{" + subject + R"("description":"x","priority":"urgent"})",
+       "priority"},
+      {"/api/support-tickets/", "{" + subject + R"("description":"x","service":"plumbing"})",
+       "service"},
+      {"/api/support-tickets/", "{\"subject\":\"Do\\u0000wn\",\"description\":\"x\"}", "subject"},
+      {"/api/support-tickets/", "{\"subject\":\"\\u202eDown\",\"description\":\"x\"}", "subject"},
+      {"/api/support-tickets/",
+       R"({"subject":")" + std::string(domain::text_limits::kName + 1, 's') +
+           R"(","description":"x"})",
+       "subject"},
+      {"/api/support-tickets/", "{" + subject + R"("description":"x","status":"open"})", "status"},
+      {"/api/support-tickets/", R"({"description":"x"})", "subject"},
+      {ticket + "/reply/", R"({"message":""})", "message"},
+      {ticket + "/reply/",
+       R"({"message":")" + std::string(domain::text_limits::kMessage + 1, 'm') + "\"}", "message"},
+      {ticket + "/change_status/", R"({"status":"reopened"})", "status"},
+      {ticket + "/change_status/", "{}", "status"},
+  };
+  const auto head = f.log->head().position;
+  for (const auto& entry : table) {
+    const std::string target = std::get<0>(entry);
+    const std::string body = std::get<1>(entry);
+    CAPTURE(target);
+    CAPTURE(body);
+    auto answer = f.post(alice, target, body);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["errors"].contains(std::get<2>(entry)));
+  }
   CHECK(f.log->head().position == head);
 }
 
@@ -273,6 +318,7 @@ TEST_CASE(
        admin,
        "/api/tasks/",
        {{"client", alice_id}, {"title", "Send the logo"}, {"priority", "low"}}},
+      {"support ticket", alice, "/api/support-tickets/", {{"subject", "The site is down"}}},
   };
   const std::size_t limit = domain::text_limits::kDescription;
   for (const auto& route : routes) {

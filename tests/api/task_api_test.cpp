@@ -4,27 +4,16 @@
 // step.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "core/domain/deadline_sweeper.h"
 #include "events/timestamp.h"
-#include "projections/email_delivery.h"
-#include "projections/email_projection.h"
 #include "tests/support/api_fixture.h"
-#include "tests/support/mime_checks.h"
+#include "tests/support/delivered_emails.h"
 
 namespace ledger {
 namespace {
 
 using boost::beast::http::verb;
 using testing::ApiFixture;
-
-// A header's value without the white space after its colon.
-std::string trimmed(std::string value) {
-  value.erase(0, value.find_first_not_of(' '));
-  return value;
-}
 
 struct Agency {
   ApiFixture f;
@@ -67,27 +56,6 @@ struct Agency {
                        {{"X-Min-Position", position}});
     REQUIRE_MESSAGE(feed.status == 200, feed.body);
     return feed.json()["results"];
-  }
-
-  // Every email queued up to `position`, delivered as .eml files; answers them parsed, by
-  // recipient address.
-  std::multimap<std::string, testing::ParsedEml> emails_up_to(std::uint64_t position) {
-    auto* emails = f.projections.find(projections::kEmailsProjection);
-    REQUIRE(emails != nullptr);
-    REQUIRE(emails->wait_for(position, std::chrono::seconds(10)));
-    const std::string dir = f.dir.string() + "/outbox";
-    projections::EmailDelivery delivery(*f.log, f.clock, dir);
-    REQUIRE(delivery.deliver_once().ok());
-    std::multimap<std::string, testing::ParsedEml> parsed;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      std::ifstream file(entry.path(), std::ios::binary);
-      const std::string eml((std::istreambuf_iterator<char>(file)), {});
-      testing::ParsedEml message;
-      const std::string problem = testing::eml_problem(eml, message);
-      CHECK_MESSAGE(problem.empty(), problem);
-      parsed.emplace(trimmed(message.header("To")), std::move(message));
-    }
-    return parsed;
   }
 };
 
@@ -408,13 +376,13 @@ TEST_CASE("assignment, completion and the overdue mark notify and email the righ
   CHECK(a.notifications(a.web, "task_completed", at).empty());  // their own doing
 
   // The emails, as the delivery worker writes them.
-  const auto emails = a.emails_up_to(position_of(done));
+  const auto emails = testing::delivered_emails(a.f, position_of(done));
   // The subjects of the emails to `address`, sorted, one a line.
   auto subjects_to = [&](const std::string& address) {
     std::vector<std::string> subjects;
     auto [begin, end] = emails.equal_range(address);
     for (auto it = begin; it != end; ++it)
-      subjects.push_back(trimmed(it->second.header("Subject")));
+      subjects.push_back(testing::header_value(it->second, "Subject"));
     std::sort(subjects.begin(), subjects.end());
     std::string lines;
     for (const auto& subject : subjects) lines += subject + "\n";
@@ -422,7 +390,7 @@ TEST_CASE("assignment, completion and the overdue mark notify and email the righ
   };
   std::string everyone;
   for (const auto& [to, message] : emails) {
-    everyone += to + ": " + trimmed(message.header("Subject")) + "\n";
+    everyone += to + ": " + testing::header_value(message, "Subject") + "\n";
   }
   INFO(everyone);
   CHECK(subjects_to("web@x.com") ==
@@ -435,7 +403,7 @@ TEST_CASE("assignment, completion and the overdue mark notify and email the righ
   bool seen_assignment = false;
   for (auto it = begin; it != end; ++it) {
     const auto& message = it->second;
-    if (!trimmed(message.header("Subject")).starts_with("New task")) continue;
+    if (!testing::header_value(message, "Subject").starts_with("New task")) continue;
     seen_assignment = true;
     REQUIRE(message.parts.size() == 2);
     CHECK(message.parts[0].body ==

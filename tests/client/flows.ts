@@ -282,6 +282,41 @@ export async function runMessages(agent: ApiSession, client: ApiSession): Promis
   console.log(`answered at ${answer.created_at ?? ""} about ${answer.service ?? "everything"}`);
 }
 
+// A support ticket: the client opens one, the agent answers on its thread and resolves it, the
+// client reads the thread back at once through X-Min-Position and closes it.
+export async function runSupportTicket(client: ApiSession, agent: ApiSession): Promise<void> {
+  const ticket = await client.call("post", "/api/support-tickets/", {
+    body: { subject: "The checkout is down", description: "Since this morning", service: "marketing" },
+  });
+  const queue = await agent.call("get", "/api/support-tickets/", {
+    query: { status: "open", priority: "medium" },
+    headers: { "X-Min-Position": ticket.position },
+  });
+  for (const waiting of queue.results) {
+    console.log(`${waiting.subject} [${waiting.priority}] ${waiting.service ?? "no service"}`);
+  }
+  const reply = await agent.call("post", "/api/support-tickets/{id}/reply/", {
+    path: { id: ticket.id },
+    body: { message: "Fixed: the payment provider was down." },
+  });
+  const resolved = await agent.call("post", "/api/support-tickets/{id}/change_status/", {
+    path: { id: ticket.id },
+    body: { status: "resolved" },
+  });
+  const thread = await client.call("get", "/api/support-tickets/{id}/", {
+    path: { id: ticket.id },
+    headers: { "X-Min-Position": resolved.position },
+  });
+  for (const answer of thread.replies) {
+    console.log(`#${answer.id} ${answer.author_role} at ${answer.created_at ?? ""}: ${answer.message}`);
+  }
+  const closed = await client.call("post", "/api/support-tickets/{id}/change_status/", {
+    path: { id: ticket.id },
+    body: { status: "closed" },
+  });
+  console.log(`${closed.subject}: reply ${reply.id}, then ${resolved.status}, then ${closed.status}`);
+}
+
 // The notification bell: unread ones, one marked read, then all.
 export async function readNotifications(session: ApiSession): Promise<void> {
   const unread = await session.call("get", "/api/notifications/", { query: { unread: true } });
@@ -320,5 +355,6 @@ export async function walkDashboards(
   await runCampaigns(agentSession);
   await runTasks(agentSession, clientSession);
   await runMessages(agentSession, clientSession);
+  await runSupportTicket(clientSession, agentSession);
   await readNotifications(agentSession);
 }

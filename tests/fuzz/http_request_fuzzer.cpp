@@ -8,9 +8,9 @@
 // and a twist (its value divided by 5, modulo 8: none, a duplicated JSON key, a NUL after the
 // body, a text/plain Content-Type, invalid UTF-8 in a JSON string, in a query parameter, in a
 // path parameter, in header values), then the raw request. In the target and the body, `$CLIENT`,
-// `$AGENT`, `$PROJECT`, `$TASK` and `$MESSAGE` are replaced by the ids of the fuzzing client, its
-// marketing agent, its website project, a task of the client's and a message from the client to
-// the agent, so that routes with ids reach their
+// `$AGENT`, `$PROJECT`, `$TASK`, `$MESSAGE` and `$TICKET` are replaced by the ids of the fuzzing
+// client, its marketing agent, its website project, a task of the client's, a message from the
+// client to the agent and a support ticket of the client's, so that routes with ids reach their
 // handlers; uploads (multipart) go to a real blob store. State accumulates over inputs, as in a
 // server.
 //
@@ -129,6 +129,7 @@ struct Environment {
   std::string project_id;
   std::string task_id;
   std::string message_id;
+  std::string ticket_id;
 
   Environment() {
     sequencer.start();
@@ -189,6 +190,10 @@ struct Environment {
         expect(201,
                call(tokens[2], beast_http::verb::post, "/api/messages/",
                     nlohmann::json{{"recipient", agent_id}, {"content", "Hello"}}.dump()))["id"]
+            .get<std::string>();
+    ticket_id =
+        expect(201, call(tokens[2], beast_http::verb::post, "/api/support-tickets/",
+                         R"({"subject":"The site is down","description":"Since noon"})"))["id"]
             .get<std::string>();
     auto topup = expect(201, call(tokens[2], beast_http::verb::post, "/api/wallet/topup/",
                                   R"({"amount":"1000.00","payment_method":"card"})"));
@@ -487,12 +492,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(target, "$PROJECT", environment->project_id);
   replace_all(target, "$TASK", environment->task_id);
   replace_all(target, "$MESSAGE", environment->message_id);
+  replace_all(target, "$TICKET", environment->ticket_id);
   request->target(target);
   replace_all(request->body(), "$CLIENT", environment->client_id);
   replace_all(request->body(), "$AGENT", environment->agent_id);
   replace_all(request->body(), "$PROJECT", environment->project_id);
   replace_all(request->body(), "$TASK", environment->task_id);
   replace_all(request->body(), "$MESSAGE", environment->message_id);
+  replace_all(request->body(), "$TICKET", environment->ticket_id);
   if (!token.empty() && request->count(beast_http::field::authorization) == 0) {
     request->set(beast_http::field::authorization, "Bearer " + token);
   }

@@ -252,6 +252,17 @@ def http_requests():
         "transactions_filtered": (CLIENT, request(
             "GET", "/api/wallet/transactions/?type=debit&service=marketing&from=2026-11-01"
                    "&to=2026-12-31&limit=2")),
+        "support_ticket": (CLIENT, request("POST", "/api/support-tickets/",
+                                           {"subject": "The site is down",
+                                            "description": "Since noon\nThe checkout page",
+                                            "service": "website", "priority": "high"})),
+        "support_tickets": (AGENT, request("GET", "/api/support-tickets/?status=open&priority=high"
+                                                  "&service=marketing&client=$CLIENT&limit=2")),
+        "support_ticket_thread": (WEB_AGENT, request("GET", "/api/support-tickets/$TICKET/")),
+        "support_ticket_reply": (AGENT, request("POST", "/api/support-tickets/$TICKET/reply/",
+                                                {"message": "Looking into it"})),
+        "support_ticket_status": (CLIENT, request("POST", "/api/support-tickets/$TICKET/change_status/",
+                                                  {"status": "closed"})),
         "content_schedule": (AGENT, request("POST", "/api/content-schedule/",
                                             {"client_id": "$CLIENT", "platform": "instagram",
                                              "social_account": "@shop",
@@ -356,7 +367,11 @@ def emails():
         "long": [b"<" * 3000 + b" " + b"y" * 200],
         "dots": [b".\r\n.\n. .."],
     }
-    for index in range(20):
+    # One seed set per template (byte 0 picks modulo their count), counted from the templates'
+    # own source so that a new template gets its seeds.
+    source = (here.parent.parent / "projections" / "email_templates.cpp").read_text()
+    count = source.count("templates.push_back(email<")
+    for index in range(count):
         for name, parts in values.items():
             write("email_fuzzer", f"template{index:02}_{name}", bytes([index]) + b"\x1e".join(parts))
 

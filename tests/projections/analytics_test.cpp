@@ -2,11 +2,14 @@
 // postings, active, new and churned clients, churn and growth rates against the previous period.
 #include <doctest/doctest.h>
 
+#include "core/domain/support_ticket.h"
 #include "core/domain/wallet.h"
 #include "events/timestamp.h"
+#include "projections/agent_analytics.h"
 #include "projections/analytics_projection.h"
 #include "projections/projection_runner.h"
 #include "projections/service_analytics.h"
+#include "tests/support/identity_steps.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -133,6 +136,70 @@ TEST_CASE("top-ups are not revenue; every service has a report") {
   for (const char* service : {"courses", "marketing", "website"}) {
     CHECK(report_of(*reports, service).revenue_minor == 0);
   }
+  runner.stop();
+}
+
+TEST_CASE("an agent's median first reply time to support tickets, the same after a rebuild") {
+  LedgerFixture f;
+  for (const auto& [id, role, department] : {std::tuple{"alice", "client", ""},
+                                             {"mia", "agent", "marketing"},
+                                             {"web", "agent", "website"},
+                                             {"root", "admin", ""}}) {
+    REQUIRE(testing::add_user(f, id, role, department).ok());
+  }
+  REQUIRE(testing::assign(f, "alice", "marketing", "mia").ok());
+  REQUIRE(testing::assign(f, "alice", "website", "web").ok());
+  auto open = [&](const std::string& id) {
+    REQUIRE(f.run<events::TicketState>([&](UnitOfWork& uow) {
+               return domain::open_ticket(uow, {domain::TicketId{id}, domain::UserId{"alice"},
+                                                "Down", "Since noon", "", std::nullopt});
+             }).ok());
+  };
+  auto reply = [&](const std::string& id, const std::string& by) {
+    REQUIRE(
+        f.run<events::TicketReplyState>([&](UnitOfWork& uow) {
+           return domain::reply_to_ticket(uow, {domain::TicketId{id}, domain::ActorId{by}, "Hi"});
+         }).ok());
+  };
+  // mia answers first after 10 s, 20 s, 40 s and 90 s (her later replies do not count); web
+  // after 7 s; root's first reply counts for nobody, and mia's after it neither.
+  const std::int64_t waits_s[] = {20, 90, 10, 40};
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "t" + std::to_string(i);
+    open(id);
+    reply(id, "alice");
+    f.clock.advance_us(waits_s[i] * kMicrosPerSecond + 999'999);  // whole seconds count
+    reply(id, "mia");
+    reply(id, "mia");
+  }
+  open("w");
+  f.clock.advance_us(7 * kMicrosPerSecond);
+  reply("w", "web");
+  open("r");
+  f.clock.advance_us(kMicrosPerSecond);
+  reply("r", "root");
+  f.clock.advance_us(kMicrosPerSecond);
+  reply("r", "mia");
+
+  projections::AnalyticsProjection projection;
+  projections::ProjectionRunner runner(*f.log, projection, f.clock);
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up().ok());
+  auto check = [&] {
+    auto mia = projections::median_first_reply_seconds(runner, "mia");
+    REQUIRE(mia.ok());
+    CHECK(*mia == std::optional<double>(30.0));  // of 10, 20, 40 and 90
+    auto web = projections::median_first_reply_seconds(runner, "web");
+    REQUIRE(web.ok());
+    CHECK(*web == std::optional<double>(7.0));
+    auto root = projections::median_first_reply_seconds(runner, "root");
+    REQUIRE(root.ok());
+    CHECK_FALSE(root->has_value());
+  };
+  check();
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.catch_up().ok());
+  check();
   runner.stop();
 }
 

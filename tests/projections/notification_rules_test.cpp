@@ -549,6 +549,63 @@ const std::vector<RuleExample>& rule_examples() {
          {Audience::users},
          {"c1"},
          "a1"}}},
+      {"TicketOpened",
+       R"(ticket_id: "k1" client_id: "c1" subject: "Site down" service: "website" priority: TICKET_PRIORITY_HIGH)",
+       {{"ticket_opened",
+         "c1",
+         "website",
+         "New support ticket",
+         "A client opened a high priority ticket: Site down",
+         "/support-tickets/k1",
+         {Audience::agents_else_admins},
+         {},
+         "c1"}}},
+      {"TicketReplied",
+       R"(ticket_id: "k1" client_id: "c1" subject: "Site down" reply_number: 2 message: "Still down" author_id: "c1" author_role: "client")",
+       {{"ticket_reply",
+         "c1",
+         "",
+         "New reply on a ticket",
+         "The client replied on Site down: Still down",
+         "/support-tickets/k1",
+         {Audience::agents_else_admins},
+         {},
+         "c1"}}},
+      // A long reply is cut to 100 bytes, before a character, never inside one ("é" is 2 bytes).
+      {"TicketReplied",
+       R"(ticket_id: "k1" client_id: "c1" subject: "Site down" service: "website" message: ")" +
+           std::string(99, 'a') + "\303\251" + R"(tail" author_id: "w1" author_role: "agent")",
+       {{"ticket_reply",
+         "c1",
+         "website",
+         "New reply to your ticket",
+         "Site down: " + std::string(99, 'a') + "\u2026",
+         "/support-tickets/k1",
+         {Audience::client},
+         {},
+         "w1"}}},
+      {"TicketStatusChanged",
+       R"(ticket_id: "k1" client_id: "c1" subject: "Site down" from_status: TICKET_STATUS_RESOLVED to_status: TICKET_STATUS_OPEN changed_by: "c1" changer_role: "client")",
+       {{"ticket_status_changed",
+         "c1",
+         "",
+         "Ticket status changed",
+         "The client moved the ticket Site down from resolved to open",
+         "/support-tickets/k1",
+         {Audience::agents_else_admins},
+         {},
+         "c1"}}},
+      {"TicketStatusChanged",
+       R"(ticket_id: "k1" client_id: "c1" subject: "Site down" service: "marketing" from_status: TICKET_STATUS_OPEN to_status: TICKET_STATUS_IN_PROGRESS changed_by: "u9" changer_role: "admin")",
+       {{"ticket_status_changed",
+         "c1",
+         "marketing",
+         "Ticket status changed",
+         "Your ticket Site down is now in progress",
+         "/support-tickets/k1",
+         {Audience::client},
+         {},
+         "u9"}}},
   };
   return examples;
 }
@@ -605,7 +662,8 @@ TEST_CASE(
       // The client alone is "you"; so is the agent alone ("assigned to you"). Words shared by
       // several audiences, or sent to admins, address nobody.
       const bool shared = draft.audiences.size() > 1;
-      const bool to_admins = draft.audiences == std::vector<Audience>{Audience::admins};
+      const bool to_admins = draft.audiences == std::vector<Audience>{Audience::admins} ||
+                             draft.audiences == std::vector<Audience>{Audience::agents_else_admins};
       if (!shared && !to_admins) continue;
       CHECK_FALSE(speaks_to_the_reader(draft.title));
       CHECK_FALSE(speaks_to_the_reader(draft.message));

@@ -292,8 +292,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an agent gets the same 404 for a client or project that does not exist and for one not "
-    "assigned to it, on every route that takes one") {
+    "an agent gets the same 404 for a client, project or support ticket that does not exist and "
+    "for one not assigned to it, on every route that takes one") {
   HostileTarget target;
   HttpClient client = target.connect();
   const std::string bob_id = target.create_user(client, "bob@x.com", "client");
@@ -345,6 +345,29 @@ TEST_CASE(
   CHECK(unassigned.status == 404);
   CHECK(missing.status == unassigned.status);
   CHECK(missing.body == unassigned.body);
+
+  // And for bob's support ticket, on every route that names one.
+  auto ticket =
+      client.request(verb::post, "/api/support-tickets/",
+                     R"({"subject":"Down","description":"Since noon"})", {{"Authorization", bob}});
+  REQUIRE_MESSAGE(ticket.status == 201, ticket.body);
+  const std::string ticket_id = ticket.json()["id"];
+  for (const auto& [method, suffix, body] :
+       {std::tuple{verb::get, "", ""},
+        {verb::post, "reply/", R"({"message":"Hello"})"},
+        {verb::post, "change_status/", R"({"status":"resolved"})"}}) {
+    const std::string route = std::string("/api/support-tickets/{id}/") + suffix;
+    CAPTURE(route);
+    for (const auto* agent : {&mkt, &web}) {
+      auto hidden = client.request(method, "/api/support-tickets/" + ticket_id + "/" + suffix, body,
+                                   {{"Authorization", *agent}});
+      auto absent = client.request(method, "/api/support-tickets/" + unknown_id + "/" + suffix,
+                                   body, {{"Authorization", *agent}});
+      CHECK(hidden.status == 404);
+      CHECK(absent.status == hidden.status);
+      CHECK(absent.body == hidden.body);
+    }
+  }
   target.require_alive();
 }
 

@@ -138,7 +138,8 @@ struct Agency {
   Person alice, bob, carol;   // clients; carol registered herself
   Person ivy, dan;            // a marketing agent deactivated, the client it served
   std::string revoked_token;  // bob's second session, logged out
-  std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions, tasks;
+  std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions, tasks,
+      tickets;
   std::string carol_invoice, bob_subscription;  // due tomorrow: the sweeper reminds of them
 };
 
@@ -467,6 +468,41 @@ void run_messages(Server& server, Agency& a) {
   server.post(a.alice.token, "/api/messages/" + answer + "/mark_read/");
 }
 
+// Support tickets through their workflow: replies on both sides (the agents' first reply times
+// feed agent performance), a reopening, one closed by its client (and refusing a reply), one
+// left open.
+void run_tickets(Server& server, Agency& a) {
+  auto open = [&](const Person& client, nlohmann::json body) -> std::string {
+    body["description"] = "Since this morning";
+    return server.post(client.token, "/api/support-tickets/", body)["id"];
+  };
+  const auto path = [](const std::string& id) { return "/api/support-tickets/" + id + "/"; };
+  auto reply = [&](const Person& by, const std::string& id, const std::string& message) {
+    server.post(by.token, path(id) + "reply/", {{"message", message}});
+  };
+  auto move = [&](const Person& by, const std::string& id, const std::string& status) {
+    server.post(by.token, path(id) + "change_status/", {{"status", status}});
+  };
+  const std::string checkout =
+      open(a.alice,
+           {{"subject", "The checkout is down"}, {"service", "marketing"}, {"priority", "high"}});
+  const std::string invoice = open(a.bob, {{"subject", "An invoice twice"}});
+  const std::string pages = open(a.carol, {{"subject", "The About page"}, {"service", "website"}});
+  a.tickets = {checkout, invoice, pages};
+  reply(a.alice, checkout, "Any news?");
+  reply(a.mia, checkout, "Looking into it");
+  move(a.mia, checkout, "in_progress");
+  move(a.mia, checkout, "resolved");
+  move(a.alice, checkout, "open");
+  reply(a.alice, checkout, "It broke again");
+  reply(a.max, invoice, "Refunded");
+  move(a.admin, invoice, "resolved");
+  move(a.bob, invoice, "closed");
+  server.refused(a.bob.token, path(invoice) + "reply/", {{"message", "Thanks"}},
+                 "invalid_transition");
+  reply(a.web, pages, "Which part?");
+}
+
 std::string schedule_post(Server& server, const Person& agent, const Person& client, int days,
                           const std::string& caption) {
   return server.post(agent.token, "/api/content-schedule/",
@@ -559,6 +595,11 @@ void manage_accounts(Server& server, Agency& a) {
               {{"service", "marketing"}, {"agent_id", a.ivy.id}});
   server.command(a.admin.token, verb::patch, "/api/users/" + a.ivy.id + "/",
                  {{"is_active", false}});
+  // dan has no agent now: the admins hear of his ticket.
+  a.tickets.push_back(server.post(a.dan.token, "/api/support-tickets/",
+                                  {{"subject", "Who is my agent now?"},
+                                   {"description", "Ivy left"},
+                                   {"service", "marketing"}})["id"]);
 }
 
 std::string head_position(Server& server) {
@@ -709,6 +750,8 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
                                   "/api/tasks/",
                                   "/api/tasks/?status=todo",
                                   "/api/tasks/?overdue=false",
+                                  "/api/support-tickets/",
+                                  "/api/support-tickets/?status=open",
                                   "/api/auth/me/email-preferences/",
                                   "/api/messages/conversations/",
                                   "/api/messages/?with=" + a.alice.id}) {
@@ -725,6 +768,7 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
     each("/api/website-projects/", a.projects);
     each("/api/website-versions/", a.versions);
     each("/api/tasks/", a.tasks);
+    each("/api/support-tickets/", a.tickets);
     for (const auto& id : a.versions) {
       views.push_back({who, person->token, "/api/website-versions/" + id + "/file/", 0});
     }
@@ -767,6 +811,7 @@ void add_views_of_roles(std::vector<View>& views, const Agency& a) {
   views.push_back({"bob (logged out)", a.revoked_token, "/api/auth/me/", 401});
   views.push_back({"ivy (deactivated)", a.ivy.token, "/api/auth/me/", 401});
   views.push_back({"dan", a.dan.token, "/api/service-settings/my_services/"});
+  views.push_back({"dan", a.dan.token, "/api/support-tickets/"});
 }
 
 // Every view, and the statement of every account the trial balance lists.
@@ -902,6 +947,7 @@ FirstRun run_workload_and_record(const std::string& data_dir) {
   build_websites(server, run.agency);
   run_tasks(server, run.agency);
   run_messages(server, run.agency);
+  run_tickets(server, run.agency);
   manage_accounts(server, run.agency);
   read_and_sign_out(server, run.agency);
   wait_for_reminders(server, run.agency);

@@ -124,6 +124,25 @@ inline const std::vector<EmailExample>& email_examples() {
        true, "c1", "New message from Ann <a>",
        "Ann <a> wrote to you:\n\nHi & <b>welcome</b> see you\n\nRead and answer it in your "
        "dashboard."},
+      {"ticket_reply", "TicketReplied",
+       R"(client_id: "c1" subject: "Site <down>" message: "Fixed & live" author_id: "a1" author_role: "agent")",
+       true, "c1", "Re: Site <down>",
+       "We replied to your support ticket Site <down>:\n\nFixed & live\n\nReply from your "
+       "dashboard."},
+      {"ticket_reply", "TicketReplied",
+       R"(client_id: "c1" subject: "Site" message: "Thanks" author_id: "c1" author_role: "client")",
+       false},
+      {"ticket_status_changed", "TicketStatusChanged",
+       R"(client_id: "c1" subject: "Site <down>" to_status: TICKET_STATUS_RESOLVED changed_by: "u9" changer_role: "admin")",
+       true, "c1", "Ticket resolved: Site <down>",
+       "Your support ticket Site <down> is now resolved.\n\nIf the problem is not solved, reopen "
+       "it from your dashboard."},
+      {"ticket_status_changed", "TicketStatusChanged",
+       R"(client_id: "c1" subject: "Site" to_status: TICKET_STATUS_IN_PROGRESS changed_by: "a1" changer_role: "agent")",
+       true, "c1", "Ticket in progress: Site", "Your support ticket Site is now in progress."},
+      {"ticket_status_changed", "TicketStatusChanged",
+       R"(client_id: "c1" subject: "Site" to_status: TICKET_STATUS_CLOSED changed_by: "c1" changer_role: "client")",
+       false},
   };
   return examples;
 }
