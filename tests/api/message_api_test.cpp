@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/support/api_agency.h"
+#include "tests/support/delivered_emails.h"
 #include "tests/support/event_stream.h"
 
 namespace ledger {
@@ -121,7 +122,7 @@ TEST_CASE("the recipient is notified with an escaped preview cut at a word, and 
   CHECK(notes[0]["link"] == "/messages?with=" + a.alice_id);
   CHECK(a.notifications(a.alice, "message_received", at).empty());  // not the sender
 
-  const auto emails = a.emails_up_to(sent["position"].get<std::uint64_t>());
+  const auto emails = testing::delivered_emails(a.f, sent["position"].get<std::uint64_t>());
   bool seen = false;
   auto [begin, end] = emails.equal_range("mia@x.com");
   for (auto it = begin; it != end; ++it) {
@@ -160,7 +161,7 @@ TEST_CASE("message emails follow the recipient's preferences; the notification s
   const auto sent = send(a, a.alice, a.mia_id, "Quiet please");
   const std::string at = std::to_string(sent["position"].get<std::uint64_t>());
   CHECK(a.notifications(a.mia, "message_received", at).size() == 1);
-  const auto emails = a.emails_up_to(sent["position"].get<std::uint64_t>());
+  const auto emails = testing::delivered_emails(a.f, sent["position"].get<std::uint64_t>());
   auto [begin, end] = emails.equal_range("mia@x.com");
   for (auto it = begin; it != end; ++it) {
     CHECK(it->second.header("Subject").find("New message") == std::string::npos);

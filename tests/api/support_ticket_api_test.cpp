@@ -7,6 +7,7 @@
 
 #include "core/domain/text_limits.h"
 #include "events/timestamp.h"
+#include "tests/support/api_agency.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/delivered_emails.h"
 #include "tests/support/outbox_emails.h"
@@ -17,38 +18,14 @@ namespace {
 using boost::beast::http::verb;
 using testing::ApiFixture;
 
-std::uint64_t position_of(const testing::HttpAnswer& answer) {
-  return std::stoull(answer.header("X-Ledger-Position"));
-}
+using testing::position_of;
 
 // alice, bob and carol are clients; mia serves alice for marketing and web for website; max
 // serves bob for marketing; carol has no agent.
-struct Agency {
-  ApiFixture f;
-  std::string admin = f.admin();
+struct Agency : testing::ApiAgency {
   std::string admin_id = f.get(admin, "/api/auth/me/").json()["id"];
-  std::string alice_id = f.create_user(admin, "alice@x.com", "client");
-  std::string alice = f.login_as("alice@x.com");
-  std::string bob_id = f.create_user(admin, "bob@x.com", "client");
-  std::string bob = f.login_as("bob@x.com");
   std::string carol_id = f.create_user(admin, "carol@x.com", "client");
   std::string carol = f.login_as("carol@x.com");
-  std::string mia_id = f.create_user(admin, "mia@x.com", "agent", "marketing");
-  std::string mia = f.login_as("mia@x.com");
-  std::string max_id = f.create_user(admin, "max@x.com", "agent", "marketing");
-  std::string max = f.login_as("max@x.com");
-  std::string web_id = f.create_user(admin, "web@x.com", "agent", "website");
-  std::string web = f.login_as("web@x.com");
-
-  Agency() {
-    for (const auto& [client, service, agent] : {std::tuple{alice_id, "marketing", mia_id},
-                                                 {alice_id, "website", web_id},
-                                                 {bob_id, "marketing", max_id}}) {
-      REQUIRE(f.post(admin, "/api/clients/" + client + "/assign_agent/",
-                     nlohmann::json{{"service", service}, {"agent_id", agent}}.dump())
-                  .status == 200);
-    }
-  }
 
   // Opens a ticket as `client`; answers it.
   nlohmann::json open(const std::string& client, nlohmann::json body) {
@@ -70,14 +47,6 @@ struct Agency {
                   nlohmann::json{{"status", status}}.dump());
   }
 
-  // The caller's notifications of `type`, once the feed has reached `position`.
-  nlohmann::json notifications(const std::string& token, const std::string& type,
-                               std::uint64_t position) {
-    auto feed = f.call(token, verb::get, "/api/notifications/?type=" + type, "",
-                       {{"X-Min-Position", std::to_string(position)}});
-    REQUIRE_MESSAGE(feed.status == 200, feed.body);
-    return feed.json()["results"];
-  }
   // The messages of the caller's notifications of `type`, newest first.
   std::vector<std::string> messages(const std::string& token, const std::string& type,
                                     std::uint64_t position) {

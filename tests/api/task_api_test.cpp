@@ -6,6 +6,7 @@
 
 #include "core/domain/deadline_sweeper.h"
 #include "events/timestamp.h"
+#include "tests/support/api_agency.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/delivered_emails.h"
 
@@ -15,30 +16,7 @@ namespace {
 using boost::beast::http::verb;
 using testing::ApiFixture;
 
-struct Agency {
-  ApiFixture f;
-  std::string admin = f.admin();
-  std::string alice_id = f.create_user(admin, "alice@x.com", "client");
-  std::string alice = f.login_as("alice@x.com");
-  std::string bob_id = f.create_user(admin, "bob@x.com", "client");
-  std::string bob = f.login_as("bob@x.com");
-  std::string mia_id = f.create_user(admin, "mia@x.com", "agent", "marketing");
-  std::string mia = f.login_as("mia@x.com");  // alice's marketing agent
-  std::string max_id = f.create_user(admin, "max@x.com", "agent", "marketing");
-  std::string max = f.login_as("max@x.com");  // bob's marketing agent
-  std::string web_id = f.create_user(admin, "web@x.com", "agent", "website");
-  std::string web = f.login_as("web@x.com");  // alice's website agent
-
-  Agency() {
-    for (const auto& [client, service, agent] : {std::tuple{alice_id, "marketing", mia_id},
-                                                 {alice_id, "website", web_id},
-                                                 {bob_id, "marketing", max_id}}) {
-      REQUIRE(f.post(admin, "/api/clients/" + client + "/assign_agent/",
-                     nlohmann::json{{"service", service}, {"agent_id", agent}}.dump())
-                  .status == 200);
-    }
-  }
-
+struct Agency : testing::ApiAgency {
   // Creates a task as `token`; answers it.
   nlohmann::json create(const std::string& token, nlohmann::json body) {
     if (!body.contains("client") && !body.contains("client_id")) body["client"] = alice_id;
@@ -48,20 +26,9 @@ struct Agency {
     REQUIRE_MESSAGE(created.status == 201, created.body);
     return created.json();
   }
-
-  // The caller's notifications of `type`, once the feed has reached `position`.
-  nlohmann::json notifications(const std::string& token, const std::string& type,
-                               const std::string& position) {
-    auto feed = f.call(token, verb::get, "/api/notifications/?type=" + type, "",
-                       {{"X-Min-Position", position}});
-    REQUIRE_MESSAGE(feed.status == 200, feed.body);
-    return feed.json()["results"];
-  }
 };
 
-std::uint64_t position_of(const testing::HttpAnswer& answer) {
-  return std::stoull(answer.header("X-Ledger-Position"));
-}
+using testing::position_of;
 
 TEST_CASE("an agent's task for a client: the client moves it along, the agent hears it is done") {
   Agency a;

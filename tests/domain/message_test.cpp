@@ -17,6 +17,7 @@
 #include "core/domain/users.h"
 #include "replay/inline_rebuild.h"
 #include "tests/support/fold_replay.h"
+#include "tests/support/identity_steps.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -25,20 +26,14 @@ namespace {
 using domain::UnitOfWork;
 using testing::LedgerFixture;
 
-void add_user(LedgerFixture& f, const std::string& id, const std::string& role,
-              const std::string& department = "") {
-  REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
-             return domain::register_user(uow, {domain::UserId{id}, id + "@x.com", "Name " + id,
-                                                role, department, 0, "scrypt$hash", true, "admin"});
-           }).ok());
+void require_user(LedgerFixture& f, const std::string& id, const std::string& role,
+                  const std::string& department = "") {
+  REQUIRE(testing::add_user(f, id, role, department).ok());
 }
 
-void assign(LedgerFixture& f, const std::string& client, const std::string& service,
-            const std::string& agent) {
-  REQUIRE(f.run<events::UserState>([=](UnitOfWork& uow) {
-             return domain::assign_agent(
-                 uow, {domain::UserId{client}, service, domain::UserId{agent}, "admin"});
-           }).ok());
+void require_assigned(LedgerFixture& f, const std::string& client, const std::string& service,
+                      const std::string& agent) {
+  REQUIRE(testing::assign(f, client, service, agent).ok());
 }
 
 // alice and bob are clients; mia serves alice for marketing, web serves alice for website, max
@@ -47,15 +42,15 @@ struct Agency {
   LedgerFixture f;
   int next_id = 0;
   Agency() {
-    add_user(f, "alice", "client");
-    add_user(f, "bob", "client");
-    add_user(f, "mia", "agent", "marketing");
-    add_user(f, "web", "agent", "website");
-    add_user(f, "max", "agent", "marketing");
-    add_user(f, "root", "admin");
-    assign(f, "alice", "marketing", "mia");
-    assign(f, "alice", "website", "web");
-    assign(f, "bob", "marketing", "max");
+    require_user(f, "alice", "client");
+    require_user(f, "bob", "client");
+    require_user(f, "mia", "agent", "marketing");
+    require_user(f, "web", "agent", "website");
+    require_user(f, "max", "agent", "marketing");
+    require_user(f, "root", "admin");
+    require_assigned(f, "alice", "marketing", "mia");
+    require_assigned(f, "alice", "website", "web");
+    require_assigned(f, "bob", "marketing", "max");
   }
 
   Result<domain::Executed<events::MessageState>> send(const std::string& from,
@@ -181,7 +176,7 @@ TEST_CASE("bad messages are refused, naming the field, and write nothing") {
 TEST_CASE("a deactivated user receives no message; their history stays") {
   Agency a;
   REQUIRE(a.send("alice", "root").ok());
-  add_user(a.f, "old", "admin");
+  require_user(a.f, "old", "admin");
   REQUIRE(a.send("alice", "old").ok());
   REQUIRE(a.f.run<events::UserState>([](UnitOfWork& uow) {
                return domain::update_user(

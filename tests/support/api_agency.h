@@ -1,22 +1,15 @@
 // A small agency over HTTP for end-to-end tests: an admin, clients alice and bob, agents mia
 // (alice's marketing), web (alice's website) and max (bob's marketing), each logged in; with the
-// caller's notifications once the feed reached a position, and the emails queued up to a position
-// delivered as .eml files and parsed.
+// caller's notifications once the feed reached a position. The emails: delivered_emails.h.
 #pragma once
 
 #include <doctest/doctest.h>
 
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <map>
+#include <cstdint>
 #include <string>
 #include <tuple>
 
-#include "projections/email_delivery.h"
-#include "projections/email_projection.h"
 #include "tests/support/api_fixture.h"
-#include "tests/support/mime_checks.h"
 
 namespace ledger::testing {
 
@@ -51,29 +44,6 @@ struct ApiAgency {
                        {{"X-Min-Position", position}});
     REQUIRE_MESSAGE(feed.status == 200, feed.body);
     return feed.json()["results"];
-  }
-
-  // Every email queued up to `position`, delivered as .eml files; answers them parsed, by
-  // recipient address (the To header's value).
-  std::multimap<std::string, ParsedEml> emails_up_to(std::uint64_t position) {
-    auto* emails = f.projections.find(projections::kEmailsProjection);
-    REQUIRE(emails != nullptr);
-    REQUIRE(emails->wait_for(position, std::chrono::seconds(10)));
-    const std::string dir = f.dir.string() + "/outbox";
-    projections::EmailDelivery delivery(*f.log, f.clock, dir);
-    REQUIRE(delivery.deliver_once().ok());
-    std::multimap<std::string, ParsedEml> parsed;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      std::ifstream file(entry.path(), std::ios::binary);
-      const std::string eml((std::istreambuf_iterator<char>(file)), {});
-      ParsedEml message;
-      const std::string problem = eml_problem(eml, message);
-      CHECK_MESSAGE(problem.empty(), problem);
-      std::string to = message.header("To");
-      to.erase(0, to.find_first_not_of(' '));
-      parsed.emplace(std::move(to), std::move(message));
-    }
-    return parsed;
   }
 };
 
