@@ -304,6 +304,8 @@ nlohmann::json purchase_json(const events::CoursePurchaseState& purchase) {
       {"access_expires_at", time_json(purchase.access_expires_at_us())},
       {"refunded_at", time_json(purchase.refunded_at_us())},
       {"finished_at", time_json(purchase.finished_at_us())},
+      {"cancelled_at", time_json(purchase.cancelled_at_us())},
+      {"cancel_reason", purchase.cancel_reason()},
   };
 }
 
@@ -322,6 +324,8 @@ schema::Schema purchase_schema() {
                                      {"access_expires_at", nullable(time())},
                                      {"refunded_at", nullable(time())},
                                      {"finished_at", nullable(time())},
+                                     {"cancelled_at", nullable(time())},
+                                     {"cancel_reason", string()},
                                  }));
 }
 

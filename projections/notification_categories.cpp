@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, 5> kFilters = {kPayments, kTasks, kMessag
 // Money in and out (wallet, codes, invoices, subscriptions, course purchases) is payments, as
 // the email categories count it; support tickets are messages, as their emails are; what the
 // agency delivers (posts, websites, campaigns, a course finished) is content.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kTypes = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 43> kTypes = {{
     {"low_balance", kPayments},
     {"payment", kPayments},
     {"payment_received", kPayments},
@@ -36,6 +36,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kTypes =
     {"course_purchase_pending", kPayments},
     {"course_enrolled", kPayments},
     {"course_refunded", kPayments},
+    {"course_purchase_cancelled", kPayments},
     {"task_assigned", kTasks},
     {"task_completed", kTasks},
     {"task_overdue", kTasks},

@@ -170,6 +170,20 @@ std::vector<NotificationRule> build_rules() {
                                  fmt::format("{}: you can buy the course again", e.reason()),
                                  "/courses/" + e.course_id(), {A::client}};
       }));
+  rules.push_back(rule<events::CoursePurchaseCancelled>(
+      "CoursePurchaseCancelled", [](const auto& e) -> std::optional<NotificationDraft> {
+        const bool expired = e.reason() == "expired";
+        return NotificationDraft{
+            e.user_id(),
+            "courses",
+            "course_purchase_cancelled",
+            expired ? "Course purchase expired" : "Course purchase cancelled",
+            expired ? "PayPal did not confirm the payment within 24 hours: you can buy the course "
+                      "again"
+                    : "You cancelled the purchase: you can buy the course again",
+            "/courses/" + e.course_id(),
+            {A::client}};
+      }));
   rules.push_back(rule<events::CoursePurchaseRefunded>(
       "CoursePurchaseRefunded", [](const auto& e) -> std::optional<NotificationDraft> {
         return NotificationDraft{e.user_id(), "courses", "course_refunded", "Course refunded",

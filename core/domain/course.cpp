@@ -88,6 +88,9 @@ std::string user_course_prefix(std::string_view user_id) {
 std::string user_course_key(std::string_view user_id, std::string_view course_id) {
   return user_course_prefix(user_id) + std::string(course_id);
 }
+std::string pending_purchase_key(std::string_view purchase_id) {
+  return std::string(kPendingPurchaseKeyPrefix) + std::string(purchase_id);
+}
 
 Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command) {
   if (auto valid = validate_create(command); !valid) return std::move(valid).error();
@@ -272,6 +275,59 @@ Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
     return std::move(emitted).error();
   }
   return load_purchase(uow, purchase->purchase_id());
+}
+
+namespace {
+
+Result<events::CoursePurchaseState> record_cancelled(UnitOfWork& uow,
+                                                     const events::CoursePurchaseState& purchase,
+                                                     const std::string& cancelled_by,
+                                                     std::string_view reason) {
+  events::CoursePurchaseCancelled cancelled;
+  cancelled.set_purchase_id(purchase.purchase_id());
+  cancelled.set_course_id(purchase.course_id());
+  cancelled.set_user_id(purchase.user_id());
+  cancelled.set_cancelled_by(cancelled_by);
+  cancelled.set_reason(std::string(reason));
+  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), cancelled);
+      !emitted) {
+    return std::move(emitted).error();
+  }
+  return load_purchase(uow, purchase.purchase_id());
+}
+
+}  // namespace
+
+Result<events::CoursePurchaseState> cancel_course_purchase(UnitOfWork& uow,
+                                                           const CancelCoursePurchase& command) {
+  if (auto valid = require_id(command.purchase_id.str(), "purchase_id"); !valid) {
+    return std::move(valid).error();
+  }
+  // Someone else's purchase is answered as a missing one: its id tells the caller nothing.
+  auto owned = load_purchase(uow, command.purchase_id.str());
+  if (!owned) return std::move(owned).error();
+  if (owned->user_id() != command.user_id.str()) {
+    return make_error(Errc::not_found,
+                      fmt::format("there is no course purchase {}", command.purchase_id.str()));
+  }
+  auto purchase = load_pending_paypal_purchase(uow, command.purchase_id.str(), "");
+  if (!purchase) return std::move(purchase).error();
+  return record_cancelled(uow, *purchase, command.user_id.str(), "client");
+}
+
+Result<events::CoursePurchaseState> expire_course_purchase(UnitOfWork& uow,
+                                                           const ExpireCoursePurchase& command) {
+  if (auto valid = require_id(command.purchase_id.str(), "purchase_id"); !valid) {
+    return std::move(valid).error();
+  }
+  auto purchase = load_purchase(uow, command.purchase_id.str());
+  if (!purchase) return purchase;
+  if (purchase->status() != events::COURSE_PURCHASE_STATUS_PENDING ||
+      purchase->payment_method() != "paypal") {
+    return purchase;
+  }
+  if (uow.now_us() < purchase->purchased_at_us() + kPendingPurchaseLifetimeUs) return purchase;
+  return record_cancelled(uow, *purchase, "system", "expired");
 }
 
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,

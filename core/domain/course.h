@@ -5,10 +5,10 @@
 //   own, and optional access days (0: lifetime access).
 // - Purchase: refused with not_for_sale when individual purchase is not allowed; with
 //   already_purchased when the user has a purchase of the course that is pending or completed
-//   (one purchase per user and course; after a refund or a failed payment the course can be
-//   bought again). A free course is "purchased" for 0 at once, no money moves. With the wallet:
-//   completed at once (WalletDebited to revenue:courses; insufficient_funds when short). With
-//   PayPal: pending, no money moves until confirmed.
+//   (one purchase per user and course; after a refund, a failed payment or a cancelled or expired
+//   PayPal purchase the course can be bought again). A free course is "purchased" for 0 at once, no
+//   money moves. With the wallet: completed at once (WalletDebited to revenue:courses;
+//   insufficient_funds when short). With PayPal: pending, no money moves until confirmed.
 // - Confirming a PayPal purchase posts clearing:paypal -> revenue:courses and starts access;
 //   confirming a completed one again is already_confirmed (admin and provider alike), a failed one
 //   already_failed; confirming a wallet or refunded purchase is not_pending. The payment
@@ -17,6 +17,12 @@
 //   pending.
 // - Failing (the provider reports the payment failed): only a pending PayPal purchase (the same
 //   refusals as confirming); no money moves and the course can be bought again.
+// - Cancelling (the client): only the purchase's own user (another user's purchase is not_found,
+//   as a missing one) and only a pending PayPal purchase (the same refusals as confirming: a
+//   cancelled one is not_pending); no money moves and the course can be bought again.
+// - Expiry (the deadline sweeper): a PayPal purchase still pending kPendingPurchaseLifetimeUs
+//   (24 h, by the sequencer's clock) after it was made is cancelled with reason "expired"; before
+//   that, or when it is no longer pending, expiring answers it unchanged and writes nothing.
 // - Refund (admin): only a completed, paid purchase (not_refundable otherwise); the amount goes
 //   back to the wallet from `refunds`; access ends.
 // - Access: a free course, or a completed purchase that has not expired.
@@ -31,6 +37,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/domain/captured_payment.h"
 #include "core/domain/unit_of_work.h"
 #include "core/money.h"
@@ -91,6 +98,25 @@ struct FailCoursePurchase {
 Result<events::CoursePurchaseState> fail_course_purchase(UnitOfWork& uow,
                                                          const FailCoursePurchase& command);
 
+struct CancelCoursePurchase {
+  PurchaseId purchase_id;
+  UserId user_id;  // the caller: must be the purchase's user
+};
+// The client gives up a pending PayPal purchase: it becomes "cancelled" (reason "client").
+Result<events::CoursePurchaseState> cancel_course_purchase(UnitOfWork& uow,
+                                                           const CancelCoursePurchase& command);
+
+// How long a PayPal purchase may stay pending before the sweeper expires it.
+inline constexpr std::int64_t kPendingPurchaseLifetimeUs = kMicrosPerDay;
+
+struct ExpireCoursePurchase {
+  PurchaseId purchase_id;
+};
+// The deadline sweeper's command: cancels (reason "expired") a purchase pending for
+// kPendingPurchaseLifetimeUs; otherwise answers it unchanged.
+Result<events::CoursePurchaseState> expire_course_purchase(UnitOfWork& uow,
+                                                           const ExpireCoursePurchase& command);
+
 struct RefundCoursePurchase {
   PurchaseId purchase_id;
   ActorId refunded_by;
@@ -116,5 +142,7 @@ std::string course_key(std::string_view course_id);
 std::string course_purchase_key(std::string_view purchase_id);
 std::string user_course_prefix(std::string_view user_id);
 std::string user_course_key(std::string_view user_id, std::string_view course_id);
+inline constexpr std::string_view kPendingPurchaseKeyPrefix = "pending/";
+std::string pending_purchase_key(std::string_view purchase_id);
 
 }  // namespace ledger::domain

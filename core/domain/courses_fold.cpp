@@ -51,6 +51,14 @@ Result<std::optional<events::CoursePurchaseStatus>> change_purchase(KeyspaceRows
   return status_before;
 }
 
+// The row of the pending index: only the purchase's id and when it was made.
+events::CoursePurchaseState pending_index_row(const events::CoursePurchaseState& purchase) {
+  events::CoursePurchaseState row;
+  row.set_purchase_id(purchase.purchase_id());
+  row.set_purchased_at_us(purchase.purchased_at_us());
+  return row;
+}
+
 Status create_course(KeyspaceRows& rows, const FoldedEvent& event,
                      const events::CourseCreated& created) {
   events::CourseState course;
@@ -96,6 +104,9 @@ Status purchase(KeyspaceRows& rows, const FoldedEvent& event,
     purchase.set_access_expires_at_us(purchased.access_expires_at_us());
   }
   save_purchase(rows, purchase);
+  if (purchase.status() == events::COURSE_PURCHASE_STATUS_PENDING) {
+    rows.save(pending_purchase_key(purchase.purchase_id()), pending_index_row(purchase));
+  }
   if (!completed) return {};
   return count_completed(rows, purchased.course_id(), +1);
 }
@@ -115,6 +126,7 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
       purchase.set_provider_reference(confirmed->provider_reference());
     });
     if (!changed) return std::move(changed).error();
+    if (changed->has_value()) rows.erase(pending_purchase_key(confirmed->purchase_id()));
     // The course counts a purchase once, when it becomes completed.
     if (!changed->has_value() || **changed == events::COURSE_PURCHASE_STATUS_COMPLETED) return {};
     return count_completed(rows, confirmed->course_id(), +1);
@@ -124,6 +136,17 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
       purchase.set_status(events::COURSE_PURCHASE_STATUS_FAILED);
     });
     if (!changed) return std::move(changed).error();
+    if (changed->has_value()) rows.erase(pending_purchase_key(failed->purchase_id()));
+    return {};
+  }
+  if (const auto* cancelled = event.as<events::CoursePurchaseCancelled>()) {
+    auto changed = change_purchase(rows, cancelled->purchase_id(), [&](auto& purchase) {
+      purchase.set_status(events::COURSE_PURCHASE_STATUS_CANCELLED);
+      purchase.set_cancelled_at_us(event.recorded_at_us);
+      purchase.set_cancel_reason(cancelled->reason());
+    });
+    if (!changed) return std::move(changed).error();
+    if (changed->has_value()) rows.erase(pending_purchase_key(cancelled->purchase_id()));
     return {};
   }
   if (const auto* refunded = event.as<events::CoursePurchaseRefunded>()) {
@@ -151,11 +174,14 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
 InlineFold courses_fold() {
   return InlineFold{
       .keyspace = kCoursesKeyspace,
-      .version = 2,
-      .description = "courses (with their completed purchases) and purchases, by id and by user",
+      .version = 3,
+      .description =
+          "courses (with their completed purchases) and purchases, by id and by user, "
+          "and the pending PayPal purchases",
       .events = {events::CourseCreated::descriptor(), events::CoursePurchased::descriptor(),
                  events::CoursePurchaseConfirmed::descriptor(),
                  events::CoursePurchaseFailed::descriptor(),
+                 events::CoursePurchaseCancelled::descriptor(),
                  events::CoursePurchaseRefunded::descriptor(),
                  events::CourseFinished::descriptor()},
       .every_event = false,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/domain/calendar.h"
+#include "core/domain/course.h"
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
@@ -45,6 +46,31 @@ Status sweep_tasks(const store::EventLog& log, Ledger& ledger, std::int64_t now,
   for (const auto& id : tasks) {
     run<events::TaskState>(
         ledger, [id](UnitOfWork& uow) { return mark_task_overdue(uow, {TaskId{id}}); }, report);
+  }
+  return {};
+}
+
+// Expires the PayPal purchases pending for kPendingPurchaseLifetimeUs.
+Status sweep_course_purchases(const store::EventLog& log, Ledger& ledger, std::int64_t now,
+                              SweepReport& report) {
+  std::vector<std::string> purchases;
+  auto scanned =
+      log.scan_state(kCoursesKeyspace, kPendingPurchaseKeyPrefix, store::ReadDirection::forward,
+                     [&](std::string_view, std::string_view value) {
+                       ++report.course_purchases_checked;
+                       events::CoursePurchaseState purchase;
+                       if (!purchase.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                         return true;
+                       if (now >= purchase.purchased_at_us() + kPendingPurchaseLifetimeUs) {
+                         purchases.push_back(purchase.purchase_id());
+                       }
+                       return true;
+                     });
+  if (!scanned) return scanned;
+  for (const auto& id : purchases) {
+    run<events::CoursePurchaseState>(
+        ledger, [id](UnitOfWork& uow) { return expire_course_purchase(uow, {PurchaseId{id}}); },
+        report);
   }
   return {};
 }
@@ -128,6 +154,9 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
   }
 
   if (auto swept = sweep_tasks(log_, ledger_, now, report); !swept) {
+    return std::move(swept).error();
+  }
+  if (auto swept = sweep_course_purchases(log_, ledger_, now, report); !swept) {
     return std::move(swept).error();
   }
   return report;

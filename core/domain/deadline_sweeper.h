@@ -1,7 +1,8 @@
 // DeadlineSweeper: the time-driven commands. Every interval it looks at the open invoices, the
-// active subscriptions, the open holds and the open tasks with a due date in the read models and
-// submits, for each one whose time has come, the command that moves it on
-// (mark_invoice_deadlines, advance_subscription, expire_hold, mark_task_overdue). The deciders
+// active subscriptions, the open holds, the open tasks with a due date and the pending PayPal
+// course purchases in the read models and submits, for each one whose time has come, the command
+// that moves it on (mark_invoice_deadlines, advance_subscription, expire_hold, mark_task_overdue,
+// expire_course_purchase). The deciders
 // re-check the time from the sequencer's clock, so a sweep that sees stale state or runs twice
 // writes nothing wrong: each mark, renewal or expiry happens once.
 #pragma once
@@ -23,6 +24,7 @@ struct SweepReport {
   std::uint64_t subscriptions_checked = 0;
   std::uint64_t holds_checked = 0;
   std::uint64_t tasks_checked = 0;
+  std::uint64_t course_purchases_checked = 0;  // pending PayPal purchases looked at
   std::uint64_t commands_submitted = 0;
   std::uint64_t failures = 0;
 };

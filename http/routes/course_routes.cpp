@@ -161,6 +161,14 @@ void refund(ApiContext& api, const RouteInput& in, Reply reply) {
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
+void cancel(ApiContext& api, const RouteInput& in, Reply reply) {
+  domain::CancelCoursePurchase command{domain::PurchaseId{in.path.get("id")}, in.caller.user_id};
+  run_command<events::CoursePurchaseState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::cancel_course_purchase(uow, command); },
+      render_purchase(), beast_http::status::ok, std::move(reply));
+}
+
 void finish(ApiContext& api, const RouteInput& in, Reply reply) {
   domain::FinishCourse command{domain::CourseId{in.path.get("id")}, in.caller.user_id};
   run_command<events::CoursePurchaseState>(
@@ -261,6 +269,16 @@ RouteTable course_routes() {
        .answer = purchase_answer_schema(),
        .errors = {Errc::not_found, Errc::not_refundable, Errc::amount_overflow},
        .handler = refund},
+      {.method = verb::post,
+       .path = "/api/courses/purchases/{id}/cancel/",
+       .operation_id = "cancelCoursePurchase",
+       .summary = "Cancel the caller's pending PayPal purchase; the course can be bought again "
+                  "(pending purchases also expire after 24 hours)",
+       .roles = {Role::client},
+       .answer = purchase_answer_schema(),
+       .errors = {Errc::not_found, Errc::not_pending, Errc::already_confirmed,
+                  Errc::already_failed},
+       .handler = cancel},
   };
 }
 

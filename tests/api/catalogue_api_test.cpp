@@ -2,6 +2,8 @@
 // with the object-level scope of each role.
 #include <doctest/doctest.h>
 
+#include "core/domain/course.h"
+#include "core/domain/deadline_sweeper.h"
 #include "tests/support/api_fixture.h"
 
 namespace ledger {
@@ -219,6 +221,88 @@ TEST_CASE(
   CHECK(confirmed.status == 422);
   CHECK(confirmed.json()["code"] == "already_failed");
   CHECK(w.f.get(w.bob, "/api/courses/" + course_id + "/").json()["is_accessible"] == false);
+  auto again =
+      w.f.post(w.bob, "/api/courses/" + course_id + "/purchase/", R"({"payment_method":"paypal"})");
+  REQUIRE_MESSAGE(again.status == 201, again.body);
+  CHECK(again.json()["purchase"]["status"] == "pending");
+}
+
+TEST_CASE("the client cancels a pending PayPal purchase; the course can be bought again") {
+  World w;
+  w.f.fund(w.admin, w.bob, "30.00");
+  const auto [course_id, purchase_id] = pending_paypal_purchase(w);
+  const std::string cancel = "/api/courses/purchases/" + purchase_id + "/cancel/";
+  const std::string buy = "/api/courses/" + course_id + "/purchase/";
+  CHECK(w.f.post(w.bob, buy, R"({"payment_method":"paypal"})").json()["code"] ==
+        "already_purchased");
+  const auto accounts_before = w.f.get(w.admin, "/api/ledger/accounts/").json();
+
+  // Someone else's purchase is not there for them; admins do not cancel for the client.
+  auto by_alice = w.f.post(w.alice, cancel);
+  CHECK(by_alice.status == 404);
+  CHECK(by_alice.json()["code"] == "not_found");
+  CHECK(w.f.post(w.admin, cancel).status == 403);
+  CHECK(w.f.post(w.bob, "/api/courses/purchases/nope/cancel/").status == 404);
+
+  auto cancelled = w.f.post(w.bob, cancel);
+  REQUIRE_MESSAGE(cancelled.status == 200, cancelled.body);
+  CHECK(cancelled.json()["purchase"]["status"] == "cancelled");
+  CHECK(cancelled.json()["purchase"]["cancel_reason"] == "client");
+  CHECK(cancelled.json()["purchase"]["cancelled_at"].is_string());
+  auto again = w.f.post(w.bob, cancel);
+  CHECK(again.status == 422);
+  CHECK(again.json()["code"] == "not_pending");
+  auto confirmed = w.f.post_webhook(purchase_capture(purchase_id, "25.00"));
+  CHECK(confirmed.status == 422);
+  CHECK(confirmed.json()["code"] == "not_pending");
+
+  // No money moved: the trial balance and the wallet are as before.
+  CHECK(w.f.get(w.admin, "/api/ledger/accounts/").json() == accounts_before);
+  CHECK(w.f.get(w.bob, "/api/wallet/").json()["balance"] == "30.00");
+  CHECK(w.f.get(w.bob, "/api/courses/" + course_id + "/").json()["is_accessible"] == false);
+
+  auto bought = w.f.post(w.bob, buy, R"({"payment_method":"wallet"})");
+  REQUIRE_MESSAGE(bought.status == 201, bought.body);
+  CHECK(bought.json()["purchase"]["status"] == "completed");
+  CHECK(bought.json()["balance"] == "5.00");
+  // A completed purchase is not the client's to cancel.
+  auto completed =
+      w.f.post(w.bob, "/api/courses/purchases/" +
+                          bought.json()["purchase"]["id"].get<std::string>() + "/cancel/");
+  CHECK(completed.status == 422);
+  CHECK(completed.json()["code"] == "not_pending");
+}
+
+TEST_CASE("a PayPal purchase pending for 24 hours expires on the sweep; the course is free again") {
+  World w;
+  w.f.fund(w.admin, w.bob, "30.00");
+  const auto [course_id, purchase_id] = pending_paypal_purchase(w);
+  const auto accounts_before = w.f.get(w.admin, "/api/ledger/accounts/").json();
+  domain::DeadlineSweeper sweeper(*w.f.log, w.f.ledger, w.f.clock, w.f.ids);
+
+  w.f.clock.advance_us(domain::kPendingPurchaseLifetimeUs - 1);
+  auto early = sweeper.sweep_once();
+  REQUIRE(early.ok());
+  CHECK(early->commands_submitted == 0);
+  CHECK(
+      w.f.post(w.bob, "/api/courses/" + course_id + "/purchase/", R"({"payment_method":"paypal"})")
+          .json()["code"] == "already_purchased");
+
+  w.f.clock.advance_us(1);
+  auto swept = sweeper.sweep_once();
+  REQUIRE(swept.ok());
+  CHECK(swept->commands_submitted == 1);
+  CHECK(swept->failures == 0);
+  CHECK(sweeper.sweep_once()->commands_submitted == 0);
+  auto mine = w.f.get(w.bob, "/api/courses/my_purchases/").json();
+  REQUIRE(mine["results"].size() == 1);
+  CHECK(mine["results"][0]["status"] == "cancelled");
+  CHECK(mine["results"][0]["cancel_reason"] == "expired");
+  auto cancel = w.f.post(w.bob, "/api/courses/purchases/" + purchase_id + "/cancel/");
+  CHECK(cancel.json()["code"] == "not_pending");
+  CHECK(w.f.get(w.admin, "/api/ledger/accounts/").json() == accounts_before);
+  CHECK(w.f.get(w.bob, "/api/wallet/").json()["balance"] == "30.00");
+
   auto again =
       w.f.post(w.bob, "/api/courses/" + course_id + "/purchase/", R"({"payment_method":"paypal"})");
   REQUIRE_MESSAGE(again.status == 201, again.body);

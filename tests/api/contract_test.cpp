@@ -108,6 +108,7 @@ const std::map<std::string, std::string>& who_may_call() {
       {"POST /api/courses/{id}/finish/", "client"},
       {"POST /api/courses/{id}/confirm_paypal_purchase/", "admin"},
       {"POST /api/courses/purchases/{id}/refund/", "admin"},
+      {"POST /api/courses/purchases/{id}/cancel/", "client"},
       {"POST /api/invoices/", "admin"},
       {"GET /api/invoices/", "any user"},
       {"GET /api/invoices/{id}/", "any user"},

@@ -1,6 +1,7 @@
 // Course rules through the real sequencer and store: catalogue, wallet and PayPal purchases, one
 // purchase per user and course, confirmation (by an admin, or by the payment provider with the
-// captured amount checked), failed payments, refunds, access, and a concurrent double purchase.
+// captured amount checked), failed payments, cancelled and expired PayPal purchases (and the
+// deadline sweeper expiring them), refunds, access, and a concurrent double purchase.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,8 +9,12 @@
 
 #include "core/domain/course.h"
 #include "core/domain/courses_fold.h"
+#include "core/domain/deadline_sweeper.h"
+#include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
+#include "core/id_generator.h"
 #include "events/enum_names.h"
+#include "replay/inline_rebuild.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -74,6 +79,29 @@ Result<domain::Executed<events::CoursePurchaseState>> refund(LedgerFixture& f,
     return domain::refund_course_purchase(
         uow, {domain::PurchaseId{purchase}, "admin", domain::TransactionId{transaction}});
   });
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> cancel(LedgerFixture& f,
+                                                             const std::string& purchase,
+                                                             const std::string& user) {
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::cancel_course_purchase(uow,
+                                          {domain::PurchaseId{purchase}, domain::UserId{user}});
+  });
+}
+
+Result<domain::Executed<events::CoursePurchaseState>> expire(LedgerFixture& f,
+                                                             const std::string& purchase) {
+  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
+    return domain::expire_course_purchase(uow, {domain::PurchaseId{purchase}});
+  });
+}
+
+bool has_pending_row(LedgerFixture& f, std::string_view purchase) {
+  return f
+      .row<events::CoursePurchaseState>(domain::kCoursesKeyspace,
+                                        domain::pending_purchase_key(purchase))
+      .has_value();
 }
 
 std::optional<events::CoursePurchaseState> current(LedgerFixture& f, std::string_view user,
@@ -495,6 +523,197 @@ TEST_CASE("only a pending PayPal purchase can fail") {
   CHECK(f.balance("revenue:courses") == usd("10.00"));
 }
 
+TEST_CASE(
+    "the client cancels a pending PayPal purchase: no money moves, the course is free again") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  f.fund("alice", usd("30.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  const std::string purchase_id = bought->answer.purchase_id();
+  CHECK(has_pending_row(f, purchase_id));
+  check_refused_purchase(f, "seo", "alice", "paypal", Errc::already_purchased);
+
+  auto cancelled = cancel(f, purchase_id, "alice");
+  REQUIRE(cancelled.ok());
+  CHECK(events::enum_name(cancelled->answer.status()) == "cancelled");
+  CHECK(cancelled->answer.cancel_reason() == "client");
+  CHECK(cancelled->answer.cancelled_at_us() == f.clock.now_us());
+  CHECK(events::enum_name(current(f, "alice", "seo")->status()) == "cancelled");
+  CHECK_FALSE(has_pending_row(f, purchase_id));
+  CHECK_FALSE(
+      domain::course_is_accessible(course_row(f, "seo"), &cancelled->answer, f.clock.now_us()));
+  CHECK(f.balance("wallet:alice") == usd("30.00"));
+  CHECK(f.balance("clearing:paypal") == Money::zero());
+  CHECK(f.balance("revenue:courses") == Money::zero());
+  CHECK(course_row(f, "seo").purchases() == 0);
+
+  // Once only; and a cancelled purchase cannot be confirmed or failed afterwards.
+  const auto head = f.log->head().position;
+  auto again = cancel(f, purchase_id, "alice");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::not_pending);
+  CHECK(confirm(f, purchase_id).error().code == Errc::not_pending);
+  CHECK(provider_fails(f, purchase_id).error().code == Errc::not_pending);
+  CHECK(provider_confirms(f, purchase_id, usd("25.00"), "USD").error().code == Errc::not_pending);
+  CHECK(f.log->head().position == head);
+
+  auto bought_again = buy(f, "seo", "alice");
+  REQUIRE(bought_again.ok());
+  CHECK(events::enum_name(bought_again->answer.status()) == "completed");
+  CHECK(f.balance("wallet:alice") == usd("5.00"));
+  CHECK(f.sum_of_balances() == Money::zero());
+}
+
+TEST_CASE("only the purchase's own client may cancel it: for anyone else it does not exist") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  const auto head = f.log->head().position;
+  auto by_bob = cancel(f, bought->answer.purchase_id(), "bob");
+  REQUIRE_FALSE(by_bob.ok());
+  CHECK(by_bob.error().code == Errc::not_found);
+  auto missing = cancel(f, "nope", "bob");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == Errc::not_found);
+  CHECK(by_bob.error().message.find("alice") == std::string::npos);
+  CHECK(f.log->head().position == head);
+  CHECK(events::enum_name(current(f, "alice", "seo")->status()) == "pending");
+}
+
+TEST_CASE("a completed, failed, wallet or free purchase cannot be cancelled") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("5.00"));
+  add_course(f, "ads", usd("5.00"));
+  add_course(f, "web", usd("5.00"));
+  add_course(f, "intro", Money::zero(), true);
+  f.fund("alice", usd("5.00"));
+  auto wallet_purchase = buy(f, "seo", "alice");
+  REQUIRE(wallet_purchase.ok());
+  auto confirmed = buy(f, "ads", "alice", "paypal");
+  REQUIRE(confirmed.ok());
+  REQUIRE(confirm(f, confirmed->answer.purchase_id()).ok());
+  auto failed = buy(f, "web", "alice", "paypal");
+  REQUIRE(failed.ok());
+  REQUIRE(provider_fails(f, failed->answer.purchase_id()).ok());
+  auto free = buy(f, "intro", "alice", "paypal");
+  REQUIRE(free.ok());
+  const auto head = f.log->head().position;
+  CHECK(cancel(f, wallet_purchase->answer.purchase_id(), "alice").error().code ==
+        Errc::not_pending);
+  CHECK(cancel(f, confirmed->answer.purchase_id(), "alice").error().code ==
+        Errc::already_confirmed);
+  CHECK(cancel(f, failed->answer.purchase_id(), "alice").error().code == Errc::already_failed);
+  CHECK(cancel(f, free->answer.purchase_id(), "alice").error().code == Errc::not_pending);
+  CHECK(f.log->head().position == head);
+  CHECK(f.balance("revenue:courses") == usd("10.00"));
+}
+
+TEST_CASE("a pending PayPal purchase expires 24 hours after it was made, once") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("25.00"));
+  auto bought = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought.ok());
+  const std::string purchase_id = bought->answer.purchase_id();
+  const auto made_at = bought->answer.purchased_at_us();
+
+  f.clock.set_us(made_at + domain::kPendingPurchaseLifetimeUs - 1);
+  const auto head = f.log->head().position;
+  auto early = expire(f, purchase_id);
+  REQUIRE(early.ok());
+  CHECK(events::enum_name(early->answer.status()) == "pending");
+  CHECK(f.log->head().position == head);
+  check_refused_purchase(f, "seo", "alice", "paypal", Errc::already_purchased);
+
+  f.clock.set_us(made_at + domain::kPendingPurchaseLifetimeUs);
+  auto expired = expire(f, purchase_id);
+  REQUIRE(expired.ok());
+  CHECK(events::enum_name(expired->answer.status()) == "cancelled");
+  CHECK(expired->answer.cancel_reason() == "expired");
+  CHECK(f.log->head().position == head + 1);
+  CHECK_FALSE(has_pending_row(f, purchase_id));
+
+  auto twice = expire(f, purchase_id);
+  REQUIRE(twice.ok());
+  CHECK(events::enum_name(twice->answer.status()) == "cancelled");
+  CHECK(f.log->head().position == head + 1);
+  CHECK(expire(f, "nope").error().code == Errc::not_found);
+
+  auto bought_again = buy(f, "seo", "alice", "paypal");
+  REQUIRE(bought_again.ok());
+  CHECK(events::enum_name(bought_again->answer.status()) == "pending");
+  CHECK(f.balance("clearing:paypal") == Money::zero());
+  CHECK(f.balance("revenue:courses") == Money::zero());
+}
+
+TEST_CASE("expiring answers a confirmed, failed or wallet purchase unchanged, writing nothing") {
+  LedgerFixture f;
+  add_course(f, "seo", usd("5.00"));
+  add_course(f, "ads", usd("5.00"));
+  add_course(f, "web", usd("5.00"));
+  f.fund("alice", usd("5.00"));
+  auto wallet_purchase = buy(f, "seo", "alice");
+  REQUIRE(wallet_purchase.ok());
+  auto confirmed = buy(f, "ads", "alice", "paypal");
+  REQUIRE(confirmed.ok());
+  REQUIRE(confirm(f, confirmed->answer.purchase_id()).ok());
+  auto failed = buy(f, "web", "alice", "paypal");
+  REQUIRE(failed.ok());
+  REQUIRE(provider_fails(f, failed->answer.purchase_id()).ok());
+  f.clock.advance_us(2 * kMicrosPerDay);
+  const auto head = f.log->head().position;
+  CHECK(events::enum_name(expire(f, wallet_purchase->answer.purchase_id())->answer.status()) ==
+        "completed");
+  CHECK(events::enum_name(expire(f, confirmed->answer.purchase_id())->answer.status()) ==
+        "completed");
+  CHECK(events::enum_name(expire(f, failed->answer.purchase_id())->answer.status()) == "failed");
+  CHECK(f.log->head().position == head);
+}
+
+TEST_CASE("the deadline sweeper expires pending PayPal purchases after 24 hours, once") {
+  LedgerFixture f;
+  IdGenerator ids(f.clock);
+  domain::DeadlineSweeper sweeper(*f.log, f.ledger, f.clock, ids);
+  add_course(f, "seo", usd("25.00"));
+  add_course(f, "ads", usd("25.00"));
+  add_course(f, "web", usd("25.00"));
+  auto old_purchase = buy(f, "seo", "alice", "paypal");
+  REQUIRE(old_purchase.ok());
+  auto confirmed = buy(f, "ads", "alice", "paypal");
+  REQUIRE(confirmed.ok());
+  REQUIRE(confirm(f, confirmed->answer.purchase_id()).ok());
+  f.clock.advance_us(12 * kMicrosPerHour);
+  auto newer = buy(f, "web", "alice", "paypal");
+  REQUIRE(newer.ok());
+
+  auto sweep = [&] {
+    auto report = sweeper.sweep_once();
+    REQUIRE(report.ok());
+    CHECK(report->failures == 0);
+    return *report;
+  };
+  auto early = sweep();
+  CHECK(early.course_purchases_checked == 2);  // the confirmed one is not scanned
+  CHECK(early.commands_submitted == 0);
+
+  f.clock.advance_us(12 * kMicrosPerHour);
+  const auto head = f.log->head().position;
+  auto due = sweep();
+  CHECK(due.course_purchases_checked == 2);
+  CHECK(due.commands_submitted == 1);
+  CHECK(f.log->head().position == head + 1);
+  CHECK(current(f, "alice", "seo")->cancel_reason() == "expired");
+  CHECK(events::enum_name(current(f, "alice", "web")->status()) == "pending");
+  CHECK(events::enum_name(current(f, "alice", "ads")->status()) == "completed");
+
+  auto again = sweep();
+  CHECK(again.course_purchases_checked == 1);  // the expired one left the scanned rows
+  CHECK(again.commands_submitted == 0);
+  CHECK(f.log->head().position == head + 1);
+  REQUIRE(buy(f, "seo", "alice", "paypal").ok());
+}
+
 TEST_CASE("the courses rows are the fold of the log: replayed alone they are the same bytes") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"), false, true, 7);
@@ -516,10 +735,29 @@ TEST_CASE("the courses rows are the fold of the log: replayed alone they are the
   auto bob = buy(f, "ads", "bob", "paypal");
   REQUIRE(bob.ok());
   REQUIRE(confirm(f, bob->answer.purchase_id()).ok());
+  auto cancelled = buy(f, "seo", "bob", "paypal");
+  REQUIRE(cancelled.ok());
+  REQUIRE(cancel(f, cancelled->answer.purchase_id(), "bob").ok());
+  auto expired = buy(f, "seo", "carol", "paypal");
+  REQUIRE(expired.ok());
+  f.clock.advance_us(kMicrosPerDay);
+  REQUIRE(expire(f, expired->answer.purchase_id()).ok());
+  auto pending = buy(f, "seo", "dave", "paypal");
+  REQUIRE(pending.ok());
 
   const auto stored = testing::stored_rows(*f.log, domain::kCoursesKeyspace);
-  CHECK(stored.size() == 3 + 5 + 4);  // courses, purchases, current purchase of a user and course
+  // courses, purchases, current purchase of a user and course, pending PayPal purchases
+  CHECK(stored.size() == 3 + 8 + 7 + 1);
+  CHECK(stored.count(domain::pending_purchase_key(pending->answer.purchase_id())) == 1);
   CHECK(testing::replayed_rows(*f.log, domain::kCoursesKeyspace) == stored);
+
+  const domain::InlineFold* const folds[] = {domain::find_inline_fold(domain::kCoursesKeyspace)};
+  REQUIRE(folds[0] != nullptr);
+  auto rebuilt = replay::rebuild_inline(*f.log, folds);
+  REQUIRE(rebuilt.ok());
+  REQUIRE(rebuilt->keyspaces.size() == 1);
+  CHECK(rebuilt->keyspaces[0].rows == stored.size());
+  CHECK(testing::stored_rows(*f.log, domain::kCoursesKeyspace) == stored);
   CHECK(course_row(f, "ads").purchases() == 1);  // bob's; alice's was refunded
   CHECK(current(f, "alice", "ads")->course_title() == "Course ads");
 }
@@ -536,7 +774,11 @@ TEST_CASE("the courses fold is total: events about what it never saw change noth
   refunded.set_course_id("seo");
   events::CourseFinished finished;
   finished.set_purchase_id("ghost");
-  testing::check_folds_to_nothing(keyspace, {&confirmed, &failed, &refunded, &finished});
+  events::CoursePurchaseCancelled cancelled;
+  cancelled.set_purchase_id("ghost");
+  cancelled.set_reason("expired");
+  testing::check_folds_to_nothing(keyspace,
+                                  {&confirmed, &failed, &refunded, &finished, &cancelled});
 
   // A completed purchase of a course the fold does not know: the purchase, and no count.
   testing::MemoryFoldRows rows;

@@ -215,7 +215,7 @@ TEST_CASE("every status reads as the API has always spelled it") {
   CHECK(events::enum_names<events::CampaignStatus>() ==
         Names{"draft", "scheduled", "active", "paused", "completed", "cancelled"});
   CHECK(events::enum_names<events::CoursePurchaseStatus>() ==
-        Names{"pending", "completed", "failed", "refunded"});
+        Names{"pending", "completed", "failed", "refunded", "cancelled"});
   CHECK(events::enum_names<events::InvoiceStatus>() == Names{"issued", "paid", "void"});
   CHECK(events::enum_names<events::SubscriptionStatus>() ==
         Names{"active", "past_due", "cancelled"});

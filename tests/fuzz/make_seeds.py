@@ -279,6 +279,7 @@ def http_requests():
                                          "renews_on": "2026-12-23"})),
         "course": (ADMIN, request("POST", "/api/courses/",
                                   {"title": "SEO basics", "price": "25.00", "access_days": 30})),
+        "course_purchase_cancel": (CLIENT, request("POST", "/api/courses/purchases/p-1/cancel/")),
         "website_project": (CLIENT, request("POST", "/api/website-projects/",
                                             {"name": "Shop",
                                              "answers": {"business_name": "A", "goals": "B"}})),

@@ -253,7 +253,7 @@ class MoneyCommands {
   void settle_purchase() {
     const std::string purchase = l_.known_or_unknown(purchases_);
     const auto kinds = RandomLedger::refusable_about(purchase);
-    switch (l_.between(0, 4)) {
+    switch (l_.between(0, 6)) {
       case 0:
         l_.send<events::CoursePurchaseState>(kinds, [&](UnitOfWork& uow) {
           return domain::confirm_course_purchase(
@@ -281,6 +281,22 @@ class MoneyCommands {
         });
         break;
       }
+      case 4: {
+        // By a client who may not be the buyer: someone else's purchase is not_found.
+        const std::string user = l_.pick(l_.clients);
+        l_.send<events::CoursePurchaseState>(
+            RandomLedger::is_unknown(purchase) ? kinds : Refusable{kRule, kUnknown},
+            [&](UnitOfWork& uow) {
+              return domain::cancel_course_purchase(
+                  uow, {domain::PurchaseId{purchase}, domain::UserId{user}});
+            });
+        break;
+      }
+      case 5:
+        l_.send<events::CoursePurchaseState>(kinds, [&](UnitOfWork& uow) {
+          return domain::expire_course_purchase(uow, {domain::PurchaseId{purchase}});
+        });
+        break;
       default: {
         const std::string course = l_.pick(courses_);
         const std::string user = l_.pick(l_.clients);
