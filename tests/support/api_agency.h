@@ -45,6 +45,10 @@ struct ApiAgency {
     REQUIRE_MESSAGE(feed.status == 200, feed.body);
     return feed.json()["results"];
   }
+  nlohmann::json notifications(const std::string& token, const std::string& type,
+                               std::uint64_t position) {
+    return notifications(token, type, std::to_string(position));
+  }
 };
 
 inline std::uint64_t position_of(const HttpAnswer& answer) {
