@@ -14,55 +14,115 @@ Error field_error(std::string_view name, std::string message) {
   return make_error(Errc::invalid_argument, std::move(message), std::string(name));
 }
 
-struct TooDeep {};
-struct DuplicateKey {
-  std::string key;
-};
-
-// Parser callback state: refuses nesting deeper than the limit and a key repeated within one
-// object, at any level (the last of two "amount" keys used to win).
-class StrictObjects {
+// The document, built from the parser's SAX events rather than its DOM callbacks, because only
+// SAX hands over a number's literal text. It refuses nesting deeper than the limit and a key
+// repeated within one object, at any level (the last of two "amount" keys used to win), and keeps
+// the text of each number that is a field of the top-level object exactly as written, so that
+// money sent as a JSON number is read from its digits, never through a double.
+class StrictDocument {
  public:
-  explicit StrictObjects(std::size_t depth_max) : depth_max_(depth_max) {}
+  using json = nlohmann::json;
 
-  bool operator()(int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    if (static_cast<std::size_t>(depth) > depth_max_) throw TooDeep{};
-    if (event == Event::object_start) keys_.emplace_back();
-    if (event == Event::object_end) keys_.pop_back();
-    if (event == Event::key && !keys_.back().insert(parsed.get<std::string>()).second) {
-      throw DuplicateKey{parsed.get<std::string>()};
+  explicit StrictDocument(std::size_t depth_max) : depth_max_(depth_max) {}
+
+  bool null() { return add(nullptr); }
+  bool boolean(bool value) { return add(value); }
+  // The lexer reads a number with a minus sign and no fraction as a signed integer (only those),
+  // so its text is its value printed, "-0" included.
+  bool number_integer(json::number_integer_t value) {
+    return add(value, value == 0 ? std::string("-0") : fmt::format("{}", value));
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    return add(value, fmt::format("{}", value));
+  }
+  bool number_float(json::number_float_t value, const std::string& text) {
+    return add(value, text);
+  }
+  bool string(std::string& value) { return add(std::move(value)); }
+  bool binary(json::binary_t& /*value*/) { return false; }  // JSON text holds no binary values
+  bool start_object(std::size_t /*elements*/) {
+    if (!open(json::object())) return false;
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(std::string& name) {
+    if (!keys_.back().insert(name).second) {
+      failure_ = fmt::format("the field {} appears more than once", name);
+      failed_field_ = name;
+      return false;
+    }
+    key_ = std::move(name);
+    return true;
+  }
+  bool end_object() {
+    keys_.pop_back();
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) { return open(json::array()); }
+  bool end_array() {
+    open_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& error) {
+    failure_ = fmt::format("the body is not valid JSON: {}", error.what());
+    return false;
+  }
+
+  json& document() { return document_; }
+  std::map<std::string, std::string, std::less<>>& number_texts() { return number_texts_; }
+  Error failure() const {
+    return make_error(Errc::invalid_argument,
+                      failure_.empty() ? "the body is not valid JSON" : failure_, failed_field_);
+  }
+
+ private:
+  bool add(json value, std::optional<std::string> number_text = std::nullopt) {
+    if (open_.empty()) {
+      document_ = std::move(value);
+      return true;
+    }
+    json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return true;
+    }
+    if (number_text && open_.size() == 1) number_texts_[key_] = std::move(*number_text);
+    parent[key_] = std::move(value);
+    return true;
+  }
+  // Pointers into the tree stay valid: a container is only added to while it is the innermost
+  // open one, and objects are node-based maps.
+  bool open(json container) {
+    if (open_.size() >= depth_max_) {
+      failure_ = fmt::format("the JSON body is nested deeper than {} levels", depth_max_);
+      return false;
+    }
+    if (open_.empty()) {
+      document_ = std::move(container);
+      open_.push_back(&document_);
+      return true;
+    }
+    json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(container));
+      open_.push_back(&parent.back());
+    } else {
+      open_.push_back(&(parent[key_] = std::move(container)));
     }
     return true;
   }
 
- private:
   std::size_t depth_max_;
+  json document_;
+  std::vector<json*> open_;
   std::vector<std::set<std::string, std::less<>>> keys_;
+  std::string key_;
+  std::map<std::string, std::string, std::less<>> number_texts_;
+  std::string failure_;
+  std::string failed_field_;
 };
-
-Result<nlohmann::json> parse_strictly(std::string_view body, const JsonLimits& limits) {
-  // JSON text never holds a raw NUL (strings escape it), and the parser stops at one, so
-  // `{"a":1}\0junk` would otherwise be accepted.
-  if (body.find('\0') != std::string_view::npos) {
-    return make_error(Errc::invalid_argument, "the body is not valid JSON: it holds a NUL byte");
-  }
-  StrictObjects strict(limits.depth_max);
-  try {
-    return nlohmann::json::parse(body, std::ref(strict), /*allow_exceptions=*/true,
-                                 /*ignore_comments=*/false);
-  } catch (const TooDeep&) {
-    return make_error(
-        Errc::invalid_argument,
-        fmt::format("the JSON body is nested deeper than {} levels", limits.depth_max));
-  } catch (const DuplicateKey& duplicate) {
-    return field_error(duplicate.key,
-                       fmt::format("the field {} appears more than once", duplicate.key));
-  } catch (const nlohmann::json::exception& error) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("the body is not valid JSON: {}", error.what()));
-  }
-}
 
 std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");
@@ -115,14 +175,38 @@ Result<JsonFields> JsonFields::parse_request_body(std::string_view content_type,
 
 Result<JsonFields> JsonFields::parse(std::string_view body, const JsonLimits& limits) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return JsonFields(nlohmann::json::object(), limits);
+    return JsonFields(nlohmann::json::object(), {}, limits);
   }
-  auto object = parse_strictly(body, limits);
-  if (!object) return std::move(object).error();
-  if (!object->is_object()) {
+  // JSON text never holds a raw NUL (strings escape it), and the parser stops at one, so
+  // `{"a":1}\0junk` would otherwise be accepted.
+  if (body.find('\0') != std::string_view::npos) {
+    return make_error(Errc::invalid_argument, "the body is not valid JSON: it holds a NUL byte");
+  }
+  StrictDocument document(limits.depth_max);
+  if (!nlohmann::json::sax_parse(body, &document, nlohmann::json::input_format_t::json,
+                                 /*strict=*/true, /*ignore_comments=*/false)) {
+    return document.failure();
+  }
+  if (!document.document().is_object()) {
     return make_error(Errc::invalid_argument, "the body must be a JSON object");
   }
-  return JsonFields(std::move(*object), limits);
+  return JsonFields(std::move(document.document()), std::move(document.number_texts()), limits);
+}
+
+Status JsonFields::rename(std::string_view from, std::string_view to) {
+  const auto sent = object_.find(std::string(from));
+  if (sent == object_.end()) return {};
+  if (object_.contains(std::string(to))) {
+    return field_error(from, fmt::format("send {} or {}, not both", to, from));
+  }
+  object_[std::string(to)] = std::move(*sent);
+  object_.erase(std::string(from));
+  if (const auto text = number_texts_.find(from); text != number_texts_.end()) {
+    std::string literal = std::move(text->second);
+    number_texts_.erase(text);
+    number_texts_.emplace(std::string(to), std::move(literal));
+  }
+  return {};
 }
 
 const nlohmann::json* JsonFields::find(std::string_view name) {
@@ -169,17 +253,22 @@ Result<std::string> JsonFields::string(std::string_view name, std::size_t bytes_
   return std::move(**value);
 }
 
-// A money field: a decimal string; `zero_allowed` for totals and budgets.
+// A money field: a decimal string, or a JSON number whose text as written obeys the same grammar
+// (the seed's dashboards send `"budget": 500.00`); `zero_allowed` for totals and budgets.
 Result<std::optional<Money>> JsonFields::decimal(std::string_view name, bool zero_allowed) {
   const auto* value = find(name);
   if (value == nullptr) return std::optional<Money>();
-  if (!value->is_string()) {
-    return field_error(name, fmt::format("{} must be a decimal string such as \"50.00\", not a "
-                                         "JSON number",
-                                         name));
+  const std::string* text = nullptr;
+  if (value->is_string()) {
+    text = &value->get_ref<const std::string&>();
+  } else if (value->is_number()) {
+    const auto number = number_texts_.find(name);
+    LEDGER_ASSERT(number != number_texts_.end(), "every top-level number keeps its text");
+    text = &number->second;
+  } else {
+    return field_error(name, fmt::format("{} must be an amount such as \"50.00\"", name));
   }
-  const auto& text = value->get_ref<const std::string&>();
-  auto amount = zero_allowed ? Money::parse(text) : Money::parse_positive(text);
+  auto amount = zero_allowed ? Money::parse(*text) : Money::parse_positive(*text);
   if (!amount) return field_error(name, fmt::format("{}: {}", name, amount.error().message));
   if (amount->is_negative()) return field_error(name, fmt::format("{} must not be negative", name));
   if (amount->minor() > Money::kApiAmountMinorMax) {

@@ -4,7 +4,8 @@
 // fields — and `finish()` refuses any field that was sent but not asked for, so mass assignment
 // (`balance`, `role`, `times_used`, ...) is a 400 naming the field. Every refusal is an Error of
 // kind invalid_argument with `field` set, so it maps to a 400 problem document with `errors`.
-// Money is read only from decimal strings (a JSON number would lose cents); see core/money.h.
+// Money is read from decimal strings, or from a JSON number's literal text as written (never
+// through a double, which would lose cents), under the same grammar; see core/money.h.
 // Parsing limits the body's nesting depth (JsonLimits), and refuses a key repeated within one
 // object (at any level) and anything but white space after the document (a NUL byte too).
 // Every text field names its limit, a kind of core/domain/text_limits.h (the one table the
@@ -85,20 +86,27 @@ class JsonFields {
                                                         std::size_t items_max,
                                                         std::size_t bytes_max);
 
+  // Moves field `from` (when sent) to `to`: the same field under another name. Sending both is a
+  // 400 naming `from`.
+  Status rename(std::string_view from, std::string_view to);
+
   // Refuses fields that were sent but never asked for.
   Status finish() const;
 
   const nlohmann::json& raw() const { return object_; }
 
  private:
-  explicit JsonFields(nlohmann::json object, JsonLimits limits)
-      : object_(std::move(object)), limits_(limits) {}
+  JsonFields(nlohmann::json object, std::map<std::string, std::string, std::less<>> number_texts,
+             JsonLimits limits)
+      : object_(std::move(object)), number_texts_(std::move(number_texts)), limits_(limits) {}
   const nlohmann::json* find(std::string_view name);
   Result<std::optional<Money>> decimal(std::string_view name, bool zero_allowed);
   Result<std::optional<std::string>> text(std::string_view name, std::size_t bytes_max,
                                           TextKind kind);
 
   nlohmann::json object_;
+  // The text of each top-level number field, as the client wrote it.
+  std::map<std::string, std::string, std::less<>> number_texts_;
   JsonLimits limits_;
   std::set<std::string, std::less<>> asked_;
 };

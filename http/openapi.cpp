@@ -1,5 +1,7 @@
 #include "http/openapi.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
 
@@ -153,20 +155,42 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
   if (route.has_body()) {
     nlohmann::json properties = nlohmann::json::object();
     nlohmann::json required = nlohmann::json::array();
+    nlohmann::json one_of_names = nlohmann::json::array();
     for (const auto& field : route.body) {
       nlohmann::json property = field_schema(field);
       if (!field.required && route.body_type == BodyType::json) {
-        property["nullable"] = true;  // null is the same as leaving the field out
+        // null is the same as leaving the field out; `nullable` goes beside a `type`.
+        if (property.contains("anyOf")) {
+          for (auto& alternative : property["anyOf"]) alternative["nullable"] = true;
+        } else {
+          property["nullable"] = true;
+        }
+      }
+      // A field also named otherwise (the seed's `client` for `client_id`) is either property;
+      // a required one is then required under one of its names.
+      if (!field.alias.empty()) {
+        nlohmann::json other = property;
+        other["description"] = fmt::format("the same as {}: send one of them", field.name);
+        properties[field.alias] = std::move(other);
+        if (field.required) {
+          nlohmann::json either = nlohmann::json::array();
+          for (const auto& name : {field.name, field.alias}) {
+            either.push_back(nlohmann::json{{"required", nlohmann::json::array({name})}});
+          }
+          one_of_names.push_back(nlohmann::json{{"anyOf", std::move(either)}});
+        }
+      } else if (field.required) {
+        required.push_back(field.name);
       }
       properties[field.name] = std::move(property);
-      if (field.required) required.push_back(field.name);
     }
     nlohmann::json body_schema = {
         {"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
     if (!required.empty()) body_schema["required"] = required;
+    if (!one_of_names.empty()) body_schema["allOf"] = one_of_names;
     const char* media_type =
         route.body_type == BodyType::multipart ? "multipart/form-data" : "application/json";
-    operation["requestBody"] = {{"required", !required.empty()},
+    operation["requestBody"] = {{"required", !required.empty() || !one_of_names.empty()},
                                 {"content", {{media_type, {{"schema", body_schema}}}}}};
   }
   nlohmann::json success = {{"description", "success"}};

@@ -203,6 +203,11 @@ Result<RequestFields> RequestFields::from_json_body(const std::vector<Field>& fi
   RequestFields decoded;
   for (const auto& field : fields) {
     decoded.declared_.push_back(field.name);
+    if (!field.alias.empty()) {
+      if (auto renamed = json->rename(field.alias, field.name); !renamed) {
+        return std::move(renamed).error();
+      }
+    }
     if (auto read = read_json_field(field, *json, decoded.values_); !read) {
       return std::move(read).error();
     }
@@ -249,18 +254,22 @@ nlohmann::json field_schema(const Field& field) {
       if (field.required) schema["minLength"] = 1;
       break;
     // Inline, not the answers' Money: a request's amount may be nullable, and may omit cents.
+    // A decimal string, or a JSON number whose text obeys the same grammar (json_fields.h).
     case FieldType::money:
-      schema = {{"type", "string"},
-                {"pattern", kAmountPattern},
-                {"description", "a positive amount as a decimal string"},
+    case FieldType::amount: {
+      const bool positive = field.type == FieldType::money;
+      schema = {{"anyOf",
+                 {{{"type", "string"}, {"pattern", kAmountPattern}},
+                  {{"type", "number"},
+                   {"minimum", 0},
+                   {"maximum", Money::kApiAmountMinorMax / 100},
+                   {"description", "at most two decimals, as written (never an exponent)"}}}},
+                {"description", positive ? "a positive amount as a decimal string (or number)"
+                                         : "an amount of zero or more as a decimal string (or "
+                                           "number)"},
                 {"example", "50.00"}};
       break;
-    case FieldType::amount:
-      schema = {{"type", "string"},
-                {"pattern", kAmountPattern},
-                {"description", "an amount of zero or more as a decimal string"},
-                {"example", "50.00"}};
-      break;
+    }
     case FieldType::integer:
       schema = {{"type", "integer"}, {"minimum", field.min}, {"maximum", field.max}};
       break;

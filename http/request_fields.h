@@ -59,6 +59,9 @@ struct Field {
   // A regular expression the text obeys, for the document (the domain enforces the rule; see
   // kRedeemCodePattern).
   std::string pattern;
+  // Another name the body may send the field under (the seed's dashboards send `client` for
+  // `client_id`): either name, never both. Handlers read the field by `name` only.
+  std::string alias;
 
   Field optional() const {
     Field copy = *this;
@@ -68,6 +71,11 @@ struct Field {
   Field described(std::string text) const {
     Field copy = *this;
     copy.description = std::move(text);
+    return copy;
+  }
+  Field also_named(std::string other_name) const {
+    Field copy = *this;
+    copy.alias = std::move(other_name);
     return copy;
   }
   Field matching(std::string_view regular_expression) const {

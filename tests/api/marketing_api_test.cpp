@@ -80,7 +80,7 @@ TEST_CASE("a campaign's budget is reserved on the client's wallet and spend beco
   auto over = a.f.post(a.mia, path + "update_metrics/", R"({"spend":"70.00"})");
   CHECK(over.status == 422);
   CHECK(over.json()["code"] == "budget_exceeded");
-  CHECK(a.f.post(a.mia, path + "update_metrics/", R"({"spend":25})").status == 400);
+  CHECK(a.f.post(a.mia, path + "update_metrics/", R"({"spend":25.001})").status == 400);
   CHECK(a.f.post(a.mia, path + "update_metrics/", R"({"spend":"-1.00"})").status == 400);
 
   // The agent may not move the budget of a running campaign; the client may.
@@ -233,7 +233,7 @@ TEST_CASE("campaign input is checked field by field; unknown fields are refused"
        {R"({"name":"x","platform":"tiktok"})", R"({"client_id":"C","platform":"tiktok"})",
         R"({"client_id":"C","name":"x","platform":"myspace"})",
         R"({"client_id":"C","name":"x","platform":"tiktok","budget":"-5.00"})",
-        R"({"client_id":"C","name":"x","platform":"tiktok","budget":5})",
+        R"({"client_id":"C","name":"x","platform":"tiktok","budget":5.001})",
         R"({"client_id":"C","name":"x","platform":"tiktok","start_date":"tomorrow"})",
         R"({"client_id":"C","name":"x","platform":"tiktok","status":"active"})",
         R"({"client_id":"C","name":"x","platform":"tiktok","spend":"1.00"})"}) {

@@ -233,14 +233,15 @@ TEST_CASE("payments: exact balance works, one cent more is insufficient_funds") 
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["total_spent"] == "30.00");
 }
 
-TEST_CASE("money must be a decimal string; unknown and privileged fields are refused") {
+TEST_CASE("money must obey the decimal grammar; unknown and privileged fields are refused") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "10.00");
   for (const char* body :
-       {R"({"amount":5,"service":"website"})", R"({"amount":"5.001","service":"website"})",
-        R"({"amount":"1e3","service":"website"})", R"({"amount":"-1","service":"website"})",
-        R"({"amount":" 1","service":"website"})", R"({"amount":"NaN","service":"website"})",
-        R"({"amount":"","service":"website"})", R"({"amount":"1000000000.01","service":"x"})",
+       {R"({"amount":5.001,"service":"website"})", R"({"amount":"5.001","service":"website"})",
+        R"({"amount":1e3,"service":"website"})", R"({"amount":"1e3","service":"website"})",
+        R"({"amount":"-1","service":"website"})", R"({"amount":" 1","service":"website"})",
+        R"({"amount":"NaN","service":"website"})", R"({"amount":"","service":"website"})",
+        R"({"amount":"1000000000.01","service":"x"})",
         R"({"amount":"1.00","service":"website","balance":"99.00"})",
         R"({"amount":"1.00","service":"website","user_id":"someone-else"})", R"({"amount":"1.00"})",
         R"(not json)", R"([1,2])"}) {
