@@ -401,8 +401,10 @@ nlohmann::json campaign_json(const events::CampaignState& campaign) {
   return {
       {"id", campaign.campaign_id()},
       {"client_id", campaign.client_id()},
+      {"client", campaign.client_id()},  // the seed's name
       {"agent_id", campaign.agent_id()},
       {"name", campaign.name()},
+      {"title", campaign.name()},  // the seed's name
       {"description", campaign.description()},
       {"platform", campaign.platform()},
       {"goal", campaign.goal()},
@@ -433,8 +435,10 @@ schema::Schema campaign_schema() {
   return named("Campaign", object({
                                {"id", string()},
                                {"client_id", string()},
+                               {"client", string()},
                                {"agent_id", string()},
                                {"name", string()},
+                               {"title", string()},
                                {"description", string()},
                                {"platform", string()},
                                {"goal", string()},

@@ -250,13 +250,19 @@ std::vector<NotificationRule> build_rules() {
   rules.push_back(rule<events::ContentCancelled>(
       "ContentCancelled", [](const auto& e) -> std::optional<NotificationDraft> {
         if (e.cancelled_by() == e.client_id()) {
-          return NotificationDraft{e.client_id(), "marketing", "content_rejected",
-                                   "Post rejected", "The client cancelled a scheduled post",
+          return NotificationDraft{e.client_id(), "marketing", "content_cancelled",
+                                   "Post cancelled", "The client cancelled a scheduled post",
                                    "/content/" + e.content_id(), {A::agent}};
         }
         return NotificationDraft{e.client_id(), "marketing", "content_cancelled",
                                  "Post cancelled", "A scheduled post was cancelled",
                                  "/content/" + e.content_id(), {A::client}};
+      }));
+  rules.push_back(rule<events::ContentRejected>(
+      "ContentRejected", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), "marketing", "content_rejected", "Post rejected",
+                                 fmt::format("Feedback: {}", preview(e.feedback())),
+                                 "/content/" + e.content_id(), {A::agent}};
       }));
   rules.push_back(rule<events::WebsiteProjectCreated>(
       "WebsiteProjectCreated", [](const auto& e) -> std::optional<NotificationDraft> {

@@ -39,7 +39,20 @@ Status validate_tags(const std::vector<std::string>& tags, char sigil, std::size
   return {};
 }
 
+// The fields with each hashtag sent without its "#" given one ("Sale" is "#Sale").
+ContentFields with_hash_signs(ContentFields fields) {
+  if (fields.hashtags) {
+    for (auto& tag : *fields.hashtags) {
+      if (!tag.empty() && tag.front() != '#') tag.insert(tag.begin(), '#');
+    }
+  }
+  return fields;
+}
+
 Status validate_fields(const ContentFields& fields, std::int64_t now_us) {
+  if (fields.title) {
+    if (auto valid = limit_text(*fields.title, "title", text_limits::kName); !valid) return valid;
+  }
   if (fields.platform &&
       std::find(kPlatforms.begin(), kPlatforms.end(), *fields.platform) == kPlatforms.end()) {
     return make_error(Errc::invalid_argument,
@@ -84,6 +97,10 @@ std::vector<std::string> apply_fields(const ContentFields& fields, events::Conte
   auto list = [](const auto& repeated) {
     return std::vector<std::string>(repeated.begin(), repeated.end());
   };
+  if (fields.title && *fields.title != post.title()) {
+    post.set_title(*fields.title);
+    changed.push_back("title");
+  }
   if (fields.platform && *fields.platform != post.platform()) {
     post.set_platform(*fields.platform);
     changed.push_back("platform");
@@ -134,8 +151,10 @@ bool content_is_open(const events::ContentState& post) {
          post.status() == events::CONTENT_STATUS_FAILED;
 }
 
-Status require_open(const events::ContentState& post, std::string_view action) {
+Status require_open(const events::ContentState& post, std::string_view action,
+                    bool rejected_allowed = false) {
   if (content_is_open(post)) return {};
+  if (rejected_allowed && post.status() == events::CONTENT_STATUS_REJECTED) return {};
   return make_error(
       Errc::invalid_transition,
       fmt::format("a {} post cannot be {}", events::enum_name(post.status()), action));
@@ -180,7 +199,8 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
       return make_error(Errc::invalid_argument, fmt::format("{} is required", field), field);
     }
   }
-  if (auto valid = validate_fields(command.fields, uow.now_us()); !valid) {
+  const ContentFields fields = with_hash_signs(command.fields);
+  if (auto valid = validate_fields(fields, uow.now_us()); !valid) {
     return std::move(valid).error();
   }
   if (!command.campaign_id.empty()) {
@@ -203,13 +223,14 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   post.set_client_id(command.client_id.str());
   post.set_agent_id(command.agent_id.str());
   post.set_campaign_id(command.campaign_id.str());
-  apply_fields(command.fields, post);
+  apply_fields(fields, post);
 
   events::ContentScheduled scheduled;
   scheduled.set_content_id(post.content_id());
   scheduled.set_client_id(post.client_id());
   scheduled.set_agent_id(post.agent_id());
   scheduled.set_campaign_id(post.campaign_id());
+  scheduled.set_title(post.title());
   scheduled.set_platform(post.platform());
   scheduled.set_social_account(post.social_account());
   scheduled.set_scheduled_at_us(post.scheduled_at_us());
@@ -223,18 +244,20 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
   auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
-  if (auto allowed = require_open(*post, "changed"); !allowed) {
+  if (auto allowed = require_open(*post, "changed", /*rejected_allowed=*/true); !allowed) {
     return std::move(allowed).error();
   }
-  if (auto valid = validate_fields(command.fields, uow.now_us()); !valid) {
+  const ContentFields fields = with_hash_signs(command.fields);
+  if (auto valid = validate_fields(fields, uow.now_us()); !valid) {
     return std::move(valid).error();
   }
-  const auto changed = apply_fields(command.fields, *post);
+  const auto changed = apply_fields(fields, *post);
   if (changed.empty()) return post;
   events::ContentUpdated updated;
   updated.set_content_id(post->content_id());
   updated.set_client_id(post->client_id());
   for (const auto& name : changed) updated.add_changed(name);
+  updated.set_title(post->title());
   updated.set_platform(post->platform());
   updated.set_social_account(post->social_account());
   updated.set_scheduled_at_us(post->scheduled_at_us());
@@ -304,7 +327,7 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
-  if (auto allowed = require_open(*post, "cancelled"); !allowed) {
+  if (auto allowed = require_open(*post, "cancelled", /*rejected_allowed=*/true); !allowed) {
     return std::move(allowed).error();
   }
   events::ContentCancelled cancelled;
@@ -313,6 +336,24 @@ Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction
   cancelled.set_agent_id(post->agent_id());
   cancelled.set_cancelled_by(command.actor);
   return record(uow, post->content_id(), cancelled);
+}
+
+Result<events::ContentState> reject_content(UnitOfWork& uow, const ContentAction& command) {
+  auto post = load_content(uow, command.content_id.str());
+  if (!post) return std::move(post).error();
+  if (auto allowed = require_open(*post, "rejected"); !allowed) {
+    return std::move(allowed).error();
+  }
+  if (auto valid = require_text(command.feedback, "feedback", text_limits::kNote); !valid) {
+    return std::move(valid).error();
+  }
+  events::ContentRejected rejected;
+  rejected.set_content_id(post->content_id());
+  rejected.set_client_id(post->client_id());
+  rejected.set_agent_id(post->agent_id());
+  rejected.set_rejected_by(command.actor);
+  rejected.set_feedback(command.feedback);
+  return record(uow, post->content_id(), rejected);
 }
 
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command) {

@@ -2,12 +2,17 @@
 //
 // Rules (each refused command writes nothing):
 // - A post has a platform (instagram, youtube, tiktok, facebook, linkedin, x), a social account
-//   (1-100), a time in the future, a caption (<= 2200), hashtags (<= 30, each "#word" of <= 100),
+//   (1-100), a time in the future, an optional title (<= 200), a caption (<= 2200), hashtags
+//   (<= 30, each "#word" of <= 100; a word sent without its "#" is given one),
 //   mentions (<= 50, each "@name" of <= 100) and media URLs (<= 10, each an http(s) URL of
 //   <= 2000 with a host), and optionally the campaign it belongs to (same client).
-// - Statuses: scheduled (on creation) -> published | failed | cancelled; failed -> published |
-//   failed (again, counting retries) | cancelled; published and cancelled are final
+// - Statuses: scheduled (on creation) -> published | failed | cancelled | rejected; failed ->
+//   published | failed (again, counting retries) | cancelled | rejected; rejected -> scheduled
+//   (the agent's next change of the post) | cancelled; published and cancelled are final
 //   (invalid_transition).
+// - Rejection (the client or an admin): with feedback (1-2000), while scheduled or failed; it
+//   withdraws an approval. A rejected post is not approved, published or failed until the agent
+//   changes it.
 // - Approval (the client or an admin): once, while scheduled or failed. Publishing (the agent)
 //   needs the approval (invalid_transition "not approved"). Changing the content, the platform,
 //   the account or the time withdraws an approval.
@@ -37,6 +42,7 @@ inline constexpr std::int64_t kUpcomingWindowUs = 7LL * 24 * 3600 * 1'000'000;
 std::string content_stream(std::string_view content_id);
 
 struct ContentFields {
+  std::optional<std::string> title;
   std::optional<std::string> platform;
   std::optional<std::string> social_account;
   std::optional<std::int64_t> scheduled_at_us;
@@ -65,12 +71,14 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
 struct ContentAction {
   ContentId content_id;
   std::string actor;
-  std::string error;  // fail only
+  std::string error;     // fail only
+  std::string feedback;  // reject only
 };
 Result<events::ContentState> approve_content(UnitOfWork& uow, const ContentAction& command);
 Result<events::ContentState> publish_content(UnitOfWork& uow, const ContentAction& command);
 Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& command);
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command);
+Result<events::ContentState> reject_content(UnitOfWork& uow, const ContentAction& command);
 Result<events::ContentState> delete_content(UnitOfWork& uow, const ContentAction& command);
 
 // Pure rules.

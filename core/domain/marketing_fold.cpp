@@ -112,6 +112,7 @@ Status change_post(KeyspaceRows& rows, const FoldedEvent& event, const E& happen
 // The post's content, which ContentScheduled and ContentUpdated carry in full.
 template <class E>
 void set_content_fields(const E& event, events::ContentState& post) {
+  post.set_title(event.title());
   post.set_platform(event.platform());
   post.set_social_account(event.social_account());
   post.set_scheduled_at_us(event.scheduled_at_us());
@@ -152,9 +153,12 @@ Status evolve_content(KeyspaceRows& rows, const FoldedEvent& event) {
     return content_scheduled(rows, event, *scheduled);
   }
   if (const auto* updated = event.as<events::ContentUpdated>()) {
-    // Any change withdraws an approval.
+    // Any change withdraws an approval, and puts a rejected post up for approval again.
     return change_post(rows, event, *updated, [&](ContentState& post) {
       set_content_fields(*updated, post);
+      if (post.status() == events::CONTENT_STATUS_REJECTED) {
+        post.set_status(events::CONTENT_STATUS_SCHEDULED);
+      }
       post.set_approved(false);
       post.clear_approved_by();
       post.set_approved_at_us(0);
@@ -183,6 +187,16 @@ Status evolve_content(KeyspaceRows& rows, const FoldedEvent& event) {
   if (const auto* cancelled = event.as<events::ContentCancelled>()) {
     return change_post(rows, event, *cancelled, [](ContentState& post) {
       post.set_status(events::CONTENT_STATUS_CANCELLED);
+    });
+  }
+  if (const auto* rejected = event.as<events::ContentRejected>()) {
+    return change_post(rows, event, *rejected, [&](ContentState& post) {
+      post.set_status(events::CONTENT_STATUS_REJECTED);
+      post.set_feedback(rejected->feedback());
+      post.set_rejected_at_us(event.recorded_at_us);
+      post.set_approved(false);
+      post.clear_approved_by();
+      post.set_approved_at_us(0);
     });
   }
   if (const auto* deleted = event.as<events::ContentDeleted>()) {
@@ -243,7 +257,7 @@ std::string client_content_prefix(std::string_view client_id) {
 InlineFold marketing_fold() {
   return InlineFold{
       .keyspace = kMarketingKeyspace,
-      .version = 2,
+      .version = 3,
       .description =
           "campaigns and scheduled posts, with their per-client and per-agent index rows",
       .events = {events::CampaignCreated::descriptor(), events::CampaignUpdated::descriptor(),
@@ -253,7 +267,7 @@ InlineFold marketing_fold() {
                  events::ContentScheduled::descriptor(), events::ContentUpdated::descriptor(),
                  events::ContentApproved::descriptor(), events::ContentPublished::descriptor(),
                  events::ContentFailed::descriptor(), events::ContentCancelled::descriptor(),
-                 events::ContentDeleted::descriptor()},
+                 events::ContentRejected::descriptor(), events::ContentDeleted::descriptor()},
       .every_event = false,
       .evolve = evolve_marketing};
 }

@@ -36,10 +36,19 @@ Result<events::WebsiteVersionState> load_version(UnitOfWork& uow, std::string_vi
   auto row =
       uow.load<events::WebsiteVersionState>(kWebsitesKeyspace, website_version_key(version_id));
   if (!row) return std::move(row).error();
-  if (!row->has_value()) {
+  if (!row->has_value() || (*row)->deleted()) {
     return make_error(Errc::not_found, fmt::format("there is no website version {}", version_id));
   }
   return std::move(**row);
+}
+
+// Update and delete: a deployed version stays as it went live.
+Status require_not_deployed(const events::WebsiteVersionState& version, std::string_view action) {
+  if (version.status() != events::WEBSITE_VERSION_STATUS_DEPLOYED) return {};
+  return make_error(
+      Errc::invalid_transition,
+      fmt::format("version {} is deployed: it cannot be {}", version.version_number(), action),
+      "status");
 }
 
 // Fills the fields every version event carries.
@@ -252,6 +261,49 @@ Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
   added.set_author_id(command.actor_id.str());
   added.set_message(command.message);
   return record(uow, added);
+}
+
+Result<events::WebsiteVersionState> update_website_version(UnitOfWork& uow,
+                                                           const UpdateWebsiteVersion& command) {
+  auto version = load_version(uow, command.version_id.str());
+  if (!version) return version;
+  if (auto allowed = require_not_deployed(*version, "changed"); !allowed) {
+    return std::move(allowed).error();
+  }
+  // The upload's field rules, over the version as it would be.
+  UploadWebsiteVersion changed{
+      .project_id = WebsiteProjectId{version->project_id()},
+      .version_number = version->version_number(),
+      .notes = command.notes.value_or(version->notes()),
+      .technologies = command.technologies.value_or(
+          std::vector<std::string>(version->technologies().begin(), version->technologies().end())),
+      .changelog = command.changelog.value_or(version->changelog())};
+  if (auto valid = check_website_version_fields(changed); !valid) return std::move(valid).error();
+  auto updated = about<events::WebsiteVersionUpdated>(*version);
+  if (changed.notes != version->notes()) updated.add_changed("notes");
+  if (changed.changelog != version->changelog()) updated.add_changed("changelog");
+  if (!std::equal(changed.technologies.begin(), changed.technologies.end(),
+                  version->technologies().begin(), version->technologies().end())) {
+    updated.add_changed("technologies_used");
+  }
+  if (updated.changed().empty()) return version;
+  updated.set_notes(changed.notes);
+  updated.set_changelog(changed.changelog);
+  for (const auto& technology : changed.technologies) updated.add_technologies(technology);
+  updated.set_updated_by(command.updated_by.str());
+  return record(uow, updated);
+}
+
+Result<events::WebsiteVersionState> delete_website_version(UnitOfWork& uow,
+                                                           const WebsiteVersionAction& command) {
+  auto version = load_version(uow, command.version_id.str());
+  if (!version) return version;
+  if (auto allowed = require_not_deployed(*version, "deleted"); !allowed) {
+    return std::move(allowed).error();
+  }
+  auto deleted = about<events::WebsiteVersionDeleted>(*version);
+  deleted.set_deleted_by(command.actor_id.str());
+  return record(uow, deleted);
 }
 
 }  // namespace ledger::domain

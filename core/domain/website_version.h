@@ -15,6 +15,9 @@
 //   http/routes/website_version_routes.cpp): the agent uploads, tests and deploys; the client or
 //   an admin approves.
 // - Feedback: 1-2000 characters, at most 200 entries per version, in any status.
+// - Update (notes, changelog, technologies_used, under the upload's limits) and delete: not once
+//   deployed (invalid_transition). A deleted version is not found, and its version number may be
+//   used again; its file stays in the blob store (other versions may share it).
 //
 // Every function here decides one command against a UnitOfWork: it reads state, checks the rules
 // and emits events; the rows those events fold into are written by the "websites" fold
@@ -22,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,5 +77,18 @@ Result<events::WebsiteVersionState> deploy_website_version(UnitOfWork& uow,
                                                            const WebsiteVersionAction& command);
 Result<events::WebsiteVersionState> add_version_feedback(UnitOfWork& uow,
                                                          const WebsiteVersionAction& command);
+
+struct UpdateWebsiteVersion {
+  WebsiteVersionId version_id;
+  std::optional<std::string> notes;
+  std::optional<std::string> changelog;
+  std::optional<std::vector<std::string>> technologies;
+  ActorId updated_by;
+};
+// Answers the version unchanged, writing nothing, when no field differs.
+Result<events::WebsiteVersionState> update_website_version(UnitOfWork& uow,
+                                                           const UpdateWebsiteVersion& command);
+Result<events::WebsiteVersionState> delete_website_version(UnitOfWork& uow,
+                                                           const WebsiteVersionAction& command);
 
 }  // namespace ledger::domain

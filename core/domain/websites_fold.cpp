@@ -111,6 +111,22 @@ Status evolve_versions(KeyspaceRows& rows, const FoldedEvent& event) {
       version.set_deployed_at_us(event.recorded_at_us);
     });
   }
+  if (const auto* updated = event.as<events::WebsiteVersionUpdated>()) {
+    return update_version(rows, event, *updated, [&](WebsiteVersionState& version) {
+      version.set_notes(updated->notes());
+      version.set_changelog(updated->changelog());
+      *version.mutable_technologies() = updated->technologies();
+    });
+  }
+  if (const auto* deleted = event.as<events::WebsiteVersionDeleted>()) {
+    // The number is free again and the version leaves the project's and the agent's lists.
+    rows.erase(version_number_key(deleted->project_id(), deleted->version_number()));
+    rows.erase(project_versions_prefix(deleted->project_id()) + deleted->version_id());
+    return update_version(rows, event, *deleted, [&](WebsiteVersionState& version) {
+      rows.erase(agent_uploads_prefix(version.uploaded_by()) + version.version_id());
+      version.set_deleted(true);
+    });
+  }
   if (const auto* added = event.as<events::WebsiteVersionFeedbackAdded>()) {
     return update_version(rows, event, *added, [&](WebsiteVersionState& version) {
       auto* entry = version.add_feedback();
@@ -155,7 +171,7 @@ std::string agent_uploads_prefix(std::string_view agent_id) {
 
 InlineFold websites_fold() {
   return InlineFold{.keyspace = kWebsitesKeyspace,
-                    .version = 2,
+                    .version = 3,
                     .description =
                         "website projects and versions, with the version-number, per-client, "
                         "per-project and per-agent index rows",
@@ -165,7 +181,9 @@ InlineFold websites_fold() {
                                events::WebsiteVersionTestingStarted::descriptor(),
                                events::WebsiteVersionApproved::descriptor(),
                                events::WebsiteVersionDeployed::descriptor(),
-                               events::WebsiteVersionFeedbackAdded::descriptor()},
+                               events::WebsiteVersionFeedbackAdded::descriptor(),
+                               events::WebsiteVersionUpdated::descriptor(),
+                               events::WebsiteVersionDeleted::descriptor()},
                     .every_event = false,
                     .evolve = evolve_websites};
 }

@@ -49,7 +49,7 @@ Result<events::CampaignState> visible_campaign(const ApiContext& api, const Call
 std::vector<Field> campaign_fields(bool creating) {
   namespace limits = domain::text_limits;
   const auto count_max = static_cast<std::int64_t>(kCountMax);
-  const Field name = field::text("name", limits::kName);
+  const Field name = field::text("name", limits::kName).also_named("title");
   return {creating ? name : name.optional(),
           field::long_text("description", limits::kDescription).optional(),
           field::text("platform", limits::kServiceName).optional(),
@@ -310,7 +310,7 @@ RouteTable campaign_routes() {
   const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
   const std::vector<Role> runners = {Role::agent, Role::admin};
   const auto count_max = static_cast<std::int64_t>(kCountMax);
-  std::vector<Field> create_body = {field::text("client_id", limits::kId)};
+  std::vector<Field> create_body = {field::text("client_id", limits::kId).also_named("client")};
   for (auto& declared : campaign_fields(true)) create_body.push_back(std::move(declared));
   const std::vector<Errc> command_refusals = {Errc::not_found, Errc::invalid_transition,
                                               Errc::insufficient_funds, Errc::budget_exceeded};

@@ -28,19 +28,29 @@ nlohmann::json list_json(const google::protobuf::RepeatedPtrField<std::string>& 
 }
 
 nlohmann::json content_json(const events::ContentState& post, std::int64_t now_us) {
+  const nlohmann::json campaign =
+      post.campaign_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(post.campaign_id());
+  // The seed's dashboards read `client`, `campaign`, `scheduled_for` and `media_files`.
   return {{"id", post.content_id()},
           {"client_id", post.client_id()},
+          {"client", post.client_id()},
           {"agent_id", post.agent_id()},
-          {"campaign_id", post.campaign_id().empty() ? nlohmann::json(nullptr)
-                                                     : nlohmann::json(post.campaign_id())},
+          {"campaign_id", campaign},
+          {"campaign", campaign},
+          {"title", post.title()},
           {"platform", post.platform()},
           {"social_account", post.social_account()},
           {"scheduled_at", time_json(post.scheduled_at_us())},
+          {"scheduled_for", time_json(post.scheduled_at_us())},
           {"caption", post.caption()},
           {"hashtags", list_json(post.hashtags())},
           {"mentions", list_json(post.mentions())},
           {"media_urls", list_json(post.media_urls())},
+          {"media_files", list_json(post.media_urls())},
           {"status", events::enum_name(post.status())},
+          {"feedback",
+           post.feedback().empty() ? nlohmann::json(nullptr) : nlohmann::json(post.feedback())},
+          {"rejected_at", time_json(post.rejected_at_us())},
           {"approved", post.approved()},
           {"approved_by", post.approved_by().empty() ? nlohmann::json(nullptr)
                                                      : nlohmann::json(post.approved_by())},
@@ -73,17 +83,21 @@ Result<events::ContentState> visible_post(const ApiContext& api, const Caller& c
 // The post fields a schedule or update body may hold.
 std::vector<Field> content_fields() {
   namespace limits = domain::text_limits;
-  return {field::text("platform", limits::kServiceName).optional(),
+  return {field::text("title", limits::kName).optional(),
+          field::text("platform", limits::kServiceName).optional(),
           field::text("social_account", limits::kHandle).optional(),
-          field::time("scheduled_at").optional(),
+          field::time("scheduled_at").optional().also_named("scheduled_for"),
           field::long_text("caption", limits::kCaption).optional(),
-          field::text_list("hashtags", 30, limits::kTag).described("#words"),
+          field::text_list("hashtags", 30, limits::kTag).described("words, with or without #"),
           field::text_list("mentions", 50, limits::kTag).described("@words"),
-          field::text_list("media_urls", 10, limits::kUrl).described("http(s) URLs")};
+          field::text_list("media_urls", 10, limits::kUrl)
+              .described("http(s) URLs")
+              .also_named("media_files")};
 }
 
 domain::ContentFields read_fields(const RequestFields& body) {
   domain::ContentFields fields;
+  fields.title = body.optional_text("title");
   fields.platform = body.optional_text("platform");
   fields.social_account = body.optional_text("social_account");
   fields.caption = body.optional_text("caption");
@@ -222,14 +236,19 @@ void update_post(ApiContext& api, const RouteInput& in, Reply reply) {
 
 using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
 
-// A command on one visible post; `with_error` reads {"error": "..."} (fail).
-RouteHandler action(Action run, bool with_error) {
-  return [run, with_error](ApiContext& api, const RouteInput& in, Reply reply) {
+// What a command on a post reads from its body besides the post: nothing, the failure's
+// {"error"} or the rejection's {"feedback"}.
+enum class ActionText { none, error, feedback };
+
+// A command on one visible post.
+RouteHandler action(Action run, ActionText text = ActionText::none) {
+  return [run, text](ApiContext& api, const RouteInput& in, Reply reply) {
     if (auto post = visible_post(api, in.caller, in.path.get("id")); !post) {
       return reply_error(in.request, post.error(), reply);
     }
-    domain::ContentAction command{domain::ContentId{in.path.get("id")}, in.caller.user_id.str(),
-                                  with_error ? in.body.text("error") : std::string()};
+    domain::ContentAction command{domain::ContentId{in.path.get("id")}, in.caller.user_id.str()};
+    if (text == ActionText::error) command.error = in.body.text("error");
+    if (text == ActionText::feedback) command.feedback = in.body.text("feedback");
     run_command<events::ContentState>(
         api, in.request, in.caller.user_id,
         [command, run](UnitOfWork& uow) { return run(uow, command); }, render(api),
@@ -241,16 +260,23 @@ schema::Schema content_schema() {
   using namespace schema;
   return named("ScheduledPost", object({{"id", string()},
                                         {"client_id", string()},
+                                        {"client", string()},
                                         {"agent_id", string()},
                                         {"campaign_id", nullable(string())},
+                                        {"campaign", nullable(string())},
+                                        {"title", string()},
                                         {"platform", string()},
                                         {"social_account", string()},
                                         {"scheduled_at", nullable(time())},
+                                        {"scheduled_for", nullable(time())},
                                         {"caption", string()},
                                         {"hashtags", array(string())},
                                         {"mentions", array(string())},
                                         {"media_urls", array(string())},
+                                        {"media_files", array(string())},
                                         {"status", one_of<events::ContentStatus>()},
+                                        {"feedback", nullable(string())},
+                                        {"rejected_at", nullable(time())},
                                         {"approved", boolean()},
                                         {"approved_by", nullable(string())},
                                         {"approved_at", nullable(time())},
@@ -276,8 +302,9 @@ RouteTable content_schedule_routes() {
   namespace limits = domain::text_limits;
   const std::vector<Role> everyone = {Role::admin, Role::agent, Role::client};
   const std::vector<Role> runners = {Role::agent, Role::admin};
-  std::vector<Field> schedule_body = {field::text("client_id", limits::kId),
-                                      field::text("campaign_id", limits::kId).optional()};
+  std::vector<Field> schedule_body = {
+      field::text("client_id", limits::kId).also_named("client"),
+      field::text("campaign_id", limits::kId).optional().also_named("campaign")};
   for (auto& declared : content_fields()) schedule_body.push_back(std::move(declared));
   std::vector<Field> calendar_query = post_filters();
   calendar_query.insert(
@@ -357,7 +384,7 @@ RouteTable content_schedule_routes() {
        .roles = runners,
        .answer = content_schema(),
        .errors = transitions,
-       .handler = action(domain::delete_content, false)},
+       .handler = action(domain::delete_content)},
       {.method = verb::post,
        .path = "/api/content-schedule/{id}/approve/",
        .operation_id = "approveScheduledPost",
@@ -365,7 +392,7 @@ RouteTable content_schedule_routes() {
        .roles = {Role::client, Role::admin},
        .answer = content_schema(),
        .errors = transitions,
-       .handler = action(domain::approve_content, false)},
+       .handler = action(domain::approve_content)},
       {.method = verb::post,
        .path = "/api/content-schedule/{id}/publish/",
        .operation_id = "publishScheduledPost",
@@ -373,7 +400,7 @@ RouteTable content_schedule_routes() {
        .roles = runners,
        .answer = content_schema(),
        .errors = transitions,
-       .handler = action(domain::publish_content, false)},
+       .handler = action(domain::publish_content)},
       {.method = verb::post,
        .path = "/api/content-schedule/{id}/fail/",
        .operation_id = "failScheduledPost",
@@ -382,7 +409,7 @@ RouteTable content_schedule_routes() {
        .body = {field::long_text("error", limits::kNote)},
        .answer = content_schema(),
        .errors = transitions,
-       .handler = action(domain::fail_content, true)},
+       .handler = action(domain::fail_content, ActionText::error)},
       {.method = verb::post,
        .path = "/api/content-schedule/{id}/cancel/",
        .operation_id = "cancelScheduledPost",
@@ -390,7 +417,16 @@ RouteTable content_schedule_routes() {
        .roles = everyone,
        .answer = content_schema(),
        .errors = transitions,
-       .handler = action(domain::cancel_content, false)},
+       .handler = action(domain::cancel_content)},
+      {.method = verb::post,
+       .path = "/api/content-schedule/{id}/reject/",
+       .operation_id = "rejectScheduledPost",
+       .summary = "Send a post back to its agent with feedback (the client or an admin)",
+       .roles = {Role::client, Role::admin},
+       .body = {field::long_text("feedback", limits::kNote)},
+       .answer = content_schema(),
+       .errors = transitions,
+       .handler = action(domain::reject_content, ActionText::feedback)},
   };
 }
 

@@ -43,6 +43,7 @@ nlohmann::json version_json(const events::WebsiteVersionState& version) {
   };
   return {{"id", version.version_id()},
           {"project_id", version.project_id()},
+          {"project", version.project_id()},  // the seed's name
           {"project_title", version.project_name()},
           {"client_id", version.client_id()},
           {"agent_id", version.uploaded_by()},
@@ -88,7 +89,9 @@ Result<events::WebsiteVersionState> visible_version(const ApiContext& api, const
   auto version = domain::read_row<events::WebsiteVersionState>(api.log, domain::kWebsitesKeyspace,
                                                                domain::website_version_key(id));
   if (!version) return std::move(version).error();
-  if (!version->has_value()) return make_error(Errc::not_found, "there is no such version");
+  if (!version->has_value() || (*version)->deleted()) {
+    return make_error(Errc::not_found, "there is no such version");
+  }
   if (auto scope =
           require_client_scope(api.log, caller, (*version)->client_id(), kWebsite, "version");
       !scope) {
@@ -152,7 +155,9 @@ class VersionUpload final : public BodySink, public MultipartHandler {
       file_name_ = part.filename;
       if (fields_.count("project_id") == 0 || fields_.count("version_number") == 0) {
         return make_error(Errc::invalid_argument,
-                          "project_id and version_number must come before the file part", "file");
+                          "project_id (or project) and version_number must come before the file "
+                          "part",
+                          "file");
       }
       if (auto early = check_fields(); !early) return early;
       auto writer = api_.blobs->create_writer(api_.options.upload_bytes_max);
@@ -160,26 +165,31 @@ class VersionUpload final : public BodySink, public MultipartHandler {
       file_ = std::move(*writer);
       return {};
     }
-    // The parts are the route's declared fields.
-    if (std::none_of(route_.body.begin(), route_.body.end(), [&](const Field& field) {
-          return field.name == part.name && field.type != FieldType::file;
-        })) {
+    // The parts are the route's declared fields, under their names or the seed's (`project`).
+    const auto declared = std::find_if(route_.body.begin(), route_.body.end(), [&](const Field& f) {
+      return f.type != FieldType::file && (f.name == part.name || f.alias == part.name);
+    });
+    if (declared == route_.body.end()) {
       return make_error(Errc::invalid_argument,
                         fmt::format("{} is not a field of a website version", part.name),
                         part.name);
     }
-    if (part.name != "technologies_used" && fields_.count(part.name) > 0) {
-      return make_error(Errc::invalid_argument, fmt::format("{} is sent twice", part.name),
+    part_ = declared->name;
+    if (part_ != "technologies_used" && fields_.count(part_) > 0) {
+      return make_error(Errc::invalid_argument,
+                        declared->alias.empty()
+                            ? fmt::format("{} is sent twice", part_)
+                            : fmt::format("{} (or {}) is sent twice", part_, declared->alias),
                         part.name);
     }
     if (!part.filename.empty()) {
       return make_error(Errc::invalid_argument, fmt::format("{} is a field, not a file", part.name),
                         part.name);
     }
-    if (part.name == "technologies_used" && fields_.count(part.name) > 0) {
-      fields_[part.name] += ",";  // repeated parts add up
+    if (part_ == "technologies_used" && fields_.count(part_) > 0) {
+      fields_[part_] += ",";  // repeated parts add up
     }
-    fields_[part.name];
+    fields_[part_];
     return {};
   }
 
@@ -304,7 +314,7 @@ ListSource version_rows(ApiContext& api, const Caller& caller, std::string prefi
       std::string(kWebsite),
       {},
       [status](const events::WebsiteVersionState& row) {
-        return !status || events::enum_name(row.status()) == *status;
+        return !row.deleted() && (!status || events::enum_name(row.status()) == *status);
       },
       [](const events::WebsiteVersionState& row) { return version_json(row); }};
   if (index) {
@@ -410,11 +420,26 @@ RouteHandler version_action(Action action, const std::string& url_field,
   };
 }
 
+void update_version(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto version = visible_version(api, in.caller, in.path.get("id")); !version) {
+    return reply_error(in.request, version.error(), reply);
+  }
+  domain::UpdateWebsiteVersion command{
+      domain::WebsiteVersionId{in.path.get("id")}, in.body.optional_text("notes"),
+      in.body.optional_text("changelog"), std::nullopt, in.caller.user_id};
+  if (in.body.has("technologies_used")) command.technologies = in.body.list("technologies_used");
+  run_command<events::WebsiteVersionState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::update_website_version(uow, command); },
+      render_version(), beast_http::status::ok, std::move(reply));
+}
+
 schema::Schema version_schema() {
   using namespace schema;
   return named("WebsiteVersion",
                object({{"id", string()},
                        {"project_id", string()},
+                       {"project", string()},
                        {"project_title", string()},
                        {"client_id", string()},
                        {"agent_id", string()},
@@ -460,7 +485,7 @@ RouteTable website_version_routes() {
                   "come before the file)",
        .roles = {Role::agent},
        .body_type = BodyType::multipart,
-       .body = {field::text("project_id", limits::kId),
+       .body = {field::text("project_id", limits::kId).also_named("project"),
                 field::text("version_number", limits::kVersionNumber),
                 field::long_text("notes", limits::kDescription).optional(),
                 field::text("technologies_used", 10 * 1024)
@@ -501,6 +526,25 @@ RouteTable website_version_routes() {
        .answer = version_schema(),
        .errors = {Errc::not_found},
        .handler = get_version},
+      {.method = verb::patch,
+       .path = "/api/website-versions/{id}/",
+       .operation_id = "updateWebsiteVersion",
+       .summary = "Change a version's notes, changelog or technologies before it is deployed",
+       .roles = {Role::agent, Role::admin},
+       .body = {field::long_text("notes", limits::kDescription).optional(),
+                field::long_text("changelog", limits::kDescription).optional(),
+                field::text_list("technologies_used", 20, limits::kTechnology)},
+       .answer = version_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = update_version},
+      {.method = verb::delete_,
+       .path = "/api/website-versions/{id}/",
+       .operation_id = "deleteWebsiteVersion",
+       .summary = "Withdraw a version that was never deployed (its number is free again)",
+       .roles = {Role::agent, Role::admin},
+       .answer = version_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = version_action(domain::delete_website_version, "")},
       {.method = verb::get,
        .path = "/api/website-versions/{id}/file/",
        .operation_id = "downloadWebsiteVersionFile",

@@ -98,12 +98,37 @@ TEST_CASE("schedule, approve, publish; upcoming, overdue and the calendar") {
   CHECK(overdue["results"][0]["id"] == later);
   CHECK(overdue["results"][0]["is_overdue"] == true);
 
-  // The client rejects the later one: its agent hears of it.
-  auto rejected = s.f.post(s.alice, "/api/content-schedule/" + later + "/cancel/");
-  REQUIRE(rejected.status == 200);
+  // The client rejects the later one with feedback: its agent reads it in the notification.
+  const std::string later_path = "/api/content-schedule/" + later + "/";
+  CHECK(s.f.post(s.alice, later_path + "reject/", "{}").status == 400);  // feedback required
+  CHECK(s.f.post(s.mia, later_path + "reject/", R"({"feedback":"no"})").status == 403);
+  auto rejected =
+      s.f.post(s.alice, later_path + "reject/", R"({"feedback":"Use the <b>blue</b> logo"})");
+  REQUIRE_MESSAGE(rejected.status == 200, rejected.body);
+  CHECK(rejected.json()["status"] == "rejected");
+  CHECK(rejected.json()["feedback"] == "Use the <b>blue</b> logo");
+  CHECK(rejected.json()["approved"] == false);
   auto feed = s.f.call(s.mia, verb::get, "/api/notifications/?type=content_rejected", "",
                        {{"X-Min-Position", rejected.header("X-Ledger-Position")}});
-  CHECK(feed.json()["count"] == 1);
+  REQUIRE(feed.json()["count"] == 1);
+  CHECK(feed.json()["results"][0]["message"] == "Feedback: Use the <b>blue</b> logo");
+  CHECK(feed.json()["results"][0]["category"] == "content");
+  CHECK(s.f.post(s.alice, later_path + "reject/", R"({"feedback":"again"})").status == 422);
+  CHECK(s.f.post(s.alice, later_path + "approve/").status == 422);  // the agent changes it first
+
+  // The agent's change puts it up for approval again.
+  auto resubmitted =
+      s.f.call(s.mia, verb::patch, later_path, R"({"caption":"In blue now","title":"Blue"})");
+  REQUIRE_MESSAGE(resubmitted.status == 200, resubmitted.body);
+  CHECK(resubmitted.json()["status"] == "scheduled");
+  CHECK(resubmitted.json()["title"] == "Blue");
+
+  // A client's cancel is a cancel, and its agent hears of it as one.
+  auto cancelled = s.f.post(s.alice, later_path + "cancel/");
+  REQUIRE(cancelled.status == 200);
+  auto cancels = s.f.call(s.mia, verb::get, "/api/notifications/?type=content_cancelled", "",
+                          {{"X-Min-Position", cancelled.header("X-Ledger-Position")}});
+  CHECK(cancels.json()["count"] == 1);
 }
 
 TEST_CASE("scheduled posts out of scope are not found; input is checked") {
@@ -131,7 +156,7 @@ TEST_CASE("scheduled posts out of scope are not found; input is checked") {
         "{" + base + R"("scheduled_at":"tomorrow"})",
         "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","media_urls":["ftp://x/a"]})",
         "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","media_urls":"https://x.com/a"})",
-        "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","hashtags":["nohash"]})",
+        "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","hashtags":["two words"]})",
         "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","status":"published"})",
         "{" + base + R"("scheduled_at":")" + s.at(1) + R"(","campaign_id":"nope"})"}) {
     CHECK_MESSAGE(s.f.post(s.mia, "/api/content-schedule/", body).status == 400, body);

@@ -187,6 +187,48 @@ TEST_CASE("scope: other clients and agents get 404 on every version endpoint; ro
   CHECK(f.blobs->staging_files() == 0);
 }
 
+TEST_CASE("a version's description changes, and the version is withdrawn, until it is deployed") {
+  ApiFixture f;
+  WebsiteTeam team(f);
+  auto uploaded = team.upload(team.web, team.form("1.0", testing::zip_shaped_file(4096, 2)));
+  REQUIRE(uploaded.status == 201);
+  const std::string path =
+      "/api/website-versions/" + uploaded.json()["id"].get<std::string>() + "/";
+  auto changed = f.call(team.web, verb::patch, path,
+                        R"({"notes":"second cut","technologies_used":["Astro","HTMX"]})");
+  REQUIRE_MESSAGE(changed.status == 200, changed.body);
+  CHECK(changed.json()["notes"] == "second cut");
+  CHECK(changed.json()["changelog"] == "- home page");
+  CHECK(changed.json()["technologies_used"] == nlohmann::json::array({"Astro", "HTMX"}));
+  CHECK(f.call(team.alice, verb::patch, path, R"({"notes":"x"})").status == 403);
+  CHECK(f.call(team.web2, verb::patch, path, R"({"notes":"x"})").status == 404);
+  CHECK(f.call(team.web, verb::patch, path, R"({"version_number":"9"})").status == 400);
+  CHECK(f.call(team.web, verb::patch, path, R"({"file_sha256":"00"})").status == 400);
+  CHECK(f.call(team.alice, verb::delete_, path, "").status == 403);
+  CHECK(f.call(team.web2, verb::delete_, path, "").status == 404);
+
+  auto withdrawn = f.call(team.web, verb::delete_, path, "");
+  REQUIRE_MESSAGE(withdrawn.status == 200, withdrawn.body);
+  CHECK(f.get(team.alice, path).status == 404);
+  CHECK(f.get(team.alice, path + "file/").status == 404);
+  CHECK(f.get(team.alice, "/api/website-versions/").json()["count"] == 0);
+  CHECK(f.get(team.web, "/api/website-versions/my_uploads/").json()["count"] == 0);
+  CHECK(f.call(team.web, verb::delete_, path, "").status == 404);
+
+  // The number is free again; a deployed version stays as it went live.
+  auto again = team.upload(team.web, team.form("1.0", testing::zip_shaped_file(4096, 3)));
+  REQUIRE_MESSAGE(again.status == 201, again.body);
+  const std::string live = "/api/website-versions/" + again.json()["id"].get<std::string>() + "/";
+  REQUIRE(f.post(team.web, live + "start_testing/", "").status == 200);
+  REQUIRE(f.post(team.alice, live + "approve/", "").status == 200);
+  REQUIRE(f.post(team.web, live + "deploy/", R"({"deployment_url":"https://shop.example.com"})")
+              .status == 200);
+  auto late = f.call(team.web, verb::patch, live, R"({"notes":"after the fact"})");
+  CHECK(late.status == 422);
+  CHECK(late.json()["code"] == "invalid_transition");
+  CHECK(f.call(team.admin, verb::delete_, live, "").status == 422);
+}
+
 TEST_CASE("refused uploads answer clearly and leave no blob behind") {
   ApiFixture f;
   WebsiteTeam team(f);

@@ -1,7 +1,7 @@
 // Content schedule rules through the real sequencer and store: validation of every field, the
 // status workflow (every action from every status), approval before publishing, approval
-// withdrawn by changes, failures counting retries, overdue and upcoming from the clock; the
-// "marketing" fold replayed and total.
+// withdrawn by changes, rejection with feedback and resubmission, failures counting retries,
+// overdue and upcoming from the clock; the "marketing" fold replayed and total.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -41,9 +41,10 @@ Answer schedule(LedgerFixture& f, const std::string& id, const domain::ContentFi
 
 using Action = Result<events::ContentState> (*)(UnitOfWork&, const domain::ContentAction&);
 
-Answer act(LedgerFixture& f, Action action, const std::string& id, const std::string& error = "") {
+// `text` is the error of fail_content and the feedback of reject_content.
+Answer act(LedgerFixture& f, Action action, const std::string& id, const std::string& text = "") {
   return f.run<events::ContentState>([=](UnitOfWork& uow) {
-    return action(uow, {domain::ContentId{id}, "someone", error});
+    return action(uow, {domain::ContentId{id}, "someone", text, text});
   });
 }
 
@@ -66,7 +67,9 @@ TEST_CASE("every field is validated; a refused post writes nothing") {
   refused([&](F& x) { x.scheduled_at_us = f.clock.now_us(); }, "scheduled_at");
   refused([](F& x) { x.scheduled_at_us.reset(); }, "scheduled_at");
   refused([](F& x) { x.caption = std::string(2201, 'a'); }, "caption");
-  refused([](F& x) { x.hashtags = std::vector<std::string>{"sale"}; }, "hashtags");
+  refused([](F& x) { x.hashtags = std::vector<std::string>{"#"}; }, "hashtags");
+  refused([](F& x) { x.hashtags = std::vector<std::string>{"##sale"}; }, "hashtags");
+  refused([](F& x) { x.title = std::string(201, 'a'); }, "title");
   refused([](F& x) { x.hashtags = std::vector<std::string>{"#two words"}; }, "hashtags");
   refused([](F& x) { x.hashtags = std::vector<std::string>(31, "#a"); }, "hashtags");
   refused([](F& x) { x.mentions = std::vector<std::string>{"friend"}; }, "mentions");
@@ -81,20 +84,21 @@ TEST_CASE("every field is validated; a refused post writes nothing") {
 }
 
 TEST_CASE("the workflow: every action from every status") {
-  // What each action does from scheduled, failed, published and cancelled (approved first where
-  // publishing needs it).
+  // What each action does from scheduled, failed, published, cancelled and rejected (approved
+  // first where publishing needs it).
   struct Row {
     const char* from;
-    bool approve, publish, fail, cancel;
+    bool approve, publish, fail, cancel, reject;
   };
-  const std::array<Row, 4> table = {{
-      {"scheduled", true, true, true, true},
-      {"failed", true, true, true, true},
-      {"published", false, false, false, false},
-      {"cancelled", false, false, false, false},
+  const std::array<Row, 5> table = {{
+      {"scheduled", true, true, true, true, true},
+      {"failed", true, true, true, true, true},
+      {"published", false, false, false, false, false},
+      {"cancelled", false, false, false, false, false},
+      {"rejected", false, false, false, true, false},
   }};
   for (const auto& row : table) {
-    for (int action = 0; action < 4; ++action) {
+    for (int action = 0; action < 5; ++action) {
       CAPTURE(row.from);
       CAPTURE(action);
       LedgerFixture f;
@@ -106,13 +110,16 @@ TEST_CASE("the workflow: every action from every status") {
         REQUIRE(act(f, domain::publish_content, "p").ok());
       }
       if (from == "cancelled") REQUIRE(act(f, domain::cancel_content, "p").ok());
+      if (from == "rejected") REQUIRE(act(f, domain::reject_content, "p", "too dark").ok());
       if (action == 1 && (from == "scheduled" || from == "failed")) {
         REQUIRE(act(f, domain::approve_content, "p").ok());  // publishing needs it
       }
       const auto head = f.log->head().position;
-      const std::array<Action, 4> actions = {domain::approve_content, domain::publish_content,
-                                             domain::fail_content, domain::cancel_content};
-      const std::array<bool, 4> expected = {row.approve, row.publish, row.fail, row.cancel};
+      const std::array<Action, 5> actions = {domain::approve_content, domain::publish_content,
+                                             domain::fail_content, domain::cancel_content,
+                                             domain::reject_content};
+      const std::array<bool, 5> expected = {row.approve, row.publish, row.fail, row.cancel,
+                                            row.reject};
       auto answer = act(f, actions[static_cast<std::size_t>(action)], "p", "rate limited");
       CHECK(answer.ok() == expected[static_cast<std::size_t>(action)]);
       if (!answer.ok()) {
@@ -153,6 +160,57 @@ TEST_CASE("publishing needs an approval; changes withdraw it; failures count ret
   CHECK(events::enum_name(published->answer.status()) == "published");
   CHECK(published->answer.published_at_us() == f.clock.now_us());
   CHECK_FALSE(act(f, domain::delete_content, "p").ok());  // stays on the record
+}
+
+TEST_CASE("a rejection sends the post back with feedback; the agent's next change resubmits it") {
+  LedgerFixture f;
+  REQUIRE(schedule(f, "p", valid_fields(f)).ok());
+  REQUIRE(act(f, domain::approve_content, "p").ok());
+  const auto head = f.log->head().position;
+  auto silent = act(f, domain::reject_content, "p", "");
+  REQUIRE_FALSE(silent.ok());  // feedback is required
+  CHECK(silent.error().field == "feedback");
+  CHECK(f.log->head().position == head);
+
+  auto rejected = act(f, domain::reject_content, "p", "Use the blue logo");
+  REQUIRE(rejected.ok());
+  CHECK(events::enum_name(rejected->answer.status()) == "rejected");
+  CHECK(rejected->answer.feedback() == "Use the blue logo");
+  CHECK(rejected->answer.rejected_at_us() == f.clock.now_us());
+  CHECK_FALSE(rejected->answer.approved());  // the approval is withdrawn
+  CHECK_FALSE(domain::content_is_overdue(rejected->answer, f.clock.now_us() + 2 * kMicrosPerDay));
+
+  domain::ContentFields change;
+  change.caption = "Winter sale, in blue";
+  change.title = "Winter sale";
+  auto resubmitted = f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return domain::update_content(uow, {"p", change, "mia"});
+  });
+  REQUIRE(resubmitted.ok());
+  CHECK(events::enum_name(resubmitted->answer.status()) == "scheduled");
+  CHECK(resubmitted->answer.title() == "Winter sale");
+  CHECK(resubmitted->answer.feedback() == "Use the blue logo");  // the last rejection's
+  REQUIRE(act(f, domain::approve_content, "p").ok());
+  CHECK(act(f, domain::publish_content, "p").ok());
+}
+
+TEST_CASE("hashtags sent without their # are given one") {
+  LedgerFixture f;
+  auto fields = valid_fields(f);
+  fields.hashtags = std::vector<std::string>{"Summer2025", "#Sale", "Fashion"};
+  auto posted = schedule(f, "p", fields);
+  REQUIRE(posted.ok());
+  CHECK(std::vector<std::string>(posted->answer.hashtags().begin(),
+                                 posted->answer.hashtags().end()) ==
+        std::vector<std::string>{"#Summer2025", "#Sale", "#Fashion"});
+  // The same tags again, either way, are no change.
+  domain::ContentFields same;
+  same.hashtags = std::vector<std::string>{"#Summer2025", "Sale", "#Fashion"};
+  const auto head = f.log->head().position;
+  REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
+             return domain::update_content(uow, {"p", same, "mia"});
+           }).ok());
+  CHECK(f.log->head().position == head);
 }
 
 TEST_CASE("overdue and upcoming follow the clock; deleted posts are gone") {
@@ -206,6 +264,14 @@ TEST_CASE("the marketing fold, replayed from position 0, writes the post rows th
   tick();
   REQUIRE(act(f, domain::fail_content, "p1", "again").ok());
   REQUIRE(act(f, domain::publish_content, "p1").ok());
+  REQUIRE(act(f, domain::reject_content, "p2", "not this week").ok());
+  tick();
+  domain::ContentFields retitled;
+  retitled.title = "Next week";
+  REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
+             return domain::update_content(uow, {"p2", retitled, "mia"});
+           }).ok());
+  REQUIRE(act(f, domain::reject_content, "p2", "still no").ok());
   REQUIRE(act(f, domain::cancel_content, "p2").ok());
   tick();
   auto deleted = act(f, domain::delete_content, "p3");

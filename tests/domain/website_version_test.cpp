@@ -1,7 +1,7 @@
 // Website version rules: fields checked, version numbers unique per project, and the status
 // workflow uploaded -> testing -> approved -> deployed with every other move refused; feedback
-// in any status; the "websites" fold replayed and total. Also the zip recogniser the upload relies
-// on.
+// in any status; changes and deletion until deployment; the "websites" fold replayed and total.
+// Also the zip recogniser the upload relies on.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -215,6 +215,57 @@ TEST_CASE("feedback: in any status, bounded, counted") {
   CHECK(row->feedback(0).message() == "note 0");
 }
 
+Answer update(LedgerFixture& f, const domain::UpdateWebsiteVersion& command) {
+  return f.run<events::WebsiteVersionState>(
+      [command](UnitOfWork& uow) { return domain::update_website_version(uow, command); });
+}
+
+TEST_CASE("a version changes and is deleted until it is deployed; its number is then free") {
+  LedgerFixture f;
+  create_project(f);
+  REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
+  domain::UpdateWebsiteVersion change{"v1", "second cut", std::nullopt,
+                                      std::vector<std::string>{"Astro"}, "web"};
+  auto changed = update(f, change);
+  REQUIRE(changed.ok());
+  CHECK(changed->answer.notes() == "second cut");
+  CHECK(changed->answer.changelog() == "- home page");  // not sent: kept
+  CHECK(changed->answer.technologies_size() == 1);
+  // The same again changes nothing and writes nothing.
+  auto head = f.log->head().position;
+  REQUIRE(update(f, change).ok());
+  CHECK(f.log->head().position == head);
+  // The upload's limits hold.
+  for (auto bad :
+       {domain::UpdateWebsiteVersion{"v1", std::string(5001, 'a'), {}, {}, "web"},
+        domain::UpdateWebsiteVersion{"v1", {}, {}, std::vector<std::string>(21, "x"), "web"},
+        domain::UpdateWebsiteVersion{"v1", {}, {}, std::vector<std::string>{""}, "web"}}) {
+    auto refused = update(f, bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::invalid_argument);
+  }
+  CHECK(f.log->head().position == head);
+
+  REQUIRE(act(f, domain::delete_website_version, "v1").ok());
+  for (auto gone : {act(f, domain::delete_website_version, "v1"),
+                    act(f, domain::start_version_testing, "v1"), update(f, change)}) {
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.error().code == Errc::not_found);
+  }
+  CHECK(upload(f, upload_of("v2", "1.0")).ok());  // the number is free again
+
+  REQUIRE(act(f, domain::start_version_testing, "v2").ok());
+  REQUIRE(act(f, domain::approve_website_version, "v2").ok());
+  REQUIRE(act(f, domain::deploy_website_version, "v2", "https://shop.example.com").ok());
+  head = f.log->head().position;
+  for (auto refused : {act(f, domain::delete_website_version, "v2"),
+                       update(f, {"v2", "after the fact", {}, {}, "web"})}) {
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::invalid_transition);
+  }
+  CHECK(f.log->head().position == head);
+}
+
 TEST_CASE(
     "the websites fold, replayed from position 0, writes the version rows the writer "
     "stored") {
@@ -238,6 +289,11 @@ TEST_CASE(
   CHECK(deployed->answer.deployed_at_us() == f.clock.now_us());
   CHECK(deployed->answer.updated_at_us() == f.clock.now_us());
   CHECK(deployed->answer.feedback_size() == 1);
+  REQUIRE(upload(f, upload_of("v3", "2.0")).ok());
+  tick();
+  REQUIRE(update(f, {"v3", "draft", "- all pages", std::vector<std::string>{"Vue"}, "web"}).ok());
+  tick();
+  REQUIRE(act(f, domain::delete_website_version, "v3").ok());
 
   const auto stored = testing::stored_rows(*f.log, domain::kWebsitesKeyspace);
   for (const auto& key :
@@ -245,6 +301,12 @@ TEST_CASE(
         domain::agent_uploads_prefix("web") + "v2"}) {
     CAPTURE(key);
     CHECK(stored.count(key) == 1);
+  }
+  for (const auto& key :
+       {domain::version_number_key("w1", "2.0"), domain::project_versions_prefix("w1") + "v3",
+        domain::agent_uploads_prefix("web") + "v3"}) {
+    CAPTURE(key);
+    CHECK(stored.count(key) == 0);
   }
   CHECK(testing::replayed_rows(*f.log, domain::kWebsitesKeyspace) == stored);
 }

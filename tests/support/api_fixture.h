@@ -63,7 +63,7 @@ inline void check_documented_answer(boost::beast::http::verb method, std::string
 struct ApiFixture {
   TempDirectory dir;
   std::unique_ptr<store::RocksDbEventLog> log = LedgerFixture::open_log(dir.string());
-  ManualClock clock{kTestEpochUs};
+  ManualClock clock;
   Sequencer sequencer{*log, clock};
   domain::Ledger ledger{sequencer};
   IdGenerator ids{clock};
@@ -86,7 +86,8 @@ struct ApiFixture {
     return options;
   }
 
-  ApiFixture() {
+  // `start_us`: the server clock's first reading (the seed's examples are dated 2025).
+  explicit ApiFixture(std::int64_t start_us = kTestEpochUs) : clock(start_us) {
     api.options.backup_dir = dir.string() + "/backups";
     sequencer.start();
     auto password =
