@@ -34,6 +34,7 @@ constexpr std::array kKinds = {
     EmailKind{"course_enrollment", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"course_completion", EMAIL_CATEGORY_CONTENT},
     EmailKind{"content_approval", EMAIL_CATEGORY_CONTENT},
+    EmailKind{"content_approval_submitted", EMAIL_CATEGORY_CONTENT},
     EmailKind{"content_published", EMAIL_CATEGORY_CONTENT},
     EmailKind{"website_phase", EMAIL_CATEGORY_CONTENT},
     EmailKind{"website_demo", EMAIL_CATEGORY_CONTENT},

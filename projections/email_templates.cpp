@@ -34,6 +34,16 @@ EmailTemplate email(std::string name, std::string type,
           }};
 }
 
+// A post put up for the client's approval (scheduled at once, or a draft submitted): both events
+// carry the post's content.
+template <class E>
+EmailDraft approval_request(const E& e) {
+  return EmailDraft{e.client_id(), "A post awaits your approval",
+                    fmt::format("Your marketing agent scheduled a post on {} for {}:\n\n{}"
+                                "\n\nApprove it in your dashboard to let it go out.",
+                                e.platform(), e.social_account(), e.caption())};
+}
+
 std::vector<EmailTemplate> build_templates() {
   std::vector<EmailTemplate> templates;
   templates.push_back(email<events::UserRegistered>(
@@ -105,11 +115,14 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::ContentScheduled>(
       "content_approval", "ContentScheduled", [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{e.client_id(), "A post awaits your approval",
-                          fmt::format("Your marketing agent scheduled a post on {} for {}:\n\n{}"
-                                      "\n\nApprove it in your dashboard to let it go out.",
-                                      e.platform(), e.social_account(), e.caption())};
+        if (e.draft()) return std::nullopt;  // the agent's own until submitted
+        return approval_request(e);
       }));
+  templates.push_back(email<events::ContentUpdated>("content_approval_submitted", "ContentUpdated",
+                                                    [](const auto& e) -> std::optional<EmailDraft> {
+                                                      if (!e.submitted()) return std::nullopt;
+                                                      return approval_request(e);
+                                                    }));
   templates.push_back(email<events::ContentPublished>(
       "content_published", "ContentPublished", [](const auto& e) -> std::optional<EmailDraft> {
         return EmailDraft{e.client_id(), "Your post is live",

@@ -79,6 +79,20 @@ NotificationRule rule_per_audience(std::string type,
 
 using A = Audience;
 
+// A post put up for the client's approval (scheduled at once, or a draft submitted).
+template <class E>
+NotificationDraft approval_request(const E& e) {
+  return NotificationDraft{
+      e.client_id(),
+      "marketing",
+      "content_scheduled",
+      "A post awaits your approval",
+      fmt::format("A post on {} for {} is scheduled; approve it to let it go out", e.platform(),
+                  e.social_account()),
+      "/content/" + e.content_id(),
+      {A::client}};
+}
+
 // One rule per entry, laid out by hand.
 // clang-format off
 std::vector<NotificationRule> build_rules() {
@@ -221,12 +235,13 @@ std::vector<NotificationRule> build_rules() {
       }));
   rules.push_back(rule<events::ContentScheduled>(
       "ContentScheduled", [](const auto& e) -> std::optional<NotificationDraft> {
-        return NotificationDraft{e.client_id(), "marketing", "content_scheduled",
-                                 "A post awaits your approval",
-                                 fmt::format("A post on {} for {} is scheduled; approve it to let "
-                                             "it go out",
-                                             e.platform(), e.social_account()),
-                                 "/content/" + e.content_id(), {A::client}};
+        if (e.draft()) return std::nullopt;  // the agent's own until submitted
+        return approval_request(e);
+      }));
+  rules.push_back(rule<events::ContentUpdated>(
+      "ContentUpdated", [](const auto& e) -> std::optional<NotificationDraft> {
+        if (!e.submitted()) return std::nullopt;
+        return approval_request(e);
       }));
   rules.push_back(rule<events::ContentApproved>(
       "ContentApproved", [](const auto& e) -> std::optional<NotificationDraft> {

@@ -151,13 +151,20 @@ bool content_is_open(const events::ContentState& post) {
          post.status() == events::CONTENT_STATUS_FAILED;
 }
 
-Status require_open(const events::ContentState& post, std::string_view action,
-                    bool rejected_allowed = false) {
+Status require_open(const events::ContentState& post, std::string_view action) {
   if (content_is_open(post)) return {};
-  if (rejected_allowed && post.status() == events::CONTENT_STATUS_REJECTED) return {};
   return make_error(
       Errc::invalid_transition,
       fmt::format("a {} post cannot be {}", events::enum_name(post.status()), action));
+}
+
+// Changing and cancelling: a post that has not gone out, rejected and draft ones too.
+Status require_changeable(const events::ContentState& post, std::string_view action) {
+  if (post.status() == events::CONTENT_STATUS_REJECTED ||
+      post.status() == events::CONTENT_STATUS_DRAFT) {
+    return {};
+  }
+  return require_open(post, action);
 }
 
 // Emits `event` on the post's stream; answers the post's row as the fold left it.
@@ -194,7 +201,7 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   for (const auto& [given, field] :
        {std::pair{command.fields.platform.has_value(), "platform"},
         std::pair{command.fields.social_account.has_value(), "social_account"},
-        std::pair{command.fields.scheduled_at_us.has_value(), "scheduled_at"}}) {
+        std::pair{command.draft || command.fields.scheduled_at_us.has_value(), "scheduled_at"}}) {
     if (!given) {
       return make_error(Errc::invalid_argument, fmt::format("{} is required", field), field);
     }
@@ -231,6 +238,7 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
   scheduled.set_agent_id(post.agent_id());
   scheduled.set_campaign_id(post.campaign_id());
   scheduled.set_title(post.title());
+  scheduled.set_draft(command.draft);
   scheduled.set_platform(post.platform());
   scheduled.set_social_account(post.social_account());
   scheduled.set_scheduled_at_us(post.scheduled_at_us());
@@ -244,15 +252,27 @@ Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleCon
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command) {
   auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
-  if (auto allowed = require_open(*post, "changed", /*rejected_allowed=*/true); !allowed) {
+  if (auto allowed = require_changeable(*post, "changed"); !allowed) {
     return std::move(allowed).error();
+  }
+  const bool draft = post->status() == events::CONTENT_STATUS_DRAFT;
+  if (command.submit && !draft) {
+    return make_error(
+        Errc::invalid_transition,
+        fmt::format("a {} post is not a draft to submit", events::enum_name(post->status())),
+        "status");
   }
   const ContentFields fields = with_hash_signs(command.fields);
   if (auto valid = validate_fields(fields, uow.now_us()); !valid) {
     return std::move(valid).error();
   }
   const auto changed = apply_fields(fields, *post);
-  if (changed.empty()) return post;
+  if (command.submit && post->scheduled_at_us() <= uow.now_us()) {
+    return make_error(Errc::invalid_argument,
+                      "scheduled_at must be in the future when a draft is submitted",
+                      "scheduled_at");
+  }
+  if (changed.empty() && !command.submit) return post;
   events::ContentUpdated updated;
   updated.set_content_id(post->content_id());
   updated.set_client_id(post->client_id());
@@ -267,6 +287,7 @@ Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent
   *updated.mutable_media_urls() = post->media_urls();
   updated.set_approval_withdrawn(post->approved());
   updated.set_updated_by(command.updated_by.str());
+  updated.set_submitted(command.submit);
   return record(uow, post->content_id(), updated);
 }
 
@@ -327,7 +348,7 @@ Result<events::ContentState> fail_content(UnitOfWork& uow, const ContentAction& 
 Result<events::ContentState> cancel_content(UnitOfWork& uow, const ContentAction& command) {
   auto post = load_content(uow, command.content_id.str());
   if (!post) return std::move(post).error();
-  if (auto allowed = require_open(*post, "cancelled", /*rejected_allowed=*/true); !allowed) {
+  if (auto allowed = require_changeable(*post, "cancelled"); !allowed) {
     return std::move(allowed).error();
   }
   events::ContentCancelled cancelled;

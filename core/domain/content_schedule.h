@@ -6,10 +6,12 @@
 //   (<= 30, each "#word" of <= 100; a word sent without its "#" is given one),
 //   mentions (<= 50, each "@name" of <= 100) and media URLs (<= 10, each an http(s) URL of
 //   <= 2000 with a host), and optionally the campaign it belongs to (same client).
-// - Statuses: scheduled (on creation) -> published | failed | cancelled | rejected; failed ->
-//   published | failed (again, counting retries) | cancelled | rejected; rejected -> scheduled
-//   (the agent's next change of the post) | cancelled; published and cancelled are final
-//   (invalid_transition).
+// - Statuses: draft | scheduled (on creation) ; draft -> scheduled (submitted: its time must then
+//   be set and in the future) | cancelled; scheduled -> published | failed | cancelled | rejected;
+//   failed -> published | failed (again, counting retries) | cancelled | rejected; rejected ->
+//   scheduled (the agent's next change of the post) | cancelled; published and cancelled are
+//   final (invalid_transition). A draft may leave its time out; it is never approved, published,
+//   failed, rejected, overdue or upcoming, and its client hears of it only once it is submitted.
 // - Rejection (the client or an admin): with feedback (1-2000), while scheduled or failed; it
 //   withdraws an approval. A rejected post is not approved, published or failed until the agent
 //   changes it.
@@ -57,7 +59,8 @@ struct ScheduleContent {
   UserId client_id;
   UserId agent_id;
   CampaignId campaign_id;  // optional
-  ContentFields fields;    // platform, social_account and scheduled_at required
+  ContentFields fields;    // platform, social_account and (unless a draft) scheduled_at required
+  bool draft = false;
 };
 Result<events::ContentState> schedule_content(UnitOfWork& uow, const ScheduleContent& command);
 
@@ -65,6 +68,7 @@ struct UpdateContent {
   ContentId content_id;
   ContentFields fields;
   ActorId updated_by;
+  bool submit = false;  // a draft put up for approval
 };
 Result<events::ContentState> update_content(UnitOfWork& uow, const UpdateContent& command);
 

@@ -130,7 +130,8 @@ Status content_scheduled(KeyspaceRows& rows, const FoldedEvent& event,
   post.set_agent_id(scheduled.agent_id());
   post.set_campaign_id(scheduled.campaign_id());
   set_content_fields(scheduled, post);
-  post.set_status(events::CONTENT_STATUS_SCHEDULED);
+  post.set_status(scheduled.draft() ? events::CONTENT_STATUS_DRAFT
+                                    : events::CONTENT_STATUS_SCHEDULED);
   post.set_created_at_us(event.recorded_at_us);
   post.set_updated_at_us(event.recorded_at_us);
   rows.save(content_key(scheduled.content_id()), post);
@@ -156,7 +157,7 @@ Status evolve_content(KeyspaceRows& rows, const FoldedEvent& event) {
     // Any change withdraws an approval, and puts a rejected post up for approval again.
     return change_post(rows, event, *updated, [&](ContentState& post) {
       set_content_fields(*updated, post);
-      if (post.status() == events::CONTENT_STATUS_REJECTED) {
+      if (post.status() == events::CONTENT_STATUS_REJECTED || updated->submitted()) {
         post.set_status(events::CONTENT_STATUS_SCHEDULED);
       }
       post.set_approved(false);

@@ -121,8 +121,12 @@ void schedule(ApiContext& api, const RouteInput& in, Reply reply) {
   auto agent_id = service_client_agent(api.log, in.caller, client_id, kMarketing);
   if (!agent_id) return reply_error(in.request, agent_id.error(), reply);
   domain::ScheduleContent command{
-      domain::ContentId{api.ids.next()}, domain::UserId{client_id}, domain::UserId{*agent_id},
-      domain::CampaignId{in.body.optional_text("campaign_id").value_or("")}, read_fields(in.body)};
+      domain::ContentId{api.ids.next()},
+      domain::UserId{client_id},
+      domain::UserId{*agent_id},
+      domain::CampaignId{in.body.optional_text("campaign_id").value_or("")},
+      read_fields(in.body),
+      in.body.optional_text("status") == "draft"};
   run_command<events::ContentState>(
       api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::schedule_content(uow, command); }, render(api),
@@ -227,7 +231,7 @@ void update_post(ApiContext& api, const RouteInput& in, Reply reply) {
     return reply_error(in.request, post.error(), reply);
   }
   domain::UpdateContent command{domain::ContentId{in.path.get("id")}, read_fields(in.body),
-                                in.caller.user_id};
+                                in.caller.user_id, in.body.has("status")};
   run_command<events::ContentState>(
       api, in.request, in.caller.user_id,
       [command](UnitOfWork& uow) { return domain::update_content(uow, command); }, render(api),
@@ -304,8 +308,16 @@ RouteTable content_schedule_routes() {
   const std::vector<Role> runners = {Role::agent, Role::admin};
   std::vector<Field> schedule_body = {
       field::text("client_id", limits::kId).also_named("client"),
-      field::text("campaign_id", limits::kId).optional().also_named("campaign")};
+      field::text("campaign_id", limits::kId).optional().also_named("campaign"),
+      field::choice("status", {"draft", "scheduled"})
+          .optional()
+          .described("draft: kept by the agent, the time may wait; scheduled (the default): up "
+                     "for the client's approval")};
   for (auto& declared : content_fields()) schedule_body.push_back(std::move(declared));
+  std::vector<Field> update_body = content_fields();
+  update_body.push_back(field::choice("status", {"scheduled"})
+                            .optional()
+                            .described("puts a draft up for the client's approval"));
   std::vector<Field> calendar_query = post_filters();
   calendar_query.insert(
       calendar_query.begin(),
@@ -371,9 +383,9 @@ RouteTable content_schedule_routes() {
       {.method = verb::patch,
        .path = "/api/content-schedule/{id}/",
        .operation_id = "updateScheduledPost",
-       .summary = "Change a post that is not published",
+       .summary = "Change a post that is not published (status scheduled submits a draft)",
        .roles = runners,
-       .body = content_fields(),
+       .body = update_body,
        .answer = content_schema(),
        .errors = transitions,
        .handler = update_post},

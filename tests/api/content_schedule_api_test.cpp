@@ -131,6 +131,38 @@ TEST_CASE("schedule, approve, publish; upcoming, overdue and the calendar") {
   CHECK(cancels.json()["count"] == 1);
 }
 
+TEST_CASE("a draft is the agent's until submitted; then the client is asked to approve it") {
+  Schedule s;
+  auto drafted = s.f.post(s.mia, "/api/content-schedule/",
+                          nlohmann::json{{"client", s.alice_id},
+                                         {"title", "Idea"},
+                                         {"platform", "instagram"},
+                                         {"social_account", "@alice.shop"},
+                                         {"status", "draft"}}
+                              .dump());
+  REQUIRE_MESSAGE(drafted.status == 201, drafted.body);
+  CHECK(drafted.json()["status"] == "draft");
+  CHECK(drafted.json()["scheduled_for"].is_null());
+  const std::string path = "/api/content-schedule/" + drafted.json()["id"].get<std::string>() + "/";
+  CHECK(s.f.get(s.mia, "/api/content-schedule/?status=draft").json()["count"] == 1);
+  CHECK(s.f.post(s.alice, path + "approve/").status == 422);
+  // Submitting needs a time; with one, the client is asked (and only then).
+  auto timeless = s.f.call(s.mia, verb::patch, path, R"({"status":"scheduled"})");
+  CHECK(timeless.status == 400);
+  CHECK(timeless.json()["errors"].contains("scheduled_at"));
+  CHECK(s.f.call(s.mia, verb::patch, path, R"({"status":"draft"})").status == 400);
+  auto submitted =
+      s.f.call(s.mia, verb::patch, path,
+               nlohmann::json{{"status", "scheduled"}, {"scheduled_for", s.at(3)}}.dump());
+  REQUIRE_MESSAGE(submitted.status == 200, submitted.body);
+  CHECK(submitted.json()["status"] == "scheduled");
+  auto asked = s.f.call(s.alice, verb::get, "/api/notifications/?type=content_scheduled", "",
+                        {{"X-Min-Position", submitted.header("X-Ledger-Position")}});
+  CHECK(asked.json()["count"] == 1);  // one: none for the draft
+  CHECK(s.f.call(s.mia, verb::patch, path, R"({"status":"scheduled"})").status == 422);
+  CHECK(s.f.post(s.alice, path + "approve/").status == 200);
+}
+
 TEST_CASE("scheduled posts out of scope are not found; input is checked") {
   Schedule s;
   const std::string id = s.schedule(3);

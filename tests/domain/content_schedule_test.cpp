@@ -33,9 +33,11 @@ domain::ContentFields valid_fields(const LedgerFixture& f) {
   return fields;
 }
 
-Answer schedule(LedgerFixture& f, const std::string& id, const domain::ContentFields& fields) {
+Answer schedule(LedgerFixture& f, const std::string& id, const domain::ContentFields& fields,
+                bool draft = false) {
   return f.run<events::ContentState>([=](UnitOfWork& uow) {
-    return domain::schedule_content(uow, {domain::ContentId{id}, "alice", "mia", "", fields});
+    return domain::schedule_content(uow,
+                                    {domain::ContentId{id}, "alice", "mia", "", fields, draft});
   });
 }
 
@@ -90,7 +92,8 @@ TEST_CASE("the workflow: every action from every status") {
     const char* from;
     bool approve, publish, fail, cancel, reject;
   };
-  const std::array<Row, 5> table = {{
+  const std::array<Row, 6> table = {{
+      {"draft", false, false, false, true, false},
       {"scheduled", true, true, true, true, true},
       {"failed", true, true, true, true, true},
       {"published", false, false, false, false, false},
@@ -102,8 +105,8 @@ TEST_CASE("the workflow: every action from every status") {
       CAPTURE(row.from);
       CAPTURE(action);
       LedgerFixture f;
-      REQUIRE(schedule(f, "p", valid_fields(f)).ok());
       const std::string from = row.from;
+      REQUIRE(schedule(f, "p", valid_fields(f), from == "draft").ok());
       if (from == "failed") REQUIRE(act(f, domain::fail_content, "p", "timeout").ok());
       if (from == "published") {
         REQUIRE(act(f, domain::approve_content, "p").ok());
@@ -194,6 +197,46 @@ TEST_CASE("a rejection sends the post back with feedback; the agent's next chang
   CHECK(act(f, domain::publish_content, "p").ok());
 }
 
+TEST_CASE("a draft waits for its time; submitting it puts it up for approval") {
+  LedgerFixture f;
+  auto fields = valid_fields(f);
+  fields.scheduled_at_us.reset();
+  CHECK_FALSE(schedule(f, "timeless", fields).ok());  // only a draft may leave the time out
+  auto drafted = schedule(f, "p", fields, /*draft=*/true);
+  REQUIRE(drafted.ok());
+  CHECK(events::enum_name(drafted->answer.status()) == "draft");
+  CHECK_FALSE(domain::content_is_overdue(drafted->answer, f.clock.now_us() + kMicrosPerDay));
+  CHECK_FALSE(domain::content_is_upcoming(drafted->answer, f.clock.now_us()));
+
+  auto submit = [&](domain::ContentFields change) {
+    return f.run<events::ContentState>([=](UnitOfWork& uow) {
+      return domain::update_content(uow, {"p", change, "mia", /*submit=*/true});
+    });
+  };
+  // Without a time it cannot go up for approval; a change without submitting keeps the draft.
+  auto timeless = submit({});
+  REQUIRE_FALSE(timeless.ok());
+  CHECK(timeless.error().field == "scheduled_at");
+  domain::ContentFields timed;
+  timed.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
+  auto kept = f.run<events::ContentState>([=](UnitOfWork& uow) {
+    return domain::update_content(uow, {"p", timed, "mia"});
+  });
+  REQUIRE(kept.ok());
+  CHECK(events::enum_name(kept->answer.status()) == "draft");
+  // A time passed while it waited is refused on submission.
+  f.clock.advance_us(2 * kMicrosPerDay);
+  CHECK(submit({}).error().field == "scheduled_at");
+  timed.scheduled_at_us = f.clock.now_us() + kMicrosPerDay;
+  auto submitted = submit(timed);
+  REQUIRE(submitted.ok());
+  CHECK(events::enum_name(submitted->answer.status()) == "scheduled");
+  auto again = submit({});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Errc::invalid_transition);
+  CHECK(act(f, domain::approve_content, "p").ok());
+}
+
 TEST_CASE("hashtags sent without their # are given one") {
   LedgerFixture f;
   auto fields = valid_fields(f);
@@ -246,6 +289,11 @@ TEST_CASE("the marketing fold, replayed from position 0, writes the post rows th
     REQUIRE(schedule(f, id, valid_fields(f)).ok());
     tick();
   }
+  REQUIRE(schedule(f, "p4", valid_fields(f), /*draft=*/true).ok());
+  tick();
+  REQUIRE(f.run<events::ContentState>([=](UnitOfWork& uow) {
+             return domain::update_content(uow, {"p4", {}, "mia", /*submit=*/true});
+           }).ok());
   REQUIRE(act(f, domain::approve_content, "p1").ok());
   tick();
   domain::ContentFields change;

@@ -220,7 +220,7 @@ TEST_CASE("every status reads as the API has always spelled it") {
   CHECK(events::enum_names<events::SubscriptionStatus>() ==
         Names{"active", "past_due", "cancelled"});
   CHECK(events::enum_names<events::ContentStatus>() ==
-        Names{"scheduled", "published", "failed", "cancelled", "rejected"});
+        Names{"scheduled", "published", "failed", "cancelled", "rejected", "draft"});
   CHECK(events::enum_names<events::TopUpStatus>() == Names{"pending", "confirmed", "failed"});
   CHECK(events::enum_names<events::HoldStatus>() == Names{"open", "posted", "voided", "expired"});
   CHECK(events::enum_names<events::WebsiteProjectStatus>() == Names{"in_progress", "launched"});

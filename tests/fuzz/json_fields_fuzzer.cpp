@@ -20,12 +20,15 @@
 //   and no bidirectional control, checked byte by byte here; required short texts are not blank.
 // - what is accepted keeps its promise: strings within their byte limit (required ones not
 //   empty), positive money (zero allowed for amounts) at most the API maximum that formats and
-//   parses back, integers within [min, max], times and dates that format and parse back, lists
+//   parses back, and money sent as a JSON number is exactly the number as written (its digits
+//   read apart from JsonFields; a negative number or an exponent is never accepted), integers
+//   within [min, max], times and dates that format and parse back, lists
 //   and maps within their item limits.
 // - `finish()` refuses a body with a field nobody asked for (naming one of them) and accepts it
 //   once every field has been asked for.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -100,39 +103,62 @@ constexpr std::string_view kContentTypes[] = {
 };
 constexpr std::size_t kJsonContentTypes = 3;
 
-// Finds a key repeated within one object, at any depth, independently of JsonFields.
+// Finds a key repeated within one object, at any depth, and the text of each number that is a
+// field of the top-level object, independently of JsonFields.
 class DuplicateKeyFinder : public nlohmann::json_sax<nlohmann::json> {
  public:
   bool null() override { return true; }
   bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
+  // Only a number with a minus sign and no fraction or exponent is read as a signed integer.
+  bool number_integer(number_integer_t) override { return number("-"); }
+  bool number_unsigned(number_unsigned_t value) override { return number(std::to_string(value)); }
+  bool number_float(number_float_t, const string_t& text) override { return number(text); }
   bool string(string_t&) override { return true; }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override {
     keys_.emplace_back();
+    open_.push_back('{');
     return true;
   }
   bool key(string_t& key) override {
     if (!keys_.back().insert(key).second && duplicate.empty()) duplicate = key;
+    key_ = key;
     return true;
   }
   bool end_object() override {
     keys_.pop_back();
+    open_.pop_back();
     return true;
   }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
+  bool start_array(std::size_t) override {
+    open_.push_back('[');
+    return true;
+  }
+  bool end_array() override {
+    open_.pop_back();
+    return true;
+  }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
     return false;
   }
 
   std::string duplicate;  // the first key found twice in one object
+  // Top-level number fields: their text as written ("-" for a negative whole number).
+  std::map<std::string, std::string> numbers;
 
  private:
+  bool number(std::string text) {
+    if (open_.size() == 1 && open_.back() == '{') numbers[key_] = std::move(text);
+    return true;
+  }
+
   std::vector<std::set<std::string>> keys_;
+  std::vector<char> open_;
+  std::string key_;
 };
+
+// The texts of the body's top-level numbers (set for each input, read by check_money).
+const std::map<std::string, std::string>* g_numbers = nullptr;
 
 // A byte-level reading of the text rules (core/text_validation.h), kept apart from the code.
 bool clean_text(std::string_view text, bool long_text) {
@@ -191,8 +217,26 @@ bool accepted(const ledger::Result<T>& result, std::string_view field) {
   return result.ok();
 }
 
-void check_money(Money amount, bool zero_allowed) {
+// `sent`: the raw value of the field the amount was read from.
+void check_money(Money amount, bool zero_allowed, const nlohmann::json& sent,
+                 std::string_view name) {
   FUZZ_CHECK(zero_allowed ? !amount.is_negative() : amount.is_positive(), amount.format());
+  if (sent.is_number()) {
+    const auto text = g_numbers->find(std::string(name));
+    FUZZ_CHECK(text != g_numbers->end(), "a number field the independent reader did not see");
+    const std::string& literal = text->second;
+    FUZZ_CHECK(literal.find_first_of("-eE") == std::string::npos,
+               "money accepted from the number " + literal);
+    // Digits, then at most two decimals: the amount in cents is the digits without the point.
+    const auto point = literal.find('.');
+    std::string cents = literal.substr(0, point);
+    std::string fraction = point == std::string::npos ? "" : literal.substr(point + 1);
+    FUZZ_CHECK(fraction.size() <= 2, "money accepted from the number " + literal);
+    fraction.resize(2, '0');
+    cents += fraction;
+    FUZZ_CHECK(amount.minor() == std::stoll(cents),
+               "money " + amount.format() + " read from the number " + literal);
+  }
   FUZZ_CHECK(amount.minor() <= Money::kApiAmountMinorMax, amount.format());
   const auto again = Money::parse(amount.format());
   FUZZ_CHECK(again.ok() && *again == amount, amount.format() + " does not parse back");
@@ -209,6 +253,10 @@ void check_date(std::int64_t microseconds) {
   const std::string text = ledger::events::format_date(microseconds);
   const auto again = ledger::events::parse_date(text);
   FUZZ_CHECK(again.has_value() && *again == microseconds, text + " does not parse back");
+}
+
+const nlohmann::json& sent(const JsonFields& fields, std::string_view name) {
+  return fields.raw().at(std::string(name));
 }
 
 void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
@@ -241,17 +289,22 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
     }
     case Accessor::money: {
       auto value = fields.money(name);
-      if (accepted(value, name)) check_money(*value, /*zero_allowed=*/false);
+      if (accepted(value, name))
+        check_money(*value, /*zero_allowed=*/false, sent(fields, name), name);
       break;
     }
     case Accessor::optional_money: {
       auto value = fields.optional_money(name);
-      if (accepted(value, name) && value->has_value()) check_money(**value, false);
+      if (accepted(value, name) && value->has_value()) {
+        check_money(**value, false, sent(fields, name), name);
+      }
       break;
     }
     case Accessor::optional_amount: {
       auto value = fields.optional_amount(name);
-      if (accepted(value, name) && value->has_value()) check_money(**value, true);
+      if (accepted(value, name) && value->has_value()) {
+        check_money(**value, true, sent(fields, name), name);
+      }
       break;
     }
     case Accessor::boolean:
@@ -326,6 +379,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              "Content-Type " + in_quotes(kContentTypes[content_type]) + " answered wrongly");
   DuplicateKeyFinder finder;
   const bool well_formed = nlohmann::json::sax_parse(body, &finder);
+  g_numbers = &finder.numbers;
   if (!parsed) {
     const Error& error = parsed.error();
     check_refusal(error, error.field);

@@ -75,6 +75,11 @@ def json_fields():
         "c1_and_blank": '{"name":"   ","email":"\\u00a0","description":"\\u0085"}',
         "long_text_lines": '{"description":"line\\nnext\\tcell\\r\\n","name":"Ana"}',
         "invalid_utf8": '{"name":"\udcff"}',
+        "amount_number_cents": '{"amount":500.00,"budget":0.29}',
+        "amount_number_three_decimals": '{"amount":5.001}',
+        "amount_number_exponent": '{"amount":1e3,"budget":1.5E1}',
+        "amount_number_negative": '{"amount":-0,"budget":-0.5}',
+        "amount_number_huge": '{"amount":123456789012345678901234567890.5}',
     }
     for index, (name, body) in enumerate(bodies.items()):
         write("json_fields_fuzzer", name,
@@ -293,6 +298,28 @@ def http_requests():
         "webhook": (NONE, request("POST", "/api/payments/webhook/",
                                   {"event": "payment.succeeded", "reference": "x"},
                                   headers=["X-Signature: 00"])),
+        "seed_campaign": (AGENT, request("POST", "/api/campaigns/",
+                                         '{"client": "$CLIENT", "title": "Summer Sale 2025", '
+                                         '"platform": "instagram", "start_date": "2027-06-01", '
+                                         '"target_reach": 10000, "budget": 500.00}')),
+        "seed_campaign_both_names": (AGENT, request("POST", "/api/campaigns/",
+                                                    '{"client": "$CLIENT", "client_id": "$CLIENT", '
+                                                    '"title": "T", "name": "N", "budget": 5.001}')),
+        "seed_content": (AGENT, request("POST", "/api/content-schedule/",
+                                        {"client": "$CLIENT", "campaign": "c-1", "title": "Showcase",
+                                         "caption": "Check out #Summer2025", "platform": "instagram",
+                                         "social_account": "account_id",
+                                         "scheduled_for": "2027-06-15T10:00:00Z",
+                                         "hashtags": ["Summer2025", "#Sale"],
+                                         "media_files": ["https://cdn.example.com/image1.jpg"]})),
+        "content_reject": (CLIENT, request("POST", "/api/content-schedule/p-1/reject/",
+                                           {"feedback": "Use the <b>blue</b> logo\r\nBcc: x"})),
+        "version_update": (WEB_AGENT, request("PATCH", "/api/website-versions/v-1/",
+                                              {"notes": "second cut", "technologies_used": ["Astro"]})),
+        "version_delete": (WEB_AGENT, request("DELETE", "/api/website-versions/v-1/")),
+        "version_upload_seed_names": (WEB_AGENT, upload(multipart_body(
+            [("project", "$PROJECT"), ("version_number", "v1.0"),
+             ("technologies_used", '["React", "Next.js", "Tailwind"]')], "site.zip", ZIP))),
         "unknown_path": (NONE, request("GET", "/nope")),
         "wrong_method": (CLIENT, request("DELETE", "/api/wallet/")),
         "chunked": (CLIENT, b"POST /api/wallet/check_affordability/ HTTP/1.1\r\nHost: x\r\n"

@@ -74,6 +74,15 @@ inline const std::vector<EmailExample>& email_examples() {
        true, "c1", "A post awaits your approval",
        "Your marketing agent scheduled a post on instagram for @shop:\n\n<b>Sale</b>\n\nApprove it "
        "in your dashboard to let it go out."},
+      {"content_approval", "ContentScheduled", R"(client_id: "c1" platform: "x" draft: true)",
+       false, "", "", ""},
+      {"content_approval_submitted", "ContentUpdated",
+       R"(client_id: "c1" platform: "x" social_account: "@shop" caption: "Hi" submitted: true)",
+       true, "c1", "A post awaits your approval",
+       "Your marketing agent scheduled a post on x for @shop:\n\nHi\n\nApprove it in your "
+       "dashboard to let it go out."},
+      {"content_approval_submitted", "ContentUpdated", R"(client_id: "c1" caption: "Hi")", false,
+       "", "", ""},
       {"content_published", "ContentPublished", R"(client_id: "c1" platform: "youtube")", true,
        "c1", "Your post is live", "Your post is published on youtube."},
       {"website_phase", "WebsitePhaseCompleted",
