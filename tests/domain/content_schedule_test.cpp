@@ -208,7 +208,7 @@ TEST_CASE("a draft waits for its time; submitting it puts it up for approval") {
   CHECK_FALSE(domain::content_is_overdue(drafted->answer, f.clock.now_us() + kMicrosPerDay));
   CHECK_FALSE(domain::content_is_upcoming(drafted->answer, f.clock.now_us()));
 
-  auto submit = [&](domain::ContentFields change) {
+  auto submit = [&](const domain::ContentFields& change) {
     return f.run<events::ContentState>([=](UnitOfWork& uow) {
       return domain::update_content(uow, {"p", change, "mia", /*submit=*/true});
     });

@@ -236,7 +236,7 @@ TEST_CASE("a version changes and is deleted until it is deployed; its number is 
   REQUIRE(update(f, change).ok());
   CHECK(f.log->head().position == head);
   // The upload's limits hold.
-  for (auto bad :
+  for (const auto& bad :
        {domain::UpdateWebsiteVersion{"v1", std::string(5001, 'a'), {}, {}, "web"},
         domain::UpdateWebsiteVersion{"v1", {}, {}, std::vector<std::string>(21, "x"), "web"},
         domain::UpdateWebsiteVersion{"v1", {}, {}, std::vector<std::string>{""}, "web"}}) {
@@ -247,8 +247,8 @@ TEST_CASE("a version changes and is deleted until it is deployed; its number is 
   CHECK(f.log->head().position == head);
 
   REQUIRE(act(f, domain::delete_website_version, "v1").ok());
-  for (auto gone : {act(f, domain::delete_website_version, "v1"),
-                    act(f, domain::start_version_testing, "v1"), update(f, change)}) {
+  for (const auto& gone : {act(f, domain::delete_website_version, "v1"),
+                           act(f, domain::start_version_testing, "v1"), update(f, change)}) {
     REQUIRE_FALSE(gone.ok());
     CHECK(gone.error().code == Errc::not_found);
   }
@@ -258,8 +258,8 @@ TEST_CASE("a version changes and is deleted until it is deployed; its number is 
   REQUIRE(act(f, domain::approve_website_version, "v2").ok());
   REQUIRE(act(f, domain::deploy_website_version, "v2", "https://shop.example.com").ok());
   head = f.log->head().position;
-  for (auto refused : {act(f, domain::delete_website_version, "v2"),
-                       update(f, {"v2", "after the fact", {}, {}, "web"})}) {
+  for (const auto& refused : {act(f, domain::delete_website_version, "v2"),
+                              update(f, {"v2", "after the fact", {}, {}, "web"})}) {
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == Errc::invalid_transition);
   }
