@@ -15,6 +15,7 @@
 
 #include "core/domain/accounts.h"
 #include "core/domain/course.h"
+#include "core/domain/course_progress.h"
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
@@ -300,8 +301,10 @@ class MoneyCommands {
       default: {
         const std::string course = l_.pick(courses_);
         const std::string user = l_.pick(l_.clients);
-        l_.send<events::CoursePurchaseState>({kRule}, [&](UnitOfWork& uow) {
-          return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
+        const std::string certificate = l_.f.id();
+        l_.send<events::CourseProgressAnswer>({kRule}, [&](UnitOfWork& uow) {
+          return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user},
+                                             domain::CertificateId{certificate}});
         });
       }
     }
