@@ -345,6 +345,7 @@ nlohmann::json course_progress_json(const events::CourseProgressAnswer& answer) 
   const events::CourseProgressState& progress = answer.progress();
   // Completed lessons in the order they were completed (ties: by id).
   std::vector<std::pair<std::int64_t, std::string>> done;
+  done.reserve(progress.completed_at_us().size());
   for (const auto& [lesson_id, completed_at_us] : progress.completed_at_us()) {
     done.emplace_back(completed_at_us, lesson_id);
   }

@@ -58,6 +58,7 @@ std::pair<std::string, std::string> trial_balance(ApiAgency& a, const std::strin
 
 std::vector<std::string> titles(const nlohmann::json& list) {
   std::vector<std::string> names;
+  names.reserve(list["results"].size());
   for (const auto& item : list["results"]) names.push_back(item["title"]);
   return names;
 }
@@ -338,7 +339,7 @@ TEST_CASE(
   const Course seo = create_course(a, R"({"title":"SEO","price":"10.00"})");
   const std::string lesson = text_lesson(a, seo, "One", "Basics", 1);
   REQUIRE(a.f.call(a.admin, verb::delete_, seo.path).status == 200);
-  const std::string unknown = "01JZZZZZZZZZZZZZZZZZZZZZZZ";
+  const std::string unknown = "/api/courses/01JZZZZZZZZZZZZZZZZZZZZZZZ/";
   struct Route {
     verb method;
     std::string suffix;
@@ -359,7 +360,7 @@ TEST_CASE(
     CAPTURE(route.suffix);
     const auto head = a.f.log->head().position;
     auto hidden = a.f.call(a.bob, method, seo.path + suffix, body);
-    auto absent = a.f.call(a.bob, method, "/api/courses/" + unknown + "/" + suffix, body);
+    auto absent = a.f.call(a.bob, method, unknown + suffix, body);
     CHECK(hidden.status == 404);
     CHECK(absent.status == hidden.status);
     CHECK(absent.json()["detail"] == hidden.json()["detail"]);
@@ -371,6 +372,7 @@ TEST_CASE("admins rewrite and remove lessons; progress counts the lessons there 
   ApiAgency a;
   const Course course = create_course(a, R"({"title":"Intro","is_free":true})");
   std::vector<std::string> ids;
+  ids.reserve(5);
   for (int i = 0; i < 5; ++i) {
     ids.push_back(text_lesson(a, course, "Lesson " + std::to_string(i), "Module", 5 - i));
   }

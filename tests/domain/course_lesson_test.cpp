@@ -47,10 +47,10 @@ domain::LessonFields text_lesson(const std::string& title, const std::string& mo
 
 Result<domain::Executed<events::LessonAnswer>> add(LedgerFixture& f, const std::string& course,
                                                    const std::string& lesson,
-                                                   domain::LessonFields fields) {
+                                                   const domain::LessonFields& fields) {
   return f.run<events::LessonAnswer>([=](UnitOfWork& uow) {
     return domain::add_lesson(
-        uow, {domain::LessonId{lesson}, domain::CourseId{course}, std::move(fields), "admin"});
+        uow, {domain::LessonId{lesson}, domain::CourseId{course}, fields, "admin"});
   });
 }
 
@@ -61,10 +61,10 @@ void add_text(LedgerFixture& f, const std::string& course, const std::string& le
 
 Result<domain::Executed<events::LessonAnswer>> change(LedgerFixture& f, const std::string& course,
                                                       const std::string& lesson,
-                                                      domain::LessonFields fields) {
+                                                      const domain::LessonFields& fields) {
   return f.run<events::LessonAnswer>([=](UnitOfWork& uow) {
     return domain::update_lesson(
-        uow, {domain::CourseId{course}, domain::LessonId{lesson}, std::move(fields), "admin"});
+        uow, {domain::CourseId{course}, domain::LessonId{lesson}, fields, "admin"});
   });
 }
 
@@ -99,7 +99,7 @@ Result<domain::Executed<events::CourseProgressAnswer>> finish(LedgerFixture& f,
 
 Result<domain::Executed<events::CourseState>> change_course(LedgerFixture& f,
                                                             const std::string& course,
-                                                            domain::CourseChanges changes) {
+                                                            const domain::CourseChanges& changes) {
   return f.run<events::CourseState>([=](UnitOfWork& uow) {
     return domain::update_course(uow, {domain::CourseId{course}, changes, "admin"});
   });
@@ -318,6 +318,7 @@ TEST_CASE("lessons list by module, then order, then when they were added") {
       lesson("A", 1, 3, "a1"), lesson("AB", 0, 4, "ab0"), lesson("A", 10, 5, "a10")};
   std::sort(lessons.begin(), lessons.end(), domain::lesson_lists_before);
   std::vector<std::string> ids;
+  ids.reserve(lessons.size());
   for (const auto& state : lessons) ids.push_back(state.lesson_id());
   CHECK(ids == std::vector<std::string>{"a1", "a1-late", "a2", "a10", "ab0", "b0"});
 }

@@ -813,7 +813,9 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
         }
       }
       for (const auto& lesson : a.lessons) {
-        views.push_back({who, person->token, course + "lessons/" + lesson + "/", 0});
+        std::string target = course;
+        target.append("lessons/").append(lesson).append("/");
+        views.push_back({who, person->token, std::move(target), 0});
       }
     }
     each("/api/invoices/", a.invoices);
