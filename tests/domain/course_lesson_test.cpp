@@ -22,6 +22,7 @@
 #include "core/domain/text_limits.h"
 #include "events/lesson_events.pb.h"
 #include "replay/inline_rebuild.h"
+#include "tests/support/course_steps.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -29,16 +30,9 @@ namespace ledger {
 namespace {
 
 using domain::UnitOfWork;
+using testing::add_course;
 using testing::LedgerFixture;
 using testing::usd;
-
-void add_course(LedgerFixture& f, const std::string& id, Money price, bool is_free = false,
-                std::uint32_t access_days = 0) {
-  REQUIRE(f.run<events::CourseState>([=](UnitOfWork& uow) {
-             return domain::create_course(uow, {domain::CourseId{id}, "Course " + id, "", price,
-                                                is_free, true, access_days, "admin"});
-           }).ok());
-}
 
 domain::LessonFields text_lesson(const std::string& title, const std::string& module = "Basics",
                                  std::int64_t order = 1) {
@@ -424,7 +418,7 @@ TEST_CASE(
 
 TEST_CASE("without access nothing is completed: not bought, pending, refunded, expired") {
   LedgerFixture f;
-  add_course(f, "seo", usd("10.00"), false, 7);
+  add_course(f, "seo", usd("10.00"), false, true, 7);
   add_text(f, "seo", "l1");
   f.fund("alice", usd("10.00"));
   auto refused = [&](const std::string& user) {

@@ -18,6 +18,7 @@
 #include "events/lesson_events.pb.h"
 #include "events/subscription_events.pb.h"
 #include "replay/inline_rebuild.h"
+#include "tests/support/course_steps.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -25,17 +26,9 @@ namespace ledger {
 namespace {
 
 using domain::UnitOfWork;
+using testing::add_course;
 using testing::LedgerFixture;
 using testing::usd;
-
-void add_course(LedgerFixture& f, const std::string& id, Money price, bool is_free = false,
-                bool individual = true, std::uint32_t access_days = 0) {
-  auto created = f.run<events::CourseState>([=](UnitOfWork& uow) {
-    return domain::create_course(uow, {domain::CourseId{id}, "Course " + id, "", price, is_free,
-                                       individual, access_days, "admin"});
-  });
-  REQUIRE(created.ok());
-}
 
 Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f,
                                                           const std::string& course,
