@@ -85,7 +85,9 @@ enum class ErrorKind : std::uint8_t {
   X(account_deactivated, refused)                   \
   X(cannot_deactivate_self, refused)                \
   X(agent_has_clients, refused)                     \
-  X(thread_full, refused)
+  X(thread_full, refused)                           \
+  X(too_many_lessons, refused)                      \
+  X(lessons_incomplete, refused)
 
 enum class Errc : std::uint16_t {
 #define LEDGER_ERRC_ENUM(code, kind) code,

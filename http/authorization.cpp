@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/domain/keyspaces.h"
+#include "core/domain/read_model.h"
 #include "core/domain/users.h"
 
 namespace ledger::http {
@@ -58,6 +60,34 @@ Result<std::string> service_client_agent(const store::EventLog& log, const Calle
   const auto& agents = (*client)->agents();
   const auto it = agents.find(std::string(service));
   return it == agents.end() ? std::string() : it->second;
+}
+
+Result<std::optional<CourseView>> course_view(const store::EventLog& log, const Caller& caller,
+                                              events::CourseState course, std::int64_t now_us) {
+  domain::LogRows rows(log);
+  auto learner = domain::load_learner(rows, caller.user_id.str(), course.course_id());
+  if (!learner) return std::move(learner).error();
+  if (!caller.is_admin() && !domain::course_is_visible(course, *learner)) {
+    return std::optional<CourseView>();
+  }
+  CourseView view;
+  view.purchased = domain::course_is_purchased(*learner);
+  view.accessible = !caller.is_client() || domain::course_is_accessible(course, *learner, now_us);
+  view.course = std::move(course);
+  view.learner = std::move(*learner);
+  return std::optional<CourseView>(std::move(view));
+}
+
+Result<CourseView> visible_course(const store::EventLog& log, const Caller& caller,
+                                  std::string_view course_id, std::int64_t now_us) {
+  auto course = domain::read_row<events::CourseState>(log, domain::kCoursesKeyspace,
+                                                      domain::course_key(course_id));
+  if (!course) return std::move(course).error();
+  if (!course->has_value()) return out_of_scope("course");
+  auto view = course_view(log, caller, std::move(**course), now_us);
+  if (!view) return std::move(view).error();
+  if (!view->has_value()) return out_of_scope("course");
+  return std::move(**view);
 }
 
 }  // namespace ledger::http

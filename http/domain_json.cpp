@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/domain/campaign.h"
 #include "core/domain/event_decoder.h"
@@ -269,6 +273,10 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
       {"access_days",
        course.access_days() == 0 ? nlohmann::json(nullptr) : nlohmann::json(course.access_days())},
       {"created_at", time_json(course.created_at_us())},
+      {"updated_at", time_json(course.updated_at_us())},
+      {"lesson_count", course.lesson_count()},
+      {"is_deleted", course.deleted_at_us() != 0},
+      {"deleted_at", time_json(course.deleted_at_us())},
       {"is_purchased", is_purchased},
       {"is_accessible", is_accessible},
   };
@@ -285,6 +293,10 @@ schema::Schema course_schema() {
                              {"allow_individual_purchase", boolean()},
                              {"access_days", nullable(integer())},
                              {"created_at", nullable(time())},
+                             {"updated_at", nullable(time())},
+                             {"lesson_count", integer()},
+                             {"is_deleted", boolean()},
+                             {"deleted_at", nullable(time())},
                              {"is_purchased", boolean()},
                              {"is_accessible", boolean()},
                          }));
@@ -326,6 +338,47 @@ schema::Schema purchase_schema() {
                                      {"finished_at", nullable(time())},
                                      {"cancelled_at", nullable(time())},
                                      {"cancel_reason", string()},
+                                 }));
+}
+
+nlohmann::json course_progress_json(const events::CourseProgressAnswer& answer) {
+  const events::CourseProgressState& progress = answer.progress();
+  // Completed lessons in the order they were completed (ties: by id).
+  std::vector<std::pair<std::int64_t, std::string>> done;
+  done.reserve(progress.completed_at_us().size());
+  for (const auto& [lesson_id, completed_at_us] : progress.completed_at_us()) {
+    done.emplace_back(completed_at_us, lesson_id);
+  }
+  std::sort(done.begin(), done.end());
+  nlohmann::json lessons = nlohmann::json::array();
+  for (const auto& entry : done) lessons.push_back(entry.second);
+  return {
+      {"course_id", progress.course_id()},
+      {"user_id", progress.user_id()},
+      {"completed", answer.lessons_completed()},
+      {"total", answer.lessons_total()},
+      {"percent", answer.percent()},
+      {"completed_lessons", std::move(lessons)},
+      {"is_completed", progress.finished_at_us() != 0},
+      {"completed_at", time_json(progress.finished_at_us())},
+      {"certificate_id", progress.certificate_id().empty()
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(progress.certificate_id())},
+  };
+}
+
+schema::Schema course_progress_schema() {
+  using namespace schema;
+  return named("CourseProgress", object({
+                                     {"course_id", string()},
+                                     {"user_id", string()},
+                                     {"completed", integer()},
+                                     {"total", integer()},
+                                     {"percent", integer()},
+                                     {"completed_lessons", array(string())},
+                                     {"is_completed", boolean()},
+                                     {"completed_at", nullable(time())},
+                                     {"certificate_id", nullable(string())},
                                  }));
 }
 

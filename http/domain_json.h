@@ -14,6 +14,7 @@
 #include "events/course_state.pb.h"
 #include "events/envelope.pb.h"
 #include "events/ledger_accounts.pb.h"
+#include "events/lesson_state.pb.h"
 #include "events/redeem_code_state.pb.h"
 #include "events/task_state.pb.h"
 #include "events/user_state.pb.h"
@@ -48,6 +49,10 @@ nlohmann::json course_json(const events::CourseState& course, bool is_purchased,
 schema::Schema course_schema();
 nlohmann::json purchase_json(const events::CoursePurchaseState& purchase);
 schema::Schema purchase_schema();
+// A learner's progress in a course: {completed, total, percent, ...}
+// (core/domain/course_progress.h)
+nlohmann::json course_progress_json(const events::CourseProgressAnswer& answer);
+schema::Schema course_progress_schema();
 nlohmann::json invoice_json(const events::InvoiceState& invoice);
 schema::Schema invoice_schema();
 nlohmann::json subscription_json(const events::SubscriptionState& subscription);

@@ -109,9 +109,17 @@ std::vector<EmailTemplate> build_templates() {
       }));
   templates.push_back(email<events::CourseFinished>(
       "course_completion", "CourseFinished", [](const auto& e) -> std::optional<EmailDraft> {
-        return EmailDraft{
-            e.user_id(), fmt::format("You finished {}", e.course_title()),
-            fmt::format("Congratulations on finishing {}.\n\nKeep learning!", e.course_title())};
+        // A completion recorded before certificates had ids has none to name.
+        const std::string certificate =
+            e.certificate_id().empty()
+                ? std::string()
+                : fmt::format(
+                      "\n\nYour certificate {} is in your dashboard: it names the ledger "
+                      "entry that records your completion, for anyone to check.",
+                      e.certificate_id());
+        return EmailDraft{e.user_id(), fmt::format("You finished {}", e.course_title()),
+                          fmt::format("Congratulations on finishing {}.{}\n\nKeep learning!",
+                                      e.course_title(), certificate)};
       }));
   templates.push_back(email<events::ContentScheduled>(
       "content_approval", "ContentScheduled", [](const auto& e) -> std::optional<EmailDraft> {

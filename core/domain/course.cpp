@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "core/clock.h"
 #include "core/domain/accounts.h"
 #include "core/domain/courses_fold.h"
@@ -16,15 +19,6 @@ namespace {
 
 constexpr std::uint32_t kAccessDaysMax = 36'500;
 constexpr std::string_view kCoursesService = "courses";
-
-Result<events::CourseState> load_course(UnitOfWork& uow, std::string_view course_id) {
-  auto row = uow.load<events::CourseState>(kCoursesKeyspace, course_key(course_id));
-  if (!row) return std::move(row).error();
-  if (!row->has_value()) {
-    return make_error(Errc::not_found, fmt::format("there is no course {}", course_id));
-  }
-  return std::move(**row);
-}
 
 Result<events::CoursePurchaseState> load_purchase(UnitOfWork& uow, std::string_view purchase_id) {
   auto row =
@@ -47,27 +41,51 @@ bool blocks_new_purchase(const events::CoursePurchaseState& current) {
          current.status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
 }
 
-Status validate_create(const CreateCourse& command) {
-  if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) return valid;
-  if (auto valid = require_text(command.title, "title", text_limits::kName); !valid) return valid;
-  if (auto valid = limit_text(command.description, "description", text_limits::kDescription);
+// The rules of a catalogue entry, at creation and after every change.
+Status validate_entry(const events::CourseState& course) {
+  if (auto valid = require_text(course.title(), "title", text_limits::kName); !valid) return valid;
+  if (auto valid = limit_text(course.description(), "description", text_limits::kDescription);
       !valid) {
     return valid;
   }
-  if (command.is_free && !command.price.is_zero()) {
+  const Money price = Money::from_minor(course.price_minor());
+  if (course.is_free() && !price.is_zero()) {
     return make_error(Errc::invalid_argument, "a free course has price 0.00", "price");
   }
-  if (!command.is_free) {
-    if (auto valid = require_positive(command.price, "price"); !valid) return valid;
+  if (!course.is_free()) {
+    if (auto valid = require_positive(price, "price"); !valid) return valid;
   }
-  if (command.price.minor() > Money::kApiAmountMinorMax) {
+  if (price.minor() > Money::kApiAmountMinorMax) {
     return make_error(Errc::invalid_argument, "price is above the maximum amount", "price");
   }
-  if (command.access_days > kAccessDaysMax) {
+  if (course.access_days() > kAccessDaysMax) {
     return make_error(Errc::invalid_argument,
                       fmt::format("access_days is at most {}", kAccessDaysMax), "access_days");
   }
   return {};
+}
+
+// Applies `changes` to `course`, naming each field whose value changed in `changed`. Making a
+// course free makes it cost nothing.
+void apply_changes(const CourseChanges& changes, events::CourseState& course,
+                   std::vector<std::string>& changed) {
+  auto set = [&changed](const char* name, const auto& current, const auto& wanted, auto setter) {
+    if (!wanted || *wanted == current) return;
+    setter(*wanted);
+    changed.emplace_back(name);
+  };
+  set("title", course.title(), changes.title, [&](const std::string& v) { course.set_title(v); });
+  set("description", course.description(), changes.description,
+      [&](const std::string& v) { course.set_description(v); });
+  set("is_free", course.is_free(), changes.is_free, [&](bool v) { course.set_is_free(v); });
+  std::optional<Money> price = changes.price;
+  if (!price && changes.is_free == true) price = Money::zero();
+  set("price", Money::from_minor(course.price_minor()), price,
+      [&](Money v) { course.set_price_minor(v.minor()); });
+  set("allow_individual_purchase", course.allow_individual_purchase(),
+      changes.allow_individual_purchase, [&](bool v) { course.set_allow_individual_purchase(v); });
+  set("access_days", course.access_days(), changes.access_days,
+      [&](std::uint32_t v) { course.set_access_days(v); });
 }
 
 }  // namespace
@@ -92,8 +110,34 @@ std::string pending_purchase_key(std::string_view purchase_id) {
   return std::string(kPendingPurchaseKeyPrefix) + std::string(purchase_id);
 }
 
+Result<events::CourseState> load_course(UnitOfWork& uow, std::string_view course_id) {
+  if (auto valid = require_id(course_id, "course_id"); !valid) return std::move(valid).error();
+  auto row = uow.load<events::CourseState>(kCoursesKeyspace, course_key(course_id));
+  if (!row) return std::move(row).error();
+  if (!row->has_value()) {
+    return make_error(Errc::not_found, fmt::format("there is no course {}", course_id));
+  }
+  return std::move(**row);
+}
+
+Status require_course_not_deleted(const events::CourseState& course) {
+  if (course.deleted_at_us() == 0) return {};
+  return make_error(
+      Errc::invalid_transition,
+      fmt::format("course {} is deleted: it does not change any more", course.title()));
+}
+
 Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command) {
-  if (auto valid = validate_create(command); !valid) return std::move(valid).error();
+  if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) {
+    return std::move(valid).error();
+  }
+  events::CourseState entry;
+  entry.set_title(command.title);
+  entry.set_description(command.description);
+  entry.set_price_minor(command.price.minor());
+  entry.set_is_free(command.is_free);
+  entry.set_access_days(command.access_days);
+  if (auto valid = validate_entry(entry); !valid) return std::move(valid).error();
   if (auto unused = uow.require_unused(command.course_id, kCoursesKeyspace,
                                        course_key(command.course_id.str()));
       !unused) {
@@ -114,6 +158,47 @@ Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& c
   return load_course(uow, command.course_id.str());
 }
 
+Result<events::CourseState> update_course(UnitOfWork& uow, const UpdateCourse& command) {
+  auto course = load_course(uow, command.course_id.str());
+  if (!course) return course;
+  if (auto alive = require_course_not_deleted(*course); !alive) return std::move(alive).error();
+  std::vector<std::string> changed;
+  apply_changes(command.changes, *course, changed);
+  if (auto valid = validate_entry(*course); !valid) return std::move(valid).error();
+  if (changed.empty()) return course;  // nothing to record
+  events::CourseUpdated updated;
+  updated.set_course_id(course->course_id());
+  for (const auto& name : changed) updated.add_changed(name);
+  updated.set_title(course->title());
+  updated.set_description(course->description());
+  updated.set_price_minor(course->price_minor());
+  updated.set_is_free(course->is_free());
+  updated.set_allow_individual_purchase(course->allow_individual_purchase());
+  updated.set_access_days(course->access_days());
+  updated.set_updated_by(command.updated_by.str());
+  if (auto emitted = uow.emit(course_stream(course->course_id()), updated); !emitted) {
+    return std::move(emitted).error();
+  }
+  return load_course(uow, course->course_id());
+}
+
+Result<events::CourseState> delete_course(UnitOfWork& uow, const DeleteCourse& command) {
+  auto course = load_course(uow, command.course_id.str());
+  if (!course) return course;
+  if (course->deleted_at_us() != 0) {
+    return make_error(Errc::invalid_transition,
+                      fmt::format("course {} is deleted already", course->title()));
+  }
+  events::CourseDeleted deleted;
+  deleted.set_course_id(course->course_id());
+  deleted.set_title(course->title());
+  deleted.set_deleted_by(command.deleted_by.str());
+  if (auto emitted = uow.emit(course_stream(course->course_id()), deleted); !emitted) {
+    return std::move(emitted).error();
+  }
+  return load_course(uow, course->course_id());
+}
+
 Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
                                                     const PurchaseCourse& command) {
   if (auto valid = require_id(command.purchase_id.str(), "purchase_id"); !valid) {
@@ -125,6 +210,10 @@ Result<events::CoursePurchaseState> purchase_course(UnitOfWork& uow,
   }
   auto course = load_course(uow, command.course_id.str());
   if (!course) return std::move(course).error();
+  if (course->deleted_at_us() != 0) {
+    return make_error(Errc::not_for_sale,
+                      fmt::format("course {} is no longer in the catalogue", course->title()));
+  }
   if (!course->allow_individual_purchase()) {
     return make_error(Errc::not_for_sale,
                       fmt::format("course {} cannot be bought on its own", course->title()));
@@ -367,41 +456,22 @@ Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
   return load_purchase(uow, purchase->purchase_id());
 }
 
-Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command) {
-  if (auto valid = require_id(command.course_id.str(), "course_id"); !valid) {
-    return std::move(valid).error();
-  }
-  auto course = load_course(uow, command.course_id.str());
-  if (!course) return std::move(course).error();
-  auto row = uow.load<events::CoursePurchaseState>(
-      kCoursesKeyspace, user_course_key(command.user_id.str(), command.course_id.str()));
-  if (!row) return std::move(row).error();
-  if (!row->has_value() || !course_is_accessible(*course, &**row, uow.now_us())) {
-    return make_error(Errc::course_not_accessible,
-                      fmt::format("you have no access to course {}", command.course_id.str()));
-  }
-  events::CoursePurchaseState purchase = std::move(**row);
-  if (purchase.finished_at_us() != 0) {
-    return make_error(Errc::already_finished,
-                      fmt::format("you finished course {} already", command.course_id.str()));
-  }
-  events::CourseFinished finished;
-  finished.set_purchase_id(purchase.purchase_id());
-  finished.set_course_id(purchase.course_id());
-  finished.set_user_id(purchase.user_id());
-  finished.set_course_title(purchase.course_title());
-  if (auto emitted = uow.emit(course_purchase_stream(purchase.purchase_id()), finished); !emitted) {
-    return std::move(emitted).error();
-  }
-  return load_purchase(uow, purchase.purchase_id());
+bool course_is_purchased(const Learner& learner) {
+  return learner.purchase && learner.purchase->status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
 }
 
-bool course_is_accessible(const events::CourseState& course,
-                          const events::CoursePurchaseState* purchase, std::int64_t now_us) {
-  if (course.is_free()) return true;
-  if (purchase == nullptr || purchase->status() != events::COURSE_PURCHASE_STATUS_COMPLETED)
-    return false;
-  return purchase->access_expires_at_us() == 0 || purchase->access_expires_at_us() > now_us;
+bool course_is_accessible(const events::CourseState& course, const Learner& learner,
+                          std::int64_t now_us) {
+  if (course_is_purchased(learner)) {
+    const std::int64_t expires_at_us = learner.purchase->access_expires_at_us();
+    if (expires_at_us == 0 || expires_at_us > now_us) return true;
+  }
+  if (course.deleted_at_us() != 0) return false;
+  return course.is_free() || learner.subscribed;
+}
+
+bool course_is_visible(const events::CourseState& course, const Learner& learner) {
+  return course.deleted_at_us() == 0 || course_is_purchased(learner);
 }
 
 }  // namespace ledger::domain

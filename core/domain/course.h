@@ -1,8 +1,14 @@
-// Courses: the catalogue and purchases of courses by clients.
+// Courses: the catalogue and purchases of courses by clients; who may open a course.
 //
 // Rules (each refused command writes nothing):
 // - A course has a title, a price (> 0 unless is_free, then 0), whether it can be bought on its
 //   own, and optional access days (0: lifetime access).
+// - Changing a course (admin): any of those, checked as at creation (making a course free sets its
+//   price to 0; a course made paid needs a price). Purchases already made keep their price, title
+//   and access. Asking for what the course already has records nothing.
+// - Deleting a course (admin) takes it out of the catalogue for good: it cannot be bought
+//   (not_for_sale), changed or deleted again, nor its lessons changed (invalid_transition); those
+//   who bought it keep it (see Access).
 // - Purchase: refused with not_for_sale when individual purchase is not allowed; with
 //   already_purchased when the user has a purchase of the course that is pending or completed
 //   (one purchase per user and course; after a refund, a failed payment or a cancelled or expired
@@ -25,30 +31,52 @@
 //   that, or when it is no longer pending, expiring answers it unchanged and writes nothing.
 // - Refund (admin): only a completed, paid purchase (not_refundable otherwise); the amount goes
 //   back to the wallet from `refunds`; access ends.
-// - Access: a free course, or a completed purchase that has not expired.
-// - Finish (the learner): needs the user's current purchase of the course and access to it
-//   (course_not_accessible otherwise); once only (already_finished).
+// - Access ("subscription OR purchase"): a user may open a course — read its lessons' content,
+//   complete them and complete the course — when
+//     * they have a completed purchase of it whose access has not expired (a deleted course too),
+//     * or the course is not deleted and is free,
+//     * or the course is not deleted and they have an active subscription to the "courses"
+//       service (SUBSCRIPTION_STATUS_ACTIVE: a past-due one, whose renewal charge failed, opens
+//       nothing until a later charge succeeds; a cancelled one nothing).
+//   `course_is_accessible` is the rule; `load_learner` reads what it needs. A deleted course is
+//   seen only by those who bought it (a completed purchase, expired or not: `course_is_visible`).
+// - Lessons, progress, completion and certificates: course_lesson.h and course_progress.h.
 //
 // Every decider here reads rows, checks the rules and emits events; the course and purchase rows
 // those events fold into are written by the "courses" fold (courses_fold.h), the money by the
 // "wallets" and "accounts" folds.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/clock.h"
 #include "core/domain/captured_payment.h"
+#include "core/domain/courses_fold.h"
+#include "core/domain/keyspaces.h"
+#include "core/domain/subscription.h"
 #include "core/domain/unit_of_work.h"
 #include "core/money.h"
+#include "events/billing_state.pb.h"
 #include "events/course_events.pb.h"
 #include "events/course_state.pb.h"
+#include "events/lesson_state.pb.h"
 #include "events/wallet_events.pb.h"
 
 namespace ledger::domain {
 
 std::string course_stream(std::string_view course_id);
 std::string course_purchase_stream(std::string_view purchase_id);
+
+// Row keys of the "courses" keyspace, for readers.
+inline constexpr std::string_view kCourseKeyPrefix = "course/";
+std::string course_key(std::string_view course_id);
+std::string course_purchase_key(std::string_view purchase_id);
+std::string user_course_prefix(std::string_view user_id);
+std::string user_course_key(std::string_view user_id, std::string_view course_id);
+inline constexpr std::string_view kPendingPurchaseKeyPrefix = "pending/";
+std::string pending_purchase_key(std::string_view purchase_id);
 
 struct CreateCourse {
   CourseId course_id;
@@ -61,6 +89,38 @@ struct CreateCourse {
   ActorId created_by;
 };
 Result<events::CourseState> create_course(UnitOfWork& uow, const CreateCourse& command);
+
+// What a change of a course sets; the fields not given keep their value.
+struct CourseChanges {
+  std::optional<std::string> title;
+  std::optional<std::string> description;
+  std::optional<Money> price;
+  std::optional<bool> is_free;
+  std::optional<bool> allow_individual_purchase;
+  std::optional<std::uint32_t> access_days;  // 0: lifetime access
+};
+
+struct UpdateCourse {
+  CourseId course_id;
+  CourseChanges changes;
+  ActorId updated_by;
+};
+// Answers the course as it is after the change.
+Result<events::CourseState> update_course(UnitOfWork& uow, const UpdateCourse& command);
+
+struct DeleteCourse {
+  CourseId course_id;
+  ActorId deleted_by;
+};
+// Answers the deleted course.
+Result<events::CourseState> delete_course(UnitOfWork& uow, const DeleteCourse& command);
+
+// The course at `course_id` (not_found when there is none), for the deciders of its lessons and
+// learners too.
+Result<events::CourseState> load_course(UnitOfWork& uow, std::string_view course_id);
+
+// Refuses (invalid_transition) to change anything of a deleted course.
+Status require_course_not_deleted(const events::CourseState& course);
 
 struct PurchaseCourse {
   PurchaseId purchase_id;
@@ -125,24 +185,46 @@ struct RefundCoursePurchase {
 Result<events::CoursePurchaseState> refund_course_purchase(UnitOfWork& uow,
                                                            const RefundCoursePurchase& command);
 
-struct FinishCourse {
-  CourseId course_id;
-  UserId user_id;
+// What the access rule knows of a user and a course.
+struct Learner {
+  std::optional<events::CoursePurchaseState> purchase;  // the user's current purchase of it
+  bool subscribed = false;  // an active subscription to the courses service
 };
-Result<events::CoursePurchaseState> finish_course(UnitOfWork& uow, const FinishCourse& command);
 
-// Pure: may `purchase` (the user's current purchase of `course`, if any) open the course at
-// `now_us`?
-bool course_is_accessible(const events::CourseState& course,
-                          const events::CoursePurchaseState* purchase, std::int64_t now_us);
+// Pure: may `learner` open `course` at `now_us`? (the Access rule above)
+bool course_is_accessible(const events::CourseState& course, const Learner& learner,
+                          std::int64_t now_us);
+// Pure: does `learner` see `course` at all? Every course not deleted; a deleted one when they
+// bought it (a completed purchase, even expired).
+bool course_is_visible(const events::CourseState& course, const Learner& learner);
+// Pure: did `learner` buy the course (a completed purchase, even expired)?
+bool course_is_purchased(const Learner& learner);
 
-// Row keys of the "courses" keyspace, for readers.
-inline constexpr std::string_view kCourseKeyPrefix = "course/";
-std::string course_key(std::string_view course_id);
-std::string course_purchase_key(std::string_view purchase_id);
-std::string user_course_prefix(std::string_view user_id);
-std::string user_course_key(std::string_view user_id, std::string_view course_id);
-inline constexpr std::string_view kPendingPurchaseKeyPrefix = "pending/";
-std::string pending_purchase_key(std::string_view purchase_id);
+// Reads what the access rule needs of `user_id` and `course_id`: their current purchase and their
+// subscriptions to the courses service with their status. `rows` is a UnitOfWork or a LogRows
+// (core/domain/read_model.h): deciders and queries read it the same way.
+template <class Rows>
+Result<Learner> load_learner(Rows& rows, std::string_view user_id, std::string_view course_id) {
+  Learner learner;
+  auto purchase = rows.template load<events::CoursePurchaseState>(
+      kCoursesKeyspace, user_course_key(user_id, course_id));
+  if (!purchase) return std::move(purchase).error();
+  learner.purchase = std::move(*purchase);
+  auto subscriber = rows.template load<events::CourseSubscriberState>(
+      kCoursesKeyspace, course_subscriber_key(user_id));
+  if (!subscriber) return std::move(subscriber).error();
+  if (!subscriber->has_value()) return learner;
+  for (const auto& subscription_id : (*subscriber)->subscription_ids()) {
+    auto subscription = rows.template load<events::SubscriptionState>(
+        kBillingKeyspace, subscription_key(subscription_id));
+    if (!subscription) return std::move(subscription).error();
+    if (subscription->has_value() &&
+        (*subscription)->status() == events::SUBSCRIPTION_STATUS_ACTIVE) {
+      learner.subscribed = true;
+      break;
+    }
+  }
+  return learner;
+}
 
 }  // namespace ledger::domain

@@ -1,9 +1,12 @@
 #include "core/domain/courses_fold.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/domain/course.h"
+#include "core/domain/course_learning_fold.h"
 #include "core/domain/keyspaces.h"
 #include "events/course_events.pb.h"
 #include "events/course_state.pb.h"
@@ -75,6 +78,34 @@ Status create_course(KeyspaceRows& rows, const FoldedEvent& event,
   return {};
 }
 
+// The catalogue entry after a change: the event carries every field as it now is.
+Status update_course(KeyspaceRows& rows, const FoldedEvent& event,
+                     const events::CourseUpdated& updated) {
+  auto course = rows.load<events::CourseState>(course_key(updated.course_id()));
+  if (!course) return std::move(course).error();
+  if (!course->has_value()) return {};
+  events::CourseState& state = **course;
+  state.set_title(updated.title());
+  state.set_description(updated.description());
+  state.set_price_minor(updated.price_minor());
+  state.set_is_free(updated.is_free());
+  state.set_allow_individual_purchase(updated.allow_individual_purchase());
+  state.set_access_days(updated.access_days());
+  state.set_updated_at_us(event.recorded_at_us);
+  rows.save(course_key(updated.course_id()), state);
+  return {};
+}
+
+Status delete_course(KeyspaceRows& rows, const FoldedEvent& event,
+                     const events::CourseDeleted& deleted) {
+  auto course = rows.load<events::CourseState>(course_key(deleted.course_id()));
+  if (!course) return std::move(course).error();
+  if (!course->has_value() || (*course)->deleted_at_us() != 0) return {};
+  (*course)->set_deleted_at_us(event.recorded_at_us);
+  rows.save(course_key(deleted.course_id()), **course);
+  return {};
+}
+
 // The title a purchase keeps: the event's; a CoursePurchased recorded before it carried one (a
 // title is never empty) takes the course row's, which no event renames.
 Result<std::string> purchased_title(KeyspaceRows& rows, const events::CoursePurchased& purchased) {
@@ -111,9 +142,16 @@ Status purchase(KeyspaceRows& rows, const FoldedEvent& event,
   return count_completed(rows, purchased.course_id(), +1);
 }
 
-Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
+// The catalogue and the purchases.
+Status evolve_catalogue(KeyspaceRows& rows, const FoldedEvent& event) {
   if (const auto* created = event.as<events::CourseCreated>()) {
     return create_course(rows, event, *created);
+  }
+  if (const auto* updated = event.as<events::CourseUpdated>()) {
+    return update_course(rows, event, *updated);
+  }
+  if (const auto* deleted = event.as<events::CourseDeleted>()) {
+    return delete_course(rows, event, *deleted);
   }
   if (const auto* purchased = event.as<events::CoursePurchased>()) {
     return purchase(rows, event, *purchased);
@@ -160,6 +198,8 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
     return count_completed(rows, refunded->course_id(), -1);
   }
   if (const auto* finished = event.as<events::CourseFinished>()) {
+    // A completion by subscription or of a free course names no purchase.
+    if (finished->purchase_id().empty()) return {};
     auto changed = change_purchase(rows, finished->purchase_id(), [&](auto& purchase) {
       purchase.set_finished_at_us(event.recorded_at_us);
     });
@@ -169,21 +209,35 @@ Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
   return {};
 }
 
+Status evolve_courses(KeyspaceRows& rows, const FoldedEvent& event) {
+  if (auto folded = evolve_catalogue(rows, event); !folded) return folded;
+  return evolve_course_learning(rows, event);
+}
+
+std::vector<const google::protobuf::Descriptor*> courses_events() {
+  std::vector<const google::protobuf::Descriptor*> types = {
+      events::CourseCreated::descriptor(),           events::CourseUpdated::descriptor(),
+      events::CourseDeleted::descriptor(),           events::CoursePurchased::descriptor(),
+      events::CoursePurchaseConfirmed::descriptor(), events::CoursePurchaseFailed::descriptor(),
+      events::CoursePurchaseCancelled::descriptor(), events::CoursePurchaseRefunded::descriptor(),
+      events::CourseFinished::descriptor()};
+  for (const auto* type : course_learning_events()) {
+    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+  }
+  return types;
+}
+
 }  // namespace
 
 InlineFold courses_fold() {
   return InlineFold{
       .keyspace = kCoursesKeyspace,
-      .version = 3,
+      .version = 4,
       .description =
-          "courses (with their completed purchases) and purchases, by id and by user, "
-          "and the pending PayPal purchases",
-      .events = {events::CourseCreated::descriptor(), events::CoursePurchased::descriptor(),
-                 events::CoursePurchaseConfirmed::descriptor(),
-                 events::CoursePurchaseFailed::descriptor(),
-                 events::CoursePurchaseCancelled::descriptor(),
-                 events::CoursePurchaseRefunded::descriptor(),
-                 events::CourseFinished::descriptor()},
+          "courses (with their completed purchases and lessons) and purchases, by id and by "
+          "user, the pending PayPal purchases, lessons, learners' progress and certificates, "
+          "and the clients subscribing to courses",
+      .events = courses_events(),
       .every_event = false,
       .evolve = evolve_courses};
 }

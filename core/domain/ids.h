@@ -158,6 +158,18 @@ struct TicketIdKind {
 };
 using TicketId = Id<TicketIdKind>;
 
+struct LessonIdKind {
+  static constexpr std::string_view noun = "lesson id";
+  static constexpr std::string_view field = "lesson_id";
+};
+using LessonId = Id<LessonIdKind>;
+
+struct CertificateIdKind {
+  static constexpr std::string_view noun = "certificate id";
+  static constexpr std::string_view field = "certificate_id";
+};
+using CertificateId = Id<CertificateIdKind>;
+
 class ActorId {
  public:
   ActorId() = default;

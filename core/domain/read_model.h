@@ -25,6 +25,20 @@ Result<std::optional<M>> read_row(const store::EventLog& log, std::string_view k
   return std::optional<M>(std::move(message));
 }
 
+// The rows of a log read as a decider reads them through its UnitOfWork (`load<M>(keyspace,
+// key)`), for rules that deciders and queries share (e.g. course.h's load_learner).
+class LogRows {
+ public:
+  explicit LogRows(const store::EventLog& log) : log_(log) {}
+  template <class M>
+  Result<std::optional<M>> load(std::string_view keyspace, std::string_view key) const {
+    return read_row<M>(log_, keyspace, key);
+  }
+
+ private:
+  const store::EventLog& log_;
+};
+
 // Decodes a row's bytes visited by a scan.
 template <class M>
 Result<M> decode_row(std::string_view value, std::string_view what) {

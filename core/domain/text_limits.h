@@ -54,5 +54,7 @@ inline constexpr std::size_t kCaption = 2200;
 inline constexpr std::size_t kDescription = 5000;
 // A message one person writes to another: a reply on a support ticket's thread.
 inline constexpr std::size_t kMessage = 5000;
+// The text of a course's lesson: a chapter.
+inline constexpr std::size_t kLessonBody = 64 * 1024;
 
 }  // namespace ledger::domain::text_limits

@@ -2,33 +2,29 @@
 
 #include "core/domain/accounts.h"
 #include "core/domain/course.h"
+#include "core/domain/course_progress.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/read_model.h"
 #include "core/domain/text_limits.h"
 #include "http/api_support.h"
+#include "http/authorization.h"
 #include "http/domain_json.h"
 #include "http/listing.h"
 #include "http/route_declaration.h"
+#include "http/routes/lesson_routes.h"
 
 namespace ledger::http {
 namespace {
 
 using domain::UnitOfWork;
 
-// The course as the caller sees it: with whether the caller bought it and may open it.
-Result<nlohmann::json> course_for(const ApiContext& api, const Caller& caller,
-                                  const events::CourseState& course) {
-  auto purchase = domain::read_row<events::CoursePurchaseState>(
-      api.log, domain::kCoursesKeyspace,
-      domain::user_course_key(caller.user_id.str(), course.course_id()));
-  if (!purchase) return std::move(purchase).error();
-  const events::CoursePurchaseState* owned = purchase->has_value() ? &**purchase : nullptr;
-  const bool purchased =
-      owned != nullptr && owned->status() == events::COURSE_PURCHASE_STATUS_COMPLETED;
-  // Admins and agents manage the catalogue: they may open every course.
-  const bool accessible =
-      !caller.is_client() || domain::course_is_accessible(course, owned, api.clock.now_us());
-  return course_json(course, purchased, accessible);
+nlohmann::json view_json(const CourseView& view) {
+  return course_json(view.course, view.purchased, view.accessible);
+}
+
+// An admin's answer about a course: the catalogue entry, which admins may always open.
+Result<nlohmann::json> admin_course_json(const events::CourseState& course) {
+  return course_json(course, false, true);
 }
 
 void create_course(ApiContext& api, const RouteInput& in, Reply reply) {
@@ -50,10 +46,7 @@ void create_course(ApiContext& api, const RouteInput& in, Reply reply) {
       in.caller.user_id};
   run_command<events::CourseState>(
       api, in.request, in.caller.user_id,
-      [command](UnitOfWork& uow) { return domain::create_course(uow, command); },
-      [](const events::CourseState& course) -> Result<nlohmann::json> {
-        return course_json(course, false, true);
-      },
+      [command](UnitOfWork& uow) { return domain::create_course(uow, command); }, admin_course_json,
       beast_http::status::created, std::move(reply));
 }
 
@@ -64,9 +57,10 @@ void list_courses(ApiContext& api, const RouteInput& in, Reply reply) {
         [&](std::string_view, std::string_view value) -> Result<std::optional<nlohmann::json>> {
           auto course = domain::decode_row<events::CourseState>(value, "course");
           if (!course) return std::move(course).error();
-          auto json = course_for(api, in.caller, *course);
-          if (!json) return std::move(json).error();
-          return std::optional<nlohmann::json>(std::move(*json));
+          auto view = course_view(api.log, in.caller, std::move(*course), api.clock.now_us());
+          if (!view) return std::move(view).error();
+          if (!view->has_value()) return std::optional<nlohmann::json>();  // deleted
+          return std::optional<nlohmann::json>(view_json(**view));
         });
     auto count = count_items(source);
     if (!count) return std::move(count).error();
@@ -76,15 +70,44 @@ void list_courses(ApiContext& api, const RouteInput& in, Reply reply) {
 
 void get_course(ApiContext& api, const RouteInput& in, Reply reply) {
   answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
-    auto course = domain::read_row<events::CourseState>(api.log, domain::kCoursesKeyspace,
-                                                        domain::course_key(in.path.get("id")));
-    if (!course) return std::move(course).error();
-    if (!course->has_value()) return make_error(Errc::not_found, "there is no such course");
-    return course_for(api, in.caller, **course);
+    auto view = visible_course(api.log, in.caller, in.path.get("id"), api.clock.now_us());
+    if (!view) return std::move(view).error();
+    return view_json(*view);
   });
 }
 
+std::optional<std::uint32_t> access_days_of(const RequestFields& body) {
+  const auto days = body.optional_integer("access_days");
+  if (!days) return std::nullopt;
+  return static_cast<std::uint32_t>(*days);
+}
+
+void update_course(ApiContext& api, const RouteInput& in, Reply reply) {
+  const domain::UpdateCourse command{
+      domain::CourseId{in.path.get("id")},
+      {in.body.optional_text("title"), in.body.optional_text("description"),
+       in.body.optional_money("price"), in.body.optional_boolean("is_free"),
+       in.body.optional_boolean("allow_individual_purchase"), access_days_of(in.body)},
+      in.caller.user_id};
+  run_command<events::CourseState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::update_course(uow, command); }, admin_course_json,
+      beast_http::status::ok, std::move(reply));
+}
+
+void delete_course(ApiContext& api, const RouteInput& in, Reply reply) {
+  const domain::DeleteCourse command{domain::CourseId{in.path.get("id")}, in.caller.user_id};
+  run_command<events::CourseState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::delete_course(uow, command); }, admin_course_json,
+      beast_http::status::ok, std::move(reply));
+}
+
 void purchase(ApiContext& api, const RouteInput& in, Reply reply) {
+  if (auto view = visible_course(api.log, in.caller, in.path.get("id"), api.clock.now_us());
+      !view) {
+    return reply_error(in.request, view.error(), reply);
+  }
   domain::PurchaseCourse command{
       domain::PurchaseId{api.ids.next()}, domain::CourseId{in.path.get("id")}, in.caller.user_id,
       in.body.text("payment_method"), domain::TransactionId{api.ids.next()}};
@@ -169,11 +192,30 @@ void cancel(ApiContext& api, const RouteInput& in, Reply reply) {
       render_purchase(), beast_http::status::ok, std::move(reply));
 }
 
+// The course finished: the caller's progress and, when the access came from a purchase (not from
+// a free course or a subscription), the purchase.
+Result<nlohmann::json> finished_json(const events::CourseProgressAnswer& answer) {
+  nlohmann::json json = {{"progress", course_progress_json(answer)}};
+  if (answer.has_purchase()) json["purchase"] = purchase_json(answer.purchase());
+  return json;
+}
+
+schema::Schema finished_schema() {
+  using namespace schema;
+  return object(
+      {{"purchase", optional(purchase_schema())}, {"progress", course_progress_schema()}});
+}
+
 void finish(ApiContext& api, const RouteInput& in, Reply reply) {
-  domain::FinishCourse command{domain::CourseId{in.path.get("id")}, in.caller.user_id};
-  run_command<events::CoursePurchaseState>(
+  if (auto view = visible_course(api.log, in.caller, in.path.get("id"), api.clock.now_us());
+      !view) {
+    return reply_error(in.request, view.error(), reply);
+  }
+  const domain::FinishCourse command{domain::CourseId{in.path.get("id")}, in.caller.user_id,
+                                     domain::CertificateId{api.ids.next()}};
+  run_command<events::CourseProgressAnswer>(
       api, in.request, in.caller.user_id,
-      [command](UnitOfWork& uow) { return domain::finish_course(uow, command); }, render_purchase(),
+      [command](UnitOfWork& uow) { return domain::finish_course(uow, command); }, finished_json,
       beast_http::status::ok, std::move(reply));
 }
 
@@ -183,7 +225,7 @@ RouteTable course_routes() {
   using beast_http::verb;
   namespace limits = domain::text_limits;
   // Literal paths before "{id}": the first matching route wins.
-  return {
+  RouteTable routes = {
       {.method = verb::post,
        .path = "/api/courses/",
        .operation_id = "createCourse",
@@ -230,6 +272,33 @@ RouteTable course_routes() {
        .answer = course_schema(),
        .errors = {Errc::not_found},
        .handler = get_course},
+      {.method = verb::patch,
+       .path = "/api/courses/{id}/",
+       .operation_id = "updateCourse",
+       .summary = "Change a course's catalogue entry (not once deleted); purchases keep their "
+                  "price and access",
+       .roles = {Role::admin},
+       .body = {field::text("title", limits::kName).optional(),
+                field::long_text("description", limits::kDescription).optional(),
+                field::boolean("is_free").optional().described("true also sets the price to 0.00"),
+                field::money("price").optional().described("required when a free course is made "
+                                                           "paid"),
+                field::boolean("allow_individual_purchase").optional(),
+                field::integer("access_days", 0, 36'500)
+                    .optional()
+                    .described("days of access after purchase; 0: lifetime access")},
+       .answer = course_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = update_course},
+      {.method = verb::delete_,
+       .path = "/api/courses/{id}/",
+       .operation_id = "deleteCourse",
+       .summary = "Take a course out of the catalogue for good: nobody can buy it any more; "
+                  "those who bought it keep it",
+       .roles = {Role::admin},
+       .answer = course_schema(),
+       .errors = {Errc::not_found, Errc::invalid_transition},
+       .handler = delete_course},
       {.method = verb::post,
        .path = "/api/courses/{id}/purchase/",
        .operation_id = "purchaseCourse",
@@ -245,10 +314,13 @@ RouteTable course_routes() {
       {.method = verb::post,
        .path = "/api/courses/{id}/finish/",
        .operation_id = "finishCourse",
-       .summary = "Mark a course finished (the learner, with access; once)",
+       .summary = "Complete a course with nothing left to complete (no lessons, or every current "
+                  "one completed; the last lesson's completion does it by itself): the learner, "
+                  "with access; once",
        .roles = {Role::client},
-       .answer = purchase_answer_schema(),
-       .errors = {Errc::not_found, Errc::course_not_accessible, Errc::already_finished},
+       .answer = finished_schema(),
+       .errors = {Errc::not_found, Errc::course_not_accessible, Errc::already_finished,
+                  Errc::lessons_incomplete},
        .handler = finish},
       {.method = verb::post,
        .path = "/api/courses/{id}/confirm_paypal_purchase/",
@@ -280,6 +352,9 @@ RouteTable course_routes() {
                   Errc::already_failed},
        .handler = cancel},
   };
+  // The courses' lessons, progress and certificates follow in the same area of the document.
+  for (auto& declaration : lesson_routes()) routes.push_back(std::move(declaration));
+  return routes;
 }
 
 }  // namespace ledger::http

@@ -185,6 +185,77 @@ TEST_CASE(
   CHECK(f.log->head().position == head);
 }
 
+TEST_CASE(
+    "bad course and lesson input is refused with a problem document naming the field and writes "
+    "nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  auto course = f.post(admin, "/api/courses/", R"({"title":"SEO","is_free":true})");
+  REQUIRE(course.status == 201);
+  const std::string path = "/api/courses/" + course.json()["id"].get<std::string>() + "/";
+  auto lesson = f.post(admin, path + "lessons/",
+                       R"({"title":"One","module":"M","order":1,"body":"x","duration_minutes":5})");
+  REQUIRE_MESSAGE(lesson.status == 201, lesson.body);
+  const std::string lesson_path = path + "lessons/" + lesson.json()["id"].get<std::string>() + "/";
+  const std::string valid = R"("title":"Two","module":"M","order":1,"duration_minutes":5,)";
+  struct Bad {
+    verb method;
+    std::string target;
+    std::string body;
+    const char* field;
+  };
+  const std::vector<Bad> table = {
+      {verb::patch, path, R"({"title":"SEO","is_deleted":true})", "is_deleted"},
+      {verb::patch, path, R"({"title":""})", "title"},
+      {verb::patch, path, R"({"price":"-1.00"})", "price"},
+      {verb::patch, path, R"({"price":"1.001"})", "price"},
+      {verb::patch, path, R"({"access_days":36501})", "access_days"},
+      {verb::patch, path, R"({"is_free":"no"})", "is_free"},
+      {verb::patch, path, R"({"is_free":false})", "price"},  // a paid course needs a price
+      {verb::post, path + "lessons/", "{" + valid + R"("body":"x","video_url":"https://v.x/1"})",
+       "body"},
+      {verb::post, path + "lessons/", "{" + valid + R"("video_url":"ftp://v.x/1"})", "video_url"},
+      {verb::post, path + "lessons/", "{" + valid + R"json("video_url":"javascript:alert(1)"})json",
+       "video_url"},
+      {verb::post, path + "lessons/",
+       R"({"title":"Two","module":"M","order":1,"duration_minutes":5})", "body"},
+      {verb::post, path + "lessons/",
+       R"({"title":"Two","module":"M","order":-1,"duration_minutes":5,"body":"x"})", "order"},
+      {verb::post, path + "lessons/",
+       R"({"title":"Two","module":"M","order":1,"duration_minutes":1441,"body":"x"})",
+       "duration_minutes"},
+      {verb::post, path + "lessons/",
+       R"({"title":"Two","order":1,"duration_minutes":5,"body":"x"})", "module"},
+      {verb::post, path + "lessons/", "{" + valid + R"("body":"x","course_id":"other"})",
+       "course_id"},
+      {verb::post, path + "lessons/",
+       "{" + valid + R"("body":")" + std::string(domain::text_limits::kLessonBody + 1, 'b') +
+           R"("})",
+       "body"},
+      {verb::post, path + "lessons/", "{" + valid + R"("body":"a\u202eb"})", "body"},
+      {verb::patch, lesson_path, R"({"body":"y","video_url":"https://v.x/1"})", "body"},
+      {verb::patch, lesson_path, R"({"body":""})", "body"},
+      {verb::patch, lesson_path, R"({"order":"first"})", "order"},
+      {verb::patch, lesson_path, R"({"is_completed":true})", "is_completed"},
+  };
+  const auto head = f.log->head().position;
+  for (const auto& bad : table) {
+    CAPTURE(bad.target);
+    CAPTURE(bad.body);
+    auto answer = f.call(admin, bad.method, bad.target, bad.body);
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["errors"].contains(bad.field));
+  }
+  // A client's completion takes no body fields.
+  auto completion = f.post(alice, lesson_path + "complete/", R"({"lesson_id":"x"})");
+  CHECK(completion.status == 400);
+  CHECK(completion.json()["errors"].contains("lesson_id"));
+  CHECK(f.log->head().position == head);
+}
+
 TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes on") {
   ApiFixture f;
   const std::string admin = f.admin();

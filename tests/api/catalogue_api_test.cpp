@@ -115,14 +115,18 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
   CHECK(w.f.get(w.bob, "/api/courses/" + id + "/").json()["is_accessible"] == true);
 
-  // Bob finishes the course once; Alice's friend without access cannot.
+  // Bob finishes the course once; without access (Alice, once refunded) nobody can.
   CHECK(w.f.post(w.bob, "/api/courses/" + id + "/finish/", R"({"x":1})").status == 400);
   auto finished = w.f.post(w.bob, "/api/courses/" + id + "/finish/");
   REQUIRE_MESSAGE(finished.status == 200, finished.body);
   CHECK(finished.json()["purchase"]["finished_at"].is_string());
+  CHECK(finished.json()["progress"]["is_completed"] == true);
   CHECK(w.f.post(w.bob, "/api/courses/" + id + "/finish/").json()["code"] == "already_finished");
-  CHECK(w.f.post(w.bob, "/api/courses/" + free.json()["id"].get<std::string>() + "/finish/")
-            .json()["code"] == "course_not_accessible");
+  // A free course is open to everyone: finished without a purchase.
+  auto free_finished =
+      w.f.post(w.bob, "/api/courses/" + free.json()["id"].get<std::string>() + "/finish/");
+  REQUIRE_MESSAGE(free_finished.status == 200, free_finished.body);
+  CHECK_FALSE(free_finished.json().contains("purchase"));
   CHECK(w.f.post(w.admin, "/api/courses/" + id + "/finish/").status == 403);
 
   const std::string purchase_id = bought.json()["purchase"]["id"];
@@ -132,6 +136,8 @@ TEST_CASE("courses: catalogue per caller, wallet and PayPal purchases, refunds")
   CHECK(refunded.json()["purchase"]["status"] == "refunded");
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "30.00");
   CHECK(w.f.get(w.alice, "/api/courses/" + id + "/").json()["is_accessible"] == false);
+  CHECK(w.f.post(w.alice, "/api/courses/" + id + "/finish/").json()["code"] ==
+        "course_not_accessible");
   CHECK(w.f.get(w.alice, "/api/courses/my_purchases/").json()["count"] == 1);
   // The seed's dashboards spell the path both ways: the same list.
   CHECK(w.f.get(w.alice, "/api/courses/my-purchases/").json() ==

@@ -179,6 +179,50 @@ export async function payAnInvoice(session: ApiSession): Promise<void> {
   console.log(`invoice ${paid.id}: ${paid.status} at ${paid.paid_at} (position ${paid.position})`);
 }
 
+// Learn the first course the caller may open that has lessons: each lesson in list order
+// (module, then order), completed; then the progress and, once completed, the certificate, whose
+// completion event is at or before the ledger's head.
+export async function learnACourse(session: ApiSession): Promise<void> {
+  const courses = await session.call("get", "/api/courses/", {});
+  const course = courses.results.find(
+    (candidate) => candidate.is_accessible && candidate.lesson_count > 0,
+  );
+  if (course === undefined) return;
+  const lessons = await session.call("get", "/api/courses/{id}/lessons/", {
+    path: { id: course.id },
+    query: { limit: 500 },
+  });
+  for (const lesson of lessons.results) {
+    const content = lesson.content_type === "video" ? lesson.video_url : lesson.body;
+    console.log(
+      `${lesson.module} ${lesson.order}. ${lesson.title} (${lesson.duration_minutes} min): ` +
+        `${content ?? "locked"}`,
+    );
+    if (lesson.is_completed) continue;
+    const progress = await session.call(
+      "post",
+      "/api/courses/{id}/lessons/{lesson_id}/complete/",
+      { path: { id: course.id, lesson_id: lesson.id } },
+    );
+    console.log(`${progress.completed} of ${progress.total} lessons (${progress.percent} %)`);
+  }
+  const progress = await session.call("get", "/api/courses/{id}/progress/", {
+    path: { id: course.id },
+  });
+  if (!progress.is_completed) return;
+  const certificate = await session.call("get", "/api/courses/{id}/certificate/", {
+    path: { id: course.id },
+  });
+  const head = await session.call("get", "/api/ledger/head/", {});
+  if (head.position < certificate.position) {
+    throw new Error(`certificate ${certificate.id} is past the ledger's head`);
+  }
+  console.log(
+    `${certificate.user_name} completed ${certificate.course_title} at ` +
+      `${certificate.completed_at}: event ${certificate.position}, hash ${certificate.hash}`,
+  );
+}
+
 // Buy the first course on sale that the caller does not have yet, from the wallet.
 export async function buyACourse(session: ApiSession): Promise<void> {
   const courses = await session.call("get", "/api/courses/", {});
@@ -350,6 +394,7 @@ export async function walkDashboards(
   await readWallet(clientSession);
   await payAnInvoice(clientSession);
   await buyACourse(clientSession);
+  await learnACourse(clientSession);
   await readNotifications(clientSession);
   const agentSession = await logIn(baseUrl, agent);
   await runCampaigns(agentSession);

@@ -8,13 +8,17 @@
 #include <thread>
 
 #include "core/domain/course.h"
+#include "core/domain/course_progress.h"
 #include "core/domain/courses_fold.h"
 #include "core/domain/deadline_sweeper.h"
 #include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
 #include "core/id_generator.h"
 #include "events/enum_names.h"
+#include "events/lesson_events.pb.h"
+#include "events/subscription_events.pb.h"
 #include "replay/inline_rebuild.h"
+#include "tests/support/course_steps.h"
 #include "tests/support/fold_replay.h"
 #include "tests/support/ledger_fixture.h"
 
@@ -22,17 +26,9 @@ namespace ledger {
 namespace {
 
 using domain::UnitOfWork;
+using testing::add_course;
 using testing::LedgerFixture;
 using testing::usd;
-
-void add_course(LedgerFixture& f, const std::string& id, Money price, bool is_free = false,
-                bool individual = true, std::uint32_t access_days = 0) {
-  auto created = f.run<events::CourseState>([=](UnitOfWork& uow) {
-    return domain::create_course(uow, {domain::CourseId{id}, "Course " + id, "", price, is_free,
-                                       individual, access_days, "admin"});
-  });
-  REQUIRE(created.ok());
-}
 
 Result<domain::Executed<events::CoursePurchaseState>> buy(LedgerFixture& f,
                                                           const std::string& course,
@@ -177,8 +173,8 @@ TEST_CASE("a PayPal purchase is pending, moves no money, and is confirmed once")
   REQUIRE(bought.ok());
   CHECK(events::enum_name(bought->answer.status()) == "pending");
   CHECK(f.balance("revenue:courses") == Money::zero());
-  CHECK_FALSE(
-      domain::course_is_accessible(course_row(f, "seo"), &bought->answer, f.clock.now_us()));
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), domain::Learner{bought->answer},
+                                           f.clock.now_us()));
   CHECK(course_row(f, "seo").purchases() == 0);
 
   const std::string purchase_id = bought->answer.purchase_id();
@@ -236,7 +232,8 @@ TEST_CASE("a refund puts the money back in the wallet and removes access; buying
   REQUIRE(bought.ok());
   auto owned = current(f, "alice", "seo");
   REQUIRE(owned);
-  CHECK(domain::course_is_accessible(course_row(f, "seo"), &*owned, f.clock.now_us()));
+  CHECK(domain::course_is_accessible(course_row(f, "seo"), domain::Learner{*owned},
+                                     f.clock.now_us()));
   auto refunded = refund(f, bought->answer.purchase_id());
   REQUIRE(refunded.ok());
   CHECK(events::enum_name(refunded->answer.status()) == "refunded");
@@ -245,7 +242,8 @@ TEST_CASE("a refund puts the money back in the wallet and removes access; buying
   CHECK(course_row(f, "seo").purchases() == 0);
   auto after = current(f, "alice", "seo");
   REQUIRE(after);
-  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), &*after, f.clock.now_us()));
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), domain::Learner{*after},
+                                           f.clock.now_us()));
   CHECK(f.sum_of_balances() == Money::zero());
 
   auto twice = refund(f, bought->answer.purchase_id());
@@ -277,15 +275,17 @@ TEST_CASE("access: free courses always, purchases until they expire") {
   LedgerFixture f;
   add_course(f, "intro", Money::zero(), true);
   add_course(f, "seo", usd("10.00"), false, true, 7);
-  CHECK(domain::course_is_accessible(course_row(f, "intro"), nullptr, f.clock.now_us()));
-  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), nullptr, f.clock.now_us()));
+  CHECK(domain::course_is_accessible(course_row(f, "intro"), domain::Learner{}, f.clock.now_us()));
+  CHECK_FALSE(
+      domain::course_is_accessible(course_row(f, "seo"), domain::Learner{}, f.clock.now_us()));
   f.fund("alice", usd("10.00"));
   REQUIRE(buy(f, "seo", "alice").ok());
   const auto purchase = *current(f, "alice", "seo");
   const auto course = course_row(f, "seo");
-  CHECK(domain::course_is_accessible(course, &purchase, f.clock.now_us() + 7 * kMicrosPerDay - 1));
-  CHECK_FALSE(
-      domain::course_is_accessible(course, &purchase, f.clock.now_us() + 7 * kMicrosPerDay));
+  CHECK(domain::course_is_accessible(course, domain::Learner{purchase},
+                                     f.clock.now_us() + 7 * kMicrosPerDay - 1));
+  CHECK_FALSE(domain::course_is_accessible(course, domain::Learner{purchase},
+                                           f.clock.now_us() + 7 * kMicrosPerDay));
 }
 
 TEST_CASE("course creation validates title, price and id") {
@@ -342,11 +342,13 @@ TEST_CASE("a course bought twice at once by the same user: one purchase") {
 namespace ledger {
 namespace {
 
-Result<domain::Executed<events::CoursePurchaseState>> finish(LedgerFixture& f,
-                                                             const std::string& course,
-                                                             const std::string& user) {
-  return f.run<events::CoursePurchaseState>([=](UnitOfWork& uow) {
-    return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
+Result<domain::Executed<events::CourseProgressAnswer>> finish(LedgerFixture& f,
+                                                              const std::string& course,
+                                                              const std::string& user) {
+  const std::string certificate = f.id();
+  return f.run<events::CourseProgressAnswer>([=](UnitOfWork& uow) {
+    return domain::finish_course(
+        uow, {domain::CourseId{course}, domain::UserId{user}, domain::CertificateId{certificate}});
   });
 }
 
@@ -366,24 +368,30 @@ TEST_CASE("finishing a course: with access, once; refused without access") {
   add_course(f, "intro", Money::zero(), true);
   f.fund("alice", usd("30.00"));
 
-  check_refused_finish(f, "seo", "alice", Errc::course_not_accessible);    // not bought
-  check_refused_finish(f, "intro", "alice", Errc::course_not_accessible);  // free, not taken
+  check_refused_finish(f, "seo", "alice", Errc::course_not_accessible);  // not bought
   check_refused_finish(f, "nope", "alice", Errc::not_found);
   check_refused_finish(f, "", "alice", Errc::invalid_argument);
 
   REQUIRE(buy(f, "seo", "alice").ok());
   auto finished = finish(f, "seo", "alice");
   REQUIRE(finished.ok());
-  CHECK(finished->answer.finished_at_us() == f.clock.now_us());
+  CHECK(finished->answer.progress().finished_at_us() == f.clock.now_us());
+  CHECK(finished->answer.newly_completed());
+  CHECK(finished->answer.purchase().purchase_id() == current(f, "alice", "seo")->purchase_id());
   CHECK(current(f, "alice", "seo")->finished_at_us() == f.clock.now_us());
   auto events = f.log->read_all(f.log->head().position - 1, 1);
   REQUIRE(events.ok());
   CHECK(events->front().event_type() == "CourseFinished");
   check_refused_finish(f, "seo", "alice", Errc::already_finished);
 
-  // PayPal pending: no access yet. Refunded: access gone.
+  // A free course is open to everyone, taken or not: finished without a purchase.
+  auto free = finish(f, "intro", "alice");
+  REQUIRE(free.ok());
+  CHECK_FALSE(free->answer.has_purchase());
   REQUIRE(buy(f, "intro", "alice").ok());
-  CHECK(finish(f, "intro", "alice").ok());
+  check_refused_finish(f, "intro", "alice", Errc::already_finished);
+
+  // PayPal pending: no access yet. Refunded: access gone.
   auto pending = buy(f, "ads", "alice", "paypal");
   REQUIRE(pending.ok());
   check_refused_finish(f, "ads", "alice", Errc::course_not_accessible);
@@ -483,8 +491,8 @@ TEST_CASE(
   REQUIRE(failed.ok());
   CHECK(events::enum_name(failed->answer.status()) == "failed");
   CHECK(events::enum_name(current(f, "alice", "seo")->status()) == "failed");
-  CHECK_FALSE(
-      domain::course_is_accessible(course_row(f, "seo"), &failed->answer, f.clock.now_us()));
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), domain::Learner{failed->answer},
+                                           f.clock.now_us()));
   CHECK(f.balance("clearing:paypal") == Money::zero());
   CHECK(f.balance("revenue:courses") == Money::zero());
 
@@ -541,8 +549,8 @@ TEST_CASE(
   CHECK(cancelled->answer.cancelled_at_us() == f.clock.now_us());
   CHECK(events::enum_name(current(f, "alice", "seo")->status()) == "cancelled");
   CHECK_FALSE(has_pending_row(f, purchase_id));
-  CHECK_FALSE(
-      domain::course_is_accessible(course_row(f, "seo"), &cancelled->answer, f.clock.now_us()));
+  CHECK_FALSE(domain::course_is_accessible(course_row(f, "seo"), domain::Learner{cancelled->answer},
+                                           f.clock.now_us()));
   CHECK(f.balance("wallet:alice") == usd("30.00"));
   CHECK(f.balance("clearing:paypal") == Money::zero());
   CHECK(f.balance("revenue:courses") == Money::zero());
@@ -746,8 +754,9 @@ TEST_CASE("the courses rows are the fold of the log: replayed alone they are the
   REQUIRE(pending.ok());
 
   const auto stored = testing::stored_rows(*f.log, domain::kCoursesKeyspace);
-  // courses, purchases, current purchase of a user and course, pending PayPal purchases
-  CHECK(stored.size() == 3 + 8 + 7 + 1);
+  // courses, purchases, current purchase of a user and course, pending PayPal purchases, the
+  // progress and certificate of alice's finished course
+  CHECK(stored.size() == 3 + 8 + 7 + 1 + 2);
   CHECK(stored.count(domain::pending_purchase_key(pending->answer.purchase_id())) == 1);
   CHECK(testing::replayed_rows(*f.log, domain::kCoursesKeyspace) == stored);
 
@@ -774,11 +783,37 @@ TEST_CASE("the courses fold is total: events about what it never saw change noth
   refunded.set_course_id("seo");
   events::CourseFinished finished;
   finished.set_purchase_id("ghost");
+  finished.set_course_id("seo");
+  finished.set_user_id("alice");
+  finished.set_certificate_id("c1");
   events::CoursePurchaseCancelled cancelled;
   cancelled.set_purchase_id("ghost");
   cancelled.set_reason("expired");
-  testing::check_folds_to_nothing(keyspace,
-                                  {&confirmed, &failed, &refunded, &finished, &cancelled});
+  events::CourseUpdated updated;
+  updated.set_course_id("seo");
+  updated.set_title("SEO");
+  events::CourseDeleted deleted;
+  deleted.set_course_id("seo");
+  events::LessonAdded added;
+  added.set_course_id("seo");
+  added.set_lesson_id("l1");
+  added.set_body("text");
+  events::LessonUpdated changed;
+  changed.set_course_id("seo");
+  changed.set_lesson_id("l1");
+  events::LessonRemoved removed;
+  removed.set_course_id("seo");
+  removed.set_lesson_id("l1");
+  events::LessonCompleted completed;
+  completed.set_course_id("seo");
+  completed.set_lesson_id("l1");
+  completed.set_user_id("alice");
+  events::SubscriptionCancelled unsubscribed;
+  unsubscribed.set_subscription_id("s1");
+  unsubscribed.set_client_id("alice");
+  testing::check_folds_to_nothing(
+      keyspace, {&confirmed, &failed, &refunded, &finished, &cancelled, &updated, &deleted, &added,
+                 &changed, &removed, &completed, &unsubscribed});
 
   // A completed purchase of a course the fold does not know: the purchase, and no count.
   testing::MemoryFoldRows rows;

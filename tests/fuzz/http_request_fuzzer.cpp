@@ -8,11 +8,11 @@
 // and a twist (its value divided by 5, modulo 8: none, a duplicated JSON key, a NUL after the
 // body, a text/plain Content-Type, invalid UTF-8 in a JSON string, in a query parameter, in a
 // path parameter, in header values), then the raw request. In the target and the body, `$CLIENT`,
-// `$AGENT`, `$PROJECT`, `$TASK`, `$MESSAGE` and `$TICKET` are replaced by the ids of the fuzzing
-// client, its marketing agent, its website project, a task of the client's, a message from the
-// client to the agent and a support ticket of the client's, so that routes with ids reach their
-// handlers; uploads (multipart) go to a real blob store. State accumulates over inputs, as in a
-// server.
+// `$AGENT`, `$PROJECT`, `$TASK`, `$MESSAGE`, `$TICKET`, `$COURSE` and `$LESSON` are replaced by the
+// ids of the fuzzing client, its marketing agent, its website project, a task of the client's, a
+// message from the client to the agent, a support ticket of the client's, a course the client
+// bought and a lesson of it, so that routes with ids reach their handlers; uploads (multipart) go
+// to a real blob store. State accumulates over inputs, as in a server.
 //
 // Properties, for every request the parser accepts:
 // - the handler answers exactly once, within 30 s, and nothing throws;
@@ -130,6 +130,8 @@ struct Environment {
   std::string task_id;
   std::string message_id;
   std::string ticket_id;
+  std::string course_id;
+  std::string lesson_id;
 
   Environment() {
     sequencer.start();
@@ -200,6 +202,17 @@ struct Environment {
     expect(200, call(tokens[1], beast_http::verb::post,
                      "/api/wallet/topups/" + topup["id"].get<std::string>() + "/confirm/",
                      R"({"provider_reference":"fuzz"})"));
+    course_id = expect(201, call(tokens[1], beast_http::verb::post, "/api/courses/",
+                                 R"({"title":"SEO basics","price":"25.00"})"))["id"]
+                    .get<std::string>();
+    lesson_id =
+        expect(201,
+               call(tokens[1], beast_http::verb::post, "/api/courses/" + course_id + "/lessons/",
+                    R"({"title":"Keywords","module":"Basics","order":1,)"
+                    R"("body":"Words people search for","duration_minutes":10})"))["id"]
+            .get<std::string>();
+    expect(201, call(tokens[2], beast_http::verb::post, "/api/courses/" + course_id + "/purchase/",
+                     R"({"payment_method":"wallet"})"));
   }
 
   std::string login(const std::string& email, const std::string& password) {
@@ -493,6 +506,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(target, "$TASK", environment->task_id);
   replace_all(target, "$MESSAGE", environment->message_id);
   replace_all(target, "$TICKET", environment->ticket_id);
+  replace_all(target, "$COURSE", environment->course_id);
+  replace_all(target, "$LESSON", environment->lesson_id);
   request->target(target);
   replace_all(request->body(), "$CLIENT", environment->client_id);
   replace_all(request->body(), "$AGENT", environment->agent_id);
@@ -500,6 +515,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(request->body(), "$TASK", environment->task_id);
   replace_all(request->body(), "$MESSAGE", environment->message_id);
   replace_all(request->body(), "$TICKET", environment->ticket_id);
+  replace_all(request->body(), "$COURSE", environment->course_id);
+  replace_all(request->body(), "$LESSON", environment->lesson_id);
   if (!token.empty() && request->count(beast_http::field::authorization) == 0) {
     request->set(beast_http::field::authorization, "Bearer " + token);
   }

@@ -138,8 +138,8 @@ struct Agency {
   Person alice, bob, carol;   // clients; carol registered herself
   Person ivy, dan;            // a marketing agent deactivated, the client it served
   std::string revoked_token;  // bob's second session, logged out
-  std::vector<std::string> codes, courses, invoices, campaigns, posts, projects, versions, tasks,
-      tickets;
+  std::vector<std::string> codes, courses, lessons, invoices, campaigns, posts, projects, versions,
+      tasks, tickets;
   std::string carol_invoice, bob_subscription;  // due tomorrow: the sweeper reminds of them
 };
 
@@ -301,7 +301,8 @@ void redeem_codes(Server& server, Agency& a) {
 }
 
 // Courses bought with the wallet and with PayPal (confirmed by the admin, failed and confirmed
-// by the provider), finished, refunded.
+// by the provider), finished, refunded; lessons added, rewritten and removed, completed to the
+// end (a certificate) and part way; a course changed, and one deleted after it was bought.
 void sell_courses(Server& server, Agency& a) {
   for (const auto& course :
        {nlohmann::json{{"title", "SEO basics"}, {"price", "25.00"}, {"access_days", 30}},
@@ -310,12 +311,51 @@ void sell_courses(Server& server, Agency& a) {
     a.courses.push_back(server.post(a.admin.token, "/api/courses/", course)["id"]);
   }
   const std::string seo = "/api/courses/" + a.courses[0] + "/";
+  const std::string intro = "/api/courses/" + a.courses[1] + "/";
   const std::string ads = "/api/courses/" + a.courses[2] + "/";
+  auto lesson = [&](const std::string& course, const nlohmann::json& fields) {
+    return server.post(a.admin.token, course + "lessons/", fields)["id"].get<std::string>();
+  };
+  const std::string words = lesson(seo, {{"title", "Keywords"},
+                                         {"module", "Basics"},
+                                         {"order", 1},
+                                         {"body", "Words people search for"},
+                                         {"duration_minutes", 10}});
+  const std::string links = lesson(seo, {{"title", "Links"},
+                                         {"module", "Advanced"},
+                                         {"order", 1},
+                                         {"video_url", "https://videos.example.com/links.mp4"},
+                                         {"duration_minutes", 25}});
+  const std::string welcome = lesson(intro, {{"title", "Welcome"},
+                                             {"module", "Start"},
+                                             {"order", 0},
+                                             {"body", "Hello"},
+                                             {"duration_minutes", 2}});
+  const std::string tour = lesson(intro, {{"title", "Tour"},
+                                          {"module", "Start"},
+                                          {"order", 1},
+                                          {"body", "Around"},
+                                          {"duration_minutes", 3}});
+  const std::string extra = lesson(intro, {{"title", "Extra"},
+                                           {"module", "Later"},
+                                           {"order", 0},
+                                           {"body", "More"},
+                                           {"duration_minutes", 3}});
+  a.lessons = {words, links, welcome, tour, extra};
+  server.command(a.admin.token, verb::patch, intro + "lessons/" + tour + "/",
+                 {{"video_url", "https://videos.example.com/tour.mp4"}, {"order", 2}});
+  server.command(a.admin.token, verb::delete_, intro + "lessons/" + extra + "/");
+  server.command(a.admin.token, verb::patch, ads,
+                 {{"title", "Paid ads"}, {"description", "Ads that pay"}});
   const auto bought = server.post(a.alice.token, seo + "purchase/", {{"payment_method", "wallet"}});
   const auto pending = server.post(a.bob.token, seo + "purchase/", {{"payment_method", "paypal"}});
   server.post(a.admin.token, seo + "confirm_paypal_purchase/",
               {{"purchase_id", pending["purchase"]["id"]}, {"provider_reference", "PP-1"}});
-  server.post(a.bob.token, seo + "finish/");
+  server.refused(a.bob.token, seo + "finish/", nlohmann::json::object(), "lessons_incomplete");
+  server.post(a.bob.token, seo + "lessons/" + words + "/complete/");
+  server.post(a.bob.token, seo + "lessons/" + links + "/complete/");  // completes the course
+  server.post(a.alice.token, seo + "lessons/" + words + "/complete/");
+  server.post(a.carol.token, intro + "lessons/" + welcome + "/complete/");
   const auto declined =
       server.post(a.carol.token, ads + "purchase/", {{"payment_method", "paypal"}});
   CHECK(server
@@ -329,6 +369,7 @@ void sell_courses(Server& server, Agency& a) {
             .status == 200);
   server.post(a.admin.token,
               "/api/courses/purchases/" + bought["purchase"]["id"].get<std::string>() + "/refund/");
+  server.command(a.admin.token, verb::delete_, ads);  // carol keeps it
 }
 
 // Invoices paid, voided and left open (due tomorrow: reminded by the sweeper); subscriptions
@@ -762,6 +803,21 @@ void add_views_of_everyone(std::vector<View>& views, const Agency& a) {
       for (const auto& id : ids) views.push_back({who, person->token, collection + id + "/", 0});
     };
     each("/api/courses/", a.courses);
+    for (const auto& id : a.courses) {
+      const std::string course = "/api/courses/" + id + "/";
+      views.push_back({who, person->token, course + "lessons/", 0});
+      // A client's own progress and certificate (others' roles may not ask: 403).
+      if (who == "alice" || who == "bob" || who == "carol") {
+        for (const char* suffix : {"progress/", "certificate/"}) {
+          views.push_back({who, person->token, course + suffix, 0});
+        }
+      }
+      for (const auto& lesson : a.lessons) {
+        std::string target = course;
+        target.append("lessons/").append(lesson).append("/");
+        views.push_back({who, person->token, std::move(target), 0});
+      }
+    }
     each("/api/invoices/", a.invoices);
     each("/api/campaigns/", a.campaigns);
     each("/api/content-schedule/", a.posts);

@@ -69,6 +69,12 @@ inline const std::vector<EmailExample>& email_examples() {
        "You are enrolled", "PayPal confirmed your payment: your course is open."},
       {"course_completion", "CourseFinished", R"(user_id: "c1" course_title: "SEO <101>")", true,
        "c1", "You finished SEO <101>", "Congratulations on finishing SEO <101>.\n\nKeep learning!"},
+      {"course_completion", "CourseFinished",
+       R"(user_id: "c1" course_title: "SEO" certificate_id: "01JCERT")", true, "c1",
+       "You finished SEO",
+       "Congratulations on finishing SEO.\n\nYour certificate 01JCERT is in your dashboard: it "
+       "names the ledger entry that records your completion, for anyone to check.\n\nKeep "
+       "learning!"},
       {"content_approval", "ContentScheduled",
        R"(client_id: "c1" platform: "instagram" social_account: "@shop" caption: "<b>Sale</b>")",
        true, "c1", "A post awaits your approval",

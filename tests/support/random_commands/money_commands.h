@@ -2,19 +2,24 @@
 // by an admin or by the provider's capture, matching or not, or failed), wallet payments, holds
 // (placed, posted, voided, expired), auto-recharge (configured, disabled, triggered), redeem codes
 // (redeemed, switched on and off), course purchases (by wallet or PayPal; confirmed, captured,
-// failed, refunded, finished) and invoices (issued, paid, voided, their deadlines marked). Some
-// commands name ids never issued or carry malformed values, on purpose.
+// failed, refunded, finished), lessons (added and removed by an admin, completed by learners with
+// or without access) and invoices (issued, paid, voided, their deadlines marked). Some commands
+// name ids never issued or carry malformed values, on purpose.
 //
 // Invariants (`check_invariants`, cheap enough for every step): the balances of all accounts sum
 // to zero; no wallet is negative, and what its holds reserve is never negative nor more than it
 // has.
 #pragma once
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/domain/accounts.h"
 #include "core/domain/course.h"
+#include "core/domain/course_lesson.h"
+#include "core/domain/course_progress.h"
 #include "core/domain/invoice.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/redeem_code.h"
@@ -39,6 +44,9 @@ class MoneyCommands {
     create_course("course-b", Money::from_minor(1'500), false, true, 30);
     create_course("course-free", Money::zero(), true, true, 0);
     create_course("course-bundle", Money::from_minor(9'000), false, false, 0);
+    for (const char* course : {"course-a", "course-b", "course-free"}) {
+      for (int i = 0; i < 2; ++i) add_lesson(course);
+    }
     // Money to start with, so that holds, campaigns and subscriptions get past their first check.
     for (const auto& client : l_.clients) l_.f.fund(client, Money::from_minor(30'000));
   }
@@ -59,6 +67,9 @@ class MoneyCommands {
         &MoneyCommands::switch_code,
         &MoneyCommands::purchase_course,
         &MoneyCommands::settle_purchase,
+        &MoneyCommands::learn,
+        &MoneyCommands::learn,
+        &MoneyCommands::change_lessons,
         &MoneyCommands::issue_invoice,
         &MoneyCommands::settle_invoice,
     };
@@ -90,6 +101,60 @@ class MoneyCommands {
                 })
                 .ok());
     courses_.push_back(id);
+  }
+
+  void add_lesson(const std::string& course) {
+    const std::string id = l_.f.id();
+    REQUIRE(l_.f.run<events::LessonAnswer>([&](UnitOfWork& uow) {
+                  return domain::add_lesson(uow,
+                                            {domain::LessonId{id},
+                                             domain::CourseId{course},
+                                             {"Lesson " + id, "Module", 1, "Text", std::nullopt, 5},
+                                             "admin"});
+                })
+                .ok());
+    lessons_[course].push_back(id);
+  }
+
+  // A client completes a lesson (an unknown one now and then) or finishes a course: refused
+  // without access, or for what remains to complete.
+  void learn() {
+    static const std::string kCoursesWithLessons[] = {"course-a", "course-b", "course-free"};
+    const std::string course = l_.pick(kCoursesWithLessons);
+    const std::string user = l_.pick(l_.clients);
+    const std::string certificate = l_.f.id();
+    if (l_.chance(20)) {
+      l_.send<events::CourseProgressAnswer>({kRule}, [&](UnitOfWork& uow) {
+        return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user},
+                                           domain::CertificateId{certificate}});
+      });
+      return;
+    }
+    const std::string lesson = l_.known_or_unknown(lessons_[course]);
+    l_.send<events::CourseProgressAnswer>(
+        RandomLedger::is_unknown(lesson) ? Refusable{kRule, kUnknown} : Refusable{kRule},
+        [&](UnitOfWork& uow) {
+          return domain::complete_lesson(
+              uow, {domain::CourseId{course}, domain::LessonId{lesson}, domain::UserId{user},
+                    domain::CertificateId{certificate}});
+        });
+  }
+
+  // An admin adds a lesson to a paid course or removes one (learners' progress shrinks).
+  void change_lessons() {
+    const std::string course = l_.chance(50) ? "course-a" : "course-b";
+    auto& lessons = lessons_[course];
+    if (lessons.size() < 4 && l_.chance(50)) {
+      add_lesson(course);
+      return;
+    }
+    if (lessons.empty()) return;
+    const std::string lesson = l_.pick(lessons);
+    lessons.erase(std::find(lessons.begin(), lessons.end(), lesson));
+    l_.send<events::LessonAnswer>({kRule}, [&](UnitOfWork& uow) {
+      return domain::remove_lesson(uow,
+                                   {domain::CourseId{course}, domain::LessonId{lesson}, "admin"});
+    });
   }
 
   void request_topup() {
@@ -300,8 +365,10 @@ class MoneyCommands {
       default: {
         const std::string course = l_.pick(courses_);
         const std::string user = l_.pick(l_.clients);
-        l_.send<events::CoursePurchaseState>({kRule}, [&](UnitOfWork& uow) {
-          return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user}});
+        const std::string certificate = l_.f.id();
+        l_.send<events::CourseProgressAnswer>({kRule}, [&](UnitOfWork& uow) {
+          return domain::finish_course(uow, {domain::CourseId{course}, domain::UserId{user},
+                                             domain::CertificateId{certificate}});
         });
       }
     }
@@ -357,6 +424,7 @@ class MoneyCommands {
   RandomLedger& l_;
   std::vector<std::string> codes_ = {"PROMO1", "PROMO2"};
   std::vector<std::string> courses_;
+  std::map<std::string, std::vector<std::string>> lessons_;  // by course: the current ones
   std::vector<std::string> topups_;
   std::vector<std::string> holds_;
   std::vector<std::string> purchases_;
