@@ -17,7 +17,8 @@ class NotificationProjection final : public Projection {
   std::string_view name() const override { return kNotificationsProjection; }
   // 2: agents and admins get wording of their own (no longer the client's "your ...").
   // 3: an agent unassigned (deactivated) no longer hears of their former clients.
-  std::uint32_t version() const override { return 3; }
+  // 4: the client hears of each subscription renewal (subscription_renewed), past ones too.
+  std::uint32_t version() const override { return 4; }
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 };
 
