@@ -71,8 +71,8 @@ TEST_CASE("operators see every projection and can rebuild one") {
     if (status["name"] == "notifications") {
       saw_notifications = true;
       CHECK(status["kind"] == "async");
-      CHECK(status["version"] == 3);
-      CHECK(status["code_version"] == 3);
+      CHECK(status["version"] == 4);
+      CHECK(status["code_version"] == 4);
     }
     if (status["name"] == "accounts") {
       saw_accounts = true;
