@@ -85,6 +85,10 @@ class JsonFields {
                                                         std::size_t items_max,
                                                         std::size_t bytes_max);
 
+  // A nested object, read field by field as the body is (with its own `finish()`); nullopt when
+  // absent or null, invalid_argument naming `name` when not an object.
+  Result<std::optional<JsonFields>> optional_object(std::string_view name);
+
   // Refuses fields that were sent but never asked for.
   Status finish() const;
 
