@@ -4,8 +4,9 @@
 // Input: one selector byte, then the body. The selector's top three bits choose the Content-Type
 // the body is sent with (0: application/json; others: JSON with parameters, none, text/plain, a
 // form, a foreign charset, ...). Fields are asked with the accessor the routes use for that name
-// (amount: money, quantity: optional_integer, answers: string_map, ...); any other key of the
-// body is asked with an accessor chosen by the selector byte and the key's position.
+// (amount: money, quantity: optional_integer, answers: string_map, settings: an object whose keys
+// are asked in turn, ...); any other key of the body is asked with an accessor chosen by the
+// selector byte and the key's position.
 //
 // Properties:
 // - parsing and every accessor answer a value or an Error; nothing throws or crashes.
@@ -21,7 +22,7 @@
 // - what is accepted keeps its promise: strings within their byte limit (required ones not
 //   empty), positive money (zero allowed for amounts) at most the API maximum that formats and
 //   parses back, integers within [min, max], times and dates that format and parse back, lists
-//   and maps within their item limits.
+//   and maps within their item limits; an object's keys keep the same promises.
 // - `finish()` refuses a body with a field nobody asked for (naming one of them) and accepts it
 //   once every field has been asked for.
 #include <cstdint>
@@ -60,8 +61,9 @@ enum class Accessor {
   string_list,
   string_map,
   optional_long_text,
+  object,
 };
-constexpr int kAccessorCount = 15;
+constexpr int kAccessorCount = 16;
 
 struct FieldRead {
   std::string_view name;
@@ -85,6 +87,7 @@ constexpr FieldRead kRouteFields[] = {
     {"email", Accessor::string},
     {"name", Accessor::optional_string},
     {"description", Accessor::optional_long_text},
+    {"settings", Accessor::object},
 };
 
 // The Content-Types the selector's top three bits choose; only the first three are JSON.
@@ -211,6 +214,22 @@ void check_date(std::int64_t microseconds) {
   FUZZ_CHECK(again.has_value() && *again == microseconds, text + " does not parse back");
 }
 
+void read_field(JsonFields& fields, std::string_view name, Accessor accessor);
+
+// An object field (http/request_fields.h): every key asked with an accessor chosen by its
+// position, after which the object's own finish() accepts it.
+void read_object(JsonFields& fields, std::string_view name) {
+  auto value = fields.optional_object(name);
+  if (!accepted(value, name) || !value->has_value()) return;
+  JsonFields& object = **value;
+  std::vector<std::string> keys;
+  for (const auto& [key, item] : object.raw().items()) keys.push_back(key);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    read_field(object, keys[i], static_cast<Accessor>((i * 7 + 3) % kAccessorCount));
+  }
+  FUZZ_CHECK(object.finish().ok(), "finish() refuses an object whose every key was asked for");
+}
+
 void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
   constexpr std::size_t kBytesMax = 200;
   switch (accessor) {
@@ -308,6 +327,9 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
       }
       break;
     }
+    case Accessor::object:
+      read_object(fields, name);
+      break;
   }
 }
 

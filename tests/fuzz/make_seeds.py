@@ -75,6 +75,10 @@ def json_fields():
         "c1_and_blank": '{"name":"   ","email":"\\u00a0","description":"\\u0085"}',
         "long_text_lines": '{"description":"line\\nnext\\tcell\\r\\n","name":"Ana"}',
         "invalid_utf8": '{"name":"\udcff"}',
+        "settings_object": '{"settings":{"posting_timezone":"Europe/Paris","weekly_report":false,'
+                           '"learning_reminders":"daily"}}',
+        "settings_not_object": '{"settings":["weekly_report"],"amount":"1.00"}',
+        "settings_nested_bad": '{"settings":{"weekly_report":"yes","x":{"y":[1]},"n":null}}',
     }
     for index, (name, body) in enumerate(bodies.items()):
         write("json_fields_fuzzer", name,
@@ -280,6 +284,17 @@ def http_requests():
         "course": (ADMIN, request("POST", "/api/courses/",
                                   {"title": "SEO basics", "price": "25.00", "access_days": 30})),
         "course_purchase_cancel": (CLIENT, request("POST", "/api/courses/purchases/p-1/cancel/")),
+        "service_settings": (CLIENT, request("GET", "/api/service-settings/")),
+        "service_settings_update": (CLIENT, request(
+            "PATCH", "/api/service-settings/$CLIENT-marketing/update_settings/",
+            {"settings": {"posting_timezone": "Europe/Paris", "approval_required": True,
+                          "weekly_report": False}})),
+        "service_settings_foreign_key": (CLIENT, request(
+            "PATCH", "/api/service-settings/$CLIENT-courses/update_settings/",
+            {"settings": {"preferred_stack": "nextjs", "learning_reminders": "off"}})),
+        "service_settings_other_client": (CLIENT, request(
+            "PATCH", "/api/service-settings/$AGENT-website/update_settings/",
+            {"settings": {"staging_notifications": False}})),
         "website_project": (CLIENT, request("POST", "/api/website-projects/",
                                             {"name": "Shop",
                                              "answers": {"business_name": "A", "goals": "B"}})),
