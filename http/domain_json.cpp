@@ -16,6 +16,14 @@
 #include "events/timestamp.h"
 
 namespace ledger::http {
+namespace {
+
+// Text that is empty when unset, as null.
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
+}  // namespace
 
 nlohmann::json money_json(std::int64_t minor) { return Money::from_minor(minor).format(); }
 
@@ -395,6 +403,8 @@ nlohmann::json invoice_json(const events::InvoiceState& invoice) {
       {"overdue", invoice.overdue()},
       {"issued_at", time_json(invoice.issued_at_us())},
       {"paid_at", time_json(invoice.paid_at_us())},
+      {"subscription_id", text_or_null(invoice.subscription_id())},
+      {"renewal_date", text_or_null(invoice.renewal_date())},
   };
 }
 
@@ -412,6 +422,8 @@ schema::Schema invoice_schema() {
                               {"overdue", boolean()},
                               {"issued_at", nullable(time())},
                               {"paid_at", nullable(time())},
+                              {"subscription_id", nullable(string())},
+                              {"renewal_date", nullable(date())},
                           }));
 }
 
@@ -428,6 +440,8 @@ nlohmann::json subscription_json(const events::SubscriptionState& subscription) 
       {"renewals", subscription.renewals()},
       {"activated_at", time_json(subscription.activated_at_us())},
       {"cancelled_at", time_json(subscription.cancelled_at_us())},
+      {"open_invoice_id", text_or_null(subscription.open_invoice_id())},
+      {"open_invoice_due_date", text_or_null(subscription.open_invoice_due_date())},
   };
 }
 
@@ -445,6 +459,8 @@ schema::Schema subscription_schema() {
                                    {"renewals", integer()},
                                    {"activated_at", nullable(time())},
                                    {"cancelled_at", nullable(time())},
+                                   {"open_invoice_id", nullable(string())},
+                                   {"open_invoice_due_date", nullable(date())},
                                }));
 }
 
@@ -513,15 +529,6 @@ schema::Schema campaign_schema() {
                                {"updated_at", nullable(time())},
                            }));
 }
-
-namespace {
-
-// Text that is empty when unset, as null.
-nlohmann::json text_or_null(const std::string& text) {
-  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
-}
-
-}  // namespace
 
 nlohmann::json task_json(const events::TaskState& task) {
   return {

@@ -420,6 +420,14 @@ Result<std::map<std::string, std::string>> JsonFields::string_map(std::string_vi
   return entries;
 }
 
+Result<std::optional<JsonFields>> JsonFields::optional_object(std::string_view name) {
+  const auto* value = find(name);
+  if (value == nullptr) return std::optional<JsonFields>();
+  if (!value->is_object()) return field_error(name, fmt::format("{} must be an object", name));
+  // Nested numbers keep no literal text: money inside an object is read from a string only.
+  return std::optional<JsonFields>(JsonFields(*value, {}, limits_));
+}
+
 Status JsonFields::finish() const {
   for (const auto& [key, value] : object_.items()) {
     if (!asked_.contains(key)) {

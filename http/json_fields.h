@@ -90,6 +90,10 @@ class JsonFields {
   // 400 naming `from`.
   Status rename(std::string_view from, std::string_view to);
 
+  // A nested object, read field by field as the body is (with its own `finish()`); nullopt when
+  // absent or null, invalid_argument naming `name` when not an object.
+  Result<std::optional<JsonFields>> optional_object(std::string_view name);
+
   // Refuses fields that were sent but never asked for.
   Status finish() const;
 

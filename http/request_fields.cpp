@@ -82,6 +82,38 @@ bool sent_non_null(const JsonFields& body, const std::string& name) {
 }
 
 Status read_json_field(const Field& field, JsonFields& body,
+                       std::map<std::string, RequestFields::Value, std::less<>>& values);
+
+// The error of a key of the object `object`, naming it "<object>.<key>".
+Error of_object_key(const std::string& object, Error error) {
+  error.field = object + "." + error.field;
+  return error;
+}
+
+// An object field: each declared key read as a field of its own, kept as "<name>.<key>".
+Status read_object_field(const Field& field, JsonFields& body,
+                         std::map<std::string, RequestFields::Value, std::less<>>& values) {
+  auto object = body.optional_object(field.name);
+  if (!object) return std::move(object).error();
+  if (!object->has_value()) {
+    if (field.required) return required(field.name);
+    return {};
+  }
+  for (const auto& key : field.fields) {
+    LEDGER_ASSERT(key.type != FieldType::object, "objects nest one level");
+    std::map<std::string, RequestFields::Value, std::less<>> read;
+    if (auto decoded = read_json_field(key, **object, read); !decoded) {
+      return of_object_key(field.name, std::move(decoded).error());
+    }
+    for (auto& [name, value] : read) values.emplace(field.name + "." + name, std::move(value));
+  }
+  if (auto done = (*object)->finish(); !done) {
+    return of_object_key(field.name, std::move(done).error());
+  }
+  return {};
+}
+
+Status read_json_field(const Field& field, JsonFields& body,
                        std::map<std::string, RequestFields::Value, std::less<>>& values) {
   switch (field.type) {
     case FieldType::text: {
@@ -139,6 +171,8 @@ Status read_json_field(const Field& field, JsonFields& body,
       if (sent) values.emplace(field.name, std::move(*map));
       return {};
     }
+    case FieldType::object:
+      return read_object_field(field, body, values);
     case FieldType::file:
       break;
   }
@@ -203,6 +237,7 @@ Result<RequestFields> RequestFields::from_json_body(const std::vector<Field>& fi
   RequestFields decoded;
   for (const auto& field : fields) {
     decoded.declared_.push_back(field.name);
+    for (const auto& key : field.fields) decoded.declared_.push_back(field.name + "." + key.name);
     if (!field.alias.empty()) {
       if (auto renamed = json->rename(field.alias, field.name); !renamed) {
         return std::move(renamed).error();
@@ -295,6 +330,22 @@ nlohmann::json field_schema(const Field& field) {
                 {"maxProperties", field.items_max},
                 {"additionalProperties", {{"type", "string"}, {"maxLength", field.bytes_max}}}};
       break;
+    case FieldType::object: {
+      nlohmann::json properties = nlohmann::json::object();
+      nlohmann::json required_keys = nlohmann::json::array();
+      for (const auto& key : field.fields) {
+        nlohmann::json property = field_schema(key);
+        if (key.required) {
+          required_keys.push_back(key.name);
+        } else {
+          property["nullable"] = true;  // null is the same as leaving the key out
+        }
+        properties[key.name] = std::move(property);
+      }
+      schema = {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+      if (!required_keys.empty()) schema["required"] = required_keys;
+      break;
+    }
     case FieldType::file:
       schema = {{"type", "string"}, {"format", "binary"}};
       break;

@@ -43,6 +43,7 @@ enum class FieldType {
   time,       // RFC 3339, decoded as microseconds since the epoch
   text_list,  // a list of short texts (at most `items_max`, each at most `bytes_max`)
   text_map,   // an object of long texts keyed by short texts
+  object,     // an object of the declared `fields` (JSON bodies only), read as "name.key"
   file,       // a part of a multipart/form-data body (documentation only: uploads stream)
 };
 
@@ -62,6 +63,9 @@ struct Field {
   // Another name the body may send the field under (the seed's dashboards send `client` for
   // `client_id`): either name, never both. Handlers read the field by `name` only.
   std::string alias;
+  // An object's keys, each a field of its own (optional ones may be left out); a key not declared
+  // is refused like an unknown field.
+  std::vector<Field> fields;
 
   Field optional() const {
     Field copy = *this;
@@ -116,6 +120,13 @@ inline Field text_list(std::string name, std::size_t items_max, std::size_t byte
 inline Field text_map(std::string name, std::size_t items_max, std::size_t bytes_max) {
   return {std::move(name), FieldType::text_map, false, bytes_max, 0, 0, {}, items_max, {}};
 }
+// An object with the keys `fields`; the handler reads each as "<name>.<key>"
+// (`input.body.optional_boolean("settings.weekly_report")`), and a refusal names it so.
+inline Field object(std::string name, std::vector<Field> fields) {
+  Field field{std::move(name), FieldType::object};
+  field.fields = std::move(fields);
+  return field;
+}
 inline Field file(std::string name) { return {std::move(name), FieldType::file}; }
 
 }  // namespace field
@@ -135,7 +146,8 @@ class RequestFields {
   static Result<RequestFields> from_query(const std::vector<Field>& fields,
                                           std::string_view target);
 
-  // Whether the field was sent (with a value other than null).
+  // Whether the field was sent (with a value other than null). An object's keys are fields
+  // "<object>.<key>".
   bool has(std::string_view name) const { return value_of(name) != nullptr; }
 
   // Text, long text and choice fields.

@@ -30,6 +30,7 @@ constexpr std::array kKinds = {
     EmailKind{"invoice_overdue", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"subscription_activated", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"subscription_renewal", EMAIL_CATEGORY_PAYMENTS},
+    EmailKind{"subscription_renewed", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"subscription_cancelled", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"course_enrollment", EMAIL_CATEGORY_PAYMENTS},
     EmailKind{"course_completion", EMAIL_CATEGORY_CONTENT},

@@ -180,6 +180,22 @@ std::vector<EmailTemplate> build_templates() {
             e.client_id(), "Your subscription renews soon",
             fmt::format("It renews {} for {}.", e.renews_on(), money(e.price_minor()))};
       }));
+  templates.push_back(email<events::SubscriptionRenewed>(
+      "subscription_renewed", "SubscriptionRenewed",
+      [](const auto& e) -> std::optional<EmailDraft> {
+        const std::string plan =
+            e.plan().empty() ? "Your subscription" : "Your " + e.plan() + " subscription";
+        std::string text = fmt::format("{} renewed until {}.", plan, e.next_renews_on());
+        if (!e.invoice_id().empty()) {
+          text += fmt::format(
+              "\n\nIts invoice of {} is due {}: pay it from your wallet in your "
+              "dashboard by then to keep your access.",
+              money(e.price_minor()), e.invoice_due_date());
+        } else if (!e.transaction_id().empty()) {
+          text += fmt::format("\n\n{} was paid from your wallet.", money(e.price_minor()));
+        }
+        return EmailDraft{e.client_id(), fmt::format("{} renewed", plan), text};
+      }));
   templates.push_back(email<events::SubscriptionCancelled>(
       "subscription_cancelled", "SubscriptionCancelled",
       [](const auto& e) -> std::optional<EmailDraft> {

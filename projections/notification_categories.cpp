@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, 5> kFilters = {kPayments, kTasks, kMessag
 // Money in and out (wallet, codes, invoices, subscriptions, course purchases) is payments, as
 // the email categories count it; support tickets are messages, as their emails are; what the
 // agency delivers (posts, websites, campaigns, a course finished) is content.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 43> kTypes = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 45> kTypes = {{
     {"low_balance", kPayments},
     {"payment", kPayments},
     {"payment_received", kPayments},
@@ -31,7 +31,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 43> kTypes =
     {"invoice_overdue", kPayments},
     {"subscription_activated", kPayments},
     {"subscription_renewal", kPayments},
+    {"subscription_renewed", kPayments},
     {"subscription_past_due", kPayments},
+    {"subscription_reinstated", kPayments},
     {"subscription_cancelled", kPayments},
     {"course_purchase_pending", kPayments},
     {"course_enrolled", kPayments},

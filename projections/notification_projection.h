@@ -17,7 +17,9 @@ class NotificationProjection final : public Projection {
   std::string_view name() const override { return kNotificationsProjection; }
   // 2: agents and admins get wording of their own (no longer the client's "your ...").
   // 3: an agent unassigned (deactivated) no longer hears of their former clients.
-  std::uint32_t version() const override { return 4; }
+  // 4: the client hears of each subscription renewal (subscription_renewed), past ones too.
+  // 5: posts rejected or cancelled by the client, drafts and their submission have their own words.
+  std::uint32_t version() const override { return 5; }
   Status apply(const events::Envelope& event, ProjectionState& state) override;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/domain/event_decoder.h"
+#include "core/domain/subscription.h"
 #include "core/domain/support_ticket.h"
 #include "core/money.h"
 #include "events/campaign_events.pb.h"
@@ -91,6 +92,21 @@ NotificationDraft approval_request(const E& e) {
                   e.social_account()),
       "/content/" + e.content_id(),
       {A::client}};
+}
+
+// How a renewal was paid for, in the client's words (an event written before renewals named
+// their plan or invoice says less).
+std::string renewal_words(const events::SubscriptionRenewed& e) {
+  const std::string plan = e.plan().empty() ? "Your subscription" : e.plan();
+  if (!e.invoice_id().empty()) {
+    return fmt::format("{} renewed until {}: its invoice of {} is due {}", plan, e.next_renews_on(),
+                       money(e.price_minor()), e.invoice_due_date());
+  }
+  if (!e.transaction_id().empty()) {
+    return fmt::format("{} renewed until {}: {} paid from your wallet", plan, e.next_renews_on(),
+                       money(e.price_minor()));
+  }
+  return fmt::format("{} renewed until {}", plan, e.next_renews_on());
 }
 
 // One rule per entry, laid out by hand.
@@ -388,14 +404,46 @@ std::vector<NotificationRule> build_rules() {
                                              money(e.price_minor())),
                                  "/subscriptions", {A::client}};
       }));
+  rules.push_back(rule<events::SubscriptionRenewed>(
+      "SubscriptionRenewed", [](const auto& e) -> std::optional<NotificationDraft> {
+        return NotificationDraft{e.client_id(), e.service(), "subscription_renewed",
+                                 "Subscription renewed", renewal_words(e), "/subscriptions",
+                                 {A::client}};
+      }));
   rules.push_back(rule_per_audience<events::SubscriptionRenewalFailed>(
       "SubscriptionRenewalFailed", [](const auto& e) -> std::vector<NotificationDraft> {
+        if (e.reason() == "invoice_unpaid") {
+          return {{e.client_id(), "", "subscription_past_due", "Renewal not paid",
+                   fmt::format("The invoice of the renewal on {} was not paid within {} days: "
+                               "your subscription is paused until it is paid",
+                               e.renews_on(), domain::kSubscriptionInvoiceGraceDays),
+                   "/invoices/" + e.invoice_id(), {A::client}},
+                  {e.client_id(), "", "subscription_past_due", "Renewal not paid",
+                   "A client's subscription renewal invoice was not paid within the grace period",
+                   "/subscriptions", {A::admins}}};
+        }
         return {{e.client_id(), "", "subscription_past_due", "Renewal not paid",
                  "Your wallet could not pay the renewal; top up to keep it", "/wallet",
                  {A::client}},
                 {e.client_id(), "", "subscription_past_due", "Renewal not paid",
                  "A client's wallet could not pay a subscription renewal", "/subscriptions",
                  {A::admins}}};
+      }));
+  rules.push_back(rule_per_audience<events::SubscriptionRenewalSettled>(
+      "SubscriptionRenewalSettled", [](const auto& e) -> std::vector<NotificationDraft> {
+        // A renewal paid in time changes nothing the client does not know from InvoicePaid.
+        if (!e.reinstated()) return {};
+        const std::string how = e.settlement() == "voided" ? "was waived" : "is paid";
+        return {{e.client_id(), "", "subscription_reinstated", "Subscription active again",
+                 fmt::format("{} is active again: the invoice of the renewal on {} {}",
+                             e.plan().empty() ? "Your subscription" : e.plan(), e.renewed_on(),
+                             how),
+                 "/subscriptions", {A::client}},
+                {e.client_id(), "", "subscription_reinstated", "Subscription active again",
+                 fmt::format("A client's past-due subscription is active again: the invoice "
+                             "of the renewal on {} {}",
+                             e.renewed_on(), how),
+                 "/subscriptions", {A::admins}}};
       }));
   rules.push_back(rule<events::SubscriptionCancelled>(
       "SubscriptionCancelled", [](const auto& e) -> std::optional<NotificationDraft> {

@@ -477,8 +477,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "token-lifetime-hours", po::value(&settings.token_lifetime_hours)->default_value(30 * 24),
       "how long a login token is valid")(
       "sweep-interval-ms", po::value(&settings.sweep_interval_ms)->default_value(60'000),
-      "how often invoice deadlines, subscription renewals, hold expiries, task due dates and "
-      "pending course purchases are checked")(
+      "how often invoice deadlines, subscription renewals (and the grace periods of renewal "
+      "invoices), hold expiries, task due dates and pending course purchases are checked")(
       "resume-interval-ms", po::value(&settings.resume_interval_ms)->default_value(1'000),
       "after a storage fault (disk full), how often the store tries to take writes again")(
       "login-limit", po::value(&settings.login_limit)->default_value(10),

@@ -67,6 +67,8 @@ Status issue_invoice(KeyspaceRows& rows, const FoldedEvent& event,
   invoice.set_description(issued.description());
   invoice.set_issued_by(issued.issued_by());
   invoice.set_issued_at_us(event.recorded_at_us);
+  invoice.set_subscription_id(issued.subscription_id());
+  invoice.set_renewal_date(issued.renewal_date());
   invoice.set_status(events::INVOICE_STATUS_ISSUED);
   save_invoice(rows, invoice);
   return {};
@@ -131,7 +133,23 @@ Status renew_subscription(events::SubscriptionState& subscription,
   subscription.set_renews_on(renewed.next_renews_on());
   subscription.set_renewal_failed_for("");
   subscription.set_renewals(subscription.renewals() + 1);
+  // A renewal billed by an invoice waits for it (empty for a wallet renewal).
+  subscription.set_open_invoice_id(renewed.invoice_id());
+  subscription.set_open_invoice_due_date(renewed.invoice_due_date());
   return {};
+}
+
+// The renewal's invoice is paid or voided: the subscription no longer waits for it, and one past
+// due for it is active again.
+void settle_renewal(events::SubscriptionState& subscription,
+                    const events::SubscriptionRenewalSettled& settled) {
+  if (subscription.open_invoice_id() != settled.invoice_id()) return;
+  subscription.set_open_invoice_id("");
+  subscription.set_open_invoice_due_date("");
+  if (settled.reinstated()) {
+    subscription.set_status(events::SUBSCRIPTION_STATUS_ACTIVE);
+    subscription.set_renewal_failed_for("");
+  }
 }
 
 Status evolve_subscriptions(KeyspaceRows& rows, const FoldedEvent& event) {
@@ -153,6 +171,12 @@ Status evolve_subscriptions(KeyspaceRows& rows, const FoldedEvent& event) {
     return change_subscription(rows, failed->subscription_id(), [&](auto& subscription) {
       subscription.set_status(events::SUBSCRIPTION_STATUS_PAST_DUE);
       subscription.set_renewal_failed_for(failed->renews_on());
+      return Status();
+    });
+  }
+  if (const auto* settled = event.as<events::SubscriptionRenewalSettled>()) {
+    return change_subscription(rows, settled->subscription_id(), [&](auto& subscription) {
+      settle_renewal(subscription, *settled);
       return Status();
     });
   }
@@ -184,7 +208,9 @@ std::string active_subscription_key(std::string_view subscription_id) {
 InlineFold billing_fold() {
   return InlineFold{
       .keyspace = kBillingKeyspace,
-      .version = 2,
+      // Version 3: invoices name the subscription renewal they bill; subscriptions their open
+      // renewal invoice.
+      .version = 3,
       .description = "invoices and subscriptions, and the open and active rows their timers scan",
       .events = {events::InvoiceIssued::descriptor(), events::InvoicePaid::descriptor(),
                  events::InvoiceVoided::descriptor(), events::InvoiceReminderDue::descriptor(),
@@ -192,6 +218,7 @@ InlineFold billing_fold() {
                  events::SubscriptionRenewalReminderDue::descriptor(),
                  events::SubscriptionRenewed::descriptor(),
                  events::SubscriptionRenewalFailed::descriptor(),
+                 events::SubscriptionRenewalSettled::descriptor(),
                  events::SubscriptionCancelled::descriptor()},
       .every_event = false,
       .evolve = evolve_billing};

@@ -8,6 +8,10 @@
 //   active-subscription/<subscription_id>  SubscriptionState, the same row while the
 //                                          subscription is not cancelled
 //
+// A renewal invoice's row names its subscription and renewal date; the subscription's row names
+// its open renewal invoice from the SubscriptionRenewed that billed it until the
+// SubscriptionRenewalSettled of that invoice.
+//
 // invoice_key and subscription_key (and the prefixes) are declared in invoice.h and
 // subscription.h.
 #pragma once

@@ -113,21 +113,21 @@ Result<SweepReport> DeadlineSweeper::sweep_once() {
         if (!subscription.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
           return true;
         }
-        auto renewal = events::parse_date(subscription.renews_on());
-        if (!renewal) return true;
-        const bool reminder_due = now >= *renewal - kSubscriptionReminderLeadUs &&
-                                  subscription.reminded_for() != subscription.renews_on();
-        if (reminder_due || now >= *renewal)
+        auto due = subscription_due(subscription, now);
+        if (due && *due != SubscriptionDue::nothing) {
           subscriptions.push_back(subscription.subscription_id());
+        }
         return true;
       });
   if (!scanned) return std::move(scanned).error();
   for (const auto& id : subscriptions) {
     const std::string transaction = ids_.next();
+    const std::string invoice = ids_.next();
     run<events::SubscriptionState>(
         ledger_,
-        [id, transaction](UnitOfWork& uow) {
-          return advance_subscription(uow, {SubscriptionId{id}, TransactionId{transaction}});
+        [id, transaction, invoice](UnitOfWork& uow) {
+          return advance_subscription(
+              uow, {SubscriptionId{id}, TransactionId{transaction}, InvoiceId{invoice}});
         },
         report);
   }

@@ -1,8 +1,9 @@
 // DeadlineSweeper: the time-driven commands. Every interval it looks at the open invoices, the
 // active subscriptions, the open holds, the open tasks with a due date and the pending PayPal
 // course purchases in the read models and submits, for each one whose time has come, the command
-// that moves it on (mark_invoice_deadlines, advance_subscription, expire_hold, mark_task_overdue,
-// expire_course_purchase). The deciders
+// that moves it on (mark_invoice_deadlines, advance_subscription: reminders, renewals charged or
+// invoiced, access ended when a renewal invoice's grace period ends unpaid; expire_hold,
+// mark_task_overdue, expire_course_purchase). The deciders
 // re-check the time from the sequencer's clock, so a sweep that sees stale state or runs twice
 // writes nothing wrong: each mark, renewal or expiry happens once.
 #pragma once

@@ -7,6 +7,7 @@
 
 #include "core/domain/identity_indexes.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/service_settings.h"
 #include "events/user_events.pb.h"
 #include "events/user_state.pb.h"
 
@@ -221,6 +222,21 @@ Status fold_service_deactivated(KeyspaceRows& rows, const FoldedEvent&,
   return fold_service(rows, deactivated.client_id(), deactivated.service(), false);
 }
 
+// The service's settings as the change left them (for a user the fold saw: a client).
+Status fold_service_settings(KeyspaceRows& rows, const FoldedEvent& event,
+                             const events::ServiceSettingsChanged& changed) {
+  auto client = rows.load<events::UserState>(user_key(changed.client_id()));
+  if (!client) return std::move(client).error();
+  if (!client->has_value()) return {};
+  events::ServiceSettingsState settings;
+  settings.set_client_id(changed.client_id());
+  settings.set_service(changed.service());
+  *settings.mutable_settings() = changed.settings();
+  settings.set_updated_at_us(event.recorded_at_us);
+  rows.save(service_settings_key(changed.client_id(), changed.service()), settings);
+  return {};
+}
+
 Status fold_token_issued(KeyspaceRows& rows, const FoldedEvent& event,
                          const events::TokenIssued& issued) {
   events::TokenState token;
@@ -284,6 +300,7 @@ const std::vector<Step>& steps() {
       step<events::AgentUnassigned, fold_unassignment>(),
       step<events::ServiceActivated, fold_service_activated>(),
       step<events::ServiceDeactivated, fold_service_deactivated>(),
+      step<events::ServiceSettingsChanged, fold_service_settings>(),
       step<events::TokenIssued, fold_token_issued>(),
       step<events::TokenRevoked, fold_token_revoked>(),
   };
@@ -321,12 +338,12 @@ InlineFold identity_fold() {
   std::vector<const google::protobuf::Descriptor*> types;
   for (const Step& step : steps()) types.push_back(step.type);
   // Version 2: users' activation, reset tokens and email preferences, and the sessions/ and
-  // roster/ rows (identity_indexes.h).
+  // roster/ rows (identity_indexes.h). Version 3: clients' service settings.
   return InlineFold{.keyspace = kIdentityKeyspace,
-                    .version = 2,
+                    .version = 3,
                     .description =
-                        "users, the email index, tokens, each user's live tokens and "
-                        "the clients each agent serves",
+                        "users, the email index, tokens, each user's live tokens, "
+                        "the clients each agent serves and clients' service settings",
                     .events = std::move(types),
                     .every_event = false,
                     .evolve = evolve_identity};

@@ -11,6 +11,8 @@
 //                                        unassigned
 //   sessions/<user_id>, roster/<agent_id> a user's live tokens, an agent's clients, for deciders
 //                                        (identity_indexes.h)
+//   service-settings/<client_id>/<service> ServiceSettingsState: a client's settings of a service
+//                                        once changed (service_settings.h; none: the defaults)
 //
 // A user row also holds whether the user is deactivated (and since when), the MAC and expiry of
 // a pending password reset token (cleared by any password change and by deactivation) and the

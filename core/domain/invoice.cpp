@@ -6,6 +6,7 @@
 #include "core/domain/billing_fold.h"
 #include "core/domain/calendar.h"
 #include "core/domain/keyspaces.h"
+#include "core/domain/subscription.h"
 #include "core/domain/text_limits.h"
 #include "core/domain/validation.h"
 #include "core/domain/wallet.h"
@@ -67,6 +68,10 @@ Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& 
       !valid) {
     return std::move(valid).error();
   }
+  if (!command.subscription_id.empty() && !events::parse_date(command.renewal_date)) {
+    return make_error(Errc::invalid_argument, "a renewal invoice names its renewal date",
+                      "renewal_date");
+  }
   if (auto unused = uow.require_unused(command.invoice_id, kBillingKeyspace,
                                        invoice_key(command.invoice_id.str()));
       !unused) {
@@ -81,6 +86,8 @@ Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& 
   issued.set_due_date(command.due_date);
   issued.set_description(command.description);
   issued.set_issued_by(command.issued_by.str());
+  issued.set_subscription_id(command.subscription_id.str());
+  issued.set_renewal_date(command.renewal_date);
   if (auto emitted = uow.emit(invoice_stream(command.invoice_id.str()), issued); !emitted) {
     return std::move(emitted).error();
   }
@@ -113,6 +120,11 @@ Result<events::InvoiceState> pay_invoice(UnitOfWork& uow, const PayInvoice& comm
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), paid); !emitted) {
     return std::move(emitted).error();
   }
+  if (!invoice->subscription_id().empty()) {
+    if (auto settled = settle_renewal_invoice(uow, *invoice, "paid"); !settled) {
+      return std::move(settled).error();
+    }
+  }
   return load_invoice(uow, invoice->invoice_id());
 }
 
@@ -132,6 +144,11 @@ Result<events::InvoiceState> void_invoice(UnitOfWork& uow, const VoidInvoice& co
   voided.set_reason(command.reason);
   if (auto emitted = uow.emit(invoice_stream(invoice->invoice_id()), voided); !emitted) {
     return std::move(emitted).error();
+  }
+  if (!invoice->subscription_id().empty()) {
+    if (auto settled = settle_renewal_invoice(uow, *invoice, "voided"); !settled) {
+      return std::move(settled).error();
+    }
   }
   return load_invoice(uow, invoice->invoice_id());
 }

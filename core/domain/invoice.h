@@ -10,6 +10,9 @@
 //   open invoice, emits InvoiceReminderDue once when now >= end of due date - 3 days, and
 //   InvoiceOverdue once when now >= end of the due date (only the overdue mark if both are due).
 //   Given the same state and clock, the same events: deterministic under an injected clock.
+// - A subscription's renewal invoice (issued by advance_subscription, subscription.h) names the
+//   subscription and the renewal date; paying or voiding it also settles that renewal
+//   (settle_renewal_invoice, in the same commit).
 //
 // Every decider here reads rows, checks the rules and emits events; the invoice rows (and the
 // open-invoice rows the timer scans) are written by the "billing" fold (billing_fold.h), the money
@@ -39,6 +42,10 @@ struct IssueInvoice {
   std::string due_date;  // "YYYY-MM-DD"
   std::string description;
   ActorId issued_by;
+  // A subscription's renewal invoice: the subscription and the renewal date it bills (both
+  // empty for an admin's invoice).
+  SubscriptionId subscription_id;
+  std::string renewal_date;
 };
 Result<events::InvoiceState> issue_invoice(UnitOfWork& uow, const IssueInvoice& command);
 

@@ -219,7 +219,8 @@ RouteTable billing_routes() {
       {.method = verb::post,
        .path = "/api/invoices/{id}/pay/",
        .operation_id = "payInvoice",
-       .summary = "Pay one of the caller's invoices from the wallet",
+       .summary = "Pay one of the caller's invoices from the wallet (a subscription's renewal "
+                  "invoice also settles the renewal and reinstates a past-due subscription)",
        .roles = {Role::client},
        .answer = invoice_schema(),
        .errors = {Errc::not_found, Errc::already_paid, Errc::invoice_void,
@@ -228,7 +229,8 @@ RouteTable billing_routes() {
       {.method = verb::post,
        .path = "/api/invoices/{id}/void/",
        .operation_id = "voidInvoice",
-       .summary = "Void an unpaid invoice",
+       .summary = "Void an unpaid invoice (a subscription's renewal invoice: the renewal is "
+                  "waived and a past-due subscription reinstated)",
        .roles = {Role::admin},
        .body = {reason},
        .answer = invoice_schema(),
@@ -237,14 +239,18 @@ RouteTable billing_routes() {
       {.method = verb::post,
        .path = "/api/subscriptions/",
        .operation_id = "activateSubscription",
-       .summary = "Activate a subscription for a client (charges the first month from the "
-                  "wallet unless pays_from_wallet is false)",
+       .summary = "Activate a subscription for a client: paid from the wallet, the first month "
+                  "and each renewal are charged to it; otherwise each renewal issues an invoice "
+                  "due 7 days after the renewal date, and the subscription is past_due when that "
+                  "ends unpaid, until the invoice is paid or voided",
        .roles = {Role::admin},
        .body = {field::text("client_id", limits::kId), field::text("plan", limits::kName),
                 field::text("service", limits::kServiceName),
                 field::money("price").described("per month"),
                 field::date("renews_on").described("after today"),
-                field::boolean("pays_from_wallet").optional().described("default true")},
+                field::boolean("pays_from_wallet")
+                    .optional()
+                    .described("default true; false: each renewal issues an invoice")},
        .success = beast_http::status::created,
        .answer = subscription_schema(),
        .errors = {Errc::insufficient_funds},
@@ -253,7 +259,7 @@ RouteTable billing_routes() {
        .path = "/api/subscriptions/",
        .operation_id = "listSubscriptions",
        .summary = "Subscriptions in the caller's scope",
-       .query = status_filter("active, past_due or cancelled"),
+       .query = status_filter("active, past_due (a renewal unpaid: no access) or cancelled"),
        .paged = true,
        .answer = subscription_schema(),
        .handler = list_subscriptions},

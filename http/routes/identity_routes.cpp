@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/domain/keyspaces.h"
+#include "core/domain/service_settings.h"
 #include "core/domain/text_limits.h"
 #include "core/domain/users.h"
 #include "core/secret_token.h"
@@ -259,33 +260,47 @@ void my_clients(ApiContext& api, const RouteInput& in, Reply reply) {
   });
 }
 
+// The agent serving `client` for `service` as {id, name, email}, or null.
+Result<nlohmann::json> service_agent_json(const store::EventLog& log,
+                                          const events::UserState& client,
+                                          std::string_view service) {
+  const auto it = client.agents().find(std::string(service));
+  if (it == client.agents().end()) return nlohmann::json(nullptr);
+  auto found = domain::find_user(log, it->second);
+  if (!found) return std::move(found).error();
+  if (!found->has_value()) return nlohmann::json(nullptr);
+  return nlohmann::json{
+      {"id", (*found)->user_id()}, {"name", (*found)->name()}, {"email", (*found)->email()}};
+}
+
+bool service_active(const events::UserState& client, std::string_view service) {
+  return std::find(client.active_services().begin(), client.active_services().end(), service) !=
+         client.active_services().end();
+}
+
 Result<nlohmann::json> services_json(const store::EventLog& log, const events::UserState& client) {
   nlohmann::json services = nlohmann::json::array();
-  for (const char* service : {"marketing", "website", "courses"}) {
-    const bool active = std::find(client.active_services().begin(), client.active_services().end(),
-                                  service) != client.active_services().end();
-    nlohmann::json agent = nullptr;
-    if (const auto it = client.agents().find(service); it != client.agents().end()) {
-      auto found = domain::find_user(log, it->second);
-      if (!found) return std::move(found).error();
-      if (found->has_value()) {
-        agent = {
-            {"id", (*found)->user_id()}, {"name", (*found)->name()}, {"email", (*found)->email()}};
-      }
-    }
-    services.push_back({{"service", service}, {"is_active", active}, {"agent", agent}});
+  for (std::string_view service : domain::kClientServices) {
+    auto agent = service_agent_json(log, client, service);
+    if (!agent) return std::move(agent).error();
+    services.push_back(
+        {{"service", service}, {"is_active", service_active(client, service)}, {"agent", *agent}});
   }
   return nlohmann::json{{"services", services}};
 }
 
+schema::Schema service_agent_schema() {
+  using namespace schema;
+  return object({{"id", string()}, {"name", string()}, {"email", string()}});
+}
+
 schema::Schema services_schema() {
   using namespace schema;
-  const Schema agent = object({{"id", string()}, {"name", string()}, {"email", string()}});
   return named(
       "ClientServices",
       object({{"services", array(object({{"service", one_of({"marketing", "website", "courses"})},
                                          {"is_active", boolean()},
-                                         {"agent", nullable(agent)}}))}}));
+                                         {"agent", nullable(service_agent_schema())}}))}}));
 }
 
 void my_services(ApiContext& api, const RouteInput& in, Reply reply) {
@@ -295,6 +310,117 @@ void my_services(ApiContext& api, const RouteInput& in, Reply reply) {
     if (!client->has_value()) return make_error(Errc::not_found, "there is no such user");
     return services_json(api.log, **client);
   });
+}
+
+nlohmann::json settings_json(const events::ServiceSettings& settings) {
+  switch (settings.of_service_case()) {
+    case events::ServiceSettings::kMarketing:
+      return {{"posting_timezone", settings.marketing().posting_timezone()},
+              {"approval_required", settings.marketing().approval_required()},
+              {"weekly_report", settings.marketing().weekly_report()}};
+    case events::ServiceSettings::kWebsite:
+      return {{"preferred_stack", events::enum_name(settings.website().preferred_stack())},
+              {"staging_notifications", settings.website().staging_notifications()}};
+    case events::ServiceSettings::kCourses:
+      return {{"learning_reminders", events::enum_name(settings.courses().learning_reminders())}};
+    case events::ServiceSettings::OF_SERVICE_NOT_SET:
+      break;
+  }
+  return nlohmann::json::object();
+}
+
+// One of the client's services with its settings: {id, service, is_active, agent, settings,
+// updated_at}.
+Result<nlohmann::json> service_settings_json(const store::EventLog& log,
+                                             const events::UserState& client,
+                                             const events::ServiceSettingsState& settings) {
+  auto agent = service_agent_json(log, client, settings.service());
+  if (!agent) return std::move(agent).error();
+  return nlohmann::json{
+      {"id", domain::service_settings_id(client.user_id(), settings.service())},
+      {"service", settings.service()},
+      {"is_active", service_active(client, settings.service())},
+      {"agent", *agent},
+      {"settings", settings_json(settings.settings())},
+      {"updated_at", time_json(settings.updated_at_us())},
+  };
+}
+
+schema::Schema service_settings_schema() {
+  using namespace schema;
+  const Schema marketing = named("MarketingSettings", object({{"posting_timezone", string()},
+                                                              {"approval_required", boolean()},
+                                                              {"weekly_report", boolean()}}));
+  const Schema website =
+      named("WebsiteSettings", object({{"preferred_stack", one_of<events::WebsiteStack>()},
+                                       {"staging_notifications", boolean()}}));
+  const Schema courses = named(
+      "CoursesSettings", object({{"learning_reminders", one_of<events::LearningReminders>()}}));
+  Schema settings = {{"oneOf", Schema::array({marketing, website, courses})},
+                     {"description", "the settings of the service, each with its value"}};
+  return named("ServiceSettings", object({{"id", string()},
+                                          {"service", one_of({"marketing", "website", "courses"})},
+                                          {"is_active", boolean()},
+                                          {"agent", nullable(service_agent_schema())},
+                                          {"settings", std::move(settings)},
+                                          {"updated_at", nullable(time())}}));
+}
+
+// The caller's user row (a client's).
+Result<events::UserState> caller_client(const ApiContext& api, const Caller& caller) {
+  auto client = domain::find_user(api.log, caller.user_id.str());
+  if (!client) return std::move(client).error();
+  if (!client->has_value()) return make_error(Errc::not_found, "there is no such user");
+  return std::move(**client);
+}
+
+void list_service_settings(ApiContext& api, const RouteInput& in, Reply reply) {
+  answer_query(api, in.request, reply, [&]() -> Result<nlohmann::json> {
+    auto client = caller_client(api, in.caller);
+    if (!client) return std::move(client).error();
+    nlohmann::json results = nlohmann::json::array();
+    for (std::string_view service : domain::kClientServices) {
+      auto settings = domain::find_service_settings(api.log, client->user_id(), service);
+      if (!settings) return std::move(settings).error();
+      auto item = service_settings_json(api.log, *client, *settings);
+      if (!item) return std::move(item).error();
+      results.push_back(std::move(*item));
+    }
+    return nlohmann::json{
+        {"count", results.size()}, {"next", nullptr}, {"previous", nullptr}, {"results", results}};
+  });
+}
+
+domain::ServiceSettingsChanges settings_changes(const RequestFields& body) {
+  domain::ServiceSettingsChanges changes;
+  changes.posting_timezone = body.optional_text("settings.posting_timezone");
+  changes.approval_required = body.optional_boolean("settings.approval_required");
+  changes.weekly_report = body.optional_boolean("settings.weekly_report");
+  changes.preferred_stack = body.optional_choice<events::WebsiteStack>("settings.preferred_stack");
+  changes.staging_notifications = body.optional_boolean("settings.staging_notifications");
+  changes.learning_reminders =
+      body.optional_choice<events::LearningReminders>("settings.learning_reminders");
+  return changes;
+}
+
+void update_service_settings(ApiContext& api, const RouteInput& in, Reply reply) {
+  // Another client's id, or none at all, is not found alike.
+  const auto service = domain::service_of_settings_id(in.path.get("id"), in.caller.user_id.str());
+  if (!service) {
+    return reply_error(in.request,
+                       make_error(Errc::not_found, "there are no such service settings"), reply);
+  }
+  domain::ChangeServiceSettings command{in.caller.user_id, *service, settings_changes(in.body)};
+  run_command<events::ServiceSettingsState>(
+      api, in.request, in.caller.user_id,
+      [command](UnitOfWork& uow) { return domain::change_service_settings(uow, command); },
+      [&api,
+       caller = in.caller](const events::ServiceSettingsState& settings) -> Result<nlohmann::json> {
+        auto client = caller_client(api, caller);
+        if (!client) return std::move(client).error();
+        return service_settings_json(api.log, *client, settings);
+      },
+      beast_http::status::ok, std::move(reply));
 }
 
 void set_service(ApiContext& api, const RouteInput& in, bool active, Reply reply) {
@@ -312,6 +438,33 @@ void activate_service(ApiContext& api, const RouteInput& in, Reply reply) {
 
 void deactivate_service(ApiContext& api, const RouteInput& in, Reply reply) {
   set_service(api, in, false, std::move(reply));
+}
+
+// The settings a client may change, of every service; each belongs to one service, and the
+// domain refuses another service's (service_settings.h has the table).
+Field settings_body() {
+  return field::object(
+             "settings",
+             {field::text("posting_timezone", domain::kPostingTimezoneBytesMax)
+                  .optional()
+                  .described("marketing: an IANA time zone name such as UTC or Europe/Paris "
+                             "(default UTC)"),
+              field::boolean("approval_required")
+                  .optional()
+                  .described("marketing: posts wait for the client's approval (default true)"),
+              field::boolean("weekly_report")
+                  .optional()
+                  .described("marketing: a weekly performance report (default true)"),
+              field::choice<events::WebsiteStack>("preferred_stack")
+                  .optional()
+                  .described("website: the stack the client prefers (default no_preference)"),
+              field::boolean("staging_notifications")
+                  .optional()
+                  .described("website: hear when a version is on staging (default true)"),
+              field::choice<events::LearningReminders>("learning_reminders")
+                  .optional()
+                  .described("courses: how often to be reminded to learn (default weekly)")})
+      .described("settings of the id's service only (another service's setting is a 400)");
 }
 
 }  // namespace
@@ -413,6 +566,26 @@ RouteTable identity_routes() {
            user_schema(),
            {{"service", schema::string()}, {"assigned_at", schema::nullable(schema::time())}}),
        .handler = my_clients},
+      {.method = verb::get,
+       .path = "/api/service-settings/",
+       .operation_id = "listServiceSettings",
+       .summary = "The caller's services (marketing, website, courses, in that order), each with "
+                  "its id (\"<client id>-<service>\"), whether it is active, its agent and its "
+                  "settings (the defaults until changed)",
+       .roles = {Role::client},
+       .answer = schema::list_of(service_settings_schema()),
+       .errors = {Errc::not_found},
+       .handler = list_service_settings},
+      {.method = verb::patch,
+       .path = "/api/service-settings/{id}/update_settings/",
+       .operation_id = "updateServiceSettings",
+       .summary = "Change settings of one of the caller's services (another client's id is "
+                  "not found); settings not sent keep their value",
+       .roles = {Role::client},
+       .body = {settings_body()},
+       .answer = service_settings_schema(),
+       .errors = {Errc::not_found},
+       .handler = update_service_settings},
       {.method = verb::get,
        .path = "/api/service-settings/my_services/",
        .operation_id = "listMyServices",

@@ -256,6 +256,48 @@ TEST_CASE(
   CHECK(f.log->head().position == head);
 }
 
+TEST_CASE(
+    "bad service settings input is refused with a problem document naming the field and writes "
+    "nothing") {
+  ApiFixture f;
+  const std::string admin = f.admin();
+  const std::string alice_id = f.create_user(admin, "alice@x.com", "client");
+  const std::string alice = f.login_as("alice@x.com");
+  const std::string marketing = "/api/service-settings/" + alice_id + "-marketing/update_settings/";
+  const std::string courses = "/api/service-settings/" + alice_id + "-courses/update_settings/";
+  const std::vector<std::tuple<std::string, std::string, const char*>> table = {
+      {marketing, R"({"settings":{"preferred_stack":"react"}})", "settings.preferred_stack"},
+      {courses, R"({"settings":{"weekly_report":true}})", "settings.weekly_report"},
+      {marketing, R"({"settings":{"theme":"dark"}})", "settings.theme"},
+      {marketing, R"({"settings":{"weekly_report":"yes"}})", "settings.weekly_report"},
+      {marketing, R"({"settings":{"approval_required":1}})", "settings.approval_required"},
+      {marketing, R"({"settings":{"posting_timezone":"Mars/Olympus"}})",
+       "settings.posting_timezone"},
+      {marketing, R"({"settings":{"posting_timezone":"Europe/Paris\u0000"}})",
+       "settings.posting_timezone"},
+      {marketing, R"({"settings":{"posting_timezone":")" + std::string(100, 'a') + R"("}})",
+       "settings.posting_timezone"},
+      {courses, R"({"settings":{"learning_reminders":"hourly"}})", "settings.learning_reminders"},
+      {courses, R"({"settings":{"learning_reminders":"unspecified"}})",
+       "settings.learning_reminders"},
+      {marketing, R"({"settings":{"weekly_report":true,"weekly_report":false}})", "weekly_report"},
+      {marketing, R"({"settings":["weekly_report"]})", "settings"},
+      {marketing, R"({"settings":null})", "settings"},
+      {marketing, "{}", "settings"},
+      {marketing, R"({"settings":{},"weekly_report":true})", "weekly_report"},
+  };
+  const auto head = f.log->head().position;
+  for (const auto& entry : table) {
+    CAPTURE(std::get<0>(entry));
+    CAPTURE(std::get<1>(entry));
+    auto answer = f.call(alice, verb::patch, std::get<0>(entry), std::get<1>(entry));
+    CHECK(answer.status == 400);
+    CHECK(answer.header("Content-Type") == "application/problem+json");
+    CHECK(answer.json()["errors"].contains(std::get<2>(entry)));
+  }
+  CHECK(f.log->head().position == head);
+}
+
 TEST_CASE("oversize bodies are 413 and oversize headers 431, and the server goes on") {
   ApiFixture f;
   const std::string admin = f.admin();

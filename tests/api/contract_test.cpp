@@ -77,6 +77,8 @@ const std::map<std::string, std::string>& who_may_call() {
       {"GET /api/auth/me/email-preferences/", "any user"},
       {"PATCH /api/auth/me/email-preferences/", "any user"},
       {"PATCH /api/users/{id}/", "admin"},
+      {"GET /api/service-settings/", "client"},
+      {"PATCH /api/service-settings/{id}/update_settings/", "client"},
       {"GET /api/service-settings/my_services/", "client"},
       {"POST /api/service-settings/activate_service/", "client"},
       {"POST /api/service-settings/deactivate_service/", "client"},

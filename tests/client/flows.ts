@@ -223,6 +223,44 @@ export async function learnACourse(session: ApiSession): Promise<void> {
   );
 }
 
+// Subscriptions billed by invoice: each renewal's invoice is due a week later; one that lost
+// access (past_due) gets it back once that invoice is paid.
+export async function keepSubscriptions(session: ApiSession): Promise<void> {
+  const subscriptions = await session.call("get", "/api/subscriptions/", {});
+  for (const subscription of subscriptions.results) {
+    if (subscription.open_invoice_id === null) continue;
+    console.log(
+      `${subscription.plan}: ${subscription.status}, renewal invoice ` +
+        `${subscription.open_invoice_id} due ${subscription.open_invoice_due_date ?? ""}`,
+    );
+    if (subscription.status !== "past_due") continue;
+    const paid = await session.call("post", "/api/invoices/{id}/pay/", {
+      path: { id: subscription.open_invoice_id },
+    });
+    console.log(`invoice ${paid.id} for the renewal of ${paid.renewal_date ?? ""}: ${paid.status}`);
+  }
+}
+
+// The client's services, each with its agent and settings; marketing posts in the client's
+// time zone.
+export async function chooseServiceSettings(session: ApiSession, timeZone: string): Promise<void> {
+  const services = await session.call("get", "/api/service-settings/", {});
+  for (const service of services.results) {
+    const agent = service.agent === null ? "no agent" : `agent ${service.agent.name}`;
+    const state = service.is_active ? "active" : "inactive";
+    console.log(`${service.service} (${state}, ${agent}): ${JSON.stringify(service.settings)}`);
+  }
+  const marketing = services.results.find((service) => service.service === "marketing");
+  if (marketing === undefined) return;
+  const changed = await session.call("patch", "/api/service-settings/{id}/update_settings/", {
+    path: { id: marketing.id },
+    body: { settings: { posting_timezone: timeZone, weekly_report: true } },
+  });
+  if ("posting_timezone" in changed.settings) {
+    console.log(`marketing posts in ${changed.settings.posting_timezone} (${changed.position})`);
+  }
+}
+
 // Buy the first course on sale that the caller does not have yet, from the wallet.
 export async function buyACourse(session: ApiSession): Promise<void> {
   const courses = await session.call("get", "/api/courses/", {});
@@ -393,6 +431,8 @@ export async function walkDashboards(
   await topUp(clientSession, "50.00");
   await readWallet(clientSession);
   await payAnInvoice(clientSession);
+  await keepSubscriptions(clientSession);
+  await chooseServiceSettings(clientSession, "Europe/Paris");
   await buyACourse(clientSession);
   await learnACourse(clientSession);
   await readNotifications(clientSession);

@@ -31,9 +31,11 @@ Result<domain::Executed<events::SubscriptionState>> activate(
 
 Result<domain::Executed<events::SubscriptionState>> tick(LedgerFixture& f, const std::string& id) {
   const std::string transaction = f.id();
+  const std::string invoice = f.id();
   return f.run<events::SubscriptionState>([=](UnitOfWork& uow) {
     return domain::advance_subscription(
-        uow, {domain::SubscriptionId{id}, domain::TransactionId{transaction}});
+        uow, {domain::SubscriptionId{id}, domain::TransactionId{transaction},
+              domain::InvoiceId{invoice}});
   });
 }
 
@@ -71,7 +73,7 @@ TEST_CASE("activation the wallet cannot pay is insufficient_funds and writes not
       f.row<events::SubscriptionState>(domain::kBillingKeyspace, domain::subscription_key("s1")));
 }
 
-TEST_CASE("a subscription not paid from the wallet moves no money") {
+TEST_CASE("a subscription not paid from the wallet moves no money at activation or renewal") {
   LedgerFixture f;
   REQUIRE(activate(f, "s1", usd("29.00"), "2026-12-23", false).ok());
   CHECK(f.balance("wallet:alice") == Money::zero());
@@ -79,7 +81,9 @@ TEST_CASE("a subscription not paid from the wallet moves no money") {
   auto renewed = tick(f, "s1");
   REQUIRE(renewed.ok());
   CHECK(renewed->answer.renews_on() == "2027-01-23");
+  CHECK_FALSE(renewed->answer.open_invoice_id().empty());  // billed instead (invoice tests)
   CHECK(f.balance("revenue:marketing") == Money::zero());
+  CHECK(f.sum_of_balances() == Money::zero());
 }
 
 TEST_CASE("activation validates plan, service, price and the renewal date") {
@@ -195,7 +199,8 @@ TEST_CASE("the subscription rows are the fold of the log: replayed alone they ar
   REQUIRE(cancel(f, "s3", "alice").ok());
 
   const auto stored = testing::stored_rows(*f.log, domain::kBillingKeyspace);
-  CHECK(stored.size() == 3 + 2);  // three subscriptions, two not cancelled
+  // Three subscriptions, two not cancelled, and s2's renewal invoice with its open row.
+  CHECK(stored.size() == 3 + 2 + 2);
   CHECK(stored.at(domain::active_subscription_key("s1")) ==
         stored.at(domain::subscription_key("s1")));
   CHECK(testing::replayed_rows(*f.log, domain::kBillingKeyspace) == stored);
@@ -209,10 +214,14 @@ TEST_CASE("the billing fold is total: events about a subscription it never saw c
   renewed.set_next_renews_on("2027-01-23");
   events::SubscriptionRenewalFailed failed;
   failed.set_subscription_id("ghost");
+  events::SubscriptionRenewalSettled settled;
+  settled.set_subscription_id("ghost");
+  settled.set_invoice_id("i1");
+  settled.set_reinstated(true);
   events::SubscriptionCancelled cancelled;
   cancelled.set_subscription_id("ghost");
   testing::check_folds_to_nothing(domain::kBillingKeyspace,
-                                  {&reminder, &renewed, &failed, &cancelled});
+                                  {&reminder, &renewed, &failed, &settled, &cancelled});
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 // Input: one selector byte, then the body. The selector's top three bits choose the Content-Type
 // the body is sent with (0: application/json; others: JSON with parameters, none, text/plain, a
 // form, a foreign charset, ...). Fields are asked with the accessor the routes use for that name
-// (amount: money, quantity: optional_integer, answers: string_map, ...); any other key of the
-// body is asked with an accessor chosen by the selector byte and the key's position.
+// (amount: money, quantity: optional_integer, answers: string_map, settings: an object whose keys
+// are asked in turn, ...); any other key of the body is asked with an accessor chosen by the
+// selector byte and the key's position.
 //
 // Properties:
 // - parsing and every accessor answer a value or an Error; nothing throws or crashes.
@@ -22,8 +23,8 @@
 //   empty), positive money (zero allowed for amounts) at most the API maximum that formats and
 //   parses back, and money sent as a JSON number is exactly the number as written (its digits
 //   read apart from JsonFields; a negative number or an exponent is never accepted), integers
-//   within [min, max], times and dates that format and parse back, lists
-//   and maps within their item limits.
+//   within [min, max], times and dates that format and parse back, lists and maps within their
+//   item limits; an object's keys keep the same promises.
 // - `finish()` refuses a body with a field nobody asked for (naming one of them) and accepts it
 //   once every field has been asked for.
 #include <cstdint>
@@ -63,8 +64,9 @@ enum class Accessor {
   string_list,
   string_map,
   optional_long_text,
+  object,
 };
-constexpr int kAccessorCount = 15;
+constexpr int kAccessorCount = 16;
 
 struct FieldRead {
   std::string_view name;
@@ -88,6 +90,7 @@ constexpr FieldRead kRouteFields[] = {
     {"email", Accessor::string},
     {"name", Accessor::optional_string},
     {"description", Accessor::optional_long_text},
+    {"settings", Accessor::object},
 };
 
 // The Content-Types the selector's top three bits choose; only the first three are JSON.
@@ -259,6 +262,22 @@ const nlohmann::json& sent(const JsonFields& fields, std::string_view name) {
   return fields.raw().at(std::string(name));
 }
 
+void read_field(JsonFields& fields, std::string_view name, Accessor accessor);
+
+// An object field (http/request_fields.h): every key asked with an accessor chosen by its
+// position, after which the object's own finish() accepts it.
+void read_object(JsonFields& fields, std::string_view name) {
+  auto value = fields.optional_object(name);
+  if (!accepted(value, name) || !value->has_value()) return;
+  JsonFields& object = **value;
+  std::vector<std::string> keys;
+  for (const auto& [key, item] : object.raw().items()) keys.push_back(key);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    read_field(object, keys[i], static_cast<Accessor>((i * 7 + 3) % kAccessorCount));
+  }
+  FUZZ_CHECK(object.finish().ok(), "finish() refuses an object whose every key was asked for");
+}
+
 void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
   constexpr std::size_t kBytesMax = 200;
   switch (accessor) {
@@ -361,6 +380,9 @@ void read_field(JsonFields& fields, std::string_view name, Accessor accessor) {
       }
       break;
     }
+    case Accessor::object:
+      read_object(fields, name);
+      break;
   }
 }
 

@@ -80,6 +80,10 @@ def json_fields():
         "amount_number_exponent": '{"amount":1e3,"budget":1.5E1}',
         "amount_number_negative": '{"amount":-0,"budget":-0.5}',
         "amount_number_huge": '{"amount":123456789012345678901234567890.5}',
+        "settings_object": '{"settings":{"posting_timezone":"Europe/Paris","weekly_report":false,'
+                           '"learning_reminders":"daily"}}',
+        "settings_not_object": '{"settings":["weekly_report"],"amount":"1.00"}',
+        "settings_nested_bad": '{"settings":{"weekly_report":"yes","x":{"y":[1]},"n":null}}',
     }
     for index, (name, body) in enumerate(bodies.items()):
         write("json_fields_fuzzer", name,
@@ -309,6 +313,17 @@ def http_requests():
         "course_progress": (CLIENT, request("GET", "/api/courses/$COURSE/progress/")),
         "course_certificate": (CLIENT, request("GET", "/api/courses/$COURSE/certificate/")),
         "course_finish": (CLIENT, request("POST", "/api/courses/$COURSE/finish/")),
+        "service_settings": (CLIENT, request("GET", "/api/service-settings/")),
+        "service_settings_update": (CLIENT, request(
+            "PATCH", "/api/service-settings/$CLIENT-marketing/update_settings/",
+            {"settings": {"posting_timezone": "Europe/Paris", "approval_required": True,
+                          "weekly_report": False}})),
+        "service_settings_foreign_key": (CLIENT, request(
+            "PATCH", "/api/service-settings/$CLIENT-courses/update_settings/",
+            {"settings": {"preferred_stack": "nextjs", "learning_reminders": "off"}})),
+        "service_settings_other_client": (CLIENT, request(
+            "PATCH", "/api/service-settings/$AGENT-website/update_settings/",
+            {"settings": {"staging_notifications": False}})),
         "website_project": (CLIENT, request("POST", "/api/website-projects/",
                                             {"name": "Shop",
                                              "answers": {"business_name": "A", "goals": "B"}})),

@@ -371,5 +371,30 @@ TEST_CASE(
   target.require_alive();
 }
 
+TEST_CASE(
+    "a client gets the same 404 for another client's service settings as for settings that do "
+    "not exist, and changes nothing") {
+  HostileTarget target;
+  HttpClient client = target.connect();
+  const std::string alice_id = target.create_user(client, "alice@x.com", "client");
+  target.create_user(client, "bob@x.com", "client");
+  const std::string bob = target.login_as(client, "bob@x.com");
+  const std::string body = R"({"settings":{"weekly_report":false}})";
+  const auto update = [&](const std::string& id) {
+    return client.request(verb::patch, "/api/service-settings/" + id + "/update_settings/", body,
+                          {{"Authorization", bob}});
+  };
+  auto others = update(alice_id + "-marketing");
+  auto missing = update("01JZZZZZZZZZZZZZZZZZZZZZZZ-marketing");
+  CHECK(others.status == 404);
+  CHECK(missing.status == others.status);
+  CHECK(missing.body == others.body);
+  const std::string alice = target.login_as(client, "alice@x.com");
+  auto hers = client.request(verb::get, "/api/service-settings/", "", {{"Authorization", alice}});
+  REQUIRE(hers.status == 200);
+  CHECK(hers.json()["results"][0]["settings"]["weekly_report"] == true);
+  target.require_alive();
+}
+
 }  // namespace
 }  // namespace ledger

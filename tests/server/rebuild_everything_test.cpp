@@ -213,6 +213,17 @@ Agency hire_and_sign_up(Server& server, const std::string& data_dir) {
     server.post(client->token, "/api/service-settings/activate_service/", {{"service", service}});
   }
   server.post(a.bob.token, "/api/service-settings/deactivate_service/", {{"service", "website"}});
+  // Settings changed, some twice; carol's marketing keeps its defaults.
+  const auto settings = [&](const Person& client, const std::string& service,
+                            const nlohmann::json& changes) {
+    server.command(client.token, verb::patch,
+                   "/api/service-settings/" + client.id + "-" + service + "/update_settings/",
+                   {{"settings", changes}});
+  };
+  settings(a.alice, "marketing", {{"posting_timezone", "Europe/Paris"}, {"weekly_report", false}});
+  settings(a.alice, "marketing", {{"approval_required", false}});
+  settings(a.bob, "website", {{"preferred_stack", "wordpress"}});
+  settings(a.carol, "courses", {{"learning_reminders", "daily"}});
   return a;
 }
 
@@ -396,17 +407,20 @@ void bill(Server& server, Agency& a) {
   a.carol_invoice = invoice(a.carol, "15.00", "marketing", tomorrow);
 
   auto subscribe = [&](const Person& client, const std::string& plan, const std::string& price,
-                       const std::string& renews_on) {
+                       const std::string& renews_on, bool from_wallet = true) {
     return server
         .post(a.admin.token, "/api/subscriptions/",
               {{"client_id", client.id},
                {"plan", plan},
                {"service", "marketing"},
                {"price", price},
-               {"renews_on", renews_on}})["id"]
+               {"renews_on", renews_on},
+               {"pays_from_wallet", from_wallet}})["id"]
         .get<std::string>();
   };
   subscribe(a.alice, "Growth", "20.00", events::format_date(now_us() + 30 * kMicrosPerDay));
+  // Billed by invoice at each renewal (a month away: the sweeper only reminds of it then).
+  subscribe(a.carol, "Care", "8.00", events::format_date(now_us() + 31 * kMicrosPerDay), false);
   a.bob_subscription = subscribe(a.bob, "Basic", "10.00", tomorrow);
   const std::string carol_plan =
       subscribe(a.carol, "Starter", "12.00", events::format_date(now_us() + 30 * kMicrosPerDay));
@@ -838,7 +852,7 @@ void add_views_of_roles(std::vector<View>& views, const Agency& a) {
     for (const std::string& target : std::vector<std::string>{
              "/api/wallet/", "/api/wallet/transactions/", "/api/wallet/my-redeemed-codes/",
              "/api/wallet-auto-recharge/", "/api/service-settings/my_services/",
-             "/api/courses/my_purchases/",
+             "/api/service-settings/", "/api/courses/my_purchases/",
              "/api/ledger/accounts/wallet:" + client->id + "/statement/"}) {
       views.push_back({who, client->token, target});
     }

@@ -4,13 +4,14 @@
 // password changes (set, or by the owner with the right or a wrong old password), password resets
 // asked and used (the right token, a wrong one, a late one), tokens issued and revoked, agents
 // assigned per service (across departments and beyond capacity), services switched on and off,
-// names, capacities, deactivation and reactivation, and email preferences. Some commands name
-// users or tokens never issued, or carry malformed values, on purpose.
+// names, capacities, deactivation and reactivation, email preferences and service settings. Some
+// commands name users or tokens never issued, or carry malformed values, on purpose.
 //
 // Invariants (`check_invariants`): each agent's count of assigned clients is the number of
 // clients whose agent it is, never above its capacity, and its roster lists exactly them; a
 // deactivated user holds no unexpired token and is part of no assignment; every live token listed
-// for a user is that user's and not revoked.
+// for a user is that user's and not revoked; every service-settings row is a client's, of a
+// service of theirs, holding that service's settings.
 #pragma once
 
 #include <map>
@@ -25,6 +26,7 @@
 #include "core/domain/identity_indexes.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/passwords.h"
+#include "core/domain/service_settings.h"
 #include "core/domain/sessions.h"
 #include "core/domain/user_profile.h"
 #include "core/domain/users.h"
@@ -47,13 +49,21 @@ class IdentityCommands {
   void step() {
     using Command = void (IdentityCommands::*)();
     static constexpr Command kCommands[] = {
-        &IdentityCommands::register_user,       &IdentityCommands::verify_email,
-        &IdentityCommands::change_password,     &IdentityCommands::issue_token,
-        &IdentityCommands::revoke_token,        &IdentityCommands::assign_agent,
-        &IdentityCommands::assign_agent,        &IdentityCommands::set_service_active,
-        &IdentityCommands::change_own_password, &IdentityCommands::ask_password_reset,
-        &IdentityCommands::reset_password,      &IdentityCommands::update_user,
-        &IdentityCommands::rename_user,         &IdentityCommands::set_email_preferences,
+        &IdentityCommands::register_user,
+        &IdentityCommands::verify_email,
+        &IdentityCommands::change_password,
+        &IdentityCommands::issue_token,
+        &IdentityCommands::revoke_token,
+        &IdentityCommands::assign_agent,
+        &IdentityCommands::assign_agent,
+        &IdentityCommands::set_service_active,
+        &IdentityCommands::change_own_password,
+        &IdentityCommands::ask_password_reset,
+        &IdentityCommands::reset_password,
+        &IdentityCommands::update_user,
+        &IdentityCommands::rename_user,
+        &IdentityCommands::set_email_preferences,
+        &IdentityCommands::change_service_settings,
     };
     (this->*l_.pick(kCommands))();
   }
@@ -103,6 +113,7 @@ class IdentityCommands {
       }
       CHECK(rostered == links[id]);
     }
+    check_service_settings(users);
   }
 
  private:
@@ -117,6 +128,31 @@ class IdentityCommands {
   template <class M>
   std::optional<M> row(const std::string& key) {
     return l_.f.row<M>(domain::kIdentityKeyspace, key);
+  }
+
+  void check_service_settings(const std::map<std::string, events::UserState>& users) {
+    REQUIRE(l_.f.log
+                ->scan_state(domain::kIdentityKeyspace, domain::kServiceSettingsKeyPrefix,
+                             store::ReadDirection::forward,
+                             [&](std::string_view key, std::string_view value) {
+                               events::ServiceSettingsState settings;
+                               REQUIRE(settings.ParseFromArray(value.data(),
+                                                               static_cast<int>(value.size())));
+                               CAPTURE(key);
+                               const auto user = users.find(settings.client_id());
+                               REQUIRE(user != users.end());
+                               CHECK(user->second.role() == "client");
+                               CHECK(key == domain::service_settings_key(settings.client_id(),
+                                                                         settings.service()));
+                               using Case = events::ServiceSettings::OfServiceCase;
+                               const Case expected =
+                                   settings.service() == "marketing" ? Case::kMarketing
+                                   : settings.service() == "website" ? Case::kWebsite
+                                                                     : Case::kCourses;
+                               CHECK(settings.settings().of_service_case() == expected);
+                               return true;
+                             })
+                .ok());
   }
 
   std::optional<events::UserState> user_row(const std::string& id) {
@@ -360,6 +396,41 @@ class IdentityCommands {
                                          : Refusable{},
         [&](UnitOfWork& uow) {
           return domain::set_email_preferences(uow, {domain::UserId{user}, wanted});
+        });
+  }
+
+  // A user (perhaps not a client, perhaps unknown) changes random settings of a service, now and
+  // then one of another service's, a malformed time zone or an unknown service.
+  void change_service_settings() {
+    const std::string user = l_.known_or_unknown(users_);
+    static const std::string kServices[] = {"marketing", "website", "courses"};
+    const bool unknown_service = l_.chance(3);
+    const std::string service = unknown_service ? "catering" : l_.pick(kServices);
+    domain::ServiceSettingsChanges changes;
+    if (l_.chance(40)) changes.posting_timezone = l_.chance(10) ? "Moon/Base" : "Europe/Oslo";
+    if (l_.chance(40)) changes.approval_required = l_.chance(50);
+    if (l_.chance(40)) changes.weekly_report = l_.chance(50);
+    if (l_.chance(40))
+      changes.preferred_stack =
+          l_.chance(50) ? events::WEBSITE_STACK_STATIC : events::WEBSITE_STACK_SHOPIFY;
+    if (l_.chance(40)) changes.staging_notifications = l_.chance(50);
+    if (l_.chance(40)) changes.learning_reminders = events::LEARNING_REMINDERS_DAILY;
+    const bool marketing =
+        changes.posting_timezone || changes.approval_required || changes.weekly_report;
+    const bool website = changes.preferred_stack || changes.staging_notifications;
+    const bool courses = changes.learning_reminders.has_value();
+    const bool foreign = (marketing && service != "marketing") ||
+                         (website && service != "website") || (courses && service != "courses");
+    const bool bad_zone = changes.posting_timezone == "Moon/Base";
+    const auto found = user_row(user);
+    const bool not_client = found && found->role() != "client";
+    l_.send<events::ServiceSettingsState>(
+        unknown_service || (found && (not_client || foreign || bad_zone))
+            ? Refusable::certain({kInvalid})
+        : !found ? Refusable::certain({kUnknown})
+                 : Refusable{},
+        [&](UnitOfWork& uow) {
+          return domain::change_service_settings(uow, {domain::UserId{user}, service, changes});
         });
   }
 
