@@ -71,8 +71,8 @@ TEST_CASE("operators see every projection and can rebuild one") {
     if (status["name"] == "notifications") {
       saw_notifications = true;
       CHECK(status["kind"] == "async");
-      CHECK(status["version"] == 4);
-      CHECK(status["code_version"] == 4);
+      CHECK(status["version"] == 5);
+      CHECK(status["code_version"] == 5);
     }
     if (status["name"] == "accounts") {
       saw_accounts = true;
