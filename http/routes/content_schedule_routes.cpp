@@ -30,7 +30,8 @@ nlohmann::json list_json(const google::protobuf::RepeatedPtrField<std::string>& 
 nlohmann::json content_json(const events::ContentState& post, std::int64_t now_us) {
   const nlohmann::json campaign =
       post.campaign_id().empty() ? nlohmann::json(nullptr) : nlohmann::json(post.campaign_id());
-  // The seed's dashboards read `client`, `campaign`, `scheduled_for` and `media_files`.
+  // The seed's dashboards read `client`, `campaign`, `scheduled_for` and `media_files`; a foreign
+  // key is also named with `_id` (`social_account_id`).
   return {{"id", post.content_id()},
           {"client_id", post.client_id()},
           {"client", post.client_id()},
@@ -40,6 +41,7 @@ nlohmann::json content_json(const events::ContentState& post, std::int64_t now_u
           {"title", post.title()},
           {"platform", post.platform()},
           {"social_account", post.social_account()},
+          {"social_account_id", post.social_account()},
           {"scheduled_at", time_json(post.scheduled_at_us())},
           {"scheduled_for", time_json(post.scheduled_at_us())},
           {"caption", post.caption()},
@@ -85,7 +87,7 @@ std::vector<Field> content_fields() {
   namespace limits = domain::text_limits;
   return {field::text("title", limits::kName).optional(),
           field::text("platform", limits::kServiceName).optional(),
-          field::text("social_account", limits::kHandle).optional(),
+          field::text("social_account", limits::kHandle).optional().also_named("social_account_id"),
           field::time("scheduled_at").optional().also_named("scheduled_for"),
           field::long_text("caption", limits::kCaption).optional(),
           field::text_list("hashtags", 30, limits::kTag).described("words, with or without #"),
@@ -271,6 +273,7 @@ schema::Schema content_schema() {
                                         {"title", string()},
                                         {"platform", string()},
                                         {"social_account", string()},
+                                        {"social_account_id", string()},
                                         {"scheduled_at", nullable(time())},
                                         {"scheduled_for", nullable(time())},
                                         {"caption", string()},

@@ -97,11 +97,24 @@ TEST_CASE("the seed's 'Create a Campaign', 'Schedule Content' and 'Get Analytics
   CHECK(post["campaign_id"] == campaign_id);
   CHECK(post["title"] == "Summer Product Showcase");
   CHECK(post["social_account"] == "account_id");
+  CHECK(post["social_account_id"] == "account_id");
   CHECK(post["scheduled_for"] == "2025-06-15T10:00:00Z");
   CHECK(post["scheduled_at"] == "2025-06-15T10:00:00Z");
   CHECK(post["hashtags"] == nlohmann::json::array({"#Summer2025", "#Sale", "#Fashion"}));
   CHECK(post["media_files"] == nlohmann::json::array({"https://cdn.example.com/image1.jpg"}));
   CHECK(post["media_urls"] == post["media_files"]);
+
+  // A foreign key is also taken with `_id`, never under both names.
+  auto by_id = s.f.call(s.marketer, boost::beast::http::verb::patch,
+                        "/api/content-schedule/" + post["id"].get<std::string>() + "/",
+                        R"({"social_account_id":"other_account"})");
+  REQUIRE_MESSAGE(by_id.status == 200, by_id.body);
+  CHECK(by_id.json()["social_account"] == "other_account");
+  auto both = s.f.call(s.marketer, boost::beast::http::verb::patch,
+                       "/api/content-schedule/" + post["id"].get<std::string>() + "/",
+                       R"({"social_account":"a","social_account_id":"b"})");
+  CHECK(both.status == 400);
+  CHECK(both.json()["errors"].contains("social_account_id"));
 
   // The calendar the dashboard draws holds it; the client sees it too.
   auto calendar =
