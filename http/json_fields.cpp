@@ -261,6 +261,10 @@ Result<std::optional<Money>> JsonFields::decimal(std::string_view name, bool zer
   const std::string* text = nullptr;
   if (value->is_string()) {
     text = &value->get_ref<const std::string&>();
+  } else if (value->is_number() && nested_) {
+    // A nested object's numbers keep no literal text, and money never goes through a double.
+    return field_error(
+        name, fmt::format("{} must be an amount written as a string, such as \"50.00\"", name));
   } else if (value->is_number()) {
     const auto number = number_texts_.find(name);
     LEDGER_ASSERT(number != number_texts_.end(), "every top-level number keeps its text");
@@ -424,8 +428,9 @@ Result<std::optional<JsonFields>> JsonFields::optional_object(std::string_view n
   const auto* value = find(name);
   if (value == nullptr) return std::optional<JsonFields>();
   if (!value->is_object()) return field_error(name, fmt::format("{} must be an object", name));
-  // Nested numbers keep no literal text: money inside an object is read from a string only.
-  return std::optional<JsonFields>(JsonFields(*value, {}, limits_));
+  JsonFields object(*value, {}, limits_);
+  object.nested_ = true;
+  return std::optional<JsonFields>(std::move(object));
 }
 
 Status JsonFields::finish() const {

@@ -91,7 +91,8 @@ class JsonFields {
   Status rename(std::string_view from, std::string_view to);
 
   // A nested object, read field by field as the body is (with its own `finish()`); nullopt when
-  // absent or null, invalid_argument naming `name` when not an object.
+  // absent or null, invalid_argument naming `name` when not an object. Money inside it is taken
+  // from strings only.
   Result<std::optional<JsonFields>> optional_object(std::string_view name);
 
   // Refuses fields that were sent but never asked for.
@@ -112,6 +113,9 @@ class JsonFields {
   // The text of each top-level number field, as the client wrote it.
   std::map<std::string, std::string, std::less<>> number_texts_;
   JsonLimits limits_;
+  // An object inside the body: its numbers have no literal text, so money is read from strings
+  // only (a number is refused with the field's name).
+  bool nested_ = false;
   std::set<std::string, std::less<>> asked_;
 };
 

@@ -61,6 +61,21 @@ TEST_CASE("money is read from decimal strings and from a number's text as writte
   }
 }
 
+TEST_CASE("an object inside the body reads money from strings only, never from a number") {
+  auto body = parsed(R"({"settings": {"price": 5.00, "fee": "5.00", "n": 3}})");
+  auto object = body.optional_object("settings");
+  REQUIRE(object.ok());
+  REQUIRE(object->has_value());
+  JsonFields& settings = **object;
+  auto price = settings.money("price");
+  REQUIRE_FALSE(price.ok());
+  CHECK(price.error().field == "price");
+  CHECK(settings.money("fee").value() == Money::from_minor(500));
+  CHECK(settings.integer("n", 0, 10).value() == 3);
+  CHECK(settings.finish().ok());
+  CHECK(body.finish().ok());
+}
+
 TEST_CASE("malformed bodies, non-objects and deep nesting are refused") {
   CHECK_FALSE(JsonFields::parse("{").ok());
   CHECK_FALSE(JsonFields::parse("[1,2]").ok());
