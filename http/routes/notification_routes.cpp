@@ -1,5 +1,6 @@
 #include "http/routes/notification_routes.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -259,6 +260,23 @@ void stream(ApiContext& api, const RouteInput& in, Reply reply) {
                                     runner, api.clock, caller.user_id.str(), std::move(last_key)));
 }
 
+// A stream ticket for EventSource (http/stream_tickets.h): shown once, in this answer only.
+void issue_stream_ticket(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto issued =
+      api.stream_tickets.issue(in.caller.user_id.str(), in.caller.token_digest, api.clock.now_us());
+  if (!issued) {
+    const auto lifetime_seconds =
+        static_cast<std::uint64_t>(api.stream_tickets.options().lifetime_us / kMicrosPerSecond);
+    return reply_error(in.request, issued.error(), reply,
+                       std::max<std::uint64_t>(1, lifetime_seconds));
+  }
+  Response response =
+      json_response(in.request, beast_http::status::ok,
+                    {{"ticket", issued->ticket}, {"expires_at", time_json(issued->expires_at_us)}});
+  response.set(beast_http::field::cache_control, "no-store");
+  reply(std::move(response));
+}
+
 void email_outbox(ApiContext& api, const RouteInput& in, Reply reply) {
   const Request& request = in.request;
   const std::string status = in.query.optional_text("status").value_or("");
@@ -371,11 +389,23 @@ RouteTable notification_routes() {
        .path = "/api/notifications/stream/",
        .operation_id = "streamNotifications",
        .summary = "The caller's new notifications as Server-Sent Events (event: notification, "
-                  "data: a Notification); Last-Event-ID resumes after that notification",
+                  "data: a Notification); Last-Event-ID resumes after that notification. A "
+                  "browser's EventSource, which cannot send Authorization, opens it with "
+                  "?ticket= from POST /api/notifications/stream-ticket/",
        .answer_type = "text/event-stream",
        .answer = string(),
+       .accepts_stream_ticket = true,
        .read_model = feed,
        .handler = stream},
+      {.method = verb::post,
+       .path = "/api/notifications/stream-ticket/",
+       .operation_id = "createNotificationStreamTicket",
+       .summary = "A ticket that opens the caller's notification stream once, within 60 s, "
+                  "as ?ticket= (for EventSource, which cannot send Authorization)",
+       .answer = named("StreamTicket", object({{"ticket", string()}, {"expires_at", time()}})),
+       .answers_position = false,
+       .errors = {Errc::rate_limited},
+       .handler = issue_stream_ticket},
       {.method = verb::post,
        .path = "/api/notifications/mark_all_read/",
        .operation_id = "markAllNotificationsRead",
