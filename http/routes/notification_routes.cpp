@@ -232,13 +232,20 @@ void stream(ApiContext& api, const RouteInput& in, Reply reply) {
   const Caller& caller = in.caller;
   auto& runner = feeds(api);
   std::string last_key;
-  if (const auto resume = request.find("Last-Event-ID"); resume != request.end()) {
-    auto key = projections::notification_feed_key(
-        caller.user_id.str(), std::string_view(resume->value().data(), resume->value().size()));
+  // A new EventSource cannot set Last-Event-ID: a dashboard reopening the feed (with a new
+  // ticket) names the last notification it saw in the query instead.
+  const auto resume = request.find("Last-Event-ID");
+  const auto resume_query = in.query.optional_text("last_event_id");
+  if (resume != request.end() || resume_query) {
+    const bool from_header = resume != request.end();
+    const std::string last_event_id =
+        from_header ? std::string(resume->value().data(), resume->value().size()) : *resume_query;
+    auto key = projections::notification_feed_key(caller.user_id.str(), last_event_id);
     if (!key) {
+      const char* name = from_header ? "Last-Event-ID" : "last_event_id";
       return reply_error(request,
                          make_error(Errc::invalid_argument,
-                                    "Last-Event-ID must be a notification id", "Last-Event-ID"),
+                                    fmt::format("{} must be a notification id", name), name),
                          reply);
     }
     last_key = *key;
@@ -392,6 +399,10 @@ RouteTable notification_routes() {
                   "data: a Notification); Last-Event-ID resumes after that notification. A "
                   "browser's EventSource, which cannot send Authorization, opens it with "
                   "?ticket= from POST /api/notifications/stream-ticket/",
+       .query = {field::text("last_event_id", domain::text_limits::kId)
+                     .optional()
+                     .described("as the Last-Event-ID header, for a new EventSource, which "
+                                "cannot set it: resume after this notification")},
        .answer_type = "text/event-stream",
        .answer = string(),
        .accepts_stream_ticket = true,

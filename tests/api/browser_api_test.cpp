@@ -291,6 +291,16 @@ TEST_CASE("Last-Event-ID resumes a feed opened with a ticket") {
   testing::read_stream_until(*resumed, seen, "You paid $2.00");
   CHECK(seen.find("You paid $2.00") != std::string::npos);
   CHECK(seen.find("id: " + first_id + "\n") == std::string::npos);
+
+  // A new EventSource cannot set the header: the same in the query.
+  std::unique_ptr<boost::beast::tcp_stream> reopened;
+  CHECK(open_with_ticket(f, io, reopened, seen,
+                         stream_ticket(f, alice) + "&last_event_id=" + first_id) == 200);
+  testing::read_stream_until(*reopened, seen, "You paid $2.00");
+  CHECK(seen.find("You paid $2.00") != std::string::npos);
+  CHECK(seen.find("Top-up confirmed") == std::string::npos);
+  CHECK(open_with_ticket(f, io, reopened, seen,
+                         stream_ticket(f, alice) + "&last_event_id=not%2Fan-id") == 400);
 }
 
 TEST_CASE("a ticket expires after 60 seconds, by the server's clock") {
