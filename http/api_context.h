@@ -18,6 +18,7 @@
 #include "core/store/event_log.h"
 #include "http/min_position_waiters.h"
 #include "http/rate_limiter.h"
+#include "http/stream_tickets.h"
 #include "projections/projection_registry.h"
 
 namespace ledger::http {
@@ -44,6 +45,7 @@ struct ApiOptions {
   RateLimit password_reset_limit{5, 5};  // per email, for asking a reset and for using its token
   std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
   domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
+  StreamTicketOptions stream_tickets;            // EventSource's tickets: 60 s, single use
 };
 
 class Metrics;  // http/metrics.h
@@ -60,6 +62,8 @@ struct ApiContext {
   store::BlobStore* blobs = nullptr;
   const Metrics* metrics = nullptr;  // what GET /metrics renders; none: it answers 404  // uploaded
                                      // files (DATA_DIR/blobs); none: uploads refused
+  // The notification stream's tickets (in memory: see http/stream_tickets.h).
+  StreamTickets stream_tickets{options.stream_tickets};
   // Queries parked until their X-Min-Position (last: stopped before the rest of the context goes).
   MinPositionWaiters min_position_waiters;
 };

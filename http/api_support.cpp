@@ -6,6 +6,7 @@
 
 #include "core/domain/users.h"
 #include "core/secret_token.h"
+#include "http/query_string.h"
 
 namespace ledger::http {
 namespace {
@@ -78,13 +79,11 @@ std::string_view header(const Request& request, std::string_view name) {
   return {it->value().data(), it->value().size()};
 }
 
-Result<Caller> authenticate(const ApiContext& api, const Request& request) {
-  const std::string_view authorization = header(request, "Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!authorization.starts_with(kScheme)) return unauthenticated();
-  const std::string_view token = authorization.substr(kScheme.size());
-  if (token.empty() || token.size() > 200) return unauthenticated();
-  const std::string digest = token_digest(token);
+namespace {
+
+// The user of the bearer token stored under `digest`, while the token is neither revoked nor
+// expired and the user is active.
+Result<Caller> caller_of_token(const ApiContext& api, const std::string& digest) {
   auto stored = domain::find_token(api.log, digest);
   if (!stored) return std::move(stored).error();
   if (!stored->has_value() || (*stored)->revoked() ||
@@ -107,6 +106,39 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request) {
   return caller;
 }
 
+// `caller`, when their role is among `roles` (empty: any role); forbidden otherwise.
+Result<Caller> in_roles(Result<Caller> caller, const std::vector<Role>& roles) {
+  if (!caller) return caller;
+  if (!roles.empty() && std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
+    return make_error(Errc::forbidden, "your role may not do this");
+  }
+  return caller;
+}
+
+}  // namespace
+
+Result<Caller> authenticate(const ApiContext& api, const Request& request) {
+  const std::string_view authorization = header(request, "Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!authorization.starts_with(kScheme)) return unauthenticated();
+  const std::string_view token = authorization.substr(kScheme.size());
+  if (token.empty() || token.size() > 200) return unauthenticated();
+  return caller_of_token(api, token_digest(token));
+}
+
+Result<Caller> authenticate_stream(ApiContext& api, const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const auto ticket = query_param(target, "ticket");
+  if (!ticket) return authenticate(api, request);
+  auto holder = api.stream_tickets.redeem(*ticket, api.clock.now_us());
+  if (!holder) return std::move(holder).error();
+  auto caller = caller_of_token(api, holder->token_digest);
+  if (!caller) return caller;
+  LEDGER_ASSERT(caller->user_id.str() == holder->user_id,
+                "a ticket's user is the user of the token it was issued to");
+  return caller;
+}
+
 Status verify_provider_signature(const ApiContext& api, const Request& request) {
   if (api.options.webhook_secret.empty()) {
     return make_error(Errc::forbidden, "the payment webhook is not configured");
@@ -125,21 +157,18 @@ Status verify_provider_signature(const ApiContext& api, const Request& request) 
 
 Result<Caller> authorize(const ApiContext& api, const Request& request,
                          const std::vector<Role>& roles) {
-  auto caller = authenticate(api, request);
-  if (!caller) return caller;
-  if (!roles.empty() && std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
-    return make_error(Errc::forbidden, "your role may not do this");
-  }
-  return caller;
+  return in_roles(authenticate(api, request), roles);
 }
 
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
-                      ReadModelPosition read_model) {
+                      ReadModelPosition read_model, bool accepts_stream_ticket) {
   if (!read_model) read_model = [&api] { return api.log.head().position; };
-  return [&api, allowed = std::move(roles), handler = std::move(handler),
+  return [&api, allowed = std::move(roles), handler = std::move(handler), accepts_stream_ticket,
           read_model = std::move(read_model)](const Request& request, const PathParams& params,
                                               Reply reply) {
-    auto caller = authorize(api, request, allowed);
+    auto caller = in_roles(
+        accepts_stream_ticket ? authenticate_stream(api, request) : authenticate(api, request),
+        allowed);
     if (!caller) return reply_error(request, caller.error(), reply);
     if (request.method() != beast_http::verb::get) {
       return handler(request, params, *caller, std::move(reply));

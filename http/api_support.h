@@ -50,13 +50,19 @@ Result<Caller> authenticate(const ApiContext& api, const Request& request);
 Result<Caller> authorize(const ApiContext& api, const Request& request,
                          const std::vector<Role>& roles);
 
+// Who is calling a route EventSource opens (RouteDeclaration::accepts_stream_ticket): with a
+// `ticket` query parameter, the holder of that stream ticket, which is taken (single use) and
+// whose bearer token must still be valid and user active (http/stream_tickets.h); without one,
+// as `authenticate`.
+Result<Caller> authenticate_stream(ApiContext& api, const Request& request);
+
 // Whether the payment provider signed the body: X-Signature must be "sha256=" and the hex
 // HMAC-SHA256 of the raw body under the webhook secret (unauthenticated otherwise; forbidden when
 // no secret is configured).
 Status verify_provider_signature(const ApiContext& api, const Request& request);
 
 Handler authenticated(ApiContext& api, std::vector<Role> roles, CallerHandler handler,
-                      ReadModelPosition read_model = {});
+                      ReadModelPosition read_model = {}, bool accepts_stream_ticket = false);
 
 // The origin of a command from this request: actor, correlation id (X-Request-Id or a new id),
 // idempotency key scoped to the actor and the request's fingerprint. invalid_argument when the

@@ -221,9 +221,13 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
       {"headers", {{"Retry-After", header_ref("RetryAfter")}}},
       {"content", {{"application/problem+json", {{"schema", problem_ref()}}}}}};
   operation["responses"] = responses;
-  operation["security"] = route.audience == Audience::users
-                              ? nlohmann::json::array({{{"bearer", nlohmann::json::array()}}})
-                              : nlohmann::json::array();
+  operation["security"] = nlohmann::json::array();
+  if (route.audience == Audience::users) {
+    operation["security"].push_back({{"bearer", nlohmann::json::array()}});
+  }
+  if (route.accepts_stream_ticket) {
+    operation["security"].push_back({{"streamTicket", nlohmann::json::array()}});
+  }
   return operation;
 }
 
@@ -261,7 +265,15 @@ nlohmann::json openapi_document() {
       {"servers", {{{"url", "/"}, {"description", "the server that serves this document"}}}},
       {"paths", paths},
       {"components",
-       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+       {{"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"streamTicket",
+           {{"type", "apiKey"},
+            {"in", "query"},
+            {"name", "ticket"},
+            {"description",
+             "for EventSource, which cannot send Authorization: a single-use ticket from POST "
+             "/api/notifications/stream-ticket/, valid 60 s"}}}}},
         {"schemas", schemas},
         {"parameters",
          {{"IdempotencyKey",

@@ -28,6 +28,27 @@ std::string escaped_for_log(std::string_view text) {
 
 }  // namespace
 
+std::string target_for_log(std::string_view target) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return std::string(target);
+  std::string redacted(target.substr(0, question + 1));
+  std::string_view query = target.substr(question + 1);
+  while (true) {
+    const auto ampersand = query.find('&');
+    const std::string_view pair = query.substr(0, ampersand);
+    const std::string_view name = pair.substr(0, pair.find('='));
+    if (name != pair && (name == "ticket" || name == "token")) {
+      redacted += std::string(name) + "=[redacted]";
+    } else {
+      redacted += pair;
+    }
+    if (ampersand == std::string_view::npos) break;
+    redacted += '&';
+    query.remove_prefix(ampersand + 1);
+  }
+  return redacted;
+}
+
 std::string_view request_id_of(const Request& request) {
   const auto it = request.find(kRequestIdHeader);
   if (it == request.end()) return {};
@@ -47,7 +68,8 @@ void log_request_failure(const Request& request, std::string_view what) {
   const std::string line = fmt::format(
       "ledgerd: request {} {} {}: {}\n", escaped_for_log(request_id_of(request)),
       escaped_for_log({method.data(), method.size()}),
-      escaped_for_log({request.target().data(), request.target().size()}), escaped_for_log(what));
+      escaped_for_log(target_for_log({request.target().data(), request.target().size()})),
+      escaped_for_log(what));
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

@@ -24,8 +24,13 @@ std::string_view request_id_of(const Request& request);
 // True when a client's X-Request-Id may be kept as the request id: 1 to 100 printable ASCII.
 bool is_acceptable_request_id(std::string_view request_id);
 
-// Writes "ledgerd: request <id> <method> <target>: <what>" to stderr, with control characters
-// and bytes beyond ASCII escaped (the text may quote what the client sent).
+// The target as a log line shows it: the values of its credential parameters (`ticket`, a
+// stream ticket; `token`, refused there but sent by some clients) replaced by "[redacted]".
+std::string target_for_log(std::string_view target);
+
+// Writes "ledgerd: request <id> <method> <target>: <what>" to stderr, with the target as
+// target_for_log shows it and control characters and bytes beyond ASCII escaped (the text may
+// quote what the client sent).
 void log_request_failure(const Request& request, std::string_view what);
 
 // The 500 problem document of a request whose route code failed unexpectedly.

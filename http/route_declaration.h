@@ -89,6 +89,9 @@ struct RouteDeclaration {
   // A command (not a GET) whose answer also carries the log position of its commit, "position"
   // (run_command adds it); the document adds it to `answer`.
   bool answers_position = true;
+  // A route a browser's EventSource opens, which cannot send Authorization: a `ticket` query
+  // parameter (a stream ticket, http/stream_tickets.h) may stand for the bearer token.
+  bool accepts_stream_ticket = false;
   std::vector<Errc> errors;  // what it can refuse with beyond bad input and authentication
   ReadModelOf read_model;
   RouteHandler handler;

@@ -48,6 +48,10 @@ RouteTable build_route_table() {
                   "a route has one handler, plain or streamed");
     LEDGER_ASSERT(route.audience == Audience::users || route.roles.empty(),
                   "only routes for users name roles");
+    LEDGER_ASSERT(
+        !route.accepts_stream_ticket || (route.audience == Audience::users &&
+                                         route.method == beast_http::verb::get && !route.streamed),
+        "a stream ticket opens only a plain GET for users");
     for (std::size_t j = 0; j < i; ++j) {
       LEDGER_ASSERT(table[j].operation_id != route.operation_id, "operation ids are unique");
       LEDGER_ASSERT(table[j].method != route.method || table[j].path != route.path,
@@ -131,7 +135,7 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
                                   const Caller& caller, Reply reply) {
                      run_declared(api, route, request, params, caller, std::move(reply));
                    },
-                   std::move(read_model)));
+                   std::move(read_model), route.accepts_stream_ticket));
   }
   router.declare(route.method, route.path, &route);
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -54,6 +55,15 @@ bool segments_match(const Route& route, const std::vector<std::string_view>& seg
 
 }  // namespace
 
+std::string methods_text(const std::vector<beast_http::verb>& methods) {
+  std::string text;
+  for (const auto method : methods) {
+    if (!text.empty()) text += ", ";
+    text += std::string(beast_http::to_string(method));
+  }
+  return text;
+}
+
 std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 Status check_request_target(const Request& request, const PathParams& params) {
@@ -104,6 +114,16 @@ const Route* Router::match(beast_http::verb method, std::string_view target,
   return nullptr;
 }
 
+std::vector<beast_http::verb> Router::methods_of(std::string_view target) const {
+  const auto segments = split_path(target_path(target));
+  std::vector<beast_http::verb> methods;
+  for (const auto& route : routes_) {
+    const bool listed = std::find(methods.begin(), methods.end(), route.method) != methods.end();
+    if (!listed && segments_match(route, segments, nullptr)) methods.push_back(route.method);
+  }
+  return methods;
+}
+
 void Router::dispatch(const Request& request, Reply reply) const {
   const std::string_view target(request.target().data(), request.target().size());
   PathParams params;
@@ -125,14 +145,7 @@ void Router::dispatch(const Request& request, Reply reply) const {
     (*sink)->finish(std::move(reply));
     return;
   }
-  const auto segments = split_path(target_path(target));
-  std::string allow;
-  for (const auto& route : routes_) {
-    if (segments_match(route, segments, nullptr)) {
-      if (!allow.empty()) allow += ", ";
-      allow += std::string(beast_http::to_string(route.method));
-    }
-  }
+  const std::string allow = methods_text(methods_of(target));
   if (allow.empty()) {
     reply(
         problem_response(request, beast_http::status::not_found, "not_found", "no such endpoint"));

@@ -89,11 +89,18 @@ class Router {
   // The route the request would reach (nullptr when none), for metrics labels.
   const Route* match(beast_http::verb method, std::string_view target, PathParams* params) const;
 
+  // The methods of every route whose pattern matches the target's path, in the order they were
+  // added (empty: no such path). The 405 answer's Allow and CORS preflights read it.
+  std::vector<beast_http::verb> methods_of(std::string_view target) const;
+
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
 };
+
+// Methods as an Allow header lists them: "GET, POST".
+std::string methods_text(const std::vector<beast_http::verb>& methods);
 
 // The path part of a request target (before '?').
 std::string_view target_path(std::string_view target);

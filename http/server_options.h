@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ledger::http {
 
@@ -17,6 +18,9 @@ struct ServerOptions {
   std::uint64_t request_timeout_ms = 15'000;  // a request must arrive whole within this
   std::uint64_t idle_timeout_ms = 60'000;     // a keep-alive connection may idle this long
   std::uint64_t drain_timeout_ms = 10'000;    // on shutdown, in-flight requests get this long
+  // Exact origins whose pages may call the API from a browser (http/cors.h); none by default.
+  std::vector<std::string> cors_origins;
+  std::uint64_t cors_max_age_seconds = 600;  // how long a browser may keep a preflight's answer
 };
 
 }  // namespace ledger::http

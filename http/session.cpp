@@ -8,6 +8,7 @@
 #include <chrono>
 #include <limits>
 
+#include "http/cors.h"
 #include "http/error_response.h"
 #include "http/request_guard.h"
 
@@ -31,6 +32,7 @@ void Session::start() {
 void Session::read_request() {
   if (shared_->draining) return close();
   request_id_.clear();
+  origin_.clear();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_bytes_max));
   // No limit while the header is read (Beast checks Content-Length against it there; and
@@ -58,6 +60,7 @@ void Session::read_header() {
 
 void Session::on_header(beast::error_code error, std::size_t) {
   if (error) return on_read_error(error);
+  origin_ = allowed_origin(shared_->options, parser_->get());
   {
     const auto& head = parser_->get();
     const std::string_view target(head.target().data(), head.target().size());
@@ -124,6 +127,9 @@ void Session::on_read(beast::error_code error, std::size_t) {
   const Route* route = shared_->router.match(method_, target, nullptr);
   route_name_ = route != nullptr ? route->pattern : "unmatched";
   ++shared_->in_flight;
+  if (is_preflight(request_)) {
+    return write(preflight_response(shared_->options, shared_->router, request_));
+  }
   const Reply reply = make_reply();
   run_guarded(request_, reply, [&] { shared_->router.dispatch(request_, reply); });
 }
@@ -135,8 +141,9 @@ void Session::identify(Request& request) {
   request_id_ = std::string(request_id_of(request));
 }
 
-void Session::mark_request_id(beast_http::fields& head) const {
+void Session::mark_answer(beast_http::fields& head) const {
   if (!request_id_.empty()) head.set(kRequestIdHeader, request_id_);
+  if (method_ != beast_http::verb::options) add_cors_headers(shared_->options, origin_, head);
 }
 
 Reply Session::make_reply() {
@@ -163,7 +170,7 @@ Reply Session::make_reply() {
 
 void Session::write(Response response) {
   response_ = std::move(response);
-  mark_request_id(response_.base());
+  mark_answer(response_.base());
   if (shared_->draining) response_.keep_alive(false);
   answered_status_ = response_.result_int();
   answered_keep_alive_ = response_.keep_alive();

@@ -54,7 +54,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Gives the request its id: the client's X-Request-Id when well formed, else a new one. Every
   // answer carries it, and the log line of a failure names it.
   void identify(Request& request);
-  void mark_request_id(beast_http::fields& head) const;
+  // Marks an answer's head: its request id, and CORS headers for the request's origin
+  // (http/cors.h; a preflight's answer has its own).
+  void mark_answer(beast_http::fields& head) const;
   // The reply of the request being answered: each way of answering continues on this strand.
   Reply make_reply();
   void write(Response response);
@@ -116,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   std::string route_name_;
   std::string request_id_;  // of the request being answered
+  std::string origin_;      // of the request being answered, when CORS allows it; else empty
   beast_http::verb method_ = beast_http::verb::unknown;
 };
 

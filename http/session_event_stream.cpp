@@ -20,7 +20,7 @@ void Session::start_stream(Response head, std::shared_ptr<StreamSource> source) 
                       static_cast<std::uint64_t>(latency.count()));
   }
   source_ = std::move(source);
-  mark_request_id(head.base());
+  mark_answer(head.base());
   std::string text =
       fmt::format("HTTP/1.1 {} {}\r\n", head.result_int(), std::string(head.reason()));
   for (const auto& field : head) {

@@ -16,7 +16,7 @@ void Session::send_file(Response head, const std::filesystem::path& path) {
     return write(error_response(request_, make_error(Errc::io_error, "the file cannot be read")));
   }
   file_response_.emplace();
-  mark_request_id(head.base());
+  mark_answer(head.base());
   file_response_->base() = std::move(head.base());
   file_response_->body() = std::move(body);
   file_response_->prepare_payload();

@@ -31,6 +31,7 @@
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
+#include "http/cors.h"
 #include "http/initial_admin.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
@@ -77,6 +78,7 @@ struct Settings {
   std::string smtp_password;
   std::uint64_t min_position_wait_ms = 2'000;
   std::string metrics_listen;
+  std::vector<std::string> cors_origins;
 };
 
 // The accepted range of a numeric option, checked at start whatever the value's source (command
@@ -189,6 +191,11 @@ std::optional<std::string> settings_error(const Settings& settings) {
     return fmt::format("--metrics-listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
                        settings.metrics_listen);
   }
+  for (const auto& origin : settings.cors_origins) {
+    if (auto checked = ledger::http::check_cors_origin(origin); !checked) {
+      return checked.error().message;
+    }
+  }
   if (!settings.webhook_secret.empty() && settings.webhook_secret.size() < 16) {
     return "--webhook-secret must be at least 16 characters (it is an HMAC key)";
   }
@@ -212,6 +219,7 @@ ledger::Result<std::unique_ptr<ledger::http::HttpServer>> start_metrics_server(
   options.listen_host = listen->first;
   options.listen_port = listen->second;
   options.threads = 1;
+  options.cors_origins.clear();  // for scrapers, not browsers
   auto server = std::make_unique<ledger::http::HttpServer>(options, router);
   if (auto started = server->start(); !started) return std::move(started).error();
   return server;
@@ -395,6 +403,7 @@ int run(const Settings& settings) {
   server_options.request_timeout_ms = settings.request_timeout_ms;
   server_options.idle_timeout_ms = settings.idle_timeout_ms;
   server_options.connections_max = settings.connections_max;
+  server_options.cors_origins = settings.cors_origins;
   http::HttpServer server(server_options, router,
                           [&metrics](std::string_view route, boost::beast::http::verb method,
                                      unsigned status, std::uint64_t latency_us) {
@@ -503,7 +512,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "how long a query waits for its X-Min-Position (1-60000)")(
       "metrics-listen", po::value(&settings.metrics_listen),
       "IP:PORT of a listener serving only GET /metrics without a token, for scrapers (unset: "
-      "none; on the API listener /metrics needs an admin token)");
+      "none; on the API listener /metrics needs an admin token)")(
+      "cors-origin", po::value(&settings.cors_origins)->composing(),
+      "an origin (scheme://host[:port], exact) whose web pages may call the API from a browser; "
+      "repeatable (unset: none). Preflights are answered from the route table; see "
+      "docs/SECURITY.md");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);

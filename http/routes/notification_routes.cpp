@@ -1,5 +1,6 @@
 #include "http/routes/notification_routes.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -231,13 +232,20 @@ void stream(ApiContext& api, const RouteInput& in, Reply reply) {
   const Caller& caller = in.caller;
   auto& runner = feeds(api);
   std::string last_key;
-  if (const auto resume = request.find("Last-Event-ID"); resume != request.end()) {
-    auto key = projections::notification_feed_key(
-        caller.user_id.str(), std::string_view(resume->value().data(), resume->value().size()));
+  // A new EventSource cannot set Last-Event-ID: a dashboard reopening the feed (with a new
+  // ticket) names the last notification it saw in the query instead.
+  const auto resume = request.find("Last-Event-ID");
+  const auto resume_query = in.query.optional_text("last_event_id");
+  if (resume != request.end() || resume_query) {
+    const bool from_header = resume != request.end();
+    const std::string last_event_id =
+        from_header ? std::string(resume->value().data(), resume->value().size()) : *resume_query;
+    auto key = projections::notification_feed_key(caller.user_id.str(), last_event_id);
     if (!key) {
+      const char* name = from_header ? "Last-Event-ID" : "last_event_id";
       return reply_error(request,
                          make_error(Errc::invalid_argument,
-                                    "Last-Event-ID must be a notification id", "Last-Event-ID"),
+                                    fmt::format("{} must be a notification id", name), name),
                          reply);
     }
     last_key = *key;
@@ -257,6 +265,23 @@ void stream(ApiContext& api, const RouteInput& in, Reply reply) {
   head.set(beast_http::field::cache_control, "no-store");
   reply.stream(std::move(head), std::make_shared<NotificationStream>(
                                     runner, api.clock, caller.user_id.str(), std::move(last_key)));
+}
+
+// A stream ticket for EventSource (http/stream_tickets.h): shown once, in this answer only.
+void issue_stream_ticket(ApiContext& api, const RouteInput& in, Reply reply) {
+  auto issued =
+      api.stream_tickets.issue(in.caller.user_id.str(), in.caller.token_digest, api.clock.now_us());
+  if (!issued) {
+    const auto lifetime_seconds =
+        static_cast<std::uint64_t>(api.stream_tickets.options().lifetime_us / kMicrosPerSecond);
+    return reply_error(in.request, issued.error(), reply,
+                       std::max<std::uint64_t>(1, lifetime_seconds));
+  }
+  Response response =
+      json_response(in.request, beast_http::status::ok,
+                    {{"ticket", issued->ticket}, {"expires_at", time_json(issued->expires_at_us)}});
+  response.set(beast_http::field::cache_control, "no-store");
+  reply(std::move(response));
 }
 
 void email_outbox(ApiContext& api, const RouteInput& in, Reply reply) {
@@ -371,11 +396,27 @@ RouteTable notification_routes() {
        .path = "/api/notifications/stream/",
        .operation_id = "streamNotifications",
        .summary = "The caller's new notifications as Server-Sent Events (event: notification, "
-                  "data: a Notification); Last-Event-ID resumes after that notification",
+                  "data: a Notification); Last-Event-ID resumes after that notification. A "
+                  "browser's EventSource, which cannot send Authorization, opens it with "
+                  "?ticket= from POST /api/notifications/stream-ticket/",
+       .query = {field::text("last_event_id", domain::text_limits::kId)
+                     .optional()
+                     .described("as the Last-Event-ID header, for a new EventSource, which "
+                                "cannot set it: resume after this notification")},
        .answer_type = "text/event-stream",
        .answer = string(),
+       .accepts_stream_ticket = true,
        .read_model = feed,
        .handler = stream},
+      {.method = verb::post,
+       .path = "/api/notifications/stream-ticket/",
+       .operation_id = "createNotificationStreamTicket",
+       .summary = "A ticket that opens the caller's notification stream once, within 60 s, "
+                  "as ?ticket= (for EventSource, which cannot send Authorization)",
+       .answer = named("StreamTicket", object({{"ticket", string()}, {"expires_at", time()}})),
+       .answers_position = false,
+       .errors = {Errc::rate_limited},
+       .handler = issue_stream_ticket},
       {.method = verb::post,
        .path = "/api/notifications/mark_all_read/",
        .operation_id = "markAllNotificationsRead",

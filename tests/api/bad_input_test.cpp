@@ -64,6 +64,10 @@ TEST_CASE("bad input is refused with a problem document and writes nothing") {
       {"security emails off", "/api/auth/me/email-preferences/", R"({"security":false})", 400,
        verb::patch},
       {"a client updating users", "/api/users/nobody/", R"({"is_active":false})", 403, verb::patch},
+      {"a stream ticket for someone else", "/api/notifications/stream-ticket/",
+       R"({"user_id":"someone-else"})", 400},
+      {"a stream ticket of a longer life", "/api/notifications/stream-ticket/",
+       R"({"expires_at":"2099-01-01T00:00:00Z"})", 400},
   };
   for (const auto& bad : table) {
     CAPTURE(bad.what);

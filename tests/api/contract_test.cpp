@@ -186,6 +186,7 @@ const std::map<std::string, std::string>& who_may_call() {
       {"GET /api/notifications/", "any user"},
       {"GET /api/notifications/unread_count/", "any user"},
       {"GET /api/notifications/stream/", "any user"},
+      {"POST /api/notifications/stream-ticket/", "any user"},
       {"POST /api/notifications/{id}/mark_read/", "any user"},
       {"POST /api/notifications/mark_all_read/", "any user"},
       {"GET /api/admin/email-outbox/", "admin"},

@@ -421,6 +421,14 @@ export async function readNotifications(session: ApiSession): Promise<void> {
   if (left.unread_count !== 0) throw new Error(`${left.unread_count} still unread`);
 }
 
+// The live feed: EventSource cannot send Authorization, so it opens the stream with a ticket
+// (single use, valid 60 s) in the URL.
+export async function notificationStreamUrl(session: ApiSession, baseUrl: string): Promise<string> {
+  const issued = await session.call("post", "/api/notifications/stream-ticket/", {});
+  console.log(`stream ticket valid until ${issued.expires_at}`);
+  return `${baseUrl}/api/notifications/stream/?ticket=${encodeURIComponent(issued.ticket)}`;
+}
+
 // The client's dashboard, then the marketing agent's.
 export async function walkDashboards(
   baseUrl: string,

@@ -48,6 +48,7 @@
 #include "core/store/blob_store.h"
 #include "core/store/rocksdb_event_log.h"
 #include "http/api_context.h"
+#include "http/cors.h"
 #include "http/initial_admin.h"
 #include "http/metrics.h"
 #include "http/route_table.h"
@@ -121,7 +122,7 @@ struct Environment {
   http::Metrics metrics;
   http::Router router;
   std::unique_ptr<store::BlobStore> blobs = open_blobs(directory);
-  http::ServerOptions server_options;  // the limits the parser gets
+  http::ServerOptions server_options = fuzzed_server_options();  // the parser's limits, CORS
   static constexpr int kCallers = 5;
   std::string tokens[kCallers];  // none, admin, client, marketing agent, website agent
   std::string client_id;
@@ -251,9 +252,19 @@ struct Environment {
     return nlohmann::json::parse(response.body());
   }
 
-  // Hands the request to the router as the server's session does, and waits for the answer.
+  static http::ServerOptions fuzzed_server_options() {
+    http::ServerOptions options;
+    options.cors_origins = {"http://dashboard.test:3000"};
+    return options;
+  }
+
+  // Hands the request to the router as the server's session does (a CORS preflight answered
+  // from the router's routes), and waits for the answer.
   http::Response dispatch(http::Request request) {
     request.set(http::kPeerHeader, "127.0.0.1");  // only the server sets it
+    if (http::is_preflight(request)) {
+      return http::preflight_response(server_options, router, request);
+    }
     auto answer = std::make_shared<Answer>();
     const auto started = std::chrono::steady_clock::now();
     router.dispatch(request,

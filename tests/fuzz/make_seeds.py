@@ -330,6 +330,21 @@ def http_requests():
         "notifications": (CLIENT, request("GET", "/api/notifications/?type=wallet&unread=true")),
         "notification_stream": (CLIENT, request("GET", "/api/notifications/stream/",
                                                 headers=["Last-Event-ID: 3"])),
+        "stream_ticket": (CLIENT, request("POST", "/api/notifications/stream-ticket/")),
+        "notification_stream_ticket": (NONE, request(
+            "GET", "/api/notifications/stream/?ticket=lst_" + "0" * 64,
+            headers=["Origin: http://dashboard.test:3000"])),
+        "notification_stream_query_token": (NONE, request(
+            "GET", "/api/notifications/stream/?token=lct_" + "0" * 64)),
+        "preflight": (NONE, request(
+            "OPTIONS", "/api/wallet/pay/",
+            headers=["Origin: http://dashboard.test:3000", "Access-Control-Request-Method: POST",
+                     "Access-Control-Request-Headers: authorization,content-type,idempotency-key"])),
+        "preflight_other_origin": (NONE, request(
+            "OPTIONS", "/api/tasks/$TASK/",
+            headers=["Origin: null", "Access-Control-Request-Method: PATCH"])),
+        "cross_origin_wallet": (CLIENT, request(
+            "GET", "/api/wallet/", headers=["Origin: http://dashboard.test:3000"])),
         "analytics": (ADMIN, request("GET", "/api/admin/analytics/services/?from=2026-11-01&to=2026-11-30")),
         "projections": (ADMIN, request("GET", "/api/admin/projections/")),
         "statement": (ADMIN, request("GET", "/api/ledger/accounts/wallet:$CLIENT/statement/?from=2026-01-01T00:00:00Z")),

@@ -67,6 +67,11 @@ TEST_CASE("every ledgerd option out of its range is refused at start with exit c
       {"--smtp-relay relay.example.com:0", "--smtp-relay"},
       {"--smtp-ca-file " + dir.string() + "/missing.pem", "--smtp-ca-file"},
       {"--webhook-secret short", "--webhook-secret"},
+      {"--cors-origin '*'", "--cors-origin"},
+      {"--cors-origin null", "--cors-origin"},
+      {"--cors-origin https://app.example.com/", "--cors-origin"},
+      {"--cors-origin https://app.example.com --cors-origin https://*.example.com",
+       "--cors-origin"},
   };
   for (const auto& bad : cases) {
     CAPTURE(bad.arguments);
@@ -122,6 +127,8 @@ TEST_CASE("the boundaries of every ledgerd option's range are accepted") {
                      "--email-interval-ms",  "10",    "--min-position-wait-ms", "1",
                      "--login-limit",        "1",     "--webhook-secret",       "0123456789abcdef",
                      "--smtp-ca-file",       ca_file, "--metrics-listen",       "127.0.0.1:0"}));
+  CHECK(serves_with(dir, {"--password-cost", "10", "--cors-origin", "https://app.example.com",
+                          "--cors-origin", "http://127.0.0.1:3000"}));
   // The first start created the admin: the highest password cost hashes nothing here.
   CHECK(serves_with(
       dir,

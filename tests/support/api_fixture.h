@@ -34,6 +34,8 @@
 namespace ledger::testing {
 
 inline constexpr char kWebhookSecret[] = "test-webhook-secret";
+// The one origin whose pages the fixture's server lets call it from a browser (--cors-origin).
+inline constexpr char kDashboardOrigin[] = "http://dashboard.test:3000";
 
 // Fails the current test (without stopping it) when an answer to `method` on `target` is not
 // what the served OpenAPI document says: its operation, status, media type, body schema and
@@ -107,6 +109,7 @@ struct ApiFixture {
     http::ServerOptions server_options;
     server_options.listen_port = 0;
     server_options.threads = 2;
+    server_options.cors_origins = {kDashboardOrigin};
     server = std::make_unique<http::HttpServer>(server_options, router);
     REQUIRE(server->start().ok());
   }

@@ -34,21 +34,27 @@ inline std::string read_stream_until(boost::beast::tcp_stream& stream, std::stri
   return seen;
 }
 
+// Sends GET `target` with `header_lines` (each "Name: value\r\n") on a new connection to the
+// server at `port`; the answer is read with read_stream_until.
+inline std::unique_ptr<boost::beast::tcp_stream> open_event_stream(
+    boost::asio::io_context& io, unsigned short port, const std::string& target,
+    const std::string& header_lines) {
+  auto stream = std::make_unique<boost::beast::tcp_stream>(io);
+  boost::asio::ip::tcp::resolver resolver(io);
+  stream->connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + header_lines + "\r\n";
+  boost::asio::write(stream->socket(), boost::asio::buffer(request));
+  return stream;
+}
+
 // Opens the caller's notification stream on the server at `port` (resuming after
 // `last_event_id` when given); the answer is read with read_stream_until.
 inline std::unique_ptr<boost::beast::tcp_stream> open_notification_stream(
     boost::asio::io_context& io, unsigned short port, const std::string& token,
     const std::string& last_event_id = "") {
-  auto stream = std::make_unique<boost::beast::tcp_stream>(io);
-  boost::asio::ip::tcp::resolver resolver(io);
-  stream->connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-  std::string request =
-      "GET /api/notifications/stream/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
-      "\r\n";
-  if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
-  request += "\r\n";
-  boost::asio::write(stream->socket(), boost::asio::buffer(request));
-  return stream;
+  std::string header_lines = "Authorization: Bearer " + token + "\r\n";
+  if (!last_event_id.empty()) header_lines += "Last-Event-ID: " + last_event_id + "\r\n";
+  return open_event_stream(io, port, "/api/notifications/stream/", header_lines);
 }
 
 }  // namespace ledger::testing
