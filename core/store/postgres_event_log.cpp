@@ -88,6 +88,10 @@ Hash256 stored_hash(std::string_view record) {
 PostgresEventLog::PostgresEventLog(PostgresStoreOptions options)
     : options_(std::move(options)),
       keyspaces_(options_.store.state_keyspaces.begin(), options_.store.state_keyspaces.end()),
+      inline_keyspaces_(options_.inline_keyspaces.empty()
+                            ? keyspaces_
+                            : std::set<std::string, std::less<>>(options_.inline_keyspaces.begin(),
+                                                                 options_.inline_keyspaces.end())),
       readers_(options_.url, std::max<std::size_t>(options_.read_connections_max, 1)) {}
 
 PostgresEventLog::~PostgresEventLog() = default;
@@ -99,6 +103,13 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   }
   if (options.store.path.empty()) {
     return make_error(Errc::invalid_argument, "the PostgreSQL log needs a path for its state");
+  }
+  for (const auto& keyspace : options.inline_keyspaces) {
+    if (std::find(options.store.state_keyspaces.begin(), options.store.state_keyspaces.end(),
+                  keyspace) == options.store.state_keyspaces.end()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("inline keyspace {} is not a state keyspace", keyspace));
+    }
   }
   if (options.scan_page_records == 0) {
     return make_error(Errc::invalid_argument, "scan_page_records must be at least 1");
@@ -245,7 +256,12 @@ Status PostgresEventLog::write_local_state(std::vector<StateWrite> writes,
   return local_->write_state_durably(writes);
 }
 
-Status PostgresEventLog::state_readable() const {
+Status PostgresEventLog::state_readable(std::string_view keyspace) const {
+  if (!inline_keyspaces_.contains(keyspace)) return {};
+  return inline_state_current();
+}
+
+Status PostgresEventLog::inline_state_current() const {
   const std::uint64_t folded = inline_state_position_.load();
   const std::uint64_t head = this->head().position;
   if (folded >= head) return {};
@@ -263,7 +279,7 @@ Status PostgresEventLog::writable() const {
     std::lock_guard lock(failure_mutex_);
     if (!failure_.empty()) return make_error(Errc::store_read_only, failure_);
   }
-  return state_readable();
+  return inline_state_current();
 }
 
 Error PostgresEventLog::fail_writes(Errc code, std::string reason) {
@@ -333,7 +349,7 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
     stream_cache_[stream_id] = version;
   }
   // The events are durable: the append succeeded whatever happens to the local state below. A
-  // failed local write leaves the state behind, which readers are told (state_readable).
+  // failed local write leaves the state behind, which readers are told (inline_state_current).
   if (auto status = write_local_state(std::move(sink.state_writes), plan->head.position); !status) {
     fail_writes(Errc::store_read_only,
                 fmt::format("positions up to {} are committed but the inline state could not be "
@@ -349,7 +365,7 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
 Result<std::optional<std::string>> PostgresEventLog::read_state(std::string_view keyspace,
                                                                 std::string_view key) const {
   if (auto refused = refuse_fold_keyspace(keyspace); !refused) return std::move(refused).error();
-  if (auto status = state_readable(); !status) return std::move(status).error();
+  if (auto status = state_readable(keyspace); !status) return std::move(status).error();
   return local_->read_state(keyspace, key);
 }
 
@@ -357,7 +373,7 @@ Status PostgresEventLog::scan_state(std::string_view keyspace, std::string_view 
                                     ReadDirection direction, const StateVisitor& visitor,
                                     std::string_view after_key) const {
   if (auto refused = refuse_fold_keyspace(keyspace); !refused) return std::move(refused).error();
-  if (auto status = state_readable(); !status) return status;
+  if (auto status = state_readable(keyspace); !status) return status;
   return local_->scan_state(keyspace, prefix, direction, visitor, after_key);
 }
 
@@ -370,16 +386,16 @@ Status PostgresEventLog::write_state(std::span<const StateWrite> writes) {
 
 Status PostgresEventLog::rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                                            const std::function<Status(FreshRows&)>& fill) {
-  std::size_t declared = 0;
+  std::size_t inline_rebuilt = 0;
   for (const auto& keyspace : keyspaces) {
     if (auto refused = refuse_fold_keyspace(keyspace.keyspace); !refused) return refused;
-    if (keyspaces_.contains(keyspace.keyspace)) ++declared;
+    if (inline_keyspaces_.contains(keyspace.keyspace)) ++inline_rebuilt;
   }
   const std::uint64_t head = this->head().position;
   if (auto status = local_->rebuild_keyspaces(keyspaces, fill); !status) return status;
   // Every inline keyspace is now a fold of the log up to `head` (keyspaces are distinct: the
   // local store refuses one named twice).
-  if (declared == keyspaces_.size() && this->head().position == head &&
+  if (inline_rebuilt == inline_keyspaces_.size() && this->head().position == head &&
       inline_state_position_.load() < head) {
     if (auto status = write_local_state({}, head); !status) return status;
     inline_state_position_ = head;

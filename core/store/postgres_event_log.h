@@ -30,10 +30,10 @@
 // in one synced batch. Should the process die between the two, or that local write fail, the
 // local state is behind the log. On open, a local state behind the log is reported, never served
 // silently: `inline_state_position()` is below `head()`, appends fail with store_read_only
-// saying so, and read_state/scan_state fail the same way, until a rebuild of every declared
-// keyspace (replay/inline_rebuild.h; ledgerd runs it before it serves) records that the state is
-// folded up to the head again. A local state folded from another log, or ahead of this one (the
-// database was restored to an earlier point), fails the open.
+// saying so, and read_state/scan_state of inline keyspaces fail the same way, until a rebuild of
+// every inline keyspace (replay/inline_rebuild.h; ledgerd runs it before it serves) records that
+// the state is folded up to the head again. A local state folded from another log, or ahead of this
+// one (the database was restored to an earlier point), fails the open.
 //
 // Reading. Reads use a pool of connections apart from the writer's, so they never wait for it.
 // `wait_for` and `subscribe` hear of this process's own appends only (other writers' appends
@@ -64,6 +64,11 @@ struct PostgresStoreOptions {
   // The local inline state: `path` is its RocksDB directory; `state_keyspaces`, `read_only` and
   // the limits on appends (commits, events, ids, payloads, reads) apply as for RocksDB.
   StoreOptions store;
+  // The inline keyspaces: those that appends' state writes fill, folded with the log (every
+  // inline fold's). The local state is behind while these are not folded up to the head. The
+  // others (asynchronous projections' rows) keep their own checkpoints and are always readable.
+  // Empty means every keyspace of `store.state_keyspaces`.
+  std::vector<std::string> inline_keyspaces;
   // Reader connections, opened on demand.
   std::size_t read_connections_max = 4;
   // Records fetched from PostgreSQL per round trip by scan_records.
@@ -124,7 +129,9 @@ class PostgresEventLog final : public EventLog {
   Status load_head();
   Status verify_tail();
   Status open_local_state();
-  Status state_readable() const;
+  // Ok unless `keyspace` is inline and the local state is behind the log.
+  Status state_readable(std::string_view keyspace) const;
+  Status inline_state_current() const;
   Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
   Result<std::uint64_t> stream_version_on(PgConnection& connection,
                                           std::string_view stream_id) const;
@@ -136,7 +143,8 @@ class PostgresEventLog final : public EventLog {
   Error fail_writes(Errc code, std::string reason);
 
   PostgresStoreOptions options_;
-  std::set<std::string, std::less<>> keyspaces_;  // declared: what commits may write
+  std::set<std::string, std::less<>> keyspaces_;         // declared: what commits may write
+  std::set<std::string, std::less<>> inline_keyspaces_;  // folded with the log
   std::string log_id_;
   std::unique_ptr<RocksDbEventLog> local_;
   std::atomic<std::uint64_t> inline_state_position_{0};
