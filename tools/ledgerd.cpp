@@ -1,4 +1,5 @@
-// ledgerd: the ledger server. Opens the store in DATA_DIR, starts the sequencer and the HTTP
+// ledgerd: the ledger server. Opens the store in DATA_DIR (or, with --store postgresql://..., the
+// event log in PostgreSQL and the read models in DATA_DIR), starts the sequencer and the HTTP
 // server, prints "listening on http://HOST:PORT" when ready, and on SIGTERM or SIGINT drains
 // in-flight requests and closes the store cleanly. --print-openapi prints the OpenAPI document
 // and exits (scripts/check-openapi lints it and compiles a client from it).
@@ -28,6 +29,7 @@
 #include "core/id_generator.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
+#include "core/store/postgres_event_log.h"
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
@@ -52,6 +54,7 @@ namespace po = boost::program_options;
 
 struct Settings {
   std::string data_dir;
+  std::string store;  // empty: RocksDB under data_dir; postgresql://...: the PostgreSQL log
   std::string listen;
   std::string config;
   std::size_t threads = 0;
@@ -183,6 +186,10 @@ std::optional<std::string> smtp_settings_error(const Settings& settings) {
 std::optional<std::string> settings_error(const Settings& settings) {
   if (auto error = numeric_settings_error(settings)) return error;
   if (settings.data_dir.empty()) return "--data-dir must name a directory";
+  if (!settings.store.empty() && !settings.store.starts_with("postgresql://") &&
+      !settings.store.starts_with("postgres://")) {
+    return fmt::format("--store must be a postgresql:// URL, got '{}'", settings.store);
+  }
   if (!parse_listen(settings.listen)) {
     return fmt::format("--listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
                        settings.listen);
@@ -267,6 +274,57 @@ bool rebuild_outdated_folds(ledger::store::EventLog& log) {
   return true;
 }
 
+// Brings the inline read models of a PostgreSQL log's local state up to the log's head, before
+// anything reads or writes them: a node whose local state is new, or behind because it stopped
+// between a commit and its local write, folds the log again (every inline keyspace).
+bool catch_up_inline_state(ledger::store::PostgresEventLog& log) {
+  using namespace ledger;
+  const std::uint64_t folded = log.inline_state_position();
+  const std::uint64_t head = log.head().position;
+  if (folded >= head) return true;
+  std::printf(
+      "ledgerd: the inline read models are folded up to position %llu, the log is at "
+      "%llu: rebuilding them from the log\n",
+      static_cast<unsigned long long>(folded), static_cast<unsigned long long>(head));
+  std::fflush(stdout);
+  replay::ScanProgress progress("rebuild inline", head, /*quiet=*/false);
+  auto rebuilt = replay::rebuild_inline(log, domain::all_inline_folds(),
+                                        [&](std::uint64_t position) { progress.at(position); });
+  if (!rebuilt) {
+    std::fprintf(stderr, "ledgerd: cannot rebuild the inline read models: %s\n",
+                 rebuilt.error().message.c_str());
+    return false;
+  }
+  return true;
+}
+
+// The event log: RocksDB under DATA_DIR/store, or (--store postgresql://...) the PostgreSQL log
+// with its inline state under DATA_DIR/state, caught up with the log.
+ledger::Result<std::unique_ptr<ledger::store::EventLog>> open_event_log(const Settings& settings) {
+  using namespace ledger;
+  store::StoreOptions store_options;
+  store_options.state_keyspaces = domain::domain_keyspaces();
+  if (settings.store.empty()) {
+    store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
+    auto log = store::RocksDbEventLog::open(store_options);
+    if (!log) return std::move(log).error();
+    return std::unique_ptr<store::EventLog>(std::move(log).value());
+  }
+  store::PostgresStoreOptions options;
+  options.url = settings.store;
+  options.store = store_options;
+  options.store.path = (std::filesystem::path(settings.data_dir) / "state").string();
+  for (const auto* fold : domain::all_inline_folds()) {
+    options.inline_keyspaces.emplace_back(fold->keyspace);
+  }
+  auto log = store::PostgresEventLog::open(options);
+  if (!log) return std::move(log).error();
+  if (!catch_up_inline_state(**log)) {
+    return make_error(Errc::store_read_only, "the inline read models are behind the log");
+  }
+  return std::unique_ptr<store::EventLog>(std::move(log).value());
+}
+
 int run(const Settings& settings) {
   using namespace ledger;
   const auto listen = parse_listen(settings.listen);  // checked in main
@@ -294,10 +352,7 @@ int run(const Settings& settings) {
   // A file-size limit must read as a failed write (the store turns read-only), not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
 
-  store::StoreOptions store_options;
-  store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
-  store_options.state_keyspaces = domain::domain_keyspaces();
-  auto log = store::RocksDbEventLog::open(store_options);
+  auto log = open_event_log(settings);
   if (!log) {
     std::fprintf(stderr, "ledgerd: %s\n", log.error().message.c_str());
     return 1;
@@ -308,8 +363,12 @@ int run(const Settings& settings) {
   sequencer.start();
   // After a storage fault (disk full) the store is read-only; this makes it writable again once
   // the fault is gone. The sequencer's caches are dropped as the store reloads its state.
-  store::WriteResumer resumer(**log, [&sequencer] { sequencer.invalidate_cache(); });
-  resumer.start(std::chrono::milliseconds(settings.resume_interval_ms));
+  // (RocksDB only: a PostgreSQL log that stopped writing is reopened by restarting ledgerd.)
+  std::optional<store::WriteResumer> resumer;
+  if (auto* rocksdb = dynamic_cast<store::RocksDbEventLog*>(log->get())) {
+    resumer.emplace(*rocksdb, [&sequencer] { sequencer.invalidate_cache(); });
+    resumer->start(std::chrono::milliseconds(settings.resume_interval_ms));
+  }
   domain::Ledger ledger(sequencer);
   IdGenerator ids(clock);
   boost::asio::thread_pool slow_work(2);  // password hashing, off the I/O threads
@@ -420,7 +479,13 @@ int run(const Settings& settings) {
     std::fprintf(stderr, "ledgerd: --metrics-listen: %s\n", metrics_server.error().message.c_str());
     return 1;
   }
-  std::printf("ledgerd: store %s at position %llu\n", store_options.path.c_str(),
+  // The PostgreSQL URL is not printed: it may carry a password.
+  const std::string store_text =
+      settings.store.empty()
+          ? (std::filesystem::path(settings.data_dir) / "store").string()
+          : "postgresql (read models in " +
+                (std::filesystem::path(settings.data_dir) / "state").string() + ")";
+  std::printf("ledgerd: store %s at position %llu\n", store_text.c_str(),
               static_cast<unsigned long long>((*log)->head().position));
   if (*metrics_server) {
     std::printf("metrics on http://%s/metrics\n",
@@ -441,7 +506,7 @@ int run(const Settings& settings) {
   emails.stop();
   slow_work.join();
   projections.stop();
-  resumer.stop();
+  if (resumer) resumer->stop();
   sequencer.stop();
   log->reset();
   std::printf("ledgerd: store closed\n");
@@ -459,6 +524,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "print-openapi", "print the OpenAPI document served at GET /openapi.json and exit")(
       "data-dir", po::value(&settings.data_dir)->default_value("./data"),
       "directory holding the store (created when missing)")(
+      "store", po::value(&settings.store),
+      "where the event log lives: unset, RocksDB under DATA_DIR/store; "
+      "postgresql://USER@HOST:PORT/DB, that PostgreSQL database (tables created when missing), "
+      "with the read models in DATA_DIR/state")(
       "listen", po::value(&settings.listen)->default_value("127.0.0.1:8080"),
       "HOST:PORT to serve HTTP on (port 0 picks a free one)")(
       "threads", po::value(&settings.threads)->default_value(0),

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/store/event_log.h"
+#include "core/store/head_publisher.h"
 #include "core/store/store_options.h"
 
 namespace rocksdb {
@@ -72,6 +73,9 @@ class RocksDbEventLog final : public EventLog {
   // Writes a consistent RocksDB checkpoint (hard links where possible) to `directory`.
   Status checkpoint_to(const std::string& directory) override;
   Status write_state(std::span<const StateWrite> writes) override;
+  // write_state with a synced WAL: durable when it returns (a log elsewhere keeps its inline
+  // state here: postgres_event_log.h).
+  Status write_state_durably(std::span<const StateWrite> writes);
   Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                            const std::function<Status(FreshRows&)>& fill) override;
   Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
@@ -96,6 +100,7 @@ class RocksDbEventLog final : public EventLog {
   Status load_head();
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;
+  Status write_state_batch(std::span<const StateWrite> writes, bool sync);
   Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
   // `long_scan`: a read through much of the log (verify, rebuild feeds), with a large fixed
   // readahead and no block-cache fill; otherwise a short read (a batch of a projection, a tail)
@@ -129,16 +134,10 @@ class RocksDbEventLog final : public EventLog {
   std::unordered_map<std::string, std::uint64_t> stream_cache_;
 
   // Head, published after each durable append.
-  mutable std::mutex head_mutex_;
-  mutable std::condition_variable head_advanced_;
-  LogHead head_;
+  HeadPublisher head_;
 
   mutable std::mutex failure_mutex_;
   std::string failure_;  // non-empty once writes have failed
-
-  std::mutex subscribers_mutex_;
-  std::uint64_t next_subscriber_ = 1;
-  std::map<std::uint64_t, std::function<void(std::uint64_t)>> subscribers_;
 };
 
 }  // namespace ledger::store

@@ -4,26 +4,16 @@
 
 namespace ledger::store {
 
-LogHead RocksDbEventLog::head() const {
-  std::lock_guard lock(head_mutex_);
-  return head_;
-}
+LogHead RocksDbEventLog::head() const { return head_.head(); }
 
 bool RocksDbEventLog::wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(head_mutex_);
-  return head_advanced_.wait_for(lock, timeout, [&] { return head_.position >= position; });
+  return head_.wait_for(position, timeout);
 }
 
 std::uint64_t RocksDbEventLog::subscribe(std::function<void(std::uint64_t)> on_append) {
-  std::lock_guard lock(subscribers_mutex_);
-  const std::uint64_t handle = next_subscriber_++;
-  subscribers_.emplace(handle, std::move(on_append));
-  return handle;
+  return head_.subscribe(std::move(on_append));
 }
 
-void RocksDbEventLog::unsubscribe(std::uint64_t handle) {
-  std::lock_guard lock(subscribers_mutex_);
-  subscribers_.erase(handle);
-}
+void RocksDbEventLog::unsubscribe(std::uint64_t handle) { head_.unsubscribe(handle); }
 
 }  // namespace ledger::store

@@ -156,8 +156,7 @@ Status RocksDbEventLog::load_head() {
     head.hash = stored_hash;
   }
   if (!it->status().ok()) return to_error(it->status(), "cannot read the head of the log");
-  std::lock_guard lock(head_mutex_);
-  head_ = head;
+  head_.reset(head);
   return {};
 }
 

@@ -68,6 +68,14 @@ Status RocksDbEventLog::scan_state(std::string_view keyspace, std::string_view p
 }
 
 Status RocksDbEventLog::write_state(std::span<const StateWrite> writes) {
+  return write_state_batch(writes, /*sync=*/false);
+}
+
+Status RocksDbEventLog::write_state_durably(std::span<const StateWrite> writes) {
+  return write_state_batch(writes, /*sync=*/true);
+}
+
+Status RocksDbEventLog::write_state_batch(std::span<const StateWrite> writes, bool sync) {
   std::shared_lock db_lock(db_mutex_);
   if (auto status = writable(); !status) return status;
   rocksdb::WriteBatch batch;
@@ -83,7 +91,9 @@ Status RocksDbEventLog::write_state(std::span<const StateWrite> writes) {
       batch.Delete(handle, write.key);
     }
   }
-  const rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync;
+  const rocksdb::Status status = db_->Write(write_options, &batch);
   if (!status.ok()) return to_error(status, "cannot write projection state");
   return {};
 }

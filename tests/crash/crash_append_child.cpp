@@ -4,12 +4,18 @@
 // A line is printed only after the command completed, i.e. after its write was synced. Each
 // command also writes the stream's version into state key "count/<stream>" so that the parent can
 // check that state and events landed together.
+//
+// With a POSTGRES_URL second argument, the log is a PostgresEventLog on that database with its
+// inline state in DATA_DIR; a state left behind the log by the previous kill is first folded
+// again from the log (count/<stream> is the stream's version).
 #include <cstdio>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/sequencer.h"
+#include "core/store/postgres_event_log.h"
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
@@ -19,19 +25,60 @@ namespace {
 constexpr int kWriters = 4;
 constexpr char kKeyspace[] = "test_state";
 
+// The fold of the child's state: count/<stream> is the stream's last version.
+ledger::Status fold_counts(const ledger::store::EventLog& log, ledger::store::FreshRows& rows) {
+  using namespace ledger;
+  std::map<std::string, std::uint64_t> versions;
+  auto scanned = log.scan_records(0, [&](std::uint64_t, std::string_view record) {
+    events::Envelope envelope;
+    if (!envelope.ParseFromArray(record.data(), static_cast<int>(record.size()))) return false;
+    versions[envelope.stream_id()] = envelope.stream_version();
+    return true;
+  });
+  if (!scanned) return scanned;
+  std::vector<store::StateWrite> writes;
+  writes.reserve(versions.size());
+  for (const auto& [stream, version] : versions) {
+    writes.push_back({kKeyspace, "count/" + stream, std::to_string(version)});
+  }
+  return rows.write(writes);
+}
+
+ledger::Result<std::unique_ptr<ledger::store::EventLog>> open_log(const std::string& data_dir,
+                                                                  const char* postgres_url) {
+  using namespace ledger;
+  store::StoreOptions options;
+  options.path = data_dir;
+  options.state_keyspaces = {kKeyspace};
+  options.block_cache_bytes = 8 << 20;
+  if (postgres_url == nullptr) {
+    auto log = store::RocksDbEventLog::open(options);
+    if (!log) return std::move(log).error();
+    return std::unique_ptr<store::EventLog>(std::move(log).value());
+  }
+  store::PostgresStoreOptions postgres;
+  postgres.url = postgres_url;
+  postgres.store = options;
+  auto log = store::PostgresEventLog::open(postgres);
+  if (!log) return std::move(log).error();
+  if ((*log)->inline_state_position() < (*log)->head().position) {
+    const std::vector<store::KeyspaceRebuild> keyspaces = {{kKeyspace, 1}};
+    auto rebuilt = (*log)->rebuild_keyspaces(
+        keyspaces, [&](store::FreshRows& rows) { return fold_counts(**log, rows); });
+    if (!rebuilt) return std::move(rebuilt).error();
+  }
+  return std::unique_ptr<store::EventLog>(std::move(log).value());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace ledger;
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: crash_append_child DATA_DIR\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: crash_append_child DATA_DIR [POSTGRES_URL]\n");
     return 2;
   }
-  store::StoreOptions options;
-  options.path = argv[1];
-  options.state_keyspaces = {kKeyspace};
-  options.block_cache_bytes = 8 << 20;
-  auto log = store::RocksDbEventLog::open(options);
+  auto log = open_log(argv[1], argc == 3 ? argv[2] : nullptr);
   if (!log) {
     std::fprintf(stderr, "open failed: %s\n", log.error().message.c_str());
     return 1;

@@ -1,5 +1,6 @@
 // The EventLog conformance suite: what every storage backend must do. Written against the
-// EventLog interface; `open_test_log` picks the backend (RocksDB today).
+// EventLog interface; every case runs once per backend (tests/support/store_fixtures.h): RocksDB,
+// and PostgreSQL on the server named by LEDGER_TEST_PG (ctest's fixture starts one).
 #include <doctest/doctest.h>
 
 #include <thread>
@@ -8,6 +9,14 @@
 #include "tests/support/store_fixtures.h"
 #include "tests/support/temp_directory.h"
 
+TYPE_TO_STRING_AS("rocksdb", ledger::testing::RocksDbBackend);
+TYPE_TO_STRING_AS("postgresql", ledger::testing::PostgresBackend);
+
+// A case of the conformance suite, instantiated for every backend as `Backend`.
+#define STORE_TEST_CASE(name)                                        \
+  TEST_CASE_TEMPLATE(name, Backend, ledger::testing::RocksDbBackend, \
+                     ledger::testing::PostgresBackend)
+
 namespace ledger {
 namespace {
 
@@ -15,20 +24,20 @@ using store::ExpectedVersion;
 using store::ReadDirection;
 using testing::append_one;
 using testing::commit_to;
-using testing::open_test_log;
+using testing::open_log;
 using testing::TempDirectory;
 
-TEST_CASE("an empty log has head 0 with the zero hash") {
+STORE_TEST_CASE("an empty log has head 0 with the zero hash") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   CHECK(log->head().position == 0);
   CHECK(log->head().hash == kZeroHash);
   CHECK(log->stream_version("wallet:a").value() == 0);
 }
 
-TEST_CASE("appends get contiguous positions and per-stream versions") {
+STORE_TEST_CASE("appends get contiguous positions and per-stream versions") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   auto first = append_one(*log, commit_to("a", 2));
   REQUIRE(first.ok());
   CHECK(first->first_position == 1);
@@ -51,9 +60,9 @@ TEST_CASE("appends get contiguous positions and per-stream versions") {
   CHECK((*all)[3].stream_version() == 3);
 }
 
-TEST_CASE("a stream reads forward from a version and backward from the end") {
+STORE_TEST_CASE("a stream reads forward from a version and backward from the end") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   REQUIRE(append_one(*log, commit_to("a", 5)).ok());
   REQUIRE(append_one(*log, commit_to("ab", 2)).ok());  // a prefix of another stream's id
   auto forward = log->read_stream("a", 2, ReadDirection::forward, 10);
@@ -71,9 +80,9 @@ TEST_CASE("a stream reads forward from a version and backward from the end") {
   CHECK(missing->empty());
 }
 
-TEST_CASE("expected version no_stream refuses an existing stream and writes nothing") {
+STORE_TEST_CASE("expected version no_stream refuses an existing stream and writes nothing") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   REQUIRE(append_one(*log, commit_to("a", 1, ExpectedVersion::no_stream())).ok());
   auto again = append_one(*log, commit_to("a", 1, ExpectedVersion::no_stream()));
   REQUIRE_FALSE(again.ok());
@@ -82,9 +91,9 @@ TEST_CASE("expected version no_stream refuses an existing stream and writes noth
   CHECK(log->head().position == 1);
 }
 
-TEST_CASE("expected version exact must match the stream's current version") {
+STORE_TEST_CASE("expected version exact must match the stream's current version") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   REQUIRE(append_one(*log, commit_to("a", 2, ExpectedVersion::exact(0))).ok());
   CHECK(append_one(*log, commit_to("a", 1, ExpectedVersion::exact(1))).error().code ==
         Errc::version_conflict);
@@ -94,9 +103,9 @@ TEST_CASE("expected version exact must match the stream's current version") {
   CHECK(log->stream_version("a").value() == 3);
 }
 
-TEST_CASE("a commit over several streams is atomic: one broken expectation writes nothing") {
+STORE_TEST_CASE("a commit over several streams is atomic: one broken expectation writes nothing") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   REQUIRE(append_one(*log, commit_to("b", 1)).ok());
   store::CommitRequest commit = commit_to("a", 1, ExpectedVersion::no_stream());
   commit.expectations.push_back({"b", ExpectedVersion::no_stream()});  // b exists: conflict
@@ -111,9 +120,9 @@ TEST_CASE("a commit over several streams is atomic: one broken expectation write
   CHECK_FALSE(log->read_state(testing::kTestKeyspace, "k").value().has_value());
 }
 
-TEST_CASE("an append of several commits is all or nothing") {
+STORE_TEST_CASE("an append of several commits is all or nothing") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   std::vector<store::CommitRequest> commits = {commit_to("a", 1), commit_to("b", 1),
                                                commit_to("a", 1, ExpectedVersion::exact(7))};
   auto outcomes = log->append(commits);
@@ -126,9 +135,9 @@ TEST_CASE("an append of several commits is all or nothing") {
   CHECK((*outcomes)[1].first_position == 2);
 }
 
-TEST_CASE("state writes land with their events and can be deleted") {
+STORE_TEST_CASE("state writes land with their events and can be deleted") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest commit = commit_to("a", 1);
   commit.state_writes.push_back({testing::kTestKeyspace, "balance/a", std::string("100")});
   commit.state_writes.push_back({testing::kTestKeyspace, "balance/b", std::string("7")});
@@ -148,9 +157,9 @@ TEST_CASE("state writes land with their events and can be deleted") {
   CHECK_FALSE(log->read_state(testing::kTestKeyspace, "balance/a").value().has_value());
 }
 
-TEST_CASE("state scans resume just past a key, in either direction") {
+STORE_TEST_CASE("state scans resume just past a key, in either direction") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest commit = commit_to("a", 1);
   for (const char* key : {"row/1", "row/2", "row/3", "row/4", "rox/9"}) {
     commit.state_writes.push_back({testing::kTestKeyspace, key, std::string("v")});
@@ -175,10 +184,10 @@ TEST_CASE("state scans resume just past a key, in either direction") {
   CHECK(scan(ReadDirection::forward, "row/25") == std::vector<std::string>{"row/3", "row/4"});
 }
 
-TEST_CASE("a read-only open of an existing store sees its events and state") {
+STORE_TEST_CASE("a read-only open of an existing store sees its events and state") {
   TempDirectory dir;
   {
-    auto log = open_test_log(dir.string());
+    auto log = open_log<Backend>(dir.string());
     store::CommitRequest commit = commit_to("a", 2);
     commit.state_writes.push_back({testing::kTestKeyspace, "k", std::string("v")});
     REQUIRE(append_one(*log, commit).ok());
@@ -187,7 +196,7 @@ TEST_CASE("a read-only open of an existing store sees its events and state") {
   options.path = dir.string();
   options.read_only = true;
   options.state_keyspaces = {testing::kTestKeyspace};
-  auto reader = store::RocksDbEventLog::open(options);
+  auto reader = Backend::open(options);
   REQUIRE_MESSAGE(reader.ok(), reader.error().message);
   CHECK((*reader)->head().position == 2);
   CHECK((*reader)->read_state(testing::kTestKeyspace, "k").value() == std::string("v"));
@@ -197,10 +206,11 @@ namespace keyspace_rebuild {
 
 const char kOther[] = "other_state";
 
-std::unique_ptr<store::RocksDbEventLog> open_two(const std::string& path) {
+template <class Backend>
+std::unique_ptr<store::EventLog> open_two(const std::string& path) {
   auto options = testing::test_store_options(path);
   options.state_keyspaces.push_back(kOther);
-  auto log = store::RocksDbEventLog::open(options);
+  auto log = Backend::open(options);
   REQUIRE(log.ok());
   return std::move(log).value();
 }
@@ -226,11 +236,11 @@ std::vector<std::string> keys(const store::EventLog& log, std::string_view keysp
 
 }  // namespace keyspace_rebuild
 
-TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole") {
+STORE_TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole") {
   using namespace keyspace_rebuild;
   TempDirectory dir;
   {
-    auto log = open_two(dir.string());
+    auto log = open_two<Backend>(dir.string());
     seed(*log);
     CHECK(log->keyspace_generation(testing::kTestKeyspace).value() == 0);
     CHECK(log->keyspace_version(testing::kTestKeyspace).value() == 1);
@@ -259,7 +269,7 @@ TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole"
     commit.state_writes.push_back({testing::kTestKeyspace, "new/2", std::string("m")});
     REQUIRE(append_one(*log, commit).ok());
   }
-  auto reopened = open_two(dir.string());
+  auto reopened = open_two<Backend>(dir.string());
   CHECK(keys(*reopened, testing::kTestKeyspace) == std::vector<std::string>{"new/1", "new/2"});
   CHECK(reopened->keyspace_generation(testing::kTestKeyspace).value() == 1);
   CHECK(reopened->keyspace_version(testing::kTestKeyspace).value() == 3);
@@ -270,10 +280,10 @@ TEST_CASE("a keyspace rebuild fills a fresh generation and switches to it whole"
   CHECK(reopened->keyspace_version(testing::kTestKeyspace).value() == 4);
 }
 
-TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
+STORE_TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
   using namespace keyspace_rebuild;
   TempDirectory dir;
-  auto log = open_two(dir.string());
+  auto log = open_two<Backend>(dir.string());
   seed(*log);
   const std::vector<store::KeyspaceRebuild> rebuilt = {{testing::kTestKeyspace, 2}, {kOther, 2}};
   auto status = log->rebuild_keyspaces(rebuilt, [](store::FreshRows& rows) -> Status {
@@ -301,18 +311,18 @@ TEST_CASE("a keyspace rebuild that fails leaves every row as it was") {
   CHECK(keys(*log, kOther) == std::vector<std::string>{"kept"});
 }
 
-TEST_CASE("an unknown state keyspace is refused") {
+STORE_TEST_CASE("an unknown state keyspace is refused") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest commit = commit_to("a", 1);
   commit.state_writes.push_back({"nope", "k", std::string("v")});
   CHECK(append_one(*log, commit).error().code == Errc::invalid_argument);
   CHECK(log->head().position == 0);
 }
 
-TEST_CASE("malformed commits are refused with invalid_argument") {
+STORE_TEST_CASE("malformed commits are refused with invalid_argument") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest empty;
   CHECK(append_one(*log, empty).error().code == Errc::invalid_argument);
   store::CommitRequest nul_stream = commit_to(std::string("a\0b", 3), 1);
@@ -323,9 +333,9 @@ TEST_CASE("malformed commits are refused with invalid_argument") {
   CHECK(log->head().position == 0);
 }
 
-TEST_CASE("a repeated idempotency key with the same fingerprint answers the first result") {
+STORE_TEST_CASE("a repeated idempotency key with the same fingerprint answers the first result") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest commit = commit_to("a", 2);
   commit.idempotency_key = "user-1/key-1";
   commit.request_fingerprint = "fingerprint-1";
@@ -343,9 +353,10 @@ TEST_CASE("a repeated idempotency key with the same fingerprint answers the firs
   CHECK(log->head().position == 2);
 }
 
-TEST_CASE("a repeated idempotency key with another fingerprint is a conflict and writes nothing") {
+STORE_TEST_CASE(
+    "a repeated idempotency key with another fingerprint is a conflict and writes nothing") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   store::CommitRequest commit = commit_to("a", 1);
   commit.idempotency_key = "k";
   commit.request_fingerprint = "one";
@@ -357,11 +368,11 @@ TEST_CASE("a repeated idempotency key with another fingerprint is a conflict and
   CHECK(log->head().position == 1);
 }
 
-TEST_CASE("the log, its streams, state and idempotency records survive a reopen") {
+STORE_TEST_CASE("the log, its streams, state and idempotency records survive a reopen") {
   TempDirectory dir;
   store::LogHead head_before;
   {
-    auto log = open_test_log(dir.string());
+    auto log = open_log<Backend>(dir.string());
     store::CommitRequest commit = commit_to("a", 3);
     commit.idempotency_key = "k";
     commit.request_fingerprint = "f";
@@ -370,7 +381,7 @@ TEST_CASE("the log, its streams, state and idempotency records survive a reopen"
     REQUIRE(append_one(*log, commit_to("b", 1)).ok());
     head_before = log->head();
   }
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   CHECK(log->head().position == head_before.position);
   CHECK(log->head().hash == head_before.hash);
   CHECK(log->stream_version("a").value() == 3);
@@ -385,9 +396,9 @@ TEST_CASE("the log, its streams, state and idempotency records survive a reopen"
   CHECK(chain.records_visited == 5);
 }
 
-TEST_CASE("each record is chained to the one before it") {
+STORE_TEST_CASE("each record is chained to the one before it") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   for (int i = 0; i < 5; ++i) REQUIRE(append_one(*log, commit_to("a", 2)).ok());
   auto all = log->read_all(0, 100).value();
   REQUIRE(all.size() == 10);
@@ -398,9 +409,9 @@ TEST_CASE("each record is chained to the one before it") {
   CHECK(all.back().hash() == std::string(hash_bytes(log->head().hash)));
 }
 
-TEST_CASE("wait_for returns when another thread appends, and times out otherwise") {
+STORE_TEST_CASE("wait_for returns when another thread appends, and times out otherwise") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   CHECK_FALSE(log->wait_for(1, std::chrono::milliseconds(20)));
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -410,9 +421,9 @@ TEST_CASE("wait_for returns when another thread appends, and times out otherwise
   writer.join();
 }
 
-TEST_CASE("subscribers hear of every durable append") {
+STORE_TEST_CASE("subscribers hear of every durable append") {
   TempDirectory dir;
-  auto log = open_test_log(dir.string());
+  auto log = open_log<Backend>(dir.string());
   std::vector<std::uint64_t> heard;
   const auto handle = log->subscribe([&](std::uint64_t position) { heard.push_back(position); });
   REQUIRE(append_one(*log, commit_to("a", 2)).ok());

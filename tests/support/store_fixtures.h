@@ -8,9 +8,11 @@
 #include <doctest/doctest.h>
 
 #include "core/store/chain_verifier.h"
+#include "core/store/postgres_event_log.h"
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
+#include "tests/support/postgres_test_database.h"
 
 namespace ledger::testing {
 
@@ -27,6 +29,37 @@ inline store::StoreOptions test_store_options(const std::string& path) {
 
 inline std::unique_ptr<store::RocksDbEventLog> open_test_log(const std::string& path) {
   auto log = store::RocksDbEventLog::open(test_store_options(path));
+  REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
+  return std::move(log).value();
+}
+
+// The backends the EventLog conformance suite (tests/store/event_log_test.cpp) runs against, one
+// test case template instance each. `open` takes the options a RocksDB store would: the
+// PostgreSQL backend keeps its log in a database of its own for `options.path`
+// (postgres_test_database.h) and its inline state under `options.path`/state.
+struct RocksDbBackend {
+  static Result<std::unique_ptr<store::EventLog>> open(const store::StoreOptions& options) {
+    auto log = store::RocksDbEventLog::open(options);
+    if (!log) return std::move(log).error();
+    return std::unique_ptr<store::EventLog>(std::move(log).value());
+  }
+};
+
+struct PostgresBackend {
+  static Result<std::unique_ptr<store::EventLog>> open(const store::StoreOptions& options) {
+    store::PostgresStoreOptions postgres;
+    postgres.url = test_postgres_database(options.path);
+    postgres.store = options;
+    postgres.store.path = (std::filesystem::path(options.path) / "state").string();
+    auto log = store::PostgresEventLog::open(postgres);
+    if (!log) return std::move(log).error();
+    return std::unique_ptr<store::EventLog>(std::move(log).value());
+  }
+};
+
+template <class Backend>
+std::unique_ptr<store::EventLog> open_log(const std::string& path) {
+  auto log = Backend::open(test_store_options(path));
   REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
   return std::move(log).value();
 }

@@ -1,0 +1,164 @@
+// PostgresEventLog: the EventLog (core/store/event_log.h) with its log in PostgreSQL and its
+// inline read-model state in a local RocksDB.
+//
+// In PostgreSQL (created when missing, in the connection's default schema):
+//   ledger_events      (position bigint PRIMARY KEY, stream_id bytea, stream_version bigint,
+//                       record bytea, UNIQUE (stream_id, stream_version))
+//                      `record` is the exact stored Envelope with its chain hash, as RocksDB
+//                      keeps it: the hash chain and every reader of records are the same.
+//   ledger_idempotency (key bytea PRIMARY KEY, record bytea): serialized IdempotencyRecords.
+//   ledger_meta        (name text PRIMARY KEY, value text): the format and the log's id (a
+//                      UUID made when the tables are created).
+//
+// Writing. One writer (the sequencer) assigns positions itself, from the head read on open,
+// never from a sequence: sequences commit out of order, and a reader following positions would
+// skip an event committed late. Each `append` is ONE statement (a data-modifying CTE inserting
+// the batch's events and idempotency records from binary arrays), hence one transaction,
+// committed with the server's synchronous_commit (on by default). The position's primary key is
+// the fence: when another writer appended meanwhile, the insert fails on a unique violation, and
+// this log turns read-only (store_read_only, naming the reason) instead of forking the chain; it
+// never retries. Any other failure of the write (including a lost connection, after which the
+// commit's outcome is unknown) also turns it read-only: reopen to go on. Expected versions are
+// checked against PostgreSQL, through a cache of the versions this writer knows (dropped on any
+// failure).
+//
+// Inline state. The rows of inline read models (state_writes, read_state, scan_state,
+// write_state, keyspace rebuilds and generations) live in a RocksDbEventLog under
+// `options.store.path` used for its state families only, with one more keyspace,
+// `postgres_log`, holding the id of the log it was folded from and the position it is folded up
+// to. After the PostgreSQL commit, the append's state writes and the new position go to RocksDB
+// in one synced batch. Should the process die between the two, or that local write fail, the
+// local state is behind the log. On open, a local state behind the log is reported, never served
+// silently: `inline_state_position()` is below `head()`, appends fail with store_read_only
+// saying so, and read_state/scan_state of inline keyspaces fail the same way, until a rebuild of
+// every inline keyspace (replay/inline_rebuild.h; ledgerd runs it before it serves) records that
+// the state is folded up to the head again. A local state folded from another log, or ahead of this
+// one (the database was restored to an earlier point), fails the open.
+//
+// Reading. Reads use a pool of connections apart from the writer's, so they never wait for it.
+// `wait_for` and `subscribe` hear of this process's own appends only (other writers' appends
+// are not yet followed: LISTEN/NOTIFY is for the follower nodes to come).
+//
+// Not supported: `checkpoint_to` (back the database up with PostgreSQL's own tools, and the
+// local state is a fold that can be rebuilt) fails with invalid_argument saying so.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "core/store/event_log.h"
+#include "core/store/head_publisher.h"
+#include "core/store/postgres_connection.h"
+#include "core/store/rocksdb_event_log.h"
+#include "core/store/store_options.h"
+
+namespace ledger::store {
+
+struct PostgresStoreOptions {
+  // libpq connection URI (postgresql://user@host:port/database) or key=value string.
+  std::string url;
+  // The local inline state: `path` is its RocksDB directory; `state_keyspaces`, `read_only` and
+  // the limits on appends (commits, events, ids, payloads, reads) apply as for RocksDB.
+  StoreOptions store;
+  // The inline keyspaces: those that appends' state writes fill, folded with the log (every
+  // inline fold's). The local state is behind while these are not folded up to the head. The
+  // others (asynchronous projections' rows) keep their own checkpoints and are always readable.
+  // Empty means every keyspace of `store.state_keyspaces`.
+  std::vector<std::string> inline_keyspaces;
+  // Reader connections, opened on demand.
+  std::size_t read_connections_max = 4;
+  // Records fetched from PostgreSQL per round trip by scan_records.
+  std::size_t scan_page_records = 1024;
+};
+
+class PostgresEventLog final : public EventLog {
+ public:
+  // Connects, creates the tables when missing (unless read-only), reads the head, verifies the
+  // tail of the chain and opens the local state. Fails with io_error when PostgreSQL cannot be
+  // reached, corruption when the tail does not verify or the local state is ahead of the log,
+  // invalid_argument when the local state belongs to another log, not_found when a read-only
+  // open finds no log.
+  static Result<std::unique_ptr<PostgresEventLog>> open(const PostgresStoreOptions& options);
+
+  ~PostgresEventLog() override;
+  PostgresEventLog(const PostgresEventLog&) = delete;
+  PostgresEventLog& operator=(const PostgresEventLog&) = delete;
+
+  Result<std::vector<CommitOutcome>> append(std::span<const CommitRequest> commits) override;
+  LogHead head() const override;
+  Result<std::uint64_t> stream_version(std::string_view stream_id) const override;
+  Result<std::vector<events::Envelope>> read_stream(std::string_view stream_id,
+                                                    std::uint64_t from_version,
+                                                    ReadDirection direction,
+                                                    std::size_t limit) const override;
+  Result<std::vector<events::Envelope>> read_all(std::uint64_t after_position,
+                                                 std::size_t limit) const override;
+  Status scan_records(std::uint64_t after_position, const RecordVisitor& visitor) const override;
+  Result<std::optional<events::IdempotencyRecord>> find_idempotency(
+      std::string_view key) const override;
+  Result<std::optional<std::string>> read_state(std::string_view keyspace,
+                                                std::string_view key) const override;
+  Status scan_state(std::string_view keyspace, std::string_view prefix, ReadDirection direction,
+                    const StateVisitor& visitor, std::string_view after_key = {}) const override;
+  Status write_state(std::span<const StateWrite> writes) override;
+  Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
+                           const std::function<Status(FreshRows&)>& fill) override;
+  Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
+  Result<std::uint32_t> keyspace_version(std::string_view keyspace) const override;
+  Status checkpoint_to(const std::string& directory) override;
+  bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const override;
+  std::uint64_t subscribe(std::function<void(std::uint64_t position)> on_append) override;
+  void unsubscribe(std::uint64_t handle) override;
+  Status writable() const override;
+
+  // The position the local inline state is folded up to: head().position unless the process
+  // stopped (or a local write failed) between a PostgreSQL commit and its local state write.
+  std::uint64_t inline_state_position() const { return inline_state_position_.load(); }
+
+  // The log's id, made when its tables were created.
+  const std::string& log_id() const { return log_id_; }
+
+ private:
+  explicit PostgresEventLog(PostgresStoreOptions options);
+
+  Status open_log();
+  Status load_head();
+  Status verify_tail();
+  Status open_local_state();
+  // Ok unless `keyspace` is inline and the local state is behind the log.
+  Status state_readable(std::string_view keyspace) const;
+  Status inline_state_current() const;
+  Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
+  Result<std::uint64_t> stream_version_on(PgConnection& connection,
+                                          std::string_view stream_id) const;
+  Result<std::optional<events::IdempotencyRecord>> find_idempotency_on(PgConnection& connection,
+                                                                       std::string_view key) const;
+  Status scan_records_on(PgConnection& connection, std::uint64_t after_position,
+                         std::size_t records_max, const RecordVisitor& visitor) const;
+  Status write_local_state(std::vector<StateWrite> writes, std::uint64_t folded_position);
+  Error fail_writes(Errc code, std::string reason);
+
+  PostgresStoreOptions options_;
+  std::set<std::string, std::less<>> keyspaces_;         // declared: what commits may write
+  std::set<std::string, std::less<>> inline_keyspaces_;  // folded with the log
+  std::string log_id_;
+  std::unique_ptr<RocksDbEventLog> local_;
+  std::atomic<std::uint64_t> inline_state_position_{0};
+
+  // Writer state (guarded by append_mutex_).
+  std::mutex append_mutex_;
+  std::unique_ptr<PgConnection> writer_;
+  std::unordered_map<std::string, std::uint64_t> stream_cache_;
+
+  mutable PgConnectionPool readers_;
+  HeadPublisher head_;
+
+  mutable std::mutex failure_mutex_;
+  std::string failure_;  // non-empty once writes have failed
+};
+
+}  // namespace ledger::store
