@@ -117,7 +117,7 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   if (options.scan_page_records == 0) {
     return make_error(Errc::invalid_argument, "scan_page_records must be at least 1");
   }
-  if (options.role == PostgresRole::follower && !options.fold_records) {
+  if (options.role != PostgresRole::writer && !options.fold_records) {
     return make_error(Errc::invalid_argument, "a follower needs the fold of its inline state");
   }
   std::unique_ptr<PostgresEventLog> log(new PostgresEventLog(options));
@@ -125,7 +125,7 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   if (auto status = log->load_head(); !status) return std::move(status).error();
   if (auto status = log->verify_tail(); !status) return std::move(status).error();
   if (auto status = log->open_local_state(); !status) return std::move(status).error();
-  if (options.role == PostgresRole::follower) {
+  if (options.role != PostgresRole::writer) {
     if (auto status = log->start_following(); !status) return std::move(status).error();
   }
   return log;
@@ -309,6 +309,11 @@ Status PostgresEventLog::writable() const {
   if (options_.role == PostgresRole::follower) {
     return make_error(Errc::store_read_only,
                       "this node follows the log's writer: commands go to the writer");
+  }
+  if (options_.role == PostgresRole::leased && !leading_.load()) {
+    return make_error(Errc::store_read_only,
+                      "this node does not hold the writer lease: another node writes the log (or "
+                      "none does yet) and this one follows it");
   }
   {
     std::lock_guard lock(failure_mutex_);

@@ -50,6 +50,17 @@
 // from where its state is folded up to). When a record does not verify or fold, the follower
 // stays where it was and `following()` says why; it tries again at each poll.
 //
+// The writer lease (role `leased`). Exactly one node writes: the one holding a session-level
+// advisory lock (pg_try_advisory_lock) taken on the very connection its appends go over. A leased
+// node starts as a follower and tries the lock at each poll; when it gets it (the writer's
+// session ended: it closed, died or was cut off), it first folds up to the head, then becomes
+// writable. Until then `append` fails with store_read_only saying that another node holds the
+// lease. Because the lock and the writes share one session, a writer whose session is lost cannot
+// write another event (libpq never reconnects a connection): its next append fails and the node
+// steps down to following, as it does when its poll finds the session gone or a write failed.
+// `writable()` of a node whose session was cut says Ok until it notices (at its next append or
+// poll); should any write still reach the log, the position's primary key is the fence.
+//
 // Not supported: `checkpoint_to` (back the database up with PostgreSQL's own tools, and the
 // local state is a fold that can be rebuilt) fails with invalid_argument saying so.
 #pragma once
@@ -72,8 +83,11 @@
 
 namespace ledger::store {
 
-// What a node does with the log: write it (one node), or follow a writer elsewhere.
-enum class PostgresRole { writer, follower };
+// What a node does with the log:
+// - writer: writes it, unconditionally (a single node; the position fence stops a second one);
+// - follower: never writes, follows the writer;
+// - leased: writes while it holds the writer lease, follows while another node does.
+enum class PostgresRole { writer, follower, leased };
 
 struct PostgresStoreOptions {
   // libpq connection URI (postgresql://user@host:port/database) or key=value string.
@@ -170,6 +184,11 @@ class PostgresEventLog final : public EventLog {
   Status write_local_state(std::vector<StateWrite> writes, std::uint64_t folded_position);
   Error fail_writes(Errc code, std::string reason);
 
+  // The writer lease (postgres_log_follower.cpp).
+  Status try_take_lease();
+  Status check_lease();
+  void step_down();
+
   // Following (postgres_log_follower.cpp).
   Result<LogHead> head_at(std::uint64_t position) const;
   Status start_following();
@@ -177,7 +196,8 @@ class PostgresEventLog final : public EventLog {
   void stop_following();
   // Folds the records after the head, a batch at a time, up to PostgreSQL's head as it was read.
   Status catch_up();
-  // Folds at most one batch of records after the head; answers how many it folded.
+  // Folds at most one batch of records after the head; answers how many it folded. The caller
+  // holds append_mutex_.
   Result<std::size_t> follow_batch();
 
   PostgresStoreOptions options_;
@@ -203,6 +223,10 @@ class PostgresEventLog final : public EventLog {
   std::atomic<bool> stopping_{false};
   int wake_fd_ = -1;
   std::thread follower_;
+  // Leased: whether this node holds the lease (and writer_ is its session), and the session it
+  // tries the lock on (the follower thread's).
+  std::atomic<bool> leading_{false};
+  std::unique_ptr<PgConnection> lease_candidate_;
 };
 
 }  // namespace ledger::store

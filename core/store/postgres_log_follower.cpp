@@ -8,6 +8,7 @@
 
 #include "core/assert.h"
 #include "core/store/chain_verifier.h"
+#include "core/store/key_encoding.h"
 #include "core/store/postgres_event_log.h"
 
 namespace ledger::store {
@@ -15,6 +16,8 @@ namespace ledger::store {
 namespace {
 
 constexpr char kListen[] = "LISTEN ledger_appended";
+// The advisory lock of the writer lease ("ledger" and 1, as one bigint).
+constexpr std::uint64_t kWriterLeaseKey = 0x6c65646765720001;
 
 // The local rows under the batch's own writes, which become one local batch.
 class PendingState final : public FoldedState {
@@ -85,10 +88,16 @@ void PostgresEventLog::follow_loop() {
         listener = std::move(connected).value();
       }
     }
-    auto caught_up = catch_up();
+    Status step;
+    if (leading_.load()) {
+      step = check_lease();
+    } else {
+      step = catch_up();
+      if (step && options_.role == PostgresRole::leased) step = try_take_lease();
+    }
     {
       std::lock_guard lock(failure_mutex_);
-      follow_failure_ = caught_up ? std::string() : caught_up.error().message;
+      follow_failure_ = step ? std::string() : step.error().message;
     }
     if (stopping_) break;
     if (listener) {
@@ -101,8 +110,74 @@ void PostgresEventLog::follow_loop() {
   }
 }
 
+Status PostgresEventLog::try_take_lease() {
+  if (!lease_candidate_) {
+    auto connected = PgConnection::connect(options_.url);
+    if (!connected) return std::move(connected).error();
+    lease_candidate_ = std::move(connected).value();
+  }
+  const std::string key = big_endian_key(kWriterLeaseKey);
+  const PgParam params[] = {key};
+  PgResult taken = lease_candidate_->exec("SELECT pg_try_advisory_lock($1::bigint)", params);
+  if (!taken.ok()) {
+    lease_candidate_.reset();
+    return make_error(Errc::io_error,
+                      fmt::format("cannot try the writer lease: {}", taken.error_message()));
+  }
+  if (taken.rows() != 1 || taken.bytes(0, 0) != std::string_view("\x01", 1)) return {};
+
+  // This node holds the lease: nobody else can append now. It folds up to the head, then
+  // writes over the session that holds the lock.
+  std::lock_guard append_lock(append_mutex_);
+  for (;;) {
+    auto folded = follow_batch();
+    if (!folded) {
+      lease_candidate_.reset();  // ends the session: the lease is free for another node
+      return std::move(folded).error();
+    }
+    if (*folded < options_.scan_page_records) break;
+  }
+  writer_ = std::move(lease_candidate_);
+  stream_cache_.clear();
+  {
+    std::lock_guard lock(failure_mutex_);
+    failure_.clear();
+  }
+  leading_ = true;
+  return {};
+}
+
+Status PostgresEventLog::check_lease() {
+  std::lock_guard append_lock(append_mutex_);
+  std::string lost;
+  {
+    std::lock_guard lock(failure_mutex_);
+    lost = failure_;
+  }
+  if (lost.empty()) {
+    PgResult alive = writer_->exec("SELECT 1");
+    if (alive.ok()) return {};
+    lost = alive.error_message();
+  }
+  step_down();
+  return make_error(
+      Errc::store_read_only,
+      fmt::format("this node gave up the writer lease ({}): it follows the log", lost));
+}
+
+void PostgresEventLog::step_down() {
+  leading_ = false;
+  writer_.reset();  // ends the session, and with it the lock, if the server still holds it
+  stream_cache_.clear();
+  {
+    std::lock_guard lock(failure_mutex_);
+    failure_.clear();
+  }
+}
+
 Status PostgresEventLog::catch_up() {
   while (!stopping_) {
+    std::unique_lock append_lock(append_mutex_);
     auto folded = follow_batch();
     if (!folded) return std::move(folded).error();
     if (*folded < options_.scan_page_records) return {};
@@ -111,10 +186,14 @@ Status PostgresEventLog::catch_up() {
 }
 
 Result<std::size_t> PostgresEventLog::follow_batch() {
-  std::lock_guard append_lock(append_mutex_);
+  // A follower's head is where its state is folded up to. A writer that stepped down after a
+  // commit whose local write is missing has a head past it: it follows from its state.
+  if (head().position != inline_state_position_.load()) {
+    auto folded = head_at(inline_state_position_.load());
+    if (!folded) return std::move(folded).error();
+    head_.reset(*folded);
+  }
   const LogHead before = head();
-  LEDGER_ASSERT(before.position == inline_state_position_.load(),
-                "a follower's head is where its state is folded up to");
   auto reader = readers_.acquire();
   if (!reader) return std::move(reader).error();
   ChainVerifier verifier(before, /*check_stream_versions=*/false);
