@@ -47,12 +47,14 @@
 // folded up to, so its inline reads are always served and `wait_for(p)` means "p is folded
 // here"; read_all and read_stream read PostgreSQL and may return records past it. A follower
 // opened on an empty (or older) state directory catches up the same way, from position 0 (or
-// from where its state is folded up to). When a record does not verify or fold, the follower
+// from where its state is folded up to); `open` returns once it has caught up with the head it
+// found. When a record does not verify or fold, the follower
 // stays where it was and `following()` says why; it tries again at each poll.
 //
 // The writer lease (role `leased`). Exactly one node writes: the one holding a session-level
 // advisory lock (pg_try_advisory_lock) taken on the very connection its appends go over. A leased
-// node starts as a follower and tries the lock at each poll; when it gets it (the writer's
+// node starts as a follower and tries the lock on open (so a lone node opens writable) and at
+// each poll; when it gets it (the writer's
 // session ended: it closed, died or was cut off), it first folds up to the head, then becomes
 // writable. Until then `append` fails with store_read_only saying that another node holds the
 // lease. Because the lock and the writes share one session, a writer whose session is lost cannot

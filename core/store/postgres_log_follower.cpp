@@ -58,6 +58,14 @@ Status PostgresEventLog::start_following() {
   if (wake_fd_ < 0) {
     return make_error(Errc::io_error, fmt::format("cannot make an eventfd: errno {}", errno));
   }
+  // A node opens caught up (as far as it can: what stopped it is in `following()`), and a lone
+  // leased node opens writable.
+  Status opened = catch_up();
+  if (opened && options_.role == PostgresRole::leased) opened = try_take_lease();
+  if (!opened) {
+    std::lock_guard lock(failure_mutex_);
+    follow_failure_ = opened.error().message;
+  }
   follower_ = std::thread([this] { follow_loop(); });
   return {};
 }
