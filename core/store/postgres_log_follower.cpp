@@ -89,8 +89,12 @@ Status PostgresEventLog::following() const {
 void PostgresEventLog::follow_loop() {
   std::unique_ptr<PgConnection> listener;
   while (!stopping_) {
-    // LISTEN before reading, so an append committed after the read is heard.
-    if (!listener) {
+    // LISTEN before reading, so an append committed after the read is heard. A writer does not
+    // listen: it would hear only its own appends, and a listener that never reads holds back
+    // the server's notification queue.
+    if (leading_.load()) {
+      listener.reset();
+    } else if (!listener) {
       auto connected = PgConnection::connect(options_.url);
       if (connected && (*connected)->run(kListen, "listen for appends")) {
         listener = std::move(connected).value();
@@ -108,7 +112,7 @@ void PostgresEventLog::follow_loop() {
       follow_failure_ = step ? std::string() : step.error().message;
     }
     if (stopping_) break;
-    if (listener) {
+    if (listener && !leading_.load()) {
       auto heard = listener->await_notification(options_.follow_poll_interval, wake_fd_);
       if (!heard) listener.reset();
     } else {
