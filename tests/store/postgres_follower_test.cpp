@@ -7,48 +7,22 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/support/store_fixtures.h"
+#include "tests/support/followed_log.h"
 #include "tests/support/temp_directory.h"
 
 namespace ledger {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::append_one;
-using testing::commit_to;
+using testing::append_with_row;
+using testing::fold_last_position;
 using testing::TempDirectory;
-
-// The test keyspace's fold: one row per stream, holding the position of its last event. The
-// writer writes the same row with each commit (commit_at), as a unit of work writes its folds'.
-Status fold_last_position(std::uint64_t position, const events::Envelope& envelope,
-                          store::FoldedState& state) {
-  auto previous = state.get(testing::kTestKeyspace, "row/" + envelope.stream_id());
-  if (!previous) return std::move(previous).error();
-  state.set(testing::kTestKeyspace, "row/" + envelope.stream_id(), std::to_string(position));
-  return {};
-}
 
 std::unique_ptr<store::PostgresEventLog> open_node(const std::string& database_dir,
                                                    const std::string& state_dir,
                                                    store::PostgresRole role,
                                                    std::chrono::milliseconds poll_interval = 1s) {
-  store::PostgresStoreOptions options;
-  options.url = testing::test_postgres_database(database_dir);
-  options.store = testing::test_store_options(state_dir);
-  options.role = role;
-  options.fold_records = fold_last_position;
-  options.follow_poll_interval = poll_interval;
-  auto log = store::PostgresEventLog::open(options);
-  REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
-  return std::move(log).value();
-}
-
-// One event on `stream_id`, with the row the fold makes of it.
-Result<store::CommitOutcome> append_at(store::EventLog& writer, const std::string& stream_id) {
-  store::CommitRequest commit = commit_to(stream_id, 1);
-  commit.state_writes.push_back(
-      {testing::kTestKeyspace, "row/" + stream_id, std::to_string(writer.head().position + 1)});
-  return append_one(writer, commit);
+  return testing::open_followed_node(database_dir, state_dir, role, poll_interval);
 }
 
 std::vector<std::string> records_of(const store::EventLog& log) {
@@ -67,9 +41,9 @@ TEST_CASE("a follower folds the writer's appends: the same head, rows and record
   auto writer = open_node(database.string(), writer_state.string(), store::PostgresRole::writer);
   auto follower =
       open_node(database.string(), follower_state.string(), store::PostgresRole::follower);
-  REQUIRE(append_at(*writer, "a").ok());
-  REQUIRE(append_at(*writer, "b").ok());
-  REQUIRE(append_at(*writer, "a").ok());
+  REQUIRE(append_with_row(*writer, "a").ok());
+  REQUIRE(append_with_row(*writer, "b").ok());
+  REQUIRE(append_with_row(*writer, "a").ok());
 
   REQUIRE(follower->wait_for(3, 10s));
   CHECK(follower->head().position == writer->head().position);
@@ -86,7 +60,7 @@ TEST_CASE("a follower folds the writer's appends: the same head, rows and record
   CHECK(follower->read_all(0, 10).value().size() == 3);
 
   // It never writes: commands go to the writer.
-  auto refused = append_at(*follower, "c");
+  auto refused = append_with_row(*follower, "c");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == Errc::store_read_only);
   CHECK(refused.error().message.find("follows the log's writer") != std::string::npos);
@@ -103,7 +77,7 @@ TEST_CASE("a follower's wait_for returns once the writer's append is folded ther
   follower->subscribe([&](std::uint64_t position) { heard = position; });
 
   CHECK_FALSE(follower->wait_for(1, 50ms));
-  REQUIRE(append_at(*writer, "a").ok());
+  REQUIRE(append_with_row(*writer, "a").ok());
   REQUIRE(follower->wait_for(1, 20s));
   // Folded before it is announced.
   CHECK(follower->read_state(testing::kTestKeyspace, "row/a").value() == std::string("1"));
@@ -119,10 +93,10 @@ TEST_CASE("a follower restarted from an empty state directory catches up, then f
   {
     auto follower =
         open_node(database.string(), first_state.string(), store::PostgresRole::follower);
-    REQUIRE(append_at(*writer, "a").ok());
+    REQUIRE(append_with_row(*writer, "a").ok());
     REQUIRE(follower->wait_for(1, 10s));
   }
-  for (int i = 0; i < 5; ++i) REQUIRE(append_at(*writer, fmt::format("s{}", i % 2)).ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(append_with_row(*writer, fmt::format("s{}", i % 2)).ok());
 
   auto restarted =
       open_node(database.string(), second_state.string(), store::PostgresRole::follower);
@@ -132,7 +106,7 @@ TEST_CASE("a follower restarted from an empty state directory catches up, then f
   CHECK(restarted->read_state(testing::kTestKeyspace, "row/s0").value() == std::string("6"));
   CHECK(restarted->read_state(testing::kTestKeyspace, "row/s1").value() == std::string("5"));
 
-  REQUIRE(append_at(*writer, "s1").ok());
+  REQUIRE(append_with_row(*writer, "s1").ok());
   REQUIRE(restarted->wait_for(7, 10s));
   CHECK(restarted->read_state(testing::kTestKeyspace, "row/s1").value() == std::string("7"));
 }
@@ -140,8 +114,8 @@ TEST_CASE("a follower restarted from an empty state directory catches up, then f
 TEST_CASE("a follower whose fold fails stays where it was and says why") {
   TempDirectory database, writer_state, follower_state;
   auto writer = open_node(database.string(), writer_state.string(), store::PostgresRole::writer);
-  REQUIRE(append_at(*writer, "a").ok());
-  REQUIRE(append_at(*writer, "poison").ok());
+  REQUIRE(append_with_row(*writer, "a").ok());
+  REQUIRE(append_with_row(*writer, "poison").ok());
 
   store::PostgresStoreOptions options;
   options.url = testing::test_postgres_database(database.string());

@@ -8,42 +8,19 @@
 #include <thread>
 
 #include "core/store/postgres_connection.h"
-#include "tests/support/store_fixtures.h"
+#include "tests/support/followed_log.h"
 #include "tests/support/temp_directory.h"
 
 namespace ledger {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::append_one;
-using testing::commit_to;
+using testing::append_with_row;
 using testing::TempDirectory;
-
-// The test keyspace's fold: each stream's row holds the position of its last event.
-Status fold_last_position(std::uint64_t position, const events::Envelope& envelope,
-                          store::FoldedState& state) {
-  state.set(testing::kTestKeyspace, "row/" + envelope.stream_id(), std::to_string(position));
-  return {};
-}
 
 std::unique_ptr<store::PostgresEventLog> open_leased(const std::string& database_dir,
                                                      const std::string& state_dir) {
-  store::PostgresStoreOptions options;
-  options.url = testing::test_postgres_database(database_dir);
-  options.store = testing::test_store_options(state_dir);
-  options.role = store::PostgresRole::leased;
-  options.fold_records = fold_last_position;
-  options.follow_poll_interval = 50ms;
-  auto log = store::PostgresEventLog::open(options);
-  REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
-  return std::move(log).value();
-}
-
-Result<store::CommitOutcome> append_at(store::EventLog& writer, const std::string& stream_id) {
-  store::CommitRequest commit = commit_to(stream_id, 1);
-  commit.state_writes.push_back(
-      {testing::kTestKeyspace, "row/" + stream_id, std::to_string(writer.head().position + 1)});
-  return append_one(writer, commit);
+  return testing::open_followed_node(database_dir, state_dir, store::PostgresRole::leased, 50ms);
 }
 
 bool becomes_writable(const store::EventLog& log, std::chrono::milliseconds timeout) {
@@ -61,18 +38,18 @@ TEST_CASE("the node holding the writer lease writes, another follows and takes o
   REQUIRE(becomes_writable(*first, 10s));
   auto second = open_leased(database.string(), second_state.string());
 
-  REQUIRE(append_at(*first, "a").ok());
-  REQUIRE(append_at(*first, "b").ok());
+  REQUIRE(append_with_row(*first, "a").ok());
+  REQUIRE(append_with_row(*first, "b").ok());
   REQUIRE(second->wait_for(2, 10s));
   CHECK_FALSE(becomes_writable(*second, 300ms));
-  auto refused = append_at(*second, "c");
+  auto refused = append_with_row(*second, "c");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == Errc::store_read_only);
   CHECK(refused.error().message.find("writer lease") != std::string::npos);
 
   first.reset();  // its session ends, and the lease with it
   REQUIRE(becomes_writable(*second, 10s));
-  auto appended = append_at(*second, "a");
+  auto appended = append_with_row(*second, "a");
   REQUIRE_MESSAGE(appended.ok(), appended.error().message);
   CHECK(appended->first_position == 3);
   CHECK(second->read_state(testing::kTestKeyspace, "row/a").value() == std::string("3"));
@@ -109,9 +86,9 @@ TEST_CASE("of three leased nodes, one at a time is writable, through two success
       std::this_thread::sleep_for(5ms);
     }
     for (int i = 0; i < 3; ++i) {
-      if (i != writable && nodes[i]) CHECK_FALSE(append_at(*nodes[i], "other").ok());
+      if (i != writable && nodes[i]) CHECK_FALSE(append_with_row(*nodes[i], "other").ok());
     }
-    REQUIRE(append_at(*nodes[writable], fmt::format("round{}", round)).ok());
+    REQUIRE(append_with_row(*nodes[writable], fmt::format("round{}", round)).ok());
     ++appended;
     CHECK(nodes[writable]->head().position == appended);
     nodes[writable].reset();
@@ -129,7 +106,7 @@ TEST_CASE("a writer whose session is cut stops writing and another node takes th
   auto first = open_leased(database.string(), first_state.string());
   REQUIRE(becomes_writable(*first, 10s));
   auto second = open_leased(database.string(), second_state.string());
-  REQUIRE(append_at(*first, "a").ok());
+  REQUIRE(append_with_row(*first, "a").ok());
 
   // The server ends the lease holder's session (as it would a writer cut off by the network).
   auto admin = store::PgConnection::connect(testing::test_postgres_database(database.string()));
@@ -140,11 +117,11 @@ TEST_CASE("a writer whose session is cut stops writing and another node takes th
   REQUIRE(cut.rows() == 1);
 
   // Its next append cannot reach the log: the lock and the writes share the session.
-  auto stale = append_at(*first, "a");
+  auto stale = append_with_row(*first, "a");
   CHECK_FALSE(stale.ok());
   REQUIRE(becomes_writable(*second, 10s));
   REQUIRE(second->wait_for(1, 10s));
-  auto appended = append_at(*second, "b");
+  auto appended = append_with_row(*second, "b");
   REQUIRE_MESSAGE(appended.ok(), appended.error().message);
   CHECK(appended->first_position == 2);
   // The old writer stepped down: it follows the new one.
