@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "core/domain/event_decoder.h"
 #include "core/domain/inline_folds.h"
+#include "core/domain/record_folder.h"
 
 namespace ledger::replay {
 namespace {
@@ -72,7 +72,7 @@ Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* 
 Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
                 store::FreshRows& rows, std::uint64_t up_to, const FoldWatch& watch) {
   BufferedRows buffered(rows, watch);
-  domain::EventDecoder decoder;
+  domain::RecordFolder folder(folds);
   events::Envelope envelope;
   Status failure;
   auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
@@ -82,17 +82,9 @@ Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* 
       failure = make_error(Errc::corruption, fmt::format("record {} does not decode", position));
       return false;
     }
-    auto payload = decoder.decode(envelope);
-    if (!payload) {
-      failure = std::move(payload).error();
-      return false;
-    }
     if (watch.on_event) watch.on_event(envelope);
-    const domain::FoldedEvent event{**payload, envelope.stream_id(), envelope.recorded_at_us()};
-    if (auto evolved = domain::evolve_some(folds, buffered, event); !evolved) {
-      failure = make_error(evolved.error().code,
-                           fmt::format("folding event {} ({}): {}", position, envelope.event_type(),
-                                       evolved.error().message));
+    if (auto folded = folder.fold(position, envelope, buffered); !folded) {
+      failure = std::move(folded);
       return false;
     }
     if (buffered.full()) {

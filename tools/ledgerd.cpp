@@ -26,6 +26,7 @@
 #include "core/domain/inline_folds.h"
 #include "core/domain/keyspaces.h"
 #include "core/domain/ledger.h"
+#include "core/domain/record_folder.h"
 #include "core/id_generator.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
@@ -317,6 +318,9 @@ ledger::Result<std::unique_ptr<ledger::store::EventLog>> open_event_log(const Se
   for (const auto* fold : domain::all_inline_folds()) {
     options.inline_keyspaces.emplace_back(fold->keyspace);
   }
+  // The node holding the writer lease writes; the others follow it (postgres_event_log.h).
+  options.role = store::PostgresRole::leased;
+  options.fold_records = domain::inline_record_fold();
   auto log = store::PostgresEventLog::open(options);
   if (!log) return std::move(log).error();
   if (!catch_up_inline_state(**log)) {
@@ -484,7 +488,8 @@ int run(const Settings& settings) {
       settings.store.empty()
           ? (std::filesystem::path(settings.data_dir) / "store").string()
           : "postgresql (read models in " +
-                (std::filesystem::path(settings.data_dir) / "state").string() + ")";
+                (std::filesystem::path(settings.data_dir) / "state").string() +
+                ((*log)->writable().ok() ? ", writer)" : ", following the writer)");
   std::printf("ledgerd: store %s at position %llu\n", store_text.c_str(),
               static_cast<unsigned long long>((*log)->head().position));
   if (*metrics_server) {
@@ -527,7 +532,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "store", po::value(&settings.store),
       "where the event log lives: unset, RocksDB under DATA_DIR/store; "
       "postgresql://USER@HOST:PORT/DB, that PostgreSQL database (tables created when missing), "
-      "with the read models in DATA_DIR/state")(
+      "with the read models in DATA_DIR/state; of the nodes sharing one database, the one holding "
+      "the writer lease writes, the others follow it (their commands answer 503 "
+      "store_read_only) and one takes over when the writer's session ends")(
       "listen", po::value(&settings.listen)->default_value("127.0.0.1:8080"),
       "HOST:PORT to serve HTTP on (port 0 picks a free one)")(
       "threads", po::value(&settings.threads)->default_value(0),

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "core/assert.h"
 #include "core/store/key_encoding.h"
@@ -138,6 +141,32 @@ Status PgConnection::run(const char* sql, std::string_view what, std::span<const
 }
 
 bool PgConnection::healthy() const { return PQstatus(connection_) == CONNECTION_OK; }
+
+Result<bool> PgConnection::await_notification(std::chrono::milliseconds timeout, int wake_fd) {
+  const auto drain = [this] {
+    bool heard = false;
+    while (PGnotify* notification = PQnotifies(connection_)) {
+      heard = true;
+      PQfreemem(notification);
+    }
+    return heard;
+  };
+  if (drain()) return true;
+  const int socket = PQsocket(connection_);
+  if (socket < 0) return make_error(Errc::io_error, "the PostgreSQL connection is closed");
+  pollfd watched[2] = {{socket, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  const int ready = ::poll(watched, wake_fd < 0 ? 1 : 2, static_cast<int>(timeout.count()));
+  if (ready < 0 && errno != EINTR) {
+    return make_error(Errc::io_error, fmt::format("cannot wait for PostgreSQL: errno {}", errno));
+  }
+  if (ready > 0 && watched[0].revents != 0) {
+    if (PQconsumeInput(connection_) == 0) {
+      return make_error(Errc::io_error, fmt::format("the PostgreSQL connection was lost: {}",
+                                                    one_line(PQerrorMessage(connection_))));
+    }
+  }
+  return drain();
+}
 
 PgConnectionPool::Lease::~Lease() {
   if (connection_) pool_->release(std::move(connection_));

@@ -7,6 +7,7 @@
 // A connection is used by one thread at a time; PgConnectionPool lends connections to readers.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -86,6 +87,11 @@ class PgConnection {
   Status run(const char* sql, std::string_view what, std::span<const PgParam> params = {});
   // False once the server connection is lost.
   bool healthy() const;
+
+  // Waits up to `timeout` for a notification on a channel this session LISTENs to, or for
+  // `wake_fd` (when not -1) to become readable. True when notifications arrived (all are
+  // consumed: they only wake the listener); io_error when the connection is lost.
+  Result<bool> await_notification(std::chrono::milliseconds timeout, int wake_fd);
 
  private:
   explicit PgConnection(pg_conn* connection) : connection_(connection) {}

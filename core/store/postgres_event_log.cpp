@@ -38,12 +38,15 @@ INSERT INTO ledger_meta (name, value)
   ON CONFLICT (name) DO NOTHING;
 )sql";
 
-// One statement, so one transaction: the events and the idempotency records of an append.
+// One statement, so one transaction: the events and the idempotency records of an append, and
+// the notification that wakes followers (delivered only if it commits).
 constexpr char kInsertAppend[] = R"sql(
 WITH appended AS (
   INSERT INTO ledger_events (position, stream_id, stream_version, record)
-  SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[]))
-INSERT INTO ledger_idempotency (key, record) SELECT * FROM unnest($5::bytea[], $6::bytea[])
+  SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[])),
+remembered AS (
+  INSERT INTO ledger_idempotency (key, record) SELECT * FROM unnest($5::bytea[], $6::bytea[]))
+SELECT pg_notify('ledger_appended', $7::text)
 )sql";
 
 // Collects a planned append as the arrays of kInsertAppend, and the state writes for RocksDB.
@@ -94,7 +97,7 @@ PostgresEventLog::PostgresEventLog(PostgresStoreOptions options)
                                                                  options_.inline_keyspaces.end())),
       readers_(options_.url, std::max<std::size_t>(options_.read_connections_max, 1)) {}
 
-PostgresEventLog::~PostgresEventLog() = default;
+PostgresEventLog::~PostgresEventLog() { stop_following(); }
 
 Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
     const PostgresStoreOptions& options) {
@@ -114,11 +117,17 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   if (options.scan_page_records == 0) {
     return make_error(Errc::invalid_argument, "scan_page_records must be at least 1");
   }
+  if (options.role != PostgresRole::writer && !options.fold_records) {
+    return make_error(Errc::invalid_argument, "a follower needs the fold of its inline state");
+  }
   std::unique_ptr<PostgresEventLog> log(new PostgresEventLog(options));
   if (auto status = log->open_log(); !status) return std::move(status).error();
   if (auto status = log->load_head(); !status) return std::move(status).error();
   if (auto status = log->verify_tail(); !status) return std::move(status).error();
   if (auto status = log->open_local_state(); !status) return std::move(status).error();
+  if (options.role != PostgresRole::writer) {
+    if (auto status = log->start_following(); !status) return std::move(status).error();
+  }
   return log;
 }
 
@@ -148,7 +157,9 @@ Status PostgresEventLog::open_log() {
                       fmt::format("the PostgreSQL log has format version '{}', this build reads {}",
                                   format, kFormatVersion));
   }
-  if (!options_.store.read_only) writer_ = std::move(connection).value();
+  if (!options_.store.read_only && options_.role == PostgresRole::writer) {
+    writer_ = std::move(connection).value();
+  }
   return {};
 }
 
@@ -171,6 +182,26 @@ Status PostgresEventLog::load_head() {
   }
   head_.reset(head);
   return {};
+}
+
+Result<LogHead> PostgresEventLog::head_at(std::uint64_t position) const {
+  if (position == 0) return LogHead{};
+  auto reader = readers_.acquire();
+  if (!reader) return std::move(reader).error();
+  std::optional<LogHead> found;
+  auto scanned =
+      scan_records_on(**reader, position - 1, 1, [&](std::uint64_t at, std::string_view record) {
+        if (at == position && record.size() >= kSealBytes) {
+          found = LogHead{at, stored_hash(record)};
+        }
+        return false;
+      });
+  if (!scanned) return std::move(scanned).error();
+  if (!found) {
+    return make_error(Errc::corruption,
+                      fmt::format("position {} is missing from the log", position));
+  }
+  return *found;
 }
 
 Status PostgresEventLog::verify_tail() {
@@ -275,6 +306,15 @@ Status PostgresEventLog::writable() const {
   if (options_.store.read_only) {
     return make_error(Errc::store_read_only, "the store is open read-only");
   }
+  if (options_.role == PostgresRole::follower) {
+    return make_error(Errc::store_read_only,
+                      "this node follows the log's writer: commands go to the writer");
+  }
+  if (options_.role == PostgresRole::leased && !leading_.load()) {
+    return make_error(Errc::store_read_only,
+                      "this node does not hold the writer lease: another node writes the log (or "
+                      "none does yet) and this one follows it");
+  }
   {
     std::lock_guard lock(failure_mutex_);
     if (!failure_.empty()) return make_error(Errc::store_read_only, failure_);
@@ -326,9 +366,14 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
   }
   if (!plan->writes) return std::move(plan->outcomes);
 
-  const PgParam params[] = {
-      sink.positions.encoded(), sink.stream_ids.encoded(), sink.stream_versions.encoded(),
-      sink.records.encoded(),   sink.keys.encoded(),       sink.remembered.encoded()};
+  const std::string new_head = std::to_string(plan->head.position);
+  const PgParam params[] = {sink.positions.encoded(),
+                            sink.stream_ids.encoded(),
+                            sink.stream_versions.encoded(),
+                            sink.records.encoded(),
+                            sink.keys.encoded(),
+                            sink.remembered.encoded(),
+                            new_head};
   PgResult inserted = writer_->exec(kInsertAppend, params);
   if (!inserted.ok()) {
     if (inserted.sqlstate() == kUniqueViolation) {

@@ -36,27 +36,60 @@
 // one (the database was restored to an earlier point), fails the open.
 //
 // Reading. Reads use a pool of connections apart from the writer's, so they never wait for it.
-// `wait_for` and `subscribe` hear of this process's own appends only (other writers' appends
-// are not yet followed: LISTEN/NOTIFY is for the follower nodes to come).
+//
+// Following. Each append also sends `NOTIFY ledger_appended` (payload: the new head position) in
+// its transaction. A follower (role `follower`) never writes: it LISTENs on a connection of its
+// own, and on each notification, and at least every `follow_poll_interval` in case one was
+// missed, reads the records after its head in position order, checks each one's chain link to
+// the hash it knows, folds them with `fold_records` (the inline folds), writes their rows and the
+// new "folded up to" position in one synced local batch, and only then advances its head, wakes
+// `wait_for` and calls the subscribers. A follower's head is the position its inline state is
+// folded up to, so its inline reads are always served and `wait_for(p)` means "p is folded
+// here"; read_all and read_stream read PostgreSQL and may return records past it. A follower
+// opened on an empty (or older) state directory catches up the same way, from position 0 (or
+// from where its state is folded up to); `open` returns once it has caught up with the head it
+// found. When a record does not verify or fold, the follower
+// stays where it was and `following()` says why; it tries again at each poll.
+//
+// The writer lease (role `leased`). Exactly one node writes: the one holding a session-level
+// advisory lock (pg_try_advisory_lock) taken on the very connection its appends go over. A leased
+// node starts as a follower and tries the lock on open (so a lone node opens writable) and at
+// each poll; when it gets it (the writer's
+// session ended: it closed, died or was cut off), it first folds up to the head, then becomes
+// writable. Until then `append` fails with store_read_only saying that another node holds the
+// lease. Because the lock and the writes share one session, a writer whose session is lost cannot
+// write another event (libpq never reconnects a connection): its next append fails and the node
+// steps down to following, as it does when its poll finds the session gone or a write failed.
+// `writable()` of a node whose session was cut says Ok until it notices (at its next append or
+// poll); should any write still reach the log, the position's primary key is the fence.
 //
 // Not supported: `checkpoint_to` (back the database up with PostgreSQL's own tools, and the
 // local state is a fold that can be rebuilt) fails with invalid_argument saying so.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "core/store/event_log.h"
 #include "core/store/head_publisher.h"
 #include "core/store/postgres_connection.h"
+#include "core/store/record_fold.h"
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/store_options.h"
 
 namespace ledger::store {
+
+// What a node does with the log:
+// - writer: writes it, unconditionally (a single node; the position fence stops a second one);
+// - follower: never writes, follows the writer;
+// - leased: writes while it holds the writer lease, follows while another node does.
+enum class PostgresRole { writer, follower, leased };
 
 struct PostgresStoreOptions {
   // libpq connection URI (postgresql://user@host:port/database) or key=value string.
@@ -71,8 +104,15 @@ struct PostgresStoreOptions {
   std::vector<std::string> inline_keyspaces;
   // Reader connections, opened on demand.
   std::size_t read_connections_max = 4;
-  // Records fetched from PostgreSQL per round trip by scan_records.
+  // Records fetched from PostgreSQL per round trip by scan_records, and folded per local batch
+  // by a follower.
   std::size_t scan_page_records = 1024;
+  PostgresRole role = PostgresRole::writer;
+  // How a follower folds each record it reads into its inline rows (required for a follower;
+  // core/domain/record_folder.h has the inline folds' one).
+  RecordFold fold_records;
+  // A follower reads the log at least this often, notified or not.
+  std::chrono::milliseconds follow_poll_interval{1000};
 };
 
 class PostgresEventLog final : public EventLog {
@@ -122,6 +162,10 @@ class PostgresEventLog final : public EventLog {
   // The log's id, made when its tables were created.
   const std::string& log_id() const { return log_id_; }
 
+  // A follower: Ok, or why it could not fold the log's next records at its last attempt (it
+  // tries again at each poll). A writer: Ok.
+  Status following() const;
+
  private:
   explicit PostgresEventLog(PostgresStoreOptions options);
 
@@ -142,6 +186,22 @@ class PostgresEventLog final : public EventLog {
   Status write_local_state(std::vector<StateWrite> writes, std::uint64_t folded_position);
   Error fail_writes(Errc code, std::string reason);
 
+  // The writer lease (postgres_log_follower.cpp).
+  Status try_take_lease();
+  Status check_lease();
+  void step_down();
+
+  // Following (postgres_log_follower.cpp).
+  Result<LogHead> head_at(std::uint64_t position) const;
+  Status start_following();
+  void follow_loop();
+  void stop_following();
+  // Folds the records after the head, a batch at a time, up to PostgreSQL's head as it was read.
+  Status catch_up();
+  // Folds at most one batch of records after the head; answers how many it folded. The caller
+  // holds append_mutex_.
+  Result<std::size_t> follow_batch();
+
   PostgresStoreOptions options_;
   std::set<std::string, std::less<>> keyspaces_;         // declared: what commits may write
   std::set<std::string, std::less<>> inline_keyspaces_;  // folded with the log
@@ -158,7 +218,17 @@ class PostgresEventLog final : public EventLog {
   HeadPublisher head_;
 
   mutable std::mutex failure_mutex_;
-  std::string failure_;  // non-empty once writes have failed
+  std::string failure_;         // non-empty once writes have failed
+  std::string follow_failure_;  // why the follower last stopped short; empty when it did not
+
+  // The follower's thread, stopped by `stopping_` and a write to `wake_fd_` (an eventfd).
+  std::atomic<bool> stopping_{false};
+  int wake_fd_ = -1;
+  std::thread follower_;
+  // Leased: whether this node holds the lease (and writer_ is its session), and the session it
+  // tries the lock on (the follower thread's).
+  std::atomic<bool> leading_{false};
+  std::unique_ptr<PgConnection> lease_candidate_;
 };
 
 }  // namespace ledger::store

@@ -1,0 +1,45 @@
+// Nodes of one PostgreSQL log for the follower and lease tests (tests/store/postgres_*_test.cpp):
+// the test keyspace's fold, and appends that write the row that fold makes, as a unit of work
+// writes its folds' rows with its events.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tests/support/store_fixtures.h"
+
+namespace ledger::testing {
+
+// The test keyspace's fold: each stream's row holds the position of its last event.
+inline Status fold_last_position(std::uint64_t position, const events::Envelope& envelope,
+                                 store::FoldedState& state) {
+  state.set(kTestKeyspace, "row/" + envelope.stream_id(), std::to_string(position));
+  return {};
+}
+
+// A node of the log on the database made for `database_dir`, its state under `state_dir`.
+inline std::unique_ptr<store::PostgresEventLog> open_followed_node(
+    const std::string& database_dir, const std::string& state_dir, store::PostgresRole role,
+    std::chrono::milliseconds poll_interval) {
+  store::PostgresStoreOptions options;
+  options.url = test_postgres_database(database_dir);
+  options.store = test_store_options(state_dir);
+  options.role = role;
+  options.fold_records = fold_last_position;
+  options.follow_poll_interval = poll_interval;
+  auto log = store::PostgresEventLog::open(options);
+  REQUIRE_MESSAGE(log.ok(), (log.ok() ? std::string() : log.error().message));
+  return std::move(log).value();
+}
+
+// One event on `stream_id`, with the row fold_last_position makes of it.
+inline Result<store::CommitOutcome> append_with_row(store::EventLog& writer,
+                                                    const std::string& stream_id) {
+  store::CommitRequest commit = commit_to(stream_id, 1);
+  commit.state_writes.push_back(
+      {kTestKeyspace, "row/" + stream_id, std::to_string(writer.head().position + 1)});
+  return append_one(writer, commit);
+}
+
+}  // namespace ledger::testing
