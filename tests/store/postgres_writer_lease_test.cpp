@@ -109,10 +109,12 @@ TEST_CASE("a writer whose session is cut stops writing and another node takes th
   REQUIRE(append_with_row(*first, "a").ok());
 
   // The server ends the lease holder's session (as it would a writer cut off by the network).
+  // Only this database's lock: other tests' nodes hold leases on the same server.
   auto admin = store::PgConnection::connect(testing::test_postgres_database(database.string()));
   REQUIRE(admin.ok());
   store::PgResult cut = (*admin)->exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted");
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
   REQUIRE(cut.ok());
   REQUIRE(cut.rows() == 1);
 
