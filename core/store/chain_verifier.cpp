@@ -69,4 +69,18 @@ bool ChainVerifier::visit(std::uint64_t key_position, std::string_view record,
   return decodes;
 }
 
+Status verify_chain_tail(LogHead before, const std::function<Status(const RecordVisitor&)>& scan) {
+  ChainVerifier verifier(before, /*check_stream_versions=*/false);
+  auto scanned = scan([&](std::uint64_t position, std::string_view record) {
+    verifier.visit(position, record);
+    return true;
+  });
+  if (!scanned) return scanned;
+  if (verifier.findings().empty()) return {};
+  const auto& finding = verifier.findings().front();
+  return make_error(Errc::corruption,
+                    fmt::format("the log's tail does not verify at position {}: {} ({} findings)",
+                                finding.position, finding.message, verifier.findings().size()));
+}
+
 }  // namespace ledger::store

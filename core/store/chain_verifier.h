@@ -11,13 +11,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/result.h"
 #include "core/sha256.h"
 #include "core/store/commit.h"
+#include "core/store/event_log.h"
 #include "events/envelope.pb.h"
 
 namespace ledger::store {
@@ -55,5 +58,10 @@ class ChainVerifier {
   Sha256 hasher_;
   events::Envelope scratch_;
 };
+
+// The stores' tail check on open: verifies the records `scan` feeds (in key order, the first one
+// right after `before`) and answers corruption naming the first break and how many were found.
+// `scan` answers the status of reading the records.
+Status verify_chain_tail(LogHead before, const std::function<Status(const RecordVisitor&)>& scan);
 
 }  // namespace ledger::store

@@ -174,20 +174,9 @@ Status RocksDbEventLog::verify_tail() {
     std::memcpy(before.hash.data(), previous->hash().data(),
                 std::min(before.hash.size(), previous->hash().size()));
   }
-  ChainVerifier verifier(before, /*check_stream_versions=*/false);
-  auto status =
-      scan_records_unlocked(first - 1, [&](std::uint64_t position, std::string_view record) {
-        verifier.visit(position, record);
-        return true;
-      });
-  if (!status) return status;
-  if (!verifier.findings().empty()) {
-    const auto& finding = verifier.findings().front();
-    return make_error(Errc::corruption,
-                      fmt::format("the log's tail does not verify at position {}: {} ({} findings)",
-                                  finding.position, finding.message, verifier.findings().size()));
-  }
-  return {};
+  return verify_chain_tail(before, [&](const RecordVisitor& visitor) {
+    return scan_records_unlocked(first - 1, visitor);
+  });
 }
 
 Status RocksDbEventLog::writable() const {
