@@ -1,5 +1,7 @@
 // ledger-audit: finance's replay tool. Works on a data directory, also while ledgerd runs on it
 // (the store is opened read-only: it sees the log as of the moment it opens), or on a backup.
+// With --store postgresql://..., the log is read from PostgreSQL and the read models compared
+// are those of the node whose --data-dir is given (replay/node_store.h); it never writes either.
 //
 //   ledger-audit head      --data-dir DIR                  POSITION:HASH of the last record
 //   ledger-audit verify    --data-dir DIR [--expect-head POS:HASH] [--scratch-dir DIR]
@@ -41,6 +43,7 @@
 #include "replay/balance_replay.h"
 #include "replay/domain_audit.h"
 #include "replay/log_verification.h"
+#include "replay/node_store.h"
 #include "replay/scan_progress.h"
 
 namespace {
@@ -54,6 +57,7 @@ constexpr int kExitUsage = 2;
 
 struct CommonOptions {
   std::string data_dir;
+  std::string store;
   std::string format = "human";
   bool quiet = false;
 };
@@ -62,6 +66,8 @@ po::options_description common_description(CommonOptions* common, const char* ti
   po::options_description options(title);
   options.add_options()("help,h", "show this help")(
       "data-dir", po::value(&common->data_dir)->required(), "the ledger's data directory")(
+      "store", po::value(&common->store),
+      "postgresql://... the node's log in PostgreSQL (its read models stay in --data-dir)")(
       "format", po::value(&common->format)->default_value("human"), "human, json or csv")(
       "quiet,q", po::bool_switch(&common->quiet), "no progress on stderr");
   return options;
@@ -92,14 +98,11 @@ bool parse(int argc, char** argv, const po::options_description& options,
   return true;
 }
 
-std::unique_ptr<store::RocksDbEventLog> open_read_only(const CommonOptions& common) {
+std::unique_ptr<store::EventLog> open_read_only(const CommonOptions& common) {
   store::StoreOptions options;
-  options.path = (std::filesystem::path(common.data_dir) / "store").string();
-  options.read_only = true;
   options.verify_tail_records_on_open = 0;  // verify reports findings instead of refusing
-  options.state_keyspaces = domain::domain_keyspaces();
-  if (!std::filesystem::exists(options.path)) usage_error("no store in " + common.data_dir);
-  auto log = store::RocksDbEventLog::open(options);
+  auto log = replay::open_node_store({common.data_dir, common.store}, replay::NodeAccess::read_only,
+                                     options);
   if (!log) usage_error(log.error().message);
   return std::move(log).value();
 }

@@ -2,11 +2,14 @@
 // JSON object for scripts. See BENCHMARKS.md for the recorded figures and the commands.
 //
 //   ledger-bench append --events N --streams S --batch B --data-dir DIR [--payload-bytes P]
+//       [--store postgresql://...]
 //       Durable appends of synthetic events through the sequencer, keeping B commands in flight
 //       so that the sequencer can group them.
-//   ledger-bench debit --wallets W --events N --data-dir DIR [--batch B]
+//   ledger-bench debit --wallets W --events N --data-dir DIR [--batch B] [--store URL]
 //       Durable wallet payments (pay_from_wallet: balance check, double-entry postings, inline
 //       balances) through the sequencer, round-robin over W funded wallets.
+//   With --store postgresql://..., the log is that PostgreSQL database's (its read models in
+//   DATA_DIR/state), as `ledgerd --store` keeps it.
 //   ledger-bench http-open-loop --url http://HOST:PORT/PATH --rate R [--connections C]
 //       [--seconds S] [--method M] [--body JSON] [--tokens-file F] [--threads T] [--name NAME]
 //       Open-loop HTTP load at R requests/s (tools/load/http_open_loop.h): latency from each
@@ -29,6 +32,7 @@
 #include "core/store/rocksdb_event_log.h"
 #include "events/event_types.h"
 #include "events/test_events.pb.h"
+#include "replay/node_store.h"
 #include "tools/load/http_open_loop.h"
 
 namespace {
@@ -131,11 +135,10 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
   return json;
 }
 
-std::unique_ptr<store::RocksDbEventLog> open_store(const std::string& data_dir) {
-  store::StoreOptions options;
-  options.path = (std::filesystem::path(data_dir) / "store").string();
-  options.state_keyspaces = domain::domain_keyspaces();
-  auto log = store::RocksDbEventLog::open(options);
+// The store the bench writes: RocksDB under DATA_DIR, or (a postgresql:// URL) the PostgreSQL
+// log with its read models under DATA_DIR/state, written as the lease-holding node.
+std::unique_ptr<store::EventLog> open_store(const std::string& data_dir, const std::string& url) {
+  auto log = replay::open_node_store({data_dir, url}, replay::NodeAccess::writer);
   if (!log) {
     std::fprintf(stderr, "ledger-bench: %s\n", log.error().message.c_str());
     std::exit(2);
@@ -145,7 +148,7 @@ std::unique_ptr<store::RocksDbEventLog> open_store(const std::string& data_dir) 
 
 int bench_append(int argc, char** argv) {
   std::uint64_t events = 1'000'000, streams = 1000, batch = 1000, payload_bytes = 150;
-  std::string data_dir;
+  std::string data_dir, store_url;
   po::options_description options("ledger-bench append");
   options.add_options()("help,h", "show this help")(
       "events", po::value(&events)->default_value(events), "events to append")(
@@ -153,7 +156,9 @@ int bench_append(int argc, char** argv) {
       "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
       "payload-bytes", po::value(&payload_bytes)->default_value(payload_bytes),
       "approximate bytes per event payload")("data-dir", po::value(&data_dir)->required(),
-                                             "directory for the store (use a fresh one)");
+                                             "directory for the store (use a fresh one)")(
+      "store", po::value(&store_url),
+      "postgresql://... append to this PostgreSQL log instead (use a fresh database)");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -163,7 +168,7 @@ int bench_append(int argc, char** argv) {
   po::notify(values);
   if (events == 0 || streams == 0 || batch == 0) throw po::error("counts must be positive");
 
-  auto log = open_store(data_dir);
+  auto log = open_store(data_dir, store_url);
   SystemClock clock;
   Sequencer sequencer(*log, clock);
   sequencer.start();
@@ -209,13 +214,15 @@ Command domain_command(std::function<Result<Answer>(domain::UnitOfWork&)> decide
 
 int bench_debit(int argc, char** argv) {
   std::uint64_t events = 1'000'000, wallets = 1000, batch = 1000;
-  std::string data_dir;
+  std::string data_dir, store_url;
   po::options_description options("ledger-bench debit");
   options.add_options()("help,h", "show this help")(
       "events", po::value(&events)->default_value(events), "debits to make")(
       "wallets", po::value(&wallets)->default_value(wallets), "wallets to spread them over")(
       "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
-      "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)");
+      "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)")(
+      "store", po::value(&store_url),
+      "postgresql://... append to this PostgreSQL log instead (use a fresh database)");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -225,7 +232,7 @@ int bench_debit(int argc, char** argv) {
   po::notify(values);
   if (events == 0 || wallets == 0 || batch == 0) throw po::error("counts must be positive");
 
-  auto log = open_store(data_dir);
+  auto log = open_store(data_dir, store_url);
   SystemClock clock;
   Sequencer sequencer(*log, clock);
   sequencer.start();

@@ -9,6 +9,8 @@
 //   ledgerctl restore --from BACKUP --data-dir DIR                     (into an empty data dir)
 //   ledgerctl projections list|status [--data-dir DIR | --server URL --token T]
 //   ledgerctl projections rebuild NAME|--all [--data-dir DIR | --server URL --token T]
+// users, tokens and projections also take --store postgresql://... for a node whose log is in
+// PostgreSQL (its read models in --data-dir; writing needs the writer lease: replay/node_store.h).
 // Exit codes: 0 ok, 1 findings, 2 usage or I/O error.
 #include <boost/program_options.hpp>
 #include <cstdio>
@@ -39,7 +41,7 @@ using namespace ledger::tools;
 
 // Runs one domain command on a stopped data dir through the real sequencer.
 template <class Answer>
-Result<domain::Executed<Answer>> run_offline(store::RocksDbEventLog& log,
+Result<domain::Executed<Answer>> run_offline(store::EventLog& log,
                                              domain::DomainDecide<Answer> decide) {
   SystemClock clock;
   Sequencer sequencer(log, clock);
@@ -57,6 +59,8 @@ int command_create_admin(int argc, char** argv) {
   po::options_description options("ledgerctl users create-admin (server stopped)");
   options.add_options()("help,h", "show this help")(
       "data-dir", po::value(&common.data_dir)->required(), "the ledger's data directory")(
+      "store", po::value(&common.store),
+      "postgresql://... the log in PostgreSQL (this node needs the writer lease)")(
       "email", po::value(&email)->required(), "the new admin's email")(
       "name", po::value(&name)->default_value("Administrator"), "display name");
   po::variables_map values;
@@ -66,7 +70,7 @@ int command_create_admin(int argc, char** argv) {
     return 0;
   }
   po::notify(values);
-  auto log = open_store(common, /*read_only=*/false);
+  auto log = open_node(common.data_dir, common.store, replay::NodeAccess::writer);
   static constexpr std::string_view kAlphabet =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   std::string password;
@@ -89,6 +93,8 @@ int command_revoke_tokens(int argc, char** argv) {
   po::options_description options("ledgerctl tokens revoke (server stopped)");
   options.add_options()("help,h", "show this help")(
       "data-dir", po::value(&common.data_dir)->required(), "the ledger's data directory")(
+      "store", po::value(&common.store),
+      "postgresql://... the log in PostgreSQL (this node needs the writer lease)")(
       "user", po::value(&user)->required(), "revoke every token of this user id");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
@@ -97,7 +103,7 @@ int command_revoke_tokens(int argc, char** argv) {
     return 0;
   }
   po::notify(values);
-  auto log = open_store(common, /*read_only=*/false);
+  auto log = open_node(common.data_dir, common.store, replay::NodeAccess::writer);
   std::vector<std::string> digests;
   auto scanned =
       log->scan_state(domain::kIdentityKeyspace, "token/", store::ReadDirection::forward,

@@ -50,6 +50,17 @@ std::unique_ptr<store::RocksDbEventLog> open_store(const std::string& data_dir, 
   return std::move(log).value();
 }
 
+std::unique_ptr<store::EventLog> open_node(const std::string& data_dir, const std::string& store,
+                                           replay::NodeAccess access) {
+  auto log = replay::open_node_store({data_dir, store}, access);
+  if (!log) {
+    const bool rocksdb_writer = store.empty() && access != replay::NodeAccess::read_only;
+    fail(log.error().message +
+         (rocksdb_writer ? " (is ledgerd running on this data dir? stop it first)" : ""));
+  }
+  return std::move(log).value();
+}
+
 std::pair<unsigned, std::string> request_json(const std::string& url, const std::string& token,
                                               const std::string& method, const std::string& path,
                                               const std::string& body) {

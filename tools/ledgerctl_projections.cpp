@@ -27,6 +27,7 @@ constexpr int kExitFailed = 1;
 
 struct ProjectionOptions {
   std::string data_dir;
+  std::string store;
   std::string server;
   std::string token;
   std::string format = "human";
@@ -95,8 +96,8 @@ nlohmann::json server_statuses(const ProjectionOptions& options) {
   return nlohmann::json::parse(body)["results"];
 }
 
-nlohmann::json offline_statuses(const std::string& data_dir) {
-  auto log = open_store(data_dir, /*read_only=*/true);
+nlohmann::json offline_statuses(const ProjectionOptions& options) {
+  auto log = open_node(options.data_dir, options.store, replay::NodeAccess::read_only);
   SystemClock clock;
   projections::ProjectionRegistry registry(*log, clock);
   projections::add_server_projections(registry);
@@ -132,7 +133,10 @@ void report(const ProjectionOptions& options, const nlohmann::json& line) {
 }
 
 int rebuild_offline(const ProjectionOptions& options) {
-  auto log = open_store(options.data_dir, /*read_only=*/false);
+  // On PostgreSQL this node's own read models are rebuilt; it takes the writer lease so that
+  // nothing folds into them meanwhile (on a running cluster, restart a node on an empty data
+  // directory instead: it folds the log again).
+  auto log = open_node(options.data_dir, options.store, replay::NodeAccess::writer);
   SystemClock clock;
   projections::ProjectionRegistry registry(*log, clock);
   projections::add_server_projections(registry);
@@ -283,6 +287,8 @@ int command_projections(const std::string& sub, int argc, char** argv) {
                           "--token)"));
   described.add_options()("help,h", "show this help")("data-dir", po::value(&options.data_dir),
                                                       "the ledger's data directory (offline)")(
+      "store", po::value(&options.store),
+      "postgresql://... (offline) the node's log in PostgreSQL; its read models are in --data-dir")(
       "server", po::value(&options.server), "http://HOST:PORT of a running ledgerd (online)")(
       "token", po::value(&options.token),
       "an admin's bearer token (online; default: $LEDGER_TOKEN)")(
@@ -320,8 +326,7 @@ int command_projections(const std::string& sub, int argc, char** argv) {
   if (online(options) && options.token.empty()) fail("--server needs --token or LEDGER_TOKEN");
 
   if (sub == "list" || sub == "status") {
-    const auto statuses =
-        online(options) ? server_statuses(options) : offline_statuses(options.data_dir);
+    const auto statuses = online(options) ? server_statuses(options) : offline_statuses(options);
     print_statuses(statuses, options.format, sub == "status");
     return exit_for(statuses);
   }

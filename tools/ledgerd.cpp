@@ -30,7 +30,6 @@
 #include "core/id_generator.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
-#include "core/store/postgres_event_log.h"
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
@@ -47,6 +46,7 @@
 #include "projections/eml_directory_transport.h"
 #include "projections/smtp_transport.h"
 #include "replay/inline_rebuild.h"
+#include "replay/node_store.h"
 #include "replay/scan_progress.h"
 
 namespace {
@@ -187,9 +187,8 @@ std::optional<std::string> smtp_settings_error(const Settings& settings) {
 std::optional<std::string> settings_error(const Settings& settings) {
   if (auto error = numeric_settings_error(settings)) return error;
   if (settings.data_dir.empty()) return "--data-dir must name a directory";
-  if (!settings.store.empty() && !settings.store.starts_with("postgresql://") &&
-      !settings.store.starts_with("postgres://")) {
-    return fmt::format("--store must be a postgresql:// URL, got '{}'", settings.store);
+  if (auto checked = ledger::replay::check_store_url(settings.store); !checked) {
+    return checked.error().message;
   }
   if (!parse_listen(settings.listen)) {
     return fmt::format("--listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
@@ -275,58 +274,24 @@ bool rebuild_outdated_folds(ledger::store::EventLog& log) {
   return true;
 }
 
-// Brings the inline read models of a PostgreSQL log's local state up to the log's head, before
-// anything reads or writes them: a node whose local state is new, or behind because it stopped
-// between a commit and its local write, folds the log again (every inline keyspace).
-bool catch_up_inline_state(ledger::store::PostgresEventLog& log) {
-  using namespace ledger;
-  const std::uint64_t folded = log.inline_state_position();
-  const std::uint64_t head = log.head().position;
-  if (folded >= head) return true;
-  std::printf(
-      "ledgerd: the inline read models are folded up to position %llu, the log is at "
-      "%llu: rebuilding them from the log\n",
-      static_cast<unsigned long long>(folded), static_cast<unsigned long long>(head));
-  std::fflush(stdout);
-  replay::ScanProgress progress("rebuild inline", head, /*quiet=*/false);
-  auto rebuilt = replay::rebuild_inline(log, domain::all_inline_folds(),
-                                        [&](std::uint64_t position) { progress.at(position); });
-  if (!rebuilt) {
-    std::fprintf(stderr, "ledgerd: cannot rebuild the inline read models: %s\n",
-                 rebuilt.error().message.c_str());
-    return false;
-  }
-  return true;
-}
-
 // The event log: RocksDB under DATA_DIR/store, or (--store postgresql://...) the PostgreSQL log
-// with its inline state under DATA_DIR/state, caught up with the log.
+// with its inline state under DATA_DIR/state, caught up with the log (replay/node_store.h).
 ledger::Result<std::unique_ptr<ledger::store::EventLog>> open_event_log(const Settings& settings) {
   using namespace ledger;
-  store::StoreOptions store_options;
-  store_options.state_keyspaces = domain::domain_keyspaces();
-  if (settings.store.empty()) {
-    store_options.path = (std::filesystem::path(settings.data_dir) / "store").string();
-    auto log = store::RocksDbEventLog::open(store_options);
-    if (!log) return std::move(log).error();
-    return std::unique_ptr<store::EventLog>(std::move(log).value());
-  }
-  store::PostgresStoreOptions options;
-  options.url = settings.store;
-  options.store = store_options;
-  options.store.path = (std::filesystem::path(settings.data_dir) / "state").string();
-  for (const auto* fold : domain::all_inline_folds()) {
-    options.inline_keyspaces.emplace_back(fold->keyspace);
-  }
-  // The node holding the writer lease writes; the others follow it (postgres_event_log.h).
-  options.role = store::PostgresRole::leased;
-  options.fold_records = domain::inline_record_fold();
-  auto log = store::PostgresEventLog::open(options);
-  if (!log) return std::move(log).error();
-  if (!catch_up_inline_state(**log)) {
-    return make_error(Errc::store_read_only, "the inline read models are behind the log");
-  }
-  return std::unique_ptr<store::EventLog>(std::move(log).value());
+  std::unique_ptr<replay::ScanProgress> progress;
+  return replay::open_node_store(
+      {settings.data_dir, settings.store}, replay::NodeAccess::leased, {},
+      [&](std::uint64_t position, std::uint64_t head) {
+        if (!progress) {
+          std::printf(
+              "ledgerd: the inline read models are folded up to a position before the log's "
+              "head %llu: rebuilding them from the log\n",
+              static_cast<unsigned long long>(head));
+          std::fflush(stdout);
+          progress = std::make_unique<replay::ScanProgress>("rebuild inline", head, false);
+        }
+        progress->at(position);
+      });
 }
 
 int run(const Settings& settings) {
