@@ -23,8 +23,13 @@ constexpr char kFormatVersion[] = "1";
 constexpr char kUniqueViolation[] = "23505";
 constexpr char kUndefinedTable[] = "42P01";
 
+// One transaction (a multi-statement query without BEGIN is one), serialized by an advisory
+// lock held to its end ("ledger" and 2, as one bigint): nodes opening a new database at once
+// would otherwise race in CREATE TABLE IF NOT EXISTS, which then fails on a unique violation of
+// the catalog (pg_type) instead of finding the table made.
 constexpr char kCreateTables[] = R"sql(
 SET client_min_messages TO warning;
+SELECT pg_advisory_xact_lock(7810759523990372354);
 CREATE TABLE IF NOT EXISTS ledger_meta (name text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger_events (
   position bigint PRIMARY KEY CHECK (position > 0),
@@ -119,6 +124,14 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   }
   if (options.role != PostgresRole::writer && !options.fold_records) {
     return make_error(Errc::invalid_argument, "a follower needs the fold of its inline state");
+  }
+  if (options.role == PostgresRole::leased &&
+      options.lease_timeout < 2 * options.follow_poll_interval) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("the lease timeout ({} ms) must be at least twice the poll "
+                    "interval ({} ms), at which the writer renews its lease",
+                    options.lease_timeout.count(), options.follow_poll_interval.count()));
   }
   std::unique_ptr<PostgresEventLog> log(new PostgresEventLog(options));
   if (auto status = log->open_log(); !status) return std::move(status).error();
@@ -328,6 +341,8 @@ Error PostgresEventLog::fail_writes(Errc code, std::string reason) {
     if (failure_.empty()) failure_ = reason;
   }
   stream_cache_.clear();
+  // A leased writer steps down now rather than at its next poll.
+  wake_follower();
   return make_error(code, std::move(reason));
 }
 
