@@ -374,6 +374,15 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
       [this](const std::string& stream_id) { return cached_stream_version(stream_id); },
       [this](const std::string& key) { return find_idempotency_on(*writer_, key); }};
   const LogHead before = this->head();
+  for (const auto& commit : commits) {
+    if (commit.decided_at_position && *commit.decided_at_position != before.position) {
+      return make_error(Errc::store_read_only,
+                        fmt::format("the log moved from position {} to {} while this append was "
+                                    "decided (this node took the writer lease meanwhile): nothing "
+                                    "was written, retry",
+                                    *commit.decided_at_position, before.position));
+    }
+  }
   auto plan = plan_append(commits, before, lookups, sink);
   if (!plan) {
     if (!writer_->healthy()) fail_writes(Errc::io_error, "the connection to PostgreSQL was lost");
