@@ -270,5 +270,31 @@ TEST_CASE("nodes opening a new database at the same moment all open it, with one
   }
 }
 
+TEST_CASE("a node that took the lease refuses commits decided before the head it caught up to") {
+  TempDirectory database, first_state, second_state;
+  auto first = open_leased(database.string(), first_state.string());
+  REQUIRE(becomes_writable(*first, 10s));
+  auto second = open_leased(database.string(), second_state.string());
+  REQUIRE(append_with_row(*first, "a").ok());
+  REQUIRE(second->wait_for(1, 10s));
+  // Decided on the follower at position 1; meanwhile the writer appends position 2 and leaves.
+  store::CommitRequest decided = testing::commit_to("b", 1);
+  decided.decided_at_position = 1;
+  REQUIRE(append_with_row(*first, "c").ok());
+  first.reset();
+  REQUIRE(becomes_writable(*second, 10s));
+  CHECK(second->head().position == 2);
+
+  auto refused = testing::append_one(*second, decided);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::store_read_only);
+  CHECK(second->head().position == 2);
+  CHECK(second->writable().ok());  // refused, not failed: the next decision goes through
+  decided.decided_at_position = 2;
+  auto appended = testing::append_one(*second, decided);
+  REQUIRE_MESSAGE(appended.ok(), appended.error().message);
+  CHECK(appended->first_position == 3);
+}
+
 }  // namespace
 }  // namespace ledger
