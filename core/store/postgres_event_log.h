@@ -18,7 +18,11 @@
 // the fence: when another writer appended meanwhile, the insert fails on a unique violation, and
 // this log turns read-only (store_read_only, naming the reason) instead of forking the chain; it
 // never retries. Any other failure of the write (including a lost connection, after which the
-// commit's outcome is unknown) also turns it read-only: reopen to go on. Expected versions are
+// commit's outcome is unknown) also turns it read-only: reopen to go on. A commit that says
+// which head it was decided at (CommitRequest::decided_at_position, set by the sequencer) is
+// refused with store_read_only, nothing written and the log still writable, when the head is
+// elsewhere: a node that took the lease while the batch was decided caught up past the state its
+// decisions read. Expected versions are
 // checked against PostgreSQL, through a cache of the versions this writer knows (dropped on any
 // failure).
 //
