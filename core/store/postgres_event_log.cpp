@@ -460,6 +460,11 @@ Status PostgresEventLog::rebuild_keyspaces(std::span<const KeyspaceRebuild> keys
     if (auto refused = refuse_fold_keyspace(keyspace.keyspace); !refused) return refused;
     if (inline_keyspaces_.contains(keyspace.keyspace)) ++inline_rebuilt;
   }
+  // A rebuild of inline keyspaces holds the appends and the follower's folds (which write those
+  // keyspaces) until it is done: the head stays where the rebuild folds up to, and a node that
+  // starts on a new state directory while the writer appends can rebuild at all.
+  std::unique_lock<std::mutex> append_lock(append_mutex_, std::defer_lock);
+  if (inline_rebuilt > 0) append_lock.lock();
   const std::uint64_t head = this->head().position;
   if (auto status = local_->rebuild_keyspaces(keyspaces, fill); !status) return status;
   // Every inline keyspace is now a fold of the log up to `head` (keyspaces are distinct: the

@@ -36,8 +36,10 @@
 // silently: `inline_state_position()` is below `head()`, appends fail with store_read_only
 // saying so, and read_state/scan_state of inline keyspaces fail the same way, until a rebuild of
 // every inline keyspace (replay/inline_rebuild.h; ledgerd runs it before it serves) records that
-// the state is folded up to the head again. A local state folded from another log, or ahead of this
-// one (the database was restored to an earlier point), fails the open.
+// the state is folded up to the head again. Such a rebuild holds the appends and the follower's
+// folds until it is done, so that the head stays where it folds up to. A local state folded from
+// another log, or ahead of this one (the database was restored to an earlier point), fails the
+// open.
 //
 // Reading. Reads use a pool of connections apart from the writer's, so they never wait for it.
 //
