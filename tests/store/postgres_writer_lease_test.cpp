@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -294,6 +295,46 @@ TEST_CASE("a node that took the lease refuses commits decided before the head it
   auto appended = testing::append_one(*second, decided);
   REQUIRE_MESSAGE(appended.ok(), appended.error().message);
   CHECK(appended->first_position == 3);
+}
+
+TEST_CASE("a follower rebuilds its inline keyspaces while the writer appends: the head holds") {
+  TempDirectory database, writer_state, follower_state;
+  auto writer = open_leased(database.string(), writer_state.string());
+  REQUIRE(becomes_writable(*writer, 10s));
+  auto follower = open_leased(database.string(), follower_state.string());
+  for (int i = 0; i < 20; ++i) REQUIRE(append_with_row(*writer, fmt::format("s{}", i)).ok());
+  REQUIRE(follower->wait_for(20, 10s));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> appended{0};
+  std::thread appender([&] {
+    for (int i = 0; !stop; ++i) {
+      if (append_with_row(*writer, fmt::format("t{}", i % 5)).ok()) ++appended;
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  // The fill takes a while, as a rebuild of a long log does; the follower is notified of
+  // appends meanwhile.
+  const store::KeyspaceRebuild keyspaces[] = {{testing::kTestKeyspace, 1}};
+  const std::uint64_t head = follower->head().position;
+  Status rebuilt = follower->rebuild_keyspaces(keyspaces, [&](store::FreshRows& rows) -> Status {
+    auto scanned = follower->scan_records(
+        0, [&](std::uint64_t position, std::string_view) { return position <= head; });
+    if (!scanned) return scanned;
+    std::this_thread::sleep_for(300ms);
+    if (follower->head().position != head) {
+      return make_error(Errc::version_conflict, "the log grew during the rebuild");
+    }
+    const store::StateWrite row[] = {{testing::kTestKeyspace, "rebuilt", "yes"}};
+    return rows.write(row);
+  });
+  stop = true;
+  appender.join();
+  CHECK(appended.load() > 10);  // the writer did append during the rebuild
+  REQUIRE_MESSAGE(rebuilt.ok(), rebuilt.error().message);
+  CHECK(follower->read_state(testing::kTestKeyspace, "rebuilt").value() == std::string("yes"));
+  // The follower goes on following once the rebuild is done.
+  REQUIRE(follower->wait_for(writer->head().position, 10s));
 }
 
 }  // namespace
