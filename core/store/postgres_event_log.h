@@ -267,6 +267,8 @@ class PostgresEventLog final : public EventLog {
   // tries the lock on (the follower thread's).
   std::atomic<bool> leading_{false};
   std::unique_ptr<PgConnection> lease_candidate_;
+  // When this node last looked for an expired lease holder (the follower's thread's).
+  std::chrono::steady_clock::time_point lease_holder_checked_at_;
 };
 
 }  // namespace ledger::store

@@ -185,7 +185,11 @@ Status PostgresEventLog::try_take_lease() {
   if (!taken) return std::move(taken).error();
   if (!*taken) {
     // A holder that has not renewed within the lease timeout (frozen, or cut off without its
-    // server noticing) loses its session, and the lock with it.
+    // server noticing) loses its session, and the lock with it. Checked once a poll interval,
+    // not at each notification: a busy writer wakes its followers hundreds of times a second.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lease_holder_checked_at_ < options_.follow_poll_interval) return {};
+    lease_holder_checked_at_ = now;
     auto expired = expire_lease_holder();
     if (!expired) return std::move(expired).error();
     if (!*expired) return {};
