@@ -158,9 +158,15 @@ Result<std::uint64_t> Sequencer::stream_version(std::string_view stream_id) {
 }
 
 void Sequencer::process(std::vector<Pending>& batch) {
-  if (cache_invalidated_.exchange(false)) {
+  // The caches hold the state as of the head this writer last knew. A head moved by another
+  // writer (a PostgreSQL node that followed the log, then took the writer lease) makes them
+  // stale: the batch reads the store again, and its commits say which head they were decided
+  // at, so that a store whose head moves meanwhile refuses them.
+  const std::uint64_t decided_at = log_.head().position;
+  if (cache_invalidated_.exchange(false) || decided_at != cached_at_position_) {
     state_cache_.clear();
     stream_versions_.clear();
+    cached_at_position_ = decided_at;
   }
   batch_state_.clear();
   batch_added_events_.clear();
@@ -241,6 +247,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
       batch_state_[state_cache_key(write.keyspace, write.key)] = write.value;
     }
     commit.recorded_at_us = context.now_us_;
+    commit.decided_at_position = decided_at;
     commit.idempotency_key = key;
     commit.request_fingerprint = command.request_fingerprint;
     commit_of[i] = commits.size();
@@ -274,7 +281,12 @@ void Sequencer::process(std::vector<Pending>& batch) {
           it->second += added;
         }
       }
+      cached_at_position_ = log_.head().position;
     } else {
+      // What was read for this batch may not be what the log holds next (another node may be
+      // writing it): read again.
+      state_cache_.clear();
+      stream_versions_.clear();
       // Nothing of this batch is durable: every command decided on top of it fails.
       event_count = 0;
       for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -132,6 +132,7 @@ class Sequencer {
   std::unordered_map<std::string, std::uint64_t> stream_versions_;
   std::unordered_map<std::string, std::uint64_t> batch_added_events_;
   std::int64_t last_recorded_at_us_ = 0;
+  std::uint64_t cached_at_position_ = 0;  // the log's head the caches agree with
   std::atomic<bool> cache_invalidated_{false};
 
   mutable std::mutex stats_mutex_;

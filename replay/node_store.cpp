@@ -65,6 +65,8 @@ Result<std::unique_ptr<store::EventLog>> open_postgres(const NodeStore& where, N
   options.role =
       options.store.read_only ? store::PostgresRole::writer : store::PostgresRole::leased;
   options.fold_records = domain::inline_record_fold();
+  options.follow_poll_interval = where.follow_poll_interval;
+  options.lease_timeout = where.lease_timeout;
   auto log = store::PostgresEventLog::open(options);
   if (!log) return std::move(log).error();
   if (access == NodeAccess::read_only)

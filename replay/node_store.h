@@ -5,6 +5,7 @@
 //   node's read models in a local RocksDB under DATA_DIR/state.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,6 +21,10 @@ namespace ledger::replay {
 struct NodeStore {
   std::string data_dir;
   std::string url;  // empty: RocksDB under data_dir; else a postgresql:// (or postgres://) URL
+  // PostgreSQL only (core/store/postgres_event_log.h): how often a node reads the log unasked,
+  // and how long a silent writer keeps the lease.
+  std::chrono::milliseconds follow_poll_interval{1000};
+  std::chrono::milliseconds lease_timeout{5000};
 
   bool postgres() const { return !url.empty(); }
 };

@@ -81,6 +81,8 @@ struct Settings {
   std::string smtp_user;
   std::string smtp_password;
   std::uint64_t min_position_wait_ms = 2'000;
+  std::uint64_t follow_poll_ms = 1'000;
+  std::uint64_t lease_timeout_ms = 5'000;
   std::string metrics_listen;
   std::vector<std::string> cors_origins;
 };
@@ -112,6 +114,8 @@ std::vector<OptionRange> numeric_ranges(const Settings& settings) {
       {"resume-interval-ms", settings.resume_interval_ms, 10, 3'600'000, "ms"},
       {"email-interval-ms", settings.email_interval_ms, 10, 86'400'000, "ms"},
       {"min-position-wait-ms", settings.min_position_wait_ms, 1, 60'000, "ms"},
+      {"follow-poll-ms", settings.follow_poll_ms, 10, 60'000, "ms"},
+      {"lease-timeout-ms", settings.lease_timeout_ms, 20, 600'000, "ms"},
   };
 }
 
@@ -189,6 +193,10 @@ std::optional<std::string> settings_error(const Settings& settings) {
   if (settings.data_dir.empty()) return "--data-dir must name a directory";
   if (auto checked = ledger::replay::check_store_url(settings.store); !checked) {
     return checked.error().message;
+  }
+  if (settings.lease_timeout_ms < 2 * settings.follow_poll_ms) {
+    return fmt::format("--lease-timeout-ms ({}) must be at least twice --follow-poll-ms ({})",
+                       settings.lease_timeout_ms, settings.follow_poll_ms);
   }
   if (!parse_listen(settings.listen)) {
     return fmt::format("--listen must be IP:PORT (an IP address, a port 0-65535), got '{}'",
@@ -280,8 +288,9 @@ ledger::Result<std::unique_ptr<ledger::store::EventLog>> open_event_log(const Se
   using namespace ledger;
   std::unique_ptr<replay::ScanProgress> progress;
   return replay::open_node_store(
-      {settings.data_dir, settings.store}, replay::NodeAccess::leased, {},
-      [&](std::uint64_t position, std::uint64_t head) {
+      {settings.data_dir, settings.store, std::chrono::milliseconds(settings.follow_poll_ms),
+       std::chrono::milliseconds(settings.lease_timeout_ms)},
+      replay::NodeAccess::leased, {}, [&](std::uint64_t position, std::uint64_t head) {
         if (!progress) {
           std::printf(
               "ledgerd: the inline read models are folded up to a position before the log's "
@@ -551,6 +560,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "AUTH PLAIN password (prefer LEDGER_SMTP_PASSWORD or --config; never printed)")(
       "min-position-wait-ms", po::value(&settings.min_position_wait_ms)->default_value(2'000),
       "how long a query waits for its X-Min-Position (1-60000)")(
+      "follow-poll-ms", po::value(&settings.follow_poll_ms)->default_value(1'000),
+      "with --store postgresql://: how often a follower reads the log unnotified, tries the "
+      "writer lease, and the writer renews it")(
+      "lease-timeout-ms", po::value(&settings.lease_timeout_ms)->default_value(5'000),
+      "with --store postgresql://: a writer that has not renewed its lease for this long (frozen "
+      "or cut off) has its PostgreSQL session ended by the next node to take the lease (at least "
+      "twice --follow-poll-ms; the same on every node)")(
       "metrics-listen", po::value(&settings.metrics_listen),
       "IP:PORT of a listener serving only GET /metrics without a token, for scrapers (unset: "
       "none; on the API listener /metrics needs an admin token)")(

@@ -46,6 +46,13 @@ struct CommitRequest {
   std::string idempotency_key;
   std::string request_fingerprint;
   std::string result;  // the caller's answer to remember, opaque to the store
+
+  // Optional: the log's head position this commit was decided at (what its decider read was the
+  // state folded up to there). The PostgreSQL log, whose head also moves by other nodes' appends
+  // (a node that follows, then takes the writer lease), refuses with store_read_only, writing
+  // nothing, an append with a commit decided at another position than its head: that decision
+  // may rest on rows that are no longer current. The RocksDB log has one writer and ignores it.
+  std::optional<std::uint64_t> decided_at_position;
 };
 
 struct CommitOutcome {

@@ -142,6 +142,14 @@ Status PgConnection::run(const char* sql, std::string_view what, std::span<const
 
 bool PgConnection::healthy() const { return PQstatus(connection_) == CONNECTION_OK; }
 
+bool PgConnection::idle_and_open() const {
+  if (!healthy()) return false;
+  const int socket = PQsocket(connection_);
+  if (socket < 0) return false;
+  pollfd watched = {socket, POLLIN, 0};
+  return ::poll(&watched, 1, 0) == 0;
+}
+
 Result<bool> PgConnection::await_notification(std::chrono::milliseconds timeout, int wake_fd) {
   const auto drain = [this] {
     bool heard = false;
@@ -175,6 +183,7 @@ PgConnectionPool::Lease::~Lease() {
 Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   released_.wait(lock, [&] { return !idle_.empty() || lent_ < connections_max_; });
+  while (!idle_.empty() && !idle_.back()->idle_and_open()) idle_.pop_back();
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();

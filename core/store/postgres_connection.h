@@ -87,6 +87,10 @@ class PgConnection {
   Status run(const char* sql, std::string_view what, std::span<const PgParam> params = {});
   // False once the server connection is lost.
   bool healthy() const;
+  // For a connection between statements (not listening): false when it is lost or the server
+  // sent it anything unasked, which for an idle session means it is being closed (a terminated
+  // backend, a server shutting down or gone after a failover). Never blocks.
+  bool idle_and_open() const;
 
   // Waits up to `timeout` for a notification on a channel this session LISTENs to, or for
   // `wake_fd` (when not -1) to become readable. True when notifications arrived (all are
@@ -99,7 +103,9 @@ class PgConnection {
 };
 
 // Connections for readers, opened on demand up to `connections_max`; a reader waits while all of
-// them are lent. A connection found broken when returned is closed and replaced on demand.
+// them are lent. A connection found broken when returned, or closed by the server while idle
+// (idle_and_open), is dropped and replaced on demand: after a failover, readers reconnect through
+// the URL (a multi-host URL reaches the new primary) instead of failing once per idle connection.
 class PgConnectionPool {
  public:
   PgConnectionPool(std::string url, std::size_t connections_max)

@@ -23,8 +23,13 @@ constexpr char kFormatVersion[] = "1";
 constexpr char kUniqueViolation[] = "23505";
 constexpr char kUndefinedTable[] = "42P01";
 
+// One transaction (a multi-statement query without BEGIN is one), serialized by an advisory
+// lock held to its end ("ledger" and 2, as one bigint): nodes opening a new database at once
+// would otherwise race in CREATE TABLE IF NOT EXISTS, which then fails on a unique violation of
+// the catalog (pg_type) instead of finding the table made.
 constexpr char kCreateTables[] = R"sql(
 SET client_min_messages TO warning;
+SELECT pg_advisory_xact_lock(7810759523990372354);
 CREATE TABLE IF NOT EXISTS ledger_meta (name text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger_events (
   position bigint PRIMARY KEY CHECK (position > 0),
@@ -119,6 +124,14 @@ Result<std::unique_ptr<PostgresEventLog>> PostgresEventLog::open(
   }
   if (options.role != PostgresRole::writer && !options.fold_records) {
     return make_error(Errc::invalid_argument, "a follower needs the fold of its inline state");
+  }
+  if (options.role == PostgresRole::leased &&
+      options.lease_timeout < 2 * options.follow_poll_interval) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("the lease timeout ({} ms) must be at least twice the poll "
+                    "interval ({} ms), at which the writer renews its lease",
+                    options.lease_timeout.count(), options.follow_poll_interval.count()));
   }
   std::unique_ptr<PostgresEventLog> log(new PostgresEventLog(options));
   if (auto status = log->open_log(); !status) return std::move(status).error();
@@ -317,6 +330,8 @@ Error PostgresEventLog::fail_writes(Errc code, std::string reason) {
     if (failure_.empty()) failure_ = reason;
   }
   stream_cache_.clear();
+  // A leased writer steps down now rather than at its next poll.
+  wake_follower();
   return make_error(code, std::move(reason));
 }
 
@@ -348,6 +363,15 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
       [this](const std::string& stream_id) { return cached_stream_version(stream_id); },
       [this](const std::string& key) { return find_idempotency_on(*writer_, key); }};
   const LogHead before = this->head();
+  for (const auto& commit : commits) {
+    if (commit.decided_at_position && *commit.decided_at_position != before.position) {
+      return make_error(Errc::store_read_only,
+                        fmt::format("the log moved from position {} to {} while this append was "
+                                    "decided (this node took the writer lease meanwhile): nothing "
+                                    "was written, retry",
+                                    *commit.decided_at_position, before.position));
+    }
+  }
   auto plan = plan_append(commits, before, lookups, sink);
   if (!plan) {
     if (!writer_->healthy()) fail_writes(Errc::io_error, "the connection to PostgreSQL was lost");
@@ -425,6 +449,11 @@ Status PostgresEventLog::rebuild_keyspaces(std::span<const KeyspaceRebuild> keys
     if (auto refused = refuse_fold_keyspace(keyspace.keyspace); !refused) return refused;
     if (inline_keyspaces_.contains(keyspace.keyspace)) ++inline_rebuilt;
   }
+  // A rebuild of inline keyspaces holds the appends and the follower's folds (which write those
+  // keyspaces) until it is done: the head stays where the rebuild folds up to, and a node that
+  // starts on a new state directory while the writer appends can rebuild at all.
+  std::unique_lock<std::mutex> append_lock(append_mutex_, std::defer_lock);
+  if (inline_rebuilt > 0) append_lock.lock();
   const std::uint64_t head = this->head().position;
   if (auto status = local_->rebuild_keyspaces(keyspaces, fill); !status) return status;
   // Every inline keyspace is now a fold of the log up to `head` (keyspaces are distinct: the

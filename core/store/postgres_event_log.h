@@ -18,7 +18,11 @@
 // the fence: when another writer appended meanwhile, the insert fails on a unique violation, and
 // this log turns read-only (store_read_only, naming the reason) instead of forking the chain; it
 // never retries. Any other failure of the write (including a lost connection, after which the
-// commit's outcome is unknown) also turns it read-only: reopen to go on. Expected versions are
+// commit's outcome is unknown) also turns it read-only: reopen to go on. A commit that says
+// which head it was decided at (CommitRequest::decided_at_position, set by the sequencer) is
+// refused with store_read_only, nothing written and the log still writable, when the head is
+// elsewhere: a node that took the lease while the batch was decided caught up past the state its
+// decisions read. Expected versions are
 // checked against PostgreSQL, through a cache of the versions this writer knows (dropped on any
 // failure).
 //
@@ -32,8 +36,10 @@
 // silently: `inline_state_position()` is below `head()`, appends fail with store_read_only
 // saying so, and read_state/scan_state of inline keyspaces fail the same way, until a rebuild of
 // every inline keyspace (replay/inline_rebuild.h; ledgerd runs it before it serves) records that
-// the state is folded up to the head again. A local state folded from another log, or ahead of this
-// one (the database was restored to an earlier point), fails the open.
+// the state is folded up to the head again. Such a rebuild holds the appends and the follower's
+// folds until it is done, so that the head stays where it folds up to. A local state folded from
+// another log, or ahead of this one (the database was restored to an earlier point), fails the
+// open.
 //
 // Reading. Reads use a pool of connections apart from the writer's, so they never wait for it.
 //
@@ -54,14 +60,35 @@
 // The writer lease (role `leased`). Exactly one node writes: the one holding a session-level
 // advisory lock (pg_try_advisory_lock) taken on the very connection its appends go over. A leased
 // node starts as a follower and tries the lock on open (so a lone node opens writable) and at
-// each poll; when it gets it (the writer's
-// session ended: it closed, died or was cut off), it first folds up to the head, then becomes
-// writable. Until then `append` fails with store_read_only saying that another node holds the
-// lease. Because the lock and the writes share one session, a writer whose session is lost cannot
-// write another event (libpq never reconnects a connection): its next append fails and the node
-// steps down to following, as it does when its poll finds the session gone or a write failed.
-// `writable()` of a node whose session was cut says Ok until it notices (at its next append or
-// poll); should any write still reach the log, the position's primary key is the fence.
+// each poll; when it gets it (the writer's session ended: it closed, died, was cut off or its
+// lease expired), it first folds up to the head, then becomes writable. Until then `append`
+// fails with store_read_only saying that another node holds the lease. Because the lock and the
+// writes share one session, a writer whose session is lost cannot write another event (libpq
+// never reconnects a connection): its next append fails and the node steps down to following at
+// once, as it does when its poll finds the session gone or a write failed. `writable()` of a
+// node whose session was cut says Ok until it notices (at its next append or poll); should any
+// write still reach the log, the position's primary key is the fence.
+//
+// Lease expiry. A writer that is frozen (stopped, swapping) or cut off without the server
+// noticing keeps its session, hence the lock. So the holder renews the lease: it runs a statement
+// on its session at each poll (and after each batch while catching up to take it), and its appends
+// count as well. A node that fails to get the lock ends the holder's session
+// (pg_terminate_backend) when the server's pg_stat_activity shows it idle for longer than
+// `lease_timeout`, by the server's clock, waits until that session is gone (PostgreSQL 14 or
+// later) and takes the lock. The old writer, should it wake,
+// finds its session gone: its next append is refused and it follows. The nodes must connect as
+// one role (or one allowed to see and signal the others' sessions: pg_signal_backend and
+// pg_read_all_stats); a holder whose state it cannot see is never ended.
+//
+// Reconnecting. No connection is reconnected in place: a lost one is replaced, through the URL,
+// by a new one. The readers' pool drops connections the server closed while they were idle, the
+// listener and the lease's session are made again at the next poll. With a multi-host URL
+// (postgresql://h1:p1,h2:p2,h3:p3/db?target_session_attrs=read-write) the new connections reach
+// whichever server is the primary after a failover; the lock lived on the old primary's session,
+// so one of the nodes takes the lease on the new one after catching up with its head.
+//
+// Creating the tables is serialized by a transaction-level advisory lock, so nodes opening a new
+// database at once all find one log (one log id).
 //
 // Not supported: `checkpoint_to` (back the database up with PostgreSQL's own tools, and the
 // local state is a fold that can be rebuilt) fails with invalid_argument saying so.
@@ -111,8 +138,13 @@ struct PostgresStoreOptions {
   // How a follower folds each record it reads into its inline rows (required for a follower;
   // core/domain/record_folder.h has the inline folds' one).
   RecordFold fold_records;
-  // A follower reads the log at least this often, notified or not.
+  // A follower reads the log at least this often, notified or not; a leased writer renews its
+  // lease this often.
   std::chrono::milliseconds follow_poll_interval{1000};
+  // Leased: a holder that has sent nothing on its lease session for this long has its session
+  // ended by the next node trying the lease, which then takes it. At least twice
+  // follow_poll_interval, and the same on every node of a log.
+  std::chrono::milliseconds lease_timeout{5000};
 };
 
 class PostgresEventLog final : public EventLog {
@@ -188,6 +220,10 @@ class PostgresEventLog final : public EventLog {
 
   // The writer lease (postgres_log_follower.cpp).
   Status try_take_lease();
+  // On lease_candidate_ (dropped when it fails): whether this session got the lock; whether it
+  // ended an expired holder's session.
+  Result<bool> try_lease_lock();
+  Result<bool> expire_lease_holder();
   Status check_lease();
   void step_down();
 
@@ -196,6 +232,8 @@ class PostgresEventLog final : public EventLog {
   Status start_following();
   void follow_loop();
   void stop_following();
+  // Makes the follower's thread run its next round now (a no-op without the thread).
+  void wake_follower();
   // Folds the records after the head, a batch at a time, up to PostgreSQL's head as it was read.
   Status catch_up();
   // Folds at most one batch of records after the head; answers how many it folded. The caller
@@ -229,6 +267,8 @@ class PostgresEventLog final : public EventLog {
   // tries the lock on (the follower thread's).
   std::atomic<bool> leading_{false};
   std::unique_ptr<PgConnection> lease_candidate_;
+  // When this node last looked for an expired lease holder (the follower's thread's).
+  std::chrono::steady_clock::time_point lease_holder_checked_at_;
 };
 
 }  // namespace ledger::store

@@ -18,6 +18,23 @@ namespace {
 constexpr char kListen[] = "LISTEN ledger_appended";
 // The advisory lock of the writer lease ("ledger" and 1, as one bigint).
 constexpr std::uint64_t kWriterLeaseKey = 0x6c65646765720001;
+// The holder renews the lease by running a statement on its session at least once a poll: the
+// server records when the session last went idle (pg_stat_activity.state_change), by its own
+// clock, so no clocks of nodes are compared.
+constexpr char kRenewLease[] = "SELECT 1";
+// Ends the session of this database's lease holder when it has been idle longer than the lease
+// timeout ($3 ms), and waits (up to 5 s) until it is gone, its locks released. A session running
+// a statement is never ended: it is alive, or a statement it sent is still being carried out.
+// The lock key is split as pg_locks shows a bigint key: high half, low half, objsubid 1.
+constexpr char kExpireLeaseHolder[] = R"sql(
+SELECT pg_terminate_backend(activity.pid, 5000)
+FROM pg_locks AS held JOIN pg_stat_activity AS activity ON activity.pid = held.pid
+WHERE held.locktype = 'advisory' AND held.granted AND held.objsubid = 1
+  AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND held.classid::bigint = $1::bigint AND held.objid::bigint = $2::bigint
+  AND activity.state <> 'active'
+  AND activity.state_change < clock_timestamp() - $3::bigint * interval '1 millisecond'
+)sql";
 
 // The local rows under the batch's own writes, which become one local batch.
 class PendingState final : public FoldedState {
@@ -73,8 +90,7 @@ Status PostgresEventLog::start_following() {
 void PostgresEventLog::stop_following() {
   if (!follower_.joinable()) return;
   stopping_ = true;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
+  wake_follower();
   follower_.join();
   ::close(wake_fd_);
   wake_fd_ = -1;
@@ -101,7 +117,8 @@ void PostgresEventLog::follow_loop() {
       }
     }
     Status step;
-    if (leading_.load()) {
+    const bool led = leading_.load();
+    if (led) {
       step = check_lease();
     } else {
       step = catch_up();
@@ -112,6 +129,7 @@ void PostgresEventLog::follow_loop() {
       follow_failure_ = step ? std::string() : step.error().message;
     }
     if (stopping_) break;
+    if (led && !leading_.load()) continue;  // stepped down: follow at once
     if (listener && !leading_.load()) {
       auto heard = listener->await_notification(options_.follow_poll_interval, wake_fd_);
       if (!heard) listener.reset();
@@ -119,15 +137,18 @@ void PostgresEventLog::follow_loop() {
       pollfd wake = {wake_fd_, POLLIN, 0};
       ::poll(&wake, 1, static_cast<int>(options_.follow_poll_interval.count()));
     }
+    std::uint64_t wakes = 0;  // consumed, so that the next wait waits
+    [[maybe_unused]] const auto read = ::read(wake_fd_, &wakes, sizeof wakes);
   }
 }
 
-Status PostgresEventLog::try_take_lease() {
-  if (!lease_candidate_) {
-    auto connected = PgConnection::connect(options_.url);
-    if (!connected) return std::move(connected).error();
-    lease_candidate_ = std::move(connected).value();
-  }
+void PostgresEventLog::wake_follower() {
+  if (wake_fd_ < 0) return;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
+}
+
+Result<bool> PostgresEventLog::try_lease_lock() {
   const std::string key = big_endian_key(kWriterLeaseKey);
   const PgParam params[] = {key};
   PgResult taken = lease_candidate_->exec("SELECT pg_try_advisory_lock($1::bigint)", params);
@@ -136,13 +157,60 @@ Status PostgresEventLog::try_take_lease() {
     return make_error(Errc::io_error,
                       fmt::format("cannot try the writer lease: {}", taken.error_message()));
   }
-  if (taken.rows() != 1 || taken.bytes(0, 0) != std::string_view("\x01", 1)) return {};
+  return taken.rows() == 1 && taken.bytes(0, 0) == std::string_view("\x01", 1);
+}
+
+Result<bool> PostgresEventLog::expire_lease_holder() {
+  const std::string class_id = big_endian_key(kWriterLeaseKey >> 32);
+  const std::string object_id = big_endian_key(kWriterLeaseKey & 0xffffffff);
+  const std::string timeout_ms = big_endian_key(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease_timeout).count()));
+  const PgParam params[] = {class_id, object_id, timeout_ms};
+  PgResult expired = lease_candidate_->exec(kExpireLeaseHolder, params);
+  if (!expired.ok()) {
+    lease_candidate_.reset();
+    return make_error(Errc::io_error, fmt::format("cannot check the writer lease's holder: {}",
+                                                  expired.error_message()));
+  }
+  return expired.rows() == 1 && expired.bytes(0, 0) == std::string_view("\x01", 1);
+}
+
+Status PostgresEventLog::try_take_lease() {
+  if (!lease_candidate_) {
+    auto connected = PgConnection::connect(options_.url);
+    if (!connected) return std::move(connected).error();
+    lease_candidate_ = std::move(connected).value();
+  }
+  auto taken = try_lease_lock();
+  if (!taken) return std::move(taken).error();
+  if (!*taken) {
+    // A holder that has not renewed within the lease timeout (frozen, or cut off without its
+    // server noticing) loses its session, and the lock with it. Checked once a poll interval,
+    // not at each notification: a busy writer wakes its followers hundreds of times a second.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lease_holder_checked_at_ < options_.follow_poll_interval) return {};
+    lease_holder_checked_at_ = now;
+    auto expired = expire_lease_holder();
+    if (!expired) return std::move(expired).error();
+    if (!*expired) return {};
+    taken = try_lease_lock();
+    if (!taken) return std::move(taken).error();
+    if (!*taken) return {};
+  }
 
   // This node holds the lease: nobody else can append now. It folds up to the head, then
-  // writes over the session that holds the lock.
+  // writes over the session that holds the lock. It renews the lease after each batch, so that
+  // a long catch-up does not look like a frozen holder.
   std::lock_guard append_lock(append_mutex_);
   for (;;) {
     auto folded = follow_batch();
+    if (folded) {
+      if (PgResult renewed = lease_candidate_->exec(kRenewLease); !renewed.ok()) {
+        folded = make_error(
+            Errc::io_error,
+            fmt::format("lost the writer lease while catching up: {}", renewed.error_message()));
+      }
+    }
     if (!folded) {
       lease_candidate_.reset();  // ends the session: the lease is free for another node
       return std::move(folded).error();
@@ -167,7 +235,7 @@ Status PostgresEventLog::check_lease() {
     lost = failure_;
   }
   if (lost.empty()) {
-    PgResult alive = writer_->exec("SELECT 1");
+    PgResult alive = writer_->exec(kRenewLease);
     if (alive.ok()) return {};
     lost = alive.error_message();
   }

@@ -230,5 +230,21 @@ TEST_CASE("many threads appending with the same expected version: exactly one wi
   }
 }
 
+TEST_CASE("a row written by another writer is read again, not served from the sequencer's cache") {
+  Fixture f;
+  REQUIRE(f.sequencer.submit_and_wait(increment("a", 5, 100)).ok());  // caches a = 5
+  // Another writer moves the head (as the node that held the PostgreSQL writer lease did before
+  // this node took it): the cache no longer agrees with the log.
+  store::CommitRequest other = commit_to("counter:a", 2);
+  other.state_writes.push_back({kTestKeyspace, "a", "50"});
+  REQUIRE(testing::append_one(*f.log, other).ok());
+  auto outcome = f.sequencer.submit_and_wait(increment("a", 60, 100));
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == Errc::insufficient_funds);
+  auto next = f.sequencer.submit_and_wait(increment("a", 1, 100));
+  REQUIRE(next.ok());
+  CHECK(next->result == "51");
+}
+
 }  // namespace
 }  // namespace ledger
