@@ -4,7 +4,8 @@
 // once by the writer and answered as the writer answers, its reads right after see its writes,
 // an Idempotency-Key retry replays. A forwarded request reaching a node that does not write is
 // not forwarded again, a wrong node secret is refused, no reachable writer answers 503 with
-// Retry-After, and a stream ticket is issued by the node that will serve the stream.
+// Retry-After, an upload is refused with the writer's address (it is not forwarded), and a
+// stream ticket is issued by the node that will serve the stream.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -173,8 +174,8 @@ TEST_CASE(
 
 TEST_CASE(
     "a forwarded request reaching a node that does not write is answered 503 and not forwarded "
-    "again, a wrong node secret is refused, and a stream ticket is issued by the node serving "
-    "the stream") {
+    "again, a wrong node secret is refused, an upload is sent to the writer by the client, and a "
+    "stream ticket is issued by the node serving the stream") {
   Cluster cluster;
   cluster.start_follower();
   const Node& writer = cluster.writer;
@@ -208,6 +209,14 @@ TEST_CASE(
       writer.call(bob, verb::post, "/api/wallet/topup/", topup,
                   {{"X-Ledger-Node-Secret", kSecret}, {"X-Forwarded-For", "198.51.100.4"}});
   CHECK(forwarded.status == 201);
+
+  // An upload is not forwarded: the follower tells where to send it, before reading its body.
+  const auto upload = follower.call(bob, verb::post, "/api/website-versions/", "--x--\r\n",
+                                    {{"Content-Type", "multipart/form-data; boundary=x"}});
+  CHECK(upload.status == 503);
+  CHECK(upload.header("Retry-After") == "1");
+  CHECK(upload.json()["detail"].get<std::string>().find(
+            "http://127.0.0.1:" + std::to_string(writer.port)) != std::string::npos);
 
   // The ticket lives in the memory of the node that issued it: the follower's opens nothing on
   // the writer.
