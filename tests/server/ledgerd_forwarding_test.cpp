@@ -228,6 +228,33 @@ TEST_CASE(
   CHECK(elsewhere.status == 401);
 }
 
+TEST_CASE(
+    "the writer keys rate limits on the client's address a node forwarded, and on the sender's "
+    "own address when the request does not come from a node") {
+  Cluster cluster(Headers{{"--login-limit", "2"}});
+  const Node& writer = cluster.writer;
+  int attempt = 0;
+  // A login for an email of its own (its per-email limit never counts), from `client` as a node
+  // forwards it when `from_node`, else as any client claiming an address.
+  auto login = [&](const std::string& client, bool from_node) {
+    Headers headers = {{"X-Forwarded-For", client}};
+    if (from_node) headers.emplace_back("X-Ledger-Node-Secret", kSecret);
+    const std::string body = nlohmann::json{
+        {"email", "nobody-" + std::to_string(++attempt) + "@x.com"},
+        {"password",
+         "not-the-password"}}.dump();
+    return writer.call("", verb::post, "/api/auth/login/", body, headers).status;
+  };
+  CHECK(login("198.51.100.1", true) != 429);
+  CHECK(login("198.51.100.1", true) != 429);
+  CHECK(login("198.51.100.1", true) == 429);
+  CHECK(login("198.51.100.2", true) != 429);
+  // Without the hop header X-Forwarded-For is ignored: these count against 127.0.0.1.
+  CHECK(login("198.51.100.3", false) != 429);
+  CHECK(login("198.51.100.4", false) != 429);
+  CHECK(login("198.51.100.5", false) == 429);
+}
+
 TEST_CASE("with no writer reachable, a follower answers commands 503 with Retry-After") {
   // The writer advertises an address nobody listens on.
   Cluster cluster(Headers{{"--advertise-url", "http://127.0.0.1:1"}});
