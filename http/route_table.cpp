@@ -53,6 +53,9 @@ RouteTable build_route_table() {
         !route.accepts_stream_ticket || (route.audience == Audience::users &&
                                          route.method == beast_http::verb::get && !route.streamed),
         "a stream ticket opens only a plain GET for users");
+    LEDGER_ASSERT(
+        !route.served_locally || (route.method != beast_http::verb::get && !route.streamed),
+        "served_locally marks a route that is neither a GET nor an upload");
     for (std::size_t j = 0; j < i; ++j) {
       LEDGER_ASSERT(table[j].operation_id != route.operation_id, "operation ids are unique");
       LEDGER_ASSERT(table[j].method != route.method || table[j].path != route.path,
