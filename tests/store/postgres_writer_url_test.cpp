@@ -52,15 +52,7 @@ TEST_CASE(
   CHECK_FALSE(second->holds_lease());
   CHECK(writer_url(*first) == "http://10.0.0.1:8080");
 
-  // The server ends the lease holder's session. Only this database's lock: other tests' nodes
-  // hold leases on the same server.
-  auto admin = store::PgConnection::connect(testing::test_postgres_database(database.string()));
-  REQUIRE(admin.ok());
-  store::PgResult cut = (*admin)->exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-  REQUIRE(cut.ok());
-  REQUIRE(cut.rows() == 1);
+  testing::end_lease_holder_session(database.string());
   // Whether or not it noticed yet, the old writer cannot publish over a session it lost.
   (void)first->advertise_writer_url("http://10.0.0.1:9999");
   CHECK(writer_url(*second) == "http://10.0.0.1:8080");
