@@ -165,17 +165,19 @@ class ForwardCall : public std::enable_shared_from_this<ForwardCall> {
     auto outgoing = forwarded_request(incoming_, *writer, forwarder_.options().node_secret, client);
     if (!outgoing) return finish(std::move(outgoing).error());
     outgoing_ = std::move(*outgoing);
-    resolver_.async_resolve(
-        writer->host, std::to_string(writer->port),
-        [self = shared_from_this()](beast::error_code error, tcp::resolver::results_type found) {
-          if (error) return self->could_not_connect(error);
-          self->stream_.expires_after(self->timeout());
-          self->stream_.async_connect(
-              found, [self](beast::error_code connect_error, const tcp::endpoint&) {
-                if (connect_error) return self->could_not_connect(connect_error);
-                self->send();
-              });
-        });
+    resolver_.async_resolve(writer->host, std::to_string(writer->port),
+                            [self = shared_from_this()](beast::error_code error,
+                                                        const tcp::resolver::results_type& found) {
+                              if (error) return self->could_not_connect(error);
+                              self->stream_.expires_after(self->timeout());
+                              self->stream_.async_connect(
+                                  found,
+                                  [self](beast::error_code connect_error, const tcp::endpoint&) {
+                                    if (connect_error)
+                                      return self->could_not_connect(connect_error);
+                                    self->send();
+                                  });
+                            });
   }
 
  private:

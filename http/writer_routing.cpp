@@ -42,7 +42,7 @@ void serve_forwarded(ApiContext& api, const Handler& local, const Request& reque
 }
 
 // Relays the writer's answer once this node's head reached the position it names.
-void relay_when_visible(ApiContext& api, Response answer, Reply reply) {
+void relay_when_visible(ApiContext& api, Response answer, const Reply& reply) {
   const std::string_view position_text(answer["X-Ledger-Position"].data(),
                                        answer["X-Ledger-Position"].size());
   std::uint64_t position = 0;
@@ -81,7 +81,7 @@ Handler served_by_writer(ApiContext& api, Handler local) {
     auto kept = std::make_shared<const Request>(request);
     forwarder.forward(request, [&api, kept, reply](Result<Response> answer) mutable {
       if (!answer) return reply_error(*kept, answer.error(), reply);
-      relay_when_visible(api, std::move(*answer), std::move(reply));
+      relay_when_visible(api, std::move(*answer), reply);
     });
   };
 }

@@ -30,7 +30,7 @@ constexpr char kSecret[] = "nodes-of-this-test-share-this-secret";
 
 // A ledgerd on the database at `store`, with the nodes' secret.
 struct Node {
-  Node(const std::string& store, const std::string& secret_file, Headers extra = {}) {
+  Node(const std::string& store, const std::string& secret_file, const Headers& extra = {}) {
     std::vector<std::string> args = {
         "--store", store, "--password-cost", "10", "--node-secret-file", secret_file};
     for (const auto& [option, value] : extra) {
@@ -78,13 +78,13 @@ struct Node {
   unsigned short port = 0;
 };
 
-// Two nodes on a new database: the writer (started first) and a follower, with the admin's and
-// a client's tokens, each logged in through the follower.
+// Nodes on a new database: the writer (started first) and, once started, a follower.
 struct Cluster {
-  explicit Cluster(Headers writer_options = {}) : writer(store, secret_file(), writer_options) {}
+  explicit Cluster(const Headers& writer_options = {})
+      : writer(store, secret_file(), writer_options) {}
 
   std::string secret_file() {
-    const std::string path = files.child("node-secret");
+    std::string path = files.child("node-secret");
     std::ofstream(path) << kSecret << '\n';
     return path;
   }
