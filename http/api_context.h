@@ -48,7 +48,8 @@ struct ApiOptions {
   StreamTicketOptions stream_tickets;            // EventSource's tickets: 60 s, single use
 };
 
-class Metrics;  // http/metrics.h
+class Metrics;          // http/metrics.h
+class WriterForwarder;  // http/writer_forwarder.h
 
 struct ApiContext {
   store::EventLog& log;
@@ -62,6 +63,8 @@ struct ApiContext {
   store::BlobStore* blobs = nullptr;
   const Metrics* metrics = nullptr;  // what GET /metrics renders; none: it answers 404  // uploaded
                                      // files (DATA_DIR/blobs); none: uploads refused
+  // A follower's way to the writer (http/writer_routing.h); none: every route is served here.
+  WriterForwarder* forwarder = nullptr;
   // The notification stream's tickets (in memory: see http/stream_tickets.h).
   StreamTickets stream_tickets{options.stream_tickets};
   // Queries parked until their X-Min-Position (last: stopped before the rest of the context goes).

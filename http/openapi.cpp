@@ -221,6 +221,9 @@ nlohmann::json declared_operation(const RouteDeclaration& route) {
       {"headers", {{"Retry-After", header_ref("RetryAfter")}}},
       {"content", {{"application/problem+json", {{"schema", problem_ref()}}}}}};
   operation["responses"] = responses;
+  // On a follower of a PostgreSQL log, served by the writer (http/writer_routing.h); uploads
+  // are refused there instead.
+  if (route.writes_log() && !route.streamed) operation["x-ledger-forwarded-to-writer"] = true;
   operation["security"] = nlohmann::json::array();
   if (route.audience == Audience::users) {
     operation["security"].push_back({{"bearer", nlohmann::json::array()}});
@@ -261,7 +264,10 @@ nlohmann::json openapi_document() {
         {"description",
          "Money as decimal strings with two places, times as RFC 3339 UTC. Commands answer "
          "\"position\" and X-Ledger-Position; queries answer X-Ledger-Position. Text limits "
-         "(maxLength) are counted in UTF-8 bytes."}}},
+         "(maxLength) are counted in UTF-8 bytes. Nodes sharing a PostgreSQL log serve the same "
+         "API: a follower forwards the operations marked x-ledger-forwarded-to-writer to the node "
+         "that writes the log and answers once its own reads show the write; while no writer "
+         "is reachable they answer 503 store_read_only with Retry-After."}}},
       {"servers", {{{"url", "/"}, {"description", "the server that serves this document"}}}},
       {"paths", paths},
       {"components",

@@ -92,11 +92,19 @@ struct RouteDeclaration {
   // A route a browser's EventSource opens, which cannot send Authorization: a `ticket` query
   // parameter (a stream ticket, http/stream_tickets.h) may stand for the bearer token.
   bool accepts_stream_ticket = false;
+  // A route that is not a GET yet appends nothing to the log (a question, a stream ticket kept
+  // in this node's memory, a local backup or rebuild): every node serves it itself. The other
+  // routes that are not GETs write the log, and a follower forwards them to the writer
+  // (http/writer_forwarder.h).
+  bool served_locally = false;
   std::vector<Errc> errors;  // what it can refuse with beyond bad input and authentication
   ReadModelOf read_model;
   RouteHandler handler;
   StreamedRouteHandler streamed;  // instead of `handler`, for a streamed body
   std::uint64_t (*body_bytes_max)(const ApiContext&) = nullptr;  // streamed routes
+
+  // Whether the route appends to the log, so that only the writer can serve it.
+  bool writes_log() const { return method != beast_http::verb::get && !served_locally; }
 
   // Whether requests carry a body (POST, PATCH and PUT do; GET and DELETE do not).
   bool has_body() const {

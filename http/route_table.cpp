@@ -24,6 +24,7 @@
 #include "http/routes/wallet_routes.h"
 #include "http/routes/website_routes.h"
 #include "http/routes/website_version_routes.h"
+#include "http/writer_routing.h"
 
 namespace ledger::http {
 namespace {
@@ -52,6 +53,9 @@ RouteTable build_route_table() {
         !route.accepts_stream_ticket || (route.audience == Audience::users &&
                                          route.method == beast_http::verb::get && !route.streamed),
         "a stream ticket opens only a plain GET for users");
+    LEDGER_ASSERT(
+        !route.served_locally || (route.method != beast_http::verb::get && !route.streamed),
+        "served_locally marks a route that is neither a GET nor an upload");
     for (std::size_t j = 0; j < i; ++j) {
       LEDGER_ASSERT(table[j].operation_id != route.operation_id, "operation ids are unique");
       LEDGER_ASSERT(table[j].method != route.method || table[j].path != route.path,
@@ -98,6 +102,10 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
         route.method, route.path,
         [&api, &route, open](const Request& head,
                              const PathParams& params) -> Result<std::unique_ptr<BodySink>> {
+          // Uploads are not forwarded: refused before their body is read.
+          if (route.writes_log() && !open) {
+            if (auto here = streamed_upload_here(api); !here) return std::move(here).error();
+          }
           Caller caller;
           if (route.audience == Audience::users && !open) {
             auto who = authorize(api, head, route.roles);
@@ -112,30 +120,36 @@ void add_declared_route(Router& router, ApiContext& api, const RouteDeclaration&
         },
         route.body_bytes_max(api));
   } else if (route.audience != Audience::users || open) {
+    Handler handler = [&api, &route](const Request& request, const PathParams& params,
+                                     Reply reply) {
+      // The provider's signature is its authentication: checked before the body is
+      // read, as a token is.
+      if (route.audience == Audience::payment_provider) {
+        if (auto signed_by_provider = verify_provider_signature(api, request);
+            !signed_by_provider) {
+          return reply_error(request, signed_by_provider.error(), reply);
+        }
+      }
+      const Caller nobody;
+      run_declared(api, route, request, params, nobody, std::move(reply));
+    };
     router.add(route.method, route.path,
-               [&api, &route](const Request& request, const PathParams& params, Reply reply) {
-                 // The provider's signature is its authentication: checked before the body is
-                 // read, as a token is.
-                 if (route.audience == Audience::payment_provider) {
-                   if (auto signed_by_provider = verify_provider_signature(api, request);
-                       !signed_by_provider) {
-                     return reply_error(request, signed_by_provider.error(), reply);
-                   }
-                 }
-                 const Caller nobody;
-                 run_declared(api, route, request, params, nobody, std::move(reply));
-               });
+               route.writes_log() && !open ? served_by_writer(api, std::move(handler))
+                                           : std::move(handler));
   } else {
     ReadModelPosition read_model;
     if (route.read_model) read_model = [&api, &route] { return route.read_model(api); };
+    Handler handler = authenticated(
+        api, route.roles,
+        [&api, &route](const Request& request, const PathParams& params, const Caller& caller,
+                       Reply reply) {
+          run_declared(api, route, request, params, caller, std::move(reply));
+        },
+        std::move(read_model), route.accepts_stream_ticket);
+    // A route that writes the log is served by the writer: authentication happens there, on
+    // the state the command is decided on.
     router.add(route.method, route.path,
-               authenticated(
-                   api, route.roles,
-                   [&api, &route](const Request& request, const PathParams& params,
-                                  const Caller& caller, Reply reply) {
-                     run_declared(api, route, request, params, caller, std::move(reply));
-                   },
-                   std::move(read_model), route.accepts_stream_ticket));
+               route.writes_log() ? served_by_writer(api, std::move(handler)) : std::move(handler));
   }
   router.declare(route.method, route.path, &route);
 }

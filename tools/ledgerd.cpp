@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <boost/asio/thread_pool.hpp>
@@ -42,6 +43,7 @@
 #include "http/routes/metrics_routes.h"
 #include "http/sequencer_metrics.h"
 #include "http/server.h"
+#include "http/writer_forwarder.h"
 #include "projections/email_delivery.h"
 #include "projections/eml_directory_transport.h"
 #include "projections/smtp_transport.h"
@@ -85,6 +87,8 @@ struct Settings {
   std::uint64_t lease_timeout_ms = 5'000;
   std::string metrics_listen;
   std::vector<std::string> cors_origins;
+  std::string advertise_url;     // PostgreSQL: this node's URL, published while it writes
+  std::string node_secret_file;  // PostgreSQL: the nodes' shared secret; unset: no forwarding
 };
 
 // The accepted range of a numeric option, checked at start whatever the value's source (command
@@ -188,6 +192,53 @@ std::optional<std::string> smtp_settings_error(const Settings& settings) {
   return std::nullopt;
 }
 
+bool unspecified_address(const std::string& listen) {
+  const auto address = boost::asio::ip::make_address(parse_listen(listen)->first);
+  return address.is_unspecified();
+}
+
+// The options of nodes sharing a PostgreSQL log (--listen is checked before).
+std::optional<std::string> cluster_settings_error(const Settings& settings) {
+  const bool postgres = !settings.store.empty();
+  if (!settings.advertise_url.empty()) {
+    if (!postgres) return "--advertise-url is for nodes sharing a --store postgresql:// log";
+    if (auto parsed = ledger::http::parse_node_url(settings.advertise_url); !parsed) {
+      return fmt::format("--advertise-url: {}", parsed.error().message);
+    }
+  } else if (postgres && unspecified_address(settings.listen)) {
+    return fmt::format(
+        "--advertise-url is required with --store postgresql:// when --listen is {}: the other "
+        "nodes need an address to forward commands to",
+        settings.listen);
+  }
+  if (!settings.node_secret_file.empty() && !postgres) {
+    return "--node-secret-file is for nodes sharing a --store postgresql:// log";
+  }
+  return std::nullopt;
+}
+
+// The nodes' shared secret from --node-secret-file: its first line, 16 to 200 printable ASCII
+// characters (it travels in a header).
+ledger::Result<std::string> load_node_secret(const std::string& path) {
+  using namespace ledger;
+  std::ifstream file(path);
+  std::string secret;
+  if (!file || !std::getline(file, secret)) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--node-secret-file: cannot read {}", path));
+  }
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  const bool printable =
+      std::all_of(secret.begin(), secret.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (secret.size() < 16 || secret.size() > 200 || !printable) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--node-secret-file: the secret in {} must be one line of 16 to "
+                                  "200 printable characters without spaces",
+                                  path));
+  }
+  return secret;
+}
+
 std::optional<std::string> settings_error(const Settings& settings) {
   if (auto error = numeric_settings_error(settings)) return error;
   if (settings.data_dir.empty()) return "--data-dir must name a directory";
@@ -211,6 +262,7 @@ std::optional<std::string> settings_error(const Settings& settings) {
       return checked.error().message;
     }
   }
+  if (auto error = cluster_settings_error(settings)) return error;
   if (!settings.webhook_secret.empty() && settings.webhook_secret.size() < 16) {
     return "--webhook-secret must be at least 16 characters (it is an HMAC key)";
   }
@@ -429,6 +481,24 @@ int run(const Settings& settings) {
   metrics.add_source(
       [&api] { return http::render_min_position_waiters_metrics(api.min_position_waiters); });
   api.metrics = &metrics;
+  auto* postgres = dynamic_cast<store::PostgresEventLog*>(log->get());
+  std::unique_ptr<http::WriterForwarder> forwarder;
+  if (postgres != nullptr && !settings.node_secret_file.empty()) {
+    auto secret = load_node_secret(settings.node_secret_file);
+    if (!secret) {
+      std::fprintf(stderr, "ledgerd: %s\n", secret.error().message.c_str());
+      sequencer.stop();
+      return 1;
+    }
+    http::ForwardingOptions forwarding;
+    forwarding.node_secret = std::move(*secret);
+    forwarding.forward_timeout_ms = settings.request_timeout_ms;
+    forwarder = std::make_unique<http::WriterForwarder>(
+        std::move(forwarding),
+        http::WriterLocator{[postgres] { return postgres->holds_lease(); },
+                            [postgres] { return postgres->read_writer_url(); }});
+    api.forwarder = forwarder.get();
+  }
   http::add_declared_routes(router, api);
 
   http::ServerOptions server_options;
@@ -470,6 +540,21 @@ int run(const Settings& settings) {
     std::printf("metrics on http://%s/metrics\n",
                 listen_text(settings.metrics_listen, (*metrics_server)->port()).c_str());
   }
+  if (postgres != nullptr) {
+    const std::string advertised =
+        !settings.advertise_url.empty()
+            ? settings.advertise_url
+            : fmt::format("http://{}", listen_text(settings.listen, server.port()));
+    // Published now if this node writes, else whenever it takes the lease.
+    if (auto published = postgres->advertise_writer_url(advertised); !published) {
+      std::fprintf(stderr, "ledgerd: %s\n", published.error().message.c_str());
+    }
+    std::printf(
+        "ledgerd: advertised as %s while this node writes; commands reaching it while it "
+        "follows are %s\n",
+        advertised.c_str(),
+        forwarder ? "forwarded to the writer" : "refused (no --node-secret-file)");
+  }
   std::printf("listening on http://%s:%u\n", listen->first.c_str(), server.port());
   std::fflush(stdout);
 
@@ -481,6 +566,7 @@ int run(const Settings& settings) {
   api.min_position_waiters.stop();
   if (*metrics_server) (*metrics_server)->stop();
   server.stop();
+  if (forwarder) forwarder->stop();
   sweeper.stop();
   emails.stop();
   slow_work.join();
@@ -507,10 +593,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "where the event log lives: unset, RocksDB under DATA_DIR/store; "
       "postgresql://USER@HOST:PORT/DB, that PostgreSQL database (tables created when missing), "
       "with the read models in DATA_DIR/state; of the nodes sharing one database, the one holding "
-      "the writer lease writes, the others follow it (their commands answer 503 "
-      "store_read_only) and one takes over when the writer's session ends")(
-      "listen", po::value(&settings.listen)->default_value("127.0.0.1:8080"),
-      "HOST:PORT to serve HTTP on (port 0 picks a free one)")(
+      "the writer lease writes, the others follow it (forwarding commands to it with "
+      "--node-secret-file, else answering them 503 store_read_only) and one takes over when the "
+      "writer's session ends")("listen",
+                               po::value(&settings.listen)->default_value("127.0.0.1:8080"),
+                               "HOST:PORT to serve HTTP on (port 0 picks a free one)")(
       "threads", po::value(&settings.threads)->default_value(0),
       "HTTP I/O threads (0: one per core)")(
       "config", po::value(&settings.config),
@@ -573,7 +660,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "cors-origin", po::value(&settings.cors_origins)->composing(),
       "an origin (scheme://host[:port], exact) whose web pages may call the API from a browser; "
       "repeatable (unset: none). Preflights are answered from the route table; see "
-      "docs/SECURITY.md");
+      "docs/SECURITY.md")(
+      "advertise-url", po::value(&settings.advertise_url),
+      "with --store postgresql://: http://HOST:PORT at which the other nodes reach this one; "
+      "published in the database while this node writes, for followers to forward commands to "
+      "(default: http://LISTEN when --listen is not 0.0.0.0 or ::, where it is required)")(
+      "node-secret-file", po::value(&settings.node_secret_file),
+      "with --store postgresql://: a file whose first line (16-200 printable characters) is the "
+      "secret every node of the database shares; a follower then forwards commands to the "
+      "writer, proving with it that it is a node (unset: a follower answers commands 503 "
+      "store_read_only); see docs/follower-forwarding.md");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);

@@ -90,6 +90,13 @@
 // Creating the tables is serialized by a transaction-level advisory lock, so nodes opening a new
 // database at once all find one log (one log id).
 //
+// The writer's address (postgres_writer_url.cpp). A node given its URL (`advertise_writer_url`,
+// e.g. ledgerd's --advertise-url) writes it into `ledger_meta('writer_url')` whenever it takes
+// the lease, over the lease's own session: a writer whose session is gone cannot overwrite the
+// address its successor published. Followers read it (`read_writer_url`) to forward commands to
+// the writer (http/writer_forwarder.h). The row names the last node that took the lease, which
+// may since have died: a follower learns that only by failing to reach it.
+//
 // Not supported: `checkpoint_to` (back the database up with PostgreSQL's own tools, and the
 // local state is a fold that can be rebuilt) fails with invalid_argument saying so.
 #pragma once
@@ -198,6 +205,18 @@ class PostgresEventLog final : public EventLog {
   // tries again at each poll). A writer: Ok.
   Status following() const;
 
+  // Leased: whether this node holds the writer lease now. A writer: true.
+  bool holds_lease() const { return options_.role == PostgresRole::writer || leading_.load(); }
+
+  // Sets the URL this node publishes as the writer's address (see "The writer's address"), and
+  // publishes it at once when this node holds the lease. Fails (io_error) only when publishing
+  // it now failed; it is published again at the next lease taken.
+  Status advertise_writer_url(std::string url);
+
+  // The writer's address as the last node to take the lease published it; empty when none did.
+  // Fails with io_error when PostgreSQL cannot be read.
+  Result<std::string> read_writer_url() const;
+
  private:
   explicit PostgresEventLog(PostgresStoreOptions options);
 
@@ -226,6 +245,8 @@ class PostgresEventLog final : public EventLog {
   Result<bool> expire_lease_holder();
   Status check_lease();
   void step_down();
+  // Writes advertised_url_ (when set) over the writer's session; the caller holds append_mutex_.
+  Status publish_writer_url();
 
   // Following (postgres_log_follower.cpp).
   Result<LogHead> head_at(std::uint64_t position) const;
@@ -251,6 +272,7 @@ class PostgresEventLog final : public EventLog {
   std::mutex append_mutex_;
   std::unique_ptr<PgConnection> writer_;
   std::unordered_map<std::string, std::uint64_t> stream_cache_;
+  std::string advertised_url_;  // this node's address as the writer; empty: none published
 
   mutable PgConnectionPool readers_;
   HeadPublisher head_;

@@ -224,7 +224,7 @@ Status PostgresEventLog::try_take_lease() {
     failure_.clear();
   }
   leading_ = true;
-  return {};
+  return publish_writer_url();
 }
 
 Status PostgresEventLog::check_lease() {

@@ -85,6 +85,7 @@ RouteTable admin_routes() {
                                      {"contains_position", schema::integer()},
                                      {"blobs", schema::integer()}}),
            .answers_position = false,  // contains_position: what the copy holds
+           .served_locally = true,
            .errors = {Errc::forbidden, Errc::io_error},
            .handler = backup}};
 }

@@ -415,6 +415,7 @@ RouteTable notification_routes() {
                   "as ?ticket= (for EventSource, which cannot send Authorization)",
        .answer = named("StreamTicket", object({{"ticket", string()}, {"expires_at", time()}})),
        .answers_position = false,
+       .served_locally = true,
        .errors = {Errc::rate_limited},
        .handler = issue_stream_ticket},
       {.method = verb::post,
@@ -462,6 +463,7 @@ RouteTable notification_routes() {
        .success = beast_http::status::accepted,
        .answer = projection_status_schema(),
        .answers_position = false,
+       .served_locally = true,
        .errors = {Errc::not_found, Errc::version_conflict},
        .handler = rebuild},
   };

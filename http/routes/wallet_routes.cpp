@@ -629,6 +629,7 @@ RouteTable wallet_routes() {
        .body = {field::money("amount")},
        .answer = affordability_schema(),
        .answers_position = false,  // a question, not a command: nothing is committed
+       .served_locally = true,
        .handler = check_affordability},
       {.method = verb::get,
        .path = "/api/wallet/transactions/",
@@ -662,6 +663,7 @@ RouteTable wallet_routes() {
        .body = {field::text("code", limits::kRedeemCode)},
        .answer = redeem_check_schema(),
        .answers_position = false,  // a question, not a command: nothing is committed
+       .served_locally = true,
        .errors = {Errc::rate_limited},
        .handler = validate_code},
       {.method = verb::get,

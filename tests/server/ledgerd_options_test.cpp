@@ -75,6 +75,11 @@ TEST_CASE("every ledgerd option out of its range is refused at start with exit c
       {"--cors-origin https://app.example.com/", "--cors-origin"},
       {"--cors-origin https://app.example.com --cors-origin https://*.example.com",
        "--cors-origin"},
+      {"--advertise-url http://10.0.0.1:8080", "--advertise-url"},  // without --store
+      {"--store postgresql:///x --advertise-url https://10.0.0.1:8080", "--advertise-url"},
+      {"--store postgresql:///x --advertise-url http://10.0.0.1:8080/api", "--advertise-url"},
+      {"--store postgresql:///x --advertise-url http://10.0.0.1", "--advertise-url"},
+      {"--node-secret-file " + dir.string() + "/secret", "--node-secret-file"},
   };
   for (const auto& bad : cases) {
     CAPTURE(bad.arguments);
@@ -86,6 +91,13 @@ TEST_CASE("every ledgerd option out of its range is refused at start with exit c
     CHECK(run.exit_code == 2);
     CHECK_MESSAGE(run.output.find(bad.option) != std::string::npos, run.output);
   }
+  // Listening on every address, a node of a PostgreSQL log has no address to default to.
+  const auto unspecified =
+      testing::run_tool(LEDGER_LEDGERD, "--data-dir " + dir.string() +
+                                            "/data --store postgresql:///x --listen 0.0.0.0:0");
+  CHECK(unspecified.exit_code == 2);
+  CHECK_MESSAGE(unspecified.output.find("--advertise-url is required") != std::string::npos,
+                unspecified.output);
   CHECK(!std::filesystem::exists(dir.path() / "data"));  // refused before anything was created
 }
 

@@ -128,15 +128,7 @@ TEST_CASE("a writer whose session is cut stops writing and another node takes th
   auto second = open_leased(database.string(), second_state.string());
   REQUIRE(append_with_row(*first, "a").ok());
 
-  // The server ends the lease holder's session (as it would a writer cut off by the network).
-  // Only this database's lock: other tests' nodes hold leases on the same server.
-  auto admin = store::PgConnection::connect(testing::test_postgres_database(database.string()));
-  REQUIRE(admin.ok());
-  store::PgResult cut = (*admin)->exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-  REQUIRE(cut.ok());
-  REQUIRE(cut.rows() == 1);
+  testing::end_lease_holder_session(database.string());
 
   // Its next append cannot reach the log: the lock and the writes share the session.
   auto stale = append_with_row(*first, "a");
