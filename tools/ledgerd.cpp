@@ -31,6 +31,7 @@
 #include "core/id_generator.h"
 #include "core/sequencer.h"
 #include "core/store/allocator_tuning.h"
+#include "core/store/postgres_event_log.h"
 #include "core/store/rocksdb_event_log.h"
 #include "core/store/write_resumer.h"
 #include "http/api_context.h"
