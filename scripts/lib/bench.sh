@@ -213,7 +213,8 @@ bench_pg_stop() {
 # bench_pgbench CLIENTS SECONDS [NAME SCRIPT...]: pgbench running SCRIPTs (tools/pgbench/*.sql,
 # chosen at random with equal weight; default the wallet debit of wallet_debit.sql, named
 # pg-debit); one JSON line with the transactions per second and latency percentiles from
-# pgbench's per-transaction log.
+# pgbench's per-transaction log. It connects to bench_pg_start's server, or to the libpq URL in
+# bench_pg_url when that is set (scripts/bench-cluster: the Patroni primary).
 bench_pgbench() {
   local clients=$1 seconds=$2 threads=2 name=${3:-pg-debit} logs scripts=() script
   shift 2; (($# == 0)) || shift
@@ -222,9 +223,10 @@ bench_pgbench() {
   logs="$bench_work/pglog-$name-$clients"
   ((clients >= 2)) || threads=1
   mkdir -p "$logs" && chmod 777 "$logs"
-  (cd "$logs" && pgbench -h "$bench_work/pgrun" -p "$bench_pg_port" -U postgres -n \
-    -c "$clients" -j "$threads" -T "$seconds" -D wallets=64 -D clients=64 -l --log-prefix=tx \
-    "${scripts[@]}" postgres >"$logs/summary.txt" 2>&1)
+  local target=(-h "$bench_work/pgrun" -p "$bench_pg_port" -U postgres postgres)
+  [[ -z "${bench_pg_url:-}" ]] || target=("$bench_pg_url")
+  (cd "$logs" && pgbench -n -c "$clients" -j "$threads" -T "$seconds" -D wallets=64 \
+    -D clients=64 -l --log-prefix=tx "${scripts[@]}" "${target[@]}" >"$logs/summary.txt" 2>&1)
   python3 - "$logs" "$clients" "$seconds" "$name" <<'PY'
 import glob, json, re, sys
 logs, clients, seconds, bench = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
