@@ -95,17 +95,24 @@ void run_command_rendering_commit(ApiContext& api, const Request& request,
       std::move(*origin), std::move(decide),
       [shared_request, render = std::move(render), success,
        reply = std::move(reply)](Result<domain::Executed<Answer>> executed) mutable {
-        // Runs on the sequencer's thread: an exception here must not end it.
-        run_guarded(*shared_request, reply, [&] {
-          if (!executed) return reply_error(*shared_request, executed.error(), reply);
-          auto body = render(*executed);
-          if (!body) return reply_error(*shared_request, body.error(), reply);
-          (*body)["position"] = executed->position;
-          Response response = json_response(*shared_request, success, *body);
-          response.set("X-Ledger-Position", std::to_string(executed->position));
-          if (executed->replayed) response.set("Idempotent-Replayed", "true");
-          reply(std::move(response));
-        });
+        // Runs on the sequencer's writer thread, which only hands the typed answer over: the JSON
+        // is built on the connection's thread.
+        auto answer = [shared_request, render = std::move(render), success, reply,
+                       executed = std::make_shared<Result<domain::Executed<Answer>>>(
+                           std::move(executed))]() mutable {
+          run_guarded(*shared_request, reply, [&] {
+            if (!*executed) return reply_error(*shared_request, executed->error(), reply);
+            const domain::Executed<Answer>& done = executed->value();
+            auto body = render(done);
+            if (!body) return reply_error(*shared_request, body.error(), reply);
+            (*body)["position"] = done.position;
+            Response response = json_response(*shared_request, success, *body);
+            response.set("X-Ledger-Position", std::to_string(done.position));
+            if (done.replayed) response.set("Idempotent-Replayed", "true");
+            reply(std::move(response));
+          });
+        };
+        reply.on_connection(std::move(answer));
       });
 }
 

@@ -40,12 +40,15 @@ class Reply {
   using Send = std::function<void(Response)>;
   using Stream = std::function<void(Response head, std::shared_ptr<StreamSource> source)>;
   using File = std::function<void(Response head, std::filesystem::path path)>;
+  using Work = std::function<void()>;
+  using Later = std::function<void(Work work)>;
 
   Reply() = default;
-  Reply(Send send, Stream stream = {}, File file = {})
+  Reply(Send send, Stream stream = {}, File file = {}, Later later = {})
       : send_(std::move(send)),
         stream_(std::move(stream)),
         file_(std::move(file)),
+        later_(std::move(later)),
         answered_(std::make_shared<std::atomic<bool>>(false)) {}
 
   void operator()(Response response) const {
@@ -60,6 +63,17 @@ class Reply {
   // pieces as the client takes them. Without file support, the file is read whole into the body.
   void file(Response head, std::filesystem::path path) const;
 
+  // Runs `work` on the connection's own thread, later; without one (a Reply made by a test), at
+  // once on the caller's. For callers on a thread that must not build answers: the sequencer's
+  // writer hands its typed answer over, and the answer is rendered where it is sent.
+  void on_connection(Work work) const {
+    if (later_) {
+      later_(std::move(work));
+    } else {
+      work();
+    }
+  }
+
   // True once any copy has answered.
   bool answered() const { return answered_ == nullptr || answered_->load(); }
 
@@ -70,6 +84,7 @@ class Reply {
   Send send_;
   Stream stream_;
   File file_;
+  Later later_;
   std::shared_ptr<std::atomic<bool>> answered_;
 };
 

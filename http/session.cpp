@@ -165,7 +165,8 @@ Reply Session::make_reply() {
                    [self, head = std::move(head), path = std::move(path)]() mutable {
                      self->send_file(std::move(head), path);
                    });
-      });
+      },
+      [self](Reply::Work work) { asio::post(self->stream_.get_executor(), std::move(work)); });
 }
 
 void Session::write(Response response) {

@@ -6,9 +6,15 @@
 // events written (both the head, for a command that changed nothing) and whether it was a replay
 // of an idempotency key. A replay answers the very first answer and positions, from the
 // idempotency record.
+//
+// The typed answer the decide function returned is handed to `done` as it is: it is serialized
+// only for a command with an idempotency key (the record remembers it), and parsed back only
+// for a replay, whose answer comes from that record.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/domain/unit_of_work.h"
@@ -46,29 +52,35 @@ class Ledger {
     Command command;
     command.idempotency_key = origin.idempotency_key;
     command.request_fingerprint = origin.request_fingerprint;
-    command.decide = [origin = std::move(origin), decide = std::move(decide)](
-                         DecisionContext& context) -> Result<store::CommitRequest> {
+    // Written by the decide function and read by the completion, both on the writer thread.
+    auto decided = std::make_shared<std::optional<Answer>>();
+    command.decide = [origin = std::move(origin), decide = std::move(decide),
+                      decided](DecisionContext& context) -> Result<store::CommitRequest> {
       UnitOfWork uow(context);
       auto answer = decide(uow);
       if (!answer) return std::move(answer).error();
-      store::CommitRequest commit = uow.finish(answer->SerializeAsString());
+      const bool remembered = !origin.idempotency_key.empty();
+      store::CommitRequest commit = uow.finish(remembered ? answer->SerializeAsString() : "");
       commit.actor = origin.actor;
       commit.correlation_id = origin.correlation_id;
       commit.causation_id = origin.causation_id;
+      *decided = std::move(answer).value();
       return commit;
     };
-    sequencer_.submit(
-        std::move(command), [done = std::move(done)](Result<store::CommitOutcome> outcome) {
-          if (!outcome) return done(std::move(outcome).error());
-          Executed<Answer> executed;
-          if (!executed.answer.ParseFromString(outcome->result)) {
-            return done(make_error(Errc::corruption, "a remembered answer does not decode"));
-          }
-          executed.first_position = outcome->first_position;
-          executed.position = outcome->last_position;
-          executed.replayed = outcome->replayed;
-          done(std::move(executed));
-        });
+    sequencer_.submit(std::move(command), [done = std::move(done),
+                                           decided](Result<store::CommitOutcome> outcome) {
+      if (!outcome) return done(std::move(outcome).error());
+      Executed<Answer> executed;
+      if (!outcome->replayed && decided->has_value()) {
+        executed.answer = std::move(**decided);
+      } else if (!executed.answer.ParseFromString(outcome->result)) {
+        return done(make_error(Errc::corruption, "a remembered answer does not decode"));
+      }
+      executed.first_position = outcome->first_position;
+      executed.position = outcome->last_position;
+      executed.replayed = outcome->replayed;
+      done(std::move(executed));
+    });
   }
 
   // Blocking form, for tools and tests.

@@ -72,17 +72,24 @@ void login(ApiContext& api, const RouteInput& in, Reply reply) {
           [command](UnitOfWork& uow) { return domain::issue_token(uow, command); },
           [shared_request, token, found,
            reply = std::move(reply)](Result<domain::Executed<events::TokenState>> issued) mutable {
-            run_guarded(*shared_request, reply, [&] {
-              if (!issued) return reply_error(*shared_request, issued.error(), reply);
-              nlohmann::json body = {{"token", token},
-                                     {"expires_at", time_json(issued->answer.expires_at_us())},
-                                     {"user", user_json(found)},
-                                     {"position", issued->position}};
-              Response response = json_response(*shared_request, beast_http::status::ok, body);
-              response.set("X-Ledger-Position", std::to_string(issued->position));
-              response.set(beast_http::field::cache_control, "no-store");
-              reply(std::move(response));
-            });
+            // On the sequencer's writer thread: the answer is built on the connection's.
+            reply.on_connection(
+                [shared_request, token, found, reply,
+                 issued = std::make_shared<decltype(issued)>(std::move(issued))]() mutable {
+                  run_guarded(*shared_request, reply, [&] {
+                    if (!*issued) return reply_error(*shared_request, issued->error(), reply);
+                    const auto& done = issued->value();
+                    nlohmann::json body = {{"token", token},
+                                           {"expires_at", time_json(done.answer.expires_at_us())},
+                                           {"user", user_json(found)},
+                                           {"position", done.position}};
+                    Response response =
+                        json_response(*shared_request, beast_http::status::ok, body);
+                    response.set("X-Ledger-Position", std::to_string(done.position));
+                    response.set(beast_http::field::cache_control, "no-store");
+                    reply(std::move(response));
+                  });
+                });
           });
     });
   });
