@@ -196,9 +196,11 @@ TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote
   for (int i = 0; i < 700; ++i) {
     const std::string user = i % 3 == 0 ? "bob" : "alice";
     f.fund(user, usd("1.00"));
+    const std::string transaction = f.id();
     REQUIRE(f.run<events::WalletDebited>([&](UnitOfWork& uow) {
-               return domain::pay_from_wallet(uow, {user, domain::TransactionId{f.id()},
-                                                    usd("0.50"), "payment", "website", "", ""});
+               return domain::pay_from_wallet(
+                   uow, {domain::UserId{user}, domain::TransactionId{transaction}, usd("0.50"),
+                         "payment", "website", "", ""});
              }).ok());
   }
   REQUIRE(f.log->head().position > 4 * 512);
