@@ -209,7 +209,7 @@ TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote
   REQUIRE(runner.start().ok());
   REQUIRE(runner.catch_up().ok());
   const auto live = all_rows(runner);
-  CHECK(live.size() > 2000);
+  CHECK(live.size() > 1000);  // a feed row per top-up and payment, counters
   REQUIRE(runner.rebuild().ok());
   REQUIRE(runner.catch_up().ok());
   CHECK(runner.status().generation == 2);
