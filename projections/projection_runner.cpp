@@ -9,6 +9,10 @@ namespace ledger::projections {
 namespace {
 
 constexpr std::size_t kBatchEvents = 512;
+// A generation being built folds larger batches: a row rewritten by many events of a batch (a
+// user's counters, a day's totals) is read back from the batch and written once, and each
+// RocksDB write is one large batch in key order. Still one atomic batch with its checkpoint.
+constexpr std::size_t kBuildBatchEvents = 16384;
 constexpr std::size_t kDeleteChunk = 4096;
 constexpr auto kIdleWait = std::chrono::milliseconds(200);
 
@@ -149,7 +153,7 @@ Result<bool> ProjectionRunner::step() {
     generation = building ? build_->generation() : meta_.generation();
     if (building) side_effects_from = build_->side_effects_from();
   }
-  auto events = log_.read_all(checkpoint, kBatchEvents);
+  auto events = log_.read_all(checkpoint, building ? kBuildBatchEvents : kBatchEvents);
   if (!events) return std::move(events).error();
   if (events->empty()) {
     if (building) {

@@ -8,6 +8,8 @@
 // Rebuild (on request, or on start when the stored version differs from the code's): a new
 // generation is built from position 0 beside the active one, which keeps answering queries;
 // when the new one reaches the head, one batch makes it active, and the old rows are deleted.
+// A generation being built folds larger batches of events than a live one (fewer, larger
+// writes); each is still written atomically with the build's checkpoint.
 // Events the projection had already seen produce no side effects during a rebuild.
 //
 // A fold that fails stops this projection at that event ("failed", with the position and the

@@ -1,7 +1,6 @@
 #include "replay/inline_comparison.h"
 
 #include "replay/log_fold.h"
-#include "replay/scratch_store.h"
 
 namespace ledger::replay {
 
@@ -15,11 +14,19 @@ Result<InlineComparison> compare_inline(const store::EventLog& log,
   auto scratch = ScratchStore::open(scratch_directory, keyspaces);
   if (!scratch) return std::move(scratch).error();
 
-  InlineComparison result;
-  result.events = log.head().position;
-  if (auto folded = fold_log(log, folds, **scratch, result.events, on_position); !folded) {
+  const std::uint64_t head = log.head().position;
+  if (auto folded = fold_log(log, folds, **scratch, head, on_position); !folded) {
     return std::move(folded).error();
   }
+  return compare_folded_rows(log, folds, **scratch, head, max_reported);
+}
+
+Result<InlineComparison> compare_folded_rows(const store::EventLog& log,
+                                             std::span<const domain::InlineFold* const> folds,
+                                             const ScratchStore& scratch, std::uint64_t events,
+                                             std::size_t max_reported) {
+  InlineComparison result;
+  result.events = events;
 
   auto differ = [&](std::string_view keyspace, std::string_view key, const char* kind) {
     ++result.differences;
@@ -33,7 +40,7 @@ Result<InlineComparison> compare_inline(const store::EventLog& log,
     auto stored = log.scan_state(keyspace, "", store::ReadDirection::forward,
                                  [&](std::string_view key, std::string_view value) {
                                    ++result.rows;
-                                   auto expected = (*scratch)->get(keyspace, key);
+                                   auto expected = scratch.get(keyspace, key);
                                    if (!expected) {
                                      failure = std::move(expected).error();
                                      return false;
@@ -47,19 +54,19 @@ Result<InlineComparison> compare_inline(const store::EventLog& log,
                                  });
     if (!stored) return std::move(stored).error();
     if (!failure) return std::move(failure).error();
-    auto folded = (*scratch)->log().scan_state(keyspace, "", store::ReadDirection::forward,
-                                               [&](std::string_view key, std::string_view) {
-                                                 auto present = log.read_state(keyspace, key);
-                                                 if (!present) {
-                                                   failure = std::move(present).error();
-                                                   return false;
-                                                 }
-                                                 if (!present->has_value()) {
-                                                   ++result.rows;
-                                                   differ(keyspace, key, "missing");
-                                                 }
-                                                 return true;
-                                               });
+    auto folded = scratch.log().scan_state(keyspace, "", store::ReadDirection::forward,
+                                           [&](std::string_view key, std::string_view) {
+                                             auto present = log.read_state(keyspace, key);
+                                             if (!present) {
+                                               failure = std::move(present).error();
+                                               return false;
+                                             }
+                                             if (!present->has_value()) {
+                                               ++result.rows;
+                                               differ(keyspace, key, "missing");
+                                             }
+                                             return true;
+                                           });
     if (!folded) return std::move(folded).error();
     if (!failure) return std::move(failure).error();
   }

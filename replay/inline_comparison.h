@@ -13,6 +13,7 @@
 
 #include "core/domain/fold.h"
 #include "core/store/event_log.h"
+#include "replay/scratch_store.h"
 
 namespace ledger::replay {
 
@@ -34,5 +35,13 @@ Result<InlineComparison> compare_inline(const store::EventLog& log,
                                         const std::string& scratch_directory,
                                         const std::function<void(std::uint64_t)>& on_position = {},
                                         std::size_t max_reported = 100);
+
+// The walk of compare_inline alone, over a scratch store the caller has already folded the log
+// into through `folds` (up to `events`, the head): how the audit compares after folding the
+// envelopes its own scan decoded.
+Result<InlineComparison> compare_folded_rows(const store::EventLog& log,
+                                             std::span<const domain::InlineFold* const> folds,
+                                             const ScratchStore& scratch, std::uint64_t events,
+                                             std::size_t max_reported = 100);
 
 }  // namespace ledger::replay

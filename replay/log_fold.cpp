@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <algorithm>
+#include <unordered_map>
 
 #include "core/domain/inline_folds.h"
 #include "core/domain/record_folder.h"
@@ -33,13 +34,19 @@ class BufferedRows final : public domain::FoldRows {
 
   bool full() const { return pending_.size() >= kFlushRows; }
 
+  // Writes the pending rows in key order (keyspace, then key), as one batch.
   Status flush() {
+    std::vector<Pending::value_type*> sorted;
+    sorted.reserve(pending_.size());
+    for (auto& row : pending_) sorted.push_back(&row);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
     std::vector<store::StateWrite> writes;
-    writes.reserve(pending_.size());
-    for (auto& [combined_key, value] : pending_) {
-      const auto separator = combined_key.find('\0');
-      writes.push_back({combined_key.substr(0, separator), combined_key.substr(separator + 1),
-                        std::move(value)});
+    writes.reserve(sorted.size());
+    for (auto* row : sorted) {
+      const auto separator = row->first.find('\0');
+      writes.push_back({row->first.substr(0, separator), row->first.substr(separator + 1),
+                        std::move(row->second)});
     }
     pending_.clear();
     if (writes.empty()) return {};
@@ -58,10 +65,36 @@ class BufferedRows final : public domain::FoldRows {
 
   store::FreshRows& sink_;
   const FoldWatch& watch_;
-  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+  // Looked up by every read of a fold: hashed, sorted only when flushed.
+  using Pending = std::unordered_map<std::string, std::optional<std::string>>;
+  Pending pending_;
 };
 
 }  // namespace
+
+struct EnvelopeFolder::State {
+  State(std::span<const domain::InlineFold* const> folds, store::FreshRows& rows)
+      : buffered(rows, watch), folder(folds) {}
+  FoldWatch watch;
+  BufferedRows buffered;
+  domain::RecordFolder folder;
+};
+
+EnvelopeFolder::EnvelopeFolder(std::span<const domain::InlineFold* const> folds,
+                               store::FreshRows& rows)
+    : state_(std::make_unique<State>(folds, rows)) {}
+
+EnvelopeFolder::~EnvelopeFolder() = default;
+
+Status EnvelopeFolder::fold(std::uint64_t position, const events::Envelope& envelope) {
+  if (auto folded = state_->folder.fold(position, envelope, state_->buffered); !folded) {
+    return folded;
+  }
+  if (state_->buffered.full()) return state_->buffered.flush();
+  return {};
+}
+
+Status EnvelopeFolder::finish() { return state_->buffered.flush(); }
 
 Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
                 store::FreshRows& rows, std::uint64_t up_to,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 
 #include "core/domain/fold.h"
@@ -30,6 +31,25 @@ struct FoldWatch {
 };
 Status fold_log(const store::EventLog& log, std::span<const domain::InlineFold* const> folds,
                 store::FreshRows& rows, std::uint64_t up_to, const FoldWatch& watch);
+
+// The step of fold_log for a caller that reads and decodes the log itself (the audit folds the
+// envelopes its scan has already decoded): envelopes fed in log order, each with the position it
+// is stored at, go through `folds` into `rows`, buffered as fold_log buffers them. `finish`
+// writes what is still buffered. Not thread-safe.
+class EnvelopeFolder {
+ public:
+  EnvelopeFolder(std::span<const domain::InlineFold* const> folds, store::FreshRows& rows);
+  ~EnvelopeFolder();
+  EnvelopeFolder(const EnvelopeFolder&) = delete;
+  EnvelopeFolder& operator=(const EnvelopeFolder&) = delete;
+
+  Status fold(std::uint64_t position, const events::Envelope& envelope);
+  Status finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Every registered inline fold, or those named (invalid_argument for a name that is not one).
 Result<std::vector<const domain::InlineFold*>> select_folds(std::span<const std::string> names);

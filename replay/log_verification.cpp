@@ -2,14 +2,18 @@
 
 #include "core/domain/inline_folds.h"
 #include "replay/inline_comparison.h"
+#include "replay/log_fold.h"
+#include "replay/scratch_store.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/hex.h"
@@ -19,14 +23,18 @@ namespace ledger::replay {
 namespace {
 
 constexpr std::size_t kBatchEvents = 1024;
-constexpr std::size_t kBatchesInFlight = 4;
+constexpr std::size_t kBatchesInFlight = 6;
 
+// Decoded envelopes and the positions they are stored at, read by every consuming stage; the
+// last stage to finish with a batch recycles it.
 struct Batch {
   std::vector<events::Envelope> envelopes = std::vector<events::Envelope>(kBatchEvents);
+  std::vector<std::uint64_t> positions = std::vector<std::uint64_t>(kBatchEvents);
   std::size_t size = 0;
+  std::atomic<int> readers = 0;
 };
 
-// A bounded hand-off of batches between the two stages; nullptr ends the stream.
+// A bounded hand-off of batches between the stages; nullptr ends the stream.
 class BatchQueue {
  public:
   void push(Batch* batch) {
@@ -50,25 +58,100 @@ class BatchQueue {
   std::deque<Batch*> batches_;
 };
 
+// The row comparison's fold, run as a stage of the scan: the inline folds over the envelopes
+// the scan decoded, up to `up_to`, into a scratch store. Like fold_log it stops at the first
+// failure: a fold's error, or (reported by the scan) a record that does not decode.
+struct RowFold {
+  std::unique_ptr<ScratchStore> scratch;
+  std::optional<EnvelopeFolder> folder;
+  std::uint64_t up_to = 0;
+  Status failure;
+  std::uint64_t failure_position = UINT64_MAX;
+  std::atomic<std::uint64_t> undecodable = UINT64_MAX;  // the first one up to `up_to`
+
+  void visit(std::uint64_t position, const events::Envelope& envelope) {
+    if (position > up_to || position >= undecodable.load(std::memory_order_relaxed) || !failure) {
+      return;
+    }
+    if (auto folded = folder->fold(position, envelope); !folded) {
+      failure = std::move(folded);
+      failure_position = position;
+    }
+  }
+  // What fold_log would have answered: its first failure in log order, or the final flush's.
+  Status finish() {
+    const std::uint64_t bad_record = undecodable.load();
+    if (bad_record != UINT64_MAX && bad_record < failure_position) {
+      return make_error(Errc::corruption, fmt::format("record {} does not decode", bad_record));
+    }
+    if (!failure) return std::move(failure);
+    return folder->finish();
+  }
+};
+
 }  // namespace
 
 Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptions& options) {
+  // The inline rows are folded during the same scan (one read and one decode of each record),
+  // when they are compared at all: only when verifying up to the head.
+  const auto inline_folds = domain::all_inline_folds();
+  const std::uint64_t head = log.head().position;
+  const bool compare_rows = !options.scratch_directory.empty() && options.up_to_position >= head;
+  std::optional<RowFold> row_fold;
+  Status scratch_opened;
+  if (compare_rows) {
+    std::vector<std::string> keyspaces;
+    for (const auto* fold : inline_folds) keyspaces.emplace_back(fold->keyspace);
+    auto scratch = ScratchStore::open(options.scratch_directory, keyspaces);
+    if (scratch) {
+      row_fold.emplace();
+      row_fold->scratch = std::move(*scratch);
+      row_fold->folder.emplace(inline_folds, *row_fold->scratch);
+      row_fold->up_to = head;
+    } else {
+      scratch_opened = std::move(scratch).error();  // reported where the comparison would run
+    }
+  }
+
   std::vector<std::unique_ptr<Batch>> batches;
-  BatchQueue full;
   BatchQueue empty;
   for (std::size_t i = 0; i < kBatchesInFlight; ++i) {
     batches.push_back(std::make_unique<Batch>());
     empty.push(batches.back().get());
   }
-
-  DomainAudit audit;
-  std::thread auditor([&] {
-    while (Batch* batch = full.pop()) {
-      for (std::size_t i = 0; i < batch->size; ++i) audit.visit(batch->envelopes[i]);
+  const int stages = row_fold ? 2 : 1;
+  auto done_with = [&](Batch* batch) {
+    if (batch->readers.fetch_sub(1) == 1) {
       batch->size = 0;
       empty.push(batch);
     }
+  };
+
+  DomainAudit audit;
+  BatchQueue to_audit;
+  std::thread auditor([&] {
+    while (Batch* batch = to_audit.pop()) {
+      for (std::size_t i = 0; i < batch->size; ++i) audit.visit(batch->envelopes[i]);
+      done_with(batch);
+    }
   });
+  BatchQueue to_fold;
+  std::thread folder;
+  if (row_fold) {
+    folder = std::thread([&] {
+      while (Batch* batch = to_fold.pop()) {
+        for (std::size_t i = 0; i < batch->size; ++i) {
+          row_fold->visit(batch->positions[i], batch->envelopes[i]);
+        }
+        done_with(batch);
+      }
+    });
+  }
+  auto hand_on = [&](Batch* batch) {
+    batch->readers = stages;
+    to_audit.push(batch);
+    if (row_fold) to_fold.push(batch);
+  };
 
   LogVerification result;
   store::ChainVerifier verifier({}, /*check_stream_versions=*/true);
@@ -77,10 +160,14 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
   auto scanned = log.scan_records(0, [&](std::uint64_t position, std::string_view record) {
     if (position > options.up_to_position) return false;
     if (verifier.visit(position, record, &batch->envelopes[batch->size])) {
+      batch->positions[batch->size] = position;
       if (++batch->size == kBatchEvents) {
-        full.push(batch);
+        hand_on(batch);
         batch = empty.pop();
       }
+    } else if (row_fold && position <= row_fold->up_to &&
+               row_fold->undecodable.load(std::memory_order_relaxed) == UINT64_MAX) {
+      row_fold->undecodable = position;
     }
     if (options.anchor && position == options.anchor->first) {
       anchor_seen = true;
@@ -94,9 +181,11 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
     if (options.on_position) options.on_position(position);
     return true;
   });
-  full.push(batch);
-  full.push(nullptr);
+  hand_on(batch);
+  to_audit.push(nullptr);
+  to_fold.push(nullptr);
   auditor.join();
+  if (folder.joinable()) folder.join();
   if (!scanned) return std::move(scanned).error();
 
   if (options.anchor && !anchor_seen) {
@@ -110,9 +199,11 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
   for (const auto& finding : verifier.findings()) {
     result.findings.push_back({finding.position, finding.kind, finding.message});
   }
-  if (!options.scratch_directory.empty() && options.up_to_position >= log.head().position) {
-    auto compared_rows = compare_inline(log, domain::all_inline_folds(), options.scratch_directory,
-                                        options.on_fold_position);
+  if (compare_rows) {
+    if (!scratch_opened) return std::move(scratch_opened).error();
+    if (auto folded = row_fold->finish(); !folded) return std::move(folded).error();
+    auto compared_rows =
+        compare_folded_rows(log, inline_folds, *row_fold->scratch, row_fold->up_to);
     if (!compared_rows) return std::move(compared_rows).error();
     result.rows_compared = compared_rows->rows;
     for (const auto& difference : compared_rows->first) {

@@ -4,10 +4,15 @@
 // against the fold of the log (inline_comparison.h). Never stops early: every finding, with its
 // position.
 //
-// Two stages on two threads: the scanning thread reads the records in order and checks the chain,
-// decoding each envelope into a batch; the auditing thread folds the batches' events. Batches are
-// recycled (their decoded messages keep their buffers), and at most a few are in flight, so
-// memory stays bounded whatever the log's length.
+// One read of the log, in stages on their own threads: the scanning thread reads the records in
+// order and checks the chain, decoding each envelope into a batch; the auditing thread folds the
+// batches' events through the money rules; and, when rows are compared, a third thread folds the
+// same decoded envelopes through the inline folds into the scratch store (in log order, stopping
+// at the first failure as fold_log does), which is compared with the stored rows once the scan
+// is done. Batches are recycled by the last stage done with them (their decoded messages keep
+// their buffers), and at most a few are in flight, so memory stays bounded whatever the log's
+// length. The findings, their order and the errors are those of a scan, a fold and a
+// comparison run one after the other.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +41,9 @@ struct VerifyOptions {
   std::optional<std::pair<std::uint64_t, std::string>> anchor;
   std::function<void(std::uint64_t)> on_position;  // progress, from the scanning thread
   // Where to fold the inline read models apart for the row comparison (must not exist; removed
-  // after). Empty: no row comparison. Only done when verifying up to the head.
+  // after). Empty: no row comparison. Only done when verifying up to the head (as it is when
+  // the scan starts); the rows are folded during the scan, so `on_position` covers both.
   std::string scratch_directory;
-  std::function<void(std::uint64_t)> on_fold_position;  // progress of that second pass
 };
 
 Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptions& options);

@@ -160,13 +160,7 @@ int command_verify(int argc, char** argv) {
              fmt::format("ledger-audit-{}-{}", getpid(),
                          std::chrono::steady_clock::now().time_since_epoch().count()))
                 .string();
-  std::optional<replay::ScanProgress> fold_progress;
-  verify_options.on_fold_position = [&](std::uint64_t position) {
-    if (!fold_progress) fold_progress.emplace("verify rows", head, common.quiet);
-    fold_progress->at(position);
-  };
   auto verified = replay::verify_log(*log, verify_options);
-  fold_progress.reset();
   if (!verified) usage_error(verified.error().message);
   const auto& findings = verified->findings;
   const double seconds = progress.seconds();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -62,6 +63,18 @@ class RawStore {
     std::vector<std::string> names;
     for (const auto* handle : handles_) names.push_back(handle->GetName());
     return names;
+  }
+
+  // Visits every row of a family in key order.
+  template <class Visit>
+  void visit_rows(const std::string& family_name, Visit visit) const {
+    std::unique_ptr<rocksdb::Iterator> rows(
+        db_->NewIterator(rocksdb::ReadOptions(), family(family_name)));
+    for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+      visit(std::string_view(rows->key().data(), rows->key().size()),
+            std::string_view(rows->value().data(), rows->value().size()));
+    }
+    if (!rows->status().ok()) throw std::runtime_error("scan");
   }
 
   // Deletes every row of a family in one synced batch; answers how many rows there were.
