@@ -16,9 +16,11 @@
 #include "core/password_hasher.h"
 #include "core/store/blob_store.h"
 #include "core/store/event_log.h"
+#include "core/store/keyspace_writes.h"
 #include "http/min_position_waiters.h"
 #include "http/rate_limiter.h"
 #include "http/stream_tickets.h"
+#include "http/token_cache.h"
 #include "projections/projection_registry.h"
 
 namespace ledger::http {
@@ -46,6 +48,7 @@ struct ApiOptions {
   std::uint64_t upload_bytes_max = 50ULL << 20;  // a website version's zip file
   domain::ZipLimits upload_zip_limits;           // its entries (unpacked size 500 MiB)
   StreamTicketOptions stream_tickets;            // EventSource's tickets: 60 s, single use
+  TokenCacheOptions token_cache;                 // authenticated tokens kept: 100,000
 };
 
 class Metrics;          // http/metrics.h
@@ -67,6 +70,13 @@ struct ApiContext {
   WriterForwarder* forwarder = nullptr;
   // The notification stream's tickets (in memory: see http/stream_tickets.h).
   StreamTickets stream_tickets{options.stream_tickets};
+  // The local store's count of row writes (RocksDbEventLog / PostgresEventLog::keyspace_writes):
+  // with it, `authenticate` answers from `token_cache` while no identity row has been written
+  // since (http/token_cache.h); none: every request reads the token's and the user's rows.
+  const store::KeyspaceWrites* keyspace_writes = nullptr;
+  // Who each recently seen bearer token authenticates. Filled and read by `authenticate`, which
+  // takes the context as const: the cache is its own lock and changes no answer.
+  mutable TokenCache token_cache{options.token_cache};
   // Queries parked until their X-Min-Position (last: stopped before the rest of the context goes).
   MinPositionWaiters min_position_waiters;
 };

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/domain/keyspaces.h"
 #include "core/domain/users.h"
 #include "core/secret_token.h"
 #include "http/query_string.h"
@@ -82,12 +83,19 @@ std::string_view header(const Request& request, std::string_view name) {
 namespace {
 
 // The user of the bearer token stored under `digest`, while the token is neither revoked nor
-// expired and the user is active.
+// expired and the user is active: from the token cache while no identity row has been written
+// since it was filled (http/token_cache.h), else from the rows.
 Result<Caller> caller_of_token(const ApiContext& api, const std::string& digest) {
+  const std::int64_t now_us = api.clock.now_us();
+  // Taken before the rows are read: a write after it makes what is read here stale.
+  std::uint64_t identity_writes = 0;
+  if (api.keyspace_writes != nullptr) {
+    identity_writes = api.keyspace_writes->count(domain::kIdentityKeyspace);
+    if (auto cached = api.token_cache.find(digest, identity_writes, now_us)) return *cached;
+  }
   auto stored = domain::find_token(api.log, digest);
   if (!stored) return std::move(stored).error();
-  if (!stored->has_value() || (*stored)->revoked() ||
-      (*stored)->expires_at_us() <= api.clock.now_us()) {
+  if (!stored->has_value() || (*stored)->revoked() || (*stored)->expires_at_us() <= now_us) {
     return unauthenticated();
   }
   auto user = domain::find_user(api.log, (*stored)->user_id());
@@ -103,6 +111,9 @@ Result<Caller> caller_of_token(const ApiContext& api, const std::string& digest)
   caller.role = *role;
   caller.department = (*user)->department();
   caller.token_digest = digest;
+  if (api.keyspace_writes != nullptr) {
+    api.token_cache.remember(caller, (*stored)->expires_at_us(), identity_writes);
+  }
   return caller;
 }
 

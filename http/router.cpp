@@ -34,6 +34,7 @@ bool is_parameter(std::string_view segment) {
 bool segments_match(const Route& route, const std::vector<std::string_view>& segments,
                     PathParams* params) {
   if (route.segments.size() != segments.size()) return false;
+  // Compared in full before any parameter is noted, so a route that fails late adds nothing.
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const std::string& pattern = route.segments[i];
     if (is_parameter(pattern)) {
@@ -106,10 +107,7 @@ const Route* Router::match(beast_http::verb method, std::string_view target,
                            PathParams* params) const {
   const auto segments = split_path(target_path(target));
   for (const auto& route : routes_) {
-    if (route.method == method && segments_match(route, segments, nullptr)) {
-      if (params != nullptr) segments_match(route, segments, params);
-      return &route;
-    }
+    if (route.method == method && segments_match(route, segments, params)) return &route;
   }
   return nullptr;
 }
@@ -127,7 +125,15 @@ std::vector<beast_http::verb> Router::methods_of(std::string_view target) const 
 void Router::dispatch(const Request& request, Reply reply) const {
   const std::string_view target(request.target().data(), request.target().size());
   PathParams params;
-  if (const Route* route = match(request.method(), target, &params)) {
+  const Route* route = match(request.method(), target, &params);
+  dispatch(request, route, params, std::move(reply));
+}
+
+void Router::dispatch(const Request& request, const Route* route, const PathParams& params,
+                      Reply reply) const {
+  const std::string_view target(request.target().data(), request.target().size());
+  if (route != nullptr) {
+    LEDGER_ASSERT(route->method == request.method(), "the route was matched for this request");
     if (auto checked = check_request_target(request, params); !checked) {
       return reply(error_response(request, checked.error()));
     }

@@ -86,7 +86,14 @@ class Router {
   // route gets the request's whole body as one piece.
   void dispatch(const Request& request, Reply reply) const;
 
-  // The route the request would reach (nullptr when none), for metrics labels.
+  // The same for a request already matched (the server matches each request once, when its
+  // head arrives): `route` and `params` are what `match` gave for this request's method and
+  // target (nullptr: no route; then 404/405).
+  void dispatch(const Request& request, const Route* route, const PathParams& params,
+                Reply reply) const;
+
+  // The route the request would reach (nullptr when none); `params`, when given, receives its
+  // path parameters as views into `target`.
   const Route* match(beast_http::verb method, std::string_view target, PathParams* params) const;
 
   // The methods of every route whose pattern matches the target's path, in the order they were

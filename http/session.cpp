@@ -33,6 +33,7 @@ void Session::read_request() {
   if (shared_->draining) return close();
   request_id_.clear();
   origin_.clear();
+  route_ = nullptr;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.header_bytes_max));
   // No limit while the header is read (Beast checks Content-Length against it there; and
@@ -63,9 +64,10 @@ void Session::on_header(beast::error_code error, std::size_t) {
   origin_ = allowed_origin(shared_->options, parser_->get());
   {
     const auto& head = parser_->get();
-    const std::string_view target(head.target().data(), head.target().size());
-    const Route* route = shared_->router.match(head.method(), target, nullptr);
-    if (route != nullptr && route->streamed) return start_streamed_body(*route);
+    matched_target_ = std::string_view(head.target().data(), head.target().size());
+    params_ = PathParams();
+    route_ = shared_->router.match(head.method(), matched_target_, &params_);
+    if (route_ != nullptr && route_->streamed) return start_streamed_body();
   }
   const auto declared = parser_->content_length();
   if (declared && *declared > shared_->options.body_bytes_max) {
@@ -123,15 +125,17 @@ void Session::on_read(beast::error_code error, std::size_t) {
   identify(request_);
   started_ = std::chrono::steady_clock::now();
   method_ = request_.method();
+  // The parameters point into the head's target; the released request owns that head now.
   const std::string_view target(request_.target().data(), request_.target().size());
-  const Route* route = shared_->router.match(method_, target, nullptr);
-  route_name_ = route != nullptr ? route->pattern : "unmatched";
+  params_ = params_.rebased(matched_target_, target);
+  matched_target_ = target;
+  route_name_ = route_ != nullptr ? std::string_view(route_->pattern) : "unmatched";
   ++shared_->in_flight;
   if (is_preflight(request_)) {
     return write(preflight_response(shared_->options, shared_->router, request_));
   }
   const Reply reply = make_reply();
-  run_guarded(request_, reply, [&] { shared_->router.dispatch(request_, reply); });
+  run_guarded(request_, reply, [&] { shared_->router.dispatch(request_, route_, params_, reply); });
 }
 
 void Session::identify(Request& request) {

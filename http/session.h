@@ -64,7 +64,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
 
   // A streamed-body route (session_streamed_body.cpp).
-  void start_streamed_body(const Route& route);
+  void start_streamed_body();
   void read_body_piece();
   void on_body_piece(beast::error_code error, std::size_t);
   void abandon_streamed_body();
@@ -116,7 +116,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::response<beast_http::file_body>> file_response_;
   std::optional<beast_http::response_serializer<beast_http::file_body>> file_serializer_;
   std::chrono::steady_clock::time_point started_;
-  std::string route_name_;
+  // The route of the request being read or answered, matched once when its head arrived
+  // (nullptr: none), its path parameters as views into the target of the head they were matched
+  // in (`matched_target_`), and its name for metrics (a view of the router's pattern or a fixed
+  // text: the router outlives every session).
+  const Route* route_ = nullptr;
+  PathParams params_;
+  std::string_view matched_target_;
+  std::string_view route_name_;
   std::string request_id_;  // of the request being answered
   std::string origin_;      // of the request being answered, when CORS allows it; else empty
   beast_http::verb method_ = beast_http::verb::unknown;

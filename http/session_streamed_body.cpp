@@ -12,7 +12,9 @@ namespace ledger::http {
 // A streamed-body route (uploads): its handler sees the head first and either refuses at once
 // (nothing more is read) or gives the sink that takes the body piece by piece, each piece
 // within the request deadline, so a large upload never sits whole in memory.
-void Session::start_streamed_body(const Route& route) {
+void Session::start_streamed_body() {
+  LEDGER_ASSERT(route_ != nullptr && route_->streamed, "a streamed route was matched");
+  const Route& route = *route_;
   head_ = {};
   head_.base() = parser_->get().base();
   head_.set(kPeerHeader, peer_);
@@ -20,9 +22,9 @@ void Session::start_streamed_body(const Route& route) {
   started_ = std::chrono::steady_clock::now();
   method_ = head_.method();
   route_name_ = route.pattern;
-  PathParams params;
-  shared_->router.match(method_, std::string_view(head_.target().data(), head_.target().size()),
-                        &params);
+  // The parameters were matched in the parser's head; head_ is a copy of it.
+  const PathParams params = params_.rebased(
+      matched_target_, std::string_view(head_.target().data(), head_.target().size()));
   if (auto target = check_request_target(head_, params); !target) {
     return refuse(error_response(head_, target.error()));
   }

@@ -424,6 +424,12 @@ int run(const Settings& settings) {
   }
   http::ApiContext api{**log, ledger, clock, ids, slow_work, limiter, api_options};
   api.blobs = blobs->get();
+  // Authenticated tokens are cached against the local rows' write count (http/token_cache.h).
+  if (auto* rocksdb = dynamic_cast<store::RocksDbEventLog*>(log->get())) {
+    api.keyspace_writes = &rocksdb->keyspace_writes();
+  } else if (auto* postgres = dynamic_cast<store::PostgresEventLog*>(log->get())) {
+    api.keyspace_writes = &postgres->keyspace_writes();
+  }
 
   auto admin_password = http::ensure_initial_admin(ledger, **log, ids, settings.data_dir,
                                                    api_options.password_hashing);

@@ -187,6 +187,9 @@ class PostgresEventLog final : public EventLog {
   Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                            const std::function<Status(FreshRows&)>& fill) override;
   Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
+  // The count of writes into each keyspace's local rows (core/store/keyspace_writes.h): every
+  // row of this node, the writer's appends and a follower's fold alike, is written there.
+  const KeyspaceWrites& keyspace_writes() const { return local_->keyspace_writes(); }
   Result<std::uint32_t> keyspace_version(std::string_view keyspace) const override;
   Status checkpoint_to(const std::string& directory) override;
   bool wait_for(std::uint64_t position, std::chrono::milliseconds timeout) const override;

@@ -17,6 +17,7 @@
 
 #include "core/store/event_log.h"
 #include "core/store/head_publisher.h"
+#include "core/store/keyspace_writes.h"
 #include "core/store/store_options.h"
 
 namespace rocksdb {
@@ -79,6 +80,8 @@ class RocksDbEventLog final : public EventLog {
   Status rebuild_keyspaces(std::span<const KeyspaceRebuild> keyspaces,
                            const std::function<Status(FreshRows&)>& fill) override;
   Result<std::uint64_t> keyspace_generation(std::string_view keyspace) const override;
+  // The count of writes into each keyspace's rows (core/store/keyspace_writes.h).
+  const KeyspaceWrites& keyspace_writes() const { return keyspace_writes_; }
   Result<std::uint32_t> keyspace_version(std::string_view keyspace) const override;
 
   // Approximate bytes on disk per column family name.
@@ -127,6 +130,7 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> keyspaces_;
+  KeyspaceWrites keyspace_writes_;
   std::shared_ptr<rocksdb::Cache> block_cache_;  // shared by every family
 
   // Writer state (guarded by append_mutex_).

@@ -5,7 +5,9 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "core/store/append_planner.h"
 #include "core/store/key_encoding.h"
@@ -41,6 +43,10 @@ class WriteBatchSink final : public AppendSink {
     batch_.Put(streams_, stream_key(stream_id, stream_version), key_);
   }
   void add_state_write(const StateWrite& write) override {
+    if (std::find(written_keyspaces_.begin(), written_keyspaces_.end(), write.keyspace) ==
+        written_keyspaces_.end()) {
+      written_keyspaces_.emplace_back(write.keyspace);
+    }
     auto* handle = keyspace_(write.keyspace);
     if (write.value) {
       batch_.Put(handle, write.key, *write.value);
@@ -52,8 +58,12 @@ class WriteBatchSink final : public AppendSink {
     batch_.Put(idempotency_, key, record);
   }
 
+  // The keyspaces whose rows the batch writes, each once.
+  const std::vector<std::string>& written_keyspaces() const { return written_keyspaces_; }
+
  private:
   rocksdb::WriteBatch& batch_;
+  std::vector<std::string> written_keyspaces_;
   rocksdb::ColumnFamilyHandle* events_;
   rocksdb::ColumnFamilyHandle* streams_;
   rocksdb::ColumnFamilyHandle* idempotency_;
@@ -96,6 +106,7 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
     const rocksdb::Status status = db_->Write(write_options, &batch);
     if (!status.ok()) return fail_writes(status);
   }
+  for (const auto& keyspace : sink.written_keyspaces()) keyspace_writes_.advance(keyspace);
 
   for (auto& [stream_id, version] : plan->stream_versions) {
     if (stream_cache_.size() >= options_.stream_cache_entries_max) stream_cache_.clear();

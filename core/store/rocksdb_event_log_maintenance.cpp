@@ -13,6 +13,7 @@ Status RocksDbEventLog::catch_up_with_primary() {
   std::shared_lock db_lock(db_mutex_);
   const auto status = db_->TryCatchUpWithPrimary();
   if (!status.ok()) return to_error(status, "cannot catch up with the primary");
+  keyspace_writes_.advance_all();
   return load_head();
 }
 

@@ -193,6 +193,8 @@ Error RocksDbEventLog::fail_writes(const rocksdb::Status& status) {
     if (failure_.empty()) failure_ = reason;
   }
   stream_cache_.clear();
+  // A failed batch may have left rows readable that the log does not hold.
+  keyspace_writes_.advance_all();
   return make_error(status.IsNoSpace() ? Errc::store_read_only : Errc::io_error, std::move(reason));
 }
 
@@ -209,6 +211,8 @@ Status RocksDbEventLog::resume() {
                         "the store cannot reopen yet: " + reopened.error().message);
     }
   }
+  // Rows a failed write left readable are gone after the reopen.
+  keyspace_writes_.advance_all();
   if (auto loaded = load_head(); !loaded) return loaded;
   if (auto verified = verify_tail(); !verified) return verified;
   std::lock_guard lock(failure_mutex_);

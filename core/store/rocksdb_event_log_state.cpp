@@ -95,6 +95,7 @@ Status RocksDbEventLog::write_state_batch(std::span<const StateWrite> writes, bo
   write_options.sync = sync;
   const rocksdb::Status status = db_->Write(write_options, &batch);
   if (!status.ok()) return to_error(status, "cannot write projection state");
+  for (const auto& write : writes) keyspace_writes_.advance(write.keyspace);
   return {};
 }
 

@@ -216,6 +216,7 @@ Status RocksDbEventLog::rebuild_keyspaces(std::span<const KeyspaceRebuild> keysp
   }
   for (const auto& target : targets) {
     keyspaces_[target.keyspace] = target.fresh;
+    keyspace_writes_.advance(target.keyspace);
     // The replaced generation is no longer named; if dropping it fails, the next open drops it.
     if (db_->DropColumnFamily(target.replaced).ok()) {
       std::erase(handles_, target.replaced);

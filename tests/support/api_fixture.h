@@ -100,6 +100,7 @@ struct ApiFixture {
     projections::add_server_projections(projections);
     REQUIRE(projections.start().ok());
     api.projections = &projections;
+    api.keyspace_writes = &log->keyspace_writes();
     auto blob_store = store::BlobStore::open(dir.path() / "blobs");
     REQUIRE(blob_store.ok());
     blobs = std::move(*blob_store);
