@@ -213,15 +213,18 @@ TEST_CASE("a record tampered with deep in a long log is found where one thread f
       found.emplace_back(finding["position"].get<std::uint64_t>(), finding["kind"]);
     }
   }
-  REQUIRE(!found.empty());
-  CHECK(found.front().first == tampered);  // nothing before it
+  // Findings about rows (the flipped byte may land in a name the fold then writes elsewhere)
+  // name no record: position 0. Of the records' findings, nothing comes before the tampered one.
+  CHECK(run.last_json()["findings"].get<std::size_t>() == found.size());
+  std::erase_if(found, [](const auto& finding) { return finding.first == 0; });
+  REQUIRE_MESSAGE(!found.empty(), run.output);
+  CHECK(found.front().first == tampered);
   // Every chain finding, in the same order (the money rules may add findings of their own).
   std::size_t next = 0;
   for (const auto& finding : found) {
     if (next < expected.size() && finding == expected[next]) ++next;
   }
   CHECK(next == expected.size());
-  CHECK(run.last_json()["findings"].get<std::size_t>() == found.size());
 }
 
 TEST_CASE("rows changed directly in the read models are reported, and a rebuild restores them") {
