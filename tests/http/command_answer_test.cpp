@@ -75,8 +75,8 @@ struct Api {
     run_command<events::TopUpRequested>(
         api, request, "alice",
         [topup](domain::UnitOfWork& uow) {
-          return domain::request_topup(uow, {domain::UserId{"alice"}, domain::TopUpId{topup},
-                                             usd("50.00"), "card"});
+          return domain::request_topup(
+              uow, {domain::UserId{"alice"}, domain::TopUpId{topup}, usd("50.00"), "card"});
         },
         [rendered_on](const events::TopUpRequested& requested) -> Result<nlohmann::json> {
           if (rendered_on) *rendered_on = std::this_thread::get_id();
