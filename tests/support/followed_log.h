@@ -45,14 +45,19 @@ inline Result<store::CommitOutcome> append_with_row(store::EventLog& writer,
 // Ends the session holding the writer lease of the log of `database_dir`, as the server would
 // for a writer cut off by the network. Only this database's lock: other tests' nodes hold leases
 // on the same server.
-inline void end_lease_holder_session(const std::string& database_dir) {
+// Ends the sessions holding the writer lease in this database; how many there were.
+inline int end_lease_holder_sessions(const std::string& database_dir) {
   auto admin = store::PgConnection::connect(test_postgres_database(database_dir));
   REQUIRE(admin.ok());
   store::PgResult cut = (*admin)->exec(
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
       "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
   REQUIRE(cut.ok());
-  REQUIRE(cut.rows() == 1);
+  return cut.rows();
+}
+
+inline void end_lease_holder_session(const std::string& database_dir) {
+  REQUIRE(end_lease_holder_sessions(database_dir) == 1);
 }
 
 }  // namespace ledger::testing
