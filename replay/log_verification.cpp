@@ -101,6 +101,7 @@ Result<LogVerification> verify_log(const store::EventLog& log, const VerifyOptio
   Status scratch_opened;
   if (compare_rows) {
     std::vector<std::string> keyspaces;
+    keyspaces.reserve(inline_folds.size());
     for (const auto* fold : inline_folds) keyspaces.emplace_back(fold->keyspace);
     auto scratch = ScratchStore::open(options.scratch_directory, keyspaces);
     if (scratch) {

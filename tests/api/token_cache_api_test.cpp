@@ -148,6 +148,7 @@ TEST_CASE("after a revocation is acknowledged, no request with that token succee
   std::atomic<int> refused_after{0};
   std::atomic<int> succeeded_before{0};
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&] {
       auto connection = f.client();  // keep-alive: one session per client thread
