@@ -4,8 +4,9 @@
 // once by the writer and answered as the writer answers, its reads right after see its writes,
 // an Idempotency-Key retry replays. A forwarded request reaching a node that does not write is
 // not forwarded again, a wrong node secret is refused, no reachable writer answers 503 with
-// Retry-After, an upload is refused with the writer's address (it is not forwarded), and a
-// stream ticket is issued by the node that will serve the stream.
+// Retry-After, an upload is refused with the writer's address (it is not forwarded), a
+// stream ticket is issued by the node that will serve the stream, and a follower's token cache
+// (http/token_cache.h) never authenticates a token its folded rows refuse.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -274,6 +275,50 @@ TEST_CASE("with no writer reachable, a follower answers commands 503 with Retry-
   CHECK(refused.json()["detail"].get<std::string>().find("http://127.0.0.1:1") !=
         std::string::npos);
   CHECK(writer.head() == head);
+}
+
+TEST_CASE(
+    "a follower's token cache: a token used on the follower is refused there right after its "
+    "logout through the follower, and a deactivated user's token once the follower has folded "
+    "the deactivation made on the writer, other tokens keep working") {
+  Cluster cluster;
+  cluster.start_follower();
+  const Node& writer = cluster.writer;
+  const Node& follower = *cluster.follower;
+  const std::string admin =
+      writer.login("admin@localhost", LedgerdProcess::admin_password(writer.dir.string()));
+  REQUIRE(create_client(writer, admin, "dora@x.com").status == 201);
+  const auto erin_created = create_client(writer, admin, "erin@x.com");
+  REQUIRE(erin_created.status == 201);
+  const std::string dora = writer.login("dora@x.com", "password-of-dora@x.com");
+  const std::string erin = writer.login("erin@x.com", "password-of-erin@x.com");
+  const std::uint64_t logged_in = writer.head();
+  REQUIRE(follower.head_once_at(logged_in) == logged_in);
+
+  // Each token authenticates twice on the follower: the second time from its cache.
+  for (const std::string* token : {&dora, &erin, &admin}) {
+    for (int round = 0; round < 2; ++round) {
+      const auto me = follower.call(*token, verb::get, "/api/auth/me/");
+      REQUIRE_MESSAGE(me.status == 200, me.body);
+    }
+  }
+
+  // A logout sent to the follower is forwarded; the follower's next request sees it.
+  const auto logout = follower.call(dora, verb::post, "/api/auth/logout/");
+  REQUIRE_MESSAGE(logout.status == 200, logout.body);
+  CHECK(follower.call(dora, verb::get, "/api/auth/me/").status == 401);
+  CHECK(writer.call(dora, verb::get, "/api/auth/me/").status == 401);
+
+  // Deactivated on the writer: refused by the follower once it has folded that far.
+  const std::string erin_id = erin_created.json()["id"].get<std::string>();
+  const auto deactivated =
+      writer.call(admin, verb::patch, "/api/users/" + erin_id + "/", R"({"is_active":false})");
+  REQUIRE_MESSAGE(deactivated.status == 200, deactivated.body);
+  const std::uint64_t head = writer.head();
+  REQUIRE(follower.head_once_at(head) == head);
+  CHECK(follower.call(erin, verb::get, "/api/auth/me/").status == 401);
+
+  CHECK(follower.call(admin, verb::get, "/api/auth/me/").status == 200);
 }
 
 }  // namespace
