@@ -230,7 +230,7 @@ TEST_CASE("PATCH /api/auth/me/ renames the caller and answers as GET /api/auth/m
 }
 
 TEST_CASE(
-    "email preferences: all on until turned off; a payment email is not queued, security is") {
+    "email preferences: all on until turned off, a payment email is not queued, security is") {
   ApiFixture f;
   const std::string admin = f.admin();
   f.create_user(admin, "cleo@x.com", "client");

@@ -108,7 +108,7 @@ TEST_CASE("an agent's own stats: clients, workload, work delivered, tasks and un
   CHECK(seen == std::set<std::string>{a.mia_id, a.max_id, a.web_id});
 }
 
-TEST_CASE("a campaign's metrics notify the client; the category filters split the feed") {
+TEST_CASE("a campaign's metrics notify the client, the category filters split the feed") {
   ApiAgency a;
   const auto metrics = run_campaign(a);
   create_task(a, a.mia, {{"client", a.alice_id}});

@@ -329,7 +329,7 @@ TEST_CASE("missing, malformed and unknown bearer tokens are 401 problem document
 }
 
 TEST_CASE(
-    "an id of invalid UTF-8 in the path is a 400 problem document naming it; the server "
+    "an id of invalid UTF-8 in the path is a 400 problem document naming it, the server "
     "goes on") {
   // Found by tests/fuzz/http_request_fuzzer: the refusal quoted the id, and rendering it used to
   // throw on the sequencer thread, which ended the process. Now the router refuses it first.
@@ -356,7 +356,7 @@ TEST_CASE("a duplicated key is 400 and writes nothing: the last value no longer 
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("a JSON body sent as text or a form is 415; a NUL after the document is 400") {
+TEST_CASE("a JSON body sent as text or a form is 415, a NUL after the document is 400") {
   ApiFixture f;
   const std::string admin = f.admin();
   f.create_user(admin, "alice@x.com", "client");
@@ -400,7 +400,7 @@ TEST_CASE("names with NUL, a bidirectional override or only spaces are 400 and s
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("a query parameter of invalid UTF-8 is 400 naming it; the server goes on") {
+TEST_CASE("a query parameter of invalid UTF-8 is 400 naming it, the server goes on") {
   ApiFixture f;
   const std::string admin = f.admin();
   for (const char* target :

@@ -235,7 +235,7 @@ unsigned open_with_ticket(ApiFixture& f, boost::asio::io_context& io,
   return static_cast<unsigned>(std::stoul(seen.substr(9, 3)));
 }
 
-TEST_CASE("a stream ticket opens the caller's feed once; the feed then sends new notifications") {
+TEST_CASE("a stream ticket opens the caller's feed once, the feed then sends new notifications") {
   ApiFixture f;
   const std::string admin = f.admin();
   f.create_user(admin, "alice@x.com", "client");
@@ -365,7 +365,7 @@ TEST_CASE("a token in the query string is still refused, and so is any ticket no
   CHECK(open_with_ticket(f, io, stream, seen, issued) == 200);
 }
 
-TEST_CASE("tickets are limited per user within their lifetime; the limit lifts as they expire") {
+TEST_CASE("tickets are limited per user within their lifetime, the limit lifts as they expire") {
   ApiFixture f;
   const std::string admin = f.admin();
   f.create_user(admin, "alice@x.com", "client");

@@ -184,7 +184,7 @@ TEST_CASE("a repeated PayPal confirmation is 422 already_confirmed, by the admin
 }
 
 TEST_CASE(
-    "the webhook confirms a course purchase only for its price in USD; a mismatch is "
+    "the webhook confirms a course purchase only for its price in USD, a mismatch is "
     "recorded") {
   World w;
   const auto [course_id, purchase_id] = pending_paypal_purchase(w);
@@ -233,7 +233,7 @@ TEST_CASE(
   CHECK(again.json()["purchase"]["status"] == "pending");
 }
 
-TEST_CASE("the client cancels a pending PayPal purchase; the course can be bought again") {
+TEST_CASE("the client cancels a pending PayPal purchase, the course can be bought again") {
   World w;
   w.f.fund(w.admin, w.bob, "30.00");
   const auto [course_id, purchase_id] = pending_paypal_purchase(w);
@@ -279,7 +279,7 @@ TEST_CASE("the client cancels a pending PayPal purchase; the course can be bough
   CHECK(completed.json()["code"] == "not_pending");
 }
 
-TEST_CASE("a PayPal purchase pending for 24 hours expires on the sweep; the course is free again") {
+TEST_CASE("a PayPal purchase pending for 24 hours expires on the sweep, the course is free again") {
   World w;
   w.f.fund(w.admin, w.bob, "30.00");
   const auto [course_id, purchase_id] = pending_paypal_purchase(w);
@@ -355,7 +355,7 @@ TEST_CASE("invoices: issued by admins, paid by their client, seen only in scope"
   CHECK(w.f.post(w.admin, "/api/invoices/" + id + "/void/").json()["code"] == "already_paid");
 }
 
-TEST_CASE("subscriptions: activation charges the wallet; clients cancel their own") {
+TEST_CASE("subscriptions: activation charges the wallet, clients cancel their own") {
   World w;
   w.f.fund(w.admin, w.alice, "50.00");
   const auto body = [&](const std::string& client) {

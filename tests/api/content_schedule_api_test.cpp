@@ -51,7 +51,7 @@ struct Schedule {
   }
 };
 
-TEST_CASE("schedule, approve, publish; upcoming, overdue and the calendar") {
+TEST_CASE("schedule, approve, publish, upcoming, overdue and the calendar") {
   Schedule s;
   const std::string soon = s.schedule(2);
   const std::string later = s.schedule(10);
@@ -131,7 +131,7 @@ TEST_CASE("schedule, approve, publish; upcoming, overdue and the calendar") {
   CHECK(cancels.json()["count"] == 1);
 }
 
-TEST_CASE("a draft is the agent's until submitted; then the client is asked to approve it") {
+TEST_CASE("a draft is the agent's until submitted, then the client is asked to approve it") {
   Schedule s;
   auto drafted = s.f.post(s.mia, "/api/content-schedule/",
                           nlohmann::json{{"client", s.alice_id},
@@ -163,7 +163,7 @@ TEST_CASE("a draft is the agent's until submitted; then the client is asked to a
   CHECK(s.f.post(s.alice, path + "approve/").status == 200);
 }
 
-TEST_CASE("scheduled posts out of scope are not found; input is checked") {
+TEST_CASE("scheduled posts out of scope are not found, input is checked") {
   Schedule s;
   const std::string id = s.schedule(3);
   const std::string path = "/api/content-schedule/" + id + "/";

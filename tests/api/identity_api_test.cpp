@@ -227,7 +227,7 @@ TEST_CASE("login attempts are throttled per address with 429 and Retry-After") {
             .status == 200);
 }
 
-TEST_CASE("admins create users and agents; lists filter by role; only admins may") {
+TEST_CASE("admins create users and agents, lists filter by role, only admins may") {
   ApiFixture f;
   const std::string admin = f.admin();
   const std::string client_id = f.create_user(admin, "client@x.com", "client");

@@ -215,7 +215,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an active subscription to the courses service opens every course; cancelled, it opens "
+    "an active subscription to the courses service opens every course, cancelled, it opens "
     "nothing, and certificates stay") {
   ApiAgency a;
   const Course ads = create_course(a, R"({"title":"Ads","price":"40.00"})");
@@ -368,7 +368,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("admins rewrite and remove lessons; progress counts the lessons there are; lists page") {
+TEST_CASE("admins rewrite and remove lessons, progress counts the lessons there are, lists page") {
   ApiAgency a;
   const Course course = create_course(a, R"({"title":"Intro","is_free":true})");
   std::vector<std::string> ids;

@@ -227,7 +227,7 @@ TEST_CASE("an unknown client id and a client out of scope get byte-identical ans
           .body == refused.body);
 }
 
-TEST_CASE("campaign input is checked field by field; unknown fields are refused") {
+TEST_CASE("campaign input is checked field by field, unknown fields are refused") {
   Agency a;
   for (const char* body :
        {R"({"name":"x","platform":"tiktok"})", R"({"client_id":"C","platform":"tiktok"})",

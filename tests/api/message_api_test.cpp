@@ -26,7 +26,7 @@ nlohmann::json send(ApiAgency& a, const std::string& token, const std::string& t
   return sent.json();
 }
 
-TEST_CASE("a client writes to their agent; the agent reads, answers and marks it read") {
+TEST_CASE("a client writes to their agent, the agent reads, answers and marks it read") {
   ApiAgency a;
   const auto first = send(a, a.alice, a.mia_id, "Can we move the launch to Friday?");
   CHECK(first["sender"] == a.alice_id);
@@ -153,7 +153,7 @@ TEST_CASE("a new message arrives live on the recipient's notification stream") {
   CHECK(seen.find("Are the visuals ready?") != std::string::npos);
 }
 
-TEST_CASE("message emails follow the recipient's preferences; the notification still arrives") {
+TEST_CASE("message emails follow the recipient's preferences, the notification still arrives") {
   ApiAgency a;
   auto muted =
       a.f.call(a.mia, verb::patch, "/api/auth/me/email-preferences/", R"({"messages":false})");
@@ -168,7 +168,7 @@ TEST_CASE("message emails follow the recipient's preferences; the notification s
   }
 }
 
-TEST_CASE("a long conversation pages oldest first; conversations list the latest first") {
+TEST_CASE("a long conversation pages oldest first, conversations list the latest first") {
   ApiAgency a;
   for (int i = 0; i < 7; ++i)
     send(a, i % 2 == 0 ? a.alice : a.mia, i % 2 == 0 ? a.mia_id : a.alice_id,

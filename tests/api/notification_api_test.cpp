@@ -15,7 +15,7 @@ using testing::read_stream_until;
 using boost::beast::http::verb;
 using testing::ApiFixture;
 
-TEST_CASE("a confirmed top-up notifies the client; read marks and filters") {
+TEST_CASE("a confirmed top-up notifies the client, read marks and filters") {
   ApiFixture f;
   const std::string admin = f.admin();
   f.create_user(admin, "alice@x.com", "client");

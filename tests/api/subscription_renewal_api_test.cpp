@@ -73,7 +73,7 @@ struct Renewals : ApiAgency {
   }
 };
 
-TEST_CASE("a renewal not paid from the wallet is an invoice; its revenue is posted when paid") {
+TEST_CASE("a renewal not paid from the wallet is an invoice, its revenue is posted when paid") {
   Renewals r;
   r.sweep_at("2026-12-22T12:00:00Z");  // a reminder, no invoice yet
   CHECK(r.f.get(r.alice, "/api/invoices/").json()["count"] == 0);

@@ -57,7 +57,7 @@ struct Agency : testing::ApiAgency {
 };
 
 TEST_CASE(
-    "a client opens a ticket, the agent replies, the client reads the thread; the status "
+    "a client opens a ticket, the agent replies, the client reads the thread, the status "
     "goes to resolved, is reopened, resolved again and closed") {
   Agency a;
   const auto ticket = a.open(a.alice, {{"subject", "The site is down"},
@@ -221,7 +221,7 @@ TEST_CASE("the list filters by status, client, service and priority, newest firs
 
 TEST_CASE(
     "the other side hears of each ticket, reply and status change, never the one who did "
-    "it; the client is emailed of what staff did") {
+    "it, the client is emailed of what staff did") {
   Agency a;
   // alice's marketing ticket: mia hears of it; web (website) and admins do not.
   const std::string id = a.open(a.alice, {{"subject", "Logo <b>broken</b> & co"},

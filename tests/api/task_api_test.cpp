@@ -147,7 +147,7 @@ TEST_CASE("tasks out of scope are not found, exactly like a missing task, for ev
   }
 }
 
-TEST_CASE("who may do what: clients move their own tasks along; agents keep to their service") {
+TEST_CASE("who may do what: clients move their own tasks along, agents keep to their service") {
   Agency a;
   const std::string hers = a.create(a.mia, {})["id"];
   const std::string mias = a.create(a.mia, {{"assigned_to", a.mia_id}})["id"];
@@ -198,7 +198,7 @@ TEST_CASE("who may do what: clients move their own tasks along; agents keep to t
   CHECK(a.f.get(a.mia, other).json()["status"] == "cancelled");  // it stays, cancelled
 }
 
-TEST_CASE("task input is checked field by field; the assignee must be one who may hold it") {
+TEST_CASE("task input is checked field by field, the assignee must be one who may hold it") {
   Agency a;
   const auto head = a.f.log->head().position;
   const std::string client = "\"client\":\"" + a.alice_id + "\"";

@@ -233,7 +233,7 @@ TEST_CASE("payments: exact balance works, one cent more is insufficient_funds") 
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["total_spent"] == "30.00");
 }
 
-TEST_CASE("money must obey the decimal grammar; unknown and privileged fields are refused") {
+TEST_CASE("money must obey the decimal grammar, unknown and privileged fields are refused") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "10.00");
   for (const char* body :
@@ -253,7 +253,7 @@ TEST_CASE("money must obey the decimal grammar; unknown and privileged fields ar
   CHECK(w.f.get(w.alice, "/api/wallet/").json()["balance"] == "10.00");
 }
 
-TEST_CASE("an idempotency key replays the first answer; another body with it is 409") {
+TEST_CASE("an idempotency key replays the first answer, another body with it is 409") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "10.00");
   const auto key = std::vector<std::pair<std::string, std::string>>{{"Idempotency-Key", "k-1"}};
@@ -316,7 +316,7 @@ TEST_CASE("transactions page newest first with next and previous cursors") {
   CHECK(w.f.get(w.admin, "/api/wallet/transactions/?user_id=" + w.alice_id).json()["count"] == 5);
 }
 
-TEST_CASE("transactions filter by type, service and day; filtered lists count and page alike") {
+TEST_CASE("transactions filter by type, service and day, filtered lists count and page alike") {
   WalletWorld w;
   w.f.fund(w.admin, w.alice, "100.00");  // day 1: a credit
   const std::string day1 = events::format_date(w.f.clock.now_us());

@@ -158,7 +158,7 @@ TEST_CASE(
   CHECK(f.get(team.admin, "/api/website-versions/?status=testing").json()["count"] == 0);
 }
 
-TEST_CASE("scope: other clients and agents get 404 on every version endpoint; roles get 403") {
+TEST_CASE("scope: other clients and agents get 404 on every version endpoint, roles get 403") {
   ApiFixture f;
   WebsiteTeam team(f);
   auto uploaded = team.upload(team.web, team.form("1.0", testing::zip_shaped_file(4096, 2)));
@@ -312,7 +312,7 @@ void check_refused_cleanly(ApiFixture& f, const testing::HttpAnswer& answer, uns
 
 TEST_CASE(
     "text that is not UTF-8 or holds control characters, in any field or the file name, is "
-    "refused naming it; nothing is stored and the server goes on") {
+    "refused naming it, nothing is stored and the server goes on") {
   ApiFixture f;
   WebsiteTeam team(f);
   const std::string zip = testing::zip_shaped_file(8 * 1024, 11);
@@ -465,7 +465,7 @@ testing::HttpAnswer upload_zip(WebsiteTeam& team, const std::string& number,
 
 TEST_CASE(
     "zips that would extract outside their directory, lie about their sizes, are encrypted "
-    "or unpack past the limit are refused; ordinary zips are stored") {
+    "or unpack past the limit are refused, ordinary zips are stored") {
   ApiFixture f;
   WebsiteTeam team(f);
   f.api.options.upload_zip_limits.uncompressed_bytes_max = 256 * 1024;

@@ -236,7 +236,7 @@ std::vector<std::string> families(const std::string& path) {
   return names;
 }
 
-TEST_CASE("a keyspace rebuild killed before its switch leaves the old rows; after it, the new") {
+TEST_CASE("a keyspace rebuild killed before its switch leaves the old rows, after it, the new") {
   for (const bool after_switch : {false, true}) {
     CAPTURE(after_switch);
     testing::TempDirectory dir;

@@ -125,7 +125,7 @@ TEST_CASE("every status pair: allowed transitions succeed, every other is invali
 }
 
 TEST_CASE(
-    "scheduling reserves the budget; spend posts to revenue:marketing; completion releases "
+    "scheduling reserves the budget, spend posts to revenue:marketing, completion releases "
     "the rest") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
@@ -161,7 +161,7 @@ TEST_CASE(
   CHECK(f.sum_of_balances() == Money::zero());
 }
 
-TEST_CASE("scheduling is refused when the available balance is short; back to draft releases") {
+TEST_CASE("scheduling is refused when the available balance is short, back to draft releases") {
   LedgerFixture f;
   f.fund("alice", usd("50.00"));
   REQUIRE(create(f, "big", "80.00").ok());
@@ -183,7 +183,7 @@ TEST_CASE("scheduling is refused when the available balance is short; back to dr
   CHECK(held(f) == Money::zero());
 }
 
-TEST_CASE("the budget: never below the spend; raised or lowered while running, the hold follows") {
+TEST_CASE("the budget: never below the spend, raised or lowered while running, the hold follows") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(create(f, "c1", "40.00").ok());

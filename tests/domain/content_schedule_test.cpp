@@ -50,7 +50,7 @@ Answer act(LedgerFixture& f, Action action, const std::string& id, const std::st
   });
 }
 
-TEST_CASE("every field is validated; a refused post writes nothing") {
+TEST_CASE("every field is validated, a refused post writes nothing") {
   LedgerFixture f;
   auto refused = [&](auto change, const char* field) {
     auto fields = valid_fields(f);
@@ -133,7 +133,7 @@ TEST_CASE("the workflow: every action from every status") {
   }
 }
 
-TEST_CASE("publishing needs an approval; changes withdraw it; failures count retries") {
+TEST_CASE("publishing needs an approval, changes withdraw it, failures count retries") {
   LedgerFixture f;
   REQUIRE(schedule(f, "p", valid_fields(f)).ok());
   auto unapproved = act(f, domain::publish_content, "p");
@@ -165,7 +165,7 @@ TEST_CASE("publishing needs an approval; changes withdraw it; failures count ret
   CHECK_FALSE(act(f, domain::delete_content, "p").ok());  // stays on the record
 }
 
-TEST_CASE("a rejection sends the post back with feedback; the agent's next change resubmits it") {
+TEST_CASE("a rejection sends the post back with feedback, the agent's next change resubmits it") {
   LedgerFixture f;
   REQUIRE(schedule(f, "p", valid_fields(f)).ok());
   REQUIRE(act(f, domain::approve_content, "p").ok());
@@ -197,7 +197,7 @@ TEST_CASE("a rejection sends the post back with feedback; the agent's next chang
   CHECK(act(f, domain::publish_content, "p").ok());
 }
 
-TEST_CASE("a draft waits for its time; submitting it puts it up for approval") {
+TEST_CASE("a draft waits for its time, submitting it puts it up for approval") {
   LedgerFixture f;
   auto fields = valid_fields(f);
   fields.scheduled_at_us.reset();
@@ -256,7 +256,7 @@ TEST_CASE("hashtags sent without their # are given one") {
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("overdue and upcoming follow the clock; deleted posts are gone") {
+TEST_CASE("overdue and upcoming follow the clock, deleted posts are gone") {
   LedgerFixture f;
   auto soon = valid_fields(f);
   soon.scheduled_at_us = f.clock.now_us() + 2 * kMicrosPerDay;

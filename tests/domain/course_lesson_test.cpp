@@ -239,7 +239,7 @@ TEST_CASE("a course holds at most 200 lessons: one more is too_many_lessons, and
   CHECK(course_row(f, "seo").lesson_count() == domain::kLessonsPerCourseMax);
 }
 
-TEST_CASE("changing a lesson sets what is given; one kind of content replaces the other") {
+TEST_CASE("changing a lesson sets what is given, one kind of content replaces the other") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"));
   add_course(f, "ads", usd("10.00"));
@@ -317,7 +317,7 @@ TEST_CASE("lessons list by module, then order, then when they were added") {
   CHECK(ids == std::vector<std::string>{"a1", "a1-late", "a2", "a10", "ab0", "b0"});
 }
 
-TEST_CASE("percent rounds down; a course without lessons is 0 % until completed, then 100 %") {
+TEST_CASE("percent rounds down, a course without lessons is 0 % until completed, then 100 %") {
   events::CourseLessonsState lessons;
   for (const char* id : {"l1", "l2", "l3"}) lessons.add_lesson_ids(id);
   events::CourseProgressState progress;
@@ -340,7 +340,7 @@ TEST_CASE("percent rounds down; a course without lessons is 0 % until completed,
 }
 
 TEST_CASE(
-    "a learner completes each lesson once; the last one completes the course in the same commit, "
+    "a learner completes each lesson once, the last one completes the course in the same commit, "
     "on the certificate's own stream") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"));
@@ -441,7 +441,7 @@ TEST_CASE("without access nothing is completed: not bought, pending, refunded, e
   refused("alice");  // expired
 }
 
-TEST_CASE("finishing: nothing left to complete; a removed lesson leaves everyone's progress") {
+TEST_CASE("finishing: nothing left to complete, a removed lesson leaves everyone's progress") {
   LedgerFixture f;
   add_course(f, "seo", Money::zero(), /*is_free=*/true);
   add_course(f, "empty", Money::zero(), /*is_free=*/true);
@@ -475,7 +475,7 @@ TEST_CASE("finishing: nothing left to complete; a removed lesson leaves everyone
   CHECK(finish(f, "empty", "bob").ok());
 }
 
-TEST_CASE("changing a course: checked as at creation; purchases keep what they paid") {
+TEST_CASE("changing a course: checked as at creation, purchases keep what they paid") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"));
   f.fund("alice", usd("10.00"));
@@ -520,7 +520,7 @@ TEST_CASE("changing a course: checked as at creation; purchases keep what they p
 }
 
 TEST_CASE(
-    "a deleted course is final: not for sale, no changes, its lessons frozen; those who bought it "
+    "a deleted course is final: not for sale, no changes, its lessons frozen, those who bought it "
     "keep it, the others lose it") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"));
@@ -574,7 +574,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an active subscription to the courses service opens every course; another service's or a "
+    "an active subscription to the courses service opens every course, another service's or a "
     "cancelled one does not") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"));

@@ -145,7 +145,7 @@ TEST_CASE("a wallet purchase the balance cannot cover is insufficient_funds") {
   CHECK(f.balance("wallet:alice") == usd("49.98"));
 }
 
-TEST_CASE("a course not sold on its own is not_for_sale; an unknown one not_found") {
+TEST_CASE("a course not sold on its own is not_for_sale, an unknown one not_found") {
   LedgerFixture f;
   add_course(f, "bundle-only", usd("10.00"), false, /*individual=*/false);
   f.fund("alice", usd("20.00"));
@@ -224,7 +224,7 @@ TEST_CASE("confirming a wallet, refunded, unknown or other course's purchase is 
   CHECK(after_refund.error().code == Errc::not_pending);
 }
 
-TEST_CASE("a refund puts the money back in the wallet and removes access; buying again works") {
+TEST_CASE("a refund puts the money back in the wallet and removes access, buying again works") {
   LedgerFixture f;
   add_course(f, "seo", usd("30.00"));
   f.fund("alice", usd("30.00"));
@@ -361,7 +361,7 @@ void check_refused_finish(LedgerFixture& f, const std::string& course, const std
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("finishing a course: with access, once; refused without access") {
+TEST_CASE("finishing a course: with access, once, refused without access") {
   LedgerFixture f;
   add_course(f, "seo", usd("10.00"), false, true, 7);
   add_course(f, "ads", usd("10.00"));

@@ -40,7 +40,7 @@ TEST_CASE("every category is on until turned off, and security cannot be") {
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("a change names only what it changes; the rest stays, and a repeat writes nothing") {
+TEST_CASE("a change names only what it changes, the rest stays, and a repeat writes nothing") {
   LedgerFixture f;
   REQUIRE(testing::add_user(f, "c1", "client").ok());
   auto first =

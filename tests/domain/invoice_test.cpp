@@ -164,7 +164,7 @@ TEST_CASE("the deadline timer: one reminder 3 days before the end of the due dat
 }
 
 TEST_CASE(
-    "the deadline timer marks nothing on paid or void invoices; late first run: overdue only") {
+    "the deadline timer marks nothing on paid or void invoices, late first run: overdue only") {
   LedgerFixture f;
   REQUIRE(issue(f, "paid", usd("1.00"), "2026-11-24").ok());
   REQUIRE(issue(f, "late", usd("1.00"), "2026-11-24").ok());

@@ -173,7 +173,7 @@ TEST_CASE("bad messages are refused, naming the field, and write nothing") {
   CHECK(a.f.log->head().position == head + 1);
 }
 
-TEST_CASE("a deactivated user receives no message; their history stays") {
+TEST_CASE("a deactivated user receives no message, their history stays") {
   Agency a;
   REQUIRE(a.send("alice", "root").ok());
   require_user(a.f, "old", "admin");
@@ -189,7 +189,7 @@ TEST_CASE("a deactivated user receives no message; their history stays") {
   CHECK(a.conversation("alice", "old").messages() == 1);
 }
 
-TEST_CASE("only the recipient reads a message, once; unread counts follow") {
+TEST_CASE("only the recipient reads a message, once, unread counts follow") {
   Agency a;
   REQUIRE(a.send("alice", "mia", "one").ok());  // m1
   REQUIRE(a.send("alice", "mia", "two").ok());  // m2

@@ -105,7 +105,7 @@ TEST_CASE("a deactivated user changes no password") {
   CHECK(refused.error().code == Errc::account_deactivated);
 }
 
-TEST_CASE("a reset token goes to the outbox; the log keeps only its MAC under the server key") {
+TEST_CASE("a reset token goes to the outbox, the log keeps only its MAC under the server key") {
   LedgerFixture f;
   REQUIRE(testing::add_user(f, "c1", "client").ok());
   auto issued = ask_reset(f, "C1@X.com");
@@ -147,7 +147,7 @@ TEST_CASE("asking a reset for an unknown email or a deactivated user writes and 
   CHECK(ask_reset(f, "c1@x.com", "short").error().code == Errc::invalid_argument);
 }
 
-TEST_CASE("a reset token works once, within 30 minutes, for its user; every refusal is one") {
+TEST_CASE("a reset token works once, within 30 minutes, for its user, every refusal is one") {
   LedgerFixture f;
   REQUIRE(testing::add_user(f, "c1", "client").ok());
   REQUIRE(testing::add_user(f, "c2", "client").ok());
@@ -193,7 +193,7 @@ TEST_CASE("a reset token works once, within 30 minutes, for its user; every refu
   CHECK(late.error().code == Errc::invalid_reset_token);
 }
 
-TEST_CASE("a new reset token replaces the one before; any password change uses it up") {
+TEST_CASE("a new reset token replaces the one before, any password change uses it up") {
   LedgerFixture f;
   REQUIRE(testing::add_user(f, "c1", "client").ok());
   REQUIRE(ask_reset(f, "c1@x.com", std::string(40, '1')).ok());

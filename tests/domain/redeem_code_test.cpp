@@ -169,7 +169,7 @@ TEST_CASE("a user redeems a code at most once") {
   check_refused(f, "onceeach", "alice", Errc::code_already_redeemed);
 }
 
-TEST_CASE("creating a code that exists is code_exists; a batch is all or nothing") {
+TEST_CASE("creating a code that exists is code_exists, a batch is all or nothing") {
   LedgerFixture f;
   REQUIRE(create(f, {"TAKEN1"}, usd("1.00")).ok());
   const auto head = f.log->head().position;

@@ -59,7 +59,7 @@ TEST_CASE("before any change each service has its defaults, and no row") {
 }
 
 TEST_CASE(
-    "a change sets the settings it names and keeps the others; the same again writes nothing") {
+    "a change sets the settings it names and keeps the others, the same again writes nothing") {
   Clients c;
   ServiceSettingsChanges changes;
   changes.posting_timezone = "Europe/Paris";
@@ -155,7 +155,7 @@ TEST_CASE("a settings id names one service of one client, and no one else's") {
   CHECK_FALSE(domain::service_of_settings_id("", "c1").has_value());
 }
 
-TEST_CASE("the settings rows are the fold of the log; the fold ignores users it never saw") {
+TEST_CASE("the settings rows are the fold of the log, the fold ignores users it never saw") {
   Clients c;
   ServiceSettingsChanges marketing;
   marketing.posting_timezone = "Asia/Tokyo";

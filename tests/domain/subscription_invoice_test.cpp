@@ -261,7 +261,7 @@ TEST_CASE("paid in time: the revenue is posted when paid, and the renewals go on
   CHECK(f.balance("revenue:marketing") == usd("29.00"));  // the second one is not paid yet
 }
 
-TEST_CASE("the grace period passing unpaid ends access once; paying later reinstates it") {
+TEST_CASE("the grace period passing unpaid ends access once, paying later reinstates it") {
   LedgerFixture f;
   REQUIRE(activate(f).ok());
   at(f, "2026-12-23T00:00:00Z");

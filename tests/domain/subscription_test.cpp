@@ -105,7 +105,7 @@ TEST_CASE("activation validates plan, service, price and the renewal date") {
   refused({"s", "", "P", "marketing", price, "2026-12-23", false, "admin", "t"}, "client_id");
 }
 
-TEST_CASE("a renewal reminder 3 days before, once; renewal on the date charges the next month") {
+TEST_CASE("a renewal reminder 3 days before, once, renewal on the date charges the next month") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(activate(f, "s1", usd("30.00")).ok());
@@ -155,7 +155,7 @@ TEST_CASE("a renewal the wallet cannot pay: one failure event, past_due, then pa
   CHECK(f.balance("wallet:alice") == Money::zero());
 }
 
-TEST_CASE("cancelling: once, by the subscriber; cancelled subscriptions never renew") {
+TEST_CASE("cancelling: once, by the subscriber, cancelled subscriptions never renew") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(activate(f, "s1", usd("30.00")).ok());

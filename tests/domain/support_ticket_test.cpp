@@ -332,7 +332,7 @@ TEST_CASE("bad ticket fields are refused, naming the field, and write nothing") 
   CHECK(a.refused([&] { return a.move("missing", "resolved", "root"); }).code == Errc::not_found);
 }
 
-TEST_CASE("replies are numbered on the thread; the first staff reply is remembered, once") {
+TEST_CASE("replies are numbered on the thread, the first staff reply is remembered, once") {
   Agency a;
   REQUIRE(a.open("t1").ok());
   a.f.clock.advance_us(5 * kMicrosPerMinute);
@@ -362,7 +362,7 @@ TEST_CASE("replies are numbered on the thread; the first staff reply is remember
   CHECK(domain::ticket_reply_key("t1", 3) == "reply/t1/000003");
 }
 
-TEST_CASE("a closed ticket takes no reply; a resolved or reopened one does") {
+TEST_CASE("a closed ticket takes no reply, a resolved or reopened one does") {
   Agency a;
   reach_status(a, "t1", "resolved");
   CHECK(a.reply("t1", "alice", "Still broken").ok());

@@ -309,7 +309,7 @@ TEST_CASE("the assignee is the client, an agent serving the client for the servi
   }
 }
 
-TEST_CASE("changes: only what differs is recorded; a hand-over moves the assignee's index row") {
+TEST_CASE("changes: only what differs is recorded, a hand-over moves the assignee's index row") {
   Agency a;
   auto fields = a.fields();
   fields.service = "marketing";

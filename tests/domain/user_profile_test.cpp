@@ -37,7 +37,7 @@ void refused(LedgerFixture& f, const domain::UpdateUser& command, Errc code,
   CHECK(f.log->head().position == head);
 }
 
-TEST_CASE("a user renames themself; a name is required text within its limit") {
+TEST_CASE("a user renames themself, a name is required text within its limit") {
   LedgerFixture f;
   REQUIRE(add_user(f, "c1", "client").ok());
   auto rename = [&](const std::string& name) {
@@ -171,7 +171,7 @@ TEST_CASE("deactivating an agent revokes its tokens at once and frees every clie
   testing::check_rows_are_the_fold(*f.log);
 }
 
-TEST_CASE("deactivating a client frees its agents' places; it cannot be assigned meanwhile") {
+TEST_CASE("deactivating a client frees its agents' places, it cannot be assigned meanwhile") {
   LedgerFixture f;
   REQUIRE(add_user(f, "a1", "agent", "website", 1).ok());
   REQUIRE(add_user(f, "m1", "agent", "marketing", 1).ok());

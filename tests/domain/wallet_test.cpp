@@ -261,7 +261,7 @@ TEST_CASE("posting a hold spends it into revenue, and more than is held is refus
   CHECK(f.sum_of_balances() == Money::zero());
 }
 
-TEST_CASE("voiding a hold releases what is left; voiding twice or posting after is refused") {
+TEST_CASE("voiding a hold releases what is left, voiding twice or posting after is refused") {
   LedgerFixture f;
   f.fund("alice", usd("100.00"));
   REQUIRE(f.run<events::HoldState>([&](UnitOfWork& uow) {

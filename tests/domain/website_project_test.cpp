@@ -119,7 +119,7 @@ TEST_CASE("phases complete in order, each once, up to the launch") {
 
 TEST_CASE(
     "the websites fold, replayed from position 0, writes the project rows the writer "
-    "stored; answers are stored in key order") {
+    "stored, answers are stored in key order") {
   LedgerFixture f;
   const std::map<std::string, std::string> answers = {
       {"business_name", "Alice's Shop"}, {"goals", "Sell online"},

@@ -63,7 +63,7 @@ Answer act(LedgerFixture& f, Decider decider, const std::string& id, const std::
   });
 }
 
-TEST_CASE("an upload's fields are checked; a refused upload writes nothing") {
+TEST_CASE("an upload's fields are checked, a refused upload writes nothing") {
   LedgerFixture f;
   create_project(f);
   auto refused = [&](const domain::UploadWebsiteVersion& command, Errc code, const char* field) {
@@ -170,7 +170,7 @@ TEST_CASE("the workflow: every action from every status") {
   }
 }
 
-TEST_CASE("URLs: the preview is optional, the deployment URL required; both http(s)") {
+TEST_CASE("URLs: the preview is optional, the deployment URL required, both http(s)") {
   LedgerFixture f;
   create_project(f);
   REQUIRE(upload(f, upload_of("v1", "1.0")).ok());
@@ -220,7 +220,7 @@ Answer update(LedgerFixture& f, const domain::UpdateWebsiteVersion& command) {
       [command](UnitOfWork& uow) { return domain::update_website_version(uow, command); });
 }
 
-TEST_CASE("a version changes and is deleted until it is deployed; its number is then free") {
+TEST_CASE("a version changes and is deleted until it is deployed, its number is then free") {
   LedgerFixture f;
   create_project(f);
   REQUIRE(upload(f, upload_of("v1", "1.0")).ok());

@@ -208,7 +208,7 @@ TEST_CASE("an error from the handler stops the reader and is returned") {
   CHECK_FALSE(reader.finish().ok());
 }
 
-TEST_CASE("parts without headers get a clear error; empty content is fine") {
+TEST_CASE("parts without headers get a clear error, empty content is fine") {
   Collector collector;
   MultipartReader reader(kBoundary, collector);
   REQUIRE(reader

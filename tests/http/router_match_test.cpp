@@ -25,7 +25,7 @@ TEST_CASE("a match notes the parameters of the route that matched, none of a rou
   CHECK(router.match(verb::post, "/api/a/7/c/", nullptr) == nullptr);
 }
 
-TEST_CASE("dispatching a match calls its route with its parameters; no route answers 404 or 405") {
+TEST_CASE("dispatching a match calls its route with its parameters, no route answers 404 or 405") {
   Router router;
   std::string seen;
   router.add(verb::get, "/api/items/{id}/",

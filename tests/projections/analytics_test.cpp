@@ -119,7 +119,7 @@ TEST_CASE("the service report counts revenue, active, new and churned clients pe
   runner.stop();
 }
 
-TEST_CASE("top-ups are not revenue; every service has a report") {
+TEST_CASE("top-ups are not revenue, every service has a report") {
   LedgerFixture f;
   f.fund("alice", usd("50.00"));
   pay(f, "alice", "3.00", "subscriptions");

@@ -77,7 +77,7 @@ void set_payments(LedgerFixture& f, bool wanted) {
            }).ok());
 }
 
-TEST_CASE("an email of a category its recipient turned off is not queued; security ones are") {
+TEST_CASE("an email of a category its recipient turned off is not queued, security ones are") {
   LedgerFixture f;
   REQUIRE(testing::add_user(f, "c1", "client").ok());
   set_payments(f, false);

@@ -143,7 +143,7 @@ class CountingTransport final : public projections::EmailTransport {
   std::promise<void> first_;
 };
 
-TEST_CASE("stopping delivery does not wait for the rest of a long queue; the rest stays queued") {
+TEST_CASE("stopping delivery does not wait for the rest of a long queue, the rest stays queued") {
   LedgerFixture f;
   constexpr int kQueued = 300;
   for (int i = 0; i < kQueued; ++i) {
@@ -182,7 +182,7 @@ std::size_t pending_count(LedgerFixture& f) {
 }
 
 TEST_CASE(
-    "a pass reads the pending index in batches; sent emails leave it; old outboxes are "
+    "a pass reads the pending index in batches, sent emails leave it, old outboxes are "
     "indexed once") {
   LedgerFixture f;
   const int queued = static_cast<int>(projections::kDeliveryBatchMax) + 100;

@@ -147,7 +147,7 @@ std::vector<std::pair<std::string, std::string>> all_rows(const ProjectionRunner
   return rows;
 }
 
-TEST_CASE("a restart resumes exactly; a rebuild gives the same rows in a new generation") {
+TEST_CASE("a restart resumes exactly, a rebuild gives the same rows in a new generation") {
   LedgerFixture f;
   history(f);
   NotificationProjection projection;
@@ -281,7 +281,7 @@ class Poisoned final : public projections::Projection {
   }
 };
 
-TEST_CASE("a new version rebuilds on start; a poison event stops only its projection") {
+TEST_CASE("a new version rebuilds on start, a poison event stops only its projection") {
   LedgerFixture f;
   history(f);
   {

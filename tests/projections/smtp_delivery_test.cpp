@@ -75,7 +75,7 @@ TEST_CASE("an email goes through a plain relay, dot-stuffed, and is marked sent"
   CHECK(row(f, "bob").status() == "sent");
 }
 
-TEST_CASE("a refusing relay fails the attempt with its words; the retry after backoff succeeds") {
+TEST_CASE("a refusing relay fails the attempt with its words, the retry after backoff succeeds") {
   LedgerFixture f;
   queue_email(f, "bob", "bob@x.com");
   {
@@ -197,7 +197,7 @@ TEST_CASE("STARTTLS refuses an untrusted certificate and a relay that does not o
   }
 }
 
-TEST_CASE("DATA is dot-stuffed and terminated; relay addresses are checked") {
+TEST_CASE("DATA is dot-stuffed and terminated, relay addresses are checked") {
   CHECK(projections::smtp_data("a\r\n.b\r\n..c\r\n") == "a\r\n..b\r\n...c\r\n.\r\n");
   CHECK(projections::smtp_data(".start") == "..start\r\n.\r\n");
   projections::SmtpSettings settings;

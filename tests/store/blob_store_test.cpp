@@ -39,7 +39,7 @@ store::BlobClaim put(BlobStore& store, const std::string& bytes, std::uint64_t l
   return std::move(*claim);
 }
 
-TEST_CASE("a kept blob is stored whole under its hash; an unkept one is removed") {
+TEST_CASE("a kept blob is stored whole under its hash, an unkept one is removed") {
   testing::TempDirectory dir;
   auto store = open_store(dir);
   const std::string bytes(10'000, 'k');

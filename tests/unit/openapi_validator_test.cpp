@@ -153,7 +153,7 @@ TEST_CASE("pattern is searched, not anchored, and a pattern std::regex cannot re
   CHECK(problem_of({{"pattern", "(unclosed"}}, "x").find("is not usable") != std::string::npos);
 }
 
-TEST_CASE("minimum and maximum, inclusive and exclusive; large integers are compared exactly") {
+TEST_CASE("minimum and maximum, inclusive and exclusive, large integers are compared exactly") {
   const json schema = {{"minimum", 0}, {"maximum", 100}};
   CHECK(accepts(schema, 0));
   CHECK(accepts(schema, 100));
@@ -173,7 +173,7 @@ TEST_CASE("minimum and maximum, inclusive and exclusive; large integers are comp
         std::string::npos);
 }
 
-TEST_CASE("format date and date-time are checked to the calendar; other formats describe only") {
+TEST_CASE("format date and date-time are checked to the calendar, other formats describe only") {
   const json date = {{"type", "string"}, {"format", "date"}};
   CHECK(accepts(date, "2026-11-23"));
   CHECK(accepts(date, "2024-02-29"));
@@ -226,7 +226,7 @@ TEST_CASE("a schema not understood inside oneOf is reported, never left to decid
         std::string::npos);
 }
 
-TEST_CASE("$ref reaches components; a ref leading nowhere, a cycle, or a sibling is reported") {
+TEST_CASE("$ref reaches components, a ref leading nowhere, a cycle, or a sibling is reported") {
   const json document = {
       {"components",
        {{"schemas",
@@ -256,7 +256,7 @@ TEST_CASE("$ref reaches components; a ref leading nowhere, a cycle, or a sibling
       accepts({{"$ref", "#/components/schemas/Money"}, {"description", "why"}}, "1.00", document));
 }
 
-TEST_CASE("a keyword that constrains and is not understood is reported; annotations are not") {
+TEST_CASE("a keyword that constrains and is not understood is reported, annotations are not") {
   for (const char* keyword :
        {"multipleOf", "minProperties", "maxProperties", "discriminator", "const", "if"}) {
     CAPTURE(keyword);
@@ -317,7 +317,7 @@ const json kDocument = json::parse(R"({
 
 const testing::AnswerHeaders kPosition = {{"x-ledger-position", "12"}};
 
-TEST_CASE("the operation is found by path template, query stripped; a literal path wins") {
+TEST_CASE("the operation is found by path template, query stripped, a literal path wins") {
   CHECK(answer_problem(kDocument, "GET", "/api/courses/c1/?x=1", 200, "application/json",
                        R"({"id":"c1"})") == "");
   CHECK(answer_problem(kDocument, "get", "/api/courses/my_purchases/", 200, "application/json",
@@ -359,7 +359,7 @@ TEST_CASE("the response is the exact status, else its range, else default, else 
         "(#/paths/~1api~1courses~1{id}~1/get/responses)");
 }
 
-TEST_CASE("media types are compared without parameters; other types than JSON by type only") {
+TEST_CASE("media types are compared without parameters, other types than JSON by type only") {
   CHECK(answer_problem(kDocument, "POST", "/api/wallet/pay/", 201, "Application/JSON", "{}",
                        kPosition) == "");
   CHECK(answer_problem(kDocument, "POST", "/api/wallet/pay/", 201, "text/html", "{}", kPosition)

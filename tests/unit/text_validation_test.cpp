@@ -34,7 +34,7 @@ TEST_CASE("text validation refuses malformed UTF-8: truncated, overlong, surroga
 }
 
 TEST_CASE(
-    "short texts refuse every C0 and C1 control and DEL; long texts allow only line breaks "
+    "short texts refuse every C0 and C1 control and DEL, long texts allow only line breaks "
     "and tabs") {
   for (char32_t code = 0; code < 0x20; ++code) {
     const std::string text = "a" + std::string(1, static_cast<char>(code)) + "b";
