@@ -149,6 +149,7 @@ TEST_CASE(
   LoopsServer f(2);
   constexpr int kConnections = 8;
   std::vector<std::unique_ptr<HttpClient>> clients;
+  clients.reserve(kConnections);
   for (int i = 0; i < kConnections; ++i) {
     clients.push_back(std::make_unique<HttpClient>("127.0.0.1", f.server->port()));
   }
@@ -192,6 +193,7 @@ TEST_CASE(
   constexpr int kRequests = 25;
   std::atomic<int> answered_right{0};
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       HttpClient client("127.0.0.1", f.server->port());
@@ -250,6 +252,7 @@ TEST_CASE(
   constexpr int kClients = 4;
   std::vector<testing::HttpAnswer> answers(kClients);
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       HttpClient client("127.0.0.1", f.server->port());
