@@ -23,8 +23,8 @@ using Response = beast_http::response<beast_http::string_body>;
 inline constexpr char kPeerHeader[] = "X-Ledger-Peer";
 
 // The source of a streamed answer (Server-Sent Events): the server polls it on the connection's
-// strand every few hundred milliseconds and writes what it returns; an empty string means
-// nothing new. An error ends the stream.
+// thread (its event loop's) every few hundred milliseconds and writes what it returns; an empty
+// string means nothing new. An error ends the stream.
 class StreamSource {
  public:
   virtual ~StreamSource() = default;

@@ -1,67 +1,95 @@
-// HttpServer: the listener, the I/O threads and the drain on stop. Each accepted connection is a
-// Session (http/session.h).
+// HttpServer: the event loops, the listener and the drain on stop. Each accepted connection is a
+// Session (http/session.h) bound to one loop.
 #include "http/server.h"
 
 #include <fmt/format.h>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstdio>
 
+#include "core/assert.h"
 #include "http/server_state.h"
 #include "http/session.h"
 
 namespace ledger::http {
 
+namespace {
+
+// One event loop: an io_context run by exactly one thread (hence the concurrency hint 1: its
+// scheduler need not wake other threads). The work guard keeps the loop running while it has no
+// connection yet; stop() ends it.
+struct EventLoop {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::thread thread;
+};
+
+std::size_t loop_count(const ServerOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::vector<std::unique_ptr<EventLoop>> make_loops(std::size_t count) {
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  loops.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) loops.push_back(std::make_unique<EventLoop>());
+  return loops;
+}
+
+// Runs the loop until stopped. Route code is guarded where it runs (request_guard.h); an
+// exception escaping any other completion is logged, and the loop goes on serving.
+void run_loop(asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "ledgerd: an I/O completion failed: %s\n", error.what());
+    } catch (...) {
+      std::fprintf(stderr, "ledgerd: an I/O completion failed\n");
+    }
+  }
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   explicit Impl(std::shared_ptr<ServerState> shared_state)
       : shared(std::move(shared_state)),
-        io(static_cast<int>(thread_count())),
-        acceptor(asio::make_strand(io)) {}
-
-  std::size_t thread_count() const {
-    if (shared->options.threads > 0) return shared->options.threads;
-    return std::max(1u, std::thread::hardware_concurrency());
+        loops(make_loops(loop_count(shared->options))),
+        acceptor(loops.front()->io) {
+    LEDGER_ASSERT(!loops.empty(), "a server has at least one event loop");
   }
 
+  // Accepts the next connection straight onto the next loop in turn (the socket is registered
+  // with that loop's io_context), then starts its session there. Runs on the first loop's thread
+  // only, so `next_loop` needs no lock.
   void accept() {
-    acceptor.async_accept(
-        asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
-          if (error) {
-            if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
-            return accept();  // e.g. out of file descriptors: keep serving the others
-          }
-          if (shared->connections.load() >= shared->options.connections_max) {
-            beast::error_code ignored;
-            socket.close(ignored);
-          } else {
-            std::make_shared<Session>(std::move(socket), shared)->start();
-          }
-          accept();
-        });
-  }
-
-  // Runs the io_context until stopped. Route code is guarded where it runs (request_guard.h); an
-  // exception escaping any other completion is logged, and the thread goes on serving.
-  void run_io() {
-    for (;;) {
-      try {
-        io.run();
-        return;
-      } catch (const std::exception& error) {
-        std::fprintf(stderr, "ledgerd: an I/O completion failed: %s\n", error.what());
-      } catch (...) {
-        std::fprintf(stderr, "ledgerd: an I/O completion failed\n");
+    EventLoop& loop = *loops[next_loop];
+    next_loop = (next_loop + 1) % loops.size();
+    acceptor.async_accept(loop.io, [this](beast::error_code error, tcp::socket socket) {
+      if (error) {
+        if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+        return accept();  // e.g. out of file descriptors: keep serving the others
       }
-    }
+      if (shared->connections.load() >= shared->options.connections_max) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(std::move(socket), shared)->start();
+      }
+      accept();
+    });
   }
 
   std::shared_ptr<ServerState> shared;
-  asio::io_context io;
+  // Declared before the acceptor, which lives on the first loop and must go before it.
+  std::vector<std::unique_ptr<EventLoop>> loops;
   tcp::acceptor acceptor;
-  std::vector<std::thread> threads;
+  std::size_t next_loop = 0;
   bool running = false;
 };
 
@@ -72,6 +100,7 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, RequestObser
 HttpServer::~HttpServer() { stop(); }
 
 Status HttpServer::start() {
+  LEDGER_ASSERT(!impl_->running, "a server is started once");
   const auto& options = impl_->shared->options;
   beast::error_code error;
   const auto address = asio::ip::make_address(options.listen_host, error);
@@ -92,8 +121,8 @@ Status HttpServer::start() {
   bound_port_ = acceptor.local_endpoint().port();
   impl_->accept();
   impl_->running = true;
-  for (std::size_t i = 0; i < impl_->thread_count(); ++i) {
-    impl_->threads.emplace_back([this] { impl_->run_io(); });
+  for (auto& loop : impl_->loops) {
+    loop->thread = std::thread([&io = loop->io] { run_loop(io); });
   }
   return {};
 }
@@ -111,9 +140,14 @@ void HttpServer::stop() {
   while (impl_->shared->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  impl_->io.stop();
-  for (auto& thread : impl_->threads) thread.join();
-  impl_->threads.clear();
+  for (auto& loop : impl_->loops) {
+    loop->work.reset();
+    loop->io.stop();
+  }
+  for (auto& loop : impl_->loops) loop->thread.join();
+  // The loops may have stopped before the posted close ran (nothing was in flight).
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
 }
 
 std::size_t HttpServer::connections() const { return impl_->shared->connections.load(); }

@@ -1,9 +1,11 @@
 // Session: one connection of the HttpServer (internal to the server's files; see http/server.h).
 //
 // A session owns its socket and buffers and lives as long as its async chain (every completion
-// holds a shared_ptr to it); all its work runs on the connection's strand. It reads one request
-// at a time, hands it to the router, writes the answer, then reads the next. The ways a request
-// is read or answered each live in their own file:
+// holds a shared_ptr to it); all its work runs on the one thread of the event loop its socket is
+// bound to (http/server.h), so its members need no lock and it needs no strand. Whatever reaches
+// it from another thread (a Reply) is posted to that loop. It reads one request at a time, hands it
+// to the router, writes the answer, then reads the next. The ways a request is read or answered
+// each live in their own file:
 //   session.cpp                  the request loop: read, dispatch, write, keep-alive or close
 //   session_streamed_body.cpp    a streamed-body route (uploads): the body taken piece by piece
 //   session_event_stream.cpp     a streamed answer (Server-Sent Events), polled and heartbeated
@@ -57,7 +59,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Marks an answer's head: its request id, and CORS headers for the request's origin
   // (http/cors.h; a preflight's answer has its own).
   void mark_answer(beast_http::fields& head) const;
-  // The reply of the request being answered: each way of answering continues on this strand.
+  // The reply of the request being answered: each way of answering is posted to the
+  // connection's loop, whichever thread calls it.
   Reply make_reply();
   void write(Response response);
   void on_write(beast::error_code error, std::size_t);

@@ -8,9 +8,9 @@
 
 namespace ledger::http {
 
-// A streamed answer (Server-Sent Events): the head, then what the source yields, polled on this
-// strand; a comment line every kHeartbeat keeps proxies from timing the connection out and
-// finds clients that went away. One write at a time: a slow client cannot make us buffer.
+// A streamed answer (Server-Sent Events): the head, then what the source yields, polled on the
+// connection's loop; a comment line every kHeartbeat keeps proxies from timing the connection out
+// and finds clients that went away. One write at a time: a slow client cannot make us buffer.
 void Session::start_stream(Response head, std::shared_ptr<StreamSource> source) {
   --shared_->in_flight;  // a stream is not an in-flight request: draining closes it
   if (shared_->observer) {
