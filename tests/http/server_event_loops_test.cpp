@@ -247,7 +247,7 @@ TEST_CASE("pipelined requests are answered in request order, the slow one first"
 
 TEST_CASE(
     "stop() while requests are in flight on both loops lets them finish, answered with "
-    "Connection: close, then stops; new connections are refused") {
+    "Connection: close, then stops, new connections are refused") {
   LoopsServer f(2);
   constexpr int kClients = 4;
   std::vector<testing::HttpAnswer> answers(kClients);
@@ -303,7 +303,7 @@ TEST_CASE("stop() waits at most drain_timeout_ms for a request that is never ans
 }
 
 TEST_CASE(
-    "an open event stream does not hold stop() for the drain timeout; its connection closes with "
+    "an open event stream does not hold stop() for the drain timeout, its connection closes with "
     "the server") {
   LoopsServer f(2);
   testing::HttpAnswer answer;
