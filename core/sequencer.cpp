@@ -15,6 +15,12 @@ std::string state_cache_key(std::string_view keyspace, std::string_view key) {
   return combined;
 }
 
+std::uint64_t microseconds_since(std::chrono::steady_clock::time_point started) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count());
+}
+
 std::size_t batch_size_bucket(std::size_t commands) {
   std::size_t bucket = 0;
   std::size_t bound = 1;
@@ -162,6 +168,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
   // writer (a PostgreSQL node that followed the log, then took the writer lease) makes them
   // stale: the batch reads the store again, and its commits say which head they were decided
   // at, so that a store whose head moves meanwhile refuses them.
+  const auto decide_started = std::chrono::steady_clock::now();
   const std::uint64_t decided_at = log_.head().position;
   if (cache_invalidated_.exchange(false) || decided_at != cached_at_position_) {
     state_cache_.clear();
@@ -256,16 +263,14 @@ void Sequencer::process(std::vector<Pending>& batch) {
   }
 
   coalesce_state_writes(commits);
+  const std::uint64_t decide_time_us = microseconds_since(decide_started);
   std::uint64_t write_time_us = 0;
   std::uint64_t event_count = 0;
   if (!commits.empty()) {
     for (const auto& commit : commits) event_count += commit.events.size();
     const auto started = std::chrono::steady_clock::now();
     auto written = log_.append(commits);
-    write_time_us =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count());
+    write_time_us = microseconds_since(started);
     if (written) {
       LEDGER_ASSERT(written->size() == commits.size(), "one outcome per commit");
       for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -312,18 +317,24 @@ void Sequencer::process(std::vector<Pending>& batch) {
   batch_added_events_.clear();
 
   {
+    // Counted before the completions, so a caller that was answered sees its batch counted.
     std::lock_guard lock(stats_mutex_);
     ++stats_.batches;
     stats_.commands += batch.size();
     stats_.commands_refused += refused;
     stats_.events += event_count;
+    stats_.decide_time_us_total += decide_time_us;
     stats_.write_time_us_total += write_time_us;
     ++stats_.batch_size_buckets[batch_size_bucket(batch.size())];
   }
+  const auto complete_started = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     LEDGER_ASSERT(answers[i].has_value(), "every command is answered");
     batch[i].on_done(std::move(*answers[i]));
   }
+  const std::uint64_t complete_time_us = microseconds_since(complete_started);
+  std::lock_guard lock(stats_mutex_);
+  stats_.complete_time_us_total += complete_time_us;
 }
 
 }  // namespace ledger

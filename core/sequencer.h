@@ -69,7 +69,11 @@ struct SequencerStats {
   std::uint64_t commands = 0;
   std::uint64_t commands_refused = 0;
   std::uint64_t events = 0;
+  // Where the writer thread's time goes, per batch: deciding its commands (idempotency lookups,
+  // decide functions, expected versions), the durable write, and the completions it calls.
+  std::uint64_t decide_time_us_total = 0;
   std::uint64_t write_time_us_total = 0;
+  std::uint64_t complete_time_us_total = 0;
   // batch_size_buckets[i] counts batches of at most 4^i commands (the last bucket is open).
   std::array<std::uint64_t, 8> batch_size_buckets{};
 };

@@ -28,6 +28,16 @@ std::string render_sequencer_metrics(const SequencerStats& stats, const store::L
   out += "# TYPE ledger_sequencer_write_seconds_total counter\n";
   out += fmt::format("ledger_sequencer_write_seconds_total {}\n",
                      static_cast<double>(stats.write_time_us_total) / 1e6);
+  out +=
+      "# HELP ledger_sequencer_decide_seconds_total Time deciding batches (idempotency lookups, "
+      "decide functions, expected versions).\n";
+  out += "# TYPE ledger_sequencer_decide_seconds_total counter\n";
+  out += fmt::format("ledger_sequencer_decide_seconds_total {}\n",
+                     static_cast<double>(stats.decide_time_us_total) / 1e6);
+  out += "# HELP ledger_sequencer_complete_seconds_total Time in the commands' completions.\n";
+  out += "# TYPE ledger_sequencer_complete_seconds_total counter\n";
+  out += fmt::format("ledger_sequencer_complete_seconds_total {}\n",
+                     static_cast<double>(stats.complete_time_us_total) / 1e6);
   out += "# HELP ledger_sequencer_batch_size Commands per sequencer batch.\n";
   out += "# TYPE ledger_sequencer_batch_size histogram\n";
   std::uint64_t cumulative = 0;

@@ -118,16 +118,22 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
       {"mean_batch", stats.batches
                          ? static_cast<double>(stats.commands) / static_cast<double>(stats.batches)
                          : 0.0},
+      {"decide_ms_total", stats.decide_time_us_total / 1000},
       {"write_ms_total", stats.write_time_us_total / 1000},
+      {"complete_ms_total", stats.complete_time_us_total / 1000},
+  };
+  const auto share = [&](std::uint64_t us) {
+    return 100.0 * static_cast<double>(us) / 1e6 / result.seconds;
   };
   std::printf(
       "%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
-      "%llu batches (mean %.0f commands), %.0f%% of the time in RocksDB writes\n",
+      "%llu batches (mean %.0f commands); the writer thread's time: %.0f%% deciding, %.0f%% in "
+      "durable writes, %.0f%% in completions\n",
       name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds, per_second,
       json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
       json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),
-      json["mean_batch"].get<double>(),
-      100.0 * static_cast<double>(stats.write_time_us_total) / 1e6 / result.seconds);
+      json["mean_batch"].get<double>(), share(stats.decide_time_us_total),
+      share(stats.write_time_us_total), share(stats.complete_time_us_total));
   if (result.failures > 0) {
     std::printf("%s: %llu commands FAILED\n", name.c_str(),
                 static_cast<unsigned long long>(result.failures));
@@ -269,7 +275,9 @@ int bench_debit(int argc, char** argv) {
   SequencerStats stats = sequencer.stats();
   stats.batches -= before.batches;
   stats.commands -= before.commands;
+  stats.decide_time_us_total -= before.decide_time_us_total;
   stats.write_time_us_total -= before.write_time_us_total;
+  stats.complete_time_us_total -= before.complete_time_us_total;
   auto json = report("debit", result, stats);
   json["wallets"] = wallets;
   json["in_flight"] = batch;

@@ -55,6 +55,8 @@ TEST_CASE("ledgerd serves health and the log head, and closes the store cleanly 
                             "status=\"200\"} 1") != std::string::npos);
     CHECK(metrics.body.find("ledger_log_head_position 2") != std::string::npos);
     CHECK(metrics.body.find("ledger_sequencer_batch_size_bucket") != std::string::npos);
+    CHECK(metrics.body.find("ledger_sequencer_decide_seconds_total") != std::string::npos);
+    CHECK(metrics.body.find("ledger_sequencer_complete_seconds_total") != std::string::npos);
   }
   CHECK(ledgerd.terminate_and_wait(SIGTERM) == 0);
   LedgerdProcess again(dir.string());  // the store reopens: it was closed cleanly

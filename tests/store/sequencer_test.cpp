@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <set>
 #include <thread>
@@ -99,6 +100,29 @@ TEST_CASE("later commands of a batch see the state written by earlier ones") {
   const auto stats = f.sequencer.stats();
   CHECK(stats.commands == kCommands);
   CHECK(stats.batches <= kCommands);
+}
+
+constexpr std::chrono::milliseconds kPause{3};
+
+TEST_CASE("the stats split the writer's time between deciding, the durable write and completions") {
+  Fixture f;
+  Command slow = increment("timed", 1, 100);
+  slow.decide = [decide = std::move(slow.decide)](DecisionContext& context) {
+    std::this_thread::sleep_for(kPause);
+    return decide(context);
+  };
+  std::promise<Result<store::CommitOutcome>> answered;
+  f.sequencer.submit(std::move(slow), [&answered](Result<store::CommitOutcome> outcome) {
+    std::this_thread::sleep_for(kPause);
+    answered.set_value(std::move(outcome));
+  });
+  REQUIRE(answered.get_future().get().ok());
+  f.sequencer.stop();  // the completion's time is counted once it has returned
+  const auto stats = f.sequencer.stats();
+  CHECK(stats.batches == 1);
+  CHECK(stats.decide_time_us_total >= 3'000);
+  CHECK(stats.complete_time_us_total >= 3'000);
+  CHECK(stats.write_time_us_total > 0);
 }
 
 TEST_CASE("an idempotent command repeated answers the first result and writes once") {
