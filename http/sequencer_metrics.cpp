@@ -3,6 +3,16 @@
 #include <fmt/format.h>
 
 namespace ledger::http {
+namespace {
+
+// A counter of seconds, kept in microseconds.
+void append_seconds_counter(std::string& out, std::string_view name, std::string_view help,
+                            std::uint64_t microseconds) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name,
+                     static_cast<double>(microseconds) / 1e6);
+}
+
+}  // namespace
 
 std::string render_sequencer_metrics(const SequencerStats& stats, const store::LogHead& head,
                                      bool writable) {
@@ -22,22 +32,15 @@ std::string render_sequencer_metrics(const SequencerStats& stats, const store::L
   out += "# HELP ledger_sequencer_events_total Events appended.\n";
   out += "# TYPE ledger_sequencer_events_total counter\n";
   out += fmt::format("ledger_sequencer_events_total {}\n", stats.events);
-  out +=
-      "# HELP ledger_sequencer_write_seconds_total Time in durable batch writes (WAL fsync "
-      "included).\n";
-  out += "# TYPE ledger_sequencer_write_seconds_total counter\n";
-  out += fmt::format("ledger_sequencer_write_seconds_total {}\n",
-                     static_cast<double>(stats.write_time_us_total) / 1e6);
-  out +=
-      "# HELP ledger_sequencer_decide_seconds_total Time deciding batches (idempotency lookups, "
-      "decide functions, expected versions).\n";
-  out += "# TYPE ledger_sequencer_decide_seconds_total counter\n";
-  out += fmt::format("ledger_sequencer_decide_seconds_total {}\n",
-                     static_cast<double>(stats.decide_time_us_total) / 1e6);
-  out += "# HELP ledger_sequencer_complete_seconds_total Time in the commands' completions.\n";
-  out += "# TYPE ledger_sequencer_complete_seconds_total counter\n";
-  out += fmt::format("ledger_sequencer_complete_seconds_total {}\n",
-                     static_cast<double>(stats.complete_time_us_total) / 1e6);
+  append_seconds_counter(out, "ledger_sequencer_write_seconds_total",
+                         "Time in durable batch writes (WAL fsync included).",
+                         stats.write_time_us_total);
+  append_seconds_counter(out, "ledger_sequencer_decide_seconds_total",
+                         "Time deciding batches (idempotency lookups, decide functions, expected "
+                         "versions).",
+                         stats.decide_time_us_total);
+  append_seconds_counter(out, "ledger_sequencer_complete_seconds_total",
+                         "Time in the commands' completions.", stats.complete_time_us_total);
   out += "# HELP ledger_sequencer_batch_size Commands per sequencer batch.\n";
   out += "# TYPE ledger_sequencer_batch_size histogram\n";
   std::uint64_t cumulative = 0;
