@@ -6,13 +6,19 @@
 namespace ledger {
 namespace {
 
-std::string state_cache_key(std::string_view keyspace, std::string_view key) {
-  std::string combined;
-  combined.reserve(keyspace.size() + 1 + key.size());
-  combined.append(keyspace);
+// The key of a state row in the sequencer's caches, written into `combined` (a buffer reused
+// by every lookup of the writer thread: a lookup allocates nothing once it has grown).
+const std::string& state_cache_key(std::string_view keyspace, std::string_view key,
+                                   std::string& combined) {
+  combined.assign(keyspace);
   combined.push_back('\0');
   combined.append(key);
   return combined;
+}
+
+std::string& lookup_buffer() {
+  thread_local std::string buffer;
+  return buffer;
 }
 
 std::uint64_t microseconds_since(std::chrono::steady_clock::time_point started) {
@@ -34,14 +40,28 @@ std::size_t batch_size_bucket(std::size_t commands) {
 // A batch is written atomically, so only the last write of each state row within it matters:
 // hot rows (a revenue account, a popular code) are written once per batch, not once per command.
 void coalesce_state_writes(std::vector<store::CommitRequest>& commits) {
-  std::unordered_set<std::string> seen;
-  for (auto commit = commits.rbegin(); commit != commits.rend(); ++commit) {
-    auto& writes = commit->state_writes;
-    for (auto write = writes.rbegin(); write != writes.rend(); ++write) {
-      std::string combined = state_cache_key(write->keyspace, write->key);
-      if (!seen.insert(std::move(combined)).second) write->keyspace.clear();  // superseded
+  struct RowHash {
+    std::size_t operator()(const std::pair<std::string_view, std::string_view>& row) const {
+      const std::size_t keyspace = std::hash<std::string_view>{}(row.first);
+      return keyspace ^ (std::hash<std::string_view>{}(row.second) + 0x9e3779b97f4a7c15ULL +
+                         (keyspace << 6) + (keyspace >> 2));
     }
-    std::erase_if(writes, [](const store::StateWrite& write) { return write.keyspace.empty(); });
+  };
+  // Views of the rows, newest first; nothing is erased until every row has been seen, so that
+  // the views stay valid.
+  std::unordered_set<std::pair<std::string_view, std::string_view>, RowHash> seen;
+  std::vector<std::pair<std::size_t, std::size_t>> superseded;  // (commit, write) indexes
+  for (std::size_t c = commits.size(); c-- > 0;) {
+    const auto& writes = commits[c].state_writes;
+    for (std::size_t w = writes.size(); w-- > 0;) {
+      if (!seen.emplace(writes[w].keyspace, writes[w].key).second) superseded.emplace_back(c, w);
+    }
+  }
+  if (superseded.empty()) return;
+  for (const auto& [c, w] : superseded) commits[c].state_writes[w].keyspace.clear();
+  for (auto& commit : commits) {
+    std::erase_if(commit.state_writes,
+                  [](const store::StateWrite& write) { return write.keyspace.empty(); });
   }
 }
 
@@ -135,7 +155,7 @@ void Sequencer::run() {
 
 Result<std::optional<std::string>> Sequencer::read_state(std::string_view keyspace,
                                                          std::string_view key) {
-  const std::string combined = state_cache_key(keyspace, key);
+  const std::string& combined = state_cache_key(keyspace, key, lookup_buffer());
   if (auto it = batch_state_.find(combined); it != batch_state_.end()) return it->second;
   if (auto it = state_cache_.find(combined); it != state_cache_.end()) return it->second;
   auto value = log_.read_state(keyspace, key);
@@ -148,7 +168,8 @@ Result<std::optional<std::string>> Sequencer::read_state(std::string_view keyspa
 Result<std::uint64_t> Sequencer::stream_version(std::string_view stream_id) {
   // The sequencer is the only writer, so a version it has seen committed stays true until it
   // commits more events to that stream itself.
-  const std::string key(stream_id);
+  std::string& key = lookup_buffer();
+  key.assign(stream_id);
   std::uint64_t committed;
   if (auto it = stream_versions_.find(key); it != stream_versions_.end()) {
     committed = it->second;
@@ -179,6 +200,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
   batch_added_events_.clear();
 
   std::vector<store::CommitRequest> commits;
+  commits.reserve(batch.size());
   std::vector<std::optional<Result<store::CommitOutcome>>> answers(batch.size());
   std::vector<std::optional<std::size_t>> commit_of(batch.size());  // pending -> commit index
   std::vector<std::optional<std::size_t>> leader_of(batch.size());  // pending -> earlier pending
@@ -251,7 +273,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
     // Accepted: later commands of this batch see its effects.
     for (const auto& event : commit.events) ++batch_added_events_[event.stream_id];
     for (const auto& write : commit.state_writes) {
-      batch_state_[state_cache_key(write.keyspace, write.key)] = write.value;
+      batch_state_[state_cache_key(write.keyspace, write.key, lookup_buffer())] = write.value;
     }
     commit.recorded_at_us = context.now_us_;
     commit.decided_at_position = decided_at;
