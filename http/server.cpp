@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
 
@@ -17,6 +18,11 @@
 namespace ledger::http {
 
 namespace {
+
+// How long the listener waits before accepting again after a failed accept (out of file
+// descriptors, out of memory): the waiting connection stays in the kernel's backlog meanwhile.
+// Accepting again at once would spin the first loop at full speed until a descriptor frees.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
 // One event loop: an io_context run by exactly one thread (hence the concurrency hint 1: its
 // scheduler need not wake other threads). The work guard keeps the loop running while it has no
@@ -60,7 +66,8 @@ struct HttpServer::Impl {
   explicit Impl(std::shared_ptr<ServerState> shared_state)
       : shared(std::move(shared_state)),
         loops(make_loops(loop_count(shared->options))),
-        acceptor(loops.front()->io) {
+        acceptor(loops.front()->io),
+        accept_retry(loops.front()->io) {
     LEDGER_ASSERT(!loops.empty(), "a server has at least one event loop");
   }
 
@@ -73,14 +80,33 @@ struct HttpServer::Impl {
     acceptor.async_accept(loop.io, [this](beast::error_code error, tcp::socket socket) {
       if (error) {
         if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
-        return accept();  // e.g. out of file descriptors: keep serving the others
+        return accept_later(error);  // e.g. out of file descriptors: keep serving the others
       }
+      accept_failing = false;
       if (shared->connections.load() >= shared->options.connections_max) {
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        std::make_shared<Session>(std::move(socket), shared)->start();
+        try {
+          std::make_shared<Session>(std::move(socket), shared)->start();
+        } catch (const std::exception& failure) {  // the socket is closed as the handler returns
+          std::fprintf(stderr, "ledgerd: a connection could not be started: %s\n", failure.what());
+        }
       }
+      accept();
+    });
+  }
+
+  // Accepts again after kAcceptRetryDelay; says why once per run of failures.
+  void accept_later(const beast::error_code& error) {
+    if (!accept_failing) {
+      std::fprintf(stderr, "ledgerd: accepting connections failed (%s); retrying every %lld ms\n",
+                   error.message().c_str(), static_cast<long long>(kAcceptRetryDelay.count()));
+    }
+    accept_failing = true;
+    accept_retry.expires_after(kAcceptRetryDelay);
+    accept_retry.async_wait([this](beast::error_code waited) {
+      if (waited || !acceptor.is_open()) return;
       accept();
     });
   }
@@ -89,6 +115,10 @@ struct HttpServer::Impl {
   // Declared before the acceptor, which lives on the first loop and must go before it.
   std::vector<std::unique_ptr<EventLoop>> loops;
   tcp::acceptor acceptor;
+  // On the first loop, as the acceptor. Not cancelled at stop: a wait that ends after the
+  // acceptor closed does nothing, and one still pending goes with its loop.
+  asio::steady_timer accept_retry;
+  bool accept_failing = false;
   std::size_t next_loop = 0;
   bool running = false;
 };
