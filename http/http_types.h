@@ -58,7 +58,7 @@ class Reply {
     // Reads the file whole into the body.
     virtual void file(Response head, std::filesystem::path path);
     // Runs `work` at once, on the caller's thread.
-    virtual void later(Work work) { work(); }
+    virtual void later(Work work);
 
    private:
     friend class Reply;

@@ -232,12 +232,15 @@ Reply::Reply(Send send, Stream stream, File file, Later later)
     : target_(std::make_shared<FunctionTarget>(std::move(send), std::move(stream), std::move(file),
                                                std::move(later))) {}
 
-void Reply::Target::stream(Response head, std::shared_ptr<StreamSource>) {
+void Reply::Target::stream(Response head, std::shared_ptr<StreamSource> source) {
+  source.reset();  // nothing here can poll it
   head.result(beast_http::status::not_implemented);
   head.body() = "streaming is not supported here";
   head.prepare_payload();
   send(std::move(head));
 }
+
+void Reply::Target::later(Work work) { std::move(work)(); }
 
 void Reply::Target::file(Response head, std::filesystem::path path) {
   std::ifstream in(path, std::ios::binary);
