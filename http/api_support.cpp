@@ -91,7 +91,9 @@ Result<Caller> caller_of_token(const ApiContext& api, const std::string& digest)
   std::uint64_t identity_writes = 0;
   if (api.keyspace_writes != nullptr) {
     identity_writes = api.keyspace_writes->count(domain::kIdentityKeyspace);
-    if (auto cached = api.token_cache.find(digest, identity_writes, now_us)) return *cached;
+    if (auto cached = api.token_cache.find(digest, identity_writes, now_us)) {
+      return std::move(*cached);
+    }
   }
   auto stored = domain::find_token(api.log, digest);
   if (!stored) return std::move(stored).error();
@@ -241,6 +243,16 @@ void reply_error(const Request& request, const Error& error, Reply& reply,
     response.set(beast_http::field::retry_after, std::to_string(retry_after_seconds));
   }
   reply(std::move(response));
+}
+
+Request answering_head(const Request& request) {
+  Request head(request.method(), request.target(), request.version());
+  head.keep_alive(request.keep_alive());
+  const std::string_view request_id = request_id_of(request);
+  if (!request_id.empty()) {
+    head.set(kRequestIdHeader, boost::beast::string_view(request_id.data(), request_id.size()));
+  }
+  return head;
 }
 
 Result<std::optional<std::uint64_t>> min_position(const Request& request) {

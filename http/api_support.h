@@ -74,6 +74,11 @@ Result<domain::CommandOrigin> command_origin(ApiContext& api, const Request& req
 void reply_error(const Request& request, const Error& error, Reply& reply,
                  std::uint64_t retry_after_seconds = 0);
 
+// What an answer built later (after the request's handler returned) needs of its request: its
+// method, target, version, keep-alive and X-Request-Id (json_response, error_response, the
+// exception guard's log line), without its other headers and its body.
+Request answering_head(const Request& request);
+
 template <class Answer>
 using Renderer = std::function<Result<nlohmann::json>(const Answer&)>;
 
@@ -90,7 +95,7 @@ void run_command_rendering_commit(ApiContext& api, const Request& request,
   auto origin = command_origin(api, request, actor);
   if (!origin) return reply_error(request, origin.error(), reply);
   // The request outlives nothing here: keep what the answer needs.
-  auto shared_request = std::make_shared<Request>(request);
+  auto shared_request = std::make_shared<Request>(answering_head(request));
   api.ledger.execute<Answer>(
       std::move(*origin), std::move(decide),
       [shared_request, render = std::move(render), success,

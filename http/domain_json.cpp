@@ -67,15 +67,18 @@ schema::Schema user_schema() {
                        }));
 }
 
+// Built member by member (here and in the transactions): the same object as the initializer-list
+// form, without its temporary [key, value] array and key string per member. Balance queries and
+// the commands that answer with a transaction render these on every call.
 nlohmann::json wallet_json(const events::AccountState& account, const events::WalletState& wallet) {
-  return {
-      {"balance", money_json(account.balance_minor())},
-      {"available_balance", money_json(account.balance_minor() - wallet.held_minor())},
-      {"held", money_json(wallet.held_minor())},
-      {"currency", "USD"},
-      {"total_credited", money_json(account.total_credited_minor())},
-      {"total_spent", money_json(account.total_debited_minor())},
-  };
+  nlohmann::json json(nlohmann::json::value_t::object);
+  json.emplace("balance", money_json(account.balance_minor()));
+  json.emplace("available_balance", money_json(account.balance_minor() - wallet.held_minor()));
+  json.emplace("held", money_json(wallet.held_minor()));
+  json.emplace("currency", "USD");
+  json.emplace("total_credited", money_json(account.total_credited_minor()));
+  json.emplace("total_spent", money_json(account.total_debited_minor()));
+  return json;
 }
 
 schema::Schema wallet_schema() {
@@ -96,34 +99,34 @@ namespace {
 // recorded time and position.
 nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
                            std::uint64_t position) {
-  return {
-      {"id", credited.transaction_id()},
-      {"type", "credit"},
-      {"amount", money_json(credited.amount_minor())},
-      {"balance_after", money_json(credited.balance_after_minor())},
-      {"source", credited.source()},
-      {"paid_for_service", nullptr},
-      {"reference", credited.reference()},
-      {"description", credited.description()},
-      {"created_at", time_json(at_us)},
-      {"position", position},
-  };
+  nlohmann::json json(nlohmann::json::value_t::object);
+  json.emplace("id", credited.transaction_id());
+  json.emplace("type", "credit");
+  json.emplace("amount", money_json(credited.amount_minor()));
+  json.emplace("balance_after", money_json(credited.balance_after_minor()));
+  json.emplace("source", credited.source());
+  json.emplace("paid_for_service", nullptr);
+  json.emplace("reference", credited.reference());
+  json.emplace("description", credited.description());
+  json.emplace("created_at", time_json(at_us));
+  json.emplace("position", position);
+  return json;
 }
 
 nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_us,
                           std::uint64_t position) {
-  return {
-      {"id", debited.transaction_id()},
-      {"type", "debit"},
-      {"amount", money_json(debited.amount_minor())},
-      {"balance_after", money_json(debited.balance_after_minor())},
-      {"source", debited.source()},
-      {"paid_for_service", debited.paid_for_service()},
-      {"reference", debited.reference()},
-      {"description", debited.description()},
-      {"created_at", time_json(at_us)},
-      {"position", position},
-  };
+  nlohmann::json json(nlohmann::json::value_t::object);
+  json.emplace("id", debited.transaction_id());
+  json.emplace("type", "debit");
+  json.emplace("amount", money_json(debited.amount_minor()));
+  json.emplace("balance_after", money_json(debited.balance_after_minor()));
+  json.emplace("source", debited.source());
+  json.emplace("paid_for_service", debited.paid_for_service());
+  json.emplace("reference", debited.reference());
+  json.emplace("description", debited.description());
+  json.emplace("created_at", time_json(at_us));
+  json.emplace("position", position);
+  return json;
 }
 
 }  // namespace

@@ -35,6 +35,9 @@ class StreamSource {
 // Answers a request: call it (or `stream`, or `file`) once, from any thread. Copies share one
 // answer: only the first call of any copy answers, later ones are ignored (so the server's
 // exception guard can answer 500 without ever answering a request twice).
+//
+// A Reply is one shared pointer to its request's Target: copying one allocates nothing, and the
+// server makes one Target per request (one allocation), whatever the handlers do with copies.
 class Reply {
  public:
   using Send = std::function<void(Response)>;
@@ -43,49 +46,65 @@ class Reply {
   using Work = std::function<void()>;
   using Later = std::function<void(Work work)>;
 
+  // Where a request's answer goes: the connection (http/session.h), or a stand-in in tests. Reply
+  // calls at most one of send, stream or file, once. The defaults are what a target without
+  // streams, files or a thread of its own does.
+  class Target {
+   public:
+    virtual ~Target() = default;
+    virtual void send(Response response) = 0;
+    // Answers 501: streaming is not supported.
+    virtual void stream(Response head, std::shared_ptr<StreamSource> source);
+    // Reads the file whole into the body.
+    virtual void file(Response head, std::filesystem::path path);
+    // Runs `work` at once, on the caller's thread.
+    virtual void later(Work work);
+
+   private:
+    friend class Reply;
+    std::atomic<bool> answered_{false};
+  };
+
   Reply() = default;
-  Reply(Send send, Stream stream = {}, File file = {}, Later later = {})
-      : send_(std::move(send)),
-        stream_(std::move(stream)),
-        file_(std::move(file)),
-        later_(std::move(later)),
-        answered_(std::make_shared<std::atomic<bool>>(false)) {}
+  explicit Reply(std::shared_ptr<Target> target) : target_(std::move(target)) {}
+  // A Reply whose target calls these functions (an empty one: the Target default).
+  Reply(Send send, Stream stream = {}, File file = {}, Later later = {});
 
   void operator()(Response response) const {
-    if (take_answer()) send_(std::move(response));
+    if (take_answer()) target_->send(std::move(response));
   }
 
   // Sends `head` (status and headers; the body is ignored) and then, until the client goes away
   // or the server drains, whatever `source` yields. Without streaming support, answers 501.
-  void stream(Response head, std::shared_ptr<StreamSource> source) const;
+  void stream(Response head, std::shared_ptr<StreamSource> source) const {
+    if (take_answer()) target_->stream(std::move(head), std::move(source));
+  }
 
   // Sends `head` (status and headers) with the file at `path` as the body, read from disk in
   // pieces as the client takes them. Without file support, the file is read whole into the body.
-  void file(Response head, std::filesystem::path path) const;
+  void file(Response head, std::filesystem::path path) const {
+    if (take_answer()) target_->file(std::move(head), std::move(path));
+  }
 
   // Runs `work` on the connection's own thread, later; without one (a Reply made by a test), at
   // once on the caller's. For callers on a thread that must not build answers: the sequencer's
   // writer hands its typed answer over, and the answer is rendered where it is sent.
   void on_connection(Work work) const {
-    if (later_) {
-      later_(std::move(work));
+    if (target_) {
+      target_->later(std::move(work));
     } else {
       work();
     }
   }
 
   // True once any copy has answered.
-  bool answered() const { return answered_ == nullptr || answered_->load(); }
+  bool answered() const { return target_ == nullptr || target_->answered_.load(); }
 
  private:
   // True for the first answer only (and never for a Reply that cannot answer).
-  bool take_answer() const { return answered_ != nullptr && !answered_->exchange(true); }
+  bool take_answer() const { return target_ != nullptr && !target_->answered_.exchange(true); }
 
-  Send send_;
-  Stream stream_;
-  File file_;
-  Later later_;
-  std::shared_ptr<std::atomic<bool>> answered_;
+  std::shared_ptr<Target> target_;
 };
 
 // A request body taken in pieces as it arrives (uploads), instead of whole in Request::body():

@@ -15,7 +15,16 @@ Response text_response(const Request& request, beast_http::status status, std::s
 }
 
 std::string render_json(const nlohmann::json& body) {
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // What body.dump(-1, ' ', false, replace) writes, into a string reserved once: appended to from
+  // empty it would grow (allocate) about once per doubling of a typical answer.
+  constexpr std::size_t kRenderedBytesFirst = 512;
+  std::string text;
+  text.reserve(kRenderedBytesFirst);
+  nlohmann::detail::serializer<nlohmann::json> serializer(
+      nlohmann::detail::output_adapter<char, std::string>(text), ' ',
+      nlohmann::json::error_handler_t::replace);
+  serializer.dump(body, /*pretty_print=*/false, /*ensure_ascii=*/false, /*indent_step=*/0);
+  return text;
 }
 
 Response json_response(const Request& request, beast_http::status status,

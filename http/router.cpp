@@ -31,23 +31,46 @@ bool is_parameter(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-bool segments_match(const Route& route, const std::vector<std::string_view>& segments,
-                    PathParams* params) {
-  if (route.segments.size() != segments.size()) return false;
+// The segments of a path one by one, without allocating (the router matches every request):
+// the same segments split_path gives, "/a/" being "", "a", "".
+class PathSegments {
+ public:
+  explicit PathSegments(std::string_view path) : path_(path) {}
+  // The next segment; false when there is none left.
+  bool next(std::string_view* segment) {
+    if (start_ > path_.size()) return false;
+    const std::size_t slash = path_.find('/', start_);
+    const std::size_t end = slash == std::string_view::npos ? path_.size() : slash;
+    *segment = path_.substr(start_, end - start_);
+    start_ = slash == std::string_view::npos ? path_.size() + 1 : slash + 1;
+    return true;
+  }
+
+ private:
+  std::string_view path_;
+  std::size_t start_ = 0;
+};
+
+bool segments_match(const Route& route, std::string_view path, PathParams* params) {
   // Compared in full before any parameter is noted, so a route that fails late adds nothing.
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const std::string& pattern = route.segments[i];
+  PathSegments compared(path);
+  std::string_view segment;
+  for (const std::string& pattern : route.segments) {
+    if (!compared.next(&segment)) return false;
     if (is_parameter(pattern)) {
-      if (segments[i].empty()) return false;
-    } else if (pattern != segments[i]) {
+      if (segment.empty()) return false;
+    } else if (pattern != segment) {
       return false;
     }
   }
+  if (compared.next(&segment)) return false;
   if (params != nullptr) {
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-      const std::string& pattern = route.segments[i];
+    PathSegments noted(path);
+    for (const std::string& pattern : route.segments) {
+      const bool present = noted.next(&segment);
+      LEDGER_ASSERT(present, "a matched path has the pattern's segments");
       if (is_parameter(pattern)) {
-        params->add(std::string_view(pattern).substr(1, pattern.size() - 2), segments[i]);
+        params->add(std::string_view(pattern).substr(1, pattern.size() - 2), segment);
       }
     }
   }
@@ -105,19 +128,19 @@ void Router::declare(beast_http::verb method, std::string_view pattern,
 
 const Route* Router::match(beast_http::verb method, std::string_view target,
                            PathParams* params) const {
-  const auto segments = split_path(target_path(target));
+  const std::string_view path = target_path(target);
   for (const auto& route : routes_) {
-    if (route.method == method && segments_match(route, segments, params)) return &route;
+    if (route.method == method && segments_match(route, path, params)) return &route;
   }
   return nullptr;
 }
 
 std::vector<beast_http::verb> Router::methods_of(std::string_view target) const {
-  const auto segments = split_path(target_path(target));
+  const std::string_view path = target_path(target);
   std::vector<beast_http::verb> methods;
   for (const auto& route : routes_) {
     const bool listed = std::find(methods.begin(), methods.end(), route.method) != methods.end();
-    if (!listed && segments_match(route, segments, nullptr)) methods.push_back(route.method);
+    if (!listed && segments_match(route, path, nullptr)) methods.push_back(route.method);
   }
   return methods;
 }
@@ -167,19 +190,62 @@ void Router::dispatch(const Request& request, const Route* route, const PathPara
 }  // namespace ledger::http
 
 namespace ledger::http {
+namespace {
 
-void Reply::stream(Response head, std::shared_ptr<StreamSource> source) const {
-  if (!take_answer()) return;
-  if (stream_) return stream_(std::move(head), std::move(source));
+// The target of a Reply made of functions (tests, the fuzzer): each one given answers its way;
+// one not given leaves it to the Target default.
+class FunctionTarget final : public Reply::Target {
+ public:
+  FunctionTarget(Reply::Send send, Reply::Stream stream, Reply::File file, Reply::Later later)
+      : send_(std::move(send)),
+        stream_(std::move(stream)),
+        file_(std::move(file)),
+        later_(std::move(later)) {}
+
+  void send(Response response) override { send_(std::move(response)); }
+
+  void stream(Response head, std::shared_ptr<StreamSource> source) override {
+    if (!stream_) return Target::stream(std::move(head), std::move(source));
+    stream_(std::move(head), std::move(source));
+  }
+
+  void file(Response head, std::filesystem::path path) override {
+    if (!file_) return Target::file(std::move(head), std::move(path));
+    file_(std::move(head), std::move(path));
+  }
+
+  void later(Reply::Work work) override {
+    if (!later_) return Target::later(std::move(work));
+    later_(std::move(work));
+  }
+
+ private:
+  Reply::Send send_;
+  Reply::Stream stream_;
+  Reply::File file_;
+  Reply::Later later_;
+};
+
+}  // namespace
+
+Reply::Reply(Send send, Stream stream, File file, Later later)
+    : target_(std::make_shared<FunctionTarget>(std::move(send), std::move(stream), std::move(file),
+                                               std::move(later))) {}
+
+void Reply::Target::stream(Response head, std::shared_ptr<StreamSource> source) {
+  source.reset();  // nothing here can poll it
   head.result(beast_http::status::not_implemented);
   head.body() = "streaming is not supported here";
   head.prepare_payload();
-  send_(std::move(head));
+  send(std::move(head));
 }
 
-void Reply::file(Response head, std::filesystem::path path) const {
-  if (!take_answer()) return;
-  if (file_) return file_(std::move(head), std::move(path));
+// By value, as the overrides take it (they move it on): the defaults only read it.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
+void Reply::Target::later(Work work) { work(); }
+
+// NOLINTNEXTLINE(performance-unnecessary-value-param): by value, as for later()
+void Reply::Target::file(Response head, std::filesystem::path path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     head.result(beast_http::status::internal_server_error);
@@ -188,7 +254,7 @@ void Reply::file(Response head, std::filesystem::path path) const {
     head.body().assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   head.prepare_payload();
-  send_(std::move(head));
+  send(std::move(head));
 }
 
 }  // namespace ledger::http

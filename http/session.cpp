@@ -150,28 +150,41 @@ void Session::mark_answer(beast_http::fields& head) const {
   if (method_ != beast_http::verb::options) add_cors_headers(shared_->options, origin_, head);
 }
 
-Reply Session::make_reply() {
-  auto self = shared_from_this();
-  return Reply(
-      [self](Response response) {
-        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-          self->write(std::move(response));
-        });
-      },
-      [self](Response head, std::shared_ptr<StreamSource> source) {
-        asio::post(self->stream_.get_executor(),
-                   [self, head = std::move(head), source = std::move(source)]() mutable {
-                     self->start_stream(std::move(head), std::move(source));
-                   });
-      },
-      [self](Response head, std::filesystem::path path) {
-        asio::post(self->stream_.get_executor(),
-                   [self, head = std::move(head), path = std::move(path)]() mutable {
-                     self->send_file(std::move(head), path);
-                   });
-      },
-      [self](Reply::Work work) { asio::post(self->stream_.get_executor(), std::move(work)); });
-}
+// The target of one request's Reply: each way of answering is posted to the connection's loop.
+class Session::ReplyTarget final : public Reply::Target {
+ public:
+  explicit ReplyTarget(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+
+  void send(Response response) override {
+    asio::post(session_->stream_.get_executor(),
+               [session = session_, response = std::move(response)]() mutable {
+                 session->write(std::move(response));
+               });
+  }
+
+  void stream(Response head, std::shared_ptr<StreamSource> source) override {
+    asio::post(session_->stream_.get_executor(),
+               [session = session_, head = std::move(head), source = std::move(source)]() mutable {
+                 session->start_stream(std::move(head), std::move(source));
+               });
+  }
+
+  void file(Response head, std::filesystem::path path) override {
+    asio::post(session_->stream_.get_executor(),
+               [session = session_, head = std::move(head), path = std::move(path)]() mutable {
+                 session->send_file(std::move(head), path);
+               });
+  }
+
+  void later(Reply::Work work) override {
+    asio::post(session_->stream_.get_executor(), std::move(work));
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+};
+
+Reply Session::make_reply() { return Reply(std::make_shared<ReplyTarget>(shared_from_this())); }
 
 void Session::write(Response response) {
   response_ = std::move(response);

@@ -60,7 +60,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // (http/cors.h; a preflight's answer has its own).
   void mark_answer(beast_http::fields& head) const;
   // The reply of the request being answered: each way of answering is posted to the
-  // connection's loop, whichever thread calls it.
+  // connection's loop, whichever thread calls it (one allocation, its ReplyTarget).
+  class ReplyTarget;
   Reply make_reply();
   void write(Response response);
   void on_write(beast::error_code error, std::size_t);

@@ -93,6 +93,13 @@ schema::Schema requested_topup_schema() {
                  {"payment_method", string()}});
 }
 
+// Whether `transaction` (transaction_json) is the one with id `transaction_id`.
+bool is_transaction(const nlohmann::json& transaction, std::string_view transaction_id) {
+  const auto id = transaction.find("id");
+  return id != transaction.end() && id->is_string() &&
+         id->get_ref<const std::string&>() == transaction_id;
+}
+
 // The wallet transaction `transaction_id` written by the commit `executed`, rendered from the
 // stored event (its recorded time and position) exactly as GET /api/wallet/transactions/ does.
 template <class Answer>
@@ -106,7 +113,7 @@ Result<nlohmann::json> committed_transaction(const store::EventLog& log,
   for (const events::Envelope& envelope : *written) {
     auto transaction = transaction_json(envelope);
     if (!transaction) return std::move(transaction).error();
-    if (transaction->has_value() && (**transaction)["id"] == std::string(transaction_id)) {
+    if (transaction->has_value() && is_transaction(**transaction, transaction_id)) {
       return std::move(**transaction);
     }
   }
@@ -306,8 +313,10 @@ void pay(ApiContext& api, const RouteInput& in, Reply reply) {
           const domain::Executed<events::WalletDebited>& executed) -> Result<nlohmann::json> {
         auto transaction = committed_transaction(log, executed, executed.answer.transaction_id());
         if (!transaction) return std::move(transaction).error();
-        return nlohmann::json{{"transaction", std::move(*transaction)},
-                              {"balance", money_json(executed.answer.balance_after_minor())}};
+        nlohmann::json answer(nlohmann::json::value_t::object);
+        answer.emplace("transaction", std::move(*transaction));
+        answer.emplace("balance", money_json(executed.answer.balance_after_minor()));
+        return answer;
       },
       beast_http::status::created, std::move(reply));
 }

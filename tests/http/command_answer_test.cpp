@@ -159,5 +159,26 @@ TEST_CASE("a refused command's error is rendered on the connection's thread as w
   CHECK(nlohmann::json::parse(again.sent->body()).contains("detail"));
 }
 
+TEST_CASE("an answer built later keeps the request's method, target, version, keep-alive and id") {
+  Request request(beast_http::verb::post, "/api/wallet/pay/?x=1", 10);
+  request.keep_alive(true);
+  request.set(kRequestIdHeader, "id-7");
+  request.set(beast_http::field::authorization, "Bearer secret");
+  request.body() = R"({"amount":"0.01"})";
+  const Request head = answering_head(request);
+  CHECK(head.method() == beast_http::verb::post);
+  CHECK(head.target() == "/api/wallet/pay/?x=1");
+  CHECK(head.version() == 10);
+  CHECK(head.keep_alive());
+  CHECK(request_id_of(head) == "id-7");
+  CHECK(head.find(beast_http::field::authorization) == head.end());
+  CHECK(head.body().empty());
+
+  Request closing(beast_http::verb::post, "/api/wallet/pay/", 11);
+  closing.keep_alive(false);
+  CHECK_FALSE(answering_head(closing).keep_alive());
+  CHECK(request_id_of(answering_head(closing)).empty());
+}
+
 }  // namespace
 }  // namespace ledger::http
