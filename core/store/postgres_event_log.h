@@ -64,10 +64,10 @@
 // lease expired), it first folds up to the head, then becomes writable. Until then `append`
 // fails with store_read_only saying that another node holds the lease. Because the lock and the
 // writes share one session, a writer whose session is lost cannot write another event (libpq
-// never reconnects a connection): its next append fails and the node steps down to following at
-// once, as it does when its poll finds the session gone or a write failed. `writable()` of a
-// node whose session was cut says Ok until it notices (at its next append or poll); should any
-// write still reach the log, the position's primary key is the fence.
+// never reconnects a connection): its next append fails and the node follows at once, as when
+// its poll finds the session gone or a write failed, and tries the lease again 3 polls later (the
+// others first). `writable()` of a node whose session was cut says Ok until it notices (at its
+// next append or poll); should any write still reach the log, the position's key is the fence.
 //
 // Lease expiry. A writer that is frozen (stopped, swapping) or cut off without the server
 // noticing keeps its session, hence the lock. So the holder renews the lease: it runs a statement

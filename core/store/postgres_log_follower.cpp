@@ -104,6 +104,10 @@ Status PostgresEventLog::following() const {
 
 void PostgresEventLog::follow_loop() {
   std::unique_ptr<PgConnection> listener;
+  // A node that stepped down (its session was cut, or a write failed) leaves the lease to the
+  // others for a few polls before it tries again: each of them has tried by then, and the node
+  // that lost its session, likely the one with the trouble, does not take the lease straight back.
+  std::chrono::steady_clock::time_point try_lease_after{};
   while (!stopping_) {
     // LISTEN before reading, so an append committed after the read is heard. A writer does not
     // listen: it would hear only its own appends, and a listener that never reads holds back
@@ -122,14 +126,20 @@ void PostgresEventLog::follow_loop() {
       step = check_lease();
     } else {
       step = catch_up();
-      if (step && options_.role == PostgresRole::leased) step = try_take_lease();
+      if (step && options_.role == PostgresRole::leased &&
+          std::chrono::steady_clock::now() >= try_lease_after) {
+        step = try_take_lease();
+      }
     }
     {
       std::lock_guard lock(failure_mutex_);
       follow_failure_ = step ? std::string() : step.error().message;
     }
     if (stopping_) break;
-    if (led && !leading_.load()) continue;  // stepped down: follow at once
+    if (led && !leading_.load()) {  // stepped down: follow at once
+      try_lease_after = std::chrono::steady_clock::now() + 3 * options_.follow_poll_interval;
+      continue;
+    }
     if (listener && !leading_.load()) {
       auto heard = listener->await_notification(options_.follow_poll_interval, wake_fd_);
       if (!heard) listener.reset();
