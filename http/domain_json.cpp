@@ -95,35 +95,22 @@ schema::Schema wallet_schema() {
 
 namespace {
 
-// A wallet transaction exactly as stored: only transaction_json calls these, with the event's
-// recorded time and position.
-nlohmann::json credit_json(const events::WalletCredited& credited, std::int64_t at_us,
-                           std::uint64_t position) {
+// A wallet transaction exactly as stored (a WalletCredited or a WalletDebited): only
+// transaction_json calls it, with the event's recorded time and position. A credit pays for no
+// service.
+template <class WalletEvent>
+nlohmann::json wallet_transaction_json(const WalletEvent& event, const char* type,
+                                       nlohmann::json paid_for_service, std::int64_t at_us,
+                                       std::uint64_t position) {
   nlohmann::json json(nlohmann::json::value_t::object);
-  json.emplace("id", credited.transaction_id());
-  json.emplace("type", "credit");
-  json.emplace("amount", money_json(credited.amount_minor()));
-  json.emplace("balance_after", money_json(credited.balance_after_minor()));
-  json.emplace("source", credited.source());
-  json.emplace("paid_for_service", nullptr);
-  json.emplace("reference", credited.reference());
-  json.emplace("description", credited.description());
-  json.emplace("created_at", time_json(at_us));
-  json.emplace("position", position);
-  return json;
-}
-
-nlohmann::json debit_json(const events::WalletDebited& debited, std::int64_t at_us,
-                          std::uint64_t position) {
-  nlohmann::json json(nlohmann::json::value_t::object);
-  json.emplace("id", debited.transaction_id());
-  json.emplace("type", "debit");
-  json.emplace("amount", money_json(debited.amount_minor()));
-  json.emplace("balance_after", money_json(debited.balance_after_minor()));
-  json.emplace("source", debited.source());
-  json.emplace("paid_for_service", debited.paid_for_service());
-  json.emplace("reference", debited.reference());
-  json.emplace("description", debited.description());
+  json.emplace("id", event.transaction_id());
+  json.emplace("type", type);
+  json.emplace("amount", money_json(event.amount_minor()));
+  json.emplace("balance_after", money_json(event.balance_after_minor()));
+  json.emplace("source", event.source());
+  json.emplace("paid_for_service", std::move(paid_for_service));
+  json.emplace("reference", event.reference());
+  json.emplace("description", event.description());
   json.emplace("created_at", time_json(at_us));
   json.emplace("position", position);
   return json;
@@ -135,14 +122,15 @@ Result<std::optional<nlohmann::json>> transaction_json(const events::Envelope& e
   if (envelope.event_type() == "WalletCredited") {
     auto credited = domain::decode_event<events::WalletCredited>(envelope);
     if (!credited) return std::move(credited).error();
-    return std::optional<nlohmann::json>(
-        credit_json(*credited, envelope.recorded_at_us(), envelope.position()));
+    return std::optional<nlohmann::json>(wallet_transaction_json(
+        *credited, "credit", nullptr, envelope.recorded_at_us(), envelope.position()));
   }
   if (envelope.event_type() == "WalletDebited") {
     auto debited = domain::decode_event<events::WalletDebited>(envelope);
     if (!debited) return std::move(debited).error();
     return std::optional<nlohmann::json>(
-        debit_json(*debited, envelope.recorded_at_us(), envelope.position()));
+        wallet_transaction_json(*debited, "debit", debited->paid_for_service(),
+                                envelope.recorded_at_us(), envelope.position()));
   }
   return std::optional<nlohmann::json>();
 }
