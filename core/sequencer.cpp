@@ -1,25 +1,11 @@
 #include "core/sequencer.h"
 
 #include <chrono>
+#include <limits>
 #include <unordered_set>
 
 namespace ledger {
 namespace {
-
-// The key of a state row in the sequencer's caches, written into `combined` (a buffer reused
-// by every lookup of the writer thread: a lookup allocates nothing once it has grown).
-const std::string& state_cache_key(std::string_view keyspace, std::string_view key,
-                                   std::string& combined) {
-  combined.assign(keyspace);
-  combined.push_back('\0');
-  combined.append(key);
-  return combined;
-}
-
-std::string& lookup_buffer() {
-  thread_local std::string buffer;
-  return buffer;
-}
 
 std::uint64_t microseconds_since(std::chrono::steady_clock::time_point started) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -77,7 +63,11 @@ Result<std::optional<std::string>> DecisionContext::read_state(std::string_view 
 }
 
 Sequencer::Sequencer(store::EventLog& log, const Clock& clock, SequencerOptions options)
-    : log_(log), clock_(clock), options_(options) {}
+    : log_(log),
+      clock_(clock),
+      options_(options),
+      state_cache_(options.state_cache_entries_max),
+      batch_state_(std::numeric_limits<std::size_t>::max()) {}
 
 Sequencer::~Sequencer() { stop(); }
 
@@ -155,32 +145,28 @@ void Sequencer::run() {
 
 Result<std::optional<std::string>> Sequencer::read_state(std::string_view keyspace,
                                                          std::string_view key) {
-  const std::string& combined = state_cache_key(keyspace, key, lookup_buffer());
-  if (auto it = batch_state_.find(combined); it != batch_state_.end()) return it->second;
-  if (auto it = state_cache_.find(combined); it != state_cache_.end()) return it->second;
+  if (const auto* row = batch_state_.find(keyspace, key)) return *row;
+  if (const auto* row = state_cache_.find(keyspace, key)) return *row;
   auto value = log_.read_state(keyspace, key);
   if (!value) return value;
-  if (state_cache_.size() >= options_.state_cache_entries_max) state_cache_.clear();
-  state_cache_.emplace(combined, *value);
+  state_cache_.put(keyspace, key, *value);
   return value;
 }
 
 Result<std::uint64_t> Sequencer::stream_version(std::string_view stream_id) {
   // The sequencer is the only writer, so a version it has seen committed stays true until it
   // commits more events to that stream itself.
-  std::string& key = lookup_buffer();
-  key.assign(stream_id);
   std::uint64_t committed;
-  if (auto it = stream_versions_.find(key); it != stream_versions_.end()) {
+  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {
     committed = it->second;
   } else {
     auto version = log_.stream_version(stream_id);
     if (!version) return version;
     committed = *version;
     if (stream_versions_.size() >= options_.stream_cache_entries_max) stream_versions_.clear();
-    stream_versions_.emplace(key, committed);
+    stream_versions_.emplace(stream_id, committed);
   }
-  auto added = batch_added_events_.find(key);
+  auto added = batch_added_events_.find(stream_id);
   return committed + (added == batch_added_events_.end() ? 0 : added->second);
 }
 
@@ -271,9 +257,15 @@ void Sequencer::process(std::vector<Pending>& batch) {
     }
 
     // Accepted: later commands of this batch see its effects.
-    for (const auto& event : commit.events) ++batch_added_events_[event.stream_id];
+    for (const auto& event : commit.events) {
+      if (auto it = batch_added_events_.find(event.stream_id); it != batch_added_events_.end()) {
+        ++it->second;
+      } else {
+        batch_added_events_.emplace(event.stream_id, 1);
+      }
+    }
     for (const auto& write : commit.state_writes) {
-      batch_state_[state_cache_key(write.keyspace, write.key, lookup_buffer())] = write.value;
+      batch_state_.put(write.keyspace, write.key, write.value);
     }
     commit.recorded_at_us = context.now_us_;
     commit.decided_at_position = decided_at;
@@ -298,10 +290,7 @@ void Sequencer::process(std::vector<Pending>& batch) {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (commit_of[i]) answers[i] = std::move((*written)[*commit_of[i]]);
       }
-      for (auto& [combined, value] : batch_state_) {
-        if (state_cache_.size() >= options_.state_cache_entries_max) state_cache_.clear();
-        state_cache_[combined] = std::move(value);
-      }
+      state_cache_.take_all(batch_state_);
       for (const auto& [stream_id, added] : batch_added_events_) {
         // Streams not cached are looked up again when next needed.
         if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {

@@ -27,7 +27,9 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/state_row_cache.h"
 #include "core/store/event_log.h"
+#include "core/string_key_hash.h"
 
 namespace ledger {
 
@@ -129,12 +131,14 @@ class Sequencer {
   bool running_ = false;
   std::thread writer_;
 
-  // Writer-thread state.
-  std::unordered_map<std::string, std::optional<std::string>> state_cache_;
-  std::unordered_map<std::string, std::optional<std::string>> batch_state_;
+  // Writer-thread state. Rows: the committed ones this writer knows, and this batch's writes.
+  StateRowCache state_cache_;
+  StateRowCache batch_state_;
   // Stream versions: the committed ones this writer knows, and the events added by this batch.
-  std::unordered_map<std::string, std::uint64_t> stream_versions_;
-  std::unordered_map<std::string, std::uint64_t> batch_added_events_;
+  using StreamCounts =
+      std::unordered_map<std::string, std::uint64_t, StringKeyHash, std::equal_to<>>;
+  StreamCounts stream_versions_;
+  StreamCounts batch_added_events_;
   std::int64_t last_recorded_at_us_ = 0;
   std::uint64_t cached_at_position_ = 0;  // the log's head the caches agree with
   std::atomic<bool> cache_invalidated_{false};

@@ -254,6 +254,58 @@ TEST_CASE("many threads appending with the same expected version: exactly one wi
   }
 }
 
+// Appends one event to `stream`, expecting the version the sequencer reports for it, and counts
+// the row `key` up by one.
+Command append_at_reported_version(const std::string& stream, const std::string& key) {
+  Command command;
+  command.decide = [=](DecisionContext& context) -> Result<store::CommitRequest> {
+    auto version = context.stream_version(stream);
+    if (!version) return std::move(version).error();
+    auto current = context.read_state(kTestKeyspace, key);
+    if (!current) return std::move(current).error();
+    const int value = current->has_value() ? std::stoi(**current) : 0;
+    store::CommitRequest commit = commit_to(stream, 1, ExpectedVersion::exact(*version));
+    commit.state_writes.push_back({kTestKeyspace, key, std::to_string(value + 1)});
+    return commit;
+  };
+  return command;
+}
+
+TEST_CASE("caches far smaller than the rows and streams in use still decide on exact state") {
+  TempDirectory dir;
+  auto log = testing::open_test_log(dir.string());
+  ManualClock clock{1'700'000'000'000'000};
+  SequencerOptions options;
+  options.state_cache_entries_max = 3;
+  options.stream_cache_entries_max = 3;
+  Sequencer sequencer(*log, clock, options);
+  sequencer.start();
+  constexpr int kKeys = 20;
+  constexpr int kRounds = 15;
+  std::vector<std::promise<Result<store::CommitOutcome>>> promises(kKeys * kRounds);
+  std::vector<std::future<Result<store::CommitOutcome>>> futures;
+  for (auto& promise : promises) futures.push_back(promise.get_future());
+  // Submitted without waiting, so that batches mix keys and the caches fill and drop mid-batch.
+  for (int round = 0; round < kRounds; ++round) {
+    for (int k = 0; k < kKeys; ++k) {
+      const std::size_t i = static_cast<std::size_t>(round * kKeys + k);
+      sequencer.submit(
+          append_at_reported_version("stream:" + std::to_string(k % 7), "row" + std::to_string(k)),
+          [&promises, i](auto outcome) { promises[i].set_value(std::move(outcome)); });
+    }
+  }
+  for (auto& future : futures) CHECK(future.get().ok());
+  sequencer.stop();
+  for (int k = 0; k < kKeys; ++k) {
+    CHECK(log->read_state(kTestKeyspace, "row" + std::to_string(k)).value() ==
+          std::to_string(kRounds));
+  }
+  std::uint64_t events = 0;
+  for (int s = 0; s < 7; ++s) events += log->stream_version("stream:" + std::to_string(s)).value();
+  CHECK(events == kKeys * kRounds);
+  CHECK(log->head().position == kKeys * kRounds);
+}
+
 TEST_CASE("a row written by another writer is read again, not served from the sequencer's cache") {
   Fixture f;
   REQUIRE(f.sequencer.submit_and_wait(increment("a", 5, 100)).ok());  // caches a = 5
