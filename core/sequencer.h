@@ -1,23 +1,33 @@
 // Sequencer: the single writer. Every command that changes state passes through it.
 //
 // Callers submit a command: a decide function plus, optionally, an idempotency key and request
-// fingerprint. One writer thread drains the queue in arrival order; for each command it first
+// fingerprint. The writer thread drains the queue in arrival order; for each command it first
 // answers repeats of an idempotency key from the first result, then runs the decide function
-// against the current state — the store's state plus everything decided earlier in the same
-// batch — and keeps the resulting commit, or completes the command with its error (a refused
-// command writes nothing and does not disturb its neighbours). The kept commits are written as
-// one durable append (group commit: batches grow with load), and only then is every command of
-// the batch completed. Hence: no locks in the domain, no double spend, fsync cost shared.
+// against the current state and keeps the resulting commit, or completes the command with its
+// error (a refused command writes nothing and does not disturb its neighbours). A batch's kept
+// commits are written as one durable append (group commit: batches grow with load), and only
+// then is any command of the batch completed. Hence: no locks in the domain, no double spend,
+// fsync cost shared.
+//
+// Pipelined: the commit thread writes batch N while the writer thread decides batch N+1. The
+// "current state" a command is decided against is the store, plus batch N (being written), plus
+// the commands decided before it in its own batch. Batch N+1 is appended only after batch N's
+// append succeeded; when N's append fails, every command of N+1 fails with the same error and
+// nothing of N+1 is written (only answers read back from the store's idempotency records stand).
+// No command is completed before every batch its answer depends on is durable.
 //
 // Decide functions run on the writer thread, one at a time: they must be quick, must not block,
-// and must not call back into the sequencer. Completion callbacks also run on the writer thread.
+// and must not call back into the sequencer. Completion callbacks run on the commit thread, in
+// submission order within a batch, and must not block on the sequencer either.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,11 +37,11 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "core/state_row_cache.h"
 #include "core/store/event_log.h"
-#include "core/string_key_hash.h"
 
 namespace ledger {
+
+class SequencerPipeline;
 
 struct SequencerOptions {
   std::size_t queue_commands_max = 65'536;  // submissions beyond this are refused (overloaded)
@@ -49,9 +59,9 @@ class DecisionContext {
   std::int64_t now_us() const { return now_us_; }
 
  private:
-  friend class Sequencer;
-  explicit DecisionContext(class Sequencer& sequencer) : sequencer_(sequencer) {}
-  Sequencer& sequencer_;
+  friend class SequencerPipeline;
+  explicit DecisionContext(SequencerPipeline& pipeline) : pipeline_(pipeline) {}
+  SequencerPipeline& pipeline_;
   std::int64_t now_us_ = 0;
 };
 
@@ -71,8 +81,9 @@ struct SequencerStats {
   std::uint64_t commands = 0;
   std::uint64_t commands_refused = 0;
   std::uint64_t events = 0;
-  // Where the writer thread's time goes, per batch: deciding its commands (idempotency lookups,
-  // decide functions, expected versions), the durable write, and the completions it calls.
+  // Where the time goes, per batch: deciding its commands (idempotency lookups, decide
+  // functions, expected versions; the writer thread), the durable write and the completions
+  // (the commit thread).
   std::uint64_t decide_time_us_total = 0;
   std::uint64_t write_time_us_total = 0;
   std::uint64_t complete_time_us_total = 0;
@@ -91,7 +102,7 @@ class Sequencer {
   // Refuses new commands, decides and writes everything queued, then joins the writer.
   void stop();
 
-  // Queues `command`; `on_done` is called exactly once, on the writer thread (or at once, on the
+  // Queues `command`; `on_done` is called exactly once, on the commit thread (or at once, on the
   // caller's thread, when the command is refused at the door: overloaded or shutting_down).
   void submit(Command command, CompletionFunction on_done);
 
@@ -104,47 +115,7 @@ class Sequencer {
   void invalidate_cache();
 
  private:
-  friend class DecisionContext;
-  struct Pending {
-    Command command;
-    CompletionFunction on_done;
-  };
-  struct Decided {
-    std::size_t pending_index;
-    std::optional<std::size_t> commit_index;  // nullopt: a no-op or a follower
-    std::optional<std::size_t> leader;        // set for a repeat of a key decided in this batch
-  };
-
-  void run();
-  void process(std::vector<Pending>& batch);
-  Result<std::optional<std::string>> read_state(std::string_view keyspace, std::string_view key);
-  Result<std::uint64_t> stream_version(std::string_view stream_id);
-
-  store::EventLog& log_;
-  const Clock& clock_;
-  const SequencerOptions options_;
-
-  std::mutex queue_mutex_;
-  std::condition_variable queue_ready_;
-  std::vector<Pending> queue_;
-  bool stopping_ = false;
-  bool running_ = false;
-  std::thread writer_;
-
-  // Writer-thread state. Rows: the committed ones this writer knows, and this batch's writes.
-  StateRowCache state_cache_;
-  StateRowCache batch_state_;
-  // Stream versions: the committed ones this writer knows, and the events added by this batch.
-  using StreamCounts =
-      std::unordered_map<std::string, std::uint64_t, StringKeyHash, std::equal_to<>>;
-  StreamCounts stream_versions_;
-  StreamCounts batch_added_events_;
-  std::int64_t last_recorded_at_us_ = 0;
-  std::uint64_t cached_at_position_ = 0;  // the log's head the caches agree with
-  std::atomic<bool> cache_invalidated_{false};
-
-  mutable std::mutex stats_mutex_;
-  SequencerStats stats_;
+  std::unique_ptr<SequencerPipeline> pipeline_;  // both threads and their state (sequencer.cpp)
 };
 
 }  // namespace ledger

@@ -127,8 +127,8 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
   };
   std::printf(
       "%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
-      "%llu batches (mean %.0f commands); the writer thread's time: %.0f%% deciding, %.0f%% in "
-      "durable writes, %.0f%% in completions\n",
+      "%llu batches (mean %.0f commands); of the run's time: %.0f%% deciding (writer thread), "
+      "%.0f%% in durable writes and %.0f%% in completions (commit thread)\n",
       name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds, per_second,
       json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
       json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),

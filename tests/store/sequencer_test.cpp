@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/sequencer.h"
+#include "tests/support/gated_event_log.h"
 #include "tests/support/store_fixtures.h"
 #include "tests/support/temp_directory.h"
 
@@ -320,6 +321,233 @@ TEST_CASE("a row written by another writer is read again, not served from the se
   auto next = f.sequencer.submit_and_wait(increment("a", 1, 100));
   REQUIRE(next.ok());
   CHECK(next->result == "51");
+}
+
+// Pipelining: the writer decides batch N+1 while the commit thread writes batch N. The store
+// below the sequencer holds an append for as long as a case needs, so that the next batch is
+// decided while the one before is "in flight".
+
+using Hold = testing::GatedEventLog::Hold;
+constexpr std::chrono::seconds kWait{20};
+
+struct PipelineFixture {
+  TempDirectory dir;
+  std::unique_ptr<store::RocksDbEventLog> store = testing::open_test_log(dir.string());
+  testing::GatedEventLog log{*store};
+  ManualClock clock{1'700'000'000'000'000};
+  Sequencer sequencer{log, clock};
+  PipelineFixture() { sequencer.start(); }
+  ~PipelineFixture() { log.release(); }  // a failed case must not leave the writer held
+  PipelineFixture(const PipelineFixture&) = delete;
+  PipelineFixture& operator=(const PipelineFixture&) = delete;
+};
+
+std::future<Result<store::CommitOutcome>> submit_async(Sequencer& sequencer, Command command) {
+  auto promise = std::make_shared<std::promise<Result<store::CommitOutcome>>>();
+  auto future = promise->get_future();
+  sequencer.submit(std::move(command), [promise](Result<store::CommitOutcome> outcome) {
+    promise->set_value(std::move(outcome));
+  });
+  return future;
+}
+
+// `command`, which says through `decided` when it has been decided.
+Command signalling(Command command, std::shared_ptr<std::promise<void>> decided) {
+  command.decide = [decide = std::move(command.decide), decided](DecisionContext& context) {
+    auto result = decide(context);
+    decided->set_value();
+    return result;
+  };
+  return command;
+}
+
+Command keyed(Command command, std::string key, std::string fingerprint) {
+  command.idempotency_key = std::move(key);
+  command.request_fingerprint = std::move(fingerprint);
+  return command;
+}
+
+bool answered_within(std::future<Result<store::CommitOutcome>>& future,
+                     std::chrono::milliseconds wait) {
+  return future.wait_for(wait) == std::future_status::ready;
+}
+
+TEST_CASE("the next batch is decided while one is written, on top of it, and answered after it") {
+  PipelineFixture f;
+  f.log.hold_next_append(Hold::after_write);
+  auto first = submit_async(f.sequencer, increment("a", 5, 100));
+  REQUIRE(f.log.wait_until_held(kWait));
+  auto decided = std::make_shared<std::promise<void>>();
+  auto second = submit_async(f.sequencer, signalling(increment("a", 10, 100), decided));
+  // Decided while the first batch's append has not returned...
+  CHECK(decided->get_future().wait_for(kWait) == std::future_status::ready);
+  // ...but neither is answered before that append returns.
+  CHECK_FALSE(answered_within(second, std::chrono::milliseconds(50)));
+  CHECK_FALSE(answered_within(first, std::chrono::milliseconds(0)));
+  f.log.release();
+  auto a = first.get();
+  auto b = second.get();
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->result == "5");
+  CHECK(b->result == "15");  // decided on the first batch's row
+  CHECK(b->first_position == 2);
+  CHECK(f.store->read_state(kTestKeyspace, "a").value() == std::string("15"));
+  CHECK(f.sequencer.stats().batches == 2);
+}
+
+TEST_CASE("when a write fails, the batch decided on top of it fails with it and writes nothing") {
+  PipelineFixture f;
+  f.log.hold_next_append(Hold::before_write, make_error(Errc::io_error, "the disk went away"));
+  auto first = submit_async(f.sequencer, increment("a", 60, 100));
+  REQUIRE(f.log.wait_until_held(kWait));
+  auto decided = std::make_shared<std::promise<void>>();
+  // Refused on top of the first batch (60 + 50 > 100), which is never written: the refusal is not
+  // true either, so it fails like the rest.
+  auto refused = submit_async(f.sequencer, signalling(increment("a", 50, 100), decided));
+  CHECK(decided->get_future().wait_for(kWait) == std::future_status::ready);
+  f.log.release();
+  auto a = first.get();
+  auto b = refused.get();
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().code == Errc::io_error);
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().code == Errc::io_error);
+  CHECK(f.store->head().position == 0);
+  // Nothing of either batch is remembered: the next command is decided on the store alone.
+  auto next = f.sequencer.submit_and_wait(increment("a", 50, 100));
+  REQUIRE(next.ok());
+  CHECK(next->result == "50");
+  CHECK(next->first_position == 1);
+}
+
+TEST_CASE("repeats of a key whose commit is being written are answered from it once durable") {
+  PipelineFixture f;
+  f.log.hold_next_append(Hold::after_write);
+  // The first command's decision waits until the repeats are queued, so that they are decided
+  // together, as the next batch, while the first one is held.
+  auto entered = std::make_shared<std::promise<void>>();
+  std::promise<void> go;
+  Command held = keyed(increment("a", 5, 100), "user/k", "same");
+  held.decide = [decide = held.decide, entered,
+                 open = go.get_future().share()](DecisionContext& context) {
+    entered->set_value();
+    open.wait();
+    return decide(context);
+  };
+  auto first = submit_async(f.sequencer, held);
+  REQUIRE(entered->get_future().wait_for(kWait) == std::future_status::ready);
+  auto repeat = submit_async(f.sequencer, keyed(increment("a", 5, 100), "user/k", "same"));
+  auto conflict = submit_async(f.sequencer, keyed(increment("a", 5, 100), "user/k", "other"));
+  auto decided = std::make_shared<std::promise<void>>();
+  auto marker = submit_async(f.sequencer, signalling(increment("b", 1, 100), decided));
+  go.set_value();
+  REQUIRE(f.log.wait_until_held(kWait));
+  // Decided after the repeats, in their batch, while the first batch is held.
+  CHECK(decided->get_future().wait_for(kWait) == std::future_status::ready);
+  CHECK_FALSE(answered_within(repeat, std::chrono::milliseconds(20)));
+  f.log.release();
+  auto a = first.get();
+  auto r = repeat.get();
+  auto c = conflict.get();
+  REQUIRE(a.ok());
+  CHECK_FALSE(a->replayed);
+  REQUIRE(r.ok());
+  CHECK(r->replayed);
+  CHECK(r->first_position == a->first_position);
+  CHECK(r->last_position == a->last_position);
+  CHECK(r->result == a->result);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().code == Errc::idempotency_conflict);
+  REQUIRE(marker.get().ok());
+  CHECK(f.store->head().position == 2);  // the first commit and the marker, nothing else
+  CHECK(f.store->read_state(kTestKeyspace, "a").value() == std::string("5"));
+}
+
+TEST_CASE("a stream's version is exact while the batch adding to it is being written") {
+  PipelineFixture f;
+  // The stream is not yet known to the sequencer: the first commit expects nothing of it.
+  Command add;
+  add.decide = [](DecisionContext&) -> Result<store::CommitRequest> {
+    store::CommitRequest commit = commit_to("s", 1);
+    commit.expectations.clear();
+    return commit;
+  };
+  f.log.hold_next_append(Hold::after_write);  // its event is in the store; the append not done
+  auto first = submit_async(f.sequencer, add);
+  REQUIRE(f.log.wait_until_held(kWait));
+  Command expects;
+  expects.decide = [](DecisionContext& context) -> Result<store::CommitRequest> {
+    auto version = context.stream_version("s");
+    if (!version) return std::move(version).error();
+    if (*version != 1)
+      return make_error(Errc::version_conflict, "version " + std::to_string(*version));
+    return commit_to("s", 1, ExpectedVersion::exact(1));
+  };
+  auto second = submit_async(f.sequencer, expects);
+  // Give the writer time to decide (or to wait for the first write) before letting it go.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  f.log.release();
+  REQUIRE(first.get().ok());
+  auto b = second.get();
+  REQUIRE_MESSAGE(b.ok(), (b.ok() ? std::string() : b.error().message));
+  CHECK(b->first_position == 2);
+  CHECK(f.store->stream_version("s").value() == 2);
+}
+
+TEST_CASE("under load from many threads, answers, rows and streams agree with the log") {
+  Fixture f;
+  constexpr int kThreads = 4;
+  constexpr int kKeysPerThread = 150;  // each key submitted twice, back to back
+  constexpr int kCounters = 5;
+  struct Answered {
+    int counter;
+    std::future<Result<store::CommitOutcome>> first;
+    std::future<Result<store::CommitOutcome>> repeat;
+  };
+  std::vector<std::vector<Answered>> answered(kThreads);
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kKeysPerThread; ++k) {
+        const int counter = (t * 7 + k) % kCounters;
+        const std::string key = "t" + std::to_string(t) + "/" + std::to_string(k);
+        Command command = keyed(increment("c" + std::to_string(counter), 1, 1'000'000), key, "f");
+        auto first = submit_async(f.sequencer, command);
+        auto repeat = submit_async(f.sequencer, command);
+        answered[t].push_back({counter, std::move(first), std::move(repeat)});
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::vector<int> per_counter(kCounters, 0);
+  std::set<std::uint64_t> positions;
+  for (auto& of_thread : answered) {
+    for (auto& entry : of_thread) {
+      auto first = entry.first.get();
+      auto repeat = entry.repeat.get();
+      REQUIRE(first.ok());
+      REQUIRE(repeat.ok());
+      CHECK_FALSE(first->replayed);
+      CHECK(repeat->replayed);
+      CHECK(repeat->last_position == first->last_position);
+      CHECK(repeat->result == first->result);
+      CHECK(positions.insert(first->last_position).second);
+      ++per_counter[static_cast<std::size_t>(entry.counter)];
+    }
+  }
+  f.sequencer.stop();
+  CHECK(f.log->head().position == kThreads * kKeysPerThread);
+  for (int c = 0; c < kCounters; ++c) {
+    const std::string name = "c" + std::to_string(c);
+    const auto expected = per_counter[static_cast<std::size_t>(c)];
+    CHECK(f.log->read_state(kTestKeyspace, name).value() == std::to_string(expected));
+    CHECK(f.log->stream_version("counter:" + name).value() == static_cast<std::uint64_t>(expected));
+  }
+  const auto chain = testing::verify_whole_chain(*f.log);
+  CHECK(chain.findings.empty());
+  CHECK(chain.records_visited == kThreads * kKeysPerThread);
 }
 
 }  // namespace
