@@ -16,6 +16,8 @@ std::uint64_t microseconds_since(std::chrono::steady_clock::time_point started) 
                                         .count());
 }
 
+constexpr double kRecentBatchWeight = 0.2;  // of the last batch, in the averages of times
+
 std::size_t batch_size_bucket(std::size_t commands) {
   std::size_t bucket = 0;
   std::size_t bound = 1;
@@ -113,6 +115,7 @@ struct FlightResult {
   enum class Kind : std::uint8_t { written, append_failed, not_written } kind = Kind::written;
   std::optional<Error> error;    // append_failed
   std::uint64_t head_after = 0;  // written: the head once the batch is in the log
+  std::uint64_t write_time_us = 0;
 };
 
 }  // namespace
@@ -146,6 +149,7 @@ class SequencerPipeline {
   void hand_over(std::unique_ptr<Flight> flight);
   void settle();
   bool settled_result_waiting();
+  void choose_overlap(std::uint64_t decide_time_us);
 
   // The commit thread.
   void run_committer();
@@ -185,7 +189,10 @@ class SequencerPipeline {
   StreamCounts batch_added_events_;
   // The idempotency keys (with their fingerprints) of the batch in flight's commits.
   std::unordered_map<std::string, std::string, StringKeyHash, std::equal_to<>> in_flight_keys_;
-  bool in_flight_ = false;              // a batch handed over whose result is not yet read
+  bool in_flight_ = false;             // a batch handed over whose result is not yet read
+  bool overlap_ = false;               // decide the next batch while one is being written
+  double decide_time_us_average_ = 0;  // per batch, the recent batches weighing most
+  double write_time_us_average_ = 0;
   std::optional<Error> failed_before_;  // the batch in flight failed: the next one fails too
   std::uint64_t decided_at_ = 0;        // the head this batch is decided on
   std::int64_t last_recorded_at_us_ = 0;
@@ -249,6 +256,9 @@ void SequencerPipeline::submit(Command command, CompletionFunction on_done) {
 
 void SequencerPipeline::run_writer() {
   for (;;) {
+    // Not overlapping: the batch in flight is written before the next is taken, so that the next
+    // carries every command that arrived meanwhile.
+    if (!overlap_) settle();
     std::unique_ptr<Flight> flight;
     {
       std::lock_guard lock(flight_mutex_);
@@ -270,6 +280,7 @@ void SequencerPipeline::run_writer() {
     }
     decide(*flight);
     settle();  // the batch before is written (or failed), and the caches say so
+    choose_overlap(flight->decide_time_us);
     hand_over(std::move(flight));
   }
   settle();
@@ -278,6 +289,26 @@ void SequencerPipeline::run_writer() {
     committer_stopping_ = true;
   }
   flight_changed_.notify_all();
+}
+
+void SequencerPipeline::choose_overlap(std::uint64_t decide_time_us) {
+  decide_time_us_average_ +=
+      kRecentBatchWeight * (static_cast<double>(decide_time_us) - decide_time_us_average_);
+  switch (options_.pipelining) {
+    case Pipelining::always:
+      overlap_ = true;
+      return;
+    case Pipelining::never:
+      overlap_ = false;
+      return;
+    case Pipelining::adaptive:
+      break;
+  }
+  // With a fixed number of waiting callers, overlapping pays when deciding all of them takes
+  // longer than a sync's fixed cost (taken as half a write). Overlapping halves the batches, so
+  // while overlapping the whole is twice a batch.
+  const double decide_all_us = decide_time_us_average_ * (overlap_ ? 2.0 : 1.0);
+  overlap_ = decide_all_us * 2.0 >= write_time_us_average_;
 }
 
 bool SequencerPipeline::settled_result_waiting() {
@@ -296,6 +327,10 @@ void SequencerPipeline::settle() {
   }
   in_flight_ = false;
   in_flight_keys_.clear();
+  if (result.write_time_us > 0) {  // an append was made
+    write_time_us_average_ +=
+        kRecentBatchWeight * (static_cast<double>(result.write_time_us) - write_time_us_average_);
+  }
   switch (result.kind) {
     case FlightResult::Kind::written:
       state_cache_.take_all(in_flight_state_);
@@ -631,6 +666,7 @@ FlightResult SequencerPipeline::commit(Flight& flight) {
   stats_.events += event_count;
   stats_.decide_time_us_total += flight.decide_time_us;
   stats_.write_time_us_total += write_time_us;
+  result.write_time_us = write_time_us;
   ++stats_.batch_size_buckets[batch_size_bucket(batch.size())];
   return result;
 }

@@ -9,7 +9,8 @@
 // then is any command of the batch completed. Hence: no locks in the domain, no double spend,
 // fsync cost shared.
 //
-// Pipelined: the commit thread writes batch N while the writer thread decides batch N+1. The
+// Pipelined: the commit thread writes batch N while the writer thread decides batch N+1 (see
+// Pipelining for when). The
 // "current state" a command is decided against is the store, plus batch N (being written), plus
 // the commands decided before it in its own batch. Batch N+1 is appended only after batch N's
 // append succeeded; when N's append fails, every command of N+1 fails with the same error and
@@ -43,7 +44,16 @@ namespace ledger {
 
 class SequencerPipeline;
 
+// Whether the writer decides the next batch while the one before is being written.
+// - adaptive: only while deciding takes at least half as long as writing (EWMA of the recent
+//   batches). With a fixed number of callers waiting on their answers (a closed loop: HTTP
+//   clients), overlapping splits them into two batches of half the size, so each sync carries
+//   half as many commands: worth it only when deciding is a large part of a batch's time.
+// - always / never: for tests and side-by-side benchmarks.
+enum class Pipelining : std::uint8_t { adaptive, always, never };
+
 struct SequencerOptions {
+  Pipelining pipelining = Pipelining::adaptive;
   std::size_t queue_commands_max = 65'536;  // submissions beyond this are refused (overloaded)
   std::size_t batch_commands_max = 8'192;   // commands decided and written per batch
   std::size_t state_cache_entries_max = 1 << 20;   // state values kept; dropped whole when full

@@ -40,6 +40,13 @@ namespace {
 namespace po = boost::program_options;
 using namespace ledger;
 
+Pipelining parse_pipelining(const std::string& name) {
+  if (name == "adaptive") return Pipelining::adaptive;
+  if (name == "always") return Pipelining::always;
+  if (name == "never") return Pipelining::never;
+  throw po::error("--pipelining is adaptive, always or never");
+}
+
 struct LoopResult {
   std::uint64_t commands = 0;
   std::uint64_t failures = 0;
@@ -154,12 +161,14 @@ std::unique_ptr<store::EventLog> open_store(const std::string& data_dir, const s
 
 int bench_append(int argc, char** argv) {
   std::uint64_t events = 1'000'000, streams = 1000, batch = 1000, payload_bytes = 150;
-  std::string data_dir, store_url;
+  std::string data_dir, store_url, pipelining = "adaptive";
   po::options_description options("ledger-bench append");
   options.add_options()("help,h", "show this help")(
       "events", po::value(&events)->default_value(events), "events to append")(
       "streams", po::value(&streams)->default_value(streams), "streams to spread them over")(
       "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
+      "pipelining", po::value(&pipelining)->default_value(pipelining),
+      "decide the next batch while one is written: adaptive, always or never")(
       "payload-bytes", po::value(&payload_bytes)->default_value(payload_bytes),
       "approximate bytes per event payload")("data-dir", po::value(&data_dir)->required(),
                                              "directory for the store (use a fresh one)")(
@@ -176,7 +185,7 @@ int bench_append(int argc, char** argv) {
 
   auto log = open_store(data_dir, store_url);
   SystemClock clock;
-  Sequencer sequencer(*log, clock);
+  Sequencer sequencer(*log, clock, SequencerOptions{.pipelining = parse_pipelining(pipelining)});
   sequencer.start();
   const std::string type = events::event_type_of<events::SyntheticEventAppended>();
   const std::string filler(payload_bytes > 16 ? payload_bytes - 16 : 0, 'x');
@@ -198,6 +207,7 @@ int bench_append(int argc, char** argv) {
   auto json = report("append", result, sequencer.stats());
   json["streams"] = streams;
   json["in_flight"] = batch;
+  json["pipelining"] = pipelining;
   std::cout << json.dump() << std::endl;
   return result.failures == 0 ? 0 : 1;
 }
@@ -220,12 +230,14 @@ Command domain_command(std::function<Result<Answer>(domain::UnitOfWork&)> decide
 
 int bench_debit(int argc, char** argv) {
   std::uint64_t events = 1'000'000, wallets = 1000, batch = 1000;
-  std::string data_dir, store_url;
+  std::string data_dir, store_url, pipelining = "adaptive";
   po::options_description options("ledger-bench debit");
   options.add_options()("help,h", "show this help")(
       "events", po::value(&events)->default_value(events), "debits to make")(
       "wallets", po::value(&wallets)->default_value(wallets), "wallets to spread them over")(
       "batch", po::value(&batch)->default_value(batch), "commands kept in flight")(
+      "pipelining", po::value(&pipelining)->default_value(pipelining),
+      "decide the next batch while one is written: adaptive, always or never")(
       "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)")(
       "store", po::value(&store_url),
       "postgresql://... append to this PostgreSQL log instead (use a fresh database)");
@@ -240,7 +252,7 @@ int bench_debit(int argc, char** argv) {
 
   auto log = open_store(data_dir, store_url);
   SystemClock clock;
-  Sequencer sequencer(*log, clock);
+  Sequencer sequencer(*log, clock, SequencerOptions{.pipelining = parse_pipelining(pipelining)});
   sequencer.start();
   // Fund every wallet with enough for its share of the debits (one cent each), plus margin.
   const Money funding = Money::from_minor(static_cast<std::int64_t>(events / wallets + 100));
@@ -281,6 +293,7 @@ int bench_debit(int argc, char** argv) {
   auto json = report("debit", result, stats);
   json["wallets"] = wallets;
   json["in_flight"] = batch;
+  json["pipelining"] = pipelining;
   std::cout << json.dump() << std::endl;
   return result.failures == 0 ? 0 : 1;
 }

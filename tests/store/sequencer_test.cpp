@@ -335,7 +335,7 @@ struct PipelineFixture {
   std::unique_ptr<store::RocksDbEventLog> store = testing::open_test_log(dir.string());
   testing::GatedEventLog log{*store};
   ManualClock clock{1'700'000'000'000'000};
-  Sequencer sequencer{log, clock};
+  Sequencer sequencer{log, clock, SequencerOptions{.pipelining = Pipelining::always}};
   PipelineFixture() { sequencer.start(); }
   ~PipelineFixture() { log.release(); }  // a failed case must not leave the writer held
   PipelineFixture(const PipelineFixture&) = delete;
