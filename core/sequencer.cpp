@@ -174,7 +174,7 @@ class SequencerPipeline {
   std::condition_variable flight_changed_;
   std::unique_ptr<Flight> to_commit_;
   std::optional<FlightResult> result_;
-  std::unique_ptr<Flight> spare_;  // a completed batch, emptied, for the writer to reuse
+  std::unique_ptr<Flight> spare_;  // a completed batch, for the writer to empty and reuse
   bool committer_stopping_ = false;
 
   // Writer-thread state. Rows: the committed ones this writer knows, the writes of the batch
@@ -264,7 +264,11 @@ void SequencerPipeline::run_writer() {
       std::lock_guard lock(flight_mutex_);
       flight = std::move(spare_);
     }
-    if (!flight) flight = std::make_unique<Flight>();
+    if (flight) {
+      flight->clear();
+    } else {
+      flight = std::make_unique<Flight>();
+    }
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -575,7 +579,8 @@ void SequencerPipeline::run_committer() {
     }
     flight_changed_.notify_all();
     complete(*flight);
-    flight->clear();
+    // Emptied by the writer, which allocated most of it: memory freed by the thread that
+    // allocated it stays in that thread's cache of free blocks.
     std::lock_guard lock(flight_mutex_);
     if (!spare_) spare_ = std::move(flight);
   }
