@@ -148,6 +148,8 @@ class SequencerPipeline {
   void decide(Flight& flight);
   void hand_over(std::unique_ptr<Flight> flight);
   void settle();
+  // What the writer does once a batch's write is over: its caches follow, then the completions.
+  void absorb(FlightResult result, std::unique_ptr<Flight> written);
   bool settled_result_waiting();
   void choose_overlap(std::uint64_t decide_time_us);
 
@@ -168,14 +170,16 @@ class SequencerPipeline {
   std::thread writer_;
   std::thread committer_;
 
-  // Between the two threads: at most one batch handed over and not yet taken, and the result of
-  // the last batch taken, until the writer reads it.
+  // Between the two threads: at most one batch handed over and not yet taken, and the last
+  // batch taken, with its result, once written (until the writer takes it back).
   std::mutex flight_mutex_;
   std::condition_variable flight_changed_;
   std::unique_ptr<Flight> to_commit_;
+  std::unique_ptr<Flight> written_;
   std::optional<FlightResult> result_;
-  std::unique_ptr<Flight> spare_;  // a completed batch, for the writer to empty and reuse
+  std::atomic<bool> result_waiting_{false};  // result_ is set: also wakes a writer waiting for work
   bool committer_stopping_ = false;
+  std::unique_ptr<Flight> spare_;  // writer thread: a completed batch, emptied, to reuse
 
   // Writer-thread state. Rows: the committed ones this writer knows, the writes of the batch
   // being written (in flight), and this batch's.
@@ -259,20 +263,20 @@ void SequencerPipeline::run_writer() {
     // Not overlapping: the batch in flight is written before the next is taken, so that the next
     // carries every command that arrived meanwhile.
     if (!overlap_) settle();
-    std::unique_ptr<Flight> flight;
-    {
-      std::lock_guard lock(flight_mutex_);
-      flight = std::move(spare_);
-    }
-    if (flight) {
-      flight->clear();
-    } else {
-      flight = std::make_unique<Flight>();
-    }
+    std::unique_ptr<Flight> flight = spare_ ? std::move(spare_) : std::make_unique<Flight>();
     {
       std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and everything queued is decided
+      // A batch written meanwhile wakes the writer too: its completions are the writer's to run.
+      queue_ready_.wait(lock, [&] {
+        return stopping_ || !queue_.empty() || (in_flight_ && result_waiting_.load());
+      });
+      if (queue_.empty()) {
+        if (!in_flight_) break;  // stopping, and everything queued is decided and written
+        lock.unlock();
+        spare_ = std::move(flight);
+        settle();
+        continue;
+      }
       if (queue_.size() <= options_.batch_commands_max) {
         flight->batch.swap(queue_);
       } else {
@@ -315,20 +319,24 @@ void SequencerPipeline::choose_overlap(std::uint64_t decide_time_us) {
   overlap_ = decide_all_us * 2.0 >= write_time_us_average_;
 }
 
-bool SequencerPipeline::settled_result_waiting() {
-  std::lock_guard lock(flight_mutex_);
-  return result_.has_value();
-}
+bool SequencerPipeline::settled_result_waiting() { return result_waiting_.load(); }
 
 void SequencerPipeline::settle() {
   if (!in_flight_) return;
   FlightResult result;
+  std::unique_ptr<Flight> written;
   {
     std::unique_lock lock(flight_mutex_);
     flight_changed_.wait(lock, [&] { return result_.has_value(); });
     result = std::move(*result_);
     result_.reset();
+    result_waiting_.store(false);
+    written = std::move(written_);
   }
+  absorb(std::move(result), std::move(written));
+}
+
+void SequencerPipeline::absorb(FlightResult result, std::unique_ptr<Flight> written) {
   in_flight_ = false;
   in_flight_keys_.clear();
   if (result.write_time_us > 0) {  // an append was made
@@ -362,6 +370,12 @@ void SequencerPipeline::settle() {
     case FlightResult::Kind::not_written:
       break;  // its rows were never made visible (see hand_over)
   }
+  // Completed here, on the writer thread, once the writer agrees with the log: a caller that was
+  // answered and looks again finds its write. The completions' own submissions (a caller's next
+  // command) are made and later freed by this thread, as the decisions are.
+  complete(*written);
+  written->clear();
+  spare_ = std::move(written);
 }
 
 void SequencerPipeline::hand_over(std::unique_ptr<Flight> flight) {
@@ -385,6 +399,12 @@ void SequencerPipeline::hand_over(std::unique_ptr<Flight> flight) {
     }
   }
   in_flight_ = true;
+  if (!overlap_) {
+    // Nothing to overlap: written here, saving the two thread switches of a hand-over.
+    FlightResult result = commit(*flight);
+    absorb(std::move(result), std::move(flight));
+    return;
+  }
   {
     std::lock_guard lock(flight_mutex_);
     LEDGER_ASSERT(!to_commit_ && !result_, "one batch at a time is handed to the commit thread");
@@ -572,17 +592,16 @@ void SequencerPipeline::run_committer() {
     }
     FlightResult result = commit(*flight);
     {
-      // Published before the completions: a caller that was answered and then looks at the log
-      // finds the writer already agreeing with it.
       std::lock_guard lock(flight_mutex_);
       result_ = std::move(result);
+      written_ = std::move(flight);
+      result_waiting_.store(true);
     }
     flight_changed_.notify_all();
-    complete(*flight);
-    // Emptied by the writer, which allocated most of it: memory freed by the thread that
-    // allocated it stays in that thread's cache of free blocks.
-    std::lock_guard lock(flight_mutex_);
-    if (!spare_) spare_ = std::move(flight);
+    {
+      std::lock_guard lock(queue_mutex_);  // a writer waiting for work sees the flag or the call
+    }
+    queue_ready_.notify_all();
   }
 }
 

@@ -18,8 +18,8 @@
 // No command is completed before every batch its answer depends on is durable.
 //
 // Decide functions run on the writer thread, one at a time: they must be quick, must not block,
-// and must not call back into the sequencer. Completion callbacks run on the commit thread, in
-// submission order within a batch, and must not block on the sequencer either.
+// and must not call back into the sequencer. Completion callbacks also run on the writer thread,
+// in submission order within a batch; they may submit, but must not wait on the sequencer.
 #pragma once
 
 #include <array>
@@ -92,8 +92,8 @@ struct SequencerStats {
   std::uint64_t commands_refused = 0;
   std::uint64_t events = 0;
   // Where the time goes, per batch: deciding its commands (idempotency lookups, decide
-  // functions, expected versions; the writer thread), the durable write and the completions
-  // (the commit thread).
+  // functions, expected versions) and the completions (the writer thread), and the durable
+  // write (the commit thread).
   std::uint64_t decide_time_us_total = 0;
   std::uint64_t write_time_us_total = 0;
   std::uint64_t complete_time_us_total = 0;
@@ -112,7 +112,7 @@ class Sequencer {
   // Refuses new commands, decides and writes everything queued, then joins the writer.
   void stop();
 
-  // Queues `command`; `on_done` is called exactly once, on the commit thread (or at once, on the
+  // Queues `command`; `on_done` is called exactly once, on the writer thread (or at once, on the
   // caller's thread, when the command is refused at the door: overloaded or shutting_down).
   void submit(Command command, CompletionFunction on_done);
 

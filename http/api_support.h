@@ -100,7 +100,7 @@ void run_command_rendering_commit(ApiContext& api, const Request& request,
       std::move(*origin), std::move(decide),
       [shared_request, render = std::move(render), success,
        reply = std::move(reply)](Result<domain::Executed<Answer>> executed) mutable {
-        // Runs on the sequencer's commit thread, which only hands the typed answer over: the JSON
+        // Runs on the sequencer's writer thread, which only hands the typed answer over: the JSON
         // is built on the connection's thread.
         auto answer = [shared_request, render = std::move(render), success, reply,
                        executed = std::make_shared<Result<domain::Executed<Answer>>>(

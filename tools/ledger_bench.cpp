@@ -134,13 +134,13 @@ nlohmann::json report(const std::string& name, const LoopResult& result,
   };
   std::printf(
       "%s: %llu commands in %.2f s = %.0f/s; latency p50 %u us, p99 %u us, p99.9 %u us; "
-      "%llu batches (mean %.0f commands); of the run's time: %.0f%% deciding (writer thread), "
-      "%.0f%% in durable writes and %.0f%% in completions (commit thread)\n",
+      "%llu batches (mean %.0f commands); of the run's time: %.0f%% deciding and %.0f%% in "
+      "completions (writer thread), %.0f%% in durable writes (commit thread)\n",
       name.c_str(), static_cast<unsigned long long>(result.commands), result.seconds, per_second,
       json["p50_us"].get<std::uint32_t>(), json["p99_us"].get<std::uint32_t>(),
       json["p999_us"].get<std::uint32_t>(), static_cast<unsigned long long>(stats.batches),
       json["mean_batch"].get<double>(), share(stats.decide_time_us_total),
-      share(stats.write_time_us_total), share(stats.complete_time_us_total));
+      share(stats.complete_time_us_total), share(stats.write_time_us_total));
   if (result.failures > 0) {
     std::printf("%s: %llu commands FAILED\n", name.c_str(),
                 static_cast<unsigned long long>(result.failures));

@@ -52,7 +52,7 @@ class Ledger {
     Command command;
     command.idempotency_key = origin.idempotency_key;
     command.request_fingerprint = origin.request_fingerprint;
-    // Written by the decide function (writer thread), read by the completion (commit thread).
+    // Written by the decide function and read by the completion, both on the writer thread.
     auto decided = std::make_shared<std::optional<Answer>>();
     command.decide = [origin = std::move(origin), decide = std::move(decide),
                       decided](DecisionContext& context) -> Result<store::CommitRequest> {

@@ -24,7 +24,7 @@ Status RocksDbEventLog::validate(std::span<const CommitRequest> commits) const {
 
 namespace {
 
-// The batch every append of this thread fills (appends come from the sequencer's one thread),
+// The batch every append of this thread fills (appends come from the sequencer, one at a time),
 // kept between appends so that its buffer is not grown again, and its fresh pages faulted
 // in, for every batch: at 8,000 commands a batch that was 20% of the writer's samples, most of it
 // regrowing the batch (perf, BENCHMARKS.md). A batch grown past the bound by one large append is

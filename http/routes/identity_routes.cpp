@@ -72,7 +72,7 @@ void login(ApiContext& api, const RouteInput& in, Reply reply) {
           [command](UnitOfWork& uow) { return domain::issue_token(uow, command); },
           [shared_request, token, found,
            reply = std::move(reply)](Result<domain::Executed<events::TokenState>> issued) mutable {
-            // On the sequencer's commit thread: the answer is built on the connection's.
+            // On the sequencer's writer thread: the answer is built on the connection's.
             reply.on_connection(
                 [shared_request, token, found, reply,
                  issued = std::make_shared<decltype(issued)>(std::move(issued))]() mutable {
