@@ -421,6 +421,31 @@ TEST_CASE("when a write fails, the batch decided on top of it fails with it and 
   CHECK(next->first_position == 1);
 }
 
+TEST_CASE("on PostgreSQL a batch decided in flight carries the head the batch before left") {
+  // PostgreSQL refuses a commit whose decided-at head is not its head (another node may have
+  // written meanwhile): a pipelined batch must name the head its predecessor leaves.
+  TempDirectory dir;
+  auto postgres = testing::open_log<testing::PostgresBackend>(dir.string());
+  testing::GatedEventLog log{*postgres};
+  ManualClock clock{1'700'000'000'000'000};
+  Sequencer sequencer{log, clock, SequencerOptions{.pipelining = Pipelining::always}};
+  sequencer.start();
+  log.hold_next_append(Hold::after_write);
+  auto first = submit_async(sequencer, increment("a", 5, 100));
+  REQUIRE(log.wait_until_held(kWait));
+  auto decided = std::make_shared<std::promise<void>>();
+  auto second = submit_async(sequencer, signalling(increment("a", 10, 100), decided));
+  const bool decided_in_flight = decided->get_future().wait_for(kWait) == std::future_status::ready;
+  log.release();
+  CHECK(decided_in_flight);
+  REQUIRE(first.get().ok());
+  auto b = second.get();
+  REQUIRE_MESSAGE(b.ok(), (b.ok() ? std::string() : b.error().message));
+  CHECK(b->result == "15");
+  sequencer.stop();
+  CHECK(postgres->head().position == 2);
+}
+
 TEST_CASE("repeats of a key whose commit is being written are answered from it once durable") {
   PipelineFixture f;
   f.log.hold_next_append(Hold::after_write);
