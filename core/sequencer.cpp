@@ -78,7 +78,7 @@ struct Pending {
 
 using StreamCounts = std::unordered_map<std::string, std::uint64_t, StringKeyHash, std::equal_to<>>;
 
-// One batch, from the writer thread's decisions to the commit thread's completions.
+// One batch, from its decisions to its completions.
 struct Flight {
   std::vector<Pending> batch;
   std::vector<store::CommitRequest> commits;
@@ -150,6 +150,7 @@ class SequencerPipeline {
   void settle();
   // What the writer does once a batch's write is over: its caches follow, then the completions.
   void absorb(FlightResult result, std::unique_ptr<Flight> written);
+  void complete_answered();
   bool settled_result_waiting();
   void choose_overlap(std::uint64_t decide_time_us);
 
@@ -193,9 +194,14 @@ class SequencerPipeline {
   StreamCounts batch_added_events_;
   // The idempotency keys (with their fingerprints) of the batch in flight's commits.
   std::unordered_map<std::string, std::string, StringKeyHash, std::equal_to<>> in_flight_keys_;
-  bool in_flight_ = false;             // a batch handed over whose result is not yet read
-  bool overlap_ = false;               // decide the next batch while one is being written
-  double decide_time_us_average_ = 0;  // per batch, the recent batches weighing most
+  bool in_flight_ = false;            // a batch handed over whose result is not yet read
+  bool overlap_ = false;              // decide the next batch while one is being written
+  bool deciding_ = false;             // inside decide's loop: completions wait until it returns
+  std::unique_ptr<Flight> answered_;  // written, its completions not yet run
+  std::uint64_t in_flight_decided_at_ = 0;  // the head the batch in flight was decided at
+  std::uint64_t in_flight_events_ = 0;      // and the events it adds
+  std::uint64_t waited_in_decide_us_ = 0;   // for the batch in flight, while deciding
+  double decide_time_us_average_ = 0;       // per batch, the recent batches weighing most
   double write_time_us_average_ = 0;
   std::optional<Error> failed_before_;  // the batch in flight failed: the next one fails too
   std::uint64_t decided_at_ = 0;        // the head this batch is decided on
@@ -287,6 +293,7 @@ void SequencerPipeline::run_writer() {
       }
     }
     decide(*flight);
+    complete_answered();
     settle();  // the batch before is written (or failed), and the caches say so
     choose_overlap(flight->decide_time_us);
     hand_over(std::move(flight));
@@ -315,6 +322,10 @@ void SequencerPipeline::choose_overlap(std::uint64_t decide_time_us) {
   // With a fixed number of waiting callers, overlapping pays when deciding all of them takes
   // longer than a sync's fixed cost (taken as half a write). Overlapping halves the batches, so
   // while overlapping the whole is twice a batch.
+  if (write_time_us_average_ == 0) {  // no append measured yet
+    overlap_ = false;
+    return;
+  }
   const double decide_all_us = decide_time_us_average_ * (overlap_ ? 2.0 : 1.0);
   overlap_ = decide_all_us * 2.0 >= write_time_us_average_;
 }
@@ -370,12 +381,19 @@ void SequencerPipeline::absorb(FlightResult result, std::unique_ptr<Flight> writ
     case FlightResult::Kind::not_written:
       break;  // its rows were never made visible (see hand_over)
   }
-  // Completed here, on the writer thread, once the writer agrees with the log: a caller that was
+  // Completed on the writer thread, once the writer agrees with the log: a caller that was
   // answered and looks again finds its write. The completions' own submissions (a caller's next
-  // command) are made and later freed by this thread, as the decisions are.
-  complete(*written);
-  written->clear();
-  spare_ = std::move(written);
+  // command) are made and later freed by this thread, as the decisions are. Never from inside a
+  // decide function (a stream version that waited for the batch in flight): after the batch.
+  answered_ = std::move(written);
+  if (!deciding_) complete_answered();
+}
+
+void SequencerPipeline::complete_answered() {
+  if (!answered_) return;
+  complete(*answered_);
+  answered_->clear();
+  spare_ = std::move(answered_);
 }
 
 void SequencerPipeline::hand_over(std::unique_ptr<Flight> flight) {
@@ -399,8 +417,13 @@ void SequencerPipeline::hand_over(std::unique_ptr<Flight> flight) {
     }
   }
   in_flight_ = true;
-  if (!overlap_) {
-    // Nothing to overlap: written here, saving the two thread switches of a hand-over.
+  in_flight_decided_at_ = decided_at_;
+  in_flight_events_ = 0;
+  for (const auto& commit : flight->commits) in_flight_events_ += commit.events.size();
+  if (!overlap_ || flight->failed_before || flight->commits.empty()) {
+    // Nothing to overlap, or nothing to append: finished here, saving the two thread switches
+    // of a hand-over. Only a batch with commits is ever in flight, so its append checks the
+    // head it was decided at.
     FlightResult result = commit(*flight);
     absorb(std::move(result), std::move(flight));
     return;
@@ -432,7 +455,9 @@ Result<std::uint64_t> SequencerPipeline::stream_version(std::string_view stream_
   auto cached = stream_versions_.find(stream_id);
   if (cached == stream_versions_.end() && in_flight_added_events_.contains(stream_id)) {
     // The store's version would depend on whether the batch in flight has landed: wait for it.
+    const auto waiting = std::chrono::steady_clock::now();
     settle();
+    waited_in_decide_us_ += microseconds_since(waiting);
     cached = stream_versions_.find(stream_id);
   }
   std::uint64_t committed;
@@ -464,6 +489,14 @@ void SequencerPipeline::decide(Flight& flight) {
   // written only if that one was.
   const auto decide_started = std::chrono::steady_clock::now();
   if (in_flight_ && settled_result_waiting()) settle();
+  if (in_flight_) {
+    // The head is where the batch in flight starts or, once it landed, where it ends. Anything
+    // else is another writer: wait for the batch in flight, then check as below.
+    const std::uint64_t head = log_.head().position;
+    if (head != in_flight_decided_at_ && head != in_flight_decided_at_ + in_flight_events_) {
+      settle();
+    }
+  }
   if (cache_invalidated_.exchange(false)) {
     settle();
     state_cache_.clear();
@@ -482,6 +515,8 @@ void SequencerPipeline::decide(Flight& flight) {
   }
   batch_state_.clear();
   batch_added_events_.clear();
+  waited_in_decide_us_ = 0;
+  deciding_ = true;
 
   std::vector<Pending>& batch = flight.batch;
   flight.commits.reserve(batch.size());
@@ -537,7 +572,10 @@ void SequencerPipeline::decide(Flight& flight) {
     }
     store::CommitRequest& commit = decided.value();
     if (commit.events.empty()) {
-      const std::uint64_t head = log_.head().position;
+      // Decided on the batch in flight too: its position is at least where that batch ends.
+      const std::uint64_t head =
+          in_flight_ ? std::max(log_.head().position, in_flight_decided_at_ + in_flight_events_)
+                     : log_.head().position;
       flight.answers[i] = store::CommitOutcome{head, head, std::move(commit.result), false};
       continue;
     }
@@ -578,7 +616,10 @@ void SequencerPipeline::decide(Flight& flight) {
   }
 
   coalesce_state_writes(flight.commits);
-  flight.decide_time_us = microseconds_since(decide_started);
+  deciding_ = false;
+  // Without the wait for the batch before, which is not deciding.
+  const std::uint64_t elapsed_us = microseconds_since(decide_started);
+  flight.decide_time_us = elapsed_us - std::min(waited_in_decide_us_, elapsed_us);
 }
 
 void SequencerPipeline::run_committer() {
@@ -617,6 +658,7 @@ FlightResult SequencerPipeline::commit(Flight& flight) {
     // Decided on top of a batch that was never written: only what the store itself remembered
     // stands.
     result.kind = FlightResult::Kind::not_written;
+    flight.refused = 0;  // its refusals are not answered either
     for (auto& answer : answers) {
       if (!is_replay_from_store(answer)) answer = *flight.failed_before;
     }

@@ -9,17 +9,18 @@
 // then is any command of the batch completed. Hence: no locks in the domain, no double spend,
 // fsync cost shared.
 //
-// Pipelined: the commit thread writes batch N while the writer thread decides batch N+1 (see
-// Pipelining for when). The
-// "current state" a command is decided against is the store, plus batch N (being written), plus
-// the commands decided before it in its own batch. Batch N+1 is appended only after batch N's
+// Pipelined (see Pipelining for when): the commit thread writes batch N while the writer thread
+// decides batch N+1; without overlap the writer thread writes its batch itself. The "current
+// state" a command is decided against is the store, plus batch N (being written), plus the
+// commands decided before it in its own batch. Batch N+1 is appended only after batch N's
 // append succeeded; when N's append fails, every command of N+1 fails with the same error and
 // nothing of N+1 is written (only answers read back from the store's idempotency records stand).
 // No command is completed before every batch its answer depends on is durable.
 //
 // Decide functions run on the writer thread, one at a time: they must be quick, must not block,
-// and must not call back into the sequencer. Completion callbacks also run on the writer thread,
-// in submission order within a batch; they may submit, but must not wait on the sequencer.
+// and must not call back into the sequencer. Completion callbacks also run on the writer thread
+// (never inside a decide function), in submission order within a batch; they may submit, but
+// must not wait on the sequencer.
 #pragma once
 
 #include <array>
@@ -45,10 +46,12 @@ namespace ledger {
 class SequencerPipeline;
 
 // Whether the writer decides the next batch while the one before is being written.
-// - adaptive: only while deciding takes at least half as long as writing (EWMA of the recent
-//   batches). With a fixed number of callers waiting on their answers (a closed loop: HTTP
-//   clients), overlapping splits them into two batches of half the size, so each sync carries
-//   half as many commands: worth it only when deciding is a large part of a batch's time.
+// - adaptive: only while deciding all the waiting commands would take at least half as long as
+//   writing a batch (moving averages of the recent batches; no overlap before the first write).
+//   With a fixed number of callers waiting on their answers (a closed loop: HTTP clients),
+//   overlapping splits them into two batches of half the size, so each sync carries half as
+//   many commands: worth it only when deciding is a large part of a batch's time. While
+//   overlapping, "all the waiting commands" is taken as twice a batch.
 // - always / never: for tests and side-by-side benchmarks.
 enum class Pipelining : std::uint8_t { adaptive, always, never };
 
@@ -93,7 +96,7 @@ struct SequencerStats {
   std::uint64_t events = 0;
   // Where the time goes, per batch: deciding its commands (idempotency lookups, decide
   // functions, expected versions) and the completions (the writer thread), and the durable
-  // write (the commit thread).
+  // write (the commit thread, or the writer thread when it does not overlap).
   std::uint64_t decide_time_us_total = 0;
   std::uint64_t write_time_us_total = 0;
   std::uint64_t complete_time_us_total = 0;

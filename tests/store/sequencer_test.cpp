@@ -285,11 +285,12 @@ TEST_CASE("caches far smaller than the rows and streams in use still decide on e
   constexpr int kRounds = 15;
   std::vector<std::promise<Result<store::CommitOutcome>>> promises(kKeys * kRounds);
   std::vector<std::future<Result<store::CommitOutcome>>> futures;
+  futures.reserve(promises.size());
   for (auto& promise : promises) futures.push_back(promise.get_future());
   // Submitted without waiting, so that batches mix keys and the caches fill and drop mid-batch.
   for (int round = 0; round < kRounds; ++round) {
     for (int k = 0; k < kKeys; ++k) {
-      const std::size_t i = static_cast<std::size_t>(round * kKeys + k);
+      const std::size_t i = static_cast<std::size_t>(round) * kKeys + static_cast<std::size_t>(k);
       sequencer.submit(
           append_at_reported_version("stream:" + std::to_string(k % 7), "row" + std::to_string(k)),
           [&promises, i](auto outcome) { promises[i].set_value(std::move(outcome)); });
@@ -352,11 +353,24 @@ std::future<Result<store::CommitOutcome>> submit_async(Sequencer& sequencer, Com
 }
 
 // `command`, which says through `decided` when it has been decided.
-Command signalling(Command command, std::shared_ptr<std::promise<void>> decided) {
+Command signalling(Command command, const std::shared_ptr<std::promise<void>>& decided) {
   command.decide = [decide = std::move(command.decide), decided](DecisionContext& context) {
     auto result = decide(context);
     decided->set_value();
     return result;
+  };
+  return command;
+}
+
+// `command`, whose decision says through `entered` that it started, then waits for `go`: what is
+// submitted meanwhile is queued, and decided together as the next batch.
+Command waiting_for(Command command, const std::shared_ptr<std::promise<void>>& entered,
+                    std::shared_future<void> go) {
+  command.decide = [decide = std::move(command.decide), entered,
+                    go = std::move(go)](DecisionContext& context) {
+    entered->set_value();
+    go.wait();
+    return decide(context);
   };
   return command;
 }
@@ -399,21 +413,33 @@ TEST_CASE("the next batch is decided while one is written, on top of it, and ans
 TEST_CASE("when a write fails, the batch decided on top of it fails with it and writes nothing") {
   PipelineFixture f;
   f.log.hold_next_append(Hold::before_write, make_error(Errc::io_error, "the disk went away"));
-  auto first = submit_async(f.sequencer, increment("a", 60, 100));
-  REQUIRE(f.log.wait_until_held(kWait));
+  auto entered = std::make_shared<std::promise<void>>();
+  std::promise<void> go;
+  auto first = submit_async(f.sequencer,
+                            waiting_for(increment("a", 60, 100), entered, go.get_future().share()));
+  REQUIRE(entered->get_future().wait_for(kWait) == std::future_status::ready);
+  // Queued while the first is decided, so decided together as the batch on top of it: one
+  // refused on the first's row (60 + 50 > 100), one that would be written.
+  auto refused = submit_async(f.sequencer, increment("a", 50, 100));
   auto decided = std::make_shared<std::promise<void>>();
-  // Refused on top of the first batch (60 + 50 > 100), which is never written: the refusal is not
-  // true either, so it fails like the rest.
-  auto refused = submit_async(f.sequencer, signalling(increment("a", 50, 100), decided));
+  auto accepted = submit_async(f.sequencer, signalling(increment("b", 1, 100), decided));
+  go.set_value();
+  REQUIRE(f.log.wait_until_held(kWait));
   CHECK(decided->get_future().wait_for(kWait) == std::future_status::ready);
   f.log.release();
   auto a = first.get();
-  auto b = refused.get();
+  auto r = refused.get();
+  auto b = accepted.get();
   REQUIRE_FALSE(a.ok());
   CHECK(a.error().code == Errc::io_error);
+  // The refusal was decided on a state that never existed, and the other on top of it: neither
+  // stands.
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::io_error);
   REQUIRE_FALSE(b.ok());
   CHECK(b.error().code == Errc::io_error);
   CHECK(f.store->head().position == 0);
+  CHECK_FALSE(f.store->read_state(kTestKeyspace, "b").value().has_value());
   // Nothing of either batch is remembered: the next command is decided on the store alone.
   auto next = f.sequencer.submit_and_wait(increment("a", 50, 100));
   REQUIRE(next.ok());
@@ -430,7 +456,7 @@ TEST_CASE("on PostgreSQL a batch decided in flight carries the head the batch be
   ManualClock clock{1'700'000'000'000'000};
   Sequencer sequencer{log, clock, SequencerOptions{.pipelining = Pipelining::always}};
   sequencer.start();
-  log.hold_next_append(Hold::after_write);
+  log.hold_next_append(Hold::before_write);  // the head is still 0 while the next is decided
   auto first = submit_async(sequencer, increment("a", 5, 100));
   REQUIRE(log.wait_until_held(kWait));
   auto decided = std::make_shared<std::promise<void>>();
@@ -448,24 +474,21 @@ TEST_CASE("on PostgreSQL a batch decided in flight carries the head the batch be
 
 TEST_CASE("repeats of a key whose commit is being written are answered from it once durable") {
   PipelineFixture f;
-  f.log.hold_next_append(Hold::after_write);
+  // Held before its write: while the repeats are decided, the store does not know the key yet.
+  f.log.hold_next_append(Hold::before_write);
   // The first command's decision waits until the repeats are queued, so that they are decided
   // together, as the next batch, while the first one is held.
   auto entered = std::make_shared<std::promise<void>>();
   std::promise<void> go;
-  Command held = keyed(increment("a", 5, 100), "user/k", "same");
-  held.decide = [decide = held.decide, entered,
-                 open = go.get_future().share()](DecisionContext& context) {
-    entered->set_value();
-    open.wait();
-    return decide(context);
-  };
+  Command held = waiting_for(keyed(increment("a", 5, 100), "user/k", "same"), entered,
+                             go.get_future().share());
   auto first = submit_async(f.sequencer, held);
   REQUIRE(entered->get_future().wait_for(kWait) == std::future_status::ready);
   auto repeat = submit_async(f.sequencer, keyed(increment("a", 5, 100), "user/k", "same"));
   auto conflict = submit_async(f.sequencer, keyed(increment("a", 5, 100), "user/k", "other"));
   auto decided = std::make_shared<std::promise<void>>();
-  auto marker = submit_async(f.sequencer, signalling(increment("b", 1, 100), decided));
+  // Decided after the repeats, on what they left: the first commit's row, nothing more.
+  auto marker = submit_async(f.sequencer, signalling(increment("a", 1, 100), decided));
   go.set_value();
   REQUIRE(f.log.wait_until_held(kWait));
   // Decided after the repeats, in their batch, while the first batch is held.
@@ -484,9 +507,11 @@ TEST_CASE("repeats of a key whose commit is being written are answered from it o
   CHECK(r->result == a->result);
   REQUIRE_FALSE(c.ok());
   CHECK(c.error().code == Errc::idempotency_conflict);
-  REQUIRE(marker.get().ok());
+  auto m = marker.get();
+  REQUIRE(m.ok());
+  CHECK(m->result == "6");
   CHECK(f.store->head().position == 2);  // the first commit and the marker, nothing else
-  CHECK(f.store->read_state(kTestKeyspace, "a").value() == std::string("5"));
+  CHECK(f.store->read_state(kTestKeyspace, "a").value() == std::string("6"));
 }
 
 TEST_CASE("a stream's version is exact while the batch adding to it is being written") {
@@ -501,8 +526,10 @@ TEST_CASE("a stream's version is exact while the batch adding to it is being wri
   f.log.hold_next_append(Hold::after_write);  // its event is in the store; the append not done
   auto first = submit_async(f.sequencer, add);
   REQUIRE(f.log.wait_until_held(kWait));
+  auto entered = std::make_shared<std::promise<void>>();
   Command expects;
-  expects.decide = [](DecisionContext& context) -> Result<store::CommitRequest> {
+  expects.decide = [entered](DecisionContext& context) -> Result<store::CommitRequest> {
+    entered->set_value();
     auto version = context.stream_version("s");
     if (!version) return std::move(version).error();
     if (*version != 1)
@@ -510,8 +537,8 @@ TEST_CASE("a stream's version is exact while the batch adding to it is being wri
     return commit_to("s", 1, ExpectedVersion::exact(1));
   };
   auto second = submit_async(f.sequencer, expects);
-  // Give the writer time to decide (or to wait for the first write) before letting it go.
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // Deciding with the first batch in flight (it is held): the stream's version waits for it.
+  REQUIRE(entered->get_future().wait_for(kWait) == std::future_status::ready);
   f.log.release();
   REQUIRE(first.get().ok());
   auto b = second.get();
@@ -520,8 +547,13 @@ TEST_CASE("a stream's version is exact while the batch adding to it is being wri
   CHECK(f.store->stream_version("s").value() == 2);
 }
 
-TEST_CASE("under load from many threads, answers, rows and streams agree with the log") {
-  Fixture f;
+// Four threads submit keyed increments of five counters, each key twice, back to back.
+void check_load_agrees_with_log(Pipelining mode) {
+  TempDirectory dir;
+  auto log = testing::open_test_log(dir.string());
+  ManualClock clock{1'700'000'000'000'000};
+  Sequencer sequencer{*log, clock, SequencerOptions{.pipelining = mode}};
+  sequencer.start();
   constexpr int kThreads = 4;
   constexpr int kKeysPerThread = 150;  // each key submitted twice, back to back
   constexpr int kCounters = 5;
@@ -539,8 +571,8 @@ TEST_CASE("under load from many threads, answers, rows and streams agree with th
         const int counter = (t * 7 + k) % kCounters;
         const std::string key = "t" + std::to_string(t) + "/" + std::to_string(k);
         Command command = keyed(increment("c" + std::to_string(counter), 1, 1'000'000), key, "f");
-        auto first = submit_async(f.sequencer, command);
-        auto repeat = submit_async(f.sequencer, command);
+        auto first = submit_async(sequencer, command);
+        auto repeat = submit_async(sequencer, command);
         answered[t].push_back({counter, std::move(first), std::move(repeat)});
       }
     });
@@ -562,17 +594,24 @@ TEST_CASE("under load from many threads, answers, rows and streams agree with th
       ++per_counter[static_cast<std::size_t>(entry.counter)];
     }
   }
-  f.sequencer.stop();
-  CHECK(f.log->head().position == kThreads * kKeysPerThread);
+  sequencer.stop();
+  CHECK(log->head().position == kThreads * kKeysPerThread);
   for (int c = 0; c < kCounters; ++c) {
     const std::string name = "c" + std::to_string(c);
     const auto expected = per_counter[static_cast<std::size_t>(c)];
-    CHECK(f.log->read_state(kTestKeyspace, name).value() == std::to_string(expected));
-    CHECK(f.log->stream_version("counter:" + name).value() == static_cast<std::uint64_t>(expected));
+    CHECK(log->read_state(kTestKeyspace, name).value() == std::to_string(expected));
+    CHECK(log->stream_version("counter:" + name).value() == static_cast<std::uint64_t>(expected));
   }
-  const auto chain = testing::verify_whole_chain(*f.log);
+  const auto chain = testing::verify_whole_chain(*log);
   CHECK(chain.findings.empty());
   CHECK(chain.records_visited == kThreads * kKeysPerThread);
+}
+
+TEST_CASE("under load from many threads, answers, rows and streams agree with the log") {
+  for (const Pipelining mode : {Pipelining::adaptive, Pipelining::always, Pipelining::never}) {
+    INFO("pipelining mode ", static_cast<int>(mode));
+    check_load_agrees_with_log(mode);
+  }
 }
 
 }  // namespace

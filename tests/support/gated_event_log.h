@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/assert.h"
 #include "core/store/event_log.h"
 
 namespace ledger::testing {
@@ -25,6 +26,7 @@ class GatedEventLog final : public store::EventLog {
   // The next append waits at `hold` until `release`; with `failure`, it then fails with that
   // error and writes nothing (only with Hold::before_write).
   void hold_next_append(Hold hold, std::optional<Error> failure = std::nullopt) {
+    LEDGER_ASSERT(!failure || hold == Hold::before_write, "an append that wrote cannot fail");
     std::lock_guard lock(mutex_);
     hold_ = hold;
     failure_ = std::move(failure);
