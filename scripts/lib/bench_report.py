@@ -221,10 +221,24 @@ def large_log_section(records, out):
                "| seconds | events/s |")
     out.append("|---|---|---|---|")
     rebuild_rates = {}
+    # The inline keyspaces are rebuilt together, by one pass of their folds over the log: one
+    # row for all of them (each reports the pass's time).
+    inline_done = set()
     for r in select(records, "rebuild"):
         rate = r["log_events"] / r["seconds"] if r["seconds"] else None
-        rebuild_rates.setdefault(r["name"], []).append((r["log_events"], rate))
-        out.append(f"| `{r['name']}` | {n(r['log_events'])} | {r['seconds']:.2f} | {n(rate)} |")
+        name = f"`{r['name']}`"
+        if r.get("kind") == "inline":
+            if r["log_events"] in inline_done:
+                continue
+            inline_done.add(r["log_events"])
+            names = [x["name"] for x in select(records, "rebuild", kind="inline",
+                                               log_events=r["log_events"])]
+            name = f"the {len(names)} inline keyspaces, one pass (`{'`, `'.join(names)}`)"
+            rebuild_rates.setdefault("the inline keyspaces (one pass)", []).append(
+                (r["log_events"], rate))
+        else:
+            rebuild_rates.setdefault(name, []).append((r["log_events"], rate))
+        out.append(f"| {name} | {n(r['log_events'])} | {r['seconds']:.2f} | {n(rate)} |")
     for r in select(records, "rebuild-all"):
         out.append(f"| all of them | {n(r['log_events'])} | {r['seconds']:.2f} | "
                    f"{n(r['log_events'] / r['seconds'] if r['seconds'] else None)} |")
@@ -333,7 +347,7 @@ def report(records, chart_path):
                    f"{verdict(verify_best >= 2_000_000)} |")
     for name, rates in rebuild_rates.items():
         rate = rates[-1][1]
-        out.append(f"| rebuild of `{name}` >= 1M events/s | {n(rate)}/s | "
+        out.append(f"| rebuild of {name} >= 1M events/s | {n(rate)}/s | "
                    f"{verdict(rate is not None and rate >= 1_000_000)} |")
     if len(peaks) >= 2:
         small, large = min(peaks), max(peaks)
