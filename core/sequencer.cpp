@@ -1,8 +1,11 @@
 #include "core/sequencer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "core/state_row_cache.h"
 #include "core/string_key_hash.h"
@@ -192,6 +195,8 @@ class SequencerPipeline {
   StreamCounts stream_versions_;
   StreamCounts in_flight_added_events_;
   StreamCounts batch_added_events_;
+  // The streams of the commit being admitted, with the last version given in it.
+  std::vector<std::pair<std::string_view, std::uint64_t>> commit_streams_;
   // The idempotency keys (with their fingerprints) of the batch in flight's commits.
   std::unordered_map<std::string, std::string, StringKeyHash, std::equal_to<>> in_flight_keys_;
   bool in_flight_ = false;            // a batch handed over whose result is not yet read
@@ -596,6 +601,31 @@ void SequencerPipeline::decide(Flight& flight) {
       continue;
     }
 
+    // Each event's version in its stream (the store writes what the sequencer admitted): the
+    // next after the stream's version so far, and after the commit's own earlier events to it.
+    // Looked up before anything of the commit is counted: a failed lookup refuses it whole.
+    Status versions_known;
+    commit_streams_.clear();
+    for (auto& event : commit.events) {
+      auto seen = std::find_if(commit_streams_.begin(), commit_streams_.end(),
+                               [&](const auto& stream) { return stream.first == event.stream_id; });
+      if (seen != commit_streams_.end()) {
+        event.stream_version = ++seen->second;
+        continue;
+      }
+      auto version = stream_version(event.stream_id);
+      if (!version) {
+        versions_known = std::move(version).error();
+        break;
+      }
+      event.stream_version = *version + 1;
+      commit_streams_.emplace_back(event.stream_id, event.stream_version);
+    }
+    if (!versions_known) {
+      flight.answers[i] = std::move(versions_known).error();
+      continue;
+    }
+
     // Accepted: later commands (of this batch and the next) see its effects.
     for (const auto& event : commit.events) {
       if (auto it = batch_added_events_.find(event.stream_id); it != batch_added_events_.end()) {
@@ -667,7 +697,7 @@ FlightResult SequencerPipeline::commit(Flight& flight) {
     if (!flight.commits.empty()) {
       for (const auto& commit : flight.commits) event_count += commit.events.size();
       const auto started = std::chrono::steady_clock::now();
-      auto written = log_.append(flight.commits);
+      auto written = log_.append_admitted(flight.commits);
       write_time_us = microseconds_since(started);
       if (written) {
         LEDGER_ASSERT(written->size() == flight.commits.size(), "one outcome per commit");

@@ -9,6 +9,11 @@
 // then is any command of the batch completed. Hence: no locks in the domain, no double spend,
 // fsync cost shared.
 //
+// Admission happens here once: idempotency keys, expected versions and every event's stream
+// version are settled by the writer thread against its caches, and the batch goes to the store
+// as an admitted append (EventLog::append_admitted), which reads none of them back. The
+// sequencer's stream versions are the only cache of them.
+//
 // Pipelined (see Pipelining for when): the commit thread writes batch N while the writer thread
 // decides batch N+1; without overlap the writer thread writes its batch itself. The "current
 // state" a command is decided against is the store, plus batch N (being written), plus the

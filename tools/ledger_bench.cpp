@@ -6,8 +6,10 @@
 //       Durable appends of synthetic events through the sequencer, keeping B commands in flight
 //       so that the sequencer can group them.
 //   ledger-bench debit --wallets W --events N --data-dir DIR [--batch B] [--store URL]
+//       [--idempotency-keys]
 //       Durable wallet payments (pay_from_wallet: balance check, double-entry postings, inline
-//       balances) through the sequencer, round-robin over W funded wallets.
+//       balances) through the sequencer, round-robin over W funded wallets; with
+//       --idempotency-keys each carries a key of its own, as a client's Idempotency-Key header.
 //   With --store postgresql://..., the log is that PostgreSQL database's (its read models in
 //   DATA_DIR/state), as `ledgerd --store` keeps it.
 //   ledger-bench http-open-loop --url http://HOST:PORT/PATH --rate R [--connections C]
@@ -231,6 +233,7 @@ Command domain_command(std::function<Result<Answer>(domain::UnitOfWork&)> decide
 int bench_debit(int argc, char** argv) {
   std::uint64_t events = 1'000'000, wallets = 1000, batch = 1000;
   std::string data_dir, store_url, pipelining = "adaptive";
+  bool idempotency_keys = false;
   po::options_description options("ledger-bench debit");
   options.add_options()("help,h", "show this help")(
       "events", po::value(&events)->default_value(events), "debits to make")(
@@ -240,7 +243,9 @@ int bench_debit(int argc, char** argv) {
       "decide the next batch while one is written: adaptive, always or never")(
       "data-dir", po::value(&data_dir)->required(), "directory for the store (use a fresh one)")(
       "store", po::value(&store_url),
-      "postgresql://... append to this PostgreSQL log instead (use a fresh database)");
+      "postgresql://... append to this PostgreSQL log instead (use a fresh database)")(
+      "idempotency-keys", po::bool_switch(&idempotency_keys),
+      "give every debit an idempotency key of its own");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
   if (values.count("help")) {
@@ -276,12 +281,17 @@ int bench_debit(int argc, char** argv) {
   }
   const auto before = sequencer.stats();
   auto result = run_closed_loop(sequencer, events, batch, [&](std::uint64_t index) {
-    return domain_command<events::WalletDebited>([index, wallets](domain::UnitOfWork& uow) {
+    const std::string user = "user-" + std::to_string(index % wallets);
+    Command command = domain_command<events::WalletDebited>([index, user](domain::UnitOfWork& uow) {
       return domain::pay_from_wallet(
-          uow, {domain::UserId{"user-" + std::to_string(index % wallets)},
-                domain::TransactionId{"debit-" + std::to_string(index)}, Money::from_minor(1),
-                "payment", "marketing", "", ""});
+          uow, {domain::UserId{user}, domain::TransactionId{"debit-" + std::to_string(index)},
+                Money::from_minor(1), "payment", "marketing", "", ""});
     });
+    if (idempotency_keys) {
+      command.idempotency_key = user + "/debit-key-" + std::to_string(index);
+      command.request_fingerprint = "pay 0.01 marketing";
+    }
+    return command;
   });
   sequencer.stop();
   SequencerStats stats = sequencer.stats();
@@ -292,6 +302,7 @@ int bench_debit(int argc, char** argv) {
   stats.complete_time_us_total -= before.complete_time_us_total;
   auto json = report("debit", result, stats);
   json["wallets"] = wallets;
+  json["idempotency_keys"] = idempotency_keys;
   json["in_flight"] = batch;
   json["pipelining"] = pipelining;
   std::cout << json.dump() << std::endl;

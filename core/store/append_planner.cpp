@@ -98,7 +98,8 @@ Error reused_key() {
 }  // namespace
 
 Result<AppendPlan> plan_append(std::span<const CommitRequest> commits, const LogHead& head,
-                               const AppendLookups& lookups, AppendSink& sink) {
+                               const AppendLookups& lookups, AppendSink& sink,
+                               Admission admission) {
   AppendPlan plan;
   plan.head = head;
   plan.outcomes.reserve(commits.size());
@@ -113,10 +114,41 @@ Result<AppendPlan> plan_append(std::span<const CommitRequest> commits, const Log
     }
     return lookups.stream_version(stream_id);
   };
+  // The version `event` gets: the next of its stream (check), or the one it carries, which must
+  // follow the stream's last version in this append (admitted).
+  auto next_version = [&](const PendingEvent& event) -> Result<std::uint64_t> {
+    if (admission == Admission::check) {
+      if (event.stream_version != 0) {
+        return make_error(Errc::invalid_argument,
+                          "stream versions are given only to an admitted append");
+      }
+      auto version = current_version(event.stream_id);
+      if (!version) return version;
+      return *version + 1;
+    }
+    if (event.stream_version == 0) {
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("an admitted event of stream {} has no stream version", event.stream_id));
+    }
+    if (auto it = plan.stream_versions.find(event.stream_id);
+        it != plan.stream_versions.end() && it->second + 1 != event.stream_version) {
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("admitted versions of stream {} are not contiguous ({} after {})",
+                      event.stream_id, event.stream_version, it->second));
+    }
+    return event.stream_version;
+  };
 
   for (std::size_t index = 0; index < commits.size(); ++index) {
     const CommitRequest& commit = commits[index];
-    if (!commit.idempotency_key.empty()) {
+    if (admission == Admission::admitted && !commit.idempotency_key.empty() &&
+        !batch_keys.emplace(commit.idempotency_key, index).second) {
+      return make_error(Errc::invalid_argument,
+                        "an admitted append carries an idempotency key twice");
+    }
+    if (admission == Admission::check && !commit.idempotency_key.empty()) {
       if (auto it = batch_keys.find(commit.idempotency_key); it != batch_keys.end()) {
         if (commits[it->second].request_fingerprint != commit.request_fingerprint) {
           return reused_key();
@@ -138,7 +170,9 @@ Result<AppendPlan> plan_append(std::span<const CommitRequest> commits, const Log
       batch_keys.emplace(commit.idempotency_key, index);
     }
 
+    // Admitted: the sequencer checked them.
     for (const auto& expectation : commit.expectations) {
+      if (admission == Admission::admitted) break;
       auto version = current_version(expectation.stream_id);
       if (!version) return std::move(version).error();
       if (auto status =
@@ -151,9 +185,9 @@ Result<AppendPlan> plan_append(std::span<const CommitRequest> commits, const Log
     CommitOutcome outcome;
     outcome.first_position = plan.head.position + 1;
     for (const auto& event : commit.events) {
-      auto version = current_version(event.stream_id);
+      auto version = next_version(event);
       if (!version) return std::move(version).error();
-      const std::uint64_t stream_version = *version + 1;
+      const std::uint64_t stream_version = *version;
       plan.stream_versions[event.stream_id] = stream_version;
       const std::uint64_t position = plan.head.position + 1;
       fill_envelope(commit, event, position, stream_version, plan.head.hash, &envelope);

@@ -1,5 +1,6 @@
 // Planning an append, the same for every EventLog backend: validates the commits, checks their
-// expected versions and idempotency keys, assigns positions and stream versions after `head`,
+// expected versions and idempotency keys (unless the sequencer admitted them), assigns positions
+// and stream versions after `head`,
 // seals each record into the hash chain, and hands every row to write to an AppendSink (a
 // RocksDB WriteBatch, a PostgreSQL insert). Nothing is written here: the backend writes what the
 // sink collected as one durable write and publishes the plan's head only after it succeeded.
@@ -55,8 +56,12 @@ Status validate_commits(const StoreOptions& options, std::span<const CommitReque
                         const std::function<bool(std::string_view keyspace)>& keyspace_known);
 
 // Plans `commits` (already validated) after `head`. Fails, having planned nothing usable, with
-// version_conflict, idempotency_conflict, or the lookups' error.
+// version_conflict, idempotency_conflict, or the lookups' error. Admitted commits
+// (EventLog::append_admitted) are planned with the stream versions they carry and no lookup:
+// a version missing or out of order within the append, or a key repeated in it, is
+// invalid_argument.
 Result<AppendPlan> plan_append(std::span<const CommitRequest> commits, const LogHead& head,
-                               const AppendLookups& lookups, AppendSink& sink);
+                               const AppendLookups& lookups, AppendSink& sink,
+                               Admission admission = Admission::check);
 
 }  // namespace ledger::store

@@ -21,6 +21,9 @@ struct PendingEvent {
   std::string event_type;
   std::string payload;
   std::uint32_t schema_version = 1;
+  // The event's version in its stream, given only to an admitted append (EventLog::
+  // append_admitted: the sequencer assigns versions); 0 for `append`, where the store does.
+  std::uint64_t stream_version = 0;
 };
 
 // A write to an inline read model, applied in the same atomic write as the events.
@@ -60,6 +63,12 @@ struct CommitOutcome {
   std::uint64_t last_position = 0;
   std::string result;     // the remembered answer (for a replay: the first one)
   bool replayed = false;  // true when answered from an earlier commit with the same key
+};
+
+// Who checks a commit's expectations and idempotency key against the log.
+enum class Admission : std::uint8_t {
+  check,     // the store (EventLog::append)
+  admitted,  // the caller, which also gives each event its stream version (append_admitted)
 };
 
 // The tip of the log: the last position and its chain hash (0 and the zero hash when empty).

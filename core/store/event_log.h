@@ -66,6 +66,17 @@ class EventLog {
   // fingerprint is answered from the first commit (replayed = true) and writes nothing.
   virtual Result<std::vector<CommitOutcome>> append(std::span<const CommitRequest> commits) = 0;
 
+  // Appends commits that their one writer (the sequencer) has already admitted: it checked each
+  // commit's expectations and idempotency key against the log as of the head it decided at, and
+  // gives every event its stream version (PendingEvent::stream_version). The store neither reads
+  // an idempotency record nor looks up a stream version: it writes what it is given, after
+  // checking only what needs no read (every version set, a stream's versions contiguous within
+  // the append, no idempotency key twice in it: otherwise invalid_argument, writing nothing). A
+  // commit is never answered as replayed. Everything else is as for `append`; on PostgreSQL the
+  // head check of `decided_at_position` is what makes the caller's checks current.
+  virtual Result<std::vector<CommitOutcome>> append_admitted(
+      std::span<const CommitRequest> commits) = 0;
+
   virtual LogHead head() const = 0;
 
   // Current version of a stream (0 when it does not exist).

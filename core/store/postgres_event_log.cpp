@@ -329,23 +329,23 @@ Error PostgresEventLog::fail_writes(Errc code, std::string reason) {
     std::lock_guard lock(failure_mutex_);
     if (failure_.empty()) failure_ = reason;
   }
-  stream_cache_.clear();
   // A leased writer steps down now rather than at its next poll.
   wake_follower();
   return make_error(code, std::move(reason));
 }
 
-Result<std::uint64_t> PostgresEventLog::cached_stream_version(const std::string& stream_id) {
-  if (auto it = stream_cache_.find(stream_id); it != stream_cache_.end()) return it->second;
-  auto version = stream_version_on(*writer_, stream_id);
-  if (!version) return version;
-  if (stream_cache_.size() >= options_.store.stream_cache_entries_max) stream_cache_.clear();
-  stream_cache_.emplace(stream_id, *version);
-  return version;
-}
-
 Result<std::vector<CommitOutcome>> PostgresEventLog::append(
     std::span<const CommitRequest> commits) {
+  return append_as(commits, Admission::check);
+}
+
+Result<std::vector<CommitOutcome>> PostgresEventLog::append_admitted(
+    std::span<const CommitRequest> commits) {
+  return append_as(commits, Admission::admitted);
+}
+
+Result<std::vector<CommitOutcome>> PostgresEventLog::append_as(
+    std::span<const CommitRequest> commits, Admission admission) {
   if (options_.store.read_only) {
     return make_error(Errc::store_read_only, "the store is open read-only");
   }
@@ -360,7 +360,7 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
 
   InsertSink sink;
   const AppendLookups lookups{
-      [this](const std::string& stream_id) { return cached_stream_version(stream_id); },
+      [this](const std::string& stream_id) { return stream_version_on(*writer_, stream_id); },
       [this](const std::string& key) { return find_idempotency_on(*writer_, key); }};
   const LogHead before = this->head();
   for (const auto& commit : commits) {
@@ -372,7 +372,7 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
                                     *commit.decided_at_position, before.position));
     }
   }
-  auto plan = plan_append(commits, before, lookups, sink);
+  auto plan = plan_append(commits, before, lookups, sink, admission);
   if (!plan) {
     if (!writer_->healthy()) fail_writes(Errc::io_error, "the connection to PostgreSQL was lost");
     return std::move(plan).error();
@@ -402,10 +402,6 @@ Result<std::vector<CommitOutcome>> PostgresEventLog::append(
                                    inserted.error_message()));
   }
 
-  for (auto& [stream_id, version] : plan->stream_versions) {
-    if (stream_cache_.size() >= options_.store.stream_cache_entries_max) stream_cache_.clear();
-    stream_cache_[stream_id] = version;
-  }
   // The events are durable: the append succeeded whatever happens to the local state below. A
   // failed local write leaves the state behind, which readers are told (inline_state_current).
   if (auto status = write_local_state(std::move(sink.state_writes), plan->head.position); !status) {

@@ -22,9 +22,11 @@
 // which head it was decided at (CommitRequest::decided_at_position, set by the sequencer) is
 // refused with store_read_only, nothing written and the log still writable, when the head is
 // elsewhere: a node that took the lease while the batch was decided caught up past the state its
-// decisions read. Expected versions are
-// checked against PostgreSQL, through a cache of the versions this writer knows (dropped on any
-// failure).
+// decisions read. The sequencer admits its commits itself (EventLog::append_admitted: their
+// expectations, idempotency keys and stream versions were checked against the state folded up
+// to that head), so its appends read nothing back from PostgreSQL; should a stream version or an
+// idempotency key still collide, the unique keys refuse the insert as above. A plain `append`
+// checks expectations and keys against PostgreSQL, one query each.
 //
 // Inline state. The rows of inline read models (state_writes, read_state, scan_state,
 // write_state, keyspace rebuilds and generations) live in a RocksDbEventLog under
@@ -168,6 +170,8 @@ class PostgresEventLog final : public EventLog {
   PostgresEventLog& operator=(const PostgresEventLog&) = delete;
 
   Result<std::vector<CommitOutcome>> append(std::span<const CommitRequest> commits) override;
+  Result<std::vector<CommitOutcome>> append_admitted(
+      std::span<const CommitRequest> commits) override;
   LogHead head() const override;
   Result<std::uint64_t> stream_version(std::string_view stream_id) const override;
   Result<std::vector<events::Envelope>> read_stream(std::string_view stream_id,
@@ -230,7 +234,8 @@ class PostgresEventLog final : public EventLog {
   // Ok unless `keyspace` is inline and the local state is behind the log.
   Status state_readable(std::string_view keyspace) const;
   Status inline_state_current() const;
-  Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
+  Result<std::vector<CommitOutcome>> append_as(std::span<const CommitRequest> commits,
+                                               Admission admission);
   Result<std::uint64_t> stream_version_on(PgConnection& connection,
                                           std::string_view stream_id) const;
   Result<std::optional<events::IdempotencyRecord>> find_idempotency_on(PgConnection& connection,
@@ -274,7 +279,6 @@ class PostgresEventLog final : public EventLog {
   // Writer state (guarded by append_mutex_).
   std::mutex append_mutex_;
   std::unique_ptr<PgConnection> writer_;
-  std::unordered_map<std::string, std::uint64_t> stream_cache_;
   std::string advertised_url_;  // this node's address as the writer; empty: none published
 
   mutable PgConnectionPool readers_;

@@ -228,7 +228,6 @@ Status PostgresEventLog::try_take_lease() {
     if (*folded < options_.scan_page_records) break;
   }
   writer_ = std::move(lease_candidate_);
-  stream_cache_.clear();
   {
     std::lock_guard lock(failure_mutex_);
     failure_.clear();
@@ -258,7 +257,6 @@ Status PostgresEventLog::check_lease() {
 void PostgresEventLog::step_down() {
   leading_ = false;
   writer_.reset();  // ends the session, and with it the lock, if the server still holds it
-  stream_cache_.clear();
   {
     std::lock_guard lock(failure_mutex_);
     failure_.clear();

@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
 
 #include "core/store/event_log.h"
 #include "core/store/head_publisher.h"
@@ -40,6 +39,8 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog& operator=(const RocksDbEventLog&) = delete;
 
   Result<std::vector<CommitOutcome>> append(std::span<const CommitRequest> commits) override;
+  Result<std::vector<CommitOutcome>> append_admitted(
+      std::span<const CommitRequest> commits) override;
   LogHead head() const override;
   Result<std::uint64_t> stream_version(std::string_view stream_id) const override;
   Result<std::vector<events::Envelope>> read_stream(std::string_view stream_id,
@@ -104,7 +105,8 @@ class RocksDbEventLog final : public EventLog {
   Status verify_tail();
   Status validate(std::span<const CommitRequest> commits) const;
   Status write_state_batch(std::span<const StateWrite> writes, bool sync);
-  Result<std::uint64_t> cached_stream_version(const std::string& stream_id);
+  Result<std::vector<CommitOutcome>> append_as(std::span<const CommitRequest> commits,
+                                               Admission admission);
   // `long_scan`: a read through much of the log (verify, rebuild feeds), with a large fixed
   // readahead and no block-cache fill; otherwise a short read (a batch of a projection, a tail)
   // with RocksDB's adaptive readahead, which starts small: a fixed 2 MiB per level on every seek
@@ -133,9 +135,8 @@ class RocksDbEventLog final : public EventLog {
   KeyspaceWrites keyspace_writes_;
   std::shared_ptr<rocksdb::Cache> block_cache_;  // shared by every family
 
-  // Writer state (guarded by append_mutex_).
+  // Held by the writer.
   std::mutex append_mutex_;
-  std::unordered_map<std::string, std::uint64_t> stream_cache_;
 
   // Head, published after each durable append.
   HeadPublisher head_;

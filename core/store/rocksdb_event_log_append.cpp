@@ -1,12 +1,12 @@
 // RocksDbEventLog: the writer. An append is validated and planned (append_planner.h: expected
-// versions, idempotency keys, the hash chain) into one WriteBatch written with a synced WAL; the
-// head is published only after the write is durable.
+// versions and idempotency keys unless admitted, the hash chain) into one WriteBatch written with
+// a synced WAL; the head is published only after the write is durable. The store keeps no cache
+// of stream versions: the sequencer's is the one (an `append` that checks looks each up).
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <unordered_map>
 #include <vector>
 
 #include "core/store/append_planner.h"
@@ -85,16 +85,17 @@ class WriteBatchSink final : public AppendSink {
 
 }  // namespace
 
-Result<std::uint64_t> RocksDbEventLog::cached_stream_version(const std::string& stream_id) {
-  if (auto it = stream_cache_.find(stream_id); it != stream_cache_.end()) return it->second;
-  auto version = stream_version_unlocked(stream_id);
-  if (!version) return version;
-  if (stream_cache_.size() >= options_.stream_cache_entries_max) stream_cache_.clear();
-  stream_cache_.emplace(stream_id, *version);
-  return version;
+Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const CommitRequest> commits) {
+  return append_as(commits, Admission::check);
 }
 
-Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const CommitRequest> commits) {
+Result<std::vector<CommitOutcome>> RocksDbEventLog::append_admitted(
+    std::span<const CommitRequest> commits) {
+  return append_as(commits, Admission::admitted);
+}
+
+Result<std::vector<CommitOutcome>> RocksDbEventLog::append_as(
+    std::span<const CommitRequest> commits, Admission admission) {
   if (options_.read_only) {
     return make_error(Errc::store_read_only, "the store is open read-only");
   }
@@ -108,9 +109,9 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
   WriteBatchSink sink(batch, events_, streams_, idempotency_,
                       [this](std::string_view keyspace) { return keyspace_handle(keyspace); });
   const AppendLookups lookups{
-      [this](const std::string& stream_id) { return cached_stream_version(stream_id); },
+      [this](const std::string& stream_id) { return stream_version_unlocked(stream_id); },
       [this](const std::string& key) { return find_idempotency_unlocked(key); }};
-  auto plan = plan_append(commits, this->head(), lookups, sink);
+  auto plan = plan_append(commits, this->head(), lookups, sink, admission);
   if (!plan) return std::move(plan).error();
 
   if (batch.Count() > 0) {
@@ -121,11 +122,6 @@ Result<std::vector<CommitOutcome>> RocksDbEventLog::append(std::span<const Commi
     if (!status.ok()) return fail_writes(status);
   }
   for (const auto& keyspace : sink.written_keyspaces()) keyspace_writes_.advance(keyspace);
-
-  for (auto& [stream_id, version] : plan->stream_versions) {
-    if (stream_cache_.size() >= options_.stream_cache_entries_max) stream_cache_.clear();
-    stream_cache_[stream_id] = version;
-  }
   head_.publish(plan->head);
   return std::move(plan->outcomes);
 }

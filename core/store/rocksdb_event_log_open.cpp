@@ -192,7 +192,6 @@ Error RocksDbEventLog::fail_writes(const rocksdb::Status& status) {
     std::lock_guard lock(failure_mutex_);
     if (failure_.empty()) failure_ = reason;
   }
-  stream_cache_.clear();
   // A failed batch may have left rows readable that the log does not hold.
   keyspace_writes_.advance_all();
   return make_error(status.IsNoSpace() ? Errc::store_read_only : Errc::io_error, std::move(reason));
@@ -202,7 +201,6 @@ Status RocksDbEventLog::resume() {
   std::lock_guard append_lock(append_mutex_);
   if (writable()) return {};
   std::unique_lock db_lock(db_mutex_);
-  stream_cache_.clear();
   if (!db_->Resume().ok()) {
     // RocksDB does not resume after a failed WAL write: reopen, recovering the WAL as on start.
     close_database();

@@ -39,9 +39,6 @@ struct StoreOptions {
   std::size_t idempotency_key_bytes_max = 512;
   std::size_t read_limit_max = 10'000;
 
-  // Stream heads cached by the writer; the cache is dropped whole when it grows past this.
-  std::size_t stream_cache_entries_max = 1 << 20;
-
   // RocksDB memory: one block cache shared by every column family, and the memtable size.
   std::size_t block_cache_bytes = 256ull << 20;
   std::size_t write_buffer_bytes = 64ull << 20;

@@ -368,6 +368,75 @@ STORE_TEST_CASE(
   CHECK(log->head().position == 1);
 }
 
+// A commit admitted by its writer: every event carries its stream version.
+store::CommitRequest admitted_to(const std::string& stream_id, std::size_t event_count,
+                                 std::uint64_t first_version) {
+  store::CommitRequest commit = commit_to(stream_id, event_count);
+  for (auto& event : commit.events) event.stream_version = first_version++;
+  return commit;
+}
+
+STORE_TEST_CASE("an admitted append writes the versions and records it is given, reading none") {
+  TempDirectory dir;
+  auto log = open_log<Backend>(dir.string());
+  REQUIRE(append_one(*log, commit_to("a", 2)).ok());
+  store::CommitRequest keyed = admitted_to("a", 2, 3);
+  keyed.expectations = {{"a", ExpectedVersion::exact(7)}};  // the writer checked it, not the store
+  keyed.idempotency_key = "k";
+  keyed.request_fingerprint = "f";
+  keyed.result = "answer";
+  const store::CommitRequest batch[] = {keyed, admitted_to("b", 1, 1), admitted_to("a", 1, 5)};
+  auto written = log->append_admitted(batch);
+  REQUIRE(written.ok());
+  REQUIRE(written->size() == 3);
+  CHECK((*written)[0].first_position == 3);
+  CHECK((*written)[0].last_position == 4);
+  CHECK_FALSE((*written)[0].replayed);
+  CHECK((*written)[2].first_position == 6);
+  CHECK(log->stream_version("a").value() == 5);
+  CHECK(log->stream_version("b").value() == 1);
+  auto a = log->read_stream("a", 1, ReadDirection::forward, 10).value();
+  REQUIRE(a.size() == 5);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].stream_version() == i + 1);
+  auto remembered = log->find_idempotency("k").value();
+  REQUIRE(remembered.has_value());
+  CHECK(remembered->result() == "answer");
+  CHECK(remembered->first_position() == 3);
+  CHECK(remembered->last_position() == 4);
+  // A plain append after it checks against what the admitted one wrote.
+  CHECK(append_one(*log, commit_to("a", 1, ExpectedVersion::exact(5))).ok());
+  store::CommitRequest repeat = commit_to("c", 1);
+  repeat.idempotency_key = "k";
+  repeat.request_fingerprint = "f";
+  auto replayed = append_one(*log, repeat);
+  REQUIRE(replayed.ok());
+  CHECK(replayed->replayed);
+  CHECK(replayed->result == "answer");
+  CHECK(testing::verify_whole_chain(*log).findings.empty());
+}
+
+STORE_TEST_CASE("an admitted append without versions, with gaps or a key twice writes nothing") {
+  TempDirectory dir;
+  auto log = open_log<Backend>(dir.string());
+  auto refused = [&](std::vector<store::CommitRequest> commits) {
+    auto written = log->append_admitted(commits);
+    return !written && written.error().code == Errc::invalid_argument;
+  };
+  CHECK(refused({commit_to("a", 1)}));                               // no version
+  CHECK(refused({admitted_to("a", 1, 1), admitted_to("a", 1, 3)}));  // a gap in the append
+  CHECK(refused({admitted_to("a", 2, 1), admitted_to("a", 1, 2)}));  // a version given twice
+  store::CommitRequest keyed = admitted_to("a", 1, 1);
+  keyed.idempotency_key = "k";
+  store::CommitRequest again = admitted_to("b", 1, 1);
+  again.idempotency_key = "k";
+  CHECK(refused({keyed, again}));
+  CHECK(log->head().position == 0);
+  CHECK_FALSE(log->find_idempotency("k").value().has_value());
+  // And a plain append does not take versions: the store assigns them.
+  CHECK(append_one(*log, admitted_to("a", 1, 1)).error().code == Errc::invalid_argument);
+  CHECK(log->head().position == 0);
+}
+
 STORE_TEST_CASE("the log, its streams, state and idempotency records survive a reopen") {
   TempDirectory dir;
   store::LogHead head_before;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -101,6 +102,42 @@ TEST_CASE("later commands of a batch see the state written by earlier ones") {
   const auto stats = f.sequencer.stats();
   CHECK(stats.commands == kCommands);
   CHECK(stats.batches <= kCommands);
+}
+
+// A commit of events to the streams named, in that order, without expectations.
+Command append_events(std::vector<std::string> streams) {
+  Command command;
+  command.decide = [streams](DecisionContext&) -> Result<store::CommitRequest> {
+    store::CommitRequest commit;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      commit.events.push_back(testing::synthetic_event(streams[i], i));
+    }
+    return commit;
+  };
+  return command;
+}
+
+TEST_CASE("every event gets its stream's next version from the sequencer, in one batch or many") {
+  Fixture f;
+  REQUIRE(f.sequencer.submit_and_wait(append_events({"s"})).ok());
+  // One batch: a commit to two streams with two events to one of them, then more to both.
+  std::vector<std::promise<Result<store::CommitOutcome>>> promises(3);
+  f.sequencer.submit(append_events({"s", "t", "s"}),
+                     [&](auto outcome) { promises[0].set_value(std::move(outcome)); });
+  f.sequencer.submit(append_events({"t"}),
+                     [&](auto outcome) { promises[1].set_value(std::move(outcome)); });
+  f.sequencer.submit(append_events({"s", "u"}),
+                     [&](auto outcome) { promises[2].set_value(std::move(outcome)); });
+  for (auto& promise : promises) CHECK(promise.get_future().get().ok());
+  REQUIRE(f.sequencer.submit_and_wait(append_events({"u", "s"})).ok());
+  const std::map<std::string, std::uint64_t> expected{{"s", 5}, {"t", 2}, {"u", 2}};
+  for (const auto& [stream, count] : expected) {
+    CHECK(f.log->stream_version(stream).value() == count);
+    auto events = f.log->read_stream(stream, 1, store::ReadDirection::forward, 10).value();
+    REQUIRE(events.size() == count);
+    for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].stream_version() == i + 1);
+  }
+  CHECK(testing::verify_whole_chain(*f.log).findings.empty());
 }
 
 constexpr std::chrono::milliseconds kPause{3};

@@ -1,13 +1,16 @@
 // GatedEventLog: an EventLog that passes everything to another one, except that a test can hold
 // an append (before or after its write reaches the store) until it lets it go, and can make the
 // held append fail, writing nothing. How the sequencer tests put a batch "in flight" for as long
-// as they need, to look at what the next batch is decided on.
+// as they need, to look at what the next batch is decided on. It can also make every state write
+// wait a while before it reaches the store (a projection's batch still being written while the
+// next one is folded).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/assert.h"
 #include "core/store/event_log.h"
@@ -33,6 +36,8 @@ class GatedEventLog final : public store::EventLog {
     held_ = false;
     released_ = false;
   }
+  // Every state write from now on waits `delay` before it is written. Call before the log is used.
+  void delay_state_writes(std::chrono::milliseconds delay) { state_write_delay_ = delay; }
   // Waits until an append is held; false after `timeout`.
   bool wait_until_held(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
@@ -48,29 +53,11 @@ class GatedEventLog final : public store::EventLog {
 
   Result<std::vector<store::CommitOutcome>> append(
       std::span<const store::CommitRequest> commits) override {
-    std::unique_lock lock(mutex_);
-    auto hold = std::exchange(hold_, std::nullopt);
-    auto failure = std::exchange(failure_, std::nullopt);
-    if (!hold) {
-      lock.unlock();
-      return inner_.append(commits);
-    }
-    auto wait = [&] {
-      held_ = true;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return released_; });
-    };
-    if (*hold == Hold::before_write) {
-      wait();
-      if (failure) return std::move(*failure);
-      lock.unlock();
-      return inner_.append(commits);
-    }
-    lock.unlock();
-    auto written = inner_.append(commits);
-    lock.lock();
-    wait();
-    return written;
+    return gated([&] { return inner_.append(commits); });
+  }
+  Result<std::vector<store::CommitOutcome>> append_admitted(
+      std::span<const store::CommitRequest> commits) override {
+    return gated([&] { return inner_.append_admitted(commits); });
   }
 
   store::LogHead head() const override { return inner_.head(); }
@@ -105,6 +92,7 @@ class GatedEventLog final : public store::EventLog {
     return inner_.scan_state(keyspace, prefix, direction, visitor, after_key);
   }
   Status write_state(std::span<const store::StateWrite> writes) override {
+    if (state_write_delay_.count() > 0) std::this_thread::sleep_for(state_write_delay_);
     return inner_.write_state(writes);
   }
   Status rebuild_keyspaces(std::span<const store::KeyspaceRebuild> keyspaces,
@@ -130,7 +118,34 @@ class GatedEventLog final : public store::EventLog {
   Status writable() const override { return inner_.writable(); }
 
  private:
+  template <class Append>
+  Result<std::vector<store::CommitOutcome>> gated(const Append& append) {
+    std::unique_lock lock(mutex_);
+    auto hold = std::exchange(hold_, std::nullopt);
+    auto failure = std::exchange(failure_, std::nullopt);
+    if (!hold) {
+      lock.unlock();
+      return append();
+    }
+    auto wait = [&] {
+      held_ = true;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return released_; });
+    };
+    if (*hold == Hold::before_write) {
+      wait();
+      if (failure) return std::move(*failure);
+      lock.unlock();
+      return append();
+    }
+    lock.unlock();
+    auto written = append();
+    lock.lock();
+    wait();
+    return written;
+  }
   store::EventLog& inner_;
+  std::chrono::milliseconds state_write_delay_{0};
   std::mutex mutex_;
   std::condition_variable changed_;
   std::optional<Hold> hold_;
