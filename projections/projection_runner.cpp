@@ -2,28 +2,60 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <future>
 #include <map>
+#include <optional>
 #include <thread>
+#include <utility>
 
 namespace ledger::projections {
 namespace {
 
 constexpr std::size_t kBatchEvents = 512;
-// A generation being built folds larger batches: a row rewritten by many events of a batch (a
-// user's counters, a day's totals) is read back from the batch and written once, and each
-// RocksDB write is one large batch in key order. Still one atomic batch with its checkpoint.
-constexpr std::size_t kBuildBatchEvents = 16384;
 constexpr std::size_t kDeleteChunk = 4096;
 constexpr auto kIdleWait = std::chrono::milliseconds(200);
 
-// The rows one batch of events produced, read back by the folds that follow in the batch.
+// What a folded batch writes: the projection's rows in key order (`rows` of them), then the
+// rows its side effects put once in other keyspaces, in (keyspace, key) order (`once` of them),
+// then the checkpoint. While the store writes them, the next batch is folded on top of them.
+struct BatchWrites {
+  std::vector<store::StateWrite> writes;
+  std::size_t rows = 0;
+  std::size_t once = 0;
+
+  const std::optional<std::string>* row(std::string_view full_key) const {
+    const auto end = writes.begin() + static_cast<std::ptrdiff_t>(rows);
+    auto it = std::lower_bound(
+        writes.begin(), end, full_key,
+        [](const store::StateWrite& write, std::string_view key) { return write.key < key; });
+    return it != end && it->key == full_key ? &it->value : nullptr;
+  }
+  bool has_once(std::string_view keyspace, std::string_view key) const {
+    const auto begin = writes.begin() + static_cast<std::ptrdiff_t>(rows);
+    const auto end = begin + static_cast<std::ptrdiff_t>(once);
+    auto it = std::lower_bound(begin, end, std::pair(keyspace, key),
+                               [](const store::StateWrite& write, const auto& wanted) {
+                                 return std::pair<std::string_view, std::string_view>(
+                                            write.keyspace, write.key) < wanted;
+                               });
+    return it != end && it->keyspace == keyspace && it->key == key;
+  }
+};
+
+// The rows one batch of events produced, read back by the folds that follow in the batch; then
+// those of the batch before it if that one is still being written (`previous`); then the store.
 class BatchState final : public ProjectionState {
  public:
-  BatchState(store::EventLog& log, std::string prefix) : log_(log), prefix_(std::move(prefix)) {}
+  BatchState(store::EventLog& log, std::string prefix, const BatchWrites* previous = nullptr)
+      : log_(log), prefix_(std::move(prefix)), previous_(previous) {}
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     const std::string full = prefix_ + std::string(key);
     if (auto it = rows_.find(full); it != rows_.end()) return it->second;
+    if (previous_ != nullptr) {
+      if (const auto* row = previous_->row(full)) return *row;
+    }
     return log_.read_state(kProjectionsKeyspace, full);
   }
   void put(std::string_view key, std::string value) override {
@@ -35,6 +67,7 @@ class BatchState final : public ProjectionState {
                         std::string value) override {
     const std::string full = std::string(keyspace) + '\0' + std::string(key);
     if (once_.contains(full)) return false;
+    if (previous_ != nullptr && previous_->has_once(keyspace, key)) return false;
     auto existing = log_.read_state(keyspace, key);
     if (!existing) return std::move(existing).error();
     if (existing->has_value()) return false;
@@ -45,18 +78,23 @@ class BatchState final : public ProjectionState {
 
   void set_side_effects(bool allowed) { side_effects_ = allowed; }
 
-  std::vector<store::StateWrite> writes() && {
-    std::vector<store::StateWrite> writes;
+  // The map keys order `once_` by (keyspace, key): keyspaces hold no NUL.
+  BatchWrites writes() && {
+    BatchWrites batch;
+    batch.writes.reserve(rows_.size() + once_.size() + 1);
     for (auto& [key, value] : rows_) {
-      writes.push_back({kProjectionsKeyspace, key, std::move(value)});
+      batch.writes.push_back({kProjectionsKeyspace, key, std::move(value)});
     }
-    for (auto& [key, write] : once_) writes.push_back(std::move(write));
-    return writes;
+    for (auto& [key, write] : once_) batch.writes.push_back(std::move(write));
+    batch.rows = rows_.size();
+    batch.once = once_.size();
+    return batch;
   }
 
  private:
   store::EventLog& log_;
   std::string prefix_;
+  const BatchWrites* previous_;
   std::map<std::string, std::optional<std::string>> rows_;
   std::map<std::string, store::StateWrite> once_;
   bool side_effects_ = true;
@@ -67,8 +105,9 @@ std::string build_key(std::string_view name) { return std::string(name) + "/buil
 
 }  // namespace
 
-ProjectionRunner::ProjectionRunner(store::EventLog& log, Projection& projection, const Clock& clock)
-    : log_(log), projection_(projection), clock_(clock) {}
+ProjectionRunner::ProjectionRunner(store::EventLog& log, Projection& projection, const Clock& clock,
+                                   RunnerOptions options)
+    : log_(log), projection_(projection), clock_(clock), options_(options) {}
 
 ProjectionRunner::~ProjectionRunner() { stop(); }
 
@@ -141,67 +180,131 @@ Status ProjectionRunner::rebuild() {
 }
 
 Result<bool> ProjectionRunner::step() {
-  std::uint64_t checkpoint;
-  std::uint64_t generation;
-  std::uint64_t side_effects_from = 0;
-  bool building;
+  std::uint64_t checkpoint = 0;
+  std::uint64_t generation = 0;
+  bool building = false;
   {
     std::lock_guard lock(mutex_);
     building = build_.has_value();
     if (!building && meta_.status() == "failed") return false;
-    checkpoint = building ? build_->checkpoint() : meta_.checkpoint();
-    generation = building ? build_->generation() : meta_.generation();
-    if (building) side_effects_from = build_->side_effects_from();
+    checkpoint = meta_.checkpoint();
+    generation = meta_.generation();
   }
-  auto events = log_.read_all(checkpoint, building ? kBuildBatchEvents : kBatchEvents);
+  if (building) return build();
+  auto events = log_.read_all(checkpoint, kBatchEvents);
   if (!events) return std::move(events).error();
-  if (events->empty()) {
-    if (building) {
-      if (auto switched = switch_to_build(); !switched) return std::move(switched).error();
-      return true;
-    }
-    return false;
-  }
+  if (events->empty()) return false;
 
   BatchState state(log_, row_prefix(generation));
   std::uint64_t last = checkpoint;
   std::int64_t last_at = 0;
   for (const auto& event : *events) {
-    state.set_side_effects(event.position() > side_effects_from);
     if (auto applied = projection_.apply(event, state); !applied) {
-      std::lock_guard lock(mutex_);
-      meta_.set_status("failed");
-      meta_.set_failed_position(event.position());
-      meta_.set_failed_error(applied.error().message);
-      const store::StateWrite write{kProjectionsKeyspace, meta_key(projection_.name()),
-                                    meta_.SerializeAsString()};
-      (void)log_.write_state({&write, 1});  // the rows of this batch are dropped
-      progressed_.notify_all();
+      fail_at(event.position(), applied.error());
       return false;
     }
     last = event.position();
     last_at = event.recorded_at_us();
   }
-  auto writes = std::move(state).writes();
+  auto batch = std::move(state).writes();
   std::lock_guard lock(mutex_);
-  if (building) {
-    events::ProjectionBuild next = *build_;
-    next.set_checkpoint(last);
-    writes.push_back(
-        {kProjectionsKeyspace, build_key(projection_.name()), next.SerializeAsString()});
-    if (auto written = log_.write_state(writes); !written) return std::move(written).error();
-    build_ = next;
-  } else {
-    events::ProjectionMeta next = meta_;
-    next.set_checkpoint(last);
-    next.set_checkpoint_recorded_at_us(last_at);
-    writes.push_back(
-        {kProjectionsKeyspace, meta_key(projection_.name()), next.SerializeAsString()});
-    if (auto written = log_.write_state(writes); !written) return std::move(written).error();
-    meta_ = next;
+  events::ProjectionMeta next = meta_;
+  next.set_checkpoint(last);
+  next.set_checkpoint_recorded_at_us(last_at);
+  batch.writes.push_back(
+      {kProjectionsKeyspace, meta_key(projection_.name()), next.SerializeAsString()});
+  if (auto written = log_.write_state(batch.writes); !written) {
+    return std::move(written).error();
   }
+  meta_ = next;
   progressed_.notify_all();
   return true;
+}
+
+void ProjectionRunner::fail_at(std::uint64_t position, const Error& error) {
+  std::lock_guard lock(mutex_);
+  meta_.set_status("failed");
+  meta_.set_failed_position(position);
+  meta_.set_failed_error(error.message);
+  const store::StateWrite write{kProjectionsKeyspace, meta_key(projection_.name()),
+                                meta_.SerializeAsString()};
+  (void)log_.write_state({&write, 1});  // the rows of the batch that failed are dropped
+  progressed_.notify_all();
+}
+
+Result<bool> ProjectionRunner::build() {
+  // Three batches at a time: the next one is read while this one is folded on top of the one
+  // before, which the store is still writing. Each is written, with its checkpoint, only after
+  // the one before it was, so a build stopped anywhere resumes from its last written batch.
+  std::uint64_t checkpoint;
+  std::uint64_t generation;
+  std::uint64_t side_effects_from;
+  {
+    std::lock_guard lock(mutex_);
+    checkpoint = build_->checkpoint();
+    generation = build_->generation();
+    side_effects_from = build_->side_effects_from();
+  }
+  const std::size_t batch_events = options_.build_batch_events;
+  auto read_after = [this, batch_events](std::uint64_t position) {
+    return std::async(std::launch::async, [this, batch_events, position] {
+      return log_.read_all(position, batch_events);
+    });
+  };
+  std::optional<BatchWrites> in_flight;
+  std::future<Status> in_flight_written;
+  std::uint64_t in_flight_last = 0;
+  // Waits for the batch being written; once it is, the build's checkpoint is past it.
+  auto land = [&]() -> Status {
+    if (!in_flight) return {};
+    Status written = in_flight_written.get();
+    if (written) {
+      std::lock_guard lock(mutex_);
+      build_->set_checkpoint(in_flight_last);
+      progressed_.notify_all();
+    }
+    in_flight.reset();
+    return written;
+  };
+
+  auto next = read_after(checkpoint);
+  while (true) {
+    auto events = next.get();
+    if (!events || events->empty() || stopping_) {
+      if (auto landed = land(); !landed) return std::move(landed).error();
+      if (!events) return std::move(events).error();
+      if (stopping_) return true;
+      if (auto switched = switch_to_build(); !switched) return std::move(switched).error();
+      return true;
+    }
+    const std::uint64_t last = events->back().position();
+    next = read_after(last);
+
+    BatchState state(log_, row_prefix(generation), in_flight ? &*in_flight : nullptr);
+    for (const auto& event : *events) {
+      state.set_side_effects(event.position() > side_effects_from);
+      if (auto applied = projection_.apply(event, state); !applied) {
+        (void)land();  // the batch before is whole: it may land
+        fail_at(event.position(), applied.error());
+        return false;
+      }
+    }
+    auto batch = std::move(state).writes();
+    events::ProjectionBuild built;
+    {
+      std::lock_guard lock(mutex_);
+      built = *build_;
+    }
+    built.set_checkpoint(last);
+    batch.writes.push_back(
+        {kProjectionsKeyspace, build_key(projection_.name()), built.SerializeAsString()});
+    if (auto landed = land(); !landed) return std::move(landed).error();
+    in_flight = std::move(batch);
+    in_flight_last = last;
+    in_flight_written = std::async(std::launch::async, [this, &writes = in_flight->writes] {
+      return log_.write_state(writes);
+    });
+  }
 }
 
 Status ProjectionRunner::switch_to_build() {

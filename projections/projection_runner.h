@@ -9,7 +9,10 @@
 // generation is built from position 0 beside the active one, which keeps answering queries;
 // when the new one reaches the head, one batch makes it active, and the old rows are deleted.
 // A generation being built folds larger batches of events than a live one (fewer, larger
-// writes); each is still written atomically with the build's checkpoint.
+// writes); each is still written atomically with the build's checkpoint. The build is
+// pipelined over three threads: the next batch is read while one is folded, on top of the rows
+// of the batch before it, which the store is writing meanwhile; a batch is written only after
+// the one before it was.
 // Events the projection had already seen produce no side effects during a rebuild.
 //
 // A fold that fails stops this projection at that event ("failed", with the position and the
@@ -48,9 +51,17 @@ struct ProjectionStatus {
   std::string failed_error;
 };
 
+struct RunnerOptions {
+  // Events per batch of a generation being built. A row rewritten by many events of a batch (a
+  // user's counters, a day's totals) is read back from the batch and written once, and each
+  // write is one large batch in key order; still one atomic write with the build's checkpoint.
+  std::size_t build_batch_events = 16384;
+};
+
 class ProjectionRunner {
  public:
-  ProjectionRunner(store::EventLog& log, Projection& projection, const Clock& clock);
+  ProjectionRunner(store::EventLog& log, Projection& projection, const Clock& clock,
+                   RunnerOptions options = {});
   ~ProjectionRunner();
 
   // Loads the stored state (starting a rebuild when the version changed) and starts the thread.
@@ -98,6 +109,10 @@ class ProjectionRunner {
   // One batch of events for the generation being built (or the active one). Answers whether
   // there was work.
   Result<bool> step();
+  // Builds the new generation up to the log's end (or until stopped), then switches to it.
+  Result<bool> build();
+  // Stops the projection at the event whose fold failed (its batch's rows are dropped).
+  void fail_at(std::uint64_t position, const Error& error);
   void run();
   Status save_meta();
   Status switch_to_build();
@@ -107,6 +122,7 @@ class ProjectionRunner {
   store::EventLog& log_;
   Projection& projection_;
   const Clock& clock_;
+  const RunnerOptions options_;
   mutable std::mutex mutex_;
   mutable std::condition_variable progressed_;
   events::ProjectionMeta meta_;

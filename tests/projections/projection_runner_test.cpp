@@ -3,6 +3,7 @@
 // rebuilding on start, read marks, and a poison event stopping only its projection.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include "events/notification_state.pb.h"
 #include "projections/notification_projection.h"
 #include "projections/projection_registry.h"
+#include "tests/support/gated_event_log.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace ledger {
@@ -186,11 +188,8 @@ TEST_CASE("a restart resumes exactly, a rebuild gives the same rows in a new gen
   CHECK(rows == 0);
 }
 
-TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote in small ones") {
-  // The live runner folds 512 events a batch; a rebuild folds the same log in far larger batches,
-  // so the rows a batch rewrites (each user's counters) are read back from the batch and written
-  // once. Every row must come out byte for byte as the live runner left it.
-  LedgerFixture f;
+// The history, then 700 top-ups and payments by two clients: more than four live batches.
+void payments(LedgerFixture& f) {
   history(f);
   add_user(f, "bob", "client");
   for (int i = 0; i < 700; ++i) {
@@ -204,6 +203,14 @@ TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote
              }).ok());
   }
   REQUIRE(f.log->head().position > 4 * 512);
+}
+
+TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote in small ones") {
+  // The live runner folds 512 events a batch; a rebuild folds the same log in far larger batches,
+  // so the rows a batch rewrites (each user's counters) are read back from the batch and written
+  // once. Every row must come out byte for byte as the live runner left it.
+  LedgerFixture f;
+  payments(f);
   NotificationProjection projection;
   ProjectionRunner runner(*f.log, projection, f.clock);
   REQUIRE(runner.start().ok());
@@ -219,6 +226,91 @@ TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote
   for (std::size_t i = 0; i < live.size(); ++i) {
     INFO("row " << live[i].first);
     CHECK(rebuilt[i] == live[i]);
+  }
+}
+
+TEST_CASE("a rebuild folds each batch on the rows of the one before while those are written") {
+  // Small build batches, each written slowly: every batch is folded while the store is still
+  // writing the one before, so each user's counters must be read from that batch's writes (the
+  // store does not have them yet). The rows must still come out as the live runner left them.
+  LedgerFixture f;
+  payments(f);
+  NotificationProjection projection;
+  std::vector<std::pair<std::string, std::string>> live;
+  {
+    ProjectionRunner runner(*f.log, projection, f.clock);
+    REQUIRE(runner.start().ok());
+    REQUIRE(runner.catch_up().ok());
+    live = all_rows(runner);
+  }
+  testing::GatedEventLog slow(*f.log);
+  slow.delay_state_writes(std::chrono::milliseconds(20));
+  ProjectionRunner runner(slow, projection, f.clock, {.build_batch_events = 97});
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(runner.status().generation == 2);
+  CHECK(runner.status().checkpoint == f.log->head().position);
+  const auto rebuilt = all_rows(runner);
+  REQUIRE(rebuilt.size() == live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    INFO("row " << live[i].first);
+    CHECK(rebuilt[i] == live[i]);
+  }
+}
+
+// Counts the events it folds, and puts one outbox row per event under the key `key_of` gives it
+// (once: a key already put is left as it is, and not counted as sent).
+class OnceProjection final : public projections::Projection {
+ public:
+  explicit OnceProjection(std::function<std::string(std::uint64_t)> key_of)
+      : key_of_(std::move(key_of)) {}
+  std::string_view name() const override { return "once-test"; }
+  std::uint32_t version() const override { return 1; }
+  Status apply(const events::Envelope& event, projections::ProjectionState& state) override {
+    auto count = state.get("count");
+    if (!count) return std::move(count).error();
+    const int folded = count->has_value() ? std::stoi(**count) : 0;
+    state.put("count", std::to_string(folded + 1));
+    if (!state.side_effects_allowed()) return {};
+    auto put = state.put_once(domain::kOutboxKeyspace, key_of_(event.position()),
+                              std::to_string(event.position()));
+    if (!put) return std::move(put).error();
+    if (*put) {
+      auto sent = state.get("sent");
+      if (!sent) return std::move(sent).error();
+      state.put("sent", std::to_string((sent->has_value() ? std::stoi(**sent) : 0) + 1));
+    }
+    return {};
+  }
+
+ private:
+  std::function<std::string(std::uint64_t)> key_of_;
+};
+
+TEST_CASE("a side effect put once is seen by the next batch while it is still being written") {
+  LedgerFixture f;
+  payments(f);
+  const std::uint64_t head = f.log->head().position;
+  // Every event of a group of 10 consecutive positions shares a key: the groups straddle the
+  // batches of 7, so a key put by one batch comes up again in the next, before it is written.
+  OnceProjection projection(
+      [](std::uint64_t position) { return fmt::format("once-test/{}", (position - 1) / 10); });
+  testing::GatedEventLog slow(*f.log);
+  slow.delay_state_writes(std::chrono::milliseconds(5));
+  ProjectionRunner runner(slow, projection, f.clock, {.build_batch_events = 7});
+  // A build from position 0 of a projection that never ran: every event's side effects are due.
+  REQUIRE(runner.load().ok());
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.start().ok());
+  REQUIRE(runner.catch_up(std::chrono::seconds(120)).ok());
+  CHECK(runner.get("count").value() == std::to_string(head));
+  CHECK(runner.get("sent").value() == std::to_string((head + 9) / 10));
+  // Each key holds the first position of its group: none was written twice.
+  for (std::uint64_t group = 0; group < (head + 9) / 10; ++group) {
+    INFO("group " << group);
+    CHECK(f.log->read_state(domain::kOutboxKeyspace, fmt::format("once-test/{}", group)).value() ==
+          std::to_string(group * 10 + 1));
   }
 }
 
