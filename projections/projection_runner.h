@@ -12,7 +12,9 @@
 // writes); each is still written atomically with the build's checkpoint. The build is
 // pipelined over three threads: the next batch is read while one is folded, on top of the rows
 // of the batch before it, which the store is writing meanwhile; a batch is written only after
-// the one before it was.
+// the one before it was. The rows a build has read stay in memory across its batches (bounded;
+// nothing else writes a generation being built, and each batch's writes update them), so a row
+// read over and over is read from the store once.
 // Events the projection had already seen produce no side effects during a rebuild.
 //
 // A fold that fails stops this projection at that event ("failed", with the position and the
@@ -56,6 +58,8 @@ struct RunnerOptions {
   // user's counters, a day's totals) is read back from the batch and written once, and each
   // write is one large batch in key order; still one atomic write with the build's checkpoint.
   std::size_t build_batch_events = 16384;
+  // Rows of the generation being built kept in memory once read (dropped whole past this).
+  std::size_t build_rows_read_max = 1 << 18;
 };
 
 class ProjectionRunner {
