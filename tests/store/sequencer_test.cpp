@@ -105,7 +105,7 @@ TEST_CASE("later commands of a batch see the state written by earlier ones") {
 }
 
 // A commit of events to the streams named, in that order, without expectations.
-Command append_events(std::vector<std::string> streams) {
+Command append_events(const std::vector<std::string>& streams) {
   Command command;
   command.decide = [streams](DecisionContext&) -> Result<store::CommitRequest> {
     store::CommitRequest commit;
