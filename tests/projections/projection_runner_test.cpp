@@ -205,6 +205,22 @@ void payments(LedgerFixture& f) {
   REQUIRE(f.log->head().position > 4 * 512);
 }
 
+// Rebuilds `runner`'s projection and checks that the new generation holds exactly `live`, the
+// rows its live runner wrote.
+void rebuild_gives(ProjectionRunner& runner, const LedgerFixture& f,
+                   const std::vector<std::pair<std::string, std::string>>& live) {
+  REQUIRE(runner.rebuild().ok());
+  REQUIRE(runner.catch_up().ok());
+  CHECK(runner.status().generation == 2);
+  CHECK(runner.status().checkpoint == f.log->head().position);
+  const auto rebuilt = all_rows(runner);
+  REQUIRE(rebuilt.size() == live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    INFO("row " << live[i].first);
+    CHECK(rebuilt[i] == live[i]);
+  }
+}
+
 TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote in small ones") {
   // The live runner folds 512 events a batch; a rebuild folds the same log in far larger batches,
   // so the rows a batch rewrites (each user's counters) are read back from the batch and written
@@ -217,16 +233,7 @@ TEST_CASE("a rebuild folding large batches writes the rows the live runner wrote
   REQUIRE(runner.catch_up().ok());
   const auto live = all_rows(runner);
   CHECK(live.size() > 1000);  // a feed row per top-up and payment, counters
-  REQUIRE(runner.rebuild().ok());
-  REQUIRE(runner.catch_up().ok());
-  CHECK(runner.status().generation == 2);
-  CHECK(runner.status().checkpoint == f.log->head().position);
-  const auto rebuilt = all_rows(runner);
-  REQUIRE(rebuilt.size() == live.size());
-  for (std::size_t i = 0; i < live.size(); ++i) {
-    INFO("row " << live[i].first);
-    CHECK(rebuilt[i] == live[i]);
-  }
+  rebuild_gives(runner, f, live);
 }
 
 TEST_CASE("a rebuild folds each batch on the rows of the one before while those are written") {
@@ -251,16 +258,7 @@ TEST_CASE("a rebuild folds each batch on the rows of the one before while those 
   ProjectionRunner runner(slow, projection, f.clock,
                           {.build_batch_events = 97, .build_rows_read_max = 40});
   REQUIRE(runner.start().ok());
-  REQUIRE(runner.rebuild().ok());
-  REQUIRE(runner.catch_up().ok());
-  CHECK(runner.status().generation == 2);
-  CHECK(runner.status().checkpoint == f.log->head().position);
-  const auto rebuilt = all_rows(runner);
-  REQUIRE(rebuilt.size() == live.size());
-  for (std::size_t i = 0; i < live.size(); ++i) {
-    INFO("row " << live[i].first);
-    CHECK(rebuilt[i] == live[i]);
-  }
+  rebuild_gives(runner, f, live);
 }
 
 // Counts the events it folds, and puts one outbox row per event under the key `key_of` gives it
